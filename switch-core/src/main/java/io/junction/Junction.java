@@ -1,0 +1,805 @@
+package io.junction;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+import org.agrona.BitUtil;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersManager;
+import org.agrona.concurrent.status.CountersReader;
+
+import io.junction.topic.Topics;
+import net.openhft.affinity.Affinity;
+
+/**
+ * The embeddable switch. Launch one from a {@link Context}, {@link #offer} messages on topics, and
+ * {@link #subscribe} handlers to patterns; close it to stop.
+ *
+ * <pre>{@code
+ * try (Junction junction = Junction.launch(new Junction.Context()))
+ * {
+ *     junction.subscribe("prices.>", message -> System.out.println(message.topic()));
+ *     junction.offer("prices.eur.usd", Priority.NORMAL, buffer, 0, length);
+ * }
+ * }</pre>
+ */
+public final class Junction implements AutoCloseable
+{
+    private final Context ctx;
+    private final SwitchCounters counters;
+    private final Shard[] shards;
+    private final int maxTopicLength;
+    private final int maxTopicTokens;
+    private final int maxMessageLength;
+    private final NanoClock nanoClock;
+    private final DeliveryGroup sharedDelivery = new DeliveryGroup("junction-delivery");
+    private final List<AgentRunner> pipelineRunners = new ArrayList<>();
+    private final Set<SwitchSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<SwitchSubscription, AgentRunner> subscriptionRunners = new ConcurrentHashMap<>();
+    private final AtomicLong subscriptionIds = new AtomicLong();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AgentInvoker invoker;
+    private AgentRunner sharedDeliveryRunner;
+    private volatile boolean isClosed;
+
+    private Junction(final Context ctx)
+    {
+        this.ctx = ctx;
+        this.counters = new SwitchCounters(ctx.countersManager());
+        this.maxTopicLength = ctx.maxTopicLength();
+        this.maxTopicTokens = ctx.maxTopicTokens();
+        this.maxMessageLength = ctx.maxMessageLength();
+        this.nanoClock = ctx.nanoClock();
+        this.shards = new Shard[ctx.shards()];
+        for (int i = 0; i < shards.length; i++)
+        {
+            shards[i] = new Shard(i, ctx, counters);
+        }
+
+        if (ctx.threadingMode() == ThreadingMode.INVOKER)
+        {
+            final Agent[] agents = new Agent[shards.length + 1];
+            System.arraycopy(shards, 0, agents, 0, shards.length);
+            agents[shards.length] = sharedDelivery;
+            invoker = new AgentInvoker(this::onError, null, new CompositeAgent(agents));
+            invoker.start();
+        }
+        else
+        {
+            invoker = null;
+            startPipeline();
+            sharedDeliveryRunner = start(sharedDelivery, ctx.deliveryIdleStrategySupplier().get(), null);
+        }
+    }
+
+    /**
+     * Launch a switch with the default configuration.
+     */
+    public static Junction launch()
+    {
+        return launch(new Context());
+    }
+
+    /**
+     * Launch a switch. The context is concluded here and owned by the switch from then on.
+     */
+    public static Junction launch(final Context ctx)
+    {
+        ctx.conclude();
+        try
+        {
+            return new Junction(ctx);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(ctx);
+            throw ex;
+        }
+    }
+
+    public Context context()
+    {
+        return ctx;
+    }
+
+    public SwitchCounters counters()
+    {
+        return counters;
+    }
+
+    public CountersReader countersReader()
+    {
+        return ctx.countersManager();
+    }
+
+    /**
+     * Offer a message. Never blocks, never allocates.
+     *
+     * @return its sequence ({@code >= 0}) when accepted, else a negative {@link OfferResult} code.
+     */
+    public long offer(
+        final String topic, final Priority priority, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (isClosed)
+        {
+            return OfferResult.CLOSED;
+        }
+
+        final RejectReason reason = validate(topic, priority, buffer, offset, length);
+        if (null != reason)
+        {
+            counters.onOfferRejected(reason);
+            return OfferResult.rejected(reason);
+        }
+
+        return shardFor(topic).offer(topic, priority, nanoClock.nanoTime(), buffer, offset, length);
+    }
+
+    private RejectReason validate(
+        final String topic, final Priority priority, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final RejectReason topicReason = Topics.validateTopic(topic, maxTopicLength, maxTopicTokens);
+        if (null != topicReason)
+        {
+            return topicReason;
+        }
+        if (null == priority)
+        {
+            return RejectReason.MISSING_PRIORITY;
+        }
+        if (length > maxMessageLength)
+        {
+            return RejectReason.PAYLOAD_TOO_LARGE;
+        }
+        if (null == buffer || offset < 0 || length < 0 || offset > buffer.capacity() - length)
+        {
+            return RejectReason.INVALID_BUFFER_RANGE;
+        }
+        return null;
+    }
+
+    private Shard shardFor(final String topic)
+    {
+        return shards.length == 1 ? shards[0] : shards[(topic.hashCode() & Integer.MAX_VALUE) % shards.length];
+    }
+
+    /**
+     * Subscribe with the default options.
+     */
+    public Subscription subscribe(final String pattern, final MessageHandler handler)
+    {
+        return subscribe(pattern, handler, SubscriptionOptions.defaults());
+    }
+
+    /**
+     * Subscribe a handler to every topic the pattern matches. Returns once the subscription is in
+     * effect on every shard (in {@link ThreadingMode#INVOKER} mode, from the next {@link #doWork()}):
+     * any message offered after that is delivered to it.
+     *
+     * @throws InvalidTopicException if the pattern is malformed.
+     */
+    public Subscription subscribe(final String pattern, final MessageHandler handler, final SubscriptionOptions options)
+    {
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(options, "options");
+        if (isClosed)
+        {
+            throw new IllegalStateException("switch is closed");
+        }
+        final RejectReason reason = Topics.validatePattern(pattern, maxTopicLength, maxTopicTokens);
+        if (null != reason)
+        {
+            counters.subscribeRejected().increment();
+            throw new InvalidTopicException(reason, pattern);
+        }
+
+        final SwitchSubscription subscription = new SwitchSubscription(
+            subscriptionIds.incrementAndGet(), pattern, handler, options.copy(), this, shards.length);
+        subscriptions.add(subscription);
+        counters.subscriptionsActive().increment();
+
+        if (null != invoker || !options.dedicatedThread())
+        {
+            sharedDelivery.add(subscription);
+        }
+        else
+        {
+            subscription.runsOnOwnThread(true);
+            subscriptionRunners.put(
+                subscription, start(subscription, ctx.deliveryIdleStrategySupplier().get(), null));
+        }
+
+        final CountDownLatch routed = new CountDownLatch(shards.length);
+        for (final Shard shard : shards)
+        {
+            shard.enqueue(new RouteCommand(true, pattern, subscription.outbox(shard.index()), routed));
+        }
+        if (null == invoker)
+        {
+            awaitRouted(routed, subscription);
+        }
+        return subscription;
+    }
+
+    private void awaitRouted(final CountDownLatch routed, final SwitchSubscription subscription)
+    {
+        boolean done = false;
+        try
+        {
+            done = routed.await(ctx.controlTimeoutNs(), TimeUnit.NANOSECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        if (!done)
+        {
+            unsubscribe(subscription, TerminationReason.CLOSED);
+            throw new IllegalStateException("subscription to '" + subscription.pattern() +
+                "' was not applied by every shard within controlTimeoutNs=" + ctx.controlTimeoutNs());
+        }
+    }
+
+    void unsubscribe(final SwitchSubscription subscription, final TerminationReason reason)
+    {
+        subscription.terminate(reason, null);
+        subscription.finish();
+    }
+
+    /**
+     * Called once per subscription when it ends, from whichever thread ended it.
+     */
+    void onSubscriptionFinished(final SwitchSubscription subscription)
+    {
+        if (!subscriptions.remove(subscription))
+        {
+            return;
+        }
+        for (final Shard shard : shards)
+        {
+            shard.enqueue(new RouteCommand(false, subscription.pattern(), subscription.outbox(shard.index()),
+                new CountDownLatch(1)));
+        }
+        sharedDelivery.remove(subscription);
+        final AgentRunner runner = subscriptionRunners.remove(subscription);
+        if (null != runner && runner.thread() != Thread.currentThread())
+        {
+            CloseHelper.close(this::onError, runner);
+        }
+
+        counters.subscriptionsActive().decrement();
+        final TerminationReason reason = subscription.terminationReason();
+        if (reason != TerminationReason.CLOSED && reason != TerminationReason.SWITCH_CLOSED)
+        {
+            counters.subscriptionsTerminated().increment();
+        }
+        subscription.closeCounters();
+    }
+
+    /**
+     * In {@link ThreadingMode#INVOKER} mode, run one duty cycle of every agent on the caller's thread.
+     *
+     * @return the work done; 0 means idle.
+     */
+    public int doWork()
+    {
+        if (null == invoker)
+        {
+            throw new IllegalStateException("doWork() is for ThreadingMode.INVOKER; mode is " + ctx.threadingMode());
+        }
+        return invoker.invoke();
+    }
+
+    /**
+     * @return messages in the rings, not yet dispatched to outboxes.
+     */
+    public long ringOccupancy()
+    {
+        long occupancy = 0;
+        for (final Shard shard : shards)
+        {
+            occupancy += shard.ringOccupancy();
+        }
+        return occupancy;
+    }
+
+    public boolean isClosed()
+    {
+        return isClosed;
+    }
+
+    /**
+     * Stop admitting, deliver what was accepted (within {@code shutdownTimeoutNs}), then stop every
+     * thread and free every resource.
+     */
+    @Override
+    public void close()
+    {
+        if (!closed.compareAndSet(false, true))
+        {
+            return;
+        }
+        isClosed = true;
+
+        drain();
+
+        for (final SwitchSubscription subscription : subscriptions)
+        {
+            unsubscribe(subscription, TerminationReason.SWITCH_CLOSED);
+        }
+
+        final List<AutoCloseable> resources = new ArrayList<>(pipelineRunners);
+        resources.add(sharedDeliveryRunner);
+        resources.addAll(subscriptionRunners.values());
+        resources.add(invoker);
+        CloseHelper.closeAll(resources);
+        for (final Shard shard : shards)
+        {
+            shard.closeCounters();
+        }
+        counters.close();
+        ctx.close();
+    }
+
+    private void drain()
+    {
+        final long deadlineNs = System.nanoTime() + ctx.shutdownTimeoutNs();
+        while (!isDrained() && System.nanoTime() - deadlineNs < 0)
+        {
+            if (null != invoker)
+            {
+                invoker.invoke();
+            }
+            else
+            {
+                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
+            }
+        }
+    }
+
+    private boolean isDrained()
+    {
+        for (final Shard shard : shards)
+        {
+            if (!shard.isDrained())
+            {
+                return false;
+            }
+        }
+        for (final SwitchSubscription subscription : subscriptions)
+        {
+            if (!subscription.isIdle())
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void onError(final Throwable error)
+    {
+        counters.errors().increment();
+        ctx.errorHandler().onError(error);
+    }
+
+    private void startPipeline()
+    {
+        final IdleStrategy[] idle = new IdleStrategy[shards.length];
+        for (int i = 0; i < shards.length; i++)
+        {
+            idle[i] = ctx.pipelineIdleStrategySupplier().get();
+        }
+
+        if (ctx.threadingMode() == ThreadingMode.SHARED)
+        {
+            pipelineRunners.add(start(new CompositeAgent(shards), idle[0], cpuFor(0)));
+        }
+        else
+        {
+            for (int i = 0; i < shards.length; i++)
+            {
+                pipelineRunners.add(start(shards[i], idle[i], cpuFor(i)));
+            }
+        }
+    }
+
+    private Integer cpuFor(final int shardIndex)
+    {
+        final int[] cpus = ctx.cpuAffinity();
+        return cpus.length == 0 ? null : cpus[shardIndex % cpus.length];
+    }
+
+    private AgentRunner start(final Agent agent, final IdleStrategy idleStrategy, final Integer cpu)
+    {
+        final AgentRunner runner = new AgentRunner(idleStrategy, this::onError, null, agent);
+        final ThreadFactory factory = null == cpu ? Thread::new : pinnedTo(cpu);
+        AgentRunner.startOnThread(runner, factory);
+        return runner;
+    }
+
+    private static ThreadFactory pinnedTo(final int cpu)
+    {
+        return (runnable) -> new Thread(() ->
+        {
+            Affinity.setAffinity(cpu);
+            runnable.run();
+        });
+    }
+
+    /**
+     * Configuration of a switch: defaults for everything, checked and completed by {@link #conclude()}.
+     */
+    public static final class Context implements AutoCloseable
+    {
+        public static final int DEFAULT_SHARDS = 1;
+        public static final int DEFAULT_RING_SIZE = 8192;
+        public static final int DEFAULT_MAX_MESSAGE_LENGTH = 1024;
+        public static final int DEFAULT_MAX_TOPIC_LENGTH = 256;
+        public static final int DEFAULT_MAX_TOPIC_TOKENS = 32;
+        public static final int DEFAULT_ROUTE_CACHE_SIZE = 4096;
+        public static final int DEFAULT_DISPATCH_BATCH_LIMIT = 256;
+        public static final int DEFAULT_DELIVERY_BATCH_LIMIT = 256;
+        public static final int DEFAULT_COUNTERS_CAPACITY = 8192;
+        public static final long DEFAULT_CONTROL_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+        public static final long DEFAULT_SHUTDOWN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+
+        /**
+         * Spin a little, yield a little, then park up to 1 ms: cheap on an idle 2-core machine. Use a
+         * busy-spin or yielding strategy on dedicated cores for the lowest latency.
+         */
+        public static final Supplier<IdleStrategy> DEFAULT_IDLE_STRATEGY_SUPPLIER =
+            () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+
+        private boolean isConcluded;
+        private int shards = DEFAULT_SHARDS;
+        private int ringSize = DEFAULT_RING_SIZE;
+        private int maxMessageLength = DEFAULT_MAX_MESSAGE_LENGTH;
+        private int maxTopicLength = DEFAULT_MAX_TOPIC_LENGTH;
+        private int maxTopicTokens = DEFAULT_MAX_TOPIC_TOKENS;
+        private int routeCacheSize = DEFAULT_ROUTE_CACHE_SIZE;
+        private int dispatchBatchLimit = DEFAULT_DISPATCH_BATCH_LIMIT;
+        private int deliveryBatchLimit = DEFAULT_DELIVERY_BATCH_LIMIT;
+        private int countersCapacity = DEFAULT_COUNTERS_CAPACITY;
+        private long controlTimeoutNs = DEFAULT_CONTROL_TIMEOUT_NS;
+        private long shutdownTimeoutNs = DEFAULT_SHUTDOWN_TIMEOUT_NS;
+        private boolean singleProducer;
+        private ThreadingMode threadingMode = ThreadingMode.DEDICATED;
+        private Supplier<IdleStrategy> pipelineIdleStrategySupplier = DEFAULT_IDLE_STRATEGY_SUPPLIER;
+        private Supplier<IdleStrategy> deliveryIdleStrategySupplier = DEFAULT_IDLE_STRATEGY_SUPPLIER;
+        private int[] cpuAffinity = new int[0];
+        private NanoClock nanoClock;
+        private ErrorHandler errorHandler;
+        private CountersManager countersManager;
+        private boolean ownsCountersManager;
+
+        /**
+         * Check the settings and fill in what was left out. Runs once.
+         */
+        public Context conclude()
+        {
+            if (isConcluded)
+            {
+                throw new IllegalStateException("context already concluded");
+            }
+            isConcluded = true;
+
+            requireAtLeast("shards", shards, 1);
+            requireAtLeast("maxMessageLength", maxMessageLength, 0);
+            requireAtLeast("maxTopicLength", maxTopicLength, 1);
+            requireAtLeast("maxTopicTokens", maxTopicTokens, 1);
+            requireAtLeast("routeCacheSize", routeCacheSize, 1);
+            requireAtLeast("dispatchBatchLimit", dispatchBatchLimit, 1);
+            requireAtLeast("deliveryBatchLimit", deliveryBatchLimit, 1);
+            requireAtLeast("countersCapacity", countersCapacity, 64);
+            if (ringSize < 2 || !BitUtil.isPowerOfTwo(ringSize))
+            {
+                throw new IllegalArgumentException("ringSize must be a power of two >= 2: " + ringSize);
+            }
+            if (controlTimeoutNs <= 0 || shutdownTimeoutNs < 0)
+            {
+                throw new IllegalArgumentException("controlTimeoutNs must be > 0 and shutdownTimeoutNs >= 0");
+            }
+
+            if (null == nanoClock)
+            {
+                nanoClock = SystemNanoClock.INSTANCE;
+            }
+            if (null == errorHandler)
+            {
+                errorHandler = Throwable::printStackTrace;
+            }
+            if (null == countersManager)
+            {
+                final int valuesLength = countersCapacity * CountersReader.COUNTER_LENGTH;
+                final int metadataLength = countersCapacity * CountersReader.METADATA_LENGTH;
+                // A freed counter is not reused for a second, so a late write never lands in a new owner's.
+                countersManager = new CountersManager(
+                    new UnsafeBuffer(ByteBuffer.allocateDirect(metadataLength)),
+                    new UnsafeBuffer(ByteBuffer.allocateDirect(valuesLength)),
+                    java.nio.charset.StandardCharsets.US_ASCII,
+                    SystemEpochClock.INSTANCE,
+                    1000);
+                ownsCountersManager = true;
+            }
+            return this;
+        }
+
+        private static void requireAtLeast(final String name, final int value, final int min)
+        {
+            if (value < min)
+            {
+                throw new IllegalArgumentException(name + " must be >= " + min + ": " + value);
+            }
+        }
+
+        /**
+         * @param shards pipelines to partition topics across; at most one per core is useful.
+         */
+        public Context shards(final int shards)
+        {
+            this.shards = shards;
+            return this;
+        }
+
+        public int shards()
+        {
+            return shards;
+        }
+
+        /**
+         * @param ringSize slots per shard's ring, a power of two. The ring is where bursts wait.
+         */
+        public Context ringSize(final int ringSize)
+        {
+            this.ringSize = ringSize;
+            return this;
+        }
+
+        public int ringSize()
+        {
+            return ringSize;
+        }
+
+        /**
+         * @param length the largest payload accepted, in bytes; every ring slot reserves this much.
+         */
+        public Context maxMessageLength(final int length)
+        {
+            this.maxMessageLength = length;
+            return this;
+        }
+
+        public int maxMessageLength()
+        {
+            return maxMessageLength;
+        }
+
+        public Context maxTopicLength(final int length)
+        {
+            this.maxTopicLength = length;
+            return this;
+        }
+
+        public int maxTopicLength()
+        {
+            return maxTopicLength;
+        }
+
+        public Context maxTopicTokens(final int tokens)
+        {
+            this.maxTopicTokens = tokens;
+            return this;
+        }
+
+        public int maxTopicTokens()
+        {
+            return maxTopicTokens;
+        }
+
+        /**
+         * @param size topics whose matching subscriptions each shard remembers; cleared on any
+         *             subscription change.
+         */
+        public Context routeCacheSize(final int size)
+        {
+            this.routeCacheSize = size;
+            return this;
+        }
+
+        public int routeCacheSize()
+        {
+            return routeCacheSize;
+        }
+
+        public Context dispatchBatchLimit(final int limit)
+        {
+            this.dispatchBatchLimit = limit;
+            return this;
+        }
+
+        public int dispatchBatchLimit()
+        {
+            return dispatchBatchLimit;
+        }
+
+        public Context deliveryBatchLimit(final int limit)
+        {
+            this.deliveryBatchLimit = limit;
+            return this;
+        }
+
+        public int deliveryBatchLimit()
+        {
+            return deliveryBatchLimit;
+        }
+
+        /**
+         * @param capacity counters in the default in-memory counters manager (4 per subscription).
+         */
+        public Context countersCapacity(final int capacity)
+        {
+            this.countersCapacity = capacity;
+            return this;
+        }
+
+        public int countersCapacity()
+        {
+            return countersCapacity;
+        }
+
+        public Context controlTimeoutNs(final long timeoutNs)
+        {
+            this.controlTimeoutNs = timeoutNs;
+            return this;
+        }
+
+        public long controlTimeoutNs()
+        {
+            return controlTimeoutNs;
+        }
+
+        /**
+         * @param timeoutNs how long {@link Junction#close()} waits for accepted messages to be delivered.
+         */
+        public Context shutdownTimeoutNs(final long timeoutNs)
+        {
+            this.shutdownTimeoutNs = timeoutNs;
+            return this;
+        }
+
+        public long shutdownTimeoutNs()
+        {
+            return shutdownTimeoutNs;
+        }
+
+        /**
+         * @param singleProducer true if only one thread ever offers: a cheaper claim on the ring.
+         */
+        public Context singleProducer(final boolean singleProducer)
+        {
+            this.singleProducer = singleProducer;
+            return this;
+        }
+
+        public boolean singleProducer()
+        {
+            return singleProducer;
+        }
+
+        public Context threadingMode(final ThreadingMode mode)
+        {
+            this.threadingMode = Objects.requireNonNull(mode, "threadingMode");
+            return this;
+        }
+
+        public ThreadingMode threadingMode()
+        {
+            return threadingMode;
+        }
+
+        public Context pipelineIdleStrategySupplier(final Supplier<IdleStrategy> supplier)
+        {
+            this.pipelineIdleStrategySupplier = Objects.requireNonNull(supplier);
+            return this;
+        }
+
+        public Supplier<IdleStrategy> pipelineIdleStrategySupplier()
+        {
+            return pipelineIdleStrategySupplier;
+        }
+
+        public Context deliveryIdleStrategySupplier(final Supplier<IdleStrategy> supplier)
+        {
+            this.deliveryIdleStrategySupplier = Objects.requireNonNull(supplier);
+            return this;
+        }
+
+        public Supplier<IdleStrategy> deliveryIdleStrategySupplier()
+        {
+            return deliveryIdleStrategySupplier;
+        }
+
+        /**
+         * @param cpus cores to pin pipeline threads to, shard i on {@code cpus[i % cpus.length]};
+         *             empty (the default) pins nothing.
+         */
+        public Context cpuAffinity(final int... cpus)
+        {
+            this.cpuAffinity = cpus.clone();
+            return this;
+        }
+
+        public int[] cpuAffinity()
+        {
+            return cpuAffinity.clone();
+        }
+
+        public Context nanoClock(final NanoClock clock)
+        {
+            this.nanoClock = clock;
+            return this;
+        }
+
+        public NanoClock nanoClock()
+        {
+            return nanoClock;
+        }
+
+        public Context errorHandler(final ErrorHandler handler)
+        {
+            this.errorHandler = handler;
+            return this;
+        }
+
+        public ErrorHandler errorHandler()
+        {
+            return errorHandler;
+        }
+
+        /**
+         * @param manager where the switch allocates its counters; by default an in-memory one.
+         */
+        public Context countersManager(final CountersManager manager)
+        {
+            this.countersManager = manager;
+            return this;
+        }
+
+        public CountersManager countersManager()
+        {
+            return countersManager;
+        }
+
+        @Override
+        public void close()
+        {
+            if (ownsCountersManager)
+            {
+                countersManager = null;
+            }
+        }
+    }
+}

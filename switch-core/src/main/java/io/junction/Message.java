@@ -1,0 +1,108 @@
+package io.junction;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A message as a handler sees it. It is a reused flyweight: valid only during
+ * {@link MessageHandler#onMessage}; copy what you need to keep.
+ */
+public final class Message
+{
+    private static final int INITIAL_CAPACITY = 128;
+
+    private String topic;
+    private long sequence;
+    private Priority priority;
+    private long timestampNs;
+    private int length;
+    private byte[] bytes = new byte[INITIAL_CAPACITY];
+    private final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
+
+    /**
+     * @return the topic the message was published on.
+     */
+    public String topic()
+    {
+        return topic;
+    }
+
+    /**
+     * @return the sequence the switch assigned on accepting it: unique per switch, increasing per topic.
+     */
+    public long sequence()
+    {
+        return sequence;
+    }
+
+    public Priority priority()
+    {
+        return priority;
+    }
+
+    /**
+     * @return when it was offered, from the switch's {@code nanoClock}.
+     */
+    public long timestampNs()
+    {
+        return timestampNs;
+    }
+
+    /**
+     * @return the payload, from offset 0 to {@link #length()}.
+     */
+    public DirectBuffer buffer()
+    {
+        return buffer;
+    }
+
+    public int offset()
+    {
+        return 0;
+    }
+
+    public int length()
+    {
+        return length;
+    }
+
+    void set(
+        final String topic,
+        final long sequence,
+        final Priority priority,
+        final long timestampNs,
+        final DirectBuffer source,
+        final int offset,
+        final int length)
+    {
+        this.topic = topic;
+        this.sequence = sequence;
+        this.priority = priority;
+        this.timestampNs = timestampNs;
+        if (length > bytes.length)
+        {
+            // Grows to the largest payload seen, then stays: steady state allocates nothing.
+            bytes = new byte[Math.max(length, bytes.length << 1)];
+            buffer.wrap(bytes);
+        }
+        source.getBytes(offset, bytes, 0, length);
+        this.length = length;
+    }
+
+    void copyFrom(final Message other)
+    {
+        set(other.topic, other.sequence, other.priority, other.timestampNs, other.buffer, 0, other.length);
+    }
+
+    void clear()
+    {
+        topic = null;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Message{topic=" + topic + ", sequence=" + sequence + ", priority=" + priority +
+            ", length=" + length + '}';
+    }
+}

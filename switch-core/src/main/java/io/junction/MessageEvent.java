@@ -1,0 +1,46 @@
+package io.junction;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import com.lmax.disruptor.EventFactory;
+
+/**
+ * A slot of a shard's ring. Pre-allocated with room for the largest payload, so an offer only copies.
+ */
+final class MessageEvent
+{
+    String topic;
+    Priority priority;
+    long timestampNs;
+    long sequence;
+    int length;
+    final UnsafeBuffer payload;
+
+    MessageEvent(final int maxMessageLength)
+    {
+        payload = new UnsafeBuffer(new byte[maxMessageLength]);
+    }
+
+    static EventFactory<MessageEvent> factory(final int maxMessageLength)
+    {
+        return () -> new MessageEvent(maxMessageLength);
+    }
+
+    void set(
+        final String topic,
+        final Priority priority,
+        final long timestampNs,
+        final long sequence,
+        final DirectBuffer source,
+        final int offset,
+        final int length)
+    {
+        this.topic = topic;
+        this.priority = priority;
+        this.timestampNs = timestampNs;
+        this.sequence = sequence;
+        this.length = length;
+        payload.putBytes(0, source, offset, length);
+    }
+}

@@ -1,0 +1,75 @@
+package io.junction;
+
+/**
+ * The result of {@link Junction#offer}: a {@code long}, so that an offer allocates nothing.
+ * <p>
+ * A value {@code >= 0} means accepted, and is the message's sequence. A negative value is one of the
+ * constants below or, for a rejection, {@link #rejected(RejectReason)}; decode it with the static methods.
+ */
+public final class OfferResult
+{
+    /** The ring is full: transient, try again. */
+    public static final long BACK_PRESSURED = -1;
+
+    /** The switch is closed or closing. */
+    public static final long CLOSED = -2;
+
+    private static final long REJECTED_BASE = -100;
+
+    private OfferResult()
+    {
+    }
+
+    public static long rejected(final RejectReason reason)
+    {
+        return REJECTED_BASE - reason.ordinal();
+    }
+
+    public static boolean isAccepted(final long result)
+    {
+        return result >= 0;
+    }
+
+    public static boolean isBackPressured(final long result)
+    {
+        return result == BACK_PRESSURED;
+    }
+
+    public static boolean isRejected(final long result)
+    {
+        return result <= REJECTED_BASE && result > REJECTED_BASE - RejectReason.values().length;
+    }
+
+    /**
+     * @return the reason of a rejection, or null if the result is not a rejection.
+     */
+    public static RejectReason rejectReason(final long result)
+    {
+        return isRejected(result) ? RejectReason.get((int)(REJECTED_BASE - result)) : null;
+    }
+
+    /**
+     * A human-readable form, for logs and error messages (allocates; not for the hot path).
+     */
+    public static String describe(final long result)
+    {
+        if (isAccepted(result))
+        {
+            return "ACCEPTED(sequence=" + result + ")";
+        }
+        if (result == BACK_PRESSURED)
+        {
+            return "BACK_PRESSURED";
+        }
+        if (result == CLOSED)
+        {
+            return "CLOSED";
+        }
+        final RejectReason reason = rejectReason(result);
+        if (null != reason)
+        {
+            return "REJECTED(" + reason + ": " + reason.description() + ")";
+        }
+        return "UNKNOWN(" + result + ")";
+    }
+}

@@ -1,0 +1,38 @@
+package io.junction;
+
+/**
+ * Why an offer or a subscription was refused as bad input. Each reason has its own counter.
+ */
+public enum RejectReason
+{
+    EMPTY_TOPIC("topic is null or empty"),
+    EMPTY_TOKEN("topic or pattern has an empty token (leading, trailing or double '.')"),
+    TOPIC_TOO_LONG("topic or pattern is longer than maxTopicLength"),
+    TOO_MANY_TOKENS("topic or pattern has more than maxTopicTokens tokens"),
+    ILLEGAL_CHARACTER("topic or pattern has a character outside printable ASCII, or a space"),
+    WILDCARD_IN_TOPIC("a topic may not contain '*' or '>'; they are for patterns"),
+    PARTIAL_WILDCARD("'*' and '>' must be whole tokens"),
+    FULL_WILDCARD_NOT_LAST("'>' must be the last token of a pattern"),
+    PAYLOAD_TOO_LARGE("payload is longer than maxMessageLength"),
+    INVALID_BUFFER_RANGE("offset and length do not lie within the buffer"),
+    MISSING_PRIORITY("priority is null");
+
+    private final String description;
+
+    RejectReason(final String description)
+    {
+        this.description = description;
+    }
+
+    public String description()
+    {
+        return description;
+    }
+
+    private static final RejectReason[] VALUES = values();
+
+    static RejectReason get(final int ordinal)
+    {
+        return VALUES[ordinal];
+    }
+}

@@ -1,0 +1,247 @@
+package io.junction;
+
+import java.util.ArrayList;
+import java.util.Queue;
+
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Object2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import com.lmax.disruptor.BusySpinWaitStrategy;
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.Sequence;
+import com.lmax.disruptor.dsl.ProducerType;
+
+import io.junction.topic.SubscriptionTrie;
+
+/**
+ * One pipeline: a Disruptor ring that publishers copy into, and the agent that routes each message
+ * through the subscription trie and dispatches it into the matching subscriptions' outboxes.
+ * <p>
+ * Topics are partitioned across shards, so each topic's order is kept by one ring.
+ */
+final class Shard implements Agent
+{
+    private static final Outbox[] NO_ROUTES = new Outbox[0];
+
+    private final int index;
+    private final int shardCount;
+    private final RingBuffer<MessageEvent> ring;
+    private final Sequence dispatched = new Sequence(RingBuffer.INITIAL_CURSOR_VALUE);
+    private final SubscriptionTrie<Outbox> trie;
+    private final Object2ObjectHashMap<String, Outbox[]> routeCache = new Object2ObjectHashMap<>();
+    private final int routeCacheLimit;
+    private final ArrayList<Outbox> matches = new ArrayList<>();
+    private final Queue<RouteCommand> commands = new ManyToOneConcurrentLinkedQueue<>();
+    private final int batchLimit;
+    private final AtomicCounter dispatchedCounter;
+    private final AtomicCounter backPressuredCounter;
+    private final AtomicCounter stallsCounter;
+    private final String roleName;
+
+    private Outbox[] stalledRoutes;
+    private int stalledIndex;
+
+    Shard(final int index, final Junction.Context ctx, final SwitchCounters counters)
+    {
+        this.index = index;
+        this.shardCount = ctx.shards();
+        this.ring = RingBuffer.create(
+            ctx.singleProducer() ? ProducerType.SINGLE : ProducerType.MULTI,
+            MessageEvent.factory(ctx.maxMessageLength()),
+            ctx.ringSize(),
+            // Never waited on (the agent polls); chosen because its publish-side signal is a no-op.
+            new BusySpinWaitStrategy());
+        this.ring.addGatingSequences(dispatched);
+        this.trie = new SubscriptionTrie<>(ctx.maxTopicTokens());
+        this.routeCacheLimit = ctx.routeCacheSize();
+        this.batchLimit = ctx.dispatchBatchLimit();
+        this.roleName = "junction-shard-" + index;
+        this.dispatchedCounter = counters.newCounter(
+            "shard " + index + " dispatched", SwitchCounters.SHARD_DISPATCHED_TYPE_ID);
+        this.backPressuredCounter = counters.newCounter(
+            "shard " + index + " back-pressured offers", SwitchCounters.SHARD_BACK_PRESSURED_TYPE_ID);
+        this.stallsCounter = counters.newCounter(
+            "shard " + index + " stalls on back-pressure subscribers", SwitchCounters.SHARD_STALLS_TYPE_ID);
+    }
+
+    int index()
+    {
+        return index;
+    }
+
+    /**
+     * Claim a slot, copy the message in and publish it. Never blocks.
+     */
+    long offer(
+        final String topic,
+        final Priority priority,
+        final long timestampNs,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        final long ringSequence;
+        try
+        {
+            ringSequence = ring.tryNext();
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            backPressuredCounter.increment();
+            return OfferResult.BACK_PRESSURED;
+        }
+
+        final long sequence = ringSequence * shardCount + index;
+        ring.get(ringSequence).set(topic, priority, timestampNs, sequence, buffer, offset, length);
+        ring.publish(ringSequence);
+        return sequence;
+    }
+
+    void enqueue(final RouteCommand command)
+    {
+        commands.offer(command);
+    }
+
+    /**
+     * @return true when every published message has been dispatched.
+     */
+    boolean isDrained()
+    {
+        return dispatched.get() >= ring.getCursor();
+    }
+
+    long ringOccupancy()
+    {
+        return ring.getCursor() - dispatched.get();
+    }
+
+    @Override
+    public int doWork()
+    {
+        int work = applyCommands();
+
+        final long first = dispatched.get() + 1;
+        final long last = Math.min(ring.getCursor(), first + batchLimit - 1);
+        long processed = first - 1;
+        for (long sequence = first; sequence <= last; sequence++)
+        {
+            if (!ring.isAvailable(sequence) || !dispatch(ring.get(sequence)))
+            {
+                break;
+            }
+            processed = sequence;
+        }
+
+        if (processed >= first)
+        {
+            dispatched.set(processed);
+            dispatchedCounter.setRelease(processed + 1);
+            work += (int)(processed - first + 1);
+        }
+        return work;
+    }
+
+    private boolean dispatch(final MessageEvent event)
+    {
+        final Outbox[] routes = null != stalledRoutes ? stalledRoutes : route(event.topic);
+        for (int i = stalledIndex; i < routes.length; i++)
+        {
+            final Outbox outbox = routes[i];
+            final SwitchSubscription subscription = outbox.subscription();
+            if (!subscription.isActive() || outbox.offer(event))
+            {
+                continue;
+            }
+
+            switch (subscription.policy())
+            {
+                case BACK_PRESSURE:
+                    if (null == stalledRoutes)
+                    {
+                        stallsCounter.increment();
+                    }
+                    stalledRoutes = routes;
+                    stalledIndex = i;
+                    return false;
+
+                case DISCONNECT:
+                    subscription.onDropped(1);
+                    subscription.terminate(TerminationReason.SLOW_CONSUMER, null);
+                    break;
+
+                default:
+                    subscription.onDropped(1);
+                    break;
+            }
+        }
+        stalledRoutes = null;
+        stalledIndex = 0;
+        return true;
+    }
+
+    private Outbox[] route(final String topic)
+    {
+        Outbox[] routes = routeCache.get(topic);
+        if (null == routes)
+        {
+            matches.clear();
+            trie.match(topic, matches);
+            routes = matches.isEmpty() ? NO_ROUTES : matches.toArray(NO_ROUTES);
+            if (routeCache.size() >= routeCacheLimit)
+            {
+                routeCache.clear();
+            }
+            routeCache.put(topic, routes);
+        }
+        return routes;
+    }
+
+    private int applyCommands()
+    {
+        int applied = 0;
+        RouteCommand command;
+        while (null != (command = commands.poll()))
+        {
+            if (command.add)
+            {
+                trie.add(command.pattern, command.outbox);
+            }
+            else
+            {
+                trie.remove(command.pattern, command.outbox);
+            }
+            routeCache.clear();
+            command.applied.countDown();
+            applied++;
+        }
+        return applied;
+    }
+
+    @Override
+    public void onClose()
+    {
+        // Release anyone still waiting for a routing change.
+        RouteCommand command;
+        while (null != (command = commands.poll()))
+        {
+            command.applied.countDown();
+        }
+    }
+
+    void closeCounters()
+    {
+        dispatchedCounter.close();
+        backPressuredCounter.close();
+        stallsCounter.close();
+    }
+
+    @Override
+    public String roleName()
+    {
+        return roleName;
+    }
+}

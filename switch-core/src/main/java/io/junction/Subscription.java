@@ -1,0 +1,44 @@
+package io.junction;
+
+/**
+ * A live subscription. Closing it stops delivery; messages still in its outbox are discarded.
+ */
+public interface Subscription extends AutoCloseable
+{
+    long id();
+
+    String pattern();
+
+    /**
+     * @return true while it can still deliver.
+     */
+    boolean isActive();
+
+    /**
+     * @return why it ended, or null while active.
+     */
+    TerminationReason terminationReason();
+
+    /**
+     * @return messages handed to the handler without fault.
+     */
+    long delivered();
+
+    /**
+     * @return messages lost to its slow-subscriber policy.
+     */
+    long dropped();
+
+    /**
+     * @return times its handler threw.
+     */
+    long faults();
+
+    /**
+     * @return messages waiting in its outboxes.
+     */
+    long queueDepth();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,138 @@
+package io.junction;
+
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * How a subscription behaves: its outbox, what happens when it is slow, how its faults are handled, and
+ * where it runs. Fluent; the defaults suit most subscribers.
+ */
+public final class SubscriptionOptions
+{
+    public static final int DEFAULT_OUTBOX_CAPACITY = 1024;
+    public static final int DEFAULT_MAX_RESTARTS = 3;
+    public static final long DEFAULT_RESTART_WINDOW_NS = TimeUnit.SECONDS.toNanos(5);
+
+    private SlowSubscriberPolicy slowSubscriberPolicy = SlowSubscriberPolicy.DROP_NEWEST;
+    private int outboxCapacity = DEFAULT_OUTBOX_CAPACITY;
+    private int maxRestarts = DEFAULT_MAX_RESTARTS;
+    private long restartWindowNs = DEFAULT_RESTART_WINDOW_NS;
+    private Supplier<MessageHandler> handlerFactory;
+    private SubscriptionListener listener = SubscriptionListener.NO_OP;
+    private boolean dedicatedThread = true;
+
+    public static SubscriptionOptions defaults()
+    {
+        return new SubscriptionOptions();
+    }
+
+    public SubscriptionOptions slowSubscriberPolicy(final SlowSubscriberPolicy policy)
+    {
+        this.slowSubscriberPolicy = Objects.requireNonNull(policy, "policy");
+        return this;
+    }
+
+    public SlowSubscriberPolicy slowSubscriberPolicy()
+    {
+        return slowSubscriberPolicy;
+    }
+
+    /**
+     * @param capacity messages the outbox holds per shard; rounded up to a power of two.
+     */
+    public SubscriptionOptions outboxCapacity(final int capacity)
+    {
+        if (capacity < 1 || capacity > 1 << 24)
+        {
+            throw new IllegalArgumentException("outboxCapacity must be in [1, 2^24]: " + capacity);
+        }
+        this.outboxCapacity = capacity;
+        return this;
+    }
+
+    public int outboxCapacity()
+    {
+        return outboxCapacity;
+    }
+
+    /**
+     * The restart intensity, as an OTP supervisor's: more than {@code maxRestarts} faults within
+     * {@code window} terminate the subscription.
+     */
+    public SubscriptionOptions restartIntensity(final int maxRestarts, final long window, final TimeUnit unit)
+    {
+        if (maxRestarts < 0 || window <= 0)
+        {
+            throw new IllegalArgumentException("restart intensity needs maxRestarts >= 0 and window > 0");
+        }
+        this.maxRestarts = maxRestarts;
+        this.restartWindowNs = unit.toNanos(window);
+        return this;
+    }
+
+    public int maxRestarts()
+    {
+        return maxRestarts;
+    }
+
+    public long restartWindowNs()
+    {
+        return restartWindowNs;
+    }
+
+    /**
+     * A factory for a fresh handler on each restart, so that a handler's corrupted state dies with it.
+     * Without one, the same handler instance is kept.
+     */
+    public SubscriptionOptions restartWith(final Supplier<MessageHandler> handlerFactory)
+    {
+        this.handlerFactory = handlerFactory;
+        return this;
+    }
+
+    public Supplier<MessageHandler> handlerFactory()
+    {
+        return handlerFactory;
+    }
+
+    public SubscriptionOptions listener(final SubscriptionListener listener)
+    {
+        this.listener = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    public SubscriptionListener listener()
+    {
+        return listener;
+    }
+
+    /**
+     * @param dedicated true (the default) to deliver on a thread of its own, so a handler that blocks
+     *                  delays nobody else; false to share the switch's delivery thread with the other
+     *                  non-dedicated subscriptions (cheaper on small machines, for well-behaved handlers).
+     */
+    public SubscriptionOptions dedicatedThread(final boolean dedicated)
+    {
+        this.dedicatedThread = dedicated;
+        return this;
+    }
+
+    public boolean dedicatedThread()
+    {
+        return dedicatedThread;
+    }
+
+    SubscriptionOptions copy()
+    {
+        final SubscriptionOptions copy = new SubscriptionOptions();
+        copy.slowSubscriberPolicy = slowSubscriberPolicy;
+        copy.outboxCapacity = outboxCapacity;
+        copy.maxRestarts = maxRestarts;
+        copy.restartWindowNs = restartWindowNs;
+        copy.handlerFactory = handlerFactory;
+        copy.listener = listener;
+        copy.dedicatedThread = dedicatedThread;
+        return copy;
+    }
+}

@@ -1,0 +1,113 @@
+package io.junction;
+
+import java.util.EnumMap;
+
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+
+/**
+ * The switch's counters, allocated in the {@link CountersManager} of its context so that another
+ * process can read them. Type ids are stable: tools select counters by them.
+ */
+public final class SwitchCounters implements AutoCloseable
+{
+    public static final int SHARD_DISPATCHED_TYPE_ID = 1001;
+    public static final int SHARD_BACK_PRESSURED_TYPE_ID = 1002;
+    public static final int SHARD_STALLS_TYPE_ID = 1003;
+    public static final int OFFER_REJECTED_TYPE_ID = 1010;
+    public static final int SUBSCRIBE_REJECTED_TYPE_ID = 1011;
+    public static final int SUBSCRIPTIONS_ACTIVE_TYPE_ID = 1012;
+    public static final int SUBSCRIPTION_DELIVERED_TYPE_ID = 1020;
+    public static final int SUBSCRIPTION_DROPPED_TYPE_ID = 1021;
+    public static final int SUBSCRIPTION_FAULTS_TYPE_ID = 1022;
+    public static final int SUBSCRIPTION_RESTARTS_TYPE_ID = 1023;
+    public static final int SUBSCRIPTIONS_TERMINATED_TYPE_ID = 1024;
+    public static final int ERRORS_TYPE_ID = 1030;
+
+    private final CountersManager countersManager;
+    private final EnumMap<RejectReason, AtomicCounter> offerRejected = new EnumMap<>(RejectReason.class);
+    private final AtomicCounter[] offerRejectedByOrdinal;
+    private final AtomicCounter subscribeRejected;
+    private final AtomicCounter subscriptionsActive;
+    private final AtomicCounter subscriptionsTerminated;
+    private final AtomicCounter errors;
+
+    SwitchCounters(final CountersManager countersManager)
+    {
+        this.countersManager = countersManager;
+        final RejectReason[] reasons = RejectReason.values();
+        offerRejectedByOrdinal = new AtomicCounter[reasons.length];
+        for (final RejectReason reason : reasons)
+        {
+            final AtomicCounter counter = countersManager.newCounter(
+                "offer rejected: " + reason.name(), OFFER_REJECTED_TYPE_ID);
+            offerRejected.put(reason, counter);
+            offerRejectedByOrdinal[reason.ordinal()] = counter;
+        }
+        subscribeRejected = countersManager.newCounter("subscribe rejected", SUBSCRIBE_REJECTED_TYPE_ID);
+        subscriptionsActive = countersManager.newCounter("subscriptions active", SUBSCRIPTIONS_ACTIVE_TYPE_ID);
+        subscriptionsTerminated = countersManager.newCounter(
+            "subscriptions terminated", SUBSCRIPTIONS_TERMINATED_TYPE_ID);
+        errors = countersManager.newCounter("errors", ERRORS_TYPE_ID);
+    }
+
+    CountersManager countersManager()
+    {
+        return countersManager;
+    }
+
+    AtomicCounter newCounter(final String label, final int typeId)
+    {
+        return countersManager.newCounter(label, typeId);
+    }
+
+    void onOfferRejected(final RejectReason reason)
+    {
+        offerRejectedByOrdinal[reason.ordinal()].increment();
+    }
+
+    public long offerRejected(final RejectReason reason)
+    {
+        return offerRejected.get(reason).get();
+    }
+
+    AtomicCounter subscribeRejected()
+    {
+        return subscribeRejected;
+    }
+
+    public long subscribeRejectedCount()
+    {
+        return subscribeRejected.get();
+    }
+
+    AtomicCounter subscriptionsActive()
+    {
+        return subscriptionsActive;
+    }
+
+    AtomicCounter subscriptionsTerminated()
+    {
+        return subscriptionsTerminated;
+    }
+
+    AtomicCounter errors()
+    {
+        return errors;
+    }
+
+    public long errorCount()
+    {
+        return errors.get();
+    }
+
+    @Override
+    public void close()
+    {
+        offerRejected.values().forEach(AtomicCounter::close);
+        subscribeRejected.close();
+        subscriptionsActive.close();
+        subscriptionsTerminated.close();
+        errors.close();
+    }
+}

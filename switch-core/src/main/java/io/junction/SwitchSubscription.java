@@ -1,0 +1,301 @@
+package io.junction;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentTerminationException;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.status.AtomicCounter;
+
+/**
+ * A subscription and its delivery agent: it drains its outboxes (one per shard) into the handler,
+ * isolating the handler's faults as an OTP supervisor isolates a child's.
+ */
+final class SwitchSubscription implements Subscription, Agent
+{
+    private static final AtomicReferenceFieldUpdater<SwitchSubscription, TerminationReason> TERMINATION =
+        AtomicReferenceFieldUpdater.newUpdater(SwitchSubscription.class, TerminationReason.class, "termination");
+
+    private final long id;
+    private final String pattern;
+    private final SubscriptionOptions options;
+    private final SlowSubscriberPolicy policy;
+    private final Junction owner;
+    private final Outbox[] outboxes;
+    private final RestartIntensity restartIntensity;
+    private final NanoClock nanoClock;
+    private final int batchLimit;
+    private final AtomicCounter deliveredCounter;
+    private final AtomicCounter droppedCounter;
+    private final AtomicCounter faultsCounter;
+    private final AtomicCounter restartsCounter;
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private final String roleName;
+
+    private MessageHandler handler;
+    private long delivered;
+    private volatile long[] finalCounts;
+    private volatile TerminationReason termination;
+    private volatile Throwable terminationCause;
+    private boolean runsOnOwnThread;
+
+    SwitchSubscription(
+        final long id,
+        final String pattern,
+        final MessageHandler handler,
+        final SubscriptionOptions options,
+        final Junction owner,
+        final int shards)
+    {
+        this.id = id;
+        this.pattern = pattern;
+        this.handler = handler;
+        this.options = options;
+        this.policy = options.slowSubscriberPolicy();
+        this.owner = owner;
+        this.nanoClock = owner.context().nanoClock();
+        this.batchLimit = owner.context().deliveryBatchLimit();
+        this.restartIntensity = new RestartIntensity(options.maxRestarts(), options.restartWindowNs());
+        this.outboxes = new Outbox[shards];
+        for (int i = 0; i < shards; i++)
+        {
+            outboxes[i] = new Outbox(this, policy, options.outboxCapacity());
+        }
+        this.roleName = "junction-sub-" + id;
+        final SwitchCounters counters = owner.counters();
+        final String label = "subscription " + id + " '" + pattern + "' ";
+        deliveredCounter = counters.newCounter(label + "delivered", SwitchCounters.SUBSCRIPTION_DELIVERED_TYPE_ID);
+        droppedCounter = counters.newCounter(label + "dropped", SwitchCounters.SUBSCRIPTION_DROPPED_TYPE_ID);
+        faultsCounter = counters.newCounter(label + "faults", SwitchCounters.SUBSCRIPTION_FAULTS_TYPE_ID);
+        restartsCounter = counters.newCounter(label + "restarts", SwitchCounters.SUBSCRIPTION_RESTARTS_TYPE_ID);
+    }
+
+    Outbox outbox(final int shard)
+    {
+        return outboxes[shard];
+    }
+
+    SlowSubscriberPolicy policy()
+    {
+        return policy;
+    }
+
+    SubscriptionOptions options()
+    {
+        return options;
+    }
+
+    void runsOnOwnThread(final boolean ownThread)
+    {
+        this.runsOnOwnThread = ownThread;
+    }
+
+    @Override
+    public long id()
+    {
+        return id;
+    }
+
+    @Override
+    public String pattern()
+    {
+        return pattern;
+    }
+
+    @Override
+    public boolean isActive()
+    {
+        return null == termination;
+    }
+
+    @Override
+    public TerminationReason terminationReason()
+    {
+        return termination;
+    }
+
+    @Override
+    public long delivered()
+    {
+        final long[] counts = finalCounts;
+        return null != counts ? counts[0] : deliveredCounter.get();
+    }
+
+    @Override
+    public long dropped()
+    {
+        final long[] counts = finalCounts;
+        return null != counts ? counts[1] : droppedCounter.get();
+    }
+
+    @Override
+    public long faults()
+    {
+        final long[] counts = finalCounts;
+        return null != counts ? counts[2] : faultsCounter.get();
+    }
+
+    @Override
+    public long queueDepth()
+    {
+        long depth = 0;
+        for (final Outbox outbox : outboxes)
+        {
+            depth += outbox.depth();
+        }
+        return depth;
+    }
+
+    boolean isIdle()
+    {
+        return !isActive() || queueDepth() == 0;
+    }
+
+    @Override
+    public void close()
+    {
+        owner.unsubscribe(this, TerminationReason.CLOSED);
+    }
+
+    /**
+     * Mark it ended; the first reason wins. Its agent does the rest on its next duty cycle.
+     */
+    boolean terminate(final TerminationReason reason, final Throwable cause)
+    {
+        if (TERMINATION.compareAndSet(this, null, reason))
+        {
+            terminationCause = cause;
+            return true;
+        }
+        return false;
+    }
+
+    void onDropped(final long count)
+    {
+        droppedCounter.getAndAdd(count);
+    }
+
+    @Override
+    public int doWork()
+    {
+        if (null != termination)
+        {
+            finish();
+            if (runsOnOwnThread)
+            {
+                throw new AgentTerminationException();
+            }
+            return 0;
+        }
+
+        int work = 0;
+        for (final Outbox outbox : outboxes)
+        {
+            work += outbox.drain(batchLimit);
+        }
+        if (work > 0)
+        {
+            deliveredCounter.setRelease(delivered);
+        }
+        return work;
+    }
+
+    /**
+     * Hand one message to the handler, isolating a fault.
+     *
+     * @return false if the subscription ended and must deliver no more.
+     */
+    boolean deliver(final Message message)
+    {
+        try
+        {
+            handler.onMessage(message);
+            delivered++;
+            return true;
+        }
+        catch (final VirtualMachineError error)
+        {
+            throw error;
+        }
+        catch (final Throwable fault)
+        {
+            return onFault(fault);
+        }
+    }
+
+    private boolean onFault(final Throwable fault)
+    {
+        faultsCounter.increment();
+        if (restartIntensity.onFault(nanoClock.nanoTime()))
+        {
+            terminate(TerminationReason.RESTART_INTENSITY_EXCEEDED, fault);
+            return false;
+        }
+
+        if (null != options.handlerFactory())
+        {
+            handler = options.handlerFactory().get();
+        }
+        restartsCounter.increment();
+        notifyRestart(fault);
+        return true;
+    }
+
+    private void notifyRestart(final Throwable fault)
+    {
+        try
+        {
+            options.listener().onRestart(this, fault);
+        }
+        catch (final Throwable listenerFault)
+        {
+            owner.onError(listenerFault);
+        }
+    }
+
+    /**
+     * Release everything once: routes, counters, and tell the application. Safe from any thread.
+     */
+    void finish()
+    {
+        if (!finished.compareAndSet(false, true))
+        {
+            return;
+        }
+
+        deliveredCounter.setRelease(delivered);
+        owner.onSubscriptionFinished(this);
+        try
+        {
+            options.listener().onTerminated(this, termination, terminationCause);
+        }
+        catch (final Throwable listenerFault)
+        {
+            owner.onError(listenerFault);
+        }
+    }
+
+    void closeCounters()
+    {
+        // Keep the last values readable after the counters are returned to the manager.
+        finalCounts = new long[]{ deliveredCounter.get(), droppedCounter.get(), faultsCounter.get() };
+        deliveredCounter.close();
+        droppedCounter.close();
+        faultsCounter.close();
+        restartsCounter.close();
+    }
+
+    @Override
+    public String roleName()
+    {
+        return roleName;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Subscription{id=" + id + ", pattern='" + pattern + "', policy=" + policy +
+            ", termination=" + termination + '}';
+    }
+}
