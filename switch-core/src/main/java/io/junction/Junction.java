@@ -21,6 +21,7 @@ import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
@@ -401,6 +402,10 @@ public final class Junction implements AutoCloseable
 
     void onError(final Throwable error)
     {
+        if (error instanceof AgentTerminationException)
+        {
+            return; // A subscription's agent ending itself, not a fault.
+        }
         counters.errors().increment();
         ctx.errorHandler().onError(error);
     }
