@@ -208,6 +208,10 @@ final class SwitchSubscription implements Subscription, Agent
      */
     boolean deliver(final Message message)
     {
+        if (null != termination)
+        {
+            return false;
+        }
         try
         {
             handler.onMessage(message);
