@@ -56,6 +56,7 @@ public final class Junction implements AutoCloseable
     private final int maxTopicTokens;
     private final int maxMessageLength;
     private final NanoClock nanoClock;
+    private final ValidTopicCache validTopics = new ValidTopicCache();
     private final DeliveryGroup sharedDelivery = new DeliveryGroup("junction-delivery");
     private final List<AgentRunner> pipelineRunners = new ArrayList<>();
     private final Set<SwitchSubscription> subscriptions = ConcurrentHashMap.newKeySet();
@@ -162,10 +163,14 @@ public final class Junction implements AutoCloseable
     private RejectReason validate(
         final String topic, final Priority priority, final DirectBuffer buffer, final int offset, final int length)
     {
-        final RejectReason topicReason = Topics.validateTopic(topic, maxTopicLength, maxTopicTokens);
-        if (null != topicReason)
+        if (!validTopics.contains(topic))
         {
-            return topicReason;
+            final RejectReason topicReason = Topics.validateTopic(topic, maxTopicLength, maxTopicTokens);
+            if (null != topicReason)
+            {
+                return topicReason;
+            }
+            validTopics.add(topic);
         }
         if (null == priority)
         {
@@ -222,7 +227,11 @@ public final class Junction implements AutoCloseable
         subscriptions.add(subscription);
         counters.subscriptionsActive().increment();
 
-        if (null != invoker || !options.dedicatedThread())
+        if (options.deliveryThread() == DeliveryThread.PIPELINE)
+        {
+            subscription.deliversOnPipeline();
+        }
+        else if (null != invoker || options.deliveryThread() == DeliveryThread.SHARED)
         {
             sharedDelivery.add(subscription);
         }

@@ -87,18 +87,28 @@ final class Shard implements Agent
         final long ringSequence;
         try
         {
+            // Check first, so a saturated ring costs a read rather than a thrown exception.
+            if (!ring.hasAvailableCapacity(1))
+            {
+                return backPressured();
+            }
             ringSequence = ring.tryNext();
         }
         catch (final InsufficientCapacityException ex)
         {
-            backPressuredCounter.increment();
-            return OfferResult.BACK_PRESSURED;
+            return backPressured();
         }
 
         final long sequence = ringSequence * shardCount + index;
         ring.get(ringSequence).set(topic, priority, timestampNs, sequence, buffer, offset, length);
         ring.publish(ringSequence);
         return sequence;
+    }
+
+    private long backPressured()
+    {
+        backPressuredCounter.increment();
+        return OfferResult.BACK_PRESSURED;
     }
 
     void enqueue(final RouteCommand command)

@@ -17,7 +17,7 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import io.junction.TestSupport.Collector;
 
@@ -40,8 +40,8 @@ class FaultIsolationTest
     }
 
     @ParameterizedTest
-    @ValueSource(booleans = { true, false })
-    void restartsAFaultyHandlerWithAFreshInstanceWithinItsIntensity(final boolean dedicatedThread)
+    @EnumSource(DeliveryThread.class)
+    void restartsAFaultyHandlerWithAFreshInstanceWithinItsIntensity(final DeliveryThread deliveryThread)
     {
         junction = Junction.launch(TestSupport.context());
         final Collector healthy = new Collector();
@@ -64,7 +64,7 @@ class FaultIsolationTest
             };
         };
         final Subscription faulty = junction.subscribe("work.>", factory.get(), SubscriptionOptions.defaults()
-            .dedicatedThread(dedicatedThread)
+            .deliveryThread(deliveryThread)
             .restartIntensity(100, 1, TimeUnit.MINUTES)
             .restartWith(factory)
             .listener(new SubscriptionListener()
@@ -93,8 +93,8 @@ class FaultIsolationTest
     }
 
     @ParameterizedTest
-    @ValueSource(booleans = { true, false })
-    void terminatesPastTheRestartIntensityAndTellsTheApplication(final boolean dedicatedThread)
+    @EnumSource(DeliveryThread.class)
+    void terminatesPastTheRestartIntensityAndTellsTheApplication(final DeliveryThread deliveryThread)
     {
         junction = Junction.launch(TestSupport.context());
         final Collector healthy = new Collector();
@@ -108,7 +108,7 @@ class FaultIsolationTest
             calls.incrementAndGet();
             throw new IllegalArgumentException("always fails");
         }, SubscriptionOptions.defaults()
-            .dedicatedThread(dedicatedThread)
+            .deliveryThread(deliveryThread)
             .restartIntensity(2, 1, TimeUnit.MINUTES)
             .listener(new SubscriptionListener()
             {

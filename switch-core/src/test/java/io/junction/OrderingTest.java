@@ -51,7 +51,9 @@ class OrderingTest
         final Collector sharedThread = new Collector();
         junction.subscribe("orders.>", all, lossless);
         junction.subscribe("orders.p0.*", firstPublisher, lossless);
-        junction.subscribe("orders.*.t1", sharedThread, lossless.copy().dedicatedThread(false));
+        junction.subscribe("orders.*.t1", sharedThread, lossless.copy().deliveryThread(DeliveryThread.SHARED));
+        final Collector onPipeline = new Collector();
+        junction.subscribe("orders.*.t2", onPipeline, lossless.copy().deliveryThread(DeliveryThread.PIPELINE));
 
         final List<Thread> publishers = new ArrayList<>();
         for (int p = 0; p < PUBLISHERS; p++)
@@ -75,6 +77,9 @@ class OrderingTest
         await().atMost(TestSupport.TIMEOUT).until(() -> sharedThread.count() >= PUBLISHERS * MESSAGES_PER_PUBLISHER /
             TOPICS_PER_PUBLISHER);
         assertOrderedAndComplete(sharedThread, PUBLISHERS);
+        await().atMost(TestSupport.TIMEOUT).until(() -> onPipeline.count() >= PUBLISHERS * MESSAGES_PER_PUBLISHER /
+            TOPICS_PER_PUBLISHER);
+        assertOrderedAndComplete(onPipeline, PUBLISHERS);
     }
 
     private void publish(final int publisher)

@@ -122,7 +122,7 @@ class RoutingTest
                 final Subscription subscription = junction.subscribe(
                     round % 2 == 0 ? "live.a" : "live.>", transient_, SubscriptionOptions.defaults()
                         .slowSubscriberPolicy(SlowSubscriberPolicy.BACK_PRESSURE)
-                        .dedicatedThread(round % 4 < 2));
+                        .deliveryThread(DeliveryThread.values()[round % 3]));
                 final long publishedAtSubscribe = published.get();
                 transient_.awaitCount(10);
                 subscription.close();

@@ -34,7 +34,7 @@ class ShutdownTest
                     ended.set(reason);
                 }
             }));
-        junction.subscribe("b.>", message -> { }, SubscriptionOptions.defaults().dedicatedThread(false));
+        junction.subscribe("b.>", message -> { }, SubscriptionOptions.defaults().deliveryThread(DeliveryThread.SHARED));
         if (mode == ThreadingMode.INVOKER)
         {
             junction.doWork();
