@@ -86,7 +86,7 @@ public final class Junction implements AutoCloseable
             final Agent[] agents = new Agent[shards.length + 1];
             System.arraycopy(shards, 0, agents, 0, shards.length);
             agents[shards.length] = sharedDelivery;
-            invoker = new AgentInvoker(this::onError, null, new CompositeAgent(agents));
+            invoker = new AgentInvoker(this::onError, null, named("junction-invoker", new CompositeAgent(agents)));
             invoker.start();
         }
         else
@@ -429,7 +429,7 @@ public final class Junction implements AutoCloseable
 
         if (ctx.threadingMode() == ThreadingMode.SHARED)
         {
-            pipelineRunners.add(start(new CompositeAgent(shards), idle[0], cpuFor(0)));
+            pipelineRunners.add(start(named("junction-shards", new CompositeAgent(shards)), idle[0], cpuFor(0)));
         }
         else
         {
@@ -452,6 +452,39 @@ public final class Junction implements AutoCloseable
         final ThreadFactory factory = null == cpu ? Thread::new : pinnedTo(cpu);
         AgentRunner.startOnThread(runner, factory);
         return runner;
+    }
+
+    /**
+     * A composite agent under a name of ours, so its thread is recognisable as the switch's.
+     */
+    private static Agent named(final String roleName, final CompositeAgent agent)
+    {
+        return new Agent()
+        {
+            @Override
+            public void onStart()
+            {
+                agent.onStart();
+            }
+
+            @Override
+            public int doWork() throws Exception
+            {
+                return agent.doWork();
+            }
+
+            @Override
+            public void onClose()
+            {
+                agent.onClose();
+            }
+
+            @Override
+            public String roleName()
+            {
+                return roleName;
+            }
+        };
     }
 
     private static ThreadFactory pinnedTo(final int cpu)

@@ -42,7 +42,7 @@ public final class CoreBenchmarks
         final String machine = Machine.describe();
 
         final ChainedOptionsBuilder options = new OptionsBuilder()
-            .include("io.junction.perf.core.(PublishDeliverBenchmark|RawDisruptorBenchmark|ShardScalingBenchmark|RouterMatchBenchmark)")
+            .include("io.junction.perf.core.(PublishDeliverBenchmark|RawDisruptorBenchmark|ShardScalingBenchmark|RouterMatchBenchmark|PipelineCostBenchmark)")
             .jvmArgsPrepend(JvmFlags.flags())
             .addProfiler(GCProfiler.class)
             .resultFormat(ResultFormatType.JSON)
