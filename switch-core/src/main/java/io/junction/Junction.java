@@ -499,6 +499,7 @@ public final class Junction implements AutoCloseable
         private ErrorHandler errorHandler;
         private CountersManager countersManager;
         private boolean ownsCountersManager;
+        private io.junction.observe.SwitchLatency latency;
 
         /**
          * Check the settings and fill in what was left out. Runs once.
@@ -796,6 +797,20 @@ public final class Junction implements AutoCloseable
         public CountersManager countersManager()
         {
             return countersManager;
+        }
+
+        /**
+         * @param latency where to record per-stage latency; null (the default) records none.
+         */
+        public Context latency(final io.junction.observe.SwitchLatency latency)
+        {
+            this.latency = latency;
+            return this;
+        }
+
+        public io.junction.observe.SwitchLatency latency()
+        {
+            return latency;
         }
 
         @Override

@@ -41,6 +41,8 @@ final class Shard implements Agent
     private final AtomicCounter backPressuredCounter;
     private final AtomicCounter stallsCounter;
     private final String roleName;
+    private final org.agrona.concurrent.NanoClock nanoClock;
+    private final org.HdrHistogram.SingleWriterRecorder routeLatencyRecorder;
 
     private Outbox[] stalledRoutes;
     private int stalledIndex;
@@ -60,6 +62,8 @@ final class Shard implements Agent
         this.routeCacheLimit = ctx.routeCacheSize();
         this.batchLimit = ctx.dispatchBatchLimit();
         this.roleName = "junction-shard-" + index;
+        this.nanoClock = ctx.nanoClock();
+        this.routeLatencyRecorder = null == ctx.latency() ? null : ctx.latency().offerToRoute().newRecorder();
         this.dispatchedCounter = counters.newCounter(
             "shard " + index + " dispatched", SwitchCounters.SHARD_DISPATCHED_TYPE_ID);
         this.backPressuredCounter = counters.newCounter(
@@ -127,6 +131,7 @@ final class Shard implements Agent
         final long first = dispatched.get() + 1;
         final long last = Math.min(ring.getCursor(), first + batchLimit - 1);
         long processed = first - 1;
+        final long batchStartNs = null != routeLatencyRecorder && first <= last ? nanoClock.nanoTime() : 0;
         for (long sequence = first; sequence <= last; sequence++)
         {
             if (!ring.isAvailable(sequence) || !dispatch(ring.get(sequence)))
@@ -134,6 +139,11 @@ final class Shard implements Agent
                 break;
             }
             processed = sequence;
+            if (null != routeLatencyRecorder)
+            {
+                io.junction.observe.StageLatency.record(
+                    routeLatencyRecorder, batchStartNs - ring.get(sequence).timestampNs);
+            }
         }
 
         if (processed >= first)

@@ -32,6 +32,8 @@ final class SwitchSubscription implements Subscription, Agent
     private final AtomicCounter restartsCounter;
     private final AtomicBoolean finished = new AtomicBoolean();
     private final String roleName;
+    private final io.junction.observe.StageLatency deliverLatency;
+    private final org.HdrHistogram.SingleWriterRecorder deliverLatencyRecorder;
 
     private MessageHandler handler;
     private long delivered;
@@ -69,6 +71,9 @@ final class SwitchSubscription implements Subscription, Agent
         droppedCounter = counters.newCounter(label + "dropped", SwitchCounters.SUBSCRIPTION_DROPPED_TYPE_ID);
         faultsCounter = counters.newCounter(label + "faults", SwitchCounters.SUBSCRIPTION_FAULTS_TYPE_ID);
         restartsCounter = counters.newCounter(label + "restarts", SwitchCounters.SUBSCRIPTION_RESTARTS_TYPE_ID);
+        final io.junction.observe.SwitchLatency latency = owner.context().latency();
+        deliverLatency = null == latency ? null : latency.offerToDeliver();
+        deliverLatencyRecorder = null == deliverLatency ? null : deliverLatency.newRecorder();
     }
 
     Outbox outbox(final int shard)
@@ -212,6 +217,11 @@ final class SwitchSubscription implements Subscription, Agent
         {
             handler.onMessage(message);
             delivered++;
+            if (null != deliverLatencyRecorder)
+            {
+                io.junction.observe.StageLatency.record(
+                    deliverLatencyRecorder, nanoClock.nanoTime() - message.timestampNs());
+            }
             return true;
         }
         catch (final VirtualMachineError error)
@@ -284,6 +294,10 @@ final class SwitchSubscription implements Subscription, Agent
         droppedCounter.close();
         faultsCounter.close();
         restartsCounter.close();
+        if (null != deliverLatency)
+        {
+            deliverLatency.release(deliverLatencyRecorder);
+        }
     }
 
     @Override
