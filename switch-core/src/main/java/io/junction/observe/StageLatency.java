@@ -20,10 +20,9 @@ public final class StageLatency
     public static final int SIGNIFICANT_DIGITS = 2;
 
     private final String name;
-    private final List<SingleWriterRecorder> recorders = new CopyOnWriteArrayList<>();
-    private final List<SingleWriterRecorder> released = new CopyOnWriteArrayList<>();
+    private final List<Writer> writers = new CopyOnWriteArrayList<>();
+    private final List<Writer> released = new CopyOnWriteArrayList<>();
     private final Histogram interval = newHistogram();
-    private Histogram recycled;
 
     public StageLatency(final String name)
     {
@@ -41,7 +40,7 @@ public final class StageLatency
     public SingleWriterRecorder newRecorder()
     {
         final SingleWriterRecorder recorder = new SingleWriterRecorder(1, HIGHEST_TRACKABLE_NS, SIGNIFICANT_DIGITS);
-        recorders.add(recorder);
+        writers.add(new Writer(recorder));
         return recorder;
     }
 
@@ -50,9 +49,12 @@ public final class StageLatency
      */
     public void release(final SingleWriterRecorder recorder)
     {
-        if (recorders.remove(recorder))
+        for (final Writer writer : writers)
         {
-            released.add(recorder);
+            if (writer.recorder == recorder && writers.remove(writer))
+            {
+                released.add(writer);
+            }
         }
     }
 
@@ -71,26 +73,40 @@ public final class StageLatency
     public Histogram intervalHistogram()
     {
         interval.reset();
-        for (final SingleWriterRecorder recorder : recorders)
+        for (final Writer writer : writers)
         {
-            addInterval(recorder);
+            writer.addIntervalTo(interval);
         }
         if (!released.isEmpty())
         {
-            final List<SingleWriterRecorder> gone = new ArrayList<>(released);
-            for (final SingleWriterRecorder recorder : gone)
+            final List<Writer> gone = new ArrayList<>(released);
+            for (final Writer writer : gone)
             {
-                addInterval(recorder);
+                writer.addIntervalTo(interval);
             }
             released.removeAll(gone);
         }
         return interval;
     }
 
-    private void addInterval(final SingleWriterRecorder recorder)
+    /**
+     * A recorder and the histogram it gives back for reuse (a recorder accepts only its own).
+     */
+    private static final class Writer
     {
-        recycled = recorder.getIntervalHistogram(recycled);
-        interval.add(recycled);
+        final SingleWriterRecorder recorder;
+        Histogram recycled;
+
+        Writer(final SingleWriterRecorder recorder)
+        {
+            this.recorder = recorder;
+        }
+
+        void addIntervalTo(final Histogram sum)
+        {
+            recycled = recorder.getIntervalHistogram(recycled);
+            sum.add(recycled);
+        }
     }
 
     public static Histogram newHistogram()

@@ -367,7 +367,14 @@ public final class Daemon implements AutoCloseable
         CloseHelper.quietClose(demoLoad);
         junction.close(); // drains up to shutdown-timeout
         CloseHelper.quietCloseAll(server, observerRunner, http);
-        observer.onInterval(System.nanoTime()); // the last values, for post-mortem reading
+        try
+        {
+            observer.onInterval(System.nanoTime()); // the last latency into the histogram log
+        }
+        catch (final RuntimeException ex)
+        {
+            out.println(Instant.now() + " junction: last observation failed: " + ex);
+        }
         CloseHelper.quietCloseAll(observer, alarms);
         new File(dir, PROPERTIES_FILE).delete();
         countersFile.close();

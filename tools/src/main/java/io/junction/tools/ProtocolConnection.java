@@ -78,7 +78,8 @@ final class ProtocolConnection implements AutoCloseable
     {
         try
         {
-            while (!closed && server.isAdmitting())
+            // Reads on while the daemon stops: a PUBLISH it no longer admits is answered CLOSED, never dropped silently.
+            while (!closed)
             {
                 final int length;
                 try
@@ -97,10 +98,6 @@ final class ProtocolConnection implements AutoCloseable
                     break;
                 }
                 in.readFully(frame, 0, length);
-                if (!server.isAdmitting())
-                {
-                    break; // stopping: not admitted, so not acknowledged either
-                }
                 onFrame(length);
             }
         }
@@ -110,10 +107,6 @@ final class ProtocolConnection implements AutoCloseable
         }
         finally
         {
-            if (!server.isAdmitting())
-            {
-                return; // the daemon closes the connection after the drain, so subscribers get everything
-            }
             close();
         }
     }
@@ -151,8 +144,8 @@ final class ProtocolConnection implements AutoCloseable
         final String topic = new String(frame, 4, topicLength, StandardCharsets.UTF_8);
         final int payloadOffset = 4 + topicLength;
         final long deadlineNs = System.nanoTime() + server.publishTimeoutNs();
-        long result;
-        while (true)
+        long result = OfferResult.CLOSED;
+        while (server.isAdmitting())
         {
             result = server.junction().offer(topic, PRIORITIES[priority], frameBuffer, payloadOffset,
                 length - payloadOffset);
@@ -261,21 +254,6 @@ final class ProtocolConnection implements AutoCloseable
                 out.write(bytes);
             }
             out.flush();
-        }
-    }
-
-    /**
-     * Stop reading frames (the daemon is stopping); deliveries continue until {@link #close()}.
-     */
-    void stopReading()
-    {
-        try
-        {
-            socket.shutdownInput();
-        }
-        catch (final IOException ignore)
-        {
-            // Already closed.
         }
     }
 

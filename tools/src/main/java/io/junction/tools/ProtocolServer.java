@@ -147,16 +147,13 @@ public final class ProtocolServer implements AutoCloseable
     }
 
     /**
-     * Stop admitting: no new connections and no further frames read; subscribers keep receiving.
+     * Stop admitting: no new connections, and every further PUBLISH is answered CLOSED; subscribers keep
+     * receiving until {@link #close()}.
      */
     public void stopAdmitting()
     {
         admitting = false;
         CloseHelper.quietClose(serverSocket);
-        for (final ProtocolConnection connection : connections)
-        {
-            connection.stopReading();
-        }
     }
 
     @Override
