@@ -105,27 +105,26 @@ public final class RunCommand implements Callable<Integer>
      *
      * @return false if the JVM would not let us handle signals (then a shutdown hook stops gracefully).
      */
-    @SuppressWarnings("removal")
     private boolean installSignalHandlers(final Daemon daemon)
     {
         try
         {
-            final sun.misc.SignalHandler stop = (signal) ->
+            final java.util.function.Consumer<String> stop = (signal) ->
             {
                 if (signals.incrementAndGet() > 1)
                 {
                     System.err.println("junction: second signal, forcing exit");
                     Runtime.getRuntime().halt(EXIT_FORCED);
                 }
-                System.out.println("junction: SIG" + signal.getName() + " received");
+                System.out.println("junction: SIG" + signal + " received");
                 stopRequested.countDown();
             };
-            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), stop);
-            sun.misc.Signal.handle(new sun.misc.Signal("INT"), stop);
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), (signal) -> daemon.reload());
+            Signals.handle("TERM", stop);
+            Signals.handle("INT", stop);
+            Signals.handle("HUP", (signal) -> daemon.reload());
             return true;
         }
-        catch (final IllegalArgumentException | UnsupportedOperationException ex)
+        catch (final IllegalStateException ex)
         {
             System.err.println("junction: cannot handle signals (" + ex.getMessage() + "), using a shutdown hook");
             return false;
