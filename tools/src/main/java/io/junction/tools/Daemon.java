@@ -210,6 +210,7 @@ public final class Daemon implements AutoCloseable
     {
         if (null == configFile)
         {
+            out.println(Instant.now() + " junction: nothing to reload: the daemon runs on the embedded defaults");
             return "nothing to reload: the daemon runs on the embedded defaults";
         }
         final DaemonConfig next;

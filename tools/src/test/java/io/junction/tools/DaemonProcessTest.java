@@ -171,6 +171,54 @@ class DaemonProcessTest
         assertTrue(publisherReplies.errors.size() == 2, publisherReplies.errors::toString);
     }
 
+    @Test
+    void aSecondSignalForcesTheExitWhenTheDrainIsStuck() throws Exception
+    {
+        final File node = tmp.resolve("stuck").toFile();
+        final File config = tmp.resolve("stuck.conf").toFile();
+        Files.writeString(config.toPath(), String.join("\n",
+            "dir = \"" + node.getPath().replace("\\", "\\\\") + "\"",
+            "shutdown-timeout = 120s",
+            "ring-size = 64",
+            "max-message-length = 16384",
+            "listen { port = 0, publish-timeout = 0s }",
+            "http.enabled = false",
+            "subscriber { policy = back-pressure, outbox-capacity = 64 }",
+            "alarms.rules = []",
+            ""));
+        final JunctionProcess daemon = JunctionProcess.start(tmp.resolve("stuck.log").toFile(),
+            "run", "--config", config.getPath());
+        resources.add(daemon);
+        final File properties = new File(node, Daemon.PROPERTIES_FILE);
+        await().atMost(TIMEOUT).until(() -> properties.isFile() || !daemon.process().isAlive());
+        final int port = Integer.parseInt(Daemon.readProperties(node).getProperty("listen.port"));
+
+        // A subscriber that never reads: once the socket buffers fill, its back-pressure stalls the drain.
+        final ProtocolClient stuck = new ProtocolClient("127.0.0.1", port);
+        resources.add(stuck);
+        stuck.subscribe("stuck.>");
+        final ProtocolClient publisher = new ProtocolClient("127.0.0.1", port);
+        resources.add(publisher);
+        final Receiver replies = new Receiver(publisher);
+        resources.add(replies);
+        final byte[] payload = new byte[16_000];
+        for (int i = 0; i < 4_000; i++) // 64 MB: more than the socket buffers, ring and outbox hold
+        {
+            publisher.publish("stuck.topic", Priority.NORMAL, payload, 0, payload.length);
+        }
+        publisher.ping();
+        await().atMost(TIMEOUT).until(() -> replies.pongs.get() == 1);
+        assertTrue(replies.errors.size() > 0, "the switch back-pressured the publisher");
+
+        daemon.process().destroy(); // SIGTERM: graceful, but the drain cannot finish
+        await().atMost(TIMEOUT).until(() -> daemon.output().contains("junction: stopping"));
+        assertTrue(daemon.process().isAlive(), daemon::output);
+        daemon.process().destroy(); // the second SIGTERM forces
+        assertTrue(daemon.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), daemon::output);
+        assertEquals(RunCommand.EXIT_FORCED, daemon.process().exitValue(), daemon::output);
+        assertTrue(daemon.output().contains("second signal, forcing exit"), daemon::output);
+    }
+
     private void writeConfig(final File config, final File node, final int hookPort, final String ruleName)
         throws IOException
     {
