@@ -42,7 +42,7 @@ final class Shard implements Agent
     private final AtomicCounter stallsCounter;
     private final String roleName;
     private final org.agrona.concurrent.NanoClock nanoClock;
-    private final org.HdrHistogram.SingleWriterRecorder routeLatencyRecorder;
+    private final io.junction.observe.LatencyRecorder routeLatencyRecorder;
 
     private Outbox[] stalledRoutes;
     private int stalledIndex;
@@ -139,11 +139,10 @@ final class Shard implements Agent
                 break;
             }
             processed = sequence;
-            if (null != routeLatencyRecorder)
-            {
-                io.junction.observe.StageLatency.record(
-                    routeLatencyRecorder, batchStartNs - ring.get(sequence).timestampNs);
-            }
+        }
+        if (null != routeLatencyRecorder && processed >= first)
+        {
+            recordRouteLatency(first, processed, batchStartNs);
         }
 
         if (processed >= first)
@@ -153,6 +152,16 @@ final class Shard implements Agent
             work += (int)(processed - first + 1);
         }
         return work;
+    }
+
+    private void recordRouteLatency(final long first, final long last, final long batchStartNs)
+    {
+        final long token = routeLatencyRecorder.beginBatch();
+        for (long sequence = first; sequence <= last; sequence++)
+        {
+            routeLatencyRecorder.record(batchStartNs - ring.get(sequence).timestampNs);
+        }
+        routeLatencyRecorder.endBatch(token);
     }
 
     private boolean dispatch(final MessageEvent event)

@@ -33,7 +33,10 @@ final class SwitchSubscription implements Subscription, Agent
     private final AtomicBoolean finished = new AtomicBoolean();
     private final String roleName;
     private final io.junction.observe.StageLatency deliverLatency;
-    private final org.HdrHistogram.SingleWriterRecorder deliverLatencyRecorder;
+    private final io.junction.observe.LatencyRecorder deliverLatencyRecorder;
+    private boolean inLatencyBatch;
+    private long latencyBatchToken;
+    private long latencyBatchStartNs;
 
     private MessageHandler handler;
     private long delivered;
@@ -199,11 +202,30 @@ final class SwitchSubscription implements Subscription, Agent
         {
             work += outbox.drain(batchLimit);
         }
+        if (inLatencyBatch)
+        {
+            inLatencyBatch = false;
+            deliverLatencyRecorder.endBatch(latencyBatchToken);
+        }
         if (work > 0)
         {
             deliveredCounter.setRelease(delivered);
         }
         return work;
+    }
+
+    /**
+     * Offer to hand-over, with the clock read once per duty cycle: cheap enough to record every message.
+     */
+    private void recordDeliverLatency(final Message message)
+    {
+        if (!inLatencyBatch)
+        {
+            latencyBatchToken = deliverLatencyRecorder.beginBatch();
+            latencyBatchStartNs = nanoClock.nanoTime();
+            inLatencyBatch = true;
+        }
+        deliverLatencyRecorder.record(latencyBatchStartNs - message.timestampNs());
     }
 
     /**
@@ -215,13 +237,12 @@ final class SwitchSubscription implements Subscription, Agent
     {
         try
         {
-            handler.onMessage(message);
-            delivered++;
             if (null != deliverLatencyRecorder)
             {
-                io.junction.observe.StageLatency.record(
-                    deliverLatencyRecorder, nanoClock.nanoTime() - message.timestampNs());
+                recordDeliverLatency(message);
             }
+            handler.onMessage(message);
+            delivered++;
             return true;
         }
         catch (final VirtualMachineError error)

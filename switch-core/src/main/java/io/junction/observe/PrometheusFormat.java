@@ -44,8 +44,6 @@ public final class PrometheusFormat
         family(SwitchCounters.ERRORS_TYPE_ID, "junction_errors_total", "counter", "Errors in the switch's agents.");
         family(SwitchObserver.GAUGE_TYPE_ID, "junction_gauge", "gauge",
             "Sampled values: ring occupancy, queue depths, disk free.");
-        family(SwitchObserver.LATENCY_TYPE_ID, "junction_latency", "gauge",
-            "Latency per stage over the last observation interval, ns (and the count of samples).");
         family(SwitchObserver.OBSERVER_TYPE_ID, "junction_observer_intervals_total", "counter",
             "Observation intervals completed.");
         family(AlarmEvaluator.ALARM_TYPE_ID, "junction_alarm_active", "gauge", "1 while the alarm is raised.");
@@ -69,9 +67,16 @@ public final class PrometheusFormat
         families.putAll(extraTypes);
         final Map<Integer, StringBuilder> series = new LinkedHashMap<>();
         final StringBuilder other = new StringBuilder();
+        final StringBuilder quantiles = new StringBuilder();
+        final StringBuilder maxima = new StringBuilder();
+        final StringBuilder samples = new StringBuilder();
         reader.forEach((value, id, label) ->
         {
             final int typeId = reader.getCounterTypeId(id);
+            if (typeId == SwitchObserver.LATENCY_TYPE_ID && latency(label, value, quantiles, maxima, samples))
+            {
+                return;
+            }
             if (families.containsKey(typeId))
             {
                 final String name = families.get(typeId)[0];
@@ -93,6 +98,15 @@ public final class PrometheusFormat
             out.append("# TYPE ").append(family[0]).append(' ').append(family[1]).append('\n');
             out.append(entry.getValue());
         }
+        if (quantiles.length() > 0)
+        {
+            out.append("# HELP junction_latency_ns Latency per stage over the last observation interval, ns.\n")
+                .append("# TYPE junction_latency_ns gauge\n").append(quantiles)
+                .append("# HELP junction_latency_max_ns Largest latency per stage over the last interval, ns.\n")
+                .append("# TYPE junction_latency_max_ns gauge\n").append(maxima)
+                .append("# HELP junction_latency_samples_total Latencies recorded per stage.\n")
+                .append("# TYPE junction_latency_samples_total counter\n").append(samples);
+        }
         if (other.length() > 0)
         {
             out.append("# HELP junction_counter Other counters, by label and type id.\n");
@@ -112,6 +126,45 @@ public final class PrometheusFormat
     public static List<String> familyNames()
     {
         return FAMILIES.values().stream().map((f) -> f[0]).toList();
+    }
+
+    /**
+     * "latency STAGE pNN ns", "latency STAGE max ns" and "latency STAGE count" as labelled series.
+     */
+    private static boolean latency(
+        final String label,
+        final long value,
+        final StringBuilder quantiles,
+        final StringBuilder maxima,
+        final StringBuilder samples)
+    {
+        final String[] parts = label.split(" ");
+        if (parts.length < 3 || !parts[0].equals("latency"))
+        {
+            return false;
+        }
+        final String stage = escape(parts[1]);
+        if (parts[2].equals("count"))
+        {
+            samples.append("junction_latency_samples_total{stage=\"").append(stage).append("\"} ").append(value)
+                .append('\n');
+            return true;
+        }
+        if (parts[2].equals("max"))
+        {
+            maxima.append("junction_latency_max_ns{stage=\"").append(stage).append("\"} ").append(value).append('\n');
+            return true;
+        }
+        for (int i = 0; i < SwitchObserver.PERCENTILE_NAMES.length; i++)
+        {
+            if (parts[2].equals(SwitchObserver.PERCENTILE_NAMES[i]))
+            {
+                quantiles.append("junction_latency_ns{stage=\"").append(stage).append("\",quantile=\"")
+                    .append(SwitchObserver.PERCENTILES[i] / 100.0).append("\"} ").append(value).append('\n');
+                return true;
+            }
+        }
+        return false;
     }
 
     static String escape(final String label)

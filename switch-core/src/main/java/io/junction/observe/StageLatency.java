@@ -6,12 +6,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.SingleWriterRecorder;
 
 /**
  * The latency of one stage of the pipeline (for example offer to deliver), recorded without locks or
- * allocation: each writer thread gets its own {@link SingleWriterRecorder}, and one reader thread sums
- * their interval histograms.
+ * allocation: each writer thread gets its own {@link LatencyRecorder}, and one reader thread sums their
+ * interval histograms.
  */
 public final class StageLatency
 {
@@ -35,11 +34,11 @@ public final class StageLatency
     }
 
     /**
-     * A recorder for one writer thread. Record with {@link #record(SingleWriterRecorder, long)}.
+     * A recorder for one writer thread.
      */
-    public SingleWriterRecorder newRecorder()
+    public LatencyRecorder newRecorder()
     {
-        final SingleWriterRecorder recorder = new SingleWriterRecorder(1, HIGHEST_TRACKABLE_NS, SIGNIFICANT_DIGITS);
+        final LatencyRecorder recorder = new LatencyRecorder();
         writers.add(new Writer(recorder));
         return recorder;
     }
@@ -47,7 +46,7 @@ public final class StageLatency
     /**
      * The writer is gone: its last values are read once more, then it is dropped.
      */
-    public void release(final SingleWriterRecorder recorder)
+    public void release(final LatencyRecorder recorder)
     {
         for (final Writer writer : writers)
         {
@@ -56,14 +55,6 @@ public final class StageLatency
                 released.add(writer);
             }
         }
-    }
-
-    /**
-     * Record a latency, clamped to [0, {@link #HIGHEST_TRACKABLE_NS}]. Allocation-free.
-     */
-    public static void record(final SingleWriterRecorder recorder, final long latencyNs)
-    {
-        recorder.recordValue(latencyNs < 0 ? 0 : Math.min(latencyNs, HIGHEST_TRACKABLE_NS));
     }
 
     /**
@@ -90,22 +81,20 @@ public final class StageLatency
     }
 
     /**
-     * A recorder and the histogram it gives back for reuse (a recorder accepts only its own).
+     * A registered recorder.
      */
     private static final class Writer
     {
-        final SingleWriterRecorder recorder;
-        Histogram recycled;
+        final LatencyRecorder recorder;
 
-        Writer(final SingleWriterRecorder recorder)
+        Writer(final LatencyRecorder recorder)
         {
             this.recorder = recorder;
         }
 
         void addIntervalTo(final Histogram sum)
         {
-            recycled = recorder.getIntervalHistogram(recycled);
-            sum.add(recycled);
+            recorder.addIntervalTo(sum);
         }
     }
 

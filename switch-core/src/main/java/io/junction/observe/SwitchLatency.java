@@ -18,7 +18,8 @@ public final class SwitchLatency
     }
 
     /**
-     * From the offer to the return of the subscriber's handler.
+     * From the offer to the start of the subscriber's delivery duty cycle that handed the message to its
+     * handler (the clock is read once per cycle; the handler's own time is not included).
      */
     public StageLatency offerToDeliver()
     {

@@ -26,6 +26,17 @@ import io.junction.observe.PrometheusFormat;
  */
 public final class HttpEndpoint implements AutoCloseable
 {
+    /** The daemon's own counter types, as Prometheus families. */
+    static final java.util.Map<Integer, String[]> PROTOCOL_FAMILIES = java.util.Map.of(
+        ProtocolServer.CONNECTIONS_TYPE_ID, new String[]{
+            "junction_protocol_connections", "gauge", "Protocol clients connected." },
+        ProtocolServer.PUBLISHES_TYPE_ID, new String[]{
+            "junction_protocol_publishes_total", "counter", "PUBLISH frames accepted by the switch." },
+        ProtocolServer.BAD_FRAMES_TYPE_ID, new String[]{
+            "junction_protocol_bad_frames_total", "counter", "Frames that could not be parsed." },
+        ProtocolServer.PUBLISH_FAILURES_TYPE_ID, new String[]{
+            "junction_protocol_publish_failures_total", "counter", "PUBLISH frames answered with an ERROR." });
+
     private final HttpServer server;
     private final ExecutorService executor;
 
@@ -47,7 +58,7 @@ public final class HttpEndpoint implements AutoCloseable
         server.setExecutor(executor);
         server.createContext("/metrics", (exchange) ->
             respond(exchange, "GET", 200, "text/plain; version=0.0.4; charset=utf-8",
-                () -> PrometheusFormat.format(counters)));
+                () -> PrometheusFormat.format(counters, PROTOCOL_FAMILIES)));
         server.createContext("/health/live", (exchange) ->
             respond(exchange, "GET", 200, "text/plain", () -> "live\n"));
         server.createContext("/health/ready", (exchange) ->

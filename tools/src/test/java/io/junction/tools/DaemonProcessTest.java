@@ -127,14 +127,15 @@ class DaemonProcessTest
 
         // Prometheus, after an observation interval has published the latency of those messages.
         await().atMost(TIMEOUT).until(() ->
-            get(httpPort, "/metrics").body().contains("junction_latency{counter=\"latency offer_to_deliver count\"} " +
-                count));
+            get(httpPort, "/metrics").body().contains(
+                "junction_latency_samples_total{stage=\"offer_to_deliver\"} " + count));
         final String metrics = get(httpPort, "/metrics").body();
         assertTrue(metrics.contains("# TYPE junction_shard_dispatched_total counter"), metrics);
         assertTrue(metrics.contains("junction_shard_dispatched_total{counter=\"shard 0 dispatched\"} " + count),
             metrics);
         assertTrue(metrics.contains("junction_alarm_active{counter=\"alarm has-subscribers [MAJOR]\"} 1"), metrics);
-        assertTrue(metrics.contains("junction_latency{counter=\"latency offer_to_deliver p99 ns\"}"), metrics);
+        assertTrue(metrics.contains("junction_latency_ns{stage=\"offer_to_deliver\",quantile=\"0.99\"}"), metrics);
+        assertTrue(metrics.contains("junction_protocol_bad_frames_total{counter=\"protocol bad frames\"} 1"), metrics);
         assertEquals(200, get(httpPort, "/health/live").statusCode());
         assertEquals(200, get(httpPort, "/health/ready").statusCode());
         assertTrue(get(httpPort, "/alarms").body().contains("\"alarm\":\"has-subscribers\""));
