@@ -42,6 +42,8 @@ public final class Daemon implements AutoCloseable
 {
     public static final String PROPERTIES_FILE = "daemon.properties";
     public static final String HISTOGRAM_LOG_FILE = "latency.hlog";
+    /** In the data directory when the counters file lives elsewhere: the directory that holds it. */
+    public static final String COUNTERS_LOCATION_FILE = "counters.location";
 
     private final DaemonConfig config;
     private final File configFile;
@@ -75,9 +77,20 @@ public final class Daemon implements AutoCloseable
         {
             throw new IOException("cannot create the data directory " + dir);
         }
+        final File countersDir = config.countersDir().isEmpty() ? dir : new File(config.countersDir()).getAbsoluteFile();
+        refuseIfInUse(countersDir);
         new File(dir, PROPERTIES_FILE).delete();
 
-        countersFile = CountersFile.create(dir, config.countersCapacity(), SystemEpochClock.INSTANCE);
+        countersFile = CountersFile.create(countersDir, config.countersCapacity(), SystemEpochClock.INSTANCE);
+        final File location = new File(dir, COUNTERS_LOCATION_FILE);
+        if (countersDir.equals(dir))
+        {
+            location.delete();
+        }
+        else
+        {
+            Files.writeString(location.toPath(), countersDir.getPath() + System.lineSeparator(), StandardCharsets.UTF_8);
+        }
         final List<AutoCloseable> started = new ArrayList<>();
         started.add(countersFile);
         try
@@ -178,6 +191,26 @@ public final class Daemon implements AutoCloseable
         {
             out.printf("junction: demo load: %s%n", demoLoad.describe());
             demoThread.start();
+        }
+    }
+
+    private static void refuseIfInUse(final File dir) throws IOException
+    {
+        if (!new File(dir, CountersFile.FILE_NAME).isFile())
+        {
+            return;
+        }
+        try (io.junction.observe.CountersFileReader reader = io.junction.observe.CountersFileReader.open(dir))
+        {
+            if (reader.isAlive(System.currentTimeMillis(), 10_000))
+            {
+                throw new IOException("the data directory " + dir + " is in use by the running daemon pid " +
+                    reader.pid());
+            }
+        }
+        catch (final IllegalStateException ex)
+        {
+            // Not a counters file we can read: replaced below.
         }
     }
 
@@ -319,6 +352,15 @@ public final class Daemon implements AutoCloseable
         }
         Files.move(tmp.toPath(), new File(dir, PROPERTIES_FILE).toPath(), StandardCopyOption.ATOMIC_MOVE,
             StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * @return the directory that holds the counters file of the daemon whose data directory is given.
+     */
+    public static File countersDir(final File dir) throws IOException
+    {
+        final File location = new File(dir, COUNTERS_LOCATION_FILE);
+        return location.isFile() ? new File(Files.readString(location.toPath(), StandardCharsets.UTF_8).trim()) : dir;
     }
 
     /**

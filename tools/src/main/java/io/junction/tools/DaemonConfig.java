@@ -25,6 +25,7 @@ import io.junction.observe.Severity;
  */
 public record DaemonConfig(
     String dir,
+    String countersDir,
     int shards,
     int ringSize,
     int maxMessageLength,
@@ -116,6 +117,7 @@ public record DaemonConfig(
     {
         return new DaemonConfig(
             string(config, "dir"),
+            string(config, "counters-dir"),
             intAtLeast(config, "shards", 1, 64),
             powerOfTwo(config, "ring-size"),
             intAtLeast(config, "max-message-length", 0, 16 << 20),

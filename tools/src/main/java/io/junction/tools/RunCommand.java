@@ -93,7 +93,7 @@ public final class RunCommand implements Callable<Integer>
         {
             return c;
         }
-        return new DaemonConfig(null != dir ? dir.getPath() : c.dir(), c.shards(), c.ringSize(), c.maxMessageLength(),
+        return new DaemonConfig(null != dir ? dir.getPath() : c.dir(), c.countersDir(), c.shards(), c.ringSize(), c.maxMessageLength(),
             c.countersCapacity(), c.shutdownTimeout(), c.observeInterval(), c.histogramLog(), c.shedBurstThreshold(),
             c.listenHost(), c.listenPort(), c.publishTimeout(), c.subscriberPolicy(), c.subscriberOutboxCapacity(),
             c.httpEnabled(), c.httpHost(), c.httpPort(), null != demoRate ? demoRate : c.demoRate(), c.demoSize(),

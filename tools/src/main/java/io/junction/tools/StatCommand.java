@@ -45,9 +45,9 @@ public final class StatCommand implements Callable<Integer>
         final CountersFileReader reader;
         try
         {
-            reader = CountersFileReader.open(dir);
+            reader = CountersFileReader.open(Daemon.countersDir(dir));
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | java.io.IOException ex)
         {
             System.err.println("junction stat: " + ex.getMessage());
             return 1;

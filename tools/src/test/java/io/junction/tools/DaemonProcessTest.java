@@ -75,6 +75,8 @@ class DaemonProcessTest
         final File node = tmp.resolve("node").toFile();
         final File config = tmp.resolve("junction.conf").toFile();
         writeConfig(config, node, hookServer.getAddress().getPort(), "has-subscribers");
+        Files.writeString(config.toPath(), "counters-dir = \"" + tmp.resolve("shm").toString().replace("\\", "\\\\") +
+            "\"\n", java.nio.file.StandardOpenOption.APPEND);
 
         final JunctionProcess daemon = JunctionProcess.start(tmp.resolve("daemon.log").toFile(),
             "run", "--config", config.getPath());
@@ -120,10 +122,17 @@ class DaemonProcessTest
         assertEquals(0, JunctionProcess.run(statOut, "stat", "--dir", node.getPath(), "--json"));
         final String stat = Files.readString(statOut.toPath());
         assertTrue(stat.contains("\"alive\":true"), stat);
+        assertTrue(tmp.resolve("shm").resolve("counters.dat").toFile().isFile(), "counters-dir is honoured");
         assertTrue(stat.contains("\"label\":\"protocol publishes accepted\",\"value\":" + count), stat);
         assertTrue(stat.contains("\"label\":\"protocol bad frames\",\"value\":1"), stat);
         assertTrue(stat.contains("\"label\":\"offer rejected: EMPTY_TOKEN\",\"value\":1"), stat);
         assertTrue(stat.contains("\"activeAlarms\":[\"has-subscribers [MAJOR]\"]"), stat);
+
+        // A second daemon on the same directory is refused, and the first one is untouched.
+        final File secondOut = tmp.resolve("second.txt").toFile();
+        assertEquals(1, JunctionProcess.run(secondOut, "run", "--config", config.getPath()), () -> read(secondOut));
+        assertTrue(read(secondOut).contains("is in use by the running daemon pid " + daemon.process().pid()),
+            () -> read(secondOut));
 
         // Prometheus, after an observation interval has published the latency of those messages.
         await().atMost(TIMEOUT).until(() ->
@@ -146,6 +155,8 @@ class DaemonProcessTest
 
         // Reload from outside: the renamed rule replaces the old one without a restart.
         writeConfig(config, node, hookServer.getAddress().getPort(), "renamed-rule");
+        Files.writeString(config.toPath(), "counters-dir = \"" + tmp.resolve("shm").toString().replace("\\", "\\\\") +
+            "\"\n", java.nio.file.StandardOpenOption.APPEND);
         final File adminOut = tmp.resolve("admin.txt").toFile();
         assertEquals(0, JunctionProcess.run(adminOut, "admin", "reload", "--dir", node.getPath()),
             () -> read(adminOut));
