@@ -164,6 +164,16 @@ class DaemonProcessTest
         await().atMost(TIMEOUT).until(() ->
             get(httpPort, "/metrics").body().contains("alarm renamed-rule [MAJOR]"));
 
+        // loadgen against it: a live line, a total, a histogram log.
+        final File loadgenOut = tmp.resolve("loadgen.txt").toFile();
+        final File hlog = tmp.resolve("loadgen.hlog").toFile();
+        assertEquals(0, JunctionProcess.run(loadgenOut, "loadgen", "--dir", node.getPath(), "--rate", "2000",
+            "--duration", "2s", "--mix", "critical=1,normal=3", "--histogram-log", hlog.getPath()),
+            () -> read(loadgenOut));
+        assertTrue(java.util.regex.Pattern.compile("total: sent (4,00\\d)  received \\1 .*errors 0  not received 0")
+            .matcher(read(loadgenOut)).find(), () -> read(loadgenOut));
+        assertTrue(read(hlog).contains("#[StartTime:"), () -> read(hlog));
+
         // SIGTERM with messages in flight: every accepted message is delivered, then exit 0.
         final Receiver last = new Receiver(new ProtocolClient("127.0.0.1", port));
         resources.add(last);
