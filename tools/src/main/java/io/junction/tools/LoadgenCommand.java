@@ -181,11 +181,13 @@ public final class LoadgenCommand implements Callable<Integer>
         Histogram interval = null;
         int index = 0;
 
-        while (System.nanoTime() - startNs < durationNs)
+        // Exactly the schedule's messages: if this thread was held up, it catches up rather than skipping.
+        final long scheduled = Math.max(1, (long)((double)rate * durationNs / TimeUnit.SECONDS.toNanos(1)));
+        while (sent < scheduled)
         {
             final long now = System.nanoTime();
             boolean wrote = false;
-            while (now - nextSendNs >= 0)
+            while (now - nextSendNs >= 0 && sent < scheduled)
             {
                 buffer.putLong(0, nextSendNs); // the intended send time: no coordinated omission
                 publisher.publish(topicNames[index % topicNames.length], classes[index % classes.length],
