@@ -202,7 +202,7 @@ final class SwitchSubscription implements Subscription, Agent
         {
             work += outbox.drain(batchLimit);
         }
-        if (inLatencyBatch)
+        if (inLatencyBatch) // deliver() runs only inside this loop, so the batch it began ends here
         {
             inLatencyBatch = false;
             deliverLatencyRecorder.endBatch(latencyBatchToken);

@@ -52,14 +52,18 @@ public final class AlarmEvaluator implements AutoCloseable
      */
     public void rules(final List<AlarmRule> rules)
     {
+        final java.util.Set<String> names = new java.util.HashSet<>();
+        for (final AlarmRule rule : rules)
+        {
+            if (!names.add(rule.name()))
+            {
+                throw new IllegalArgumentException("duplicate alarm name: " + rule.name());
+            }
+        }
         final Map<String, RuleState> previous = new HashMap<>(states);
         states.clear();
         for (final AlarmRule rule : rules)
         {
-            if (states.containsKey(rule.name()))
-            {
-                throw new IllegalArgumentException("duplicate alarm name: " + rule.name());
-            }
             final RuleState old = previous.remove(rule.name());
             final RuleState state = new RuleState(rule, null == old ? null : old);
             states.put(rule.name(), state);
