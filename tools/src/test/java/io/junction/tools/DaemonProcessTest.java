@@ -164,6 +164,15 @@ class DaemonProcessTest
         await().atMost(TIMEOUT).until(() ->
             get(httpPort, "/metrics").body().contains("alarm renamed-rule [MAJOR]"));
 
+        // And by SIGHUP, as systemd's reload does.
+        writeConfig(config, node, hookServer.getAddress().getPort(), "hup-rule");
+        Files.writeString(config.toPath(), "counters-dir = \"" + tmp.resolve("shm").toString().replace("\\", "\\\\") +
+            "\"\n", java.nio.file.StandardOpenOption.APPEND);
+        final Process hup = new ProcessBuilder("kill", "-HUP", Long.toString(daemon.process().pid())).start();
+        assertTrue(hup.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS) && hup.exitValue() == 0);
+        await().atMost(TIMEOUT).until(() -> get(httpPort, "/metrics").body().contains("alarm hup-rule [MAJOR]"));
+        assertTrue(daemon.process().isAlive(), daemon::output);
+
         // loadgen against it: a live line, a total, a histogram log.
         final File loadgenOut = tmp.resolve("loadgen.txt").toFile();
         final File hlog = tmp.resolve("loadgen.hlog").toFile();
