@@ -315,6 +315,14 @@ public final class Junction implements AutoCloseable
     }
 
     /**
+     * @return a snapshot of the active subscriptions (allocates: for observers, not for the hot path).
+     */
+    public List<Subscription> subscriptions()
+    {
+        return List.copyOf(subscriptions);
+    }
+
+    /**
      * @return messages in the rings, not yet dispatched to outboxes.
      */
     public long ringOccupancy()

@@ -44,6 +44,8 @@ public final class PrometheusFormat
         family(SwitchCounters.ERRORS_TYPE_ID, "junction_errors_total", "counter", "Errors in the switch's agents.");
         family(SwitchObserver.GAUGE_TYPE_ID, "junction_gauge", "gauge",
             "Sampled values: ring occupancy, queue depths, disk free.");
+        family(SwitchObserver.SUBSCRIPTION_QUEUE_DEPTH_TYPE_ID, "junction_subscription_queue_depth", "gauge",
+            "Messages waiting in a subscription's outboxes (its lag), sampled each interval.");
         family(SwitchObserver.OBSERVER_TYPE_ID, "junction_observer_intervals_total", "counter",
             "Observation intervals completed.");
         family(AlarmEvaluator.ALARM_TYPE_ID, "junction_alarm_active", "gauge", "1 while the alarm is raised.");

@@ -17,6 +17,7 @@ import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
 
+import io.junction.Subscription;
 import io.junction.SwitchCounters;
 
 /**
@@ -30,6 +31,7 @@ public final class SwitchObserver implements Agent, AutoCloseable
     public static final int GAUGE_TYPE_ID = 1100;
     public static final int LATENCY_TYPE_ID = 1110;
     public static final int OBSERVER_TYPE_ID = 1120;
+    public static final int SUBSCRIPTION_QUEUE_DEPTH_TYPE_ID = 1101;
     /** The quantiles published per stage, and their label suffixes. */
     static final double[] PERCENTILES = { 50, 99, 99.9 };
     static final String[] PERCENTILE_NAMES = { "p50", "p99", "p99.9" };
@@ -37,6 +39,7 @@ public final class SwitchObserver implements Agent, AutoCloseable
     private final Context ctx;
     private final List<Gauge> gauges = new ArrayList<>();
     private final List<StageCounters> stages = new ArrayList<>();
+    private final java.util.Map<Subscription, AtomicCounter> queueDepths = new java.util.HashMap<>();
     private final AtomicCounter intervals;
     private final HistogramLogWriter logWriter;
     private final PrintStream logStream;
@@ -127,6 +130,7 @@ public final class SwitchObserver implements Agent, AutoCloseable
         {
             gauge.counter.setRelease(gauge.supplier.getAsLong());
         }
+        sampleQueueDepths();
         for (final StageCounters stage : stages)
         {
             final Histogram interval = stage.stage.intervalHistogram();
@@ -158,6 +162,37 @@ public final class SwitchObserver implements Agent, AutoCloseable
         intervals.incrementRelease();
     }
 
+    /**
+     * A queue-depth counter per subscription of the switch: allocated as subscriptions appear, freed
+     * as they end.
+     */
+    private void sampleQueueDepths()
+    {
+        if (null == ctx.subscriptions)
+        {
+            return;
+        }
+        final java.util.Collection<? extends Subscription> current = ctx.subscriptions.get();
+        final java.util.Set<Subscription> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (final Subscription subscription : current)
+        {
+            seen.add(subscription);
+            final AtomicCounter counter = queueDepths.computeIfAbsent(subscription, (s) ->
+                ctx.countersManager.newCounter("subscription " + s.id() + " '" + s.pattern() + "' queue depth",
+                    SUBSCRIPTION_QUEUE_DEPTH_TYPE_ID));
+            counter.setRelease(subscription.queueDepth());
+        }
+        queueDepths.entrySet().removeIf((entry) ->
+        {
+            if (!seen.contains(entry.getKey()))
+            {
+                entry.getValue().close();
+                return true;
+            }
+            return false;
+        });
+    }
+
     @Override
     public String roleName()
     {
@@ -171,6 +206,8 @@ public final class SwitchObserver implements Agent, AutoCloseable
         {
             gauge.counter.close();
         }
+        queueDepths.values().forEach(AtomicCounter::close);
+        queueDepths.clear();
         for (final StageCounters stage : stages)
         {
             stage.close();
@@ -231,6 +268,7 @@ public final class SwitchObserver implements Agent, AutoCloseable
         private CountersManager countersManager;
         private CountersFile countersFile;
         private SwitchLatency latency;
+        private java.util.function.Supplier<? extends java.util.Collection<? extends Subscription>> subscriptions;
         private AlarmEvaluator alarms;
         private File histogramLogFile;
         private long intervalNs = 1_000_000_000L;
@@ -270,6 +308,17 @@ public final class SwitchObserver implements Agent, AutoCloseable
         public Context latency(final SwitchLatency latency)
         {
             this.latency = latency;
+            return this;
+        }
+
+        /**
+         * @param subscriptions sampled each interval into a queue-depth counter per subscription, e.g.
+         *                      {@code junction::subscriptions}.
+         */
+        public Context subscriptions(
+            final java.util.function.Supplier<? extends java.util.Collection<? extends Subscription>> subscriptions)
+        {
+            this.subscriptions = subscriptions;
             return this;
         }
 

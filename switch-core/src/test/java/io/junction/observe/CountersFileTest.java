@@ -35,7 +35,8 @@ class CountersFileTest
             Junction junction = Junction.launch(new Junction.Context()
                 .countersManager(file.countersManager()).latency(latency));
             SwitchObserver observer = new SwitchObserver(new SwitchObserver.Context()
-                .countersFile(file).latency(latency).histogramLogFile(dir.resolve("latency.hlog").toFile()));
+                .countersFile(file).latency(latency).subscriptions(junction::subscriptions)
+                .histogramLogFile(dir.resolve("latency.hlog").toFile()));
             CountersFileReader reader = CountersFileReader.open(dir.toFile()))
         {
             assertEquals(CountersFile.STATE_STARTING, reader.state());
@@ -56,6 +57,8 @@ class CountersFileTest
             final List<CountersFileReader.CounterValue> values = reader.snapshot();
             assertTrue(values.stream().anyMatch((v) -> v.typeId() == SwitchCounters.SHARD_DISPATCHED_TYPE_ID &&
                 v.value() == 100), values::toString);
+            assertTrue(values.stream().anyMatch((v) -> v.typeId() == SwitchObserver.SUBSCRIPTION_QUEUE_DEPTH_TYPE_ID &&
+                v.label().equals("subscription 1 'a.>' queue depth") && v.value() == 0), values::toString);
             assertTrue(values.stream().anyMatch((v) -> v.label().equals("latency offer_to_deliver count") &&
                 v.value() == 100), values::toString);
             assertTrue(values.stream().anyMatch((v) -> v.label().equals("latency offer_to_deliver p99 ns") &&

@@ -129,6 +129,7 @@ public final class Daemon implements AutoCloseable
             observer = new SwitchObserver(new SwitchObserver.Context()
                 .countersFile(countersFile)
                 .latency(latency)
+                .subscriptions(junction::subscriptions)
                 .alarms(alarms)
                 .histogramLogFile(config.histogramLog() ? new File(dir, HISTOGRAM_LOG_FILE) : null)
                 .intervalNs(config.observeInterval().toNanos())
@@ -328,7 +329,7 @@ public final class Daemon implements AutoCloseable
             case "errors" -> CounterMetrics.sumOfType(reader, SwitchCounters.ERRORS_TYPE_ID);
             case "subscriptions" -> CounterMetrics.sumOfType(reader, SwitchCounters.SUBSCRIPTIONS_ACTIVE_TYPE_ID);
             case "ring-occupancy" -> (now) -> junction.ringOccupancy();
-            case "queue-depth" -> (now) -> server.maxQueueDepth();
+            case "queue-depth" -> CounterMetrics.maxOfType(reader, SwitchObserver.SUBSCRIPTION_QUEUE_DEPTH_TYPE_ID);
             case "connections" -> CounterMetrics.sumOfType(reader, ProtocolServer.CONNECTIONS_TYPE_ID);
             case "disk-free-mb" -> (now) -> dir.getUsableSpace() >> 20;
             default -> throw new IllegalArgumentException("unknown metric '" + name + "'");

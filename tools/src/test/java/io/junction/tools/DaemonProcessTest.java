@@ -144,6 +144,8 @@ class DaemonProcessTest
             metrics);
         assertTrue(metrics.contains("junction_alarm_active{counter=\"alarm has-subscribers [MAJOR]\"} 1"), metrics);
         assertTrue(metrics.contains("junction_latency_ns{stage=\"offer_to_deliver\",quantile=\"0.99\"}"), metrics);
+        assertTrue(metrics.contains("junction_subscription_queue_depth{counter=\"subscription 1 'orders.>' queue depth\"} 0"),
+            metrics);
         assertTrue(metrics.contains("junction_protocol_bad_frames_total{counter=\"protocol bad frames\"} 1"), metrics);
         assertEquals(200, get(httpPort, "/health/live").statusCode());
         assertEquals(200, get(httpPort, "/health/ready").statusCode());
