@@ -35,7 +35,11 @@ public final class HttpEndpoint implements AutoCloseable
         ProtocolServer.BAD_FRAMES_TYPE_ID, new String[]{
             "junction_protocol_bad_frames_total", "counter", "Frames that could not be parsed." },
         ProtocolServer.PUBLISH_FAILURES_TYPE_ID, new String[]{
-            "junction_protocol_publish_failures_total", "counter", "PUBLISH frames answered with an ERROR." });
+            "junction_protocol_publish_failures_total", "counter", "PUBLISH frames answered with an ERROR." },
+        ProtocolServer.OFFERED_BY_CLASS_TYPE_ID, new String[]{
+            "junction_protocol_offered_total", "counter", "PUBLISH frames offered to the switch, by class." },
+        ProtocolServer.ACCEPTED_BY_CLASS_TYPE_ID, new String[]{
+            "junction_protocol_accepted_total", "counter", "PUBLISH frames accepted by the switch, by class." });
 
     private final HttpServer server;
     private final ExecutorService executor;

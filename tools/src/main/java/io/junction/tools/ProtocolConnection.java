@@ -143,6 +143,7 @@ final class ProtocolConnection implements AutoCloseable
         }
         final String topic = new String(frame, 4, topicLength, StandardCharsets.UTF_8);
         final int payloadOffset = 4 + topicLength;
+        server.offeredByClass[priority].increment();
         final long deadlineNs = System.nanoTime() + server.publishTimeoutNs();
         long result = OfferResult.CLOSED;
         while (server.isAdmitting())
@@ -158,6 +159,7 @@ final class ProtocolConnection implements AutoCloseable
         if (OfferResult.isAccepted(result))
         {
             server.publishesCounter.increment();
+            server.acceptedByClass[priority].increment();
         }
         else
         {

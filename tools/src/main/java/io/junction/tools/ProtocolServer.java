@@ -28,6 +28,8 @@ public final class ProtocolServer implements AutoCloseable
     public static final int PUBLISHES_TYPE_ID = 1301;
     public static final int BAD_FRAMES_TYPE_ID = 1302;
     public static final int PUBLISH_FAILURES_TYPE_ID = 1303;
+    public static final int OFFERED_BY_CLASS_TYPE_ID = 1304;
+    public static final int ACCEPTED_BY_CLASS_TYPE_ID = 1305;
 
     private final Junction junction;
     private final ServerSocket serverSocket;
@@ -40,6 +42,8 @@ public final class ProtocolServer implements AutoCloseable
     final AtomicCounter publishesCounter;
     final AtomicCounter badFramesCounter;
     final AtomicCounter publishFailuresCounter;
+    final AtomicCounter[] offeredByClass;
+    final AtomicCounter[] acceptedByClass;
     private volatile boolean admitting = true;
 
     public ProtocolServer(
@@ -59,6 +63,16 @@ public final class ProtocolServer implements AutoCloseable
         publishesCounter = counters.newCounter("protocol publishes accepted", PUBLISHES_TYPE_ID);
         badFramesCounter = counters.newCounter("protocol bad frames", BAD_FRAMES_TYPE_ID);
         publishFailuresCounter = counters.newCounter("protocol publishes failed", PUBLISH_FAILURES_TYPE_ID);
+        final io.junction.Priority[] classes = io.junction.Priority.values();
+        offeredByClass = new AtomicCounter[classes.length];
+        acceptedByClass = new AtomicCounter[classes.length];
+        for (final io.junction.Priority priority : classes)
+        {
+            offeredByClass[priority.ordinal()] = counters.newCounter(
+                "protocol offered: " + priority, OFFERED_BY_CLASS_TYPE_ID);
+            acceptedByClass[priority.ordinal()] = counters.newCounter(
+                "protocol accepted: " + priority, ACCEPTED_BY_CLASS_TYPE_ID);
+        }
         serverSocket = new ServerSocket();
         serverSocket.setReuseAddress(true);
         serverSocket.bind(new InetSocketAddress(InetAddress.getByName(host), port), 64);
@@ -176,5 +190,10 @@ public final class ProtocolServer implements AutoCloseable
         publishesCounter.close();
         badFramesCounter.close();
         publishFailuresCounter.close();
+        for (int i = 0; i < offeredByClass.length; i++)
+        {
+            offeredByClass[i].close();
+            acceptedByClass[i].close();
+        }
     }
 }

@@ -125,6 +125,8 @@ class DaemonProcessTest
         assertTrue(tmp.resolve("shm").resolve("counters.dat").toFile().isFile(), "counters-dir is honoured");
         assertTrue(stat.contains("\"label\":\"protocol publishes accepted\",\"value\":" + count), stat);
         assertTrue(stat.contains("\"label\":\"protocol bad frames\",\"value\":1"), stat);
+        assertTrue(stat.contains("\"label\":\"protocol offered: HIGH\",\"value\":1"), stat);
+        assertTrue(stat.contains("\"label\":\"protocol accepted: NORMAL\",\"value\":" + count), stat);
         assertTrue(stat.contains("\"label\":\"offer rejected: EMPTY_TOKEN\",\"value\":1"), stat);
         assertTrue(stat.contains("\"activeAlarms\":[\"has-subscribers [MAJOR]\"]"), stat);
 
