@@ -324,6 +324,14 @@ public final class Junction implements AutoCloseable
     }
 
     /**
+     * @return a snapshot of the active subscriptions (allocates: for observers, not for the hot path).
+     */
+    public List<Subscription> subscriptions()
+    {
+        return List.copyOf(subscriptions);
+    }
+
+    /**
      * @return messages in the rings, not yet dispatched to outboxes.
      */
     public long ringOccupancy()
@@ -541,6 +549,7 @@ public final class Junction implements AutoCloseable
         private ErrorHandler errorHandler;
         private CountersManager countersManager;
         private boolean ownsCountersManager;
+        private io.junction.observe.SwitchLatency latency;
 
         /**
          * Check the settings and fill in what was left out. Runs once.
@@ -838,6 +847,20 @@ public final class Junction implements AutoCloseable
         public CountersManager countersManager()
         {
             return countersManager;
+        }
+
+        /**
+         * @param latency where to record per-stage latency; null (the default) records none.
+         */
+        public Context latency(final io.junction.observe.SwitchLatency latency)
+        {
+            this.latency = latency;
+            return this;
+        }
+
+        public io.junction.observe.SwitchLatency latency()
+        {
+            return latency;
         }
 
         @Override

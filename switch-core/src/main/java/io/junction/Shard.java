@@ -41,6 +41,8 @@ final class Shard implements Agent
     private final AtomicCounter backPressuredCounter;
     private final AtomicCounter stallsCounter;
     private final String roleName;
+    private final org.agrona.concurrent.NanoClock nanoClock;
+    private final io.junction.observe.LatencyRecorder routeLatencyRecorder;
 
     private Outbox[] stalledRoutes;
     private int stalledIndex;
@@ -60,6 +62,8 @@ final class Shard implements Agent
         this.routeCacheLimit = ctx.routeCacheSize();
         this.batchLimit = ctx.dispatchBatchLimit();
         this.roleName = "junction-shard-" + index;
+        this.nanoClock = ctx.nanoClock();
+        this.routeLatencyRecorder = null == ctx.latency() ? null : ctx.latency().offerToRoute().newRecorder();
         this.dispatchedCounter = counters.newCounter(
             "shard " + index + " dispatched", SwitchCounters.SHARD_DISPATCHED_TYPE_ID);
         this.backPressuredCounter = counters.newCounter(
@@ -137,6 +141,7 @@ final class Shard implements Agent
         final long first = dispatched.get() + 1;
         final long last = Math.min(ring.getCursor(), first + batchLimit - 1);
         long processed = first - 1;
+        final long batchStartNs = null != routeLatencyRecorder && first <= last ? nanoClock.nanoTime() : 0;
         for (long sequence = first; sequence <= last; sequence++)
         {
             if (!ring.isAvailable(sequence) || !dispatch(ring.get(sequence)))
@@ -144,6 +149,10 @@ final class Shard implements Agent
                 break;
             }
             processed = sequence;
+        }
+        if (null != routeLatencyRecorder && processed >= first)
+        {
+            recordRouteLatency(first, processed, batchStartNs);
         }
 
         if (processed >= first)
@@ -153,6 +162,16 @@ final class Shard implements Agent
             work += (int)(processed - first + 1);
         }
         return work;
+    }
+
+    private void recordRouteLatency(final long first, final long last, final long batchStartNs)
+    {
+        final long token = routeLatencyRecorder.beginBatch();
+        for (long sequence = first; sequence <= last; sequence++)
+        {
+            routeLatencyRecorder.record(batchStartNs - ring.get(sequence).timestampNs);
+        }
+        routeLatencyRecorder.endBatch(token);
     }
 
     private boolean dispatch(final MessageEvent event)

@@ -32,6 +32,11 @@ final class SwitchSubscription implements Subscription, Agent
     private final AtomicCounter restartsCounter;
     private final AtomicBoolean finished = new AtomicBoolean();
     private final String roleName;
+    private final io.junction.observe.StageLatency deliverLatency;
+    private final io.junction.observe.LatencyRecorder deliverLatencyRecorder;
+    private boolean inLatencyBatch;
+    private long latencyBatchToken;
+    private long latencyBatchStartNs;
 
     private MessageHandler handler;
     private long delivered;
@@ -70,6 +75,9 @@ final class SwitchSubscription implements Subscription, Agent
         droppedCounter = counters.newCounter(label + "dropped", SwitchCounters.SUBSCRIPTION_DROPPED_TYPE_ID);
         faultsCounter = counters.newCounter(label + "faults", SwitchCounters.SUBSCRIPTION_FAULTS_TYPE_ID);
         restartsCounter = counters.newCounter(label + "restarts", SwitchCounters.SUBSCRIPTION_RESTARTS_TYPE_ID);
+        final io.junction.observe.SwitchLatency latency = owner.context().latency();
+        deliverLatency = null == latency ? null : latency.offerToDeliver();
+        deliverLatencyRecorder = null == deliverLatency ? null : deliverLatency.newRecorder();
     }
 
     Outbox outbox(final int shard)
@@ -204,7 +212,34 @@ final class SwitchSubscription implements Subscription, Agent
         {
             work += outbox.drain(batchLimit);
         }
+        if (inLatencyBatch) // deliver() runs only inside this loop, so the batch it began ends here
+        {
+            inLatencyBatch = false;
+            deliverLatencyRecorder.endBatch(latencyBatchToken);
+        }
         return work;
+    }
+
+    /**
+     * Offer to hand-over, with the clock read once per duty cycle: cheap enough to record every message.
+     */
+    private void recordDeliverLatency(final Message message)
+    {
+        if (onPipeline)
+        {
+            // No duty cycle of its own to close a batch: each message is a batch of one.
+            final long token = deliverLatencyRecorder.beginBatch();
+            deliverLatencyRecorder.record(nanoClock.nanoTime() - message.timestampNs());
+            deliverLatencyRecorder.endBatch(token);
+            return;
+        }
+        if (!inLatencyBatch)
+        {
+            latencyBatchToken = deliverLatencyRecorder.beginBatch();
+            latencyBatchStartNs = nanoClock.nanoTime();
+            inLatencyBatch = true;
+        }
+        deliverLatencyRecorder.record(latencyBatchStartNs - message.timestampNs());
     }
 
     /**
@@ -220,6 +255,10 @@ final class SwitchSubscription implements Subscription, Agent
         }
         try
         {
+            if (null != deliverLatencyRecorder)
+            {
+                recordDeliverLatency(message);
+            }
             handler.onMessage(message);
             deliveredCounter.setRelease(++delivered);
             return true;
@@ -298,6 +337,10 @@ final class SwitchSubscription implements Subscription, Agent
         droppedCounter.close();
         faultsCounter.close();
         restartsCounter.close();
+        if (null != deliverLatency)
+        {
+            deliverLatency.release(deliverLatencyRecorder);
+        }
     }
 
     @Override

@@ -5,16 +5,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
-import org.agrona.concurrent.UnsafeBuffer;
-
 import io.junction.Junction;
-import io.junction.OfferResult;
-import io.junction.Priority;
-import io.junction.SlowSubscriberPolicy;
-import io.junction.Subscription;
-import io.junction.SubscriptionOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -26,8 +17,6 @@ import picocli.CommandLine.Option;
     description = "Run an embedded switch with a demo load and print a live line each second.")
 public final class DemoCommand implements Callable<Integer>
 {
-    private static final String[] TOPICS = { "prices.eur.usd", "prices.gbp.usd", "orders.new", "orders.cancel" };
-
     @Option(names = "--duration", defaultValue = "10s", description = "How long to run, e.g. 10s, 2m (default ${DEFAULT-VALUE}).")
     String duration;
 
@@ -46,7 +35,6 @@ public final class DemoCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         final long durationNs = parseDuration(duration).toNanos();
-        final Recorder latency = new Recorder(TimeUnit.SECONDS.toNanos(10), 3);
         final CountDownLatch stopped = new CountDownLatch(1);
         final Thread hook = new Thread(() ->
         {
@@ -55,18 +43,11 @@ public final class DemoCommand implements Callable<Integer>
         }, "junction-demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
 
-        try (Junction junction = Junction.launch(new Junction.Context().shards(shards)))
+        try (Junction junction = Junction.launch(new Junction.Context().shards(shards));
+            DemoLoad load = new DemoLoad(junction, rate, size, System.out))
         {
-            final Subscription[] subscriptions = {
-                junction.subscribe("prices.>", m -> latency.recordValue(System.nanoTime() - m.timestampNs())),
-                junction.subscribe("orders.*", m -> latency.recordValue(System.nanoTime() - m.timestampNs())),
-                junction.subscribe("*.eur.*", m -> { }, SubscriptionOptions.defaults()
-                    .slowSubscriberPolicy(SlowSubscriberPolicy.DROP_OLDEST)),
-            };
-
-            System.out.printf("junction demo: %d topics, %d subscribers, %d msg/s of %d bytes, %d shard(s), for %s%n",
-                TOPICS.length, subscriptions.length, rate, size, shards, duration);
-            publish(junction, subscriptions, latency, durationNs);
+            System.out.printf("junction demo: %s, %d shard(s), for %s%n", load.describe(), shards, duration);
+            load.run(durationNs, () -> running);
         }
         finally
         {
@@ -81,70 +62,6 @@ public final class DemoCommand implements Callable<Integer>
             }
         }
         return 0;
-    }
-
-    private void publish(
-        final Junction junction, final Subscription[] subscriptions, final Recorder latency, final long durationNs)
-    {
-        final UnsafeBuffer payload = new UnsafeBuffer(new byte[size]);
-        final long intervalNs = TimeUnit.SECONDS.toNanos(1) / Math.max(1, rate);
-        final long startNs = System.nanoTime();
-        long nextSendNs = startNs;
-        long nextReportNs = startNs + TimeUnit.SECONDS.toNanos(1);
-        long sent = 0;
-        long backPressured = 0;
-        long lastDelivered = 0;
-        Histogram interval = null;
-        int topic = 0;
-
-        while (running && System.nanoTime() - startNs < durationNs)
-        {
-            final long now = System.nanoTime();
-            if (now - nextSendNs >= 0)
-            {
-                payload.putLong(0, sent);
-                final long result = junction.offer(TOPICS[topic], Priority.NORMAL, payload, 0, size);
-                if (OfferResult.isAccepted(result))
-                {
-                    sent++;
-                    topic = (topic + 1) & (TOPICS.length - 1);
-                    nextSendNs += intervalNs;
-                }
-                else
-                {
-                    backPressured++;
-                }
-            }
-            else
-            {
-                Thread.onSpinWait();
-            }
-
-            if (now - nextReportNs >= 0)
-            {
-                interval = latency.getIntervalHistogram(interval);
-                long delivered = 0;
-                long dropped = 0;
-                for (final Subscription subscription : subscriptions)
-                {
-                    delivered += subscription.delivered();
-                    dropped += subscription.dropped();
-                }
-                System.out.printf(
-                    "%4ds  sent %,9d/s  delivered %,9d/s  latency p50 %,7.1f us  p99 %,8.1f us  p99.9 %,8.1f us" +
-                    "  max %,9.1f us  dropped %,d  back-pressured %,d%n",
-                    TimeUnit.NANOSECONDS.toSeconds(now - startNs),
-                    sent, delivered - lastDelivered,
-                    interval.getValueAtPercentile(50) / 1000.0,
-                    interval.getValueAtPercentile(99) / 1000.0,
-                    interval.getValueAtPercentile(99.9) / 1000.0,
-                    interval.getMaxValue() / 1000.0,
-                    dropped, backPressured);
-                lastDelivered = delivered;
-                sent = 0;
-                nextReportNs += TimeUnit.SECONDS.toNanos(1);
-            }
-        }
     }
 
     static Duration parseDuration(final String text)

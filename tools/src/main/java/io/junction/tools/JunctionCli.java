@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "junction 0.1.0",
     description = "Junction, a soft-real-time message switch.",
-    subcommands = { DemoCommand.class })
+    subcommands = {
+        RunCommand.class, StatCommand.class, LoadgenCommand.class, AdminCommand.class, DemoCommand.class })
 public final class JunctionCli
 {
     public static void main(final String[] args)

@@ -1,0 +1,428 @@
+package io.junction.tools;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.status.CountersReader;
+
+import io.junction.DeliveryThread;
+import io.junction.Junction;
+import io.junction.SubscriptionOptions;
+import io.junction.SwitchCounters;
+import io.junction.observe.Alarm;
+import io.junction.observe.AlarmEvaluator;
+import io.junction.observe.AlarmRule;
+import io.junction.observe.CounterMetrics;
+import io.junction.observe.CountersFile;
+import io.junction.observe.Metric;
+import io.junction.observe.SwitchLatency;
+import io.junction.observe.SwitchObserver;
+
+/**
+ * The standalone daemon: a switch whose counters live in a file in its directory, with the observer
+ * (latency, gauges, alarms), the local client protocol, the HTTP endpoint and, optionally, a demo load.
+ * <p>
+ * It writes {@value #PROPERTIES_FILE} in its directory once it is ready: pid, ports, config, so tools
+ * and tests find it.
+ */
+public final class Daemon implements AutoCloseable
+{
+    public static final String PROPERTIES_FILE = "daemon.properties";
+    public static final String HISTOGRAM_LOG_FILE = "latency.hlog";
+    /** In the data directory when the counters file lives elsewhere: the directory that holds it. */
+    public static final String COUNTERS_LOCATION_FILE = "counters.location";
+
+    private final DaemonConfig config;
+    private final File configFile;
+    private final PrintStream out;
+    private final File dir;
+    private final CountersFile countersFile;
+    private final SwitchLatency latency = new SwitchLatency();
+    private final Junction junction;
+    private final AlarmEvaluator alarms;
+    private final SwitchObserver observer;
+    private final ProtocolServer server;
+    private final HttpEndpoint http;
+    private final AgentRunner observerRunner;
+    private final AtomicReference<List<AlarmRule>> pendingRules = new AtomicReference<>();
+    private final Thread demoThread;
+    private final DemoLoad demoLoad;
+    private volatile WebhookNotifier webhook;
+    private volatile DaemonConfig current;
+    private volatile boolean ready;
+    private volatile boolean stopping;
+
+    public Daemon(final DaemonConfig config, final File configFile, final PrintStream out) throws IOException
+    {
+        this.config = config;
+        this.current = config;
+        this.configFile = configFile;
+        this.out = out;
+        this.dir = config.dir().isEmpty() ?
+            Files.createTempDirectory("junction-").toFile() : new File(config.dir()).getAbsoluteFile();
+        if (!dir.isDirectory() && !dir.mkdirs())
+        {
+            throw new IOException("cannot create the data directory " + dir);
+        }
+        final File countersDir = config.countersDir().isEmpty() ? dir : new File(config.countersDir()).getAbsoluteFile();
+        refuseIfInUse(countersDir);
+        new File(dir, PROPERTIES_FILE).delete();
+
+        countersFile = CountersFile.create(countersDir, config.countersCapacity(), SystemEpochClock.INSTANCE);
+        final File location = new File(dir, COUNTERS_LOCATION_FILE);
+        if (countersDir.equals(dir))
+        {
+            location.delete();
+        }
+        else
+        {
+            Files.writeString(location.toPath(), countersDir.getPath() + System.lineSeparator(), StandardCharsets.UTF_8);
+        }
+        final List<AutoCloseable> started = new ArrayList<>();
+        started.add(countersFile);
+        try
+        {
+            junction = Junction.launch(new Junction.Context()
+                .shards(config.shards())
+                .ringSize(config.ringSize())
+                .maxMessageLength(config.maxMessageLength())
+                .shutdownTimeoutNs(config.shutdownTimeout().toNanos())
+                .countersManager(countersFile.countersManager())
+                .latency(latency)
+                .errorHandler((error) -> out.println(Instant.now() + " junction: error: " + error)));
+            started.add(0, junction);
+
+            alarms = new AlarmEvaluator(SystemEpochClock.INSTANCE, countersFile.countersManager());
+            alarms.addListener((alarm) -> out.println(Instant.now() + " " + alarm.describe()));
+            alarms.addListener((alarm) ->
+            {
+                final WebhookNotifier notifier = webhook;
+                if (null != notifier)
+                {
+                    notifier.onAlarm(alarm);
+                }
+            });
+            webhook = config.webhook().isEmpty() ? null : new WebhookNotifier(config.webhook());
+
+            server = new ProtocolServer(junction, countersFile.countersManager(), config.listenHost(),
+                config.listenPort(), () -> SubscriptionOptions.defaults()
+                    .slowSubscriberPolicy(config.subscriberPolicy())
+                    .outboxCapacity(config.subscriberOutboxCapacity())
+                    .deliveryThread(DeliveryThread.OWN),
+                config.publishTimeout().toNanos());
+            started.add(0, server);
+
+            alarms.rules(bind(config.alarms()));
+            observer = new SwitchObserver(new SwitchObserver.Context()
+                .countersFile(countersFile)
+                .latency(latency)
+                .subscriptions(junction::subscriptions)
+                .alarms(alarms)
+                .histogramLogFile(config.histogramLog() ? new File(dir, HISTOGRAM_LOG_FILE) : null)
+                .intervalNs(config.observeInterval().toNanos())
+                .burstThreshold(config.shedBurstThreshold()));
+            observer.addGauge("ring occupancy", junction::ringOccupancy);
+            observer.addGauge("protocol max subscriber queue depth", server::maxQueueDepth);
+            observer.addGauge("disk free MB", () -> dir.getUsableSpace() >> 20);
+            observer.onInterval(System.nanoTime());
+            observerRunner = new AgentRunner(new SleepingMillisIdleStrategy(5),
+                (error) -> out.println(Instant.now() + " junction: observer error: " + error), null, new Agent()
+                {
+                    @Override
+                    public int doWork()
+                    {
+                        final List<AlarmRule> rules = pendingRules.getAndSet(null);
+                        if (null != rules)
+                        {
+                            alarms.rules(rules);
+                        }
+                        return observer.doWork();
+                    }
+
+                    @Override
+                    public String roleName()
+                    {
+                        return "junction-observer";
+                    }
+                });
+            AgentRunner.startOnThread(observerRunner);
+            started.add(0, observerRunner);
+
+            http = config.httpEnabled() ? new HttpEndpoint(config.httpHost(), config.httpPort(),
+                countersFile.countersManager(), () -> ready && !stopping, alarms::activeAlarms, this::reload) : null;
+
+            if (config.demoRate() > 0)
+            {
+                demoLoad = new DemoLoad(junction, config.demoRate(), config.demoSize(), out);
+                demoThread = new Thread(() -> demoLoad.run(Long.MAX_VALUE, () -> !stopping), "junction-demo-load");
+                demoThread.setDaemon(true);
+            }
+            else
+            {
+                demoLoad = null;
+                demoThread = null;
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(started);
+            throw ex;
+        }
+        writeProperties();
+        ready = true;
+        out.printf("junction: daemon started: pid %d, dir %s%n", ProcessHandle.current().pid(), dir);
+        out.printf("junction: protocol on %s:%d%s%n", config.listenHost(), server.port(),
+            null == http ? ", http disabled" : ", metrics on http://" + config.httpHost() + ":" + http.port() + "/metrics");
+        out.printf("junction: stop with SIGTERM or Ctrl-C; reload alarms with SIGHUP or 'junction admin reload --dir %s'%n",
+            dir);
+        if (null != demoThread)
+        {
+            out.printf("junction: demo load: %s%n", demoLoad.describe());
+            demoThread.start();
+        }
+    }
+
+    private static void refuseIfInUse(final File dir) throws IOException
+    {
+        if (!new File(dir, CountersFile.FILE_NAME).isFile())
+        {
+            return;
+        }
+        try (io.junction.observe.CountersFileReader reader = io.junction.observe.CountersFileReader.open(dir))
+        {
+            if (reader.isAlive(System.currentTimeMillis(), 10_000))
+            {
+                throw new IOException("the data directory " + dir + " is in use by the running daemon pid " +
+                    reader.pid());
+            }
+        }
+        catch (final IllegalStateException ex)
+        {
+            // Not a counters file we can read: replaced below.
+        }
+    }
+
+    public File dir()
+    {
+        return dir;
+    }
+
+    public int protocolPort()
+    {
+        return server.port();
+    }
+
+    public int httpPort()
+    {
+        return null == http ? -1 : http.port();
+    }
+
+    public List<Alarm> activeAlarms()
+    {
+        return alarms.activeAlarms();
+    }
+
+    /**
+     * Re-read the config file and apply what can change at run time (the alarms and the webhook).
+     *
+     * @return a line saying what happened, starting with "reloaded" on success.
+     */
+    public String reload()
+    {
+        if (null == configFile)
+        {
+            out.println(Instant.now() + " junction: nothing to reload: the daemon runs on the embedded defaults");
+            return "nothing to reload: the daemon runs on the embedded defaults";
+        }
+        final DaemonConfig next;
+        try
+        {
+            next = DaemonConfig.load(configFile);
+        }
+        catch (final ConfigException ex)
+        {
+            final String message = "reload refused, the running configuration is kept: " + ex.getMessage();
+            out.println(Instant.now() + " junction: " + message);
+            return message;
+        }
+        final List<AlarmRule> rules;
+        try
+        {
+            rules = bind(next.alarms());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return "reload refused: " + ex.getMessage();
+        }
+        pendingRules.set(rules);
+        webhook = next.webhook().isEmpty() ? null : new WebhookNotifier(next.webhook());
+        final List<String> restartNeeded = restartNeeded(current, next);
+        current = next;
+        final String message = "reloaded " + rules.size() + " alarm rule(s)" + (next.webhook().isEmpty() ? "" :
+            " and webhook") + (restartNeeded.isEmpty() ? "" : "; a restart is needed to apply " + restartNeeded);
+        out.println(Instant.now() + " junction: " + message);
+        return message;
+    }
+
+    private static List<String> restartNeeded(final DaemonConfig was, final DaemonConfig now)
+    {
+        final List<String> keys = new ArrayList<>();
+        final java.lang.reflect.RecordComponent[] components = DaemonConfig.class.getRecordComponents();
+        for (final java.lang.reflect.RecordComponent component : components)
+        {
+            final String name = component.getName();
+            if (name.equals("alarms") || name.equals("webhook"))
+            {
+                continue;
+            }
+            try
+            {
+                if (!java.util.Objects.equals(component.getAccessor().invoke(was), component.getAccessor().invoke(now)))
+                {
+                    keys.add(name);
+                }
+            }
+            catch (final ReflectiveOperationException ex)
+            {
+                keys.add(name);
+            }
+        }
+        return keys;
+    }
+
+    private List<AlarmRule> bind(final List<DaemonConfig.AlarmSpec> specs)
+    {
+        final List<AlarmRule> rules = new ArrayList<>();
+        for (final DaemonConfig.AlarmSpec spec : specs)
+        {
+            final Metric base = metric(spec.metric());
+            rules.add(new AlarmRule(spec.name(), spec.severity(), spec.rate() ? base.perSecond() : base, spec.above(),
+                spec.threshold(), spec.raiseAfter().toNanos(), spec.clearAfter().toNanos(), spec.description()));
+        }
+        return rules;
+    }
+
+    private Metric metric(final String name)
+    {
+        final CountersReader reader = countersFile.countersManager();
+        return switch (name)
+        {
+            case "back-pressured" -> CounterMetrics.sumOfType(reader, SwitchCounters.SHARD_BACK_PRESSURED_TYPE_ID);
+            case "rejected" -> CounterMetrics.sumOfType(reader, SwitchCounters.OFFER_REJECTED_TYPE_ID);
+            case "dropped" -> CounterMetrics.sumOfType(reader, SwitchCounters.SUBSCRIPTION_DROPPED_TYPE_ID);
+            case "delivered" -> CounterMetrics.sumOfType(reader, SwitchCounters.SUBSCRIPTION_DELIVERED_TYPE_ID);
+            case "faults" -> CounterMetrics.sumOfType(reader, SwitchCounters.SUBSCRIPTION_FAULTS_TYPE_ID);
+            case "terminated" -> CounterMetrics.sumOfType(reader, SwitchCounters.SUBSCRIPTIONS_TERMINATED_TYPE_ID);
+            case "errors" -> CounterMetrics.sumOfType(reader, SwitchCounters.ERRORS_TYPE_ID);
+            case "subscriptions" -> CounterMetrics.sumOfType(reader, SwitchCounters.SUBSCRIPTIONS_ACTIVE_TYPE_ID);
+            case "ring-occupancy" -> (now) -> junction.ringOccupancy();
+            case "queue-depth" -> CounterMetrics.maxOfType(reader, SwitchObserver.SUBSCRIPTION_QUEUE_DEPTH_TYPE_ID);
+            case "connections" -> CounterMetrics.sumOfType(reader, ProtocolServer.CONNECTIONS_TYPE_ID);
+            case "disk-free-mb" -> (now) -> dir.getUsableSpace() >> 20;
+            default -> throw new IllegalArgumentException("unknown metric '" + name + "'");
+        };
+    }
+
+    private void writeProperties() throws IOException
+    {
+        final Properties properties = new Properties();
+        properties.setProperty("pid", Long.toString(ProcessHandle.current().pid()));
+        properties.setProperty("dir", dir.getPath());
+        properties.setProperty("listen.host", config.listenHost());
+        properties.setProperty("listen.port", Integer.toString(server.port()));
+        properties.setProperty("http.host", config.httpHost());
+        properties.setProperty("http.port", Integer.toString(httpPort()));
+        properties.setProperty("config", null == configFile ? "" : configFile.getAbsolutePath());
+        final File tmp = new File(dir, PROPERTIES_FILE + ".tmp");
+        try (java.io.Writer writer = Files.newBufferedWriter(tmp.toPath(), StandardCharsets.UTF_8))
+        {
+            properties.store(writer, "junction daemon");
+        }
+        Files.move(tmp.toPath(), new File(dir, PROPERTIES_FILE).toPath(), StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * @return the directory that holds the counters file of the daemon whose data directory is given.
+     */
+    public static File countersDir(final File dir) throws IOException
+    {
+        final File location = new File(dir, COUNTERS_LOCATION_FILE);
+        return location.isFile() ? new File(Files.readString(location.toPath(), StandardCharsets.UTF_8).trim()) : dir;
+    }
+
+    /**
+     * Read the {@value #PROPERTIES_FILE} of a running daemon.
+     */
+    public static Properties readProperties(final File dir) throws IOException
+    {
+        final File file = new File(dir, PROPERTIES_FILE);
+        if (!file.isFile())
+        {
+            throw new IOException("no " + PROPERTIES_FILE + " in " + dir + ": is a daemon running with that dir?");
+        }
+        final Properties properties = new Properties();
+        try (java.io.Reader reader = Files.newBufferedReader(file.toPath(), StandardCharsets.UTF_8))
+        {
+            properties.load(reader);
+        }
+        return properties;
+    }
+
+    /**
+     * Stop gracefully: stop admitting, deliver what was accepted (within shutdown-timeout), then stop
+     * everything. The counters file stays, marked closed, with the last values.
+     */
+    @Override
+    public void close()
+    {
+        if (stopping)
+        {
+            return;
+        }
+        stopping = true;
+        out.println(Instant.now() + " junction: stopping: no longer admitting, draining accepted messages");
+        if (null != demoThread)
+        {
+            try
+            {
+                demoThread.join(5000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        server.stopAdmitting();
+        final long ringBefore = junction.ringOccupancy();
+        CloseHelper.quietClose(demoLoad);
+        junction.close(); // drains up to shutdown-timeout
+        CloseHelper.quietCloseAll(server, observerRunner, http);
+        try
+        {
+            observer.onInterval(System.nanoTime()); // the last latency into the histogram log
+        }
+        catch (final RuntimeException ex)
+        {
+            out.println(Instant.now() + " junction: last observation failed: " + ex);
+        }
+        CloseHelper.quietCloseAll(observer, alarms);
+        new File(dir, PROPERTIES_FILE).delete();
+        countersFile.close();
+        out.println(Instant.now() + " junction: stopped (" + ringBefore + " message(s) were in the rings at stop)");
+    }
+}

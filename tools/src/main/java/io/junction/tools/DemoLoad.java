@@ -1,0 +1,138 @@
+package io.junction.tools;
+
+import java.io.PrintStream;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.junction.Junction;
+import io.junction.OfferResult;
+import io.junction.Priority;
+import io.junction.SlowSubscriberPolicy;
+import io.junction.Subscription;
+import io.junction.SubscriptionOptions;
+
+/**
+ * A built-in load on an embedded switch: a few topics, a few subscribers, a fixed rate, and a live line
+ * each second (throughput, publish-to-deliver latency percentiles, drops). Used by {@code junction demo}
+ * and by {@code junction run} with {@code demo-load.rate > 0}.
+ */
+public final class DemoLoad implements AutoCloseable
+{
+    static final String[] TOPICS = { "prices.eur.usd", "prices.gbp.usd", "orders.new", "orders.cancel" };
+
+    private final Junction junction;
+    private final int rate;
+    private final int size;
+    private final PrintStream out;
+    private final Recorder latency = new Recorder(TimeUnit.SECONDS.toNanos(10), 3);
+    private final Subscription[] subscriptions;
+
+    public DemoLoad(final Junction junction, final int rate, final int size, final PrintStream out)
+    {
+        this.junction = junction;
+        this.rate = rate;
+        this.size = Math.max(8, size);
+        this.out = out;
+        subscriptions = new Subscription[]{
+            junction.subscribe("prices.>", m -> latency.recordValue(System.nanoTime() - m.timestampNs())),
+            junction.subscribe("orders.*", m -> latency.recordValue(System.nanoTime() - m.timestampNs())),
+            junction.subscribe("*.eur.*", m -> { }, SubscriptionOptions.defaults()
+                .slowSubscriberPolicy(SlowSubscriberPolicy.DROP_OLDEST)),
+        };
+    }
+
+    public String describe()
+    {
+        return TOPICS.length + " topics, " + subscriptions.length + " subscribers, " + rate + " msg/s of " + size +
+            " bytes";
+    }
+
+    /**
+     * Publish at the rate until the duration has passed or {@code running} says stop.
+     */
+    public void run(final long durationNs, final BooleanSupplier running)
+    {
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[size]);
+        final long intervalNs = TimeUnit.SECONDS.toNanos(1) / Math.max(1, rate);
+        final long startNs = System.nanoTime();
+        long nextSendNs = startNs;
+        long nextReportNs = startNs + TimeUnit.SECONDS.toNanos(1);
+        long sent = 0;
+        long backPressured = 0;
+        long lastDelivered = 0;
+        Histogram interval = null;
+        int topic = 0;
+
+        while (running.getAsBoolean() && System.nanoTime() - startNs < durationNs)
+        {
+            final long now = System.nanoTime();
+            if (now - nextSendNs >= 0)
+            {
+                payload.putLong(0, sent);
+                final long result = junction.offer(TOPICS[topic], Priority.NORMAL, payload, 0, size);
+                if (OfferResult.isAccepted(result))
+                {
+                    sent++;
+                    topic = (topic + 1) & (TOPICS.length - 1);
+                    nextSendNs += intervalNs;
+                }
+                else if (result == OfferResult.CLOSED)
+                {
+                    return;
+                }
+                else
+                {
+                    backPressured++;
+                }
+            }
+            else if (nextSendNs - now > TimeUnit.MICROSECONDS.toNanos(100))
+            {
+                // Well ahead of schedule (a low rate): sleep rather than burn a core.
+                java.util.concurrent.locks.LockSupport.parkNanos(nextSendNs - now - TimeUnit.MICROSECONDS.toNanos(50));
+            }
+            else
+            {
+                Thread.onSpinWait();
+            }
+
+            if (now - nextReportNs >= 0)
+            {
+                interval = latency.getIntervalHistogram(interval);
+                long delivered = 0;
+                long dropped = 0;
+                for (final Subscription subscription : subscriptions)
+                {
+                    delivered += subscription.delivered();
+                    dropped += subscription.dropped();
+                }
+                out.printf(
+                    "%4ds  sent %,9d/s  delivered %,9d/s  latency p50 %,7.1f us  p99 %,8.1f us  p99.9 %,8.1f us" +
+                    "  max %,9.1f us  dropped %,d  back-pressured %,d%n",
+                    TimeUnit.NANOSECONDS.toSeconds(now - startNs),
+                    sent, delivered - lastDelivered,
+                    interval.getValueAtPercentile(50) / 1000.0,
+                    interval.getValueAtPercentile(99) / 1000.0,
+                    interval.getValueAtPercentile(99.9) / 1000.0,
+                    interval.getMaxValue() / 1000.0,
+                    dropped, backPressured);
+                lastDelivered = delivered;
+                sent = 0;
+                nextReportNs += TimeUnit.SECONDS.toNanos(1);
+            }
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        for (final Subscription subscription : subscriptions)
+        {
+            CloseHelper.quietClose(subscription);
+        }
+    }
+}

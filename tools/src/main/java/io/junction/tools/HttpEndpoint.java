@@ -1,0 +1,146 @@
+package io.junction.tools;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import org.agrona.concurrent.status.CountersReader;
+
+import io.junction.observe.Alarm;
+import io.junction.observe.Json;
+import io.junction.observe.PrometheusFormat;
+
+/**
+ * The daemon's HTTP endpoint (loopback by default): {@code GET /metrics} (Prometheus text),
+ * {@code /health/live}, {@code /health/ready}, {@code /alarms} (JSON) and {@code POST /admin/reload}.
+ */
+public final class HttpEndpoint implements AutoCloseable
+{
+    /** The daemon's own counter types, as Prometheus families. */
+    static final java.util.Map<Integer, String[]> PROTOCOL_FAMILIES = java.util.Map.of(
+        ProtocolServer.CONNECTIONS_TYPE_ID, new String[]{
+            "junction_protocol_connections", "gauge", "Protocol clients connected." },
+        ProtocolServer.PUBLISHES_TYPE_ID, new String[]{
+            "junction_protocol_publishes_total", "counter", "PUBLISH frames accepted by the switch." },
+        ProtocolServer.BAD_FRAMES_TYPE_ID, new String[]{
+            "junction_protocol_bad_frames_total", "counter", "Frames that could not be parsed." },
+        ProtocolServer.PUBLISH_FAILURES_TYPE_ID, new String[]{
+            "junction_protocol_publish_failures_total", "counter", "PUBLISH frames answered with an ERROR." },
+        ProtocolServer.OFFERED_BY_CLASS_TYPE_ID, new String[]{
+            "junction_protocol_offered_total", "counter", "PUBLISH frames offered to the switch, by class." },
+        ProtocolServer.ACCEPTED_BY_CLASS_TYPE_ID, new String[]{
+            "junction_protocol_accepted_total", "counter", "PUBLISH frames accepted by the switch, by class." });
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    public HttpEndpoint(
+        final String host,
+        final int port,
+        final CountersReader counters,
+        final BooleanSupplier ready,
+        final Supplier<List<Alarm>> alarms,
+        final Supplier<String> reload) throws IOException
+    {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), port), 16);
+        executor = Executors.newSingleThreadExecutor((r) ->
+        {
+            final Thread thread = new Thread(r, "junction-http");
+            thread.setDaemon(true);
+            return thread;
+        });
+        server.setExecutor(executor);
+        server.createContext("/metrics", (exchange) ->
+            respond(exchange, "GET", 200, "text/plain; version=0.0.4; charset=utf-8",
+                () -> PrometheusFormat.format(counters, PROTOCOL_FAMILIES)));
+        server.createContext("/health/live", (exchange) ->
+            respond(exchange, "GET", 200, "text/plain", () -> "live\n"));
+        server.createContext("/health/ready", (exchange) ->
+        {
+            final boolean isReady = ready.getAsBoolean();
+            respond(exchange, "GET", isReady ? 200 : 503, "text/plain", () -> isReady ? "ready\n" : "not ready\n");
+        });
+        server.createContext("/alarms", (exchange) ->
+            respond(exchange, "GET", 200, "application/json", () -> alarmsJson(alarms.get())));
+        server.createContext("/admin/reload", (exchange) ->
+        {
+            final String[] outcome = new String[1];
+            final int status;
+            if ("POST".equals(exchange.getRequestMethod()))
+            {
+                outcome[0] = reload.get();
+                status = outcome[0].startsWith("reloaded") ? 200 : 400;
+            }
+            else
+            {
+                status = 405;
+                outcome[0] = "use POST";
+            }
+            respond(exchange, null, status, "text/plain", () -> outcome[0] + "\n");
+        });
+        server.start();
+    }
+
+    public int port()
+    {
+        return server.getAddress().getPort();
+    }
+
+    static String alarmsJson(final List<Alarm> alarms)
+    {
+        final StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < alarms.size(); i++)
+        {
+            sb.append(i > 0 ? "," : "").append(alarms.get(i).toJson());
+        }
+        return sb.append("]\n").toString();
+    }
+
+    private static void respond(
+        final HttpExchange exchange, final String method, final int status, final String contentType,
+        final Supplier<String> body) throws IOException
+    {
+        try (exchange)
+        {
+            if (null != method && !method.equals(exchange.getRequestMethod()))
+            {
+                exchange.sendResponseHeaders(405, -1);
+                return;
+            }
+            final byte[] bytes = body.get().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", contentType);
+            exchange.sendResponseHeaders(status, bytes.length);
+            try (OutputStream out = exchange.getResponseBody())
+            {
+                out.write(bytes);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            System.err.println("junction: http " + exchange.getRequestURI() + " failed: " + ex);
+            throw ex;
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    static String quote(final String text)
+    {
+        return Json.quote(text);
+    }
+}

@@ -1,0 +1,340 @@
+package io.junction.tools;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogWriter;
+import org.HdrHistogram.SingleWriterRecorder;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.junction.OfferResult;
+import io.junction.Priority;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code junction loadgen}: publishes to a running daemon at a fixed rate and subscribes to what it
+ * publishes, timing each message from its intended send time to its receipt (so a stalled daemon
+ * shows as latency, not as a lower rate). A live line each second; an HdrHistogram log at the end.
+ */
+@Command(name = "loadgen", mixinStandardHelpOptions = true,
+    description = "Load a running daemon at a rate, size, topic set and class mix; live line; histogram log.")
+public final class LoadgenCommand implements Callable<Integer>
+{
+    @Option(names = "--dir", paramLabel = "DIR", description = "The daemon's data directory (finds its port).")
+    File dir;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Daemon host (default ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "7420", description = "Daemon protocol port (default ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--rate", defaultValue = "10000", description = "Messages per second (default ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--size", defaultValue = "64", description = "Payload bytes, >= 8 (default ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--topics", defaultValue = "4", description = "Distinct topics (default ${DEFAULT-VALUE}).")
+    int topics;
+
+    @Option(names = "--topic-prefix", defaultValue = "loadgen", description = "Topic prefix (default ${DEFAULT-VALUE}).")
+    String topicPrefix;
+
+    @Option(names = "--mix", defaultValue = "normal=100",
+        description = "Class mix as weights, e.g. critical=5,high=15,normal=70,bulk=10 (default ${DEFAULT-VALUE}).")
+    String mix;
+
+    @Option(names = "--duration", defaultValue = "10s", description = "How long (default ${DEFAULT-VALUE}).")
+    String duration;
+
+    @Option(names = "--histogram-log", defaultValue = "loadgen.hlog",
+        description = "Where to write the latency histogram log (default ${DEFAULT-VALUE}).")
+    File histogramLog;
+
+    private final SingleWriterRecorder latency = new SingleWriterRecorder(1, TimeUnit.SECONDS.toNanos(60), 3);
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong shed = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+    private final CountDownLatch subscribed = new CountDownLatch(1);
+    private final CountDownLatch ponged = new CountDownLatch(1);
+    private volatile String lastError;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        if (size < 8 || rate < 1 || topics < 1)
+        {
+            System.err.println("junction loadgen: --size must be >= 8, --rate and --topics >= 1");
+            return 2;
+        }
+        final Priority[] classes;
+        try
+        {
+            classes = parseMix(mix);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("junction loadgen: --mix: " + ex.getMessage());
+            return 2;
+        }
+        if (null != dir)
+        {
+            final Properties properties = Daemon.readProperties(dir);
+            host = properties.getProperty("listen.host");
+            port = Integer.parseInt(properties.getProperty("listen.port"));
+        }
+        final String[] topicNames = new String[topics];
+        for (int i = 0; i < topics; i++)
+        {
+            topicNames[i] = topicPrefix + ".t" + i;
+        }
+
+        try (ProtocolClient subscriber = new ProtocolClient(host, port);
+            ProtocolClient publisher = new ProtocolClient(host, port);
+            PrintStream log = new PrintStream(histogramLog, java.nio.charset.StandardCharsets.US_ASCII))
+        {
+            final Thread subscriberReader = reader(subscriber, "junction-loadgen-sub");
+            final Thread publisherReader = reader(publisher, "junction-loadgen-pub");
+            subscriber.subscribe(topicPrefix + ".>");
+            if (!subscribed.await(10, TimeUnit.SECONDS))
+            {
+                System.err.println("junction loadgen: no SUBSCRIBED from the daemon: " + lastError);
+                return 1;
+            }
+            System.out.printf("junction loadgen: %s:%d, %,d msg/s of %d bytes on %d topic(s), mix %s, for %s%n",
+                host, port, rate, size, topics, mix, duration);
+
+            final HistogramLogWriter writer = new HistogramLogWriter(log);
+            final long startMs = System.currentTimeMillis();
+            writer.outputLogFormatVersion();
+            writer.outputStartTime(startMs);
+            writer.setBaseTime(startMs);
+            writer.outputLegend();
+            final Histogram total = new Histogram(1, TimeUnit.SECONDS.toNanos(60), 3);
+            final long sent = publish(publisher, topicNames, classes, DemoCommand.parseDuration(duration).toNanos(),
+                writer, total);
+
+            publisher.ping();
+            ponged.await(30, TimeUnit.SECONDS);
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (received.get() < sent - shed.get() - errors.get() && System.nanoTime() - deadlineNs < 0)
+            {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+            final Histogram last = latency.getIntervalHistogram();
+            total.add(last);
+            if (last.getTotalCount() > 0)
+            {
+                writer.outputIntervalHistogram(last);
+            }
+            System.out.printf("total: sent %,d  received %,d  p50 %,.1f us  p99 %,.1f us  p99.9 %,.1f us  " +
+                "max %,.1f us  shed %,d  errors %,d  not received %,d%s%n",
+                sent, received.get(), total.getValueAtPercentile(50) / 1000.0,
+                total.getValueAtPercentile(99) / 1000.0, total.getValueAtPercentile(99.9) / 1000.0,
+                total.getMaxValue() / 1000.0, shed.get(), errors.get(),
+                Math.max(0, sent - shed.get() - errors.get() - received.get()),
+                null == lastError ? "" : "  last error: " + lastError);
+            System.out.println("histogram log: " + histogramLog.getAbsolutePath());
+            subscriber.shutdownOutput();
+            publisher.shutdownOutput();
+            subscriberReader.join(1000);
+            publisherReader.join(1000);
+            return errors.get() == 0 ? 0 : 1;
+        }
+        catch (final IOException ex)
+        {
+            System.err.println("junction loadgen: " + ex);
+            return 1;
+        }
+    }
+
+    private long publish(
+        final ProtocolClient publisher,
+        final String[] topicNames,
+        final Priority[] classes,
+        final long durationNs,
+        final HistogramLogWriter writer,
+        final Histogram total) throws IOException
+    {
+        final byte[] payload = new byte[size];
+        final UnsafeBuffer buffer = new UnsafeBuffer(payload);
+        final long intervalNs = TimeUnit.SECONDS.toNanos(1) / rate;
+        final long startNs = System.nanoTime();
+        long nextSendNs = startNs;
+        long nextReportNs = startNs + TimeUnit.SECONDS.toNanos(1);
+        long sent = 0;
+        long sentInInterval = 0;
+        long lastReceived = 0;
+        Histogram interval = null;
+        int index = 0;
+
+        // Exactly the schedule's messages: if this thread was held up, it catches up rather than skipping.
+        final long scheduled = Math.max(1, (long)((double)rate * durationNs / TimeUnit.SECONDS.toNanos(1)));
+        while (sent < scheduled)
+        {
+            final long now = System.nanoTime();
+            boolean wrote = false;
+            while (now - nextSendNs >= 0 && sent < scheduled)
+            {
+                buffer.putLong(0, nextSendNs); // the intended send time: no coordinated omission
+                publisher.publish(topicNames[index % topicNames.length], classes[index % classes.length],
+                    payload, 0, size);
+                index++;
+                sent++;
+                sentInInterval++;
+                nextSendNs += intervalNs;
+                wrote = true;
+            }
+            if (wrote)
+            {
+                publisher.flush();
+            }
+            else if (nextSendNs - now > TimeUnit.MICROSECONDS.toNanos(200))
+            {
+                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
+            }
+
+            if (now - nextReportNs >= 0)
+            {
+                interval = latency.getIntervalHistogram(interval);
+                total.add(interval);
+                if (interval.getTotalCount() > 0)
+                {
+                    writer.outputIntervalHistogram(interval);
+                }
+                final long receivedNow = received.get();
+                System.out.printf("%4ds  sent %,9d/s  received %,9d/s  p50 %,8.1f us  p99 %,9.1f us  " +
+                    "p99.9 %,9.1f us  shed %,d  errors %,d%n",
+                    TimeUnit.NANOSECONDS.toSeconds(now - startNs), sentInInterval, receivedNow - lastReceived,
+                    interval.getValueAtPercentile(50) / 1000.0, interval.getValueAtPercentile(99) / 1000.0,
+                    interval.getValueAtPercentile(99.9) / 1000.0, shed.get(), errors.get());
+                lastReceived = receivedNow;
+                sentInInterval = 0;
+                nextReportNs += TimeUnit.SECONDS.toNanos(1);
+            }
+        }
+        return sent;
+    }
+
+    private Thread reader(final ProtocolClient client, final String name)
+    {
+        final ProtocolClient.FrameListener listener = new ProtocolClient.FrameListener()
+        {
+            @Override
+            public void onMessage(final long sequence, final Priority priority, final String topic,
+                final UnsafeBuffer buffer, final int offset, final int length)
+            {
+                final long sendNs = buffer.getLong(offset);
+                latency.recordValue(Math.min(Math.max(0, System.nanoTime() - sendNs), TimeUnit.SECONDS.toNanos(60)));
+                received.incrementAndGet();
+            }
+
+            @Override
+            public void onError(final int code, final String text)
+            {
+                if (code == OfferResult.BACK_PRESSURED)
+                {
+                    shed.incrementAndGet();
+                }
+                else
+                {
+                    errors.incrementAndGet();
+                }
+                lastError = text;
+            }
+
+            @Override
+            public void onPong()
+            {
+                ponged.countDown();
+            }
+
+            @Override
+            public void onSubscribed(final String pattern)
+            {
+                subscribed.countDown();
+            }
+        };
+        final Thread thread = new Thread(() ->
+        {
+            try
+            {
+                while (client.read(listener) != 0)
+                {
+                    // Until the daemon closes the connection.
+                }
+            }
+            catch (final IOException ex)
+            {
+                // Closed.
+            }
+        }, name);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    static Priority[] parseMix(final String mix)
+    {
+        final List<Priority> slots = new ArrayList<>();
+        for (final String part : mix.split(","))
+        {
+            final String[] kv = part.trim().split("=");
+            if (kv.length != 2)
+            {
+                throw new IllegalArgumentException("expected class=weight, got '" + part + "'");
+            }
+            final Priority priority;
+            try
+            {
+                priority = Priority.valueOf(kv[0].trim().toUpperCase(Locale.ROOT));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalArgumentException("unknown class '" + kv[0] + "'; known: critical, high, normal, bulk");
+            }
+            final int weight = Integer.parseInt(kv[1].trim());
+            if (weight < 0 || weight > 1000)
+            {
+                throw new IllegalArgumentException("weight of " + kv[0] + " must be 0..1000: " + weight);
+            }
+            for (int i = 0; i < weight; i++)
+            {
+                slots.add(priority);
+            }
+        }
+        if (slots.isEmpty())
+        {
+            throw new IllegalArgumentException("all weights are 0");
+        }
+        // Interleave so every second has the mix, not blocks of one class.
+        final Priority[] interleaved = new Priority[slots.size()];
+        int step = 1;
+        for (final int candidate : new int[]{ 7, 11, 13, 17, 19, 23 })
+        {
+            if (java.math.BigInteger.valueOf(candidate).gcd(java.math.BigInteger.valueOf(slots.size())).intValue() == 1)
+            {
+                step = candidate;
+                break;
+            }
+        }
+        for (int i = 0; i < interleaved.length; i++)
+        {
+            interleaved[i] = slots.get((int)((long)i * step % slots.size()));
+        }
+        return interleaved;
+    }
+}

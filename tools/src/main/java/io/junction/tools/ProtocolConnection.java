@@ -1,0 +1,335 @@
+package io.junction.tools;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.junction.InvalidTopicException;
+import io.junction.Message;
+import io.junction.MessageHandler;
+import io.junction.OfferResult;
+import io.junction.Priority;
+import io.junction.Subscription;
+import io.junction.SubscriptionListener;
+import io.junction.TerminationReason;
+import io.junction.observe.SlowSubscriberJfrEvent;
+
+/**
+ * One client of the {@link Frames} protocol: its reader thread publishes and subscribes; its
+ * subscriptions' delivery threads write MESSAGE frames, under the output's lock.
+ */
+final class ProtocolConnection implements AutoCloseable
+{
+    private static final Priority[] PRIORITIES = Priority.values();
+
+    private final ProtocolServer server;
+    private final Socket socket;
+    private final DataInputStream in;
+    private final DataOutputStream out;
+    private final byte[] frame;
+    private final UnsafeBuffer frameBuffer;
+    private final byte[] deliveryScratch;
+    private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+    private final Thread reader;
+    private volatile boolean closed;
+
+    ProtocolConnection(final ProtocolServer server, final Socket socket) throws IOException
+    {
+        this.server = server;
+        this.socket = socket;
+        socket.setTcpNoDelay(true);
+        in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+        out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
+        frame = new byte[server.maxFrameLength()];
+        frameBuffer = new UnsafeBuffer(frame);
+        deliveryScratch = new byte[server.maxFrameLength()];
+        reader = new Thread(this::readLoop, "junction-protocol-" + socket.getPort());
+        reader.setDaemon(true);
+    }
+
+    void start()
+    {
+        reader.start();
+    }
+
+    long queueDepth()
+    {
+        long max = 0;
+        for (final Subscription subscription : subscriptions)
+        {
+            max = Math.max(max, subscription.queueDepth());
+        }
+        return max;
+    }
+
+    private void readLoop()
+    {
+        try
+        {
+            // Reads on while the daemon stops: a PUBLISH it no longer admits is answered CLOSED, never dropped silently.
+            while (!closed)
+            {
+                final int length;
+                try
+                {
+                    length = in.readInt();
+                }
+                catch (final EOFException ex)
+                {
+                    break;
+                }
+                if (length < 1 || length > frame.length)
+                {
+                    server.badFramesCounter.increment();
+                    sendError(Frames.ERROR_BAD_LENGTH, "bad frame length " + length + ", must be 1.." + frame.length +
+                        "; closing");
+                    break;
+                }
+                in.readFully(frame, 0, length);
+                onFrame(length);
+            }
+        }
+        catch (final IOException ex)
+        {
+            // The client went away, or the daemon is stopping.
+        }
+        finally
+        {
+            close();
+        }
+    }
+
+    private void onFrame(final int length) throws IOException
+    {
+        switch (frame[0])
+        {
+            case Frames.PUBLISH -> onPublish(length);
+            case Frames.SUBSCRIBE -> onSubscribe(length);
+            case Frames.PING -> writeFrame(Frames.PONG, null);
+            default ->
+            {
+                server.badFramesCounter.increment();
+                sendError(Frames.ERROR_UNKNOWN_TYPE, "unknown frame type 0x" + Integer.toHexString(frame[0] & 0xFF));
+            }
+        }
+    }
+
+    private void onPublish(final int length) throws IOException
+    {
+        if (length < 4)
+        {
+            malformed("PUBLISH frame too short: " + length);
+            return;
+        }
+        final int priority = frame[1] & 0xFF;
+        final int topicLength = frameBuffer.getShort(2, java.nio.ByteOrder.BIG_ENDIAN) & 0xFFFF;
+        if (priority >= PRIORITIES.length || 4 + topicLength > length)
+        {
+            malformed("PUBLISH frame with priority " + priority + " and topic length " + topicLength +
+                " in a frame of " + length);
+            return;
+        }
+        final String topic = new String(frame, 4, topicLength, StandardCharsets.UTF_8);
+        final int payloadOffset = 4 + topicLength;
+        server.offeredByClass[priority].increment();
+        final long deadlineNs = System.nanoTime() + server.publishTimeoutNs();
+        long result = OfferResult.CLOSED;
+        while (server.isAdmitting())
+        {
+            result = server.junction().offer(topic, PRIORITIES[priority], frameBuffer, payloadOffset,
+                length - payloadOffset);
+            if (result != OfferResult.BACK_PRESSURED || System.nanoTime() - deadlineNs >= 0)
+            {
+                break;
+            }
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50));
+        }
+        if (OfferResult.isAccepted(result))
+        {
+            server.publishesCounter.increment();
+            server.acceptedByClass[priority].increment();
+        }
+        else
+        {
+            server.publishFailuresCounter.increment();
+            sendError((int)result, OfferResult.describe(result) + " topic '" + topic + "'");
+        }
+    }
+
+    private void onSubscribe(final int length) throws IOException
+    {
+        if (length < 3)
+        {
+            malformed("SUBSCRIBE frame too short: " + length);
+            return;
+        }
+        final int patternLength = frameBuffer.getShort(1, java.nio.ByteOrder.BIG_ENDIAN) & 0xFFFF;
+        if (3 + patternLength > length)
+        {
+            malformed("SUBSCRIBE frame with pattern length " + patternLength + " in a frame of " + length);
+            return;
+        }
+        final String pattern = new String(frame, 3, patternLength, StandardCharsets.UTF_8);
+        final Delivery delivery = new Delivery();
+        try
+        {
+            final Subscription subscription = server.junction().subscribe(pattern, delivery,
+                server.subscriptionOptions().listener(SlowSubscriberJfrEvent.listener(
+                    new SubscriptionListener()
+                    {
+                        @Override
+                        public void onTerminated(
+                            final Subscription s, final TerminationReason reason, final Throwable cause)
+                        {
+                            if (reason == TerminationReason.SLOW_CONSUMER)
+                            {
+                                sendErrorQuietly(Frames.ERROR_SUBSCRIBE_REFUSED,
+                                    "subscription '" + s.pattern() + "' disconnected: slow consumer");
+                            }
+                        }
+                    })));
+            delivery.subscription = subscription;
+            subscriptions.add(subscription);
+            writeFrame(Frames.SUBSCRIBED, pattern);
+        }
+        catch (final InvalidTopicException | IllegalStateException ex)
+        {
+            sendError(Frames.ERROR_SUBSCRIBE_REFUSED, "subscribe '" + pattern + "' refused: " + ex.getMessage());
+        }
+    }
+
+    private void malformed(final String text) throws IOException
+    {
+        server.badFramesCounter.increment();
+        sendError(Frames.ERROR_MALFORMED, text);
+    }
+
+    private void sendError(final int code, final String text) throws IOException
+    {
+        final byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        final int textLength = Math.min(bytes.length, 0xFFFF);
+        synchronized (out)
+        {
+            out.writeInt(1 + 4 + 2 + textLength);
+            out.writeByte(Frames.ERROR);
+            out.writeInt(code);
+            out.writeShort(textLength);
+            out.write(bytes, 0, textLength);
+            out.flush();
+        }
+    }
+
+    private void sendErrorQuietly(final int code, final String text)
+    {
+        try
+        {
+            sendError(code, text);
+        }
+        catch (final IOException ignore)
+        {
+            // The client is gone.
+        }
+    }
+
+    private void writeFrame(final byte type, final String text) throws IOException
+    {
+        final byte[] bytes = null == text ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
+        synchronized (out)
+        {
+            out.writeInt(1 + (null == text ? 0 : 2 + bytes.length));
+            out.writeByte(type);
+            if (null != text)
+            {
+                out.writeShort(bytes.length);
+                out.write(bytes);
+            }
+            out.flush();
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        for (final Subscription subscription : subscriptions)
+        {
+            CloseHelper.quietClose(subscription);
+        }
+        synchronized (out)
+        {
+            try
+            {
+                out.flush();
+            }
+            catch (final IOException ignore)
+            {
+                // The client is gone.
+            }
+        }
+        CloseHelper.quietClose(socket);
+        server.onClosed(this);
+    }
+
+    /**
+     * Writes each delivered message as a MESSAGE frame; flushes when nothing more is queued, so a burst
+     * goes out in few writes and a lone message goes out at once.
+     */
+    private final class Delivery implements MessageHandler
+    {
+        volatile Subscription subscription;
+
+        @Override
+        public void onMessage(final Message message)
+        {
+            if (closed)
+            {
+                return;
+            }
+            final byte[] topic = message.topic().getBytes(StandardCharsets.UTF_8);
+            final int length = message.length();
+            try
+            {
+                synchronized (out)
+                {
+                    message.buffer().getBytes(message.offset(), deliveryScratch, 0, length);
+                    out.writeInt(1 + 8 + 1 + 2 + topic.length + length);
+                    out.writeByte(Frames.MESSAGE);
+                    out.writeLong(message.sequence());
+                    out.writeByte(message.priority().ordinal());
+                    out.writeShort(topic.length);
+                    out.write(topic);
+                    out.write(deliveryScratch, 0, length);
+                    final Subscription s = subscription;
+                    // The outbox may still count the message in hand, so <= 1 means nothing more is queued.
+                    if (null == s || s.queueDepth() <= 1)
+                    {
+                        out.flush();
+                    }
+                }
+            }
+            catch (final IOException ex)
+            {
+                // The client is gone: end its connection (and so this subscription) off this thread.
+                final Thread closer = new Thread(ProtocolConnection.this::close, "junction-protocol-close");
+                closer.setDaemon(true);
+                closer.start();
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.junction.tools;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code junction run}: the standalone daemon, until SIGTERM or SIGINT.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = {
+        "Run the switch as a daemon, on the embedded defaults or a HOCON config file.",
+        "SIGTERM/SIGINT: stop admitting, drain, exit 0 (a second signal forces). SIGHUP: reload the alarms." })
+public final class RunCommand implements Callable<Integer>
+{
+    /** Exit code for a configuration that cannot be used. */
+    public static final int EXIT_CONFIG = 2;
+    /** Exit code when a second signal forced the stop. */
+    public static final int EXIT_FORCED = 130;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "HOCON configuration (see --print-defaults).")
+    File config;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "Data directory (overrides the config's 'dir').")
+    File dir;
+
+    @Option(names = "--demo-load", paramLabel = "RATE",
+        description = "Run a built-in load at RATE msg/s with a live line (overrides demo-load.rate).")
+    Integer demoRate;
+
+    @Option(names = "--print-defaults", description = "Print the embedded default configuration and exit.")
+    boolean printDefaults;
+
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final AtomicInteger signals = new AtomicInteger();
+
+    @Override
+    public Integer call() throws Exception
+    {
+        if (printDefaults)
+        {
+            try (InputStream in = DaemonConfig.class.getResourceAsStream("daemon-defaults.conf"))
+            {
+                System.out.print(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+            return 0;
+        }
+
+        DaemonConfig daemonConfig;
+        try
+        {
+            daemonConfig = DaemonConfig.load(config);
+        }
+        catch (final ConfigException ex)
+        {
+            System.err.println("junction: config error: " + ex.getMessage());
+            return EXIT_CONFIG;
+        }
+        daemonConfig = override(daemonConfig);
+
+        final Daemon daemon;
+        try
+        {
+            daemon = new Daemon(daemonConfig, config, System.out);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            System.err.println("junction: cannot start: " + ex);
+            return 1;
+        }
+
+        final Thread fallbackHook = new Thread(daemon::close, "junction-shutdown");
+        if (!installSignalHandlers(daemon))
+        {
+            Runtime.getRuntime().addShutdownHook(fallbackHook);
+        }
+        stopRequested.await();
+        daemon.close();
+        System.out.flush();
+        return 0;
+    }
+
+    private DaemonConfig override(final DaemonConfig c)
+    {
+        if (null == dir && null == demoRate)
+        {
+            return c;
+        }
+        return new DaemonConfig(null != dir ? dir.getPath() : c.dir(), c.countersDir(), c.shards(), c.ringSize(), c.maxMessageLength(),
+            c.countersCapacity(), c.shutdownTimeout(), c.observeInterval(), c.histogramLog(), c.shedBurstThreshold(),
+            c.listenHost(), c.listenPort(), c.publishTimeout(), c.subscriberPolicy(), c.subscriberOutboxCapacity(),
+            c.httpEnabled(), c.httpHost(), c.httpPort(), null != demoRate ? demoRate : c.demoRate(), c.demoSize(),
+            c.webhook(), c.alarms());
+    }
+
+    /**
+     * TERM and INT ask for a graceful stop, a second one forces it; HUP reloads.
+     *
+     * @return false if the JVM would not let us handle signals (then a shutdown hook stops gracefully).
+     */
+    private boolean installSignalHandlers(final Daemon daemon)
+    {
+        try
+        {
+            final java.util.function.Consumer<String> stop = (signal) ->
+            {
+                if (signals.incrementAndGet() > 1)
+                {
+                    System.err.println("junction: second signal, forcing exit");
+                    Runtime.getRuntime().halt(EXIT_FORCED);
+                }
+                System.out.println("junction: SIG" + signal + " received");
+                stopRequested.countDown();
+            };
+            Signals.handle("TERM", stop);
+            Signals.handle("INT", stop);
+            Signals.handle("HUP", (signal) -> daemon.reload());
+            return true;
+        }
+        catch (final IllegalStateException ex)
+        {
+            System.err.println("junction: cannot handle signals (" + ex.getMessage() + "), using a shutdown hook");
+            return false;
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.junction.tools;
+
+import java.io.File;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import io.junction.observe.AlarmEvaluator;
+import io.junction.observe.CountersFileReader;
+import io.junction.observe.CountersFileReader.CounterValue;
+import io.junction.observe.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code junction stat}: the counters of a running daemon, read from its counters file by another
+ * process, each second (like AeronStat or vmstat).
+ */
+@Command(name = "stat", mixinStandardHelpOptions = true,
+    description = "Show a daemon's counters, latency percentiles and active alarms from its counters file.")
+public final class StatCommand implements Callable<Integer>
+{
+    @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The daemon's data directory.")
+    File dir;
+
+    @Option(names = "--json", description = "One JSON object per line, for scripts.")
+    boolean json;
+
+    @Option(names = "--count", defaultValue = "0", description = "Samples to show, 0 for until interrupted " +
+        "(default ${DEFAULT-VALUE}; with --json and no --count, 1).")
+    int count;
+
+    @Option(names = "--interval", defaultValue = "1s", description = "Between samples (default ${DEFAULT-VALUE}).")
+    String interval;
+
+    @Option(names = "--filter", paramLabel = "TEXT", description = "Only counters whose label contains TEXT.")
+    String filter;
+
+    @Override
+    public Integer call()
+    {
+        final CountersFileReader reader;
+        try
+        {
+            reader = CountersFileReader.open(Daemon.countersDir(dir));
+        }
+        catch (final RuntimeException | java.io.IOException ex)
+        {
+            System.err.println("junction stat: " + ex.getMessage());
+            return 1;
+        }
+        final int samples = json && count == 0 ? 1 : count;
+        final long intervalNs = DemoCommand.parseDuration(interval).toNanos();
+        try (reader)
+        {
+            for (int i = 0; samples == 0 || i < samples; i++)
+            {
+                if (i > 0)
+                {
+                    LockSupport.parkNanos(intervalNs);
+                    if (Thread.interrupted())
+                    {
+                        break;
+                    }
+                }
+                final List<CounterValue> values = reader.snapshot().stream()
+                    .filter((v) -> null == filter || v.label().contains(filter)).toList();
+                if (json)
+                {
+                    System.out.println(toJson(reader, values));
+                }
+                else
+                {
+                    print(System.out, reader, values);
+                }
+                System.out.flush();
+            }
+        }
+        return 0;
+    }
+
+    static String toJson(final CountersFileReader reader, final List<CounterValue> values)
+    {
+        final long nowMs = System.currentTimeMillis();
+        final StringBuilder sb = new StringBuilder(256 + values.size() * 64);
+        sb.append("{\"timeMs\":").append(nowMs)
+            .append(",\"pid\":").append(reader.pid())
+            .append(",\"alive\":").append(reader.isAlive(nowMs, TimeUnit.SECONDS.toMillis(5)))
+            .append(",\"state\":").append(reader.state())
+            .append(",\"heartbeatAgeMs\":").append(nowMs - reader.heartbeatMs())
+            .append(",\"counters\":[");
+        for (int i = 0; i < values.size(); i++)
+        {
+            final CounterValue v = values.get(i);
+            sb.append(i > 0 ? "," : "").append("{\"id\":").append(v.id()).append(",\"typeId\":").append(v.typeId())
+                .append(",\"label\":").append(Json.quote(v.label())).append(",\"value\":").append(v.value())
+                .append('}');
+        }
+        sb.append("],\"activeAlarms\":[");
+        boolean first = true;
+        for (final CounterValue v : values)
+        {
+            if (v.typeId() == AlarmEvaluator.ALARM_TYPE_ID && v.value() != 0)
+            {
+                sb.append(first ? "" : ",").append(Json.quote(v.label().substring("alarm ".length())));
+                first = false;
+            }
+        }
+        return sb.append("]}").toString();
+    }
+
+    private static void print(final PrintStream out, final CountersFileReader reader, final List<CounterValue> values)
+    {
+        final long nowMs = System.currentTimeMillis();
+        out.printf("%s - junction pid %d, %s, heartbeat %d ms ago%n", Instant.ofEpochMilli(nowMs), reader.pid(),
+            reader.isAlive(nowMs, 5000) ? "alive" : "NOT RUNNING", nowMs - reader.heartbeatMs());
+        out.println("=".repeat(80));
+        final StringBuilder alarms = new StringBuilder();
+        for (final CounterValue v : values)
+        {
+            out.printf("%3d: %,20d - %s%n", v.id(), v.value(), v.label());
+            if (v.typeId() == AlarmEvaluator.ALARM_TYPE_ID && v.value() != 0)
+            {
+                alarms.append(alarms.length() > 0 ? ", " : "").append(v.label().substring("alarm ".length()));
+            }
+        }
+        out.println("--");
+        out.println("active alarms: " + (alarms.length() == 0 ? "none" : alarms));
+        out.println();
+    }
+}

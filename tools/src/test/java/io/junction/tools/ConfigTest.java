@@ -1,0 +1,93 @@
+package io.junction.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.junction.SlowSubscriberPolicy;
+
+class ConfigTest
+{
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theEmbeddedDefaultsAreValid()
+    {
+        final DaemonConfig config = DaemonConfig.load(null);
+        assertEquals(7420, config.listenPort());
+        assertEquals(SlowSubscriberPolicy.DROP_OLDEST, config.subscriberPolicy());
+        assertEquals(3, config.alarms().size());
+    }
+
+    @Test
+    void aFileOverridesTheDefaults() throws Exception
+    {
+        final DaemonConfig config = DaemonConfig.load(write("shards = 2\nlisten.port = 0\nshutdown-timeout = 250ms\n"));
+        assertEquals(2, config.shards());
+        assertEquals(0, config.listenPort());
+        assertEquals(Duration.ofMillis(250), config.shutdownTimeout());
+        assertEquals(8192, config.ringSize());
+    }
+
+    @Test
+    void badConfigsNameTheKeyAndTheProblem() throws Exception
+    {
+        assertProblem("shard = 2\n", "unknown key 'shard'");
+        assertProblem("listen { prot = 1 }\n", "unknown key 'listen.prot'");
+        assertProblem("listen.port = 70000\n", "key 'listen.port': must be between 0 and 65535, was 70000");
+        assertProblem("ring-size = 1000\n", "key 'ring-size': must be a power of two, was 1000");
+        assertProblem("shutdown-timeout = soon\n", "key 'shutdown-timeout'");
+        assertProblem("subscriber.policy = maybe\n", "key 'subscriber.policy': must be one of");
+        assertProblem("alarms.webhook = \"ftp://x\"\n", "key 'alarms.webhook'");
+        assertProblem("alarms.rules = [ { name = a, metric = nope, above = 1 } ]\n",
+            "key 'alarms.rules[0].metric': unknown metric 'nope'");
+        assertProblem("alarms.rules = [ { name = a, metric = errors } ]\n", "exactly one of 'above' or 'below'");
+        assertProblem("alarms.rules = [ { name = a, metric = errors, above = 1, severity = dire } ]\n",
+            "key 'alarms.rules[0].severity'");
+        assertProblem("alarms.rules = [ { name = a, metric = errors, above = 1, colour = red } ]\n",
+            "unknown key 'alarms.rules[0].colour'");
+        assertProblem("shards = [\n", "is not valid HOCON");
+    }
+
+    @Test
+    void theDaemonRefusesABadConfigWithAClearMessageAndANonZeroExit() throws Exception
+    {
+        final File output = tmp.resolve("out.txt").toFile();
+        final int exit = JunctionProcess.run(output, "run", "--config", write("listen.port = -1\n").getPath());
+        final String text = Files.readString(output.toPath());
+        assertEquals(RunCommand.EXIT_CONFIG, exit, text);
+        assertTrue(text.contains("junction: config error: key 'listen.port': must be between 0 and 65535, was -1"),
+            text);
+    }
+
+    @Test
+    void loadgenClassMixInterleavesByWeight()
+    {
+        final io.junction.Priority[] mix = LoadgenCommand.parseMix("critical=1,normal=3");
+        assertEquals(4, mix.length);
+        assertEquals(1, java.util.Arrays.stream(mix).filter((p) -> p == io.junction.Priority.CRITICAL).count());
+        assertThrows(IllegalArgumentException.class, () -> LoadgenCommand.parseMix("urgent=1"));
+    }
+
+    private void assertProblem(final String text, final String expected) throws Exception
+    {
+        final ConfigException ex = assertThrows(ConfigException.class, () -> DaemonConfig.load(write(text)));
+        assertTrue(ex.getMessage().contains(expected), "expected '" + expected + "' in: " + ex.getMessage());
+    }
+
+    private File write(final String text) throws Exception
+    {
+        final File file = Files.createTempFile(tmp, "junction", ".conf").toFile();
+        Files.writeString(file.toPath(), text);
+        return file;
+    }
+}

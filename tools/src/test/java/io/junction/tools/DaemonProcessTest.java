@@ -1,0 +1,401 @@
+package io.junction.tools;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.sun.net.httpserver.HttpServer;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.junction.OfferResult;
+import io.junction.Priority;
+import io.junction.RejectReason;
+
+/**
+ * The daemon as a real child process: publish and subscribe through it, read it from outside with
+ * {@code junction stat --json}, scrape Prometheus, drive an alarm through raise and clear with a
+ * webhook, reload, and stop it with SIGTERM with messages in flight.
+ */
+class DaemonProcessTest
+{
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path tmp;
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final BlockingQueue<String> webhooks = new LinkedBlockingQueue<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    @AfterEach
+    void cleanUp() throws Exception
+    {
+        for (int i = resources.size() - 1; i >= 0; i--)
+        {
+            resources.get(i).close();
+        }
+    }
+
+    @Test
+    void servesPublishersAndSubscribersIsObservableFromOutsideAndStopsGracefully() throws Exception
+    {
+        final HttpServer hookServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
+        hookServer.createContext("/hook", (exchange) ->
+        {
+            webhooks.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        hookServer.start();
+        resources.add(() -> hookServer.stop(0));
+
+        final File node = tmp.resolve("node").toFile();
+        final File config = tmp.resolve("junction.conf").toFile();
+        writeConfig(config, node, hookServer.getAddress().getPort(), "has-subscribers");
+        Files.writeString(config.toPath(), "counters-dir = \"" + tmp.resolve("shm").toString().replace("\\", "\\\\") +
+            "\"\n", java.nio.file.StandardOpenOption.APPEND);
+
+        final JunctionProcess daemon = JunctionProcess.start(tmp.resolve("daemon.log").toFile(),
+            "run", "--config", config.getPath());
+        resources.add(daemon);
+        final File properties = new File(node, Daemon.PROPERTIES_FILE);
+        await().atMost(TIMEOUT).until(() -> properties.isFile() || !daemon.process().isAlive());
+        assertTrue(daemon.process().isAlive(), daemon::output);
+        final Properties props = Daemon.readProperties(node);
+        final int port = Integer.parseInt(props.getProperty("listen.port"));
+        final int httpPort = Integer.parseInt(props.getProperty("http.port"));
+        assertEquals(daemon.process().pid(), Long.parseLong(props.getProperty("pid")));
+
+        // A subscriber, then the alarm on it is raised and posted to the webhook.
+        final Receiver receiver = new Receiver(new ProtocolClient("127.0.0.1", port));
+        resources.add(receiver);
+        receiver.client.subscribe("orders.>");
+        receiver.awaitSubscribed();
+        assertWebhook("has-subscribers", "RAISED");
+
+        // Publish through it; every message arrives, in order.
+        final int count = 1000;
+        final ProtocolClient publisher = new ProtocolClient("127.0.0.1", port);
+        resources.add(publisher);
+        final Receiver publisherReplies = new Receiver(publisher);
+        resources.add(publisherReplies);
+        publishNumbered(publisher, "orders.new", 0, count);
+        await().atMost(TIMEOUT).until(() -> receiver.received.get() == count);
+        assertEquals(count - 1, receiver.lastValue.get());
+        assertEquals(0, receiver.outOfOrder.get());
+
+        // Bad input: errors and counters, and the connection carries on.
+        publisher.writeRaw(new byte[]{ 0, 0, 0, 1, 0x7F });
+        publisher.publish("orders..bad", Priority.HIGH, new byte[8], 0, 8);
+        publisher.flush();
+        await().atMost(TIMEOUT).until(() -> publisherReplies.errors.size() == 2);
+        assertTrue(publisherReplies.errors.get(0).startsWith(Frames.ERROR_UNKNOWN_TYPE + " "),
+            publisherReplies.errors::toString);
+        assertTrue(publisherReplies.errors.get(1).startsWith(
+            OfferResult.rejected(RejectReason.EMPTY_TOKEN) + " "), publisherReplies.errors::toString);
+
+        // From outside: junction stat --json.
+        final File statOut = tmp.resolve("stat.json").toFile();
+        assertEquals(0, JunctionProcess.run(statOut, "stat", "--dir", node.getPath(), "--json"));
+        final String stat = Files.readString(statOut.toPath());
+        assertTrue(stat.contains("\"alive\":true"), stat);
+        assertTrue(tmp.resolve("shm").resolve("counters.dat").toFile().isFile(), "counters-dir is honoured");
+        assertTrue(stat.contains("\"label\":\"protocol publishes accepted\",\"value\":" + count), stat);
+        assertTrue(stat.contains("\"label\":\"protocol bad frames\",\"value\":1"), stat);
+        assertTrue(stat.contains("\"label\":\"protocol offered: HIGH\",\"value\":1"), stat);
+        assertTrue(stat.contains("\"label\":\"protocol accepted: NORMAL\",\"value\":" + count), stat);
+        assertTrue(stat.contains("\"label\":\"offer rejected: EMPTY_TOKEN\",\"value\":1"), stat);
+        assertTrue(stat.contains("\"activeAlarms\":[\"has-subscribers [MAJOR]\"]"), stat);
+
+        // A second daemon on the same directory is refused, and the first one is untouched.
+        final File secondOut = tmp.resolve("second.txt").toFile();
+        assertEquals(1, JunctionProcess.run(secondOut, "run", "--config", config.getPath()), () -> read(secondOut));
+        assertTrue(read(secondOut).contains("is in use by the running daemon pid " + daemon.process().pid()),
+            () -> read(secondOut));
+
+        // Prometheus, after an observation interval has published the latency of those messages.
+        await().atMost(TIMEOUT).until(() ->
+            get(httpPort, "/metrics").body().contains(
+                "junction_latency_samples_total{stage=\"offer_to_deliver\"} " + count));
+        final String metrics = get(httpPort, "/metrics").body();
+        assertTrue(metrics.contains("# TYPE junction_shard_dispatched_total counter"), metrics);
+        assertTrue(metrics.contains("junction_shard_dispatched_total{counter=\"shard 0 dispatched\"} " + count),
+            metrics);
+        assertTrue(metrics.contains("junction_alarm_active{counter=\"alarm has-subscribers [MAJOR]\"} 1"), metrics);
+        assertTrue(metrics.contains("junction_latency_ns{stage=\"offer_to_deliver\",quantile=\"0.99\"}"), metrics);
+        assertTrue(metrics.contains("junction_subscription_queue_depth{counter=\"subscription 1 'orders.>' queue depth\"} 0"),
+            metrics);
+        assertTrue(metrics.contains("junction_protocol_bad_frames_total{counter=\"protocol bad frames\"} 1"), metrics);
+        assertEquals(200, get(httpPort, "/health/live").statusCode());
+        assertEquals(200, get(httpPort, "/health/ready").statusCode());
+        assertTrue(get(httpPort, "/alarms").body().contains("\"alarm\":\"has-subscribers\""));
+
+        // The subscriber leaves: the alarm clears after its clear delay, and the webhook hears of it.
+        receiver.close();
+        assertWebhook("has-subscribers", "CLEARED");
+
+        // Reload from outside: the renamed rule replaces the old one without a restart.
+        writeConfig(config, node, hookServer.getAddress().getPort(), "renamed-rule");
+        Files.writeString(config.toPath(), "counters-dir = \"" + tmp.resolve("shm").toString().replace("\\", "\\\\") +
+            "\"\n", java.nio.file.StandardOpenOption.APPEND);
+        final File adminOut = tmp.resolve("admin.txt").toFile();
+        assertEquals(0, JunctionProcess.run(adminOut, "admin", "reload", "--dir", node.getPath()),
+            () -> read(adminOut));
+        assertTrue(read(adminOut).contains("reloaded 1 alarm rule(s)"), () -> read(adminOut));
+        await().atMost(TIMEOUT).until(() ->
+            get(httpPort, "/metrics").body().contains("alarm renamed-rule [MAJOR]"));
+
+        // And by SIGHUP, as systemd's reload does.
+        writeConfig(config, node, hookServer.getAddress().getPort(), "hup-rule");
+        Files.writeString(config.toPath(), "counters-dir = \"" + tmp.resolve("shm").toString().replace("\\", "\\\\") +
+            "\"\n", java.nio.file.StandardOpenOption.APPEND);
+        final Process hup = new ProcessBuilder("kill", "-HUP", Long.toString(daemon.process().pid())).start();
+        assertTrue(hup.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS) && hup.exitValue() == 0);
+        await().atMost(TIMEOUT).until(() -> get(httpPort, "/metrics").body().contains("alarm hup-rule [MAJOR]"));
+        assertTrue(daemon.process().isAlive(), daemon::output);
+
+        // loadgen against it: a live line, a total, a histogram log.
+        final File loadgenOut = tmp.resolve("loadgen.txt").toFile();
+        final File hlog = tmp.resolve("loadgen.hlog").toFile();
+        assertEquals(0, JunctionProcess.run(loadgenOut, "loadgen", "--dir", node.getPath(), "--rate", "2000",
+            "--duration", "2s", "--mix", "critical=1,normal=3", "--histogram-log", hlog.getPath()),
+            () -> read(loadgenOut));
+        assertTrue(java.util.regex.Pattern.compile("total: sent 4,000  received 4,000 .*errors 0  not received 0")
+            .matcher(read(loadgenOut)).find(), () -> read(loadgenOut));
+        assertTrue(read(hlog).contains("#[StartTime:"), () -> read(hlog));
+
+        // SIGTERM with messages in flight: every accepted message is delivered, then exit 0.
+        final Receiver last = new Receiver(new ProtocolClient("127.0.0.1", port));
+        resources.add(last);
+        last.client.subscribe("orders.>");
+        last.awaitSubscribed();
+        final int inFlight = 20_000;
+        publishNumbered(publisher, "orders.new", 0, inFlight);
+        publisher.ping();
+        await().atMost(TIMEOUT).until(() -> publisherReplies.pongs.get() == 1); // all accepted by now
+        daemon.process().destroy(); // SIGTERM
+        assertTrue(daemon.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), daemon::output);
+        assertEquals(0, daemon.process().exitValue(), daemon::output);
+        await().atMost(TIMEOUT).until(() -> last.ended);
+        assertEquals(inFlight, last.received.get(), daemon::output);
+        assertEquals(0, last.outOfOrder.get());
+        assertTrue(daemon.output().contains("junction: stopped"), daemon::output);
+        assertTrue(publisherReplies.errors.size() == 2, publisherReplies.errors::toString);
+    }
+
+    @Test
+    void aSecondSignalForcesTheExitWhenTheDrainIsStuck() throws Exception
+    {
+        final File node = tmp.resolve("stuck").toFile();
+        final File config = tmp.resolve("stuck.conf").toFile();
+        Files.writeString(config.toPath(), String.join("\n",
+            "dir = \"" + node.getPath().replace("\\", "\\\\") + "\"",
+            "shutdown-timeout = 120s",
+            "ring-size = 64",
+            "max-message-length = 16384",
+            "listen { port = 0, publish-timeout = 0s }",
+            "http.enabled = false",
+            "subscriber { policy = back-pressure, outbox-capacity = 64 }",
+            "alarms.rules = []",
+            ""));
+        final JunctionProcess daemon = JunctionProcess.start(tmp.resolve("stuck.log").toFile(),
+            "run", "--config", config.getPath());
+        resources.add(daemon);
+        final File properties = new File(node, Daemon.PROPERTIES_FILE);
+        await().atMost(TIMEOUT).until(() -> properties.isFile() || !daemon.process().isAlive());
+        final int port = Integer.parseInt(Daemon.readProperties(node).getProperty("listen.port"));
+
+        // A subscriber that never reads: once the socket buffers fill, its back-pressure stalls the drain.
+        final ProtocolClient stuck = new ProtocolClient("127.0.0.1", port);
+        resources.add(stuck);
+        stuck.subscribe("stuck.>");
+        assertEquals(Frames.SUBSCRIBED, stuck.read(new ProtocolClient.FrameListener()
+        {
+        }), "in effect before anything is published; after this frame it reads nothing more");
+        final ProtocolClient publisher = new ProtocolClient("127.0.0.1", port);
+        resources.add(publisher);
+        final Receiver replies = new Receiver(publisher);
+        resources.add(replies);
+        final byte[] payload = new byte[16_000];
+        for (int i = 0; i < 4_000; i++) // 64 MB: more than the socket buffers, ring and outbox hold
+        {
+            publisher.publish("stuck.topic", Priority.NORMAL, payload, 0, payload.length);
+        }
+        publisher.ping();
+        await().atMost(TIMEOUT).until(() -> replies.pongs.get() == 1);
+        assertTrue(replies.errors.size() > 0, "the switch back-pressured the publisher");
+
+        daemon.process().destroy(); // SIGTERM: graceful, but the drain cannot finish
+        await().atMost(TIMEOUT).until(() -> daemon.output().contains("junction: stopping"));
+        assertTrue(daemon.process().isAlive(), daemon::output);
+        daemon.process().destroy(); // the second SIGTERM forces
+        assertTrue(daemon.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), daemon::output);
+        assertEquals(RunCommand.EXIT_FORCED, daemon.process().exitValue(), daemon::output);
+        assertTrue(daemon.output().contains("second signal, forcing exit"), daemon::output);
+    }
+
+    private void writeConfig(final File config, final File node, final int hookPort, final String ruleName)
+        throws IOException
+    {
+        Files.writeString(config.toPath(), String.join("\n",
+            "dir = \"" + node.getPath().replace("\\", "\\\\") + "\"",
+            "observe-interval = 100ms",
+            "shutdown-timeout = 30s",
+            "listen { port = 0, publish-timeout = 10s }",
+            "http.port = 0",
+            "subscriber { policy = back-pressure, outbox-capacity = 4096 }",
+            "alarms {",
+            "  webhook = \"http://127.0.0.1:" + hookPort + "/hook\"",
+            "  rules = [ { name = " + ruleName + ", metric = subscriptions, above = 0, raise-after = 200ms,",
+            "              clear-after = 300ms, severity = major } ]",
+            "}",
+            ""));
+    }
+
+    /**
+     * Publish numbered messages (payload: the number, for order checks).
+     */
+    private static void publishNumbered(final ProtocolClient publisher, final String topic, final int from,
+        final int count) throws IOException
+    {
+        final byte[] payload = new byte[8];
+        final UnsafeBuffer buffer = new UnsafeBuffer(payload);
+        for (int i = from; i < from + count; i++)
+        {
+            buffer.putLong(0, i);
+            publisher.publish(topic, Priority.NORMAL, payload, 0, payload.length);
+        }
+        publisher.flush();
+    }
+
+    private void assertWebhook(final String alarm, final String state) throws InterruptedException
+    {
+        final String body = webhooks.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        assertTrue(null != body && body.contains("\"alarm\":\"" + alarm + "\"") &&
+            body.contains("\"state\":\"" + state + "\"") && body.contains("\"severity\":\"MAJOR\""),
+            "expected " + alarm + " " + state + ", got " + body);
+    }
+
+    private HttpResponse<String> get(final int port, final String path) throws Exception
+    {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String read(final File file)
+    {
+        try
+        {
+            return Files.readString(file.toPath());
+        }
+        catch (final IOException ex)
+        {
+            return ex.toString();
+        }
+    }
+
+    /**
+     * Reads a connection's frames on its own thread.
+     */
+    private static final class Receiver implements AutoCloseable, ProtocolClient.FrameListener
+    {
+        final ProtocolClient client;
+        final AtomicLong received = new AtomicLong();
+        final AtomicLong lastValue = new AtomicLong(-1);
+        final AtomicLong outOfOrder = new AtomicLong();
+        final AtomicLong pongs = new AtomicLong();
+        final List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final Thread thread;
+        volatile boolean subscribed;
+        volatile boolean ended;
+
+        Receiver(final ProtocolClient client)
+        {
+            this.client = client;
+            thread = new Thread(() ->
+            {
+                try
+                {
+                    while (client.read(this) != 0)
+                    {
+                        // Until the end of the stream.
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    // Closed.
+                }
+                ended = true;
+            }, "test-receiver");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void awaitSubscribed()
+        {
+            await().atMost(TIMEOUT).until(() -> subscribed || !errors.isEmpty());
+            assertTrue(subscribed, errors::toString);
+        }
+
+        @Override
+        public void onMessage(final long sequence, final Priority priority, final String topic,
+            final UnsafeBuffer buffer, final int offset, final int length)
+        {
+            final long value = buffer.getLong(offset);
+            if (value != lastValue.get() + 1)
+            {
+                outOfOrder.incrementAndGet();
+            }
+            lastValue.set(value);
+            received.incrementAndGet();
+        }
+
+        @Override
+        public void onError(final int code, final String text)
+        {
+            errors.add(code + " " + text);
+        }
+
+        @Override
+        public void onSubscribed(final String pattern)
+        {
+            subscribed = true;
+        }
+
+        @Override
+        public void onPong()
+        {
+            pongs.incrementAndGet();
+        }
+
+        @Override
+        public void close() throws Exception
+        {
+            client.close();
+            thread.join(10_000);
+        }
+    }
+}

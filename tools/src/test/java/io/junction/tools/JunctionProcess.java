@@ -1,0 +1,100 @@
+package io.junction.tools;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code junction ...} as a real child JVM: the test classpath and the test JVM's flags, output to a file.
+ */
+final class JunctionProcess implements AutoCloseable
+{
+    private final Process process;
+    private final File output;
+
+    private JunctionProcess(final Process process, final File output)
+    {
+        this.process = process;
+        this.output = output;
+    }
+
+    static JunctionProcess start(final File output, final String... args) throws IOException
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse(
+            System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"));
+        for (final String flag : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            if (!flag.startsWith("-Xmx") && !flag.startsWith("-agentlib") && !flag.startsWith("-javaagent"))
+            {
+                command.add(flag);
+            }
+        }
+        command.add("-Xmx256m");
+        command.add("-XX:+UseSerialGC");
+        command.add("-XX:TieredStopAtLevel=1"); // starts faster on a busy 2-core machine
+        command.add("-cp");
+        command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+        command.add(JunctionCli.class.getName());
+        command.addAll(List.of(args));
+        final Process process = new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(output)
+            .start();
+        return new JunctionProcess(process, output);
+    }
+
+    /**
+     * Run to completion (bounded) and return the exit code.
+     */
+    static int run(final File output, final String... args) throws Exception
+    {
+        try (JunctionProcess process = start(output, args))
+        {
+            if (!process.process.waitFor(60, TimeUnit.SECONDS))
+            {
+                throw new AssertionError("junction " + String.join(" ", args) + " did not finish: " + process.output());
+            }
+            return process.process.exitValue();
+        }
+    }
+
+    Process process()
+    {
+        return process;
+    }
+
+    String output()
+    {
+        try
+        {
+            return Files.readString(output.toPath(), StandardCharsets.UTF_8);
+        }
+        catch (final IOException ex)
+        {
+            return "(no output: " + ex + ")";
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        if (process.isAlive())
+        {
+            process.destroyForcibly();
+            try
+            {
+                process.waitFor(30, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
