@@ -1,0 +1,187 @@
+package io.junction.journal;
+
+import java.io.File;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.agrona.concurrent.Agent;
+
+import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+
+/**
+ * The journal's own duty cycle, off the switch's pipeline: durable deliveries, retention and the disk check.
+ * Retention runs on the same thread as the durable subscriptions, so a subscription never reads a file
+ * while it is being deleted.
+ */
+final class JournalAgent implements Agent
+{
+    private static final String SUFFIX = ".cq4";
+
+    private final Journal journal;
+    private final Journal.Context ctx;
+    private final JournalCounters counters;
+    private final TimeProvider timeProvider;
+    private final Retention retention;
+    private final DateTimeFormatter cycleFormat;
+    private long nextDiskCheckNs;
+    private long nextRetentionCheckNs;
+
+    JournalAgent(final Journal journal, final Journal.Context ctx, final JournalCounters counters)
+    {
+        this.journal = journal;
+        this.ctx = ctx;
+        this.counters = counters;
+        this.timeProvider = ctx.timeProvider();
+        this.retention = ctx.retention();
+        this.cycleFormat = DateTimeFormatter.ofPattern(ctx.rollCycle().format()).withZone(ZoneOffset.UTC);
+    }
+
+    @Override
+    public int doWork()
+    {
+        int work = 0;
+        for (final DurableSubscription subscription : journal.subscriptions())
+        {
+            work += subscription.poll(ctx.deliveryBatchLimit());
+        }
+
+        final long nowNs = System.nanoTime();
+        if (nowNs - nextDiskCheckNs >= 0)
+        {
+            nextDiskCheckNs = nowNs + ctx.diskCheckIntervalNs();
+            work += checkDisk();
+        }
+        if (nowNs - nextRetentionCheckNs >= 0 && !retention.keepsAll() && null != journal.queue())
+        {
+            nextRetentionCheckNs = nowNs + ctx.retentionCheckIntervalNs();
+            work += enforceRetention();
+        }
+        return work;
+    }
+
+    private int checkDisk()
+    {
+        final long usable = ctx.directory().getUsableSpace();
+        final boolean full = usable < ctx.minFreeDiskBytes();
+        if (full != journal.isDiskFull())
+        {
+            journal.diskFull(full);
+            if (full)
+            {
+                counters.diskFullCounter().increment();
+                journal.onError(new JournalException("journal disk full: " + usable + " bytes usable in " +
+                    ctx.directory() + ", below minFreeDiskBytes=" + ctx.minFreeDiskBytes() +
+                    "; guaranteed offers are refused until space is freed, best-effort traffic continues"));
+            }
+            return 1;
+        }
+        return 0;
+    }
+
+    /**
+     * Delete the oldest roll-cycle files that the retention limits no longer allow, never the newest.
+     */
+    int enforceRetention()
+    {
+        final List<File> files = cycleFiles();
+        if (files.size() <= 1)
+        {
+            return 0;
+        }
+        long totalBytes = 0;
+        for (final File file : files)
+        {
+            totalBytes += allocatedBytes(file);
+        }
+
+        final RollCycle rollCycle = ctx.rollCycle();
+        final long nowMs = timeProvider.currentTimeMillis();
+        int deleted = 0;
+        for (int i = 0; i < files.size() - 1; i++)
+        {
+            final File file = files.get(i);
+            final long cycleEndMs = cycleStartMs(file) + rollCycle.lengthInMillis();
+            final boolean tooMany = files.size() - i > retention.maxCycles();
+            final boolean tooOld = nowMs - cycleEndMs > retention.maxAgeMs();
+            final boolean tooBig = totalBytes > retention.maxBytes();
+            if (!tooMany && !tooOld && !tooBig)
+            {
+                break;
+            }
+            final long size = allocatedBytes(file);
+            if (!file.delete())
+            {
+                journal.onError(new JournalException("retention could not delete " + file));
+                break;
+            }
+            totalBytes -= size;
+            deleted++;
+            counters.retentionDeletedCyclesCounter().increment();
+        }
+        if (deleted > 0)
+        {
+            final SingleChronicleQueue queue = journal.queue();
+            queue.refreshDirectoryListing();
+        }
+        return deleted;
+    }
+
+    private List<File> cycleFiles()
+    {
+        final File[] all = ctx.directory().listFiles((dir, name) -> name.endsWith(SUFFIX));
+        final List<File> files = new ArrayList<>();
+        if (null != all)
+        {
+            for (final File file : all)
+            {
+                if (cycleStartMs(file) != Long.MIN_VALUE)
+                {
+                    files.add(file);
+                }
+            }
+        }
+        // The roll cycle's name format sorts in time order.
+        files.sort((a, b) -> a.getName().compareTo(b.getName()));
+        return files;
+    }
+
+    private long cycleStartMs(final File file)
+    {
+        final String name = file.getName();
+        try
+        {
+            final String stamp = name.substring(0, name.length() - SUFFIX.length());
+            return LocalDateTime.parse(stamp, cycleFormat).toInstant(ZoneOffset.UTC).toEpochMilli();
+        }
+        catch (final RuntimeException ex)
+        {
+            try
+            {
+                // Formats without a time of day (daily cycles).
+                return java.time.LocalDate.parse(name.substring(0, name.length() - SUFFIX.length()), cycleFormat)
+                    .atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
+            }
+            catch (final RuntimeException ignore)
+            {
+                return Long.MIN_VALUE;
+            }
+        }
+    }
+
+    private static long allocatedBytes(final File file)
+    {
+        // The apparent length: Chronicle grows its (sparse) files a block at a time as it writes.
+        return file.length();
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "junction-journal";
+    }
+}
