@@ -90,7 +90,7 @@ final class JournalStage implements Agent
         {
             writer = sink.newWriter(shardIndex, shardCount);
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable ex)
         {
             failedFrom = 0;
             onError(ex);
@@ -145,7 +145,7 @@ final class JournalStage implements Agent
                 event.sequence, event.topic, event.priority, event.timestampNs, event.payload, 0, event.length);
             return true;
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable ex) // The journal's library may fail with an Error (an assertion, a mapping error).
         {
             failedFrom = ringSequence;
             event.journalFailed = true;
@@ -171,7 +171,7 @@ final class JournalStage implements Agent
             }
             journaledCounter.getAndAddRelease(count);
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable ex)
         {
             // The flush failed: nothing of this batch may be reported durable.
             failedFrom = Math.min(failedFrom, first);

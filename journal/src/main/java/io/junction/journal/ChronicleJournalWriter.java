@@ -23,6 +23,7 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
     private final TimeProvider timeProvider;
     private final AtomicCounter appended;
     private boolean unflushed;
+    private long lastRecordNumber = -1;
 
     ChronicleJournalWriter(
         final Journal journal,
@@ -78,6 +79,7 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
                         bytes.writeByte(buffer.getByte(offset + i));
                     }
                 }
+                JournalRecord.writeTrailer(bytes, recordNumber);
             }
             catch (final RuntimeException ex)
             {
@@ -89,6 +91,7 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
                 throw ex;
             }
         }
+        lastRecordNumber = recordNumber;
         appended.incrementRelease();
         if (FlushPolicy.PER_MESSAGE == flushPolicy)
         {
@@ -108,6 +111,7 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
             appender.sync();
         }
         unflushed = false;
+        journal.onBatchJournaled(lastRecordNumber);
     }
 
     @Override

@@ -25,7 +25,7 @@ public final class DurableSubscription implements AutoCloseable
         ACTIVE,
         /** Retention deleted messages it had not yet acknowledged (or read); it delivers nothing more. */
         BEHIND_RETENTION,
-        /** It met a record it cannot read (corrupt journal) or its handler threw; see {@link #failure()}. */
+        /** Its handler threw; see {@link #failure()}. Nothing after that message is delivered. */
         FAILED,
         CLOSED
     }
@@ -169,10 +169,13 @@ public final class DurableSubscription implements AutoCloseable
                 work++;
                 if (!message.wrap(dc.index(), dc.wire().bytes()))
                 {
+                    // Unreadable (a truncated or corrupt file): it cannot be delivered by anyone; say so loudly
+                    // and go on, and accept whatever record number follows it.
                     counters.corruptRecordsCounter().increment();
-                    fail(State.FAILED, new JournalException(describe() + " met a corrupt record at index " +
-                        Long.toHexString(dc.index()) + "; it stops rather than skip it"));
-                    break;
+                    journal.onError(new JournalException(describe() + " skipped a corrupt or truncated record at " +
+                        "index " + Long.toHexString(dc.index()) + " after record " + lastRecordNumber));
+                    lastRecordNumber = -1;
+                    continue;
                 }
                 final long recordNumber = message.recordNumber();
                 if (lastRecordNumber >= 0 && recordNumber != lastRecordNumber + 1)

@@ -25,6 +25,7 @@ import org.agrona.concurrent.status.CountersReader;
 
 import io.junction.JournalSink;
 import net.openhft.chronicle.bytes.SyncMode;
+import net.openhft.chronicle.core.values.LongValue;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -72,6 +73,7 @@ public final class Journal implements JournalSink, AutoCloseable
     private final AgentRunner runner;
     private final AgentInvoker invoker;
     private final long lastSequence;
+    private final LongValue highWater; // record number + 1 of the last record known flushed, in the metadata file
     private volatile Throwable failure;
     private volatile boolean diskFull;
 
@@ -80,6 +82,7 @@ public final class Journal implements JournalSink, AutoCloseable
         this.ctx = ctx;
         this.counters = new JournalCounters(ctx.countersManager());
         this.queue = open(ctx);
+        this.highWater = null == queue ? null : queue.indexForId("junction.journal.highWater");
         this.lastSequence = null == queue ? -1 : recover();
         this.agent = new JournalAgent(this, ctx, counters);
         if (ctx.useInvoker())
@@ -161,6 +164,10 @@ public final class Journal implements JournalSink, AutoCloseable
                     scanned++;
                     if (!message.wrap(dc.index(), dc.wire().bytes()))
                     {
+                        if (first)
+                        {
+                            continue; // A damaged tail: reported once, by checkTail.
+                        }
                         counters.corruptRecordsCounter().increment();
                         onError(new JournalException("journal record at index " + Long.toHexString(dc.index()) +
                             " is corrupt or truncated; it is skipped"));
@@ -168,7 +175,7 @@ public final class Journal implements JournalSink, AutoCloseable
                     }
                     if (first)
                     {
-                        nextRecordNumber.set(message.recordNumber() + 1);
+                        checkTail(message.recordNumber() + 1);
                         first = false;
                     }
                     shardCount = message.shardCount();
@@ -181,7 +188,39 @@ public final class Journal implements JournalSink, AutoCloseable
         {
             fail(new JournalException("journal in " + ctx.directory() + " could not be recovered: " + ex, ex));
         }
+        if (nextRecordNumber.get() == 0)
+        {
+            checkTail(0);
+        }
         return maxSequence;
+    }
+
+    /**
+     * Compare the last readable record with the high-water mark written after each flushed batch: fewer
+     * records than that means the tail was truncated or corrupted. Say so; never reuse their numbers.
+     */
+    private void checkTail(final long readable)
+    {
+        final long flushed = highWater.getVolatileValue();
+        nextRecordNumber.set(Math.max(readable, flushed));
+        if (flushed > readable)
+        {
+            // Appending after a damaged tail could hide the new records from readers (Chronicle resumes at its
+            // stored write position), so the journal stops taking guaranteed messages until an operator acts.
+            counters.corruptRecordsCounter().getAndAdd(flushed - readable);
+            fail(new JournalException("journal in " + ctx.directory() + " lost its tail: records " + readable +
+                " to " + (flushed - 1) + " were journaled but cannot be read (truncated or corrupt file). " +
+                "Records before them can still be replayed; guaranteed messages are refused until the damaged " +
+                "cycle file is moved aside; best-effort traffic continues"));
+        }
+    }
+
+    void onBatchJournaled(final long lastRecordNumber)
+    {
+        if (lastRecordNumber >= 0)
+        {
+            highWater.setMaxValue(lastRecordNumber + 1);
+        }
     }
 
     public Context context()
@@ -364,6 +403,10 @@ public final class Journal implements JournalSink, AutoCloseable
         }
         subscriptions.clear();
         closedSubscriptions.clear();
+        if (highWater instanceof AutoCloseable)
+        {
+            CloseHelper.quietClose((AutoCloseable)highWater);
+        }
         CloseHelper.quietClose(queue);
         counters.close();
     }

@@ -138,14 +138,14 @@ public final class JournalMessage
         in.read(bytes, 0, topicLength);
         topic = topics.get(bytes, topicLength);
         final int payloadLength = in.readInt();
-        if (payloadLength < 0 || in.readRemaining() < payloadLength)
+        if (payloadLength < 0 || in.readRemaining() < payloadLength + 8L)
         {
             return false;
         }
         ensureCapacity(payloadLength);
         in.read(bytes, 0, payloadLength);
         length = payloadLength;
-        return true;
+        return in.readRemaining() >= 8 && in.readLong() == ~recordNumber;
     }
 
     private void ensureCapacity(final int length)

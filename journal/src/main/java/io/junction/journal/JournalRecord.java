@@ -37,6 +37,15 @@ final class JournalRecord
         bytes.writeShort((short)shardCount);
     }
 
+    /**
+     * The last 8 bytes of a record: the complement of its record number, never all zeros. A record cut
+     * short (a truncated file reads as zeros past the cut) fails this check.
+     */
+    static void writeTrailer(final Bytes<?> bytes, final long recordNumber)
+    {
+        bytes.writeLong(~recordNumber);
+    }
+
     static void writeTopic(final Bytes<?> bytes, final String topic)
     {
         final int length = topic.length();
