@@ -32,6 +32,7 @@ final class JournalStage implements Agent
     private final String roleName;
 
     private JournalSink.JournalWriter writer;
+    private long appendedInBatch;
     private volatile long failedFrom = NONE;
 
     JournalStage(
@@ -104,6 +105,7 @@ final class JournalStage implements Agent
         final long last = Math.min(ring.getCursor(), first + batchLimit - 1);
         long processed = first - 1;
         boolean appended = false;
+        appendedInBatch = 0;
         for (long ringSequence = first; ringSequence <= last; ringSequence++)
         {
             if (!ring.isAvailable(ringSequence))
@@ -143,6 +145,7 @@ final class JournalStage implements Agent
         {
             writer.append(
                 event.sequence, event.topic, event.priority, event.timestampNs, event.payload, 0, event.length);
+            appendedInBatch++;
             return true;
         }
         catch (final Throwable ex) // The journal's library may fail with an Error (an assertion, a mapping error).
@@ -160,16 +163,7 @@ final class JournalStage implements Agent
         try
         {
             writer.onEndOfBatch();
-            long count = 0;
-            for (long ringSequence = first; ringSequence <= last; ringSequence++)
-            {
-                final MessageEvent event = ring.get(ringSequence);
-                if (QualityOfService.GUARANTEED == event.qos && !event.journalFailed)
-                {
-                    count++;
-                }
-            }
-            journaledCounter.getAndAddRelease(count);
+            journaledCounter.getAndAddRelease(appendedInBatch);
         }
         catch (final Throwable ex)
         {

@@ -68,6 +68,7 @@ public final class Journal implements JournalSink, AutoCloseable
     private final AtomicLong nextRecordNumber = new AtomicLong();
     private final List<DurableSubscription> subscriptions = new CopyOnWriteArrayList<>();
     private final List<DurableSubscription> closedSubscriptions = new CopyOnWriteArrayList<>();
+    private volatile DurableSubscription[] subscriptionArray = new DurableSubscription[0]; // iterated without garbage
     private final AtomicBoolean closed = new AtomicBoolean();
     private final JournalAgent agent;
     private final AgentRunner runner;
@@ -210,8 +211,8 @@ public final class Journal implements JournalSink, AutoCloseable
             counters.corruptRecordsCounter().getAndAdd(flushed - readable);
             fail(new JournalException("journal in " + ctx.directory() + " lost its tail: records " + readable +
                 " to " + (flushed - 1) + " were journaled but cannot be read (truncated or corrupt file). " +
-                "Records before them can still be replayed; guaranteed messages are refused until the damaged " +
-                "cycle file is moved aside; best-effort traffic continues"));
+                "Records before them can still be replayed; guaranteed messages are refused until an operator " +
+                "repairs or replaces the journal directory; best-effort traffic continues"));
         }
     }
 
@@ -333,6 +334,11 @@ public final class Journal implements JournalSink, AutoCloseable
         return subscriptions;
     }
 
+    DurableSubscription[] subscriptionArray()
+    {
+        return subscriptionArray;
+    }
+
     /**
      * Subscribe to the journal. A named subscription is durable: its position is persisted in the
      * journal's metadata only when it acknowledges, and on a later subscribe with the same name delivery
@@ -361,6 +367,7 @@ public final class Journal implements JournalSink, AutoCloseable
         final DurableSubscription subscription = new DurableSubscription(this, name, pattern, handler, counters);
         subscription.start(start);
         subscriptions.add(subscription);
+        subscriptionArray = subscriptions.toArray(new DurableSubscription[0]);
         return subscription;
     }
 
@@ -368,6 +375,7 @@ public final class Journal implements JournalSink, AutoCloseable
     {
         if (subscriptions.remove(subscription))
         {
+            subscriptionArray = subscriptions.toArray(new DurableSubscription[0]);
             closedSubscriptions.add(subscription); // Its tailer is closed with the journal, off the delivery thread.
         }
     }

@@ -45,9 +45,10 @@ final class JournalAgent implements Agent
     public int doWork()
     {
         int work = 0;
-        for (final DurableSubscription subscription : journal.subscriptions())
+        final DurableSubscription[] subscriptions = journal.subscriptionArray();
+        for (int i = 0; i < subscriptions.length; i++)
         {
-            work += subscription.poll(ctx.deliveryBatchLimit());
+            work += subscriptions[i].poll(ctx.deliveryBatchLimit());
         }
 
         final long nowNs = System.nanoTime();
