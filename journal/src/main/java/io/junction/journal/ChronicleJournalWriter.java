@@ -5,7 +5,6 @@ import org.agrona.concurrent.status.AtomicCounter;
 
 import io.junction.JournalSink;
 import io.junction.Priority;
-import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -22,6 +21,7 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
     private final FlushPolicy flushPolicy;
     private final TimeProvider timeProvider;
     private final AtomicCounter appended;
+    private final JournalRecord record = new JournalRecord();
     private boolean unflushed;
     private long lastRecordNumber = -1;
 
@@ -54,7 +54,8 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
         final int length)
     {
         journal.checkWritable();
-        final long epochNs = timeProvider.currentTimeNanos();
+        final int recordLength = record.encode(sequence, timestampNs, timeProvider.currentTimeNanos(),
+            priority.ordinal(), shardIndex, shardCount, topic, buffer, offset, length);
         long recordNumber = -1;
         try (DocumentContext dc = appender.writingDocument())
         {
@@ -62,24 +63,8 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
             {
                 // Taken under the queue's write lock, so record numbers follow the journal's order.
                 recordNumber = journal.nextRecordNumber();
-                final Bytes<?> bytes = dc.wire().bytes();
-                JournalRecord.writeHeader(
-                    bytes, recordNumber, sequence, timestampNs, epochNs, priority.ordinal(), shardIndex, shardCount);
-                JournalRecord.writeTopic(bytes, topic);
-                bytes.writeInt(length);
-                final byte[] array = buffer.byteArray();
-                if (null != array)
-                {
-                    bytes.write(array, (int)buffer.wrapAdjustment() + offset, length);
-                }
-                else
-                {
-                    for (int i = 0; i < length; i++)
-                    {
-                        bytes.writeByte(buffer.getByte(offset + i));
-                    }
-                }
-                JournalRecord.writeTrailer(bytes, recordNumber);
+                record.recordNumber(recordNumber);
+                dc.wire().bytes().write(record.array(), 0, recordLength);
             }
             catch (final RuntimeException ex)
             {
