@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.junction.Durability;
@@ -65,10 +67,11 @@ class GuaranteedDeliveryTest
         }
     }
 
-    @Test
-    void durabilityCoversEveryMessageOfABatchOnlyAfterTheBatchIsFlushed()
+    @ParameterizedTest
+    @EnumSource(FlushPolicy.class)
+    void durabilityCoversEveryMessageOfABatchOnlyAfterTheBatchIsFlushed(final FlushPolicy flushPolicy)
     {
-        try (Journal journal = Journal.launch(support.journalContext(dir.toFile()).flushPolicy(FlushPolicy.PER_BATCH));
+        try (Journal journal = Journal.launch(support.journalContext(dir.toFile()).flushPolicy(flushPolicy));
             Junction junction = Junction.launch(support.switchContext(journal)))
         {
             final long[] sequences = new long[100];
