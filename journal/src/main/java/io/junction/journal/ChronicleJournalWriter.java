@@ -1,5 +1,6 @@
 package io.junction.journal;
 
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
@@ -64,7 +65,8 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
                 // Taken under the queue's write lock, so record numbers follow the journal's order.
                 recordNumber = journal.nextRecordNumber();
                 record.recordNumber(recordNumber);
-                dc.wire().bytes().write(record.array(), 0, recordLength);
+                // One bulk copy from the scratch array into the mapped file.
+                dc.wire().bytes().unsafeWriteObject(record.array(), (int)BufferUtil.ARRAY_BASE_OFFSET, recordLength);
             }
             catch (final RuntimeException ex)
             {
