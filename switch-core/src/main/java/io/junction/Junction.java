@@ -56,6 +56,7 @@ public final class Junction implements AutoCloseable
     private final int maxTopicTokens;
     private final int maxMessageLength;
     private final NanoClock nanoClock;
+    private final ValidTopicCache validTopics = new ValidTopicCache();
     private final DeliveryGroup sharedDelivery = new DeliveryGroup("junction-delivery");
     private final List<AgentRunner> pipelineRunners = new ArrayList<>();
     private final Set<SwitchSubscription> subscriptions = ConcurrentHashMap.newKeySet();
@@ -86,7 +87,7 @@ public final class Junction implements AutoCloseable
             agentList.addAll(List.of(shards));
             agentList.add(sharedDelivery);
             final Agent[] agents = agentList.toArray(new Agent[0]);
-            invoker = new AgentInvoker(this::onError, null, new CompositeAgent(agents));
+            invoker = new AgentInvoker(this::onError, null, named("junction-invoker", new CompositeAgent(agents)));
             invoker.start();
         }
         else
@@ -231,10 +232,14 @@ public final class Junction implements AutoCloseable
     private RejectReason validate(
         final String topic, final Priority priority, final DirectBuffer buffer, final int offset, final int length)
     {
-        final RejectReason topicReason = Topics.validateTopic(topic, maxTopicLength, maxTopicTokens);
-        if (null != topicReason)
+        if (!validTopics.contains(topic))
         {
-            return topicReason;
+            final RejectReason topicReason = Topics.validateTopic(topic, maxTopicLength, maxTopicTokens);
+            if (null != topicReason)
+            {
+                return topicReason;
+            }
+            validTopics.add(topic);
         }
         if (null == priority)
         {
@@ -291,7 +296,11 @@ public final class Junction implements AutoCloseable
         subscriptions.add(subscription);
         counters.subscriptionsActive().increment();
 
-        if (null != invoker || !options.dedicatedThread())
+        if (options.deliveryThread() == DeliveryThread.PIPELINE)
+        {
+            subscription.deliversOnPipeline();
+        }
+        else if (null != invoker || options.deliveryThread() == DeliveryThread.SHARED)
         {
             sharedDelivery.add(subscription);
         }
@@ -492,7 +501,7 @@ public final class Junction implements AutoCloseable
         {
             final List<Agent> agents = new ArrayList<>(List.of(stages));
             agents.addAll(List.of(shards));
-            pipelineRunners.add(start(new CompositeAgent(agents), idle[0], cpuFor(0)));
+            pipelineRunners.add(start(named("junction-shards", new CompositeAgent(agents)), idle[0], cpuFor(0)));
         }
         else
         {
@@ -519,6 +528,39 @@ public final class Junction implements AutoCloseable
         final ThreadFactory factory = null == cpu ? Thread::new : pinnedTo(cpu);
         AgentRunner.startOnThread(runner, factory);
         return runner;
+    }
+
+    /**
+     * A composite agent under a name of ours, so its thread is recognisable as the switch's.
+     */
+    private static Agent named(final String roleName, final CompositeAgent agent)
+    {
+        return new Agent()
+        {
+            @Override
+            public void onStart()
+            {
+                agent.onStart();
+            }
+
+            @Override
+            public int doWork() throws Exception
+            {
+                return agent.doWork();
+            }
+
+            @Override
+            public void onClose()
+            {
+                agent.onClose();
+            }
+
+            @Override
+            public String roleName()
+            {
+                return roleName;
+            }
+        };
     }
 
     private static ThreadFactory pinnedTo(final int cpu)

@@ -89,9 +89,45 @@ public final class Message
         this.length = length;
     }
 
+    /**
+     * Point at a payload in place, without copying (for delivery on the pipeline thread).
+     */
+    void wrap(
+        final String topic,
+        final long sequence,
+        final Priority priority,
+        final long timestampNs,
+        final DirectBuffer payload,
+        final int length)
+    {
+        this.topic = topic;
+        this.sequence = sequence;
+        this.priority = priority;
+        this.timestampNs = timestampNs;
+        this.length = length;
+        buffer.wrap(payload, 0, length);
+    }
+
+    /**
+     * Copy another message that a producer may be overwriting at the same time: reads its fields once
+     * and copies with bounds-checked arraycopy, so a torn read gives garbage (discarded by the caller's
+     * stamp check), never a fault.
+     */
     void copyFrom(final Message other)
     {
-        set(other.topic, other.sequence, other.priority, other.timestampNs, other.buffer, 0, other.length);
+        final byte[] source = other.bytes;
+        final int length = Math.min(Math.max(other.length, 0), source.length);
+        topic = other.topic;
+        sequence = other.sequence;
+        priority = other.priority;
+        timestampNs = other.timestampNs;
+        if (length > bytes.length)
+        {
+            bytes = new byte[Math.max(length, bytes.length << 1)];
+            buffer.wrap(bytes);
+        }
+        System.arraycopy(source, 0, bytes, 0, length);
+        this.length = length;
     }
 
     void clear()

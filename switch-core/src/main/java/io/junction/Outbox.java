@@ -35,6 +35,7 @@ final class Outbox
     private final Sequence tail = new Sequence(0);
 
     private long cachedTail;
+    private Message inlineView;
 
     Outbox(final SwitchSubscription subscription, final SlowSubscriberPolicy policy, final int requestedCapacity)
     {
@@ -50,6 +51,14 @@ final class Outbox
             stamps[i] = i - (long)capacity;
         }
         this.scratch = overwrite ? new Message() : null;
+    }
+
+    /**
+     * From now on, hand each message straight to the subscription on the producer's thread, without a copy.
+     */
+    void deliverInline()
+    {
+        inlineView = new Message();
     }
 
     SwitchSubscription subscription()
@@ -75,6 +84,14 @@ final class Outbox
      */
     boolean offer(final MessageEvent event)
     {
+        final Message inlineView = this.inlineView;
+        if (null != inlineView)
+        {
+            inlineView.wrap(event.topic, event.sequence, event.priority, event.timestampNs, event.payload, event.length);
+            subscription.deliver(inlineView);
+            return true;
+        }
+
         final long sequence = head.get();
         final int index = (int)sequence & mask;
         final Message slot = slots[index];

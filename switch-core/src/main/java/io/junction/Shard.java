@@ -121,12 +121,16 @@ final class Shard implements Agent
         final long ringSequence;
         try
         {
+            // Check first, so a saturated ring costs a read rather than a thrown exception.
+            if (!ring.hasAvailableCapacity(1))
+            {
+                return backPressured();
+            }
             ringSequence = ring.tryNext();
         }
         catch (final InsufficientCapacityException ex)
         {
-            backPressuredCounter.increment();
-            return OfferResult.BACK_PRESSURED;
+            return backPressured();
         }
 
         final long sequence = sequenceBase + ringSequence * shardCount + index;
@@ -135,6 +139,12 @@ final class Shard implements Agent
         event.qos = qos;
         ring.publish(ringSequence);
         return sequence;
+    }
+
+    private long backPressured()
+    {
+        backPressuredCounter.increment();
+        return OfferResult.BACK_PRESSURED;
     }
 
     /**

@@ -20,7 +20,7 @@ public final class SubscriptionOptions
     private long restartWindowNs = DEFAULT_RESTART_WINDOW_NS;
     private Supplier<MessageHandler> handlerFactory;
     private SubscriptionListener listener = SubscriptionListener.NO_OP;
-    private boolean dedicatedThread = true;
+    private DeliveryThread deliveryThread = DeliveryThread.OWN;
 
     public static SubscriptionOptions defaults()
     {
@@ -108,19 +108,17 @@ public final class SubscriptionOptions
     }
 
     /**
-     * @param dedicated true (the default) to deliver on a thread of its own, so a handler that blocks
-     *                  delays nobody else; false to share the switch's delivery thread with the other
-     *                  non-dedicated subscriptions (cheaper on small machines, for well-behaved handlers).
+     * @param thread where the handler runs: {@link DeliveryThread#OWN} (the default), SHARED or PIPELINE.
      */
-    public SubscriptionOptions dedicatedThread(final boolean dedicated)
+    public SubscriptionOptions deliveryThread(final DeliveryThread thread)
     {
-        this.dedicatedThread = dedicated;
+        this.deliveryThread = Objects.requireNonNull(thread, "thread");
         return this;
     }
 
-    public boolean dedicatedThread()
+    public DeliveryThread deliveryThread()
     {
-        return dedicatedThread;
+        return deliveryThread;
     }
 
     SubscriptionOptions copy()
@@ -132,7 +130,7 @@ public final class SubscriptionOptions
         copy.restartWindowNs = restartWindowNs;
         copy.handlerFactory = handlerFactory;
         copy.listener = listener;
-        copy.dedicatedThread = dedicatedThread;
+        copy.deliveryThread = deliveryThread;
         return copy;
     }
 }

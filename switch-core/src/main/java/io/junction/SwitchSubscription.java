@@ -39,6 +39,7 @@ final class SwitchSubscription implements Subscription, Agent
     private volatile TerminationReason termination;
     private volatile Throwable terminationCause;
     private boolean runsOnOwnThread;
+    private boolean onPipeline;
 
     SwitchSubscription(
         final long id,
@@ -84,6 +85,15 @@ final class SwitchSubscription implements Subscription, Agent
     SubscriptionOptions options()
     {
         return options;
+    }
+
+    void deliversOnPipeline()
+    {
+        onPipeline = true;
+        for (final Outbox outbox : outboxes)
+        {
+            outbox.deliverInline();
+        }
     }
 
     void runsOnOwnThread(final boolean ownThread)
@@ -194,10 +204,6 @@ final class SwitchSubscription implements Subscription, Agent
         {
             work += outbox.drain(batchLimit);
         }
-        if (work > 0)
-        {
-            deliveredCounter.setRelease(delivered);
-        }
         return work;
     }
 
@@ -208,10 +214,14 @@ final class SwitchSubscription implements Subscription, Agent
      */
     boolean deliver(final Message message)
     {
+        if (null != termination)
+        {
+            return false;
+        }
         try
         {
             handler.onMessage(message);
-            delivered++;
+            deliveredCounter.setRelease(++delivered);
             return true;
         }
         catch (final VirtualMachineError error)
@@ -230,6 +240,10 @@ final class SwitchSubscription implements Subscription, Agent
         if (restartIntensity.onFault(nanoClock.nanoTime()))
         {
             terminate(TerminationReason.RESTART_INTENSITY_EXCEEDED, fault);
+            if (onPipeline)
+            {
+                finish(); // No agent of its own to do it.
+            }
             return false;
         }
 
