@@ -47,8 +47,9 @@ import net.openhft.chronicle.wire.DocumentContext;
  * latency a publisher waits for "accepted = journaled" (ring hand-off + append + hand-back).
  * The raw benchmarks write one document with the payload on the benchmark thread.
  * <p>
- * Run it with {@link JournalBenchmarks}, which passes the JVM flags and writes perf/results. The directory defaults to /dev/shm (tmpfs: measures software, not the disk); set
- * {@code -Djunction.bench.dir} to measure a disk. Every iteration starts on empty files.
+ * Run it with {@link JournalBenchmarks}, which passes the JVM flags and writes perf/results. The directory
+ * defaults to /dev/shm (tmpfs: measures software, not the disk); set {@code -Djunction.bench.dir} to measure a
+ * disk. Every iteration starts on empty files.
  */
 @State(Scope.Benchmark)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
