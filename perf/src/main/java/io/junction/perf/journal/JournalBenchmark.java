@@ -26,6 +26,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import io.junction.Durability;
+import io.junction.JournalSink;
 import io.junction.Junction;
 import io.junction.OfferResult;
 import io.junction.Priority;
@@ -66,6 +67,9 @@ public class JournalBenchmark
     private ChronicleQueue rawQueue;
     private ExcerptAppender rawAppender;
     private Journal journal;
+    private Journal writerJournal;
+    private JournalSink.JournalWriter writer;
+    private long writerSequence;
     private Junction junction;
     private UnsafeBuffer payload;
     private byte[] bytes;
@@ -92,6 +96,12 @@ public class JournalBenchmark
             .blockSize(64L << 20)
             .flushPolicy(FlushPolicy.OS)
             .minFreeDiskBytes(0));
+        writerJournal = Journal.launch(new Journal.Context()
+            .directory(root.resolve("writer").toFile())
+            .blockSize(64L << 20)
+            .flushPolicy(FlushPolicy.OS)
+            .minFreeDiskBytes(0));
+        writer = writerJournal.newWriter(0, 1);
         junction = Junction.launch(new Junction.Context()
             .threadingMode(ThreadingMode.SHARED)
             .shards(1)
@@ -108,6 +118,8 @@ public class JournalBenchmark
     {
         junction.close();
         journal.close();
+        writer.close();
+        writerJournal.close();
         rawAppender.close();
         rawQueue.close();
         try (Stream<Path> paths = Files.walk(root))
@@ -130,6 +142,20 @@ public class JournalBenchmark
     public long guaranteedPublish()
     {
         return offer();
+    }
+
+    /**
+     * The journal's record format and writer alone, on the benchmark thread (no ring, no hand-off): separates
+     * the cost of what a record carries from the cost of the pipeline's threads.
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    public long journalWriterAppend()
+    {
+        writer.append(writerSequence++, TOPIC, Priority.NORMAL, writerSequence, payload, 0, payloadLength);
+        writer.onEndOfBatch();
+        return writerSequence;
     }
 
     @Benchmark

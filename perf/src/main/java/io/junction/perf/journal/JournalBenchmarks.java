@@ -85,11 +85,17 @@ public final class JournalBenchmarks
 
         final Double guaranteed = scores.get("guaranteedPublish");
         final Double raw = scores.get("rawChronicleAppend");
+        final Double writer = scores.get("journalWriterAppend");
         if (null != guaranteed && null != raw)
         {
             out.append(String.format(Locale.ROOT, "%n## Guaranteed publish throughput as a share of raw appends%n%n" +
                 "| guaranteed msg/s | raw appends/s | ratio (goal >= 70%%) |%n| ---: | ---: | ---: |%n" +
                 "| %,.0f | %,.0f | %.0f%% |%n", guaranteed, raw, 100.0 * guaranteed / raw));
+        }
+        if (null != writer && null != raw)
+        {
+            out.append(String.format(Locale.ROOT, "%nThe journal writer alone (record format, no pipeline): " +
+                "%,.0f appends/s, %.0f%% of raw.%n", writer, 100.0 * writer / raw));
         }
         return out.toString();
     }
