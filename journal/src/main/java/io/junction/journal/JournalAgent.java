@@ -4,6 +4,8 @@ import java.io.File;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.temporal.ChronoField;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,7 +40,7 @@ final class JournalAgent implements Agent
         this.counters = counters;
         this.timeProvider = ctx.timeProvider();
         this.retention = ctx.retention();
-        this.cycleFormat = DateTimeFormatter.ofPattern(ctx.rollCycle().format()).withZone(ZoneOffset.UTC);
+        this.cycleFormat = cycleFormatter(ctx.rollCycle());
     }
 
     @Override
@@ -106,9 +108,10 @@ final class JournalAgent implements Agent
         for (int i = 0; i < files.size() - 1; i++)
         {
             final File file = files.get(i);
-            final long cycleEndMs = cycleStartMs(file) + rollCycle.lengthInMillis();
+            final long cycleStartMs = cycleStartMs(file); // Unknown for names without a date (WEEKLY): not aged.
             final boolean tooMany = files.size() - i > retention.maxCycles();
-            final boolean tooOld = nowMs - cycleEndMs > retention.maxAgeMs();
+            final boolean tooOld = cycleStartMs != Long.MIN_VALUE &&
+                nowMs - (cycleStartMs + rollCycle.lengthInMillis()) > retention.maxAgeMs();
             final boolean tooBig = totalBytes > retention.maxBytes();
             if (!tooMany && !tooOld && !tooBig)
             {
@@ -138,13 +141,7 @@ final class JournalAgent implements Agent
         final List<File> files = new ArrayList<>();
         if (null != all)
         {
-            for (final File file : all)
-            {
-                if (cycleStartMs(file) != Long.MIN_VALUE)
-                {
-                    files.add(file);
-                }
-            }
+            files.addAll(java.util.Arrays.asList(all));
         }
         // The roll cycle's name format sorts in time order.
         files.sort((a, b) -> a.getName().compareTo(b.getName()));
@@ -153,24 +150,41 @@ final class JournalAgent implements Agent
 
     private long cycleStartMs(final File file)
     {
-        final String name = file.getName();
+        return cycleStartMs(file.getName(), cycleFormat);
+    }
+
+    /**
+     * The roll cycle's file-name format, with the fields it leaves out (hours of a daily cycle...) set to 0.
+     */
+    static DateTimeFormatter cycleFormatter(final RollCycle rollCycle)
+    {
+        return new DateTimeFormatterBuilder()
+            .appendPattern(rollCycle.format())
+            .parseDefaulting(ChronoField.HOUR_OF_DAY, 0)
+            .parseDefaulting(ChronoField.MINUTE_OF_HOUR, 0)
+            .parseDefaulting(ChronoField.SECOND_OF_MINUTE, 0)
+            .toFormatter()
+            .withZone(ZoneOffset.UTC);
+    }
+
+    /**
+     * @return when the cycle of a queue file starts, in epoch milliseconds, or Long.MIN_VALUE if the name is
+     * not a cycle file's.
+     */
+    static long cycleStartMs(final String fileName, final DateTimeFormatter format)
+    {
+        if (!fileName.endsWith(SUFFIX))
+        {
+            return Long.MIN_VALUE;
+        }
         try
         {
-            final String stamp = name.substring(0, name.length() - SUFFIX.length());
-            return LocalDateTime.parse(stamp, cycleFormat).toInstant(ZoneOffset.UTC).toEpochMilli();
+            final String stamp = fileName.substring(0, fileName.length() - SUFFIX.length());
+            return LocalDateTime.parse(stamp, format).toInstant(ZoneOffset.UTC).toEpochMilli();
         }
         catch (final RuntimeException ex)
         {
-            try
-            {
-                // Formats without a time of day (daily cycles).
-                return java.time.LocalDate.parse(name.substring(0, name.length() - SUFFIX.length()), cycleFormat)
-                    .atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
-            }
-            catch (final RuntimeException ignore)
-            {
-                return Long.MIN_VALUE;
-            }
+            return Long.MIN_VALUE;
         }
     }
 

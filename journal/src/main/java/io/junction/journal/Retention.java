@@ -26,7 +26,8 @@ public final class Retention
     }
 
     /**
-     * @return this, and also delete a roll cycle once it ended more than {@code maxAgeMs} ago.
+     * @return this, and also delete a roll cycle once it ended more than {@code maxAgeMs} ago (read from the file's
+     * name; WEEKLY cycles' week-based names are not aged).
      */
     public Retention maxAgeMs(final long maxAgeMs)
     {
