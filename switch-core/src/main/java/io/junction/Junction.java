@@ -83,9 +83,10 @@ public final class Junction implements AutoCloseable
 
         if (ctx.threadingMode() == ThreadingMode.INVOKER)
         {
-            final Agent[] agents = new Agent[shards.length + 1];
-            System.arraycopy(shards, 0, agents, 0, shards.length);
-            agents[shards.length] = sharedDelivery;
+            final List<Agent> agentList = new ArrayList<>(List.of(journalStages()));
+            agentList.addAll(List.of(shards));
+            agentList.add(sharedDelivery);
+            final Agent[] agents = agentList.toArray(new Agent[0]);
             invoker = new AgentInvoker(this::onError, null, named("junction-invoker", new CompositeAgent(agents)));
             invoker.start();
         }
@@ -158,6 +159,74 @@ public final class Junction implements AutoCloseable
         }
 
         return shardFor(topic).offer(topic, priority, nanoClock.nanoTime(), buffer, offset, length);
+    }
+
+    /**
+     * Offer a message with a quality of service. A {@link QualityOfService#GUARANTEED} message is
+     * journaled before it is dispatched; the result is its sequence as for any offer, and the
+     * publisher learns when it is durable from {@link #durability(long)}. If no journal is
+     * configured or it cannot take appends, a guaranteed offer returns
+     * {@link OfferResult#JOURNAL_UNAVAILABLE} while best-effort offers are still accepted.
+     * Never blocks, never allocates.
+     */
+    public long offer(
+        final String topic,
+        final Priority priority,
+        final QualityOfService qos,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        if (isClosed)
+        {
+            return OfferResult.CLOSED;
+        }
+
+        final RejectReason reason = validate(topic, priority, buffer, offset, length);
+        if (null != reason)
+        {
+            counters.onOfferRejected(reason);
+            return OfferResult.rejected(reason);
+        }
+
+        return shardFor(topic).offer(topic, priority, qos, nanoClock.nanoTime(), buffer, offset, length);
+    }
+
+    /**
+     * Whether a guaranteed message is durable yet: two volatile reads, no allocation, callable from any
+     * thread. Messages of one shard become durable in sequence order, so a publisher that polls its latest
+     * sequence learns about all its earlier ones on that topic too.
+     *
+     * @param sequence a sequence returned by {@link #offer(String, Priority, QualityOfService, DirectBuffer, int, int)}.
+     */
+    public Durability durability(final long sequence)
+    {
+        if (sequence < 0)
+        {
+            return Durability.UNKNOWN;
+        }
+        for (final Shard shard : shards)
+        {
+            if (shard.shardOf(sequence) == shard.index())
+            {
+                return shard.durability(sequence);
+            }
+        }
+        return Durability.UNKNOWN;
+    }
+
+    private Agent[] journalStages()
+    {
+        if (null == ctx.journalSink())
+        {
+            return new Agent[0];
+        }
+        final Agent[] stages = new Agent[shards.length];
+        for (int i = 0; i < shards.length; i++)
+        {
+            stages[i] = shards[i].journalStage();
+        }
+        return stages;
     }
 
     private RejectReason validate(
@@ -435,12 +504,19 @@ public final class Junction implements AutoCloseable
             idle[i] = ctx.pipelineIdleStrategySupplier().get();
         }
 
+        final Agent[] stages = journalStages();
         if (ctx.threadingMode() == ThreadingMode.SHARED)
         {
-            pipelineRunners.add(start(named("junction-shards", new CompositeAgent(shards)), idle[0], cpuFor(0)));
+            final List<Agent> agents = new ArrayList<>(List.of(stages));
+            agents.addAll(List.of(shards));
+            pipelineRunners.add(start(named("junction-shards", new CompositeAgent(agents)), idle[0], cpuFor(0)));
         }
         else
         {
+            for (int i = 0; i < stages.length; i++)
+            {
+                pipelineRunners.add(start(stages[i], ctx.pipelineIdleStrategySupplier().get(), cpuFor(i)));
+            }
             for (int i = 0; i < shards.length; i++)
             {
                 pipelineRunners.add(start(shards[i], idle[i], cpuFor(i)));
@@ -550,6 +626,7 @@ public final class Junction implements AutoCloseable
         private CountersManager countersManager;
         private boolean ownsCountersManager;
         private io.junction.observe.SwitchLatency latency;
+        private JournalSink journalSink;
 
         /**
          * Check the settings and fill in what was left out. Runs once.
@@ -861,6 +938,22 @@ public final class Junction implements AutoCloseable
         public io.junction.observe.SwitchLatency latency()
         {
             return latency;
+        }
+
+        /**
+         * @param sink where guaranteed messages are journaled (the journal module's {@code Journal});
+         *             null (the default) means no journal, and guaranteed offers are refused. The
+         *             application owns the sink and closes it after the switch.
+         */
+        public Context journalSink(final JournalSink sink)
+        {
+            this.journalSink = sink;
+            return this;
+        }
+
+        public JournalSink journalSink()
+        {
+            return journalSink;
         }
 
         @Override

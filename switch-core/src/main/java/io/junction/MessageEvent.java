@@ -15,6 +15,8 @@ final class MessageEvent
     long timestampNs;
     long sequence;
     int length;
+    QualityOfService qos = QualityOfService.BEST_EFFORT;
+    boolean journalFailed; // Set by the journal stage before it releases the slot to the dispatcher.
     final UnsafeBuffer payload;
 
     MessageEvent(final int maxMessageLength)

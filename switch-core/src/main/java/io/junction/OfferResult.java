@@ -14,6 +14,13 @@ public final class OfferResult
     /** The switch is closed or closing. */
     public static final long CLOSED = -2;
 
+    /**
+     * A guaranteed offer was refused because the journal cannot take it (none configured, not
+     * writable, disk full, failed): the error handler and the journal's counters say why.
+     * Best-effort offers are still accepted.
+     */
+    public static final long JOURNAL_UNAVAILABLE = -3;
+
     private static final long REJECTED_BASE = -100;
 
     private OfferResult()
@@ -64,6 +71,10 @@ public final class OfferResult
         if (result == CLOSED)
         {
             return "CLOSED";
+        }
+        if (result == JOURNAL_UNAVAILABLE)
+        {
+            return "JOURNAL_UNAVAILABLE";
         }
         final RejectReason reason = rejectReason(result);
         if (null != reason)

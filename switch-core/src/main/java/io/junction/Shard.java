@@ -43,6 +43,8 @@ final class Shard implements Agent
     private final String roleName;
     private final org.agrona.concurrent.NanoClock nanoClock;
     private final io.junction.observe.LatencyRecorder routeLatencyRecorder;
+    private final long sequenceBase;
+    private final JournalStage journalStage; // null when the switch has no journal
 
     private Outbox[] stalledRoutes;
     private int stalledIndex;
@@ -58,6 +60,12 @@ final class Shard implements Agent
             // Never waited on (the agent polls); chosen because its publish-side signal is a no-op.
             new BusySpinWaitStrategy());
         this.ring.addGatingSequences(dispatched);
+        this.sequenceBase = null == ctx.journalSink() ? 0 : ctx.journalSink().lastSequence() + 1;
+        this.journalStage = null == ctx.journalSink() ? null : new JournalStage(index, ring, ctx, counters);
+        if (null != journalStage)
+        {
+            this.ring.addGatingSequences(journalStage.sequence());
+        }
         this.trie = new SubscriptionTrie<>(ctx.maxTopicTokens());
         this.routeCacheLimit = ctx.routeCacheSize();
         this.batchLimit = ctx.dispatchBatchLimit();
@@ -77,6 +85,11 @@ final class Shard implements Agent
         return index;
     }
 
+    JournalStage journalStage()
+    {
+        return journalStage;
+    }
+
     /**
      * Claim a slot, copy the message in and publish it. Never blocks.
      */
@@ -88,6 +101,27 @@ final class Shard implements Agent
         final int offset,
         final int length)
     {
+        return offer(topic, priority, QualityOfService.BEST_EFFORT, timestampNs, buffer, offset, length);
+    }
+
+    long offer(
+        final String topic,
+        final Priority priority,
+        final QualityOfService qos,
+        final long timestampNs,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        if (QualityOfService.GUARANTEED == qos && (null == journalStage || !journalStage.isAvailable()))
+        {
+            if (null != journalStage)
+            {
+                journalStage.onRefused();
+            }
+            return OfferResult.JOURNAL_UNAVAILABLE;
+        }
+
         final long ringSequence;
         try
         {
@@ -103,8 +137,10 @@ final class Shard implements Agent
             return backPressured();
         }
 
-        final long sequence = ringSequence * shardCount + index;
-        ring.get(ringSequence).set(topic, priority, timestampNs, sequence, buffer, offset, length);
+        final long sequence = sequenceBase + ringSequence * shardCount + index;
+        final MessageEvent event = ring.get(ringSequence);
+        event.set(topic, priority, timestampNs, sequence, buffer, offset, length);
+        event.qos = qos;
         ring.publish(ringSequence);
         return sequence;
     }
@@ -113,6 +149,24 @@ final class Shard implements Agent
     {
         backPressuredCounter.increment();
         return OfferResult.BACK_PRESSURED;
+    }
+
+    /**
+     * @param sequence a sequence this shard assigned.
+     */
+    Durability durability(final long sequence)
+    {
+        final long ringSequence = (sequence - sequenceBase) / shardCount;
+        if (null == journalStage || sequence < sequenceBase || ringSequence > ring.getCursor())
+        {
+            return Durability.UNKNOWN;
+        }
+        return journalStage.durability(ringSequence);
+    }
+
+    int shardOf(final long sequence)
+    {
+        return sequence < sequenceBase ? -1 : (int)((sequence - sequenceBase) % shardCount);
     }
 
     void enqueue(final RouteCommand command)
@@ -139,7 +193,8 @@ final class Shard implements Agent
         int work = applyCommands();
 
         final long first = dispatched.get() + 1;
-        final long last = Math.min(ring.getCursor(), first + batchLimit - 1);
+        final long available = null == journalStage ? ring.getCursor() : journalStage.sequence().get();
+        final long last = Math.min(available, first + batchLimit - 1);
         long processed = first - 1;
         final long batchStartNs = null != routeLatencyRecorder && first <= last ? nanoClock.nanoTime() : 0;
         for (long sequence = first; sequence <= last; sequence++)
@@ -176,6 +231,10 @@ final class Shard implements Agent
 
     private boolean dispatch(final MessageEvent event)
     {
+        if (event.journalFailed)
+        {
+            return true; // Not durable, so not accepted: the publisher sees Durability.FAILED.
+        }
         final Outbox[] routes = null != stalledRoutes ? stalledRoutes : route(event.topic);
         for (int i = stalledIndex; i < routes.length; i++)
         {
@@ -266,6 +325,10 @@ final class Shard implements Agent
         dispatchedCounter.close();
         backPressuredCounter.close();
         stallsCounter.close();
+        if (null != journalStage)
+        {
+            journalStage.closeCounters();
+        }
     }
 
     @Override

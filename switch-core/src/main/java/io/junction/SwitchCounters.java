@@ -14,6 +14,9 @@ public final class SwitchCounters implements AutoCloseable
     public static final int SHARD_DISPATCHED_TYPE_ID = 1001;
     public static final int SHARD_BACK_PRESSURED_TYPE_ID = 1002;
     public static final int SHARD_STALLS_TYPE_ID = 1003;
+    public static final int SHARD_JOURNALED_TYPE_ID = 1004;
+    public static final int SHARD_JOURNAL_FAILED_TYPE_ID = 1005;
+    public static final int SHARD_JOURNAL_REFUSED_TYPE_ID = 1006;
     public static final int OFFER_REJECTED_TYPE_ID = 1010;
     public static final int SUBSCRIBE_REJECTED_TYPE_ID = 1011;
     public static final int SUBSCRIPTIONS_ACTIVE_TYPE_ID = 1012;

@@ -1,0 +1,683 @@
+package io.junction.journal;
+
+import java.io.File;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersManager;
+import org.agrona.concurrent.status.CountersReader;
+
+import io.junction.JournalSink;
+import net.openhft.chronicle.bytes.SyncMode;
+import net.openhft.chronicle.core.values.LongValue;
+import net.openhft.chronicle.core.time.SystemTimeProvider;
+import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/**
+ * The switch's journal on Chronicle Queue: where guaranteed messages are appended before they are
+ * dispatched, and what durable subscriptions and replays read.
+ *
+ * <pre>{@code
+ * try (Journal journal = Journal.launch(new Journal.Context().directory(dir));
+ *     Junction junction = Junction.launch(new Junction.Context().journalSink(journal)))
+ * {
+ *     journal.subscribe("audit", "orders.>", StartPosition.earliest(), (subscription, message) ->
+ *     {
+ *         process(message);
+ *         subscription.acknowledge(message);
+ *     });
+ *     final long sequence = junction.offer("orders.new", Priority.HIGH, QualityOfService.GUARANTEED, buffer, 0, length);
+ *     // ... junction.durability(sequence) == Durability.JOURNALED: it survives a crash
+ * }
+ * }</pre>
+ *
+ * A journal that cannot be opened or written (directory not writable, disk full, failed append) does not
+ * stop the switch: the journal reports why through its error handler, {@link #failure()} and counters,
+ * guaranteed offers are refused with {@code OfferResult.JOURNAL_UNAVAILABLE}, and best-effort traffic
+ * keeps flowing.
+ */
+public final class Journal implements JournalSink, AutoCloseable
+{
+    private final Context ctx;
+    private final JournalCounters counters;
+    private final SingleChronicleQueue queue;
+    private final AtomicLong nextRecordNumber = new AtomicLong();
+    private final List<DurableSubscription> subscriptions = new CopyOnWriteArrayList<>();
+    private final List<DurableSubscription> closedSubscriptions = new CopyOnWriteArrayList<>();
+    private volatile DurableSubscription[] subscriptionArray = new DurableSubscription[0]; // iterated without garbage
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final JournalAgent agent;
+    private final AgentRunner runner;
+    private final AgentInvoker invoker;
+    private final long lastSequence;
+    private final LongValue highWater; // record number + 1 of the last record known flushed, in the metadata file
+    private volatile Throwable failure;
+    private volatile boolean diskFull;
+
+    private Journal(final Context ctx)
+    {
+        this.ctx = ctx;
+        this.counters = new JournalCounters(ctx.countersManager());
+        this.queue = open(ctx);
+        this.highWater = null == queue ? null : queue.indexForId("junction.journal.highWater");
+        this.lastSequence = null == queue ? -1 : recover();
+        this.agent = new JournalAgent(this, ctx, counters);
+        if (ctx.useInvoker())
+        {
+            invoker = new AgentInvoker(this::onError, null, agent);
+            invoker.start();
+            runner = null;
+        }
+        else
+        {
+            invoker = null;
+            runner = new AgentRunner(ctx.idleStrategySupplier().get(), this::onError, null, agent);
+            AgentRunner.startOnThread(runner);
+        }
+    }
+
+    /**
+     * Open (or create) the journal. Never fails because of the directory: a journal that cannot be opened
+     * starts failed (see {@link #failure()}), so that the switch still serves best-effort traffic.
+     */
+    public static Journal launch(final Context ctx)
+    {
+        ctx.conclude();
+        return new Journal(ctx);
+    }
+
+    private SingleChronicleQueue open(final Context ctx)
+    {
+        try
+        {
+            final File dir = ctx.directory();
+            Files.createDirectories(dir.toPath());
+            if (!Files.isWritable(dir.toPath()))
+            {
+                throw new java.io.IOException("directory is not writable");
+            }
+            return SingleChronicleQueueBuilder.single(dir)
+                .rollCycle(ctx.rollCycle())
+                .blockSize(ctx.blockSize())
+                .timeProvider(ctx.timeProvider())
+                .syncMode(FlushPolicy.OS == ctx.flushPolicy() ? SyncMode.NONE : SyncMode.SYNC)
+                .timeoutMS(ctx.lockTimeoutMs())
+                .build();
+        }
+        catch (final Exception | Error ex)
+        {
+            fail(new JournalException("journal directory " + ctx.directory().getAbsolutePath() +
+                " cannot be opened for writing: " + ex, ex));
+            return null;
+        }
+    }
+
+    /**
+     * Rebuild the record number and the highest switch sequence from the tail of the journal: the last
+     * record of every shard is within the last {@code shardCount} records of each shard's run.
+     */
+    private long recover()
+    {
+        long maxSequence = -1;
+        try (ExcerptTailer tailer = queue.createTailer().direction(TailerDirection.BACKWARD).toEnd())
+        {
+            final JournalMessage message = new JournalMessage();
+            final java.util.BitSet shardsSeen = new java.util.BitSet();
+            int shardCount = Integer.MAX_VALUE;
+            boolean first = true;
+            int scanned = 0;
+            while (shardsSeen.cardinality() < shardCount && scanned < ctx.recoveryScanLimit())
+            {
+                try (DocumentContext dc = tailer.readingDocument())
+                {
+                    if (!dc.isPresent())
+                    {
+                        break;
+                    }
+                    if (dc.isMetaData())
+                    {
+                        continue;
+                    }
+                    scanned++;
+                    if (!message.wrap(dc.index(), dc.wire().bytes()))
+                    {
+                        if (first)
+                        {
+                            continue; // A damaged tail: reported once, by checkTail.
+                        }
+                        counters.corruptRecordsCounter().increment();
+                        onError(new JournalException("journal record at index " + Long.toHexString(dc.index()) +
+                            " is corrupt or truncated; it is skipped"));
+                        continue;
+                    }
+                    if (first)
+                    {
+                        checkTail(message.recordNumber() + 1);
+                        first = false;
+                    }
+                    shardCount = message.shardCount();
+                    shardsSeen.set(message.shardIndex());
+                    maxSequence = Math.max(maxSequence, message.sequence());
+                }
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            fail(new JournalException("journal in " + ctx.directory() + " could not be recovered: " + ex, ex));
+        }
+        if (nextRecordNumber.get() == 0)
+        {
+            checkTail(0);
+        }
+        return maxSequence;
+    }
+
+    /**
+     * Compare the last readable record with the high-water mark written after each flushed batch: fewer
+     * records than that means the tail was truncated or corrupted. Say so; never reuse their numbers.
+     */
+    private void checkTail(final long readable)
+    {
+        final long flushed = highWater.getVolatileValue();
+        nextRecordNumber.set(Math.max(readable, flushed));
+        if (flushed > readable)
+        {
+            // Appending after a damaged tail could hide the new records from readers (Chronicle resumes at its
+            // stored write position), so the journal stops taking guaranteed messages until an operator acts.
+            counters.corruptRecordsCounter().getAndAdd(flushed - readable);
+            fail(new JournalException("journal in " + ctx.directory() + " lost its tail: records " + readable +
+                " to " + (flushed - 1) + " were journaled but cannot be read (truncated or corrupt file). " +
+                "Records before them can still be replayed; guaranteed messages are refused until an operator " +
+                "repairs or replaces the journal directory; best-effort traffic continues"));
+        }
+    }
+
+    void onBatchJournaled(final long lastRecordNumber)
+    {
+        if (lastRecordNumber >= 0)
+        {
+            highWater.setMaxValue(lastRecordNumber + 1);
+        }
+    }
+
+    public Context context()
+    {
+        return ctx;
+    }
+
+    public JournalCounters counters()
+    {
+        return counters;
+    }
+
+    /**
+     * @return why the journal cannot take appends, or null while it can.
+     */
+    public Throwable failure()
+    {
+        return failure;
+    }
+
+    @Override
+    public JournalWriter newWriter(final int shardIndex, final int shardCount)
+    {
+        checkWritable();
+        final ExcerptAppender appender = queue.createAppender();
+        // Created on the stage's thread; in INVOKER mode the stage may later run on another caller thread,
+        // one at a time (the Disruptor's sequences order them), which Chronicle's check would refuse.
+        appender.singleThreadedCheckDisabled(true);
+        return new ChronicleJournalWriter(
+            this, appender, shardIndex, shardCount, ctx.flushPolicy(), ctx.timeProvider(),
+            counters.appendedCounter());
+    }
+
+    @Override
+    public long lastSequence()
+    {
+        return lastSequence;
+    }
+
+    @Override
+    public boolean isAvailable()
+    {
+        return null == failure && !diskFull;
+    }
+
+    void checkWritable()
+    {
+        final Throwable cause = failure;
+        if (null != cause)
+        {
+            throw new JournalException("journal unavailable: " + cause.getMessage(), cause);
+        }
+        if (diskFull)
+        {
+            throw new JournalException("journal disk full: fewer than minFreeDiskBytes=" + ctx.minFreeDiskBytes() +
+                " bytes free in " + ctx.directory());
+        }
+    }
+
+    long nextRecordNumber()
+    {
+        return nextRecordNumber.getAndIncrement();
+    }
+
+    void releaseRecordNumber(final long recordNumber)
+    {
+        nextRecordNumber.compareAndSet(recordNumber + 1, recordNumber);
+    }
+
+    /**
+     * @return the record number the next append will take: how many records the journal has ever held.
+     */
+    public long nextRecordNumberValue()
+    {
+        return nextRecordNumber.get();
+    }
+
+    void diskFull(final boolean isFull)
+    {
+        diskFull = isFull;
+    }
+
+    boolean isDiskFull()
+    {
+        return diskFull;
+    }
+
+    void fail(final Throwable cause)
+    {
+        if (null == failure)
+        {
+            failure = cause;
+        }
+        counters.faultsCounter().increment();
+        onError(cause);
+    }
+
+    void onError(final Throwable error)
+    {
+        ctx.errorHandler().onError(error);
+    }
+
+    SingleChronicleQueue queue()
+    {
+        return queue;
+    }
+
+    List<DurableSubscription> subscriptions()
+    {
+        return subscriptions;
+    }
+
+    DurableSubscription[] subscriptionArray()
+    {
+        return subscriptionArray;
+    }
+
+    /**
+     * Subscribe to the journal. A named subscription is durable: its position is persisted in the
+     * journal's metadata only when it acknowledges, and on a later subscribe with the same name delivery
+     * resumes after the last acknowledged message ({@code start} applies only the first time). Delivery is
+     * at-least-once: drop duplicates by {@link JournalMessage#recordNumber()}. If retention deleted
+     * messages it had not acknowledged, it stops with {@link DurableSubscription.State#BEHIND_RETENTION}
+     * (and a counter) rather than skip them.
+     *
+     * @param name    a durable name (letters, digits, '-', '_', '.'), or null for a replay that persists nothing.
+     * @param pattern the topics to deliver, as for the switch ({@code *}, {@code >}).
+     */
+    public DurableSubscription subscribe(
+        final String name, final String pattern, final StartPosition start, final DurableMessageHandler handler)
+    {
+        Objects.requireNonNull(pattern, "pattern");
+        Objects.requireNonNull(start, "start");
+        Objects.requireNonNull(handler, "handler");
+        if (null != name && !name.matches("[A-Za-z0-9._-]{1,100}"))
+        {
+            throw new IllegalArgumentException("durable name must be 1-100 of [A-Za-z0-9._-]: " + name);
+        }
+        if (null == queue)
+        {
+            throw new JournalException("journal unavailable: " + failure.getMessage(), failure);
+        }
+        final DurableSubscription subscription = new DurableSubscription(this, name, pattern, handler, counters);
+        subscription.start(start);
+        subscriptions.add(subscription);
+        subscriptionArray = subscriptions.toArray(new DurableSubscription[0]);
+        return subscription;
+    }
+
+    void remove(final DurableSubscription subscription)
+    {
+        if (subscriptions.remove(subscription))
+        {
+            subscriptionArray = subscriptions.toArray(new DurableSubscription[0]);
+            closedSubscriptions.add(subscription); // Its tailer is closed with the journal, off the delivery thread.
+        }
+    }
+
+    /**
+     * With {@link Context#useInvoker(boolean)}: run one duty cycle (durable deliveries, retention, disk
+     * check) on the caller's thread.
+     */
+    public int doWork()
+    {
+        if (null == invoker)
+        {
+            throw new IllegalStateException("doWork() needs Context.useInvoker(true)");
+        }
+        return invoker.invoke();
+    }
+
+    @Override
+    public void close()
+    {
+        if (!closed.compareAndSet(false, true))
+        {
+            return;
+        }
+        CloseHelper.closeAll(runner, invoker);
+        for (final DurableSubscription subscription : subscriptions)
+        {
+            subscription.closeResources();
+        }
+        for (final DurableSubscription subscription : closedSubscriptions)
+        {
+            subscription.closeResources();
+        }
+        subscriptions.clear();
+        closedSubscriptions.clear();
+        if (highWater instanceof AutoCloseable)
+        {
+            CloseHelper.quietClose((AutoCloseable)highWater);
+        }
+        CloseHelper.quietClose(queue);
+        counters.close();
+    }
+
+    /**
+     * Configuration of a journal: defaults for everything, checked and completed by {@link #conclude()}.
+     */
+    public static final class Context
+    {
+        public static final long DEFAULT_BLOCK_SIZE = 16L << 20;
+        public static final long DEFAULT_MIN_FREE_DISK_BYTES = 256L << 20;
+        public static final long DEFAULT_DISK_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
+        public static final long DEFAULT_RETENTION_CHECK_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+        public static final long DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+        public static final int DEFAULT_DELIVERY_BATCH_LIMIT = 256;
+        public static final int DEFAULT_RECOVERY_SCAN_LIMIT = 1 << 20;
+
+        private boolean isConcluded;
+        private File directory;
+        private RollCycle rollCycle = RollCycles.FAST_DAILY;
+        private long blockSize = DEFAULT_BLOCK_SIZE;
+        private FlushPolicy flushPolicy = FlushPolicy.OS;
+        private TimeProvider timeProvider = SystemTimeProvider.INSTANCE;
+        private Retention retention = Retention.keepAll();
+        private long minFreeDiskBytes = DEFAULT_MIN_FREE_DISK_BYTES;
+        private long diskCheckIntervalNs = DEFAULT_DISK_CHECK_INTERVAL_NS;
+        private long retentionCheckIntervalNs = DEFAULT_RETENTION_CHECK_INTERVAL_NS;
+        private long lockTimeoutMs = DEFAULT_LOCK_TIMEOUT_MS;
+        private int deliveryBatchLimit = DEFAULT_DELIVERY_BATCH_LIMIT;
+        private int recoveryScanLimit = DEFAULT_RECOVERY_SCAN_LIMIT;
+        private boolean useInvoker;
+        private Supplier<IdleStrategy> idleStrategySupplier =
+            () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        private ErrorHandler errorHandler;
+        private CountersManager countersManager;
+
+        public Context conclude()
+        {
+            if (isConcluded)
+            {
+                throw new IllegalStateException("context already concluded");
+            }
+            isConcluded = true;
+            Objects.requireNonNull(directory, "directory");
+            if (blockSize < (64 << 10) || minFreeDiskBytes < 0 || diskCheckIntervalNs <= 0 ||
+                retentionCheckIntervalNs <= 0 || deliveryBatchLimit < 1 || lockTimeoutMs <= 0)
+            {
+                throw new IllegalArgumentException("blockSize >= 64k, minFreeDiskBytes >= 0, intervals > 0, " +
+                    "deliveryBatchLimit >= 1 and lockTimeoutMs > 0 are required");
+            }
+            if (null == errorHandler)
+            {
+                errorHandler = Throwable::printStackTrace;
+            }
+            if (null == countersManager)
+            {
+                final int capacity = 256;
+                countersManager = new CountersManager(
+                    new UnsafeBuffer(ByteBuffer.allocateDirect(capacity * CountersReader.METADATA_LENGTH)),
+                    new UnsafeBuffer(ByteBuffer.allocateDirect(capacity * CountersReader.COUNTER_LENGTH)),
+                    StandardCharsets.US_ASCII, SystemEpochClock.INSTANCE, 1000);
+            }
+            return this;
+        }
+
+        /**
+         * @param directory where the Chronicle Queue files live; created if missing. Required.
+         */
+        public Context directory(final File directory)
+        {
+            this.directory = directory;
+            return this;
+        }
+
+        public File directory()
+        {
+            return directory;
+        }
+
+        /**
+         * @param rollCycle how often a new file starts (retention deletes whole files); FAST_DAILY by default.
+         */
+        public Context rollCycle(final RollCycle rollCycle)
+        {
+            this.rollCycle = Objects.requireNonNull(rollCycle);
+            return this;
+        }
+
+        public RollCycle rollCycle()
+        {
+            return rollCycle;
+        }
+
+        /**
+         * @param blockSize bytes Chronicle maps at a time; also bounds the largest record.
+         */
+        public Context blockSize(final long blockSize)
+        {
+            this.blockSize = blockSize;
+            return this;
+        }
+
+        public long blockSize()
+        {
+            return blockSize;
+        }
+
+        public Context flushPolicy(final FlushPolicy policy)
+        {
+            this.flushPolicy = Objects.requireNonNull(policy);
+            return this;
+        }
+
+        public FlushPolicy flushPolicy()
+        {
+            return flushPolicy;
+        }
+
+        /**
+         * @param timeProvider the journal's wall clock: roll cycles, record times and retention by age.
+         */
+        public Context timeProvider(final TimeProvider timeProvider)
+        {
+            this.timeProvider = Objects.requireNonNull(timeProvider);
+            return this;
+        }
+
+        public TimeProvider timeProvider()
+        {
+            return timeProvider;
+        }
+
+        public Context retention(final Retention retention)
+        {
+            this.retention = Objects.requireNonNull(retention);
+            return this;
+        }
+
+        public Retention retention()
+        {
+            return retention;
+        }
+
+        /**
+         * @param bytes below this much usable space in the directory, the journal refuses appends (guaranteed
+         *              offers are refused) until space is freed: a memory-mapped write to a full disk
+         *              would kill the JVM with SIGBUS.
+         */
+        public Context minFreeDiskBytes(final long bytes)
+        {
+            this.minFreeDiskBytes = bytes;
+            return this;
+        }
+
+        public long minFreeDiskBytes()
+        {
+            return minFreeDiskBytes;
+        }
+
+        public Context diskCheckIntervalNs(final long intervalNs)
+        {
+            this.diskCheckIntervalNs = intervalNs;
+            return this;
+        }
+
+        public long diskCheckIntervalNs()
+        {
+            return diskCheckIntervalNs;
+        }
+
+        public Context retentionCheckIntervalNs(final long intervalNs)
+        {
+            this.retentionCheckIntervalNs = intervalNs;
+            return this;
+        }
+
+        public long retentionCheckIntervalNs()
+        {
+            return retentionCheckIntervalNs;
+        }
+
+        /**
+         * @param timeoutMs how long an appender waits for the write lock before it takes it over; a process
+         *                  killed while writing leaves the lock held until then.
+         */
+        public Context lockTimeoutMs(final long timeoutMs)
+        {
+            this.lockTimeoutMs = timeoutMs;
+            return this;
+        }
+
+        public long lockTimeoutMs()
+        {
+            return lockTimeoutMs;
+        }
+
+        public Context deliveryBatchLimit(final int limit)
+        {
+            this.deliveryBatchLimit = limit;
+            return this;
+        }
+
+        public int deliveryBatchLimit()
+        {
+            return deliveryBatchLimit;
+        }
+
+        public Context recoveryScanLimit(final int limit)
+        {
+            this.recoveryScanLimit = limit;
+            return this;
+        }
+
+        public int recoveryScanLimit()
+        {
+            return recoveryScanLimit;
+        }
+
+        /**
+         * @param useInvoker true: no thread; the application calls {@link Journal#doWork()}.
+         */
+        public Context useInvoker(final boolean useInvoker)
+        {
+            this.useInvoker = useInvoker;
+            return this;
+        }
+
+        public boolean useInvoker()
+        {
+            return useInvoker;
+        }
+
+        public Context idleStrategySupplier(final Supplier<IdleStrategy> supplier)
+        {
+            this.idleStrategySupplier = Objects.requireNonNull(supplier);
+            return this;
+        }
+
+        public Supplier<IdleStrategy> idleStrategySupplier()
+        {
+            return idleStrategySupplier;
+        }
+
+        public Context errorHandler(final ErrorHandler handler)
+        {
+            this.errorHandler = handler;
+            return this;
+        }
+
+        public ErrorHandler errorHandler()
+        {
+            return errorHandler;
+        }
+
+        public Context countersManager(final CountersManager manager)
+        {
+            this.countersManager = manager;
+            return this;
+        }
+
+        public CountersManager countersManager()
+        {
+            return countersManager;
+        }
+    }
+}

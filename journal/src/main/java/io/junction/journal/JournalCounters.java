@@ -1,0 +1,121 @@
+package io.junction.journal;
+
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+
+/**
+ * The journal's counters, in the counters manager of its context (share the switch's to see both in one
+ * counters file). Type ids are stable: tools select counters by them.
+ */
+public final class JournalCounters implements AutoCloseable
+{
+    public static final int APPENDED_TYPE_ID = 1400;
+    public static final int FAULTS_TYPE_ID = 1401;
+    public static final int DISK_FULL_TYPE_ID = 1402;
+    public static final int CORRUPT_RECORDS_TYPE_ID = 1403;
+    public static final int RETENTION_DELETED_CYCLES_TYPE_ID = 1404;
+    public static final int BEHIND_RETENTION_TYPE_ID = 1405;
+    public static final int DURABLE_DELIVERED_TYPE_ID = 1406;
+
+    private final AtomicCounter appended;
+    private final AtomicCounter faults;
+    private final AtomicCounter diskFull;
+    private final AtomicCounter corruptRecords;
+    private final AtomicCounter retentionDeletedCycles;
+    private final AtomicCounter behindRetention;
+    private final AtomicCounter durableDelivered;
+
+    JournalCounters(final CountersManager manager)
+    {
+        appended = manager.newCounter("journal appended", APPENDED_TYPE_ID);
+        faults = manager.newCounter("journal faults", FAULTS_TYPE_ID);
+        diskFull = manager.newCounter("journal disk full events", DISK_FULL_TYPE_ID);
+        corruptRecords = manager.newCounter("journal corrupt or truncated records", CORRUPT_RECORDS_TYPE_ID);
+        retentionDeletedCycles = manager.newCounter(
+            "journal roll cycles deleted by retention", RETENTION_DELETED_CYCLES_TYPE_ID);
+        behindRetention = manager.newCounter("durable subscribers behind retention", BEHIND_RETENTION_TYPE_ID);
+        durableDelivered = manager.newCounter("durable messages delivered", DURABLE_DELIVERED_TYPE_ID);
+    }
+
+    AtomicCounter appendedCounter()
+    {
+        return appended;
+    }
+
+    AtomicCounter faultsCounter()
+    {
+        return faults;
+    }
+
+    AtomicCounter diskFullCounter()
+    {
+        return diskFull;
+    }
+
+    AtomicCounter corruptRecordsCounter()
+    {
+        return corruptRecords;
+    }
+
+    AtomicCounter retentionDeletedCyclesCounter()
+    {
+        return retentionDeletedCycles;
+    }
+
+    AtomicCounter behindRetentionCounter()
+    {
+        return behindRetention;
+    }
+
+    AtomicCounter durableDeliveredCounter()
+    {
+        return durableDelivered;
+    }
+
+    public long appended()
+    {
+        return appended.get();
+    }
+
+    public long faults()
+    {
+        return faults.get();
+    }
+
+    public long diskFullEvents()
+    {
+        return diskFull.get();
+    }
+
+    public long corruptRecords()
+    {
+        return corruptRecords.get();
+    }
+
+    public long retentionDeletedCycles()
+    {
+        return retentionDeletedCycles.get();
+    }
+
+    public long behindRetention()
+    {
+        return behindRetention.get();
+    }
+
+    public long durableDelivered()
+    {
+        return durableDelivered.get();
+    }
+
+    @Override
+    public void close()
+    {
+        appended.close();
+        faults.close();
+        diskFull.close();
+        corruptRecords.close();
+        retentionDeletedCycles.close();
+        behindRetention.close();
+        durableDelivered.close();
+    }
+}

@@ -1,0 +1,116 @@
+package io.junction.journal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.junction.Durability;
+import io.junction.Junction;
+import io.junction.OfferResult;
+import io.junction.QualityOfService;
+
+class TruncatedJournalTest
+{
+    private static final String TOPIC = "t.x";
+    private static final String LAST = "LAST-MESSAGE-PAYLOAD";
+
+    private final JournalTestSupport support = new JournalTestSupport();
+
+    @TempDir
+    Path dir;
+
+    /**
+     * Bytes of a record before its payload: Chronicle's 4-byte header, then ours.
+     */
+    private static int bytesBeforePayload()
+    {
+        return 4 + 1 + 4 * 8 + 1 + 2 + 2 + 2 + TOPIC.length() + 4;
+    }
+
+    @ParameterizedTest(name = "cut {0} bytes into the last record")
+    @ValueSource(ints = {0, 2, 10, 30})
+    void truncatedTailIsReportedGuaranteedIsRefusedAndBestEffortFlows(final int cutIntoRecord) throws IOException
+    {
+        try (Journal journal = Journal.launch(support.journalContext(dir.toFile()));
+            Junction junction = Junction.launch(support.switchContext(journal)))
+        {
+            for (int i = 0; i < 9; i++)
+            {
+                support.offer(junction, TOPIC, QualityOfService.GUARANTEED, "m" + i);
+            }
+            final long last = support.offer(junction, TOPIC, QualityOfService.GUARANTEED, LAST);
+            JournalTestSupport.drive(junction, journal, 5);
+            assertEquals(Durability.JOURNALED, junction.durability(last));
+        }
+
+        final File file = cycleFile();
+        final byte[] content = Files.readAllBytes(file.toPath());
+        final int payloadAt = indexOf(content, LAST.getBytes(StandardCharsets.US_ASCII));
+        assertTrue(payloadAt > 0);
+        try (RandomAccessFile raf = new RandomAccessFile(file, "rw"))
+        {
+            raf.setLength(payloadAt - bytesBeforePayload() + cutIntoRecord);
+        }
+
+        final List<String> replayed = new ArrayList<>();
+        try (Journal journal = Journal.launch(support.journalContext(dir.toFile()));
+            Junction junction = Junction.launch(support.switchContext(journal)))
+        {
+            assertFalse(journal.isAvailable());
+            assertTrue(journal.failure().getMessage().contains("records 9 to 9"), journal.failure().getMessage());
+            assertTrue(support.errors.contains(journal.failure()), "the operator is told: " + support.errors);
+            assertEquals(1, journal.counters().corruptRecords());
+
+            assertEquals(OfferResult.JOURNAL_UNAVAILABLE,
+                support.offer(junction, TOPIC, QualityOfService.GUARANTEED, "refused"), "the publisher is told");
+            final List<String> live = new ArrayList<>();
+            junction.subscribe(">", m -> live.add(m.buffer().getStringWithoutLengthAscii(0, m.length())));
+            assertTrue(OfferResult.isAccepted(support.offer(junction, TOPIC, QualityOfService.BEST_EFFORT, "be")));
+            JournalTestSupport.drive(junction, journal, 5);
+            assertEquals(List.of("be"), live, "best-effort traffic keeps flowing");
+
+            journal.subscribe(null, ">", StartPosition.earliest(), (s, m) ->
+                replayed.add(m.recordNumber() + ":" + JournalTestSupport.payload(m)));
+            journal.doWork();
+        }
+        assertEquals(List.of("0:m0", "1:m1", "2:m2", "3:m3", "4:m4", "5:m5", "6:m6", "7:m7", "8:m8"), replayed,
+            "the intact records can still be replayed");
+    }
+
+    private File cycleFile()
+    {
+        final File[] files = dir.toFile().listFiles((d, name) -> name.endsWith(".cq4"));
+        assertEquals(1, files.length);
+        return files[0];
+    }
+
+    private static int indexOf(final byte[] content, final byte[] pattern)
+    {
+        outer:
+        for (int i = content.length - pattern.length; i >= 0; i--)
+        {
+            for (int j = 0; j < pattern.length; j++)
+            {
+                if (content[i + j] != pattern[j])
+                {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
