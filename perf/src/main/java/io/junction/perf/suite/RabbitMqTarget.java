@@ -110,7 +110,7 @@ public final class RabbitMqTarget implements Target
         try (com.rabbitmq.client.Connection probe = factory().newConnection("junction-bench-probe"))
         {
             version = "rabbitmq-server " + probe.getServerProperties().get("version") + ", amqp-client " +
-                ConnectionFactory.class.getPackage().getImplementationVersion();
+                com.rabbitmq.client.impl.ClientVersion.VERSION;
         }
         return null;
     }

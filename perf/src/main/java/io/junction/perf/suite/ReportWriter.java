@@ -50,7 +50,8 @@ public final class ReportWriter
             .append("received, over the time to the last receipt. Each latency point: ")
             .append(options.warmupNs / 1_000_000).append(" ms warm-up, then ")
             .append(options.latencyNs / 1_000_000).append(" ms measured. A point is *saturated* when the publisher ")
-            .append("could not keep to the schedule or messages were lost; higher rates are then not run. ")
+            .append("could not keep to the schedule, messages were lost, or the last message arrived more than a ")
+            .append("quarter of the window after the schedule ended (a backlog: the target queues what it cannot carry); higher rates are then not run. ")
             .append("*Send lag* is how late the publisher actually sent after the intended time (OS scheduling of the ")
             .append("publisher thread, plus the target's back pressure): it is inside the latency, and on a loaded ")
             .append("machine it is often most of it.\n\n");
@@ -226,6 +227,25 @@ public final class ReportWriter
             "the suite on the production hardware, quiet, before trusting them.%n",
             options.allRatesForFirstWorkload().stream().map(r -> String.format(Locale.ROOT, "%,d", r))
                 .collect(Collectors.joining(", ")), 100 * options.headroom));
+        final long[] otherTargets = { options.p99TargetNs, 100_000, 1_000_000, 10_000_000 };
+        md.append("\nThe same reading at other p99 targets (highest rate that met it; 0: none did; ≥: the highest ")
+            .append("rate measured met it):\n\n| target |");
+        final List<Long> columns = java.util.Arrays.stream(otherTargets).distinct().boxed().toList();
+        columns.forEach(t -> md.append(" p99 ≤ ").append(CapacityPlan.us(t)).append(" |"));
+        md.append("\n| --- |");
+        columns.forEach(t -> md.append(" ---: |"));
+        md.append('\n');
+        for (final SuiteResults.TargetInfo target : results.targets)
+        {
+            md.append("| ").append(target.name()).append(" |");
+            for (final long p99 : columns)
+            {
+                final CapacityPlan plan = CapacityPlan.of(target.name(), workload, results.latency, 0, p99, options.headroom);
+                md.append(String.format(Locale.ROOT, " %s%,d |", plan.atHighestTested() && plan.sustainedRate() > 0 ?
+                    "≥ " : "", plan.sustainedRate()));
+            }
+            md.append('\n');
+        }
         md.append('\n');
         latencyTable(results.latency.stream().filter(r -> r.workload().equals(workload)).toList(), md);
     }

@@ -107,14 +107,17 @@ public final class WorkloadRunner
         receivers.endRun();
         final long scheduled = counts[0];
         final long sent = counts[1];
+        final long backlogNs = counts[2];
         final long delivered = Math.min(sent, receivers.minReceived());
-        final boolean saturated = sent < scheduled || delivered < sent;
+        final boolean saturated = sent < scheduled || delivered < sent ||
+            backlogNs > Math.max(durationNs / 4, TimeUnit.MILLISECONDS.toNanos(50));
         return new LatencyResult(target.name(), target.kind(), target.transport(), workload, ratePerSec,
             scheduled, sent, delivered, Percentiles.of(receivers.merged()), Percentiles.of(sendLag), saturated);
     }
 
     /**
-     * @return {scheduled, sent}: the publisher stops at 1.5 × the window (plus the drain timeout) if the
+     * @return {scheduled, sent, backlog}: backlog is how long after the last scheduled send the last
+     * message arrived (a target that queues up what it cannot carry drains long after); the publisher stops at 1.5 × the window (plus the drain timeout) if the
      * target cannot keep up, so that a saturated target costs bounded time.
      */
     private long[] fixedRate(final long ratePerSec, final long durationNs) throws Exception
@@ -163,6 +166,7 @@ public final class WorkloadRunner
             }
         }
         receivers.awaitAll(sent, System.nanoTime() + drainTimeoutNs);
-        return new long[] { scheduled, sent };
+        final long scheduleEndNs = startNs + (long)((scheduled - 1) * intervalNs);
+        return new long[] { scheduled, sent, Math.max(0, receivers.lastReceiptNs() - scheduleEndNs) };
     }
 }
