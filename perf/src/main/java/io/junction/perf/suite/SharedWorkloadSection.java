@@ -104,27 +104,43 @@ public final class SharedWorkloadSection implements Section
     {
         final String what = target.name() + " " + workload.label();
         final Receivers receivers = new Receivers(workload.subscribers());
-        try (Target.Connection connection = target.open(workload, receivers))
+        Target.Connection connection = null;
+        try
         {
-            final WorkloadRunner runner = new WorkloadRunner(target, workload, connection, receivers, options.drainTimeoutNs);
+            connection = target.open(workload, receivers);
+            WorkloadRunner runner = new WorkloadRunner(target, workload, connection, receivers, options.drainTimeoutNs);
             if (!runner.awaitReady(READY_TIMEOUT_NS))
             {
                 results.skip(what, "no subscriber received a probe within " +
                     TimeUnit.NANOSECONDS.toSeconds(READY_TIMEOUT_NS) + " s");
                 return;
             }
-            final ThroughputResult throughput = runner.throughput(options.throughputNs);
+            final ThroughputResult throughput = runner.throughput(options.throughputNs, options.throughputTrials);
             results.throughput.add(throughput);
-            results.note(String.format(java.util.Locale.ROOT, "%s: %,.0f msg/s (%,d sent, %,d delivered to the slowest)",
-                what, throughput.msgsPerSec(), throughput.sent(), throughput.delivered()));
+            results.note(String.format(java.util.Locale.ROOT, "%s: %,.0f msg/s (median of %d; %,d sent, %,d delivered " +
+                "to the slowest)", what, throughput.msgsPerSec(), options.throughputTrials, throughput.sent(),
+                throughput.delivered()));
+            if (throughput.delivered() < throughput.sent())
+            {
+                // A backlog the target did not drain would leak into the latency runs: start afresh.
+                connection.close();
+                connection = target.open(workload, receivers);
+                runner = new WorkloadRunner(target, workload, connection, receivers, options.drainTimeoutNs);
+                if (!runner.awaitReady(READY_TIMEOUT_NS))
+                {
+                    results.skip(what + " latency", "no subscriber received a probe after reconnecting");
+                    return;
+                }
+            }
             for (final long rate : rates)
             {
                 final LatencyResult latency = runner.latency(rate, options.warmupNs, options.latencyNs);
                 results.latency.add(latency);
                 results.note(String.format(java.util.Locale.ROOT, "%s @ %,d msg/s: p50 %.1f us, p99 %.1f us, " +
-                    "p99.99 %.1f us, max %.1f us%s", what, rate, latency.latency().p50Ns() / 1e3,
+                    "p99.99 %.1f us, max %.1f us, send lag p99 %.1f us%s", what, rate, latency.latency().p50Ns() / 1e3,
                     latency.latency().p99Ns() / 1e3, latency.latency().p9999Ns() / 1e3,
-                    latency.latency().maxNs() / 1e3, latency.saturated() ? " (SATURATED)" : ""));
+                    latency.latency().maxNs() / 1e3, latency.sendLag().p99Ns() / 1e3,
+                    latency.saturated() ? " (SATURATED)" : ""));
                 if (latency.saturated())
                 {
                     final List<Long> higher = rates.stream().filter(r -> r > rate).toList();
@@ -139,6 +155,20 @@ public final class SharedWorkloadSection implements Section
         catch (final Exception ex)
         {
             results.skip(what, "failed: " + ex);
+        }
+        finally
+        {
+            if (null != connection)
+            {
+                try
+                {
+                    connection.close();
+                }
+                catch (final Exception ex)
+                {
+                    results.note("closing " + what + " failed: " + ex);
+                }
+            }
         }
     }
 

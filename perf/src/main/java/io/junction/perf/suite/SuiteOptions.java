@@ -23,7 +23,9 @@ public final class SuiteOptions
     public long[] rates = { 10_000, 50_000 };
     /** Extra rates for the capacity curve, measured on the first workload only. */
     public long[] capacityRates = {};
-    public long throughputNs = TimeUnit.SECONDS.toNanos(2);
+    public long throughputNs = TimeUnit.SECONDS.toNanos(1);
+    /** Throughput runs per workload; the report gives the median. */
+    public int throughputTrials = 5;
     public long warmupNs = TimeUnit.SECONDS.toNanos(1);
     public long latencyNs = TimeUnit.SECONDS.toNanos(3);
     public long drainTimeoutNs = TimeUnit.SECONDS.toNanos(3);
@@ -50,7 +52,8 @@ public final class SuiteOptions
         options.mode = "quick";
         options.rates = new long[] { 10_000 };
         options.capacityRates = new long[] { 2_000, 25_000, 50_000, 100_000 };
-        options.throughputNs = TimeUnit.MILLISECONDS.toNanos(700);
+        options.throughputNs = TimeUnit.MILLISECONDS.toNanos(300);
+        options.throughputTrials = 3;
         options.warmupNs = TimeUnit.MILLISECONDS.toNanos(300);
         options.latencyNs = TimeUnit.MILLISECONDS.toNanos(1000);
         options.drainTimeoutNs = TimeUnit.SECONDS.toNanos(2);
@@ -68,6 +71,7 @@ public final class SuiteOptions
         options.rates = new long[] { 2_000 };
         options.capacityRates = new long[] { 5_000 };
         options.throughputNs = TimeUnit.MILLISECONDS.toNanos(100);
+        options.throughputTrials = 1;
         options.warmupNs = TimeUnit.MILLISECONDS.toNanos(50);
         options.latencyNs = TimeUnit.MILLISECONDS.toNanos(150);
         options.drainTimeoutNs = TimeUnit.SECONDS.toNanos(2);
