@@ -51,8 +51,8 @@ public final class ReportWriter
             .append(" such runs (fewer if one left a backlog undelivered). Each latency point: ")
             .append(options.warmupNs / 1_000_000).append(" ms warm-up, then ")
             .append(options.latencyNs / 1_000_000).append(" ms measured. A point is *saturated* when the publisher ")
-            .append("could not keep to the schedule, messages were lost, or the last message arrived more than a ")
-            .append("quarter of the window after the schedule ended (a backlog: the target queues what it cannot carry); higher rates are then not run. ")
+            .append("could not send the whole schedule within twice the window plus 1 s, messages were lost, or the last message arrived more than a ")
+            .append("quarter of the window after the last send (a backlog: the target queues what it cannot carry); higher rates are then not run. ")
             .append("*Send lag* is how late the publisher actually sent after the intended time (OS scheduling of the ")
             .append("publisher thread, plus the target's back pressure): it is inside the latency, and on a loaded ")
             .append("machine it is often most of it.\n\n");
