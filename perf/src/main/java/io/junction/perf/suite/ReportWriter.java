@@ -31,11 +31,12 @@ public final class ReportWriter
         final StringBuilder md = new StringBuilder();
         md.append("# Junction perf suite: ").append(options.mode).append(" run\n\n");
         final String load = loadAverage(machine);
+        final String loadText = load.matches("[0-9.]+") ? String.format(Locale.ROOT, "%.2f", Double.parseDouble(load)) : load;
         md.append(String.format(Locale.ROOT, "> **Read with care.** Measured on a shared machine with %d cores: " +
             "load average %s at the start and %.2f at the end of the run (other builds and tests were running). " +
             "Figures, the tails above all, are worse and noisier than on a quiet machine; compare targets within " +
             "this run, not with other runs. The run took %d s.%n%n",
-            Runtime.getRuntime().availableProcessors(), load, loadAtEnd, elapsedSeconds));
+            Runtime.getRuntime().availableProcessors(), loadText, loadAtEnd, elapsedSeconds));
         md.append("## Machine\n\n").append(machine).append("\n\n");
         md.append(String.format(Locale.ROOT, "Command: `perf/bench.sh%s --p99-target %s`%n%n",
             "quick".equals(options.mode) ? " --quick" : "", CapacityPlan.us(options.p99TargetNs).replace(" µs", "us")));
@@ -117,7 +118,8 @@ public final class ReportWriter
         throws IOException
     {
         md.append("\n## Throughput\n\nMessages per second from the publisher, delivered to every subscriber ")
-            .append("(deliveries per second = that × subscribers).\n\n");
+            .append("(deliveries per second = that × subscribers). *Undelivered*: accepted by the target but not ")
+            .append("received by the slowest subscriber within the drain timeout (dropped, or still queued).\n\n");
         if (!results.throughput.isEmpty())
         {
             Charts.throughput(results, options.workloads, options.outputDir);
@@ -144,7 +146,8 @@ public final class ReportWriter
                     continue;
                 }
                 md.append(String.format(Locale.ROOT, " %,.0f%s |", result.msgsPerSec(),
-                    result.lossFraction() > 0 ? String.format(Locale.ROOT, " (%.1f%% lost)", 100 * result.lossFraction()) : ""));
+                    result.lossFraction() > 0 ?
+                    String.format(Locale.ROOT, " (%.1f%% undelivered)", 100 * result.lossFraction()) : ""));
                 if (target.kind() == Target.Kind.JUNCTION)
                 {
                     junction = Math.max(junction, result.msgsPerSec());
