@@ -3,6 +3,7 @@ package io.junction.perf.suite;
 import java.nio.file.Path;
 
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.YieldingIdleStrategy;
 
 import io.junction.DeliveryThread;
 import io.junction.Junction;
@@ -12,8 +13,10 @@ import io.junction.SlowSubscriberPolicy;
 import io.junction.SubscriptionOptions;
 
 /**
- * Junction embedded in the benchmark's JVM, with its default (2-core friendly) idle strategies: the
- * publisher calls {@code offer}, each subscriber is a handler on its own delivery thread. In-process: no
+ * Junction embedded in the benchmark's JVM: the publisher calls {@code offer}, each subscriber is a
+ * handler on its own delivery thread. With its default (2-core friendly) idle strategies, which park an
+ * idle thread for up to 1 ms, or {@link #yielding()}: spin then yield, never park, as the raw Disruptor
+ * limit's YieldingWaitStrategy does (lower latency at low rates, a core busy when idle). In-process: no
  * network and no serialisation, unlike the peers, which cross loopback TCP. "Junction remote", over the
  * daemon's network protocol, is the like-for-like comparison with them once it exists.
  */
@@ -21,10 +24,29 @@ public final class JunctionEmbeddedTarget implements Target
 {
     private static final String TOPIC = "bench.quotes.eurusd";
 
+    private final boolean yielding;
+
+    /** Junction embedded with its default idle strategies. */
+    public JunctionEmbeddedTarget()
+    {
+        this(false);
+    }
+
+    private JunctionEmbeddedTarget(final boolean yielding)
+    {
+        this.yielding = yielding;
+    }
+
+    /** Junction embedded with yielding (never parking) pipeline and delivery idle strategies. */
+    public static JunctionEmbeddedTarget yielding()
+    {
+        return new JunctionEmbeddedTarget(true);
+    }
+
     @Override
     public String name()
     {
-        return "Junction embedded";
+        return yielding ? "Junction embedded (yielding)" : "Junction embedded";
     }
 
     @Override
@@ -42,7 +64,8 @@ public final class JunctionEmbeddedTarget implements Target
     @Override
     public String semantics()
     {
-        return "lossless (BACK_PRESSURE subscribers), one delivery thread per subscriber, default idle strategies";
+        return "lossless (BACK_PRESSURE subscribers), one delivery thread per subscriber, " +
+            (yielding ? "YieldingIdleStrategy (never parks)" : "default idle strategies (park up to 1 ms when idle)");
     }
 
     @Override
@@ -61,9 +84,15 @@ public final class JunctionEmbeddedTarget implements Target
     @Override
     public Connection open(final Workload workload, final Receivers receivers)
     {
-        final Junction junction = Junction.launch(new Junction.Context()
+        final Junction.Context ctx = new Junction.Context()
             .singleProducer(true)
-            .maxMessageLength(Math.max(Junction.Context.DEFAULT_MAX_MESSAGE_LENGTH, workload.payloadBytes())));
+            .maxMessageLength(Math.max(Junction.Context.DEFAULT_MAX_MESSAGE_LENGTH, workload.payloadBytes()));
+        if (yielding)
+        {
+            ctx.pipelineIdleStrategySupplier(YieldingIdleStrategy::new)
+                .deliveryIdleStrategySupplier(YieldingIdleStrategy::new);
+        }
+        final Junction junction = Junction.launch(ctx);
         try
         {
             for (int i = 0; i < receivers.subscribers(); i++)

@@ -19,6 +19,7 @@ public final class Targets
     {
         final List<Supplier<Target>> targets = new ArrayList<>();
         targets.add(JunctionEmbeddedTarget::new);
+        targets.add(JunctionEmbeddedTarget::yielding);
         targets.add(RawDisruptorTarget::new);
         targets.add(() -> new AeronTarget(AeronTarget.Medium.IPC));
         targets.add(() -> new AeronTarget(AeronTarget.Medium.UDP));
