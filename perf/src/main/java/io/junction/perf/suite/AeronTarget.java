@@ -154,7 +154,8 @@ public final class AeronTarget implements Target
         };
     }
 
-    private static void poll(final Subscription subscription, final FragmentHandler handler, final AtomicBoolean running)
+    private static void poll(
+        final Subscription subscription, final FragmentHandler handler, final AtomicBoolean running)
     {
         final IdleStrategy idle = new YieldingIdleStrategy();
         while (running.get())

@@ -76,7 +76,8 @@ public final class BenchSuite
             {
                 results.skip(section.title(), "failed: " + ex);
             }
-            results.note("section done in " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - sectionStartNs) + " s");
+            results.note("section done in " +
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - sectionStartNs) + " s");
         }
         final long elapsedSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs);
         return ReportWriter.write(options, results, machine,

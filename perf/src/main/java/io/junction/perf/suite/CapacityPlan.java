@@ -63,7 +63,8 @@ public record CapacityPlan(
         final String targetText = us(p99TargetNs);
         if (sustainedRate == 0)
         {
-            return String.format(Locale.ROOT, "%s misses p99 ≤ %s even at the lowest rate measured (%,d msg/s: p99 %s%s).",
+            return String.format(Locale.ROOT,
+                "%s misses p99 ≤ %s even at the lowest rate measured (%,d msg/s: p99 %s%s).",
                 target, targetText, lowestRate, us(nextP99Ns), nextSaturated ? ", saturated" : "");
         }
         final String beyond = atHighestTested ?

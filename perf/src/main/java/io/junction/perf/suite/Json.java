@@ -36,7 +36,8 @@ final class Json
             "{\"target\": %s, \"subscribers\": %d, \"payloadBytes\": %d, \"offeredRate\": %d, \"scheduled\": %d, " +
             "\"sent\": %d, \"delivered\": %d, \"saturated\": %b, %s, \"sendLagP99Ns\": %d, \"sendLagMaxNs\": %d}",
             str(r.target()), r.workload().subscribers(), r.workload().payloadBytes(), r.offeredRate(), r.scheduled(),
-            r.sent(), r.delivered(), r.saturated(), percentiles(r.latency()), r.sendLag().p99Ns(), r.sendLag().maxNs()));
+            r.sent(), r.delivered(), r.saturated(), percentiles(r.latency()), r.sendLag().p99Ns(),
+            r.sendLag().maxNs()));
         out.append("],\n  \"roundTrips\": [");
         join(out, results.roundTrips, r -> "{\"limit\": " + str(r.name()) + ", \"transport\": " + str(r.transport()) +
             ", \"payloadBytes\": " + r.payloadBytes() + ", " + percentiles(r.roundTrip()) + "}");
@@ -59,7 +60,8 @@ final class Json
             p.count(), p.p50Ns(), p.p90Ns(), p.p99Ns(), p.p999Ns(), p.p9999Ns(), p.maxNs());
     }
 
-    private static <T> void join(final StringBuilder out, final List<T> items, final java.util.function.Function<T, String> f)
+    private static <T> void join(
+        final StringBuilder out, final List<T> items, final java.util.function.Function<T, String> f)
     {
         for (int i = 0; i < items.size(); i++)
         {

@@ -14,6 +14,7 @@ package io.junction.perf.suite;
  */
 public record LatencyResult(
     String target, Target.Kind kind, String transport, Workload workload,
-    long offeredRate, long scheduled, long sent, long delivered, Percentiles latency, Percentiles sendLag, boolean saturated)
+    long offeredRate, long scheduled, long sent, long delivered, Percentiles latency, Percentiles sendLag,
+    boolean saturated)
 {
 }

@@ -115,7 +115,8 @@ public final class NatsTarget implements Target
                     final byte[] bytes = payload.byteArray();
                     try
                     {
-                        publisher.publish(subject, bytes.length == length ? bytes : java.util.Arrays.copyOf(bytes, length));
+                        publisher.publish(subject,
+                            bytes.length == length ? bytes : java.util.Arrays.copyOf(bytes, length));
                         return true;
                     }
                     catch (final IllegalStateException ex)

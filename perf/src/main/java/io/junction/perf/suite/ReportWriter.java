@@ -31,7 +31,8 @@ public final class ReportWriter
         final StringBuilder md = new StringBuilder();
         md.append("# Junction perf suite: ").append(options.mode).append(" run\n\n");
         final String load = loadAverage(machine);
-        final String loadText = load.matches("[0-9.]+") ? String.format(Locale.ROOT, "%.2f", Double.parseDouble(load)) : load;
+        final String loadText = load.matches("[0-9.]+") ?
+            String.format(Locale.ROOT, "%.2f", Double.parseDouble(load)) : load;
         md.append(String.format(Locale.ROOT, "> **Read with care.** Measured on a shared machine with %d cores: " +
             "load average %s at the start and %.2f at the end of the run (other builds and tests were running). " +
             "Figures, the tails above all, are worse and noisier than on a quiet machine; compare targets within " +
@@ -39,7 +40,8 @@ public final class ReportWriter
             Runtime.getRuntime().availableProcessors(), loadText, loadAtEnd, elapsedSeconds));
         md.append("## Machine\n\n").append(machine).append("\n\n");
         md.append(String.format(Locale.ROOT, "Command: `perf/bench.sh%s --p99-target %s`%n%n",
-            "quick".equals(options.mode) ? " --quick" : "", CapacityPlan.us(options.p99TargetNs).replace(" µs", "us")));
+            "quick".equals(options.mode) ? " --quick" : "",
+            CapacityPlan.us(options.p99TargetNs).replace(" µs", "us")));
 
         md.append("## What was measured\n\n");
         md.append("One publisher thread, open loop: message *i* is due at start + *i*/rate and carries that ")
@@ -52,8 +54,9 @@ public final class ReportWriter
             .append(" such runs (fewer if one left a backlog undelivered). Each latency point: ")
             .append(options.warmupNs / 1_000_000).append(" ms warm-up, then ")
             .append(options.latencyNs / 1_000_000).append(" ms measured. A point is *saturated* when the publisher ")
-            .append("could not send the whole schedule within twice the window plus 1 s, messages were lost, or the last message arrived more than a ")
-            .append("quarter of the window after the last send (a backlog: the target queues what it cannot carry); higher rates are then not run. ")
+            .append("could not send the whole schedule within twice the window plus 1 s, messages were lost, ")
+            .append("or the last message arrived more than a quarter of the window after the last send (a ")
+            .append("backlog: the target queues what it cannot carry); higher rates are then not run. ")
             .append("*Send lag* is how late the publisher actually sent after the intended time (OS scheduling of the ")
             .append("publisher thread, plus the target's back pressure): it is inside the latency, and on a loaded ")
             .append("machine it is often most of it.\n\n");
@@ -109,12 +112,14 @@ public final class ReportWriter
             final double max = results.throughput.stream()
                 .filter(r -> r.target().equals(target.name()) && r.workload().equals(workload))
                 .mapToDouble(ThroughputResult::msgsPerSec).findFirst().orElse(0);
-            plans.add(CapacityPlan.of(target.name(), workload, results.latency, max, options.p99TargetNs, options.headroom));
+            plans.add(CapacityPlan.of(
+                target.name(), workload, results.latency, max, options.p99TargetNs, options.headroom));
         }
         return plans;
     }
 
-    private static void throughputSection(final SuiteOptions options, final SuiteResults results, final StringBuilder md)
+    private static void throughputSection(
+        final SuiteOptions options, final SuiteResults results, final StringBuilder md)
         throws IOException
     {
         md.append("\n## Throughput\n\nMessages per second from the publisher, delivered to every subscriber ")
@@ -157,7 +162,8 @@ public final class ReportWriter
                     bestPeer = Math.max(bestPeer, result.msgsPerSec());
                 }
             }
-            md.append(junction > 0 && bestPeer > 0 ? String.format(Locale.ROOT, " %.1f× |", junction / bestPeer) : " – |");
+            md.append(junction > 0 && bestPeer > 0 ?
+                String.format(Locale.ROOT, " %.1f× |", junction / bestPeer) : " – |");
             md.append('\n');
         }
     }
@@ -191,12 +197,14 @@ public final class ReportWriter
 
     private static void latencyTable(final List<LatencyResult> rows, final StringBuilder md)
     {
-        md.append("| target | rate msg/s | p50 | p90 | p99 | p99.9 | p99.99 | max | send lag p99 | sent | delivered | saturated |\n");
+        md.append("| target | rate msg/s | p50 | p90 | p99 | p99.9 | p99.99 | max | send lag p99 | sent | delivered | ")
+            .append("saturated |\n");
         md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
         for (final LatencyResult row : rows)
         {
             final Percentiles p = row.latency();
-            md.append(String.format(Locale.ROOT, "| %s | %,d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %,d | %,d | %s |%n",
+            md.append(String.format(Locale.ROOT,
+                "| %s | %,d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %,d | %,d | %s |%n",
                 row.target(), row.offeredRate(), p.p50Ns() / 1e3, p.p90Ns() / 1e3, p.p99Ns() / 1e3, p.p999Ns() / 1e3,
                 p.p9999Ns() / 1e3, p.maxNs() / 1e3, row.sendLag().p99Ns() / 1e3, row.sent(), row.delivered(),
                 row.saturated() ? "**yes**" : "no"));
@@ -244,7 +252,8 @@ public final class ReportWriter
             md.append("| ").append(target.name()).append(" |");
             for (final long p99 : columns)
             {
-                final CapacityPlan plan = CapacityPlan.of(target.name(), workload, results.latency, 0, p99, options.headroom);
+                final CapacityPlan plan = CapacityPlan.of(
+                    target.name(), workload, results.latency, 0, p99, options.headroom);
                 md.append(String.format(Locale.ROOT, " %s%,d |", plan.atHighestTested() && plan.sustainedRate() > 0 ?
                     "≥ " : "", plan.sustainedRate()));
             }
@@ -284,7 +293,8 @@ public final class ReportWriter
         }
         Files.writeString(dir.resolve("throughput.csv"), throughput);
 
-        final StringBuilder latency = new StringBuilder("target,kind,transport,subscribers,payload_bytes,offered_rate," +
+        final StringBuilder latency = new StringBuilder(
+            "target,kind,transport,subscribers,payload_bytes,offered_rate," +
             "scheduled,sent,delivered,saturated,count,p50_ns,p90_ns,p99_ns,p999_ns,p9999_ns,max_ns,send_lag_p99_ns," +
             "send_lag_max_ns\n");
         for (final LatencyResult r : results.latency)

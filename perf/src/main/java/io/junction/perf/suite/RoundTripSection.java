@@ -32,8 +32,10 @@ public final class RoundTripSection implements Section
                 target.prepare(workDir);
                 final Percentiles rtt = target.roundTrip(
                     PAYLOAD, options.roundTrips / 5, options.roundTrips, TimeUnit.SECONDS.toNanos(60));
-                results.roundTrips.add(new SuiteResults.RoundTripResult(target.name(), target.transport(), PAYLOAD, rtt));
-                results.note(String.format(java.util.Locale.ROOT, "%s round trip: p50 %.1f us, p99 %.1f us, max %.1f us",
+                results.roundTrips.add(
+                    new SuiteResults.RoundTripResult(target.name(), target.transport(), PAYLOAD, rtt));
+                results.note(String.format(java.util.Locale.ROOT,
+                    "%s round trip: p50 %.1f us, p99 %.1f us, max %.1f us",
                     target.name(), rtt.p50Ns() / 1e3, rtt.p99Ns() / 1e3, rtt.maxNs() / 1e3));
             }
             catch (final Exception ex)

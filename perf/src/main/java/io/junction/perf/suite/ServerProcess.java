@@ -70,7 +70,8 @@ public final class ServerProcess implements AutoCloseable
         {
             if (!process.isAlive())
             {
-                throw new IOException(name + " exited with " + process.exitValue() + " before accepting connections; see " + log);
+                throw new IOException(name + " exited with " + process.exitValue() +
+                    " before accepting connections; see " + log);
             }
             try (Socket socket = new Socket())
             {
@@ -81,7 +82,8 @@ public final class ServerProcess implements AutoCloseable
             {
                 if (System.nanoTime() > deadlineNs)
                 {
-                    throw new IOException(name + " did not accept connections on port " + port + " in time; see " + log, ex);
+                    throw new IOException(
+                        name + " did not accept connections on port " + port + " in time; see " + log, ex);
                 }
             }
             process.waitFor(100, TimeUnit.MILLISECONDS);

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -104,11 +105,8 @@ public final class SharedWorkloadSection implements Section
     {
         final String what = target.name() + " " + workload.label();
         final Receivers receivers = new Receivers(workload.subscribers());
-        Target.Connection connection = null;
-        try
+        try (WorkloadRunner runner = new WorkloadRunner(target, workload, receivers, options.drainTimeoutNs))
         {
-            connection = target.open(workload, receivers);
-            WorkloadRunner runner = new WorkloadRunner(target, workload, connection, receivers, options.drainTimeoutNs);
             if (!runner.awaitReady(READY_TIMEOUT_NS))
             {
                 results.skip(what, "no subscriber received a probe within " +
@@ -117,42 +115,27 @@ public final class SharedWorkloadSection implements Section
             }
             // A run first that is not counted: the JIT compiles the path (the harness's and the target's).
             final ThroughputResult warmup = runner.throughput(options.throughputNs);
-            if (warmup.delivered() < warmup.sent())
+            if (warmup.delivered() < warmup.sent() && !reconnect(runner, results, what))
             {
-                connection.close();
-                connection = target.open(workload, receivers);
-                runner = new WorkloadRunner(target, workload, connection, receivers, options.drainTimeoutNs);
-                if (!runner.awaitReady(READY_TIMEOUT_NS))
-                {
-                    results.skip(what, "no subscriber received a probe after reconnecting");
-                    return;
-                }
+                return;
             }
             final ThroughputResult throughput = runner.throughput(options.throughputNs, options.throughputTrials);
             results.throughput.add(throughput);
-            results.note(String.format(java.util.Locale.ROOT, "%s: %,.0f msg/s (median of %d; %,d sent, %,d delivered " +
+            results.note(String.format(Locale.ROOT, "%s: %,.0f msg/s (median of %d; %,d sent, %,d delivered " +
                 "to the slowest)", what, throughput.msgsPerSec(), options.throughputTrials, throughput.sent(),
                 throughput.delivered()));
-            if (throughput.delivered() < throughput.sent())
+            if (throughput.delivered() < throughput.sent() && !reconnect(runner, results, what))
             {
-                // A backlog the target did not drain would leak into the latency runs: start afresh.
-                connection.close();
-                connection = target.open(workload, receivers);
-                runner = new WorkloadRunner(target, workload, connection, receivers, options.drainTimeoutNs);
-                if (!runner.awaitReady(READY_TIMEOUT_NS))
-                {
-                    results.skip(what + " latency", "no subscriber received a probe after reconnecting");
-                    return;
-                }
+                return;
             }
             for (final long rate : rates)
             {
                 final LatencyResult latency = runner.latency(rate, options.warmupNs, options.latencyNs);
                 results.latency.add(latency);
-                results.note(String.format(java.util.Locale.ROOT, "%s @ %,d msg/s: p50 %.1f us, p99 %.1f us, " +
-                    "p99.99 %.1f us, max %.1f us, send lag p99 %.1f us%s", what, rate, latency.latency().p50Ns() / 1e3,
-                    latency.latency().p99Ns() / 1e3, latency.latency().p9999Ns() / 1e3,
-                    latency.latency().maxNs() / 1e3, latency.sendLag().p99Ns() / 1e3,
+                final Percentiles p = latency.latency();
+                results.note(String.format(Locale.ROOT, "%s @ %,d msg/s: p50 %.1f us, p99 %.1f us, " +
+                    "p99.99 %.1f us, max %.1f us, send lag p99 %.1f us%s", what, rate, p.p50Ns() / 1e3,
+                    p.p99Ns() / 1e3, p.p9999Ns() / 1e3, p.maxNs() / 1e3, latency.sendLag().p99Ns() / 1e3,
                     latency.saturated() ? " (SATURATED)" : ""));
                 if (latency.saturated())
                 {
@@ -169,20 +152,21 @@ public final class SharedWorkloadSection implements Section
         {
             results.skip(what, "failed: " + ex);
         }
-        finally
+    }
+
+    /**
+     * A backlog the target did not drain would leak into the next runs: start afresh.
+     */
+    private static boolean reconnect(final WorkloadRunner runner, final SuiteResults results, final String what)
+        throws Exception
+    {
+        runner.reconnect();
+        if (!runner.awaitReady(READY_TIMEOUT_NS))
         {
-            if (null != connection)
-            {
-                try
-                {
-                    connection.close();
-                }
-                catch (final Exception ex)
-                {
-                    results.note("closing " + what + " failed: " + ex);
-                }
-            }
+            results.skip(what, "no subscriber received a probe after reconnecting");
+            return false;
         }
+        return true;
     }
 
     static void deleteRecursively(final Path dir)

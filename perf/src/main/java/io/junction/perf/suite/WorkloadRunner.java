@@ -12,32 +12,56 @@ import org.agrona.concurrent.UnsafeBuffer;
  * soon as possible after it, however late, so that a stall of the target shows up in the latency of
  * every message it delayed rather than vanishing from the record.
  */
-public final class WorkloadRunner
+public final class WorkloadRunner implements AutoCloseable
 {
     private static final long SPIN_THRESHOLD_NS = TimeUnit.MICROSECONDS.toNanos(80);
 
     private final Target target;
     private final Workload workload;
-    private final Target.Connection connection;
+    private Target.Connection connection;
     private final Receivers receivers;
     private final UnsafeBuffer payload;
     private final long drainTimeoutNs;
     private final Histogram sendLag = new Histogram(TimeUnit.SECONDS.toNanos(120), 3);
     private int nextRunId = 1;
 
+    /**
+     * Opens a connection to the target for the workload; closed with the runner.
+     */
     public WorkloadRunner(
         final Target target,
         final Workload workload,
-        final Target.Connection connection,
         final Receivers receivers,
-        final long drainTimeoutNs)
+        final long drainTimeoutNs) throws Exception
     {
         this.target = target;
         this.workload = workload;
-        this.connection = connection;
         this.receivers = receivers;
         this.payload = new UnsafeBuffer(new byte[workload.payloadBytes()]);
         this.drainTimeoutNs = drainTimeoutNs;
+        this.connection = target.open(workload, receivers);
+    }
+
+    /**
+     * Closes the connection and opens a fresh one: a backlog the target did not drain (a broker's queue)
+     * would otherwise leak into the next run.
+     */
+    public void reconnect() throws Exception
+    {
+        final Target.Connection old = connection;
+        connection = null;
+        old.close();
+        connection = target.open(workload, receivers);
+    }
+
+    @Override
+    public void close() throws Exception
+    {
+        if (null != connection)
+        {
+            connection.close();
+            connection = null;
+        }
     }
 
     /**

@@ -50,7 +50,8 @@ class BenchSuiteSmokeTest
         final List<String> latency = Files.readAllLines(out.resolve("latency.csv"));
         // first workload at 2k and 5k msg/s, the second at 2k only, per target (unless a rate saturated)
         assertTrue(latency.size() >= 1 + 2 * 2, String.join("\n", latency));
-        assertTrue(latency.stream().skip(1).anyMatch(line -> line.startsWith("Junction embedded,JUNCTION,in-process,1,64,2000,")),
+        assertTrue(latency.stream().skip(1)
+            .anyMatch(line -> line.startsWith("Junction embedded,JUNCTION,in-process,1,64,2000,")),
             String.join("\n", latency));
         final String json = Files.readString(out.resolve("results.json"));
         assertTrue(json.contains("\"capacity\": ["), json);
@@ -123,7 +124,8 @@ class BenchSuiteSmokeTest
         assertEquals(Path.of("x"), quick.outputDir);
     }
 
-    private static LatencyResult point(final Workload workload, final long rate, final long p99Ns, final boolean saturated)
+    private static LatencyResult point(
+        final Workload workload, final long rate, final long p99Ns, final boolean saturated)
     {
         final Percentiles p = new Percentiles(100, p99Ns / 2, p99Ns / 2, p99Ns, p99Ns, p99Ns, p99Ns);
         return new LatencyResult("t", Target.Kind.JUNCTION, "in-process", workload, rate, 100, 100,
