@@ -1,0 +1,86 @@
+package io.junction.perf.suite;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.junction.perf.Machine;
+
+/**
+ * The perf suite: one command that measures Junction on this hardware beside the libraries under it and
+ * the brokers users would otherwise pick, and writes a report with plots, raw figures and a capacity plan.
+ * <p>
+ * {@code perf/bench.sh [--quick] [--p99-target 50us]} runs
+ * {@code java <JvmFlags> -cp perf/target/benchmarks.jar io.junction.perf.suite.BenchSuite [args]}.
+ * Sections run in order; add one (overload sweep, journaled path, cluster and failover) to
+ * {@link #sections()}.
+ */
+public final class BenchSuite
+{
+    private BenchSuite()
+    {
+    }
+
+    public static List<Section> sections()
+    {
+        final List<Section> sections = new ArrayList<>();
+        sections.add(new SharedWorkloadSection(Targets.all()));
+        sections.add(new RoundTripSection());
+        sections.add(new JmhSection());
+        return sections;
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        final SuiteOptions options;
+        try
+        {
+            options = SuiteOptions.parse(args);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println(ex.getMessage());
+            System.exit(2);
+            return;
+        }
+        final Path report = run(options, sections());
+        System.out.println("[suite] report: " + report.toAbsolutePath());
+        System.exit(0);
+    }
+
+    /**
+     * Runs the sections and writes the report.
+     *
+     * @return the report.md written.
+     */
+    public static Path run(final SuiteOptions options, final List<Section> sections) throws Exception
+    {
+        System.setProperty("java.awt.headless", "true");
+        Files.createDirectories(options.outputDir);
+        final String machine = Machine.describe();
+        final SuiteResults results = new SuiteResults();
+        final long startNs = System.nanoTime();
+        results.note("mode " + options.mode + ", output " + options.outputDir);
+        for (final Section section : sections)
+        {
+            final long sectionStartNs = System.nanoTime();
+            results.note("section: " + section.title());
+            try
+            {
+                section.run(options, results);
+            }
+            catch (final Exception ex)
+            {
+                results.skip(section.title(), "failed: " + ex);
+            }
+            results.note("section done in " +
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - sectionStartNs) + " s");
+        }
+        final long elapsedSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs);
+        return ReportWriter.write(options, results, machine,
+            ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), elapsedSeconds);
+    }
+}

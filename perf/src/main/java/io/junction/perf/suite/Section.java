@@ -1,0 +1,17 @@
+package io.junction.perf.suite;
+
+/**
+ * One part of the suite: the shared workload over all targets, the round trips of the limits, the JMH
+ * micro-benchmarks; later the overload sweep, the journaled path, the clustered path and failover. Each
+ * adds its figures (and, if it has its own, a Markdown fragment and files) to the results.
+ */
+public interface Section
+{
+    String title();
+
+    /**
+     * Runs the section. A section that cannot run records why with {@link SuiteResults#skip} instead of
+     * failing the suite.
+     */
+    void run(SuiteOptions options, SuiteResults results) throws Exception;
+}

@@ -1,0 +1,73 @@
+package io.junction.perf.suite;
+
+import java.nio.file.Path;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Something the suite can run the shared workload through: Junction itself, a limit (a raw library
+ * underneath it) or a peer (a broker users would otherwise pick). New targets (Junction remote over the
+ * daemon's network protocol, the journaled path, the cluster) implement this and are added to
+ * {@link Targets}.
+ * <p>
+ * Life cycle: {@link #prepare} once (install or start a server, a media driver); then for each workload
+ * {@link #open} a connection, run, close it; finally {@link #close}.
+ */
+public interface Target extends AutoCloseable
+{
+    enum Kind
+    {
+        /** Junction itself. */
+        JUNCTION,
+        /** A library underneath Junction used raw: the ceiling Junction cannot pass. */
+        LIMIT,
+        /** Another broker on the same workload. */
+        PEER
+    }
+
+    String name();
+
+    Kind kind();
+
+    /** How a message travels, said plainly: "in-process", "loopback TCP", ... */
+    String transport();
+
+    /** What the delivery guarantee of this setup is, for the report's notes. */
+    String semantics();
+
+    /**
+     * Gets ready to run: starts what the target needs.
+     *
+     * @param workDir a fresh directory the target owns (and may delete on close).
+     * @return null when ready, otherwise why this target is skipped (it is then closed and not used).
+     */
+    String prepare(Path workDir) throws Exception;
+
+    /**
+     * One publisher and {@code receivers.subscribers()} subscribers, connected and ready: when this
+     * returns, a message published is delivered to every subscriber.
+     */
+    Connection open(Workload workload, Receivers receivers) throws Exception;
+
+    /** A version string of the software measured, for the report (server version, library version). */
+    String version();
+
+    @Override
+    void close() throws Exception;
+
+    /**
+     * The publishing side of an open connection. Used by one thread.
+     */
+    interface Connection extends AutoCloseable
+    {
+        /**
+         * Publishes {@code length} bytes of {@code payload} (which wraps a byte array) to every subscriber.
+         *
+         * @return false if back-pressured: nothing was sent, try again.
+         */
+        boolean publish(UnsafeBuffer payload, int length) throws Exception;
+
+        @Override
+        void close() throws Exception;
+    }
+}
