@@ -212,7 +212,7 @@ public final class ClusterNode implements AutoCloseable
         private String logChannel = "aeron:udp?term-length=256k";
         private int termLength = 128 * 1024;
         private int segmentFileLength = 1024 * 1024;
-        private long leaderHeartbeatTimeoutNs = TimeUnit.MILLISECONDS.toNanos(1500);
+        private long leaderHeartbeatTimeoutNs = TimeUnit.SECONDS.toNanos(1);
         private long leaderHeartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(100);
         private long electionTimeoutNs = TimeUnit.MILLISECONDS.toNanos(500);
         private long startupCanvassTimeoutNs = TimeUnit.SECONDS.toNanos(2);
