@@ -185,7 +185,9 @@ public final class SwitchService implements ClusteredService
         if (templateId < 0)
         {
             final ErrorCode code = ErrorCode.get(-templateId);
-            refuse(session, -1, WireFrames.templateIdOrZero(buffer, offset, length), code, "frame refused");
+            final int requestTemplateId = WireFrames.templateIdOrZero(buffer, offset, length);
+            refuse(session, publisherSequenceOrNull(requestTemplateId, buffer, offset, length), requestTemplateId, code,
+                "frame refused");
             return;
         }
 
@@ -223,6 +225,22 @@ public final class SwitchService implements ClusteredService
                 refuse(session, -1, templateId, ErrorCode.UNKNOWN_MESSAGE, "not a request");
                 break;
         }
+    }
+
+    /**
+     * A refused publish frame still names its publisher sequence when that much of it is there, so that the
+     * client can stop resending it.
+     */
+    private static long publisherSequenceOrNull(
+        final int templateId, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int sequenceOffset = WireFrames.HEADER_LENGTH + PublishDecoder.publisherSequenceEncodingOffset();
+        if (templateId == PublishDecoder.TEMPLATE_ID && length >= sequenceOffset + 8 &&
+            WireFrames.blockLength(buffer, offset) >= PublishDecoder.BLOCK_LENGTH)
+        {
+            return buffer.getLong(offset + sequenceOffset, java.nio.ByteOrder.LITTLE_ENDIAN);
+        }
+        return -1;
     }
 
     public void onTimerEvent(final long correlationId, final long timestamp)
