@@ -107,6 +107,7 @@ public final class SwitchService implements ClusteredService
     private ServiceCounters counters;
     private IdleStrategy idleStrategy;
     private volatile long appliedSequence;
+    private volatile boolean restoredFromSnapshot;
 
     public SwitchService(
         final Function<Cluster, ReplicaJournal> journalFactory,
@@ -140,6 +141,14 @@ public final class SwitchService implements ClusteredService
         return appliedSequence;
     }
 
+    /**
+     * @return true if this member started from a snapshot (rather than from an empty state).
+     */
+    public boolean restoredFromSnapshot()
+    {
+        return restoredFromSnapshot;
+    }
+
     public void onStart(final Cluster cluster, final Image snapshotImage)
     {
         this.cluster = cluster;
@@ -149,6 +158,7 @@ public final class SwitchService implements ClusteredService
         if (null != snapshotImage)
         {
             loadSnapshot(snapshotImage);
+            restoredFromSnapshot = true;
         }
         appliedSequence = lastSequence;
     }

@@ -128,6 +128,22 @@ public final class WireFrames
         return buffer.getShort(offset + 2, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
     }
 
+    /**
+     * @return the error code of a raw value, or {@link ErrorCode#NULL_VAL} for a value this version does not know
+     * (the generated {@code ErrorCode.get} throws on those).
+     */
+    public static ErrorCode errorCode(final int raw)
+    {
+        for (final ErrorCode code : ErrorCode.values())
+        {
+            if (code.value() == raw)
+            {
+                return code;
+            }
+        }
+        return ErrorCode.NULL_VAL;
+    }
+
     public static int blockLength(final DirectBuffer buffer, final int offset)
     {
         return buffer.getShort(offset, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;

@@ -103,6 +103,7 @@ class ClusterRecoveryTest
         harness.startAll(false);
         harness.awaitLeader(Duration.ofSeconds(60));
         harness.awaitApplied(150, Duration.ofSeconds(60));
+        assertTrue(harness.running().stream().allMatch((node) -> node.service().restoredFromSnapshot()));
 
         // Dedupe state survived: a resend of publisher sequence 150 is a duplicate; sequences continue at 151.
         final ClusterAcceptanceTest.AckCounter acks2 = new ClusterAcceptanceTest.AckCounter();

@@ -520,7 +520,7 @@ public final class JunctionClient implements AutoCloseable
             final int templateId = WireFrames.check(buffer, offset, length, Integer.MAX_VALUE);
             if (templateId < 0)
             {
-                ctx.listener.onError(-1, 0, ErrorCode.get(-templateId), "malformed egress frame");
+                ctx.listener.onError(-1, 0, WireFrames.errorCode(-templateId), "malformed egress frame");
                 return;
             }
             final int body = offset + WireFrames.HEADER_LENGTH;
@@ -534,7 +534,7 @@ public final class JunctionClient implements AutoCloseable
                     ctx.listener.onPublishAck(
                         publishAckDecoder.publisherSequence(),
                         publishAckDecoder.sequence(),
-                        publishAckDecoder.duplicate() == BooleanType.TRUE);
+                        publishAckDecoder.duplicateRaw() == BooleanType.TRUE.value());
                     break;
 
                 case DeliverDecoder.TEMPLATE_ID:
@@ -556,7 +556,7 @@ public final class JunctionClient implements AutoCloseable
                     errorDecoder.wrap(buffer, body, blockLength, version);
                     final long correlationId = errorDecoder.correlationId();
                     final int requestTemplateId = errorDecoder.requestTemplateId();
-                    final ErrorCode code = ErrorCode.get(errorDecoder.codeRaw());
+                    final ErrorCode code = WireFrames.errorCode(errorDecoder.codeRaw());
                     final String reason = errorDecoder.reason();
                     if (requestTemplateId == PublishDecoder.TEMPLATE_ID && correlationId > 0)
                     {
