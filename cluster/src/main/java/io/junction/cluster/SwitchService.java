@@ -2,6 +2,7 @@ package io.junction.cluster;
 
 import io.aeron.ExclusivePublication;
 import io.aeron.Image;
+import io.aeron.Publication;
 import io.aeron.cluster.codecs.CloseReason;
 import io.aeron.cluster.service.ClientSession;
 import io.aeron.cluster.service.Cluster;
@@ -586,6 +587,8 @@ public final class SwitchService implements ClusteredService
 
     private void send(final ClientSession session, final int length)
     {
+        // Never wait here: the service thread is the whole cluster's. A subscriber that falls behind sees a gap
+        // in its delivery count and asks for a resend from the journal.
         for (int i = 0; i < EGRESS_ATTEMPTS; i++)
         {
             final long result = session.offer(egressBuffer, 0, length);
@@ -593,7 +596,11 @@ public final class SwitchService implements ClusteredService
             {
                 return;
             }
-            idleStrategy.idle();
+            if (result == Publication.NOT_CONNECTED || result == Publication.CLOSED ||
+                result == Publication.MAX_POSITION_EXCEEDED)
+            {
+                break;
+            }
         }
         counters.onEgressDropped();
     }

@@ -138,6 +138,43 @@ class ClusterRecoveryTest
         assertTrue(harness.running().stream().allMatch((node) -> node.service().appliedSequence() == 151));
     }
 
+    @Test
+    @Timeout(150)
+    void clientsRideThroughAWholeClusterRestartByReconnecting()
+    {
+        harness = new ClusterHarness(tempDir, 21_500, 3, (ctx) -> {}).startAll(true);
+        harness.awaitLeader(TIMEOUT);
+
+        final ClusterAcceptanceTest.AckCounter acks = new ClusterAcceptanceTest.AckCounter();
+        final JunctionClient publisher = harness.newClient((ctx) -> ctx.listener(acks)
+            .newLeaderTimeoutNs(ClusterHarness.secondsToNanos(2)).connectTimeoutNs(ClusterHarness.secondsToNanos(3)));
+        final List<Long> received = new ArrayList<>();
+        final JunctionClient subscriber = harness.newClient((ctx) -> ctx
+            .newLeaderTimeoutNs(ClusterHarness.secondsToNanos(2)).connectTimeoutNs(ClusterHarness.secondsToNanos(3)));
+        final long handle = subscriber.subscribe("ticks.>",
+            (topic, sequence, priority, buffer, offset, length) -> received.add((long)buffer.getInt(offset)));
+        harness.pollUntil(TIMEOUT, () -> subscriber.isSubscribed(handle), subscriber);
+
+        publishRange(publisher, 1, 100);
+        harness.pollUntil(TIMEOUT, () -> acks.acked == 100 && received.size() == 100, publisher, subscriber);
+
+        harness.stopAll();
+        publishRange(publisher, 101, 140);                 // held in flight while no cluster is there
+        harness.pollUntil(TIMEOUT, () -> !publisher.isConnected() && !subscriber.isConnected(), publisher, subscriber);
+        harness.startAll(false);
+
+        harness.pollUntil(Duration.ofSeconds(60), () -> acks.acked == 140 && received.size() == 140,
+            publisher, subscriber);
+        final List<Long> expected = new ArrayList<>();
+        for (long i = 1; i <= 140; i++)
+        {
+            expected.add(i);
+        }
+        assertEquals(expected, received);
+        assertTrue(publisher.reconnects() >= 1 && subscriber.reconnects() >= 1);
+        harness.awaitApplied(140, TIMEOUT);
+    }
+
     private static void publishRange(final JunctionClient publisher, final int from, final int to)
     {
         for (int i = from; i <= to; i++)
