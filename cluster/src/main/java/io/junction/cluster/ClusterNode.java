@@ -7,6 +7,7 @@ import io.aeron.cluster.ClusteredMediaDriver;
 import io.aeron.cluster.ConsensusModule;
 import io.aeron.cluster.ElectionState;
 import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusteredService;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
@@ -21,6 +22,7 @@ import org.agrona.concurrent.IdleStrategy;
 import java.io.File;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -100,8 +102,8 @@ public final class ClusterNode implements AutoCloseable
             .deleteDirOnStart(ctx.cleanStart)
             .errorHandler(errorHandler);
 
-        service = new SwitchService(
-            (cluster) -> new ChronicleReplicaJournal(new File(nodeDir, "journal")),
+        service = null != ctx.customService ? null : new SwitchService(
+            (cluster) -> ctx.journalFactory.apply(new File(nodeDir, "journal")),
             ctx.permissions,
             ctx.maxTopicLength,
             ctx.maxPayloadLength,
@@ -111,7 +113,7 @@ public final class ClusterNode implements AutoCloseable
             .aeronDirectoryName(driverCtx.aeronDirectoryName())
             .archiveContext(consensusArchiveCtx.clone().controlResponseStreamId(3200 + id))
             .clusterDir(clusterDir)
-            .clusteredService(service)
+            .clusteredService(null != service ? service : ctx.customService.get())
             .idleStrategySupplier(ctx.idleStrategySupplier)
             .errorHandler(errorHandler);
 
@@ -125,7 +127,7 @@ public final class ClusterNode implements AutoCloseable
         catch (final RuntimeException ex)
         {
             CloseHelper.quietClose(driver);
-            service.closeResources();
+            closeService();
             throw ex;
         }
     }
@@ -144,6 +146,9 @@ public final class ClusterNode implements AutoCloseable
         return ctx.memberId;
     }
 
+    /**
+     * @return the switch service, or null when the node runs a {@link Context#customService custom service}.
+     */
     public SwitchService service()
     {
         return service;
@@ -190,7 +195,15 @@ public final class ClusterNode implements AutoCloseable
     public void close()
     {
         CloseHelper.closeAll(container, clusteredMediaDriver);
-        service.closeResources();
+        closeService();
+    }
+
+    private void closeService()
+    {
+        if (null != service)
+        {
+            service.closeResources();
+        }
     }
 
     public static final class Context
@@ -225,6 +238,8 @@ public final class ClusterNode implements AutoCloseable
         private int maxPayloadLength = 8 * 1024;
         private long maxReplay = 1_000_000;
         private ErrorHandler errorHandler;
+        private Supplier<ClusteredService> customService;
+        private Function<File, ReplicaJournal> journalFactory = ChronicleReplicaJournal::new;
 
         public void conclude()
         {
@@ -412,6 +427,24 @@ public final class ClusterNode implements AutoCloseable
             return this;
         }
 
+        /**
+         * How the member's journal is made from its directory (Chronicle Queue by default).
+         */
+        public Context journalFactory(final Function<File, ReplicaJournal> journalFactory)
+        {
+            this.journalFactory = journalFactory;
+            return this;
+        }
+
+        /**
+         * Run another service instead of the switch on the same node setup (for baselines in benchmarks).
+         */
+        public Context customService(final Supplier<ClusteredService> customService)
+        {
+            this.customService = customService;
+            return this;
+        }
+
         public Context errorHandler(final ErrorHandler errorHandler)
         {
             this.errorHandler = errorHandler;
@@ -446,6 +479,8 @@ public final class ClusterNode implements AutoCloseable
             copy.maxPayloadLength = maxPayloadLength;
             copy.maxReplay = maxReplay;
             copy.errorHandler = errorHandler;
+            copy.customService = customService;
+            copy.journalFactory = journalFactory;
             return copy;
         }
     }

@@ -587,8 +587,8 @@ public final class SwitchService implements ClusteredService
 
     private void send(final ClientSession session, final int length)
     {
-        // Never wait here: the service thread is the whole cluster's. A subscriber that falls behind sees a gap
-        // in its delivery count and asks for a resend from the journal.
+        // Wait only briefly, and only for back pressure: the service thread is the whole cluster's. A subscriber
+        // that falls behind sees a gap in its delivery count and asks for a resend from the journal.
         for (int i = 0; i < EGRESS_ATTEMPTS; i++)
         {
             final long result = session.offer(egressBuffer, 0, length);
@@ -601,6 +601,7 @@ public final class SwitchService implements ClusteredService
             {
                 break;
             }
+            idleStrategy.idle();
         }
         counters.onEgressDropped();
     }
