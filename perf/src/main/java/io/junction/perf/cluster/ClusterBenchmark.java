@@ -35,7 +35,8 @@ import java.util.function.Consumer;
  *   <li>failover: the leader is killed during a paced stream; time to the client's new-leader event and to the
  *   first delivery after it.</li>
  * </ul>
- * Rounds alternate switch and echo so that machine noise falls on both. Usage:
+ * After an untimed warm-up round of each, rounds alternate switch and echo so that machine noise falls on both.
+ * Usage:
  * {@code java $FLAGS -cp perf/target/benchmarks.jar io.junction.perf.cluster.ClusterBenchmark [messages] [rounds]}
  */
 public final class ClusterBenchmark
@@ -79,6 +80,16 @@ public final class ClusterBenchmark
         try
         {
             int port = 22_000;
+            // Warm-up: one untimed round of each, so that the JIT has compiled all three paths before measuring.
+            final Histogram discard = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+            switchRound(clientDriver, new File(baseDir, "ws"), port, messages, discard, (ctx) -> {});
+            port += 100;
+            switchRound(clientDriver, new File(baseDir, "wn"), port, messages, discard,
+                (ctx) -> ctx.journalFactory((dir) -> new DiscardingJournal()));
+            port += 100;
+            echoRound(clientDriver, new File(baseDir, "we"), port, messages, discard);
+            port += 100;
+
             for (int round = 0; round < rounds; round++)
             {
                 switchRates.add(switchRound(
