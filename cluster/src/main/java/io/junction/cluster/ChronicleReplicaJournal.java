@@ -125,8 +125,11 @@ public final class ChronicleReplicaJournal implements ReplicaJournal
                 }
                 bytes.read(scratch, 0, payloadLength);
                 payloadView.wrap(scratch, 0, payloadLength);
-                handler.onEntry(sequence, timestamp, priority, topicBuilder.toString(), payloadView, 0, payloadLength);
                 count++;
+                if (!handler.onEntry(sequence, timestamp, priority, topicBuilder.toString(), payloadView, 0, payloadLength))
+                {
+                    return count;
+                }
             }
         }
     }

@@ -31,7 +31,7 @@ public interface ReplicaJournal extends AutoCloseable
         int payloadLength);
 
     /**
-     * Read the entries with fromSequence &lt;= sequence &lt;= toSequence in order.
+     * Read the entries with fromSequence &lt;= sequence &lt;= toSequence in order, until the handler returns false.
      *
      * @return the number of entries read.
      */
@@ -45,7 +45,10 @@ public interface ReplicaJournal extends AutoCloseable
     @FunctionalInterface
     interface EntryHandler
     {
-        void onEntry(
+        /**
+         * @return true to go on reading, false to stop.
+         */
+        boolean onEntry(
             long sequence,
             long timestamp,
             int priority,

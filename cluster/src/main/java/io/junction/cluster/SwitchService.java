@@ -412,7 +412,7 @@ public final class SwitchService implements ClusteredService
         sendSubscribeAck(session, correlationId, subscription.subscriptionId);
         if (resumeFrom < lastSequence)
         {
-            subscription.count = replay(session, subscription, resumeFrom, 0);
+            subscription.count = replay(session, subscription, resumeFrom, 0, true);
         }
     }
 
@@ -453,7 +453,7 @@ public final class SwitchService implements ClusteredService
             return;
         }
         // Output only: the subscription's state does not change.
-        replay(session, subscription, Math.min(afterSequence, lastSequence), afterCount);
+        replay(session, subscription, Math.min(afterSequence, lastSequence), afterCount, false);
     }
 
     private void onAcknowledge(final ClientSession session)
@@ -476,25 +476,35 @@ public final class SwitchService implements ClusteredService
 
     /**
      * Deliver from the journal the messages after afterSequence that match the subscription, numbered from
-     * afterCount + 1.
+     * afterCount + 1. Sending stops at the first message the subscriber's egress cannot take (it will ask again
+     * from where it got to); counting goes on to the end, since a new subscription's count is state.
      *
-     * @return the count of the last message delivered.
+     * @return the count of the last matching message.
      */
     private long replay(
-        final ClientSession session, final ClusterSubscription subscription, final long afterSequence, final long afterCount)
+        final ClientSession session,
+        final ClusterSubscription subscription,
+        final long afterSequence,
+        final long afterCount,
+        final boolean countToEnd)
     {
         final long[] count = { afterCount };
-        final long toSequence = Math.min(lastSequence, afterSequence + maxReplay);
+        final boolean[] sending = { true };
+        final long toSequence = countToEnd ? lastSequence : Math.min(lastSequence, afterSequence + maxReplay);
         journal.read(afterSequence + 1, toSequence,
             (sequence, timestamp, priority, topic, payload, payloadOffset, payloadLength) ->
             {
                 if (TopicPermissions.covers(subscription.pattern, topic))
                 {
                     count[0]++;
-                    sendDeliver(session, subscription.subscriptionId, count[0], sequence, timestamp, priority, topic,
-                        payload, payloadOffset, payloadLength);
-                    counters.onReplayed();
+                    if (sending[0])
+                    {
+                        sending[0] = sendDeliver(session, subscription.subscriptionId, count[0], sequence, timestamp,
+                            priority, topic, payload, payloadOffset, payloadLength);
+                        counters.onReplayed();
+                    }
                 }
+                return sending[0] || countToEnd;
             });
         return count[0];
     }
@@ -546,7 +556,7 @@ public final class SwitchService implements ClusteredService
         send(session, MessageHeaderEncoder.ENCODED_LENGTH + subscribeAckEncoder.encodedLength());
     }
 
-    private void sendDeliver(
+    private boolean sendDeliver(
         final ClientSession session,
         final long subscriptionId,
         final long count,
@@ -566,7 +576,7 @@ public final class SwitchService implements ClusteredService
             .priority(PriorityCode.get((short)priorityCode))
             .topic(topic)
             .putPayload(payload, payloadOffset, payloadLength);
-        send(session, MessageHeaderEncoder.ENCODED_LENGTH + deliverEncoder.encodedLength());
+        return send(session, MessageHeaderEncoder.ENCODED_LENGTH + deliverEncoder.encodedLength());
     }
 
     private void refuse(
@@ -585,7 +595,7 @@ public final class SwitchService implements ClusteredService
         send(session, MessageHeaderEncoder.ENCODED_LENGTH + errorEncoder.encodedLength());
     }
 
-    private void send(final ClientSession session, final int length)
+    private boolean send(final ClientSession session, final int length)
     {
         // Wait only briefly, and only for back pressure: the service thread is the whole cluster's. A subscriber
         // that falls behind sees a gap in its delivery count and asks for a resend from the journal.
@@ -594,7 +604,7 @@ public final class SwitchService implements ClusteredService
             final long result = session.offer(egressBuffer, 0, length);
             if (result > 0)
             {
-                return;
+                return true;
             }
             if (result == Publication.NOT_CONNECTED || result == Publication.CLOSED ||
                 result == Publication.MAX_POSITION_EXCEEDED)
@@ -604,6 +614,7 @@ public final class SwitchService implements ClusteredService
             idleStrategy.idle();
         }
         counters.onEgressDropped();
+        return false;
     }
 
     private void loadSnapshot(final Image image)

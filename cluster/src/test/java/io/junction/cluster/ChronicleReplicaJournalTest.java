@@ -39,7 +39,8 @@ class ChronicleReplicaJournalTest
             assertEquals(count, reopened.lastSequence());
             assertRange(reopened, 1, count);
             assertRange(reopened, 700, count);
-            assertEquals(0, reopened.read(count + 1, count + 10, (s, t, p, topic, b, o, l) -> {}));
+            assertEquals(0, reopened.read(count + 1, count + 10, (s, t, p, topic, b, o, l) -> true));
+            assertEquals(3, reopened.read(10, 20, (s, t, p, topic, b, o, l) -> s < 12), "stops when told");
             assertFalse(reopened.append(5, 0, 0, "t.x", payload, 0, 8));
             assertTrue(reopened.append(count + 1, 0, 0, "t.x", payload, 0, 8));
         }
@@ -55,6 +56,7 @@ class ChronicleReplicaJournalTest
             assertEquals("t." + (sequence % 5), topic);
             assertEquals(sequence * 7L, buffer.getLong(offset));
             sequences.add(sequence);
+            return true;
         });
         assertEquals(to - from + 1, sequences.size());
         assertEquals(from, sequences.get(0));

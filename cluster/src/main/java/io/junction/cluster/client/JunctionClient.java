@@ -303,6 +303,17 @@ public final class JunctionClient implements AutoCloseable
             if (subscription.resumeRequestedNs != 0 && nowNs - subscription.resumeRequestedNs > ctx.resumeTimeoutNs)
             {
                 sendResume(subscription);
+                work++;
+            }
+            else if (ctx.tailCheckIntervalNs > 0 && subscription.serverId > 0 &&
+                nowNs - subscription.lastActivityNs > ctx.tailCheckIntervalNs)
+            {
+                // Quiet for a while: deliveries at the tail may have been dropped with nothing after them to show
+                // the gap, so ask for anything after the last one (the answer is empty if nothing is missing).
+                sendResume(subscription);
+                subscription.resumeRequestedNs = 0;
+                subscription.lastActivityNs = nowNs;
+                work++;
             }
         }
         return work;
@@ -613,11 +624,13 @@ public final class JunctionClient implements AutoCloseable
             }
             subscription.lastCount = 0;
             subscription.resumeRequestedNs = 0;
+            subscription.lastActivityNs = System.nanoTime();
             subscriptionsByServerId.put(subscription.serverId, subscription);
         }
 
         private void onDeliver()
         {
+            final long nowNs = System.nanoTime();
             final long subscriptionId = deliverDecoder.subscriptionId();
             final long count = deliverDecoder.count();
             final long sequence = deliverDecoder.sequence();
@@ -650,6 +663,7 @@ public final class JunctionClient implements AutoCloseable
             subscription.lastCount = count;
             subscription.lastSequence = sequence;
             subscription.resumeRequestedNs = 0;
+            subscription.lastActivityNs = nowNs;
             subscription.handler.onMessage(topic, sequence, priority, payloadView, 0, payloadLength);
         }
     }
@@ -668,6 +682,7 @@ public final class JunctionClient implements AutoCloseable
         long lastSequence = -1;
         long lastCount;
         long resumeRequestedNs;
+        long lastActivityNs;
 
         ClientSubscription(final String pattern, final String durableName, final DeliveryHandler handler)
         {
@@ -695,6 +710,7 @@ public final class JunctionClient implements AutoCloseable
         private long newLeaderTimeoutNs = TimeUnit.SECONDS.toNanos(5);
         private long keepaliveIntervalNs = TimeUnit.MILLISECONDS.toNanos(500);
         private long resumeTimeoutNs = TimeUnit.SECONDS.toNanos(1);
+        private long tailCheckIntervalNs = TimeUnit.SECONDS.toNanos(1);
         private ClientListener listener = new ClientListener()
         {
         };
@@ -789,6 +805,16 @@ public final class JunctionClient implements AutoCloseable
         public Context newLeaderTimeoutNs(final long newLeaderTimeoutNs)
         {
             this.newLeaderTimeoutNs = newLeaderTimeoutNs;
+            return this;
+        }
+
+        /**
+         * How long a subscription may be quiet before the client asks the cluster for anything after its last
+         * delivery (each ask is one entry in the replicated log); 0 turns the check off.
+         */
+        public Context tailCheckIntervalNs(final long tailCheckIntervalNs)
+        {
+            this.tailCheckIntervalNs = tailCheckIntervalNs;
             return this;
         }
 
