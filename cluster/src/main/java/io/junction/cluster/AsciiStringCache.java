@@ -7,12 +7,12 @@ import org.agrona.DirectBuffer;
  * cache by hash. Topics repeat, so the routing path keeps to the Strings the trie needs without garbage.
  * Single-threaded.
  */
-final class AsciiStringCache
+public final class AsciiStringCache
 {
     private final String[] entries;
     private final int mask;
 
-    AsciiStringCache(final int capacityPowerOfTwo)
+    public AsciiStringCache(final int capacityPowerOfTwo)
     {
         if (Integer.bitCount(capacityPowerOfTwo) != 1)
         {
@@ -22,7 +22,7 @@ final class AsciiStringCache
         mask = capacityPowerOfTwo - 1;
     }
 
-    String get(final DirectBuffer buffer, final int offset, final int length)
+    public String get(final DirectBuffer buffer, final int offset, final int length)
     {
         int hash = length;
         for (int i = 0; i < length; i++)

@@ -6,6 +6,7 @@ import io.aeron.logbuffer.Header;
 import io.aeron.security.CredentialsSupplier;
 import io.aeron.security.NullCredentialsSupplier;
 import io.junction.Priority;
+import io.junction.cluster.AsciiStringCache;
 import io.junction.cluster.WireFrames;
 import io.junction.cluster.codecs.AcknowledgeEncoder;
 import io.junction.cluster.codecs.BooleanType;
@@ -519,6 +520,7 @@ public final class JunctionClient implements AutoCloseable
         private final ErrorDecoder errorDecoder = new ErrorDecoder();
         private final UnsafeBuffer payloadView = new UnsafeBuffer(0, 0);
         private final UnsafeBuffer controlView = new UnsafeBuffer(0, 0);
+        private final AsciiStringCache topicCache = new AsciiStringCache(256);
 
         public void onMessage(
             final long clusterSessionId,
@@ -656,7 +658,10 @@ public final class JunctionClient implements AutoCloseable
                 return;
             }
 
-            final String topic = deliverDecoder.topic();
+            final int topicLength = deliverDecoder.topicLength();
+            final String topic = topicCache.get(
+                deliverDecoder.buffer(), deliverDecoder.limit() + DeliverDecoder.topicHeaderLength(), topicLength);
+            deliverDecoder.skipTopic();
             final int payloadLength = deliverDecoder.payloadLength();
             final int payloadOffset = deliverDecoder.limit() + DeliverDecoder.payloadHeaderLength();
             payloadView.wrap(deliverDecoder.buffer(), payloadOffset, payloadLength);
