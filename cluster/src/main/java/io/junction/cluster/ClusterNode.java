@@ -52,8 +52,11 @@ public final class ClusterNode implements AutoCloseable
 
         final MediaDriver.Context driverCtx = new MediaDriver.Context()
             .aeronDirectoryName(new File(nodeDir, "aeron").getAbsolutePath())
-            .threadingMode(ThreadingMode.SHARED)
+            .threadingMode(ctx.threadingMode)
             .sharedIdleStrategy(ctx.idleStrategySupplier.get())
+            .conductorIdleStrategy(ctx.idleStrategySupplier.get())
+            .senderIdleStrategy(ctx.idleStrategySupplier.get())
+            .receiverIdleStrategy(ctx.idleStrategySupplier.get())
             .termBufferSparseFile(true)
             .publicationTermBufferLength(ctx.termLength)
             .ipcTermBufferLength(ctx.termLength)
@@ -70,7 +73,7 @@ public final class ClusterNode implements AutoCloseable
             .localControlChannel("aeron:ipc")
             .replicationChannel("aeron:udp?endpoint=" + host + ":0")
             .recordingEventsEnabled(false)
-            .threadingMode(ArchiveThreadingMode.SHARED)
+            .threadingMode(ctx.archiveThreadingMode)
             .idleStrategySupplier(ctx.idleStrategySupplier)
             .segmentFileLength(ctx.segmentFileLength)
             .deleteArchiveOnStart(ctx.cleanStart)
@@ -217,6 +220,8 @@ public final class ClusterNode implements AutoCloseable
 
         private int memberId;
         private int memberCount = 3;
+        private ThreadingMode threadingMode = ThreadingMode.SHARED;
+        private ArchiveThreadingMode archiveThreadingMode = ArchiveThreadingMode.SHARED;
         private String hostname = "localhost";
         private int basePort = 20_000;
         private File baseDir;
@@ -397,6 +402,30 @@ public final class ClusterNode implements AutoCloseable
             return this;
         }
 
+        /**
+         * Media driver threading: SHARED (one thread, the default, right for 2 cores) or DEDICATED (conductor,
+         * sender and receiver each on a core of their own, with a busy-spin idle strategy, on a machine with
+         * cores to spare).
+         */
+        public Context threadingMode(final ThreadingMode threadingMode)
+        {
+            this.threadingMode = threadingMode;
+            return this;
+        }
+
+        /**
+         * Archive threading: SHARED (default) or DEDICATED (recorder and replayer on threads of their own).
+         */
+        public Context archiveThreadingMode(final ArchiveThreadingMode archiveThreadingMode)
+        {
+            this.archiveThreadingMode = archiveThreadingMode;
+            return this;
+        }
+
+        /**
+         * Idle strategy of every agent of the member (driver, archive, consensus module, service). The default
+         * backs off from spinning to parking for up to 1 ms; use BusySpinIdleStrategy only with dedicated cores.
+         */
         public Context idleStrategySupplier(final Supplier<IdleStrategy> idleStrategySupplier)
         {
             this.idleStrategySupplier = idleStrategySupplier;
@@ -459,6 +488,8 @@ public final class ClusterNode implements AutoCloseable
             final Context copy = new Context();
             copy.memberId = memberId;
             copy.memberCount = memberCount;
+            copy.threadingMode = threadingMode;
+            copy.archiveThreadingMode = archiveThreadingMode;
             copy.hostname = hostname;
             copy.basePort = basePort;
             copy.baseDir = baseDir;
