@@ -41,8 +41,8 @@ public final class ClusterNodeMain
             .hostname(hostname)
             .cleanStart(false);
 
-        final ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
-        try (ClusterNode node = ClusterNode.launch(ctx))
+        // The barrier is closed last (after the node): Agrona's shutdown hook waits for that before the JVM exits.
+        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier(); ClusterNode node = ClusterNode.launch(ctx))
         {
             System.out.println("junction cluster member " + memberId + " of " + memberCount + " started; members " +
                 ctx.clusterMembers() + "; clients use ingress endpoints " + ctx.ingressEndpoints());
