@@ -10,6 +10,8 @@ final class ClusterSubscription
     final long correlationId;
     final String pattern;
     final String durableName;
+    /** The sequence after which the subscription starts: delivery count 0 stands for it. */
+    long startSequence;
     /** Deliveries made so far; the next one is numbered count + 1. */
     long count;
     /** Sequence of the last message delivered (or skipped as before the subscription). */

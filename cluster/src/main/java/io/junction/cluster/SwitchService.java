@@ -371,7 +371,7 @@ public final class SwitchService implements ClusteredService
         if (null != existing)
         {
             // A resend after a leader change: answer again, change nothing.
-            sendSubscribeAck(session, correlationId, existing.subscriptionId);
+            sendSubscribeAck(session, correlationId, existing.subscriptionId, existing.startSequence);
             return;
         }
 
@@ -409,7 +409,8 @@ public final class SwitchService implements ClusteredService
         subscriptionsById.put(subscription.subscriptionId, subscription);
         trie.add(pattern, subscription);
         subscription.lastSequence = lastSequence;
-        sendSubscribeAck(session, correlationId, subscription.subscriptionId);
+        subscription.startSequence = resumeFrom;
+        sendSubscribeAck(session, correlationId, subscription.subscriptionId, resumeFrom);
         if (resumeFrom < lastSequence)
         {
             subscription.count = replay(session, subscription, resumeFrom, 0, true);
@@ -547,12 +548,13 @@ public final class SwitchService implements ClusteredService
         send(session, MessageHeaderEncoder.ENCODED_LENGTH + publishAckEncoder.encodedLength());
     }
 
-    private void sendSubscribeAck(final ClientSession session, final long correlationId, final long subscriptionId)
+    private void sendSubscribeAck(
+        final ClientSession session, final long correlationId, final long subscriptionId, final long startSequence)
     {
         subscribeAckEncoder.wrapAndApplyHeader(egressBuffer, 0, headerEncoder)
             .correlationId(correlationId)
             .subscriptionId(subscriptionId)
-            .sequence(lastSequence);
+            .sequence(startSequence);
         send(session, MessageHeaderEncoder.ENCODED_LENGTH + subscribeAckEncoder.encodedLength());
     }
 
@@ -678,11 +680,13 @@ public final class SwitchService implements ClusteredService
                     final long correlationId = subscriptionDecoder.correlationId();
                     final long count = subscriptionDecoder.count();
                     final long last = subscriptionDecoder.lastSequence();
+                    final long start = subscriptionDecoder.startSequence();
                     final ClusterSubscription subscription = new ClusterSubscription(
                         subscriptionId, sessionId, correlationId, subscriptionDecoder.pattern(),
                         subscriptionDecoder.durableName());
                     subscription.count = count;
                     subscription.lastSequence = last;
+                    subscription.startSequence = start;
                     subscriptionsById.put(subscriptionId, subscription);
                     break;
                 }
@@ -755,6 +759,7 @@ public final class SwitchService implements ClusteredService
                 .correlationId(subscription.correlationId)
                 .count(subscription.count)
                 .lastSequence(subscription.lastSequence)
+                .startSequence(subscription.startSequence)
                 .pattern(subscription.pattern)
                 .durableName(subscription.durableName);
             offer(MessageHeaderEncoder.ENCODED_LENGTH + subscriptionEncoder.encodedLength());

@@ -174,8 +174,9 @@ class WireFramesPropertyTest
                     .lastPublisherSequence(b), List.of(a, b))),
             Combinators.combine(longs, longs, longs, texts, texts).as((a, b, c, t, u) -> encode((buffer) ->
                 new SnapshotSubscriptionEncoder().wrapAndApplyHeader(buffer, 0, HEADER).subscriptionId(a)
-                    .sessionId(b).correlationId(c).count(a ^ b).lastSequence(b ^ c).pattern(t).durableName(u),
-                List.of(a, b, c, a ^ b, b ^ c, t, u))),
+                    .sessionId(b).correlationId(c).count(a ^ b).lastSequence(b ^ c).startSequence(a ^ c).pattern(t)
+                    .durableName(u),
+                List.of(a, b, c, a ^ b, b ^ c, a ^ c, t, u))),
             Combinators.combine(longs, texts).as((a, t) -> encode((buffer) ->
                 new SnapshotDurablePositionEncoder().wrapAndApplyHeader(buffer, 0, HEADER).sequence(a).name(t),
                 List.of(a, t))),
@@ -275,7 +276,7 @@ class WireFramesPropertyTest
                 final SnapshotSubscriptionDecoder d =
                     new SnapshotSubscriptionDecoder().wrap(buffer, body, blockLength, version);
                 fields.addAll(List.of(d.subscriptionId(), d.sessionId(), d.correlationId(), d.count(),
-                    d.lastSequence(), d.pattern(), d.durableName()));
+                    d.lastSequence(), d.startSequence(), d.pattern(), d.durableName()));
                 break;
             }
             case SnapshotDurablePositionDecoder.TEMPLATE_ID:

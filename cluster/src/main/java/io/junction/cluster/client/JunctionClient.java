@@ -619,11 +619,9 @@ public final class JunctionClient implements AutoCloseable
             {
                 return;
             }
+            // Delivery count 0 of the new subscription stands for the sequence the cluster says it starts after.
             subscription.serverId = subscribeAckDecoder.subscriptionId();
-            if (subscription.resumeAfterSequence < 0 && subscription.lastSequence < 0)
-            {
-                subscription.lastSequence = subscribeAckDecoder.sequence();
-            }
+            subscription.lastSequence = subscribeAckDecoder.sequence();
             subscription.lastCount = 0;
             subscription.resumeRequestedNs = 0;
             subscription.lastActivityNs = System.nanoTime();
