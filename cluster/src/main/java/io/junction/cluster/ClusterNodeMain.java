@@ -44,7 +44,7 @@ public final class ClusterNodeMain
         // The barrier is closed last (after the node): Agrona's shutdown hook waits for that before the JVM exits.
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier(); ClusterNode node = ClusterNode.launch(ctx))
         {
-            System.out.println("junction cluster member " + memberId + " of " + memberCount + " started; members " +
+            System.out.println("junction cluster member " + node.memberId() + " of " + memberCount + " started; members " +
                 ctx.clusterMembers() + "; clients use ingress endpoints " + ctx.ingressEndpoints());
             barrier.await();
             System.out.println("junction cluster member " + memberId + " stopping");
