@@ -1,0 +1,518 @@
+package io.junction.cluster;
+
+import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveThreadingMode;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.ClusteredMediaDriver;
+import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.ElectionState;
+import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusteredService;
+import io.aeron.cluster.service.ClusteredServiceContainer;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.security.AuthenticatorSupplier;
+import io.aeron.security.DefaultAuthenticatorSupplier;
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.io.File;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * One member of a Junction cluster: a media driver, archive and consensus module (as a
+ * {@link ClusteredMediaDriver}) and a service container running the {@link SwitchService}, all in SHARED
+ * threading with backoff idle strategies and short failure-detection timeouts, so that three members fit
+ * on a 2-core machine. Ports on one host are laid out from a base port (see {@link Context#port}).
+ */
+public final class ClusterNode implements AutoCloseable
+{
+    private final Context ctx;
+    private final ClusteredMediaDriver clusteredMediaDriver;
+    private final ClusteredServiceContainer container;
+    private final SwitchService service;
+
+    private ClusterNode(final Context ctx)
+    {
+        this.ctx = ctx;
+        final File nodeDir = ctx.nodeDir();
+        final int id = ctx.memberId;
+        final String host = ctx.hostname;
+        final ErrorHandler errorHandler = ctx.errorHandler;
+        if (ctx.cleanStart)
+        {
+            IoUtil.delete(new File(nodeDir, "journal"), true);
+        }
+
+        final MediaDriver.Context driverCtx = new MediaDriver.Context()
+            .aeronDirectoryName(new File(nodeDir, "aeron").getAbsolutePath())
+            .threadingMode(ctx.threadingMode)
+            .sharedIdleStrategy(ctx.idleStrategySupplier.get())
+            .conductorIdleStrategy(ctx.idleStrategySupplier.get())
+            .senderIdleStrategy(ctx.idleStrategySupplier.get())
+            .receiverIdleStrategy(ctx.idleStrategySupplier.get())
+            .termBufferSparseFile(true)
+            .publicationTermBufferLength(ctx.termLength)
+            .ipcTermBufferLength(ctx.termLength)
+            .ipcPublicationTermWindowLength(ctx.termLength)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .errorHandler(errorHandler);
+
+        final Archive.Context archiveCtx = new Archive.Context()
+            .archiveId(id)
+            .aeronDirectoryName(driverCtx.aeronDirectoryName())
+            .archiveDir(new File(nodeDir, "archive"))
+            .controlChannel("aeron:udp?endpoint=" + host + ":" + ctx.port(id, Context.ARCHIVE_OFFSET))
+            .localControlChannel("aeron:ipc")
+            .replicationChannel("aeron:udp?endpoint=" + host + ":0")
+            .recordingEventsEnabled(false)
+            .threadingMode(ctx.archiveThreadingMode)
+            .idleStrategySupplier(ctx.idleStrategySupplier)
+            .segmentFileLength(ctx.segmentFileLength)
+            .deleteArchiveOnStart(ctx.cleanStart)
+            .errorHandler(errorHandler);
+
+        final AeronArchive.Context consensusArchiveCtx = new AeronArchive.Context()
+            .aeronDirectoryName(driverCtx.aeronDirectoryName())
+            .controlRequestChannel("aeron:ipc")
+            .controlRequestStreamId(archiveCtx.localControlStreamId())
+            .controlResponseChannel("aeron:ipc")
+            .controlResponseStreamId(3100 + id);
+
+        final File clusterDir = new File(nodeDir, "cluster");
+        final ConsensusModule.Context consensusCtx = new ConsensusModule.Context()
+            .clusterMemberId(id)
+            .clusterMembers(ctx.clusterMembers())
+            .clusterDir(clusterDir)
+            .ingressChannel(ctx.ingressChannel)
+            .logChannel(ctx.logChannel)
+            .replicationChannel("aeron:udp?endpoint=" + host + ":0")
+            .archiveContext(consensusArchiveCtx)
+            .idleStrategySupplier(ctx.idleStrategySupplier)
+            .leaderHeartbeatTimeoutNs(ctx.leaderHeartbeatTimeoutNs)
+            .leaderHeartbeatIntervalNs(ctx.leaderHeartbeatIntervalNs)
+            .electionTimeoutNs(ctx.electionTimeoutNs)
+            .startupCanvassTimeoutNs(ctx.startupCanvassTimeoutNs)
+            .sessionTimeoutNs(ctx.sessionTimeoutNs)
+            .authenticatorSupplier(ctx.authenticatorSupplier)
+            .deleteDirOnStart(ctx.cleanStart)
+            .errorHandler(errorHandler);
+
+        service = null != ctx.customService ? null : new SwitchService(
+            (cluster) -> ctx.journalFactory.apply(new File(nodeDir, "journal")),
+            ctx.permissions,
+            ctx.maxTopicLength,
+            ctx.maxPayloadLength,
+            ctx.maxReplay);
+
+        final ClusteredServiceContainer.Context containerCtx = new ClusteredServiceContainer.Context()
+            .aeronDirectoryName(driverCtx.aeronDirectoryName())
+            .archiveContext(consensusArchiveCtx.clone().controlResponseStreamId(3200 + id))
+            .clusterDir(clusterDir)
+            .clusteredService(null != service ? service : ctx.customService.get())
+            .idleStrategySupplier(ctx.idleStrategySupplier)
+            .errorHandler(errorHandler);
+
+        ClusteredMediaDriver driver = null;
+        try
+        {
+            driver = ClusteredMediaDriver.launch(driverCtx, archiveCtx, consensusCtx);
+            clusteredMediaDriver = driver;
+            container = ClusteredServiceContainer.launch(containerCtx);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(driver);
+            closeService();
+            throw ex;
+        }
+    }
+
+    /**
+     * Launch a member; with {@link Context#cleanStart(boolean)} false it recovers from its snapshot and log.
+     */
+    public static ClusterNode launch(final Context ctx)
+    {
+        ctx.conclude();
+        return new ClusterNode(ctx);
+    }
+
+    public int memberId()
+    {
+        return ctx.memberId;
+    }
+
+    /**
+     * @return the switch service, or null when the node runs a {@link Context#customService custom service}.
+     */
+    public SwitchService service()
+    {
+        return service;
+    }
+
+    public Context context()
+    {
+        return ctx;
+    }
+
+    public File journalDir()
+    {
+        return new File(ctx.nodeDir(), "journal");
+    }
+
+    public Cluster.Role role()
+    {
+        return Cluster.Role.get(clusteredMediaDriver.consensusModule().context().clusterNodeRoleCounter());
+    }
+
+    public ElectionState electionState()
+    {
+        return ElectionState.get(clusteredMediaDriver.consensusModule().context().electionStateCounter());
+    }
+
+    public boolean isLeader()
+    {
+        return role() == Cluster.Role.LEADER && electionState() == ElectionState.CLOSED;
+    }
+
+    /**
+     * @return snapshots taken by this member since it started.
+     */
+    public long snapshotCount()
+    {
+        return clusteredMediaDriver.consensusModule().context().snapshotCounter().get();
+    }
+
+    public ConsensusModule.Context consensusModuleContext()
+    {
+        return clusteredMediaDriver.consensusModule().context();
+    }
+
+    public void close()
+    {
+        CloseHelper.closeAll(container, clusteredMediaDriver);
+        closeService();
+    }
+
+    private void closeService()
+    {
+        if (null != service)
+        {
+            service.closeResources();
+        }
+    }
+
+    public static final class Context
+    {
+        static final int INGRESS_OFFSET = 0;
+        static final int CONSENSUS_OFFSET = 1;
+        static final int LOG_OFFSET = 2;
+        static final int CATCHUP_OFFSET = 3;
+        static final int ARCHIVE_OFFSET = 4;
+        static final int PORTS_PER_MEMBER = 10;
+
+        private int memberId;
+        private int memberCount = 3;
+        private ThreadingMode threadingMode = ThreadingMode.SHARED;
+        private ArchiveThreadingMode archiveThreadingMode = ArchiveThreadingMode.SHARED;
+        private String hostname = "localhost";
+        private int basePort = 20_000;
+        private File baseDir;
+        private boolean cleanStart = true;
+        private String ingressChannel = "aeron:udp?term-length=128k";
+        private String logChannel = "aeron:udp?term-length=256k";
+        private int termLength = 128 * 1024;
+        private int segmentFileLength = 1024 * 1024;
+        private long leaderHeartbeatTimeoutNs = TimeUnit.SECONDS.toNanos(1);
+        private long leaderHeartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(100);
+        private long electionTimeoutNs = TimeUnit.MILLISECONDS.toNanos(500);
+        private long startupCanvassTimeoutNs = TimeUnit.SECONDS.toNanos(2);
+        private long sessionTimeoutNs = TimeUnit.SECONDS.toNanos(10);
+        private Supplier<IdleStrategy> idleStrategySupplier =
+            () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        private AuthenticatorSupplier authenticatorSupplier = new DefaultAuthenticatorSupplier();
+        private TopicPermissions permissions = TopicPermissions.allowAll();
+        private int maxTopicLength = 256;
+        private int maxPayloadLength = 8 * 1024;
+        private long maxReplay = 1_000_000;
+        private ErrorHandler errorHandler;
+        private Supplier<ClusteredService> customService;
+        private Function<File, ReplicaJournal> journalFactory = ChronicleReplicaJournal::new;
+
+        public void conclude()
+        {
+            if (null == baseDir)
+            {
+                throw new IllegalStateException("baseDir must be set");
+            }
+            if (memberId < 0 || memberId >= memberCount)
+            {
+                throw new IllegalStateException("memberId " + memberId + " not in 0.." + (memberCount - 1));
+            }
+            if (null == errorHandler)
+            {
+                final AtomicLong errors = new AtomicLong();
+                errorHandler = (ex) ->
+                {
+                    if (errors.incrementAndGet() <= 20)
+                    {
+                        System.err.println("junction cluster member " + memberId + ": " + ex);
+                    }
+                };
+            }
+        }
+
+        /**
+         * @return the port of one endpoint of a member: basePort + memberId * 10 + offset.
+         */
+        public int port(final int memberId, final int offset)
+        {
+            return basePort + memberId * PORTS_PER_MEMBER + offset;
+        }
+
+        /**
+         * @return the members string "id,ingress,consensus,log,catchup,archive|..." for this layout.
+         */
+        public String clusterMembers()
+        {
+            final StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < memberCount; i++)
+            {
+                sb.append(i);
+                for (int offset = INGRESS_OFFSET; offset <= ARCHIVE_OFFSET; offset++)
+                {
+                    sb.append(',').append(hostname).append(':').append(port(i, offset));
+                }
+                sb.append('|');
+            }
+            sb.setLength(sb.length() - 1);
+            return sb.toString();
+        }
+
+        /**
+         * @return what a client passes as ingress endpoints: "0=host:port,1=host:port,...".
+         */
+        public String ingressEndpoints()
+        {
+            return ingressEndpoints(hostname, basePort, memberCount);
+        }
+
+        public static String ingressEndpoints(final String hostname, final int basePort, final int memberCount)
+        {
+            final StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < memberCount; i++)
+            {
+                if (i > 0)
+                {
+                    sb.append(',');
+                }
+                sb.append(i).append('=').append(hostname).append(':')
+                    .append(basePort + i * PORTS_PER_MEMBER + INGRESS_OFFSET);
+            }
+            return sb.toString();
+        }
+
+        File nodeDir()
+        {
+            return new File(baseDir, "member-" + memberId);
+        }
+
+        public Context memberId(final int memberId)
+        {
+            this.memberId = memberId;
+            return this;
+        }
+
+        public Context memberCount(final int memberCount)
+        {
+            this.memberCount = memberCount;
+            return this;
+        }
+
+        public Context hostname(final String hostname)
+        {
+            this.hostname = hostname;
+            return this;
+        }
+
+        public Context basePort(final int basePort)
+        {
+            this.basePort = basePort;
+            return this;
+        }
+
+        public Context baseDir(final File baseDir)
+        {
+            this.baseDir = baseDir;
+            return this;
+        }
+
+        public Context cleanStart(final boolean cleanStart)
+        {
+            this.cleanStart = cleanStart;
+            return this;
+        }
+
+        public Context ingressChannel(final String ingressChannel)
+        {
+            this.ingressChannel = ingressChannel;
+            return this;
+        }
+
+        public Context logChannel(final String logChannel)
+        {
+            this.logChannel = logChannel;
+            return this;
+        }
+
+        public Context termLength(final int termLength)
+        {
+            this.termLength = termLength;
+            return this;
+        }
+
+        public Context leaderHeartbeatTimeoutNs(final long leaderHeartbeatTimeoutNs)
+        {
+            this.leaderHeartbeatTimeoutNs = leaderHeartbeatTimeoutNs;
+            return this;
+        }
+
+        public Context electionTimeoutNs(final long electionTimeoutNs)
+        {
+            this.electionTimeoutNs = electionTimeoutNs;
+            return this;
+        }
+
+        public Context startupCanvassTimeoutNs(final long startupCanvassTimeoutNs)
+        {
+            this.startupCanvassTimeoutNs = startupCanvassTimeoutNs;
+            return this;
+        }
+
+        public Context sessionTimeoutNs(final long sessionTimeoutNs)
+        {
+            this.sessionTimeoutNs = sessionTimeoutNs;
+            return this;
+        }
+
+        /**
+         * Media driver threading: SHARED (one thread, the default, right for 2 cores) or DEDICATED (conductor,
+         * sender and receiver each on a core of their own, with a busy-spin idle strategy, on a machine with
+         * cores to spare).
+         */
+        public Context threadingMode(final ThreadingMode threadingMode)
+        {
+            this.threadingMode = threadingMode;
+            return this;
+        }
+
+        /**
+         * Archive threading: SHARED (default) or DEDICATED (recorder and replayer on threads of their own).
+         */
+        public Context archiveThreadingMode(final ArchiveThreadingMode archiveThreadingMode)
+        {
+            this.archiveThreadingMode = archiveThreadingMode;
+            return this;
+        }
+
+        /**
+         * Idle strategy of every agent of the member (driver, archive, consensus module, service). The default
+         * backs off from spinning to parking for up to 1 ms; use BusySpinIdleStrategy only with dedicated cores.
+         */
+        public Context idleStrategySupplier(final Supplier<IdleStrategy> idleStrategySupplier)
+        {
+            this.idleStrategySupplier = idleStrategySupplier;
+            return this;
+        }
+
+        public Context authenticatorSupplier(final AuthenticatorSupplier authenticatorSupplier)
+        {
+            this.authenticatorSupplier = authenticatorSupplier;
+            return this;
+        }
+
+        public Context permissions(final TopicPermissions permissions)
+        {
+            this.permissions = permissions;
+            return this;
+        }
+
+        public Context maxPayloadLength(final int maxPayloadLength)
+        {
+            this.maxPayloadLength = maxPayloadLength;
+            return this;
+        }
+
+        public Context maxTopicLength(final int maxTopicLength)
+        {
+            this.maxTopicLength = maxTopicLength;
+            return this;
+        }
+
+        /**
+         * How the member's journal is made from its directory (Chronicle Queue by default).
+         */
+        public Context journalFactory(final Function<File, ReplicaJournal> journalFactory)
+        {
+            this.journalFactory = journalFactory;
+            return this;
+        }
+
+        /**
+         * Run another service instead of the switch on the same node setup (for baselines in benchmarks).
+         */
+        public Context customService(final Supplier<ClusteredService> customService)
+        {
+            this.customService = customService;
+            return this;
+        }
+
+        public Context errorHandler(final ErrorHandler errorHandler)
+        {
+            this.errorHandler = errorHandler;
+            return this;
+        }
+
+        /**
+         * @return a copy for another member of the same cluster.
+         */
+        public Context copyFor(final int memberId)
+        {
+            final Context copy = new Context();
+            copy.memberId = memberId;
+            copy.memberCount = memberCount;
+            copy.threadingMode = threadingMode;
+            copy.archiveThreadingMode = archiveThreadingMode;
+            copy.hostname = hostname;
+            copy.basePort = basePort;
+            copy.baseDir = baseDir;
+            copy.cleanStart = cleanStart;
+            copy.ingressChannel = ingressChannel;
+            copy.logChannel = logChannel;
+            copy.termLength = termLength;
+            copy.segmentFileLength = segmentFileLength;
+            copy.leaderHeartbeatTimeoutNs = leaderHeartbeatTimeoutNs;
+            copy.leaderHeartbeatIntervalNs = leaderHeartbeatIntervalNs;
+            copy.electionTimeoutNs = electionTimeoutNs;
+            copy.startupCanvassTimeoutNs = startupCanvassTimeoutNs;
+            copy.sessionTimeoutNs = sessionTimeoutNs;
+            copy.idleStrategySupplier = idleStrategySupplier;
+            copy.authenticatorSupplier = authenticatorSupplier;
+            copy.permissions = permissions;
+            copy.maxTopicLength = maxTopicLength;
+            copy.maxPayloadLength = maxPayloadLength;
+            copy.maxReplay = maxReplay;
+            copy.errorHandler = errorHandler;
+            copy.customService = customService;
+            copy.journalFactory = journalFactory;
+            return copy;
+        }
+    }
+}

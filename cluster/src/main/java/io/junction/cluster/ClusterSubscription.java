@@ -1,0 +1,38 @@
+package io.junction.cluster;
+
+/**
+ * One subscription in the replicated state: who gets what, and how far it has got.
+ */
+final class ClusterSubscription
+{
+    final long subscriptionId;
+    final long sessionId;
+    final long correlationId;
+    final String pattern;
+    final String durableName;
+    /** The sequence after which the subscription starts: delivery count 0 stands for it. */
+    long startSequence;
+    /** Deliveries made so far; the next one is numbered count + 1. */
+    long count;
+    /** Sequence of the last message delivered (or skipped as before the subscription). */
+    long lastSequence;
+
+    ClusterSubscription(
+        final long subscriptionId,
+        final long sessionId,
+        final long correlationId,
+        final String pattern,
+        final String durableName)
+    {
+        this.subscriptionId = subscriptionId;
+        this.sessionId = sessionId;
+        this.correlationId = correlationId;
+        this.pattern = pattern;
+        this.durableName = durableName;
+    }
+
+    boolean isDurable()
+    {
+        return !durableName.isEmpty();
+    }
+}

@@ -1,0 +1,60 @@
+package io.junction.cluster;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * The journal of one replica: every message the clustered service sequenced, in sequence order. It is derived
+ * from the replicated log, so it is the same on every node. Appends are idempotent by sequence, because a node
+ * replays the log after its last snapshot on restart.
+ * <p>
+ * Used only from the service thread.
+ */
+public interface ReplicaJournal extends AutoCloseable
+{
+    /**
+     * @return the highest sequence in the journal, or 0 if it is empty.
+     */
+    long lastSequence();
+
+    /**
+     * Append a message unless its sequence is not above {@link #lastSequence()}.
+     *
+     * @return true if appended, false if it was already there.
+     */
+    boolean append(
+        long sequence,
+        long timestamp,
+        int priority,
+        String topic,
+        DirectBuffer payload,
+        int payloadOffset,
+        int payloadLength);
+
+    /**
+     * Read the entries with fromSequence &lt;= sequence &lt;= toSequence in order, until the handler returns false.
+     *
+     * @return the number of entries read.
+     */
+    long read(long fromSequence, long toSequence, EntryHandler handler);
+
+    void close();
+
+    /**
+     * One journal entry; the buffer is valid only during the call.
+     */
+    @FunctionalInterface
+    interface EntryHandler
+    {
+        /**
+         * @return true to go on reading, false to stop.
+         */
+        boolean onEntry(
+            long sequence,
+            long timestamp,
+            int priority,
+            String topic,
+            DirectBuffer payload,
+            int payloadOffset,
+            int payloadLength);
+    }
+}

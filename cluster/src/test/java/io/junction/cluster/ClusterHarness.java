@@ -1,0 +1,221 @@
+package io.junction.cluster;
+
+import io.aeron.cluster.ClusterControl;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.junction.cluster.client.JunctionClient;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.io.File;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * A cluster of members in this JVM on loopback, with a client media driver, for tests. Each test gives its own
+ * base port and directory; close() stops everything.
+ */
+final class ClusterHarness implements AutoCloseable
+{
+    private final File baseDir;
+    private final ClusterNode[] nodes;
+    private final ClusterNode.Context template;
+    private final List<JunctionClient> clients = new ArrayList<>();
+    private final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
+    private MediaDriver clientDriver;
+
+    ClusterHarness(final File baseDir, final int basePort, final int memberCount, final Consumer<ClusterNode.Context> custom)
+    {
+        this.baseDir = baseDir;
+        this.nodes = new ClusterNode[memberCount];
+        template = new ClusterNode.Context().baseDir(baseDir).basePort(basePort).memberCount(memberCount);
+        custom.accept(template);
+    }
+
+    ClusterHarness startAll(final boolean cleanStart)
+    {
+        for (int i = 0; i < nodes.length; i++)
+        {
+            start(i, cleanStart);
+        }
+        return this;
+    }
+
+    ClusterNode start(final int memberId, final boolean cleanStart)
+    {
+        nodes[memberId] = ClusterNode.launch(template.copyFor(memberId).cleanStart(cleanStart));
+        return nodes[memberId];
+    }
+
+    void stop(final int memberId)
+    {
+        CloseHelper.close(nodes[memberId]);
+        nodes[memberId] = null;
+    }
+
+    void stopAll()
+    {
+        for (int i = 0; i < nodes.length; i++)
+        {
+            stop(i);
+        }
+    }
+
+    ClusterNode node(final int memberId)
+    {
+        return nodes[memberId];
+    }
+
+    List<ClusterNode> running()
+    {
+        final List<ClusterNode> running = new ArrayList<>();
+        for (final ClusterNode node : nodes)
+        {
+            if (null != node)
+            {
+                running.add(node);
+            }
+        }
+        return running;
+    }
+
+    File journalDir(final int memberId)
+    {
+        return new File(new File(baseDir, "member-" + memberId), "journal");
+    }
+
+    ClusterNode awaitLeader(final Duration timeout)
+    {
+        final ClusterNode[] leader = new ClusterNode[1];
+        awaitCondition(timeout, () ->
+        {
+            for (final ClusterNode node : nodes)
+            {
+                if (null != node && node.isLeader())
+                {
+                    leader[0] = node;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return leader[0];
+    }
+
+    void awaitApplied(final long sequence, final Duration timeout)
+    {
+        awaitCondition(timeout, () ->
+        {
+            for (final ClusterNode node : running())
+            {
+                if (node.service().appliedSequence() < sequence)
+                {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    void takeSnapshot(final Duration timeout)
+    {
+        final ClusterNode leader = awaitLeader(timeout);
+        final long[] before = new long[nodes.length];
+        for (final ClusterNode node : running())
+        {
+            before[node.memberId()] = node.snapshotCount();
+        }
+        awaitCondition(timeout, () ->
+            ClusterControl.ToggleState.SNAPSHOT.toggle(leader.consensusModuleContext().controlToggleCounter()));
+        awaitCondition(timeout, () ->
+        {
+            for (final ClusterNode node : running())
+            {
+                if (node.snapshotCount() <= before[node.memberId()])
+                {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    JunctionClient newClient(final Consumer<JunctionClient.Context> custom)
+    {
+        if (null == clientDriver)
+        {
+            clientDriver = MediaDriver.launch(new MediaDriver.Context()
+                .aeronDirectoryName(new File(baseDir, "client-aeron").getAbsolutePath())
+                .threadingMode(ThreadingMode.SHARED)
+                .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000))
+                .termBufferSparseFile(true)
+                .publicationTermBufferLength(128 * 1024)
+                .ipcTermBufferLength(128 * 1024)
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true));
+        }
+        final JunctionClient.Context ctx = new JunctionClient.Context()
+            .aeronDirectoryName(clientDriver.aeronDirectoryName())
+            .ingressEndpoints(template.ingressEndpoints());
+        custom.accept(ctx);
+        final JunctionClient client = JunctionClient.connect(ctx);
+        clients.add(client);
+        return client;
+    }
+
+    String ingressEndpoints()
+    {
+        return template.ingressEndpoints();
+    }
+
+    /**
+     * Poll the clients until the condition holds, failing after the timeout.
+     */
+    void pollUntil(final Duration timeout, final BooleanSupplier condition, final JunctionClient... toPoll)
+    {
+        awaitCondition(timeout, () ->
+        {
+            int work = 0;
+            for (final JunctionClient client : toPoll)
+            {
+                work += client.poll();
+            }
+            return condition.getAsBoolean() || (work < 0);
+        });
+    }
+
+    void awaitCondition(final Duration timeout, final BooleanSupplier condition)
+    {
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        idle.reset();
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() > deadlineNs)
+            {
+                throw new AssertionError("condition not met within " + timeout);
+            }
+            if (Thread.currentThread().isInterrupted())
+            {
+                throw new AssertionError("interrupted");
+            }
+            idle.idle();
+        }
+    }
+
+    public void close()
+    {
+        CloseHelper.closeAll(clients);
+        CloseHelper.closeAll(nodes);
+        CloseHelper.close(clientDriver);
+    }
+
+    static long secondsToNanos(final long seconds)
+    {
+        return TimeUnit.SECONDS.toNanos(seconds);
+    }
+}

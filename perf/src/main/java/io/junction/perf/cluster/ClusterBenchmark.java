@@ -1,0 +1,382 @@
+package io.junction.perf.cluster;
+
+import io.aeron.cluster.client.AeronCluster;
+import io.aeron.cluster.client.EgressListener;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.logbuffer.Header;
+import io.junction.Priority;
+import io.junction.cluster.ClusterNode;
+import io.junction.cluster.client.ClientListener;
+import io.junction.cluster.client.JunctionClient;
+import org.HdrHistogram.Histogram;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * System benchmark of the replicated switch on a 3-member cluster in one JVM on loopback, side by side with a
+ * bare Aeron Cluster echo service on the same node setup (the limit):
+ * <ul>
+ *   <li>throughput: N messages published as fast as the in-flight window allows, from the first publish to the
+ *   last delivery (switch: publisher → cluster → another subscribing client; echo: client → cluster → back);</li>
+ *   <li>latency of each message, publish → delivery, in the same runs (closed loop with a window: it includes
+ *   queueing, so read it as latency under full load, not at a fixed rate);</li>
+ *   <li>failover: the leader is killed during a paced stream; time to the client's new-leader event and to the
+ *   first delivery after it.</li>
+ * </ul>
+ * After an untimed warm-up round of each, rounds alternate switch and echo so that machine noise falls on both.
+ * Usage:
+ * {@code java $FLAGS -cp perf/target/benchmarks.jar io.junction.perf.cluster.ClusterBenchmark [messages] [rounds]}
+ */
+public final class ClusterBenchmark
+{
+    private static final int PAYLOAD_LENGTH = 64;
+    private static final int WINDOW = 256;
+    private static final long ROUND_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(90);
+
+    public static void main(final String[] args) throws Exception
+    {
+        final int messages = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
+        final int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        final File baseDir = Files.createTempDirectory("junction-cluster-bench").toFile();
+        try
+        {
+            run(baseDir, messages, rounds);
+        }
+        finally
+        {
+            IoUtil.delete(baseDir, true);
+        }
+    }
+
+    private static void run(final File baseDir, final int messages, final int rounds) throws Exception
+    {
+        final List<Double> switchRates = new ArrayList<>();
+        final List<Double> noJournalRates = new ArrayList<>();
+        final Histogram noJournalLatency = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        final List<Double> echoRates = new ArrayList<>();
+        final Histogram switchLatency = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        final Histogram echoLatency = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+
+        final MediaDriver clientDriver = MediaDriver.launch(new MediaDriver.Context()
+            .aeronDirectoryName(new File(baseDir, "client-aeron").getAbsolutePath())
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000))
+            .termBufferSparseFile(true)
+            .publicationTermBufferLength(128 * 1024)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
+        try
+        {
+            int port = 22_000;
+            // Warm-up: one untimed round of each, so that the JIT has compiled all three paths before measuring.
+            final Histogram discard = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+            switchRound(clientDriver, new File(baseDir, "ws"), port, messages, discard, (ctx) -> {});
+            port += 100;
+            switchRound(clientDriver, new File(baseDir, "wn"), port, messages, discard,
+                (ctx) -> ctx.journalFactory((dir) -> new DiscardingJournal()));
+            port += 100;
+            echoRound(clientDriver, new File(baseDir, "we"), port, messages, discard);
+            port += 100;
+
+            for (int round = 0; round < rounds; round++)
+            {
+                switchRates.add(switchRound(
+                    clientDriver, new File(baseDir, "s" + round), port, messages, switchLatency, (ctx) -> {}));
+                port += 100;
+                noJournalRates.add(switchRound(clientDriver, new File(baseDir, "n" + round), port, messages,
+                    noJournalLatency, (ctx) -> ctx.journalFactory((dir) -> new DiscardingJournal())));
+                port += 100;
+                echoRates.add(echoRound(clientDriver, new File(baseDir, "e" + round), port, messages, echoLatency));
+                port += 100;
+                System.out.printf("round %d: switch %.0f msg/s, switch without journal %.0f msg/s, echo %.0f msg/s%n",
+                    round, switchRates.get(round), noJournalRates.get(round), echoRates.get(round));
+            }
+
+            final List<double[]> failovers = new ArrayList<>();
+            for (int i = 0; i < rounds; i++)
+            {
+                failovers.add(failoverRound(clientDriver, new File(baseDir, "f" + i), port));
+                port += 100;
+                System.out.printf("failover %d: new leader event %.0f ms, first delivery %.0f ms%n",
+                    i, failovers.get(i)[0], failovers.get(i)[1]);
+            }
+
+            final double switchMedian = median(switchRates);
+            final double echoMedian = median(echoRates);
+            System.out.println();
+            System.out.printf("messages per round %d, payload %d B, window %d, rounds %d%n",
+                messages, PAYLOAD_LENGTH, WINDOW, rounds);
+            System.out.printf("throughput median: switch %.0f msg/s, echo %.0f msg/s, ratio %.1f%%%n",
+                switchMedian, echoMedian, 100.0 * switchMedian / echoMedian);
+            System.out.printf("switch without journal (no Chronicle append) median %.0f msg/s, ratio %.1f%%%n",
+                median(noJournalRates), 100.0 * median(noJournalRates) / echoMedian);
+            System.out.println("switch rounds " + switchRates + " no-journal rounds " + noJournalRates +
+                " echo rounds " + echoRates);
+            printLatency("switch publish->deliver", switchLatency);
+            printLatency("switch w/o journal    ", noJournalLatency);
+            printLatency("echo   send->echo     ", echoLatency);
+            final List<Double> leaderMs = new ArrayList<>();
+            final List<Double> deliveryMs = new ArrayList<>();
+            for (final double[] f : failovers)
+            {
+                leaderMs.add(f[0]);
+                deliveryMs.add(f[1]);
+            }
+            System.out.printf("failover median: new leader event %.0f ms, first delivery %.0f ms (all: %s, %s)%n",
+                median(leaderMs), median(deliveryMs), leaderMs, deliveryMs);
+        }
+        finally
+        {
+            CloseHelper.close(clientDriver);
+        }
+    }
+
+    private static ClusterNode[] startCluster(
+        final File dir, final int basePort, final Consumer<ClusterNode.Context> custom)
+    {
+        final ClusterNode.Context template = new ClusterNode.Context().baseDir(dir).basePort(basePort).memberCount(3);
+        custom.accept(template);
+        final ClusterNode[] nodes = new ClusterNode[3];
+        for (int i = 0; i < 3; i++)
+        {
+            nodes[i] = ClusterNode.launch(template.copyFor(i));
+        }
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (Arrays.stream(nodes).noneMatch(ClusterNode::isLeader))
+        {
+            if (System.nanoTime() > deadline)
+            {
+                throw new IllegalStateException("no leader");
+            }
+            Thread.onSpinWait();
+        }
+        return nodes;
+    }
+
+    private static double switchRound(
+        final MediaDriver driver,
+        final File dir,
+        final int basePort,
+        final int messages,
+        final Histogram latency,
+        final Consumer<ClusterNode.Context> custom)
+    {
+        final ClusterNode[] nodes = startCluster(dir, basePort, custom);
+        final String endpoints = ClusterNode.Context.ingressEndpoints("localhost", basePort, 3);
+        final long[] received = { 0 };
+        final long[] lastNs = { 0 };
+        try (JunctionClient subscriber = JunctionClient.connect(clientContext(driver, endpoints));
+            JunctionClient publisher = JunctionClient.connect(clientContext(driver, endpoints).maxInFlight(1024)))
+        {
+            final long handle = subscriber.subscribe("bench.>", (topic, sequence, priority, buffer, offset, length) ->
+            {
+                final long nowNs = System.nanoTime();
+                latency.recordValue(Math.max(0, nowNs - buffer.getLong(offset)));
+                received[0]++;
+                lastNs[0] = nowNs;
+            });
+            while (!subscriber.isSubscribed(handle))
+            {
+                subscriber.poll();
+            }
+
+            final UnsafeBuffer payload = new UnsafeBuffer(new byte[PAYLOAD_LENGTH]);
+            final long startNs = System.nanoTime();
+            int sent = 0;
+            while (received[0] < messages)
+            {
+                checkDeadline(startNs, sent, received[0]);
+                if (sent < messages && sent - received[0] < WINDOW)
+                {
+                    payload.putLong(0, System.nanoTime());
+                    if (publisher.publish("bench.x", Priority.NORMAL, payload, 0, PAYLOAD_LENGTH) > 0)
+                    {
+                        sent++;
+                    }
+                }
+                publisher.poll();
+                subscriber.poll();
+            }
+            return messages / ((lastNs[0] - startNs) / 1e9);
+        }
+        finally
+        {
+            CloseHelper.closeAll(nodes);
+        }
+    }
+
+    private static double echoRound(
+        final MediaDriver driver, final File dir, final int basePort, final int messages, final Histogram latency)
+    {
+        final ClusterNode[] nodes = startCluster(dir, basePort, (ctx) -> ctx.customService(EchoService::new));
+        final long[] received = { 0 };
+        final long[] lastNs = { 0 };
+        final EgressListener listener = new EgressListener()
+        {
+            public void onMessage(
+                final long clusterSessionId, final long timestamp, final DirectBuffer buffer, final int offset,
+                final int length, final Header header)
+            {
+                final long nowNs = System.nanoTime();
+                latency.recordValue(Math.max(0, nowNs - buffer.getLong(offset)));
+                received[0]++;
+                lastNs[0] = nowNs;
+            }
+        };
+        try (AeronCluster client = AeronCluster.connect(new AeronCluster.Context()
+            .aeronDirectoryName(driver.aeronDirectoryName())
+            .ingressChannel("aeron:udp?term-length=128k")
+            .ingressEndpoints(ClusterNode.Context.ingressEndpoints("localhost", basePort, 3))
+            .egressChannel("aeron:udp?endpoint=localhost:0|term-length=128k")
+            .egressListener(listener)))
+        {
+            final UnsafeBuffer payload = new UnsafeBuffer(new byte[PAYLOAD_LENGTH]);
+            final long startNs = System.nanoTime();
+            int sent = 0;
+            while (received[0] < messages)
+            {
+                checkDeadline(startNs, sent, received[0]);
+                if (sent < messages && sent - received[0] < WINDOW)
+                {
+                    payload.putLong(0, System.nanoTime());
+                    if (client.offer(payload, 0, PAYLOAD_LENGTH) > 0)
+                    {
+                        sent++;
+                    }
+                }
+                client.pollEgress();
+            }
+            return messages / ((lastNs[0] - startNs) / 1e9);
+        }
+        finally
+        {
+            CloseHelper.closeAll(nodes);
+        }
+    }
+
+    /**
+     * @return {ms from kill to the client's new-leader event, ms from kill to the first delivery after it}.
+     */
+    private static double[] failoverRound(final MediaDriver driver, final File dir, final int basePort)
+    {
+        final ClusterNode[] nodes = startCluster(dir, basePort, (ctx) -> {});
+        final String endpoints = ClusterNode.Context.ingressEndpoints("localhost", basePort, 3);
+        final long[] newLeaderNs = { 0 };
+        final long[] firstDeliveryNs = { 0 };
+        final long[] received = { 0 };
+        try (JunctionClient subscriber = JunctionClient.connect(clientContext(driver, endpoints)
+                .listener(new ClientListener()
+                {
+                    public void onConnected(final long clusterSessionId, final int leaderMemberId)
+                    {
+                        if (0 == newLeaderNs[0])
+                        {
+                            newLeaderNs[0] = System.nanoTime();
+                        }
+                    }
+                }));
+            JunctionClient publisher = JunctionClient.connect(clientContext(driver, endpoints)))
+        {
+            newLeaderNs[0] = 0;
+            final long handle = subscriber.subscribe("bench.>", (topic, sequence, priority, buffer, offset, length) ->
+            {
+                received[0]++;
+                if (0 != newLeaderNs[0] && 0 == firstDeliveryNs[0])
+                {
+                    firstDeliveryNs[0] = System.nanoTime();
+                }
+            });
+            while (!subscriber.isSubscribed(handle))
+            {
+                subscriber.poll();
+            }
+            newLeaderNs[0] = 0;
+
+            final UnsafeBuffer payload = new UnsafeBuffer(new byte[PAYLOAD_LENGTH]);
+            final long intervalNs = TimeUnit.MICROSECONDS.toNanos(500);
+            final long startNs = System.nanoTime();
+            long nextNs = startNs;
+            long killNs = 0;
+            final long deadlineNs = startNs + TimeUnit.SECONDS.toNanos(30);
+            while (0 == firstDeliveryNs[0] && System.nanoTime() < deadlineNs)
+            {
+                final long nowNs = System.nanoTime();
+                if (nowNs >= nextNs)
+                {
+                    payload.putLong(0, nowNs);
+                    publisher.publish("bench.x", Priority.NORMAL, payload, 0, PAYLOAD_LENGTH);
+                    nextNs += intervalNs;
+                }
+                if (0 == killNs && nowNs - startNs > TimeUnit.SECONDS.toNanos(1))
+                {
+                    for (final ClusterNode node : nodes)
+                    {
+                        if (node.isLeader())
+                        {
+                            killNs = System.nanoTime();
+                            newLeaderNs[0] = 0;
+                            node.close();
+                            break;
+                        }
+                    }
+                }
+                publisher.poll();
+                subscriber.poll();
+            }
+            if (0 == firstDeliveryNs[0])
+            {
+                throw new IllegalStateException("no delivery after failover");
+            }
+            return new double[]{ (newLeaderNs[0] - killNs) / 1e6, (firstDeliveryNs[0] - killNs) / 1e6 };
+        }
+        finally
+        {
+            CloseHelper.closeAll(nodes);
+        }
+    }
+
+    private static void checkDeadline(final long startNs, final long sent, final long received)
+    {
+        if (System.nanoTime() - startNs > ROUND_TIMEOUT_NS)
+        {
+            throw new IllegalStateException("round stalled: sent " + sent + ", received " + received);
+        }
+    }
+
+    private static JunctionClient.Context clientContext(final MediaDriver driver, final String endpoints)
+    {
+        return new JunctionClient.Context().aeronDirectoryName(driver.aeronDirectoryName()).ingressEndpoints(endpoints);
+    }
+
+    private static double median(final List<Double> values)
+    {
+        final double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2] :
+            (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    }
+
+    private static void printLatency(final String name, final Histogram histogram)
+    {
+        System.out.printf("%s latency us: p50 %.0f, p90 %.0f, p99 %.0f, p99.9 %.0f, p99.99 %.0f, max %.0f (n=%d)%n",
+            name,
+            histogram.getValueAtPercentile(50) / 1e3,
+            histogram.getValueAtPercentile(90) / 1e3,
+            histogram.getValueAtPercentile(99) / 1e3,
+            histogram.getValueAtPercentile(99.9) / 1e3,
+            histogram.getValueAtPercentile(99.99) / 1e3,
+            histogram.getMaxValue() / 1e3,
+            histogram.getTotalCount());
+    }
+}
