@@ -11,7 +11,7 @@ import org.agrona.CloseHelper;
  */
 public final class ServiceCounters implements AutoCloseable
 {
-    public static final int TYPE_ID_BASE = 1100;
+    public static final int TYPE_ID_BASE = 1500;
 
     private final Counter published;
     private final Counter delivered;
