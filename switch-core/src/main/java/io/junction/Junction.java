@@ -32,6 +32,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersManager;
 import org.agrona.concurrent.status.CountersReader;
 
+import io.junction.regulate.Admission;
+import io.junction.regulate.RegulationConfig;
+import io.junction.regulate.Regulator;
 import io.junction.topic.Topics;
 import net.openhft.affinity.Affinity;
 
@@ -56,6 +59,7 @@ public final class Junction implements AutoCloseable
     private final int maxTopicTokens;
     private final int maxMessageLength;
     private final NanoClock nanoClock;
+    private final Regulator regulator;
     private final DeliveryGroup sharedDelivery = new DeliveryGroup("junction-delivery");
     private final List<AgentRunner> pipelineRunners = new ArrayList<>();
     private final Set<SwitchSubscription> subscriptions = ConcurrentHashMap.newKeySet();
@@ -75,9 +79,11 @@ public final class Junction implements AutoCloseable
         this.maxMessageLength = ctx.maxMessageLength();
         this.nanoClock = ctx.nanoClock();
         this.shards = new Shard[ctx.shards()];
+        this.regulator = new Regulator(shards.length, ctx.regulation(), ctx.countersManager());
         for (int i = 0; i < shards.length; i++)
         {
             shards[i] = new Shard(i, ctx, counters);
+            shards[i].regulation = regulator.forShard(i, nanoClock);
         }
 
         if (ctx.threadingMode() == ThreadingMode.INVOKER)
@@ -144,6 +150,21 @@ public final class Junction implements AutoCloseable
     public long offer(
         final String topic, final Priority priority, final DirectBuffer buffer, final int offset, final int length)
     {
+        return offer(regulator.anonymousCache(), topic, priority, Regulator.NO_TTL, buffer, offset, length);
+    }
+
+    /**
+     * Validate, regulate, then queue: the path of every offer, with or without a {@link Publisher}.
+     */
+    long offer(
+        final io.junction.regulate.RegulationCache publisher,
+        final String topic,
+        final Priority priority,
+        final long ttlNs,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
         if (isClosed)
         {
             return OfferResult.CLOSED;
@@ -156,7 +177,66 @@ public final class Junction implements AutoCloseable
             return OfferResult.rejected(reason);
         }
 
-        return shardFor(topic).offer(topic, priority, nanoClock.nanoTime(), buffer, offset, length);
+        final long nowNs = nanoClock.nanoTime();
+        final Shard shard = shardFor(topic);
+        final Admission admission = regulator.resolve(publisher, topic, priority);
+        final ShedReason shed = regulator.admit(admission, shard.index(), priority, ttlNs, nowNs);
+        if (null != shed)
+        {
+            return OfferResult.shed(shed);
+        }
+
+        final long result = shard.offer(
+            topic, priority, nowNs, Regulator.deadlineNs(nowNs, ttlNs), admission, buffer, offset, length);
+        if (OfferResult.BACK_PRESSURED == result)
+        {
+            admission.onNotQueued();
+        }
+        return result;
+    }
+
+    /**
+     * A named publisher: its offers can carry a time-to-live, and rules can regulate it by name.
+     */
+    public Publisher publisher(final String name)
+    {
+        return new Publisher(this, regulator.newCache(Objects.requireNonNull(name, "name")));
+    }
+
+    /**
+     * Change load regulation at run time: no restart, and no message already accepted is lost.
+     */
+    public void regulation(final RegulationConfig config)
+    {
+        regulator.config(config);
+    }
+
+    public RegulationConfig regulation()
+    {
+        return regulator.config();
+    }
+
+    /**
+     * @return load regulation: shed counts per class and reason, the rings' shedders.
+     */
+    public Regulator regulator()
+    {
+        return regulator;
+    }
+
+    /**
+     * A subscription is about to deliver a message with a deadline.
+     *
+     * @return true if it expired: counted, and must not be delivered.
+     */
+    boolean onExpiredAtDelivery(final Message message, final long nowNs)
+    {
+        if (Regulator.isExpired(message.deadlineNs, nowNs))
+        {
+            regulator.onShed(message.priority(), ShedReason.EXPIRED);
+            return true;
+        }
+        return false;
     }
 
     private RejectReason validate(
@@ -361,6 +441,7 @@ public final class Junction implements AutoCloseable
         {
             shard.closeCounters();
         }
+        regulator.close();
         counters.close();
         ctx.close();
     }
@@ -499,6 +580,7 @@ public final class Junction implements AutoCloseable
         private ErrorHandler errorHandler;
         private CountersManager countersManager;
         private boolean ownsCountersManager;
+        private RegulationConfig regulation = RegulationConfig.none();
 
         /**
          * Check the settings and fill in what was left out. Runs once.
@@ -796,6 +878,21 @@ public final class Junction implements AutoCloseable
         public CountersManager countersManager()
         {
             return countersManager;
+        }
+
+        /**
+         * @param config load regulation at launch; none by default. Change it later with
+         *               {@link Junction#regulation(RegulationConfig)}.
+         */
+        public Context regulation(final RegulationConfig config)
+        {
+            this.regulation = Objects.requireNonNull(config, "regulation");
+            return this;
+        }
+
+        public RegulationConfig regulation()
+        {
+            return regulation;
         }
 
         @Override

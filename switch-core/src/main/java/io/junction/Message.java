@@ -16,6 +16,7 @@ public final class Message
     private Priority priority;
     private long timestampNs;
     private int length;
+    long deadlineNs;
     private byte[] bytes = new byte[INITIAL_CAPACITY];
     private final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
 
@@ -92,6 +93,7 @@ public final class Message
     void copyFrom(final Message other)
     {
         set(other.topic, other.sequence, other.priority, other.timestampNs, other.buffer, 0, other.length);
+        deadlineNs = other.deadlineNs;
     }
 
     void clear()

@@ -15,6 +15,8 @@ final class MessageEvent
     long timestampNs;
     long sequence;
     int length;
+    long deadlineNs;
+    io.junction.regulate.Admission admission;
     final UnsafeBuffer payload;
 
     MessageEvent(final int maxMessageLength)

@@ -95,6 +95,7 @@ final class Outbox
         }
 
         slot.set(event.topic, event.sequence, event.priority, event.timestampNs, event.payload, 0, event.length);
+        slot.deadlineNs = event.deadlineNs;
         STAMPS.setRelease(stamps, index, sequence);
         head.set(sequence + 1);
         return true;

@@ -42,6 +42,7 @@ final class Shard implements Agent
     private final AtomicCounter stallsCounter;
     private final String roleName;
 
+    io.junction.regulate.DispatchRegulation regulation;
     private Outbox[] stalledRoutes;
     private int stalledIndex;
 
@@ -84,6 +85,23 @@ final class Shard implements Agent
         final int offset,
         final int length)
     {
+        return offer(topic, priority, timestampNs, io.junction.regulate.Regulator.NO_DEADLINE, null,
+            buffer, offset, length);
+    }
+
+    /**
+     * As above, for a message load regulation admitted: it carries its deadline and admission.
+     */
+    long offer(
+        final String topic,
+        final Priority priority,
+        final long timestampNs,
+        final long deadlineNs,
+        final io.junction.regulate.Admission admission,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
         final long ringSequence;
         try
         {
@@ -96,7 +114,10 @@ final class Shard implements Agent
         }
 
         final long sequence = ringSequence * shardCount + index;
-        ring.get(ringSequence).set(topic, priority, timestampNs, sequence, buffer, offset, length);
+        final MessageEvent event = ring.get(ringSequence);
+        event.set(topic, priority, timestampNs, sequence, buffer, offset, length);
+        event.deadlineNs = deadlineNs;
+        event.admission = admission;
         ring.publish(ringSequence);
         return sequence;
     }
@@ -123,6 +144,7 @@ final class Shard implements Agent
     public int doWork()
     {
         int work = applyCommands();
+        regulation.beginCycle(ring.getCursor() == dispatched.get());
 
         final long first = dispatched.get() + 1;
         final long last = Math.min(ring.getCursor(), first + batchLimit - 1);
@@ -147,6 +169,11 @@ final class Shard implements Agent
 
     private boolean dispatch(final MessageEvent event)
     {
+        if (null == stalledRoutes &&
+            regulation.onDequeue(event.priority, event.timestampNs, event.deadlineNs, event.admission))
+        {
+            return true; // Expired: dropped and counted, never delivered late.
+        }
         final Outbox[] routes = null != stalledRoutes ? stalledRoutes : route(event.topic);
         for (int i = stalledIndex; i < routes.length; i++)
         {
@@ -180,6 +207,7 @@ final class Shard implements Agent
         }
         stalledRoutes = null;
         stalledIndex = 0;
+        regulation.onDispatched(event.admission);
         return true;
     }
 

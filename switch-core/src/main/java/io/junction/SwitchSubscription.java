@@ -208,6 +208,11 @@ final class SwitchSubscription implements Subscription, Agent
      */
     boolean deliver(final Message message)
     {
+        if (io.junction.regulate.Regulator.NO_DEADLINE != message.deadlineNs &&
+            owner.onExpiredAtDelivery(message, nanoClock.nanoTime()))
+        {
+            return true;
+        }
         try
         {
             handler.onMessage(message);

@@ -1,0 +1,228 @@
+package io.junction.regulate;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+
+import io.junction.Priority;
+
+/**
+ * Sojourn-time shedding for one ring, after CoDel (RFC 8289), with the drop decision moved to the edge.
+ * <p>
+ * The dispatcher (the only writer) feeds it the sojourn time of every message it takes off the ring and
+ * runs CoDel's state machine as specified: it enters the dropping state once the sojourn has stayed at or
+ * above {@code target} for a whole {@code interval}, leaves it as soon as a sojourn falls below the target
+ * (or the ring is empty), and while dropping schedules its drops at {@code interval / sqrt(count)}, resuming
+ * the previous count if it re-enters within 16 intervals.
+ * <p>
+ * A message already in the ring is never dropped (it was accepted). Instead each CoDel drop raises a
+ * shed level by {@link #STEP} that publishers read at the edge: the level is a number of classes, from
+ * the lowest up, in units of 1/{@link #CLASS_UNITS}; a class under the level is shed entirely, the class
+ * the level falls in is shed in proportion. Open-loop traffic does not slow down when one message is
+ * dropped, so a level (a rate of shedding) rather than single drops is what brings the queue back to its
+ * target. Outside the dropping state, while the sojourn is below the target, the level falls by one
+ * step per interval. {@link Priority#CRITICAL} is above the highest level and is never shed here.
+ */
+public final class CodelShedder
+{
+    /** The shed level that sheds one whole class. */
+    public static final int CLASS_UNITS = 1024;
+
+    /** How much the level rises at each CoDel drop and falls at each interval below the target. */
+    public static final int STEP = CLASS_UNITS / 8;
+
+    /** BULK, NORMAL and HIGH: every class but CRITICAL. */
+    public static final int MAX_LEVEL = 3 * CLASS_UNITS;
+
+    private static final int CLASSES = Priority.values().length;
+    private static final int PAD = 16;
+
+    // Written by the dispatcher only; read by publishers.
+    private volatile int shedLevel;
+    private volatile long queueDelayNs;
+    private volatile boolean dropping;
+
+    // Proportional shedding: one counter per class, padded against false sharing.
+    private final AtomicLongArray offers = new AtomicLongArray(CLASSES * PAD);
+
+    // CoDel state, dispatcher only.
+    private long firstAboveTimeNs;
+    private long dropNextNs;
+    private int count;
+    private int lastCount;
+    private long nextDecayNs;
+    private long drops;
+
+    /**
+     * Edge decision, any thread. Allocation-free.
+     *
+     * @return true if a message of this class must be shed now.
+     */
+    public boolean shouldShed(final Priority priority)
+    {
+        final int level = shedLevel;
+        if (0 == level || Priority.CRITICAL == priority)
+        {
+            return false;
+        }
+        final int rank = CLASSES - 1 - priority.ordinal();
+        final int fraction = level - rank * CLASS_UNITS;
+        if (fraction <= 0)
+        {
+            return false;
+        }
+        if (fraction >= CLASS_UNITS)
+        {
+            return true;
+        }
+        // Shed exactly fraction/CLASS_UNITS of the offers, spread evenly (error diffusion on a counter).
+        final long n = offers.getAndIncrement(rank * PAD);
+        return ((n + 1) * fraction) / CLASS_UNITS > (n * fraction) / CLASS_UNITS;
+    }
+
+    /**
+     * Dispatcher: a message left the ring after waiting {@code sojournNs}.
+     */
+    public void onDequeue(final long sojournNs, final long nowNs, final long targetNs, final long intervalNs)
+    {
+        queueDelayNs = sojournNs;
+
+        boolean okToDrop = false;
+        if (sojournNs < targetNs)
+        {
+            firstAboveTimeNs = 0;
+        }
+        else if (0 == firstAboveTimeNs)
+        {
+            firstAboveTimeNs = nonZero(nowNs + intervalNs);
+        }
+        else if (nowNs - firstAboveTimeNs >= 0)
+        {
+            okToDrop = true;
+        }
+
+        if (dropping)
+        {
+            if (!okToDrop)
+            {
+                dropping = false;
+            }
+            else
+            {
+                while (nowNs - dropNextNs >= 0)
+                {
+                    drop(nowNs, intervalNs);
+                    count++;
+                    dropNextNs = controlLaw(dropNextNs, count, intervalNs);
+                }
+            }
+        }
+        else if (okToDrop)
+        {
+            drop(nowNs, intervalNs);
+            dropping = true;
+            final int delta = count - lastCount;
+            count = (delta > 1 && nowNs - dropNextNs < 16 * intervalNs) ? delta : 1;
+            dropNextNs = controlLaw(nowNs, count, intervalNs);
+            lastCount = count;
+        }
+
+        if (!dropping && sojournNs < targetNs)
+        {
+            decay(nowNs, intervalNs);
+        }
+    }
+
+    /**
+     * Dispatcher: the ring is empty, so there is no queueing delay.
+     */
+    public void onEmpty(final long nowNs, final long intervalNs)
+    {
+        queueDelayNs = 0;
+        firstAboveTimeNs = 0;
+        dropping = false;
+        decay(nowNs, intervalNs);
+    }
+
+    /**
+     * Dispatcher: sojourn shedding was switched off; forget the state.
+     */
+    public void reset()
+    {
+        shedLevel = 0;
+        dropping = false;
+        firstAboveTimeNs = 0;
+        count = 0;
+        lastCount = 0;
+    }
+
+    private void drop(final long nowNs, final long intervalNs)
+    {
+        drops++;
+        nextDecayNs = nowNs + intervalNs;
+        shedLevel = Math.min(MAX_LEVEL, shedLevel + STEP);
+    }
+
+    private void decay(final long nowNs, final long intervalNs)
+    {
+        final int level = shedLevel;
+        if (level > 0 && nowNs - nextDecayNs >= 0)
+        {
+            shedLevel = Math.max(0, level - STEP);
+            nextDecayNs = nowNs + intervalNs;
+        }
+    }
+
+    private static long controlLaw(final long timeNs, final int count, final long intervalNs)
+    {
+        return timeNs + (long)(intervalNs / Math.sqrt(count));
+    }
+
+    private static long nonZero(final long value)
+    {
+        return 0 == value ? 1 : value;
+    }
+
+    /**
+     * @return the shed level, in units of 1/{@link #CLASS_UNITS} of a class, from the lowest class up.
+     */
+    public int shedLevel()
+    {
+        return shedLevel;
+    }
+
+    /**
+     * @return the sojourn time of the last message dispatched, 0 when the ring is empty.
+     */
+    public long queueDelayNs()
+    {
+        return queueDelayNs;
+    }
+
+    public boolean isDropping()
+    {
+        return dropping;
+    }
+
+    /**
+     * @return CoDel's drop count of the current (or last) dropping state. Dispatcher thread or tests only.
+     */
+    public int count()
+    {
+        return count;
+    }
+
+    /**
+     * @return when the next drop is due while dropping. Dispatcher thread or tests only.
+     */
+    public long dropNextNs()
+    {
+        return dropNextNs;
+    }
+
+    /**
+     * @return CoDel drops (level raises) so far. Dispatcher thread or tests only.
+     */
+    public long drops()
+    {
+        return drops;
+    }
+}

@@ -1,0 +1,115 @@
+package io.junction.regulate;
+
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import io.junction.Priority;
+import io.junction.ShedReason;
+
+/**
+ * What a shard's dispatcher does for regulation: measure each message's sojourn for CoDel, drop the
+ * expired (counted, never delivered) and release in-flight slots. Owned by one shard agent.
+ */
+public final class DispatchRegulation
+{
+    private final Regulator regulator;
+    private final int shard;
+    private final CodelShedder shedder;
+    private final NanoClock clock;
+    private final AtomicCounter queueDelayCounter;
+    private final AtomicCounter shedLevelCounter;
+    private long nowNs;
+    private boolean codelWasEnabled;
+
+    DispatchRegulation(
+        final Regulator regulator,
+        final int shard,
+        final CodelShedder shedder,
+        final NanoClock clock,
+        final AtomicCounter queueDelayCounter,
+        final AtomicCounter shedLevelCounter)
+    {
+        this.regulator = regulator;
+        this.shard = shard;
+        this.shedder = shedder;
+        this.clock = clock;
+        this.queueDelayCounter = queueDelayCounter;
+        this.shedLevelCounter = shedLevelCounter;
+    }
+
+    /**
+     * Start of a duty cycle: read the clock once.
+     *
+     * @param ringEmpty true if nothing waits in the ring.
+     */
+    public void beginCycle(final boolean ringEmpty)
+    {
+        nowNs = clock.nanoTime();
+        final Regulator.Compiled compiled = regulator.compiled();
+        if (compiled.codelEnabled)
+        {
+            codelWasEnabled = true;
+            if (ringEmpty)
+            {
+                shedder.onEmpty(nowNs, compiled.codelIntervalNs);
+                publish();
+            }
+        }
+        else if (codelWasEnabled)
+        {
+            codelWasEnabled = false;
+            shedder.reset();
+            publish();
+        }
+    }
+
+    /**
+     * A message is taken off the ring (called once per message).
+     *
+     * @return true if it expired: it was dropped and counted, and must not be dispatched.
+     */
+    public boolean onDequeue(
+        final Priority priority, final long timestampNs, final long deadlineNs, final Admission admission)
+    {
+        final Regulator.Compiled compiled = regulator.compiled();
+        if (compiled.codelEnabled)
+        {
+            shedder.onDequeue(nowNs - timestampNs, nowNs, compiled.codelTargetNs, compiled.codelIntervalNs);
+            publish();
+        }
+        if (Regulator.isExpired(deadlineNs, nowNs))
+        {
+            regulator.onShed(priority, ShedReason.EXPIRED);
+            onDispatched(admission);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * A message left the ring for the outboxes.
+     */
+    public void onDispatched(final Admission admission)
+    {
+        if (null != admission)
+        {
+            admission.onDequeued();
+        }
+    }
+
+    public long nowNs()
+    {
+        return nowNs;
+    }
+
+    public int shard()
+    {
+        return shard;
+    }
+
+    private void publish()
+    {
+        queueDelayCounter.setRelease(shedder.queueDelayNs());
+        shedLevelCounter.setRelease(shedder.shedLevel());
+    }
+}
