@@ -19,6 +19,8 @@ public final class OfferResult
 
     private static final long SHED_BASE = -200;
 
+    private static final int SHED_REASONS = ShedReason.values().length;
+
     private OfferResult()
     {
     }
@@ -38,7 +40,7 @@ public final class OfferResult
 
     public static boolean isShed(final long result)
     {
-        return result <= SHED_BASE && result > SHED_BASE - ShedReason.values().length;
+        return result <= SHED_BASE && result > SHED_BASE - SHED_REASONS;
     }
 
     /**
