@@ -79,11 +79,11 @@ public final class Junction implements AutoCloseable
         this.maxMessageLength = ctx.maxMessageLength();
         this.nanoClock = ctx.nanoClock();
         this.shards = new Shard[ctx.shards()];
-        this.regulator = new Regulator(shards.length, ctx.regulation(), ctx.countersManager());
+        this.regulator = new Regulator(shards.length, ctx.ringSize(), ctx.regulation(), ctx.countersManager());
         for (int i = 0; i < shards.length; i++)
         {
             shards[i] = new Shard(i, ctx, counters);
-            shards[i].regulation = regulator.forShard(i, nanoClock);
+            shards[i].regulation = regulator.forShard(i, nanoClock, shards[i]::ringOccupancy);
         }
 
         if (ctx.threadingMode() == ThreadingMode.INVOKER)

@@ -16,20 +16,26 @@ public final class RegulationConfig
     public static final long DEFAULT_CODEL_TARGET_NS = TimeUnit.MICROSECONDS.toNanos(500);
     public static final long DEFAULT_CODEL_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
-    private static final RegulationConfig NONE = new RegulationConfig(List.of(), false, 0, 0);
+    private static final RegulationConfig NONE = new RegulationConfig(List.of(), false, 0, 0, 0);
 
     private final List<Rule> rules;
     private final boolean codelEnabled;
     private final long codelTargetNs;
     private final long codelIntervalNs;
+    private final int criticalReserve;
 
     private RegulationConfig(
-        final List<Rule> rules, final boolean codelEnabled, final long codelTargetNs, final long codelIntervalNs)
+        final List<Rule> rules,
+        final boolean codelEnabled,
+        final long codelTargetNs,
+        final long codelIntervalNs,
+        final int criticalReserve)
     {
         this.rules = rules;
         this.codelEnabled = codelEnabled;
         this.codelTargetNs = codelTargetNs;
         this.codelIntervalNs = codelIntervalNs;
+        this.criticalReserve = criticalReserve;
     }
 
     /**
@@ -47,7 +53,8 @@ public final class RegulationConfig
     {
         final List<Rule> newRules = new ArrayList<>(rules);
         newRules.add(rule);
-        return new RegulationConfig(Collections.unmodifiableList(newRules), codelEnabled, codelTargetNs, codelIntervalNs);
+        return new RegulationConfig(
+            Collections.unmodifiableList(newRules), codelEnabled, codelTargetNs, codelIntervalNs, criticalReserve);
     }
 
     /**
@@ -60,7 +67,7 @@ public final class RegulationConfig
         {
             throw new IllegalArgumentException("CoDel target and interval must be > 0: " + targetNs + ", " + intervalNs);
         }
-        return new RegulationConfig(rules, true, targetNs, intervalNs);
+        return new RegulationConfig(rules, true, targetNs, intervalNs, criticalReserve);
     }
 
     public RegulationConfig withCodel()
@@ -70,7 +77,26 @@ public final class RegulationConfig
 
     public RegulationConfig withoutCodel()
     {
-        return new RegulationConfig(rules, false, 0, 0);
+        return new RegulationConfig(rules, false, 0, 0, criticalReserve);
+    }
+
+    /**
+     * Keep the last {@code slots} of every ring for {@link io.junction.Priority#CRITICAL}: other classes are
+     * shed ({@link io.junction.ShedReason#RESERVED_FOR_CRITICAL}) once the free slots fall to it, so a
+     * burst of lower classes cannot back-pressure critical traffic. 0 (the default) reserves nothing.
+     */
+    public RegulationConfig withCriticalReserve(final int slots)
+    {
+        if (slots < 0)
+        {
+            throw new IllegalArgumentException("criticalReserve must be >= 0: " + slots);
+        }
+        return new RegulationConfig(rules, codelEnabled, codelTargetNs, codelIntervalNs, slots);
+    }
+
+    public int criticalReserve()
+    {
+        return criticalReserve;
     }
 
     public List<Rule> rules()
@@ -97,6 +123,7 @@ public final class RegulationConfig
     public String toString()
     {
         return "RegulationConfig{rules=" + rules + ", codel=" +
-            (codelEnabled ? "target " + codelTargetNs + "ns interval " + codelIntervalNs + "ns" : "off") + '}';
+            (codelEnabled ? "target " + codelTargetNs + "ns interval " + codelIntervalNs + "ns" : "off") +
+            ", criticalReserve=" + criticalReserve + '}';
     }
 }

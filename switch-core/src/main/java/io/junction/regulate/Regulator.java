@@ -2,6 +2,7 @@ package io.junction.regulate;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.NanoClock;
@@ -32,14 +33,22 @@ public final class Regulator implements AutoCloseable
     private static final ShedReason[] REASONS = ShedReason.values();
 
     private final CodelShedder[] shedders;
+    private final LongSupplier[] ringOccupancy;
+    private final int ringSize;
     private final AtomicCounter[] shedCounters;
     private final AtomicCounter[] queueDelayCounters;
     private final AtomicCounter[] shedLevelCounters;
     private final RegulationCache anonymous = new RegulationCache(null);
     private volatile Compiled compiled;
 
-    public Regulator(final int shards, final RegulationConfig config, final CountersManager countersManager)
+    /**
+     * @param ringSize slots of each shard's ring, for {@link RegulationConfig#withCriticalReserve(int)}.
+     */
+    public Regulator(
+        final int shards, final int ringSize, final RegulationConfig config, final CountersManager countersManager)
     {
+        this.ringSize = ringSize;
+        ringOccupancy = new LongSupplier[shards];
         shedders = new CodelShedder[shards];
         queueDelayCounters = new AtomicCounter[shards];
         shedLevelCounters = new AtomicCounter[shards];
@@ -146,14 +155,20 @@ public final class Regulator implements AutoCloseable
     private ShedReason decide(
         final Admission admission, final int shard, final Priority priority, final long ttlNs, final long nowNs)
     {
+        final Compiled current = compiled;
         final CodelShedder shedder = shedders[shard];
         if (NO_TTL != ttlNs && ttlNs <= shedder.queueDelayNs())
         {
             return ShedReason.EXPIRED; // It would run out in the queue: refuse it now rather than drop it later.
         }
-        if (compiled.codelEnabled && admission.sojournShedding() && shedder.shouldShed(priority))
+        if (current.codelEnabled && admission.sojournShedding() && shedder.shouldShed(priority))
         {
             return ShedReason.QUEUE_DELAY;
+        }
+        if (0 != current.criticalReserve && Priority.CRITICAL != priority && null != ringOccupancy[shard] &&
+            ringSize - ringOccupancy[shard].getAsLong() <= current.criticalReserve)
+        {
+            return ShedReason.RESERVED_FOR_CRITICAL;
         }
         return admission.tryAcquire(nowNs);
     }
@@ -197,8 +212,9 @@ public final class Regulator implements AutoCloseable
     /**
      * The dispatcher side of one shard: to be used by that shard's agent only.
      */
-    public DispatchRegulation forShard(final int shard, final NanoClock clock)
+    public DispatchRegulation forShard(final int shard, final NanoClock clock, final LongSupplier occupancy)
     {
+        ringOccupancy[shard] = occupancy;
         return new DispatchRegulation(this, shard, shedders[shard], clock,
             queueDelayCounters[shard], shedLevelCounters[shard]);
     }
@@ -231,6 +247,7 @@ public final class Regulator implements AutoCloseable
         final boolean codelEnabled;
         final long codelTargetNs;
         final long codelIntervalNs;
+        final int criticalReserve;
 
         Compiled(final RegulationConfig config)
         {
@@ -244,6 +261,7 @@ public final class Regulator implements AutoCloseable
             codelEnabled = config.codelEnabled();
             codelTargetNs = config.codelTargetNs();
             codelIntervalNs = config.codelIntervalNs();
+            criticalReserve = config.criticalReserve();
         }
 
         Admission[] resolve(final String publisherName, final String topic)

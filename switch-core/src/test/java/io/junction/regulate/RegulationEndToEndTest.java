@@ -265,6 +265,29 @@ class RegulationEndToEndTest
     }
 
     @Test
+    void theLastSlotsOfTheRingAreKeptForCritical()
+    {
+        launch(RegulationConfig.none().withCriticalReserve(24));
+        final Publisher publisher = junction.publisher("gw");
+        int accepted = 0;
+        long result;
+        while (OfferResult.isAccepted(result = offer(publisher, Priority.HIGH, accepted)))
+        {
+            accepted++;
+        }
+        assertEquals(ShedReason.RESERVED_FOR_CRITICAL, OfferResult.shedReason(result));
+        assertEquals(1000, accepted);
+        for (int i = 0; i < 24; i++)
+        {
+            assertTrue(OfferResult.isAccepted(offer(publisher, Priority.CRITICAL, accepted + i)));
+        }
+        assertTrue(OfferResult.isBackPressured(offer(publisher, Priority.CRITICAL, -1)));
+        drain();
+        assertEquals(1024, received.size());
+        assertEquals(1, junction.regulator().shedCount(Priority.HIGH, ShedReason.RESERVED_FOR_CRITICAL));
+    }
+
+    @Test
     void reconfiguredAtRunTimeWithoutLosingAMessage()
     {
         launch(RegulationConfig.none().withRule(Rule.forTopics(">").withMaxInFlight(100)));

@@ -69,6 +69,33 @@ class TokenBucketTest
     }
 
     @Test
+    void concurrentPublishersShareTheBurstExactly() throws InterruptedException
+    {
+        final TokenBucket bucket = new TokenBucket(1, 10_000);
+        final java.util.concurrent.atomic.AtomicInteger passed = new java.util.concurrent.atomic.AtomicInteger();
+        final Thread[] threads = new Thread[3];
+        for (int t = 0; t < threads.length; t++)
+        {
+            threads[t] = new Thread(() ->
+            {
+                for (int i = 0; i < 10_000; i++)
+                {
+                    if (bucket.tryAcquire(5))
+                    {
+                        passed.incrementAndGet();
+                    }
+                }
+            });
+            threads[t].start();
+        }
+        for (final Thread thread : threads)
+        {
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        assertEquals(10_000, passed.get());
+    }
+
+    @Test
     void refundGivesBackOneToken()
     {
         final TokenBucket bucket = new TokenBucket(10, 1);

@@ -57,7 +57,8 @@ public final class OverloadBenchmark
         System.out.printf(Locale.ROOT, "capacity: %.0f msg/s (service time %d ns)%n", capacity, settings.serviceNs);
 
         final RegulationConfig regulated = RegulationConfig.none()
-            .withCodel(settings.codelTargetNs, settings.codelIntervalNs);
+            .withCodel(settings.codelTargetNs, settings.codelIntervalNs)
+            .withCriticalReserve(settings.ringSize / 8);
         final LoadStep step = new LoadStep(settings);
         final List<StepResult> results = new ArrayList<>();
         for (final String mode : new String[]{ "regulated", "baseline" })

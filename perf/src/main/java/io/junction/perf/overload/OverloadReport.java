@@ -119,7 +119,7 @@ final class OverloadReport
         return String.format(Locale.ROOT,
             "# Junction overload benchmark, %s UTC; %s; heap max %d MB; jvm args %s%n" +
             "# capacity %.0f msg/s; subscriber service time %d ns; ring %d; outbox %d; mix 5%% CRITICAL 20%% HIGH 75%% BULK;" +
-            " warm-up %.1f s + window %.1f s per step; regulated = CoDel target %d us interval %d us; baseline = no regulation, generator retries on back pressure%n",
+            " warm-up %.1f s + window %.1f s per step; regulated = CoDel target %d us interval %d us + ring/8 reserved for CRITICAL; baseline = no regulation, generator retries on back pressure%n",
             started, machine(), Runtime.getRuntime().maxMemory() >> 20,
             ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter((a) -> !a.startsWith("--add")).toList(),

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
+import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersManager;
 import org.agrona.concurrent.status.CountersReader;
@@ -47,7 +48,7 @@ public class AdmissionBenchmark
 
     /**
      * none: no rules, no CoDel (the baseline). rules: four rules, rate limits and in-flight limits (never
-     * exhausted). codel: CoDel on with BULK being shed in part. all: both.
+     * exhausted). codel: CoDel on with BULK being shed in part. all: both, and a ring reserve for CRITICAL.
      */
     @Param({ "none", "rules", "codel", "all" })
     public String config;
@@ -79,7 +80,12 @@ public class AdmissionBenchmark
         {
             regulation = regulation.withCodel(100_000, 1_000_000);
         }
-        regulator = new Regulator(1, regulation, counters);
+        if (config.equals("all"))
+        {
+            regulation = regulation.withCriticalReserve(1024);
+        }
+        regulator = new Regulator(1, 8192, regulation, counters);
+        regulator.forShard(0, SystemNanoClock.INSTANCE, () -> 100);
         cache = regulator.newCache("gateway");
         if (regulation.codelEnabled())
         {
