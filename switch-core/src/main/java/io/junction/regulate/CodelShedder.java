@@ -14,7 +14,7 @@ import io.junction.Priority;
  * the previous count if it re-enters within 16 intervals.
  * <p>
  * A message already in the ring is never dropped (it was accepted). Instead each CoDel drop raises a
- * shed level by {@link #STEP} that publishers read at the edge: the level is a number of classes, from
+ * shed level (by {@link #STEP} times the sojourn over the target) that publishers read at the edge: the level is a number of classes, from
  * the lowest up, in units of 1/{@link #CLASS_UNITS}; a class under the level is shed entirely, the class
  * the level falls in is shed in proportion. Open-loop traffic does not slow down when one message is
  * dropped, so a level (a rate of shedding) rather than single drops is what brings the queue back to its
@@ -26,8 +26,14 @@ public final class CodelShedder
     /** The shed level that sheds one whole class. */
     public static final int CLASS_UNITS = 1024;
 
-    /** How much the level rises at each CoDel drop and falls at each interval below the target. */
-    public static final int STEP = CLASS_UNITS / 8;
+    /**
+     * How much the level falls at each interval below the target, and rises at each CoDel drop; a drop
+     * raises it by this times the sojourn over the target (up to {@link #MAX_STEP_MULTIPLE}), so the level
+     * moves fast when the queue is far above its target and finely near it.
+     */
+    public static final int STEP = CLASS_UNITS / 32;
+
+    public static final int MAX_STEP_MULTIPLE = 16;
 
     /** BULK, NORMAL and HIGH: every class but CRITICAL. */
     public static final int MAX_LEVEL = 3 * CLASS_UNITS;
@@ -109,7 +115,7 @@ public final class CodelShedder
             {
                 while (nowNs - dropNextNs >= 0)
                 {
-                    drop(nowNs, intervalNs);
+                    drop(nowNs, intervalNs, sojournNs, targetNs);
                     count++;
                     dropNextNs = controlLaw(dropNextNs, count, intervalNs);
                 }
@@ -117,7 +123,7 @@ public final class CodelShedder
         }
         else if (okToDrop)
         {
-            drop(nowNs, intervalNs);
+            drop(nowNs, intervalNs, sojournNs, targetNs);
             dropping = true;
             final int delta = count - lastCount;
             count = (delta > 1 && nowNs - dropNextNs < 16 * intervalNs) ? delta : 1;
@@ -154,11 +160,12 @@ public final class CodelShedder
         lastCount = 0;
     }
 
-    private void drop(final long nowNs, final long intervalNs)
+    private void drop(final long nowNs, final long intervalNs, final long sojournNs, final long targetNs)
     {
         drops++;
         nextDecayNs = nowNs + intervalNs;
-        shedLevel = Math.min(MAX_LEVEL, shedLevel + STEP);
+        final long multiple = Math.max(1, Math.min(MAX_STEP_MULTIPLE, sojournNs / targetNs));
+        shedLevel = (int)Math.min(MAX_LEVEL, shedLevel + STEP * multiple);
     }
 
     private void decay(final long nowNs, final long intervalNs)

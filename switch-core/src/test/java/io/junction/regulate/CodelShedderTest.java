@@ -20,6 +20,9 @@ class CodelShedderTest
     private static final long ABOVE = 2 * TARGET;
     private static final long BELOW = TARGET / 2;
 
+    /** A drop raises the level by STEP times the sojourn over the target: here twice. */
+    private static final int RAISE = 2 * STEP;
+
     private final CodelShedder shedder = new CodelShedder();
 
     @Test
@@ -44,7 +47,7 @@ class CodelShedderTest
         shedder.onDequeue(ABOVE, start + INTERVAL, TARGET, INTERVAL);
         assertTrue(shedder.isDropping());
         assertEquals(1, shedder.count());
-        assertEquals(STEP, shedder.shedLevel());
+        assertEquals(RAISE, shedder.shedLevel());
         assertEquals(start + 2 * INTERVAL, shedder.dropNextNs(), "next drop one interval later");
     }
 
@@ -75,7 +78,7 @@ class CodelShedderTest
             assertEquals(count + 1, shedder.count());
             expectedNext += (long)(INTERVAL / Math.sqrt(count + 1));
         }
-        assertEquals(7 * STEP, shedder.shedLevel());
+        assertEquals(7 * RAISE, shedder.shedLevel());
     }
 
     @Test
@@ -84,12 +87,16 @@ class CodelShedderTest
         final long entered = enterDropping(0);
         shedder.onDequeue(BELOW, entered + 1, TARGET, INTERVAL);
         assertFalse(shedder.isDropping());
-        assertEquals(STEP, shedder.shedLevel(), "the level stays until it decays");
+        assertEquals(RAISE, shedder.shedLevel(), "the level stays until it decays");
 
         // Below target: one step off per interval after the last drop.
         shedder.onDequeue(BELOW, entered + INTERVAL - 1, TARGET, INTERVAL);
-        assertEquals(STEP, shedder.shedLevel());
+        assertEquals(RAISE, shedder.shedLevel());
         shedder.onDequeue(BELOW, entered + INTERVAL, TARGET, INTERVAL);
+        assertEquals(RAISE - STEP, shedder.shedLevel());
+        shedder.onDequeue(BELOW, entered + 2 * INTERVAL - 1, TARGET, INTERVAL);
+        assertEquals(RAISE - STEP, shedder.shedLevel());
+        shedder.onDequeue(BELOW, entered + 2 * INTERVAL, TARGET, INTERVAL);
         assertEquals(0, shedder.shedLevel());
     }
 
@@ -172,15 +179,15 @@ class CodelShedderTest
     void shedsThePartOfAClassTheLevelFallsIn()
     {
         long now = enterDropping(0);
-        // 3 steps = 3/8 of BULK.
+        // 3 drops of 2 steps: 192/1024 = 3/16 of BULK.
         for (int i = 0; i < 2; i++)
         {
             now = shedder.dropNextNs();
             shedder.onDequeue(ABOVE, now, TARGET, INTERVAL);
         }
-        assertEquals(3 * STEP, shedder.shedLevel());
+        assertEquals(3 * RAISE, shedder.shedLevel());
         int shed = 0;
-        for (int i = 0; i < 800; i++)
+        for (int i = 0; i < 1600; i++)
         {
             if (shedder.shouldShed(Priority.BULK))
             {
@@ -189,6 +196,16 @@ class CodelShedderTest
             assertFalse(shedder.shouldShed(Priority.NORMAL));
         }
         assertEquals(300, shed);
+    }
+
+    @Test
+    void theFartherAboveTargetTheBiggerTheRaise()
+    {
+        shedder.onDequeue(10 * TARGET, 0, TARGET, INTERVAL);
+        shedder.onDequeue(10 * TARGET, INTERVAL, TARGET, INTERVAL);
+        assertEquals(10 * STEP, shedder.shedLevel());
+        shedder.onDequeue(1000 * TARGET, shedder.dropNextNs(), TARGET, INTERVAL);
+        assertEquals((10 + CodelShedder.MAX_STEP_MULTIPLE) * STEP, shedder.shedLevel(), "capped");
     }
 
     private long enterDropping(final long from)

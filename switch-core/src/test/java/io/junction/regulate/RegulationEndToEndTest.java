@@ -233,7 +233,7 @@ class RegulationEndToEndTest
         // The queue drains: CoDel leaves dropping and the level decays one step per interval.
         drain();
         assertFalse(shedder.isDropping());
-        for (int i = 0; i < 20 && shedder.shedLevel() > 0; i++)
+        for (int i = 0; i < 100 && shedder.shedLevel() > 0; i++)
         {
             clock.advance(interval);
             junction.doWork();
