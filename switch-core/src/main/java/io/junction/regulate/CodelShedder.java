@@ -19,7 +19,7 @@ import io.junction.Priority;
  * the level falls in is shed in proportion. Open-loop traffic does not slow down when one message is
  * dropped, so a level (a rate of shedding) rather than single drops is what brings the queue back to its
  * target. Outside the dropping state, while the sojourn is below the target, the level falls by one
- * step per interval. {@link Priority#CRITICAL} is above the highest level and is never shed here.
+ * step per interval; while the ring is empty (capacity unused) by a quarter of itself per quarter interval. {@link Priority#CRITICAL} is above the highest level and is never shed here.
  */
 public final class CodelShedder
 {
@@ -55,6 +55,7 @@ public final class CodelShedder
     private int count;
     private int lastCount;
     private long nextDecayNs;
+    private long nextEmptyDecayNs;
     private long drops;
 
     /**
@@ -145,7 +146,15 @@ public final class CodelShedder
         queueDelayNs = 0;
         firstAboveTimeNs = 0;
         dropping = false;
-        decay(nowNs, intervalNs);
+
+        // An empty ring while shedding is capacity going unused: give back a quarter of the level per
+        // quarter interval, so that shedding caused by a stall does not outlast it.
+        final int level = shedLevel;
+        if (level > 0 && nowNs - nextEmptyDecayNs >= 0)
+        {
+            shedLevel = Math.max(0, level - Math.max(STEP, level / 4));
+            nextEmptyDecayNs = nowNs + intervalNs / 4;
+        }
     }
 
     /**
@@ -164,6 +173,7 @@ public final class CodelShedder
     {
         drops++;
         nextDecayNs = nowNs + intervalNs;
+        nextEmptyDecayNs = nowNs + intervalNs;
         final long multiple = Math.max(1, Math.min(MAX_STEP_MULTIPLE, sojournNs / targetNs));
         shedLevel = (int)Math.min(MAX_LEVEL, shedLevel + STEP * multiple);
     }

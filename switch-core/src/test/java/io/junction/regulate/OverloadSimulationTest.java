@@ -32,9 +32,9 @@ class OverloadSimulationTest
     @Test
     void holdsCapacityAndProtectsCriticalAtTwiceAndFourTimesCapacity()
     {
-        final Result half = simulate(0.5);
-        final Result twice = simulate(2);
-        final Result fourTimes = simulate(4);
+        final Result half = simulate(0.5, 0);
+        final Result twice = simulate(2, 0);
+        final Result fourTimes = simulate(4, 0);
         for (final Result result : new Result[]{ half, twice, fourTimes })
         {
             System.out.println(result);
@@ -52,13 +52,36 @@ class OverloadSimulationTest
         }
     }
 
+    /**
+     * As a shared machine does to the pipeline thread: it stops for 5 ms every 50 ms. Shedding must not
+     * outlast the stalls: below capacity almost nothing is shed, and above it goodput holds.
+     */
+    @Test
+    void recoversFromStallsOfTheConsumer()
+    {
+        final long stallNs = 5_000_000;
+        final Result half = simulate(0.5, stallNs);
+        final Result twice = simulate(2, stallNs);
+        final Result fourTimes = simulate(4, stallNs);
+        for (final Result result : new Result[]{ half, twice, fourTimes })
+        {
+            System.out.println("with stalls: " + result);
+        }
+        assertTrue(half.goodputFraction() > 0.45, half.toString());
+        for (final Result overloaded : new Result[]{ twice, fourTimes })
+        {
+            assertTrue(overloaded.goodputFraction() >= 0.8, overloaded.toString());
+            assertEquals(0, overloaded.shed[Priority.CRITICAL.ordinal()], overloaded.toString());
+        }
+    }
+
     static Priority classOf(final long i)
     {
         final int slot = (int)(i % 20);
         return 0 == slot ? Priority.CRITICAL : slot <= 4 ? Priority.HIGH : Priority.BULK;
     }
 
-    private static Result simulate(final double multiplier)
+    private static Result simulate(final double multiplier, final long stallNs)
     {
         final ManualClock clock = new ManualClock();
         final long origin = clock.peek();
@@ -98,6 +121,7 @@ class OverloadSimulationTest
             long i = 0;
             long nextArrival = origin;
             long consumerFreeAt = origin;
+            long nextStall = origin + 50_000_000;
             while (nextArrival < end || consumerFreeAt < end)
             {
                 if (nextArrival < end && nextArrival <= consumerFreeAt)
@@ -126,6 +150,11 @@ class OverloadSimulationTest
                     final long before = lastDelivery[0];
                     junction.doWork();
                     consumerFreeAt = lastDelivery[0] != before ? clock.peek() + SERVICE_NS : nextArrival;
+                    if (stallNs > 0 && consumerFreeAt >= nextStall)
+                    {
+                        consumerFreeAt += stallNs;
+                        nextStall += 50_000_000;
+                    }
                 }
             }
         }

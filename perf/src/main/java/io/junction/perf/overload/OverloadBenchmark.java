@@ -73,7 +73,10 @@ public final class OverloadBenchmark
                 System.out.println(OverloadReport.summary(result, capacity));
             }
         }
-        new OverloadReport(settings, capacity, started, results, loadAtStart).write();
+        // The same measurement again: on a shared machine the capacity drifts, and this shows by how much.
+        final double capacityAfter = measureCapacity(settings);
+        System.out.printf(Locale.ROOT, "capacity after the sweep: %.0f msg/s%n", capacityAfter);
+        new OverloadReport(settings, capacity, capacityAfter, started, results, loadAtStart).write();
     }
 
     /**

@@ -27,6 +27,7 @@ final class OverloadReport
 
     private final OverloadBenchmark.Settings settings;
     private final double capacity;
+    private final double capacityAfter;
     private final Instant started;
     private final List<StepResult> results;
     private final String loadAtStart;
@@ -34,6 +35,7 @@ final class OverloadReport
     OverloadReport(
         final OverloadBenchmark.Settings settings,
         final double capacity,
+        final double capacityAfter,
         final Instant started,
         final List<StepResult> results,
         final String loadAtStart)
@@ -41,6 +43,7 @@ final class OverloadReport
         this.loadAtStart = loadAtStart;
         this.settings = settings;
         this.capacity = capacity;
+        this.capacityAfter = capacityAfter;
         this.started = started;
         this.results = results;
     }
@@ -118,12 +121,12 @@ final class OverloadReport
     {
         return String.format(Locale.ROOT,
             "# Junction overload benchmark, %s UTC; %s; heap max %d MB; jvm args %s%n" +
-            "# capacity %.0f msg/s; subscriber service time %d ns; ring %d; outbox %d; mix 5%% CRITICAL 20%% HIGH 75%% BULK;" +
+            "# capacity %.0f msg/s (measured again after the sweep: %.0f msg/s); subscriber service time %d ns; ring %d; outbox %d; mix 5%% CRITICAL 20%% HIGH 75%% BULK;" +
             " warm-up %.1f s + window %.1f s per step; regulated = CoDel target %d us interval %d us + ring/8 reserved for CRITICAL; baseline = no regulation, generator retries on back pressure%n",
             started, machine(), Runtime.getRuntime().maxMemory() >> 20,
             ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter((a) -> !a.startsWith("--add")).toList(),
-            capacity, settings.serviceNs, settings.ringSize, settings.outboxCapacity, settings.warmupSeconds,
+            capacity, capacityAfter, settings.serviceNs, settings.ringSize, settings.outboxCapacity, settings.warmupSeconds,
             settings.windowSeconds, settings.codelTargetNs / 1000, settings.codelIntervalNs / 1000);
     }
 
@@ -159,9 +162,10 @@ final class OverloadReport
     {
         final StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT,
-            "{%n  \"date\": \"%s\",%n  \"machine\": \"%s\",%n  \"capacityPerSecond\": %.0f,%n  \"serviceNs\": %d,%n" +
+            "{%n  \"date\": \"%s\",%n  \"machine\": \"%s\",%n  \"capacityPerSecond\": %.0f,%n" +
+            "  \"capacityAfterPerSecond\": %.0f,%n  \"serviceNs\": %d,%n" +
             "  \"codelTargetNs\": %d,%n  \"codelIntervalNs\": %d,%n  \"steps\": [%n",
-            started, machine().replace("\"", "'"), capacity, settings.serviceNs, settings.codelTargetNs,
+            started, machine().replace("\"", "'"), capacity, capacityAfter, settings.serviceNs, settings.codelTargetNs,
             settings.codelIntervalNs));
         for (int i = 0; i < results.size(); i++)
         {
