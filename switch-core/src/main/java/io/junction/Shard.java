@@ -42,7 +42,7 @@ final class Shard implements Agent
     private final AtomicCounter stallsCounter;
     private final String roleName;
 
-    io.junction.regulate.DispatchRegulation regulation;
+    io.junction.regulate.DispatchRegulation regulation = io.junction.regulate.DispatchRegulation.NONE;
     private Outbox[] stalledRoutes;
     private int stalledIndex;
 

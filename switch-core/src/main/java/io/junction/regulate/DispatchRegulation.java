@@ -12,6 +12,9 @@ import io.junction.ShedReason;
  */
 public final class DispatchRegulation
 {
+    /** For a shard without a regulator: does nothing. */
+    public static final DispatchRegulation NONE = new DispatchRegulation(null, -1, null, null, null, null);
+
     private final Regulator regulator;
     private final int shard;
     private final CodelShedder shedder;
@@ -44,6 +47,10 @@ public final class DispatchRegulation
      */
     public void beginCycle(final boolean ringEmpty)
     {
+        if (null == regulator)
+        {
+            return;
+        }
         nowNs = clock.nanoTime();
         final Regulator.Compiled compiled = regulator.compiled();
         if (compiled.codelEnabled)
@@ -71,6 +78,10 @@ public final class DispatchRegulation
     public boolean onDequeue(
         final Priority priority, final long timestampNs, final long deadlineNs, final Admission admission)
     {
+        if (null == regulator)
+        {
+            return false;
+        }
         final Regulator.Compiled compiled = regulator.compiled();
         if (compiled.codelEnabled)
         {

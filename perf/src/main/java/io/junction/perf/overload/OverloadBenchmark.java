@@ -18,8 +18,9 @@ import io.junction.regulate.RegulationConfig;
 
 /**
  * The overload benchmark: measure the switch's capacity, then sweep an open-loop offered load from 0.5x
- * to 4x of it, once with load regulation (CoDel sojourn shedding at the edge) and once without it (the
- * baseline: plain back pressure, the generator retrying), in the same run. Writes CSV, JSON and a PNG
+ * to 4x of it, with load regulation (CoDel sojourn shedding at the edge, a ring reserve for CRITICAL) and
+ * without it (the baseline: plain back pressure, the generator retrying), both sides of each step back to
+ * back in the same run. Writes CSV, JSON and a PNG
  * plot to {@code perf/results/} (or {@code -Doverload.out=DIR}).
  * <p>
  * Run: {@code java <junction jvm flags> -cp perf/target/benchmarks.jar io.junction.perf.overload.OverloadBenchmark}
@@ -61,11 +62,12 @@ public final class OverloadBenchmark
             .withCriticalReserve(settings.ringSize / 8);
         final LoadStep step = new LoadStep(settings);
         final List<StepResult> results = new ArrayList<>();
-        for (final String mode : new String[]{ "regulated", "baseline" })
+        // Each step runs both sides back to back, so that both see the same machine (it is shared).
+        for (final String m : settings.multipliers.split(","))
         {
-            for (final String m : settings.multipliers.split(","))
+            final double multiplier = Double.parseDouble(m.trim());
+            for (final String mode : new String[]{ "regulated", "baseline" })
             {
-                final double multiplier = Double.parseDouble(m.trim());
                 final long rate = Math.round(capacity * multiplier);
                 final StepResult result = step.run(
                     mode, "regulated".equals(mode) ? regulated : RegulationConfig.none(), multiplier, rate);
