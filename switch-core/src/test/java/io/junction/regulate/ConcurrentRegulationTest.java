@@ -16,6 +16,8 @@ import io.junction.OfferResult;
 import io.junction.Priority;
 import io.junction.Publisher;
 import io.junction.ShedReason;
+import io.junction.SlowSubscriberPolicy;
+import io.junction.SubscriptionOptions;
 import io.junction.ThreadingMode;
 
 /**
@@ -36,7 +38,8 @@ class ConcurrentRegulationTest
             .ringSize(256)
             .regulation(limited)))
         {
-            junction.subscribe("t.>", (message) -> delivered.incrementAndGet());
+            junction.subscribe("t.>", (message) -> delivered.incrementAndGet(),
+                SubscriptionOptions.defaults().slowSubscriberPolicy(SlowSubscriberPolicy.BACK_PRESSURE));
 
             final AtomicBoolean running = new AtomicBoolean(true);
             final AtomicLong accepted = new AtomicLong();
