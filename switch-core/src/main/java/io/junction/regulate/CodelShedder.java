@@ -5,6 +5,30 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import io.junction.Priority;
 
 /**
+ * Keeps what publishers read on every offer off the cache lines the dispatcher writes per message.
+ */
+@SuppressWarnings("unused")
+abstract class CodelShedderLeftPadding
+{
+    long p01, p02, p03, p04, p05, p06, p07, p08;
+}
+
+/**
+ * Written by the dispatcher (rarely: on a change, or once per duty cycle); read by publishers.
+ */
+abstract class CodelShedderPublished extends CodelShedderLeftPadding
+{
+    volatile int shedLevel;
+    volatile long queueDelayNs;
+}
+
+@SuppressWarnings("unused")
+abstract class CodelShedderRightPadding extends CodelShedderPublished
+{
+    long p11, p12, p13, p14, p15, p16, p17, p18;
+}
+
+/**
  * Sojourn-time shedding for one ring, after CoDel (RFC 8289), with the drop decision moved to the edge.
  * <p>
  * The dispatcher (the only writer) feeds it the sojourn time of every message it takes off the ring and
@@ -14,14 +38,15 @@ import io.junction.Priority;
  * the previous count if it re-enters within 16 intervals.
  * <p>
  * A message already in the ring is never dropped (it was accepted). Instead each CoDel drop raises a
- * shed level (by {@link #STEP} times the sojourn over the target) that publishers read at the edge: the level is a number of classes, from
- * the lowest up, in units of 1/{@link #CLASS_UNITS}; a class under the level is shed entirely, the class
+ * shed level (by {@link #STEP} times the sojourn over the target) that publishers read at the edge: the
+ * level is a number of classes, from the lowest up, in units of 1/{@link #CLASS_UNITS}; a class under the level is shed entirely, the class
  * the level falls in is shed in proportion. Open-loop traffic does not slow down when one message is
  * dropped, so a level (a rate of shedding) rather than single drops is what brings the queue back to its
  * target. Outside the dropping state, while the sojourn is below the target, the level falls by one
- * step per interval; while the ring is empty (capacity unused) by a quarter of itself per quarter interval. {@link Priority#CRITICAL} is above the highest level and is never shed here.
+ * step per interval; while the ring is empty (capacity unused) by a quarter of itself per quarter
+ * interval. {@link Priority#CRITICAL} is above the highest level and is never shed here.
  */
-public final class CodelShedder
+public final class CodelShedder extends CodelShedderRightPadding
 {
     /** The shed level that sheds one whole class. */
     public static final int CLASS_UNITS = 1024;
@@ -41,9 +66,6 @@ public final class CodelShedder
     private static final int CLASSES = Priority.values().length;
     private static final int PAD = 16;
 
-    // Written by the dispatcher only; read by publishers.
-    private volatile int shedLevel;
-    private volatile long queueDelayNs;
     private volatile boolean dropping;
 
     // Proportional shedding: one counter per class, padded against false sharing.
@@ -57,6 +79,7 @@ public final class CodelShedder
     private long nextDecayNs;
     private long nextEmptyDecayNs;
     private long drops;
+    private long lastSojournNs;
 
     /**
      * Edge decision, any thread. Allocation-free.
@@ -90,7 +113,7 @@ public final class CodelShedder
      */
     public void onDequeue(final long sojournNs, final long nowNs, final long targetNs, final long intervalNs)
     {
-        queueDelayNs = sojournNs;
+        lastSojournNs = sojournNs;
 
         boolean okToDrop = false;
         if (sojournNs < targetNs)
@@ -143,9 +166,16 @@ public final class CodelShedder
      */
     public void onEmpty(final long nowNs, final long intervalNs)
     {
-        queueDelayNs = 0;
+        lastSojournNs = 0;
+        if (0 != queueDelayNs)
+        {
+            queueDelayNs = 0;
+        }
         firstAboveTimeNs = 0;
-        dropping = false;
+        if (dropping)
+        {
+            dropping = false;
+        }
 
         // An empty ring while shedding is capacity going unused: give back a quarter of the level per
         // quarter interval, so that shedding caused by a stall does not outlast it.
@@ -154,6 +184,18 @@ public final class CodelShedder
         {
             shedLevel = Math.max(0, level - Math.max(STEP, level / 4));
             nextEmptyDecayNs = nowNs + intervalNs / 4;
+        }
+    }
+
+    /**
+     * Dispatcher: make the last sojourn seen the queue delay publishers read. Once per duty cycle, not per
+     * message, to spare the cache line publishers read.
+     */
+    public void publishQueueDelay()
+    {
+        if (queueDelayNs != lastSojournNs)
+        {
+            queueDelayNs = lastSojournNs;
         }
     }
 
@@ -175,7 +217,11 @@ public final class CodelShedder
         nextDecayNs = nowNs + intervalNs;
         nextEmptyDecayNs = nowNs + intervalNs;
         final long multiple = Math.max(1, Math.min(MAX_STEP_MULTIPLE, sojournNs / targetNs));
-        shedLevel = (int)Math.min(MAX_LEVEL, shedLevel + STEP * multiple);
+        final int level = shedLevel;
+        if (level < MAX_LEVEL)
+        {
+            shedLevel = (int)Math.min(MAX_LEVEL, level + STEP * multiple);
+        }
     }
 
     private void decay(final long nowNs, final long intervalNs)
@@ -207,7 +253,8 @@ public final class CodelShedder
     }
 
     /**
-     * @return the sojourn time of the last message dispatched, 0 when the ring is empty.
+     * @return the sojourn time of the last message dispatched (as of the dispatcher's last duty cycle),
+     * 0 when the ring is empty.
      */
     public long queueDelayNs()
     {

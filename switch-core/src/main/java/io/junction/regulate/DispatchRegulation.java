@@ -59,8 +59,9 @@ public final class DispatchRegulation
             if (ringEmpty)
             {
                 shedder.onEmpty(nowNs, compiled.codelIntervalNs);
-                publish();
             }
+            shedder.publishQueueDelay();
+            publish();
         }
         else if (codelWasEnabled)
         {
@@ -86,7 +87,6 @@ public final class DispatchRegulation
         if (compiled.codelEnabled)
         {
             shedder.onDequeue(nowNs - timestampNs, nowNs, compiled.codelTargetNs, compiled.codelIntervalNs);
-            publish();
         }
         if (Regulator.isExpired(deadlineNs, nowNs))
         {
@@ -120,7 +120,15 @@ public final class DispatchRegulation
 
     private void publish()
     {
-        queueDelayCounter.setRelease(shedder.queueDelayNs());
-        shedLevelCounter.setRelease(shedder.shedLevel());
+        final long queueDelayNs = shedder.queueDelayNs();
+        if (queueDelayCounter.getPlain() != queueDelayNs)
+        {
+            queueDelayCounter.setRelease(queueDelayNs);
+        }
+        final int level = shedder.shedLevel();
+        if (shedLevelCounter.getPlain() != level)
+        {
+            shedLevelCounter.setRelease(level);
+        }
     }
 }
