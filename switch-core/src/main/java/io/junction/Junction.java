@@ -191,6 +191,7 @@ public final class Junction implements AutoCloseable
         if (OfferResult.BACK_PRESSURED == result)
         {
             admission.onNotQueued();
+            regulator.onBackPressured(priority);
         }
         return result;
     }

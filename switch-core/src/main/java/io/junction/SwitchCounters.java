@@ -26,6 +26,7 @@ public final class SwitchCounters implements AutoCloseable
     public static final int OFFER_SHED_TYPE_ID = 1040;
     public static final int SHARD_QUEUE_DELAY_TYPE_ID = 1041;
     public static final int SHARD_SHED_LEVEL_TYPE_ID = 1042;
+    public static final int OFFER_BACK_PRESSURED_TYPE_ID = 1043;
 
     private final CountersManager countersManager;
     private final EnumMap<RejectReason, AtomicCounter> offerRejected = new EnumMap<>(RejectReason.class);

@@ -15,7 +15,8 @@ import io.junction.SwitchCounters;
 
 /**
  * Load regulation of one switch: the admission decision at the edge (any publishing thread), the
- * sojourn-time shedders of its rings, and a counter per class and shed reason.
+ * sojourn-time shedders of its rings, a counter per class and shed reason, and one per class for back
+ * pressure.
  * <p>
  * The configuration is an immutable object behind a volatile reference: {@link #config(RegulationConfig)}
  * swaps it while publishers run. Messages already in the rings keep the state they were admitted under
@@ -36,6 +37,7 @@ public final class Regulator implements AutoCloseable
     private final LongSupplier[] ringOccupancy;
     private final int ringSize;
     private final AtomicCounter[] shedCounters;
+    private final AtomicCounter[] backPressuredCounters;
     private final AtomicCounter[] queueDelayCounters;
     private final AtomicCounter[] shedLevelCounters;
     private final RegulationCache anonymous = new RegulationCache(null);
@@ -68,6 +70,12 @@ public final class Regulator implements AutoCloseable
                 shedCounters[index(priority, reason)] = countersManager.newCounter(
                     "offer shed: " + priority.name() + " " + reason.name(), SwitchCounters.OFFER_SHED_TYPE_ID);
             }
+        }
+        backPressuredCounters = new AtomicCounter[PRIORITIES.length];
+        for (final Priority priority : PRIORITIES)
+        {
+            backPressuredCounters[priority.ordinal()] = countersManager.newCounter(
+                "offer back-pressured: " + priority.name(), SwitchCounters.OFFER_BACK_PRESSURED_TYPE_ID);
         }
         config(config);
     }
@@ -199,6 +207,19 @@ public final class Regulator implements AutoCloseable
         shedCounters[index(priority, reason)].increment();
     }
 
+    /**
+     * An admitted offer found the ring full (transient: the publisher may retry).
+     */
+    public void onBackPressured(final Priority priority)
+    {
+        backPressuredCounters[priority.ordinal()].increment();
+    }
+
+    public long backPressuredCount(final Priority priority)
+    {
+        return backPressuredCounters[priority.ordinal()].get();
+    }
+
     public long shedCount(final Priority priority, final ShedReason reason)
     {
         return shedCounters[index(priority, reason)].get();
@@ -228,6 +249,7 @@ public final class Regulator implements AutoCloseable
     public void close()
     {
         CloseHelper.closeAll(shedCounters);
+        CloseHelper.closeAll(backPressuredCounters);
         CloseHelper.closeAll(queueDelayCounters);
         CloseHelper.closeAll(shedLevelCounters);
     }

@@ -148,6 +148,8 @@ class RegulationEndToEndTest
         }
         assertTrue(OfferResult.isBackPressured(result), OfferResult.describe(result));
         assertEquals(1024, accepted);
+        assertEquals(1, junction.regulator().backPressuredCount(Priority.NORMAL));
+        assertEquals(0, junction.regulator().backPressuredCount(Priority.CRITICAL));
         final Admission admission = junction.regulator().resolve(
             junction.regulator().newCache("gw"), "orders.eur", Priority.NORMAL);
         assertEquals(1024, admission.inFlight().inFlight());
