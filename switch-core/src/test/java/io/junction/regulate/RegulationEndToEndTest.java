@@ -247,6 +247,45 @@ class RegulationEndToEndTest
     }
 
     @Test
+    void eachShardShedsOnItsOwnQueueDelay()
+    {
+        junction = Junction.launch(new Junction.Context()
+            .threadingMode(ThreadingMode.INVOKER)
+            .nanoClock(clock)
+            .shards(2)
+            .regulation(RegulationConfig.none().withCodel(100 * US, MS)));
+        junction.subscribe(">", (message) -> received.add(message.buffer().getLong(0)));
+        final Publisher publisher = junction.publisher("gw");
+        String slow = null;
+        String other = null;
+        for (int i = 0; null == slow || null == other; i++)
+        {
+            final String topic = "t" + i;
+            if (0 == ((topic.hashCode() & Integer.MAX_VALUE) % 2))
+            {
+                slow = null == slow ? topic : slow;
+            }
+            else
+            {
+                other = null == other ? topic : other;
+            }
+        }
+        final int slowShard = (slow.hashCode() & Integer.MAX_VALUE) % 2;
+        final CodelShedder shedder = junction.regulator().shedder(slowShard);
+        for (int round = 0; round < 40 && shedder.shedLevel() < CodelShedder.CLASS_UNITS; round++)
+        {
+            publisher.offer(slow, Priority.NORMAL, payload, 0, 8);
+            publisher.offer(slow, Priority.BULK, payload, 0, 8);
+            clock.advance(200 * US);
+            junction.doWork();
+        }
+        assertEquals(CodelShedder.CLASS_UNITS, shedder.shedLevel());
+        assertEquals(0, junction.regulator().shedder(1 - slowShard).shedLevel());
+        assertEquals(ShedReason.QUEUE_DELAY, OfferResult.shedReason(publisher.offer(slow, Priority.BULK, payload, 0, 8)));
+        assertTrue(OfferResult.isAccepted(publisher.offer(other, Priority.BULK, payload, 0, 8)));
+    }
+
+    @Test
     void aRuleCanExemptTopicsFromSojournShedding()
     {
         launch(RegulationConfig.none().withCodel(100 * US, MS)
