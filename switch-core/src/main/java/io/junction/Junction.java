@@ -32,6 +32,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersManager;
 import org.agrona.concurrent.status.CountersReader;
 
+import io.junction.regulate.Admission;
+import io.junction.regulate.RegulationConfig;
+import io.junction.regulate.Regulator;
 import io.junction.topic.Topics;
 import net.openhft.affinity.Affinity;
 
@@ -57,6 +60,7 @@ public final class Junction implements AutoCloseable
     private final int maxMessageLength;
     private final NanoClock nanoClock;
     private final ValidTopicCache validTopics = new ValidTopicCache();
+    private final Regulator regulator;
     private final DeliveryGroup sharedDelivery = new DeliveryGroup("junction-delivery");
     private final List<AgentRunner> pipelineRunners = new ArrayList<>();
     private final Set<SwitchSubscription> subscriptions = ConcurrentHashMap.newKeySet();
@@ -76,9 +80,11 @@ public final class Junction implements AutoCloseable
         this.maxMessageLength = ctx.maxMessageLength();
         this.nanoClock = ctx.nanoClock();
         this.shards = new Shard[ctx.shards()];
+        this.regulator = new Regulator(shards.length, ctx.ringSize(), ctx.regulation(), ctx.countersManager());
         for (int i = 0; i < shards.length; i++)
         {
             shards[i] = new Shard(i, ctx, counters);
+            shards[i].regulation = regulator.forShard(i, nanoClock, shards[i]::ringOccupancy);
         }
 
         if (ctx.threadingMode() == ThreadingMode.INVOKER)
@@ -146,33 +152,47 @@ public final class Junction implements AutoCloseable
     public long offer(
         final String topic, final Priority priority, final DirectBuffer buffer, final int offset, final int length)
     {
-        if (isClosed)
-        {
-            return OfferResult.CLOSED;
-        }
-
-        final RejectReason reason = validate(topic, priority, buffer, offset, length);
-        if (null != reason)
-        {
-            counters.onOfferRejected(reason);
-            return OfferResult.rejected(reason);
-        }
-
-        return shardFor(topic).offer(topic, priority, nanoClock.nanoTime(), buffer, offset, length);
+        return offer(regulator.anonymousCache(), topic, priority, QualityOfService.BEST_EFFORT, Regulator.NO_TTL,
+            buffer, offset, length);
     }
 
     /**
-     * Offer a message with a quality of service. A {@link QualityOfService#GUARANTEED} message is
-     * journaled before it is dispatched; the result is its sequence as for any offer, and the
-     * publisher learns when it is durable from {@link #durability(long)}. If no journal is
-     * configured or it cannot take appends, a guaranteed offer returns
-     * {@link OfferResult#JOURNAL_UNAVAILABLE} while best-effort offers are still accepted.
-     * Never blocks, never allocates.
+     * Offer with a quality of service. A {@link QualityOfService#GUARANTEED} message is journaled before
+     * it is dispatched; poll {@link #durability(long)} with the returned sequence to learn when it is
+     * durable. Without a usable journal it is refused with {@link OfferResult#JOURNAL_UNAVAILABLE}.
      */
     public long offer(
         final String topic,
         final Priority priority,
         final QualityOfService qos,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        return offer(regulator.anonymousCache(), topic, priority, qos, Regulator.NO_TTL, buffer, offset, length);
+    }
+
+    long offer(
+        final io.junction.regulate.RegulationCache publisher,
+        final String topic,
+        final Priority priority,
+        final long ttlNs,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        return offer(publisher, topic, priority, QualityOfService.BEST_EFFORT, ttlNs, buffer, offset, length);
+    }
+
+    /**
+     * Validate, regulate, then queue: the path of every offer, with or without a {@link Publisher}.
+     */
+    long offer(
+        final io.junction.regulate.RegulationCache publisher,
+        final String topic,
+        final Priority priority,
+        final QualityOfService qos,
+        final long ttlNs,
         final DirectBuffer buffer,
         final int offset,
         final int length)
@@ -189,7 +209,70 @@ public final class Junction implements AutoCloseable
             return OfferResult.rejected(reason);
         }
 
-        return shardFor(topic).offer(topic, priority, qos, nanoClock.nanoTime(), buffer, offset, length);
+        final long nowNs = nanoClock.nanoTime();
+        final Shard shard = shardFor(topic);
+        final Admission admission = regulator.resolve(publisher, topic, priority);
+        final ShedReason shed = regulator.admit(admission, shard.index(), priority, ttlNs, nowNs);
+        if (null != shed)
+        {
+            return OfferResult.shed(shed);
+        }
+
+        final long result = shard.offer(
+            topic, priority, qos, nowNs, Regulator.deadlineNs(nowNs, ttlNs), admission, buffer, offset, length);
+        if (result < 0)
+        {
+            admission.onNotQueued();
+            if (OfferResult.BACK_PRESSURED == result)
+            {
+                regulator.onBackPressured(priority);
+            }
+        }
+        return result;
+    }
+
+    /**
+     * A named publisher: its offers can carry a time-to-live, and rules can regulate it by name.
+     */
+    public Publisher publisher(final String name)
+    {
+        return new Publisher(this, regulator.newCache(Objects.requireNonNull(name, "name")));
+    }
+
+    /**
+     * Change load regulation at run time: no restart, and no message already accepted is lost.
+     */
+    public void regulation(final RegulationConfig config)
+    {
+        regulator.config(config);
+    }
+
+    public RegulationConfig regulation()
+    {
+        return regulator.config();
+    }
+
+    /**
+     * @return load regulation: shed counts per class and reason, the rings' shedders.
+     */
+    public Regulator regulator()
+    {
+        return regulator;
+    }
+
+    /**
+     * A subscription is about to deliver a message with a deadline.
+     *
+     * @return true if it expired: counted, and must not be delivered.
+     */
+    boolean onExpiredAtDelivery(final Message message, final long nowNs)
+    {
+        if (Regulator.isExpired(message.deadlineNs, nowNs))
+        {
+            regulator.onShed(message.priority(), ShedReason.EXPIRED);
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -447,6 +530,7 @@ public final class Junction implements AutoCloseable
         {
             shard.closeCounters();
         }
+        regulator.close();
         counters.close();
         ctx.close();
     }
@@ -627,6 +711,7 @@ public final class Junction implements AutoCloseable
         private boolean ownsCountersManager;
         private io.junction.observe.SwitchLatency latency;
         private JournalSink journalSink;
+        private RegulationConfig regulation = RegulationConfig.none();
 
         /**
          * Check the settings and fill in what was left out. Runs once.
@@ -954,6 +1039,21 @@ public final class Junction implements AutoCloseable
         public JournalSink journalSink()
         {
             return journalSink;
+        }
+
+        /**
+         * @param config load regulation at launch; none by default. Change it later with
+         *               {@link Junction#regulation(RegulationConfig)}.
+         */
+        public Context regulation(final RegulationConfig config)
+        {
+            this.regulation = Objects.requireNonNull(config, "regulation");
+            return this;
+        }
+
+        public RegulationConfig regulation()
+        {
+            return regulation;
         }
 
         @Override

@@ -16,6 +16,7 @@ public final class Message
     private Priority priority;
     private long timestampNs;
     private int length;
+    long deadlineNs;
     private byte[] bytes = new byte[INITIAL_CAPACITY];
     private final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
 
@@ -128,6 +129,7 @@ public final class Message
         }
         System.arraycopy(source, 0, bytes, 0, length);
         this.length = length;
+        deadlineNs = other.deadlineNs;
     }
 
     void clear()

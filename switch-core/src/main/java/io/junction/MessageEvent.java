@@ -17,6 +17,8 @@ final class MessageEvent
     int length;
     QualityOfService qos = QualityOfService.BEST_EFFORT;
     boolean journalFailed; // Set by the journal stage before it releases the slot to the dispatcher.
+    long deadlineNs;
+    io.junction.regulate.Admission admission;
     final UnsafeBuffer payload;
 
     MessageEvent(final int maxMessageLength)

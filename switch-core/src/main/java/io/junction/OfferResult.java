@@ -4,7 +4,8 @@ package io.junction;
  * The result of {@link Junction#offer}: a {@code long}, so that an offer allocates nothing.
  * <p>
  * A value {@code >= 0} means accepted, and is the message's sequence. A negative value is one of the
- * constants below or, for a rejection, {@link #rejected(RejectReason)}; decode it with the static methods.
+ * constants below, for a rejection {@link #rejected(RejectReason)}, or for a message load regulation
+ * refused {@link #shed(ShedReason)}; decode it with the static methods.
  */
 public final class OfferResult
 {
@@ -23,6 +24,11 @@ public final class OfferResult
 
     private static final long REJECTED_BASE = -100;
 
+    private static final long SHED_BASE = -200;
+
+    private static final int SHED_REASONS = ShedReason.values().length;
+    private static final int REJECT_REASONS = RejectReason.values().length;
+
     private OfferResult()
     {
     }
@@ -30,6 +36,27 @@ public final class OfferResult
     public static long rejected(final RejectReason reason)
     {
         return REJECTED_BASE - reason.ordinal();
+    }
+
+    /**
+     * @return the code of an offer that load regulation refused: {@code -200 - reason.ordinal()}.
+     */
+    public static long shed(final ShedReason reason)
+    {
+        return SHED_BASE - reason.ordinal();
+    }
+
+    public static boolean isShed(final long result)
+    {
+        return result <= SHED_BASE && result > SHED_BASE - SHED_REASONS;
+    }
+
+    /**
+     * @return the reason an offer was shed, or null if the result is not a shed.
+     */
+    public static ShedReason shedReason(final long result)
+    {
+        return isShed(result) ? ShedReason.get((int)(SHED_BASE - result)) : null;
     }
 
     public static boolean isAccepted(final long result)
@@ -44,7 +71,7 @@ public final class OfferResult
 
     public static boolean isRejected(final long result)
     {
-        return result <= REJECTED_BASE && result > REJECTED_BASE - RejectReason.values().length;
+        return result <= REJECTED_BASE && result > REJECTED_BASE - REJECT_REASONS;
     }
 
     /**
@@ -80,6 +107,11 @@ public final class OfferResult
         if (null != reason)
         {
             return "REJECTED(" + reason + ": " + reason.description() + ")";
+        }
+        final ShedReason shedReason = shedReason(result);
+        if (null != shedReason)
+        {
+            return "SHED(" + shedReason + ": " + shedReason.description() + ")";
         }
         return "UNKNOWN(" + result + ")";
     }

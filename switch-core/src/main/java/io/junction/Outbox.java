@@ -88,6 +88,7 @@ final class Outbox
         if (null != inlineView)
         {
             inlineView.wrap(event.topic, event.sequence, event.priority, event.timestampNs, event.payload, event.length);
+            inlineView.deadlineNs = event.deadlineNs;
             subscription.deliver(inlineView);
             return true;
         }
@@ -112,6 +113,7 @@ final class Outbox
         }
 
         slot.set(event.topic, event.sequence, event.priority, event.timestampNs, event.payload, 0, event.length);
+        slot.deadlineNs = event.deadlineNs;
         STAMPS.setRelease(stamps, index, sequence);
         head.set(sequence + 1);
         return true;

@@ -46,6 +46,7 @@ final class Shard implements Agent
     private final long sequenceBase;
     private final JournalStage journalStage; // null when the switch has no journal
 
+    io.junction.regulate.DispatchRegulation regulation = io.junction.regulate.DispatchRegulation.NONE;
     private Outbox[] stalledRoutes;
     private int stalledIndex;
 
@@ -101,14 +102,21 @@ final class Shard implements Agent
         final int offset,
         final int length)
     {
-        return offer(topic, priority, QualityOfService.BEST_EFFORT, timestampNs, buffer, offset, length);
+        return offer(topic, priority, QualityOfService.BEST_EFFORT, timestampNs,
+            io.junction.regulate.Regulator.NO_DEADLINE, null, buffer, offset, length);
     }
 
+    /**
+     * As above, with a quality of service, and for a message load regulation admitted: it carries its
+     * deadline and admission.
+     */
     long offer(
         final String topic,
         final Priority priority,
         final QualityOfService qos,
         final long timestampNs,
+        final long deadlineNs,
+        final io.junction.regulate.Admission admission,
         final DirectBuffer buffer,
         final int offset,
         final int length)
@@ -141,6 +149,8 @@ final class Shard implements Agent
         final MessageEvent event = ring.get(ringSequence);
         event.set(topic, priority, timestampNs, sequence, buffer, offset, length);
         event.qos = qos;
+        event.deadlineNs = deadlineNs;
+        event.admission = admission;
         ring.publish(ringSequence);
         return sequence;
     }
@@ -191,6 +201,7 @@ final class Shard implements Agent
     public int doWork()
     {
         int work = applyCommands();
+        regulation.beginCycle(ring.getCursor() == dispatched.get());
 
         final long first = dispatched.get() + 1;
         final long available = null == journalStage ? ring.getCursor() : journalStage.sequence().get();
@@ -231,8 +242,14 @@ final class Shard implements Agent
 
     private boolean dispatch(final MessageEvent event)
     {
+        if (null == stalledRoutes &&
+            regulation.onDequeue(event.priority, event.timestampNs, event.deadlineNs, event.admission))
+        {
+            return true; // Expired: dropped and counted, never delivered late.
+        }
         if (event.journalFailed)
         {
+            regulation.onDispatched(event.admission);
             return true; // Not durable, so not accepted: the publisher sees Durability.FAILED.
         }
         final Outbox[] routes = null != stalledRoutes ? stalledRoutes : route(event.topic);
@@ -268,6 +285,7 @@ final class Shard implements Agent
         }
         stalledRoutes = null;
         stalledIndex = 0;
+        regulation.onDispatched(event.admission);
         return true;
     }
 

@@ -26,6 +26,10 @@ public final class SwitchCounters implements AutoCloseable
     public static final int SUBSCRIPTION_RESTARTS_TYPE_ID = 1023;
     public static final int SUBSCRIPTIONS_TERMINATED_TYPE_ID = 1024;
     public static final int ERRORS_TYPE_ID = 1030;
+    public static final int OFFER_SHED_TYPE_ID = 1040;
+    public static final int SHARD_QUEUE_DELAY_TYPE_ID = 1041;
+    public static final int SHARD_SHED_LEVEL_TYPE_ID = 1042;
+    public static final int OFFER_BACK_PRESSURED_TYPE_ID = 1043;
 
     private final CountersManager countersManager;
     private final EnumMap<RejectReason, AtomicCounter> offerRejected = new EnumMap<>(RejectReason.class);

@@ -253,6 +253,11 @@ final class SwitchSubscription implements Subscription, Agent
         {
             return false;
         }
+        if (io.junction.regulate.Regulator.NO_DEADLINE != message.deadlineNs &&
+            owner.onExpiredAtDelivery(message, nanoClock.nanoTime()))
+        {
+            return true;
+        }
         try
         {
             if (null != deliverLatencyRecorder)

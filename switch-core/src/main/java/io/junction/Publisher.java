@@ -1,0 +1,61 @@
+package io.junction;
+
+import org.agrona.DirectBuffer;
+
+import io.junction.regulate.RegulationCache;
+import io.junction.regulate.Regulator;
+
+/**
+ * A named source of messages, from {@link Junction#publisher(String)}. Rules can regulate it by name,
+ * and its offers can carry a time-to-live. Thread-safe; cheaper when each publishing thread has its own.
+ */
+public final class Publisher
+{
+    /** A time-to-live meaning "none". */
+    public static final long NO_TTL = Regulator.NO_TTL;
+
+    private final Junction junction;
+    private final RegulationCache cache;
+
+    Publisher(final Junction junction, final RegulationCache cache)
+    {
+        this.junction = junction;
+        this.cache = cache;
+    }
+
+    public String name()
+    {
+        return cache.publisherName();
+    }
+
+    /**
+     * As {@link Junction#offer}, regulated as this publisher.
+     */
+    public long offer(
+        final String topic, final Priority priority, final DirectBuffer buffer, final int offset, final int length)
+    {
+        return junction.offer(cache, topic, priority, NO_TTL, buffer, offset, length);
+    }
+
+    /**
+     * Offer a message that must be delivered within {@code ttlNs} of now (by the switch's nanoClock) or
+     * not at all: one still queued at its deadline is dropped and counted as {@link ShedReason#EXPIRED}.
+     * A {@code ttlNs <= 0}, or one no longer than the current queueing delay, is shed at once as EXPIRED.
+     */
+    public long offer(
+        final String topic,
+        final Priority priority,
+        final long ttlNs,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        return junction.offer(cache, topic, priority, ttlNs, buffer, offset, length);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Publisher{" + name() + '}';
+    }
+}

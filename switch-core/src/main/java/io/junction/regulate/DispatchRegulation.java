@@ -1,0 +1,134 @@
+package io.junction.regulate;
+
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import io.junction.Priority;
+import io.junction.ShedReason;
+
+/**
+ * What a shard's dispatcher does for regulation: measure each message's sojourn for CoDel, drop the
+ * expired (counted, never delivered) and release in-flight slots. Owned by one shard agent.
+ */
+public final class DispatchRegulation
+{
+    /** For a shard without a regulator: does nothing. */
+    public static final DispatchRegulation NONE = new DispatchRegulation(null, -1, null, null, null, null);
+
+    private final Regulator regulator;
+    private final int shard;
+    private final CodelShedder shedder;
+    private final NanoClock clock;
+    private final AtomicCounter queueDelayCounter;
+    private final AtomicCounter shedLevelCounter;
+    private long nowNs;
+    private boolean codelWasEnabled;
+
+    DispatchRegulation(
+        final Regulator regulator,
+        final int shard,
+        final CodelShedder shedder,
+        final NanoClock clock,
+        final AtomicCounter queueDelayCounter,
+        final AtomicCounter shedLevelCounter)
+    {
+        this.regulator = regulator;
+        this.shard = shard;
+        this.shedder = shedder;
+        this.clock = clock;
+        this.queueDelayCounter = queueDelayCounter;
+        this.shedLevelCounter = shedLevelCounter;
+    }
+
+    /**
+     * Start of a duty cycle: read the clock once.
+     *
+     * @param ringEmpty true if nothing waits in the ring.
+     */
+    public void beginCycle(final boolean ringEmpty)
+    {
+        if (null == regulator)
+        {
+            return;
+        }
+        nowNs = clock.nanoTime();
+        final Regulator.Compiled compiled = regulator.compiled();
+        if (compiled.codelEnabled)
+        {
+            codelWasEnabled = true;
+            if (ringEmpty)
+            {
+                shedder.onEmpty(nowNs, compiled.codelIntervalNs);
+            }
+            shedder.publishQueueDelay();
+            publish();
+        }
+        else if (codelWasEnabled)
+        {
+            codelWasEnabled = false;
+            shedder.reset();
+            publish();
+        }
+    }
+
+    /**
+     * A message is taken off the ring (called once per message).
+     *
+     * @return true if it expired: it was dropped and counted, and must not be dispatched.
+     */
+    public boolean onDequeue(
+        final Priority priority, final long timestampNs, final long deadlineNs, final Admission admission)
+    {
+        if (null == regulator)
+        {
+            return false;
+        }
+        final Regulator.Compiled compiled = regulator.compiled();
+        if (compiled.codelEnabled)
+        {
+            shedder.onDequeue(nowNs - timestampNs, nowNs, compiled.codelTargetNs, compiled.codelIntervalNs);
+        }
+        if (Regulator.isExpired(deadlineNs, nowNs))
+        {
+            regulator.onShed(priority, ShedReason.EXPIRED);
+            onDispatched(admission);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * A message left the ring for the outboxes.
+     */
+    public void onDispatched(final Admission admission)
+    {
+        if (null != admission)
+        {
+            admission.onDequeued();
+        }
+    }
+
+    public long nowNs()
+    {
+        return nowNs;
+    }
+
+    public int shard()
+    {
+        return shard;
+    }
+
+    private void publish()
+    {
+        final long queueDelayNs = shedder.queueDelayNs();
+        if (queueDelayCounter.getPlain() != queueDelayNs)
+        {
+            queueDelayCounter.setRelease(queueDelayNs);
+        }
+        final int level = shedder.shedLevel();
+        if (shedLevelCounter.getPlain() != level)
+        {
+            shedLevelCounter.setRelease(level);
+        }
+    }
+}

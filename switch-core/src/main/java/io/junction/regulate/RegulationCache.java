@@ -1,0 +1,36 @@
+package io.junction.regulate;
+
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One publisher's memory of which rule governs each topic and class under the current configuration,
+ * so that the per-message decision is one map lookup. Rebuilt when the configuration changes.
+ */
+public final class RegulationCache
+{
+    static final int MAX_TOPICS = 4096;
+
+    final String publisherName;
+    volatile Binding binding;
+
+    RegulationCache(final String publisherName)
+    {
+        this.publisherName = publisherName;
+    }
+
+    public String publisherName()
+    {
+        return publisherName;
+    }
+
+    static final class Binding
+    {
+        final Regulator.Compiled compiled;
+        final ConcurrentHashMap<String, Admission[]> byTopic = new ConcurrentHashMap<>();
+
+        Binding(final Regulator.Compiled compiled)
+        {
+            this.compiled = compiled;
+        }
+    }
+}
