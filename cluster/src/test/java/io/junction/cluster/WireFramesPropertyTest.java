@@ -34,154 +34,454 @@ import io.junction.cluster.codecs.UnsubscribeAckDecoder;
 import io.junction.cluster.codecs.UnsubscribeAckEncoder;
 import io.junction.cluster.codecs.UnsubscribeDecoder;
 import io.junction.cluster.codecs.UnsubscribeEncoder;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Properties of every decoder of the wire protocol behind {@link WireFrames#check}: well-formed frames of every
- * template round-trip; every strict prefix of one is refused; random and mutated bytes never make the check or
- * a decoder that the check let through throw.
+ * Seeded property test of every decoder of the wire protocol behind {@link WireFrames#check}: well-formed frames
+ * of every template round-trip; every strict prefix of one is refused; random and mutated bytes never make the
+ * check or a decoder that the check let through throw; frames longer than the limit are refused.
+ * <p>
+ * Each property runs a fixed number of tries; try {@code i} draws its input from a {@link SplittableRandom}
+ * seeded with the property's first seed plus {@code i}, so every run checks the same inputs and the template of
+ * a generated frame cycles through all of them. A failure names its seed; rerun with
+ * {@code -Djunction.wireframes.seed=<seed>} to run only that try in every property.
  */
 class WireFramesPropertyTest
 {
     private static final int MAX_FRAME = 64 * 1024;
     private static final MessageHeaderEncoder HEADER = new MessageHeaderEncoder();
 
-    @Property(tries = 400)
-    void wellFormedFramesOfEveryTemplateRoundTrip(@ForAll("frames") final Frame frame)
-    {
-        final UnsafeBuffer buffer = new UnsafeBuffer(frame.bytes);
-        assertEquals(frame.templateId, WireFrames.check(buffer, 0, frame.bytes.length, MAX_FRAME));
-        assertEquals(frame.fields, decodeAll(buffer, 0, frame.bytes.length));
-    }
+    private static final String SEED_PROPERTY = "junction.wireframes.seed";
 
-    @Property(tries = 400)
-    void everyStrictPrefixIsRefused(@ForAll("frames") final Frame frame, @ForAll @IntRange(min = 0, max = 100_000) final int cut)
-    {
-        final int length = cut % frame.bytes.length;
-        final UnsafeBuffer buffer = new UnsafeBuffer(frame.bytes);
-        final int result = WireFrames.check(buffer, 0, length, MAX_FRAME);
-        assertTrue(result < 0, "prefix of " + length + " of " + frame.bytes.length + " accepted");
-        assertTrue(WireFrames.errorCode(-result) != ErrorCode.NULL_VAL);
-    }
+    private static final int MAX_TEXT_LENGTH = 200;
+    private static final int MAX_PAYLOAD_LENGTH = 600;
+    private static final int MAX_RANDOM_LENGTH = 300;
+    private static final int MAX_MUTATIONS = 8;
+    private static final int MUTATION_HOT_ZONE = 64;
+    private static final int FRAME_KINDS = 15;
 
-    @Property(tries = 1000)
-    void randomBytesNeverBreakTheCheckOrTheDecoders(@ForAll @Size(max = 300) final byte[] bytes)
+    private static final long[] EDGE_LONGS =
     {
-        final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
-        final int result = WireFrames.check(buffer, 0, bytes.length, MAX_FRAME);
-        if (result >= 0)
+        0L, 1L, -1L, 2L, -2L, Long.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE + 1, Long.MAX_VALUE - 1,
+        Integer.MIN_VALUE, Integer.MAX_VALUE, 0xFFFF_FFFFL, 0xFFFFL
+    };
+    private static final byte[] EDGE_BYTES = { 0, 1, -1, Byte.MIN_VALUE, Byte.MAX_VALUE };
+    private static final PriorityCode[] PRIORITIES =
+    {
+        PriorityCode.CRITICAL, PriorityCode.HIGH, PriorityCode.NORMAL, PriorityCode.BULK
+    };
+    private static final ErrorCode[] ERROR_CODES = Arrays.stream(ErrorCode.values())
+        .filter((c) -> c != ErrorCode.NULL_VAL)
+        .toArray(ErrorCode[]::new);
+
+    @Test
+    void wellFormedFramesOfEveryTemplateRoundTrip()
+    {
+        forAll(400, 0x1000_0000L, (seed, random) ->
         {
-            decodeAll(buffer, 0, bytes.length);
+            final Frame frame = frame(seed, random);
+            final UnsafeBuffer buffer = new UnsafeBuffer(frame.bytes);
+            assertEquals(frame.templateId, WireFrames.check(buffer, 0, frame.bytes.length, MAX_FRAME), frame::toString);
+            assertEquals(frame.fields, decodeAll(buffer, 0, frame.bytes.length), frame::toString);
+        });
+    }
+
+    @Test
+    void everyStrictPrefixIsRefused()
+    {
+        forAll(400, 0x2000_0000L, (seed, random) ->
+        {
+            final Frame frame = frame(seed, random);
+            final UnsafeBuffer buffer = new UnsafeBuffer(frame.bytes);
+            for (int length = 0; length < frame.bytes.length; length++)
+            {
+                final int prefixLength = length;
+                final int result = WireFrames.check(buffer, 0, prefixLength, MAX_FRAME);
+                assertTrue(result < 0, () -> "prefix of " + prefixLength + " of " + frame + " accepted");
+                assertNotEquals(ErrorCode.NULL_VAL, WireFrames.errorCode(-result),
+                    () -> "prefix of " + prefixLength + " of " + frame + " refused with unknown code " + result);
+            }
+        });
+    }
+
+    @Test
+    void randomBytesNeverBreakTheCheckOrTheDecoders()
+    {
+        forAll(1000, 0x3000_0000L, (seed, random) ->
+        {
+            final byte[] bytes = bytes(random, 0, MAX_RANDOM_LENGTH);
+            final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
+            final int result = WireFrames.check(buffer, 0, bytes.length, MAX_FRAME);
+            if (result >= 0)
+            {
+                decodeAll(buffer, 0, bytes.length);
+            }
+        });
+    }
+
+    @Test
+    void mutatedFramesNeverBreakTheCheckOrTheDecoders()
+    {
+        forAll(1000, 0x4000_0000L, (seed, random) ->
+        {
+            final Frame frame = frame(seed, random);
+            final byte[] bytes = mutate(random, frame.bytes);
+            final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
+            final int result = WireFrames.check(buffer, 0, bytes.length, MAX_FRAME);
+            if (result >= 0)
+            {
+                decodeAll(buffer, 0, bytes.length);
+            }
+            else
+            {
+                assertNotEquals(ErrorCode.NULL_VAL, WireFrames.errorCode(-result),
+                    () -> "mutation of " + frame + " refused with unknown code " + result);
+            }
+        });
+    }
+
+    @Test
+    void framesLongerThanTheLimitAreRefused()
+    {
+        forAll(200, 0x5000_0000L, (seed, random) ->
+        {
+            final Frame frame = frame(seed, random);
+            final UnsafeBuffer buffer = new UnsafeBuffer(frame.bytes);
+            assertEquals(
+                -ErrorCode.FRAME_TOO_LARGE.value(),
+                WireFrames.check(buffer, 0, frame.bytes.length, frame.bytes.length - 1),
+                frame::toString);
+        });
+    }
+
+    @FunctionalInterface
+    private interface Property
+    {
+        void check(long seed, SplittableRandom random);
+    }
+
+    /**
+     * Run a property for seeds {@code firstSeed} to {@code firstSeed + tries - 1}, or only for the seed given by
+     * the system property {@value #SEED_PROPERTY} when it is set. A failure of any kind names its seed.
+     */
+    private static void forAll(final int tries, final long firstSeed, final Property property)
+    {
+        final String replaySeed = System.getProperty(SEED_PROPERTY);
+        if (null != replaySeed && !replaySeed.isBlank())
+        {
+            runTry(Long.decode(replaySeed.trim()), 0, 1, property);
+            return;
+        }
+
+        for (int i = 0; i < tries; i++)
+        {
+            runTry(firstSeed + i, i, tries, property);
         }
     }
 
-    @Property(tries = 1000)
-    void mutatedFramesNeverBreakTheCheckOrTheDecoders(
-        @ForAll("frames") final Frame frame,
-        @ForAll @Size(min = 1, max = 8) final List<@IntRange(min = 0, max = 100_000) Integer> positions,
-        @ForAll @Size(min = 8, max = 8) final byte[] values)
+    private static void runTry(final long seed, final int index, final int tries, final Property property)
     {
-        final byte[] bytes = frame.bytes.clone();
-        for (int i = 0; i < positions.size(); i++)
+        try
         {
-            bytes[positions.get(i) % bytes.length] = values[i];
+            property.check(seed, new SplittableRandom(seed));
         }
-        final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
-        final int result = WireFrames.check(buffer, 0, bytes.length, MAX_FRAME);
-        if (result >= 0)
+        catch (final Throwable ex)
         {
-            decodeAll(buffer, 0, bytes.length);
+            throw new AssertionError(
+                "falsified at try " + (index + 1) + " of " + tries + " with seed " + seed +
+                " (rerun with -D" + SEED_PROPERTY + "=" + seed + "): " + ex, ex);
+        }
+    }
+
+    /**
+     * A well-formed frame; its template is chosen by the seed so that consecutive seeds cycle through all of them.
+     */
+    private static Frame frame(final long seed, final SplittableRandom random)
+    {
+        final int kind = (int)Math.floorMod(seed, (long)FRAME_KINDS);
+        switch (kind)
+        {
+            case 0: return publish(random);
+            case 1: return publishAck(random);
+            case 2: return subscribe(random);
+            case 3: return subscribeAck(random);
+            case 4: return unsubscribe(random);
+            case 5: return unsubscribeAck(random);
+            case 6: return resume(random);
+            case 7: return acknowledge(random);
+            case 8: return deliver(random);
+            case 9: return error(random);
+            case 10: return snapshotHeader(random);
+            case 11: return snapshotPublisher(random);
+            case 12: return snapshotSubscription(random);
+            case 13: return snapshotDurablePosition(random);
+            case 14: return snapshotEnd(random);
+            default: throw new IllegalStateException("frame kind " + kind);
+        }
+    }
+
+    private static Frame publish(final SplittableRandom random)
+    {
+        final long a = anyLong(random);
+        final long b = anyLong(random);
+        final PriorityCode p = priority(random);
+        final String t = text(random);
+        final byte[] d = bytes(random, 0, MAX_PAYLOAD_LENGTH);
+        return encode((buffer) -> new PublishEncoder().wrapAndApplyHeader(buffer, 0, HEADER).publisherId(a)
+            .publisherSequence(b).priority(p).topic(t).putPayload(d, 0, d.length),
+            List.of(a, b, p, t, List.of(box(d))));
+    }
+
+    private static Frame publishAck(final SplittableRandom random)
+    {
+        final long a = anyLong(random);
+        final long b = anyLong(random);
+        final long c = anyLong(random);
+        return encode((buffer) -> new PublishAckEncoder().wrapAndApplyHeader(buffer, 0, HEADER).publisherId(a)
+            .publisherSequence(b).sequence(c).duplicate(BooleanType.TRUE),
+            List.of(a, b, c, BooleanType.TRUE));
+    }
+
+    private static Frame subscribe(final SplittableRandom random)
+    {
+        final long a = anyLong(random);
+        final long b = anyLong(random);
+        final String t = text(random);
+        final String u = text(random);
+        return encode((buffer) -> new SubscribeEncoder().wrapAndApplyHeader(buffer, 0, HEADER).correlationId(a)
+            .resumeAfterSequence(b).pattern(t).durableName(u),
+            List.of(a, b, t, u));
+    }
+
+    private static Frame subscribeAck(final SplittableRandom random)
+    {
+        final long a = anyLong(random);
+        final long b = anyLong(random);
+        final long c = anyLong(random);
+        return encode((buffer) -> new SubscribeAckEncoder().wrapAndApplyHeader(buffer, 0, HEADER).correlationId(a)
+            .subscriptionId(b).sequence(c),
+            List.of(a, b, c));
+    }
+
+    private static Frame unsubscribe(final SplittableRandom random)
+    {
+        final long a = anyLong(random);
+        final long b = anyLong(random);
+        return encode((buffer) -> new UnsubscribeEncoder().wrapAndApplyHeader(buffer, 0, HEADER).correlationId(a)
+            .subscriptionId(b),
+            List.of(a, b));
+    }
+
+    private static Frame unsubscribeAck(final SplittableRandom random)
+    {
+        final long a = anyLong(random);
+        final long b = anyLong(random);
+        return encode((buffer) -> new UnsubscribeAckEncoder().wrapAndApplyHeader(buffer, 0, HEADER).correlationId(a)
+            .subscriptionId(b),
+            List.of(a, b));
+    }
+
+    private static Frame resume(final SplittableRandom random)
+    {
+        final long a = anyLong(random);
+        final long b = anyLong(random);
+        final long c = anyLong(random);
+        return encode((buffer) -> new ResumeEncoder().wrapAndApplyHeader(buffer, 0, HEADER).subscriptionId(a)
+            .afterSequence(b).afterCount(c),
+            List.of(a, b, c));
+    }
+
+    private static Frame acknowledge(final SplittableRandom random)
+    {
+        final long a = anyLong(random);
+        final long b = anyLong(random);
+        return encode((buffer) -> new AcknowledgeEncoder().wrapAndApplyHeader(buffer, 0, HEADER).subscriptionId(a)
+            .sequence(b),
+            List.of(a, b));
+    }
+
+    private static Frame deliver(final SplittableRandom random)
+    {
+        final long a = anyLong(random);
+        final long b = anyLong(random);
+        final long c = anyLong(random);
+        final PriorityCode p = priority(random);
+        final String t = text(random);
+        final byte[] d = bytes(random, 0, MAX_PAYLOAD_LENGTH);
+        return encode((buffer) -> new DeliverEncoder().wrapAndApplyHeader(buffer, 0, HEADER).subscriptionId(a)
+            .count(b).sequence(c).timestamp(a ^ c).priority(p).topic(t).putPayload(d, 0, d.length),
+            List.of(a, b, c, a ^ c, p, t, List.of(box(d))));
+    }
+
+    private static Frame error(final SplittableRandom random)
+    {
+        final long a = anyLong(random);
+        final int r = requestTemplateId(random);
+        final ErrorCode c = ERROR_CODES[random.nextInt(ERROR_CODES.length)];
+        final String t = text(random);
+        return encode((buffer) -> new ErrorEncoder().wrapAndApplyHeader(buffer, 0, HEADER).correlationId(a)
+            .requestTemplateId(r).code(c).reason(t),
+            List.of(a, r, c, t));
+    }
+
+    private static Frame snapshotHeader(final SplittableRandom random)
+    {
+        final long a = anyLong(random);
+        final long b = anyLong(random);
+        return encode((buffer) -> new SnapshotHeaderEncoder().wrapAndApplyHeader(buffer, 0, HEADER).lastSequence(a)
+            .nextSubscriptionId(b),
+            List.of(a, b));
+    }
+
+    private static Frame snapshotPublisher(final SplittableRandom random)
+    {
+        final long a = anyLong(random);
+        final long b = anyLong(random);
+        return encode((buffer) -> new SnapshotPublisherEncoder().wrapAndApplyHeader(buffer, 0, HEADER)
+            .publisherId(a).lastPublisherSequence(b),
+            List.of(a, b));
+    }
+
+    private static Frame snapshotSubscription(final SplittableRandom random)
+    {
+        final long a = anyLong(random);
+        final long b = anyLong(random);
+        final long c = anyLong(random);
+        final String t = text(random);
+        final String u = text(random);
+        return encode((buffer) -> new SnapshotSubscriptionEncoder().wrapAndApplyHeader(buffer, 0, HEADER)
+            .subscriptionId(a).sessionId(b).correlationId(c).count(a ^ b).lastSequence(b ^ c).startSequence(a ^ c)
+            .pattern(t).durableName(u),
+            List.of(a, b, c, a ^ b, b ^ c, a ^ c, t, u));
+    }
+
+    private static Frame snapshotDurablePosition(final SplittableRandom random)
+    {
+        final long a = anyLong(random);
+        final String t = text(random);
+        return encode((buffer) -> new SnapshotDurablePositionEncoder().wrapAndApplyHeader(buffer, 0, HEADER)
+            .sequence(a).name(t),
+            List.of(a, t));
+    }
+
+    private static Frame snapshotEnd(final SplittableRandom random)
+    {
+        final long a = anyLong(random);
+        return encode((buffer) -> new SnapshotEndEncoder().wrapAndApplyHeader(buffer, 0, HEADER).lastSequence(a),
+            List.of(a));
+    }
+
+    /**
+     * Any long, an edge value one time in eight and a small one one time in eight.
+     */
+    private static long anyLong(final SplittableRandom random)
+    {
+        final int choice = random.nextInt(8);
+        if (0 == choice)
+        {
+            return EDGE_LONGS[random.nextInt(EDGE_LONGS.length)];
+        }
+        if (1 == choice)
+        {
+            return random.nextLong(-1000L, 1001L);
+        }
+        return random.nextLong();
+    }
+
+    private static int requestTemplateId(final SplittableRandom random)
+    {
+        final int choice = random.nextInt(8);
+        if (0 == choice)
+        {
+            return 0;
+        }
+        if (1 == choice)
+        {
+            return 65535;
+        }
+        return random.nextInt(65536);
+    }
+
+    private static PriorityCode priority(final SplittableRandom random)
+    {
+        return PRIORITIES[random.nextInt(PRIORITIES.length)];
+    }
+
+    /**
+     * Printable ASCII of 0 to {@value #MAX_TEXT_LENGTH} characters, empty or longest one time in eight each.
+     */
+    private static String text(final SplittableRandom random)
+    {
+        final int length = length(random, 0, MAX_TEXT_LENGTH);
+        final char[] chars = new char[length];
+        for (int i = 0; i < length; i++)
+        {
+            chars[i] = (char)random.nextInt(' ', '~' + 1);
+        }
+        return new String(chars);
+    }
+
+    /**
+     * Random bytes of {@code minLength} to {@code maxLength}, shortest or longest one time in eight each and
+     * all the same edge value one time in eight.
+     */
+    private static byte[] bytes(final SplittableRandom random, final int minLength, final int maxLength)
+    {
+        final byte[] bytes = new byte[length(random, minLength, maxLength)];
+        if (0 == random.nextInt(8))
+        {
+            Arrays.fill(bytes, EDGE_BYTES[random.nextInt(EDGE_BYTES.length)]);
         }
         else
         {
-            assertTrue(WireFrames.errorCode(-result) != ErrorCode.NULL_VAL);
+            random.nextBytes(bytes);
         }
+        return bytes;
     }
 
-    @Property(tries = 200)
-    void framesLongerThanTheLimitAreRefused(@ForAll("frames") final Frame frame)
+    private static int length(final SplittableRandom random, final int minLength, final int maxLength)
     {
-        final UnsafeBuffer buffer = new UnsafeBuffer(frame.bytes);
-        assertEquals(-ErrorCode.FRAME_TOO_LARGE.value(), WireFrames.check(buffer, 0, frame.bytes.length, frame.bytes.length - 1));
+        final int choice = random.nextInt(8);
+        if (0 == choice)
+        {
+            return minLength;
+        }
+        if (1 == choice)
+        {
+            return maxLength;
+        }
+        return random.nextInt(minLength, maxLength + 1);
     }
 
-    @Provide
-    Arbitrary<Frame> frames()
+    /**
+     * A copy of a frame with 1 to {@value #MAX_MUTATIONS} bytes overwritten, half of them within its first
+     * {@value #MUTATION_HOT_ZONE} bytes, where the header, the fixed fields and the first length fields lie.
+     */
+    private static byte[] mutate(final SplittableRandom random, final byte[] frame)
     {
-        final Arbitrary<Long> longs = Arbitraries.longs();
-        final Arbitrary<String> texts = Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(200);
-        final Arbitrary<byte[]> payloads = Arbitraries.bytes().array(byte[].class).ofMaxSize(600);
-        final Arbitrary<PriorityCode> priorities = Arbitraries.of(PriorityCode.CRITICAL, PriorityCode.HIGH,
-            PriorityCode.NORMAL, PriorityCode.BULK);
-        final Arbitrary<ErrorCode> codes = Arbitraries.of(Arrays.stream(ErrorCode.values())
-            .filter((c) -> c != ErrorCode.NULL_VAL).toArray(ErrorCode[]::new));
-
-        return Arbitraries.oneOf(
-            Combinators.combine(longs, longs, priorities, texts, payloads).as((a, b, p, t, d) -> encode((buffer) ->
-                new PublishEncoder().wrapAndApplyHeader(buffer, 0, HEADER).publisherId(a).publisherSequence(b)
-                    .priority(p).topic(t).putPayload(d, 0, d.length), List.of(a, b, p, t, List.of(box(d))))),
-            Combinators.combine(longs, longs, longs).as((a, b, c) -> encode((buffer) ->
-                new PublishAckEncoder().wrapAndApplyHeader(buffer, 0, HEADER).publisherId(a).publisherSequence(b)
-                    .sequence(c).duplicate(BooleanType.TRUE), List.of(a, b, c, BooleanType.TRUE))),
-            Combinators.combine(longs, longs, texts, texts).as((a, b, t, u) -> encode((buffer) ->
-                new SubscribeEncoder().wrapAndApplyHeader(buffer, 0, HEADER).correlationId(a).resumeAfterSequence(b)
-                    .pattern(t).durableName(u), List.of(a, b, t, u))),
-            Combinators.combine(longs, longs, longs).as((a, b, c) -> encode((buffer) ->
-                new SubscribeAckEncoder().wrapAndApplyHeader(buffer, 0, HEADER).correlationId(a).subscriptionId(b)
-                    .sequence(c), List.of(a, b, c))),
-            Combinators.combine(longs, longs).as((a, b) -> encode((buffer) ->
-                new UnsubscribeEncoder().wrapAndApplyHeader(buffer, 0, HEADER).correlationId(a).subscriptionId(b),
-                List.of(a, b))),
-            Combinators.combine(longs, longs).as((a, b) -> encode((buffer) ->
-                new UnsubscribeAckEncoder().wrapAndApplyHeader(buffer, 0, HEADER).correlationId(a).subscriptionId(b),
-                List.of(a, b))),
-            Combinators.combine(longs, longs, longs).as((a, b, c) -> encode((buffer) ->
-                new ResumeEncoder().wrapAndApplyHeader(buffer, 0, HEADER).subscriptionId(a).afterSequence(b)
-                    .afterCount(c), List.of(a, b, c))),
-            Combinators.combine(longs, longs).as((a, b) -> encode((buffer) ->
-                new AcknowledgeEncoder().wrapAndApplyHeader(buffer, 0, HEADER).subscriptionId(a).sequence(b),
-                List.of(a, b))),
-            Combinators.combine(longs, longs, longs, priorities, texts, payloads).as((a, b, c, p, t, d) ->
-                encode((buffer) -> new DeliverEncoder().wrapAndApplyHeader(buffer, 0, HEADER).subscriptionId(a)
-                    .count(b).sequence(c).timestamp(a ^ c).priority(p).topic(t).putPayload(d, 0, d.length),
-                    List.of(a, b, c, a ^ c, p, t, List.of(box(d))))),
-            Combinators.combine(longs, Arbitraries.integers().between(0, 65535), codes, texts).as((a, r, c, t) ->
-                encode((buffer) -> new ErrorEncoder().wrapAndApplyHeader(buffer, 0, HEADER).correlationId(a)
-                    .requestTemplateId(r).code(c).reason(t), List.of(a, r, c, t))),
-            Combinators.combine(longs, longs).as((a, b) -> encode((buffer) ->
-                new SnapshotHeaderEncoder().wrapAndApplyHeader(buffer, 0, HEADER).lastSequence(a)
-                    .nextSubscriptionId(b), List.of(a, b))),
-            Combinators.combine(longs, longs).as((a, b) -> encode((buffer) ->
-                new SnapshotPublisherEncoder().wrapAndApplyHeader(buffer, 0, HEADER).publisherId(a)
-                    .lastPublisherSequence(b), List.of(a, b))),
-            Combinators.combine(longs, longs, longs, texts, texts).as((a, b, c, t, u) -> encode((buffer) ->
-                new SnapshotSubscriptionEncoder().wrapAndApplyHeader(buffer, 0, HEADER).subscriptionId(a)
-                    .sessionId(b).correlationId(c).count(a ^ b).lastSequence(b ^ c).startSequence(a ^ c).pattern(t)
-                    .durableName(u),
-                List.of(a, b, c, a ^ b, b ^ c, a ^ c, t, u))),
-            Combinators.combine(longs, texts).as((a, t) -> encode((buffer) ->
-                new SnapshotDurablePositionEncoder().wrapAndApplyHeader(buffer, 0, HEADER).sequence(a).name(t),
-                List.of(a, t))),
-            longs.map((a) -> encode((buffer) ->
-                new SnapshotEndEncoder().wrapAndApplyHeader(buffer, 0, HEADER).lastSequence(a), List.of(a))));
+        final byte[] bytes = frame.clone();
+        final int mutations = random.nextInt(1, MAX_MUTATIONS + 1);
+        for (int i = 0; i < mutations; i++)
+        {
+            final int bound = random.nextBoolean() ? Math.min(bytes.length, MUTATION_HOT_ZONE) : bytes.length;
+            final int position = random.nextInt(bound);
+            bytes[position] = 0 == random.nextInt(4) ?
+                EDGE_BYTES[random.nextInt(EDGE_BYTES.length)] : (byte)random.nextInt(256);
+        }
+        return bytes;
     }
 
     /**
