@@ -44,6 +44,7 @@ final class Shard implements Agent
     private final org.agrona.concurrent.NanoClock nanoClock;
     private final io.junction.observe.LatencyRecorder routeLatencyRecorder;
     private final long sequenceBase;
+    private final boolean singleProducer;
     private final JournalStage journalStage; // null when the switch has no journal
 
     io.junction.regulate.DispatchRegulation regulation = io.junction.regulate.DispatchRegulation.NONE;
@@ -54,6 +55,7 @@ final class Shard implements Agent
     {
         this.index = index;
         this.shardCount = ctx.shards();
+        this.singleProducer = ctx.singleProducer();
         this.ring = RingBuffer.create(
             ctx.singleProducer() ? ProducerType.SINGLE : ProducerType.MULTI,
             MessageEvent.factory(ctx.maxMessageLength()),
@@ -201,16 +203,21 @@ final class Shard implements Agent
     public int doWork()
     {
         int work = applyCommands();
-        regulation.beginCycle(ring.getCursor() == dispatched.get());
-
+        // The cursor is written by publishers on every publish: read it once per cycle, not per message.
+        final long cursor = ring.getCursor();
         final long first = dispatched.get() + 1;
-        final long available = null == journalStage ? ring.getCursor() : journalStage.sequence().get();
+        regulation.beginCycle(cursor == first - 1);
+
+        final long available = null == journalStage ? cursor : journalStage.sequence().get();
         final long last = Math.min(available, first + batchLimit - 1);
+        // With one producer the cursor only passes published slots; with several, a claimed slot may
+        // still be being written, so each one is checked (the journal stage has checked them already).
+        final boolean checkEach = !singleProducer && null == journalStage;
         long processed = first - 1;
         final long batchStartNs = null != routeLatencyRecorder && first <= last ? nanoClock.nanoTime() : 0;
         for (long sequence = first; sequence <= last; sequence++)
         {
-            if (!ring.isAvailable(sequence) || !dispatch(ring.get(sequence)))
+            if ((checkEach && !ring.isAvailable(sequence)) || !dispatch(ring.get(sequence)))
             {
                 break;
             }
