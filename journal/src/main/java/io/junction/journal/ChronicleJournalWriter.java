@@ -1,6 +1,5 @@
 package io.junction.journal;
 
-import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
@@ -25,6 +24,7 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
     private final JournalRecord record = new JournalRecord();
     private boolean unflushed;
     private long lastRecordNumber = -1;
+    private long appendedInBatch;
 
     ChronicleJournalWriter(
         final Journal journal,
@@ -55,8 +55,8 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
         final int length)
     {
         journal.checkWritable();
-        final int recordLength = record.encode(sequence, timestampNs, timeProvider.currentTimeNanos(),
-            priority.ordinal(), shardIndex, shardCount, topic, buffer, offset, length);
+        record.encodeHeader(sequence, timestampNs, timeProvider.currentTimeNanos(),
+            priority.ordinal(), shardIndex, shardCount, topic);
         long recordNumber = -1;
         try (DocumentContext dc = appender.writingDocument())
         {
@@ -64,9 +64,7 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
             {
                 // Taken under the queue's write lock, so record numbers follow the journal's order.
                 recordNumber = journal.nextRecordNumber();
-                record.recordNumber(recordNumber);
-                // One bulk copy from the scratch array into the mapped file.
-                dc.wire().bytes().unsafeWriteObject(record.array(), (int)BufferUtil.ARRAY_BASE_OFFSET, recordLength);
+                record.write(dc.wire().bytes(), recordNumber, buffer, offset, length);
             }
             catch (final RuntimeException ex)
             {
@@ -79,7 +77,7 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
             }
         }
         lastRecordNumber = recordNumber;
-        appended.incrementRelease();
+        appendedInBatch++;
         if (FlushPolicy.PER_MESSAGE == flushPolicy)
         {
             appender.sync();
@@ -98,7 +96,12 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
             appender.sync();
         }
         unflushed = false;
-        journal.onBatchJournaled(lastRecordNumber);
+        if (appendedInBatch > 0)
+        {
+            appended.getAndAdd(appendedInBatch); // Once per batch; atomic as the shards' writers share it.
+            appendedInBatch = 0;
+            journal.onBatchJournaled(lastRecordNumber);
+        }
     }
 
     @Override
