@@ -101,7 +101,8 @@ public final class JournalBenchmarks
         if (null != rawRecordSize && null != raw)
         {
             out.append(String.format(Locale.ROOT, "%nRaw appends of documents the size of a journal record: " +
-                "%,.0f appends/s, %.0f%% of raw appends of the payload.%n", rawRecordSize, 100.0 * rawRecordSize / raw));
+                "%,.0f appends/s, %.0f%% of raw appends of the payload.%n",
+                rawRecordSize, 100.0 * rawRecordSize / raw));
         }
         return out.toString();
     }
