@@ -55,8 +55,8 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
         final int length)
     {
         journal.checkWritable();
-        record.encodeHeader(sequence, timestampNs, timeProvider.currentTimeNanos(),
-            priority.ordinal(), shardIndex, shardCount, topic);
+        record.encode(sequence, timestampNs, timeProvider.currentTimeNanos(),
+            priority.ordinal(), shardIndex, shardCount, topic, buffer, offset, length);
         long recordNumber = -1;
         try (DocumentContext dc = appender.writingDocument())
         {
@@ -64,7 +64,7 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
             {
                 // Taken under the queue's write lock, so record numbers follow the journal's order.
                 recordNumber = journal.nextRecordNumber();
-                record.write(dc.wire().bytes(), recordNumber, buffer, offset, length);
+                record.write(dc.wire().bytes(), recordNumber);
             }
             catch (final RuntimeException ex)
             {
