@@ -91,15 +91,19 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
     @Override
     public void onEndOfBatch()
     {
+        final long appendedNow = appendedInBatch;
+        if (appendedNow > 0)
+        {
+            appendedInBatch = 0;
+            appended.getAndAdd(appendedNow); // Once per batch; atomic as the shards' writers share it.
+        }
         if (unflushed && FlushPolicy.PER_BATCH == flushPolicy)
         {
             appender.sync();
         }
         unflushed = false;
-        if (appendedInBatch > 0)
+        if (appendedNow > 0)
         {
-            appended.getAndAdd(appendedInBatch); // Once per batch; atomic as the shards' writers share it.
-            appendedInBatch = 0;
             journal.onBatchJournaled(lastRecordNumber);
         }
     }
