@@ -1,6 +1,5 @@
 package io.junction.journal;
 
-import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
@@ -25,6 +24,7 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
     private final JournalRecord record = new JournalRecord();
     private boolean unflushed;
     private long lastRecordNumber = -1;
+    private long appendedInBatch;
 
     ChronicleJournalWriter(
         final Journal journal,
@@ -55,7 +55,7 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
         final int length)
     {
         journal.checkWritable();
-        final int recordLength = record.encode(sequence, timestampNs, timeProvider.currentTimeNanos(),
+        record.encode(sequence, timestampNs, timeProvider.currentTimeNanos(),
             priority.ordinal(), shardIndex, shardCount, topic, buffer, offset, length);
         long recordNumber = -1;
         try (DocumentContext dc = appender.writingDocument())
@@ -64,9 +64,7 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
             {
                 // Taken under the queue's write lock, so record numbers follow the journal's order.
                 recordNumber = journal.nextRecordNumber();
-                record.recordNumber(recordNumber);
-                // One bulk copy from the scratch array into the mapped file.
-                dc.wire().bytes().unsafeWriteObject(record.array(), (int)BufferUtil.ARRAY_BASE_OFFSET, recordLength);
+                record.write(dc.wire().bytes(), recordNumber);
             }
             catch (final RuntimeException ex)
             {
@@ -79,7 +77,7 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
             }
         }
         lastRecordNumber = recordNumber;
-        appended.incrementRelease();
+        appendedInBatch++;
         if (FlushPolicy.PER_MESSAGE == flushPolicy)
         {
             appender.sync();
@@ -93,12 +91,21 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
     @Override
     public void onEndOfBatch()
     {
+        final long appendedNow = appendedInBatch;
+        if (appendedNow > 0)
+        {
+            appendedInBatch = 0;
+            appended.getAndAdd(appendedNow); // Once per batch; atomic as the shards' writers share it.
+        }
         if (unflushed && FlushPolicy.PER_BATCH == flushPolicy)
         {
             appender.sync();
         }
         unflushed = false;
-        journal.onBatchJournaled(lastRecordNumber);
+        if (appendedNow > 0)
+        {
+            journal.onBatchJournaled(lastRecordNumber);
+        }
     }
 
     @Override

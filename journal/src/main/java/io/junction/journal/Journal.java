@@ -163,7 +163,14 @@ public final class Journal implements JournalSink, AutoCloseable
                         continue;
                     }
                     scanned++;
-                    if (!message.wrap(dc.index(), dc.wire().bytes()))
+                    final net.openhft.chronicle.bytes.Bytes<?> bytes = dc.wire().bytes();
+                    final int firstByte = bytes.readRemaining() > 0 ? bytes.peekUnsignedByte() : 0;
+                    if (0 != firstByte && JournalRecord.FORMAT != firstByte)
+                    {
+                        refuseFormat(dc.index(), firstByte);
+                        return -1;
+                    }
+                    if (!message.wrap(dc.index(), bytes))
                     {
                         if (first)
                         {
@@ -194,6 +201,22 @@ public final class Journal implements JournalSink, AutoCloseable
             checkTail(0);
         }
         return maxSequence;
+    }
+
+    /**
+     * A record in a format this build does not write (an older or newer build's journal): refuse the journal
+     * rather than misread it. Zero is not a format: it is what a record cut short reads as.
+     */
+    private void refuseFormat(final long index, final int firstByte)
+    {
+        final int version = JournalRecord.formatVersion(firstByte);
+        fail(new JournalException("journal in " + ctx.directory() + " holds a record (index " +
+            Long.toHexString(index) + ") in " + (0 == version ? "an unknown record format (first byte 0x" +
+            Integer.toHexString(firstByte) + ")" : "record format version " + version) +
+            "; this build reads and writes format version " + JournalRecord.formatVersion(JournalRecord.FORMAT) +
+            " only. Replay it with the build that wrote it, or start on a new journal directory; guaranteed " +
+            "messages are refused, best-effort traffic continues"));
+        nextRecordNumber.set(Math.max(nextRecordNumber.get(), highWater.getVolatileValue()));
     }
 
     /**
@@ -281,9 +304,15 @@ public final class Journal implements JournalSink, AutoCloseable
         }
     }
 
+    /**
+     * Called under the queue's write lock, which orders every appender: a plain increment published with a
+     * release store, no locked instruction per record.
+     */
     long nextRecordNumber()
     {
-        return nextRecordNumber.getAndIncrement();
+        final long recordNumber = nextRecordNumber.getPlain();
+        nextRecordNumber.setRelease(recordNumber + 1);
+        return recordNumber;
     }
 
     void releaseRecordNumber(final long recordNumber)

@@ -115,7 +115,8 @@ public final class JournalMessage
      */
     boolean wrap(final long position, final Bytes<?> in)
     {
-        if (in.readRemaining() < 1 + 4 * 8 + 1 + 2 + 2 + 2 || in.readByte() != JournalRecord.MAGIC)
+        if (in.readRemaining() < JournalRecord.HEADER_LENGTH + JournalRecord.TRAILER_LENGTH ||
+            in.readByte() != JournalRecord.MAGIC)
         {
             return false;
         }
@@ -129,7 +130,7 @@ public final class JournalMessage
         shardCount = in.readShort();
         final int topicLength = in.readShort();
         if (priorityOrdinal < 0 || priorityOrdinal >= PRIORITIES.length || topicLength < 0 ||
-            in.readRemaining() < topicLength + 4L)
+            in.readRemaining() < topicLength + (long)JournalRecord.TRAILER_LENGTH)
         {
             return false;
         }
@@ -137,15 +138,12 @@ public final class JournalMessage
         ensureCapacity(topicLength);
         in.read(bytes, 0, topicLength);
         topic = topics.get(bytes, topicLength);
-        final int payloadLength = in.readInt();
-        if (payloadLength < 0 || in.readRemaining() < payloadLength + 8L)
-        {
-            return false;
-        }
+        // The document's length (Chronicle's header) bounds the record: the payload is what the trailer leaves.
+        final int payloadLength = (int)(in.readRemaining() - JournalRecord.TRAILER_LENGTH);
         ensureCapacity(payloadLength);
         in.read(bytes, 0, payloadLength);
         length = payloadLength;
-        return in.readRemaining() >= 8 && in.readLong() == ~recordNumber;
+        return in.readInt() == JournalRecord.trailer(recordNumber);
     }
 
     private void ensureCapacity(final int length)

@@ -15,6 +15,7 @@ import java.util.List;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.junction.Durability;
@@ -37,11 +38,11 @@ class TruncatedJournalTest
      */
     private static int bytesBeforePayload()
     {
-        return 4 + 1 + 4 * 8 + 1 + 2 + 2 + 2 + TOPIC.length() + 4;
+        return 4 + JournalRecord.HEADER_LENGTH + TOPIC.length();
     }
 
     @ParameterizedTest(name = "cut {0} bytes into the last record")
-    @ValueSource(ints = {0, 2, 10, 30})
+    @ValueSource(ints = {0, 2, 10, 30, 60, 69}) // 47 bytes before the payload (20), trailer (4) at 67
     void truncatedTailIsReportedGuaranteedIsRefusedAndBestEffortFlows(final int cutIntoRecord) throws IOException
     {
         try (Journal journal = Journal.launch(support.journalContext(dir.toFile()));
@@ -88,6 +89,42 @@ class TruncatedJournalTest
         }
         assertEquals(List.of("0:m0", "1:m1", "2:m2", "3:m3", "4:m4", "5:m5", "6:m6", "7:m7", "8:m8"), replayed,
             "the intact records can still be replayed");
+    }
+
+    @Test
+    void aJournalInAnotherRecordFormatIsRefusedWithAClearError() throws IOException
+    {
+        try (Journal journal = Journal.launch(support.journalContext(dir.toFile()));
+            Junction junction = Junction.launch(support.switchContext(journal)))
+        {
+            final long last = support.offer(junction, TOPIC, QualityOfService.GUARANTEED, LAST);
+            JournalTestSupport.drive(junction, journal, 5);
+            assertEquals(Durability.JOURNALED, junction.durability(last));
+        }
+
+        // Make the record look like one of format 1 (first byte 'J'), as an older build wrote it.
+        final File file = cycleFile();
+        final byte[] content = Files.readAllBytes(file.toPath());
+        final int formatAt = indexOf(content, LAST.getBytes(StandardCharsets.US_ASCII)) - bytesBeforePayload() + 4;
+        assertEquals(JournalRecord.FORMAT, content[formatAt] & 0xFF);
+        try (RandomAccessFile raf = new RandomAccessFile(file, "rw"))
+        {
+            raf.seek(formatAt);
+            raf.write(JournalRecord.FORMAT_1);
+        }
+
+        try (Journal journal = Journal.launch(support.journalContext(dir.toFile()));
+            Junction junction = Junction.launch(support.switchContext(journal)))
+        {
+            assertFalse(journal.isAvailable());
+            final String message = journal.failure().getMessage();
+            assertTrue(message.contains("record format version 1") && message.contains("format version 2 only"),
+                message);
+            assertTrue(support.errors.contains(journal.failure()), "the operator is told: " + support.errors);
+            assertEquals(OfferResult.JOURNAL_UNAVAILABLE,
+                support.offer(junction, TOPIC, QualityOfService.GUARANTEED, "refused"), "the publisher is told");
+            assertTrue(OfferResult.isAccepted(support.offer(junction, TOPIC, QualityOfService.BEST_EFFORT, "be")));
+        }
     }
 
     private File cycleFile()

@@ -97,6 +97,13 @@ public final class JournalBenchmarks
             out.append(String.format(Locale.ROOT, "%nThe journal writer alone (record format, no pipeline): " +
                 "%,.0f appends/s, %.0f%% of raw.%n", writer, 100.0 * writer / raw));
         }
+        final Double rawRecordSize = scores.get("rawChronicleAppendRecordSize");
+        if (null != rawRecordSize && null != raw)
+        {
+            out.append(String.format(Locale.ROOT, "%nRaw appends of documents the size of a journal record: " +
+                "%,.0f appends/s, %.0f%% of raw appends of the payload.%n",
+                rawRecordSize, 100.0 * rawRecordSize / raw));
+        }
         return out.toString();
     }
 
