@@ -64,6 +64,10 @@ public final class LoadgenCommand implements Callable<Integer>
         description = "Where to write the latency histogram log (default ${DEFAULT-VALUE}).")
     File histogramLog;
 
+    @Option(names = "--publisher", paramLabel = "NAME",
+        description = "Publish as this named publisher (HELLO), for regulation rules by publisher.")
+    String publisherName;
+
     private final SingleWriterRecorder latency = new SingleWriterRecorder(1, TimeUnit.SECONDS.toNanos(60), 3);
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong shed = new AtomicLong();
@@ -108,6 +112,10 @@ public final class LoadgenCommand implements Callable<Integer>
         {
             final Thread subscriberReader = reader(subscriber, "junction-loadgen-sub");
             final Thread publisherReader = reader(publisher, "junction-loadgen-pub");
+            if (null != publisherName)
+            {
+                publisher.hello(publisherName);
+            }
             subscriber.subscribe(topicPrefix + ".>");
             if (!subscribed.await(10, TimeUnit.SECONDS))
             {
@@ -245,7 +253,7 @@ public final class LoadgenCommand implements Callable<Integer>
             @Override
             public void onError(final int code, final String text)
             {
-                if (code == OfferResult.BACK_PRESSURED)
+                if (code == OfferResult.BACK_PRESSURED || OfferResult.isShed(code))
                 {
                     shed.incrementAndGet();
                 }

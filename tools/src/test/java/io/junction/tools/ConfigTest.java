@@ -59,6 +59,15 @@ class ConfigTest
     }
 
     @Test
+    void theExampleConfigIsValid()
+    {
+        final DaemonConfig config = DaemonConfig.load(new File("src/main/dist/conf/junction.conf"));
+        assertEquals(io.junction.journal.FlushPolicy.PER_BATCH, config.journal().flushPolicy());
+        assertEquals(2, config.regulation().rules().size());
+        assertTrue(config.alarms().stream().anyMatch((a) -> a.metric().equals("journal-unavailable")));
+    }
+
+    @Test
     void regulationAndJournalKeysAreReadAndCheckedByName() throws Exception
     {
         final DaemonConfig config = DaemonConfig.load(write(String.join("\n",

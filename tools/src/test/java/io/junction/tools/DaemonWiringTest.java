@@ -135,7 +135,7 @@ class DaemonWiringTest
     {
         final File node = tmp.resolve("node").toFile();
         final File config = tmp.resolve("junction.conf").toFile();
-        Files.writeString(config.toPath(), baseConfig(node) + rule(1, 5));
+        Files.writeString(config.toPath(), baseConfig(node) + "journal.enabled = false\n" + rule(1, 5));
         final JunctionProcess daemon = start(config, node, "daemon.log");
         final int port = Integer.parseInt(Daemon.readProperties(node).getProperty("listen.port"));
 
@@ -164,7 +164,7 @@ class DaemonWiringTest
             shedBeforeReload), metrics);
 
         // Reload while the greedy publisher keeps publishing: the new rule lets it through, no restart.
-        Files.writeString(config.toPath(), baseConfig(node) + rule(1_000_000, 100_000));
+        Files.writeString(config.toPath(), baseConfig(node) + "journal.enabled = false\n" + rule(1_000_000, 100_000));
         final int during = 2000;
         final Thread load = new Thread(() ->
         {
@@ -195,6 +195,14 @@ class DaemonWiringTest
         await().atMost(TIMEOUT).until(() -> subscriber.messages.get() == accepted);
         assertTrue(greedy.errors.stream().allMatch((e) -> e.startsWith(shed)), greedy.errors::toString);
         assertEquals(port, Integer.parseInt(Daemon.readProperties(node).getProperty("listen.port")));
+
+        // Without a journal a guaranteed publish is refused, never acknowledged.
+        other.client.publish("orders.paid", Priority.HIGH, Frames.QOS_GUARANTEED, new byte[8], 0, 8);
+        other.client.flush();
+        await().atMost(TIMEOUT).until(() -> !other.errors.isEmpty());
+        assertTrue(other.errors.get(0).startsWith(OfferResult.JOURNAL_UNAVAILABLE + " JOURNAL_UNAVAILABLE"),
+            other.errors::toString);
+        assertEquals(List.of(), other.durable);
     }
 
     @Test
