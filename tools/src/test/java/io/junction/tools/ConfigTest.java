@@ -25,7 +25,7 @@ class ConfigTest
         final DaemonConfig config = DaemonConfig.load(null);
         assertEquals(7420, config.listenPort());
         assertEquals(SlowSubscriberPolicy.DROP_OLDEST, config.subscriberPolicy());
-        assertEquals(3, config.alarms().size());
+        assertEquals(4, config.alarms().size());
     }
 
     @Test

@@ -206,6 +206,28 @@ class DaemonWiringTest
     }
 
     @Test
+    void aJournalThatCannotOpenRaisesItsAlarmWhileBestEffortFlows() throws Exception
+    {
+        final File node = tmp.resolve("node").toFile();
+        final File notADirectory = tmp.resolve("not-a-directory").toFile();
+        Files.writeString(notADirectory.toPath(), "a file where the journal's directory should be");
+        final File config = tmp.resolve("junction.conf").toFile();
+        Files.writeString(config.toPath(), baseConfig(node) +
+            "journal.dir = \"" + notADirectory.getPath().replace("\\", "\\\\") + "\"\n" +
+            "alarms.rules = [ { name = journal-unavailable, metric = journal-unavailable, above = 0, severity = critical } ]\n");
+        final JunctionProcess daemon = start(config, node, "daemon.log");
+
+        final Replies replies = connect(node);
+        replies.client.publish("orders.paid", Priority.HIGH, Frames.QOS_GUARANTEED, new byte[8], 0, 8);
+        publish(replies, 10);
+        assertEquals(1, replies.errors.size(), replies.errors::toString);
+        assertTrue(replies.errors.get(0).startsWith(OfferResult.JOURNAL_UNAVAILABLE + " JOURNAL_UNAVAILABLE"),
+            replies.errors::toString);
+        await().atMost(TIMEOUT).until(() -> stat(node).contains("\"activeAlarms\":[\"journal-unavailable [CRITICAL]\"]"));
+        assertTrue(daemon.output().contains("journal unavailable, guaranteed publishes are refused"), daemon::output);
+    }
+
+    @Test
     void aBadRegulationOrJournalValueStopsTheStartNamingTheKey() throws Exception
     {
         final File config = tmp.resolve("bad.conf").toFile();
