@@ -335,7 +335,8 @@ public final class Daemon implements AutoCloseable
         final List<String> restartNeeded = restartNeeded(current, next);
         current = next;
         final String message = "reloaded " + rules.size() + " alarm rule(s)" + (next.webhook().isEmpty() ? "" :
-            " and webhook") + ", regulation " + next.regulation() + (restartNeeded.isEmpty() ? "" : "; a restart is needed to apply " + restartNeeded);
+            " and webhook") + ", regulation " + next.regulation() +
+            (restartNeeded.isEmpty() ? "" : "; a restart is needed to apply " + restartNeeded);
         out.println(Instant.now() + " junction: " + message);
         return message;
     }
@@ -400,6 +401,11 @@ public final class Daemon implements AutoCloseable
             case "journal-disk-full" -> CounterMetrics.sumOfType(reader, JournalCounters.DISK_FULL_TYPE_ID);
             case "journal-failed" -> CounterMetrics.sumOfType(reader, SwitchCounters.SHARD_JOURNAL_FAILED_TYPE_ID);
             case "journal-unavailable" -> (now) -> null != journal && !journal.isAvailable() ? 1 : 0;
+            case "journal-disk-free-mb" ->
+            {
+                final File journalDir = journalDir(dir, config.journal());
+                yield (now) -> (journalDir.isDirectory() ? journalDir : dir).getUsableSpace() >> 20;
+            }
             default -> throw new IllegalArgumentException("unknown metric '" + name + "'");
         };
     }

@@ -68,6 +68,10 @@ public final class LoadgenCommand implements Callable<Integer>
         description = "Publish as this named publisher (HELLO), for regulation rules by publisher.")
     String publisherName;
 
+    @Option(names = "--guaranteed",
+        description = "Publish guaranteed (journaled before dispatch, each answered DURABLE): measures the journal.")
+    boolean guaranteed;
+
     private final SingleWriterRecorder latency = new SingleWriterRecorder(1, TimeUnit.SECONDS.toNanos(60), 3);
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong shed = new AtomicLong();
@@ -199,7 +203,7 @@ public final class LoadgenCommand implements Callable<Integer>
             {
                 buffer.putLong(0, nextSendNs); // the intended send time: no coordinated omission
                 publisher.publish(topicNames[index % topicNames.length], classes[index % classes.length],
-                    payload, 0, size);
+                    guaranteed ? Frames.QOS_GUARANTEED : Frames.QOS_BEST_EFFORT, payload, 0, size);
                 index++;
                 sent++;
                 sentInInterval++;
