@@ -24,9 +24,10 @@ package io.junction.tools;
  * A best-effort PUBLISH is answered only when it fails; a shed one gets ERROR with the shed code
  * ({@code OfferResult.shed}, -200 - reason) and the reason in the text. A guaranteed PUBLISH is answered
  * DURABLE once the journal has it, or ERROR: an OfferResult code (e.g. JOURNAL_UNAVAILABLE), or
- * {@link #ERROR_JOURNAL_FAILED} or {@link #ERROR_DURABLE_TIMEOUT}; the connection reads its next frame only
- * after that answer. An unknown quality of service is {@link #ERROR_BAD_QOS}, counted. A bad length loses the framing: the daemon sends ERROR and
- * closes the connection. Any other bad frame gets an ERROR and the connection carries on. Each is
+ * {@link #ERROR_JOURNAL_FAILED} or {@link #ERROR_DURABLE_TIMEOUT}. Guaranteed publishes are pipelined (up to
+ * 4096 awaiting their answer per connection) and answered in publish order; a PING is answered only after
+ * them. An unknown quality of service is {@link #ERROR_BAD_QOS}, counted. A bad length loses the framing:
+ * the daemon sends ERROR and closes the connection. Any other bad frame gets an ERROR and the connection carries on. Each is
  * counted ({@code protocol bad frames}).
  * <p>
  * Why this and not Aeron: it is what the daemon's tests and {@code loadgen} need today, with no media

@@ -46,6 +46,14 @@ final class ProtocolConnection implements AutoCloseable
     private final byte[] deliveryScratch;
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final Thread reader;
+    private static final int DURABLE_WINDOW = 4096; // guaranteed publishes awaiting their answer; a power of two
+    private final long[] pendingSequences = new long[DURABLE_WINDOW];
+    private final long[] pendingDeadlines = new long[DURABLE_WINDOW];
+    private final String[] pendingTopics = new String[DURABLE_WINDOW];
+    private final java.util.concurrent.atomic.AtomicLong pendingHead = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong pendingTail = new java.util.concurrent.atomic.AtomicLong();
+    private Thread acker;
+    private boolean unflushed; // the acker's own
     private final byte[] durableFrame = new byte[4 + 1 + 8];
     private final UnsafeBuffer durableBuffer = new UnsafeBuffer(durableFrame);
     private Publisher publisher;
@@ -124,7 +132,11 @@ final class ProtocolConnection implements AutoCloseable
         {
             case Frames.PUBLISH -> onPublish(length);
             case Frames.SUBSCRIBE -> onSubscribe(length);
-            case Frames.PING -> writeFrame(Frames.PONG, null);
+            case Frames.PING ->
+            {
+                awaitAnswered(); // a PONG still means every earlier publish was accepted or answered
+                writeFrame(Frames.PONG, null);
+            }
             case Frames.HELLO -> onHello(length);
             default ->
             {
@@ -181,7 +193,7 @@ final class ProtocolConnection implements AutoCloseable
             server.acceptedByClass[priority].increment();
             if (QualityOfService.GUARANTEED == quality)
             {
-                awaitDurable(result, topic);
+                enqueueDurable(result, topic);
             }
         }
         else
@@ -192,18 +204,90 @@ final class ProtocolConnection implements AutoCloseable
     }
 
     /**
-     * Answer a guaranteed publish once the journal has it: DURABLE, or an ERROR if the journal failed first or
-     * the wait timed out. The connection's next frame waits for this answer, so answers come in publish order.
+     * Hand a guaranteed publish to the acker, which answers it once the journal has it: publishes are
+     * pipelined (up to {@value #DURABLE_WINDOW} awaiting), answers come in publish order.
      */
-    private void awaitDurable(final long sequence, final String topic) throws IOException
+    private void enqueueDurable(final long sequence, final String topic)
     {
-        final long deadlineNs = System.nanoTime() + server.durableTimeoutNs();
-        Durability durability = server.junction().durability(sequence);
-        while (Durability.PENDING == durability && System.nanoTime() - deadlineNs < 0)
+        if (null == acker)
+        {
+            acker = new Thread(this::ackLoop, "junction-protocol-durable-" + socket.getPort());
+            acker.setDaemon(true);
+            acker.start();
+        }
+        final long tail = pendingTail.get();
+        while (tail - pendingHead.get() >= DURABLE_WINDOW && !closed)
         {
             LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(20));
-            durability = server.junction().durability(sequence);
         }
+        final int index = (int)(tail & (DURABLE_WINDOW - 1));
+        pendingSequences[index] = sequence;
+        pendingDeadlines[index] = System.nanoTime() + server.durableTimeoutNs();
+        pendingTopics[index] = topic;
+        pendingTail.set(tail + 1);
+        LockSupport.unpark(acker);
+    }
+
+    private void awaitAnswered()
+    {
+        while (pendingHead.get() < pendingTail.get() && !closed)
+        {
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(20));
+        }
+    }
+
+    /**
+     * Answer each guaranteed publish, oldest first: DURABLE once journaled, or an ERROR if the journal failed
+     * first or the wait timed out.
+     */
+    private void ackLoop()
+    {
+        try
+        {
+            while (!closed)
+            {
+                final long head = pendingHead.get();
+                if (head == pendingTail.get())
+                {
+                    flushAnswers();
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // unparked by the next enqueue
+                    continue;
+                }
+                final int index = (int)(head & (DURABLE_WINDOW - 1));
+                final long sequence = pendingSequences[index];
+                final Durability durability = server.junction().durability(sequence);
+                if (Durability.PENDING == durability && System.nanoTime() - pendingDeadlines[index] < 0)
+                {
+                    flushAnswers();
+                    LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(20));
+                    continue;
+                }
+                answerDurable(sequence, pendingTopics[index], durability);
+                pendingTopics[index] = null;
+                pendingHead.set(head + 1);
+            }
+        }
+        catch (final IOException ex)
+        {
+            close(); // The client is gone.
+        }
+    }
+
+    private void flushAnswers() throws IOException
+    {
+        if (unflushed)
+        {
+            unflushed = false;
+            synchronized (out)
+            {
+                out.flush();
+            }
+        }
+    }
+
+    private void answerDurable(final long sequence, final String topic, final Durability durability)
+        throws IOException
+    {
         if (Durability.JOURNALED == durability)
         {
             server.durableAcksCounter.increment();
@@ -212,9 +296,9 @@ final class ProtocolConnection implements AutoCloseable
             durableBuffer.putLong(5, sequence, java.nio.ByteOrder.BIG_ENDIAN);
             synchronized (out)
             {
-                out.write(durableFrame, 0, durableFrame.length);
-                out.flush();
+                out.write(durableFrame, 0, durableFrame.length); // flushed before the acker waits: answers share writes
             }
+            unflushed = true;
         }
         else
         {

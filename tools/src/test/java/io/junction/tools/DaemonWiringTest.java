@@ -75,7 +75,9 @@ class DaemonWiringTest
         replies.client.flush();
         await().atMost(TIMEOUT).until(() -> replies.durable.size() + replies.errors.size() == count);
         assertEquals(List.of(), replies.errors);
+        assertEquals(replies.durable.stream().sorted().toList(), replies.durable, "answered in publish order");
         final Set<Long> acked = Set.copyOf(replies.durable);
+        assertEquals(count, acked.size());
 
         // An unknown quality of service: an ERROR naming it, counted; the connection carries on.
         replies.client.writeRaw(publishFrame("orders.paid", 0x21));
