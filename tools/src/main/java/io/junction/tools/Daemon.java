@@ -484,6 +484,7 @@ public final class Daemon implements AutoCloseable
         final long ringBefore = junction.ringOccupancy();
         CloseHelper.quietClose(demoLoad);
         junction.close(); // drains up to shutdown-timeout; the journal stages flush and close their appenders
+        server.awaitDurableAnswers(config.journal().durableTimeout().toNanos()); // acks of what was journaled
         CloseHelper.quietClose(journal); // after the switch, as the journal asks
         CloseHelper.quietCloseAll(server, observerRunner, http);
         try

@@ -230,7 +230,16 @@ final class ProtocolConnection implements AutoCloseable
 
     private void awaitAnswered()
     {
-        while (pendingHead.get() < pendingTail.get() && !closed)
+        awaitAnswered(Long.MAX_VALUE);
+    }
+
+    /**
+     * @param deadlineNs by {@link System#nanoTime()}; Long.MAX_VALUE for none (each answer has its own timeout).
+     */
+    void awaitAnswered(final long deadlineNs)
+    {
+        while (pendingHead.get() < pendingTail.get() && !closed &&
+            (Long.MAX_VALUE == deadlineNs || System.nanoTime() - deadlineNs < 0))
         {
             LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(20));
         }

@@ -184,6 +184,19 @@ public final class ProtocolServer implements AutoCloseable
         CloseHelper.quietClose(serverSocket);
     }
 
+    /**
+     * Wait (bounded) until every guaranteed publish already accepted has been answered, so that a stop after
+     * the switch drained tells each remote publisher which of its messages are durable.
+     */
+    public void awaitDurableAnswers(final long timeoutNs)
+    {
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        for (final ProtocolConnection connection : connections)
+        {
+            connection.awaitAnswered(deadlineNs);
+        }
+    }
+
     @Override
     public void close()
     {
