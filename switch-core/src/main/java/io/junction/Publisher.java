@@ -38,6 +38,21 @@ public final class Publisher
     }
 
     /**
+     * As {@link Junction#offer(String, Priority, QualityOfService, DirectBuffer, int, int)}, regulated as this
+     * publisher.
+     */
+    public long offer(
+        final String topic,
+        final Priority priority,
+        final QualityOfService qos,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        return junction.offer(cache, topic, priority, qos, NO_TTL, buffer, offset, length);
+    }
+
+    /**
      * Offer a message that must be delivered within {@code ttlNs} of now (by the switch's nanoClock) or
      * not at all: one still queued at its deadline is dropped and counted as {@link ShedReason#EXPIRED}.
      * A {@code ttlNs <= 0}, or one no longer than the current queueing delay, is shed at once as EXPIRED.

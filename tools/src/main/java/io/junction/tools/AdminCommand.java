@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
  * {@code junction admin reload}: ask a running daemon to re-read its config (alarms, webhook).
  */
 @Command(name = "admin", mixinStandardHelpOptions = true,
-    description = "Administer a running daemon: 'reload' re-reads its config file (alarms, webhook).")
+    description = "Administer a running daemon: 'reload' re-reads its config file (alarms, webhook, regulation).")
 public final class AdminCommand implements Callable<Integer>
 {
     @Parameters(index = "0", paramLabel = "ACTION", description = "reload")

@@ -23,6 +23,9 @@ import io.junction.DeliveryThread;
 import io.junction.Junction;
 import io.junction.SubscriptionOptions;
 import io.junction.SwitchCounters;
+import io.junction.journal.Journal;
+import io.junction.journal.JournalCounters;
+import io.junction.journal.Retention;
 import io.junction.observe.Alarm;
 import io.junction.observe.AlarmEvaluator;
 import io.junction.observe.AlarmRule;
@@ -52,6 +55,7 @@ public final class Daemon implements AutoCloseable
     private final File dir;
     private final CountersFile countersFile;
     private final SwitchLatency latency = new SwitchLatency();
+    private final Journal journal;
     private final Junction junction;
     private final AlarmEvaluator alarms;
     private final SwitchObserver observer;
@@ -96,7 +100,19 @@ public final class Daemon implements AutoCloseable
         started.add(countersFile);
         try
         {
+            journal = config.journal().enabled() ? openJournal(config.journal()) : null;
+            if (null != journal)
+            {
+                started.add(0, journal);
+                if (!journal.isAvailable())
+                {
+                    out.println(Instant.now() + " junction: journal unavailable, guaranteed publishes are refused: " +
+                        journal.failure());
+                }
+            }
             junction = Junction.launch(new Junction.Context()
+                .journalSink(journal)
+                .regulation(config.regulation())
                 .shards(config.shards())
                 .ringSize(config.ringSize())
                 .maxMessageLength(config.maxMessageLength())
@@ -123,7 +139,7 @@ public final class Daemon implements AutoCloseable
                     .slowSubscriberPolicy(config.subscriberPolicy())
                     .outboxCapacity(config.subscriberOutboxCapacity())
                     .deliveryThread(DeliveryThread.OWN),
-                config.publishTimeout().toNanos());
+                config.publishTimeout().toNanos(), config.journal().durableTimeout().toNanos());
             started.add(0, server);
 
             alarms.rules(bind(config.alarms()));
@@ -138,6 +154,10 @@ public final class Daemon implements AutoCloseable
             observer.addGauge("ring occupancy", junction::ringOccupancy);
             observer.addGauge("protocol max subscriber queue depth", server::maxQueueDepth);
             observer.addGauge("disk free MB", () -> dir.getUsableSpace() >> 20);
+            if (null != journal)
+            {
+                observer.addGauge("journal available", () -> journal.isAvailable() ? 1 : 0);
+            }
             observer.onInterval(System.nanoTime());
             observerRunner = new AgentRunner(new SleepingMillisIdleStrategy(5),
                 (error) -> out.println(Instant.now() + " junction: observer error: " + error), null, new Agent()
@@ -194,6 +214,38 @@ public final class Daemon implements AutoCloseable
             out.printf("junction: demo load: %s%n", demoLoad.describe());
             demoThread.start();
         }
+    }
+
+    private Journal openJournal(final DaemonConfig.JournalSpec spec)
+    {
+        Retention retention = Retention.keepAll();
+        if (!spec.retentionMaxAge().isZero())
+        {
+            retention = retention.maxAgeMs(Math.max(1, spec.retentionMaxAge().toMillis()));
+        }
+        if (spec.retentionMaxBytes() > 0)
+        {
+            retention = retention.maxBytes(spec.retentionMaxBytes());
+        }
+        if (spec.retentionMaxCycles() > 0)
+        {
+            retention = retention.maxCycles(spec.retentionMaxCycles());
+        }
+        return Journal.launch(new Journal.Context()
+            .directory(journalDir(dir, spec))
+            .flushPolicy(spec.flushPolicy())
+            .retention(retention)
+            .minFreeDiskBytes(spec.minFreeDiskBytes())
+            .countersManager(countersFile.countersManager())
+            .errorHandler((error) -> out.println(Instant.now() + " junction: journal error: " + error)));
+    }
+
+    /**
+     * @return the journal's directory for a daemon's data directory and journal settings.
+     */
+    public static File journalDir(final File dir, final DaemonConfig.JournalSpec spec)
+    {
+        return spec.dir().isEmpty() ? new File(dir, "journal") : new File(spec.dir()).getAbsoluteFile();
     }
 
     private static void refuseIfInUse(final File dir) throws IOException
@@ -268,12 +320,23 @@ public final class Daemon implements AutoCloseable
         {
             return "reload refused: " + ex.getMessage();
         }
+        try
+        {
+            junction.regulation(next.regulation());
+        }
+        catch (final RuntimeException ex)
+        {
+            final String message = "reload refused, the running configuration is kept: regulation: " + ex.getMessage();
+            out.println(Instant.now() + " junction: " + message);
+            return message;
+        }
         pendingRules.set(rules);
         webhook = next.webhook().isEmpty() ? null : new WebhookNotifier(next.webhook());
         final List<String> restartNeeded = restartNeeded(current, next);
         current = next;
         final String message = "reloaded " + rules.size() + " alarm rule(s)" + (next.webhook().isEmpty() ? "" :
-            " and webhook") + (restartNeeded.isEmpty() ? "" : "; a restart is needed to apply " + restartNeeded);
+            " and webhook") + ", regulation " + next.regulation() +
+            (restartNeeded.isEmpty() ? "" : "; a restart is needed to apply " + restartNeeded);
         out.println(Instant.now() + " junction: " + message);
         return message;
     }
@@ -285,7 +348,7 @@ public final class Daemon implements AutoCloseable
         for (final java.lang.reflect.RecordComponent component : components)
         {
             final String name = component.getName();
-            if (name.equals("alarms") || name.equals("webhook"))
+            if (name.equals("alarms") || name.equals("webhook") || name.equals("regulation"))
             {
                 continue;
             }
@@ -333,6 +396,16 @@ public final class Daemon implements AutoCloseable
             case "queue-depth" -> CounterMetrics.maxOfType(reader, SwitchObserver.SUBSCRIPTION_QUEUE_DEPTH_TYPE_ID);
             case "connections" -> CounterMetrics.sumOfType(reader, ProtocolServer.CONNECTIONS_TYPE_ID);
             case "disk-free-mb" -> (now) -> dir.getUsableSpace() >> 20;
+            case "shed" -> CounterMetrics.sumOfType(reader, SwitchCounters.OFFER_SHED_TYPE_ID);
+            case "journal-faults" -> CounterMetrics.sumOfType(reader, JournalCounters.FAULTS_TYPE_ID);
+            case "journal-disk-full" -> CounterMetrics.sumOfType(reader, JournalCounters.DISK_FULL_TYPE_ID);
+            case "journal-failed" -> CounterMetrics.sumOfType(reader, SwitchCounters.SHARD_JOURNAL_FAILED_TYPE_ID);
+            case "journal-unavailable" -> (now) -> null != journal && !journal.isAvailable() ? 1 : 0;
+            case "journal-disk-free-mb" ->
+            {
+                final File journalDir = journalDir(dir, config.journal());
+                yield (now) -> (journalDir.isDirectory() ? journalDir : dir).getUsableSpace() >> 20;
+            }
             default -> throw new IllegalArgumentException("unknown metric '" + name + "'");
         };
     }
@@ -410,7 +483,9 @@ public final class Daemon implements AutoCloseable
         server.stopAdmitting();
         final long ringBefore = junction.ringOccupancy();
         CloseHelper.quietClose(demoLoad);
-        junction.close(); // drains up to shutdown-timeout
+        junction.close(); // drains up to shutdown-timeout; the journal stages flush and close their appenders
+        server.awaitDurableAnswers(config.journal().durableTimeout().toNanos()); // acks of what was journaled
+        CloseHelper.quietClose(journal); // after the switch, as the journal asks
         CloseHelper.quietCloseAll(server, observerRunner, http);
         try
         {

@@ -16,8 +16,14 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 
+import io.junction.Priority;
+import io.junction.RejectReason;
 import io.junction.SlowSubscriberPolicy;
+import io.junction.journal.FlushPolicy;
 import io.junction.observe.Severity;
+import io.junction.regulate.RegulationConfig;
+import io.junction.regulate.Rule;
+import io.junction.topic.Topics;
 
 /**
  * The daemon's configuration: HOCON, every key defaulted by {@code daemon-defaults.conf}, checked in
@@ -45,15 +51,34 @@ public record DaemonConfig(
     int demoRate,
     int demoSize,
     String webhook,
-    List<AlarmSpec> alarms)
+    List<AlarmSpec> alarms,
+    JournalSpec journal,
+    RegulationConfig regulation)
 {
     /** The metrics an alarm may watch. */
     public static final Set<String> METRICS = Set.of(
         "back-pressured", "rejected", "dropped", "delivered", "faults", "terminated", "errors", "subscriptions",
-        "ring-occupancy", "queue-depth", "connections", "disk-free-mb");
+        "ring-occupancy", "queue-depth", "connections", "disk-free-mb", "shed", "journal-faults", "journal-disk-full",
+        "journal-failed", "journal-unavailable", "journal-disk-free-mb");
 
     private static final Set<String> RULE_KEYS = Set.of(
         "name", "metric", "rate", "above", "below", "raise-after", "clear-after", "severity", "description");
+
+    private static final Set<String> REGULATION_RULE_KEYS = Set.of(
+        "pattern", "publisher", "classes", "rate", "burst", "max-in-flight", "codel");
+
+    /**
+     * The journal as configured: opened at start, a restart applies changes.
+     *
+     * @param dir             where the journal's files go; empty: {@code <data dir>/journal}.
+     * @param durableTimeout  how long a guaranteed PUBLISH waits to be journaled before it is answered with an error.
+     * @param retentionMaxAge 0: no age limit; retentionMaxBytes and retentionMaxCycles 0: no limit.
+     */
+    public record JournalSpec(
+        boolean enabled, String dir, FlushPolicy flushPolicy, long minFreeDiskBytes, Duration durableTimeout,
+        Duration retentionMaxAge, long retentionMaxBytes, int retentionMaxCycles)
+    {
+    }
 
     /**
      * One alarm rule as configured, before it is bound to the running switch's counters.
@@ -137,7 +162,162 @@ public record DaemonConfig(
             intAtLeast(config, "demo-load.rate", 0, 100_000_000),
             intAtLeast(config, "demo-load.size", 8, 16 << 20),
             webhook(config, "alarms.webhook"),
-            alarms(config, "alarms.rules"));
+            alarms(config, "alarms.rules"),
+            journal(config),
+            regulation(config));
+    }
+
+    private static JournalSpec journal(final Config config)
+    {
+        final String policyText = string(config, "journal.flush-policy");
+        final FlushPolicy policy;
+        try
+        {
+            policy = FlushPolicy.valueOf(policyText.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ConfigException("key 'journal.flush-policy': must be one of os, per-batch, per-message; was '" +
+                policyText + "'");
+        }
+        return new JournalSpec(
+            bool(config, "journal.enabled"),
+            string(config, "journal.dir"),
+            policy,
+            bytes(config, "journal.min-free-disk"),
+            duration(config, "journal.durable-timeout", true),
+            duration(config, "journal.retention.max-age", false),
+            bytes(config, "journal.retention.max-bytes"),
+            intAtLeast(config, "journal.retention.max-cycles", 0, Integer.MAX_VALUE));
+    }
+
+    private static long bytes(final Config config, final String key)
+    {
+        final long value = checked(key, () -> config.getBytes(key));
+        if (value < 0)
+        {
+            throw new ConfigException("key '" + key + "': must be >= 0, was " + value);
+        }
+        return value;
+    }
+
+    /**
+     * Load regulation, checked in full: a bad value names its key (rules by index, e.g. regulation.rules[1].rate).
+     */
+    private static RegulationConfig regulation(final Config config)
+    {
+        RegulationConfig regulation = RegulationConfig.none();
+        if (bool(config, "regulation.codel.enabled"))
+        {
+            final Duration target = duration(config, "regulation.codel.target", true);
+            final Duration interval = duration(config, "regulation.codel.interval", true);
+            regulation = regulation.withCodel(target.toNanos(), interval.toNanos());
+        }
+        regulation = regulation.withCriticalReserve(
+            intAtLeast(config, "regulation.critical-reserve", 0, Integer.MAX_VALUE));
+
+        final String key = "regulation.rules";
+        final List<? extends ConfigObject> rules = checked(key, () -> config.getObjectList(key));
+        for (int i = 0; i < rules.size(); i++)
+        {
+            final String at = key + "[" + i + "]";
+            final ConfigObject object = rules.get(i);
+            for (final String ruleKey : object.keySet())
+            {
+                if (!REGULATION_RULE_KEYS.contains(ruleKey))
+                {
+                    throw new ConfigException("unknown key '" + at + "." + ruleKey + "'; a regulation rule has " +
+                        new TreeSet<>(REGULATION_RULE_KEYS));
+                }
+            }
+            final Config ruleConfig = object.toConfig();
+            final String pattern = checked(at + ".pattern", () -> ruleConfig.getString("pattern"));
+            final RejectReason invalid = Topics.validatePattern(pattern, 256, 32);
+            if (null != invalid)
+            {
+                throw new ConfigException("key '" + at + ".pattern': not a valid topic pattern '" + pattern + "': " +
+                    invalid.description());
+            }
+            Rule rule = Rule.forTopics(pattern);
+            if (ruleConfig.hasPath("publisher"))
+            {
+                final String publisher = checked(at + ".publisher", () -> ruleConfig.getString("publisher"));
+                if (publisher.isBlank())
+                {
+                    throw new ConfigException("key '" + at + ".publisher': must not be blank (omit it for any publisher)");
+                }
+                rule = rule.withPublisher(publisher);
+            }
+            if (ruleConfig.hasPath("classes"))
+            {
+                final List<String> names = checked(at + ".classes", () -> ruleConfig.getStringList("classes"));
+                if (names.isEmpty())
+                {
+                    throw new ConfigException("key '" + at + ".classes': must name at least one class " +
+                        "(omit it for every class)");
+                }
+                final List<Priority> classes = new ArrayList<>();
+                for (final String name : names)
+                {
+                    try
+                    {
+                        classes.add(Priority.valueOf(name.trim().toUpperCase(Locale.ROOT)));
+                    }
+                    catch (final IllegalArgumentException ex)
+                    {
+                        throw new ConfigException("key '" + at + ".classes': must be among critical, high, normal, " +
+                            "bulk; was '" + name + "'");
+                    }
+                }
+                rule = rule.withClasses(classes.get(0), classes.subList(1, classes.size()).toArray(new Priority[0]));
+            }
+            if (ruleConfig.hasPath("rate") || ruleConfig.hasPath("burst"))
+            {
+                if (!ruleConfig.hasPath("rate"))
+                {
+                    throw new ConfigException("key '" + at + ".rate' is missing: 'burst' needs a rate");
+                }
+                final long rate = checked(at + ".rate", () -> ruleConfig.getLong("rate"));
+                if (rate < 1)
+                {
+                    throw new ConfigException("key '" + at + ".rate': must be >= 1 message per second, was " + rate);
+                }
+                final long burst = ruleConfig.hasPath("burst") ?
+                    checked(at + ".burst", () -> ruleConfig.getLong("burst")) : Math.max(1, Math.min(rate, 1 << 20));
+                if (burst < 1 || burst > Integer.MAX_VALUE)
+                {
+                    throw new ConfigException("key '" + at + ".burst': must be between 1 and " + Integer.MAX_VALUE +
+                        ", was " + burst);
+                }
+                try
+                {
+                    rule = rule.withRateLimit(rate, (int)burst);
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    throw new ConfigException("key '" + at + ".rate': " + ex.getMessage());
+                }
+            }
+            if (ruleConfig.hasPath("max-in-flight"))
+            {
+                final long maxInFlight = checked(at + ".max-in-flight", () -> ruleConfig.getLong("max-in-flight"));
+                try
+                {
+                    rule = rule.withMaxInFlight(maxInFlight);
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    throw new ConfigException("key '" + at + ".max-in-flight': " + ex.getMessage() + ", was " +
+                        maxInFlight);
+                }
+            }
+            if (ruleConfig.hasPath("codel"))
+            {
+                rule = rule.withSojournShedding(checked(at + ".codel", () -> ruleConfig.getBoolean("codel")));
+            }
+            regulation = regulation.withRule(rule);
+        }
+        return regulation;
     }
 
     private static <T> T checked(final String key, final java.util.function.Supplier<T> read)

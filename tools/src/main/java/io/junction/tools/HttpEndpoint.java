@@ -27,19 +27,57 @@ import io.junction.observe.PrometheusFormat;
 public final class HttpEndpoint implements AutoCloseable
 {
     /** The daemon's own counter types, as Prometheus families. */
-    static final java.util.Map<Integer, String[]> PROTOCOL_FAMILIES = java.util.Map.of(
-        ProtocolServer.CONNECTIONS_TYPE_ID, new String[]{
-            "junction_protocol_connections", "gauge", "Protocol clients connected." },
-        ProtocolServer.PUBLISHES_TYPE_ID, new String[]{
-            "junction_protocol_publishes_total", "counter", "PUBLISH frames accepted by the switch." },
-        ProtocolServer.BAD_FRAMES_TYPE_ID, new String[]{
-            "junction_protocol_bad_frames_total", "counter", "Frames that could not be parsed." },
-        ProtocolServer.PUBLISH_FAILURES_TYPE_ID, new String[]{
-            "junction_protocol_publish_failures_total", "counter", "PUBLISH frames answered with an ERROR." },
-        ProtocolServer.OFFERED_BY_CLASS_TYPE_ID, new String[]{
-            "junction_protocol_offered_total", "counter", "PUBLISH frames offered to the switch, by class." },
-        ProtocolServer.ACCEPTED_BY_CLASS_TYPE_ID, new String[]{
-            "junction_protocol_accepted_total", "counter", "PUBLISH frames accepted by the switch, by class." });
+    static final java.util.Map<Integer, String[]> PROTOCOL_FAMILIES = java.util.Map.ofEntries(
+        family(ProtocolServer.CONNECTIONS_TYPE_ID,
+            "junction_protocol_connections", "gauge", "Protocol clients connected."),
+        family(ProtocolServer.PUBLISHES_TYPE_ID,
+            "junction_protocol_publishes_total", "counter", "PUBLISH frames accepted by the switch."),
+        family(ProtocolServer.BAD_FRAMES_TYPE_ID,
+            "junction_protocol_bad_frames_total", "counter", "Frames that could not be parsed."),
+        family(ProtocolServer.PUBLISH_FAILURES_TYPE_ID,
+            "junction_protocol_publish_failures_total", "counter", "PUBLISH frames answered with an ERROR."),
+        family(ProtocolServer.OFFERED_BY_CLASS_TYPE_ID,
+            "junction_protocol_offered_total", "counter", "PUBLISH frames offered to the switch, by class."),
+        family(ProtocolServer.ACCEPTED_BY_CLASS_TYPE_ID,
+            "junction_protocol_accepted_total", "counter", "PUBLISH frames accepted by the switch, by class."),
+        family(ProtocolServer.BAD_QOS_TYPE_ID,
+            "junction_protocol_bad_qos_total", "counter", "PUBLISH frames with an unknown quality of service."),
+        family(ProtocolServer.DURABLE_ACKS_TYPE_ID,
+            "junction_protocol_durable_total", "counter", "Guaranteed PUBLISH frames answered DURABLE."),
+        family(io.junction.SwitchCounters.OFFER_SHED_TYPE_ID,
+            "junction_offer_shed_total", "counter", "Offers shed by load regulation, by class and reason."),
+        family(io.junction.SwitchCounters.OFFER_BACK_PRESSURED_TYPE_ID,
+            "junction_offer_back_pressured_total", "counter", "Offers back-pressured by a full ring, by class."),
+        family(io.junction.SwitchCounters.SHARD_QUEUE_DELAY_TYPE_ID,
+            "junction_shard_queue_delay_ns", "gauge", "Queueing delay seen by each shard's CoDel shedder, ns."),
+        family(io.junction.SwitchCounters.SHARD_SHED_LEVEL_TYPE_ID,
+            "junction_shard_shed_level", "gauge", "Each shard's shed level (1024 = one class)."),
+        family(io.junction.SwitchCounters.SHARD_JOURNALED_TYPE_ID,
+            "junction_shard_journaled_total", "counter", "Guaranteed messages journaled, by shard."),
+        family(io.junction.SwitchCounters.SHARD_JOURNAL_FAILED_TYPE_ID,
+            "junction_shard_guaranteed_failed_total", "counter", "Guaranteed messages the journal failed, by shard."),
+        family(io.junction.SwitchCounters.SHARD_JOURNAL_REFUSED_TYPE_ID,
+            "junction_shard_guaranteed_refused_total", "counter", "Guaranteed offers refused, by shard."),
+        family(io.junction.journal.JournalCounters.APPENDED_TYPE_ID,
+            "junction_journal_appended_total", "counter", "Records appended to the journal."),
+        family(io.junction.journal.JournalCounters.FAULTS_TYPE_ID,
+            "junction_journal_faults_total", "counter", "Journal faults."),
+        family(io.junction.journal.JournalCounters.DISK_FULL_TYPE_ID,
+            "junction_journal_disk_full_total", "counter", "Times the journal's disk fell below its minimum."),
+        family(io.junction.journal.JournalCounters.CORRUPT_RECORDS_TYPE_ID,
+            "junction_journal_corrupt_records_total", "counter", "Corrupt or truncated journal records found."),
+        family(io.junction.journal.JournalCounters.RETENTION_DELETED_CYCLES_TYPE_ID,
+            "junction_journal_retention_deleted_cycles_total", "counter", "Roll cycles deleted by retention."),
+        family(io.junction.journal.JournalCounters.BEHIND_RETENTION_TYPE_ID,
+            "junction_journal_behind_retention_total", "counter", "Durable subscribers stopped behind retention."),
+        family(io.junction.journal.JournalCounters.DURABLE_DELIVERED_TYPE_ID,
+            "junction_journal_durable_delivered_total", "counter", "Durable messages delivered."));
+
+    private static java.util.Map.Entry<Integer, String[]> family(
+        final int typeId, final String name, final String type, final String help)
+    {
+        return java.util.Map.entry(typeId, new String[]{ name, type, help });
+    }
 
     private final HttpServer server;
     private final ExecutorService executor;

@@ -64,6 +64,14 @@ public final class LoadgenCommand implements Callable<Integer>
         description = "Where to write the latency histogram log (default ${DEFAULT-VALUE}).")
     File histogramLog;
 
+    @Option(names = "--publisher", paramLabel = "NAME",
+        description = "Publish as this named publisher (HELLO), for regulation rules by publisher.")
+    String publisherName;
+
+    @Option(names = "--guaranteed",
+        description = "Publish guaranteed (journaled before dispatch, each answered DURABLE): measures the journal.")
+    boolean guaranteed;
+
     private final SingleWriterRecorder latency = new SingleWriterRecorder(1, TimeUnit.SECONDS.toNanos(60), 3);
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong shed = new AtomicLong();
@@ -108,6 +116,10 @@ public final class LoadgenCommand implements Callable<Integer>
         {
             final Thread subscriberReader = reader(subscriber, "junction-loadgen-sub");
             final Thread publisherReader = reader(publisher, "junction-loadgen-pub");
+            if (null != publisherName)
+            {
+                publisher.hello(publisherName);
+            }
             subscriber.subscribe(topicPrefix + ".>");
             if (!subscribed.await(10, TimeUnit.SECONDS))
             {
@@ -191,7 +203,7 @@ public final class LoadgenCommand implements Callable<Integer>
             {
                 buffer.putLong(0, nextSendNs); // the intended send time: no coordinated omission
                 publisher.publish(topicNames[index % topicNames.length], classes[index % classes.length],
-                    payload, 0, size);
+                    guaranteed ? Frames.QOS_GUARANTEED : Frames.QOS_BEST_EFFORT, payload, 0, size);
                 index++;
                 sent++;
                 sentInInterval++;
@@ -245,7 +257,7 @@ public final class LoadgenCommand implements Callable<Integer>
             @Override
             public void onError(final int code, final String text)
             {
-                if (code == OfferResult.BACK_PRESSURED)
+                if (code == OfferResult.BACK_PRESSURED || OfferResult.isShed(code))
                 {
                     shed.incrementAndGet();
                 }

@@ -40,6 +40,13 @@ public final class ProtocolClient implements AutoCloseable
         default void onSubscribed(final String pattern)
         {
         }
+
+        /**
+         * A guaranteed publish is journaled.
+         */
+        default void onDurable(final long sequence)
+        {
+        }
     }
 
     private final Socket socket;
@@ -63,10 +70,19 @@ public final class ProtocolClient implements AutoCloseable
     public void publish(final String topic, final Priority priority, final byte[] payload, final int offset,
         final int length) throws IOException
     {
+        publish(topic, priority, Frames.QOS_BEST_EFFORT, payload, offset, length);
+    }
+
+    /**
+     * Buffer a PUBLISH with a quality of service ({@link Frames#QOS_GUARANTEED}: answered DURABLE or ERROR).
+     */
+    public void publish(final String topic, final Priority priority, final int qos, final byte[] payload,
+        final int offset, final int length) throws IOException
+    {
         final byte[] topicBytes = topic.getBytes(StandardCharsets.UTF_8);
         out.writeInt(1 + 1 + 2 + topicBytes.length + length);
         out.writeByte(Frames.PUBLISH);
-        out.writeByte(priority.ordinal());
+        out.writeByte(Frames.publishClass(priority.ordinal(), qos));
         out.writeShort(topicBytes.length);
         out.write(topicBytes);
         out.write(payload, offset, length);
@@ -77,6 +93,19 @@ public final class ProtocolClient implements AutoCloseable
         final byte[] bytes = pattern.getBytes(StandardCharsets.UTF_8);
         out.writeInt(1 + 2 + bytes.length);
         out.writeByte(Frames.SUBSCRIBE);
+        out.writeShort(bytes.length);
+        out.write(bytes);
+        out.flush();
+    }
+
+    /**
+     * Name this connection's publisher, for regulation rules by publisher.
+     */
+    public void hello(final String publisher) throws IOException
+    {
+        final byte[] bytes = publisher.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(1 + 2 + bytes.length);
+        out.writeByte(Frames.HELLO);
         out.writeShort(bytes.length);
         out.write(bytes);
         out.flush();
@@ -148,6 +177,7 @@ public final class ProtocolClient implements AutoCloseable
                 listener.onError(code, new String(frame, 7, textLength, StandardCharsets.UTF_8));
             }
             case Frames.PONG -> listener.onPong();
+            case Frames.DURABLE -> listener.onDurable(frameBuffer.getLong(1, java.nio.ByteOrder.BIG_ENDIAN));
             case Frames.SUBSCRIBED ->
             {
                 final int patternLength = frameBuffer.getShort(1, java.nio.ByteOrder.BIG_ENDIAN) & 0xFFFF;

@@ -20,7 +20,10 @@ import io.junction.InvalidTopicException;
 import io.junction.Message;
 import io.junction.MessageHandler;
 import io.junction.OfferResult;
+import io.junction.Durability;
 import io.junction.Priority;
+import io.junction.Publisher;
+import io.junction.QualityOfService;
 import io.junction.Subscription;
 import io.junction.SubscriptionListener;
 import io.junction.TerminationReason;
@@ -43,6 +46,17 @@ final class ProtocolConnection implements AutoCloseable
     private final byte[] deliveryScratch;
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final Thread reader;
+    private static final int DURABLE_WINDOW = 4096; // guaranteed publishes awaiting their answer; a power of two
+    private final long[] pendingSequences = new long[DURABLE_WINDOW];
+    private final long[] pendingDeadlines = new long[DURABLE_WINDOW];
+    private final String[] pendingTopics = new String[DURABLE_WINDOW];
+    private final java.util.concurrent.atomic.AtomicLong pendingHead = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong pendingTail = new java.util.concurrent.atomic.AtomicLong();
+    private Thread acker;
+    private boolean unflushed; // the acker's own
+    private final byte[] durableFrame = new byte[4 + 1 + 8];
+    private final UnsafeBuffer durableBuffer = new UnsafeBuffer(durableFrame);
+    private Publisher publisher;
     private volatile boolean closed;
 
     ProtocolConnection(final ProtocolServer server, final Socket socket) throws IOException
@@ -55,6 +69,7 @@ final class ProtocolConnection implements AutoCloseable
         frame = new byte[server.maxFrameLength()];
         frameBuffer = new UnsafeBuffer(frame);
         deliveryScratch = new byte[server.maxFrameLength()];
+        publisher = server.junction().publisher("conn-" + socket.getPort());
         reader = new Thread(this::readLoop, "junction-protocol-" + socket.getPort());
         reader.setDaemon(true);
     }
@@ -117,7 +132,12 @@ final class ProtocolConnection implements AutoCloseable
         {
             case Frames.PUBLISH -> onPublish(length);
             case Frames.SUBSCRIBE -> onSubscribe(length);
-            case Frames.PING -> writeFrame(Frames.PONG, null);
+            case Frames.PING ->
+            {
+                awaitAnswered(); // a PONG still means every earlier publish was accepted or answered
+                writeFrame(Frames.PONG, null);
+            }
+            case Frames.HELLO -> onHello(length);
             default ->
             {
                 server.badFramesCounter.increment();
@@ -133,7 +153,18 @@ final class ProtocolConnection implements AutoCloseable
             malformed("PUBLISH frame too short: " + length);
             return;
         }
-        final int priority = frame[1] & 0xFF;
+        final int qos = (frame[1] & 0xF0) >>> 4;
+        final int priority = frame[1] & 0x0F;
+        if (qos != Frames.QOS_BEST_EFFORT && qos != Frames.QOS_GUARANTEED)
+        {
+            server.badFramesCounter.increment();
+            server.badQosCounter.increment();
+            sendError(Frames.ERROR_BAD_QOS, "PUBLISH with unknown quality of service " + qos +
+                "; known: 0 best-effort, 1 guaranteed");
+            return;
+        }
+        final QualityOfService quality = qos == Frames.QOS_GUARANTEED ?
+            QualityOfService.GUARANTEED : QualityOfService.BEST_EFFORT;
         final int topicLength = frameBuffer.getShort(2, java.nio.ByteOrder.BIG_ENDIAN) & 0xFFFF;
         if (priority >= PRIORITIES.length || 4 + topicLength > length)
         {
@@ -148,7 +179,7 @@ final class ProtocolConnection implements AutoCloseable
         long result = OfferResult.CLOSED;
         while (server.isAdmitting())
         {
-            result = server.junction().offer(topic, PRIORITIES[priority], frameBuffer, payloadOffset,
+            result = publisher.offer(topic, PRIORITIES[priority], quality, frameBuffer, payloadOffset,
                 length - payloadOffset);
             if (result != OfferResult.BACK_PRESSURED || System.nanoTime() - deadlineNs >= 0)
             {
@@ -160,12 +191,157 @@ final class ProtocolConnection implements AutoCloseable
         {
             server.publishesCounter.increment();
             server.acceptedByClass[priority].increment();
+            if (QualityOfService.GUARANTEED == quality)
+            {
+                enqueueDurable(result, topic);
+            }
         }
         else
         {
             server.publishFailuresCounter.increment();
             sendError((int)result, OfferResult.describe(result) + " topic '" + topic + "'");
         }
+    }
+
+    /**
+     * Hand a guaranteed publish to the acker, which answers it once the journal has it: publishes are
+     * pipelined (up to {@value #DURABLE_WINDOW} awaiting), answers come in publish order.
+     */
+    private void enqueueDurable(final long sequence, final String topic)
+    {
+        if (null == acker)
+        {
+            acker = new Thread(this::ackLoop, "junction-protocol-durable-" + socket.getPort());
+            acker.setDaemon(true);
+            acker.start();
+        }
+        final long tail = pendingTail.get();
+        while (tail - pendingHead.get() >= DURABLE_WINDOW && !closed)
+        {
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(20));
+        }
+        final int index = (int)(tail & (DURABLE_WINDOW - 1));
+        pendingSequences[index] = sequence;
+        pendingDeadlines[index] = System.nanoTime() + server.durableTimeoutNs();
+        pendingTopics[index] = topic;
+        pendingTail.set(tail + 1);
+        LockSupport.unpark(acker);
+    }
+
+    private void awaitAnswered()
+    {
+        awaitAnswered(Long.MAX_VALUE);
+    }
+
+    /**
+     * @param deadlineNs by {@link System#nanoTime()}; Long.MAX_VALUE for none (each answer has its own timeout).
+     */
+    void awaitAnswered(final long deadlineNs)
+    {
+        while (pendingHead.get() < pendingTail.get() && !closed &&
+            (Long.MAX_VALUE == deadlineNs || System.nanoTime() - deadlineNs < 0))
+        {
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(20));
+        }
+    }
+
+    /**
+     * Answer each guaranteed publish, oldest first: DURABLE once journaled, or an ERROR if the journal failed
+     * first or the wait timed out.
+     */
+    private void ackLoop()
+    {
+        try
+        {
+            while (!closed)
+            {
+                final long head = pendingHead.get();
+                if (head == pendingTail.get())
+                {
+                    flushAnswers();
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // unparked by the next enqueue
+                    continue;
+                }
+                final int index = (int)(head & (DURABLE_WINDOW - 1));
+                final long sequence = pendingSequences[index];
+                final Durability durability = server.junction().durability(sequence);
+                if (Durability.PENDING == durability && System.nanoTime() - pendingDeadlines[index] < 0)
+                {
+                    flushAnswers();
+                    LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(20));
+                    continue;
+                }
+                answerDurable(sequence, pendingTopics[index], durability);
+                pendingTopics[index] = null;
+                pendingHead.set(head + 1);
+            }
+        }
+        catch (final IOException ex)
+        {
+            close(); // The client is gone.
+        }
+    }
+
+    private void flushAnswers() throws IOException
+    {
+        if (unflushed)
+        {
+            unflushed = false;
+            synchronized (out)
+            {
+                out.flush();
+            }
+        }
+    }
+
+    private void answerDurable(final long sequence, final String topic, final Durability durability)
+        throws IOException
+    {
+        if (Durability.JOURNALED == durability)
+        {
+            server.durableAcksCounter.increment();
+            durableBuffer.putInt(0, 1 + 8, java.nio.ByteOrder.BIG_ENDIAN);
+            durableBuffer.putByte(4, Frames.DURABLE);
+            durableBuffer.putLong(5, sequence, java.nio.ByteOrder.BIG_ENDIAN);
+            synchronized (out)
+            {
+                out.write(durableFrame, 0, durableFrame.length); // flushed before the acker waits: answers share writes
+            }
+            unflushed = true;
+        }
+        else
+        {
+            server.publishFailuresCounter.increment();
+            if (Durability.PENDING == durability)
+            {
+                sendError(Frames.ERROR_DURABLE_TIMEOUT, "guaranteed message " + sequence + " on '" + topic +
+                    "' not journaled within " + TimeUnit.NANOSECONDS.toMillis(server.durableTimeoutNs()) +
+                    " ms; it may still become durable");
+            }
+            else
+            {
+                sendError(Frames.ERROR_JOURNAL_FAILED, "guaranteed message " + sequence + " on '" + topic + "' " +
+                    durability + ": the journal failed before it was durable; it is not accepted");
+            }
+        }
+    }
+
+    private void onHello(final int length) throws IOException
+    {
+        final int nameLength = length < 3 ? -1 : frameBuffer.getShort(1, java.nio.ByteOrder.BIG_ENDIAN) & 0xFFFF;
+        if (nameLength < 0 || 3 + nameLength > length)
+        {
+            malformed("HELLO frame of " + length + " with name length " + nameLength);
+            return;
+        }
+        final String name = new String(frame, 3, nameLength, StandardCharsets.UTF_8);
+        if (name.isBlank())
+        {
+            server.badFramesCounter.increment();
+            sendError(Frames.ERROR_BAD_HELLO, "HELLO with a blank publisher name");
+            return;
+        }
+        publisher = server.junction().publisher(name);
     }
 
     private void onSubscribe(final int length) throws IOException

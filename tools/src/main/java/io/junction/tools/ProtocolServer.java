@@ -30,6 +30,8 @@ public final class ProtocolServer implements AutoCloseable
     public static final int PUBLISH_FAILURES_TYPE_ID = 1303;
     public static final int OFFERED_BY_CLASS_TYPE_ID = 1304;
     public static final int ACCEPTED_BY_CLASS_TYPE_ID = 1305;
+    public static final int BAD_QOS_TYPE_ID = 1306;
+    public static final int DURABLE_ACKS_TYPE_ID = 1307;
 
     private final Junction junction;
     private final ServerSocket serverSocket;
@@ -37,11 +39,14 @@ public final class ProtocolServer implements AutoCloseable
     private final Set<ProtocolConnection> connections = ConcurrentHashMap.newKeySet();
     private final java.util.function.Supplier<SubscriptionOptions> subscriptionOptions;
     private final long publishTimeoutNs;
+    private final long durableTimeoutNs;
     private final int maxFrameLength;
     final AtomicCounter connectionsCounter;
     final AtomicCounter publishesCounter;
     final AtomicCounter badFramesCounter;
     final AtomicCounter publishFailuresCounter;
+    final AtomicCounter badQosCounter;
+    final AtomicCounter durableAcksCounter;
     final AtomicCounter[] offeredByClass;
     final AtomicCounter[] acceptedByClass;
     private volatile boolean admitting = true;
@@ -52,8 +57,10 @@ public final class ProtocolServer implements AutoCloseable
         final String host,
         final int port,
         final java.util.function.Supplier<SubscriptionOptions> subscriptionOptions,
-        final long publishTimeoutNs) throws IOException
+        final long publishTimeoutNs,
+        final long durableTimeoutNs) throws IOException
     {
+        this.durableTimeoutNs = durableTimeoutNs;
         this.junction = junction;
         this.subscriptionOptions = subscriptionOptions;
         this.publishTimeoutNs = publishTimeoutNs;
@@ -63,6 +70,8 @@ public final class ProtocolServer implements AutoCloseable
         publishesCounter = counters.newCounter("protocol publishes accepted", PUBLISHES_TYPE_ID);
         badFramesCounter = counters.newCounter("protocol bad frames", BAD_FRAMES_TYPE_ID);
         publishFailuresCounter = counters.newCounter("protocol publishes failed", PUBLISH_FAILURES_TYPE_ID);
+        badQosCounter = counters.newCounter("protocol bad qos", BAD_QOS_TYPE_ID);
+        durableAcksCounter = counters.newCounter("protocol guaranteed publishes journaled", DURABLE_ACKS_TYPE_ID);
         final io.junction.Priority[] classes = io.junction.Priority.values();
         offeredByClass = new AtomicCounter[classes.length];
         acceptedByClass = new AtomicCounter[classes.length];
@@ -112,6 +121,11 @@ public final class ProtocolServer implements AutoCloseable
     long publishTimeoutNs()
     {
         return publishTimeoutNs;
+    }
+
+    long durableTimeoutNs()
+    {
+        return durableTimeoutNs;
     }
 
     int maxFrameLength()
@@ -168,6 +182,19 @@ public final class ProtocolServer implements AutoCloseable
     {
         admitting = false;
         CloseHelper.quietClose(serverSocket);
+    }
+
+    /**
+     * Wait (bounded) until every guaranteed publish already accepted has been answered, so that a stop after
+     * the switch drained tells each remote publisher which of its messages are durable.
+     */
+    public void awaitDurableAnswers(final long timeoutNs)
+    {
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        for (final ProtocolConnection connection : connections)
+        {
+            connection.awaitAnswered(deadlineNs);
+        }
     }
 
     @Override

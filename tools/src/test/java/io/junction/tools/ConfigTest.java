@@ -25,7 +25,7 @@ class ConfigTest
         final DaemonConfig config = DaemonConfig.load(null);
         assertEquals(7420, config.listenPort());
         assertEquals(SlowSubscriberPolicy.DROP_OLDEST, config.subscriberPolicy());
-        assertEquals(3, config.alarms().size());
+        assertEquals(4, config.alarms().size());
     }
 
     @Test
@@ -56,6 +56,61 @@ class ConfigTest
         assertProblem("alarms.rules = [ { name = a, metric = errors, above = 1, colour = red } ]\n",
             "unknown key 'alarms.rules[0].colour'");
         assertProblem("shards = [\n", "is not valid HOCON");
+    }
+
+    @Test
+    void theExampleConfigIsValid()
+    {
+        final DaemonConfig config = DaemonConfig.load(new File("src/main/dist/conf/junction.conf"));
+        assertEquals(io.junction.journal.FlushPolicy.PER_BATCH, config.journal().flushPolicy());
+        assertEquals(2, config.regulation().rules().size());
+        assertTrue(config.alarms().stream().anyMatch((a) -> a.metric().equals("journal-unavailable")));
+    }
+
+    @Test
+    void regulationAndJournalKeysAreReadAndCheckedByName() throws Exception
+    {
+        final DaemonConfig config = DaemonConfig.load(write(String.join("\n",
+            "journal { flush-policy = per-batch, min-free-disk = 64M, retention { max-age = 1h, max-cycles = 3 } }",
+            "regulation {",
+            "  codel { enabled = true, target = 1ms, interval = 20ms }",
+            "  critical-reserve = 16",
+            "  rules = [ { pattern = \"metrics.>\", publisher = greedy, classes = [normal, bulk], rate = 100,",
+            "              burst = 10, max-in-flight = 50, codel = false } ]",
+            "}", "")));
+        assertEquals(io.junction.journal.FlushPolicy.PER_BATCH, config.journal().flushPolicy());
+        assertEquals(64L << 20, config.journal().minFreeDiskBytes());
+        assertEquals(Duration.ofHours(1), config.journal().retentionMaxAge());
+        assertEquals(3, config.journal().retentionMaxCycles());
+        assertTrue(config.regulation().codelEnabled());
+        assertEquals(1_000_000, config.regulation().codelTargetNs());
+        assertEquals(16, config.regulation().criticalReserve());
+        final io.junction.regulate.Rule rule = config.regulation().rules().get(0);
+        assertEquals("metrics.>", rule.topicPattern());
+        assertEquals("greedy", rule.publisher());
+        assertEquals(java.util.EnumSet.of(io.junction.Priority.NORMAL, io.junction.Priority.BULK), rule.classes());
+        assertEquals(100, rule.ratePerSecond());
+        assertEquals(10, rule.burst());
+        assertEquals(50, rule.maxInFlight());
+        assertEquals(false, rule.sojournShedding());
+
+        assertProblem("journal.flush-policy = sometimes\n", "key 'journal.flush-policy': must be one of");
+        assertProblem("journal.min-free-disk = lots\n", "key 'journal.min-free-disk'");
+        assertProblem("journal.retention.max-cycles = -1\n", "key 'journal.retention.max-cycles'");
+        assertProblem("journal { dirr = x }\n", "unknown key 'journal.dirr'");
+        assertProblem("regulation.codel.target = 0s\nregulation.codel.enabled = true\n",
+            "key 'regulation.codel.target': must be > 0");
+        assertProblem("regulation.rules = [ { pattern = \"a..b\", rate = 1 } ]\n",
+            "key 'regulation.rules[0].pattern': not a valid topic pattern");
+        assertProblem("regulation.rules = [ { pattern = a, rate = 0 } ]\n", "key 'regulation.rules[0].rate'");
+        assertProblem("regulation.rules = [ { pattern = a }, { pattern = b, rate = 5, burst = 0 } ]\n",
+            "key 'regulation.rules[1].burst'");
+        assertProblem("regulation.rules = [ { pattern = a, classes = [urgent] } ]\n",
+            "key 'regulation.rules[0].classes': must be among");
+        assertProblem("regulation.rules = [ { pattern = a, max-in-flight = -1 } ]\n",
+            "key 'regulation.rules[0].max-in-flight'");
+        assertProblem("regulation.rules = [ { pattern = a, speed = 5 } ]\n", "unknown key 'regulation.rules[0].speed'");
+        assertProblem("regulation.rules = [ { rate = 5 } ]\n", "key 'regulation.rules[0].pattern' is missing");
     }
 
     @Test

@@ -1,0 +1,431 @@
+package io.junction.tools;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.junction.OfferResult;
+import io.junction.Priority;
+import io.junction.ShedReason;
+import io.junction.journal.Journal;
+import io.junction.journal.StartPosition;
+
+/**
+ * The daemon's journal and load regulation, through a real child process: a guaranteed PUBLISH is answered
+ * only once journaled and survives SIGKILL; a configured rule sheds a named publisher with the reason; a
+ * reload changes the rule without a restart and loses nothing accepted.
+ */
+class DaemonWiringTest
+{
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path tmp;
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() throws Exception
+    {
+        for (int i = resources.size() - 1; i >= 0; i--)
+        {
+            resources.get(i).close();
+        }
+    }
+
+    @Test
+    void aGuaranteedPublishIsAnsweredOnceJournaledAndSurvivesSigkill() throws Exception
+    {
+        final File node = tmp.resolve("node").toFile();
+        final File config = tmp.resolve("junction.conf").toFile();
+        Files.writeString(config.toPath(), baseConfig(node) + "journal { flush-policy = per-batch, min-free-disk = 1M }\n");
+
+        JunctionProcess daemon = start(config, node, "daemon1.log");
+        Replies replies = connect(node);
+        final int count = 50;
+        final byte[] payload = new byte[16];
+        final UnsafeBuffer buffer = new UnsafeBuffer(payload);
+        for (int i = 0; i < count; i++)
+        {
+            buffer.putLong(0, i);
+            replies.client.publish("orders.paid", Priority.HIGH, Frames.QOS_GUARANTEED, payload, 0, payload.length);
+        }
+        replies.client.flush();
+        await().atMost(TIMEOUT).until(() -> replies.durable.size() + replies.errors.size() == count);
+        assertEquals(List.of(), replies.errors);
+        assertEquals(replies.durable.stream().sorted().toList(), replies.durable, "answered in publish order");
+        final Set<Long> acked = Set.copyOf(replies.durable);
+        assertEquals(count, acked.size());
+
+        // An unknown quality of service: an ERROR naming it, counted; the connection carries on.
+        replies.client.writeRaw(publishFrame("orders.paid", 0x21));
+        replies.client.ping();
+        await().atMost(TIMEOUT).until(() -> replies.pongs.get() == 1);
+        assertEquals(1, replies.errors.size());
+        assertTrue(replies.errors.get(0).startsWith(Frames.ERROR_BAD_QOS + " PUBLISH with unknown quality of service 2"),
+            replies.errors::toString);
+
+        final String stat = stat(node);
+        assertTrue(stat.contains("\"label\":\"protocol guaranteed publishes journaled\",\"value\":" + count), stat);
+        assertTrue(stat.contains("\"label\":\"journal appended\",\"value\":" + count), stat);
+        assertTrue(stat.contains("\"label\":\"protocol bad qos\",\"value\":1"), stat);
+        final String metrics = get(Integer.parseInt(Daemon.readProperties(node).getProperty("http.port")), "/metrics");
+        assertTrue(metrics.contains("junction_journal_appended_total{counter=\"journal appended\"} " + count), metrics);
+        assertTrue(metrics.contains("junction_protocol_bad_qos_total{counter=\"protocol bad qos\"} 1"), metrics);
+
+        // SIGKILL: no stop, no flush beyond what the acknowledgements promised.
+        replies.close();
+        daemon.process().destroyForcibly();
+        assertTrue(daemon.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+
+        // Restarted on the same directory, it numbers after the journal and journals more.
+        daemon = start(config, node, "daemon2.log");
+        final Replies again = connect(node);
+        again.client.publish("orders.paid", Priority.HIGH, Frames.QOS_GUARANTEED, payload, 0, payload.length);
+        again.client.flush();
+        await().atMost(TIMEOUT).until(() -> again.durable.size() + again.errors.size() == 1);
+        assertEquals(List.of(), again.errors);
+        final long afterRestart = again.durable.get(0);
+        assertTrue(afterRestart > acked.stream().mapToLong(Long::longValue).max().orElseThrow(),
+            () -> "sequence after restart " + afterRestart + " must follow " + acked);
+        // SIGTERM with guaranteed publishes in flight: graceful, exit 0, and each DURABLE answer is kept.
+        for (int i = 0; i < 200; i++)
+        {
+            again.client.publish("orders.paid", Priority.HIGH, Frames.QOS_GUARANTEED, payload, 0, payload.length);
+        }
+        again.client.flush();
+        daemon.process().destroy();
+        assertTrue(daemon.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), daemon::output);
+        assertEquals(0, daemon.process().exitValue(), daemon::output);
+        again.close();
+        final List<Long> ackedAtStop = List.copyOf(again.durable);
+
+        // The journal, read with its own API, holds every acknowledged message and the later one.
+        final Set<Long> journaled = ConcurrentHashMap.newKeySet();
+        try (Journal journal = Journal.launch(new Journal.Context()
+            .directory(new File(node, "journal")).useInvoker(true)))
+        {
+            journal.subscribe(null, "orders.>", StartPosition.earliest(),
+                (subscription, message) -> journaled.add(message.sequence()));
+            final long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (!journaled.containsAll(ackedAtStop) && System.nanoTime() - deadline < 0)
+            {
+                journal.doWork();
+            }
+        }
+        assertTrue(journaled.containsAll(acked), () -> "journaled " + journaled + " acked " + acked);
+        assertTrue(journaled.contains(afterRestart), journaled::toString);
+        assertTrue(journaled.containsAll(ackedAtStop), () -> "journaled " + journaled + " acked " + ackedAtStop);
+    }
+
+    @Test
+    void aConfiguredRuleShedsItsPublisherAndAReloadChangesItWithoutLoss() throws Exception
+    {
+        final File node = tmp.resolve("node").toFile();
+        final File config = tmp.resolve("junction.conf").toFile();
+        Files.writeString(config.toPath(), baseConfig(node) + "journal.enabled = false\n" + rule(1, 5));
+        final JunctionProcess daemon = start(config, node, "daemon.log");
+        final int port = Integer.parseInt(Daemon.readProperties(node).getProperty("listen.port"));
+
+        final Replies subscriber = connect(node);
+        subscriber.client.subscribe("metrics.>");
+        await().atMost(TIMEOUT).until(() -> subscriber.subscribed);
+
+        // The named publisher is held to 5 at once and 1 per second; another connection is not.
+        final Replies greedy = connect(node);
+        greedy.client.hello("greedy");
+        final int burst = 40;
+        publish(greedy, burst);
+        final Replies other = connect(node);
+        publish(other, burst);
+        assertTrue(greedy.errors.size() >= burst - 5 - 2 && greedy.errors.size() <= burst - 5, greedy.errors::toString);
+        final String shed = OfferResult.shed(ShedReason.RATE_LIMITED) + " SHED(RATE_LIMITED";
+        assertTrue(greedy.errors.stream().allMatch((e) -> e.startsWith(shed)), greedy.errors::toString);
+        assertEquals(List.of(), other.errors);
+        final int shedBeforeReload = greedy.errors.size();
+
+        final String stat = stat(node);
+        assertTrue(stat.contains("\"label\":\"offer shed: NORMAL RATE_LIMITED\",\"value\":" + shedBeforeReload), stat);
+        final int httpPort = Integer.parseInt(Daemon.readProperties(node).getProperty("http.port"));
+        final String metrics = get(httpPort, "/metrics");
+        assertTrue(metrics.contains("junction_offer_shed_total{counter=\"offer shed: NORMAL RATE_LIMITED\"} " +
+            shedBeforeReload), metrics);
+
+        // Reload while the greedy publisher keeps publishing: the new rule lets it through, no restart.
+        Files.writeString(config.toPath(), baseConfig(node) + "journal.enabled = false\n" + rule(1_000_000, 100_000));
+        final int during = 2000;
+        final Thread load = new Thread(() ->
+        {
+            try
+            {
+                publish(greedy, during);
+            }
+            catch (final IOException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        }, "test-load");
+        load.start();
+        final File reloadOut = tmp.resolve("reload.txt").toFile();
+        assertEquals(0, JunctionProcess.run(reloadOut, "admin", "reload", "--dir", node.getPath()),
+            () -> read(reloadOut));
+        assertTrue(read(reloadOut).contains("reloaded") && read(reloadOut).contains("ratePerSecond=1000000"),
+            () -> read(reloadOut));
+        load.join(TIMEOUT.toMillis());
+        final int errorsBefore = greedy.errors.size();
+        publish(greedy, burst);
+        assertEquals(errorsBefore, greedy.errors.size(), "the reloaded rule sheds nothing more");
+        assertTrue(daemon.process().isAlive());
+        assertEquals(Long.toString(daemon.process().pid()), Daemon.readProperties(node).getProperty("pid"));
+
+        // Nothing accepted is lost: every publish not answered with an error is delivered.
+        final long accepted = (burst + during + burst - greedy.errors.size()) + burst;
+        await().atMost(TIMEOUT).until(() -> subscriber.messages.get() == accepted);
+        assertTrue(greedy.errors.stream().allMatch((e) -> e.startsWith(shed)), greedy.errors::toString);
+        assertEquals(port, Integer.parseInt(Daemon.readProperties(node).getProperty("listen.port")));
+
+        // Without a journal a guaranteed publish is refused, never acknowledged.
+        other.client.publish("orders.paid", Priority.HIGH, Frames.QOS_GUARANTEED, new byte[8], 0, 8);
+        other.client.flush();
+        await().atMost(TIMEOUT).until(() -> !other.errors.isEmpty());
+        assertTrue(other.errors.get(0).startsWith(OfferResult.JOURNAL_UNAVAILABLE + " JOURNAL_UNAVAILABLE"),
+            other.errors::toString);
+        assertEquals(List.of(), other.durable);
+    }
+
+    @Test
+    void aJournalThatCannotOpenRaisesItsAlarmWhileBestEffortFlows() throws Exception
+    {
+        final File node = tmp.resolve("node").toFile();
+        final File notADirectory = tmp.resolve("not-a-directory").toFile();
+        Files.writeString(notADirectory.toPath(), "a file where the journal's directory should be");
+        final File config = tmp.resolve("junction.conf").toFile();
+        Files.writeString(config.toPath(), baseConfig(node) +
+            "journal.dir = \"" + notADirectory.getPath().replace("\\", "\\\\") + "\"\n" +
+            "alarms.rules = [ { name = journal-unavailable, metric = journal-unavailable, above = 0, severity = critical } ]\n");
+        final JunctionProcess daemon = start(config, node, "daemon.log");
+
+        final Replies replies = connect(node);
+        replies.client.publish("orders.paid", Priority.HIGH, Frames.QOS_GUARANTEED, new byte[8], 0, 8);
+        publish(replies, 10);
+        assertEquals(1, replies.errors.size(), replies.errors::toString);
+        assertTrue(replies.errors.get(0).startsWith(OfferResult.JOURNAL_UNAVAILABLE + " JOURNAL_UNAVAILABLE"),
+            replies.errors::toString);
+        await().atMost(TIMEOUT).until(() -> stat(node).contains("\"activeAlarms\":[\"journal-unavailable [CRITICAL]\"]"));
+        assertTrue(daemon.output().contains("journal unavailable, guaranteed publishes are refused"), daemon::output);
+    }
+
+    @Test
+    void aBadRegulationOrJournalValueStopsTheStartNamingTheKey() throws Exception
+    {
+        final File config = tmp.resolve("bad.conf").toFile();
+        Files.writeString(config.toPath(), "regulation.rules = [ { pattern = \"metrics.>\", rate = -5 } ]\n" +
+            "journal.flush-policy = per-batch\n");
+        final File output = tmp.resolve("out.txt").toFile();
+        assertEquals(RunCommand.EXIT_CONFIG, JunctionProcess.run(output, "run", "--config", config.getPath()),
+            () -> read(output));
+        assertTrue(read(output).contains("junction: config error: key 'regulation.rules[0].rate': must be >= 1"),
+            () -> read(output));
+
+        Files.writeString(config.toPath(), "journal.flush-policy = sometimes\n");
+        assertEquals(RunCommand.EXIT_CONFIG, JunctionProcess.run(output, "run", "--config", config.getPath()),
+            () -> read(output));
+        assertTrue(read(output).contains("junction: config error: key 'journal.flush-policy': must be one of os, " +
+            "per-batch, per-message; was 'sometimes'"), () -> read(output));
+    }
+
+    private static String baseConfig(final File node)
+    {
+        return String.join("\n",
+            "dir = \"" + node.getPath().replace("\\", "\\\\") + "\"",
+            "observe-interval = 100ms",
+            "shutdown-timeout = 30s",
+            "listen { port = 0, publish-timeout = 10s }",
+            "http.port = 0",
+            "subscriber { policy = back-pressure, outbox-capacity = 8192 }",
+            "alarms.rules = []",
+            "");
+    }
+
+    private static String rule(final long rate, final int burst)
+    {
+        return "regulation.rules = [ { pattern = \"metrics.>\", publisher = greedy, rate = " + rate + ", burst = " +
+            burst + " } ]\n";
+    }
+
+    private JunctionProcess start(final File config, final File node, final String log) throws Exception
+    {
+        final JunctionProcess daemon = JunctionProcess.start(tmp.resolve(log).toFile(), "run", "--config", config.getPath());
+        resources.add(daemon);
+        final File properties = new File(node, Daemon.PROPERTIES_FILE);
+        // After a SIGKILL the last run's file is still there: wait for this process's own.
+        await().atMost(TIMEOUT).until(() -> !daemon.process().isAlive() || (properties.isFile() &&
+            Long.toString(daemon.process().pid()).equals(readPid(node))));
+        assertTrue(daemon.process().isAlive(), daemon::output);
+        return daemon;
+    }
+
+    private static String readPid(final File node)
+    {
+        try
+        {
+            return Daemon.readProperties(node).getProperty("pid");
+        }
+        catch (final IOException ex)
+        {
+            return null; // Being replaced.
+        }
+    }
+
+    private Replies connect(final File node) throws IOException
+    {
+        final int port = Integer.parseInt(Daemon.readProperties(node).getProperty("listen.port"));
+        final Replies replies = new Replies(new ProtocolClient("127.0.0.1", port));
+        resources.add(replies);
+        return replies;
+    }
+
+    /**
+     * Publish best-effort, then wait for the PONG that says every publish was accepted or answered.
+     */
+    private static void publish(final Replies replies, final int count) throws IOException
+    {
+        final long pongs = replies.pongs.get();
+        final byte[] payload = new byte[8];
+        for (int i = 0; i < count; i++)
+        {
+            replies.client.publish("metrics.cpu", Priority.NORMAL, payload, 0, payload.length);
+        }
+        replies.client.ping();
+        await().atMost(TIMEOUT).until(() -> replies.pongs.get() > pongs);
+    }
+
+    private static byte[] publishFrame(final String topic, final int classByte)
+    {
+        final byte[] topicBytes = topic.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        final java.nio.ByteBuffer frame = java.nio.ByteBuffer.allocate(4 + 1 + 1 + 2 + topicBytes.length + 4);
+        frame.putInt(1 + 1 + 2 + topicBytes.length + 4).put(Frames.PUBLISH).put((byte)classByte)
+            .putShort((short)topicBytes.length).put(topicBytes).putInt(7);
+        return frame.array();
+    }
+
+    private String stat(final File node) throws Exception
+    {
+        final File statOut = tmp.resolve("stat.json").toFile();
+        assertEquals(0, JunctionProcess.run(statOut, "stat", "--dir", node.getPath(), "--json"), () -> read(statOut));
+        return read(statOut);
+    }
+
+    private static String get(final int port, final String path) throws Exception
+    {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static String read(final File file)
+    {
+        try
+        {
+            return Files.readString(file.toPath());
+        }
+        catch (final IOException ex)
+        {
+            return ex.toString();
+        }
+    }
+
+    /**
+     * Reads a connection's frames on its own thread.
+     */
+    private static final class Replies implements AutoCloseable, ProtocolClient.FrameListener
+    {
+        final ProtocolClient client;
+        final List<Long> durable = new CopyOnWriteArrayList<>();
+        final List<String> errors = new CopyOnWriteArrayList<>();
+        final AtomicLong pongs = new AtomicLong();
+        final AtomicLong messages = new AtomicLong();
+        final Thread thread;
+        volatile boolean subscribed;
+
+        Replies(final ProtocolClient client)
+        {
+            this.client = client;
+            thread = new Thread(() ->
+            {
+                try
+                {
+                    while (client.read(this) != 0)
+                    {
+                        // Until the end of the stream.
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    // Closed.
+                }
+            }, "test-replies");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void onMessage(final long sequence, final Priority priority, final String topic,
+            final UnsafeBuffer buffer, final int offset, final int length)
+        {
+            messages.incrementAndGet();
+        }
+
+        @Override
+        public void onDurable(final long sequence)
+        {
+            durable.add(sequence);
+        }
+
+        @Override
+        public void onError(final int code, final String text)
+        {
+            errors.add(code + " " + text);
+        }
+
+        @Override
+        public void onSubscribed(final String pattern)
+        {
+            subscribed = true;
+        }
+
+        @Override
+        public void onPong()
+        {
+            pongs.incrementAndGet();
+        }
+
+        @Override
+        public void close() throws Exception
+        {
+            client.close();
+            thread.join(10_000);
+        }
+    }
+}
