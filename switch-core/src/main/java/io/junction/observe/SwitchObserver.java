@@ -84,7 +84,8 @@ public final class SwitchObserver implements Agent, AutoCloseable
         }
         final Metric backPressured = CounterMetrics.sumOfType(counters, SwitchCounters.SHARD_BACK_PRESSURED_TYPE_ID);
         final Metric rejected = CounterMetrics.sumOfType(counters, SwitchCounters.OFFER_REJECTED_TYPE_ID);
-        turnedAway = (nowNs) -> backPressured.sample(nowNs) + rejected.sample(nowNs);
+        final Metric shed = CounterMetrics.sumOfType(counters, SwitchCounters.OFFER_SHED_TYPE_ID);
+        turnedAway = (nowNs) -> backPressured.sample(nowNs) + rejected.sample(nowNs) + shed.sample(nowNs);
         nextIntervalNs = ctx.nanoClock.nanoTime() + ctx.intervalNs;
         lastIntervalNs = ctx.nanoClock.nanoTime();
     }
