@@ -194,10 +194,14 @@ class CrashRecoveryTest
         }
         finally
         {
-            process.destroyForcibly();
+            // SIGKILL through the handle: Process.destroyForcibly() would also close our end of the child's stdout
+            // at once, dropping the last lines it printed that the reader had not yet taken (an "S n" line whose
+            // message was acknowledged, seen as a gap after the restart). Read them to the end, then close.
+            process.toHandle().destroyForcibly();
             process.waitFor(30, TimeUnit.SECONDS);
+            reader.join(TimeUnit.SECONDS.toMillis(30));
+            process.destroyForcibly();
         }
-        reader.join(TimeUnit.SECONDS.toMillis(30));
         final String errors = Files.readString(stderr);
         assertTrue(errors.isBlank() || !errors.contains("Exception"), "child " + round + " reported: " + errors);
         return run;
