@@ -1,23 +1,14 @@
 package io.junction.perf;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
-import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.results.format.ResultFormatType;
-import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
-import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs the switch-core benchmarks in one JMH run, each beside its baseline, with the GC profiler, and
@@ -34,28 +25,12 @@ public final class CoreBenchmarks
 
     public static void main(final String[] args) throws RunnerException, IOException
     {
-        final Path resultsDir = Path.of(args.length > 0 && !args[0].startsWith("--") ? args[0] : "perf/results");
-        final boolean quick = java.util.Arrays.asList(args).contains("--quick");
-        Files.createDirectories(resultsDir);
-        final String stem = "core-" + LocalDate.now();
-        final Path json = resultsDir.resolve(stem + ".json");
-        final String machine = Machine.describe();
-
-        final ChainedOptionsBuilder options = new OptionsBuilder()
-            .include("io.junction.perf.core.(PublishDeliverBenchmark|RawDisruptorBenchmark|ShardScalingBenchmark|RouterMatchBenchmark|PipelineCostBenchmark)")
-            .jvmArgsPrepend(JvmFlags.flags())
-            .addProfiler(GCProfiler.class)
-            .resultFormat(ResultFormatType.JSON)
-            .result(json.toString());
-        if (quick)
-        {
-            options.warmupIterations(1).warmupTime(TimeValue.seconds(1))
-                .measurementIterations(2).measurementTime(TimeValue.seconds(1));
-        }
-        final Collection<RunResult> results = new Runner(options.build()).run();
-        final String report = report(results, machine);
-        Files.writeString(resultsDir.resolve(stem + ".md"), report);
-        System.out.println(report);
+        JmhRun.run(
+            "core",
+            "io.junction.perf.core.(PublishDeliverBenchmark|RawDisruptorBenchmark|ShardScalingBenchmark|" +
+            "RouterMatchBenchmark|PipelineCostBenchmark)",
+            args,
+            CoreBenchmarks::report);
     }
 
     static String report(final Collection<RunResult> results, final String machine)

@@ -1,26 +1,17 @@
 package io.junction.perf.journal;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 
-import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.results.format.ResultFormatType;
-import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
-import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
-import io.junction.perf.JvmFlags;
-import io.junction.perf.Machine;
+import io.junction.perf.JmhRun;
+
 
 /**
  * Runs {@link JournalBenchmark} (guaranteed publish beside raw Chronicle Queue appends of the same payload) in
@@ -36,28 +27,7 @@ public final class JournalBenchmarks
 
     public static void main(final String[] args) throws RunnerException, IOException
     {
-        final Path resultsDir = Path.of(args.length > 0 && !args[0].startsWith("--") ? args[0] : "perf/results");
-        final boolean quick = java.util.Arrays.asList(args).contains("--quick");
-        Files.createDirectories(resultsDir);
-        final String stem = "journal-" + LocalDate.now();
-        final Path json = resultsDir.resolve(stem + ".json");
-        final String machine = Machine.describe();
-
-        final ChainedOptionsBuilder options = new OptionsBuilder()
-            .include(JournalBenchmark.class.getName())
-            .jvmArgsPrepend(JvmFlags.flags())
-            .addProfiler(GCProfiler.class)
-            .resultFormat(ResultFormatType.JSON)
-            .result(json.toString());
-        if (quick)
-        {
-            options.warmupIterations(1).warmupTime(TimeValue.seconds(1))
-                .measurementIterations(2).measurementTime(TimeValue.seconds(1));
-        }
-        final Collection<RunResult> results = new Runner(options.build()).run();
-        final String report = report(results, machine);
-        Files.writeString(resultsDir.resolve(stem + ".md"), report);
-        System.out.println(report);
+        JmhRun.run("journal", JournalBenchmark.class.getName(), args, JournalBenchmarks::report);
     }
 
     static String report(final Collection<RunResult> results, final String machine)
