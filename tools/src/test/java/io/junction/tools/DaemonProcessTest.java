@@ -21,7 +21,6 @@ import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import com.sun.net.httpserver.HttpServer;
 
@@ -90,7 +89,7 @@ class DaemonProcessTest
         assertEquals(daemon.process().pid(), Long.parseLong(props.getProperty("pid")));
 
         // A subscriber, then the alarm on it is raised and posted to the webhook.
-        final Receiver receiver = new Receiver(new ProtocolClient("127.0.0.1", port));
+        final FrameRecorder receiver = new FrameRecorder(new ProtocolClient("127.0.0.1", port));
         resources.add(receiver);
         receiver.client.subscribe("orders.>");
         receiver.awaitSubscribed();
@@ -100,7 +99,7 @@ class DaemonProcessTest
         final int count = 1000;
         final ProtocolClient publisher = new ProtocolClient("127.0.0.1", port);
         resources.add(publisher);
-        final Receiver publisherReplies = new Receiver(publisher);
+        final FrameRecorder publisherReplies = new FrameRecorder(publisher);
         resources.add(publisherReplies);
         publishNumbered(publisher, "orders.new", 0, count);
         await().atMost(TIMEOUT).until(() -> receiver.received.get() == count);
@@ -188,7 +187,7 @@ class DaemonProcessTest
         assertTrue(read(hlog).contains("#[StartTime:"), () -> read(hlog));
 
         // SIGTERM with messages in flight: every accepted message is delivered, then exit 0.
-        final Receiver last = new Receiver(new ProtocolClient("127.0.0.1", port));
+        final FrameRecorder last = new FrameRecorder(new ProtocolClient("127.0.0.1", port));
         resources.add(last);
         last.client.subscribe("orders.>");
         last.awaitSubscribed();
@@ -237,7 +236,7 @@ class DaemonProcessTest
         }), "in effect before anything is published; after this frame it reads nothing more");
         final ProtocolClient publisher = new ProtocolClient("127.0.0.1", port);
         resources.add(publisher);
-        final Receiver replies = new Receiver(publisher);
+        final FrameRecorder replies = new FrameRecorder(publisher);
         resources.add(replies);
         final byte[] payload = new byte[16_000];
         for (int i = 0; i < 4_000; i++) // 64 MB: more than the socket buffers, ring and outbox hold
@@ -314,88 +313,6 @@ class DaemonProcessTest
         catch (final IOException ex)
         {
             return ex.toString();
-        }
-    }
-
-    /**
-     * Reads a connection's frames on its own thread.
-     */
-    private static final class Receiver implements AutoCloseable, ProtocolClient.FrameListener
-    {
-        final ProtocolClient client;
-        final AtomicLong received = new AtomicLong();
-        final AtomicLong lastValue = new AtomicLong(-1);
-        final AtomicLong outOfOrder = new AtomicLong();
-        final AtomicLong pongs = new AtomicLong();
-        final List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
-        final Thread thread;
-        volatile boolean subscribed;
-        volatile boolean ended;
-
-        Receiver(final ProtocolClient client)
-        {
-            this.client = client;
-            thread = new Thread(() ->
-            {
-                try
-                {
-                    while (client.read(this) != 0)
-                    {
-                        // Until the end of the stream.
-                    }
-                }
-                catch (final IOException ex)
-                {
-                    // Closed.
-                }
-                ended = true;
-            }, "test-receiver");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        void awaitSubscribed()
-        {
-            await().atMost(TIMEOUT).until(() -> subscribed || !errors.isEmpty());
-            assertTrue(subscribed, errors::toString);
-        }
-
-        @Override
-        public void onMessage(final long sequence, final Priority priority, final String topic,
-            final UnsafeBuffer buffer, final int offset, final int length)
-        {
-            final long value = buffer.getLong(offset);
-            if (value != lastValue.get() + 1)
-            {
-                outOfOrder.incrementAndGet();
-            }
-            lastValue.set(value);
-            received.incrementAndGet();
-        }
-
-        @Override
-        public void onError(final int code, final String text)
-        {
-            errors.add(code + " " + text);
-        }
-
-        @Override
-        public void onSubscribed(final String pattern)
-        {
-            subscribed = true;
-        }
-
-        @Override
-        public void onPong()
-        {
-            pongs.incrementAndGet();
-        }
-
-        @Override
-        public void close() throws Exception
-        {
-            client.close();
-            thread.join(10_000);
         }
     }
 }

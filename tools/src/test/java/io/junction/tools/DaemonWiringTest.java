@@ -17,9 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -63,7 +61,7 @@ class DaemonWiringTest
         Files.writeString(config.toPath(), baseConfig(node) + "journal { flush-policy = per-batch, min-free-disk = 1M }\n");
 
         JunctionProcess daemon = start(config, node, "daemon1.log");
-        Replies replies = connect(node);
+        FrameRecorder replies = connect(node);
         final int count = 50;
         final byte[] payload = new byte[16];
         final UnsafeBuffer buffer = new UnsafeBuffer(payload);
@@ -102,7 +100,7 @@ class DaemonWiringTest
 
         // Restarted on the same directory, it numbers after the journal and journals more.
         daemon = start(config, node, "daemon2.log");
-        final Replies again = connect(node);
+        final FrameRecorder again = connect(node);
         again.client.publish("orders.paid", Priority.HIGH, Frames.QOS_GUARANTEED, payload, 0, payload.length);
         again.client.flush();
         await().atMost(TIMEOUT).until(() -> again.durable.size() + again.errors.size() == 1);
@@ -149,16 +147,16 @@ class DaemonWiringTest
         final JunctionProcess daemon = start(config, node, "daemon.log");
         final int port = Integer.parseInt(Daemon.readProperties(node).getProperty("listen.port"));
 
-        final Replies subscriber = connect(node);
+        final FrameRecorder subscriber = connect(node);
         subscriber.client.subscribe("metrics.>");
         await().atMost(TIMEOUT).until(() -> subscriber.subscribed);
 
         // The named publisher is held to 5 at once and 1 per second; another connection is not.
-        final Replies greedy = connect(node);
+        final FrameRecorder greedy = connect(node);
         greedy.client.hello("greedy");
         final int burst = 40;
         publish(greedy, burst);
-        final Replies other = connect(node);
+        final FrameRecorder other = connect(node);
         publish(other, burst);
         assertTrue(greedy.errors.size() >= burst - 5 - 2 && greedy.errors.size() <= burst - 5, greedy.errors::toString);
         final String shed = OfferResult.shed(ShedReason.RATE_LIMITED) + " SHED(RATE_LIMITED";
@@ -202,7 +200,7 @@ class DaemonWiringTest
 
         // Nothing accepted is lost: every publish not answered with an error is delivered.
         final long accepted = (burst + during + burst - greedy.errors.size()) + burst;
-        await().atMost(TIMEOUT).until(() -> subscriber.messages.get() == accepted);
+        await().atMost(TIMEOUT).until(() -> subscriber.received.get() == accepted);
         assertTrue(greedy.errors.stream().allMatch((e) -> e.startsWith(shed)), greedy.errors::toString);
         assertEquals(port, Integer.parseInt(Daemon.readProperties(node).getProperty("listen.port")));
 
@@ -227,7 +225,7 @@ class DaemonWiringTest
             "alarms.rules = [ { name = journal-unavailable, metric = journal-unavailable, above = 0, severity = critical } ]\n");
         final JunctionProcess daemon = start(config, node, "daemon.log");
 
-        final Replies replies = connect(node);
+        final FrameRecorder replies = connect(node);
         replies.client.publish("orders.paid", Priority.HIGH, Frames.QOS_GUARANTEED, new byte[8], 0, 8);
         publish(replies, 10);
         assertEquals(1, replies.errors.size(), replies.errors::toString);
@@ -299,10 +297,10 @@ class DaemonWiringTest
         }
     }
 
-    private Replies connect(final File node) throws IOException
+    private FrameRecorder connect(final File node) throws IOException
     {
         final int port = Integer.parseInt(Daemon.readProperties(node).getProperty("listen.port"));
-        final Replies replies = new Replies(new ProtocolClient("127.0.0.1", port));
+        final FrameRecorder replies = new FrameRecorder(new ProtocolClient("127.0.0.1", port));
         resources.add(replies);
         return replies;
     }
@@ -310,7 +308,7 @@ class DaemonWiringTest
     /**
      * Publish best-effort, then wait for the PONG that says every publish was accepted or answered.
      */
-    private static void publish(final Replies replies, final int count) throws IOException
+    private static void publish(final FrameRecorder replies, final int count) throws IOException
     {
         final long pongs = replies.pongs.get();
         final byte[] payload = new byte[8];
@@ -353,79 +351,6 @@ class DaemonWiringTest
         catch (final IOException ex)
         {
             return ex.toString();
-        }
-    }
-
-    /**
-     * Reads a connection's frames on its own thread.
-     */
-    private static final class Replies implements AutoCloseable, ProtocolClient.FrameListener
-    {
-        final ProtocolClient client;
-        final List<Long> durable = new CopyOnWriteArrayList<>();
-        final List<String> errors = new CopyOnWriteArrayList<>();
-        final AtomicLong pongs = new AtomicLong();
-        final AtomicLong messages = new AtomicLong();
-        final Thread thread;
-        volatile boolean subscribed;
-
-        Replies(final ProtocolClient client)
-        {
-            this.client = client;
-            thread = new Thread(() ->
-            {
-                try
-                {
-                    while (client.read(this) != 0)
-                    {
-                        // Until the end of the stream.
-                    }
-                }
-                catch (final IOException ex)
-                {
-                    // Closed.
-                }
-            }, "test-replies");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        @Override
-        public void onMessage(final long sequence, final Priority priority, final String topic,
-            final UnsafeBuffer buffer, final int offset, final int length)
-        {
-            messages.incrementAndGet();
-        }
-
-        @Override
-        public void onDurable(final long sequence)
-        {
-            durable.add(sequence);
-        }
-
-        @Override
-        public void onError(final int code, final String text)
-        {
-            errors.add(code + " " + text);
-        }
-
-        @Override
-        public void onSubscribed(final String pattern)
-        {
-            subscribed = true;
-        }
-
-        @Override
-        public void onPong()
-        {
-            pongs.incrementAndGet();
-        }
-
-        @Override
-        public void close() throws Exception
-        {
-            client.close();
-            thread.join(10_000);
         }
     }
 }
