@@ -701,6 +701,7 @@ public final class Junction implements AutoCloseable
         private long controlTimeoutNs = DEFAULT_CONTROL_TIMEOUT_NS;
         private long shutdownTimeoutNs = DEFAULT_SHUTDOWN_TIMEOUT_NS;
         private boolean singleProducer;
+        private boolean expressCritical;
         private ThreadingMode threadingMode = ThreadingMode.DEDICATED;
         private Supplier<IdleStrategy> pipelineIdleStrategySupplier = DEFAULT_IDLE_STRATEGY_SUPPLIER;
         private Supplier<IdleStrategy> deliveryIdleStrategySupplier = DEFAULT_IDLE_STRATEGY_SUPPLIER;
@@ -925,6 +926,28 @@ public final class Junction implements AutoCloseable
         public boolean singleProducer()
         {
             return singleProducer;
+        }
+
+        /**
+         * An express lane for {@link Priority#CRITICAL}: while messages queue in a shard's ring (a
+         * back-pressuring subscriber holds it up, or more arrive than one dispatch batch takes), its
+         * dispatcher looks past the head and hands CRITICAL messages to the outboxes first, so they do not
+         * wait behind the lower classes queued in the ring.
+         * <p>
+         * Order is then kept per publisher, per topic and per class: a CRITICAL message may overtake
+         * lower-class messages of the same topic. Off by default, which keeps order per topic across classes.
+         *
+         * @param expressCritical true to let CRITICAL messages overtake queued lower classes.
+         */
+        public Context expressCritical(final boolean expressCritical)
+        {
+            this.expressCritical = expressCritical;
+            return this;
+        }
+
+        public boolean expressCritical()
+        {
+            return expressCritical;
         }
 
         public Context threadingMode(final ThreadingMode mode)

@@ -17,6 +17,7 @@ final class MessageEvent
     int length;
     QualityOfService qos = QualityOfService.BEST_EFFORT;
     boolean journalFailed; // Set by the journal stage before it releases the slot to the dispatcher.
+    boolean expressed; // Dispatched ahead of its turn (CRITICAL express lane); the dispatcher skips it.
     long deadlineNs;
     io.junction.regulate.Admission admission;
     final UnsafeBuffer payload;

@@ -26,6 +26,7 @@ import io.junction.topic.SubscriptionTrie;
 final class Shard implements Agent
 {
     private static final Outbox[] NO_ROUTES = new Outbox[0];
+    private static final int EXPRESS_SCAN_LIMIT = 4096;
 
     private final int index;
     private final int shardCount;
@@ -44,18 +45,25 @@ final class Shard implements Agent
     private final org.agrona.concurrent.NanoClock nanoClock;
     private final io.junction.observe.LatencyRecorder routeLatencyRecorder;
     private final long sequenceBase;
-    private final boolean singleProducer;
     private final JournalStage journalStage; // null when the switch has no journal
 
     io.junction.regulate.DispatchRegulation regulation = io.junction.regulate.DispatchRegulation.NONE;
     private Outbox[] stalledRoutes;
     private int stalledIndex;
 
+    // The CRITICAL express lane (Context.expressCritical): where the look-ahead resumes, and the one
+    // CRITICAL message it has handed to some but not yet all of its outboxes.
+    private final boolean expressCritical;
+    private final boolean checkEachSlot;
+    private long expressNext;
+    private MessageEvent expressEvent;
+    private Outbox[] expressRoutes;
+    private int expressIndex;
+
     Shard(final int index, final Junction.Context ctx, final SwitchCounters counters)
     {
         this.index = index;
         this.shardCount = ctx.shards();
-        this.singleProducer = ctx.singleProducer();
         this.ring = RingBuffer.create(
             ctx.singleProducer() ? ProducerType.SINGLE : ProducerType.MULTI,
             MessageEvent.factory(ctx.maxMessageLength()),
@@ -72,6 +80,10 @@ final class Shard implements Agent
         this.trie = new SubscriptionTrie<>(ctx.maxTopicTokens());
         this.routeCacheLimit = ctx.routeCacheSize();
         this.batchLimit = ctx.dispatchBatchLimit();
+        this.expressCritical = ctx.expressCritical();
+        // With one producer the cursor only passes published slots; with several, a claimed slot may
+        // still be being written, so each one is checked (the journal stage has checked them already).
+        this.checkEachSlot = !ctx.singleProducer() && null == journalStage;
         this.roleName = "junction-shard-" + index;
         this.nanoClock = ctx.nanoClock();
         this.routeLatencyRecorder = null == ctx.latency() ? null : ctx.latency().offerToRoute().newRecorder();
@@ -153,6 +165,7 @@ final class Shard implements Agent
         event.qos = qos;
         event.deadlineNs = deadlineNs;
         event.admission = admission;
+        event.expressed = false;
         ring.publish(ringSequence);
         return sequence;
     }
@@ -209,15 +222,17 @@ final class Shard implements Agent
         regulation.beginCycle(cursor == first - 1);
 
         final long available = null == journalStage ? cursor : journalStage.sequence().get();
+        // A backlog: the head waits on a back-pressuring subscriber, or more is ready than one batch takes.
+        if (expressCritical && (null != stalledRoutes || available - first >= batchLimit))
+        {
+            work += expressCritical(first, available);
+        }
         final long last = Math.min(available, first + batchLimit - 1);
-        // With one producer the cursor only passes published slots; with several, a claimed slot may
-        // still be being written, so each one is checked (the journal stage has checked them already).
-        final boolean checkEach = !singleProducer && null == journalStage;
         long processed = first - 1;
         final long batchStartNs = null != routeLatencyRecorder && first <= last ? nanoClock.nanoTime() : 0;
         for (long sequence = first; sequence <= last; sequence++)
         {
-            if ((checkEach && !ring.isAvailable(sequence)) || !dispatch(ring.get(sequence)))
+            if ((checkEachSlot && !ring.isAvailable(sequence)) || !dispatch(ring.get(sequence)))
             {
                 break;
             }
@@ -247,20 +262,159 @@ final class Shard implements Agent
         routeLatencyRecorder.endBatch(token);
     }
 
+    /**
+     * Dispatch the message at the head of the ring.
+     *
+     * @return false if a back-pressuring subscriber has no room: the same message is tried again next cycle.
+     */
     private boolean dispatch(final MessageEvent event)
     {
-        if (null == stalledRoutes &&
+        if (event.expressed)
+        {
+            return true; // Already dispatched by the express lane.
+        }
+        final boolean resumed = null != stalledRoutes;
+        Outbox[] routes = stalledRoutes;
+        int from = stalledIndex;
+        boolean firstTry = !resumed;
+        if (!resumed)
+        {
+            if (event == expressEvent)
+            {
+                firstTry = false;
+                // The express lane got part of the way: the head takes over where it stopped.
+                routes = expressRoutes;
+                from = expressIndex;
+                clearExpress();
+            }
+            else if (!admit(event, false))
+            {
+                return true;
+            }
+            else
+            {
+                routes = route(event.topic);
+                from = 0;
+            }
+        }
+        final int blockedAt = deliver(event, routes, from, firstTry);
+        if (blockedAt >= 0)
+        {
+            stalledRoutes = routes;
+            stalledIndex = blockedAt;
+            return false;
+        }
+        stalledRoutes = null;
+        stalledIndex = 0;
+        regulation.onDispatched(event.admission);
+        return true;
+    }
+
+    /**
+     * Messages wait in the ring: hand the CRITICAL ones queued behind the head to the outboxes that have
+     * room, in ring order, before the head's turn. One that cannot go everywhere yet stops the look-ahead,
+     * so CRITICAL messages keep their order among themselves.
+     *
+     * @param head      the ring sequence of the message at the head (stalled, or next in turn).
+     * @param available the last ring sequence ready for dispatch.
+     * @return the number of messages dispatched.
+     */
+    private int expressCritical(final long head, final long available)
+    {
+        if (Priority.CRITICAL == ring.get(head).priority)
+        {
+            return 0; // A CRITICAL message is at the head: nothing may pass it.
+        }
+        int work = 0;
+        if (null != expressEvent)
+        {
+            final int blockedAt = deliver(expressEvent, expressRoutes, expressIndex, false);
+            if (blockedAt >= 0)
+            {
+                expressIndex = blockedAt;
+                return 0;
+            }
+            expressEvent.expressed = true;
+            regulation.onDispatched(expressEvent.admission);
+            clearExpress();
+            work++;
+        }
+
+        long sequence = Math.max(expressNext, head + 1);
+        // Looking costs a read per slot and each slot is looked at once, so the look-ahead is not held to
+        // the dispatch batch limit; the cap only bounds one duty cycle.
+        final long last = Math.min(available, sequence + EXPRESS_SCAN_LIMIT - 1);
+        for (; sequence <= last; sequence++)
+        {
+            if (checkEachSlot && !ring.isAvailable(sequence))
+            {
+                break;
+            }
+            final MessageEvent event = ring.get(sequence);
+            if (Priority.CRITICAL != event.priority)
+            {
+                continue;
+            }
+            if (!admit(event, true))
+            {
+                event.expressed = true;
+                continue;
+            }
+            final Outbox[] routes = route(event.topic);
+            final int blockedAt = deliver(event, routes, 0, true);
+            if (blockedAt >= 0)
+            {
+                expressEvent = event;
+                expressRoutes = routes;
+                expressIndex = blockedAt;
+                expressNext = sequence + 1;
+                return work;
+            }
+            event.expressed = true;
+            regulation.onDispatched(event.admission);
+            work++;
+        }
+        expressNext = sequence;
+        return work;
+    }
+
+    private void clearExpress()
+    {
+        expressEvent = null;
+        expressRoutes = null;
+        expressIndex = 0;
+    }
+
+    /**
+     * Regulation's and the journal's say on a message taken for dispatch the first time.
+     *
+     * @return false if it must not be delivered (expired, or not journaled): it was counted and released.
+     */
+    private boolean admit(final MessageEvent event, final boolean express)
+    {
+        if (express ?
+            regulation.onExpressDequeue(event.priority, event.deadlineNs, event.admission) :
             regulation.onDequeue(event.priority, event.timestampNs, event.deadlineNs, event.admission))
         {
-            return true; // Expired: dropped and counted, never delivered late.
+            return false; // Expired: dropped and counted, never delivered late.
         }
         if (event.journalFailed)
         {
             regulation.onDispatched(event.admission);
-            return true; // Not durable, so not accepted: the publisher sees Durability.FAILED.
+            return false; // Not durable, so not accepted: the publisher sees Durability.FAILED.
         }
-        final Outbox[] routes = null != stalledRoutes ? stalledRoutes : route(event.topic);
-        for (int i = stalledIndex; i < routes.length; i++)
+        return true;
+    }
+
+    /**
+     * Offer a message to its outboxes from {@code from} on, applying each subscription's slow-subscriber
+     * policy.
+     *
+     * @return the index of the back-pressuring outbox that had no room, or -1 when every outbox was served.
+     */
+    private int deliver(final MessageEvent event, final Outbox[] routes, final int from, final boolean firstTry)
+    {
+        for (int i = from; i < routes.length; i++)
         {
             final Outbox outbox = routes[i];
             final SwitchSubscription subscription = outbox.subscription();
@@ -272,13 +426,11 @@ final class Shard implements Agent
             switch (subscription.policy())
             {
                 case BACK_PRESSURE:
-                    if (null == stalledRoutes)
+                    if (firstTry)
                     {
                         stallsCounter.increment();
                     }
-                    stalledRoutes = routes;
-                    stalledIndex = i;
-                    return false;
+                    return i;
 
                 case DISCONNECT:
                     subscription.onDropped(1);
@@ -290,10 +442,7 @@ final class Shard implements Agent
                     break;
             }
         }
-        stalledRoutes = null;
-        stalledIndex = 0;
-        regulation.onDispatched(event.admission);
-        return true;
+        return -1;
     }
 
     private Outbox[] route(final String topic)

@@ -28,7 +28,7 @@ final class TestSupport
     }
 
     /** A handler that keeps what it receives; safe to read from the test thread. */
-    static final class Collector implements MessageHandler
+    static class Collector implements MessageHandler
     {
         private final List<Received> received = new ArrayList<>();
 

@@ -98,6 +98,23 @@ public final class DispatchRegulation
     }
 
     /**
+     * A CRITICAL message taken ahead of its turn (the express lane). Its short wait says nothing about the
+     * queue CoDel regulates, so it is not fed to CoDel; only its deadline is checked.
+     *
+     * @return true if it expired: it was dropped and counted, and must not be dispatched.
+     */
+    public boolean onExpressDequeue(final Priority priority, final long deadlineNs, final Admission admission)
+    {
+        if (null == regulator || !Regulator.isExpired(deadlineNs, nowNs))
+        {
+            return false;
+        }
+        regulator.onShed(priority, ShedReason.EXPIRED);
+        onDispatched(admission);
+        return true;
+    }
+
+    /**
      * A message left the ring for the outboxes.
      */
     public void onDispatched(final Admission admission)

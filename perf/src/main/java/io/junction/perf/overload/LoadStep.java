@@ -60,7 +60,9 @@ final class LoadStep
         final Junction junction = Junction.launch(new Junction.Context()
             .threadingMode(ThreadingMode.INVOKER)
             .ringSize(settings.ringSize)
-            .regulation(regulation));
+            .regulation(regulation)
+            // Regulated steps also give CRITICAL its express lane past the queued lower classes.
+            .expressCritical(regulation != RegulationConfig.none() && settings.expressCritical));
         final AtomicLong deliveredTotal = new AtomicLong();
         junction.subscribe(LoadStep.TOPIC, (message) ->
         {

@@ -28,7 +28,8 @@ import io.junction.regulate.RegulationConfig;
  * Settings (system properties): {@code overload.serviceNs} subscriber work per message (default 5000),
  * {@code overload.warmupSeconds} (0.5) and {@code overload.windowSeconds} (2) per step,
  * {@code overload.multipliers} ("0.5,1,1.5,2,3,4"), {@code overload.codelTargetUs} (500),
- * {@code overload.codelIntervalUs} (10000), {@code overload.ringSize} (8192), {@code overload.outboxCapacity} (16).
+ * {@code overload.codelIntervalUs} (10000), {@code overload.ringSize} (8192), {@code overload.outboxCapacity} (16),
+ * {@code overload.expressCritical} (true: regulated steps give CRITICAL the express lane).
  */
 public final class OverloadBenchmark
 {
@@ -42,6 +43,7 @@ public final class OverloadBenchmark
         final long codelIntervalNs = TimeUnit.MICROSECONDS.toNanos(Long.getLong("overload.codelIntervalUs", 10_000));
         final int ringSize = Integer.getInteger("overload.ringSize", 8192);
         final int outboxCapacity = Integer.getInteger("overload.outboxCapacity", 16);
+        final boolean expressCritical = Boolean.parseBoolean(System.getProperty("overload.expressCritical", "true"));
         final Path out = Path.of(System.getProperty("overload.out", "perf/results"));
     }
 
