@@ -22,6 +22,7 @@ public final class DispatchRegulation
     private final AtomicCounter queueDelayCounter;
     private final AtomicCounter shedLevelCounter;
     private long nowNs;
+    private boolean clockRead; // nowNs was read this duty cycle
     private boolean codelWasEnabled;
 
     DispatchRegulation(
@@ -51,10 +52,13 @@ public final class DispatchRegulation
         {
             return;
         }
-        nowNs = clock.nanoTime();
+        // The clock is read only when something needs it (CoDel here, a deadline below): on some machines
+        // one read costs as much as dispatching a message.
+        clockRead = false;
         final Regulator.Compiled compiled = regulator.compiled();
         if (compiled.codelEnabled)
         {
+            nowNs();
             codelWasEnabled = true;
             if (ringEmpty)
             {
@@ -86,9 +90,10 @@ public final class DispatchRegulation
         final Regulator.Compiled compiled = regulator.compiled();
         if (compiled.codelEnabled)
         {
-            shedder.onDequeue(nowNs - timestampNs, nowNs, compiled.codelTargetNs, compiled.codelIntervalNs);
+            final long now = nowNs();
+            shedder.onDequeue(now - timestampNs, now, compiled.codelTargetNs, compiled.codelIntervalNs);
         }
-        if (Regulator.isExpired(deadlineNs, nowNs))
+        if (Regulator.NO_DEADLINE != deadlineNs && Regulator.isExpired(deadlineNs, nowNs()))
         {
             regulator.onShed(priority, ShedReason.EXPIRED);
             onDispatched(admission);
@@ -105,7 +110,7 @@ public final class DispatchRegulation
      */
     public boolean onExpressDequeue(final Priority priority, final long deadlineNs, final Admission admission)
     {
-        if (null == regulator || !Regulator.isExpired(deadlineNs, nowNs))
+        if (null == regulator || Regulator.NO_DEADLINE == deadlineNs || !Regulator.isExpired(deadlineNs, nowNs()))
         {
             return false;
         }
@@ -125,8 +130,16 @@ public final class DispatchRegulation
         }
     }
 
+    /**
+     * @return the time of this duty cycle, read from the clock on first use in the cycle.
+     */
     public long nowNs()
     {
+        if (!clockRead)
+        {
+            nowNs = clock.nanoTime();
+            clockRead = true;
+        }
         return nowNs;
     }
 
