@@ -406,6 +406,9 @@ public final class Daemon implements AutoCloseable
                 final File journalDir = journalDir(dir, config.journal());
                 yield (now) -> (journalDir.isDirectory() ? journalDir : dir).getUsableSpace() >> 20;
             }
+            case "journal-position" -> CounterMetrics.maxOfType(reader, JournalCounters.LAST_RECORD_NUMBER_TYPE_ID);
+            case "journal-size-mb" -> (now) -> null == journal ? 0 : journal.counters().sizeBytes() >> 20;
+            case "journal-cycles" -> CounterMetrics.sumOfType(reader, JournalCounters.ROLL_CYCLES_TYPE_ID);
             default -> throw new IllegalArgumentException("unknown metric '" + name + "'");
         };
     }

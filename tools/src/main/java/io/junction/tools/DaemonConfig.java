@@ -59,7 +59,8 @@ public record DaemonConfig(
     public static final Set<String> METRICS = Set.of(
         "back-pressured", "rejected", "dropped", "delivered", "faults", "terminated", "errors", "subscriptions",
         "ring-occupancy", "queue-depth", "connections", "disk-free-mb", "shed", "journal-faults", "journal-disk-full",
-        "journal-failed", "journal-unavailable", "journal-disk-free-mb");
+        "journal-failed", "journal-unavailable", "journal-disk-free-mb", "journal-position", "journal-size-mb",
+        "journal-cycles");
 
     private static final Set<String> RULE_KEYS = Set.of(
         "name", "metric", "rate", "above", "below", "raise-after", "clear-after", "severity", "description");

@@ -71,7 +71,15 @@ public final class HttpEndpoint implements AutoCloseable
         family(io.junction.journal.JournalCounters.BEHIND_RETENTION_TYPE_ID,
             "junction_journal_behind_retention_total", "counter", "Durable subscribers stopped behind retention."),
         family(io.junction.journal.JournalCounters.DURABLE_DELIVERED_TYPE_ID,
-            "junction_journal_durable_delivered_total", "counter", "Durable messages delivered."));
+            "junction_journal_durable_delivered_total", "counter", "Durable messages delivered."),
+        family(io.junction.journal.JournalCounters.LAST_RECORD_NUMBER_TYPE_ID,
+            "junction_journal_last_record_number", "gauge", "Record number of the last record journaled (-1: none)."),
+        family(io.junction.journal.JournalCounters.SIZE_BYTES_TYPE_ID,
+            "junction_journal_size_bytes", "gauge", "Bytes of the journal's roll-cycle files."),
+        family(io.junction.journal.JournalCounters.ROLL_CYCLES_TYPE_ID,
+            "junction_journal_roll_cycles", "gauge", "Roll-cycle files the journal holds."),
+        family(io.junction.journal.JournalCounters.DISK_FREE_BYTES_TYPE_ID,
+            "junction_journal_disk_free_bytes", "gauge", "Usable bytes on the journal's file system."));
 
     private static java.util.Map.Entry<Integer, String[]> family(
         final int typeId, final String name, final String type, final String help)
