@@ -13,6 +13,7 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
@@ -23,6 +24,7 @@ import io.junction.DeliveryThread;
 import io.junction.Junction;
 import io.junction.SubscriptionOptions;
 import io.junction.SwitchCounters;
+import io.junction.cluster.ClusterNode;
 import io.junction.journal.Journal;
 import io.junction.journal.JournalCounters;
 import io.junction.journal.Retention;
@@ -56,6 +58,7 @@ public final class Daemon implements AutoCloseable
     private final CountersFile countersFile;
     private final SwitchLatency latency = new SwitchLatency();
     private final Journal journal;
+    private final DaemonCluster cluster;
     private final Junction junction;
     private final AlarmEvaluator alarms;
     private final SwitchObserver observer;
@@ -109,6 +112,12 @@ public final class Daemon implements AutoCloseable
                     out.println(Instant.now() + " junction: journal unavailable, guaranteed publishes are refused: " +
                         journal.failure());
                 }
+            }
+            cluster = config.cluster().enabled() ? new DaemonCluster(config.cluster(), dir,
+                countersFile.countersManager(), limitedErrors("cluster", 100)) : null;
+            if (null != cluster)
+            {
+                started.add(0, cluster);
             }
             junction = Junction.launch(new Junction.Context()
                 .journalSink(journal)
@@ -170,6 +179,10 @@ public final class Daemon implements AutoCloseable
                         {
                             alarms.rules(rules);
                         }
+                        if (null != cluster)
+                        {
+                            cluster.update();
+                        }
                         return observer.doWork();
                     }
 
@@ -209,11 +222,32 @@ public final class Daemon implements AutoCloseable
             null == http ? ", http disabled" : ", metrics on http://" + config.httpHost() + ":" + http.port() + "/metrics");
         out.printf("junction: stop with SIGTERM or Ctrl-C; reload alarms with SIGHUP or 'junction admin reload --dir %s'%n",
             dir);
+        if (null != cluster)
+        {
+            out.printf("junction: %s%n", cluster.describe());
+        }
         if (null != demoThread)
         {
             out.printf("junction: demo load: %s%n", demoLoad.describe());
             demoThread.start();
         }
+    }
+
+    private ErrorHandler limitedErrors(final String what, final int limit)
+    {
+        final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+        return (error) ->
+        {
+            final int n = count.incrementAndGet();
+            if (n <= limit)
+            {
+                out.println(Instant.now() + " junction: " + what + " error: " + error);
+            }
+            else if (n == limit + 1)
+            {
+                out.println(Instant.now() + " junction: more " + what + " errors: not logged");
+            }
+        };
     }
 
     private Journal openJournal(final DaemonConfig.JournalSpec spec)
@@ -409,6 +443,9 @@ public final class Daemon implements AutoCloseable
             case "journal-position" -> CounterMetrics.maxOfType(reader, JournalCounters.LAST_RECORD_NUMBER_TYPE_ID);
             case "journal-size-mb" -> (now) -> null == journal ? 0 : journal.counters().sizeBytes() >> 20;
             case "journal-cycles" -> CounterMetrics.sumOfType(reader, JournalCounters.ROLL_CYCLES_TYPE_ID);
+            case "cluster-no-leader" -> (now) -> null == cluster ? 0 : cluster.noLeader();
+            case "cluster-elections" -> (now) -> null == cluster ? 0 : cluster.elections();
+            case "cluster-role" -> (now) -> null == cluster ? 0 : cluster.role();
             default -> throw new IllegalArgumentException("unknown metric '" + name + "'");
         };
     }
@@ -423,6 +460,12 @@ public final class Daemon implements AutoCloseable
         properties.setProperty("http.host", config.httpHost());
         properties.setProperty("http.port", Integer.toString(httpPort()));
         properties.setProperty("config", null == configFile ? "" : configFile.getAbsolutePath());
+        if (null != cluster)
+        {
+            properties.setProperty("cluster.member-id", Integer.toString(config.cluster().memberId()));
+            properties.setProperty("cluster.ingress-endpoints", ClusterNode.Context.ingressEndpoints(
+                config.cluster().hostname(), config.cluster().basePort(), config.cluster().memberCount()));
+        }
         final File tmp = new File(dir, PROPERTIES_FILE + ".tmp");
         try (java.io.Writer writer = Files.newBufferedWriter(tmp.toPath(), StandardCharsets.UTF_8))
         {
@@ -499,6 +542,18 @@ public final class Daemon implements AutoCloseable
             out.println(Instant.now() + " junction: last observation failed: " + ex);
         }
         CloseHelper.quietCloseAll(observer, alarms);
+        if (null != cluster)
+        {
+            try
+            {
+                cluster.close(); // after the observer, which reads its counters
+                out.println(Instant.now() + " junction: cluster member closed");
+            }
+            catch (final RuntimeException ex)
+            {
+                out.println(Instant.now() + " junction: cluster member close failed: " + ex);
+            }
+        }
         new File(dir, PROPERTIES_FILE).delete();
         countersFile.close();
         out.println(Instant.now() + " junction: stopped (" + ringBefore + " message(s) were in the rings at stop)");

@@ -79,7 +79,23 @@ public final class HttpEndpoint implements AutoCloseable
         family(io.junction.journal.JournalCounters.ROLL_CYCLES_TYPE_ID,
             "junction_journal_roll_cycles", "gauge", "Roll-cycle files the journal holds."),
         family(io.junction.journal.JournalCounters.DISK_FREE_BYTES_TYPE_ID,
-            "junction_journal_disk_free_bytes", "gauge", "Usable bytes on the journal's file system."));
+            "junction_journal_disk_free_bytes", "gauge", "Usable bytes on the journal's file system."),
+        family(DaemonCluster.ROLE_TYPE_ID,
+            "junction_cluster_role", "gauge", "This member's role: 0 follower, 1 candidate, 2 leader."),
+        family(DaemonCluster.LEADER_MEMBER_ID_TYPE_ID,
+            "junction_cluster_leader_member_id", "gauge", "The leader this member knows, -1: none."),
+        family(DaemonCluster.ELECTIONS_TYPE_ID,
+            "junction_cluster_elections_total", "counter", "Elections this member has taken part in."),
+        family(DaemonCluster.COMMIT_POSITION_TYPE_ID,
+            "junction_cluster_commit_position", "gauge", "The cluster log's commit position."),
+        family(DaemonCluster.ELECTION_STATE_TYPE_ID,
+            "junction_cluster_election_state", "gauge", "Aeron's ElectionState code (17: closed, no election)."),
+        family(DaemonCluster.MODULE_STATE_TYPE_ID,
+            "junction_cluster_module_state", "gauge", "Aeron's ConsensusModule.State code (1: active)."),
+        family(DaemonCluster.LEADERSHIP_TERM_ID_TYPE_ID,
+            "junction_cluster_leadership_term_id", "gauge", "The current leadership term."),
+        family(DaemonCluster.MEMBER_ID_TYPE_ID,
+            "junction_cluster_member_id", "gauge", "This member's id."));
 
     private static java.util.Map.Entry<Integer, String[]> family(
         final int typeId, final String name, final String type, final String help)
