@@ -59,6 +59,7 @@ public final class Daemon implements AutoCloseable
     private final SwitchLatency latency = new SwitchLatency();
     private final Journal journal;
     private final DaemonCluster cluster;
+    private final ClusterGateway gateway;
     private final Junction junction;
     private final AlarmEvaluator alarms;
     private final SwitchObserver observer;
@@ -150,6 +151,16 @@ public final class Daemon implements AutoCloseable
                     .deliveryThread(DeliveryThread.OWN),
                 config.publishTimeout().toNanos(), config.journal().durableTimeout().toNanos());
             started.add(0, server);
+            if (null != cluster && config.cluster().gateway())
+            {
+                gateway = cluster.newGateway(junction, countersFile.countersManager(), out);
+                started.add(0, gateway);
+                server.clusterGateway(gateway);
+            }
+            else
+            {
+                gateway = null;
+            }
 
             alarms.rules(bind(config.alarms()));
             observer = new SwitchObserver(new SwitchObserver.Context()
@@ -527,6 +538,7 @@ public final class Daemon implements AutoCloseable
             }
         }
         server.stopAdmitting();
+        CloseHelper.quietClose(gateway); // what the protocol queued goes to the cluster first
         final long ringBefore = junction.ringOccupancy();
         CloseHelper.quietClose(demoLoad);
         junction.close(); // drains up to shutdown-timeout; the journal stages flush and close their appenders

@@ -137,6 +137,16 @@ final class DaemonCluster implements AutoCloseable
         leader.setRelease(node.leaderMemberId());
     }
 
+    /**
+     * @return a gateway between the daemon's protocol and the cluster, a client of this member's media driver.
+     */
+    ClusterGateway newGateway(
+        final io.junction.Junction junction, final CountersManager counters, final java.io.PrintStream out)
+    {
+        return new ClusterGateway(consensus.aeronDirectoryName(), node.context().ingressEndpoints(), junction,
+            counters, 1 << 20, out);
+    }
+
     int leaderMemberId()
     {
         return closed ? -1 : node.leaderMemberId();

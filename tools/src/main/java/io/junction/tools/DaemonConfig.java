@@ -91,7 +91,7 @@ public record DaemonConfig(
      */
     public record ClusterSpec(
         boolean enabled, int memberId, int memberCount, String hostname, int basePort, String dir, boolean cleanStart,
-        Duration leaderHeartbeatTimeout, Duration electionTimeout, Duration startupCanvassTimeout)
+        Duration leaderHeartbeatTimeout, Duration electionTimeout, Duration startupCanvassTimeout, boolean gateway)
     {
         /** Ports per member in the layout, of which the first five are used. */
         public static final int PORTS_PER_MEMBER = 10;
@@ -217,7 +217,8 @@ public record DaemonConfig(
             bool(config, "cluster.clean-start"),
             duration(config, "cluster.leader-heartbeat-timeout", true),
             duration(config, "cluster.election-timeout", true),
-            duration(config, "cluster.startup-canvass-timeout", true));
+            duration(config, "cluster.startup-canvass-timeout", true),
+            bool(config, "cluster.gateway"));
         if (spec.enabled())
         {
             refuseClash(spec, "listen.port", checked("listen.port", () -> config.getInt("listen.port")));

@@ -50,6 +50,7 @@ public final class ProtocolServer implements AutoCloseable
     final AtomicCounter[] offeredByClass;
     final AtomicCounter[] acceptedByClass;
     private volatile boolean admitting = true;
+    private volatile ClusterGateway clusterGateway;
 
     public ProtocolServer(
         final Junction junction,
@@ -88,6 +89,19 @@ public final class ProtocolServer implements AutoCloseable
         acceptor = new Thread(this::acceptLoop, "junction-protocol-accept");
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /**
+     * Route best-effort publishes into the cluster through this gateway instead of the local switch.
+     */
+    void clusterGateway(final ClusterGateway gateway)
+    {
+        clusterGateway = gateway;
+    }
+
+    ClusterGateway clusterGateway()
+    {
+        return clusterGateway;
     }
 
     public int port()

@@ -104,6 +104,23 @@ class ClusterDaemonProcessTest
         assertTrue(metrics.contains("junction_cluster_role{counter=\"cluster role (0 follower, 1 candidate, 2 leader)\"} 0"),
             metrics);
 
+        // Through the gateway: published at one member's daemon, delivered by the other's, in the cluster's order.
+        final FrameRecorder subscriber = new FrameRecorder(new ProtocolClient("127.0.0.1", protocolPort(dir1)));
+        resources.add(subscriber);
+        subscriber.client.subscribe("prices.>");
+        subscriber.awaitSubscribed();
+        final ProtocolClient publisher = new ProtocolClient("127.0.0.1", protocolPort(dir0));
+        resources.add(publisher);
+        final FrameRecorder replies = new FrameRecorder(publisher);
+        resources.add(replies);
+        await().atMost(TIMEOUT).until(() -> counter(dir0, ClusterGateway.CONNECTED_TYPE_ID) == 1 &&
+            counter(dir1, ClusterGateway.CONNECTED_TYPE_ID) == 1);
+        publishNumbered(publisher, "prices.eur", 100);
+        await().atMost(TIMEOUT).until(() -> subscriber.received.get() == 100 || !replies.errors.isEmpty());
+        assertTrue(replies.errors.isEmpty(), replies.errors::toString);
+        assertEquals(99, subscriber.lastValue.get());
+        assertEquals(0, subscriber.outOfOrder.get());
+
         for (final JunctionProcess member : List.of(member0, member1))
         {
             member.process().destroy(); // SIGTERM
@@ -144,6 +161,35 @@ class ClusterDaemonProcessTest
         assertTrue(Files.readString(badOut.toPath()).contains(
             "junction: config error: key 'cluster.member-id': must be one of the members 0..2"), () -> read(badOut));
 
+        // Publish and subscribe through the clustered daemon: PUBLISH goes to the cluster, its delivery comes back.
+        final FrameRecorder subscriber = new FrameRecorder(new ProtocolClient("127.0.0.1", protocolPort(dir)));
+        resources.add(subscriber);
+        subscriber.client.subscribe("orders.>");
+        subscriber.awaitSubscribed();
+        final ProtocolClient publisher = new ProtocolClient("127.0.0.1", protocolPort(dir));
+        resources.add(publisher);
+        final FrameRecorder replies = new FrameRecorder(publisher);
+        resources.add(replies);
+        await().atMost(TIMEOUT).until(() -> counter(dir, ClusterGateway.CONNECTED_TYPE_ID) == 1);
+        final int count = 500;
+        publishNumbered(publisher, "orders.new", count);
+        await().atMost(TIMEOUT).until(() -> subscriber.received.get() == count || !replies.errors.isEmpty());
+        assertTrue(replies.errors.isEmpty(), replies.errors::toString);
+        assertEquals(count - 1, subscriber.lastValue.get());
+        assertEquals(0, subscriber.outOfOrder.get());
+        assertEquals(count, counter(dir, ClusterGateway.PUBLISHED_TYPE_ID));
+        await().atMost(TIMEOUT).until(() -> counter(dir, DaemonCluster.COMMIT_POSITION_TYPE_ID) > 0);
+
+        // A guaranteed publish is refused by the clustered protocol, with a reason; a bad topic is rejected.
+        publisher.publish("orders.new", io.junction.Priority.HIGH, Frames.QOS_GUARANTEED, new byte[8], 0, 8);
+        publisher.publish("orders..bad", io.junction.Priority.HIGH, new byte[8], 0, 8);
+        publisher.flush();
+        await().atMost(TIMEOUT).until(() -> replies.errors.size() == 2);
+        assertTrue(replies.errors.get(0).startsWith(Frames.ERROR_BAD_QOS + " guaranteed PUBLISH is not taken"),
+            replies.errors::toString);
+        assertTrue(replies.errors.get(1).startsWith(io.junction.OfferResult.rejected(
+            io.junction.RejectReason.EMPTY_TOKEN) + " "), replies.errors::toString);
+
         assertTrue(webhooks.get(0).isEmpty(), webhooks.get(0)::toString); // never without a leader long enough
         solo.process().destroy();
         assertTrue(solo.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), solo::output);
@@ -162,6 +208,24 @@ class ClusterDaemonProcessTest
             new File(dir, Daemon.PROPERTIES_FILE).isFile() || !member.process().isAlive());
         assertTrue(member.process().isAlive(), member::output);
         return member;
+    }
+
+    private static int protocolPort(final File dir) throws IOException
+    {
+        return Integer.parseInt(Daemon.readProperties(dir).getProperty("listen.port"));
+    }
+
+    private static void publishNumbered(final ProtocolClient publisher, final String topic, final int count)
+        throws IOException
+    {
+        final byte[] payload = new byte[8];
+        final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(payload);
+        for (int i = 0; i < count; i++)
+        {
+            buffer.putLong(0, i);
+            publisher.publish(topic, io.junction.Priority.NORMAL, payload, 0, payload.length);
+        }
+        publisher.flush();
     }
 
     private void writeConfig(final File config, final File dir, final int memberId, final int memberCount,
