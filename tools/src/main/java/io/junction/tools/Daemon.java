@@ -356,6 +356,14 @@ public final class Daemon implements AutoCloseable
             out.println(Instant.now() + " junction: " + message);
             return message;
         }
+        final List<String> needRestart = restartOnlyChanges(current, next);
+        if (!needRestart.isEmpty())
+        {
+            final String message = "reload refused, the running configuration is kept: " +
+                String.join("; ", needRestart) + " (applied only by a restart: revert to reload the rest, or restart)";
+            out.println(Instant.now() + " junction: " + message);
+            return message;
+        }
         final List<AlarmRule> rules;
         try
         {
@@ -375,12 +383,14 @@ public final class Daemon implements AutoCloseable
             out.println(Instant.now() + " junction: " + message);
             return message;
         }
+        server.durableTimeoutNs(next.journal().durableTimeout().toNanos());
         pendingRules.set(rules);
         webhook = next.webhook().isEmpty() ? null : new WebhookNotifier(next.webhook());
         final List<String> restartNeeded = restartNeeded(current, next);
         current = next;
         final String message = "reloaded " + rules.size() + " alarm rule(s)" + (next.webhook().isEmpty() ? "" :
-            " and webhook") + ", regulation " + next.regulation() +
+            " and webhook") + ", regulation " + next.regulation() + ", journal.durable-timeout " +
+            next.journal().durableTimeout() +
             (restartNeeded.isEmpty() ? "" : "; a restart is needed to apply " + restartNeeded);
         out.println(Instant.now() + " junction: " + message);
         return message;
@@ -393,7 +403,8 @@ public final class Daemon implements AutoCloseable
         for (final java.lang.reflect.RecordComponent component : components)
         {
             final String name = component.getName();
-            if (name.equals("alarms") || name.equals("webhook") || name.equals("regulation"))
+            if (name.equals("alarms") || name.equals("webhook") || name.equals("regulation") ||
+                name.equals("journal") || name.equals("cluster"))
             {
                 continue;
             }
@@ -410,6 +421,46 @@ public final class Daemon implements AutoCloseable
             }
         }
         return keys;
+    }
+
+    /**
+     * The journal's and the cluster's keys that a running daemon cannot change (journal.durable-timeout it can):
+     * a reload that changes one is refused, naming each key, rather than half applied.
+     */
+    static List<String> restartOnlyChanges(final DaemonConfig was, final DaemonConfig now)
+    {
+        final List<String> changes = new ArrayList<>();
+        final DaemonConfig.JournalSpec a = was.journal();
+        final DaemonConfig.JournalSpec b = now.journal();
+        changed(changes, "journal.enabled", a.enabled(), b.enabled());
+        changed(changes, "journal.dir", a.dir(), b.dir());
+        changed(changes, "journal.flush-policy", a.flushPolicy(), b.flushPolicy());
+        changed(changes, "journal.min-free-disk", a.minFreeDiskBytes(), b.minFreeDiskBytes());
+        changed(changes, "journal.retention.max-age", a.retentionMaxAge(), b.retentionMaxAge());
+        changed(changes, "journal.retention.max-bytes", a.retentionMaxBytes(), b.retentionMaxBytes());
+        changed(changes, "journal.retention.max-cycles", a.retentionMaxCycles(), b.retentionMaxCycles());
+        final DaemonConfig.ClusterSpec c = was.cluster();
+        final DaemonConfig.ClusterSpec d = now.cluster();
+        changed(changes, "cluster.enabled", c.enabled(), d.enabled());
+        changed(changes, "cluster.member-id", c.memberId(), d.memberId());
+        changed(changes, "cluster.member-count", c.memberCount(), d.memberCount());
+        changed(changes, "cluster.hostname", c.hostname(), d.hostname());
+        changed(changes, "cluster.base-port", c.basePort(), d.basePort());
+        changed(changes, "cluster.dir", c.dir(), d.dir());
+        changed(changes, "cluster.clean-start", c.cleanStart(), d.cleanStart());
+        changed(changes, "cluster.leader-heartbeat-timeout", c.leaderHeartbeatTimeout(), d.leaderHeartbeatTimeout());
+        changed(changes, "cluster.election-timeout", c.electionTimeout(), d.electionTimeout());
+        changed(changes, "cluster.startup-canvass-timeout", c.startupCanvassTimeout(), d.startupCanvassTimeout());
+        changed(changes, "cluster.gateway", c.gateway(), d.gateway());
+        return changes;
+    }
+
+    private static void changed(final List<String> changes, final String key, final Object was, final Object now)
+    {
+        if (!java.util.Objects.equals(was, now))
+        {
+            changes.add("key '" + key + "' changed (" + was + " -> " + now + ")");
+        }
     }
 
     private List<AlarmRule> bind(final List<DaemonConfig.AlarmSpec> specs)
@@ -542,7 +593,7 @@ public final class Daemon implements AutoCloseable
         final long ringBefore = junction.ringOccupancy();
         CloseHelper.quietClose(demoLoad);
         junction.close(); // drains up to shutdown-timeout; the journal stages flush and close their appenders
-        server.awaitDurableAnswers(config.journal().durableTimeout().toNanos()); // acks of what was journaled
+        server.awaitDurableAnswers(current.journal().durableTimeout().toNanos()); // acks of what was journaled
         CloseHelper.quietClose(journal); // after the switch, as the journal asks
         CloseHelper.quietCloseAll(server, observerRunner, http);
         try

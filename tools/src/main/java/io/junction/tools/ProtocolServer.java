@@ -39,7 +39,7 @@ public final class ProtocolServer implements AutoCloseable
     private final Set<ProtocolConnection> connections = ConcurrentHashMap.newKeySet();
     private final java.util.function.Supplier<SubscriptionOptions> subscriptionOptions;
     private final long publishTimeoutNs;
-    private final long durableTimeoutNs;
+    private volatile long durableTimeoutNs;
     private final int maxFrameLength;
     final AtomicCounter connectionsCounter;
     final AtomicCounter publishesCounter;
@@ -135,6 +135,14 @@ public final class ProtocolServer implements AutoCloseable
     long publishTimeoutNs()
     {
         return publishTimeoutNs;
+    }
+
+    /**
+     * Applied by a reload: publishes enqueued from now on wait this long for their DURABLE.
+     */
+    void durableTimeoutNs(final long timeoutNs)
+    {
+        durableTimeoutNs = timeoutNs;
     }
 
     long durableTimeoutNs()
