@@ -17,6 +17,7 @@ import org.agrona.concurrent.status.CountersManager;
 import io.junction.Junction;
 import io.junction.OfferResult;
 import io.junction.Priority;
+import io.junction.cluster.AsciiStringCache;
 import io.junction.cluster.codecs.ErrorCode;
 import io.junction.cluster.client.ClientListener;
 import io.junction.cluster.client.JunctionClient;
@@ -55,6 +56,7 @@ final class ClusterGateway implements AutoCloseable
     private final AtomicCounter errors;
     private final Thread thread;
     private final ControlledMessageHandler publishHandler = this::onPublish;
+    private final AsciiStringCache topics = new AsciiStringCache(1024);
     private volatile JunctionClient client;
     private volatile boolean running = true;
 
@@ -123,7 +125,9 @@ final class ClusterGateway implements AutoCloseable
     {
         final int priority = buffer.getByte(index);
         final int topicLength = buffer.getShort(index + 1) & 0xFFFF;
-        final String topic = buffer.getStringWithoutLengthUtf8(index + HEADER_LENGTH, topicLength);
+        final String topic = isAscii(buffer, index + HEADER_LENGTH, topicLength) ?
+            topics.get(buffer, index + HEADER_LENGTH, topicLength) : // repeated topics: no garbage
+            buffer.getStringWithoutLengthUtf8(index + HEADER_LENGTH, topicLength);
         final int payloadOffset = index + HEADER_LENGTH + topicLength;
         final long result = client.publish(topic, PRIORITIES[priority], buffer, payloadOffset,
             length - HEADER_LENGTH - topicLength);
@@ -140,6 +144,18 @@ final class ClusterGateway implements AutoCloseable
             errors.incrementRelease(); // TOO_LARGE or CLOSED
         }
         return ControlledMessageHandler.Action.CONTINUE;
+    }
+
+    private static boolean isAscii(final DirectBuffer buffer, final int offset, final int length)
+    {
+        for (int i = 0; i < length; i++)
+        {
+            if (buffer.getByte(offset + i) < 0)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void onDelivery(
