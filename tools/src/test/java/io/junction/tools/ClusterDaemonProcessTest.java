@@ -35,7 +35,9 @@ import io.junction.observe.CountersFileReader;
 /**
  * The daemon as a member of an Aeron Cluster, as real child processes: one member of three alone cannot elect, shows
  * no leader and raises the no-leader alarm (webhook); a second member makes a quorum, a leader is elected, both
- * show it and the alarm clears; SIGTERM stops both with exit 0. A one-member cluster leads at once.
+ * show it, the alarm clears and a message published at one member's daemon reaches a subscriber of the other's; the
+ * leader stops (SIGTERM, exit 0) and the follower raises the alarm again; it stops with exit 0 too. A one-member
+ * cluster leads at once, and serves publish and subscribe through the daemon's protocol.
  */
 class ClusterDaemonProcessTest
 {
@@ -121,10 +123,17 @@ class ClusterDaemonProcessTest
         assertEquals(99, subscriber.lastValue.get());
         assertEquals(0, subscriber.outOfOrder.get());
 
-        for (final JunctionProcess member : List.of(member0, member1))
-        {
-            member.process().destroy(); // SIGTERM
-        }
+        // The leader stops (SIGTERM, exit 0): the follower is alone again, loses its leader and raises the alarm.
+        final JunctionProcess leaderProcess = leader == 0 ? member0 : member1;
+        final JunctionProcess followerProcess = leader == 0 ? member1 : member0;
+        final int followerId = leader == 0 ? 1 : 0;
+        webhooks.get(followerId).clear(); // its own raise and clear while the election ran, if it took that long
+        leaderProcess.process().destroy();
+        await().atMost(TIMEOUT).until(() -> counter(followerDir, DaemonCluster.LEADER_MEMBER_ID_TYPE_ID) == -1);
+        assertWebhook(followerId, "RAISED");
+        assertTrue(followerProcess.process().isAlive(), followerProcess::output);
+
+        followerProcess.process().destroy();
         for (final JunctionProcess member : List.of(member0, member1))
         {
             assertTrue(member.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), member::output);
