@@ -95,7 +95,17 @@ public final class HttpEndpoint implements AutoCloseable
         family(DaemonCluster.LEADERSHIP_TERM_ID_TYPE_ID,
             "junction_cluster_leadership_term_id", "gauge", "The current leadership term."),
         family(DaemonCluster.MEMBER_ID_TYPE_ID,
-            "junction_cluster_member_id", "gauge", "This member's id."));
+            "junction_cluster_member_id", "gauge", "This member's id."),
+        family(ClusterGateway.PUBLISHED_TYPE_ID,
+            "junction_cluster_gateway_published_total", "counter", "Protocol publishes sent to the cluster."),
+        family(ClusterGateway.DELIVERED_TYPE_ID,
+            "junction_cluster_gateway_delivered_total", "counter", "Cluster messages offered into the daemon's switch."),
+        family(ClusterGateway.DROPPED_TYPE_ID,
+            "junction_cluster_gateway_dropped_total", "counter", "Cluster messages the daemon's switch did not take."),
+        family(ClusterGateway.CONNECTED_TYPE_ID,
+            "junction_cluster_gateway_connected", "gauge", "1 while the gateway's cluster client is connected."),
+        family(ClusterGateway.ERRORS_TYPE_ID,
+            "junction_cluster_gateway_errors_total", "counter", "Gateway publishes the cluster refused or that failed."));
 
     private static java.util.Map.Entry<Integer, String[]> family(
         final int typeId, final String name, final String type, final String help)

@@ -72,7 +72,7 @@ public final class RunCommand implements Callable<Integer>
         }
         catch (final IOException | RuntimeException ex)
         {
-            System.err.println("junction: cannot start: " + ex);
+            System.err.println("junction: cannot start: " + (ex instanceof ConfigException ? ex.getMessage() : ex));
             return 1;
         }
 

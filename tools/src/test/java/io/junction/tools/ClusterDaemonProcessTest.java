@@ -159,7 +159,8 @@ class ClusterDaemonProcessTest
         writeConfig(clash, tmp.resolve("clash").toFile(), 0, 1, basePort);
         final File clashOut = tmp.resolve("clash.txt").toFile();
         assertEquals(1, JunctionProcess.run(clashOut, "run", "--config", clash.getPath()));
-        assertTrue(Files.readString(clashOut.toPath()).contains("key 'cluster.base-port': member 0's ingress port"),
+        assertTrue(Files.readString(clashOut.toPath()).contains(
+            "junction: cannot start: key 'cluster.base-port': member 0's ingress port localhost:" + basePort),
             () -> read(clashOut));
 
         // A member id outside the member list: a config error, exit 2.
@@ -187,6 +188,9 @@ class ClusterDaemonProcessTest
         assertEquals(count - 1, subscriber.lastValue.get());
         assertEquals(0, subscriber.outOfOrder.get());
         assertEquals(count, counter(dir, ClusterGateway.PUBLISHED_TYPE_ID));
+        final String metrics = get(Integer.parseInt(Daemon.readProperties(dir).getProperty("http.port")), "/metrics");
+        assertTrue(metrics.contains("junction_cluster_gateway_published_total{counter=\"cluster gateway publishes sent\"} " +
+            count), metrics);
         await().atMost(TIMEOUT).until(() -> counter(dir, DaemonCluster.COMMIT_POSITION_TYPE_ID) > 0);
 
         // A guaranteed publish is refused by the clustered protocol, with a reason; a bad topic is rejected.
