@@ -6,6 +6,8 @@ import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -72,13 +74,13 @@ final class ClusterGateway implements AutoCloseable
         this.ingressEndpoints = ingressEndpoints;
         this.junction = junction;
         this.out = out;
-        ring = new ManyToOneRingBuffer(new UnsafeBuffer(
-            new byte[ringCapacity + RingBufferDescriptor.TRAILER_LENGTH]));
+        ring = new ManyToOneRingBuffer(new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+            ringCapacity + RingBufferDescriptor.TRAILER_LENGTH, BitUtil.CACHE_LINE_LENGTH)));
         published = counters.newCounter("cluster gateway publishes sent", PUBLISHED_TYPE_ID);
         delivered = counters.newCounter("cluster gateway deliveries into the switch", DELIVERED_TYPE_ID);
         dropped = counters.newCounter("cluster gateway deliveries dropped", DROPPED_TYPE_ID);
         connected = counters.newCounter("cluster gateway connected", CONNECTED_TYPE_ID);
-        errors = counters.newCounter("cluster gateway publishes refused by the cluster", ERRORS_TYPE_ID);
+        errors = counters.newCounter("cluster gateway publishes refused or not sent", ERRORS_TYPE_ID);
         thread = new Thread(this::run, "junction-cluster-gateway");
         thread.setDaemon(true);
         thread.start();
@@ -259,6 +261,17 @@ final class ClusterGateway implements AutoCloseable
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
+        }
+        if (!thread.isAlive())
+        {
+            // Accepted from the protocol but never sent (no leader, or the stop came first): say so, never silently.
+            final int unsent = ring.read((msgTypeId, buffer, index, length) -> {}, Integer.MAX_VALUE);
+            if (unsent > 0)
+            {
+                errors.getAndAdd(unsent);
+                out.println(Instant.now() + " junction: cluster gateway: " + unsent +
+                    " publish(es) accepted from the protocol were not sent to the cluster before the stop");
+            }
         }
         published.close();
         delivered.close();
