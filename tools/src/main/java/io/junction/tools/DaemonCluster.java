@@ -113,7 +113,8 @@ final class DaemonCluster implements AutoCloseable
             catch (final SocketException ex)
             {
                 throw new ConfigException("key 'cluster.base-port': member " + spec.memberId() + "'s " +
-                    PORT_NAMES[offset] + " port " + spec.hostname() + ":" + port + " (UDP) is in use: " + ex.getMessage());
+                    PORT_NAMES[offset] + " port " + spec.hostname() + ":" + port + " (UDP) is in use: " +
+                    ex.getMessage());
             }
         }
     }

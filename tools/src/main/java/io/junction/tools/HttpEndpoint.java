@@ -99,13 +99,13 @@ public final class HttpEndpoint implements AutoCloseable
         family(ClusterGateway.PUBLISHED_TYPE_ID,
             "junction_cluster_gateway_published_total", "counter", "Protocol publishes sent to the cluster."),
         family(ClusterGateway.DELIVERED_TYPE_ID,
-            "junction_cluster_gateway_delivered_total", "counter", "Cluster messages offered into the daemon's switch."),
+            "junction_cluster_gateway_delivered_total", "counter", "Cluster messages taken by the daemon's switch."),
         family(ClusterGateway.DROPPED_TYPE_ID,
             "junction_cluster_gateway_dropped_total", "counter", "Cluster messages the daemon's switch did not take."),
         family(ClusterGateway.CONNECTED_TYPE_ID,
             "junction_cluster_gateway_connected", "gauge", "1 while the gateway's cluster client is connected."),
         family(ClusterGateway.ERRORS_TYPE_ID,
-            "junction_cluster_gateway_errors_total", "counter", "Gateway publishes the cluster refused or that failed."));
+            "junction_cluster_gateway_errors_total", "counter", "Gateway publishes refused or not sent."));
 
     private static java.util.Map.Entry<Integer, String[]> family(
         final int typeId, final String name, final String type, final String help)

@@ -47,7 +47,8 @@ class ClusterDaemonProcessTest
     Path tmp;
 
     private final List<AutoCloseable> resources = new ArrayList<>();
-    private final List<BlockingQueue<String>> webhooks = List.of(new LinkedBlockingQueue<>(), new LinkedBlockingQueue<>());
+    private final List<BlockingQueue<String>> webhooks =
+        List.of(new LinkedBlockingQueue<>(), new LinkedBlockingQueue<>());
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private int hookPort;
 
@@ -80,7 +81,8 @@ class ClusterDaemonProcessTest
 
         final JunctionProcess member1 = startMember(dir1, 1, 3, basePort);
         await().atMost(TIMEOUT).until(() -> counter(dir0, DaemonCluster.LEADER_MEMBER_ID_TYPE_ID) >= 0 &&
-            counter(dir0, DaemonCluster.LEADER_MEMBER_ID_TYPE_ID) == counter(dir1, DaemonCluster.LEADER_MEMBER_ID_TYPE_ID));
+            counter(dir0, DaemonCluster.LEADER_MEMBER_ID_TYPE_ID) ==
+            counter(dir1, DaemonCluster.LEADER_MEMBER_ID_TYPE_ID));
         final long leader = counter(dir0, DaemonCluster.LEADER_MEMBER_ID_TYPE_ID);
         assertTrue(leader == 0 || leader == 1, "leader " + leader);
         final File leaderDir = leader == 0 ? dir0 : dir1;
@@ -101,10 +103,10 @@ class ClusterDaemonProcessTest
         assertTrue(led.contains("\"activeAlarms\":[]"), led);
         final int httpPort = Integer.parseInt(Daemon.readProperties(followerDir).getProperty("http.port"));
         final String metrics = get(httpPort, "/metrics");
-        assertTrue(metrics.contains("junction_cluster_leader_member_id{counter=\"cluster leader member id (-1 none)\"} " +
-            leader), metrics);
-        assertTrue(metrics.contains("junction_cluster_role{counter=\"cluster role (0 follower, 1 candidate, 2 leader)\"} 0"),
-            metrics);
+        assertTrue(metrics.contains(
+            "junction_cluster_leader_member_id{counter=\"cluster leader member id (-1 none)\"} " + leader), metrics);
+        assertTrue(metrics.contains(
+            "junction_cluster_role{counter=\"cluster role (0 follower, 1 candidate, 2 leader)\"} 0"), metrics);
 
         // Through the gateway: published at one member's daemon, delivered by the other's, in the cluster's order.
         final FrameRecorder subscriber = new FrameRecorder(new ProtocolClient("127.0.0.1", protocolPort(dir1)));
@@ -189,8 +191,8 @@ class ClusterDaemonProcessTest
         assertEquals(0, subscriber.outOfOrder.get());
         assertEquals(count, counter(dir, ClusterGateway.PUBLISHED_TYPE_ID));
         final String metrics = get(Integer.parseInt(Daemon.readProperties(dir).getProperty("http.port")), "/metrics");
-        assertTrue(metrics.contains("junction_cluster_gateway_published_total{counter=\"cluster gateway publishes sent\"} " +
-            count), metrics);
+        assertTrue(metrics.contains(
+            "junction_cluster_gateway_published_total{counter=\"cluster gateway publishes sent\"} " + count), metrics);
         await().atMost(TIMEOUT).until(() -> counter(dir, DaemonCluster.COMMIT_POSITION_TYPE_ID) > 0);
 
         // A guaranteed publish is refused by the clustered protocol, with a reason; a bad topic is rejected.
@@ -324,8 +326,9 @@ class ClusterDaemonProcessTest
     private void assertWebhook(final int member, final String state) throws InterruptedException
     {
         final String body = webhooks.get(member).poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        assertTrue(null != body && body.contains("\"alarm\":\"no-leader\"") && body.contains("\"state\":\"" + state + "\"") &&
-            body.contains("\"severity\":\"CRITICAL\""), "member " + member + ": expected no-leader " + state + ", got " + body);
+        assertTrue(null != body && body.contains("\"alarm\":\"no-leader\"") &&
+            body.contains("\"state\":\"" + state + "\"") && body.contains("\"severity\":\"CRITICAL\""),
+            "member " + member + ": expected no-leader " + state + ", got " + body);
     }
 
     private String get(final int port, final String path) throws Exception
