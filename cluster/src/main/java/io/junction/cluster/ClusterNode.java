@@ -177,6 +177,23 @@ public final class ClusterNode implements AutoCloseable
         return ElectionState.get(clusteredMediaDriver.consensusModule().context().electionStateCounter());
     }
 
+    /**
+     * @return the member that leads the cluster as this member knows it: -1 while an election runs or before the
+     * service has applied the first leadership term (a custom service never reports followers' leader).
+     */
+    public int leaderMemberId()
+    {
+        if (electionState() != ElectionState.CLOSED)
+        {
+            return -1;
+        }
+        if (role() == Cluster.Role.LEADER)
+        {
+            return ctx.memberId;
+        }
+        return null == service ? -1 : service.leaderMemberId();
+    }
+
     public boolean isLeader()
     {
         return role() == Cluster.Role.LEADER && electionState() == ElectionState.CLOSED;

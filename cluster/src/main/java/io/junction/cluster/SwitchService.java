@@ -110,6 +110,8 @@ public final class SwitchService implements ClusteredService
     private volatile long appliedSequence;
     private volatile boolean restoredFromSnapshot;
 
+    private volatile int leaderMemberId = -1;
+
     public SwitchService(
         final Function<Cluster, ReplicaJournal> journalFactory,
         final TopicPermissions permissions,
@@ -273,6 +275,28 @@ public final class SwitchService implements ClusteredService
 
     public void onRoleChange(final Cluster.Role newRole)
     {
+    }
+
+    public void onNewLeadershipTermEvent(
+        final long leadershipTermId,
+        final long logPosition,
+        final long timestamp,
+        final long termBaseLogPosition,
+        final int leaderMemberId,
+        final int logSessionId,
+        final java.util.concurrent.TimeUnit timeUnit,
+        final int appVersion)
+    {
+        this.leaderMemberId = leaderMemberId;
+    }
+
+    /**
+     * @return the leader of the last leadership term this member's service applied from the log, -1 before the
+     * first. Stale while a new election runs: {@link ClusterNode#leaderMemberId()} accounts for that.
+     */
+    public int leaderMemberId()
+    {
+        return leaderMemberId;
     }
 
     public void onTerminate(final Cluster cluster)

@@ -32,6 +32,7 @@ final class JournalAgent implements Agent
     private final DateTimeFormatter cycleFormat;
     private long nextDiskCheckNs;
     private long nextRetentionCheckNs;
+    private long nextSizeCheckNs;
 
     JournalAgent(final Journal journal, final Journal.Context ctx, final JournalCounters counters)
     {
@@ -58,6 +59,13 @@ final class JournalAgent implements Agent
         {
             nextDiskCheckNs = nowNs + ctx.diskCheckIntervalNs();
             work += checkDisk();
+            counters.lastRecordNumberCounter().setRelease(journal.nextRecordNumberValue() - 1);
+        }
+        if (nowNs - nextSizeCheckNs >= 0 && null != journal.queue())
+        {
+            // A directory listing: at the retention check's modest rate, never on the append path.
+            nextSizeCheckNs = nowNs + ctx.retentionCheckIntervalNs();
+            measureSize();
         }
         if (nowNs - nextRetentionCheckNs >= 0 && !retention.keepsAll() && null != journal.queue())
         {
@@ -67,9 +75,22 @@ final class JournalAgent implements Agent
         return work;
     }
 
+    private void measureSize()
+    {
+        final List<File> files = cycleFiles();
+        long totalBytes = 0;
+        for (final File file : files)
+        {
+            totalBytes += allocatedBytes(file);
+        }
+        counters.sizeBytesCounter().setRelease(totalBytes);
+        counters.rollCyclesCounter().setRelease(files.size());
+    }
+
     private int checkDisk()
     {
         final long usable = ctx.directory().getUsableSpace();
+        counters.diskFreeBytesCounter().setRelease(usable);
         final boolean full = usable < ctx.minFreeDiskBytes();
         if (full != journal.isDiskFull())
         {
@@ -131,6 +152,8 @@ final class JournalAgent implements Agent
         {
             final SingleChronicleQueue queue = journal.queue();
             queue.refreshDirectoryListing();
+            counters.sizeBytesCounter().setRelease(totalBytes);
+            counters.rollCyclesCounter().setRelease(files.size() - deleted);
         }
         return deleted;
     }

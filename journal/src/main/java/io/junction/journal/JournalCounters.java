@@ -16,6 +16,14 @@ public final class JournalCounters implements AutoCloseable
     public static final int RETENTION_DELETED_CYCLES_TYPE_ID = 1404;
     public static final int BEHIND_RETENTION_TYPE_ID = 1405;
     public static final int DURABLE_DELIVERED_TYPE_ID = 1406;
+    /** Gauge: the record number of the last record journaled (-1 before the first); records are numbered 0, 1, 2... */
+    public static final int LAST_RECORD_NUMBER_TYPE_ID = 1407;
+    /** Gauge: bytes of the journal's roll-cycle files (their apparent length, as retention counts them). */
+    public static final int SIZE_BYTES_TYPE_ID = 1408;
+    /** Gauge: roll-cycle files held. */
+    public static final int ROLL_CYCLES_TYPE_ID = 1409;
+    /** Gauge: usable bytes on the journal directory's file system. */
+    public static final int DISK_FREE_BYTES_TYPE_ID = 1410;
 
     private final AtomicCounter appended;
     private final AtomicCounter faults;
@@ -24,6 +32,10 @@ public final class JournalCounters implements AutoCloseable
     private final AtomicCounter retentionDeletedCycles;
     private final AtomicCounter behindRetention;
     private final AtomicCounter durableDelivered;
+    private final AtomicCounter lastRecordNumber;
+    private final AtomicCounter sizeBytes;
+    private final AtomicCounter rollCycles;
+    private final AtomicCounter diskFreeBytes;
 
     JournalCounters(final CountersManager manager)
     {
@@ -35,6 +47,57 @@ public final class JournalCounters implements AutoCloseable
             "journal roll cycles deleted by retention", RETENTION_DELETED_CYCLES_TYPE_ID);
         behindRetention = manager.newCounter("durable subscribers behind retention", BEHIND_RETENTION_TYPE_ID);
         durableDelivered = manager.newCounter("durable messages delivered", DURABLE_DELIVERED_TYPE_ID);
+        lastRecordNumber = manager.newCounter("journal last record number", LAST_RECORD_NUMBER_TYPE_ID);
+        lastRecordNumber.setRelease(-1);
+        sizeBytes = manager.newCounter("journal size bytes", SIZE_BYTES_TYPE_ID);
+        rollCycles = manager.newCounter("journal roll cycles", ROLL_CYCLES_TYPE_ID);
+        diskFreeBytes = manager.newCounter("journal disk free bytes", DISK_FREE_BYTES_TYPE_ID);
+    }
+
+    AtomicCounter lastRecordNumberCounter()
+    {
+        return lastRecordNumber;
+    }
+
+    AtomicCounter sizeBytesCounter()
+    {
+        return sizeBytes;
+    }
+
+    AtomicCounter rollCyclesCounter()
+    {
+        return rollCycles;
+    }
+
+    AtomicCounter diskFreeBytesCounter()
+    {
+        return diskFreeBytes;
+    }
+
+    /**
+     * @return the record number of the last record journaled, -1 before the first (refreshed by the journal's agent).
+     */
+    public long lastRecordNumber()
+    {
+        return lastRecordNumber.get();
+    }
+
+    /**
+     * @return bytes of the roll-cycle files, as last measured by the journal's agent (about once a second).
+     */
+    public long sizeBytes()
+    {
+        return sizeBytes.get();
+    }
+
+    public long rollCycles()
+    {
+        return rollCycles.get();
+    }
+
+    public long diskFreeBytes()
+    {
+        return diskFreeBytes.get();
     }
 
     AtomicCounter appendedCounter()
@@ -117,5 +180,9 @@ public final class JournalCounters implements AutoCloseable
         retentionDeletedCycles.close();
         behindRetention.close();
         durableDelivered.close();
+        lastRecordNumber.close();
+        sizeBytes.close();
+        rollCycles.close();
+        diskFreeBytes.close();
     }
 }

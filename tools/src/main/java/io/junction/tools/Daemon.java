@@ -13,6 +13,7 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
@@ -23,6 +24,7 @@ import io.junction.DeliveryThread;
 import io.junction.Junction;
 import io.junction.SubscriptionOptions;
 import io.junction.SwitchCounters;
+import io.junction.cluster.ClusterNode;
 import io.junction.journal.Journal;
 import io.junction.journal.JournalCounters;
 import io.junction.journal.Retention;
@@ -56,6 +58,8 @@ public final class Daemon implements AutoCloseable
     private final CountersFile countersFile;
     private final SwitchLatency latency = new SwitchLatency();
     private final Journal journal;
+    private final DaemonCluster cluster;
+    private final ClusterGateway gateway;
     private final Junction junction;
     private final AlarmEvaluator alarms;
     private final SwitchObserver observer;
@@ -110,6 +114,12 @@ public final class Daemon implements AutoCloseable
                         journal.failure());
                 }
             }
+            cluster = config.cluster().enabled() ? new DaemonCluster(config.cluster(), dir,
+                countersFile.countersManager(), limitedErrors("cluster", 100)) : null;
+            if (null != cluster)
+            {
+                started.add(0, cluster);
+            }
             junction = Junction.launch(new Junction.Context()
                 .journalSink(journal)
                 .regulation(config.regulation())
@@ -141,6 +151,16 @@ public final class Daemon implements AutoCloseable
                     .deliveryThread(DeliveryThread.OWN),
                 config.publishTimeout().toNanos(), config.journal().durableTimeout().toNanos());
             started.add(0, server);
+            if (null != cluster && config.cluster().gateway())
+            {
+                gateway = cluster.newGateway(junction, countersFile.countersManager(), out);
+                started.add(0, gateway);
+                server.clusterGateway(gateway);
+            }
+            else
+            {
+                gateway = null;
+            }
 
             alarms.rules(bind(config.alarms()));
             observer = new SwitchObserver(new SwitchObserver.Context()
@@ -169,6 +189,10 @@ public final class Daemon implements AutoCloseable
                         if (null != rules)
                         {
                             alarms.rules(rules);
+                        }
+                        if (null != cluster)
+                        {
+                            cluster.update();
                         }
                         return observer.doWork();
                     }
@@ -209,11 +233,32 @@ public final class Daemon implements AutoCloseable
             null == http ? ", http disabled" : ", metrics on http://" + config.httpHost() + ":" + http.port() + "/metrics");
         out.printf("junction: stop with SIGTERM or Ctrl-C; reload alarms with SIGHUP or 'junction admin reload --dir %s'%n",
             dir);
+        if (null != cluster)
+        {
+            out.printf("junction: %s%n", cluster.describe());
+        }
         if (null != demoThread)
         {
             out.printf("junction: demo load: %s%n", demoLoad.describe());
             demoThread.start();
         }
+    }
+
+    private ErrorHandler limitedErrors(final String what, final int limit)
+    {
+        final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+        return (error) ->
+        {
+            final int n = count.incrementAndGet();
+            if (n <= limit)
+            {
+                out.println(Instant.now() + " junction: " + what + " error: " + error);
+            }
+            else if (n == limit + 1)
+            {
+                out.println(Instant.now() + " junction: more " + what + " errors: not logged");
+            }
+        };
     }
 
     private Journal openJournal(final DaemonConfig.JournalSpec spec)
@@ -311,6 +356,14 @@ public final class Daemon implements AutoCloseable
             out.println(Instant.now() + " junction: " + message);
             return message;
         }
+        final List<String> needRestart = restartOnlyChanges(current, next);
+        if (!needRestart.isEmpty())
+        {
+            final String message = "reload refused, the running configuration is kept: " +
+                String.join("; ", needRestart) + " (applied only by a restart: revert to reload the rest, or restart)";
+            out.println(Instant.now() + " junction: " + message);
+            return message;
+        }
         final List<AlarmRule> rules;
         try
         {
@@ -330,12 +383,14 @@ public final class Daemon implements AutoCloseable
             out.println(Instant.now() + " junction: " + message);
             return message;
         }
+        server.durableTimeoutNs(next.journal().durableTimeout().toNanos());
         pendingRules.set(rules);
         webhook = next.webhook().isEmpty() ? null : new WebhookNotifier(next.webhook());
         final List<String> restartNeeded = restartNeeded(current, next);
         current = next;
         final String message = "reloaded " + rules.size() + " alarm rule(s)" + (next.webhook().isEmpty() ? "" :
-            " and webhook") + ", regulation " + next.regulation() +
+            " and webhook") + ", regulation " + next.regulation() + ", journal.durable-timeout " +
+            next.journal().durableTimeout() +
             (restartNeeded.isEmpty() ? "" : "; a restart is needed to apply " + restartNeeded);
         out.println(Instant.now() + " junction: " + message);
         return message;
@@ -348,7 +403,8 @@ public final class Daemon implements AutoCloseable
         for (final java.lang.reflect.RecordComponent component : components)
         {
             final String name = component.getName();
-            if (name.equals("alarms") || name.equals("webhook") || name.equals("regulation"))
+            if (name.equals("alarms") || name.equals("webhook") || name.equals("regulation") ||
+                name.equals("journal") || name.equals("cluster"))
             {
                 continue;
             }
@@ -365,6 +421,46 @@ public final class Daemon implements AutoCloseable
             }
         }
         return keys;
+    }
+
+    /**
+     * The journal's and the cluster's keys that a running daemon cannot change (journal.durable-timeout it can):
+     * a reload that changes one is refused, naming each key, rather than half applied.
+     */
+    static List<String> restartOnlyChanges(final DaemonConfig was, final DaemonConfig now)
+    {
+        final List<String> changes = new ArrayList<>();
+        final DaemonConfig.JournalSpec a = was.journal();
+        final DaemonConfig.JournalSpec b = now.journal();
+        changed(changes, "journal.enabled", a.enabled(), b.enabled());
+        changed(changes, "journal.dir", a.dir(), b.dir());
+        changed(changes, "journal.flush-policy", a.flushPolicy(), b.flushPolicy());
+        changed(changes, "journal.min-free-disk", a.minFreeDiskBytes(), b.minFreeDiskBytes());
+        changed(changes, "journal.retention.max-age", a.retentionMaxAge(), b.retentionMaxAge());
+        changed(changes, "journal.retention.max-bytes", a.retentionMaxBytes(), b.retentionMaxBytes());
+        changed(changes, "journal.retention.max-cycles", a.retentionMaxCycles(), b.retentionMaxCycles());
+        final DaemonConfig.ClusterSpec c = was.cluster();
+        final DaemonConfig.ClusterSpec d = now.cluster();
+        changed(changes, "cluster.enabled", c.enabled(), d.enabled());
+        changed(changes, "cluster.member-id", c.memberId(), d.memberId());
+        changed(changes, "cluster.member-count", c.memberCount(), d.memberCount());
+        changed(changes, "cluster.hostname", c.hostname(), d.hostname());
+        changed(changes, "cluster.base-port", c.basePort(), d.basePort());
+        changed(changes, "cluster.dir", c.dir(), d.dir());
+        changed(changes, "cluster.clean-start", c.cleanStart(), d.cleanStart());
+        changed(changes, "cluster.leader-heartbeat-timeout", c.leaderHeartbeatTimeout(), d.leaderHeartbeatTimeout());
+        changed(changes, "cluster.election-timeout", c.electionTimeout(), d.electionTimeout());
+        changed(changes, "cluster.startup-canvass-timeout", c.startupCanvassTimeout(), d.startupCanvassTimeout());
+        changed(changes, "cluster.gateway", c.gateway(), d.gateway());
+        return changes;
+    }
+
+    private static void changed(final List<String> changes, final String key, final Object was, final Object now)
+    {
+        if (!java.util.Objects.equals(was, now))
+        {
+            changes.add("key '" + key + "' changed (" + was + " -> " + now + ")");
+        }
     }
 
     private List<AlarmRule> bind(final List<DaemonConfig.AlarmSpec> specs)
@@ -406,6 +502,12 @@ public final class Daemon implements AutoCloseable
                 final File journalDir = journalDir(dir, config.journal());
                 yield (now) -> (journalDir.isDirectory() ? journalDir : dir).getUsableSpace() >> 20;
             }
+            case "journal-position" -> CounterMetrics.maxOfType(reader, JournalCounters.LAST_RECORD_NUMBER_TYPE_ID);
+            case "journal-size-mb" -> (now) -> null == journal ? 0 : journal.counters().sizeBytes() >> 20;
+            case "journal-cycles" -> CounterMetrics.sumOfType(reader, JournalCounters.ROLL_CYCLES_TYPE_ID);
+            case "cluster-no-leader" -> (now) -> null == cluster ? 0 : cluster.noLeader();
+            case "cluster-elections" -> (now) -> null == cluster ? 0 : cluster.elections();
+            case "cluster-role" -> (now) -> null == cluster ? 0 : cluster.role();
             default -> throw new IllegalArgumentException("unknown metric '" + name + "'");
         };
     }
@@ -420,6 +522,12 @@ public final class Daemon implements AutoCloseable
         properties.setProperty("http.host", config.httpHost());
         properties.setProperty("http.port", Integer.toString(httpPort()));
         properties.setProperty("config", null == configFile ? "" : configFile.getAbsolutePath());
+        if (null != cluster)
+        {
+            properties.setProperty("cluster.member-id", Integer.toString(config.cluster().memberId()));
+            properties.setProperty("cluster.ingress-endpoints", ClusterNode.Context.ingressEndpoints(
+                config.cluster().hostname(), config.cluster().basePort(), config.cluster().memberCount()));
+        }
         final File tmp = new File(dir, PROPERTIES_FILE + ".tmp");
         try (java.io.Writer writer = Files.newBufferedWriter(tmp.toPath(), StandardCharsets.UTF_8))
         {
@@ -481,10 +589,11 @@ public final class Daemon implements AutoCloseable
             }
         }
         server.stopAdmitting();
+        CloseHelper.quietClose(gateway); // what the protocol queued goes to the cluster first
         final long ringBefore = junction.ringOccupancy();
         CloseHelper.quietClose(demoLoad);
         junction.close(); // drains up to shutdown-timeout; the journal stages flush and close their appenders
-        server.awaitDurableAnswers(config.journal().durableTimeout().toNanos()); // acks of what was journaled
+        server.awaitDurableAnswers(current.journal().durableTimeout().toNanos()); // acks of what was journaled
         CloseHelper.quietClose(journal); // after the switch, as the journal asks
         CloseHelper.quietCloseAll(server, observerRunner, http);
         try
@@ -496,6 +605,18 @@ public final class Daemon implements AutoCloseable
             out.println(Instant.now() + " junction: last observation failed: " + ex);
         }
         CloseHelper.quietCloseAll(observer, alarms);
+        if (null != cluster)
+        {
+            try
+            {
+                cluster.close(); // after the observer, which reads its counters
+                out.println(Instant.now() + " junction: cluster member closed");
+            }
+            catch (final RuntimeException ex)
+            {
+                out.println(Instant.now() + " junction: cluster member close failed: " + ex);
+            }
+        }
         new File(dir, PROPERTIES_FILE).delete();
         countersFile.close();
         out.println(Instant.now() + " junction: stopped (" + ringBefore + " message(s) were in the rings at stop)");

@@ -53,13 +53,15 @@ public record DaemonConfig(
     String webhook,
     List<AlarmSpec> alarms,
     JournalSpec journal,
-    RegulationConfig regulation)
+    RegulationConfig regulation,
+    ClusterSpec cluster)
 {
     /** The metrics an alarm may watch. */
     public static final Set<String> METRICS = Set.of(
         "back-pressured", "rejected", "dropped", "delivered", "faults", "terminated", "errors", "subscriptions",
         "ring-occupancy", "queue-depth", "connections", "disk-free-mb", "shed", "journal-faults", "journal-disk-full",
-        "journal-failed", "journal-unavailable", "journal-disk-free-mb");
+        "journal-failed", "journal-unavailable", "journal-disk-free-mb", "journal-position", "journal-size-mb",
+        "journal-cycles", "cluster-no-leader", "cluster-elections", "cluster-role");
 
     private static final Set<String> RULE_KEYS = Set.of(
         "name", "metric", "rate", "above", "below", "raise-after", "clear-after", "severity", "description");
@@ -78,6 +80,27 @@ public record DaemonConfig(
         boolean enabled, String dir, FlushPolicy flushPolicy, long minFreeDiskBytes, Duration durableTimeout,
         Duration retentionMaxAge, long retentionMaxBytes, int retentionMaxCycles)
     {
+    }
+
+    /**
+     * This daemon as one member of an Aeron Cluster running the clustered switch: member {@code memberId} of
+     * {@code memberCount}, member i's endpoints on {@code hostname} at basePort + 10 * i + 0..4 (ingress, consensus,
+     * log, catchup, archive). A restart applies changes.
+     *
+     * @param dir empty: {@code <data dir>/cluster}.
+     */
+    public record ClusterSpec(
+        boolean enabled, int memberId, int memberCount, String hostname, int basePort, String dir, boolean cleanStart,
+        Duration leaderHeartbeatTimeout, Duration electionTimeout, Duration startupCanvassTimeout, boolean gateway)
+    {
+        /** Ports per member in the layout, of which the first five are used. */
+        public static final int PORTS_PER_MEMBER = 10;
+        public static final int PORTS_USED = 5;
+
+        public int port(final int member, final int offset)
+        {
+            return basePort + member * PORTS_PER_MEMBER + offset;
+        }
     }
 
     /**
@@ -164,7 +187,61 @@ public record DaemonConfig(
             webhook(config, "alarms.webhook"),
             alarms(config, "alarms.rules"),
             journal(config),
-            regulation(config));
+            regulation(config),
+            cluster(config));
+    }
+
+    private static ClusterSpec cluster(final Config config)
+    {
+        final int memberCount = intAtLeast(config, "cluster.member-count", 1, 9);
+        final int memberId = checked("cluster.member-id", () -> config.getInt("cluster.member-id"));
+        if (memberId < 0 || memberId >= memberCount)
+        {
+            throw new ConfigException("key 'cluster.member-id': must be one of the members 0.." + (memberCount - 1) +
+                " (cluster.member-count = " + memberCount + "), was " + memberId);
+        }
+        final int lastPort = 65535 - (memberCount - 1) * ClusterSpec.PORTS_PER_MEMBER - ClusterSpec.PORTS_USED + 1;
+        final int basePort = intAtLeast(config, "cluster.base-port", 1, lastPort);
+        final String hostname = string(config, "cluster.hostname").trim();
+        if (hostname.isEmpty())
+        {
+            throw new ConfigException("key 'cluster.hostname': must not be empty");
+        }
+        final ClusterSpec spec = new ClusterSpec(
+            bool(config, "cluster.enabled"),
+            memberId,
+            memberCount,
+            hostname,
+            basePort,
+            string(config, "cluster.dir"),
+            bool(config, "cluster.clean-start"),
+            duration(config, "cluster.leader-heartbeat-timeout", true),
+            duration(config, "cluster.election-timeout", true),
+            duration(config, "cluster.startup-canvass-timeout", true),
+            bool(config, "cluster.gateway"));
+        if (spec.enabled())
+        {
+            refuseClash(spec, "listen.port", checked("listen.port", () -> config.getInt("listen.port")));
+            if (bool(config, "http.enabled"))
+            {
+                refuseClash(spec, "http.port", checked("http.port", () -> config.getInt("http.port")));
+            }
+        }
+        return spec;
+    }
+
+    private static void refuseClash(final ClusterSpec spec, final String key, final int port)
+    {
+        for (int member = 0; member < spec.memberCount(); member++)
+        {
+            final int first = spec.port(member, 0);
+            final int last = first + ClusterSpec.PORTS_USED - 1;
+            if (0 != port && port >= first && port <= last)
+            {
+                throw new ConfigException("key 'cluster.base-port': member " + member + "'s ports " + first + "-" +
+                    last + " clash with " + key + " = " + port);
+            }
+        }
     }
 
     private static JournalSpec journal(final Config config)

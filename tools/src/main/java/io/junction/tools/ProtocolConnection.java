@@ -175,6 +175,12 @@ final class ProtocolConnection implements AutoCloseable
         final String topic = new String(frame, 4, topicLength, StandardCharsets.UTF_8);
         final int payloadOffset = 4 + topicLength;
         server.offeredByClass[priority].increment();
+        final ClusterGateway gateway = server.clusterGateway();
+        if (null != gateway)
+        {
+            publishToCluster(gateway, topic, topicLength, priority, quality, payloadOffset, length);
+            return;
+        }
         final long deadlineNs = System.nanoTime() + server.publishTimeoutNs();
         long result = OfferResult.CLOSED;
         while (server.isAdmitting())
@@ -195,6 +201,47 @@ final class ProtocolConnection implements AutoCloseable
             {
                 enqueueDurable(result, topic);
             }
+        }
+        else
+        {
+            server.publishFailuresCounter.increment();
+            sendError((int)result, OfferResult.describe(result) + " topic '" + topic + "'");
+        }
+    }
+
+    /**
+     * The clustered daemon: a best-effort publish goes to the cluster's ingress through the gateway (the cluster
+     * sequences and replicates it; every member's daemon delivers it to its subscribers). Guaranteed publishes are
+     * refused here: the cluster's acknowledgement does not reach this protocol (use JunctionClient).
+     */
+    private void publishToCluster(
+        final ClusterGateway gateway, final String topic, final int topicLength, final int priority,
+        final QualityOfService quality, final int payloadOffset, final int length) throws IOException
+    {
+        if (QualityOfService.GUARANTEED == quality)
+        {
+            server.publishFailuresCounter.increment();
+            sendError(Frames.ERROR_BAD_QOS, "guaranteed PUBLISH is not taken by a clustered daemon's protocol (its " +
+                "messages go to the cluster best-effort); use the cluster's JunctionClient; topic '" + topic + "'");
+            return;
+        }
+        final io.junction.RejectReason invalid = io.junction.topic.Topics.validateTopic(topic,
+            server.junction().context().maxTopicLength(), server.junction().context().maxTopicTokens());
+        long result = null != invalid ? OfferResult.rejected(invalid) : OfferResult.CLOSED;
+        final long deadlineNs = System.nanoTime() + server.publishTimeoutNs();
+        while (null == invalid && server.isAdmitting())
+        {
+            result = gateway.offer(frameBuffer, 4, topicLength, priority, payloadOffset, length - payloadOffset);
+            if (result != OfferResult.BACK_PRESSURED || System.nanoTime() - deadlineNs >= 0)
+            {
+                break;
+            }
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50));
+        }
+        if (OfferResult.isAccepted(result))
+        {
+            server.publishesCounter.increment();
+            server.acceptedByClass[priority].increment();
         }
         else
         {

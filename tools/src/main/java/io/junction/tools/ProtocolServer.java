@@ -39,7 +39,7 @@ public final class ProtocolServer implements AutoCloseable
     private final Set<ProtocolConnection> connections = ConcurrentHashMap.newKeySet();
     private final java.util.function.Supplier<SubscriptionOptions> subscriptionOptions;
     private final long publishTimeoutNs;
-    private final long durableTimeoutNs;
+    private volatile long durableTimeoutNs;
     private final int maxFrameLength;
     final AtomicCounter connectionsCounter;
     final AtomicCounter publishesCounter;
@@ -50,6 +50,7 @@ public final class ProtocolServer implements AutoCloseable
     final AtomicCounter[] offeredByClass;
     final AtomicCounter[] acceptedByClass;
     private volatile boolean admitting = true;
+    private volatile ClusterGateway clusterGateway;
 
     public ProtocolServer(
         final Junction junction,
@@ -90,6 +91,19 @@ public final class ProtocolServer implements AutoCloseable
         acceptor.start();
     }
 
+    /**
+     * Route best-effort publishes into the cluster through this gateway instead of the local switch.
+     */
+    void clusterGateway(final ClusterGateway gateway)
+    {
+        clusterGateway = gateway;
+    }
+
+    ClusterGateway clusterGateway()
+    {
+        return clusterGateway;
+    }
+
     public int port()
     {
         return serverSocket.getLocalPort();
@@ -121,6 +135,14 @@ public final class ProtocolServer implements AutoCloseable
     long publishTimeoutNs()
     {
         return publishTimeoutNs;
+    }
+
+    /**
+     * Applied by a reload: publishes enqueued from now on wait this long for their DURABLE.
+     */
+    void durableTimeoutNs(final long timeoutNs)
+    {
+        durableTimeoutNs = timeoutNs;
     }
 
     long durableTimeoutNs()

@@ -72,7 +72,7 @@ public final class RunCommand implements Callable<Integer>
         }
         catch (final IOException | RuntimeException ex)
         {
-            System.err.println("junction: cannot start: " + ex);
+            System.err.println("junction: cannot start: " + (ex instanceof ConfigException ? ex.getMessage() : ex));
             return 1;
         }
 
@@ -97,7 +97,7 @@ public final class RunCommand implements Callable<Integer>
             c.countersCapacity(), c.shutdownTimeout(), c.observeInterval(), c.histogramLog(), c.shedBurstThreshold(),
             c.listenHost(), c.listenPort(), c.publishTimeout(), c.subscriberPolicy(), c.subscriberOutboxCapacity(),
             c.httpEnabled(), c.httpHost(), c.httpPort(), null != demoRate ? demoRate : c.demoRate(), c.demoSize(),
-            c.webhook(), c.alarms(), c.journal(), c.regulation());
+            c.webhook(), c.alarms(), c.journal(), c.regulation(), c.cluster());
     }
 
     /**

@@ -25,7 +25,9 @@ class ConfigTest
         final DaemonConfig config = DaemonConfig.load(null);
         assertEquals(7420, config.listenPort());
         assertEquals(SlowSubscriberPolicy.DROP_OLDEST, config.subscriberPolicy());
-        assertEquals(4, config.alarms().size());
+        assertEquals(5, config.alarms().size());
+        assertTrue(config.alarms().stream().anyMatch((a) -> a.metric().equals("cluster-no-leader")));
+        assertEquals(false, config.cluster().enabled());
     }
 
     @Test
@@ -56,6 +58,28 @@ class ConfigTest
         assertProblem("alarms.rules = [ { name = a, metric = errors, above = 1, colour = red } ]\n",
             "unknown key 'alarms.rules[0].colour'");
         assertProblem("shards = [\n", "is not valid HOCON");
+    }
+
+    @Test
+    void clusterKeysAreReadAndBadOnesNamed() throws Exception
+    {
+        final DaemonConfig config = DaemonConfig.load(write(
+            "cluster { enabled = true, member-id = 2, member-count = 3, base-port = 31000, election-timeout = 1s }\n"));
+        assertTrue(config.cluster().enabled());
+        assertEquals(2, config.cluster().memberId());
+        assertEquals(31024, config.cluster().port(2, 4));
+        assertEquals(Duration.ofSeconds(1), config.cluster().electionTimeout());
+
+        assertProblem("cluster { enabled = true, member = 1 }\n", "unknown key 'cluster.member'");
+        assertProblem("cluster { enabled = true, member-id = 3, member-count = 3 }\n",
+            "key 'cluster.member-id': must be one of the members 0..2 (cluster.member-count = 3), was 3");
+        assertProblem("cluster { enabled = true, member-count = 3, base-port = 7400 }\nlisten.port = 7420\n",
+            "key 'cluster.base-port': member 2's ports 7420-7424 clash with listen.port = 7420");
+        assertProblem("cluster { enabled = true, base-port = 9460 }\nlisten.port = 0\n",
+            "key 'cluster.base-port': member 0's ports 9460-9464 clash with http.port = 9464");
+        assertProblem("cluster { enabled = true, member-count = 2, base-port = 65530 }\n",
+            "key 'cluster.base-port': must be between 1 and 65521, was 65530");
+        assertProblem("cluster { election-timeout = 0s }\n", "key 'cluster.election-timeout': must be > 0");
     }
 
     @Test

@@ -1,0 +1,351 @@
+package io.junction.tools;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import com.sun.net.httpserver.HttpServer;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.junction.observe.CountersFileReader;
+
+/**
+ * The daemon as a member of an Aeron Cluster, as real child processes: one member of three alone cannot elect, shows
+ * no leader and raises the no-leader alarm (webhook); a second member makes a quorum, a leader is elected, both
+ * show it, the alarm clears and a message published at one member's daemon reaches a subscriber of the other's; the
+ * leader stops (SIGTERM, exit 0) and the follower raises the alarm again; it stops with exit 0 too. A one-member
+ * cluster leads at once, and serves publish and subscribe through the daemon's protocol.
+ */
+class ClusterDaemonProcessTest
+{
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+    @TempDir
+    Path tmp;
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final List<BlockingQueue<String>> webhooks =
+        List.of(new LinkedBlockingQueue<>(), new LinkedBlockingQueue<>());
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private int hookPort;
+
+    @AfterEach
+    void cleanUp() throws Exception
+    {
+        for (int i = resources.size() - 1; i >= 0; i--)
+        {
+            resources.get(i).close();
+        }
+    }
+
+    @Test
+    void aMemberAloneHasNoLeaderUntilASecondOneMakesAQuorum() throws Exception
+    {
+        startHookServer();
+        final int basePort = freeBasePort(3);
+        final File dir0 = tmp.resolve("m0").toFile();
+        final File dir1 = tmp.resolve("m1").toFile();
+
+        final JunctionProcess member0 = startMember(dir0, 0, 3, basePort);
+        assertWebhook(0, "RAISED"); // no quorum: no leader for longer than raise-after
+        final File statOut = tmp.resolve("stat0.json").toFile();
+        assertEquals(0, JunctionProcess.run(statOut, "stat", "--dir", dir0.getPath(), "--json"));
+        final String alone = Files.readString(statOut.toPath());
+        assertEquals(-1, JournalAlarmProcessTest.value(alone, "cluster leader member id (-1 none)"), alone);
+        assertEquals(0, JournalAlarmProcessTest.value(alone, "cluster member id"), alone);
+        assertTrue(alone.contains("\"activeAlarms\":[\"no-leader [CRITICAL]\"]"), alone);
+        assertTrue(member0.process().isAlive(), member0::output);
+
+        final JunctionProcess member1 = startMember(dir1, 1, 3, basePort);
+        await().atMost(TIMEOUT).until(() -> counter(dir0, DaemonCluster.LEADER_MEMBER_ID_TYPE_ID) >= 0 &&
+            counter(dir0, DaemonCluster.LEADER_MEMBER_ID_TYPE_ID) ==
+            counter(dir1, DaemonCluster.LEADER_MEMBER_ID_TYPE_ID));
+        final long leader = counter(dir0, DaemonCluster.LEADER_MEMBER_ID_TYPE_ID);
+        assertTrue(leader == 0 || leader == 1, "leader " + leader);
+        final File leaderDir = leader == 0 ? dir0 : dir1;
+        final File followerDir = leader == 0 ? dir1 : dir0;
+        await().atMost(TIMEOUT).until(() -> counter(leaderDir, DaemonCluster.ROLE_TYPE_ID) == 2 &&
+            counter(followerDir, DaemonCluster.ROLE_TYPE_ID) == 0);
+        assertTrue(counter(dir0, DaemonCluster.ELECTIONS_TYPE_ID) >= 1);
+        assertTrue(counter(dir1, DaemonCluster.ELECTIONS_TYPE_ID) >= 1);
+        assertWebhook(0, "CLEARED");
+
+        final File statLeader = tmp.resolve("stat-leader.json").toFile();
+        assertEquals(0, JunctionProcess.run(statLeader, "stat", "--dir", leaderDir.getPath(), "--json"));
+        final String led = Files.readString(statLeader.toPath());
+        assertEquals(leader, JournalAlarmProcessTest.value(led, "cluster leader member id (-1 none)"), led);
+        assertEquals(2, JournalAlarmProcessTest.value(led, "cluster role (0 follower, 1 candidate, 2 leader)"), led);
+        assertTrue(JournalAlarmProcessTest.value(led, "cluster elections") >= 1, led);
+        assertTrue(JournalAlarmProcessTest.value(led, "cluster commit position") >= 0, led);
+        assertTrue(led.contains("\"activeAlarms\":[]"), led);
+        final int httpPort = Integer.parseInt(Daemon.readProperties(followerDir).getProperty("http.port"));
+        final String metrics = get(httpPort, "/metrics");
+        assertTrue(metrics.contains(
+            "junction_cluster_leader_member_id{counter=\"cluster leader member id (-1 none)\"} " + leader), metrics);
+        assertTrue(metrics.contains(
+            "junction_cluster_role{counter=\"cluster role (0 follower, 1 candidate, 2 leader)\"} 0"), metrics);
+
+        // Through the gateway: published at one member's daemon, delivered by the other's, in the cluster's order.
+        final FrameRecorder subscriber = new FrameRecorder(new ProtocolClient("127.0.0.1", protocolPort(dir1)));
+        resources.add(subscriber);
+        subscriber.client.subscribe("prices.>");
+        subscriber.awaitSubscribed();
+        final ProtocolClient publisher = new ProtocolClient("127.0.0.1", protocolPort(dir0));
+        resources.add(publisher);
+        final FrameRecorder replies = new FrameRecorder(publisher);
+        resources.add(replies);
+        await().atMost(TIMEOUT).until(() -> counter(dir0, ClusterGateway.CONNECTED_TYPE_ID) == 1 &&
+            counter(dir1, ClusterGateway.CONNECTED_TYPE_ID) == 1);
+        publishNumbered(publisher, "prices.eur", 100);
+        await().atMost(TIMEOUT).until(() -> subscriber.received.get() == 100 || !replies.errors.isEmpty());
+        assertTrue(replies.errors.isEmpty(), replies.errors::toString);
+        assertEquals(99, subscriber.lastValue.get());
+        assertEquals(0, subscriber.outOfOrder.get());
+
+        // The leader stops (SIGTERM, exit 0): the follower is alone again, loses its leader and raises the alarm.
+        final JunctionProcess leaderProcess = leader == 0 ? member0 : member1;
+        final JunctionProcess followerProcess = leader == 0 ? member1 : member0;
+        final int followerId = leader == 0 ? 1 : 0;
+        webhooks.get(followerId).clear(); // its own raise and clear while the election ran, if it took that long
+        leaderProcess.process().destroy();
+        await().atMost(TIMEOUT).until(() -> counter(followerDir, DaemonCluster.LEADER_MEMBER_ID_TYPE_ID) == -1);
+        assertWebhook(followerId, "RAISED");
+        assertTrue(followerProcess.process().isAlive(), followerProcess::output);
+
+        followerProcess.process().destroy();
+        for (final JunctionProcess member : List.of(member0, member1))
+        {
+            assertTrue(member.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), member::output);
+            assertEquals(0, member.process().exitValue(), member::output);
+            assertTrue(member.output().contains("junction: cluster member closed"), member::output);
+        }
+    }
+
+    @Test
+    void aOneMemberClusterLeadsAtOnceAndBadClusterConfigsAreRefused() throws Exception
+    {
+        startHookServer();
+        final int basePort = freeBasePort(1);
+        final File dir = tmp.resolve("solo").toFile();
+        final JunctionProcess solo = startMember(dir, 0, 1, basePort);
+        await().atMost(TIMEOUT).until(() -> counter(dir, DaemonCluster.ROLE_TYPE_ID) == 2 &&
+            counter(dir, DaemonCluster.LEADER_MEMBER_ID_TYPE_ID) == 0);
+        assertTrue(counter(dir, DaemonCluster.ELECTIONS_TYPE_ID) >= 1);
+        assertTrue(solo.output().contains("cluster member 0 of 1"), solo::output);
+
+        // Its ports are taken now: a second daemon with the same member is refused, naming the key.
+        final File clash = tmp.resolve("clash.conf").toFile();
+        writeConfig(clash, tmp.resolve("clash").toFile(), 0, 1, basePort);
+        final File clashOut = tmp.resolve("clash.txt").toFile();
+        assertEquals(1, JunctionProcess.run(clashOut, "run", "--config", clash.getPath()));
+        assertTrue(Files.readString(clashOut.toPath()).contains(
+            "junction: cannot start: key 'cluster.base-port': member 0's ingress port localhost:" + basePort),
+            () -> read(clashOut));
+
+        // A member id outside the member list: a config error, exit 2.
+        final File bad = tmp.resolve("bad.conf").toFile();
+        writeConfig(bad, tmp.resolve("bad").toFile(), 3, 3, basePort);
+        final File badOut = tmp.resolve("bad.txt").toFile();
+        assertEquals(RunCommand.EXIT_CONFIG, JunctionProcess.run(badOut, "run", "--config", bad.getPath()));
+        assertTrue(Files.readString(badOut.toPath()).contains(
+            "junction: config error: key 'cluster.member-id': must be one of the members 0..2"), () -> read(badOut));
+
+        // Publish and subscribe through the clustered daemon: PUBLISH goes to the cluster, its delivery comes back.
+        final FrameRecorder subscriber = new FrameRecorder(new ProtocolClient("127.0.0.1", protocolPort(dir)));
+        resources.add(subscriber);
+        subscriber.client.subscribe("orders.>");
+        subscriber.awaitSubscribed();
+        final ProtocolClient publisher = new ProtocolClient("127.0.0.1", protocolPort(dir));
+        resources.add(publisher);
+        final FrameRecorder replies = new FrameRecorder(publisher);
+        resources.add(replies);
+        await().atMost(TIMEOUT).until(() -> counter(dir, ClusterGateway.CONNECTED_TYPE_ID) == 1);
+        final int count = 500;
+        publishNumbered(publisher, "orders.new", count);
+        await().atMost(TIMEOUT).until(() -> subscriber.received.get() == count || !replies.errors.isEmpty());
+        assertTrue(replies.errors.isEmpty(), replies.errors::toString);
+        assertEquals(count - 1, subscriber.lastValue.get());
+        assertEquals(0, subscriber.outOfOrder.get());
+        assertEquals(count, counter(dir, ClusterGateway.PUBLISHED_TYPE_ID));
+        final String metrics = get(Integer.parseInt(Daemon.readProperties(dir).getProperty("http.port")), "/metrics");
+        assertTrue(metrics.contains(
+            "junction_cluster_gateway_published_total{counter=\"cluster gateway publishes sent\"} " + count), metrics);
+        await().atMost(TIMEOUT).until(() -> counter(dir, DaemonCluster.COMMIT_POSITION_TYPE_ID) > 0);
+
+        // A guaranteed publish is refused by the clustered protocol, with a reason; a bad topic is rejected.
+        publisher.publish("orders.new", io.junction.Priority.HIGH, Frames.QOS_GUARANTEED, new byte[8], 0, 8);
+        publisher.publish("orders..bad", io.junction.Priority.HIGH, new byte[8], 0, 8);
+        publisher.flush();
+        await().atMost(TIMEOUT).until(() -> replies.errors.size() == 2);
+        assertTrue(replies.errors.get(0).startsWith(Frames.ERROR_BAD_QOS + " guaranteed PUBLISH is not taken"),
+            replies.errors::toString);
+        assertTrue(replies.errors.get(1).startsWith(io.junction.OfferResult.rejected(
+            io.junction.RejectReason.EMPTY_TOKEN) + " "), replies.errors::toString);
+
+        assertTrue(webhooks.get(0).isEmpty(), webhooks.get(0)::toString); // never without a leader long enough
+        solo.process().destroy();
+        assertTrue(solo.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), solo::output);
+        assertEquals(0, solo.process().exitValue(), solo::output);
+    }
+
+    private JunctionProcess startMember(final File dir, final int memberId, final int memberCount, final int basePort)
+        throws IOException
+    {
+        final File config = tmp.resolve("member-" + memberId + ".conf").toFile();
+        writeConfig(config, dir, memberId, memberCount, basePort);
+        final JunctionProcess member = JunctionProcess.start(tmp.resolve("member-" + memberId + ".log").toFile(),
+            "run", "--config", config.getPath());
+        resources.add(member);
+        await().atMost(TIMEOUT).until(() ->
+            new File(dir, Daemon.PROPERTIES_FILE).isFile() || !member.process().isAlive());
+        assertTrue(member.process().isAlive(), member::output);
+        return member;
+    }
+
+    private static int protocolPort(final File dir) throws IOException
+    {
+        return Integer.parseInt(Daemon.readProperties(dir).getProperty("listen.port"));
+    }
+
+    private static void publishNumbered(final ProtocolClient publisher, final String topic, final int count)
+        throws IOException
+    {
+        final byte[] payload = new byte[8];
+        final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(payload);
+        for (int i = 0; i < count; i++)
+        {
+            buffer.putLong(0, i);
+            publisher.publish(topic, io.junction.Priority.NORMAL, payload, 0, payload.length);
+        }
+        publisher.flush();
+    }
+
+    private void writeConfig(final File config, final File dir, final int memberId, final int memberCount,
+        final int basePort) throws IOException
+    {
+        Files.writeString(config.toPath(), String.join("\n",
+            "dir = \"" + dir.getPath().replace("\\", "\\\\") + "\"",
+            "observe-interval = 100ms",
+            "listen.port = 0",
+            "http.port = 0",
+            "journal.enabled = false",
+            "histogram-log = false",
+            "cluster { enabled = true, member-id = " + memberId + ", member-count = " + memberCount +
+                ", base-port = " + basePort + ", clean-start = true }",
+            "alarms {",
+            "  webhook = \"http://127.0.0.1:" + hookPort + "/hook" + memberId + "\"",
+            "  rules = [ { name = no-leader, metric = cluster-no-leader, above = 0, raise-after = 3s,",
+            "              clear-after = 1s, severity = critical } ]",
+            "}",
+            ""));
+    }
+
+    private void startHookServer() throws IOException
+    {
+        final HttpServer hookServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
+        for (int i = 0; i < webhooks.size(); i++)
+        {
+            final BlockingQueue<String> queue = webhooks.get(i);
+            hookServer.createContext("/hook" + i, (exchange) ->
+            {
+                queue.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+                exchange.sendResponseHeaders(204, -1);
+                exchange.close();
+            });
+        }
+        hookServer.start();
+        resources.add(() -> hookServer.stop(0));
+        hookPort = hookServer.getAddress().getPort();
+    }
+
+    /**
+     * A base port whose layout (member i: base + 10 i + 0..4, UDP) is free now.
+     */
+    private static int freeBasePort(final int members) throws IOException
+    {
+        final InetAddress localhost = InetAddress.getByName("localhost");
+        for (int attempt = 0; attempt < 100; attempt++)
+        {
+            final int base = 30_000 + 10 * ThreadLocalRandom.current().nextInt(2_500);
+            boolean free = true;
+            for (int port = base; port < base + 10 * members && free; port++)
+            {
+                try (DatagramSocket socket = new DatagramSocket(null))
+                {
+                    socket.bind(new InetSocketAddress(localhost, port));
+                }
+                catch (final IOException ex)
+                {
+                    free = false;
+                }
+            }
+            if (free)
+            {
+                return base;
+            }
+        }
+        throw new IOException("no free port range for " + members + " cluster member(s)");
+    }
+
+    private static long counter(final File dir, final int typeId)
+    {
+        try (CountersFileReader reader = CountersFileReader.open(Daemon.countersDir(dir)))
+        {
+            return reader.snapshot().stream().filter((c) -> c.typeId() == typeId).mapToLong(
+                CountersFileReader.CounterValue::value).findFirst().orElse(Long.MIN_VALUE);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return Long.MIN_VALUE;
+        }
+    }
+
+    private void assertWebhook(final int member, final String state) throws InterruptedException
+    {
+        final String body = webhooks.get(member).poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        assertTrue(null != body && body.contains("\"alarm\":\"no-leader\"") &&
+            body.contains("\"state\":\"" + state + "\"") && body.contains("\"severity\":\"CRITICAL\""),
+            "member " + member + ": expected no-leader " + state + ", got " + body);
+    }
+
+    private String get(final int port, final String path) throws Exception
+    {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static String read(final File file)
+    {
+        try
+        {
+            return Files.readString(file.toPath());
+        }
+        catch (final IOException ex)
+        {
+            return ex.toString();
+        }
+    }
+}
