@@ -123,6 +123,7 @@ public final class Daemon implements AutoCloseable
             junction = Junction.launch(new Junction.Context()
                 .journalSink(journal)
                 .regulation(config.regulation())
+                .expressCritical(config.expressCritical())
                 .shards(config.shards())
                 .ringSize(config.ringSize())
                 .maxMessageLength(config.maxMessageLength())
@@ -424,7 +425,8 @@ public final class Daemon implements AutoCloseable
     }
 
     /**
-     * The journal's and the cluster's keys that a running daemon cannot change (journal.durable-timeout it can):
+     * The keys that a running daemon cannot change (journal.durable-timeout it can), of the journal, the cluster and
+     * the switch's dispatch:
      * a reload that changes one is refused, naming each key, rather than half applied.
      */
     static List<String> restartOnlyChanges(final DaemonConfig was, final DaemonConfig now)
@@ -439,6 +441,7 @@ public final class Daemon implements AutoCloseable
         changed(changes, "journal.retention.max-age", a.retentionMaxAge(), b.retentionMaxAge());
         changed(changes, "journal.retention.max-bytes", a.retentionMaxBytes(), b.retentionMaxBytes());
         changed(changes, "journal.retention.max-cycles", a.retentionMaxCycles(), b.retentionMaxCycles());
+        changed(changes, "regulation.express-critical", was.expressCritical(), now.expressCritical());
         final DaemonConfig.ClusterSpec c = was.cluster();
         final DaemonConfig.ClusterSpec d = now.cluster();
         changed(changes, "cluster.enabled", c.enabled(), d.enabled());

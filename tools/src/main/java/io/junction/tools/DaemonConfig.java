@@ -54,6 +54,7 @@ public record DaemonConfig(
     List<AlarmSpec> alarms,
     JournalSpec journal,
     RegulationConfig regulation,
+    boolean expressCritical,
     ClusterSpec cluster)
 {
     /** The metrics an alarm may watch. */
@@ -188,6 +189,7 @@ public record DaemonConfig(
             alarms(config, "alarms.rules"),
             journal(config),
             regulation(config),
+            bool(config, "regulation.express-critical"),
             cluster(config));
     }
 

@@ -48,6 +48,13 @@ class ReloadTest
             Files.writeString(config.toPath(), "cluster.base-port = 21000\n", java.nio.file.StandardOpenOption.APPEND);
             final String clusterChange = daemon.reload();
             assertTrue(clusterChange.contains("key 'cluster.base-port' changed (20000 -> 21000)"), clusterChange);
+
+            write(config, node, "flush-policy = os, durable-timeout = 2s", "third");
+            Files.writeString(config.toPath(), "regulation.express-critical = true\n",
+                java.nio.file.StandardOpenOption.APPEND);
+            final String expressChange = daemon.reload();
+            assertTrue(expressChange.contains("key 'regulation.express-critical' changed (false -> true)"),
+                expressChange);
         }
         assertEquals(false, new File(node, Daemon.PROPERTIES_FILE).exists());
     }
