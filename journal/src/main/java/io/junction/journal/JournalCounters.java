@@ -16,6 +16,7 @@ public final class JournalCounters implements AutoCloseable
     public static final int RETENTION_DELETED_CYCLES_TYPE_ID = 1404;
     public static final int BEHIND_RETENTION_TYPE_ID = 1405;
     public static final int DURABLE_DELIVERED_TYPE_ID = 1406;
+    public static final int POSITION_MISMATCH_TYPE_ID = 1407;
 
     private final AtomicCounter appended;
     private final AtomicCounter faults;
@@ -24,6 +25,7 @@ public final class JournalCounters implements AutoCloseable
     private final AtomicCounter retentionDeletedCycles;
     private final AtomicCounter behindRetention;
     private final AtomicCounter durableDelivered;
+    private final AtomicCounter positionMismatch;
 
     JournalCounters(final CountersManager manager)
     {
@@ -35,6 +37,8 @@ public final class JournalCounters implements AutoCloseable
             "journal roll cycles deleted by retention", RETENTION_DELETED_CYCLES_TYPE_ID);
         behindRetention = manager.newCounter("durable subscribers behind retention", BEHIND_RETENTION_TYPE_ID);
         durableDelivered = manager.newCounter("durable messages delivered", DURABLE_DELIVERED_TYPE_ID);
+        positionMismatch = manager.newCounter(
+            "durable subscribers whose stored position does not match the journal", POSITION_MISMATCH_TYPE_ID);
     }
 
     AtomicCounter appendedCounter()
@@ -70,6 +74,20 @@ public final class JournalCounters implements AutoCloseable
     AtomicCounter durableDeliveredCounter()
     {
         return durableDelivered;
+    }
+
+    AtomicCounter positionMismatchCounter()
+    {
+        return positionMismatch;
+    }
+
+    /**
+     * @return durable subscriptions that could not resume because the record at their stored position is not the
+     * one they acknowledged.
+     */
+    public long positionMismatches()
+    {
+        return positionMismatch.get();
     }
 
     public long appended()
@@ -117,5 +135,6 @@ public final class JournalCounters implements AutoCloseable
         retentionDeletedCycles.close();
         behindRetention.close();
         durableDelivered.close();
+        positionMismatch.close();
     }
 }
