@@ -2,6 +2,7 @@ package io.junction.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -12,11 +13,14 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.junction.JournalSink;
 import io.junction.Junction;
 import io.junction.OfferResult;
+import io.junction.Priority;
 import io.junction.QualityOfService;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -261,5 +265,38 @@ class BatchDocumentTest
                 sequences[5]), message);
             assertEquals(1, journal.counters().positionMismatches());
         }
+    }
+
+    /**
+     * The records of a batch are written at its end: if an append fails in the middle, the records before it are
+     * not written on their own, and the end of the batch fails, so the stage reports the whole batch FAILED.
+     */
+    @Test
+    void aFailedAppendFailsTheWholeBatchAndWritesNoneOfIt()
+    {
+        final List<String> seen = new ArrayList<>();
+        try (Journal journal = Journal.launch(support.journalContext(dir.toFile())))
+        {
+            final JournalSink.JournalWriter writer = journal.newWriter(0, 1);
+            final UnsafeBuffer payload = new UnsafeBuffer(new byte[8]);
+            writer.append(1, "b.m", Priority.NORMAL, 1, payload, 0, 8);
+            writer.append(2, "b.m", Priority.NORMAL, 2, payload, 0, 8);
+            journal.diskFull(true);
+            assertThrows(JournalException.class,
+                () -> writer.append(3, "b.m", Priority.NORMAL, 3, payload, 0, 8));
+            final JournalException endOfBatch = assertThrows(JournalException.class, writer::onEndOfBatch);
+            assertTrue(endOfBatch.getMessage().contains("the batch is not journaled"), endOfBatch.getMessage());
+            assertEquals(0, journal.nextRecordNumberValue());
+            assertEquals(0, journal.counters().appended());
+
+            journal.diskFull(false);
+            writer.append(4, "b.m", Priority.NORMAL, 4, payload, 0, 8);
+            writer.onEndOfBatch();
+            writer.close();
+            journal.subscribe(null, ">", StartPosition.earliest(),
+                (subscription, m) -> seen.add(m.recordNumber() + "@" + m.sequence()));
+            journal.doWork();
+        }
+        assertEquals(List.of("0@4"), seen, "nothing of the failed batch, and the next batch numbered from 0");
     }
 }
