@@ -15,7 +15,6 @@ import java.util.List;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.junction.Durability;
@@ -103,8 +102,13 @@ class TruncatedJournalTest
             "the intact records can still be replayed, and no record of the cut batch");
     }
 
-    @Test
-    void aJournalInAnotherRecordFormatIsRefusedWithAClearError() throws IOException
+    /**
+     * Format 1 ('J') and format 2 ('K', one document per record, the previous build) are named; any other first
+     * byte is an unknown format.
+     */
+    @ParameterizedTest(name = "first byte 0x{0}")
+    @ValueSource(strings = {"4a", "4b", "7f"})
+    void aJournalInAnotherRecordFormatIsRefusedWithAClearError(final String firstByte) throws IOException
     {
         try (Journal journal = Journal.launch(support.journalContext(dir.toFile()));
             Junction junction = Junction.launch(support.switchContext(journal)))
@@ -114,7 +118,7 @@ class TruncatedJournalTest
             assertEquals(Durability.JOURNALED, junction.durability(last));
         }
 
-        // Make the document look like a record of format 2 (first byte 'K'), as the previous build wrote it.
+        // Make the document look like one of another format, as another build wrote it.
         final File file = cycleFile();
         final byte[] content = Files.readAllBytes(file.toPath());
         final int formatAt = indexOf(content, LAST.getBytes(StandardCharsets.US_ASCII)) - bytesBeforeFirstPayload() + 4;
@@ -122,7 +126,7 @@ class TruncatedJournalTest
         try (RandomAccessFile raf = new RandomAccessFile(file, "rw"))
         {
             raf.seek(formatAt);
-            raf.write(JournalRecord.FORMAT_2);
+            raf.write(Integer.parseInt(firstByte, 16));
         }
 
         try (Journal journal = Journal.launch(support.journalContext(dir.toFile()));
@@ -130,8 +134,10 @@ class TruncatedJournalTest
         {
             assertFalse(journal.isAvailable());
             final String message = journal.failure().getMessage();
-            assertTrue(message.contains("record format version 2") && message.contains("format version 3 only"),
-                message);
+            final int version = JournalRecord.formatVersion(Integer.parseInt(firstByte, 16));
+            final String named = 0 == version ? "an unknown record format (first byte 0x" + firstByte + ")" :
+                "record format version " + version;
+            assertTrue(message.contains(named) && message.contains("format version 3 only"), message);
             assertTrue(support.errors.contains(journal.failure()), "the operator is told: " + support.errors);
             assertEquals(OfferResult.JOURNAL_UNAVAILABLE,
                 support.offer(junction, TOPIC, QualityOfService.GUARANTEED, "refused"), "the publisher is told");
