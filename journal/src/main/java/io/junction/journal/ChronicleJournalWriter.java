@@ -129,7 +129,7 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
             batchFailed = false;
             appendedInBatch = 0;
             unflushed = false;
-            throw new JournalException("a document of the batch could not be written: the batch is not journaled");
+            throw new JournalException("an append of the batch failed: the batch is not journaled");
         }
         if (document.count() > 0)
         {
