@@ -11,6 +11,11 @@ import net.openhft.chronicle.wire.DocumentContext;
 
 /**
  * One shard's appender. Used by that shard's journal stage only.
+ * <p>
+ * Record format 3: the records of a batch are encoded into one scratch document and written to the queue as
+ * one Chronicle document at the end of the batch (or earlier, when the next record would take it over the size
+ * cap), so Chronicle's per-document cost is paid once per batch. If writing a document fails, the whole batch is
+ * failed (its end throws): none of it is reported durable.
  */
 final class ChronicleJournalWriter implements JournalSink.JournalWriter
 {
@@ -21,8 +26,9 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
     private final FlushPolicy flushPolicy;
     private final TimeProvider timeProvider;
     private final AtomicCounter appended;
-    private final JournalRecord record = new JournalRecord();
+    private final JournalRecord document;
     private boolean unflushed;
+    private boolean batchFailed;
     private long lastRecordNumber = -1;
     private long appendedInBatch;
 
@@ -33,7 +39,8 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
         final int shardCount,
         final FlushPolicy flushPolicy,
         final TimeProvider timeProvider,
-        final AtomicCounter appended)
+        final AtomicCounter appended,
+        final int maxDocumentLength)
     {
         this.journal = journal;
         this.appender = appender;
@@ -42,6 +49,7 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
         this.flushPolicy = flushPolicy;
         this.timeProvider = timeProvider;
         this.appended = appended;
+        this.document = new JournalRecord(maxDocumentLength);
     }
 
     @Override
@@ -54,43 +62,88 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
         final int offset,
         final int length)
     {
-        journal.checkWritable();
-        record.encode(sequence, timestampNs, timeProvider.currentTimeNanos(),
-            priority.ordinal(), shardIndex, shardCount, topic, buffer, offset, length);
-        long recordNumber = -1;
+        try
+        {
+            journal.checkWritable();
+            if (!document.fits(topic, length))
+            {
+                writeDocument();
+            }
+            document.add(sequence, timestampNs, priority.ordinal(), topic, buffer, offset, length);
+            if (FlushPolicy.PER_MESSAGE == flushPolicy)
+            {
+                writeDocument();
+                appender.sync();
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            // Records of this batch encoded before it may be lost with it: fail the whole batch at its end.
+            batchFailed = true;
+            document.reset();
+            throw ex;
+        }
+    }
+
+    /**
+     * Write the pending records as one document; record numbers are taken under the queue's write lock, so they
+     * follow the journal's order across the shards' writers.
+     */
+    private void writeDocument()
+    {
+        final int count = document.count();
+        final long epochNs = timeProvider.currentTimeNanos();
+        long firstRecordNumber = -1;
         try (DocumentContext dc = appender.writingDocument())
         {
             try
             {
-                // Taken under the queue's write lock, so record numbers follow the journal's order.
-                recordNumber = journal.nextRecordNumber();
-                record.write(dc.wire().bytes(), recordNumber);
+                firstRecordNumber = journal.nextRecordNumbers(count);
+                final int length = document.finish(firstRecordNumber, epochNs, shardIndex, shardCount);
+                dc.wire().bytes().write(document.array(), 0, length);
             }
             catch (final RuntimeException ex)
             {
                 dc.rollbackOnClose();
-                if (recordNumber >= 0)
+                if (firstRecordNumber >= 0)
                 {
-                    journal.releaseRecordNumber(recordNumber);
+                    journal.releaseRecordNumbers(firstRecordNumber, count);
                 }
                 throw ex;
             }
         }
-        lastRecordNumber = recordNumber;
-        appendedInBatch++;
-        if (FlushPolicy.PER_MESSAGE == flushPolicy)
+        finally
         {
-            appender.sync();
+            document.reset();
         }
-        else
-        {
-            unflushed = true;
-        }
+        lastRecordNumber = firstRecordNumber + count - 1;
+        appendedInBatch += count;
+        unflushed = true;
     }
 
     @Override
     public void onEndOfBatch()
     {
+        if (batchFailed)
+        {
+            batchFailed = false;
+            appendedInBatch = 0;
+            unflushed = false;
+            throw new JournalException("an append of the batch failed: the batch is not journaled");
+        }
+        if (document.count() > 0)
+        {
+            try
+            {
+                writeDocument();
+            }
+            catch (final RuntimeException ex)
+            {
+                appendedInBatch = 0;
+                unflushed = false;
+                throw ex;
+            }
+        }
         final long appendedNow = appendedInBatch;
         if (appendedNow > 0)
         {

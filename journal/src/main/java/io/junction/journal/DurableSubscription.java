@@ -11,7 +11,11 @@ import net.openhft.chronicle.wire.DocumentContext;
  * journal's metadata file and survives a crash), a replay when not.
  * <p>
  * Delivery follows the journal's order and is at-least-once: after a restart it resumes after the last
- * acknowledged message. Records are numbered without gaps, so a gap means records were deleted under the
+ * acknowledged message. A position is a Chronicle index (the document of a batch) and a record number (the record
+ * within it); the acknowledged one is persisted with the record's switch sequence, in two slots written in turn
+ * and committed by one ordered store, so a crash never leaves half an acknowledgement. On resume the record found
+ * at the stored position must carry the stored record number and sequence, or the subscription stops in
+ * {@link State#POSITION_MISMATCH} (and counts it) instead of resuming at a wrong place. Records are numbered without gaps, so a gap means records were deleted under the
  * subscription (retention): it then stops in {@link State#BEHIND_RETENTION} and counts it, instead of
  * skipping them.
  */
@@ -25,6 +29,11 @@ public final class DurableSubscription implements AutoCloseable
         ACTIVE,
         /** Retention deleted messages it had not yet acknowledged (or read); it delivers nothing more. */
         BEHIND_RETENTION,
+        /**
+         * Its stored position does not hold the record it acknowledged (the journal directory was replaced or
+         * damaged, or the metadata file belongs to another journal); it delivers nothing.
+         */
+        POSITION_MISMATCH,
         /** Its handler threw; see {@link #failure()}. Nothing after that message is delivered. */
         FAILED,
         CLOSED
@@ -38,10 +47,13 @@ public final class DurableSubscription implements AutoCloseable
     private final DurableMessageHandler handler;
     private final JournalCounters counters;
     private final AtomicCounter delivered;
+    private final JournalDocument document = new JournalDocument();
     private final JournalMessage message = new JournalMessage();
     private final ExcerptTailer tailer;
-    private final LongValue ackedPosition;
-    private final LongValue ackedRecord; // record number + 1 of the last acknowledged message; 0 for none
+    private final LongValue ackedSlot; // 0: nothing acknowledged; 1 or 2: the slot holding the last acknowledgement
+    private final LongValue[] ackedPosition; // per slot: Chronicle index of the acknowledged record's document
+    private final LongValue[] ackedRecord; // per slot: record number + 1 of the acknowledged record
+    private final LongValue[] ackedSequence; // per slot: its switch sequence
     private long lastRecordNumber = -1;
     private long deliveredCount;
     private volatile State state = State.ACTIVE;
@@ -63,16 +75,35 @@ public final class DurableSubscription implements AutoCloseable
         this.tailer = journal.queue().createTailer();
         // Created here, then read only by the journal's delivery thread.
         this.tailer.singleThreadedCheckDisabled(true);
-        this.ackedPosition = null == name ? null : journal.queue().indexForId(KEY_PREFIX + name + ".position");
-        this.ackedRecord = null == name ? null : journal.queue().indexForId(KEY_PREFIX + name + ".record");
+        if (null == name)
+        {
+            ackedSlot = null;
+            ackedPosition = null;
+            ackedRecord = null;
+            ackedSequence = null;
+        }
+        else
+        {
+            final String prefix = KEY_PREFIX + name;
+            ackedSlot = journal.queue().indexForId(prefix + ".slot");
+            ackedPosition = new LongValue[]{ value(prefix + ".position.1"), value(prefix + ".position.2") };
+            ackedRecord = new LongValue[]{ value(prefix + ".record.1"), value(prefix + ".record.2") };
+            ackedSequence = new LongValue[]{ value(prefix + ".sequence.1"), value(prefix + ".sequence.2") };
+        }
+    }
+
+    private LongValue value(final String key)
+    {
+        return journal.queue().indexForId(key);
     }
 
     void start(final StartPosition start)
     {
-        final long acked = null == ackedRecord ? 0 : ackedRecord.getVolatileValue();
-        if (acked > 0)
+        final int slot = null == ackedSlot ? 0 : (int)ackedSlot.getVolatileValue();
+        if (1 == slot || 2 == slot)
         {
-            resume(ackedPosition.getVolatileValue(), acked - 1);
+            resume(ackedPosition[slot - 1].getVolatileValue(), ackedRecord[slot - 1].getVolatileValue() - 1,
+                ackedSequence[slot - 1].getVolatileValue());
             return;
         }
 
@@ -94,24 +125,73 @@ public final class DurableSubscription implements AutoCloseable
     }
 
     /**
-     * Position after the acknowledged message; if its roll cycle was deleted, check the first record left
-     * follows it without a gap.
+     * Position at the acknowledged record's document, checking it holds that record with its sequence; delivery
+     * passes over the records up to it. If its roll cycle was deleted, start from the first record left: the
+     * record numbers then show whether anything unacknowledged was deleted.
      */
-    private void resume(final long position, final long recordNumber)
+    private void resume(final long position, final long recordNumber, final long sequence)
     {
-        if (tailer.moveToIndex(position))
+        if (!tailer.moveToIndex(position))
         {
-            try (DocumentContext dc = tailer.readingDocument())
+            final int cycle = journal.queue().rollCycle().toCycle(position);
+            if (cycle < journal.queue().firstCycle())
             {
-                if (dc.isPresent() && message.wrap(dc.index(), dc.wire().bytes()))
-                {
-                    lastRecordNumber = message.recordNumber();
-                    return;
-                }
+                tailer.toStart();
+                lastRecordNumber = recordNumber;
+                return;
             }
+            positionMismatch(position, recordNumber, "there is no document at that index");
+            return;
         }
-        tailer.toStart();
+        final String mismatch;
+        try (DocumentContext dc = tailer.readingDocument())
+        {
+            mismatch = checkAcknowledged(dc, recordNumber, sequence);
+            dc.rollbackOnClose(); // Leave it unread: delivery starts in it, after the acknowledged record.
+        }
+        if (null != mismatch)
+        {
+            positionMismatch(position, recordNumber, mismatch);
+            return;
+        }
+        tailer.moveToIndex(position);
         lastRecordNumber = recordNumber;
+    }
+
+    /**
+     * @return null if the document holds the record with the sequence, else what it holds instead.
+     */
+    private String checkAcknowledged(final DocumentContext dc, final long recordNumber, final long sequence)
+    {
+        if (!dc.isPresent() || dc.isMetaData())
+        {
+            return "there is no journal document at that index";
+        }
+        if (JournalDocument.VALID != document.wrap(dc.index(), dc.wire().bytes()))
+        {
+            return "the document at that index is not a readable journal document";
+        }
+        if (recordNumber < document.firstRecordNumber() || recordNumber > document.lastRecordNumber())
+        {
+            return "the document there holds records " + document.firstRecordNumber() + " to " +
+                document.lastRecordNumber();
+        }
+        while (document.nextRecordNumber() < recordNumber)
+        {
+            document.skip();
+        }
+        final long found = document.peekSequence();
+        return found == sequence ? null :
+            "record " + recordNumber + " there carries switch sequence " + found + ", not " + sequence;
+    }
+
+    private void positionMismatch(final long position, final long recordNumber, final String what)
+    {
+        counters.positionMismatchCounter().increment();
+        fail(State.POSITION_MISMATCH, new JournalException(describe() + " cannot resume: it acknowledged record " +
+            recordNumber + " at index " + Long.toHexString(position) + ", but " + what + ". The journal directory " +
+            "does not match its stored position (replaced, restored or damaged); it delivers nothing rather than " +
+            "resume at a wrong place (resubscribe under a new name to start again)"));
     }
 
     private void seek(final StartPosition start)
@@ -120,19 +200,37 @@ public final class DurableSubscription implements AutoCloseable
         while (true)
         {
             final long index;
+            long found = -1;
             try (DocumentContext dc = tailer.readingDocument())
             {
                 if (!dc.isPresent())
                 {
                     return; // Nothing at or after it yet: deliver from the end, as it comes.
                 }
-                if (dc.isMetaData() || !message.wrap(dc.index(), dc.wire().bytes()))
+                if (dc.isMetaData() || JournalDocument.VALID != document.wrap(dc.index(), dc.wire().bytes()))
                 {
                     continue;
                 }
-                final boolean found = start.kind() == StartPosition.Kind.SEQUENCE ?
-                    message.sequence() >= start.value() : message.epochNs() >= start.value();
-                if (!found)
+                if (start.kind() == StartPosition.Kind.TIME)
+                {
+                    if (document.epochNs() >= start.value()) // One journal time per batch.
+                    {
+                        found = document.firstRecordNumber();
+                    }
+                }
+                else
+                {
+                    while (document.hasNext())
+                    {
+                        if (document.peekSequence() >= start.value())
+                        {
+                            found = document.nextRecordNumber();
+                            break;
+                        }
+                        document.skip();
+                    }
+                }
+                if (found < 0)
                 {
                     continue;
                 }
@@ -140,6 +238,7 @@ public final class DurableSubscription implements AutoCloseable
                 dc.rollbackOnClose(); // Leave it unread.
             }
             tailer.moveToIndex(index);
+            lastRecordNumber = found - 1; // Delivery passes over the records of the document before it.
             return;
         }
     }
@@ -154,7 +253,7 @@ public final class DurableSubscription implements AutoCloseable
             return 0;
         }
         int work = 0;
-        for (int i = 0; i < limit; i++)
+        while (work < limit)
         {
             try (DocumentContext dc = tailer.readingDocument())
             {
@@ -166,46 +265,58 @@ public final class DurableSubscription implements AutoCloseable
                 {
                     continue;
                 }
-                work++;
-                if (!message.wrap(dc.index(), dc.wire().bytes()))
+                if (JournalDocument.VALID != document.wrap(dc.index(), dc.wire().bytes()))
                 {
-                    // Unreadable (a truncated or corrupt file): it cannot be delivered by anyone; say so loudly
-                    // and go on, and accept whatever record number follows it.
+                    // Unreadable (a truncated or corrupt file): none of its records can be delivered by anyone;
+                    // say so loudly and go on, and accept whatever record number follows it.
+                    work++;
                     counters.corruptRecordsCounter().increment();
-                    journal.onError(new JournalException(describe() + " skipped a corrupt or truncated record at " +
-                        "index " + Long.toHexString(dc.index()) + " after record " + lastRecordNumber));
+                    journal.onError(new JournalException(describe() + " skipped a corrupt or truncated document " +
+                        "at index " + Long.toHexString(dc.index()) + " after record " + lastRecordNumber));
                     lastRecordNumber = -1;
                     continue;
                 }
-                final long recordNumber = message.recordNumber();
-                if (lastRecordNumber >= 0 && recordNumber != lastRecordNumber + 1)
+                while (document.hasNext())
                 {
-                    if (recordNumber <= lastRecordNumber)
+                    final long recordNumber = document.nextRecordNumber();
+                    if (lastRecordNumber >= 0 && recordNumber != lastRecordNumber + 1)
                     {
-                        continue; // Already delivered (read again after a resume).
-                    }
-                    counters.behindRetentionCounter().increment();
-                    fail(State.BEHIND_RETENTION, new JournalException(describe() + " is behind retention: records " +
-                        (lastRecordNumber + 1) + " to " + (recordNumber - 1) + " were deleted before it read them; " +
-                        "it stops rather than skip them (resubscribe under a new name to start again)"));
-                    dc.rollbackOnClose();
-                    break;
-                }
-                lastRecordNumber = recordNumber;
-                if (TopicMatcher.matches(pattern, message.topic()))
-                {
-                    try
-                    {
-                        handler.onMessage(this, message);
-                    }
-                    catch (final RuntimeException ex)
-                    {
+                        if (recordNumber <= lastRecordNumber)
+                        {
+                            document.skip(); // Already delivered, or before the start: read again in its batch.
+                            continue;
+                        }
+                        counters.behindRetentionCounter().increment();
+                        fail(State.BEHIND_RETENTION, new JournalException(describe() + " is behind retention: " +
+                            "records " + (lastRecordNumber + 1) + " to " + (recordNumber - 1) + " were deleted " +
+                            "before it read them; it stops rather than skip them (resubscribe under a new name to " +
+                            "start again)"));
                         dc.rollbackOnClose();
-                        fail(State.FAILED, new JournalException(describe() + ": handler threw", ex));
-                        break;
+                        return work;
                     }
-                    deliveredCount++;
-                    delivered.incrementRelease();
+                    if (work >= limit)
+                    {
+                        dc.rollbackOnClose(); // The rest of this batch next time.
+                        return work;
+                    }
+                    document.next(message);
+                    work++;
+                    lastRecordNumber = recordNumber;
+                    if (TopicMatcher.matches(pattern, message.topic()))
+                    {
+                        try
+                        {
+                            handler.onMessage(this, message);
+                        }
+                        catch (final RuntimeException ex)
+                        {
+                            dc.rollbackOnClose();
+                            fail(State.FAILED, new JournalException(describe() + ": handler threw", ex));
+                            return work;
+                        }
+                        deliveredCount++;
+                        delivered.incrementRelease();
+                    }
                 }
             }
         }
@@ -221,30 +332,38 @@ public final class DurableSubscription implements AutoCloseable
 
     /**
      * Acknowledge a message and, cumulatively, every one before it: after a restart delivery resumes after
-     * it. Persisted at once (an ordered write to the journal's memory-mapped metadata, which survives a
-     * crash of the process). Call it on the delivery thread, from the handler or after.
+     * it. Persisted at once (ordered writes to the journal's memory-mapped metadata, which survive a crash of
+     * the process). Call it on the delivery thread, from the handler or after.
      */
     public void acknowledge(final JournalMessage message)
     {
-        acknowledge(message.position(), message.recordNumber());
+        acknowledge(message.position(), message.recordNumber(), message.sequence());
     }
 
     /**
-     * As {@link #acknowledge(JournalMessage)}, with the message's {@link JournalMessage#position()} and
-     * {@link JournalMessage#recordNumber()}; acknowledging an older message than the last does nothing.
+     * As {@link #acknowledge(JournalMessage)}, with the message's {@link JournalMessage#position()},
+     * {@link JournalMessage#recordNumber()} and {@link JournalMessage#sequence()}; acknowledging an older message
+     * than the last does nothing.
      */
-    public void acknowledge(final long position, final long recordNumber)
+    public void acknowledge(final long position, final long recordNumber, final long sequence)
     {
-        if (null == ackedRecord || State.CLOSED == state)
+        if (null == ackedSlot || State.CLOSED == state)
         {
             return;
         }
-        if (recordNumber + 1 > ackedRecord.getVolatileValue())
+        final int slot = (int)ackedSlot.getVolatileValue();
+        final boolean any = 1 == slot || 2 == slot;
+        if (any && recordNumber + 1 <= ackedRecord[slot - 1].getVolatileValue())
         {
-            // Position first: the record number is only consulted when the position's file is gone.
-            ackedPosition.setOrderedValue(position);
-            ackedRecord.setOrderedValue(recordNumber + 1);
+            return;
         }
+        // Write the slot not in use, then switch to it with one ordered store: a crash between the writes leaves
+        // the previous acknowledgement whole.
+        final int next = 1 == slot ? 2 : 1;
+        ackedPosition[next - 1].setOrderedValue(position);
+        ackedSequence[next - 1].setOrderedValue(sequence);
+        ackedRecord[next - 1].setOrderedValue(recordNumber + 1);
+        ackedSlot.setOrderedValue(next);
     }
 
     /**
@@ -252,7 +371,12 @@ public final class DurableSubscription implements AutoCloseable
      */
     public long acknowledgedRecordNumber()
     {
-        return null == ackedRecord ? -1 : ackedRecord.getVolatileValue() - 1;
+        if (null == ackedSlot)
+        {
+            return -1;
+        }
+        final int slot = (int)ackedSlot.getVolatileValue();
+        return 1 == slot || 2 == slot ? ackedRecord[slot - 1].getVolatileValue() - 1 : -1;
     }
 
     public String name()
@@ -305,8 +429,16 @@ public final class DurableSubscription implements AutoCloseable
     {
         state = State.CLOSED;
         tailer.close();
-        closeQuietly(ackedPosition);
-        closeQuietly(ackedRecord);
+        if (null != ackedSlot)
+        {
+            closeQuietly(ackedSlot);
+            for (int i = 0; i < 2; i++)
+            {
+                closeQuietly(ackedPosition[i]);
+                closeQuietly(ackedRecord[i]);
+                closeQuietly(ackedSequence[i]);
+            }
+        }
     }
 
     private static void closeQuietly(final LongValue value)

@@ -138,14 +138,14 @@ public final class Journal implements JournalSink, AutoCloseable
 
     /**
      * Rebuild the record number and the highest switch sequence from the tail of the journal: the last
-     * record of every shard is within the last {@code shardCount} records of each shard's run.
+     * document of every shard is within the last {@code shardCount} documents of each shard's run.
      */
     private long recover()
     {
         long maxSequence = -1;
         try (ExcerptTailer tailer = queue.createTailer().direction(TailerDirection.BACKWARD).toEnd())
         {
-            final JournalMessage message = new JournalMessage();
+            final JournalDocument document = new JournalDocument();
             final java.util.BitSet shardsSeen = new java.util.BitSet();
             int shardCount = Integer.MAX_VALUE;
             boolean first = true;
@@ -163,32 +163,35 @@ public final class Journal implements JournalSink, AutoCloseable
                         continue;
                     }
                     scanned++;
-                    final net.openhft.chronicle.bytes.Bytes<?> bytes = dc.wire().bytes();
-                    final int firstByte = bytes.readRemaining() > 0 ? bytes.peekUnsignedByte() : 0;
-                    if (0 != firstByte && JournalRecord.FORMAT != firstByte)
+                    final int status = document.wrap(dc.index(), dc.wire().bytes());
+                    if (JournalDocument.OTHER_FORMAT == status)
                     {
-                        refuseFormat(dc.index(), firstByte);
+                        refuseFormat(dc.index(), document.firstByte());
                         return -1;
                     }
-                    if (!message.wrap(dc.index(), bytes))
+                    if (JournalDocument.CORRUPT == status)
                     {
                         if (first)
                         {
                             continue; // A damaged tail: reported once, by checkTail.
                         }
                         counters.corruptRecordsCounter().increment();
-                        onError(new JournalException("journal record at index " + Long.toHexString(dc.index()) +
-                            " is corrupt or truncated; it is skipped"));
+                        onError(new JournalException("journal document at index " + Long.toHexString(dc.index()) +
+                            " is corrupt or truncated; its records are skipped"));
                         continue;
                     }
                     if (first)
                     {
-                        checkTail(message.recordNumber() + 1);
+                        checkTail(document.lastRecordNumber() + 1);
                         first = false;
                     }
-                    shardCount = message.shardCount();
-                    shardsSeen.set(message.shardIndex());
-                    maxSequence = Math.max(maxSequence, message.sequence());
+                    shardCount = document.shardCount();
+                    shardsSeen.set(document.shardIndex());
+                    while (document.hasNext())
+                    {
+                        maxSequence = Math.max(maxSequence, document.peekSequence());
+                        document.skip();
+                    }
                 }
             }
         }
@@ -213,7 +216,7 @@ public final class Journal implements JournalSink, AutoCloseable
         fail(new JournalException("journal in " + ctx.directory() + " holds a record (index " +
             Long.toHexString(index) + ") in " + (0 == version ? "an unknown record format (first byte 0x" +
             Integer.toHexString(firstByte) + ")" : "record format version " + version) +
-            "; this build reads and writes format version " + JournalRecord.formatVersion(JournalRecord.FORMAT) +
+            "; this build reads and writes format version " + JournalRecord.VERSION +
             " only. Replay it with the build that wrote it, or start on a new journal directory; guaranteed " +
             "messages are refused, best-effort traffic continues"));
         nextRecordNumber.set(Math.max(nextRecordNumber.get(), highWater.getVolatileValue()));
@@ -275,7 +278,7 @@ public final class Journal implements JournalSink, AutoCloseable
         appender.singleThreadedCheckDisabled(true);
         return new ChronicleJournalWriter(
             this, appender, shardIndex, shardCount, ctx.flushPolicy(), ctx.timeProvider(),
-            counters.appendedCounter());
+            counters.appendedCounter(), ctx.maxDocumentLength());
     }
 
     @Override
@@ -305,19 +308,21 @@ public final class Journal implements JournalSink, AutoCloseable
     }
 
     /**
-     * Called under the queue's write lock, which orders every appender: a plain increment published with a
-     * release store, no locked instruction per record.
+     * Take the numbers of a document's records. Called under the queue's write lock, which orders every
+     * appender: a plain read published with a release store, no locked instruction per document.
+     *
+     * @return the first of {@code count} consecutive record numbers.
      */
-    long nextRecordNumber()
+    long nextRecordNumbers(final int count)
     {
-        final long recordNumber = nextRecordNumber.getPlain();
-        nextRecordNumber.setRelease(recordNumber + 1);
-        return recordNumber;
+        final long first = nextRecordNumber.getPlain();
+        nextRecordNumber.setRelease(first + count);
+        return first;
     }
 
-    void releaseRecordNumber(final long recordNumber)
+    void releaseRecordNumbers(final long first, final int count)
     {
-        nextRecordNumber.compareAndSet(recordNumber + 1, recordNumber);
+        nextRecordNumber.compareAndSet(first + count, first);
     }
 
     /**
@@ -460,6 +465,7 @@ public final class Journal implements JournalSink, AutoCloseable
         public static final long DEFAULT_LOCK_TIMEOUT_MS = 10_000;
         public static final int DEFAULT_DELIVERY_BATCH_LIMIT = 256;
         public static final int DEFAULT_RECOVERY_SCAN_LIMIT = 1 << 20;
+        public static final int DEFAULT_MAX_DOCUMENT_LENGTH = 64 << 10;
 
         private boolean isConcluded;
         private File directory;
@@ -474,6 +480,7 @@ public final class Journal implements JournalSink, AutoCloseable
         private long lockTimeoutMs = DEFAULT_LOCK_TIMEOUT_MS;
         private int deliveryBatchLimit = DEFAULT_DELIVERY_BATCH_LIMIT;
         private int recoveryScanLimit = DEFAULT_RECOVERY_SCAN_LIMIT;
+        private int maxDocumentLength;
         private boolean useInvoker;
         private Supplier<IdleStrategy> idleStrategySupplier =
             () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
@@ -493,6 +500,15 @@ public final class Journal implements JournalSink, AutoCloseable
             {
                 throw new IllegalArgumentException("blockSize >= 64k, minFreeDiskBytes >= 0, intervals > 0, " +
                     "deliveryBatchLimit >= 1 and lockTimeoutMs > 0 are required");
+            }
+            if (0 == maxDocumentLength)
+            {
+                maxDocumentLength = (int)Math.min(DEFAULT_MAX_DOCUMENT_LENGTH, blockSize / 4);
+            }
+            if (maxDocumentLength < 256 || maxDocumentLength > blockSize / 4)
+            {
+                throw new IllegalArgumentException("maxDocumentLength must be 256 to blockSize/4 (" +
+                    blockSize / 4 + "): " + maxDocumentLength);
             }
             if (null == errorHandler)
             {
@@ -649,6 +665,22 @@ public final class Journal implements JournalSink, AutoCloseable
         public int deliveryBatchLimit()
         {
             return deliveryBatchLimit;
+        }
+
+        /**
+         * @param length the size cap of a journal document: the records of one batch of the journal stage are
+         *               written as one Chronicle document up to this many bytes (a batch beyond it is split; a
+         *               record larger than it gets a document of its own). Default: 64 KiB or blockSize/4 if less.
+         */
+        public Context maxDocumentLength(final int length)
+        {
+            this.maxDocumentLength = length;
+            return this;
+        }
+
+        public int maxDocumentLength()
+        {
+            return maxDocumentLength;
         }
 
         public Context recoveryScanLimit(final int limit)

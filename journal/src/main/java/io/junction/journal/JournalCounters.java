@@ -24,6 +24,7 @@ public final class JournalCounters implements AutoCloseable
     public static final int ROLL_CYCLES_TYPE_ID = 1409;
     /** Gauge: usable bytes on the journal directory's file system. */
     public static final int DISK_FREE_BYTES_TYPE_ID = 1410;
+    public static final int POSITION_MISMATCH_TYPE_ID = 1411;
 
     private final AtomicCounter appended;
     private final AtomicCounter faults;
@@ -36,6 +37,7 @@ public final class JournalCounters implements AutoCloseable
     private final AtomicCounter sizeBytes;
     private final AtomicCounter rollCycles;
     private final AtomicCounter diskFreeBytes;
+    private final AtomicCounter positionMismatch;
 
     JournalCounters(final CountersManager manager)
     {
@@ -52,6 +54,8 @@ public final class JournalCounters implements AutoCloseable
         sizeBytes = manager.newCounter("journal size bytes", SIZE_BYTES_TYPE_ID);
         rollCycles = manager.newCounter("journal roll cycles", ROLL_CYCLES_TYPE_ID);
         diskFreeBytes = manager.newCounter("journal disk free bytes", DISK_FREE_BYTES_TYPE_ID);
+        positionMismatch = manager.newCounter(
+            "durable subscribers whose stored position does not match the journal", POSITION_MISMATCH_TYPE_ID);
     }
 
     AtomicCounter lastRecordNumberCounter()
@@ -135,6 +139,20 @@ public final class JournalCounters implements AutoCloseable
         return durableDelivered;
     }
 
+    AtomicCounter positionMismatchCounter()
+    {
+        return positionMismatch;
+    }
+
+    /**
+     * @return durable subscriptions that could not resume because the record at their stored position is not the
+     * one they acknowledged.
+     */
+    public long positionMismatches()
+    {
+        return positionMismatch.get();
+    }
+
     public long appended()
     {
         return appended.get();
@@ -184,5 +202,6 @@ public final class JournalCounters implements AutoCloseable
         sizeBytes.close();
         rollCycles.close();
         diskFreeBytes.close();
+        positionMismatch.close();
     }
 }

@@ -4,7 +4,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.junction.Priority;
-import net.openhft.chronicle.bytes.Bytes;
 
 /**
  * A journaled message as a durable subscriber or a replay sees it. A reused flyweight: valid only during
@@ -15,8 +14,8 @@ public final class JournalMessage
     private static final Priority[] PRIORITIES = Priority.values();
 
     private final TopicCache topics = new TopicCache();
-    private byte[] bytes = new byte[256];
-    private final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
+    private final UnsafeBuffer record = new UnsafeBuffer(new byte[0]);
+    private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[0]);
     private long position;
     private long recordNumber;
     private long sequence;
@@ -29,8 +28,9 @@ public final class JournalMessage
     private int length;
 
     /**
-     * @return where the message is in the journal (a Chronicle Queue index): what
-     * {@link DurableSubscription#acknowledge(long)} takes.
+     * @return where the message's document (its batch) is in the journal, a Chronicle Queue index; the message's
+     * place in that document follows from its {@link #recordNumber()}. With the record number and the sequence it
+     * is what {@link DurableSubscription#acknowledge(long, long, long)} takes.
      */
     public long position()
     {
@@ -109,51 +109,34 @@ public final class JournalMessage
     }
 
     /**
-     * Decode a record.
-     *
-     * @return false if the bytes are not a journal record (corrupt, or written by something else).
+     * Point at a record of a checked document (see {@link JournalDocument}): no copy, the payload is a view of the
+     * document's bytes.
      */
-    boolean wrap(final long position, final Bytes<?> in)
+    void wrap(
+        final byte[] document,
+        final int at,
+        final int recordLength,
+        final long position,
+        final long recordNumber,
+        final long epochNs,
+        final int shardIndex,
+        final int shardCount)
     {
-        if (in.readRemaining() < JournalRecord.HEADER_LENGTH + JournalRecord.TRAILER_LENGTH ||
-            in.readByte() != JournalRecord.MAGIC)
-        {
-            return false;
-        }
+        final UnsafeBuffer record = this.record;
+        record.wrap(document, at, recordLength);
         this.position = position;
-        recordNumber = in.readLong();
-        sequence = in.readLong();
-        timestampNs = in.readLong();
-        epochNs = in.readLong();
-        final int priorityOrdinal = in.readByte();
-        shardIndex = in.readShort();
-        shardCount = in.readShort();
-        final int topicLength = in.readShort();
-        if (priorityOrdinal < 0 || priorityOrdinal >= PRIORITIES.length || topicLength < 0 ||
-            in.readRemaining() < topicLength + (long)JournalRecord.TRAILER_LENGTH)
-        {
-            return false;
-        }
-        priority = PRIORITIES[priorityOrdinal];
-        ensureCapacity(topicLength);
-        in.read(bytes, 0, topicLength);
-        topic = topics.get(bytes, topicLength);
-        // The document's length (Chronicle's header) bounds the record: the payload is what the trailer leaves.
-        final int payloadLength = (int)(in.readRemaining() - JournalRecord.TRAILER_LENGTH);
-        ensureCapacity(payloadLength);
-        in.read(bytes, 0, payloadLength);
-        length = payloadLength;
-        return in.readInt() == JournalRecord.trailer(recordNumber);
-    }
-
-    private void ensureCapacity(final int length)
-    {
-        if (length > bytes.length)
-        {
-            // Grows to the largest record seen, then stays: steady state allocates nothing.
-            bytes = new byte[Math.max(length, bytes.length << 1)];
-            buffer.wrap(bytes);
-        }
+        this.recordNumber = recordNumber;
+        this.epochNs = epochNs;
+        this.shardIndex = shardIndex;
+        this.shardCount = shardCount;
+        sequence = record.getLong(JournalRecord.SEQUENCE_OFFSET, JournalRecord.ORDER);
+        timestampNs = record.getLong(JournalRecord.TIMESTAMP_OFFSET, JournalRecord.ORDER);
+        priority = PRIORITIES[record.getByte(JournalRecord.PRIORITY_OFFSET)];
+        final int topicLength = record.getShort(JournalRecord.TOPIC_LENGTH_OFFSET, JournalRecord.ORDER);
+        topic = topics.get(document, at + JournalRecord.TOPIC_OFFSET, topicLength);
+        final int payloadOffset = JournalRecord.TOPIC_OFFSET + topicLength;
+        length = recordLength - payloadOffset;
+        buffer.wrap(document, at + payloadOffset, length);
     }
 
     @Override

@@ -12,23 +12,28 @@ final class TopicCache
 
     String get(final byte[] bytes, final int length)
     {
+        return get(bytes, 0, length);
+    }
+
+    String get(final byte[] bytes, final int offset, final int length)
+    {
         int hash = 1;
         for (int i = 0; i < length; i++)
         {
-            hash = 31 * hash + bytes[i];
+            hash = 31 * hash + bytes[offset + i];
         }
         final int slot = (hash ^ (hash >>> 16)) & (SIZE - 1);
         final String cached = entries[slot];
-        if (null != cached && equals(cached, bytes, length))
+        if (null != cached && equals(cached, bytes, offset, length))
         {
             return cached;
         }
-        final String topic = new String(bytes, 0, length, java.nio.charset.StandardCharsets.US_ASCII);
+        final String topic = new String(bytes, offset, length, java.nio.charset.StandardCharsets.US_ASCII);
         entries[slot] = topic;
         return topic;
     }
 
-    private static boolean equals(final String topic, final byte[] bytes, final int length)
+    private static boolean equals(final String topic, final byte[] bytes, final int offset, final int length)
     {
         if (topic.length() != length)
         {
@@ -36,7 +41,7 @@ final class TopicCache
         }
         for (int i = 0; i < length; i++)
         {
-            if (topic.charAt(i) != bytes[i])
+            if (topic.charAt(i) != bytes[offset + i])
             {
                 return false;
             }

@@ -23,6 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.wire.DocumentContext;
+
 /**
  * A real child JVM publishes guaranteed messages while a durable subscriber acknowledges them; it is killed
  * with SIGKILL at a random moment, several times. After each kill, every message the switch acknowledged to
@@ -81,6 +85,9 @@ class CrashRecoveryTest
             assertTrue(journal.isAvailable(), String.valueOf(journal.failure()));
         }
         assertTrue(support.errors.isEmpty(), support.errors.toString());
+        final long documents = countDocuments(journalDir);
+        System.out.println("seed " + seed + ": " + journaled.size() + " records in " + documents + " documents");
+        assertTrue(documents < journaled.size(), "bursts were journaled as batches of several records per document");
 
         // 1. The journal: records numbered 0, 1, 2... and each round's messages 0, 1, 2... in order.
         for (int i = 0; i < journaled.size(); i++)
@@ -146,6 +153,29 @@ class CrashRecoveryTest
             }
         }
         assertEquals(journaled.size() - 1, delivered, "every journaled record reached the durable subscriber");
+    }
+
+    private static long countDocuments(final File journalDir)
+    {
+        long documents = 0;
+        try (ChronicleQueue queue = ChronicleQueue.singleBuilder(journalDir).blockSize(256 << 10).readOnly(true).build();
+            ExcerptTailer tailer = queue.createTailer())
+        {
+            while (true)
+            {
+                try (DocumentContext dc = tailer.readingDocument())
+                {
+                    if (!dc.isPresent())
+                    {
+                        return documents;
+                    }
+                    if (!dc.isMetaData())
+                    {
+                        documents++;
+                    }
+                }
+            }
+        }
     }
 
     private ChildRun runChildAndKill(final File journalDir, final int round, final long killAfterMs) throws Exception

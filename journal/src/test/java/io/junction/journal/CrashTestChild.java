@@ -2,6 +2,7 @@ package io.junction.journal;
 
 import java.io.File;
 import java.io.PrintStream;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -15,8 +16,9 @@ import io.junction.QualityOfService;
 import io.junction.ThreadingMode;
 
 /**
- * The process {@link CrashRecoveryTest} kills. It publishes guaranteed messages one after another and
- * reports each that the switch acknowledged as journaled ("A round n"), while a durable subscriber reports
+ * The process {@link CrashRecoveryTest} kills. It publishes guaranteed messages in bursts of 1 to 32 (so the
+ * journal stage takes batches of several records, one document each) and reports each that the switch
+ * acknowledged as journaled ("A round n"), while a durable subscriber reports
  * each delivery ("S recordNumber round n") and then acknowledges it. It runs until it is killed.
  * <p>
  * Arguments: journal directory, round.
@@ -51,29 +53,39 @@ public final class CrashTestChild
         out.println("READY " + journal.nextRecordNumberValue());
 
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
-        for (int n = 0; ; n++)
+        final Random random = new Random(round);
+        final long[] sequences = new long[32];
+        for (int n = 0; ; )
         {
-            final int length = buffer.putStringWithoutLengthAscii(0, round + " " + n);
-            long sequence;
-            while (!OfferResult.isAccepted(sequence = junction.offer(
-                "crash.test", Priority.NORMAL, QualityOfService.GUARANTEED, buffer, 0, length)))
+            final int burst = 1 + random.nextInt(sequences.length);
+            for (int i = 0; i < burst; i++)
             {
-                if (sequence != OfferResult.BACK_PRESSURED)
+                final int length = buffer.putStringWithoutLengthAscii(0, round + " " + (n + i));
+                long sequence;
+                while (!OfferResult.isAccepted(sequence = junction.offer(
+                    "crash.test", Priority.NORMAL, QualityOfService.GUARANTEED, buffer, 0, length)))
                 {
-                    throw new IllegalStateException(OfferResult.describe(sequence));
+                    if (sequence != OfferResult.BACK_PRESSURED)
+                    {
+                        throw new IllegalStateException(OfferResult.describe(sequence));
+                    }
+                    Thread.onSpinWait();
                 }
-                Thread.onSpinWait();
+                sequences[i] = sequence;
             }
-            Durability durability;
-            while ((durability = junction.durability(sequence)) == Durability.PENDING)
+            for (int i = 0; i < burst; i++, n++)
             {
-                Thread.onSpinWait();
+                Durability durability;
+                while ((durability = junction.durability(sequences[i])) == Durability.PENDING)
+                {
+                    Thread.onSpinWait();
+                }
+                if (durability != Durability.JOURNALED)
+                {
+                    throw new IllegalStateException("message " + n + " is " + durability);
+                }
+                out.println("A " + round + " " + n);
             }
-            if (durability != Durability.JOURNALED)
-            {
-                throw new IllegalStateException("message " + n + " is " + durability);
-            }
-            out.println("A " + round + " " + n);
             LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50));
         }
     }

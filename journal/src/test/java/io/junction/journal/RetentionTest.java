@@ -3,6 +3,7 @@ package io.junction.journal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -151,6 +152,70 @@ class RetentionTest
         }
         assertEquals(List.of("m3", "m4", "m5"), fast);
         assertEquals(List.of(), slow, "nothing delivered after the gap");
+        assertEquals(1, support.errors.size(), support.errors.toString());
+    }
+
+    /**
+     * Three messages per batch (one document each) and one batch per roll cycle: the retention check works on
+     * records inside documents.
+     */
+    private void publishBatches(final Junction junction, final Journal journal, final int fromBatch, final int toBatch)
+    {
+        for (int batch = fromBatch; batch < toBatch; batch++)
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                support.offer(junction, "r.m", QualityOfService.GUARANTEED, "m" + (3 * batch + i));
+            }
+            JournalTestSupport.drive(junction, journal, 3);
+            time.advanceMillis(1000);
+        }
+    }
+
+    @Test
+    void durableSubscriberThatAcknowledgedInsideADeletedBatchIsBehindRetention()
+    {
+        try (Journal journal = Journal.launch(context(Retention.keepAll()));
+            Junction junction = Junction.launch(support.switchContext(journal)))
+        {
+            journal.subscribe("slow", ">", StartPosition.earliest(), (s, m) ->
+            {
+                if (m.recordNumber() == 1) // The middle of the first batch's document.
+                {
+                    s.acknowledge(m);
+                }
+            });
+            journal.subscribe("fast", ">", StartPosition.earliest(), DurableSubscription::acknowledge);
+            publishBatches(junction, journal, 0, 3);
+            assertEquals(9, journal.nextRecordNumberValue());
+        }
+
+        final List<String> fast = new ArrayList<>();
+        try (Journal journal = Journal.launch(context(Retention.keepAll().maxCycles(2)));
+            Junction junction = Junction.launch(support.switchContext(journal)))
+        {
+            final DurableSubscription fastSubscription = journal.subscribe("fast", ">", StartPosition.earliest(),
+                (s, m) ->
+                {
+                    fast.add(JournalTestSupport.payload(m));
+                    s.acknowledge(m);
+                });
+            publishBatches(junction, journal, 3, 6);
+            journal.doWork();
+            assertEquals(2, cycleFiles());
+            assertEquals(List.of("m12", "m13", "m14", "m15", "m16", "m17"), replayAll(journal));
+
+            final DurableSubscription slowSubscription = journal.subscribe("slow", ">", StartPosition.earliest(),
+                (s, m) -> fail("nothing may be delivered after the gap: " + m));
+            journal.doWork();
+
+            assertEquals(DurableSubscription.State.ACTIVE, fastSubscription.state());
+            assertEquals(DurableSubscription.State.BEHIND_RETENTION, slowSubscription.state());
+            assertTrue(slowSubscription.failure().getMessage().contains("records 2 to 11 were deleted"),
+                slowSubscription.failure().getMessage());
+            assertEquals(1, journal.counters().behindRetention());
+        }
+        assertEquals(List.of("m9", "m10", "m11", "m12", "m13", "m14", "m15", "m16", "m17"), fast);
         assertEquals(1, support.errors.size(), support.errors.toString());
     }
 }

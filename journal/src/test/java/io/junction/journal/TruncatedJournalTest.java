@@ -15,7 +15,6 @@ import java.util.List;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.junction.Durability;
@@ -26,6 +25,8 @@ import io.junction.QualityOfService;
 class TruncatedJournalTest
 {
     private static final String TOPIC = "t.x";
+    private static final String FIRST = "FIRST-OF-LAST-BATCH";
+    private static final String MIDDLE = "MIDDLE-OF-LAST-BATCH";
     private static final String LAST = "LAST-MESSAGE-PAYLOAD";
 
     private final JournalTestSupport support = new JournalTestSupport();
@@ -34,16 +35,20 @@ class TruncatedJournalTest
     Path dir;
 
     /**
-     * Bytes of a record before its payload: Chronicle's 4-byte header, then ours.
+     * Bytes of the last batch's document before its first payload: Chronicle's 4-byte header, then ours.
      */
-    private static int bytesBeforePayload()
+    private static int bytesBeforeFirstPayload()
     {
-        return 4 + JournalRecord.HEADER_LENGTH + TOPIC.length();
+        return 4 + JournalRecord.DOCUMENT_HEADER_LENGTH + JournalRecord.RECORD_HEADER_LENGTH + TOPIC.length();
     }
 
-    @ParameterizedTest(name = "cut {0} bytes into the last record")
-    @ValueSource(ints = {0, 2, 10, 30, 60, 69}) // 47 bytes before the payload (20), trailer (4) at 67
-    void truncatedTailIsReportedGuaranteedIsRefusedAndBestEffortFlows(final int cutIntoRecord) throws IOException
+    /**
+     * Nine messages in one batch (records 0-8), then three in another (9-11, one document of 170 bytes with
+     * Chronicle's header: its records' payloads at 55, 100 and 146, the trailer at 166), cut short.
+     */
+    @ParameterizedTest(name = "cut {0} bytes into the last batch's document")
+    @ValueSource(ints = {0, 2, 20, 60, 100, 150, 169})
+    void truncatedTailIsReportedGuaranteedIsRefusedAndBestEffortFlows(final int cutIntoDocument) throws IOException
     {
         try (Journal journal = Journal.launch(support.journalContext(dir.toFile()));
             Junction junction = Junction.launch(support.switchContext(journal)))
@@ -52,18 +57,24 @@ class TruncatedJournalTest
             {
                 support.offer(junction, TOPIC, QualityOfService.GUARANTEED, "m" + i);
             }
+            JournalTestSupport.drive(junction, journal, 5);
+            support.offer(junction, TOPIC, QualityOfService.GUARANTEED, FIRST);
+            support.offer(junction, TOPIC, QualityOfService.GUARANTEED, MIDDLE);
             final long last = support.offer(junction, TOPIC, QualityOfService.GUARANTEED, LAST);
             JournalTestSupport.drive(junction, journal, 5);
             assertEquals(Durability.JOURNALED, junction.durability(last));
+            assertEquals(12, journal.nextRecordNumberValue());
         }
 
         final File file = cycleFile();
         final byte[] content = Files.readAllBytes(file.toPath());
-        final int payloadAt = indexOf(content, LAST.getBytes(StandardCharsets.US_ASCII));
-        assertTrue(payloadAt > 0);
+        final int documentAt = indexOf(content, FIRST.getBytes(StandardCharsets.US_ASCII)) - bytesBeforeFirstPayload();
+        assertTrue(documentAt > 0);
+        assertEquals(LAST.length(), documentAt + 170 - 4 - indexOf(content, LAST.getBytes(StandardCharsets.US_ASCII)),
+            "the layout this test cuts into");
         try (RandomAccessFile raf = new RandomAccessFile(file, "rw"))
         {
-            raf.setLength(payloadAt - bytesBeforePayload() + cutIntoRecord);
+            raf.setLength(documentAt + cutIntoDocument);
         }
 
         final List<String> replayed = new ArrayList<>();
@@ -71,9 +82,9 @@ class TruncatedJournalTest
             Junction junction = Junction.launch(support.switchContext(journal)))
         {
             assertFalse(journal.isAvailable());
-            assertTrue(journal.failure().getMessage().contains("records 9 to 9"), journal.failure().getMessage());
+            assertTrue(journal.failure().getMessage().contains("records 9 to 11"), journal.failure().getMessage());
             assertTrue(support.errors.contains(journal.failure()), "the operator is told: " + support.errors);
-            assertEquals(1, journal.counters().corruptRecords());
+            assertEquals(3, journal.counters().corruptRecords());
 
             assertEquals(OfferResult.JOURNAL_UNAVAILABLE,
                 support.offer(junction, TOPIC, QualityOfService.GUARANTEED, "refused"), "the publisher is told");
@@ -88,11 +99,16 @@ class TruncatedJournalTest
             journal.doWork();
         }
         assertEquals(List.of("0:m0", "1:m1", "2:m2", "3:m3", "4:m4", "5:m5", "6:m6", "7:m7", "8:m8"), replayed,
-            "the intact records can still be replayed");
+            "the intact records can still be replayed, and no record of the cut batch");
     }
 
-    @Test
-    void aJournalInAnotherRecordFormatIsRefusedWithAClearError() throws IOException
+    /**
+     * Format 1 ('J') and format 2 ('K', one document per record, the previous build) are named; any other first
+     * byte is an unknown format.
+     */
+    @ParameterizedTest(name = "first byte 0x{0}")
+    @ValueSource(strings = {"4a", "4b", "7f"})
+    void aJournalInAnotherRecordFormatIsRefusedWithAClearError(final String firstByte) throws IOException
     {
         try (Journal journal = Journal.launch(support.journalContext(dir.toFile()));
             Junction junction = Junction.launch(support.switchContext(journal)))
@@ -102,15 +118,15 @@ class TruncatedJournalTest
             assertEquals(Durability.JOURNALED, junction.durability(last));
         }
 
-        // Make the record look like one of format 1 (first byte 'J'), as an older build wrote it.
+        // Make the document look like one of another format, as another build wrote it.
         final File file = cycleFile();
         final byte[] content = Files.readAllBytes(file.toPath());
-        final int formatAt = indexOf(content, LAST.getBytes(StandardCharsets.US_ASCII)) - bytesBeforePayload() + 4;
+        final int formatAt = indexOf(content, LAST.getBytes(StandardCharsets.US_ASCII)) - bytesBeforeFirstPayload() + 4;
         assertEquals(JournalRecord.FORMAT, content[formatAt] & 0xFF);
         try (RandomAccessFile raf = new RandomAccessFile(file, "rw"))
         {
             raf.seek(formatAt);
-            raf.write(JournalRecord.FORMAT_1);
+            raf.write(Integer.parseInt(firstByte, 16));
         }
 
         try (Journal journal = Journal.launch(support.journalContext(dir.toFile()));
@@ -118,8 +134,10 @@ class TruncatedJournalTest
         {
             assertFalse(journal.isAvailable());
             final String message = journal.failure().getMessage();
-            assertTrue(message.contains("record format version 1") && message.contains("format version 2 only"),
-                message);
+            final int version = JournalRecord.formatVersion(Integer.parseInt(firstByte, 16));
+            final String named = 0 == version ? "an unknown record format (first byte 0x" + firstByte + ")" :
+                "record format version " + version;
+            assertTrue(message.contains(named) && message.contains("format version 3 only"), message);
             assertTrue(support.errors.contains(journal.failure()), "the operator is told: " + support.errors);
             assertEquals(OfferResult.JOURNAL_UNAVAILABLE,
                 support.offer(junction, TOPIC, QualityOfService.GUARANTEED, "refused"), "the publisher is told");

@@ -67,6 +67,12 @@ public final class JournalBenchmarks
             out.append(String.format(Locale.ROOT, "%nThe journal writer alone (record format, no pipeline): " +
                 "%,.0f appends/s, %.0f%% of raw.%n", writer, 100.0 * writer / raw));
         }
+        final Double writerBatch = scores.get("journalWriterAppendBatch");
+        if (null != writerBatch && null != raw)
+        {
+            out.append(String.format(Locale.ROOT, "%nThe journal writer alone, batches of 64 records per document: " +
+                "%,.0f records/s, %.0f%% of raw.%n", writerBatch, 100.0 * writerBatch / raw));
+        }
         final Double rawRecordSize = scores.get("rawChronicleAppendRecordSize");
         if (null != rawRecordSize && null != raw)
         {

@@ -1,0 +1,215 @@
+package io.junction.journal;
+
+import static io.junction.journal.JournalRecord.ORDER;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+import net.openhft.chronicle.bytes.Bytes;
+
+/**
+ * A reused flyweight over one journal document (a batch of records, format 3; see {@link JournalRecord}): it
+ * copies the document out of the queue, checks it whole (format, trailer, record lengths adding up) before any
+ * record is read, then decodes its records one by one into a {@link JournalMessage}. A document that fails the
+ * check yields no record at all, so a partly written batch never delivers a partial record.
+ */
+final class JournalDocument
+{
+    static final int VALID = 0;
+    /** Not a journal document: cut short, corrupt, or empty. */
+    static final int CORRUPT = 1;
+    /** A document in another record format (see {@link #firstByte()}). */
+    static final int OTHER_FORMAT = 2;
+
+    private static final int PRIORITY_COUNT = io.junction.Priority.values().length;
+
+    private byte[] bytes = new byte[4096];
+    private final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
+    private long index;
+    private int length;
+    private int firstByte;
+    private long firstRecordNumber;
+    private int count;
+    private int shardIndex;
+    private int shardCount;
+    private long epochNs;
+    private int nextOffset;
+    private int nextInDocument;
+
+    /**
+     * Copy and check the document at the tailer's reading position.
+     *
+     * @return {@link #VALID}, {@link #CORRUPT} or {@link #OTHER_FORMAT}.
+     */
+    int wrap(final long index, final Bytes<?> in)
+    {
+        this.index = index;
+        count = 0;
+        nextInDocument = 0;
+        final long remaining = in.readRemaining();
+        if (remaining > Integer.MAX_VALUE - 8)
+        {
+            firstByte = -1;
+            return CORRUPT;
+        }
+        final int documentLength = (int)remaining;
+        if (documentLength > bytes.length)
+        {
+            // Grows to the largest document seen, then stays: steady state allocates nothing.
+            bytes = new byte[Math.max(documentLength, bytes.length << 1)];
+            buffer.wrap(bytes);
+        }
+        if (in.read(bytes, 0, documentLength) != documentLength)
+        {
+            firstByte = -1;
+            return CORRUPT;
+        }
+        length = documentLength;
+        firstByte = documentLength > 0 ? bytes[0] & 0xFF : 0;
+        if (JournalRecord.FORMAT != firstByte)
+        {
+            return 0 == firstByte ? CORRUPT : OTHER_FORMAT; // Zero is what a document cut short reads as.
+        }
+        if (documentLength < JournalRecord.DOCUMENT_HEADER_LENGTH + JournalRecord.TRAILER_LENGTH)
+        {
+            return CORRUPT;
+        }
+        final UnsafeBuffer b = buffer;
+        firstRecordNumber = b.getLong(JournalRecord.FIRST_RECORD_NUMBER_OFFSET, ORDER);
+        final int recordCount = b.getInt(JournalRecord.RECORD_COUNT_OFFSET, ORDER);
+        shardIndex = b.getShort(JournalRecord.SHARD_INDEX_OFFSET, ORDER);
+        shardCount = b.getShort(JournalRecord.SHARD_COUNT_OFFSET, ORDER);
+        epochNs = b.getLong(JournalRecord.EPOCH_OFFSET, ORDER);
+        final int trailerAt = documentLength - JournalRecord.TRAILER_LENGTH;
+        if (firstRecordNumber < 0 || recordCount < 1 || shardIndex < 0 || shardCount < 1 ||
+            b.getInt(trailerAt, ORDER) != JournalRecord.trailer(firstRecordNumber + recordCount - 1))
+        {
+            return CORRUPT;
+        }
+        int offset = JournalRecord.DOCUMENT_HEADER_LENGTH;
+        for (int i = 0; i < recordCount; i++)
+        {
+            if (offset + JournalRecord.RECORD_HEADER_LENGTH > trailerAt)
+            {
+                return CORRUPT;
+            }
+            final int recordLength = b.getInt(offset + JournalRecord.RECORD_LENGTH_OFFSET, ORDER);
+            final int topicLength = b.getShort(offset + JournalRecord.TOPIC_LENGTH_OFFSET, ORDER);
+            final int priority = b.getByte(offset + JournalRecord.PRIORITY_OFFSET);
+            if (recordLength < JournalRecord.RECORD_HEADER_LENGTH || recordLength > trailerAt - offset ||
+                topicLength < 0 || JournalRecord.RECORD_HEADER_LENGTH + topicLength > recordLength ||
+                priority < 0 || priority >= PRIORITY_COUNT)
+            {
+                return CORRUPT;
+            }
+            offset += recordLength;
+        }
+        if (offset != trailerAt)
+        {
+            return CORRUPT;
+        }
+        count = recordCount;
+        nextOffset = JournalRecord.DOCUMENT_HEADER_LENGTH;
+        return VALID;
+    }
+
+    /**
+     * @return true while a valid document has records not yet read by {@link #next(JournalMessage)}.
+     */
+    boolean hasNext()
+    {
+        return nextInDocument < count;
+    }
+
+    /**
+     * @return the record number the next {@link #next(JournalMessage)} reads.
+     */
+    long nextRecordNumber()
+    {
+        return firstRecordNumber + nextInDocument;
+    }
+
+    /**
+     * Pass over the next record without decoding it.
+     */
+    void skip()
+    {
+        nextOffset += buffer.getInt(nextOffset + JournalRecord.RECORD_LENGTH_OFFSET, ORDER);
+        nextInDocument++;
+    }
+
+    /**
+     * @return the switch sequence of the next record, without reading it.
+     */
+    long peekSequence()
+    {
+        return buffer.getLong(nextOffset + JournalRecord.SEQUENCE_OFFSET, ORDER);
+    }
+
+    /**
+     * Decode the next record into {@code message} and move past it.
+     */
+    void next(final JournalMessage message)
+    {
+        final int at = nextOffset;
+        final int recordLength = buffer.getInt(at + JournalRecord.RECORD_LENGTH_OFFSET, ORDER);
+        message.wrap(
+            bytes,
+            at,
+            recordLength,
+            index,
+            firstRecordNumber + nextInDocument,
+            epochNs,
+            shardIndex,
+            shardCount);
+        nextOffset = at + recordLength;
+        nextInDocument++;
+    }
+
+    long index()
+    {
+        return index;
+    }
+
+    int firstByte()
+    {
+        return firstByte;
+    }
+
+    long firstRecordNumber()
+    {
+        return firstRecordNumber;
+    }
+
+    /**
+     * @return the number of records of a valid document (0 if it is not valid).
+     */
+    int count()
+    {
+        return count;
+    }
+
+    long lastRecordNumber()
+    {
+        return firstRecordNumber + count - 1;
+    }
+
+    int shardIndex()
+    {
+        return shardIndex;
+    }
+
+    int shardCount()
+    {
+        return shardCount;
+    }
+
+    long epochNs()
+    {
+        return epochNs;
+    }
+
+    int length()
+    {
+        return length;
+    }
+}
