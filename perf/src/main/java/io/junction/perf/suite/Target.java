@@ -67,6 +67,14 @@ public interface Target extends AutoCloseable
          */
         boolean publish(UnsafeBuffer payload, int length) throws Exception;
 
+        /**
+         * Sends what {@link #publish} buffered, for a target whose client buffers (as a network client's writer
+         * does). Called when the publisher is about to wait for the next message's time, and at the end of a run.
+         */
+        default void flush() throws Exception
+        {
+        }
+
         @Override
         void close() throws Exception;
     }

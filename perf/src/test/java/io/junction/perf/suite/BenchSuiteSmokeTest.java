@@ -59,6 +59,28 @@ class BenchSuiteSmokeTest
     }
 
     @Test
+    void junctionRemoteRunsTheDaemonAsAChildProcessOverLoopback() throws Exception
+    {
+        final SuiteOptions options = SuiteOptions.tiny();
+        options.outputDir = out;
+        options.workloads = List.of(new Workload(2, 64));
+        options.capacityRates = new long[0];
+        final long startNs = System.nanoTime();
+        BenchSuite.run(options, List.of(new SharedWorkloadSection(List.of(JunctionRemoteTarget::new))));
+
+        final String md = Files.readString(out.resolve("report.md"));
+        assertFalse(md.contains("**Junction remote"), "Junction remote was skipped:\n" + md);
+        final List<String> throughput = Files.readAllLines(out.resolve("throughput.csv"));
+        assertEquals(2, throughput.size(), String.join("\n", throughput));
+        final String[] fields = throughput.get(1).split(",");
+        assertEquals("Junction remote", fields[0], throughput.get(1));
+        assertEquals("loopback TCP", fields[2], throughput.get(1));
+        assertEquals(fields[5], fields[6], "back-pressure subscribers deliver all that was published: " + throughput);
+        assertTrue(Files.readString(out.resolve("latency.csv")).contains("Junction remote,JUNCTION,loopback TCP,2,64,2000,"));
+        assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs) < 90);
+    }
+
+    @Test
     void natsPeerRunsWhenItsServerIsInstalled() throws Exception
     {
         final boolean installed = ServerInstaller.find("nats-server", List.of()).isPresent();
