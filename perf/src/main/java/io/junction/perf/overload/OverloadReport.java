@@ -5,8 +5,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -66,15 +64,17 @@ final class OverloadReport
         return sb.toString();
     }
 
-    void write() throws IOException
+    /**
+     * @return the PNG written beside the CSV and JSON.
+     */
+    Path write(final Path dir, final String base) throws IOException
     {
-        Files.createDirectories(settings.out);
-        final String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started);
-        final String base = "overload-" + stamp;
-        Files.writeString(settings.out.resolve(base + ".csv"), csv());
-        Files.writeString(settings.out.resolve(base + ".json"), json());
-        plot(settings.out.resolve(base + ".png"));
-        System.out.println("wrote " + settings.out.resolve(base) + ".{csv,json,png}");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(base + ".csv"), csv());
+        Files.writeString(dir.resolve(base + ".json"), json());
+        final Path png = dir.resolve(base + ".png");
+        plot(png);
+        return png;
     }
 
     private String machine()

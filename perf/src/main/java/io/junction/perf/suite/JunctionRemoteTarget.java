@@ -52,6 +52,12 @@ public final class JunctionRemoteTarget implements Target
     }
 
     @Override
+    public double startSeconds()
+    {
+        return 3.0;
+    }
+
+    @Override
     public Kind kind()
     {
         return Kind.JUNCTION;

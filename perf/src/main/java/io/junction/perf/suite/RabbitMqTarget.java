@@ -47,6 +47,12 @@ public final class RabbitMqTarget implements Target
     }
 
     @Override
+    public double startSeconds()
+    {
+        return 8.0;
+    }
+
+    @Override
     public Kind kind()
     {
         return Kind.PEER;

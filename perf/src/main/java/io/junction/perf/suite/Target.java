@@ -27,6 +27,20 @@ public interface Target extends AutoCloseable
 
     String name();
 
+    /**
+     * A variant of another target (the same software set up differently): run in the full suite only.
+     */
+    default boolean variant()
+    {
+        return false;
+    }
+
+    /** Seconds this target takes to start (a broker, a daemon), for the time budget. */
+    default double startSeconds()
+    {
+        return 0.5;
+    }
+
     Kind kind();
 
     /** How a message travels, said plainly: "in-process", "loopback TCP", ... */
