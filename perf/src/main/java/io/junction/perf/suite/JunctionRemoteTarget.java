@@ -128,7 +128,8 @@ public final class JunctionRemoteTarget implements Target
         command.add("-Xms256m");
         command.add("-Xmx512m");
         command.add("-cp");
-        command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+        command.add(absoluteClassPath(
+            System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))));
         command.add(JunctionCli.class.getName());
         command.add("run");
         command.add("--config");
@@ -136,6 +137,20 @@ public final class JunctionRemoteTarget implements Target
         command.add("--dir");
         command.add(dataDir.toString());
         return command;
+    }
+
+    /** The daemon runs in its own working directory: a relative class path (bench.sh's) would not resolve. */
+    static String absoluteClassPath(final String classPath)
+    {
+        final List<String> entries = new ArrayList<>();
+        for (final String entry : classPath.split(File.pathSeparator))
+        {
+            if (!entry.isEmpty())
+            {
+                entries.add(Path.of(entry).toAbsolutePath().toString());
+            }
+        }
+        return String.join(File.pathSeparator, entries);
     }
 
     /** The daemon writes its ports to daemon.properties once it is ready. */
