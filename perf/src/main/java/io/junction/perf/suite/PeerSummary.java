@@ -29,8 +29,8 @@ public final class PeerSummary
             return md.toString();
         }
         final long rate = options.rates[0];
-        md.append(String.format(Locale.ROOT, "Junction vs peers on the shared workload (one publisher, loopback, " +
-            "%s run of %s): throughput in messages/s delivered to every subscriber, and p99 latency in µs at " +
+        md.append(String.format(Locale.ROOT, "Junction vs peers on the shared workload (one publisher, loopback; " +
+            "%s mode, %s): throughput in messages/s delivered to every subscriber, and p99 latency in µs at " +
             "%,d msg/s, open loop, from the intended send time. *Junction remote* is the daemon over its TCP " +
             "protocol, as NATS and RabbitMQ are brokers over TCP; *Junction embedded* is in-process (no network).%n%n",
             options.mode, runLink, rate));

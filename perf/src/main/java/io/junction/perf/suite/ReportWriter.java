@@ -38,7 +38,7 @@ public final class ReportWriter
             "Figures, the tails above all, are worse and noisier than on a quiet machine; compare targets within " +
             "this run, not with other runs. The run took %d s.%n%n",
             Runtime.getRuntime().availableProcessors(), loadText, loadAtEnd, elapsedSeconds));
-        final String summary = PeerSummary.markdown(options, results, "this");
+        final String summary = PeerSummary.markdown(options, results, "this run");
         if (!summary.isEmpty())
         {
             md.append("## Summary: Junction vs peers\n\n").append(summary)
@@ -46,7 +46,7 @@ public final class ReportWriter
                 .append("README's Performance section: [summary.md](summary.md).\n\n");
             final String fromRoot = "perf/results/" + dir.getFileName() + "/report.md";
             Files.writeString(dir.resolve("summary.md"),
-                PeerSummary.markdown(options, results, "[" + fromRoot + "](" + fromRoot + ")"));
+                PeerSummary.markdown(options, results, "report: [" + fromRoot + "](" + fromRoot + ")"));
         }
         md.append("## Machine\n\n").append(machine).append("\n\n");
         md.append(String.format(Locale.ROOT, "Command: `perf/bench.sh%s --p99-target %s`%n%n",
