@@ -3,8 +3,10 @@ package io.junction.perf.suite;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import org.HdrHistogram.Histogram;
@@ -53,7 +55,7 @@ public final class ClusterSection implements Section
         return switch (options.mode)
         {
             case "tiny" -> new ClusterBenchmark.Settings(500, 1, false, false, 1, basePort);
-            case "quick" -> new ClusterBenchmark.Settings(10_000, 1, true, false, 1, basePort);
+            case "quick" -> new ClusterBenchmark.Settings(5_000, 1, true, false, 1, basePort);
             default -> new ClusterBenchmark.Settings(50_000, 3, true, true, 3, basePort);
         };
     }
@@ -110,6 +112,17 @@ public final class ClusterSection implements Section
             md.append(String.format(Locale.ROOT, "| %s (%s) | %s | %s | %s | %s | %s | %s |%n", row.get(0), row.get(1),
                 row.get(3), row.get(2), row.get(4), row.get(6), row.get(7), row.get(8)));
         }
+        final Map<String, double[]> series = new LinkedHashMap<>();
+        series.put("switch (Junction)", micros(result.switchLatency()));
+        if (settings.noJournal())
+        {
+            series.put("switch without journal", micros(result.noJournalLatency()));
+        }
+        series.put("echo service (limit)", micros(result.echoLatency()));
+        final Path chart = Charts.percentileCurves("Clustered path: publish → delivery under full load (window 256) " +
+            "vs the bare echo service (µs, log scale)", List.of(Percentiles.LABELS), series,
+            options.outputDir.resolve(KEY + "-latency.png"));
+        md.append("\n![cluster latency](").append(chart.getFileName()).append(")\n");
         if (echoMedian > 0)
         {
             md.append(String.format(Locale.ROOT, "%nClustered switch throughput ÷ echo limit: **%.0f%%**.%n",
@@ -138,6 +151,17 @@ public final class ClusterSection implements Section
             us(latency.getValueAtPercentile(50)), us(latency.getValueAtPercentile(90)),
             us(latency.getValueAtPercentile(99)), us(latency.getValueAtPercentile(99.99)), us(latency.getMaxValue()),
             Long.toString(latency.getTotalCount()));
+    }
+
+    private static double[] micros(final Histogram histogram)
+    {
+        final long[] values = Percentiles.of(histogram).values();
+        final double[] micros = new double[values.length];
+        for (int i = 0; i < values.length; i++)
+        {
+            micros[i] = values[i] / 1e3;
+        }
+        return micros;
     }
 
     private static String us(final long ns)

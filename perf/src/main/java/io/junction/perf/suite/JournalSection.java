@@ -2,7 +2,9 @@ package io.junction.perf.suite;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -141,6 +143,17 @@ public final class JournalSection implements Section
         {
             md.append("| ").append(String.join(" | ", row)).append(" |\n");
         }
+        if (null != untilJournaled && null != rawLatency)
+        {
+            final double[] quantiles = { 50, 90, 99, 99.9, 99.99, 100 };
+            final Map<String, double[]> series = new LinkedHashMap<>();
+            series.put("guaranteed publish until journaled (Junction)", microsAt(untilJournaled, quantiles));
+            series.put("raw Chronicle Queue append (limit)", microsAt(rawLatency, quantiles));
+            final Path chart = Charts.percentileCurves("Journaled path latency vs a raw Chronicle Queue append " +
+                "(JMH sample time, µs, log scale)", List.of(Percentiles.LABELS), series,
+                options.outputDir.resolve(KEY + "-latency.png"));
+            md.append("\n![journal latency](").append(chart.getFileName()).append(")\n");
+        }
         md.append("\nAll benchmarks (and the journal writer alone, in the full run):\n\n");
         final String report = JournalBenchmarks.report(runs, "");
         final int table = report.indexOf("| benchmark");
@@ -152,6 +165,16 @@ public final class JournalSection implements Section
     {
         return List.of(measure, String.format(Locale.ROOT, "%.1f", junction), String.format(Locale.ROOT, "%.1f", limit),
             limit > 0 ? String.format(Locale.ROOT, "%.2f", junction / limit) : "");
+    }
+
+    private static double[] microsAt(final RunResult run, final double[] quantiles)
+    {
+        final double[] values = new double[quantiles.length];
+        for (int i = 0; i < quantiles.length; i++)
+        {
+            values[i] = percentile(run, quantiles[i]) / 1e3;
+        }
+        return values;
     }
 
     private static double score(final RunResult run)

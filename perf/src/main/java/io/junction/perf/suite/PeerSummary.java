@@ -73,7 +73,9 @@ public final class PeerSummary
                 }
             }
         }
-        md.append("\n*sat.*: the target could not carry that rate (the publisher fell behind, messages were lost, " +
+        md.append("\nThroughput: higher is better; p99: lower is better (ratios are Junction remote's figure over " +
+            "the best peer's). ");
+        md.append("*sat.*: the target could not carry that rate (the publisher fell behind, messages were lost, " +
             "or a backlog built up): its p99 is queueing. –: not measured (skipped or saturated at a lower rate; " +
             "the report's Skipped list says which).\n");
         return md.toString();
@@ -98,8 +100,10 @@ public final class PeerSummary
         if (null != remote && null != bestPeer && bestPeer.msgsPerSec() > 0)
         {
             final double ratio = remote.msgsPerSec() / bestPeer.msgsPerSec();
-            parts.add(String.format(Locale.ROOT, "throughput: %s (%.2f× %s)",
-                ratio >= 1 ? "**Junction**" : bestPeer.target(), ratio, bestPeer.target()));
+            parts.add(ratio >= 1 ?
+                String.format(Locale.ROOT, "throughput: **Junction** (%.2f× %s)", ratio, bestPeer.target()) :
+                String.format(Locale.ROOT, "throughput: %s (Junction %.2f× %s)", bestPeer.target(), ratio,
+                bestPeer.target()));
         }
         final LatencyResult remoteLatency = latency(results, REMOTE, workload, rate);
         LatencyResult bestPeerLatency = null;
@@ -116,10 +120,12 @@ public final class PeerSummary
         {
             final boolean junctionAhead = !remoteLatency.saturated() &&
                 remoteLatency.latency().p99Ns() <= bestPeerLatency.latency().p99Ns();
-            parts.add(String.format(Locale.ROOT, "p99: %s (%.2f× %s)",
-                junctionAhead ? "**Junction**" : bestPeerLatency.target(),
-                (double)remoteLatency.latency().p99Ns() / Math.max(1, bestPeerLatency.latency().p99Ns()),
-                bestPeerLatency.target()));
+            final double ratio =
+                (double)remoteLatency.latency().p99Ns() / Math.max(1, bestPeerLatency.latency().p99Ns());
+            parts.add(junctionAhead ?
+                String.format(Locale.ROOT, "p99: **Junction** (%.2f× %s's)", ratio, bestPeerLatency.target()) :
+                String.format(Locale.ROOT, "p99: %s (Junction %.2f× %s's%s)", bestPeerLatency.target(), ratio,
+                bestPeerLatency.target(), remoteLatency.saturated() ? ", saturated" : ""));
         }
         return parts.isEmpty() ? "–" : String.join("; ", parts);
     }

@@ -49,7 +49,7 @@ public final class RabbitMqTarget implements Target
     @Override
     public double startSeconds()
     {
-        return 8.0;
+        return 22.0; // the broker starts in 5-7 s, and its saturated points wait out the drain timeout
     }
 
     @Override

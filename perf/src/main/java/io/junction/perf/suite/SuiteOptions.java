@@ -53,7 +53,7 @@ public final class SuiteOptions
         final SuiteOptions options = new SuiteOptions();
         options.mode = "quick";
         options.rates = new long[] { 10_000 };
-        options.capacityRates = new long[] { 2_000, 100_000 };
+        options.capacityRates = new long[] { 100_000 };
         options.throughputNs = TimeUnit.MILLISECONDS.toNanos(300);
         options.throughputTrials = 3;
         options.warmupNs = TimeUnit.MILLISECONDS.toNanos(200);

@@ -152,6 +152,8 @@ class BenchSuiteSmokeTest
         assertTrue(journal.contains("guaranteedPublishUntilJournaled,junction,64,"), journal);
         assertTrue(journal.contains("rawChronicleAppendLatency,limit,64,"), journal);
         assertTrue(Files.readString(out.resolve("results.json")).contains("\"journal-summary\": ["));
+        assertTrue(md.contains("![journal latency](journal-latency.png)"), md);
+        assertTrue(Files.size(out.resolve("journal-latency.png")) > 1000);
         assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs) < 90);
     }
 
@@ -165,6 +167,7 @@ class BenchSuiteSmokeTest
         final String md = Files.readString(report);
         assertFalse(md.contains("**" + new ClusterSection().title()), "the section was skipped or failed:\n" + md);
         assertTrue(md.contains("Clustered switch throughput ÷ echo limit"), md);
+        assertTrue(Files.size(out.resolve("cluster-latency.png")) > 1000);
         final List<String> cluster = Files.readAllLines(out.resolve("cluster.csv"));
         assertEquals(3, cluster.size(), String.join("\n", cluster));
         assertTrue(cluster.get(1).startsWith("switch,junction,"), cluster.get(1));
@@ -199,7 +202,7 @@ class BenchSuiteSmokeTest
         assertTrue(md.contains("| 1→1 64 B | 300,000 | 80.0 | 3,000,000 | – | 200,000 | 40.0 | 20,000 | 30.0 (sat.) |"),
             md);
         // Junction remote is ahead on throughput (1.5× NATS) and behind NATS on p99 (RabbitMQ saturated there)
-        assertTrue(md.contains("throughput: **Junction** (1.50× NATS); p99: NATS (2.00× NATS)"), md);
+        assertTrue(md.contains("throughput: **Junction** (1.50× NATS); p99: NATS (Junction 2.00× NATS's)"), md);
     }
 
     private SuiteOptions tinyWithoutWorkloads()
