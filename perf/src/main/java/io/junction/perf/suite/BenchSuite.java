@@ -51,9 +51,36 @@ public final class BenchSuite
             System.exit(2);
             return;
         }
+        if (options.estimateOnly)
+        {
+            printBudget(options, sections(), new SuiteResults());
+            System.exit(0);
+            return;
+        }
         final Path report = run(options, sections());
         System.out.println("[suite] report: " + report.toAbsolutePath());
         System.exit(0);
+    }
+
+    /**
+     * Notes each section's estimated time and the total.
+     *
+     * @return the estimates, in seconds, in the order of the sections.
+     */
+    static long[] printBudget(final SuiteOptions options, final List<Section> sections, final SuiteResults results)
+    {
+        final long[] estimates = new long[sections.size()];
+        long totalEstimate = 0;
+        results.note("time budget (estimated, on a loaded 2-core machine):");
+        for (int i = 0; i < sections.size(); i++)
+        {
+            estimates[i] = sections.get(i).estimateSeconds(options);
+            totalEstimate += estimates[i];
+            results.note(String.format(Locale.ROOT, "  %4d s  %s", estimates[i], sections.get(i).title()));
+        }
+        results.note(String.format(Locale.ROOT, "  %4d s  in all (%s mode; the goal: quick <= 180 s, full <= 1200 s)",
+            totalEstimate, options.mode));
+        return estimates;
     }
 
     /**
@@ -69,17 +96,7 @@ public final class BenchSuite
         final SuiteResults results = new SuiteResults();
         final long startNs = System.nanoTime();
         results.note("mode " + options.mode + ", output " + options.outputDir);
-        final long[] estimates = new long[sections.size()];
-        long totalEstimate = 0;
-        results.note("time budget (estimated, on a loaded 2-core machine):");
-        for (int i = 0; i < sections.size(); i++)
-        {
-            estimates[i] = sections.get(i).estimateSeconds(options);
-            totalEstimate += estimates[i];
-            results.note(String.format(Locale.ROOT, "  %4d s  %s", estimates[i], sections.get(i).title()));
-        }
-        results.note(String.format(Locale.ROOT, "  %4d s  in all (%s mode; the goal: quick <= 180 s, full <= 1200 s)",
-            totalEstimate, options.mode));
+        final long[] estimates = printBudget(options, sections, results);
         for (int i = 0; i < sections.size(); i++)
         {
             final Section section = sections.get(i);

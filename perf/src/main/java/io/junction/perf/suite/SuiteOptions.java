@@ -38,6 +38,8 @@ public final class SuiteOptions
     public boolean jmh = true;
     /** Run the variants of targets (Junction embedded with yielding idle strategies); full mode only. */
     public boolean variants = true;
+    /** Print the time budget and stop, measuring nothing. */
+    public boolean estimateOnly;
     public Path outputDir;
 
     public static SuiteOptions full()
@@ -104,6 +106,7 @@ public final class SuiteOptions
                 case "--out" -> options.outputDir = Path.of(value(args, ++i));
                 case "--no-jmh" -> options.jmh = false;
                 case "--jmh" -> options.jmh = true;
+                case "--estimate" -> options.estimateOnly = true;
                 default -> throw new IllegalArgumentException("unknown option: " + args[i] + "\n" + usage());
             }
         }
@@ -118,7 +121,7 @@ public final class SuiteOptions
     public static String usage()
     {
         return "usage: perf/bench.sh [--quick] [--p99-target 50us] [--headroom 0.8] [--only junction,nats,...] " +
-            "[--out DIR] [--jmh|--no-jmh]";
+            "[--out DIR] [--jmh|--no-jmh] [--estimate]";
     }
 
     private static String value(final String[] args, final int i)
