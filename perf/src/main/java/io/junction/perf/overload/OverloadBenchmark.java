@@ -198,6 +198,9 @@ public final class OverloadBenchmark
         }
     }
 
+    /** Below this measured capacity (msg/s) the sweep is refused. */
+    static final int MIN_CAPACITY = 100;
+
     private OverloadBenchmark()
     {
     }
@@ -223,6 +226,13 @@ public final class OverloadBenchmark
         final Instant started = Instant.now();
         final String loadAtStart = OverloadReport.loadAverage();
         final double capacity = measureCapacity(settings);
+        if (capacity < MIN_CAPACITY)
+        {
+            // The pipeline thread hardly ran in the window: the machine is too busy for the sweep to mean anything.
+            throw new IllegalStateException(String.format(Locale.ROOT, "capacity measured as %.0f msg/s in %.1f s " +
+                "(below %d): the machine is too busy to sweep", capacity, settings.capacityWindowSeconds,
+                MIN_CAPACITY));
+        }
         progress.accept(String.format(Locale.ROOT, "capacity: %.0f msg/s (service time %d ns)",
             capacity, settings.serviceNs));
 

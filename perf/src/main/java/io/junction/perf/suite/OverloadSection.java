@@ -32,7 +32,7 @@ public final class OverloadSection implements Section
     {
         return switch (options.mode)
         {
-            case "tiny" -> new OverloadBenchmark.Settings(0.05, 0.2, "1,3", 0.2, 0.3, options.outputDir);
+            case "tiny" -> new OverloadBenchmark.Settings(0.05, 0.2, "1,3", 0.2, 0.5, options.outputDir);
             case "quick" -> new OverloadBenchmark.Settings(0.3, 0.7, "0.5,1,2,4", 1.0, 1.0, options.outputDir);
             default -> new OverloadBenchmark.Settings(0.5, 2, "0.5,1,1.5,2,3,4", 2, 3, options.outputDir);
         };
