@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
 # The Junction perf suite: one command that benchmarks Junction on this machine beside the libraries
-# under it (raw Disruptor, raw Aeron IPC/UDP) and its peers (NATS, RabbitMQ, started here on loopback),
-# and writes perf/results/suite-<date>/report.md with plots, CSV/JSON and a capacity plan.
+# under it (raw Disruptor, raw Aeron IPC/UDP, raw Chronicle Queue, a bare Aeron Cluster echo service) and its
+# peers (NATS, RabbitMQ, started here on loopback), and writes perf/results/suite-<date>/report.md with plots,
+# CSV/JSON, a capacity plan and summary.md (Junction vs peers, to paste into the README).
 #
 #   perf/bench.sh [--quick] [--p99-target 50us] [--headroom 0.8] [--only junction,nats] [--out DIR] [--jmh|--no-jmh]
+#                 [--estimate]
 #
-# --quick: about 3 minutes on 2 cores; the full suite: under 20. Builds perf/target/benchmarks.jar when it is
-# missing or older than the sources. As root with apt-get, installs nats-server and rabbitmq-server when
-# missing; otherwise the report says what it skipped and why.
+# Sections, in order: the shared workload (Junction remote = the daemon as a child JVM over loopback TCP,
+# Junction embedded, the limits, the peers; 1->1 and 1->4, 64 B and 1 KiB, throughput and latency at fixed
+# rates), the round trips of the limits, the overload sweep (regulated vs unregulated), the guaranteed
+# (journaled) path vs raw Chronicle Queue appends, the clustered path vs an echo service and failover, and the
+# JMH micro-benchmarks (full mode only). The run starts by printing each section's estimated time;
+# --estimate prints only that. --only selects targets of the shared workload (the other sections always run).
+#
+# --quick: under 3 minutes on 2 cores (shorter windows, fewer rates and steps, no target variants, no JMH);
+# the full suite: about 16 minutes estimated, under 20. Builds perf/target/benchmarks.jar when it is missing or
+# older than the sources. As root with apt-get, installs nats-server and rabbitmq-server when missing;
+# otherwise the report says what it skipped and why. Run it on a quiet machine: other load shows in the tails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -135,7 +135,9 @@ class ClusterRecoveryTest
             expected.add(s);
         }
         assertEquals(expected, resumed);
-        assertTrue(harness.running().stream().allMatch((node) -> node.service().appliedSequence() == 151));
+        // Followers apply a committed entry a little after the leader acknowledged it: wait, don't sample.
+        harness.awaitCondition(TIMEOUT,
+            () -> harness.running().stream().allMatch((node) -> node.service().appliedSequence() == 151));
     }
 
     @Test

@@ -37,13 +37,51 @@ import java.util.function.Consumer;
  * </ul>
  * After an untimed warm-up round of each, rounds alternate switch and echo so that machine noise falls on both.
  * Usage:
- * {@code java $FLAGS -cp perf/target/benchmarks.jar io.junction.perf.cluster.ClusterBenchmark [messages] [rounds]}
+ * {@code java $FLAGS -cp perf/target/benchmarks.jar io.junction.perf.cluster.ClusterBenchmark [messages] [rounds]};
+ * the perf suite calls {@link #measure}.
  */
 public final class ClusterBenchmark
 {
     private static final int PAYLOAD_LENGTH = 64;
     private static final int WINDOW = 256;
     private static final long ROUND_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(90);
+
+    /**
+     * What one measurement does.
+     *
+     * @param messages   per throughput round.
+     * @param rounds     throughput rounds of each variant (after one untimed warm-up round of each, if warmUp).
+     * @param noJournal  also run the switch with a journal that keeps nothing (what the Chronicle append costs).
+     * @param failovers  failover rounds.
+     * @param basePort   the first cluster's ports; each cluster takes the next 100.
+     */
+    public record Settings(int messages, int rounds, boolean warmUp, boolean noJournal, int failovers, int basePort)
+    {
+        /** Roughly how long {@link #measure} takes, in seconds, on a loaded 2-core machine. */
+        public double estimateSeconds()
+        {
+            final int variants = noJournal ? 3 : 2;
+            final int clusters = variants * (rounds + (warmUp ? 1 : 0));
+            // A cluster starts and elects in 1-2 s; a round carries ~40k msg/s; a failover takes ~3 s.
+            return clusters * (2.0 + messages / 40_000.0) + failovers * 4.5;
+        }
+    }
+
+    /**
+     * The figures of one measurement; rates in messages per second, latencies in ns, failover times in ms.
+     */
+    public record Result(
+        Settings settings,
+        List<Double> switchRates,
+        List<Double> noJournalRates,
+        List<Double> echoRates,
+        Histogram switchLatency,
+        Histogram noJournalLatency,
+        Histogram echoLatency,
+        List<Double> newLeaderMs,
+        List<Double> firstDeliveryMs)
+    {
+    }
 
     public static void main(final String[] args) throws Exception
     {
@@ -52,7 +90,7 @@ public final class ClusterBenchmark
         final File baseDir = Files.createTempDirectory("junction-cluster-bench").toFile();
         try
         {
-            run(baseDir, messages, rounds);
+            print(measure(baseDir, new Settings(messages, rounds, true, true, rounds, 22_000), System.out::println));
         }
         finally
         {
@@ -60,14 +98,23 @@ public final class ClusterBenchmark
         }
     }
 
-    private static void run(final File baseDir, final int messages, final int rounds) throws Exception
+    /**
+     * Runs the rounds (switch, switch without journal, echo, alternating) and the failovers.
+     *
+     * @param progress a line per round.
+     */
+    public static Result measure(final File baseDir, final Settings settings, final Consumer<String> progress)
     {
+        final int messages = settings.messages();
         final List<Double> switchRates = new ArrayList<>();
         final List<Double> noJournalRates = new ArrayList<>();
         final Histogram noJournalLatency = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
         final List<Double> echoRates = new ArrayList<>();
         final Histogram switchLatency = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
         final Histogram echoLatency = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        final List<Double> leaderMs = new ArrayList<>();
+        final List<Double> deliveryMs = new ArrayList<>();
+        final Consumer<ClusterNode.Context> noJournal = (ctx) -> ctx.journalFactory((dir) -> new DiscardingJournal());
 
         final MediaDriver clientDriver = MediaDriver.launch(new MediaDriver.Context()
             .aeronDirectoryName(new File(baseDir, "client-aeron").getAbsolutePath())
@@ -79,68 +126,79 @@ public final class ClusterBenchmark
             .dirDeleteOnShutdown(true));
         try
         {
-            int port = 22_000;
-            // Warm-up: one untimed round of each, so that the JIT has compiled all three paths before measuring.
-            final Histogram discard = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-            switchRound(clientDriver, new File(baseDir, "ws"), port, messages, discard, (ctx) -> {});
-            port += 100;
-            switchRound(clientDriver, new File(baseDir, "wn"), port, messages, discard,
-                (ctx) -> ctx.journalFactory((dir) -> new DiscardingJournal()));
-            port += 100;
-            echoRound(clientDriver, new File(baseDir, "we"), port, messages, discard);
-            port += 100;
+            int port = settings.basePort();
+            if (settings.warmUp())
+            {
+                // Warm-up: one untimed round of each, so that the JIT has compiled all paths before measuring.
+                final Histogram discard = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+                switchRound(clientDriver, new File(baseDir, "ws"), port, messages, discard, (ctx) -> {});
+                port += 100;
+                if (settings.noJournal())
+                {
+                    switchRound(clientDriver, new File(baseDir, "wn"), port, messages, discard, noJournal);
+                    port += 100;
+                }
+                echoRound(clientDriver, new File(baseDir, "we"), port, messages, discard);
+                port += 100;
+            }
 
-            for (int round = 0; round < rounds; round++)
+            for (int round = 0; round < settings.rounds(); round++)
             {
                 switchRates.add(switchRound(
                     clientDriver, new File(baseDir, "s" + round), port, messages, switchLatency, (ctx) -> {}));
                 port += 100;
-                noJournalRates.add(switchRound(clientDriver, new File(baseDir, "n" + round), port, messages,
-                    noJournalLatency, (ctx) -> ctx.journalFactory((dir) -> new DiscardingJournal())));
-                port += 100;
+                if (settings.noJournal())
+                {
+                    noJournalRates.add(switchRound(clientDriver, new File(baseDir, "n" + round), port, messages,
+                        noJournalLatency, noJournal));
+                    port += 100;
+                }
                 echoRates.add(echoRound(clientDriver, new File(baseDir, "e" + round), port, messages, echoLatency));
                 port += 100;
-                System.out.printf("round %d: switch %.0f msg/s, switch without journal %.0f msg/s, echo %.0f msg/s%n",
-                    round, switchRates.get(round), noJournalRates.get(round), echoRates.get(round));
+                progress.accept(String.format("round %d: switch %.0f msg/s, switch without journal %s msg/s, " +
+                    "echo %.0f msg/s", round, switchRates.get(round),
+                    settings.noJournal() ? String.format("%.0f", noJournalRates.get(round)) : "(not run)",
+                    echoRates.get(round)));
             }
 
-            final List<double[]> failovers = new ArrayList<>();
-            for (int i = 0; i < rounds; i++)
+            for (int i = 0; i < settings.failovers(); i++)
             {
-                failovers.add(failoverRound(clientDriver, new File(baseDir, "f" + i), port));
+                final double[] failover = failoverRound(clientDriver, new File(baseDir, "f" + i), port);
                 port += 100;
-                System.out.printf("failover %d: new leader event %.0f ms, first delivery %.0f ms%n",
-                    i, failovers.get(i)[0], failovers.get(i)[1]);
+                leaderMs.add(failover[0]);
+                deliveryMs.add(failover[1]);
+                progress.accept(String.format("failover %d: new leader event %.0f ms, first delivery %.0f ms",
+                    i, failover[0], failover[1]));
             }
-
-            final double switchMedian = median(switchRates);
-            final double echoMedian = median(echoRates);
-            System.out.println();
-            System.out.printf("messages per round %d, payload %d B, window %d, rounds %d%n",
-                messages, PAYLOAD_LENGTH, WINDOW, rounds);
-            System.out.printf("throughput median: switch %.0f msg/s, echo %.0f msg/s, ratio %.1f%%%n",
-                switchMedian, echoMedian, 100.0 * switchMedian / echoMedian);
-            System.out.printf("switch without journal (no Chronicle append) median %.0f msg/s, ratio %.1f%%%n",
-                median(noJournalRates), 100.0 * median(noJournalRates) / echoMedian);
-            System.out.println("switch rounds " + switchRates + " no-journal rounds " + noJournalRates +
-                " echo rounds " + echoRates);
-            printLatency("switch publish->deliver", switchLatency);
-            printLatency("switch w/o journal    ", noJournalLatency);
-            printLatency("echo   send->echo     ", echoLatency);
-            final List<Double> leaderMs = new ArrayList<>();
-            final List<Double> deliveryMs = new ArrayList<>();
-            for (final double[] f : failovers)
-            {
-                leaderMs.add(f[0]);
-                deliveryMs.add(f[1]);
-            }
-            System.out.printf("failover median: new leader event %.0f ms, first delivery %.0f ms (all: %s, %s)%n",
-                median(leaderMs), median(deliveryMs), leaderMs, deliveryMs);
         }
         finally
         {
             CloseHelper.close(clientDriver);
         }
+        return new Result(settings, switchRates, noJournalRates, echoRates, switchLatency, noJournalLatency,
+            echoLatency, leaderMs, deliveryMs);
+    }
+
+    private static void print(final Result result)
+    {
+        final Settings settings = result.settings();
+        final double switchMedian = median(result.switchRates());
+        final double echoMedian = median(result.echoRates());
+        System.out.println();
+        System.out.printf("messages per round %d, payload %d B, window %d, rounds %d%n",
+            settings.messages(), PAYLOAD_LENGTH, WINDOW, settings.rounds());
+        System.out.printf("throughput median: switch %.0f msg/s, echo %.0f msg/s, ratio %.1f%%%n",
+            switchMedian, echoMedian, 100.0 * switchMedian / echoMedian);
+        System.out.printf("switch without journal (no Chronicle append) median %.0f msg/s, ratio %.1f%%%n",
+            median(result.noJournalRates()), 100.0 * median(result.noJournalRates()) / echoMedian);
+        System.out.println("switch rounds " + result.switchRates() + " no-journal rounds " + result.noJournalRates() +
+            " echo rounds " + result.echoRates());
+        printLatency("switch publish->deliver", result.switchLatency());
+        printLatency("switch w/o journal    ", result.noJournalLatency());
+        printLatency("echo   send->echo     ", result.echoLatency());
+        System.out.printf("failover median: new leader event %.0f ms, first delivery %.0f ms (all: %s, %s)%n",
+            median(result.newLeaderMs()), median(result.firstDeliveryMs()), result.newLeaderMs(),
+            result.firstDeliveryMs());
     }
 
     private static ClusterNode[] startCluster(
@@ -360,8 +418,13 @@ public final class ClusterBenchmark
         return new JunctionClient.Context().aeronDirectoryName(driver.aeronDirectoryName()).ingressEndpoints(endpoints);
     }
 
-    private static double median(final List<Double> values)
+    /** The median; NaN for none. */
+    public static double median(final List<Double> values)
     {
+        if (values.isEmpty())
+        {
+            return Double.NaN;
+        }
         final double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return sorted.length % 2 == 1 ? sorted[sorted.length / 2] :
             (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;

@@ -30,7 +30,7 @@ public final class JournalBenchmarks
         JmhRun.run("journal", JournalBenchmark.class.getName(), args, JournalBenchmarks::report);
     }
 
-    static String report(final Collection<RunResult> results, final String machine)
+    public static String report(final Collection<RunResult> results, final String machine)
     {
         final StringBuilder out = new StringBuilder();
         out.append("# Journal benchmark: guaranteed publish vs raw Chronicle Queue appends\n\n")

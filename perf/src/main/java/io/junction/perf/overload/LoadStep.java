@@ -47,6 +47,11 @@ final class LoadStep
 
     StepResult run(final String mode, final RegulationConfig regulation, final double multiplier, final long rate)
     {
+        if (rate < 1)
+        {
+            // 1e9 / 0 would schedule every message at once, forever.
+            throw new IllegalArgumentException("offered rate must be >= 1 msg/s: " + rate);
+        }
         final StepResult result = new StepResult(mode, multiplier, rate, settings.windowSeconds);
         final Recorder[] recorders = new Recorder[StepResult.CLASSES];
         for (int c = 0; c < recorders.length; c++)

@@ -5,8 +5,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -66,15 +64,17 @@ final class OverloadReport
         return sb.toString();
     }
 
-    void write() throws IOException
+    /**
+     * @return the PNG written beside the CSV and JSON.
+     */
+    Path write(final Path dir, final String base) throws IOException
     {
-        Files.createDirectories(settings.out);
-        final String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started);
-        final String base = "overload-" + stamp;
-        Files.writeString(settings.out.resolve(base + ".csv"), csv());
-        Files.writeString(settings.out.resolve(base + ".json"), json());
-        plot(settings.out.resolve(base + ".png"));
-        System.out.println("wrote " + settings.out.resolve(base) + ".{csv,json,png}");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(base + ".csv"), csv());
+        Files.writeString(dir.resolve(base + ".json"), json());
+        final Path png = dir.resolve(base + ".png");
+        plot(png);
+        return png;
     }
 
     private String machine()
@@ -122,12 +122,13 @@ final class OverloadReport
         return String.format(Locale.ROOT,
             "# Junction overload benchmark, %s UTC; %s; heap max %d MB; jvm args %s%n" +
             "# capacity %.0f msg/s (measured again after the sweep: %.0f msg/s); subscriber service time %d ns; ring %d; outbox %d; mix 5%% CRITICAL 20%% HIGH 75%% BULK;" +
-            " warm-up %.1f s + window %.1f s per step; regulated = CoDel target %d us interval %d us + ring/8 reserved for CRITICAL; baseline = no regulation, generator retries on back pressure%n",
+            " warm-up %.1f s + window %.1f s per step; regulated = CoDel target %d us interval %d us + ring/8 reserved for CRITICAL + CRITICAL express lane %s; baseline = no regulation, generator retries on back pressure%n",
             started, machine(), Runtime.getRuntime().maxMemory() >> 20,
             ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter((a) -> !a.startsWith("--add")).toList(),
             capacity, capacityAfter, settings.serviceNs, settings.ringSize, settings.outboxCapacity, settings.warmupSeconds,
-            settings.windowSeconds, settings.codelTargetNs / 1000, settings.codelIntervalNs / 1000);
+            settings.windowSeconds, settings.codelTargetNs / 1000, settings.codelIntervalNs / 1000,
+            settings.expressCritical ? "on" : "off");
     }
 
     private String csv()

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import io.junction.perf.Machine;
@@ -15,8 +16,9 @@ import io.junction.perf.Machine;
  * <p>
  * {@code perf/bench.sh [--quick] [--p99-target 50us]} runs
  * {@code java <JvmFlags> -cp perf/target/benchmarks.jar io.junction.perf.suite.BenchSuite [args]}.
- * Sections run in order; add one (overload sweep, journaled path, cluster and failover) to
- * {@link #sections()}.
+ * Sections run in order ({@link #sections()}): the shared workload (Junction remote and embedded, the limits, the
+ * peers), the round trips of the limits, the overload sweep, the journaled path, the clustered path and failover,
+ * the JMH micro-benchmarks. The run starts by printing each section's estimated time.
  */
 public final class BenchSuite
 {
@@ -29,6 +31,9 @@ public final class BenchSuite
         final List<Section> sections = new ArrayList<>();
         sections.add(new SharedWorkloadSection(Targets.all()));
         sections.add(new RoundTripSection());
+        sections.add(new OverloadSection());
+        sections.add(new JournalSection());
+        sections.add(new ClusterSection());
         sections.add(new JmhSection());
         return sections;
     }
@@ -46,9 +51,36 @@ public final class BenchSuite
             System.exit(2);
             return;
         }
+        if (options.estimateOnly)
+        {
+            printBudget(options, sections(), new SuiteResults());
+            System.exit(0);
+            return;
+        }
         final Path report = run(options, sections());
         System.out.println("[suite] report: " + report.toAbsolutePath());
         System.exit(0);
+    }
+
+    /**
+     * Notes each section's estimated time and the total.
+     *
+     * @return the estimates, in seconds, in the order of the sections.
+     */
+    static long[] printBudget(final SuiteOptions options, final List<Section> sections, final SuiteResults results)
+    {
+        final long[] estimates = new long[sections.size()];
+        long totalEstimate = 0;
+        results.note("time budget (estimated, on a loaded 2-core machine):");
+        for (int i = 0; i < sections.size(); i++)
+        {
+            estimates[i] = sections.get(i).estimateSeconds(options);
+            totalEstimate += estimates[i];
+            results.note(String.format(Locale.ROOT, "  %4d s  %s", estimates[i], sections.get(i).title()));
+        }
+        results.note(String.format(Locale.ROOT, "  %4d s  in all (%s mode; the goal: quick <= 180 s, full <= 1200 s)",
+            totalEstimate, options.mode));
+        return estimates;
     }
 
     /**
@@ -64,10 +96,12 @@ public final class BenchSuite
         final SuiteResults results = new SuiteResults();
         final long startNs = System.nanoTime();
         results.note("mode " + options.mode + ", output " + options.outputDir);
-        for (final Section section : sections)
+        final long[] estimates = printBudget(options, sections, results);
+        for (int i = 0; i < sections.size(); i++)
         {
+            final Section section = sections.get(i);
             final long sectionStartNs = System.nanoTime();
-            results.note("section: " + section.title());
+            results.note("section: " + section.title() + " (estimated " + estimates[i] + " s)");
             try
             {
                 section.run(options, results);
@@ -76,8 +110,9 @@ public final class BenchSuite
             {
                 results.skip(section.title(), "failed: " + ex);
             }
-            results.note("section done in " +
-                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - sectionStartNs) + " s");
+            final long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - sectionStartNs);
+            results.timings.add(new SuiteResults.Timing(section.title(), estimates[i], seconds));
+            results.note("section done in " + seconds + " s (estimated " + estimates[i] + " s)");
         }
         final long elapsedSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs);
         return ReportWriter.write(options, results, machine,

@@ -138,6 +138,34 @@ public final class Charts
         return save(chart, dir.resolve("capacity-" + workload.key() + ".png"));
     }
 
+    /**
+     * Latency percentile curves of a section (Junction beside its limit), µs on a log axis.
+     *
+     * @param series per name, one value in µs per label.
+     */
+    public static Path percentileCurves(
+        final String title, final List<String> labels, final Map<String, double[]> series, final Path file)
+        throws IOException
+    {
+        final CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
+            .title(title).xAxisTitle("percentile").yAxisTitle("µs").build();
+        style(chart.getStyler());
+        chart.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
+        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setYAxisMin(logFloor(series.values().stream()
+            .flatMapToDouble(java.util.Arrays::stream).toArray()));
+        for (final Map.Entry<String, double[]> entry : series.entrySet())
+        {
+            final List<Double> values = new ArrayList<>();
+            for (final double value : entry.getValue())
+            {
+                values.add(Math.max(FLOOR, value));
+            }
+            chart.addSeries(entry.getKey(), labels, values);
+        }
+        return save(chart, file);
+    }
+
     /** A power of ten at or below the smallest positive value: bars and log axes need a floor above 0. */
     static double logFloor(final double[] values)
     {

@@ -19,6 +19,13 @@ public final class JmhSection implements Section
         return "JMH micro-benchmarks (switch-core)";
     }
 
+    /** 15 benchmark runs (with their parameters), a fork of ~5.5 s each in CoreBenchmarks' short mode. */
+    @Override
+    public long estimateSeconds(final SuiteOptions options)
+    {
+        return options.jmh ? 85 : 0;
+    }
+
     @Override
     public void run(final SuiteOptions options, final SuiteResults results) throws Exception
     {

@@ -47,7 +47,26 @@ final class Json
             "\"atHighestTested\": %b, \"suggestedTokenBucketRate\": %d, \"suggestedBurst\": %d, \"summary\": %s}",
             str(p.target()), p.workload().subscribers(), p.workload().payloadBytes(), p.p99TargetNs(),
             p.sustainedRate(), p.atHighestTested(), p.suggestedRate(), p.suggestedBurst(), str(p.sentence())));
-        out.append("],\n  \"skipped\": [");
+        out.append("],\n  \"sections\": {");
+        for (int i = 0; i < results.tables.size(); i++)
+        {
+            final SuiteResults.Table table = results.tables.get(i);
+            out.append(i == 0 ? "\n    " : ",\n    ").append(str(table.key())).append(": [");
+            for (int r = 0; r < table.rows().size(); r++)
+            {
+                final List<String> row = table.rows().get(r);
+                out.append(r == 0 ? "\n      {" : ",\n      {");
+                for (int c = 0; c < table.columns().size(); c++)
+                {
+                    out.append(c == 0 ? "" : ", ").append(str(table.columns().get(c))).append(": ")
+                        .append(value(c < row.size() ? row.get(c) : null));
+                }
+                out.append('}');
+            }
+            out.append(table.rows().isEmpty() ? "]" : "\n    ]");
+        }
+        out.append(results.tables.isEmpty() ? "},\n" : "\n  },\n");
+        out.append("  \"skipped\": [");
         join(out, results.skipped, s -> "{\"what\": " + str(s.what()) + ", \"why\": " + str(s.why()) + "}");
         out.append("]\n}\n");
         return out.toString();
@@ -71,6 +90,16 @@ final class Json
         {
             out.append("\n  ");
         }
+    }
+
+    /** A number as a JSON number, anything else as a string; empty or "NaN" as null. */
+    static String value(final String text)
+    {
+        if (null == text || text.isEmpty() || "NaN".equals(text))
+        {
+            return "null";
+        }
+        return text.matches("-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?") ? text : str(text);
     }
 
     static String str(final String value)

@@ -50,6 +50,12 @@ public final class JunctionEmbeddedTarget implements Target
     }
 
     @Override
+    public boolean variant()
+    {
+        return yielding;
+    }
+
+    @Override
     public Kind kind()
     {
         return Kind.JUNCTION;

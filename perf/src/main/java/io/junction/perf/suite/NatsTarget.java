@@ -35,6 +35,12 @@ public final class NatsTarget implements Target
     }
 
     @Override
+    public double startSeconds()
+    {
+        return 1.0;
+    }
+
+    @Override
     public Kind kind()
     {
         return Kind.PEER;

@@ -47,6 +47,12 @@ public final class RabbitMqTarget implements Target
     }
 
     @Override
+    public double startSeconds()
+    {
+        return 22.0; // the broker starts in 5-7 s, and its saturated points wait out the drain timeout
+    }
+
+    @Override
     public Kind kind()
     {
         return Kind.PEER;

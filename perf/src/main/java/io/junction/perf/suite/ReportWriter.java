@@ -38,6 +38,16 @@ public final class ReportWriter
             "Figures, the tails above all, are worse and noisier than on a quiet machine; compare targets within " +
             "this run, not with other runs. The run took %d s.%n%n",
             Runtime.getRuntime().availableProcessors(), loadText, loadAtEnd, elapsedSeconds));
+        final String summary = PeerSummary.markdown(options, results, "this run");
+        if (!summary.isEmpty())
+        {
+            md.append("## Summary: Junction vs peers\n\n").append(summary)
+                .append("\nThe same table, with links that work from the repository's root, to paste into the ")
+                .append("README's Performance section: [summary.md](summary.md).\n\n");
+            final String fromRoot = "perf/results/" + dir.getFileName() + "/report.md";
+            Files.writeString(dir.resolve("summary.md"),
+                PeerSummary.markdown(options, results, "report: [" + fromRoot + "](" + fromRoot + ")"));
+        }
         md.append("## Machine\n\n").append(machine).append("\n\n");
         md.append(String.format(Locale.ROOT, "Command: `perf/bench.sh%s --p99-target %s`%n%n",
             "quick".equals(options.mode) ? " --quick" : "",
@@ -60,11 +70,13 @@ public final class ReportWriter
             .append("*Send lag* is how late the publisher actually sent after the intended time (OS scheduling of the ")
             .append("publisher thread, plus the target's back pressure): it is inside the latency, and on a loaded ")
             .append("machine it is often most of it.\n\n");
-        md.append("**Not like for like:** *Junction embedded* runs in the benchmark's process (no network, no ")
-            .append("serialisation), while NATS and RabbitMQ cross loopback TCP to a broker process. The fair ")
-            .append("comparison with the peers is *Junction remote* (the daemon over its network protocol), which ")
-            .append("plugs in as another target when it exists. The limits are the libraries under Junction, used ")
-            .append("raw: Junction cannot beat them.\n\n");
+        md.append("**Like for like:** *Junction remote* is the daemon (`junction run`) started as a child JVM and ")
+            .append("driven over loopback TCP by its own client, as NATS and RabbitMQ are brokers in their own ")
+            .append("processes driven over loopback TCP: that is the row to compare with the peers. *Junction embedded* ")
+            .append("runs in the benchmark's process (no network, no serialisation): what an application that embeds ")
+            .append("the switch gets. The limits are the libraries under Junction, used raw: Junction cannot beat ")
+            .append("them. On 2 cores, the broker, the publisher and every subscriber thread share the same two cores ")
+            .append("for every target alike.\n\n");
         md.append("| target | kind | transport | version | semantics |\n| --- | --- | --- | --- | --- |\n");
         for (final SuiteResults.TargetInfo target : results.targets)
         {
@@ -82,6 +94,12 @@ public final class ReportWriter
             md.append("\n## ").append(fragment.title()).append("\n\n").append(fragment.markdown()).append('\n');
         }
 
+        md.append("\n## Time\n\n| section | estimated s | took s |\n| --- | ---: | ---: |\n");
+        for (final SuiteResults.Timing timing : results.timings)
+        {
+            md.append("| ").append(timing.section()).append(" | ").append(timing.estimatedSeconds()).append(" | ")
+                .append(timing.seconds()).append(" |\n");
+        }
         md.append("\n## Skipped\n\n");
         if (results.skipped.isEmpty())
         {
@@ -92,7 +110,13 @@ public final class ReportWriter
             md.append("- **").append(skipped.what()).append("**: ").append(skipped.why()).append('\n');
         }
         md.append("\n## Raw figures\n\n[throughput.csv](throughput.csv), [latency.csv](latency.csv), ")
-            .append("[roundtrip.csv](roundtrip.csv), [results.json](results.json) (latencies in ns).\n");
+            .append("[roundtrip.csv](roundtrip.csv), ");
+        for (final SuiteResults.Table table : results.tables)
+        {
+            md.append('[').append(table.key()).append(".csv](").append(table.key()).append(".csv), ");
+        }
+        md.append("[results.json](results.json) (shared workload latencies in ns; the sections' units are in ")
+            .append("their column names).\n");
         md.append("\n## Run log\n\n```\n").append(String.join("\n", results.log)).append("\n```\n");
         final Path report = dir.resolve("report.md");
         Files.writeString(report, md.toString());
@@ -132,7 +156,7 @@ public final class ReportWriter
         }
         md.append("| workload |");
         results.targets.forEach(t -> md.append(' ').append(t.name()).append(" |"));
-        md.append(" Junction ÷ best peer |\n| --- |");
+        md.append(" Junction remote ÷ best peer |\n| --- |");
         results.targets.forEach(t -> md.append(" ---: |"));
         md.append(" ---: |\n");
         for (final Workload workload : options.workloads)
@@ -153,9 +177,9 @@ public final class ReportWriter
                 md.append(String.format(Locale.ROOT, " %,.0f%s |", result.msgsPerSec(),
                     result.lossFraction() > 0 ?
                     String.format(Locale.ROOT, " (%.1f%% undelivered)", 100 * result.lossFraction()) : ""));
-                if (target.kind() == Target.Kind.JUNCTION)
+                if ("Junction remote".equals(target.name()))
                 {
-                    junction = Math.max(junction, result.msgsPerSec());
+                    junction = result.msgsPerSec();
                 }
                 if (target.kind() == Target.Kind.PEER)
                 {
@@ -316,6 +340,17 @@ public final class ReportWriter
                 r.payloadBytes(), p.count(), p.p50Ns(), p.p90Ns(), p.p99Ns(), p.p999Ns(), p.p9999Ns(), p.maxNs()));
         }
         Files.writeString(dir.resolve("roundtrip.csv"), rtt);
+
+        for (final SuiteResults.Table table : results.tables)
+        {
+            final StringBuilder text = new StringBuilder(
+                String.join(",", table.columns().stream().map(ReportWriter::csv).toList())).append('\n');
+            for (final List<String> row : table.rows())
+            {
+                text.append(String.join(",", row.stream().map(ReportWriter::csv).toList())).append('\n');
+            }
+            Files.writeString(dir.resolve(table.key() + ".csv"), text);
+        }
     }
 
     private static String csv(final String value)

@@ -18,6 +18,12 @@ public final class RoundTripSection implements Section
     }
 
     @Override
+    public long estimateSeconds(final SuiteOptions options)
+    {
+        return 1 + Math.round(2 * (options.roundTrips * 1.2) / 20_000.0);
+    }
+
+    @Override
     public void run(final SuiteOptions options, final SuiteResults results) throws Exception
     {
         for (final AeronTarget.Medium medium : AeronTarget.Medium.values())

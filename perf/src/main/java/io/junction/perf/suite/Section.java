@@ -10,6 +10,14 @@ public interface Section
     String title();
 
     /**
+     * How long this section should take in these options, for the time budget printed at the start of a run.
+     */
+    default long estimateSeconds(final SuiteOptions options)
+    {
+        return 0;
+    }
+
+    /**
      * Runs the section. A section that cannot run records why with {@link SuiteResults#skip} instead of
      * failing the suite.
      */

@@ -32,6 +32,36 @@ public final class SharedWorkloadSection implements Section
     }
 
     @Override
+    public long estimateSeconds(final SuiteOptions options)
+    {
+        double seconds = 0;
+        for (final Supplier<Target> supplier : targets)
+        {
+            final Target target = supplier.get();
+            if (options.includes(target) && (options.variants || !target.variant()))
+            {
+                seconds += target.startSeconds() + perTargetSeconds(options);
+            }
+        }
+        return Math.round(seconds);
+    }
+
+    /** A target that keeps up: per workload a warm-up and the throughput trials, then each rate's latency point. */
+    static double perTargetSeconds(final SuiteOptions options)
+    {
+        double seconds = 0;
+        boolean first = true;
+        for (final Workload ignored : options.workloads)
+        {
+            final int rates = first ? options.allRatesForFirstWorkload().size() : options.rates.length;
+            first = false;
+            seconds += 0.3 + (1 + options.throughputTrials) * options.throughputNs / 1e9 +
+                rates * (options.warmupNs + options.latencyNs) / 1e9;
+        }
+        return seconds;
+    }
+
+    @Override
     public void run(final SuiteOptions options, final SuiteResults results) throws Exception
     {
         for (final Supplier<Target> supplier : targets)
@@ -40,6 +70,12 @@ public final class SharedWorkloadSection implements Section
             if (!options.includes(target))
             {
                 results.note("not selected: " + target.name());
+                continue;
+            }
+            if (!options.variants && target.variant())
+            {
+                results.skip(target.name(), "a variant of another target: run in the full suite only, not in " +
+                    options.mode + " mode");
                 continue;
             }
             final Path workDir = Files.createTempDirectory("junction-bench-");

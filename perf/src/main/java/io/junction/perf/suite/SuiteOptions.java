@@ -27,7 +27,7 @@ public final class SuiteOptions
     /** Throughput runs per workload; the report gives the median. */
     public int throughputTrials = 5;
     public long warmupNs = TimeUnit.SECONDS.toNanos(1);
-    public long latencyNs = TimeUnit.SECONDS.toNanos(3);
+    public long latencyNs = TimeUnit.MILLISECONDS.toNanos(2500);
     public long drainTimeoutNs = TimeUnit.SECONDS.toNanos(3);
     public int roundTrips = 50_000;
     public long p99TargetNs = TimeUnit.MICROSECONDS.toNanos(50);
@@ -36,6 +36,10 @@ public final class SuiteOptions
     /** Target names to run (case-insensitive prefixes); empty: all. */
     public List<String> only = List.of();
     public boolean jmh = true;
+    /** Run the variants of targets (Junction embedded with yielding idle strategies); full mode only. */
+    public boolean variants = true;
+    /** Print the time budget and stop, measuring nothing. */
+    public boolean estimateOnly;
     public Path outputDir;
 
     public static SuiteOptions full()
@@ -51,14 +55,15 @@ public final class SuiteOptions
         final SuiteOptions options = new SuiteOptions();
         options.mode = "quick";
         options.rates = new long[] { 10_000 };
-        options.capacityRates = new long[] { 2_000, 50_000, 100_000 };
+        options.capacityRates = new long[] { 100_000 };
         options.throughputNs = TimeUnit.MILLISECONDS.toNanos(300);
         options.throughputTrials = 3;
-        options.warmupNs = TimeUnit.MILLISECONDS.toNanos(300);
-        options.latencyNs = TimeUnit.MILLISECONDS.toNanos(1000);
+        options.warmupNs = TimeUnit.MILLISECONDS.toNanos(200);
+        options.latencyNs = TimeUnit.MILLISECONDS.toNanos(700);
         options.drainTimeoutNs = TimeUnit.SECONDS.toNanos(2);
         options.roundTrips = 10_000;
         options.jmh = false;
+        options.variants = false;
         return options;
     }
 
@@ -77,6 +82,7 @@ public final class SuiteOptions
         options.drainTimeoutNs = TimeUnit.SECONDS.toNanos(2);
         options.roundTrips = 200;
         options.jmh = false;
+        options.variants = false;
         return options;
     }
 
@@ -100,6 +106,7 @@ public final class SuiteOptions
                 case "--out" -> options.outputDir = Path.of(value(args, ++i));
                 case "--no-jmh" -> options.jmh = false;
                 case "--jmh" -> options.jmh = true;
+                case "--estimate" -> options.estimateOnly = true;
                 default -> throw new IllegalArgumentException("unknown option: " + args[i] + "\n" + usage());
             }
         }
@@ -114,7 +121,7 @@ public final class SuiteOptions
     public static String usage()
     {
         return "usage: perf/bench.sh [--quick] [--p99-target 50us] [--headroom 0.8] [--only junction,nats,...] " +
-            "[--out DIR] [--jmh|--no-jmh]";
+            "[--out DIR] [--jmh|--no-jmh] [--estimate]";
     }
 
     private static String value(final String[] args, final int i)

@@ -26,12 +26,26 @@ public final class SuiteResults
     {
     }
 
+    /**
+     * A section's own figures (overload sweep, journaled path, cluster): written as {@code key.csv} and into
+     * results.json under "sections".
+     */
+    public record Table(String key, String title, List<String> columns, List<List<String>> rows)
+    {
+    }
+
+    public record Timing(String section, long estimatedSeconds, long seconds)
+    {
+    }
+
+    public final List<Timing> timings = new ArrayList<>();
     public final List<TargetInfo> targets = new ArrayList<>();
     public final List<ThroughputResult> throughput = new ArrayList<>();
     public final List<LatencyResult> latency = new ArrayList<>();
     public final List<RoundTripResult> roundTrips = new ArrayList<>();
     public final List<Skipped> skipped = new ArrayList<>();
     public final List<Fragment> fragments = new ArrayList<>();
+    public final List<Table> tables = new ArrayList<>();
     public final List<String> log = new ArrayList<>();
 
     public synchronized void note(final String line)

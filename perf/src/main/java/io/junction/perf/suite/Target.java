@@ -27,6 +27,20 @@ public interface Target extends AutoCloseable
 
     String name();
 
+    /**
+     * A variant of another target (the same software set up differently): run in the full suite only.
+     */
+    default boolean variant()
+    {
+        return false;
+    }
+
+    /** Seconds this target takes to start (a broker, a daemon), for the time budget. */
+    default double startSeconds()
+    {
+        return 0.5;
+    }
+
     Kind kind();
 
     /** How a message travels, said plainly: "in-process", "loopback TCP", ... */
@@ -66,6 +80,14 @@ public interface Target extends AutoCloseable
          * @return false if back-pressured: nothing was sent, try again.
          */
         boolean publish(UnsafeBuffer payload, int length) throws Exception;
+
+        /**
+         * Sends what {@link #publish} buffered, for a target whose client buffers (as a network client's writer
+         * does). Called when the publisher is about to wait for the next message's time, and at the end of a run.
+         */
+        default void flush() throws Exception
+        {
+        }
 
         @Override
         void close() throws Exception;

@@ -7,7 +7,8 @@ import java.util.function.Supplier;
 /**
  * The targets of the shared workload, in report order: Junction, the limits under it, the peers. Add a
  * target here (e.g. "Junction remote" over the daemon's protocol, "Junction journaled") and it is
- * measured, plotted and compared like the others.
+ * measured, plotted and compared like the others. "Junction remote" (the daemon over loopback TCP) is the row to
+ * compare with the peers; "Junction embedded" (in-process) is kept as a row of its own.
  */
 public final class Targets
 {
@@ -18,6 +19,7 @@ public final class Targets
     public static List<Supplier<Target>> all()
     {
         final List<Supplier<Target>> targets = new ArrayList<>();
+        targets.add(JunctionRemoteTarget::new);
         targets.add(JunctionEmbeddedTarget::new);
         targets.add(JunctionEmbeddedTarget::yielding);
         targets.add(RawDisruptorTarget::new);

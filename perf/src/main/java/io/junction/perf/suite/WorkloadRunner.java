@@ -80,6 +80,7 @@ public final class WorkloadRunner implements AutoCloseable
         {
             Stamp.write(payload, System.nanoTime(), runId);
             connection.publish(payload, workload.payloadBytes());
+            connection.flush();
             ready = receivers.awaitAll(1, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20));
         }
         receivers.endRun();
@@ -128,6 +129,7 @@ public final class WorkloadRunner implements AutoCloseable
             }
             nowNs = System.nanoTime();
         }
+        connection.flush();
         receivers.awaitAll(sent, System.nanoTime() + drainTimeoutNs);
         receivers.endRun();
         final long delivered = Math.min(sent, receivers.minReceived());
@@ -182,7 +184,11 @@ public final class WorkloadRunner implements AutoCloseable
         for (long i = 0; i < scheduled && !late; i++)
         {
             final long intendedNs = startNs + (long)(i * intervalNs);
-            long nowNs;
+            long nowNs = System.nanoTime();
+            if (nowNs < intendedNs)
+            {
+                connection.flush(); // about to wait: send what is buffered (nothing is, for most targets)
+            }
             while ((nowNs = System.nanoTime()) < intendedNs)
             {
                 final long waitNs = intendedNs - nowNs;
@@ -213,6 +219,7 @@ public final class WorkloadRunner implements AutoCloseable
                 late = nowNs > giveUpNs;
             }
         }
+        connection.flush();
         receivers.awaitAll(sent, System.nanoTime() + drainTimeoutNs);
         return new long[] { scheduled, sent, Math.max(0, receivers.lastReceiptNs() - lastSendNs) };
     }

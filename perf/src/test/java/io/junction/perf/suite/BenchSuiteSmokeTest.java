@@ -11,12 +11,16 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the suite's harness end to end on a tiny workload, so that it cannot rot: Junction embedded and a
- * limit always; NATS only where nats-server is installed (the test never installs it; the suite does).
+ * limit always, Junction remote (the daemon as a child JVM), and each section in its tiny form (overload sweep,
+ * journaled path, clustered path and failover); NATS only where nats-server is installed (the test never installs
+ * it; the suite does).
  */
+@Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a spinning harness fails
 class BenchSuiteSmokeTest
 {
     @TempDir
@@ -59,6 +63,28 @@ class BenchSuiteSmokeTest
     }
 
     @Test
+    void junctionRemoteRunsTheDaemonAsAChildProcessOverLoopback() throws Exception
+    {
+        final SuiteOptions options = SuiteOptions.tiny();
+        options.outputDir = out;
+        options.workloads = List.of(new Workload(2, 64));
+        options.capacityRates = new long[0];
+        final long startNs = System.nanoTime();
+        BenchSuite.run(options, List.of(new SharedWorkloadSection(List.of(JunctionRemoteTarget::new))));
+
+        final String md = Files.readString(out.resolve("report.md"));
+        assertFalse(md.contains("**Junction remote"), "Junction remote was skipped:\n" + md);
+        final List<String> throughput = Files.readAllLines(out.resolve("throughput.csv"));
+        assertEquals(2, throughput.size(), String.join("\n", throughput));
+        final String[] fields = throughput.get(1).split(",");
+        assertEquals("Junction remote", fields[0], throughput.get(1));
+        assertEquals("loopback TCP", fields[2], throughput.get(1));
+        assertEquals(fields[5], fields[6], "back-pressure subscribers deliver all that was published: " + throughput);
+        assertTrue(Files.readString(out.resolve("latency.csv")).contains("Junction remote,JUNCTION,loopback TCP,2,64,2000,"));
+        assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs) < 90);
+    }
+
+    @Test
     void natsPeerRunsWhenItsServerIsInstalled() throws Exception
     {
         final boolean installed = ServerInstaller.find("nats-server", List.of()).isPresent();
@@ -84,6 +110,140 @@ class BenchSuiteSmokeTest
         assertTrue(throughput.get(1).startsWith("NATS,PEER,loopback TCP,2,64,"), throughput.get(1));
         assertTrue(Files.readString(out.resolve("latency.csv")).contains("NATS,PEER,loopback TCP,2,64,2000,"));
         assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs) < 60);
+    }
+
+    @Test
+    void overloadSweepRunsRegulatedBesideTheBaselineWithAPlot() throws Exception
+    {
+        final SuiteOptions options = tinyWithoutWorkloads();
+        final long startNs = System.nanoTime();
+        final Path report = BenchSuite.run(options, List.of(new OverloadSection()));
+
+        final String md = Files.readString(report);
+        assertTrue(md.contains("## " + new OverloadSection().title()), md);
+        assertFalse(md.contains("**" + new OverloadSection().title()), "the section was skipped or failed:\n" + md);
+        assertTrue(md.contains("![overload](overload-sweep.png)"), md);
+        assertTrue(Files.size(out.resolve("overload-sweep.png")) > 1000);
+        final List<String> csv = Files.readAllLines(out.resolve("overload.csv"));
+        // header + 2 steps (1x, 3x) × regulated and baseline
+        assertEquals(5, csv.size(), String.join("\n", csv));
+        assertTrue(csv.get(0).startsWith("mode,multiplier,offered_per_s,goodput_per_s"), csv.get(0));
+        assertEquals(2, csv.stream().filter(line -> line.startsWith("regulated,")).count(), String.join("\n", csv));
+        assertEquals(2, csv.stream().filter(line -> line.startsWith("baseline,")).count(), String.join("\n", csv));
+        assertTrue(Files.readString(out.resolve("results.json")).contains("\"overload\": ["));
+        assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs) < 60);
+    }
+
+    @Test
+    void journaledPathRunsBesideRawChronicleAppends() throws Exception
+    {
+        final SuiteOptions options = tinyWithoutWorkloads();
+        final long startNs = System.nanoTime();
+        // JMH refuses to run beside another JMH run on the machine (its /tmp lock); this run measures nothing
+        // that matters and the machine is shared, so it runs anyway. The suite itself honours the lock.
+        final String ignoreLock = System.getProperty("jmh.ignoreLock");
+        System.setProperty("jmh.ignoreLock", "true");
+        final Path report;
+        try
+        {
+            report = BenchSuite.run(options, List.of(new JournalSection()));
+        }
+        finally
+        {
+            if (null == ignoreLock)
+            {
+                System.clearProperty("jmh.ignoreLock");
+            }
+            else
+            {
+                System.setProperty("jmh.ignoreLock", ignoreLock);
+            }
+        }
+
+        final String md = Files.readString(report);
+        assertFalse(md.contains("**" + new JournalSection().title()), "the section was skipped or failed:\n" + md);
+        assertTrue(md.contains("| throughput msg/s |"), md);
+        final List<String> summary = Files.readAllLines(out.resolve("journal-summary.csv"));
+        assertEquals("measure,guaranteed_publish,raw_chronicle_append,ratio", summary.get(0));
+        // throughput, then latency p50, p99, p99.99 and max
+        assertEquals(6, summary.size(), String.join("\n", summary));
+        final String[] throughput = summary.get(1).split(",");
+        assertTrue(Double.parseDouble(throughput[1]) > 0 && Double.parseDouble(throughput[2]) > 0, summary.get(1));
+        final String journal = Files.readString(out.resolve("journal.csv"));
+        assertTrue(journal.contains("guaranteedPublishUntilJournaled,junction,64,"), journal);
+        assertTrue(journal.contains("rawChronicleAppendLatency,limit,64,"), journal);
+        assertTrue(Files.readString(out.resolve("results.json")).contains("\"journal-summary\": ["));
+        assertTrue(md.contains("![journal latency](journal-latency.png)"), md);
+        assertTrue(Files.size(out.resolve("journal-latency.png")) > 1000);
+        assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs) < 90);
+    }
+
+    @Test
+    void clusteredPathRunsBesideTheEchoServiceAndFailsOver() throws Exception
+    {
+        final SuiteOptions options = tinyWithoutWorkloads();
+        final long startNs = System.nanoTime();
+        final Path report = BenchSuite.run(options, List.of(new ClusterSection(26_000)));
+
+        final String md = Files.readString(report);
+        assertFalse(md.contains("**" + new ClusterSection().title()), "the section was skipped or failed:\n" + md);
+        assertTrue(md.contains("Clustered switch throughput ÷ echo limit"), md);
+        assertTrue(Files.size(out.resolve("cluster-latency.png")) > 1000);
+        final List<String> cluster = Files.readAllLines(out.resolve("cluster.csv"));
+        assertEquals(3, cluster.size(), String.join("\n", cluster));
+        assertTrue(cluster.get(1).startsWith("switch,junction,"), cluster.get(1));
+        assertTrue(cluster.get(2).startsWith("echo,limit,"), cluster.get(2));
+        final List<String> failover = Files.readAllLines(out.resolve("cluster-failover.csv"));
+        assertEquals(2, failover.size(), String.join("\n", failover));
+        final String[] times = failover.get(1).split(",");
+        assertTrue(Double.parseDouble(times[2]) >= Double.parseDouble(times[1]) && Double.parseDouble(times[1]) > 0,
+            failover.get(1));
+        assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs) < 120);
+    }
+
+    @Test
+    void peerSummaryComparesJunctionRemoteWithTheBestPeerOnEveryWorkload()
+    {
+        final SuiteOptions options = SuiteOptions.tiny();
+        options.workloads = List.of(new Workload(1, 64));
+        options.rates = new long[] { 2_000 };
+        final SuiteResults results = new SuiteResults();
+        final Workload workload = options.workloads.get(0);
+        results.throughput.add(throughput("Junction remote", workload, 300_000));
+        results.throughput.add(throughput("Junction embedded", workload, 3_000_000));
+        results.throughput.add(throughput("NATS", workload, 200_000));
+        results.throughput.add(throughput("RabbitMQ", workload, 20_000));
+        results.latency.add(latency("Junction remote", workload, 2_000, 80_000, false));
+        results.latency.add(latency("NATS", workload, 2_000, 40_000, false));
+        results.latency.add(latency("RabbitMQ", workload, 2_000, 30_000, true));
+
+        final String md = PeerSummary.markdown(options, results, "this");
+        assertTrue(md.contains("| workload | Junction remote msg/s | Junction remote p99 µs | Junction embedded msg/s |"),
+            md);
+        assertTrue(md.contains("| 1→1 64 B | 300,000 | 80.0 | 3,000,000 | – | 200,000 | 40.0 | 20,000 | 30.0 (sat.) |"),
+            md);
+        // Junction remote is ahead on throughput (1.5× NATS) and behind NATS on p99 (RabbitMQ saturated there)
+        assertTrue(md.contains("throughput: **Junction** (1.50× NATS); p99: NATS (Junction 2.00× NATS's)"), md);
+    }
+
+    private SuiteOptions tinyWithoutWorkloads()
+    {
+        final SuiteOptions options = SuiteOptions.tiny();
+        options.outputDir = out;
+        return options;
+    }
+
+    private static ThroughputResult throughput(final String target, final Workload workload, final double rate)
+    {
+        return new ThroughputResult(target, Target.Kind.PEER, "loopback TCP", workload, 1000, 1000, 1000 / rate, rate);
+    }
+
+    private static LatencyResult latency(
+        final String target, final Workload workload, final long rate, final long p99Ns, final boolean saturated)
+    {
+        final Percentiles p = new Percentiles(100, p99Ns / 2, p99Ns / 2, p99Ns, p99Ns, p99Ns, p99Ns);
+        return new LatencyResult(target, Target.Kind.PEER, "loopback TCP", workload, rate, 100, 100, 100, p, p,
+            saturated);
     }
 
     @Test

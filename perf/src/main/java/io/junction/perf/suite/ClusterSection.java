@@ -1,0 +1,176 @@
+package io.junction.perf.suite;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.HdrHistogram.Histogram;
+
+import io.junction.perf.cluster.ClusterBenchmark;
+
+/**
+ * The clustered path ({@link ClusterBenchmark}): a 3-member Aeron Cluster in this JVM on loopback, the
+ * replicated switch (publisher client → cluster → subscriber client) beside a bare Aeron Cluster echo service on
+ * the same node setup (the limit), rounds alternating; then failover: the leader is closed during a paced
+ * stream, and the time to the client's new-leader event and to its first delivery is measured. Fewer, smaller
+ * rounds in quick mode.
+ */
+public final class ClusterSection implements Section
+{
+    static final String KEY = "cluster";
+    static final String FAILOVER_KEY = "cluster-failover";
+
+    private final int basePort;
+
+    /** Clusters on ports from 24000 (the cluster module's tests use 21000-21799, ClusterBenchmark 22000+). */
+    public ClusterSection()
+    {
+        this(24_000);
+    }
+
+    public ClusterSection(final int basePort)
+    {
+        this.basePort = basePort;
+    }
+
+    @Override
+    public String title()
+    {
+        return "Clustered path vs a bare Aeron Cluster echo service, and failover time";
+    }
+
+    @Override
+    public long estimateSeconds(final SuiteOptions options)
+    {
+        return Math.round(settings(options).estimateSeconds());
+    }
+
+    ClusterBenchmark.Settings settings(final SuiteOptions options)
+    {
+        return switch (options.mode)
+        {
+            case "tiny" -> new ClusterBenchmark.Settings(500, 1, false, false, 1, basePort);
+            case "quick" -> new ClusterBenchmark.Settings(5_000, 1, true, false, 1, basePort);
+            default -> new ClusterBenchmark.Settings(50_000, 3, true, true, 3, basePort);
+        };
+    }
+
+    @Override
+    public void run(final SuiteOptions options, final SuiteResults results) throws Exception
+    {
+        final ClusterBenchmark.Settings settings = settings(options);
+        final Path baseDir = Files.createTempDirectory("junction-bench-cluster-");
+        final ClusterBenchmark.Result result;
+        try
+        {
+            result = ClusterBenchmark.measure(baseDir.toFile(), settings, line -> results.note("cluster: " + line));
+        }
+        finally
+        {
+            SharedWorkloadSection.deleteRecursively(baseDir);
+        }
+
+        final List<List<String>> rows = new ArrayList<>();
+        rows.add(row("switch", "junction", result.switchRates(), result.switchLatency()));
+        if (settings.noJournal())
+        {
+            rows.add(row("switch without journal", "junction", result.noJournalRates(), result.noJournalLatency()));
+        }
+        rows.add(row("echo", "limit", result.echoRates(), result.echoLatency()));
+        results.tables.add(new SuiteResults.Table(KEY, title(), List.of("variant", "side", "rounds_msgs_per_sec",
+            "median_msgs_per_sec", "p50_us", "p90_us", "p99_us", "p9999_us", "max_us", "count"), rows));
+        final List<List<String>> failovers = new ArrayList<>();
+        for (int i = 0; i < result.newLeaderMs().size(); i++)
+        {
+            failovers.add(List.of(Integer.toString(i), num(result.newLeaderMs().get(i)),
+                num(result.firstDeliveryMs().get(i))));
+        }
+        results.tables.add(new SuiteResults.Table(FAILOVER_KEY, "Cluster failover",
+            List.of("round", "new_leader_event_ms", "first_delivery_ms"), failovers));
+
+        final double switchMedian = ClusterBenchmark.median(result.switchRates());
+        final double echoMedian = ClusterBenchmark.median(result.echoRates());
+        final StringBuilder md = new StringBuilder();
+        md.append(String.format(Locale.ROOT, "3 members in this JVM on loopback (SHARED drivers and archives, " +
+            "leader heartbeat timeout 1 s), one client media driver; payload 64 B; %,d messages per round, an " +
+            "in-flight window of 256; %s%d round(s) of each variant, alternating. *Switch*: publisher client → " +
+            "cluster (sequence, route, Chronicle append on every member) → a subscribing client. *Echo* (the " +
+            "limit): client → a bare clustered service → the same client. Latency is publish → delivery in the same " +
+            "closed-loop runs, so it includes queueing behind the window: latency under full load, not at a " +
+            "fixed rate. On one 2-core machine all three members share the cores; on three machines each has its " +
+            "own.%n%n", settings.messages(), settings.warmUp() ? "one untimed warm-up round of each, then " : "",
+            settings.rounds()));
+        md.append("| variant | throughput msg/s (median) | rounds | p50 µs | p99 µs | p99.99 µs | max µs |\n");
+        md.append("| --- | ---: | --- | ---: | ---: | ---: | ---: |\n");
+        for (final List<String> row : rows)
+        {
+            md.append(String.format(Locale.ROOT, "| %s (%s) | %s | %s | %s | %s | %s | %s |%n", row.get(0), row.get(1),
+                row.get(3), row.get(2), row.get(4), row.get(6), row.get(7), row.get(8)));
+        }
+        final Map<String, double[]> series = new LinkedHashMap<>();
+        series.put("switch (Junction)", micros(result.switchLatency()));
+        if (settings.noJournal())
+        {
+            series.put("switch without journal", micros(result.noJournalLatency()));
+        }
+        series.put("echo service (limit)", micros(result.echoLatency()));
+        final Path chart = Charts.percentileCurves("Clustered path: publish → delivery under full load (window 256) " +
+            "vs the bare echo service (µs, log scale)", List.of(Percentiles.LABELS), series,
+            options.outputDir.resolve(KEY + "-latency.png"));
+        md.append("\n![cluster latency](").append(chart.getFileName()).append(")\n");
+        if (echoMedian > 0)
+        {
+            md.append(String.format(Locale.ROOT, "%nClustered switch throughput ÷ echo limit: **%.0f%%**.%n",
+                100 * switchMedian / echoMedian));
+            results.note(String.format(Locale.ROOT, "cluster: switch %,.0f msg/s, echo %,.0f msg/s (%.0f%%)",
+                switchMedian, echoMedian, 100 * switchMedian / echoMedian));
+        }
+        if (!failovers.isEmpty())
+        {
+            md.append(String.format(Locale.ROOT, "%nFailover (leader closed during a stream of one message per " +
+                "500 µs): new leader event after **%.0f ms**, first delivery from the new leader after **%.0f ms** " +
+                "(medians of %d; all: %s ms and %s ms).%n", ClusterBenchmark.median(result.newLeaderMs()),
+                ClusterBenchmark.median(result.firstDeliveryMs()), failovers.size(),
+                result.newLeaderMs().stream().map(ClusterSection::num).collect(Collectors.joining(", ")),
+                result.firstDeliveryMs().stream().map(ClusterSection::num).collect(Collectors.joining(", "))));
+        }
+        results.fragments.add(new SuiteResults.Fragment(title(), md.toString()));
+    }
+
+    private static List<String> row(
+        final String variant, final String side, final List<Double> rates, final Histogram latency)
+    {
+        return List.of(variant, side,
+            rates.stream().map(ClusterSection::num).collect(Collectors.joining(" ")),
+            num(ClusterBenchmark.median(rates)),
+            us(latency.getValueAtPercentile(50)), us(latency.getValueAtPercentile(90)),
+            us(latency.getValueAtPercentile(99)), us(latency.getValueAtPercentile(99.99)), us(latency.getMaxValue()),
+            Long.toString(latency.getTotalCount()));
+    }
+
+    private static double[] micros(final Histogram histogram)
+    {
+        final long[] values = Percentiles.of(histogram).values();
+        final double[] micros = new double[values.length];
+        for (int i = 0; i < values.length; i++)
+        {
+            micros[i] = values[i] / 1e3;
+        }
+        return micros;
+    }
+
+    private static String us(final long ns)
+    {
+        return String.format(Locale.ROOT, "%.0f", ns / 1e3);
+    }
+
+    private static String num(final double value)
+    {
+        return Double.isNaN(value) ? "" : String.format(Locale.ROOT, "%.0f", value);
+    }
+}

@@ -1,0 +1,340 @@
+package io.junction.perf.suite;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.junction.Junction;
+import io.junction.OfferResult;
+import io.junction.Priority;
+import io.junction.perf.JvmFlags;
+import io.junction.tools.Daemon;
+import io.junction.tools.JunctionCli;
+import io.junction.tools.ProtocolClient;
+
+/**
+ * Junction remote: the real daemon ({@code junction run}) started by the suite as a child JVM on a temp
+ * directory, as a user runs it, and driven over loopback TCP by the daemon's own client
+ * ({@link ProtocolClient}, the {@code Frames} protocol): the like-for-like comparison with NATS and RabbitMQ.
+ * Journal off (best-effort publishes), load regulation off, HTTP off, back-pressure subscribers (lossless: a
+ * publish waits for room rather than a subscriber losing messages). The publisher and each subscriber have a
+ * connection of their own, each with a reader thread; the publisher buffers its frames and flushes when it is
+ * about to wait for the next message's time (or its buffer is full), as the NATS client's writer does.
+ */
+public final class JunctionRemoteTarget implements Target
+{
+    private static final long START_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
+    private static final long SUBSCRIBE_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(10);
+
+    private ServerProcess daemon;
+    private int port;
+    private int nextTopic;
+    private final AtomicLong publishErrors = new AtomicLong();
+    private final AtomicReference<String> lastError = new AtomicReference<>();
+
+    @Override
+    public String name()
+    {
+        return "Junction remote";
+    }
+
+    @Override
+    public double startSeconds()
+    {
+        return 3.0;
+    }
+
+    @Override
+    public Kind kind()
+    {
+        return Kind.JUNCTION;
+    }
+
+    @Override
+    public String transport()
+    {
+        return "loopback TCP";
+    }
+
+    @Override
+    public String semantics()
+    {
+        return "the daemon (junction run) in its own JVM, best-effort publishes (journal off), regulation off, " +
+            "back-pressure subscribers (lossless), a connection per client, default idle strategies";
+    }
+
+    @Override
+    public String version()
+    {
+        final String version = Junction.class.getPackage().getImplementationVersion();
+        return "junction run, " + (null == version ? "this build" : version);
+    }
+
+    /** Publish errors the daemon answered (each is a message not accepted), since the target was prepared. */
+    public long publishErrors()
+    {
+        return publishErrors.get();
+    }
+
+    @Override
+    public String prepare(final Path workDir) throws Exception
+    {
+        final Path dataDir = Files.createDirectories(workDir.resolve("data"));
+        final Path config = workDir.resolve("bench.conf");
+        Files.writeString(config, config(dataDir), StandardCharsets.UTF_8);
+        daemon = ServerProcess.start("junction-daemon", command(config, dataDir), Map.of(), workDir);
+        port = awaitPort(dataDir.toFile());
+        daemon.awaitPort(port, START_TIMEOUT_NS);
+        return null;
+    }
+
+    /**
+     * The daemon's config: everything at its defaults except what the comparison needs (see the class comment).
+     */
+    static String config(final Path dataDir)
+    {
+        return String.join("\n",
+            "dir = \"" + dataDir.toAbsolutePath().toString().replace("\\", "\\\\") + "\"",
+            "max-message-length = 1024",
+            "histogram-log = false",
+            "listen { host = \"127.0.0.1\", port = 0 }",
+            "journal { enabled = false }",
+            "http { enabled = false }",
+            "regulation { codel { enabled = false }, critical-reserve = 0, rules = [] }",
+            "subscriber { policy = back-pressure }",
+            "alarms { rules = [] }",
+            "");
+    }
+
+    private static List<String> command(final Path config, final Path dataDir)
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(JvmFlags.flags()));
+        command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        command.add("-Xms256m");
+        command.add("-Xmx512m");
+        command.add("-cp");
+        command.add(absoluteClassPath(
+            System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))));
+        command.add(JunctionCli.class.getName());
+        command.add("run");
+        command.add("--config");
+        command.add(config.toString());
+        command.add("--dir");
+        command.add(dataDir.toString());
+        return command;
+    }
+
+    /** The daemon runs in its own working directory: a relative class path (bench.sh's) would not resolve. */
+    static String absoluteClassPath(final String classPath)
+    {
+        final List<String> entries = new ArrayList<>();
+        for (final String entry : classPath.split(File.pathSeparator))
+        {
+            if (!entry.isEmpty())
+            {
+                entries.add(Path.of(entry).toAbsolutePath().toString());
+            }
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
+    /** The daemon writes its ports to daemon.properties once it is ready. */
+    private int awaitPort(final File dataDir) throws IOException, InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + START_TIMEOUT_NS;
+        while (true)
+        {
+            if (!daemon.process().isAlive())
+            {
+                throw new IOException("the daemon exited with " + daemon.process().exitValue() +
+                    " before it was ready: " + tail(daemon.log()));
+            }
+            if (new File(dataDir, Daemon.PROPERTIES_FILE).isFile())
+            {
+                try
+                {
+                    final Properties properties = Daemon.readProperties(dataDir);
+                    final String value = properties.getProperty("listen.port");
+                    if (null != value)
+                    {
+                        return Integer.parseInt(value.trim());
+                    }
+                }
+                catch (final IOException | NumberFormatException ex)
+                {
+                    // Written but not complete yet: read again.
+                }
+            }
+            if (System.nanoTime() > deadlineNs)
+            {
+                throw new IOException("the daemon was not ready within " +
+                    TimeUnit.NANOSECONDS.toSeconds(START_TIMEOUT_NS) + " s: " + tail(daemon.log()));
+            }
+            daemon.process().waitFor(50, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static String tail(final Path log)
+    {
+        try
+        {
+            final String text = Files.readString(log);
+            return text.length() > 2000 ? text.substring(text.length() - 2000) : text;
+        }
+        catch (final IOException ex)
+        {
+            return "(no log: " + ex + ")";
+        }
+    }
+
+    @Override
+    public Target.Connection open(final Workload workload, final Receivers receivers) throws Exception
+    {
+        final String topic = "bench.quotes." + nextTopic++;
+        final List<ProtocolClient> clients = new ArrayList<>();
+        final List<Thread> readers = new ArrayList<>();
+        try
+        {
+            for (int i = 0; i < receivers.subscribers(); i++)
+            {
+                final int index = i;
+                final ProtocolClient subscriber = new ProtocolClient("127.0.0.1", port);
+                clients.add(subscriber);
+                final CountDownLatch subscribed = new CountDownLatch(1);
+                readers.add(reader(subscriber, "bench-remote-sub-" + i, new ProtocolClient.FrameListener()
+                {
+                    @Override
+                    public void onMessage(
+                        final long sequence, final Priority priority, final String messageTopic,
+                        final UnsafeBuffer buffer, final int offset, final int length)
+                    {
+                        receivers.onMessage(
+                            index, Stamp.intendedSendNs(buffer, offset), Stamp.runId(buffer, offset));
+                    }
+
+                    @Override
+                    public void onSubscribed(final String pattern)
+                    {
+                        subscribed.countDown();
+                    }
+
+                    @Override
+                    public void onError(final int code, final String text)
+                    {
+                        lastError.set(text);
+                    }
+                }));
+                subscriber.subscribe(topic);
+                if (!subscribed.await(SUBSCRIBE_TIMEOUT_MS, TimeUnit.MILLISECONDS))
+                {
+                    throw new IOException("no SUBSCRIBED from the daemon for " + topic + ": " + lastError.get());
+                }
+            }
+            final ProtocolClient publisher = new ProtocolClient("127.0.0.1", port);
+            clients.add(publisher);
+            publisher.hello("bench");
+            readers.add(reader(publisher, "bench-remote-pub", new ProtocolClient.FrameListener()
+            {
+                @Override
+                public void onError(final int code, final String text)
+                {
+                    // A best-effort publish is answered only when it fails (back pressure past the publish
+                    // timeout): that message is lost to the subscribers, and the loss shows in the results.
+                    publishErrors.incrementAndGet();
+                    lastError.set(OfferResult.describe(code) + ": " + text);
+                }
+            }));
+            return new Target.Connection()
+            {
+                @Override
+                public boolean publish(final UnsafeBuffer payload, final int length) throws IOException
+                {
+                    // Writes into the client's 64 KiB buffer; a full buffer is written out (blocking while the
+                    // socket is full: TCP's back pressure), the rest by flush().
+                    publisher.publish(topic, Priority.NORMAL, payload.byteArray(), 0, length);
+                    return true;
+                }
+
+                @Override
+                public void flush() throws IOException
+                {
+                    publisher.flush();
+                }
+
+                @Override
+                public void close()
+                {
+                    closeAll(clients, readers);
+                }
+            };
+        }
+        catch (final Exception ex)
+        {
+            closeAll(clients, readers);
+            throw ex;
+        }
+    }
+
+    private static Thread reader(
+        final ProtocolClient client, final String name, final ProtocolClient.FrameListener listener)
+    {
+        final Thread thread = new Thread(() ->
+        {
+            try
+            {
+                while (client.read(listener) != 0)
+                {
+                    // Until the connection closes.
+                }
+            }
+            catch (final IOException ex)
+            {
+                // Closed by the harness, or by the daemon as it stops.
+            }
+        }, name);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    private static void closeAll(final List<ProtocolClient> clients, final List<Thread> readers)
+    {
+        for (final ProtocolClient client : clients)
+        {
+            CloseHelper.quietClose(client);
+        }
+        for (final Thread reader : readers)
+        {
+            try
+            {
+                reader.join(TimeUnit.SECONDS.toMillis(5));
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() throws Exception
+    {
+        CloseHelper.close(daemon);
+    }
+}
