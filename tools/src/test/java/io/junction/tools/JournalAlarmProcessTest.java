@@ -102,15 +102,17 @@ class JournalAlarmProcessTest
         assertTrue(replies.errors.isEmpty(), replies.errors::toString);
 
         final File statOut = tmp.resolve("stat.json").toFile();
+        // The record number is refreshed at each disk check (100 ms), size and cycles from a directory listing
+        // once a second: wait for all three.
         await().atMost(TIMEOUT).until(() ->
         {
             assertEquals(0, JunctionProcess.run(statOut, "stat", "--dir", node.getPath(), "--json"));
-            return Files.readString(statOut.toPath()).contains(
-                "\"label\":\"journal last record number\",\"value\":" + (count - 1));
+            final String json = Files.readString(statOut.toPath());
+            return json.contains("\"label\":\"journal last record number\",\"value\":" + (count - 1)) &&
+                json.contains("\"label\":\"journal roll cycles\",\"value\":1") &&
+                value(json, "journal size bytes") > 0;
         });
         final String stat = Files.readString(statOut.toPath());
-        assertTrue(stat.contains("\"label\":\"journal roll cycles\",\"value\":1"), stat);
-        assertTrue(value(stat, "journal size bytes") > 0, stat);
         final long diskFree = value(stat, "journal disk free bytes");
         assertTrue(Math.abs((diskFree >> 20) - freeMb) < 1024, stat);
         assertTrue(stat.contains("\"activeAlarms\":[\"journal-disk [MAJOR]\"]"), stat);
