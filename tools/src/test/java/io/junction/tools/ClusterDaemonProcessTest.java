@@ -1,5 +1,7 @@
 package io.junction.tools;
 
+import static io.junction.tools.DaemonTestSupport.httpGet;
+import static io.junction.tools.DaemonTestSupport.read;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,11 +11,6 @@ import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,8 +20,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-
-import com.sun.net.httpserver.HttpServer;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -48,8 +43,7 @@ class ClusterDaemonProcessTest
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final List<BlockingQueue<String>> webhooks =
-        List.of(new LinkedBlockingQueue<>(), new LinkedBlockingQueue<>());
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        new ArrayList<>(List.of(new LinkedBlockingQueue<>(), new LinkedBlockingQueue<>()));
     private int hookPort;
 
     @AfterEach
@@ -102,7 +96,7 @@ class ClusterDaemonProcessTest
         assertTrue(JournalAlarmProcessTest.value(led, "cluster commit position") >= 0, led);
         assertTrue(led.contains("\"activeAlarms\":[]"), led);
         final int httpPort = Integer.parseInt(Daemon.readProperties(followerDir).getProperty("http.port"));
-        final String metrics = get(httpPort, "/metrics");
+        final String metrics = httpGet(httpPort, "/metrics").body();
         assertTrue(metrics.contains(
             "junction_cluster_leader_member_id{counter=\"cluster leader member id (-1 none)\"} " + leader), metrics);
         assertTrue(metrics.contains(
@@ -190,7 +184,7 @@ class ClusterDaemonProcessTest
         assertEquals(count - 1, subscriber.lastValue.get());
         assertEquals(0, subscriber.outOfOrder.get());
         assertEquals(count, counter(dir, ClusterGateway.PUBLISHED_TYPE_ID));
-        final String metrics = get(Integer.parseInt(Daemon.readProperties(dir).getProperty("http.port")), "/metrics");
+        final String metrics = httpGet(Integer.parseInt(Daemon.readProperties(dir).getProperty("http.port")), "/metrics").body();
         assertTrue(metrics.contains(
             "junction_cluster_gateway_published_total{counter=\"cluster gateway publishes sent\"} " + count), metrics);
         await().atMost(TIMEOUT).until(() -> counter(dir, DaemonCluster.COMMIT_POSITION_TYPE_ID) > 0);
@@ -265,20 +259,13 @@ class ClusterDaemonProcessTest
 
     private void startHookServer() throws IOException
     {
-        final HttpServer hookServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
+        final DaemonTestSupport.WebhookReceiver hookServer = new DaemonTestSupport.WebhookReceiver();
         for (int i = 0; i < webhooks.size(); i++)
         {
-            final BlockingQueue<String> queue = webhooks.get(i);
-            hookServer.createContext("/hook" + i, (exchange) ->
-            {
-                queue.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-                exchange.sendResponseHeaders(204, -1);
-                exchange.close();
-            });
+            webhooks.set(i, hookServer.path("/hook" + i));
         }
-        hookServer.start();
-        resources.add(() -> hookServer.stop(0));
-        hookPort = hookServer.getAddress().getPort();
+        resources.add(hookServer.start());
+        hookPort = hookServer.port();
     }
 
     /**
@@ -331,21 +318,5 @@ class ClusterDaemonProcessTest
             "member " + member + ": expected no-leader " + state + ", got " + body);
     }
 
-    private String get(final int port, final String path) throws Exception
-    {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
-    }
 
-    private static String read(final File file)
-    {
-        try
-        {
-            return Files.readString(file.toPath());
-        }
-        catch (final IOException ex)
-        {
-            return ex.toString();
-        }
-    }
 }

@@ -1,17 +1,13 @@
 package io.junction.tools;
 
+import static io.junction.tools.DaemonTestSupport.httpGet;
+import static io.junction.tools.DaemonTestSupport.read;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,10 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-
-import com.sun.net.httpserver.HttpServer;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -46,8 +39,7 @@ class DaemonProcessTest
     Path tmp;
 
     private final List<AutoCloseable> resources = new ArrayList<>();
-    private final BlockingQueue<String> webhooks = new LinkedBlockingQueue<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private BlockingQueue<String> webhooks;
 
     @AfterEach
     void cleanUp() throws Exception
@@ -61,19 +53,13 @@ class DaemonProcessTest
     @Test
     void servesPublishersAndSubscribersIsObservableFromOutsideAndStopsGracefully() throws Exception
     {
-        final HttpServer hookServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
-        hookServer.createContext("/hook", (exchange) ->
-        {
-            webhooks.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-        });
-        hookServer.start();
-        resources.add(() -> hookServer.stop(0));
+        final DaemonTestSupport.WebhookReceiver hookServer = new DaemonTestSupport.WebhookReceiver();
+        webhooks = hookServer.path("/hook");
+        resources.add(hookServer.start());
 
         final File node = tmp.resolve("node").toFile();
         final File config = tmp.resolve("junction.conf").toFile();
-        writeConfig(config, node, hookServer.getAddress().getPort(), "has-subscribers");
+        writeConfig(config, node, hookServer.port(), "has-subscribers");
         Files.writeString(config.toPath(), "counters-dir = \"" + tmp.resolve("shm").toString().replace("\\", "\\\\") +
             "\"\n", java.nio.file.StandardOpenOption.APPEND);
 
@@ -137,9 +123,9 @@ class DaemonProcessTest
 
         // Prometheus, after an observation interval has published the latency of those messages.
         await().atMost(TIMEOUT).until(() ->
-            get(httpPort, "/metrics").body().contains(
+            httpGet(httpPort, "/metrics").body().contains(
                 "junction_latency_samples_total{stage=\"offer_to_deliver\"} " + count));
-        final String metrics = get(httpPort, "/metrics").body();
+        final String metrics = httpGet(httpPort, "/metrics").body();
         assertTrue(metrics.contains("# TYPE junction_shard_dispatched_total counter"), metrics);
         assertTrue(metrics.contains("junction_shard_dispatched_total{counter=\"shard 0 dispatched\"} " + count),
             metrics);
@@ -148,16 +134,16 @@ class DaemonProcessTest
         assertTrue(metrics.contains("junction_subscription_queue_depth{counter=\"subscription 1 'orders.>' queue depth\"} 0"),
             metrics);
         assertTrue(metrics.contains("junction_protocol_bad_frames_total{counter=\"protocol bad frames\"} 1"), metrics);
-        assertEquals(200, get(httpPort, "/health/live").statusCode());
-        assertEquals(200, get(httpPort, "/health/ready").statusCode());
-        assertTrue(get(httpPort, "/alarms").body().contains("\"alarm\":\"has-subscribers\""));
+        assertEquals(200, httpGet(httpPort, "/health/live").statusCode());
+        assertEquals(200, httpGet(httpPort, "/health/ready").statusCode());
+        assertTrue(httpGet(httpPort, "/alarms").body().contains("\"alarm\":\"has-subscribers\""));
 
         // The subscriber leaves: the alarm clears after its clear delay, and the webhook hears of it.
         receiver.close();
         assertWebhook("has-subscribers", "CLEARED");
 
         // Reload from outside: the renamed rule replaces the old one without a restart.
-        writeConfig(config, node, hookServer.getAddress().getPort(), "renamed-rule");
+        writeConfig(config, node, hookServer.port(), "renamed-rule");
         Files.writeString(config.toPath(), "counters-dir = \"" + tmp.resolve("shm").toString().replace("\\", "\\\\") +
             "\"\n", java.nio.file.StandardOpenOption.APPEND);
         final File adminOut = tmp.resolve("admin.txt").toFile();
@@ -165,15 +151,15 @@ class DaemonProcessTest
             () -> read(adminOut));
         assertTrue(read(adminOut).contains("reloaded 1 alarm rule(s)"), () -> read(adminOut));
         await().atMost(TIMEOUT).until(() ->
-            get(httpPort, "/metrics").body().contains("alarm renamed-rule [MAJOR]"));
+            httpGet(httpPort, "/metrics").body().contains("alarm renamed-rule [MAJOR]"));
 
         // And by SIGHUP, as systemd's reload does.
-        writeConfig(config, node, hookServer.getAddress().getPort(), "hup-rule");
+        writeConfig(config, node, hookServer.port(), "hup-rule");
         Files.writeString(config.toPath(), "counters-dir = \"" + tmp.resolve("shm").toString().replace("\\", "\\\\") +
             "\"\n", java.nio.file.StandardOpenOption.APPEND);
         final Process hup = new ProcessBuilder("kill", "-HUP", Long.toString(daemon.process().pid())).start();
         assertTrue(hup.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS) && hup.exitValue() == 0);
-        await().atMost(TIMEOUT).until(() -> get(httpPort, "/metrics").body().contains("alarm hup-rule [MAJOR]"));
+        await().atMost(TIMEOUT).until(() -> httpGet(httpPort, "/metrics").body().contains("alarm hup-rule [MAJOR]"));
         assertTrue(daemon.process().isAlive(), daemon::output);
 
         // loadgen against it: a live line, a total, a histogram log.
@@ -298,21 +284,5 @@ class DaemonProcessTest
             "expected " + alarm + " " + state + ", got " + body);
     }
 
-    private HttpResponse<String> get(final int port, final String path) throws Exception
-    {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-    }
 
-    private static String read(final File file)
-    {
-        try
-        {
-            return Files.readString(file.toPath());
-        }
-        catch (final IOException ex)
-        {
-            return ex.toString();
-        }
-    }
 }

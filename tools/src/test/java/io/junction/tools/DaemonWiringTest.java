@@ -1,15 +1,13 @@
 package io.junction.tools;
 
+import static io.junction.tools.DaemonTestSupport.httpGet;
+import static io.junction.tools.DaemonTestSupport.read;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,7 +87,7 @@ class DaemonWiringTest
         assertTrue(stat.contains("\"label\":\"protocol guaranteed publishes journaled\",\"value\":" + count), stat);
         assertTrue(stat.contains("\"label\":\"journal appended\",\"value\":" + count), stat);
         assertTrue(stat.contains("\"label\":\"protocol bad qos\",\"value\":1"), stat);
-        final String metrics = get(Integer.parseInt(Daemon.readProperties(node).getProperty("http.port")), "/metrics");
+        final String metrics = httpGet(Integer.parseInt(Daemon.readProperties(node).getProperty("http.port")), "/metrics").body();
         assertTrue(metrics.contains("junction_journal_appended_total{counter=\"journal appended\"} " + count), metrics);
         assertTrue(metrics.contains("junction_protocol_bad_qos_total{counter=\"protocol bad qos\"} 1"), metrics);
 
@@ -167,7 +165,7 @@ class DaemonWiringTest
         final String stat = stat(node);
         assertTrue(stat.contains("\"label\":\"offer shed: NORMAL RATE_LIMITED\",\"value\":" + shedBeforeReload), stat);
         final int httpPort = Integer.parseInt(Daemon.readProperties(node).getProperty("http.port"));
-        final String metrics = get(httpPort, "/metrics");
+        final String metrics = httpGet(httpPort, "/metrics").body();
         assertTrue(metrics.contains("junction_offer_shed_total{counter=\"offer shed: NORMAL RATE_LIMITED\"} " +
             shedBeforeReload), metrics);
 
@@ -336,21 +334,5 @@ class DaemonWiringTest
         return read(statOut);
     }
 
-    private static String get(final int port, final String path) throws Exception
-    {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
-    }
 
-    private static String read(final File file)
-    {
-        try
-        {
-            return Files.readString(file.toPath());
-        }
-        catch (final IOException ex)
-        {
-            return ex.toString();
-        }
-    }
 }

@@ -1,29 +1,22 @@
 package io.junction.tools;
 
+import static io.junction.tools.DaemonTestSupport.httpGet;
+import static io.junction.tools.DaemonTestSupport.read;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import com.sun.net.httpserver.HttpServer;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -45,8 +38,7 @@ class JournalAlarmProcessTest
     Path tmp;
 
     private final List<AutoCloseable> resources = new ArrayList<>();
-    private final BlockingQueue<String> webhooks = new LinkedBlockingQueue<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private BlockingQueue<String> webhooks;
 
     @AfterEach
     void cleanUp() throws Exception
@@ -60,20 +52,14 @@ class JournalAlarmProcessTest
     @Test
     void journalGaugesAreVisibleAndTheDiskFreeAlarmRaisesAndClears() throws Exception
     {
-        final HttpServer hookServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
-        hookServer.createContext("/hook", (exchange) ->
-        {
-            webhooks.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-        });
-        hookServer.start();
-        resources.add(() -> hookServer.stop(0));
+        final DaemonTestSupport.WebhookReceiver hookServer = new DaemonTestSupport.WebhookReceiver();
+        webhooks = hookServer.path("/hook");
+        resources.add(hookServer.start());
 
         final File node = tmp.resolve("node").toFile();
         final File config = tmp.resolve("junction.conf").toFile();
         final long freeMb = tmp.toFile().getUsableSpace() >> 20;
-        writeConfig(config, node, hookServer.getAddress().getPort(), freeMb * 2 + 100_000); // above: raised
+        writeConfig(config, node, hookServer.port(), freeMb * 2 + 100_000); // above: raised
 
         final JunctionProcess daemon = JunctionProcess.start(tmp.resolve("daemon.log").toFile(),
             "run", "--config", config.getPath());
@@ -117,7 +103,7 @@ class JournalAlarmProcessTest
         assertTrue(Math.abs((diskFree >> 20) - freeMb) < 1024, stat);
         assertTrue(stat.contains("\"activeAlarms\":[\"journal-disk [MAJOR]\"]"), stat);
 
-        final String metrics = get(httpPort, "/metrics");
+        final String metrics = httpGet(httpPort, "/metrics").body();
         assertTrue(metrics.contains("# TYPE junction_journal_size_bytes gauge"), metrics);
         assertTrue(metrics.contains("junction_journal_last_record_number{counter=\"journal last record number\"} " +
             (count - 1)), metrics);
@@ -125,7 +111,7 @@ class JournalAlarmProcessTest
         assertTrue(metrics.contains("junction_journal_disk_free_bytes{counter=\"journal disk free bytes\"} "), metrics);
 
         // The threshold below the free space, by reload: the alarm clears after its clear delay.
-        writeConfig(config, node, hookServer.getAddress().getPort(), 1);
+        writeConfig(config, node, hookServer.port(), 1);
         final File adminOut = tmp.resolve("admin.txt").toFile();
         assertEquals(0, JunctionProcess.run(adminOut, "admin", "reload", "--dir", node.getPath()),
             () -> read(adminOut));
@@ -167,21 +153,5 @@ class JournalAlarmProcessTest
             body.contains("\"state\":\"" + state + "\""), "expected " + alarm + " " + state + ", got " + body);
     }
 
-    private String get(final int port, final String path) throws Exception
-    {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
-    }
 
-    private static String read(final File file)
-    {
-        try
-        {
-            return Files.readString(file.toPath());
-        }
-        catch (final IOException ex)
-        {
-            return ex.toString();
-        }
-    }
 }
