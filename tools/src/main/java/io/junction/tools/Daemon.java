@@ -124,6 +124,8 @@ public final class Daemon implements AutoCloseable
                 .journalSink(journal)
                 .regulation(config.regulation())
                 .expressCritical(config.expressCritical())
+                .pipelineIdleStrategySupplier(config.idleStrategy().supplier())
+                .deliveryIdleStrategySupplier(config.idleStrategy().supplier())
                 .shards(config.shards())
                 .ringSize(config.ringSize())
                 .maxMessageLength(config.maxMessageLength())
@@ -442,6 +444,7 @@ public final class Daemon implements AutoCloseable
         changed(changes, "journal.retention.max-bytes", a.retentionMaxBytes(), b.retentionMaxBytes());
         changed(changes, "journal.retention.max-cycles", a.retentionMaxCycles(), b.retentionMaxCycles());
         changed(changes, "regulation.express-critical", was.expressCritical(), now.expressCritical());
+        changed(changes, "idle-strategy", was.idleStrategy(), now.idleStrategy());
         final DaemonConfig.ClusterSpec c = was.cluster();
         final DaemonConfig.ClusterSpec d = now.cluster();
         changed(changes, "cluster.enabled", c.enabled(), d.enabled());

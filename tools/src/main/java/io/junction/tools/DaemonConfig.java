@@ -55,6 +55,7 @@ public record DaemonConfig(
     JournalSpec journal,
     RegulationConfig regulation,
     boolean expressCritical,
+    IdleChoice idleStrategy,
     ClusterSpec cluster)
 {
     /** The metrics an alarm may watch. */
@@ -190,6 +191,7 @@ public record DaemonConfig(
             journal(config),
             regulation(config),
             bool(config, "regulation.express-critical"),
+            idle(config, "idle-strategy"),
             cluster(config));
     }
 
@@ -453,6 +455,19 @@ public record DaemonConfig(
             throw new ConfigException("key '" + key + "': must be " + (positive ? "> 0" : ">= 0") + ", was " + value);
         }
         return value;
+    }
+
+    private static IdleChoice idle(final Config config, final String key)
+    {
+        final String text = string(config, key);
+        try
+        {
+            return IdleChoice.parse(text);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ConfigException("key '" + key + "': must be one of backoff, yielding, busy-spin; was '" + text + "'");
+        }
     }
 
     private static SlowSubscriberPolicy policy(final Config config, final String key)

@@ -28,12 +28,16 @@ class ConfigTest
         assertEquals(5, config.alarms().size());
         assertTrue(config.alarms().stream().anyMatch((a) -> a.metric().equals("cluster-no-leader")));
         assertEquals(false, config.cluster().enabled());
+        assertEquals(IdleChoice.BACKOFF, config.idleStrategy());
+        assertEquals(false, config.expressCritical());
     }
 
     @Test
     void aFileOverridesTheDefaults() throws Exception
     {
-        final DaemonConfig config = DaemonConfig.load(write("shards = 2\nlisten.port = 0\nshutdown-timeout = 250ms\n"));
+        final DaemonConfig config = DaemonConfig.load(write(
+            "shards = 2\nlisten.port = 0\nshutdown-timeout = 250ms\nidle-strategy = busy-spin\n"));
+        assertEquals(IdleChoice.BUSY_SPIN, config.idleStrategy());
         assertEquals(2, config.shards());
         assertEquals(0, config.listenPort());
         assertEquals(Duration.ofMillis(250), config.shutdownTimeout());
@@ -119,6 +123,8 @@ class ConfigTest
         assertEquals(false, rule.sojournShedding());
 
         assertProblem("journal.flush-policy = sometimes\n", "key 'journal.flush-policy': must be one of");
+        assertProblem("idle-strategy = sleepy\n",
+            "key 'idle-strategy': must be one of backoff, yielding, busy-spin; was 'sleepy'");
         assertProblem("journal.min-free-disk = lots\n", "key 'journal.min-free-disk'");
         assertProblem("journal.retention.max-cycles = -1\n", "key 'journal.retention.max-cycles'");
         assertProblem("journal { dirr = x }\n", "unknown key 'journal.dirr'");
