@@ -39,16 +39,43 @@ public final class JunctionRemoteTarget implements Target
     private static final long START_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
     private static final long SUBSCRIBE_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(10);
 
+    private final boolean yielding;
     private ServerProcess daemon;
     private int port;
     private int nextTopic;
     private final AtomicLong publishErrors = new AtomicLong();
     private final AtomicReference<String> lastError = new AtomicReference<>();
 
+    /** The daemon at its defaults (backoff idle strategy). */
+    public JunctionRemoteTarget()
+    {
+        this(false);
+    }
+
+    private JunctionRemoteTarget(final boolean yielding)
+    {
+        this.yielding = yielding;
+    }
+
+    /**
+     * The daemon with {@code idle-strategy = yielding}: its shard and delivery threads never park, so a
+     * message at a low rate does not wait for a thread to wake; each keeps a core busy.
+     */
+    public static JunctionRemoteTarget yielding()
+    {
+        return new JunctionRemoteTarget(true);
+    }
+
     @Override
     public String name()
     {
-        return "Junction remote";
+        return yielding ? "Junction remote (yielding)" : "Junction remote";
+    }
+
+    @Override
+    public boolean variant()
+    {
+        return yielding;
     }
 
     @Override
@@ -73,7 +100,8 @@ public final class JunctionRemoteTarget implements Target
     public String semantics()
     {
         return "the daemon (junction run) in its own JVM, best-effort publishes (journal off), regulation off, " +
-            "back-pressure subscribers (lossless), a connection per client, default idle strategies";
+            "back-pressure subscribers (lossless), a connection per client, " +
+            (yielding ? "idle-strategy = yielding (never parks)" : "default idle strategies (park up to 1 ms when idle)");
     }
 
     @Override
@@ -94,7 +122,8 @@ public final class JunctionRemoteTarget implements Target
     {
         final Path dataDir = Files.createDirectories(workDir.resolve("data"));
         final Path config = workDir.resolve("bench.conf");
-        Files.writeString(config, config(dataDir), StandardCharsets.UTF_8);
+        Files.writeString(config, config(dataDir) + (yielding ? "idle-strategy = yielding\n" : ""),
+            StandardCharsets.UTF_8);
         daemon = ServerProcess.start("junction-daemon", command(config, dataDir), Map.of(), workDir);
         port = awaitPort(dataDir.toFile());
         daemon.awaitPort(port, START_TIMEOUT_NS);
