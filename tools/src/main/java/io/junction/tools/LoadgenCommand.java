@@ -280,23 +280,7 @@ public final class LoadgenCommand implements Callable<Integer>
                 subscribed.countDown();
             }
         };
-        final Thread thread = new Thread(() ->
-        {
-            try
-            {
-                while (client.read(listener) != 0)
-                {
-                    // Until the daemon closes the connection.
-                }
-            }
-            catch (final IOException ex)
-            {
-                // Closed.
-            }
-        }, name);
-        thread.setDaemon(true);
-        thread.start();
-        return thread;
+        return client.startReader(name, listener);
     }
 
     static Priority[] parseMix(final String mix)

@@ -133,6 +133,44 @@ public final class ProtocolClient implements AutoCloseable
     }
 
     /**
+     * Start a daemon thread that hands every frame to the listener until the connection ends.
+     *
+     * @return the started thread.
+     */
+    public Thread startReader(final String threadName, final FrameListener listener)
+    {
+        return startReader(threadName, listener, () -> {});
+    }
+
+    /**
+     * Start a daemon thread that hands every frame to the listener until the connection ends (closed by
+     * either side), then runs {@code onEnd}.
+     *
+     * @return the started thread.
+     */
+    public Thread startReader(final String threadName, final FrameListener listener, final Runnable onEnd)
+    {
+        final Thread thread = new Thread(() ->
+        {
+            try
+            {
+                while (read(listener) != 0)
+                {
+                    // Until the end of the stream.
+                }
+            }
+            catch (final IOException ex)
+            {
+                // Closed.
+            }
+            onEnd.run();
+        }, threadName);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    /**
      * Block until one frame arrives, and hand it to the listener.
      *
      * @return the frame's type, or 0 at the end of the stream.

@@ -3,7 +3,6 @@ package io.junction.tools;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,23 +34,7 @@ final class FrameRecorder implements AutoCloseable, ProtocolClient.FrameListener
     FrameRecorder(final ProtocolClient client)
     {
         this.client = client;
-        thread = new Thread(() ->
-        {
-            try
-            {
-                while (client.read(this) != 0)
-                {
-                    // Until the end of the stream.
-                }
-            }
-            catch (final IOException ex)
-            {
-                // Closed.
-            }
-            ended = true;
-        }, "test-frame-recorder");
-        thread.setDaemon(true);
-        thread.start();
+        thread = client.startReader("test-frame-recorder", this, () -> ended = true);
     }
 
     void awaitSubscribed()

@@ -245,7 +245,7 @@ public final class JunctionRemoteTarget implements Target
                 final ProtocolClient subscriber = new ProtocolClient("127.0.0.1", port);
                 clients.add(subscriber);
                 final CountDownLatch subscribed = new CountDownLatch(1);
-                readers.add(reader(subscriber, "bench-remote-sub-" + i, new ProtocolClient.FrameListener()
+                readers.add(subscriber.startReader("bench-remote-sub-" + i, new ProtocolClient.FrameListener()
                 {
                     @Override
                     public void onMessage(
@@ -277,7 +277,7 @@ public final class JunctionRemoteTarget implements Target
             final ProtocolClient publisher = new ProtocolClient("127.0.0.1", port);
             clients.add(publisher);
             publisher.hello("bench");
-            readers.add(reader(publisher, "bench-remote-pub", new ProtocolClient.FrameListener()
+            readers.add(publisher.startReader("bench-remote-pub", new ProtocolClient.FrameListener()
             {
                 @Override
                 public void onError(final int code, final String text)
@@ -317,28 +317,6 @@ public final class JunctionRemoteTarget implements Target
             closeAll(clients, readers);
             throw ex;
         }
-    }
-
-    private static Thread reader(
-        final ProtocolClient client, final String name, final ProtocolClient.FrameListener listener)
-    {
-        final Thread thread = new Thread(() ->
-        {
-            try
-            {
-                while (client.read(listener) != 0)
-                {
-                    // Until the connection closes.
-                }
-            }
-            catch (final IOException ex)
-            {
-                // Closed by the harness, or by the daemon as it stops.
-            }
-        }, name);
-        thread.setDaemon(true);
-        thread.start();
-        return thread;
     }
 
     private static void closeAll(final List<ProtocolClient> clients, final List<Thread> readers)
