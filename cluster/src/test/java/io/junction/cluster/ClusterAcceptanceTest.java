@@ -50,9 +50,8 @@ class ClusterAcceptanceTest
 
         final List<Long> received = new ArrayList<>();
         final JunctionClient subscriber = harness.newClient((ctx) -> {});
-        final long handle = subscriber.subscribe("orders.>",
-            (topic, sequence, priority, buffer, offset, length) -> received.add((long)buffer.getInt(offset)));
-        harness.pollUntil(TIMEOUT, () -> subscriber.isSubscribed(handle), subscriber);
+        harness.subscribe(subscriber, "orders.>",
+            (topic, sequence, priority, buffer, offset, length) -> received.add((long)buffer.getInt(offset)), TIMEOUT);
 
         final AckCounter acks = new AckCounter();
         final JunctionClient publisher = harness.newClient((ctx) -> ctx.listener(acks));
@@ -89,9 +88,8 @@ class ClusterAcceptanceTest
 
         final List<Long> received = new ArrayList<>();
         final JunctionClient subscriber = harness.newClient((ctx) -> {});
-        final long handle = subscriber.subscribe("prices.>",
-            (topic, sequence, priority, buffer, offset, length) -> received.add((long)buffer.getInt(offset)));
-        harness.pollUntil(TIMEOUT, () -> subscriber.isSubscribed(handle), subscriber);
+        harness.subscribe(subscriber, "prices.>",
+            (topic, sequence, priority, buffer, offset, length) -> received.add((long)buffer.getInt(offset)), TIMEOUT);
 
         final AckCounter acks = new AckCounter();
         final JunctionClient publisher = harness.newClient((ctx) -> ctx.listener(acks));
@@ -144,9 +142,8 @@ class ClusterAcceptanceTest
         final List<Long> received = new ArrayList<>();
         final JunctionClient subscriber = harness.newClient((ctx) -> ctx
             .egressChannel("aeron:udp?endpoint=localhost:0|term-length=64k"));
-        final long handle = subscriber.subscribe("bulk.>",
-            (topic, sequence, priority, buffer, offset, length) -> received.add((long)buffer.getInt(offset)));
-        harness.pollUntil(TIMEOUT, () -> subscriber.isSubscribed(handle), subscriber);
+        harness.subscribe(subscriber, "bulk.>",
+            (topic, sequence, priority, buffer, offset, length) -> received.add((long)buffer.getInt(offset)), TIMEOUT);
 
         // The subscriber does not poll while 1000 messages go by: its egress window fills and the leader drops.
         final AckCounter acks = new AckCounter();

@@ -3,6 +3,7 @@ package io.junction.cluster;
 import io.aeron.cluster.ClusterControl;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.junction.cluster.client.DeliveryHandler;
 import io.junction.cluster.client.JunctionClient;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -171,6 +172,19 @@ final class ClusterHarness implements AutoCloseable
     String ingressEndpoints()
     {
         return template.ingressEndpoints();
+    }
+
+    /**
+     * Subscribe and poll the client until the cluster has confirmed the subscription.
+     *
+     * @return the subscription's handle.
+     */
+    long subscribe(
+        final JunctionClient client, final String pattern, final DeliveryHandler handler, final Duration timeout)
+    {
+        final long handle = client.subscribe(pattern, handler);
+        pollUntil(timeout, () -> client.isSubscribed(handle), client);
+        return handle;
     }
 
     /**

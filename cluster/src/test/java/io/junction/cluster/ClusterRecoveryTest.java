@@ -153,9 +153,8 @@ class ClusterRecoveryTest
         final List<Long> received = new ArrayList<>();
         final JunctionClient subscriber = harness.newClient((ctx) -> ctx
             .newLeaderTimeoutNs(ClusterHarness.secondsToNanos(2)).connectTimeoutNs(ClusterHarness.secondsToNanos(3)));
-        final long handle = subscriber.subscribe("ticks.>",
-            (topic, sequence, priority, buffer, offset, length) -> received.add((long)buffer.getInt(offset)));
-        harness.pollUntil(TIMEOUT, () -> subscriber.isSubscribed(handle), subscriber);
+        harness.subscribe(subscriber, "ticks.>",
+            (topic, sequence, priority, buffer, offset, length) -> received.add((long)buffer.getInt(offset)), TIMEOUT);
 
         publishRange(publisher, 1, 100);
         harness.pollUntil(TIMEOUT, () -> acks.acked == 100 && received.size() == 100, publisher, subscriber);

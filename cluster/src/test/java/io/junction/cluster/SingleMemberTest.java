@@ -43,9 +43,9 @@ class SingleMemberTest
 
         final List<String> received = new ArrayList<>();
         final JunctionClient subscriber = harness.newClient((ctx) -> {});
-        final long handle = subscriber.subscribe("a.*.c",
-            (topic, sequence, priority, buffer, offset, length) -> received.add(topic + "#" + buffer.getInt(offset)));
-        harness.pollUntil(TIMEOUT, () -> subscriber.isSubscribed(handle), subscriber);
+        final long handle = harness.subscribe(subscriber, "a.*.c",
+            (topic, sequence, priority, buffer, offset, length) -> received.add(topic + "#" + buffer.getInt(offset)),
+            TIMEOUT);
 
         final ClusterAcceptanceTest.AckCounter acks = new ClusterAcceptanceTest.AckCounter();
         final JunctionClient publisher = harness.newClient((ctx) -> ctx.listener(acks));
