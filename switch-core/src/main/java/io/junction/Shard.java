@@ -321,9 +321,9 @@ final class Shard implements Agent
      */
     private int expressCritical(final long head, final long available)
     {
-        if (Priority.CRITICAL == ring.get(head).priority)
+        if ((checkEachSlot && !ring.isAvailable(head)) || Priority.CRITICAL == ring.get(head).priority)
         {
-            return 0; // A CRITICAL message is at the head: nothing may pass it.
+            return 0; // The head is still being written, or is CRITICAL itself: nothing may pass it.
         }
         int work = 0;
         if (null != expressEvent)
