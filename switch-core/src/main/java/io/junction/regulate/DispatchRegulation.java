@@ -93,13 +93,7 @@ public final class DispatchRegulation
             final long now = nowNs();
             shedder.onDequeue(now - timestampNs, now, compiled.codelTargetNs, compiled.codelIntervalNs);
         }
-        if (Regulator.NO_DEADLINE != deadlineNs && Regulator.isExpired(deadlineNs, nowNs()))
-        {
-            regulator.onShed(priority, ShedReason.EXPIRED);
-            onDispatched(admission);
-            return true;
-        }
-        return false;
+        return dropIfExpired(priority, deadlineNs, admission);
     }
 
     /**
@@ -110,7 +104,13 @@ public final class DispatchRegulation
      */
     public boolean onExpressDequeue(final Priority priority, final long deadlineNs, final Admission admission)
     {
-        if (null == regulator || Regulator.NO_DEADLINE == deadlineNs || !Regulator.isExpired(deadlineNs, nowNs()))
+        return null != regulator && dropIfExpired(priority, deadlineNs, admission);
+    }
+
+    private boolean dropIfExpired(final Priority priority, final long deadlineNs, final Admission admission)
+    {
+        // The deadline is checked first, so that a message without one costs no clock read.
+        if (Regulator.NO_DEADLINE == deadlineNs || !Regulator.isExpired(deadlineNs, nowNs()))
         {
             return false;
         }
