@@ -103,6 +103,8 @@ public final class SwitchService implements ClusteredService
     private final Long2ObjectHashMap<TopicPermissions.Grant> grantBySessionId = new Long2ObjectHashMap<>();
     private final AsciiStringCache topicCache = new AsciiStringCache(1024);
 
+    // From the node's configuration: Cluster.memberId() is not yet set when onStart runs.
+    private final int memberId;
     private Cluster cluster;
     private ReplicaJournal journal;
     private ServiceCounters counters;
@@ -113,12 +115,14 @@ public final class SwitchService implements ClusteredService
     private volatile int leaderMemberId = -1;
 
     public SwitchService(
+        final int memberId,
         final Function<Cluster, ReplicaJournal> journalFactory,
         final TopicPermissions permissions,
         final int maxTopicLength,
         final int maxPayloadLength,
         final long maxReplay)
     {
+        this.memberId = memberId;
         this.journalFactory = journalFactory;
         this.permissions = permissions;
         this.maxTopicLength = maxTopicLength;
@@ -156,7 +160,7 @@ public final class SwitchService implements ClusteredService
     {
         this.cluster = cluster;
         this.idleStrategy = cluster.idleStrategy();
-        this.counters = new ServiceCounters(cluster.aeron(), cluster.memberId());
+        this.counters = new ServiceCounters(cluster.aeron(), memberId);
         this.journal = journalFactory.apply(cluster);
         if (null != snapshotImage)
         {
@@ -168,10 +172,12 @@ public final class SwitchService implements ClusteredService
 
     public void onSessionOpen(final ClientSession session, final long timestamp)
     {
+        counters.onApplied(cluster.logPosition());
     }
 
     public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
     {
+        counters.onApplied(cluster.logPosition());
         final long sessionId = session.id();
         grantBySessionId.remove(sessionId);
         final Iterator<ClusterSubscription> it = subscriptionsById.values().iterator();
@@ -194,6 +200,7 @@ public final class SwitchService implements ClusteredService
         final int length,
         final Header header)
     {
+        counters.onApplied(cluster.logPosition());
         final int templateId = WireFrames.check(buffer, offset, length, maxFrameLength);
         if (templateId < 0)
         {
@@ -288,6 +295,7 @@ public final class SwitchService implements ClusteredService
         final int appVersion)
     {
         this.leaderMemberId = leaderMemberId;
+        counters.onApplied(logPosition);
     }
 
     /**
