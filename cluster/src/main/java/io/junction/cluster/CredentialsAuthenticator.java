@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Aeron Cluster {@link Authenticator} for "principal:secret" credentials (US-ASCII) checked against a fixed
  * table. An authenticated session carries its principal, which the clustered service reads from
- * {@code ClientSession.encodedPrincipal()} to apply {@link TopicPermissions}. Runs on the consensus module
+ * {@code ClientSession.encodedPrincipal()} to apply {@link io.junction.security.PrincipalPermissions}. Runs on the consensus module
  * thread; {@link #rejectedCount()} may be read from any thread.
  */
 public final class CredentialsAuthenticator implements Authenticator

@@ -10,6 +10,8 @@ import io.junction.cluster.codecs.PublishEncoder;
 import io.junction.cluster.codecs.ResumeEncoder;
 import io.junction.cluster.codecs.SubscribeAckEncoder;
 import io.junction.cluster.codecs.SubscribeDecoder;
+import io.junction.security.PatternPermissions;
+import io.junction.security.PrincipalPermissions;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -56,9 +58,8 @@ class ClusterRefusalTest
     void refusesBadFramesAndUnauthorisedRequestsWithErrorsAndCounters()
     {
         final AtomicLong authenticationRejected = new AtomicLong();
-        final TopicPermissions permissions = TopicPermissions.builder()
-            .grant("alice", List.of("orders.>"), List.of("orders.*"))
-            .build();
+        final PrincipalPermissions permissions = PrincipalPermissions.of(
+            Map.of("alice", PatternPermissions.of(List.of("orders.>"), List.of("orders.*"))));
         harness = new ClusterHarness(tempDir, 21_200, 3, (ctx) -> ctx
             .authenticatorSupplier(() -> new CredentialsAuthenticator(Map.of("alice", "s3cret"), authenticationRejected))
             .permissions(permissions)
