@@ -24,7 +24,6 @@ import io.junction.DeliveryThread;
 import io.junction.Junction;
 import io.junction.SubscriptionOptions;
 import io.junction.SwitchCounters;
-import io.junction.cluster.ClusterNode;
 import io.junction.journal.Journal;
 import io.junction.journal.JournalCounters;
 import io.junction.journal.Retention;
@@ -115,7 +114,7 @@ public final class Daemon implements AutoCloseable
                 }
             }
             cluster = config.cluster().enabled() ? new DaemonCluster(config.cluster(), dir,
-                countersFile.countersManager(), limitedErrors("cluster", 100)) : null;
+                countersFile.countersManager(), limitedErrors("cluster", 100), out) : null;
             if (null != cluster)
             {
                 started.add(0, cluster);
@@ -452,6 +451,7 @@ public final class Daemon implements AutoCloseable
         changed(changes, "cluster.member-count", c.memberCount(), d.memberCount());
         changed(changes, "cluster.hostname", c.hostname(), d.hostname());
         changed(changes, "cluster.base-port", c.basePort(), d.basePort());
+        changed(changes, "cluster.members", c.members(), d.members());
         changed(changes, "cluster.dir", c.dir(), d.dir());
         changed(changes, "cluster.clean-start", c.cleanStart(), d.cleanStart());
         changed(changes, "cluster.leader-heartbeat-timeout", c.leaderHeartbeatTimeout(), d.leaderHeartbeatTimeout());
@@ -531,8 +531,7 @@ public final class Daemon implements AutoCloseable
         if (null != cluster)
         {
             properties.setProperty("cluster.member-id", Integer.toString(config.cluster().memberId()));
-            properties.setProperty("cluster.ingress-endpoints", ClusterNode.Context.ingressEndpoints(
-                config.cluster().hostname(), config.cluster().basePort(), config.cluster().memberCount()));
+            properties.setProperty("cluster.ingress-endpoints", config.cluster().memberList().ingressEndpoints());
         }
         final File tmp = new File(dir, PROPERTIES_FILE + ".tmp");
         try (java.io.Writer writer = Files.newBufferedWriter(tmp.toPath(), StandardCharsets.UTF_8))
