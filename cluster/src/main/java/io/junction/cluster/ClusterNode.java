@@ -13,6 +13,7 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.security.AuthenticatorSupplier;
 import io.aeron.security.DefaultAuthenticatorSupplier;
+import io.junction.security.PrincipalPermissions;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.IoUtil;
@@ -294,7 +295,7 @@ public final class ClusterNode implements AutoCloseable
         private Supplier<IdleStrategy> idleStrategySupplier =
             () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
         private AuthenticatorSupplier authenticatorSupplier = new DefaultAuthenticatorSupplier();
-        private TopicPermissions permissions = TopicPermissions.allowAll();
+        private PrincipalPermissions permissions = PrincipalPermissions.ALLOW_ALL;
         private int maxTopicLength = 256;
         private int maxPayloadLength = 8 * 1024;
         private long maxReplay = 1_000_000;
@@ -514,7 +515,7 @@ public final class ClusterNode implements AutoCloseable
             return this;
         }
 
-        public Context permissions(final TopicPermissions permissions)
+        public Context permissions(final PrincipalPermissions permissions)
         {
             this.permissions = permissions;
             return this;

@@ -106,7 +106,7 @@ final class DaemonCluster implements AutoCloseable
      */
     static File dir(final File dataDir, final DaemonConfig.ClusterSpec spec)
     {
-        return spec.dir().isEmpty() ? new File(dataDir, "cluster") : new File(spec.dir()).getAbsoluteFile();
+        return spec.dir().isEmpty() ? new File(dataDir, "cluster") : Daemon.resolve(dataDir, spec.dir());
     }
 
     /**

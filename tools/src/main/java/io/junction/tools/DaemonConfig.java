@@ -60,11 +60,7 @@ public record DaemonConfig(
     ClusterSpec cluster)
 {
     /** The metrics an alarm may watch. */
-    public static final Set<String> METRICS = Set.of(
-        "back-pressured", "rejected", "dropped", "delivered", "faults", "terminated", "errors", "subscriptions",
-        "ring-occupancy", "queue-depth", "connections", "disk-free-mb", "shed", "journal-faults", "journal-disk-full",
-        "journal-failed", "journal-unavailable", "journal-disk-free-mb", "journal-position", "journal-size-mb",
-        "journal-cycles", "cluster-no-leader", "cluster-elections", "cluster-role");
+    public static final Set<String> METRICS = MetricCatalogue.alarmMetrics();
 
     private static final Set<String> RULE_KEYS = Set.of(
         "name", "metric", "rate", "above", "below", "raise-after", "clear-after", "severity", "description");

@@ -789,7 +789,8 @@ public final class JunctionClient implements AutoCloseable
         }
 
         /**
-         * "principal:secret" credentials, see {@code CredentialsAuthenticator}.
+         * "user:password" or ":token" credentials, see {@code CredentialsAuthenticator.encode} and
+         * {@code encodeToken}.
          */
         public Context credentials(final byte[] encodedCredentials)
         {
