@@ -106,6 +106,8 @@ public final class SwitchService implements ClusteredService
     private final Long2ObjectHashMap<TopicPermissions> grantBySessionId = new Long2ObjectHashMap<>();
     private final AsciiStringCache topicCache = new AsciiStringCache(1024);
 
+    // From the node's configuration: Cluster.memberId() is not yet set when onStart runs.
+    private final int memberId;
     private Cluster cluster;
     private ReplicaJournal journal;
     private ServiceCounters counters;
@@ -116,12 +118,14 @@ public final class SwitchService implements ClusteredService
     private volatile int leaderMemberId = -1;
 
     public SwitchService(
+        final int memberId,
         final Function<Cluster, ReplicaJournal> journalFactory,
         final PrincipalPermissions permissions,
         final int maxTopicLength,
         final int maxPayloadLength,
         final long maxReplay)
     {
+        this.memberId = memberId;
         this.journalFactory = journalFactory;
         this.permissions = permissions;
         this.maxTopicLength = maxTopicLength;
@@ -159,7 +163,7 @@ public final class SwitchService implements ClusteredService
     {
         this.cluster = cluster;
         this.idleStrategy = cluster.idleStrategy();
-        this.counters = new ServiceCounters(cluster.aeron(), cluster.memberId());
+        this.counters = new ServiceCounters(cluster.aeron(), memberId);
         this.journal = journalFactory.apply(cluster);
         if (null != snapshotImage)
         {
@@ -171,10 +175,12 @@ public final class SwitchService implements ClusteredService
 
     public void onSessionOpen(final ClientSession session, final long timestamp)
     {
+        counters.onApplied(cluster.logPosition());
     }
 
     public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
     {
+        counters.onApplied(cluster.logPosition());
         final long sessionId = session.id();
         grantBySessionId.remove(sessionId);
         final Iterator<ClusterSubscription> it = subscriptionsById.values().iterator();
@@ -197,6 +203,7 @@ public final class SwitchService implements ClusteredService
         final int length,
         final Header header)
     {
+        counters.onApplied(cluster.logPosition());
         final int templateId = WireFrames.check(buffer, offset, length, maxFrameLength);
         if (templateId < 0)
         {
@@ -291,6 +298,7 @@ public final class SwitchService implements ClusteredService
         final int appVersion)
     {
         this.leaderMemberId = leaderMemberId;
+        counters.onApplied(logPosition);
     }
 
     /**

@@ -35,6 +35,8 @@ public final class PrometheusFormat
             "Messages delivered to a subscription.");
         family(SwitchCounters.SUBSCRIPTION_DROPPED_TYPE_ID, "junction_subscription_dropped_total", "counter",
             "Messages dropped by a subscription's slow-subscriber policy.");
+        family(SwitchCounters.SUBSCRIBER_DROPPED_TYPE_ID, "junction_subscriber_dropped_total", "counter",
+            "Messages dropped at subscribers' outboxes, by class (the lowest class queued is dropped first).");
         family(SwitchCounters.SUBSCRIPTION_FAULTS_TYPE_ID, "junction_subscription_faults_total", "counter",
             "Times a subscription's handler threw.");
         family(SwitchCounters.SUBSCRIPTION_RESTARTS_TYPE_ID, "junction_subscription_restarts_total", "counter",
