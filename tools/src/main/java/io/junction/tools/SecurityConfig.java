@@ -30,12 +30,15 @@ import io.junction.security.TokenHash;
  * @param authenticator                 {@link Authenticator#OPEN} when authentication is off.
  * @param adminToken                    the bearer token for {@code POST /admin/*} (and for every endpoint when
  *                                      HTTP is bound off loopback with authentication on); empty: none set.
+ * @param source                        the {@code security} section as configured: what equality compares (a
+ *                                      reload with the same section is no change; a changed one needs a restart).
  */
 public record SecurityConfig(
     boolean authenticationRequired,
     boolean allowUnauthenticatedNonLoopback,
     Authenticator authenticator,
-    String adminToken)
+    String adminToken,
+    String source)
 {
     static final String ALLOW_KEY = "security.allow-unauthenticated-non-loopback";
 
@@ -47,7 +50,7 @@ public record SecurityConfig(
         "principal", "publish", "subscribe", "deny-publish", "deny-subscribe");
 
     /** Authentication off, no admin token: the loopback-only default. */
-    public static final SecurityConfig OPEN = new SecurityConfig(false, false, Authenticator.OPEN, "");
+    public static final SecurityConfig OPEN = new SecurityConfig(false, false, Authenticator.OPEN, "", "");
 
     static SecurityConfig from(final Config config)
     {
@@ -71,7 +74,8 @@ public record SecurityConfig(
             required,
             read(ALLOW_KEY, () -> config.getBoolean(ALLOW_KEY)),
             required ? builder.build() : Authenticator.OPEN,
-            adminToken(config));
+            adminToken(config),
+            config.getValue("security").render(com.typesafe.config.ConfigRenderOptions.concise()));
     }
 
     /**
@@ -122,6 +126,18 @@ public record SecurityConfig(
         {
             return false; // not provably loopback: protected
         }
+    }
+
+    @Override
+    public boolean equals(final Object other)
+    {
+        return other instanceof SecurityConfig that && source.equals(that.source) && adminToken.equals(that.adminToken);
+    }
+
+    @Override
+    public int hashCode()
+    {
+        return source.hashCode();
     }
 
     @Override

@@ -53,6 +53,15 @@ class SecurityConfigTest
         assertTrue(security.authenticationRequired());
         assertEquals("adm1n", security.adminToken());
         assertFalse(security.toString().contains("adm1n"), "the token stays out of logs");
+        assertEquals(security, DaemonConfig.load(write(
+            "security {\n" +
+            "  authentication = required\n" +
+            "  users = [ { name = alice, password-hash = \"" + ALICE_HASH + "\", publish = [\"orders.>\"] } ]\n" +
+            "  tokens = [ { hash = \"" + TOKEN_HASH + "\", principal = svc } ]\n" +
+            "  permissions = [ { principal = svc, subscribe = [\">\"], deny-subscribe = [\"secret.>\"] } ]\n" +
+            "}\n" +
+            "http.admin-token = adm1n\n")).security(), "the same section reloaded is no change");
+        assertNotEquals(security, DaemonConfig.load(null).security());
 
         final Authenticator authenticator = security.authenticator();
         final AuthenticationOutcome alice = authenticator.authenticate(
