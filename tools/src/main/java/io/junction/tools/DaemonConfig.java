@@ -57,7 +57,8 @@ public record DaemonConfig(
     RegulationConfig regulation,
     boolean expressCritical,
     IdleChoice idleStrategy,
-    ClusterSpec cluster)
+    ClusterSpec cluster,
+    SecurityConfig security)
 {
     /** The metrics an alarm may watch. */
     public static final Set<String> METRICS = MetricCatalogue.alarmMetrics();
@@ -179,6 +180,12 @@ public record DaemonConfig(
 
     static DaemonConfig from(final Config config)
     {
+        final SecurityConfig security = SecurityConfig.from(config);
+        security.checkProtectedMode("listen.host", string(config, "listen.host"));
+        if (bool(config, "http.enabled"))
+        {
+            security.checkProtectedMode("http.host", string(config, "http.host"));
+        }
         return new DaemonConfig(
             string(config, "dir"),
             string(config, "counters-dir"),
@@ -206,7 +213,8 @@ public record DaemonConfig(
             regulation(config),
             bool(config, "regulation.express-critical"),
             idle(config, "idle-strategy"),
-            cluster(config));
+            cluster(config),
+            security);
     }
 
     private static ClusterSpec cluster(final Config config)
