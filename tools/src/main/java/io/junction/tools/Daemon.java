@@ -488,7 +488,7 @@ public final class Daemon implements AutoCloseable
         {
             case "back-pressured" -> CounterMetrics.sumOfType(reader, SwitchCounters.SHARD_BACK_PRESSURED_TYPE_ID);
             case "rejected" -> CounterMetrics.sumOfType(reader, SwitchCounters.OFFER_REJECTED_TYPE_ID);
-            case "dropped" -> CounterMetrics.sumOfType(reader, SwitchCounters.SUBSCRIPTION_DROPPED_TYPE_ID);
+            case "dropped" -> CounterMetrics.sumOfType(reader, SwitchCounters.SUBSCRIBER_DROPPED_TYPE_ID);
             case "delivered" -> CounterMetrics.sumOfType(reader, SwitchCounters.SUBSCRIPTION_DELIVERED_TYPE_ID);
             case "faults" -> CounterMetrics.sumOfType(reader, SwitchCounters.SUBSCRIPTION_FAULTS_TYPE_ID);
             case "terminated" -> CounterMetrics.sumOfType(reader, SwitchCounters.SUBSCRIPTIONS_TERMINATED_TYPE_ID);
