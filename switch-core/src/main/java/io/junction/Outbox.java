@@ -56,7 +56,7 @@ final class Outbox
     private long written;
     private long tailsSeen;
 
-    private final Message scratch;
+    private Message scratch; // the consumer's copy, under the dropping policies; created on first use
     private Message inlineView;
     private long nextTail; // consumer only: the tail that next() chose
 
@@ -71,7 +71,6 @@ final class Outbox
         this.evicting = dropOldest || policy == SlowSubscriberPolicy.DROP_NEWEST;
         this.highestClassFirst = highestClassFirst;
         this.capacity = BitUtil.findNextPositivePowerOfTwo(requestedCapacity);
-        this.scratch = evicting ? new Message() : null;
     }
 
     /**
@@ -162,7 +161,8 @@ final class Outbox
         }
         queue.write(event, nextOrder++);
         written++;
-        PUBLISHED.setRelease(this, nextOrder);
+        PUBLISHED.setVolatile(this, nextOrder); // volatile: ordered before the read of the scheduled flag
+        subscription.schedule();
         return true;
     }
 
@@ -209,14 +209,18 @@ final class Outbox
      */
     int drain(final int limit)
     {
-        long visible = (long)PUBLISHED.getAcquire(this);
+        long visible = (long)PUBLISHED.getVolatile(this); // after unscheduled(): see Outbox.offer
+        if (evicting && null == scratch && visible > 0)
+        {
+            scratch = new Message();
+        }
         int count = 0;
         while (count < limit)
         {
             final ClassQueue queue = next(visible);
             if (null == queue)
             {
-                final long latest = (long)PUBLISHED.getAcquire(this);
+                final long latest = (long)PUBLISHED.getVolatile(this);
                 if (latest == visible)
                 {
                     break;
