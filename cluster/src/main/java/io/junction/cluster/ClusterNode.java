@@ -38,6 +38,7 @@ public final class ClusterNode implements AutoCloseable
     private final ClusteredMediaDriver clusteredMediaDriver;
     private final ClusteredServiceContainer container;
     private final SwitchService service;
+    private final MemberDirLock dirLock;
 
     private ClusterNode(final Context ctx)
     {
@@ -47,6 +48,7 @@ public final class ClusterNode implements AutoCloseable
         final ClusterMembers.Member self = ctx.members().member(id);
         final String host = self.host();
         final ErrorHandler errorHandler = ctx.errorHandler;
+        dirLock = MemberDirLock.acquire(nodeDir, new File(nodeDir, "archive"), new File(nodeDir, "cluster"));
         if (ctx.cleanStart)
         {
             IoUtil.delete(new File(nodeDir, "journal"), true);
@@ -134,6 +136,7 @@ public final class ClusterNode implements AutoCloseable
         {
             CloseHelper.quietClose(driver);
             closeService();
+            dirLock.close();
             throw ex;
         }
     }
@@ -243,8 +246,15 @@ public final class ClusterNode implements AutoCloseable
 
     public void close()
     {
-        CloseHelper.closeAll(container, clusteredMediaDriver);
-        closeService();
+        try
+        {
+            CloseHelper.closeAll(container, clusteredMediaDriver);
+            closeService();
+        }
+        finally
+        {
+            dirLock.close();
+        }
     }
 
     private void closeService()

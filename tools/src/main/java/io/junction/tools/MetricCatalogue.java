@@ -237,6 +237,10 @@ public final class MetricCatalogue
         gauge(DaemonCluster.LEADERSHIP_TERM_ID_TYPE_ID, "junction_cluster_leadership_term_id",
             "The current leadership term.", null, null, null);
         gauge(DaemonCluster.MEMBER_ID_TYPE_ID, "junction_cluster_member_id", "This member's id.", null, null, null);
+        gauge(DaemonCluster.APPLIED_POSITION_TYPE_ID, "junction_cluster_applied_position",
+            "The log position this member's switch service has applied.", null, null, null);
+        gauge(DaemonCluster.LAG_TYPE_ID, "junction_cluster_lag_bytes",
+            "The commit position less the applied position.", null, null, null);
         counter(ClusterGateway.PUBLISHED_TYPE_ID, "junction_cluster_gateway_published_total",
             "Protocol publishes sent to the cluster.", null, null);
         counter(ClusterGateway.DELIVERED_TYPE_ID, "junction_cluster_gateway_delivered_total",
