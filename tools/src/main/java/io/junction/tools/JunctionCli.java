@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
     version = "junction 0.1.0",
     description = "Junction, a soft-real-time message switch.",
     subcommands = {
-        RunCommand.class, StatCommand.class, LoadgenCommand.class, AdminCommand.class, DemoCommand.class })
+        RunCommand.class, StatCommand.class, LoadgenCommand.class, AdminCommand.class, DemoCommand.class,
+        JournalCommand.class })
 public final class JunctionCli
 {
     public static void main(final String[] args)
