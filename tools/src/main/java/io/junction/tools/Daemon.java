@@ -574,6 +574,10 @@ public final class Daemon implements AutoCloseable
         properties.setProperty("http.host", config.httpHost());
         properties.setProperty("http.port", Integer.toString(httpPort()));
         properties.setProperty("config", null == configFile ? "" : configFile.getAbsolutePath());
+        if (null != journal) // where `junction journal --dir` finds it
+        {
+            properties.setProperty("journal.dir", journal.context().directory().getAbsolutePath());
+        }
         if (null != cluster)
         {
             properties.setProperty("cluster.member-id", Integer.toString(config.cluster().memberId()));
