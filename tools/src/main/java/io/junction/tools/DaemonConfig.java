@@ -58,8 +58,20 @@ public record DaemonConfig(
     boolean expressCritical,
     IdleChoice idleStrategy,
     ClusterSpec cluster,
-    SecurityConfig security)
+    SecurityConfig security,
+    String nodeName,
+    int errorLogCapacity,
+    WebhookDelivery webhookDelivery)
 {
+    /**
+     * How alarm notifications reach the webhook: retried with a doubling backoff, a bounded number of times, from a
+     * bounded queue.
+     */
+    public record WebhookDelivery(int attempts, Duration initialBackoff, Duration maxBackoff, Duration timeout,
+        int queueCapacity)
+    {
+    }
+
     /** The metrics an alarm may watch. */
     public static final Set<String> METRICS = MetricCatalogue.alarmMetrics();
 
@@ -214,7 +226,15 @@ public record DaemonConfig(
             bool(config, "regulation.express-critical"),
             idle(config, "idle-strategy"),
             cluster(config),
-            security);
+            security,
+            string(config, "node-name"),
+            (int)Math.min(Integer.MAX_VALUE, checkedBytes(config, "error-log-capacity", 64 << 10, 1L << 30)),
+            new WebhookDelivery(
+                intAtLeast(config, "alarms.webhook-delivery.attempts", 1, 100),
+                duration(config, "alarms.webhook-delivery.initial-backoff", true),
+                duration(config, "alarms.webhook-delivery.max-backoff", true),
+                duration(config, "alarms.webhook-delivery.timeout", true),
+                intAtLeast(config, "alarms.webhook-delivery.queue-capacity", 1, 1 << 20)));
     }
 
     private static ClusterSpec cluster(final Config config)
@@ -322,6 +342,16 @@ public record DaemonConfig(
             duration(config, "journal.retention.max-age", false),
             bytes(config, "journal.retention.max-bytes"),
             intAtLeast(config, "journal.retention.max-cycles", 0, Integer.MAX_VALUE));
+    }
+
+    private static long checkedBytes(final Config config, final String key, final long min, final long max)
+    {
+        final long value = bytes(config, key);
+        if (value < min || value > max)
+        {
+            throw new ConfigException("key '" + key + "': must be between " + min + " and " + max + " bytes, was " + value);
+        }
+        return value;
     }
 
     private static long bytes(final Config config, final String key)

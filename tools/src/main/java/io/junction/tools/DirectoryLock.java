@@ -53,14 +53,27 @@ final class DirectoryLock implements AutoCloseable
         {
             final String pid = readPid(channel);
             channel.close();
-            throw new IOException("the " + what + " " + dir + " is in use by the daemon pid " + pid + " (it holds " +
-                file + "); give this daemon another --dir");
+            throw new InUseException("the " + what + " " + dir + " is in use by the running daemon pid " + pid +
+                " (it holds " + file + "); give this daemon another --dir");
         }
         final byte[] pid = (ProcessHandle.current().pid() + System.lineSeparator()).getBytes(StandardCharsets.US_ASCII);
         channel.truncate(0);
         channel.write(ByteBuffer.wrap(pid), 0);
         channel.force(false);
         return new DirectoryLock(channel, lock);
+    }
+
+    /**
+     * Another daemon holds the lock (as opposed to a directory that cannot be created or opened).
+     */
+    static final class InUseException extends IOException
+    {
+        private static final long serialVersionUID = 1L;
+
+        InUseException(final String message)
+        {
+            super(message);
+        }
     }
 
     private static String readPid(final FileChannel channel) throws IOException

@@ -48,6 +48,10 @@ public final class StatCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--errors", description = "Print the daemon's distinct errors (DIR/errors.dat: count, first " +
+        "and last time, the error and its stack) instead of its counters.")
+    boolean errors;
+
     @Option(names = "--filter", paramLabel = "TEXT", description = "Only counters whose label contains TEXT.")
     String filter;
 
@@ -59,6 +63,10 @@ public final class StatCommand implements Callable<Integer>
         CliValues.check(spec, "--interval", interval, Duration.ofMillis(10));
         // Home and clear: a terminal shows the latest sample in place, like top or watch(1).
         final boolean refreshInPlace = watch && !json && null != System.console();
+        if (errors)
+        {
+            return printErrors();
+        }
         final CountersFileReader reader;
         try
         {
@@ -100,6 +108,23 @@ public final class StatCommand implements Callable<Integer>
             }
         }
         return 0;
+    }
+
+    private int printErrors()
+    {
+        try
+        {
+            final int distinct = ErrorLog.read(dir, (count, firstMs, lastMs, encoded) ->
+                System.out.printf("%,d observation(s), first %s, last %s%n%s%n", count, Instant.ofEpochMilli(firstMs),
+                    Instant.ofEpochMilli(lastMs), encoded.stripTrailing()));
+            System.out.println(distinct + " distinct error(s)");
+            return 0;
+        }
+        catch (final java.io.IOException ex)
+        {
+            System.err.println("junction stat: " + ex.getMessage());
+            return 1;
+        }
     }
 
     static String toJson(final CountersFileReader reader, final List<CounterValue> values)

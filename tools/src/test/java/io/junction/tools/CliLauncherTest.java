@@ -59,6 +59,9 @@ class CliLauncherTest
     @Test
     void versionNamesTheBuildAndTheJvmAndTheCompletionScriptIsPackaged() throws Exception
     {
+        final Launcher.Result help = run("run", "--help");
+        assertTrue(help.output().contains("SIGHUP") && help.output().contains("regulation rules"), help.output());
+
         final Launcher.Result version = run("version");
         assertEquals(0, version.exitCode(), version.output());
         assertTrue(version.output().matches("(?s)junction \\d+\\.\\d+\\.\\d+.*\\ncommit \\S+\\nbuilt \\d{4}-.*\\njvm .*"),
@@ -117,11 +120,14 @@ class CliLauncherTest
             await().atMost(STARTUP).until(() -> properties.isFile() || !a.process().isAlive());
             assertTrue(a.process().isAlive(), a::output);
             assertTrue(new File(dirA, "my-journal").isDirectory(), "journal.dir is under --dir");
+            assertTrue(a.output().matches("(?s).*\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z INFO  junction: daemon started.*"),
+                "one log format, through SLF4J and Logback: " + a.output());
+            assertFalse(a.output().contains("SLF4J"), "no SLF4J provider warning: " + a.output());
             final Properties props = Daemon.readProperties(dirA);
 
             final Launcher.Result second = run("run", "--config", config.getPath(), "--dir", dirA.getPath());
             assertEquals(1, second.exitCode(), second.output());
-            assertTrue(second.output().contains("is in use by the daemon pid " + a.process().pid()), second.output());
+            assertTrue(second.output().contains("is in use by the running daemon pid " + a.process().pid()), second.output());
             assertNoStackTrace(List.of("second daemon"), second.output());
 
             final int listenPort = Integer.parseInt(props.getProperty("listen.port"));
