@@ -61,8 +61,17 @@ public record DaemonConfig(
     SecurityConfig security,
     String nodeName,
     int errorLogCapacity,
-    WebhookDelivery webhookDelivery)
+    WebhookDelivery webhookDelivery,
+    HttpLimits httpLimits)
 {
+    /**
+     * Bounds of the HTTP endpoint: a small fixed pool of workers, a bounded queue of requests waiting for one
+     * (beyond it a request is refused and counted), and how long one request may take to arrive or be answered.
+     */
+    public record HttpLimits(int threads, int maxQueued, Duration requestTimeout)
+    {
+    }
+
     /**
      * How alarm notifications reach the webhook: retried with a doubling backoff, a bounded number of times, from a
      * bounded queue.
@@ -234,7 +243,12 @@ public record DaemonConfig(
                 duration(config, "alarms.webhook-delivery.initial-backoff", true),
                 duration(config, "alarms.webhook-delivery.max-backoff", true),
                 duration(config, "alarms.webhook-delivery.timeout", true),
-                intAtLeast(config, "alarms.webhook-delivery.queue-capacity", 1, 1 << 20)));
+                intAtLeast(config, "alarms.webhook-delivery.queue-capacity", 1, 1 << 20)),
+            new HttpLimits(
+                intAtLeast(config, "http.threads", 1, 64),
+                intAtLeast(config, "http.max-queued", 1, 1 << 16),
+                duration(config, "http.request-timeout", true)));
+
     }
 
     private static ClusterSpec cluster(final Config config)

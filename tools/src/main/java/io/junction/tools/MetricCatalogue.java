@@ -251,6 +251,9 @@ public final class MetricCatalogue
             "1 while the gateway's cluster client is connected.", null, null, null);
         counter(ClusterGateway.ERRORS_TYPE_ID, "junction_cluster_gateway_errors_total",
             "Gateway publishes refused or not sent.", null, null);
+        counter(AdminGuard.REFUSED_TYPE_ID, "junction_http_refused_total",
+            "HTTP requests refused, by reason: cross-origin, unauthorised, overloaded.",
+            "http refused: (?<reason>\\S+)", null);
 
         // The exposition itself.
         counter(SERIES_CAPPED_TYPE_ID, SERIES_CAPPED,
