@@ -6,32 +6,28 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.agrona.CloseHelper;
-import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.status.CountersReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.junction.DeliveryThread;
 import io.junction.Junction;
 import io.junction.SubscriptionOptions;
-import io.junction.SwitchCounters;
-import io.junction.cluster.ClusterNode;
 import io.junction.journal.Journal;
-import io.junction.journal.JournalCounters;
 import io.junction.journal.Retention;
 import io.junction.observe.Alarm;
 import io.junction.observe.AlarmEvaluator;
 import io.junction.observe.AlarmRule;
-import io.junction.observe.CounterMetrics;
 import io.junction.observe.CountersFile;
 import io.junction.observe.Metric;
 import io.junction.observe.SwitchLatency;
@@ -50,12 +46,17 @@ public final class Daemon implements AutoCloseable
     public static final String HISTOGRAM_LOG_FILE = "latency.hlog";
     /** In the data directory when the counters file lives elsewhere: the directory that holds it. */
     public static final String COUNTERS_LOCATION_FILE = "counters.location";
+    /** Errors that found {@link ErrorLog}'s file full (they are still logged, within its rate). */
+    public static final int ERRORS_NOT_RECORDED_TYPE_ID = 1700;
+
+    private static final Logger LOG = LoggerFactory.getLogger("junction");
 
     private final DaemonConfig config;
     private final File configFile;
     private final PrintStream out;
     private final File dir;
     private final CountersFile countersFile;
+    private final ErrorLog errorLog;
     private final SwitchLatency latency = new SwitchLatency();
     private final Journal journal;
     private final DaemonCluster cluster;
@@ -69,6 +70,8 @@ public final class Daemon implements AutoCloseable
     private final AtomicReference<List<AlarmRule>> pendingRules = new AtomicReference<>();
     private final Thread demoThread;
     private final DemoLoad demoLoad;
+    private final java.util.function.UnaryOperator<DaemonConfig> overrides;
+    private final List<DirectoryLock> locks = new ArrayList<>();
     private volatile WebhookNotifier webhook;
     private volatile DaemonConfig current;
     private volatile boolean ready;
@@ -76,6 +79,20 @@ public final class Daemon implements AutoCloseable
 
     public Daemon(final DaemonConfig config, final File configFile, final PrintStream out) throws IOException
     {
+        this(config, configFile, out, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * @param overrides what the command line changed in the file's configuration (e.g. --dir), applied again to the
+     *                  file at each reload so that it is not taken for a change.
+     */
+    public Daemon(
+        final DaemonConfig config,
+        final File configFile,
+        final PrintStream out,
+        final java.util.function.UnaryOperator<DaemonConfig> overrides) throws IOException
+    {
+        this.overrides = overrides;
         this.config = config;
         this.current = config;
         this.configFile = configFile;
@@ -86,8 +103,32 @@ public final class Daemon implements AutoCloseable
         {
             throw new IOException("cannot create the data directory " + dir);
         }
-        final File countersDir = config.countersDir().isEmpty() ? dir : new File(config.countersDir()).getAbsoluteFile();
-        refuseIfInUse(countersDir);
+        final File countersDir = config.countersDir().isEmpty() ? dir : resolve(dir, config.countersDir());
+        locks.add(DirectoryLock.acquire(dir, "data directory"));
+        try
+        {
+            if (config.journal().enabled())
+            {
+                try
+                {
+                    locks.add(DirectoryLock.acquire(journalDir(dir, config.journal()), "journal directory"));
+                }
+                catch (final DirectoryLock.InUseException ex)
+                {
+                    throw ex;
+                }
+                catch (final IOException ex)
+                {
+                    // A directory the journal cannot use either: it starts unavailable, with its alarm.
+                }
+            }
+            refuseIfInUse(countersDir);
+        }
+        catch (final IOException ex)
+        {
+            CloseHelper.quietCloseAll(locks);
+            throw ex;
+        }
         new File(dir, PROPERTIES_FILE).delete();
 
         countersFile = CountersFile.create(countersDir, config.countersCapacity(), SystemEpochClock.INSTANCE);
@@ -100,8 +141,11 @@ public final class Daemon implements AutoCloseable
         {
             Files.writeString(location.toPath(), countersDir.getPath() + System.lineSeparator(), StandardCharsets.UTF_8);
         }
-        final List<AutoCloseable> started = new ArrayList<>();
-        started.add(countersFile);
+        final List<AutoCloseable> started = new ArrayList<>(locks);
+        started.add(0, countersFile);
+        errorLog = new ErrorLog(dir, config.errorLogCapacity(), SystemEpochClock.INSTANCE, LOG,
+            countersFile.countersManager().newCounter("error log full: errors not recorded", ERRORS_NOT_RECORDED_TYPE_ID));
+        started.add(0, errorLog);
         try
         {
             journal = config.journal().enabled() ? openJournal(config.journal()) : null;
@@ -110,12 +154,11 @@ public final class Daemon implements AutoCloseable
                 started.add(0, journal);
                 if (!journal.isAvailable())
                 {
-                    out.println(Instant.now() + " junction: journal unavailable, guaranteed publishes are refused: " +
-                        journal.failure());
+                    LOG.warn("journal unavailable, guaranteed publishes are refused: {}", journal.failure());
                 }
             }
             cluster = config.cluster().enabled() ? new DaemonCluster(config.cluster(), dir,
-                countersFile.countersManager(), limitedErrors("cluster", 100)) : null;
+                countersFile.countersManager(), errorLog.handler("cluster"), out) : null;
             if (null != cluster)
             {
                 started.add(0, cluster);
@@ -132,11 +175,11 @@ public final class Daemon implements AutoCloseable
                 .shutdownTimeoutNs(config.shutdownTimeout().toNanos())
                 .countersManager(countersFile.countersManager())
                 .latency(latency)
-                .errorHandler((error) -> out.println(Instant.now() + " junction: error: " + error)));
+                .errorHandler(errorLog.handler("switch")));
             started.add(0, junction);
 
             alarms = new AlarmEvaluator(SystemEpochClock.INSTANCE, countersFile.countersManager());
-            alarms.addListener((alarm) -> out.println(Instant.now() + " " + alarm.describe()));
+            alarms.addListener((alarm) -> LOG.warn(alarm.describe()));
             alarms.addListener((alarm) ->
             {
                 final WebhookNotifier notifier = webhook;
@@ -147,12 +190,12 @@ public final class Daemon implements AutoCloseable
             });
             webhook = config.webhook().isEmpty() ? null : new WebhookNotifier(config.webhook());
 
-            server = new ProtocolServer(junction, countersFile.countersManager(), config.listenHost(),
-                config.listenPort(), () -> SubscriptionOptions.defaults()
+            server = bound("listen", config.listenHost(), config.listenPort(), () -> new ProtocolServer(junction,
+                countersFile.countersManager(), config.listenHost(), config.listenPort(), () -> SubscriptionOptions.defaults()
                     .slowSubscriberPolicy(config.subscriberPolicy())
                     .outboxCapacity(config.subscriberOutboxCapacity())
                     .deliveryThread(DeliveryThread.OWN),
-                config.publishTimeout().toNanos(), config.journal().durableTimeout().toNanos());
+                config.publishTimeout().toNanos(), config.journal().durableTimeout().toNanos()));
             started.add(0, server);
             if (null != cluster && config.cluster().gateway())
             {
@@ -183,7 +226,7 @@ public final class Daemon implements AutoCloseable
             }
             observer.onInterval(System.nanoTime());
             observerRunner = new AgentRunner(new SleepingMillisIdleStrategy(5),
-                (error) -> out.println(Instant.now() + " junction: observer error: " + error), null, new Agent()
+                errorLog.handler("observer"), null, new Agent()
                 {
                     @Override
                     public int doWork()
@@ -209,8 +252,9 @@ public final class Daemon implements AutoCloseable
             AgentRunner.startOnThread(observerRunner);
             started.add(0, observerRunner);
 
-            http = config.httpEnabled() ? new HttpEndpoint(config.httpHost(), config.httpPort(),
-                countersFile.countersManager(), () -> ready && !stopping, alarms::activeAlarms, this::reload) : null;
+            http = config.httpEnabled() ? bound("http", config.httpHost(), config.httpPort(), () -> new HttpEndpoint(
+                config.httpHost(), config.httpPort(), countersFile.countersManager(), () -> ready && !stopping,
+                alarms::activeAlarms, this::reload)) : null;
 
             if (config.demoRate() > 0)
             {
@@ -231,37 +275,50 @@ public final class Daemon implements AutoCloseable
         }
         writeProperties();
         ready = true;
-        out.printf("junction: daemon started: pid %d, dir %s%n", ProcessHandle.current().pid(), dir);
-        out.printf("junction: protocol on %s:%d%s%n", config.listenHost(), server.port(),
+        LOG.info("daemon started: pid {}, dir {}", ProcessHandle.current().pid(), dir);
+        LOG.info("protocol on {}:{}{}", config.listenHost(), server.port(),
             null == http ? ", http disabled" : ", metrics on http://" + config.httpHost() + ":" + http.port() + "/metrics");
-        out.printf("junction: stop with SIGTERM or Ctrl-C; reload alarms with SIGHUP or 'junction admin reload --dir %s'%n",
-            dir);
+        LOG.info("stop with SIGTERM or Ctrl-C; reload with SIGHUP or 'junction admin reload --dir {}'", dir);
         if (null != cluster)
         {
-            out.printf("junction: %s%n", cluster.describe());
+            LOG.info(cluster.describe());
         }
         if (null != demoThread)
         {
-            out.printf("junction: demo load: %s%n", demoLoad.describe());
+            LOG.info("demo load: {}", demoLoad.describe());
             demoThread.start();
         }
     }
 
-    private ErrorHandler limitedErrors(final String what, final int limit)
+    private interface Binding<T>
     {
-        final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
-        return (error) ->
+        T bind() throws IOException;
+    }
+
+    /**
+     * Bind a listener, turning "Address already in use" into a message that names the config key and the port.
+     */
+    private static <T> T bound(final String section, final String host, final int port, final Binding<T> binding)
+        throws IOException
+    {
+        try
         {
-            final int n = count.incrementAndGet();
-            if (n <= limit)
-            {
-                out.println(Instant.now() + " junction: " + what + " error: " + error);
-            }
-            else if (n == limit + 1)
-            {
-                out.println(Instant.now() + " junction: more " + what + " errors: not logged");
-            }
-        };
+            return binding.bind();
+        }
+        catch (final java.net.BindException ex)
+        {
+            throw new IOException(section + ".port " + port + " is already in use (" + section + ".host " + host +
+                "): stop what uses it or choose another " + section + ".port (0: any free port)", ex);
+        }
+    }
+
+    /**
+     * @return {@code path} if absolute, else under the data directory: --dir moves every relative path with it.
+     */
+    static File resolve(final File dataDir, final String path)
+    {
+        final File file = new File(path);
+        return file.isAbsolute() ? file : new File(dataDir, path).getAbsoluteFile();
     }
 
     private Journal openJournal(final DaemonConfig.JournalSpec spec)
@@ -285,7 +342,7 @@ public final class Daemon implements AutoCloseable
             .retention(retention)
             .minFreeDiskBytes(spec.minFreeDiskBytes())
             .countersManager(countersFile.countersManager())
-            .errorHandler((error) -> out.println(Instant.now() + " junction: journal error: " + error)));
+            .errorHandler(errorLog.handler("journal")));
     }
 
     /**
@@ -293,7 +350,7 @@ public final class Daemon implements AutoCloseable
      */
     public static File journalDir(final File dir, final DaemonConfig.JournalSpec spec)
     {
-        return spec.dir().isEmpty() ? new File(dir, "journal") : new File(spec.dir()).getAbsoluteFile();
+        return spec.dir().isEmpty() ? new File(dir, "journal") : resolve(dir, spec.dir());
     }
 
     private static void refuseIfInUse(final File dir) throws IOException
@@ -345,18 +402,18 @@ public final class Daemon implements AutoCloseable
     {
         if (null == configFile)
         {
-            out.println(Instant.now() + " junction: nothing to reload: the daemon runs on the embedded defaults");
+            LOG.info("nothing to reload: the daemon runs on the embedded defaults");
             return "nothing to reload: the daemon runs on the embedded defaults";
         }
         final DaemonConfig next;
         try
         {
-            next = DaemonConfig.load(configFile);
+            next = overrides.apply(DaemonConfig.load(configFile));
         }
         catch (final ConfigException ex)
         {
             final String message = "reload refused, the running configuration is kept: " + ex.getMessage();
-            out.println(Instant.now() + " junction: " + message);
+            LOG.warn(message);
             return message;
         }
         final List<String> needRestart = restartOnlyChanges(current, next);
@@ -364,7 +421,7 @@ public final class Daemon implements AutoCloseable
         {
             final String message = "reload refused, the running configuration is kept: " +
                 String.join("; ", needRestart) + " (applied only by a restart: revert to reload the rest, or restart)";
-            out.println(Instant.now() + " junction: " + message);
+            LOG.warn(message);
             return message;
         }
         final List<AlarmRule> rules;
@@ -383,19 +440,19 @@ public final class Daemon implements AutoCloseable
         catch (final RuntimeException ex)
         {
             final String message = "reload refused, the running configuration is kept: regulation: " + ex.getMessage();
-            out.println(Instant.now() + " junction: " + message);
+            LOG.warn(message);
             return message;
         }
         server.durableTimeoutNs(next.journal().durableTimeout().toNanos());
         pendingRules.set(rules);
         webhook = next.webhook().isEmpty() ? null : new WebhookNotifier(next.webhook());
-        final List<String> restartNeeded = restartNeeded(current, next);
+        final List<String> restartNeeded = restartNeeded(config, next); // against what runs: a revert needs nothing
         current = next;
         final String message = "reloaded " + rules.size() + " alarm rule(s)" + (next.webhook().isEmpty() ? "" :
             " and webhook") + ", regulation " + next.regulation() + ", journal.durable-timeout " +
             next.journal().durableTimeout() +
             (restartNeeded.isEmpty() ? "" : "; a restart is needed to apply " + restartNeeded);
-        out.println(Instant.now() + " junction: " + message);
+        LOG.info(message);
         return message;
     }
 
@@ -452,6 +509,7 @@ public final class Daemon implements AutoCloseable
         changed(changes, "cluster.member-count", c.memberCount(), d.memberCount());
         changed(changes, "cluster.hostname", c.hostname(), d.hostname());
         changed(changes, "cluster.base-port", c.basePort(), d.basePort());
+        changed(changes, "cluster.members", c.members(), d.members());
         changed(changes, "cluster.dir", c.dir(), d.dir());
         changed(changes, "cluster.clean-start", c.cleanStart(), d.cleanStart());
         changed(changes, "cluster.leader-heartbeat-timeout", c.leaderHeartbeatTimeout(), d.leaderHeartbeatTimeout());
@@ -483,34 +541,22 @@ public final class Daemon implements AutoCloseable
 
     private Metric metric(final String name)
     {
-        final CountersReader reader = countersFile.countersManager();
-        return switch (name)
+        final Metric counted = MetricCatalogue.alarmMetric(name, countersFile.countersManager());
+        if (null != counted)
         {
-            case "back-pressured" -> CounterMetrics.sumOfType(reader, SwitchCounters.SHARD_BACK_PRESSURED_TYPE_ID);
-            case "rejected" -> CounterMetrics.sumOfType(reader, SwitchCounters.OFFER_REJECTED_TYPE_ID);
-            case "dropped" -> CounterMetrics.sumOfType(reader, SwitchCounters.SUBSCRIBER_DROPPED_TYPE_ID);
-            case "delivered" -> CounterMetrics.sumOfType(reader, SwitchCounters.SUBSCRIPTION_DELIVERED_TYPE_ID);
-            case "faults" -> CounterMetrics.sumOfType(reader, SwitchCounters.SUBSCRIPTION_FAULTS_TYPE_ID);
-            case "terminated" -> CounterMetrics.sumOfType(reader, SwitchCounters.SUBSCRIPTIONS_TERMINATED_TYPE_ID);
-            case "errors" -> CounterMetrics.sumOfType(reader, SwitchCounters.ERRORS_TYPE_ID);
-            case "subscriptions" -> CounterMetrics.sumOfType(reader, SwitchCounters.SUBSCRIPTIONS_ACTIVE_TYPE_ID);
+            return counted;
+        }
+        return switch (name) // the alarm metrics the daemon derives itself (MetricCatalogue.DERIVED_ALARM_METRICS)
+        {
             case "ring-occupancy" -> (now) -> junction.ringOccupancy();
-            case "queue-depth" -> CounterMetrics.maxOfType(reader, SwitchObserver.SUBSCRIPTION_QUEUE_DEPTH_TYPE_ID);
-            case "connections" -> CounterMetrics.sumOfType(reader, ProtocolServer.CONNECTIONS_TYPE_ID);
             case "disk-free-mb" -> (now) -> dir.getUsableSpace() >> 20;
-            case "shed" -> CounterMetrics.sumOfType(reader, SwitchCounters.OFFER_SHED_TYPE_ID);
-            case "journal-faults" -> CounterMetrics.sumOfType(reader, JournalCounters.FAULTS_TYPE_ID);
-            case "journal-disk-full" -> CounterMetrics.sumOfType(reader, JournalCounters.DISK_FULL_TYPE_ID);
-            case "journal-failed" -> CounterMetrics.sumOfType(reader, SwitchCounters.SHARD_JOURNAL_FAILED_TYPE_ID);
             case "journal-unavailable" -> (now) -> null != journal && !journal.isAvailable() ? 1 : 0;
             case "journal-disk-free-mb" ->
             {
                 final File journalDir = journalDir(dir, config.journal());
                 yield (now) -> (journalDir.isDirectory() ? journalDir : dir).getUsableSpace() >> 20;
             }
-            case "journal-position" -> CounterMetrics.maxOfType(reader, JournalCounters.LAST_RECORD_NUMBER_TYPE_ID);
             case "journal-size-mb" -> (now) -> null == journal ? 0 : journal.counters().sizeBytes() >> 20;
-            case "journal-cycles" -> CounterMetrics.sumOfType(reader, JournalCounters.ROLL_CYCLES_TYPE_ID);
             case "cluster-no-leader" -> (now) -> null == cluster ? 0 : cluster.noLeader();
             case "cluster-elections" -> (now) -> null == cluster ? 0 : cluster.elections();
             case "cluster-role" -> (now) -> null == cluster ? 0 : cluster.role();
@@ -525,14 +571,18 @@ public final class Daemon implements AutoCloseable
         properties.setProperty("dir", dir.getPath());
         properties.setProperty("listen.host", config.listenHost());
         properties.setProperty("listen.port", Integer.toString(server.port()));
+        properties.setProperty("max-message-length", Integer.toString(config.maxMessageLength()));
         properties.setProperty("http.host", config.httpHost());
         properties.setProperty("http.port", Integer.toString(httpPort()));
         properties.setProperty("config", null == configFile ? "" : configFile.getAbsolutePath());
+        if (null != journal) // where `junction journal --dir` finds it
+        {
+            properties.setProperty("journal.dir", journal.context().directory().getAbsolutePath());
+        }
         if (null != cluster)
         {
             properties.setProperty("cluster.member-id", Integer.toString(config.cluster().memberId()));
-            properties.setProperty("cluster.ingress-endpoints", ClusterNode.Context.ingressEndpoints(
-                config.cluster().hostname(), config.cluster().basePort(), config.cluster().memberCount()));
+            properties.setProperty("cluster.ingress-endpoints", config.cluster().memberList().ingressEndpoints());
         }
         final File tmp = new File(dir, PROPERTIES_FILE + ".tmp");
         try (java.io.Writer writer = Files.newBufferedWriter(tmp.toPath(), StandardCharsets.UTF_8))
@@ -582,7 +632,7 @@ public final class Daemon implements AutoCloseable
             return;
         }
         stopping = true;
-        out.println(Instant.now() + " junction: stopping: no longer admitting, draining accepted messages");
+        LOG.info("stopping: no longer admitting, draining accepted messages");
         if (null != demoThread)
         {
             try
@@ -608,7 +658,7 @@ public final class Daemon implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            out.println(Instant.now() + " junction: last observation failed: " + ex);
+            LOG.warn("last observation failed: {}", ex.toString());
         }
         CloseHelper.quietCloseAll(observer, alarms);
         if (null != cluster)
@@ -616,15 +666,17 @@ public final class Daemon implements AutoCloseable
             try
             {
                 cluster.close(); // after the observer, which reads its counters
-                out.println(Instant.now() + " junction: cluster member closed");
+                LOG.info("cluster member closed");
             }
             catch (final RuntimeException ex)
             {
-                out.println(Instant.now() + " junction: cluster member close failed: " + ex);
+                LOG.warn("cluster member close failed: {}", ex.toString());
             }
         }
         new File(dir, PROPERTIES_FILE).delete();
         countersFile.close();
-        out.println(Instant.now() + " junction: stopped (" + ringBefore + " message(s) were in the rings at stop)");
+        errorLog.close();
+        CloseHelper.quietCloseAll(locks);
+        LOG.info("stopped ({} message(s) were in the rings at stop)", ringBefore);
     }
 }

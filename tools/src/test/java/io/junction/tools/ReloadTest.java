@@ -29,6 +29,12 @@ class ReloadTest
         final File config = tmp.resolve("junction.conf").toFile();
         write(config, node, "flush-policy = os, durable-timeout = 5s", "first");
         final ByteArrayOutputStream log = new ByteArrayOutputStream();
+        final ch.qos.logback.classic.Logger logger =
+            (ch.qos.logback.classic.Logger)org.slf4j.LoggerFactory.getLogger("junction");
+        final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+            new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
         try (Daemon daemon = new Daemon(DaemonConfig.load(config), config,
             new PrintStream(log, true, StandardCharsets.UTF_8)))
         {
@@ -37,7 +43,8 @@ class ReloadTest
             assertTrue(refused.startsWith("reload refused, the running configuration is kept: " +
                 "key 'journal.flush-policy' changed (OS -> PER_BATCH); key 'journal.retention.max-cycles' changed " +
                 "(0 -> 3) (applied only by a restart"), refused);
-            assertTrue(log.toString(StandardCharsets.UTF_8).contains(refused), "logged too");
+            assertTrue(logged.list.stream().anyMatch((event) -> event.getFormattedMessage().equals(refused)),
+                "logged too");
 
             write(config, node, "flush-policy = os, durable-timeout = 2s", "third");
             final String reloaded = daemon.reload();
@@ -56,7 +63,41 @@ class ReloadTest
             assertTrue(expressChange.contains("key 'regulation.express-critical' changed (false -> true)"),
                 expressChange);
         }
+        finally
+        {
+            logger.detachAppender(logged);
+        }
         assertEquals(false, new File(node, Daemon.PROPERTIES_FILE).exists());
+    }
+
+    @Test
+    void aRestartOnlyKeyRevertedToItsRunningValueNeedsNoRestartAndTheDirOverrideIsNoChange() throws Exception
+    {
+        final File node = tmp.resolve("node").toFile();
+        final File config = tmp.resolve("junction.conf").toFile();
+        write(config, tmp.resolve("not-used").toFile(), "flush-policy = os", "first");
+        final java.util.function.UnaryOperator<DaemonConfig> dirOverride = (c) -> new DaemonConfig(node.getPath(),
+            c.countersDir(), c.shards(), c.ringSize(), c.maxMessageLength(), c.countersCapacity(), c.shutdownTimeout(),
+            c.observeInterval(), c.histogramLog(), c.shedBurstThreshold(), c.listenHost(), c.listenPort(),
+            c.publishTimeout(), c.subscriberPolicy(), c.subscriberOutboxCapacity(), c.httpEnabled(), c.httpHost(),
+            c.httpPort(), c.demoRate(), c.demoSize(), c.webhook(), c.alarms(), c.journal(), c.regulation(),
+            c.expressCritical(), c.idleStrategy(), c.cluster(), c.security(),
+            c.nodeName(), c.errorLogCapacity(), c.webhookDelivery());
+        try (Daemon daemon = new Daemon(dirOverride.apply(DaemonConfig.load(config)), config,
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), dirOverride))
+        {
+            assertEquals(node.getAbsoluteFile(), daemon.dir());
+            final String same = daemon.reload();
+            assertTrue(same.startsWith("reloaded") && !same.contains("restart"), same);
+
+            Files.writeString(config.toPath(), "shards = 2\n", java.nio.file.StandardOpenOption.APPEND);
+            final String changed = daemon.reload();
+            assertTrue(changed.contains("a restart is needed to apply [shards]"), changed);
+
+            write(config, tmp.resolve("not-used").toFile(), "flush-policy = os", "first");
+            final String reverted = daemon.reload();
+            assertTrue(reverted.startsWith("reloaded") && !reverted.contains("restart"), reverted);
+        }
     }
 
     private static void write(final File config, final File node, final String journal, final String rule)
