@@ -500,9 +500,12 @@ public final class Junction implements AutoCloseable
         {
             return;
         }
-        for (final Shard shard : shards)
+        if (!isClosed) // A closing switch drops its routes all at once.
         {
-            shard.enqueue(new RouteCommand(false, subscription.pattern(), subscription.outbox(shard.index()), null));
+            for (final Shard shard : shards)
+            {
+                shard.enqueue(new RouteCommand(false, subscription.pattern(), subscription.outbox(shard.index()), null));
+            }
         }
         final AgentRunner runner = subscriptionRunners.remove(subscription);
         if (null != runner && runner.thread() != Thread.currentThread())

@@ -489,7 +489,10 @@ final class Shard implements Agent
     @Override
     public void onClose()
     {
-        commands.clear(); // A subscriber still waiting sees the switch closed.
+        while (null != commands.poll())
+        {
+            // Dropped: a subscriber still waiting sees the switch closed.
+        }
     }
 
     void closeCounters()
