@@ -350,6 +350,7 @@ public final class Daemon implements AutoCloseable
             .flushPolicy(spec.flushPolicy())
             .retention(retention)
             .minFreeDiskBytes(spec.minFreeDiskBytes())
+            .deduplicationWindow(spec.deduplicationWindow())
             .countersManager(countersFile.countersManager())
             .errorHandler(errorLog.handler("journal")));
     }
@@ -509,6 +510,7 @@ public final class Daemon implements AutoCloseable
         changed(changes, "journal.retention.max-age", a.retentionMaxAge(), b.retentionMaxAge());
         changed(changes, "journal.retention.max-bytes", a.retentionMaxBytes(), b.retentionMaxBytes());
         changed(changes, "journal.retention.max-cycles", a.retentionMaxCycles(), b.retentionMaxCycles());
+        changed(changes, "journal.deduplication-window", a.deduplicationWindow(), b.deduplicationWindow());
         changed(changes, "regulation.express-critical", was.expressCritical(), now.expressCritical());
         changed(changes, "idle-strategy", was.idleStrategy(), now.idleStrategy());
         final DaemonConfig.ClusterSpec c = was.cluster();
