@@ -1,12 +1,9 @@
 package io.junction.observe;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import org.agrona.concurrent.status.CountersReader;
-
-import io.junction.SwitchCounters;
 
 /**
  * Writes counters in the Prometheus text exposition format (version 0.0.4). Each counter type is one
@@ -15,58 +12,16 @@ import io.junction.SwitchCounters;
  */
 public final class PrometheusFormat
 {
-    private static final Map<Integer, String[]> FAMILIES = new LinkedHashMap<>();
-
-    static
-    {
-        family(SwitchCounters.SHARD_DISPATCHED_TYPE_ID, "junction_shard_dispatched_total", "counter",
-            "Messages dispatched from a shard's ring.");
-        family(SwitchCounters.SHARD_BACK_PRESSURED_TYPE_ID, "junction_shard_back_pressured_total", "counter",
-            "Offers refused because a shard's ring was full.");
-        family(SwitchCounters.SHARD_STALLS_TYPE_ID, "junction_shard_stalls_total", "counter",
-            "Times a shard waited on a back-pressuring subscriber.");
-        family(SwitchCounters.OFFER_REJECTED_TYPE_ID, "junction_offer_rejected_total", "counter",
-            "Offers rejected as invalid, by reason.");
-        family(SwitchCounters.SUBSCRIBE_REJECTED_TYPE_ID, "junction_subscribe_rejected_total", "counter",
-            "Subscriptions rejected as invalid.");
-        family(SwitchCounters.SUBSCRIPTIONS_ACTIVE_TYPE_ID, "junction_subscriptions_active", "gauge",
-            "Subscriptions active.");
-        family(SwitchCounters.SUBSCRIPTION_DELIVERED_TYPE_ID, "junction_subscription_delivered_total", "counter",
-            "Messages delivered to a subscription.");
-        family(SwitchCounters.SUBSCRIPTION_DROPPED_TYPE_ID, "junction_subscription_dropped_total", "counter",
-            "Messages dropped by a subscription's slow-subscriber policy.");
-        family(SwitchCounters.SUBSCRIPTION_FAULTS_TYPE_ID, "junction_subscription_faults_total", "counter",
-            "Times a subscription's handler threw.");
-        family(SwitchCounters.SUBSCRIPTION_RESTARTS_TYPE_ID, "junction_subscription_restarts_total", "counter",
-            "Times a subscription was restarted after a fault.");
-        family(SwitchCounters.SUBSCRIPTIONS_TERMINATED_TYPE_ID, "junction_subscriptions_terminated_total", "counter",
-            "Subscriptions ended by the switch (slow consumer, restart intensity).");
-        family(SwitchCounters.ERRORS_TYPE_ID, "junction_errors_total", "counter", "Errors in the switch's agents.");
-        family(SwitchObserver.GAUGE_TYPE_ID, "junction_gauge", "gauge",
-            "Sampled values: ring occupancy, queue depths, disk free.");
-        family(SwitchObserver.SUBSCRIPTION_QUEUE_DEPTH_TYPE_ID, "junction_subscription_queue_depth", "gauge",
-            "Messages waiting in a subscription's outboxes (its lag), sampled each interval.");
-        family(SwitchObserver.OBSERVER_TYPE_ID, "junction_observer_intervals_total", "counter",
-            "Observation intervals completed.");
-        family(AlarmEvaluator.ALARM_TYPE_ID, "junction_alarm_active", "gauge", "1 while the alarm is raised.");
-    }
-
     private PrometheusFormat()
     {
     }
 
-    private static void family(final int typeId, final String name, final String type, final String help)
-    {
-        FAMILIES.put(typeId, new String[]{ name, type, help });
-    }
-
     /**
-     * @param extraTypes further families the embedding application allocates: type id to {name, type, help}.
+     * @param families the families known, type id to {name, type, help}; other types are written as
+     *                 {@code junction_counter}.
      */
-    public static String format(final CountersReader reader, final Map<Integer, String[]> extraTypes)
+    public static String format(final CountersReader reader, final Map<Integer, String[]> families)
     {
-        final Map<Integer, String[]> families = new LinkedHashMap<>(FAMILIES);
-        families.putAll(extraTypes);
         final Map<Integer, StringBuilder> series = new LinkedHashMap<>();
         final StringBuilder other = new StringBuilder();
         final StringBuilder quantiles = new StringBuilder();
@@ -115,19 +70,6 @@ public final class PrometheusFormat
             out.append("# TYPE junction_counter untyped\n").append(other);
         }
         return out.toString();
-    }
-
-    public static String format(final CountersReader reader)
-    {
-        return format(reader, Map.of());
-    }
-
-    /**
-     * @return the names of the metric families known here, for documentation and tests.
-     */
-    public static List<String> familyNames()
-    {
-        return FAMILIES.values().stream().map((f) -> f[0]).toList();
     }
 
     /**

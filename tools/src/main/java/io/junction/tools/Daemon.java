@@ -16,22 +16,17 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
-import org.agrona.concurrent.status.CountersReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.junction.DeliveryThread;
 import io.junction.Junction;
 import io.junction.SubscriptionOptions;
-import io.junction.SwitchCounters;
-import io.junction.cluster.ClusterNode;
 import io.junction.journal.Journal;
-import io.junction.journal.JournalCounters;
 import io.junction.journal.Retention;
 import io.junction.observe.Alarm;
 import io.junction.observe.AlarmEvaluator;
 import io.junction.observe.AlarmRule;
-import io.junction.observe.CounterMetrics;
 import io.junction.observe.CountersFile;
 import io.junction.observe.Metric;
 import io.junction.observe.SwitchLatency;
@@ -162,7 +157,7 @@ public final class Daemon implements AutoCloseable
                 }
             }
             cluster = config.cluster().enabled() ? new DaemonCluster(config.cluster(), dir,
-                countersFile.countersManager(), errorLog.handler("cluster")) : null;
+                countersFile.countersManager(), errorLog.handler("cluster"), out) : null;
             if (null != cluster)
             {
                 started.add(0, cluster);
@@ -513,6 +508,7 @@ public final class Daemon implements AutoCloseable
         changed(changes, "cluster.member-count", c.memberCount(), d.memberCount());
         changed(changes, "cluster.hostname", c.hostname(), d.hostname());
         changed(changes, "cluster.base-port", c.basePort(), d.basePort());
+        changed(changes, "cluster.members", c.members(), d.members());
         changed(changes, "cluster.dir", c.dir(), d.dir());
         changed(changes, "cluster.clean-start", c.cleanStart(), d.cleanStart());
         changed(changes, "cluster.leader-heartbeat-timeout", c.leaderHeartbeatTimeout(), d.leaderHeartbeatTimeout());
@@ -544,34 +540,22 @@ public final class Daemon implements AutoCloseable
 
     private Metric metric(final String name)
     {
-        final CountersReader reader = countersFile.countersManager();
-        return switch (name)
+        final Metric counted = MetricCatalogue.alarmMetric(name, countersFile.countersManager());
+        if (null != counted)
         {
-            case "back-pressured" -> CounterMetrics.sumOfType(reader, SwitchCounters.SHARD_BACK_PRESSURED_TYPE_ID);
-            case "rejected" -> CounterMetrics.sumOfType(reader, SwitchCounters.OFFER_REJECTED_TYPE_ID);
-            case "dropped" -> CounterMetrics.sumOfType(reader, SwitchCounters.SUBSCRIPTION_DROPPED_TYPE_ID);
-            case "delivered" -> CounterMetrics.sumOfType(reader, SwitchCounters.SUBSCRIPTION_DELIVERED_TYPE_ID);
-            case "faults" -> CounterMetrics.sumOfType(reader, SwitchCounters.SUBSCRIPTION_FAULTS_TYPE_ID);
-            case "terminated" -> CounterMetrics.sumOfType(reader, SwitchCounters.SUBSCRIPTIONS_TERMINATED_TYPE_ID);
-            case "errors" -> CounterMetrics.sumOfType(reader, SwitchCounters.ERRORS_TYPE_ID);
-            case "subscriptions" -> CounterMetrics.sumOfType(reader, SwitchCounters.SUBSCRIPTIONS_ACTIVE_TYPE_ID);
+            return counted;
+        }
+        return switch (name) // the alarm metrics the daemon derives itself (MetricCatalogue.DERIVED_ALARM_METRICS)
+        {
             case "ring-occupancy" -> (now) -> junction.ringOccupancy();
-            case "queue-depth" -> CounterMetrics.maxOfType(reader, SwitchObserver.SUBSCRIPTION_QUEUE_DEPTH_TYPE_ID);
-            case "connections" -> CounterMetrics.sumOfType(reader, ProtocolServer.CONNECTIONS_TYPE_ID);
             case "disk-free-mb" -> (now) -> dir.getUsableSpace() >> 20;
-            case "shed" -> CounterMetrics.sumOfType(reader, SwitchCounters.OFFER_SHED_TYPE_ID);
-            case "journal-faults" -> CounterMetrics.sumOfType(reader, JournalCounters.FAULTS_TYPE_ID);
-            case "journal-disk-full" -> CounterMetrics.sumOfType(reader, JournalCounters.DISK_FULL_TYPE_ID);
-            case "journal-failed" -> CounterMetrics.sumOfType(reader, SwitchCounters.SHARD_JOURNAL_FAILED_TYPE_ID);
             case "journal-unavailable" -> (now) -> null != journal && !journal.isAvailable() ? 1 : 0;
             case "journal-disk-free-mb" ->
             {
                 final File journalDir = journalDir(dir, config.journal());
                 yield (now) -> (journalDir.isDirectory() ? journalDir : dir).getUsableSpace() >> 20;
             }
-            case "journal-position" -> CounterMetrics.maxOfType(reader, JournalCounters.LAST_RECORD_NUMBER_TYPE_ID);
             case "journal-size-mb" -> (now) -> null == journal ? 0 : journal.counters().sizeBytes() >> 20;
-            case "journal-cycles" -> CounterMetrics.sumOfType(reader, JournalCounters.ROLL_CYCLES_TYPE_ID);
             case "cluster-no-leader" -> (now) -> null == cluster ? 0 : cluster.noLeader();
             case "cluster-elections" -> (now) -> null == cluster ? 0 : cluster.elections();
             case "cluster-role" -> (now) -> null == cluster ? 0 : cluster.role();
@@ -593,8 +577,7 @@ public final class Daemon implements AutoCloseable
         if (null != cluster)
         {
             properties.setProperty("cluster.member-id", Integer.toString(config.cluster().memberId()));
-            properties.setProperty("cluster.ingress-endpoints", ClusterNode.Context.ingressEndpoints(
-                config.cluster().hostname(), config.cluster().basePort(), config.cluster().memberCount()));
+            properties.setProperty("cluster.ingress-endpoints", config.cluster().memberList().ingressEndpoints());
         }
         final File tmp = new File(dir, PROPERTIES_FILE + ".tmp");
         try (java.io.Writer writer = Files.newBufferedWriter(tmp.toPath(), StandardCharsets.UTF_8))

@@ -26,94 +26,16 @@ import io.junction.observe.PrometheusFormat;
  */
 public final class HttpEndpoint implements AutoCloseable
 {
-    /** The daemon's own counter types, as Prometheus families. */
-    static final java.util.Map<Integer, String[]> PROTOCOL_FAMILIES = java.util.Map.ofEntries(
-        family(ProtocolServer.CONNECTIONS_TYPE_ID,
-            "junction_protocol_connections", "gauge", "Protocol clients connected."),
-        family(ProtocolServer.PUBLISHES_TYPE_ID,
-            "junction_protocol_publishes_total", "counter", "PUBLISH frames accepted by the switch."),
-        family(ProtocolServer.BAD_FRAMES_TYPE_ID,
-            "junction_protocol_bad_frames_total", "counter", "Frames that could not be parsed."),
-        family(ProtocolServer.PUBLISH_FAILURES_TYPE_ID,
-            "junction_protocol_publish_failures_total", "counter", "PUBLISH frames answered with an ERROR."),
-        family(ProtocolServer.OFFERED_BY_CLASS_TYPE_ID,
-            "junction_protocol_offered_total", "counter", "PUBLISH frames offered to the switch, by class."),
-        family(ProtocolServer.ACCEPTED_BY_CLASS_TYPE_ID,
-            "junction_protocol_accepted_total", "counter", "PUBLISH frames accepted by the switch, by class."),
-        family(ProtocolServer.BAD_QOS_TYPE_ID,
-            "junction_protocol_bad_qos_total", "counter", "PUBLISH frames with an unknown quality of service."),
-        family(ProtocolServer.DURABLE_ACKS_TYPE_ID,
-            "junction_protocol_durable_total", "counter", "Guaranteed PUBLISH frames answered DURABLE."),
-        family(io.junction.SwitchCounters.OFFER_SHED_TYPE_ID,
-            "junction_offer_shed_total", "counter", "Offers shed by load regulation, by class and reason."),
-        family(io.junction.SwitchCounters.OFFER_BACK_PRESSURED_TYPE_ID,
-            "junction_offer_back_pressured_total", "counter", "Offers back-pressured by a full ring, by class."),
-        family(io.junction.SwitchCounters.SHARD_QUEUE_DELAY_TYPE_ID,
-            "junction_shard_queue_delay_ns", "gauge", "Queueing delay seen by each shard's CoDel shedder, ns."),
-        family(io.junction.SwitchCounters.SHARD_SHED_LEVEL_TYPE_ID,
-            "junction_shard_shed_level", "gauge", "Each shard's shed level (1024 = one class)."),
-        family(io.junction.SwitchCounters.SHARD_JOURNALED_TYPE_ID,
-            "junction_shard_journaled_total", "counter", "Guaranteed messages journaled, by shard."),
-        family(io.junction.SwitchCounters.SHARD_JOURNAL_FAILED_TYPE_ID,
-            "junction_shard_guaranteed_failed_total", "counter", "Guaranteed messages the journal failed, by shard."),
-        family(io.junction.SwitchCounters.SHARD_JOURNAL_REFUSED_TYPE_ID,
-            "junction_shard_guaranteed_refused_total", "counter", "Guaranteed offers refused, by shard."),
-        family(io.junction.journal.JournalCounters.APPENDED_TYPE_ID,
-            "junction_journal_appended_total", "counter", "Records appended to the journal."),
-        family(io.junction.journal.JournalCounters.FAULTS_TYPE_ID,
-            "junction_journal_faults_total", "counter", "Journal faults."),
-        family(io.junction.journal.JournalCounters.DISK_FULL_TYPE_ID,
-            "junction_journal_disk_full_total", "counter", "Times the journal's disk fell below its minimum."),
-        family(io.junction.journal.JournalCounters.CORRUPT_RECORDS_TYPE_ID,
-            "junction_journal_corrupt_records_total", "counter", "Corrupt or truncated journal records found."),
-        family(io.junction.journal.JournalCounters.RETENTION_DELETED_CYCLES_TYPE_ID,
-            "junction_journal_retention_deleted_cycles_total", "counter", "Roll cycles deleted by retention."),
-        family(io.junction.journal.JournalCounters.BEHIND_RETENTION_TYPE_ID,
-            "junction_journal_behind_retention_total", "counter", "Durable subscribers stopped behind retention."),
-        family(io.junction.journal.JournalCounters.DURABLE_DELIVERED_TYPE_ID,
-            "junction_journal_durable_delivered_total", "counter", "Durable messages delivered."),
-        family(io.junction.journal.JournalCounters.POSITION_MISMATCH_TYPE_ID,
-            "junction_journal_position_mismatches_total", "counter",
-            "Durable subscribers whose stored position did not match the journal on resume."),
-        family(io.junction.journal.JournalCounters.LAST_RECORD_NUMBER_TYPE_ID,
-            "junction_journal_last_record_number", "gauge", "Record number of the last record journaled (-1: none)."),
-        family(io.junction.journal.JournalCounters.SIZE_BYTES_TYPE_ID,
-            "junction_journal_size_bytes", "gauge", "Bytes of the journal's roll-cycle files."),
-        family(io.junction.journal.JournalCounters.ROLL_CYCLES_TYPE_ID,
-            "junction_journal_roll_cycles", "gauge", "Roll-cycle files the journal holds."),
-        family(io.junction.journal.JournalCounters.DISK_FREE_BYTES_TYPE_ID,
-            "junction_journal_disk_free_bytes", "gauge", "Usable bytes on the journal's file system."),
-        family(DaemonCluster.ROLE_TYPE_ID,
-            "junction_cluster_role", "gauge", "This member's role: 0 follower, 1 candidate, 2 leader."),
-        family(DaemonCluster.LEADER_MEMBER_ID_TYPE_ID,
-            "junction_cluster_leader_member_id", "gauge", "The leader this member knows, -1: none."),
-        family(DaemonCluster.ELECTIONS_TYPE_ID,
-            "junction_cluster_elections_total", "counter", "Elections this member has taken part in."),
-        family(DaemonCluster.COMMIT_POSITION_TYPE_ID,
-            "junction_cluster_commit_position", "gauge", "The cluster log's commit position."),
-        family(DaemonCluster.ELECTION_STATE_TYPE_ID,
-            "junction_cluster_election_state", "gauge", "Aeron's ElectionState code (17: closed, no election)."),
-        family(DaemonCluster.MODULE_STATE_TYPE_ID,
-            "junction_cluster_module_state", "gauge", "Aeron's ConsensusModule.State code (1: active)."),
-        family(DaemonCluster.LEADERSHIP_TERM_ID_TYPE_ID,
-            "junction_cluster_leadership_term_id", "gauge", "The current leadership term."),
-        family(DaemonCluster.MEMBER_ID_TYPE_ID,
-            "junction_cluster_member_id", "gauge", "This member's id."),
-        family(ClusterGateway.PUBLISHED_TYPE_ID,
-            "junction_cluster_gateway_published_total", "counter", "Protocol publishes sent to the cluster."),
-        family(ClusterGateway.DELIVERED_TYPE_ID,
-            "junction_cluster_gateway_delivered_total", "counter", "Cluster messages taken by the daemon's switch."),
-        family(ClusterGateway.DROPPED_TYPE_ID,
-            "junction_cluster_gateway_dropped_total", "counter", "Cluster messages the daemon's switch did not take."),
-        family(ClusterGateway.CONNECTED_TYPE_ID,
-            "junction_cluster_gateway_connected", "gauge", "1 while the gateway's cluster client is connected."),
-        family(ClusterGateway.ERRORS_TYPE_ID,
-            "junction_cluster_gateway_errors_total", "counter", "Gateway publishes refused or not sent."));
+    /** The catalogue's families as {name, type, help}, by type id. */
+    private static final java.util.Map<Integer, String[]> FAMILIES = new java.util.LinkedHashMap<>();
 
-    private static java.util.Map.Entry<Integer, String[]> family(
-        final int typeId, final String name, final String type, final String help)
+    static
     {
-        return java.util.Map.entry(typeId, new String[]{ name, type, help });
+        for (final MetricCatalogue.Family family : MetricCatalogue.families())
+        {
+            FAMILIES.put(family.typeId(), new String[]{
+                family.name(), family.type().name().toLowerCase(java.util.Locale.ROOT), family.help() });
+        }
     }
 
     private final HttpServer server;
@@ -137,7 +59,7 @@ public final class HttpEndpoint implements AutoCloseable
         server.setExecutor(executor);
         server.createContext("/metrics", (exchange) ->
             respond(exchange, "GET", 200, "text/plain; version=0.0.4; charset=utf-8",
-                () -> PrometheusFormat.format(counters, PROTOCOL_FAMILIES)));
+                () -> PrometheusFormat.format(counters, FAMILIES)));
         server.createContext("/health/live", (exchange) ->
             respond(exchange, "GET", 200, "text/plain", () -> "live\n"));
         server.createContext("/health/ready", (exchange) ->

@@ -1,0 +1,360 @@
+package io.junction.tools;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.agrona.concurrent.status.CountersReader;
+
+import io.junction.SwitchCounters;
+import io.junction.journal.JournalCounters;
+import io.junction.observe.AlarmEvaluator;
+import io.junction.observe.CounterMetrics;
+import io.junction.observe.Metric;
+import io.junction.observe.SwitchObserver;
+
+/**
+ * Every metric the daemon exposes, in one place: each counter type id with its Prometheus family (name,
+ * help, type, labels taken from the counter's label) and, where an alarm may watch it, the alarm metric name.
+ * The Prometheus exposition, the alarm rules' {@code metric} key and the documentation all read this list.
+ */
+public final class MetricCatalogue
+{
+    /** Counters the daemon's metrics exposition allocates itself (ids 1720-1739 are the exposition's). */
+    public static final int SERIES_CAPPED_TYPE_ID = 1720;
+    public static final int SERIES_FOLDED_TYPE_ID = 1721;
+
+    /** The label value that stands for every unnamed (or capped) subscription in a per-subscription family. */
+    public static final String OTHER = "_other";
+
+    /** How a family's series aggregate when an alarm watches the whole family. */
+    public enum Aggregate
+    {
+        SUM, MAX
+    }
+
+    public enum Type
+    {
+        COUNTER, GAUGE
+    }
+
+    /**
+     * One family.
+     *
+     * @param name        the family name as exposed (counters end in {@code _total}).
+     * @param labels      the counter label's shape: a regex whose named groups are the Prometheus labels;
+     *                    null: no labels.
+     * @param named       the label that names a subscription (series only for named ones, under a cap); null: none.
+     * @param alarmMetric what an alarm rule's {@code metric} key calls this family; null: not watchable.
+     */
+    public record Family(
+        int typeId, String name, Type type, String help, Pattern labels, List<String> labelNames, String named,
+        String alarmMetric, Aggregate aggregate)
+    {
+        /**
+         * @return the label values of one counter, in {@link #labelNames()} order, or null when its label does
+         * not have the family's shape.
+         */
+        public String[] labelValues(final String counterLabel)
+        {
+            if (null == labels)
+            {
+                return new String[0];
+            }
+            final Matcher matcher = labels.matcher(counterLabel);
+            if (!matcher.matches())
+            {
+                return null;
+            }
+            final String[] values = new String[labelNames.size()];
+            for (int i = 0; i < values.length; i++)
+            {
+                final String value = matcher.group(labelNames.get(i));
+                values[i] = null == value ? "" : value;
+            }
+            return values;
+        }
+
+        /** The family name without the {@code _total} suffix, as the Prometheus client wants counters named. */
+        public String baseName()
+        {
+            return type == Type.COUNTER && name.endsWith("_total") ? name.substring(0, name.length() - 6) : name;
+        }
+    }
+
+    /** The latency family (a summary over the last observation interval) and its maximum, by stage. */
+    public static final String LATENCY = "junction_latency_ns";
+    public static final String LATENCY_MAX = "junction_latency_max_ns";
+    /** Counters of a type this catalogue does not know (an embedding application's), by type id and label. */
+    public static final String OTHER_COUNTERS = "junction_counter";
+    public static final String BUILD_INFO = "junction_build_info";
+    public static final String SERIES_CAPPED = "junction_metrics_series_capped_total";
+    public static final String SERIES_FOLDED = "junction_metrics_series_folded";
+
+    /** Alarm metrics the daemon computes itself rather than from one counter type. */
+    public static final Map<String, String> DERIVED_ALARM_METRICS = Map.of(
+        "ring-occupancy", "messages in the shards' rings",
+        "disk-free-mb", "usable MB on the data directory's file system",
+        "journal-unavailable", "1 while the journal refuses guaranteed publishes",
+        "journal-disk-free-mb", "usable MB on the journal's file system",
+        "journal-size-mb", "MB of the journal's roll-cycle files",
+        "cluster-no-leader", "1 while this cluster member knows no leader",
+        "cluster-elections", "elections this member has taken part in",
+        "cluster-role", "this member's role: 0 follower, 1 candidate, 2 leader");
+
+    private static final String SHARD = "shard (?<shard>\\d+) ";
+    private static final String SUBSCRIPTION = "subscription (?<id>\\d+) '.*' (?:name=(?<subscription>\\S+) )?";
+    private static final Map<Integer, Family> FAMILIES = new LinkedHashMap<>();
+
+    static
+    {
+        // The switch.
+        counter(SwitchCounters.SHARD_DISPATCHED_TYPE_ID, "junction_shard_dispatched_total",
+            "Messages dispatched from a shard's ring.", SHARD + "dispatched", null);
+        counter(SwitchCounters.SHARD_BACK_PRESSURED_TYPE_ID, "junction_shard_back_pressured_total",
+            "Offers refused because a shard's ring was full.", SHARD + "back-pressured offers", "back-pressured");
+        counter(SwitchCounters.SHARD_STALLS_TYPE_ID, "junction_shard_stalls_total",
+            "Times a shard waited on a back-pressuring subscriber.", SHARD + "stalls on back-pressure subscribers",
+            null);
+        counter(SwitchCounters.SHARD_JOURNALED_TYPE_ID, "junction_shard_journaled_total",
+            "Guaranteed messages journaled, by shard.", SHARD + "journaled", null);
+        counter(SwitchCounters.SHARD_JOURNAL_FAILED_TYPE_ID, "junction_shard_guaranteed_failed_total",
+            "Guaranteed messages the journal failed, by shard.", SHARD + "guaranteed failed", "journal-failed");
+        counter(SwitchCounters.SHARD_JOURNAL_REFUSED_TYPE_ID, "junction_shard_guaranteed_refused_total",
+            "Guaranteed offers refused while the journal was unavailable, by shard.", SHARD + "guaranteed refused: .*",
+            null);
+        counter(SwitchCounters.OFFER_REJECTED_TYPE_ID, "junction_offer_rejected_total",
+            "Offers rejected as invalid, by reason.", "offer rejected: (?<reason>\\S+)", "rejected");
+        counter(SwitchCounters.SUBSCRIBE_REJECTED_TYPE_ID, "junction_subscribe_rejected_total",
+            "Subscriptions rejected as invalid.", null, null);
+        gauge(SwitchCounters.SUBSCRIPTIONS_ACTIVE_TYPE_ID, "junction_subscriptions_active",
+            "Subscriptions active.", null, "subscriptions", Aggregate.SUM);
+        perSubscription(SwitchCounters.SUBSCRIPTION_DELIVERED_TYPE_ID, "junction_subscription_delivered_total",
+            Type.COUNTER, "Messages delivered, by named subscription.", "delivered", "delivered", Aggregate.SUM);
+        perSubscription(SwitchCounters.SUBSCRIPTION_DROPPED_TYPE_ID, "junction_subscription_dropped_total",
+            Type.COUNTER, "Messages dropped by the slow-subscriber policy, by named subscription.", "dropped",
+            "dropped", Aggregate.SUM);
+        perSubscription(SwitchCounters.SUBSCRIPTION_FAULTS_TYPE_ID, "junction_subscription_faults_total",
+            Type.COUNTER, "Times a subscription's handler threw, by named subscription.", "faults", "faults",
+            Aggregate.SUM);
+        perSubscription(SwitchCounters.SUBSCRIPTION_RESTARTS_TYPE_ID, "junction_subscription_restarts_total",
+            Type.COUNTER, "Times a subscription was restarted after a fault, by named subscription.", "restarts",
+            null, Aggregate.SUM);
+        counter(SwitchCounters.SUBSCRIBER_DROPPED_TYPE_ID, "junction_subscriber_dropped_total",
+            "Messages dropped at subscribers' outboxes, by class (the lowest class queued is dropped first).",
+            "subscriber dropped: (?<class>\\S+)", null);
+        counter(SwitchCounters.SUBSCRIPTIONS_TERMINATED_TYPE_ID, "junction_subscriptions_terminated_total",
+            "Subscriptions ended by the switch (slow consumer, restart intensity).", null, "terminated");
+        counter(SwitchCounters.ERRORS_TYPE_ID, "junction_errors_total", "Errors in the switch's agents.", null,
+            "errors");
+        counter(SwitchCounters.OFFER_SHED_TYPE_ID, "junction_offer_shed_total",
+            "Offers shed by load regulation, by class and reason.", "offer shed: (?<class>\\S+) (?<reason>\\S+)", "shed");
+        gauge(SwitchCounters.SHARD_QUEUE_DELAY_TYPE_ID, "junction_shard_queue_delay_ns",
+            "Queueing delay seen by each shard's CoDel shedder, ns.", SHARD + "queue delay ns", null, null);
+        gauge(SwitchCounters.SHARD_SHED_LEVEL_TYPE_ID, "junction_shard_shed_level",
+            "Each shard's shed level (1024 = one class).", SHARD + "shed level.*", null, null);
+        counter(SwitchCounters.OFFER_BACK_PRESSURED_TYPE_ID, "junction_offer_back_pressured_total",
+            "Offers back-pressured by a full ring, by class.", "offer back-pressured: (?<class>\\S+)", null);
+
+        // The observer and the alarms.
+        gauge(SwitchObserver.GAUGE_TYPE_ID, "junction_gauge",
+            "Values sampled each observation interval (ring occupancy, disk free...), by gauge.", "(?<gauge>.+)",
+            null, null);
+        perSubscription(SwitchObserver.SUBSCRIPTION_QUEUE_DEPTH_TYPE_ID, "junction_subscription_queue_depth",
+            Type.GAUGE, "Messages waiting in a subscription's outboxes (its lag), by named subscription.",
+            "queue depth", "queue-depth", Aggregate.MAX);
+        counter(SwitchObserver.OBSERVER_TYPE_ID, "junction_observer_intervals_total",
+            "Observation intervals completed.", null, null);
+        gauge(AlarmEvaluator.ALARM_TYPE_ID, "junction_alarm_active", "1 while the alarm is raised, by alarm.",
+            "alarm (?<alarm>.+) \\[(?<severity>[A-Z]+)\\]", null, null);
+
+        // The daemon's protocol server.
+        gauge(ProtocolServer.CONNECTIONS_TYPE_ID, "junction_protocol_connections", "Protocol clients connected.",
+            null, "connections", Aggregate.SUM);
+        counter(ProtocolServer.PUBLISHES_TYPE_ID, "junction_protocol_publishes_total",
+            "PUBLISH frames accepted by the switch.", null, null);
+        counter(ProtocolServer.BAD_FRAMES_TYPE_ID, "junction_protocol_bad_frames_total",
+            "Frames that could not be parsed.", null, null);
+        counter(ProtocolServer.PUBLISH_FAILURES_TYPE_ID, "junction_protocol_publish_failures_total",
+            "PUBLISH frames answered with an ERROR.", null, null);
+        counter(ProtocolServer.OFFERED_BY_CLASS_TYPE_ID, "junction_protocol_offered_total",
+            "PUBLISH frames offered to the switch, by class.", "protocol offered: (?<class>\\S+)", null);
+        counter(ProtocolServer.ACCEPTED_BY_CLASS_TYPE_ID, "junction_protocol_accepted_total",
+            "PUBLISH frames accepted by the switch, by class.", "protocol accepted: (?<class>\\S+)", null);
+        counter(ProtocolServer.BAD_QOS_TYPE_ID, "junction_protocol_bad_qos_total",
+            "PUBLISH frames with an unknown quality of service.", null, null);
+        counter(ProtocolServer.DURABLE_ACKS_TYPE_ID, "junction_protocol_durable_total",
+            "Guaranteed PUBLISH frames answered DURABLE.", null, null);
+
+        // The journal.
+        counter(JournalCounters.APPENDED_TYPE_ID, "junction_journal_appended_total",
+            "Records appended to the journal.", null, null);
+        counter(JournalCounters.FAULTS_TYPE_ID, "junction_journal_faults_total", "Journal faults.", null,
+            "journal-faults");
+        counter(JournalCounters.DISK_FULL_TYPE_ID, "junction_journal_disk_full_total",
+            "Times the journal's disk fell below its minimum.", null, "journal-disk-full");
+        counter(JournalCounters.CORRUPT_RECORDS_TYPE_ID, "junction_journal_corrupt_records_total",
+            "Corrupt or truncated journal records found.", null, null);
+        counter(JournalCounters.RETENTION_DELETED_CYCLES_TYPE_ID, "junction_journal_retention_deleted_cycles_total",
+            "Roll cycles deleted by retention.", null, null);
+        counter(JournalCounters.BEHIND_RETENTION_TYPE_ID, "junction_journal_behind_retention_total",
+            "Durable subscribers stopped behind retention.", null, null);
+        counter(JournalCounters.DURABLE_DELIVERED_TYPE_ID, "junction_journal_durable_delivered_total",
+            "Durable messages delivered.", null, null);
+        counter(JournalCounters.POSITION_MISMATCH_TYPE_ID, "junction_journal_position_mismatches_total",
+            "Durable subscribers whose stored position did not match the journal on resume.", null, null);
+        gauge(JournalCounters.LAST_RECORD_NUMBER_TYPE_ID, "junction_journal_last_record_number",
+            "Record number of the last record journaled (-1: none).", null, "journal-position", Aggregate.MAX);
+        gauge(JournalCounters.SIZE_BYTES_TYPE_ID, "junction_journal_size_bytes",
+            "Bytes of the journal's roll-cycle files.", null, null, null);
+        gauge(JournalCounters.ROLL_CYCLES_TYPE_ID, "junction_journal_roll_cycles",
+            "Roll-cycle files the journal holds.", null, "journal-cycles", Aggregate.SUM);
+        gauge(JournalCounters.DISK_FREE_BYTES_TYPE_ID, "junction_journal_disk_free_bytes",
+            "Usable bytes on the journal's file system.", null, null, null);
+
+        // The daemon as a cluster member, and its gateway to the cluster.
+        gauge(DaemonCluster.ROLE_TYPE_ID, "junction_cluster_role",
+            "This member's role: 0 follower, 1 candidate, 2 leader.", null, null, null);
+        gauge(DaemonCluster.LEADER_MEMBER_ID_TYPE_ID, "junction_cluster_leader_member_id",
+            "The leader this member knows, -1: none.", null, null, null);
+        counter(DaemonCluster.ELECTIONS_TYPE_ID, "junction_cluster_elections_total",
+            "Elections this member has taken part in.", null, null);
+        gauge(DaemonCluster.COMMIT_POSITION_TYPE_ID, "junction_cluster_commit_position",
+            "The cluster log's commit position.", null, null, null);
+        gauge(DaemonCluster.ELECTION_STATE_TYPE_ID, "junction_cluster_election_state",
+            "Aeron's ElectionState code (17: closed, no election).", null, null, null);
+        gauge(DaemonCluster.MODULE_STATE_TYPE_ID, "junction_cluster_module_state",
+            "Aeron's ConsensusModule.State code (1: active).", null, null, null);
+        gauge(DaemonCluster.LEADERSHIP_TERM_ID_TYPE_ID, "junction_cluster_leadership_term_id",
+            "The current leadership term.", null, null, null);
+        gauge(DaemonCluster.MEMBER_ID_TYPE_ID, "junction_cluster_member_id", "This member's id.", null, null, null);
+        counter(ClusterGateway.PUBLISHED_TYPE_ID, "junction_cluster_gateway_published_total",
+            "Protocol publishes sent to the cluster.", null, null);
+        counter(ClusterGateway.DELIVERED_TYPE_ID, "junction_cluster_gateway_delivered_total",
+            "Cluster messages taken by the daemon's switch.", null, null);
+        counter(ClusterGateway.DROPPED_TYPE_ID, "junction_cluster_gateway_dropped_total",
+            "Cluster messages the daemon's switch did not take.", null, null);
+        gauge(ClusterGateway.CONNECTED_TYPE_ID, "junction_cluster_gateway_connected",
+            "1 while the gateway's cluster client is connected.", null, null, null);
+        counter(ClusterGateway.ERRORS_TYPE_ID, "junction_cluster_gateway_errors_total",
+            "Gateway publishes refused or not sent.", null, null);
+
+        // The exposition itself.
+        counter(SERIES_CAPPED_TYPE_ID, SERIES_CAPPED,
+            "Scrapes that folded named series into _other because of http.metrics.max-named-series.", null, null);
+        gauge(SERIES_FOLDED_TYPE_ID, SERIES_FOLDED,
+            "Named series folded into _other by the cap at the last scrape.", null, null, null);
+    }
+
+    private MetricCatalogue()
+    {
+    }
+
+    private static void counter(
+        final int typeId, final String name, final String help, final String labels, final String alarmMetric)
+    {
+        add(typeId, name, Type.COUNTER, help, labels, null, alarmMetric, Aggregate.SUM);
+    }
+
+    private static void gauge(
+        final int typeId, final String name, final String help, final String labels, final String alarmMetric,
+        final Aggregate aggregate)
+    {
+        add(typeId, name, Type.GAUGE, help, labels, null, alarmMetric, aggregate);
+    }
+
+    private static void perSubscription(
+        final int typeId, final String name, final Type type, final String help, final String suffix,
+        final String alarmMetric, final Aggregate aggregate)
+    {
+        add(typeId, name, type, help, SUBSCRIPTION + suffix, "subscription", alarmMetric, aggregate);
+    }
+
+    private static void add(
+        final int typeId, final String name, final Type type, final String help, final String labels,
+        final String named, final String alarmMetric, final Aggregate aggregate)
+    {
+        final Pattern pattern = null == labels ? null : Pattern.compile(labels);
+        final List<String> labelNames = new ArrayList<>();
+        if (null != named)
+        {
+            labelNames.add(named);
+        }
+        else if (null != pattern)
+        {
+            final Matcher groups = Pattern.compile("\\(\\?<([a-zA-Z][a-zA-Z0-9]*)>").matcher(labels);
+            while (groups.find())
+            {
+                labelNames.add(groups.group(1));
+            }
+        }
+        if (null != FAMILIES.put(typeId, new Family(typeId, name, type, help, pattern, List.copyOf(labelNames),
+            named, alarmMetric, aggregate)))
+        {
+            throw new IllegalStateException("type id " + typeId + " catalogued twice");
+        }
+    }
+
+    /**
+     * @return every family, in catalogue order.
+     */
+    public static List<Family> families()
+    {
+        return List.copyOf(FAMILIES.values());
+    }
+
+    /**
+     * @return the family of a counter type, or null when the catalogue does not know the type.
+     */
+    public static Family family(final int typeId)
+    {
+        return FAMILIES.get(typeId);
+    }
+
+    /**
+     * @return every family name the exposition may write, for the dashboard's and the documentation's checks.
+     */
+    public static Set<String> familyNames()
+    {
+        final Set<String> names = new TreeSet<>();
+        FAMILIES.values().forEach((f) -> names.add(f.name()));
+        names.add(LATENCY);
+        names.add(LATENCY + "_count");
+        names.add(LATENCY_MAX);
+        names.add(OTHER_COUNTERS);
+        names.add(BUILD_INFO);
+        return Collections.unmodifiableSet(names);
+    }
+
+    /**
+     * @return the names an alarm rule's {@code metric} key accepts.
+     */
+    public static Set<String> alarmMetrics()
+    {
+        final Set<String> names = new TreeSet<>(DERIVED_ALARM_METRICS.keySet());
+        FAMILIES.values().stream().filter((f) -> null != f.alarmMetric()).forEach((f) -> names.add(f.alarmMetric()));
+        return Collections.unmodifiableSet(names);
+    }
+
+    /**
+     * @return the alarm metric over a counter family, or null when the name is one the daemon derives itself.
+     */
+    public static Metric alarmMetric(final String name, final CountersReader reader)
+    {
+        for (final Family family : FAMILIES.values())
+        {
+            if (name.equals(family.alarmMetric()))
+            {
+                return family.aggregate() == Aggregate.MAX ?
+                    CounterMetrics.maxOfType(reader, family.typeId()) : CounterMetrics.sumOfType(reader, family.typeId());
+            }
+        }
+        return null;
+    }
+}
