@@ -627,6 +627,7 @@ public final class Daemon implements AutoCloseable
             return;
         }
         stopping = true;
+        countersFile.stopping(); // the counters keep their last values in the file after the stop
         LOG.info("stopping: no longer admitting, draining accepted messages");
         if (null != demoThread)
         {
