@@ -15,7 +15,6 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
-import org.agrona.concurrent.status.CountersReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -639,6 +638,7 @@ public final class Daemon implements AutoCloseable
             return;
         }
         stopping = true;
+        countersFile.stopping(); // the counters keep their last values in the file after the stop
         LOG.info("stopping: no longer admitting, draining accepted messages");
         if (null != demoThread)
         {
