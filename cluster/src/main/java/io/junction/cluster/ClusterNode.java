@@ -22,7 +22,6 @@ import org.agrona.concurrent.IdleStrategy;
 
 import java.io.File;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -348,14 +347,10 @@ public final class ClusterNode implements AutoCloseable
             }
             if (null == errorHandler)
             {
-                final AtomicLong errors = new AtomicLong();
-                errorHandler = (ex) ->
-                {
-                    if (errors.incrementAndGet() <= 20)
-                    {
-                        System.err.println("junction cluster member " + memberId + ": " + ex);
-                    }
-                };
+                // The embedding application's logging decides what to keep; the daemon gives its own handler.
+                final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("junction.cluster");
+                final int member = memberId;
+                errorHandler = (ex) -> log.error("cluster member {}: {}", member, ex.toString());
             }
         }
 

@@ -34,8 +34,15 @@ public final class ClusterNodeMain
     {
     }
 
+    /** Logback's configuration for a member run alone: the libraries' warnings and errors, one line each. */
+    static final String LOG_CONFIG = "io/junction/cluster/logback-member.xml";
+
     public static void main(final String[] args)
     {
+        if (null == System.getProperty("logback.configurationFile"))
+        {
+            System.setProperty("logback.configurationFile", LOG_CONFIG); // before anything logs
+        }
         final ClusterNode.Context ctx;
         try
         {
