@@ -57,8 +57,21 @@ public final class ClusterNodeMain
             return;
         }
 
+        final ClusterNode node;
+        try
+        {
+            node = ClusterNode.launch(ctx);
+        }
+        catch (final IllegalStateException ex)
+        {
+            // e.g. the member's directory is in use by another process: the operator's to fix, no stack trace.
+            System.err.println("junction cluster member: cannot start: " + ex.getMessage());
+            System.exit(1);
+            return;
+        }
+
         // The barrier is closed last (after the node): Agrona's shutdown hook waits for that before the JVM exits.
-        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier(); ClusterNode node = ClusterNode.launch(ctx))
+        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier(); node)
         {
             System.out.println("junction cluster member " + node.memberId() + " of " + ctx.members().size() +
                 " started; members " + ctx.clusterMembers() + "; clients use ingress endpoints " +
