@@ -20,9 +20,7 @@ import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.status.CountersReader;
 
-import io.junction.DeliveryThread;
 import io.junction.Junction;
-import io.junction.SubscriptionOptions;
 import io.junction.SwitchCounters;
 import io.junction.cluster.ClusterNode;
 import io.junction.journal.Journal;
@@ -36,6 +34,7 @@ import io.junction.observe.CountersFile;
 import io.junction.observe.Metric;
 import io.junction.observe.SwitchLatency;
 import io.junction.observe.SwitchObserver;
+import io.junction.security.Authenticator;
 
 /**
  * The standalone daemon: a switch whose counters live in a file in its directory, with the observer
@@ -147,12 +146,12 @@ public final class Daemon implements AutoCloseable
             });
             webhook = config.webhook().isEmpty() ? null : new WebhookNotifier(config.webhook());
 
-            server = new ProtocolServer(junction, countersFile.countersManager(), config.listenHost(),
-                config.listenPort(), () -> SubscriptionOptions.defaults()
-                    .slowSubscriberPolicy(config.subscriberPolicy())
-                    .outboxCapacity(config.subscriberOutboxCapacity())
-                    .deliveryThread(DeliveryThread.OWN),
-                config.publishTimeout().toNanos(), config.journal().durableTimeout().toNanos());
+            server = new ProtocolServer(junction, countersFile.countersManager(), config.network(),
+                config.listenHost(), config.listenPort(), config.subscriberPolicy(), config.publishTimeout().toNanos(),
+                config.journal().durableTimeout().toNanos(),
+                config.idleStrategy() == IdleChoice.BACKOFF ? null : config.idleStrategy().supplier(),
+                Authenticator.OPEN, limitedErrors("protocol", 100),
+                (line) -> out.println(Instant.now() + " junction: " + line));
             started.add(0, server);
             if (null != cluster && config.cluster().gateway())
             {
@@ -175,7 +174,7 @@ public final class Daemon implements AutoCloseable
                 .intervalNs(config.observeInterval().toNanos())
                 .burstThreshold(config.shedBurstThreshold()));
             observer.addGauge("ring occupancy", junction::ringOccupancy);
-            observer.addGauge("protocol max subscriber queue depth", server::maxQueueDepth);
+            observer.addGauge("protocol max send buffer bytes", server::maxBufferedBytes);
             observer.addGauge("disk free MB", () -> dir.getUsableSpace() >> 20);
             if (null != journal)
             {
@@ -210,7 +209,8 @@ public final class Daemon implements AutoCloseable
             started.add(0, observerRunner);
 
             http = config.httpEnabled() ? new HttpEndpoint(config.httpHost(), config.httpPort(),
-                countersFile.countersManager(), () -> ready && !stopping, alarms::activeAlarms, this::reload) : null;
+                countersFile.countersManager(), () -> ready && !stopping && server.isHealthy(), alarms::activeAlarms,
+                this::reload) : null;
 
             if (config.demoRate() > 0)
             {
@@ -488,7 +488,13 @@ public final class Daemon implements AutoCloseable
         {
             case "back-pressured" -> CounterMetrics.sumOfType(reader, SwitchCounters.SHARD_BACK_PRESSURED_TYPE_ID);
             case "rejected" -> CounterMetrics.sumOfType(reader, SwitchCounters.OFFER_REJECTED_TYPE_ID);
-            case "dropped" -> CounterMetrics.sumOfType(reader, SwitchCounters.SUBSCRIPTION_DROPPED_TYPE_ID);
+            case "dropped" ->
+            {
+                // The switch's subscriptions' drops and the remote subscribers' (counted when the send buffer is full).
+                final Metric local = CounterMetrics.sumOfType(reader, SwitchCounters.SUBSCRIPTION_DROPPED_TYPE_ID);
+                final Metric remote = CounterMetrics.sumOfType(reader, ProtocolServer.SUBSCRIBER_DROPS_TYPE_ID);
+                yield (now) -> local.sample(now) + remote.sample(now);
+            }
             case "delivered" -> CounterMetrics.sumOfType(reader, SwitchCounters.SUBSCRIPTION_DELIVERED_TYPE_ID);
             case "faults" -> CounterMetrics.sumOfType(reader, SwitchCounters.SUBSCRIPTION_FAULTS_TYPE_ID);
             case "terminated" -> CounterMetrics.sumOfType(reader, SwitchCounters.SUBSCRIPTIONS_TERMINATED_TYPE_ID);
@@ -594,12 +600,16 @@ public final class Daemon implements AutoCloseable
                 Thread.currentThread().interrupt();
             }
         }
-        server.stopAdmitting();
+        // Everything below is bounded by the stop's deadline: shutdown-timeout, plus a couple of seconds to answer
+        // and flush; no step waits on a client.
+        final long stopDeadlineNs = System.nanoTime() + current.shutdownTimeout().toNanos();
+        server.stopAdmitting(stopDeadlineNs);
         CloseHelper.quietClose(gateway); // what the protocol queued goes to the cluster first
         final long ringBefore = junction.ringOccupancy();
         CloseHelper.quietClose(demoLoad);
         junction.close(); // drains up to shutdown-timeout; the journal stages flush and close their appenders
-        server.awaitDurableAnswers(current.journal().durableTimeout().toNanos()); // acks of what was journaled
+        server.awaitDurableAnswers(Math.min(current.journal().durableTimeout().toNanos(),
+            Math.max(0, stopDeadlineNs - System.nanoTime()) + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(500)));
         CloseHelper.quietClose(journal); // after the switch, as the journal asks
         CloseHelper.quietCloseAll(server, observerRunner, http);
         try
