@@ -210,6 +210,55 @@ public final class Junction implements AutoCloseable
         return offer(regulator.anonymousCache(), topic, priority, qos, Regulator.NO_TTL, buffer, offset, length);
     }
 
+    /**
+     * Idempotent guaranteed offer: as a {@link QualityOfService#GUARANTEED} offer, carrying the publisher's id and
+     * its own sequence number for the message, kept in the journal record, so that a resend (after a reconnect or
+     * a crash) is journaled once: it is refused as {@link RejectReason#DUPLICATE} if the journal accepted that
+     * publisher sequence before (even before a restart, within its deduplication window), or
+     * {@link RejectReason#TOO_OLD_FOR_DEDUPLICATION} if it is older than that window. One thread at a time per
+     * publisher id.
+     *
+     * @param publisherId       not 0: the publisher's stream, stable across its reconnects and restarts.
+     * @param publisherSequence {@code >= 1}, increasing in the publisher's stream.
+     */
+    public long offer(
+        final String topic,
+        final Priority priority,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final long publisherId,
+        final long publisherSequence)
+    {
+        final JournalSink sink = ctx.journalSink();
+        if (0 == publisherId || publisherSequence < 1)
+        {
+            counters.onOfferRejected(RejectReason.INVALID_PUBLISHER);
+            return OfferResult.rejected(RejectReason.INVALID_PUBLISHER);
+        }
+        if (null == sink || !sink.isAvailable())
+        {
+            return OfferResult.JOURNAL_UNAVAILABLE;
+        }
+        final long reserved = sink.reservePublisherSequence(publisherId, publisherSequence);
+        if (reserved < 0)
+        {
+            final RejectReason reason = OfferResult.rejectReason(reserved);
+            if (null != reason)
+            {
+                counters.onOfferRejected(reason);
+            }
+            return reserved;
+        }
+        final long result = offer(regulator.anonymousCache(), topic, priority, QualityOfService.GUARANTEED,
+            Regulator.NO_TTL, buffer, offset, length, publisherId, publisherSequence);
+        if (result < 0)
+        {
+            sink.releasePublisherSequence(publisherId, publisherSequence);
+        }
+        return result;
+    }
+
     long offer(
         final io.junction.regulate.RegulationCache publisher,
         final String topic,
@@ -220,6 +269,19 @@ public final class Junction implements AutoCloseable
         final int length)
     {
         return offer(publisher, topic, priority, QualityOfService.BEST_EFFORT, ttlNs, buffer, offset, length);
+    }
+
+    long offer(
+        final io.junction.regulate.RegulationCache publisher,
+        final String topic,
+        final Priority priority,
+        final QualityOfService qos,
+        final long ttlNs,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        return offer(publisher, topic, priority, qos, ttlNs, buffer, offset, length, 0, 0);
     }
 
     /**
@@ -233,7 +295,9 @@ public final class Junction implements AutoCloseable
         final long ttlNs,
         final DirectBuffer buffer,
         final int offset,
-        final int length)
+        final int length,
+        final long publisherId,
+        final long publisherSequence)
     {
         if (isClosed)
         {
@@ -257,7 +321,8 @@ public final class Junction implements AutoCloseable
         }
 
         final long result = shard.offer(
-            topic, priority, qos, nowNs, Regulator.deadlineNs(nowNs, ttlNs), admission, buffer, offset, length);
+            topic, priority, qos, nowNs, Regulator.deadlineNs(nowNs, ttlNs), admission, buffer, offset, length,
+            publisherId, publisherSequence);
         if (result < 0)
         {
             admission.onNotQueued();
@@ -500,9 +565,12 @@ public final class Junction implements AutoCloseable
         {
             return;
         }
-        for (final Shard shard : shards)
+        if (!isClosed) // A closing switch drops its routes all at once.
         {
-            shard.enqueue(new RouteCommand(false, subscription.pattern(), subscription.outbox(shard.index()), null));
+            for (final Shard shard : shards)
+            {
+                shard.enqueue(new RouteCommand(false, subscription.pattern(), subscription.outbox(shard.index()), null));
+            }
         }
         final AgentRunner runner = subscriptionRunners.remove(subscription);
         if (null != runner && runner.thread() != Thread.currentThread())

@@ -117,7 +117,7 @@ final class Shard implements Agent
         final int length)
     {
         return offer(topic, priority, QualityOfService.BEST_EFFORT, timestampNs,
-            io.junction.regulate.Regulator.NO_DEADLINE, null, buffer, offset, length);
+            io.junction.regulate.Regulator.NO_DEADLINE, null, buffer, offset, length, 0, 0);
     }
 
     /**
@@ -133,7 +133,9 @@ final class Shard implements Agent
         final io.junction.regulate.Admission admission,
         final DirectBuffer buffer,
         final int offset,
-        final int length)
+        final int length,
+        final long publisherId,
+        final long publisherSequence)
     {
         if (QualityOfService.GUARANTEED == qos && (null == journalStage || !journalStage.isAvailable()))
         {
@@ -166,6 +168,8 @@ final class Shard implements Agent
         event.deadlineNs = deadlineNs;
         event.admission = admission;
         event.expressed = false;
+        event.publisherId = publisherId;
+        event.publisherSequence = publisherSequence;
         ring.publish(ringSequence);
         return sequence;
     }
@@ -489,7 +493,10 @@ final class Shard implements Agent
     @Override
     public void onClose()
     {
-        commands.clear(); // A subscriber still waiting sees the switch closed.
+        while (null != commands.poll())
+        {
+            // Dropped: a subscriber still waiting sees the switch closed.
+        }
     }
 
     void closeCounters()

@@ -243,11 +243,17 @@ public final class ClusterNode implements AutoCloseable
         return clusteredMediaDriver.consensusModule().context();
     }
 
+    /**
+     * Stop the member: the consensus module first, so that a leader's followers see its log end and elect at once
+     * rather than after the heartbeat timeout (open-source Aeron has no leadership transfer), then the service,
+     * the archive and the media driver.
+     */
     public void close()
     {
         try
         {
-            CloseHelper.closeAll(container, clusteredMediaDriver);
+            CloseHelper.closeAll(clusteredMediaDriver.consensusModule(), container, clusteredMediaDriver.archive(),
+                clusteredMediaDriver.mediaDriver());
             closeService();
         }
         finally
@@ -453,6 +459,16 @@ public final class ClusterNode implements AutoCloseable
         public Context leaderHeartbeatTimeoutNs(final long leaderHeartbeatTimeoutNs)
         {
             this.leaderHeartbeatTimeoutNs = leaderHeartbeatTimeoutNs;
+            return this;
+        }
+
+        /**
+         * How often a leader sends a heartbeat when it has nothing to append (default 100 ms); keep it well under
+         * the leader heartbeat timeout.
+         */
+        public Context leaderHeartbeatIntervalNs(final long leaderHeartbeatIntervalNs)
+        {
+            this.leaderHeartbeatIntervalNs = leaderHeartbeatIntervalNs;
             return this;
         }
 

@@ -15,7 +15,6 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
-import org.agrona.concurrent.status.CountersReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -350,6 +349,7 @@ public final class Daemon implements AutoCloseable
             .flushPolicy(spec.flushPolicy())
             .retention(retention)
             .minFreeDiskBytes(spec.minFreeDiskBytes())
+            .deduplicationWindow(spec.deduplicationWindow())
             .countersManager(countersFile.countersManager())
             .errorHandler(errorLog.handler("journal")));
     }
@@ -509,6 +509,7 @@ public final class Daemon implements AutoCloseable
         changed(changes, "journal.retention.max-age", a.retentionMaxAge(), b.retentionMaxAge());
         changed(changes, "journal.retention.max-bytes", a.retentionMaxBytes(), b.retentionMaxBytes());
         changed(changes, "journal.retention.max-cycles", a.retentionMaxCycles(), b.retentionMaxCycles());
+        changed(changes, "journal.deduplication-window", a.deduplicationWindow(), b.deduplicationWindow());
         changed(changes, "regulation.express-critical", was.expressCritical(), now.expressCritical());
         changed(changes, "idle-strategy", was.idleStrategy(), now.idleStrategy());
         final DaemonConfig.ClusterSpec c = was.cluster();
@@ -637,6 +638,7 @@ public final class Daemon implements AutoCloseable
             return;
         }
         stopping = true;
+        countersFile.stopping(); // the counters keep their last values in the file after the stop
         LOG.info("stopping: no longer admitting, draining accepted messages");
         if (null != demoThread)
         {

@@ -96,10 +96,11 @@ public record DaemonConfig(
      * @param dir             where the journal's files go; empty: {@code <data dir>/journal}.
      * @param durableTimeout  how long a guaranteed PUBLISH waits to be journaled before it is answered with an error.
      * @param retentionMaxAge 0: no age limit; retentionMaxBytes and retentionMaxCycles 0: no limit.
+     * @param deduplicationWindow publisher sequences remembered per idempotent publisher (a power of two).
      */
     public record JournalSpec(
         boolean enabled, String dir, FlushPolicy flushPolicy, long minFreeDiskBytes, Duration durableTimeout,
-        Duration retentionMaxAge, long retentionMaxBytes, int retentionMaxCycles)
+        Duration retentionMaxAge, long retentionMaxBytes, int retentionMaxCycles, int deduplicationWindow)
     {
     }
 
@@ -355,7 +356,18 @@ public record DaemonConfig(
             duration(config, "journal.durable-timeout", true),
             duration(config, "journal.retention.max-age", false),
             bytes(config, "journal.retention.max-bytes"),
-            intAtLeast(config, "journal.retention.max-cycles", 0, Integer.MAX_VALUE));
+            intAtLeast(config, "journal.retention.max-cycles", 0, Integer.MAX_VALUE),
+            deduplicationWindow(config, "journal.deduplication-window"));
+    }
+
+    private static int deduplicationWindow(final Config config, final String key)
+    {
+        final int value = powerOfTwo(config, key);
+        if (value < 64 || value > (1 << 24))
+        {
+            throw new ConfigException("key '" + key + "': must be a power of two from 64 to 16777216, was " + value);
+        }
+        return value;
     }
 
     private static long checkedBytes(final Config config, final String key, final long min, final long max)

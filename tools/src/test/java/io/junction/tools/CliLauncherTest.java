@@ -148,7 +148,31 @@ class CliLauncherTest
             assertEquals(0, watch.exitCode(), watch.output());
             assertEquals(2, watch.output().split("active alarms: ", -1).length - 1, watch.output());
             assertFalse(watch.output().contains("\033["), "no terminal escapes when the output is a file");
+
+            // SIGTERM: the counters file keeps the last values, marked stopped with the time.
+            final int countersRunning = counterLines(run("stat", "--dir", dirA.getPath()).output());
+            final long beforeStopMs = System.currentTimeMillis();
+            a.process().destroy();
+            assertTrue(a.process().waitFor(STARTUP.toSeconds(), java.util.concurrent.TimeUnit.SECONDS), a::output);
+            assertEquals(0, a.process().exitValue(), a::output);
+            final Launcher.Result stopped = run("stat", "--dir", dirA.getPath());
+            assertEquals(0, stopped.exitCode(), stopped.output());
+            assertTrue(stopped.output().contains("stopped at "), stopped.output());
+            assertFalse(stopped.output().contains("heartbeat"), stopped.output());
+            assertTrue(countersRunning > 10 && counterLines(stopped.output()) >= countersRunning,
+                () -> "every counter kept (" + countersRunning + " while running): " + stopped.output());
+            assertTrue(stopped.output().contains("protocol connections"), stopped.output());
+            final Launcher.Result json = run("stat", "--dir", dirA.getPath(), "--json");
+            final java.util.regex.Matcher stopTime = java.util.regex.Pattern.compile("\"stopTimeMs\":(\\d+)")
+                .matcher(json.output());
+            assertTrue(json.output().contains("\"stopped\":true") && stopTime.find(), json.output());
+            assertTrue(Long.parseLong(stopTime.group(1)) >= beforeStopMs, json.output());
         }
+    }
+
+    private static int counterLines(final String statOutput)
+    {
+        return (int)statOutput.lines().filter((line) -> line.matches("\\s*\\d+: .*")).count();
     }
 
     @Test

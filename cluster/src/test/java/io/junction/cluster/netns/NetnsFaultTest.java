@@ -110,11 +110,13 @@ class NetnsFaultTest
 
         pause(random);
         final int stopped = leader;
+        final long stopNs = System.nanoTime();
         final int exitCode = cluster.sigterm(stopped);
         assertTrue(0 == exitCode || 143 == exitCode, () -> "exit code " + exitCode + " after SIGTERM:\n" +
             cluster.outputs());
         leader = cluster.awaitLeaderOtherThan(stopped, WAIT);
-        log.add("SIGTERM of leader " + stopped + ": new leader " + leader);
+        log.add("SIGTERM of leader " + stopped + ": new leader " + leader + " after " +
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopNs) + " ms");
         awaitProgress(history, 20);
         cluster.start(stopped);
         leader = cluster.awaitAgreement(WAIT);
