@@ -110,7 +110,7 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
         {
             final SwitchCounters counters = owner.counters();
             final String label = "subscription " + id + " '" + pattern + "' " +
-                (null == options.name() ? "" : "(" + options.name() + ") ");
+                (null == options.name() ? "" : "name=" + options.name() + " ");
             deliveredCounter = counters.newCounter(label + "delivered", SwitchCounters.SUBSCRIPTION_DELIVERED_TYPE_ID);
             droppedCounter = counters.newCounter(label + "dropped", SwitchCounters.SUBSCRIPTION_DROPPED_TYPE_ID);
             faultsCounter = counters.newCounter(label + "faults", SwitchCounters.SUBSCRIPTION_FAULTS_TYPE_ID);
