@@ -195,6 +195,22 @@ public final class Junction implements AutoCloseable
     }
 
     /**
+     * Offer with a key: a {@link QueueGroupDiscipline#KEYED} queue group hands all messages of one key to
+     * the same member, in order (without a key, the topic is the key). Other subscriptions ignore it.
+     */
+    public long offer(
+        final String topic,
+        final long key,
+        final Priority priority,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        return offer(regulator.anonymousCache(), topic, key, priority, QualityOfService.BEST_EFFORT, Regulator.NO_TTL,
+            buffer, offset, length);
+    }
+
+    /**
      * Offer with a quality of service. A {@link QualityOfService#GUARANTEED} message is journaled before
      * it is dispatched; poll {@link #durability(long)} with the returned sequence to learn when it is
      * durable. Without a usable journal it is refused with {@link OfferResult#JOURNAL_UNAVAILABLE}.
@@ -222,12 +238,26 @@ public final class Junction implements AutoCloseable
         return offer(publisher, topic, priority, QualityOfService.BEST_EFFORT, ttlNs, buffer, offset, length);
     }
 
+    long offer(
+        final io.junction.regulate.RegulationCache publisher,
+        final String topic,
+        final Priority priority,
+        final QualityOfService qos,
+        final long ttlNs,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        return offer(publisher, topic, QueueGroup.NO_KEY, priority, qos, ttlNs, buffer, offset, length);
+    }
+
     /**
      * Validate, regulate, then queue: the path of every offer, with or without a {@link Publisher}.
      */
     long offer(
         final io.junction.regulate.RegulationCache publisher,
         final String topic,
+        final long key,
         final Priority priority,
         final QualityOfService qos,
         final long ttlNs,
@@ -257,7 +287,7 @@ public final class Junction implements AutoCloseable
         }
 
         final long result = shard.offer(
-            topic, priority, qos, nowNs, Regulator.deadlineNs(nowNs, ttlNs), admission, buffer, offset, length);
+            topic, key, priority, qos, nowNs, Regulator.deadlineNs(nowNs, ttlNs), admission, buffer, offset, length);
         if (result < 0)
         {
             admission.onNotQueued();
