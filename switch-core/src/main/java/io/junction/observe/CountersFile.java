@@ -95,16 +95,27 @@ public final class CountersFile implements AutoCloseable
         {
             throw new IllegalArgumentException("capacity must be >= 1: " + capacity);
         }
-        if (!directory.isDirectory() && !directory.mkdirs())
-        {
-            throw new IllegalStateException("cannot create directory " + directory);
-        }
         final File file = new File(directory, FILE_NAME);
-        if (file.exists() && !file.delete())
+        try
         {
-            throw new IllegalStateException("cannot replace " + file);
+            io.junction.security.PrivateFiles.createDirectories(directory.toPath());
+            java.nio.file.Files.deleteIfExists(file.toPath());
         }
-        return new CountersFile(file, capacity, clock);
+        catch (final java.io.IOException ex)
+        {
+            throw new IllegalStateException("cannot replace " + file + ": " + ex, ex);
+        }
+        final CountersFile countersFile = new CountersFile(file, capacity, clock);
+        try
+        {
+            io.junction.security.PrivateFiles.restrict(file.toPath()); // 0600: labels name topics and subscribers
+        }
+        catch (final java.io.IOException ex)
+        {
+            countersFile.close();
+            throw new IllegalStateException("cannot make " + file + " private: " + ex, ex);
+        }
+        return countersFile;
     }
 
     public File file()

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -31,6 +30,7 @@ import io.junction.observe.CountersFile;
 import io.junction.observe.Metric;
 import io.junction.observe.SwitchLatency;
 import io.junction.observe.SwitchObserver;
+import io.junction.security.PrivateFiles;
 
 /**
  * The standalone daemon: a switch whose counters live in a file in its directory, with the observer
@@ -98,9 +98,16 @@ public final class Daemon implements AutoCloseable
         this.out = out;
         this.dir = config.dir().isEmpty() ?
             Files.createTempDirectory("junction-").toFile() : new File(config.dir()).getAbsoluteFile();
-        if (!dir.isDirectory() && !dir.mkdirs())
+        if (!dir.isDirectory())
         {
-            throw new IOException("cannot create the data directory " + dir);
+            try
+            {
+                PrivateFiles.createDirectories(dir.toPath()); // 0700: payloads, counters and the admin token
+            }
+            catch (final IOException ex)
+            {
+                throw new IOException("cannot create the data directory " + dir + ": " + ex.getMessage(), ex);
+            }
         }
         final File countersDir = config.countersDir().isEmpty() ? dir : resolve(dir, config.countersDir());
         locks.add(DirectoryLock.acquire(dir, "data directory"));
@@ -138,7 +145,7 @@ public final class Daemon implements AutoCloseable
         }
         else
         {
-            Files.writeString(location.toPath(), countersDir.getPath() + System.lineSeparator(), StandardCharsets.UTF_8);
+            PrivateFiles.writeString(location.toPath(), countersDir.getPath() + System.lineSeparator());
         }
         final List<AutoCloseable> started = new ArrayList<>(locks);
         started.add(0, countersFile);
@@ -257,7 +264,9 @@ public final class Daemon implements AutoCloseable
 
             http = config.httpEnabled() ? bound("http", config.httpHost(), config.httpPort(), () -> new HttpEndpoint(
                 config.httpHost(), config.httpPort(), countersFile.countersManager(), () -> ready && !stopping,
-                alarms::activeAlarms, this::reload)) : null;
+                alarms::activeAlarms, this::reload,
+                AdminGuard.forDaemon(config.security(), config.httpHost(), dir, countersFile.countersManager()),
+                config.httpLimits())) : null;
 
             if (config.demoRate() > 0)
             {
@@ -350,6 +359,7 @@ public final class Daemon implements AutoCloseable
             .flushPolicy(spec.flushPolicy())
             .retention(retention)
             .minFreeDiskBytes(spec.minFreeDiskBytes())
+            .deduplicationWindow(spec.deduplicationWindow())
             .countersManager(countersFile.countersManager())
             .errorHandler(errorLog.handler("journal")));
     }
@@ -516,6 +526,7 @@ public final class Daemon implements AutoCloseable
         changed(changes, "journal.retention.max-age", a.retentionMaxAge(), b.retentionMaxAge());
         changed(changes, "journal.retention.max-bytes", a.retentionMaxBytes(), b.retentionMaxBytes());
         changed(changes, "journal.retention.max-cycles", a.retentionMaxCycles(), b.retentionMaxCycles());
+        changed(changes, "journal.deduplication-window", a.deduplicationWindow(), b.deduplicationWindow());
         changed(changes, "regulation.express-critical", was.expressCritical(), now.expressCritical());
         changed(changes, "idle-strategy", was.idleStrategy(), now.idleStrategy());
         final DaemonConfig.ClusterSpec c = was.cluster();
@@ -591,18 +602,18 @@ public final class Daemon implements AutoCloseable
         properties.setProperty("http.host", config.httpHost());
         properties.setProperty("http.port", Integer.toString(httpPort()));
         properties.setProperty("config", null == configFile ? "" : configFile.getAbsolutePath());
+        if (null != journal) // where `junction journal --dir` finds it
+        {
+            properties.setProperty("journal.dir", journal.context().directory().getAbsolutePath());
+        }
         if (null != cluster)
         {
             properties.setProperty("cluster.member-id", Integer.toString(config.cluster().memberId()));
             properties.setProperty("cluster.ingress-endpoints", config.cluster().memberList().ingressEndpoints());
         }
-        final File tmp = new File(dir, PROPERTIES_FILE + ".tmp");
-        try (java.io.Writer writer = Files.newBufferedWriter(tmp.toPath(), StandardCharsets.UTF_8))
-        {
-            properties.store(writer, "junction daemon");
-        }
-        Files.move(tmp.toPath(), new File(dir, PROPERTIES_FILE).toPath(), StandardCopyOption.ATOMIC_MOVE,
-            StandardCopyOption.REPLACE_EXISTING);
+        final java.io.StringWriter text = new java.io.StringWriter();
+        properties.store(text, "junction daemon");
+        PrivateFiles.writeString(new File(dir, PROPERTIES_FILE).toPath(), text.toString());
     }
 
     /**

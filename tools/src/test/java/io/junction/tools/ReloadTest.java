@@ -81,8 +81,8 @@ class ReloadTest
             c.observeInterval(), c.histogramLog(), c.shedBurstThreshold(), c.listenHost(), c.listenPort(),
             c.publishTimeout(), c.subscriberPolicy(), c.subscriberOutboxCapacity(), c.httpEnabled(), c.httpHost(),
             c.httpPort(), c.demoRate(), c.demoSize(), c.webhook(), c.alarms(), c.journal(), c.regulation(),
-            c.expressCritical(), c.idleStrategy(), c.cluster(),
-            c.nodeName(), c.errorLogCapacity(), c.webhookDelivery());
+            c.expressCritical(), c.idleStrategy(), c.cluster(), c.security(),
+            c.nodeName(), c.errorLogCapacity(), c.webhookDelivery(), c.httpLimits());
         try (Daemon daemon = new Daemon(dirOverride.apply(DaemonConfig.load(config)), config,
             new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), dirOverride))
         {
