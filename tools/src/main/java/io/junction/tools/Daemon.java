@@ -193,7 +193,11 @@ public final class Daemon implements AutoCloseable
                     notifier.onAlarm(alarm);
                 }
             });
-            webhook = config.webhook().isEmpty() ? null : new WebhookNotifier(config.webhook());
+            webhook = newWebhook(config);
+            if (null != webhook)
+            {
+                started.add(0, webhook);
+            }
 
             server = bound("listen", config.listenHost(), config.listenPort(), () -> new ProtocolServer(junction,
                 countersFile.countersManager(), config.network(), config.listenHost(), config.listenPort(),
@@ -316,6 +320,12 @@ public final class Daemon implements AutoCloseable
             throw new IOException(section + ".port " + port + " is already in use (" + section + ".host " + host +
                 "): stop what uses it or choose another " + section + ".port (0: any free port)", ex);
         }
+    }
+
+    private WebhookNotifier newWebhook(final DaemonConfig c)
+    {
+        return c.webhook().isEmpty() ? null : new WebhookNotifier(c.webhook(), c.webhookDelivery(),
+            WebhookNotifier.Node.current(c.nodeName()), countersFile.countersManager(), errorLog.handler("webhook"));
     }
 
     /**
@@ -452,7 +462,13 @@ public final class Daemon implements AutoCloseable
         }
         server.durableTimeoutNs(next.journal().durableTimeout().toNanos());
         pendingRules.set(rules);
-        webhook = next.webhook().isEmpty() ? null : new WebhookNotifier(next.webhook());
+        final WebhookNotifier previous = webhook;
+        if (null == previous || !next.webhook().equals(current.webhook()) ||
+            !next.webhookDelivery().equals(current.webhookDelivery()) || !next.nodeName().equals(current.nodeName()))
+        {
+            webhook = newWebhook(next);
+            CloseHelper.quietClose(previous);
+        }
         final List<String> restartNeeded = restartNeeded(config, next); // against what runs: a revert needs nothing
         current = next;
         final String message = "reloaded " + rules.size() + " alarm rule(s)" + (next.webhook().isEmpty() ? "" :
@@ -470,7 +486,8 @@ public final class Daemon implements AutoCloseable
         for (final java.lang.reflect.RecordComponent component : components)
         {
             final String name = component.getName();
-            if (name.equals("alarms") || name.equals("webhook") || name.equals("regulation") ||
+            if (name.equals("alarms") || name.equals("webhook") || name.equals("webhookDelivery") ||
+                name.equals("nodeName") || name.equals("regulation") ||
                 name.equals("journal") || name.equals("cluster"))
             {
                 continue;
@@ -668,6 +685,12 @@ public final class Daemon implements AutoCloseable
         catch (final RuntimeException ex)
         {
             LOG.warn("last observation failed: {}", ex.toString());
+        }
+        final WebhookNotifier notifier = webhook;
+        if (null != notifier)
+        {
+            notifier.clearAtStop(alarms.activeAlarms()); // a receiver must not be left with an alarm nobody clears
+            notifier.close(current.webhookDelivery().timeout());
         }
         CloseHelper.quietCloseAll(observer, alarms);
         if (null != cluster)
