@@ -18,7 +18,6 @@ import org.agrona.concurrent.SystemEpochClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.junction.DeliveryThread;
 import io.junction.Junction;
 import io.junction.SubscriptionOptions;
 import io.junction.journal.Journal;
@@ -197,11 +196,10 @@ public final class Daemon implements AutoCloseable
             webhook = config.webhook().isEmpty() ? null : new WebhookNotifier(config.webhook());
 
             server = bound("listen", config.listenHost(), config.listenPort(), () -> new ProtocolServer(junction,
-                countersFile.countersManager(), config.listenHost(), config.listenPort(), () -> SubscriptionOptions.defaults()
-                    .slowSubscriberPolicy(config.subscriberPolicy())
-                    .outboxCapacity(config.subscriberOutboxCapacity())
-                    .deliveryThread(DeliveryThread.OWN),
-                config.publishTimeout().toNanos(), config.journal().durableTimeout().toNanos()));
+                countersFile.countersManager(), config.network(), config.listenHost(), config.listenPort(),
+                config.subscriberPolicy(), config.publishTimeout().toNanos(), config.journal().durableTimeout().toNanos(),
+                config.idleStrategy() == IdleChoice.BACKOFF ? null : config.idleStrategy().supplier(),
+                config.security().authenticator(), errorLog.handler("protocol"), (line) -> LOG.info(line)));
             started.add(0, server);
             if (null != cluster && config.cluster().gateway())
             {
@@ -224,7 +222,7 @@ public final class Daemon implements AutoCloseable
                 .intervalNs(config.observeInterval().toNanos())
                 .burstThreshold(config.shedBurstThreshold()));
             observer.addGauge("ring occupancy", junction::ringOccupancy);
-            observer.addGauge("protocol max subscriber queue depth", server::maxQueueDepth);
+            observer.addGauge("protocol max send buffer bytes", server::maxBufferedBytes);
             observer.addGauge("disk free MB", () -> dir.getUsableSpace() >> 20);
             if (null != journal)
             {
@@ -259,7 +257,7 @@ public final class Daemon implements AutoCloseable
             started.add(0, observerRunner);
 
             http = config.httpEnabled() ? bound("http", config.httpHost(), config.httpPort(), () -> new HttpEndpoint(
-                config.httpHost(), config.httpPort(), countersFile.countersManager(), () -> ready && !stopping,
+                config.httpHost(), config.httpPort(), countersFile.countersManager(), () -> ready && !stopping && server.isHealthy(),
                 alarms::activeAlarms, this::reload,
                 AdminGuard.forDaemon(config.security(), config.httpHost(), dir, countersFile.countersManager()),
                 config.httpLimits())) : null;
@@ -651,12 +649,16 @@ public final class Daemon implements AutoCloseable
                 Thread.currentThread().interrupt();
             }
         }
-        server.stopAdmitting();
+        // Everything below is bounded by the stop's deadline: shutdown-timeout, plus a couple of seconds to answer
+        // and flush; no step waits on a client.
+        final long stopDeadlineNs = System.nanoTime() + current.shutdownTimeout().toNanos();
+        server.stopAdmitting(stopDeadlineNs);
         CloseHelper.quietClose(gateway); // what the protocol queued goes to the cluster first
         final long ringBefore = junction.ringOccupancy();
         CloseHelper.quietClose(demoLoad);
         junction.close(); // drains up to shutdown-timeout; the journal stages flush and close their appenders
-        server.awaitDurableAnswers(current.journal().durableTimeout().toNanos()); // acks of what was journaled
+        server.awaitDurableAnswers(Math.min(current.journal().durableTimeout().toNanos(),
+            Math.max(0, stopDeadlineNs - System.nanoTime()) + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(500)));
         CloseHelper.quietClose(journal); // after the switch, as the journal asks
         CloseHelper.quietCloseAll(server, observerRunner, http);
         try
