@@ -475,14 +475,17 @@ final class Shard implements Agent
             if (command.add)
             {
                 trie.add(command.pattern, command.outbox);
+                command.added.onRouted();
             }
             else
             {
                 trie.remove(command.pattern, command.outbox);
             }
-            routeCache.clear();
-            command.applied.countDown();
             applied++;
+        }
+        if (applied > 0)
+        {
+            routeCache.clear(); // once per batch of changes
         }
         return applied;
     }
@@ -490,11 +493,9 @@ final class Shard implements Agent
     @Override
     public void onClose()
     {
-        // Release anyone still waiting for a routing change.
-        RouteCommand command;
-        while (null != (command = commands.poll()))
+        while (null != commands.poll())
         {
-            command.applied.countDown();
+            // Dropped: a subscriber still waiting sees the switch closed.
         }
     }
 

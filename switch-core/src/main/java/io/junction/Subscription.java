@@ -10,6 +10,12 @@ public interface Subscription extends AutoCloseable
     String pattern();
 
     /**
+     * @return true once every shard routes to it: any message offered after that is delivered to it.
+     * {@link Junction#subscribe} returns when it is; {@link Junction#subscribeAsync} at once.
+     */
+    boolean isInEffect();
+
+    /**
      * @return true while it can still deliver.
      */
     boolean isActive();

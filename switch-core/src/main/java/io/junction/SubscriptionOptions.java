@@ -20,7 +20,8 @@ public final class SubscriptionOptions
     private long restartWindowNs = DEFAULT_RESTART_WINDOW_NS;
     private Supplier<MessageHandler> handlerFactory;
     private SubscriptionListener listener = SubscriptionListener.NO_OP;
-    private DeliveryThread deliveryThread = DeliveryThread.OWN;
+    private DeliveryThread deliveryThread = DeliveryThread.SHARED;
+    private String name;
 
     public static SubscriptionOptions defaults()
     {
@@ -108,7 +109,8 @@ public final class SubscriptionOptions
     }
 
     /**
-     * @param thread where the handler runs: {@link DeliveryThread#OWN} (the default), SHARED or PIPELINE.
+     * @param thread where the handler runs: {@link DeliveryThread#SHARED} (the default: one of the switch's
+     *               delivery agents), OWN or PIPELINE.
      */
     public SubscriptionOptions deliveryThread(final DeliveryThread thread)
     {
@@ -121,6 +123,23 @@ public final class SubscriptionOptions
         return deliveryThread;
     }
 
+    /**
+     * @param name a name for its counters: a named subscription has delivered, dropped, faults and restarts
+     *             counters of its own in the counters file (as OWN and PIPELINE ones always do); an unnamed
+     *             SHARED one keeps its figures in plain fields, readable through {@link Subscription}, and
+     *             its drops are counted switch-wide per class.
+     */
+    public SubscriptionOptions name(final String name)
+    {
+        this.name = name;
+        return this;
+    }
+
+    public String name()
+    {
+        return name;
+    }
+
     SubscriptionOptions copy()
     {
         final SubscriptionOptions copy = new SubscriptionOptions();
@@ -131,6 +150,7 @@ public final class SubscriptionOptions
         copy.handlerFactory = handlerFactory;
         copy.listener = listener;
         copy.deliveryThread = deliveryThread;
+        copy.name = name;
         return copy;
     }
 }

@@ -121,7 +121,8 @@ public final class Journal implements JournalSink, AutoCloseable
         try
         {
             final File dir = ctx.directory();
-            Files.createDirectories(dir.toPath());
+            // 0700 when new: Chronicle creates its files with the process umask, the directory keeps others out.
+            io.junction.security.PrivateFiles.createDirectories(dir.toPath());
             if (!Files.isWritable(dir.toPath()))
             {
                 throw new java.io.IOException("directory is not writable");

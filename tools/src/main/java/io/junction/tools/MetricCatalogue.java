@@ -139,7 +139,7 @@ public final class MetricCatalogue
             Type.COUNTER, "Messages delivered, by named subscription.", "delivered", "delivered", Aggregate.SUM);
         perSubscription(SwitchCounters.SUBSCRIPTION_DROPPED_TYPE_ID, "junction_subscription_dropped_total",
             Type.COUNTER, "Messages dropped by the slow-subscriber policy, by named subscription.", "dropped",
-            "dropped", Aggregate.SUM);
+            null, Aggregate.SUM);
         perSubscription(SwitchCounters.SUBSCRIPTION_FAULTS_TYPE_ID, "junction_subscription_faults_total",
             Type.COUNTER, "Times a subscription's handler threw, by named subscription.", "faults", "faults",
             Aggregate.SUM);
@@ -148,7 +148,10 @@ public final class MetricCatalogue
             null, Aggregate.SUM);
         counter(SwitchCounters.SUBSCRIBER_DROPPED_TYPE_ID, "junction_subscriber_dropped_total",
             "Messages dropped at subscribers' outboxes, by class (the lowest class queued is dropped first).",
-            "subscriber dropped: (?<class>\\S+)", null);
+            "subscriber dropped: (?<class>\\S+)", "dropped");
+        counter(SwitchCounters.DELIVERY_STALLS_TYPE_ID, "junction_delivery_stalls_total",
+            "Times a delivery agent's handler blocked past delivery-stall-timeout and the agent was replaced.", null,
+            null);
         counter(SwitchCounters.SUBSCRIPTIONS_TERMINATED_TYPE_ID, "junction_subscriptions_terminated_total",
             "Subscriptions ended by the switch (slow consumer, restart intensity).", null, "terminated");
         counter(SwitchCounters.ERRORS_TYPE_ID, "junction_errors_total", "Errors in the switch's agents.", null,
@@ -234,6 +237,10 @@ public final class MetricCatalogue
         gauge(DaemonCluster.LEADERSHIP_TERM_ID_TYPE_ID, "junction_cluster_leadership_term_id",
             "The current leadership term.", null, null, null);
         gauge(DaemonCluster.MEMBER_ID_TYPE_ID, "junction_cluster_member_id", "This member's id.", null, null, null);
+        gauge(DaemonCluster.APPLIED_POSITION_TYPE_ID, "junction_cluster_applied_position",
+            "The log position this member's switch service has applied.", null, null, null);
+        gauge(DaemonCluster.LAG_TYPE_ID, "junction_cluster_lag_bytes",
+            "The commit position less the applied position.", null, null, null);
         counter(ClusterGateway.PUBLISHED_TYPE_ID, "junction_cluster_gateway_published_total",
             "Protocol publishes sent to the cluster.", null, null);
         counter(ClusterGateway.DELIVERED_TYPE_ID, "junction_cluster_gateway_delivered_total",
@@ -244,6 +251,9 @@ public final class MetricCatalogue
             "1 while the gateway's cluster client is connected.", null, null, null);
         counter(ClusterGateway.ERRORS_TYPE_ID, "junction_cluster_gateway_errors_total",
             "Gateway publishes refused or not sent.", null, null);
+        counter(AdminGuard.REFUSED_TYPE_ID, "junction_http_refused_total",
+            "HTTP requests refused, by reason: cross-origin, unauthorised, overloaded.",
+            "http refused: (?<reason>\\S+)", null);
 
         // The exposition itself.
         counter(SERIES_CAPPED_TYPE_ID, SERIES_CAPPED,
