@@ -82,16 +82,6 @@ public final class LoadgenCommand implements Callable<Integer>
         description = "Publish guaranteed (journaled before dispatch, each answered DURABLE): measures the journal.")
     boolean guaranteed;
 
-    @Option(names = "--record-acks", paramLabel = "FILE",
-        description = "With --guaranteed: write the sequence of each publish answered DURABLE to FILE, one a line.")
-    File recordAcks;
-
-    // Outcomes of guaranteed publishes: each is answered DURABLE, or an ERROR (journal failed, durable timeout).
-    private final AtomicLong durable = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
-    private final AtomicLong timedOut = new AtomicLong();
-    private final org.agrona.collections.LongArrayList acknowledged = new org.agrona.collections.LongArrayList();
-
     private final SingleWriterRecorder latency = new SingleWriterRecorder(1, TimeUnit.SECONDS.toNanos(60), 3);
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong shed = new AtomicLong();
@@ -107,10 +97,6 @@ public final class LoadgenCommand implements Callable<Integer>
         CliValues.check(spec, "--topics", topics, 1, 100_000);
         CliValues.check(spec, "--port", port, 1, 65535);
         CliValues.check(spec, "--duration", duration, Duration.ofSeconds(1));
-        if (null != recordAcks && !guaranteed)
-        {
-            throw new ParameterException(spec.commandLine(), "--record-acks needs --guaranteed");
-        }
         final Priority[] classes;
         try
         {
@@ -186,13 +172,6 @@ public final class LoadgenCommand implements Callable<Integer>
             {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
             }
-            // Guaranteed: every publish answered, within the daemon's durable timeout (5 s by default) and a margin.
-            final long answerDeadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (guaranteed && durable.get() + failed.get() + timedOut.get() + shed.get() < sent &&
-                System.nanoTime() - answerDeadlineNs < 0)
-            {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-            }
             final Histogram last = latency.getIntervalHistogram();
             total.add(last);
             if (last.getTotalCount() > 0)
@@ -207,17 +186,6 @@ public final class LoadgenCommand implements Callable<Integer>
                 Math.max(0, sent - shed.get() - errors.get() - received.get()),
                 null == lastError ? "" : "  last error: " + lastError);
             System.out.println("histogram log: " + histogramLog.getAbsolutePath());
-            if (guaranteed)
-            {
-                final long answered = durable.get() + failed.get() + timedOut.get() + shed.get();
-                System.out.printf("guaranteed: durable %d  failed %d  timed out %d  refused %d  unanswered %d%n",
-                    durable.get(), failed.get(), timedOut.get(), shed.get(), Math.max(0, sent - answered));
-            }
-            if (null != recordAcks)
-            {
-                writeAcknowledged(recordAcks);
-                System.out.println("acknowledged sequences: " + recordAcks.getAbsolutePath());
-            }
             subscriber.shutdownOutput();
             publisher.shutdownOutput();
             subscriberReader.join(1000);
@@ -228,21 +196,6 @@ public final class LoadgenCommand implements Callable<Integer>
         {
             System.err.println("junction loadgen: " + ex);
             return 1;
-        }
-    }
-
-    private void writeAcknowledged(final File file) throws IOException
-    {
-        try (PrintStream out = new PrintStream(new java.io.BufferedOutputStream(
-            new java.io.FileOutputStream(file)), false, java.nio.charset.StandardCharsets.US_ASCII))
-        {
-            synchronized (acknowledged)
-            {
-                for (int i = 0; i < acknowledged.size(); i++)
-                {
-                    out.println(acknowledged.getLong(i));
-                }
-            }
         }
     }
 
@@ -337,23 +290,8 @@ public final class LoadgenCommand implements Callable<Integer>
                 else
                 {
                     errors.incrementAndGet();
-                    // Guaranteed: not journaled in time, or not accepted (journal failed or unavailable, rejected).
-                    (Frames.ERROR_DURABLE_TIMEOUT == code ? timedOut : failed).incrementAndGet();
                 }
                 lastError = text;
-            }
-
-            @Override
-            public void onDurable(final long sequence)
-            {
-                durable.incrementAndGet();
-                if (null != recordAcks)
-                {
-                    synchronized (acknowledged) // the reader thread adds, the main thread writes them out at the end
-                    {
-                        acknowledged.addLong(sequence);
-                    }
-                }
             }
 
             @Override
