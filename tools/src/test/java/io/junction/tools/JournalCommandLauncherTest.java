@@ -263,7 +263,7 @@ class JournalCommandLauncherTest
         final ProtocolClient publisher, final String topic, final Priority priority, final byte[] payload)
         throws IOException
     {
-        publisher.publish(topic, priority, Frames.QOS_GUARANTEED, payload, 0, payload.length);
+        publisher.publish(topic, priority, QualityOfService.GUARANTEED, payload, 0, payload.length);
         publisher.flush();
     }
 
