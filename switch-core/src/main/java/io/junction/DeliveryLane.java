@@ -11,7 +11,7 @@ import java.lang.invoke.VarHandle;
  * A subscription is in the queue at most once (its {@code scheduled} flag). The lane outlives the agent
  * that consumes it: when a handler blocks, the watchdog retires the agent and a new one takes the lane on.
  */
-final class DeliveryLane
+final class DeliveryLane implements WakeableIdleStrategy.Signal
 {
     private static final VarHandle HEAD;
     private static final VarHandle NEXT;
@@ -113,16 +113,22 @@ final class DeliveryLane
         return null;
     }
 
-    boolean isEmpty()
-    {
-        return tail == stub ? null == stub.next : false;
-    }
-
     /**
      * The consumer is about to park (or has woken): producers unpark it after each push while set.
      */
-    void parkedThread(final Thread thread)
+    @Override
+    public void parked(final Thread thread)
     {
         parked = thread;
+    }
+
+    /**
+     * Consumer side, after {@link #parked}: a push that came first has swapped the head (a full fence), so
+     * it is seen here; one that comes later sees the parked thread and unparks it.
+     */
+    @Override
+    public boolean hasWork()
+    {
+        return tail != stub || head != stub;
     }
 }

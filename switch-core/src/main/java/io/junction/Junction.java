@@ -111,9 +111,26 @@ public final class Junction implements AutoCloseable
             startPipeline();
             for (final DeliveryAgent agent : sharedAgents)
             {
-                deliveryRunners.add(start(agent, ctx.deliveryIdleStrategySupplier().get(), null));
+                deliveryRunners.add(start(agent, deliveryIdle(agent.lane()), null));
             }
         }
+    }
+
+    /**
+     * The default idle strategies become wakeable ones, so that a producer wakes a parked consumer; one
+     * the application chose is used as it is.
+     */
+    private IdleStrategy deliveryIdle(final DeliveryLane lane)
+    {
+        return ctx.deliveryIdleStrategySupplier() == Context.DEFAULT_IDLE_STRATEGY_SUPPLIER ?
+            new WakeableIdleStrategy(lane, WakeableIdleStrategy.SIGNALLED_MAX_PARK_NS) :
+            ctx.deliveryIdleStrategySupplier().get();
+    }
+
+    private IdleStrategy pipelineIdle(final WakeableIdleStrategy.Signal signal)
+    {
+        return ctx.pipelineIdleStrategySupplier() == Context.DEFAULT_IDLE_STRATEGY_SUPPLIER ?
+            new WakeableIdleStrategy(signal, WakeableIdleStrategy.MAX_PARK_NS) : ctx.pipelineIdleStrategySupplier().get();
     }
 
     private DeliveryAgent newSharedAgent(final int lane)
@@ -133,7 +150,7 @@ public final class Junction implements AutoCloseable
         }
         final DeliveryAgent agent = newSharedAgent(lane);
         sharedAgents[lane] = agent;
-        deliveryRunners.add(start(agent, ctx.deliveryIdleStrategySupplier().get(), null));
+        deliveryRunners.add(start(agent, deliveryIdle(agent.lane()), null));
     }
 
     private DeliveryWatchdog newWatchdog()
@@ -340,7 +357,11 @@ public final class Junction implements AutoCloseable
         final long result = shard.offer(
             topic, key, priority, qos, nowNs, Regulator.deadlineNs(nowNs, ttlNs), admission, buffer, offset, length,
             publisherId, publisherSequence);
-        if (result < 0)
+        if (result >= 0)
+        {
+            shard.wake();
+        }
+        else
         {
             admission.onNotQueued();
             if (OfferResult.BACK_PRESSURED == result)
@@ -540,7 +561,7 @@ public final class Junction implements AutoCloseable
             subscription.deliversThrough(lane);
             subscriptionRunners.put(subscription, start(
                 new DeliveryAgent(lane, ctx.deliveryBatchLimit(), "junction-sub-" + id, true),
-                ctx.deliveryIdleStrategySupplier().get(), null));
+                deliveryIdle(lane), null));
         }
 
         for (final Shard shard : shards)
@@ -731,7 +752,7 @@ public final class Junction implements AutoCloseable
         final IdleStrategy[] idle = new IdleStrategy[shards.length];
         for (int i = 0; i < shards.length; i++)
         {
-            idle[i] = ctx.pipelineIdleStrategySupplier().get();
+            idle[i] = pipelineIdle(shards[i]);
         }
 
         final Agent[] stages = journalStages();
@@ -740,7 +761,8 @@ public final class Junction implements AutoCloseable
             final List<Agent> agents = new ArrayList<>(List.of(stages));
             agents.addAll(List.of(shards));
             agents.add(newWatchdog());
-            pipelineRunners.add(start(named("junction-shards", new CompositeAgent(agents)), idle[0], cpuFor(0)));
+            pipelineRunners.add(start(named("junction-shards", new CompositeAgent(agents)),
+                pipelineIdle(new AllShards(shards)), cpuFor(0)));
         }
         else
         {
@@ -770,6 +792,34 @@ public final class Junction implements AutoCloseable
         final ThreadFactory factory = null == cpu ? Thread::new : pinnedTo(cpu);
         AgentRunner.startOnThread(runner, factory);
         return runner;
+    }
+
+    /**
+     * The shards that share one thread (ThreadingMode.SHARED): any of them may wake it.
+     */
+    private record AllShards(Shard[] shards) implements WakeableIdleStrategy.Signal
+    {
+        @Override
+        public void parked(final Thread thread)
+        {
+            for (final Shard shard : shards)
+            {
+                shard.parked(thread);
+            }
+        }
+
+        @Override
+        public boolean hasWork()
+        {
+            for (final Shard shard : shards)
+            {
+                if (shard.hasWork())
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     /**

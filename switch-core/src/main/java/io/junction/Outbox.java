@@ -351,12 +351,13 @@ final class Outbox extends Route
      * also advance (to drop the oldest). Positions count on across a chain of ring segments: the first
      * holds {@link #FIRST_SEGMENT} messages, and the producer links one twice the size when a segment
      * fills, up to the outbox's capacity, so memory follows the depth the subscriber actually reaches; and
-     * when it finds the queue empty in a large segment, it starts a small one again, so the large one is
-     * given back once the consumer has moved past it.
+     * when it finds the queue empty in a large segment after many shallow writes, it starts a small one
+     * again, so the large one is given back once the consumer has moved past it.
      */
     static final class ClassQueue
     {
         static final int FIRST_SEGMENT = 8;
+        static final int SHALLOW_WRITES_PER_SLOT = 64;
 
         private static final VarHandle HEAD;
         private static final VarHandle TAIL;
@@ -399,6 +400,7 @@ final class Outbox extends Route
         private final int capacity;
         private Segment producerSegment;
         private Segment consumerSegment; // consumer only; starts where the producer started
+        private long lastDeepHead; // producer only: the last write that found the queue deeper than the first segment
         volatile long head;
         volatile long tail;
 
@@ -447,9 +449,17 @@ final class Outbox extends Route
             {
                 segment = link(segment, head, Math.min(segment.slots.length << 1, capacity));
             }
-            else if (head == tail && segment.slots.length > FIRST_SEGMENT && head > segment.base)
+            else if (head - tail >= FIRST_SEGMENT)
             {
-                segment = link(segment, head, FIRST_SEGMENT); // drained: give the large segment back
+                lastDeepHead = head;
+            }
+            else if (head == tail && segment.slots.length > FIRST_SEGMENT &&
+                head - lastDeepHead > (long)segment.slots.length * SHALLOW_WRITES_PER_SLOT)
+            {
+                // Drained, and shallow for long enough that the depth is not coming back soon: give the
+                // large segment back. (Not at every drain: a queue that fills and empties in turn would
+                // allocate a segment per burst.)
+                segment = link(segment, head, FIRST_SEGMENT);
             }
             final int index = (int)(head - segment.base) & segment.mask;
             Message slot = segment.slots[index];

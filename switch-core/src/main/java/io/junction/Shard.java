@@ -23,7 +23,7 @@ import io.junction.topic.SubscriptionTrie;
  * <p>
  * Topics are partitioned across shards, so each topic's order is kept by one ring.
  */
-final class Shard implements Agent
+final class Shard implements Agent, WakeableIdleStrategy.Signal
 {
     private static final Route[] NO_ROUTES = new Route[0];
     private static final int EXPRESS_SCAN_LIMIT = 4096;
@@ -50,6 +50,9 @@ final class Shard implements Agent
     private final io.junction.observe.LatencyRecorder routeLatencyRecorder;
     private final long sequenceBase;
     private final JournalStage journalStage; // null when the switch has no journal
+
+    private volatile Thread parked; // the shard's thread while it parks, for publishers to wake
+    private long cursorSeen = RingBuffer.INITIAL_CURSOR_VALUE; // the cursor at the last duty cycle
 
     io.junction.regulate.DispatchRegulation regulation = io.junction.regulate.DispatchRegulation.NONE;
     private Route[] stalledRoutes;
@@ -209,6 +212,36 @@ final class Shard implements Agent
     void enqueue(final RouteCommand command)
     {
         commands.offer(command);
+        wake();
+    }
+
+    /**
+     * Publisher side, after a publish: unpark the shard's thread if it is parked, so the message does not
+     * wait out the park. With several producers the claim's compare-and-set orders this read after the
+     * publish; with a single producer a wake may be missed, and then the park (at most 1 ms) ends it.
+     */
+    void wake()
+    {
+        final Thread parked = this.parked;
+        if (null != parked)
+        {
+            java.util.concurrent.locks.LockSupport.unpark(parked);
+        }
+    }
+
+    @Override
+    public void parked(final Thread thread)
+    {
+        parked = thread;
+    }
+
+    @Override
+    public boolean hasWork()
+    {
+        // New since the last cycle, not merely undispatched: a shard held by a back-pressuring subscriber
+        // must back off, not spin.
+        final long available = null == journalStage ? ring.getCursor() : journalStage.sequence().get();
+        return available > cursorSeen || !commands.isEmpty();
     }
 
     /**
@@ -238,6 +271,7 @@ final class Shard implements Agent
         regulation.beginCycle(cursor == first - 1);
 
         final long available = null == journalStage ? cursor : journalStage.sequence().get();
+        cursorSeen = available;
         // A backlog: the head waits on a back-pressuring subscriber, or more is ready than one batch takes.
         if (expressCritical && (null != stalledRoutes || available - first >= batchLimit))
         {
