@@ -21,10 +21,34 @@ public final class SubscriptionOptions
     private Supplier<MessageHandler> handlerFactory;
     private SubscriptionListener listener = SubscriptionListener.NO_OP;
     private DeliveryThread deliveryThread = DeliveryThread.OWN;
+    private String name;
 
     public static SubscriptionOptions defaults()
     {
         return new SubscriptionOptions();
+    }
+
+    /**
+     * @param name what metrics call this subscription (letters, digits, {@code _ . -}, up to 64); only named
+     *             subscriptions get series of their own, so that many subscriptions stay few series.
+     */
+    public SubscriptionOptions name(final String name)
+    {
+        if (null != name && !name.matches("[A-Za-z0-9_.-]{1,64}"))
+        {
+            throw new IllegalArgumentException(
+                "subscription name must be 1-64 letters, digits, '_', '.' or '-': '" + name + "'");
+        }
+        this.name = name;
+        return this;
+    }
+
+    /**
+     * @return the subscription's name, or null when it has none.
+     */
+    public String name()
+    {
+        return name;
     }
 
     public SubscriptionOptions slowSubscriberPolicy(final SlowSubscriberPolicy policy)
@@ -131,6 +155,7 @@ public final class SubscriptionOptions
         copy.handlerFactory = handlerFactory;
         copy.listener = listener;
         copy.deliveryThread = deliveryThread;
+        copy.name = name;
         return copy;
     }
 }

@@ -70,7 +70,7 @@ final class SwitchSubscription implements Subscription, Agent
         }
         this.roleName = "junction-sub-" + id;
         final SwitchCounters counters = owner.counters();
-        final String label = "subscription " + id + " '" + pattern + "' ";
+        final String label = Subscription.counterLabel(id, pattern, options.name());
         deliveredCounter = counters.newCounter(label + "delivered", SwitchCounters.SUBSCRIPTION_DELIVERED_TYPE_ID);
         droppedCounter = counters.newCounter(label + "dropped", SwitchCounters.SUBSCRIPTION_DROPPED_TYPE_ID);
         faultsCounter = counters.newCounter(label + "faults", SwitchCounters.SUBSCRIPTION_FAULTS_TYPE_ID);
@@ -119,6 +119,12 @@ final class SwitchSubscription implements Subscription, Agent
     public String pattern()
     {
         return pattern;
+    }
+
+    @Override
+    public String name()
+    {
+        return options.name();
     }
 
     @Override

@@ -206,7 +206,7 @@ public final class Daemon implements AutoCloseable
             started.add(0, observerRunner);
 
             http = config.httpEnabled() ? new HttpEndpoint(config.httpHost(), config.httpPort(),
-                countersFile.countersManager(), () -> ready && !stopping, alarms::activeAlarms, this::reload) : null;
+                countersFile.countersManager(), config.metricsMaxNamedSeries(), () -> ready && !stopping, alarms::activeAlarms, this::reload) : null;
 
             if (config.demoRate() > 0)
             {

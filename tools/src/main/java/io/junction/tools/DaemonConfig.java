@@ -56,7 +56,8 @@ public record DaemonConfig(
     RegulationConfig regulation,
     boolean expressCritical,
     IdleChoice idleStrategy,
-    ClusterSpec cluster)
+    ClusterSpec cluster,
+    int metricsMaxNamedSeries)
 {
     /** The metrics an alarm may watch. */
     public static final Set<String> METRICS = MetricCatalogue.alarmMetrics();
@@ -188,7 +189,8 @@ public record DaemonConfig(
             regulation(config),
             bool(config, "regulation.express-critical"),
             idle(config, "idle-strategy"),
-            cluster(config));
+            cluster(config),
+            intAtLeast(config, "http.metrics.max-named-series", 0, 1_000_000));
     }
 
     private static ClusterSpec cluster(final Config config)

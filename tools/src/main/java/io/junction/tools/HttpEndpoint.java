@@ -14,37 +14,26 @@ import java.util.function.Supplier;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
-import org.agrona.concurrent.status.CountersReader;
+import org.agrona.concurrent.status.CountersManager;
 
 import io.junction.observe.Alarm;
 import io.junction.observe.Json;
-import io.junction.observe.PrometheusFormat;
 
 /**
- * The daemon's HTTP endpoint (loopback by default): {@code GET /metrics} (Prometheus text),
+ * The daemon's HTTP endpoint (loopback by default): {@code GET /metrics} (Prometheus text, {@link MetricsExposition}),
  * {@code /health/live}, {@code /health/ready}, {@code /alarms} (JSON) and {@code POST /admin/reload}.
  */
 public final class HttpEndpoint implements AutoCloseable
 {
-    /** The catalogue's families as {name, type, help}, by type id. */
-    private static final java.util.Map<Integer, String[]> FAMILIES = new java.util.LinkedHashMap<>();
-
-    static
-    {
-        for (final MetricCatalogue.Family family : MetricCatalogue.families())
-        {
-            FAMILIES.put(family.typeId(), new String[]{
-                family.name(), family.type().name().toLowerCase(java.util.Locale.ROOT), family.help() });
-        }
-    }
-
     private final HttpServer server;
     private final ExecutorService executor;
+    private final MetricsExposition metrics;
 
     public HttpEndpoint(
         final String host,
         final int port,
-        final CountersReader counters,
+        final CountersManager counters,
+        final int maxNamedSeries,
         final BooleanSupplier ready,
         final Supplier<List<Alarm>> alarms,
         final Supplier<String> reload) throws IOException
@@ -57,9 +46,9 @@ public final class HttpEndpoint implements AutoCloseable
             return thread;
         });
         server.setExecutor(executor);
+        metrics = new MetricsExposition(counters, maxNamedSeries);
         server.createContext("/metrics", (exchange) ->
-            respond(exchange, "GET", 200, "text/plain; version=0.0.4; charset=utf-8",
-                () -> PrometheusFormat.format(counters, FAMILIES)));
+            respondBytes(exchange, "GET", 200, metrics.contentType(), metrics::text));
         server.createContext("/health/live", (exchange) ->
             respond(exchange, "GET", 200, "text/plain", () -> "live\n"));
         server.createContext("/health/ready", (exchange) ->
@@ -107,6 +96,13 @@ public final class HttpEndpoint implements AutoCloseable
         final HttpExchange exchange, final String method, final int status, final String contentType,
         final Supplier<String> body) throws IOException
     {
+        respondBytes(exchange, method, status, contentType, () -> body.get().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void respondBytes(
+        final HttpExchange exchange, final String method, final int status, final String contentType,
+        final Supplier<byte[]> body) throws IOException
+    {
         try (exchange)
         {
             if (null != method && !method.equals(exchange.getRequestMethod()))
@@ -114,7 +110,7 @@ public final class HttpEndpoint implements AutoCloseable
                 exchange.sendResponseHeaders(405, -1);
                 return;
             }
-            final byte[] bytes = body.get().getBytes(StandardCharsets.UTF_8);
+            final byte[] bytes = body.get();
             exchange.getResponseHeaders().set("Content-Type", contentType);
             exchange.sendResponseHeaders(status, bytes.length);
             try (OutputStream out = exchange.getResponseBody())
@@ -134,6 +130,7 @@ public final class HttpEndpoint implements AutoCloseable
     {
         server.stop(0);
         executor.shutdownNow();
+        metrics.close();
     }
 
     static String quote(final String text)

@@ -97,7 +97,8 @@ public final class RunCommand implements Callable<Integer>
             c.countersCapacity(), c.shutdownTimeout(), c.observeInterval(), c.histogramLog(), c.shedBurstThreshold(),
             c.listenHost(), c.listenPort(), c.publishTimeout(), c.subscriberPolicy(), c.subscriberOutboxCapacity(),
             c.httpEnabled(), c.httpHost(), c.httpPort(), null != demoRate ? demoRate : c.demoRate(), c.demoSize(),
-            c.webhook(), c.alarms(), c.journal(), c.regulation(), c.expressCritical(), c.idleStrategy(), c.cluster());
+            c.webhook(), c.alarms(), c.journal(), c.regulation(), c.expressCritical(), c.idleStrategy(), c.cluster(),
+            c.metricsMaxNamedSeries());
     }
 
     /**
