@@ -19,6 +19,11 @@
 # older than the sources. As root with apt-get, installs nats-server and rabbitmq-server when missing;
 # otherwise the report says what it skipped and why. Run it on a quiet machine: other load shows in the tails.
 set -euo pipefail
+if [[ " $* " == *" --help "* || " $* " == *" -h "* ]]; then
+  # The comment above is the usage.
+  sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
+  exit 0
+fi
 cd "$(dirname "$0")/.."
 
 jar=perf/target/benchmarks.jar

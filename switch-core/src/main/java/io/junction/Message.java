@@ -16,6 +16,7 @@ public final class Message
     private Priority priority;
     private long timestampNs;
     private int length;
+    long order; // position in its outbox, across classes (see Outbox)
     long deadlineNs;
     private byte[] bytes = new byte[INITIAL_CAPACITY];
     private final UnsafeBuffer buffer = new UnsafeBuffer(bytes);

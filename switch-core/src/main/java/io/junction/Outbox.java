@@ -5,52 +5,73 @@ import java.lang.invoke.VarHandle;
 
 import org.agrona.BitUtil;
 
-import com.lmax.disruptor.Sequence;
-
 /**
  * The bounded queue between one shard's dispatcher (the only producer) and one subscription's delivery
- * agent (the only consumer). Slots are pre-allocated messages, stamped with the sequence they hold.
+ * agent (the only consumer), holding at most {@code capacity} messages of all classes together.
  * <p>
- * Under {@link SlowSubscriberPolicy#DROP_OLDEST} the producer never waits: it overwrites the oldest
- * slot, and the consumer copies each message out and checks its stamp (a seqlock), skipping what it
- * lost. Under every other policy the producer never overwrites an undelivered slot, so the consumer
- * delivers in place.
+ * Each class has a queue of its own, created when the first message of that class arrives, so that the
+ * producer can always find the lowest class queued: under {@link SlowSubscriberPolicy#DROP_OLDEST} and
+ * {@link SlowSubscriberPolicy#DROP_NEWEST} a full outbox makes room by dropping the oldest message of the
+ * lowest class queued, and a message of class c is dropped only when nothing of a lower class is queued
+ * (then DROP_OLDEST drops the oldest of class c, DROP_NEWEST the new message). Every drop is counted, per
+ * class, by the producer when it happens, so a consumer that never drains still shows its drops.
+ * <p>
+ * The producer drops a queued message by advancing that class queue's tail with a compare-and-set; the
+ * consumer takes one the same way, after copying it out, so exactly one of them wins each message. Under
+ * every other policy nothing is ever dropped from the queue, and the consumer delivers in place.
+ * <p>
+ * Messages are delivered in the order they were offered (each carries an order number and the consumer
+ * takes the lowest of the class queues' heads), unless the switch runs its CRITICAL express lane: then the
+ * consumer takes the highest class queued first.
  */
 final class Outbox
 {
-    private static final VarHandle STAMPS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final int CLASSES = Priority.values().length;
+    private static final VarHandle PUBLISHED;
+
+    static
+    {
+        try
+        {
+            PUBLISHED = MethodHandles.lookup().findVarHandle(Outbox.class, "published", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
 
     private final SwitchSubscription subscription;
-    private final boolean overwrite;
+    private final boolean evicting;
+    private final boolean dropOldest;
+    private final boolean highestClassFirst;
     private final int capacity;
-    private final int mask;
-    private final Message[] slots;
-    private final long[] stamps;
+    private final ClassQueue[] queues = new ClassQueue[CLASSES];
+
+    /** Order numbers below this are visible in their class queues; written by the producer only. */
+    private volatile long published;
+
+    // Producer only: the next order number, messages written, and the sum of the tails when last read.
+    private long nextOrder;
+    private long written;
+    private long tailsSeen;
+
     private final Message scratch;
-
-    /** Next sequence to write; written by the producer only. */
-    private final Sequence head = new Sequence(0);
-
-    /** Next sequence to read; written by the consumer only. */
-    private final Sequence tail = new Sequence(0);
-
-    private long cachedTail;
     private Message inlineView;
+    private long nextTail; // consumer only: the tail that next() chose
 
-    Outbox(final SwitchSubscription subscription, final SlowSubscriberPolicy policy, final int requestedCapacity)
+    Outbox(
+        final SwitchSubscription subscription,
+        final SlowSubscriberPolicy policy,
+        final int requestedCapacity,
+        final boolean highestClassFirst)
     {
         this.subscription = subscription;
-        this.overwrite = policy == SlowSubscriberPolicy.DROP_OLDEST;
+        this.dropOldest = policy == SlowSubscriberPolicy.DROP_OLDEST;
+        this.evicting = dropOldest || policy == SlowSubscriberPolicy.DROP_NEWEST;
+        this.highestClassFirst = highestClassFirst;
         this.capacity = BitUtil.findNextPositivePowerOfTwo(requestedCapacity);
-        this.mask = capacity - 1;
-        this.slots = new Message[capacity];
-        this.stamps = new long[capacity];
-        for (int i = 0; i < capacity; i++)
-        {
-            slots[i] = new Message();
-            stamps[i] = i - (long)capacity;
-        }
-        this.scratch = overwrite ? new Message() : null;
+        this.scratch = evicting ? new Message() : null;
     }
 
     /**
@@ -73,14 +94,31 @@ final class Outbox
 
     long depth()
     {
-        final long depth = head.get() - tail.get();
+        long depth = 0;
+        for (final ClassQueue queue : queues)
+        {
+            if (null != queue)
+            {
+                depth += queue.depth();
+            }
+        }
         return Math.max(0, Math.min(depth, capacity));
     }
 
     /**
-     * Producer side: copy an event in.
+     * @return messages of one class queued.
+     */
+    long depth(final Priority priority)
+    {
+        final ClassQueue queue = queues[priority.ordinal()];
+        return null == queue ? 0 : Math.max(0, queue.depth());
+    }
+
+    /**
+     * Producer side: copy an event in, making room by the class-aware drop rule if the policy drops.
      *
-     * @return false if the outbox is full and the policy does not overwrite.
+     * @return false if the outbox is full and the policy does not drop; true if the event was queued or
+     * dropped (and counted).
      */
     boolean offer(final MessageEvent event)
     {
@@ -93,30 +131,75 @@ final class Outbox
             return true;
         }
 
-        final long sequence = head.get();
-        final int index = (int)sequence & mask;
-        final Message slot = slots[index];
-
-        if (overwrite)
+        final int messageClass = event.priority.ordinal();
+        while (isFull())
         {
-            // Seqlock write: mark the slot as being written before touching it.
-            STAMPS.setOpaque(stamps, index, writingMarker(sequence));
-            VarHandle.storeStoreFence();
-        }
-        else if (sequence - cachedTail >= capacity)
-        {
-            cachedTail = tail.get();
-            if (sequence - cachedTail >= capacity)
+            if (!evicting)
             {
                 return false;
             }
+            final int victim = victimClass(messageClass);
+            if (victim < 0)
+            {
+                subscription.onDropped(event.priority);
+                return true;
+            }
+            final ClassQueue queue = queues[victim];
+            final long tail = queue.tail;
+            if (tail != queue.head && queue.casTail(tail, tail + 1))
+            {
+                tailsSeen++;
+                subscription.onDropped(Priority.get(victim));
+            }
+            // Otherwise the consumer took it first: there may be room now, so look again.
         }
 
-        slot.set(event.topic, event.sequence, event.priority, event.timestampNs, event.payload, 0, event.length);
-        slot.deadlineNs = event.deadlineNs;
-        STAMPS.setRelease(stamps, index, sequence);
-        head.set(sequence + 1);
+        ClassQueue queue = queues[messageClass];
+        if (null == queue)
+        {
+            queue = new ClassQueue(capacity);
+            queues[messageClass] = queue; // seen by the consumer through its head, released below
+        }
+        queue.write(event, nextOrder++);
+        written++;
+        PUBLISHED.setRelease(this, nextOrder);
         return true;
+    }
+
+    private boolean isFull()
+    {
+        if (written - tailsSeen < capacity)
+        {
+            return false;
+        }
+        long tails = 0;
+        for (final ClassQueue queue : queues)
+        {
+            if (null != queue)
+            {
+                tails += queue.tail;
+            }
+        }
+        tailsSeen = tails;
+        return written - tails >= capacity;
+    }
+
+    /**
+     * @return the lowest class queued that may be dropped to make room for a message of {@code messageClass},
+     * or -1 if the new message itself is the one to drop.
+     */
+    private int victimClass(final int messageClass)
+    {
+        final int lowestAllowed = dropOldest ? messageClass : messageClass + 1;
+        for (int c = CLASSES - 1; c >= lowestAllowed; c--)
+        {
+            final ClassQueue queue = queues[c];
+            if (null != queue && queue.head != queue.tail)
+            {
+                return c;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -126,25 +209,41 @@ final class Outbox
      */
     int drain(final int limit)
     {
-        return overwrite ? drainCopying(limit) : drainInPlace(limit);
-    }
-
-    private int drainInPlace(final int limit)
-    {
-        long sequence = tail.get();
+        long visible = (long)PUBLISHED.getAcquire(this);
         int count = 0;
         while (count < limit)
         {
-            final int index = (int)sequence & mask;
-            if ((long)STAMPS.getAcquire(stamps, index) != sequence)
+            final ClassQueue queue = next(visible);
+            if (null == queue)
             {
-                break;
+                final long latest = (long)PUBLISHED.getAcquire(this);
+                if (latest == visible)
+                {
+                    break;
+                }
+                visible = latest;
+                continue;
             }
-            final Message message = slots[index];
-            final boolean proceed = subscription.deliver(message);
-            sequence++;
+
+            final long tail = nextTail;
+            final Message slot = queue.slot(tail);
+            final boolean proceed;
+            if (evicting)
+            {
+                // Copy first: once the tail moves on, the producer may write into the slot.
+                scratch.copyFrom(slot);
+                if (!queue.casTail(tail, tail + 1))
+                {
+                    continue; // The producer dropped it while we copied.
+                }
+                proceed = subscription.deliver(scratch);
+            }
+            else
+            {
+                proceed = subscription.deliver(slot);
+                queue.releaseTail(tail + 1);
+            }
             count++;
-            tail.set(sequence);
             if (!proceed)
             {
                 break;
@@ -153,57 +252,110 @@ final class Outbox
         return count;
     }
 
-    private int drainCopying(final int limit)
+    /**
+     * @return the class queue whose head is the next to deliver, or null if none below {@code visible}.
+     */
+    private ClassQueue next(final long visible)
     {
-        long sequence = tail.get();
-        int count = 0;
-        while (count < limit)
+        ClassQueue best = null;
+        long bestOrder = Long.MAX_VALUE;
+        for (final ClassQueue queue : queues)
         {
-            final int index = (int)sequence & mask;
-            final long before = (long)STAMPS.getAcquire(stamps, index);
-            if (before == sequence)
+            if (null == queue)
             {
-                scratch.copyFrom(slots[index]);
-                VarHandle.loadLoadFence();
-                if ((long)STAMPS.getAcquire(stamps, index) == sequence)
-                {
-                    sequence++;
-                    count++;
-                    tail.set(sequence);
-                    if (!subscription.deliver(scratch))
-                    {
-                        break;
-                    }
-                    continue;
-                }
+                continue;
             }
-            else if (!isLapped(before, sequence))
+            final long tail = queue.tail;
+            if (tail >= queue.head)
             {
-                break;
+                continue;
             }
-
-            // The producer overwrote what we were about to read: skip to the oldest slot still intact.
-            final long oldestIntact = head.get() - capacity + 1;
-            final long resume = Math.max(sequence + 1, oldestIntact);
-            subscription.onDropped(resume - sequence);
-            sequence = resume;
-            tail.set(sequence);
+            if (highestClassFirst)
+            {
+                nextTail = tail;
+                return queue;
+            }
+            // A racy read when the producer drops this message meanwhile: the tail's compare-and-set then fails.
+            final long order = queue.slot(tail).order;
+            if (order < bestOrder && order < visible)
+            {
+                best = queue;
+                bestOrder = order;
+                nextTail = tail;
+            }
         }
-        return count;
+        return best;
     }
 
-    private static boolean isLapped(final long stamp, final long sequence)
+    /**
+     * One class's messages, in order: a single-producer, single-consumer ring whose tail the producer may
+     * also advance (to drop the oldest). Slots are created as they are first used.
+     */
+    static final class ClassQueue
     {
-        return stamp >= 0 ? stamp > sequence : writingSequence(stamp) > sequence;
-    }
+        private static final VarHandle HEAD;
+        private static final VarHandle TAIL;
 
-    private static long writingMarker(final long sequence)
-    {
-        return -sequence - 2 - Integer.MAX_VALUE;
-    }
+        static
+        {
+            try
+            {
+                final MethodHandles.Lookup lookup = MethodHandles.lookup();
+                HEAD = lookup.findVarHandle(ClassQueue.class, "head", long.class);
+                TAIL = lookup.findVarHandle(ClassQueue.class, "tail", long.class);
+            }
+            catch (final ReflectiveOperationException ex)
+            {
+                throw new ExceptionInInitializerError(ex);
+            }
+        }
 
-    private static long writingSequence(final long marker)
-    {
-        return -(marker + 2 + Integer.MAX_VALUE);
+        private final Message[] slots;
+        private final int mask;
+        volatile long head;
+        volatile long tail;
+
+        ClassQueue(final int capacity)
+        {
+            slots = new Message[capacity];
+            mask = capacity - 1;
+        }
+
+        long depth()
+        {
+            final long tail = this.tail;
+            return head - tail;
+        }
+
+        Message slot(final long sequence)
+        {
+            return slots[(int)sequence & mask];
+        }
+
+        void write(final MessageEvent event, final long order)
+        {
+            final long head = this.head;
+            final int index = (int)head & mask;
+            Message slot = slots[index];
+            if (null == slot)
+            {
+                slot = new Message(); // Once per slot ever used: the queue grows to its peak, then stays.
+                slots[index] = slot;
+            }
+            slot.set(event.topic, event.sequence, event.priority, event.timestampNs, event.payload, 0, event.length);
+            slot.deadlineNs = event.deadlineNs;
+            slot.order = order;
+            HEAD.setRelease(this, head + 1);
+        }
+
+        boolean casTail(final long expected, final long next)
+        {
+            return TAIL.compareAndSet(this, expected, next);
+        }
+
+        void releaseTail(final long next)
+        {
+            TAIL.setRelease(this, next);
+        }
     }
 }

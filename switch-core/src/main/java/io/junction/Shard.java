@@ -433,12 +433,12 @@ final class Shard implements Agent
                     return i;
 
                 case DISCONNECT:
-                    subscription.onDropped(1);
+                    subscription.onDropped(event.priority);
                     subscription.terminate(TerminationReason.SLOW_CONSUMER, null);
                     break;
 
-                default:
-                    subscription.onDropped(1);
+                default: // The dropping policies make room or drop inside the outbox, and never refuse.
+                    subscription.onDropped(event.priority);
                     break;
             }
         }

@@ -46,6 +46,12 @@ public interface Subscription extends AutoCloseable
     long dropped();
 
     /**
+     * @return messages of one class lost to its slow-subscriber policy, counted when they were dropped.
+     * The lowest class queued is dropped first.
+     */
+    long dropped(Priority priority);
+
+    /**
      * @return times its handler threw.
      */
     long faults();

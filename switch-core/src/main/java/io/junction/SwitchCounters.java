@@ -30,6 +30,8 @@ public final class SwitchCounters implements AutoCloseable
     public static final int SHARD_QUEUE_DELAY_TYPE_ID = 1041;
     public static final int SHARD_SHED_LEVEL_TYPE_ID = 1042;
     public static final int OFFER_BACK_PRESSURED_TYPE_ID = 1043;
+    /** Messages dropped at subscribers' outboxes by their slow-subscriber policy, one counter per class. */
+    public static final int SUBSCRIBER_DROPPED_TYPE_ID = 1044;
 
     private final CountersManager countersManager;
     private final EnumMap<RejectReason, AtomicCounter> offerRejected = new EnumMap<>(RejectReason.class);
@@ -38,6 +40,7 @@ public final class SwitchCounters implements AutoCloseable
     private final AtomicCounter subscriptionsActive;
     private final AtomicCounter subscriptionsTerminated;
     private final AtomicCounter errors;
+    private final AtomicCounter[] subscriberDropped;
 
     SwitchCounters(final CountersManager countersManager)
     {
@@ -56,6 +59,26 @@ public final class SwitchCounters implements AutoCloseable
         subscriptionsTerminated = countersManager.newCounter(
             "subscriptions terminated", SUBSCRIPTIONS_TERMINATED_TYPE_ID);
         errors = countersManager.newCounter("errors", ERRORS_TYPE_ID);
+        final Priority[] classes = Priority.values();
+        subscriberDropped = new AtomicCounter[classes.length];
+        for (final Priority priority : classes)
+        {
+            subscriberDropped[priority.ordinal()] = countersManager.newCounter(
+                "subscriber dropped: " + priority.name(), SUBSCRIBER_DROPPED_TYPE_ID);
+        }
+    }
+
+    void onSubscriberDropped(final Priority priority)
+    {
+        subscriberDropped[priority.ordinal()].increment();
+    }
+
+    /**
+     * @return messages of this class dropped at subscribers' outboxes, across all subscriptions.
+     */
+    public long subscriberDropped(final Priority priority)
+    {
+        return subscriberDropped[priority.ordinal()].get();
     }
 
     CountersManager countersManager()
@@ -116,5 +139,9 @@ public final class SwitchCounters implements AutoCloseable
         subscriptionsActive.close();
         subscriptionsTerminated.close();
         errors.close();
+        for (final AtomicCounter counter : subscriberDropped)
+        {
+            counter.close();
+        }
     }
 }

@@ -17,7 +17,11 @@ final class SwitchSubscription implements Subscription, Agent
     private static final AtomicReferenceFieldUpdater<SwitchSubscription, TerminationReason> TERMINATION =
         AtomicReferenceFieldUpdater.newUpdater(SwitchSubscription.class, TerminationReason.class, "termination");
 
+    private static final java.lang.invoke.VarHandle DROPPED_BY_CLASS =
+        java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
+
     private final long id;
+    private final long[] droppedByClass = new long[Priority.values().length]; // several shards may drop
     private final String pattern;
     private final SubscriptionOptions options;
     private final SlowSubscriberPolicy policy;
@@ -66,7 +70,7 @@ final class SwitchSubscription implements Subscription, Agent
         this.outboxes = new Outbox[shards];
         for (int i = 0; i < shards; i++)
         {
-            outboxes[i] = new Outbox(this, policy, options.outboxCapacity());
+            outboxes[i] = new Outbox(this, policy, options.outboxCapacity(), owner.context().expressCritical());
         }
         this.roleName = "junction-sub-" + id;
         final SwitchCounters counters = owner.counters();
@@ -195,9 +199,33 @@ final class SwitchSubscription implements Subscription, Agent
         return false;
     }
 
-    void onDropped(final long count)
+    /**
+     * A message of this class was dropped for this subscription, just now (by the shard that dropped it).
+     */
+    void onDropped(final Priority priority)
     {
-        droppedCounter.getAndAdd(count);
+        DROPPED_BY_CLASS.getAndAdd(droppedByClass, priority.ordinal(), 1L);
+        droppedCounter.increment();
+        owner.counters().onSubscriberDropped(priority);
+    }
+
+    @Override
+    public long dropped(final Priority priority)
+    {
+        return (long)DROPPED_BY_CLASS.getVolatile(droppedByClass, priority.ordinal());
+    }
+
+    /**
+     * @return messages of this class waiting in its outboxes.
+     */
+    long queueDepth(final Priority priority)
+    {
+        long depth = 0;
+        for (final Outbox outbox : outboxes)
+        {
+            depth += outbox.depth(priority);
+        }
+        return depth;
     }
 
     @Override

@@ -13,6 +13,7 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.security.AuthenticatorSupplier;
 import io.aeron.security.DefaultAuthenticatorSupplier;
+import io.junction.security.PrincipalPermissions;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.IoUtil;
@@ -43,7 +44,8 @@ public final class ClusterNode implements AutoCloseable
         this.ctx = ctx;
         final File nodeDir = ctx.nodeDir();
         final int id = ctx.memberId;
-        final String host = ctx.hostname;
+        final ClusterMembers.Member self = ctx.members().member(id);
+        final String host = self.host();
         final ErrorHandler errorHandler = ctx.errorHandler;
         if (ctx.cleanStart)
         {
@@ -69,7 +71,7 @@ public final class ClusterNode implements AutoCloseable
             .archiveId(id)
             .aeronDirectoryName(driverCtx.aeronDirectoryName())
             .archiveDir(new File(nodeDir, "archive"))
-            .controlChannel("aeron:udp?endpoint=" + host + ":" + ctx.port(id, Context.ARCHIVE_OFFSET))
+            .controlChannel("aeron:udp?endpoint=" + self.endpoint(Context.ARCHIVE_OFFSET))
             .localControlChannel("aeron:ipc")
             .replicationChannel("aeron:udp?endpoint=" + host + ":0")
             .recordingEventsEnabled(false)
@@ -106,6 +108,7 @@ public final class ClusterNode implements AutoCloseable
             .errorHandler(errorHandler);
 
         service = null != ctx.customService ? null : new SwitchService(
+            id,
             (cluster) -> ctx.journalFactory.apply(new File(nodeDir, "journal")),
             ctx.permissions,
             ctx.maxTopicLength,
@@ -194,6 +197,32 @@ public final class ClusterNode implements AutoCloseable
         return null == service ? -1 : service.leaderMemberId();
     }
 
+    /**
+     * @return the log position this member has committed (the leader's commit position, as it last heard it).
+     */
+    public long commitPosition()
+    {
+        return clusteredMediaDriver.consensusModule().context().commitPositionCounter().get();
+    }
+
+    /**
+     * @return the leadership term this member is in (or is electing).
+     */
+    public long leadershipTermId()
+    {
+        return clusteredMediaDriver.consensusModule().context().leadershipTermIdCounter().get();
+    }
+
+    /**
+     * @return the log position up to which the switch service has applied entries, -1 for a custom service or
+     * before the service has started.
+     */
+    public long appliedPosition()
+    {
+        final ServiceCounters counters = null == service ? null : service.counters();
+        return null == counters ? -1 : counters.appliedPosition();
+    }
+
     public boolean isLeader()
     {
         return role() == Cluster.Role.LEADER && electionState() == ElectionState.CLOSED;
@@ -240,6 +269,7 @@ public final class ClusterNode implements AutoCloseable
         private ThreadingMode threadingMode = ThreadingMode.SHARED;
         private ArchiveThreadingMode archiveThreadingMode = ArchiveThreadingMode.SHARED;
         private String hostname = "localhost";
+        private String members;
         private int basePort = 20_000;
         private File baseDir;
         private boolean cleanStart = true;
@@ -255,7 +285,7 @@ public final class ClusterNode implements AutoCloseable
         private Supplier<IdleStrategy> idleStrategySupplier =
             () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
         private AuthenticatorSupplier authenticatorSupplier = new DefaultAuthenticatorSupplier();
-        private TopicPermissions permissions = TopicPermissions.allowAll();
+        private PrincipalPermissions permissions = PrincipalPermissions.ALLOW_ALL;
         private int maxTopicLength = 256;
         private int maxPayloadLength = 8 * 1024;
         private long maxReplay = 1_000_000;
@@ -269,10 +299,21 @@ public final class ClusterNode implements AutoCloseable
             {
                 throw new IllegalStateException("baseDir must be set");
             }
-            if (memberId < 0 || memberId >= memberCount)
+            final ClusterMembers list;
+            try
             {
-                throw new IllegalStateException("memberId " + memberId + " not in 0.." + (memberCount - 1));
+                list = members();
             }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalStateException("members: " + ex.getMessage(), ex);
+            }
+            if (!list.contains(memberId))
+            {
+                throw new IllegalStateException("member id " + memberId + " is not in the member list (ids " +
+                    list.ids() + ")");
+            }
+            memberCount = list.size();
             if (null == errorHandler)
             {
                 final AtomicLong errors = new AtomicLong();
@@ -295,22 +336,21 @@ public final class ClusterNode implements AutoCloseable
         }
 
         /**
-         * @return the members string "id,ingress,consensus,log,catchup,archive|..." for this layout.
+         * @return where the members are: the {@link #members(String) member list}, or else the one-host layout of
+         * {@link #hostname}, {@link #basePort} and {@link #memberCount}.
+         * @throws IllegalArgumentException if the member list is not valid.
+         */
+        public ClusterMembers members()
+        {
+            return null != members ? ClusterMembers.parse(members) : ClusterMembers.layout(hostname, basePort, memberCount);
+        }
+
+        /**
+         * @return the members string "id,ingress,consensus,log,catchup,archive|...".
          */
         public String clusterMembers()
         {
-            final StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < memberCount; i++)
-            {
-                sb.append(i);
-                for (int offset = INGRESS_OFFSET; offset <= ARCHIVE_OFFSET; offset++)
-                {
-                    sb.append(',').append(hostname).append(':').append(port(i, offset));
-                }
-                sb.append('|');
-            }
-            sb.setLength(sb.length() - 1);
-            return sb.toString();
+            return members().toAeronString();
         }
 
         /**
@@ -318,7 +358,7 @@ public final class ClusterNode implements AutoCloseable
          */
         public String ingressEndpoints()
         {
-            return ingressEndpoints(hostname, basePort, memberCount);
+            return members().ingressEndpoints();
         }
 
         public static String ingressEndpoints(final String hostname, final int basePort, final int memberCount)
@@ -350,6 +390,16 @@ public final class ClusterNode implements AutoCloseable
         public Context memberCount(final int memberCount)
         {
             this.memberCount = memberCount;
+            return this;
+        }
+
+        /**
+         * Members on hosts of their own (see {@link ClusterMembers} for the syntax: Aeron's cluster-members string,
+         * or {@code id=host:port|...}); replaces the one-host layout of hostname, basePort and memberCount.
+         */
+        public Context members(final String members)
+        {
+            this.members = members;
             return this;
         }
 
@@ -455,7 +505,7 @@ public final class ClusterNode implements AutoCloseable
             return this;
         }
 
-        public Context permissions(final TopicPermissions permissions)
+        public Context permissions(final PrincipalPermissions permissions)
         {
             this.permissions = permissions;
             return this;
@@ -508,6 +558,7 @@ public final class ClusterNode implements AutoCloseable
             copy.threadingMode = threadingMode;
             copy.archiveThreadingMode = archiveThreadingMode;
             copy.hostname = hostname;
+            copy.members = members;
             copy.basePort = basePort;
             copy.baseDir = baseDir;
             copy.cleanStart = cleanStart;

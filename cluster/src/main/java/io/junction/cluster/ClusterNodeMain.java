@@ -3,51 +3,183 @@ package io.junction.cluster;
 import org.agrona.concurrent.ShutdownSignalBarrier;
 
 import java.io.File;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * Runs one member of a Junction cluster until SIGINT/SIGTERM.
+ * Runs one member of a Junction cluster until SIGINT/SIGTERM, logging each change of its role or leader.
  * <pre>
+ * java $JVM_FLAGS -cp ... io.junction.cluster.ClusterNodeMain --member-id N --members LIST [--dir DIR]
+ *     [--heartbeat-timeout-ms MS] [--election-timeout-ms MS] [--clean-start]
  * java $JVM_FLAGS -cp ... io.junction.cluster.ClusterNodeMain &lt;memberId&gt; [memberCount=3] [basePort=20000]
  *     [baseDir=./junction-cluster] [hostname=localhost]
  * </pre>
- * Member i listens on basePort + 10 * i + {0 ingress, 1 consensus, 2 log, 3 catchup, 4 archive}. It keeps
- * its state under baseDir/member-i and recovers from it on restart. Clients connect with ingress endpoints
- * "0=host:basePort,1=host:basePort+10,2=host:basePort+20".
+ * LIST places each member on its host (see {@link ClusterMembers}): {@code "0=10.0.0.1:20000|1=10.0.0.2:20000|..."}
+ * (five ports from the one given: ingress, consensus, log, catchup, archive) or Aeron's cluster-members string.
+ * The second form is the one-host shorthand: member i listens on basePort + 10 * i + 0..4. A member keeps its
+ * state under DIR/member-N and recovers from it on restart.
  */
 public final class ClusterNodeMain
 {
+    private static final long ROLE_POLL_NS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final String USAGE =
+        "usage: ClusterNodeMain --member-id N --members LIST [--dir DIR] [--heartbeat-timeout-ms MS]\n" +
+        "           [--election-timeout-ms MS] [--clean-start]\n" +
+        "       ClusterNodeMain <memberId> [memberCount] [basePort] [baseDir] [hostname]\n" +
+        "LIST: \"0=host0:port|1=host1:port|2=host2:port\" (five UDP ports from port) or\n" +
+        "      \"id,ingress,consensus,log,catchup,archive|...\" (host:port each)";
+
     private ClusterNodeMain()
     {
     }
 
     public static void main(final String[] args)
     {
+        final ClusterNode.Context ctx;
+        try
+        {
+            ctx = parse(args);
+            ctx.conclude();
+        }
+        catch (final IllegalArgumentException | IllegalStateException ex)
+        {
+            System.err.println("junction cluster member: " + ex.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
+
+        // The barrier is closed last (after the node): Agrona's shutdown hook waits for that before the JVM exits.
+        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier(); ClusterNode node = ClusterNode.launch(ctx))
+        {
+            System.out.println("junction cluster member " + node.memberId() + " of " + ctx.members().size() +
+                " started; members " + ctx.clusterMembers() + "; clients use ingress endpoints " +
+                ctx.ingressEndpoints());
+            System.out.flush();
+            final Thread watcher = watchRoles(node);
+            barrier.await();
+            stop(watcher);
+            System.out.println("junction cluster member " + node.memberId() + " stopping");
+            System.out.flush();
+        }
+    }
+
+    /**
+     * @throws IllegalArgumentException naming the bad argument.
+     */
+    static ClusterNode.Context parse(final String[] args)
+    {
         if (args.length < 1)
         {
-            System.err.println("usage: ClusterNodeMain <memberId> [memberCount] [basePort] [baseDir] [hostname]");
-            System.exit(2);
+            throw new IllegalArgumentException("no member id");
         }
-        final int memberId = Integer.parseInt(args[0]);
-        final int memberCount = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        final int basePort = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;
+        if (!args[0].startsWith("--"))
+        {
+            return positional(args);
+        }
+        final ClusterNode.Context ctx = new ClusterNode.Context().cleanStart(false);
+        File dir = new File("junction-cluster");
+        boolean hasMemberId = false;
+        boolean hasMembers = false;
+        for (int i = 0; i < args.length; i++)
+        {
+            final String option = args[i];
+            if ("--clean-start".equals(option))
+            {
+                ctx.cleanStart(true);
+                continue;
+            }
+            if (i + 1 >= args.length)
+            {
+                throw new IllegalArgumentException("option " + option + " needs a value");
+            }
+            final String value = args[++i];
+            switch (option)
+            {
+                case "--member-id" ->
+                {
+                    ctx.memberId(number(option, value));
+                    hasMemberId = true;
+                }
+                case "--members" ->
+                {
+                    ClusterMembers.parse(value);
+                    ctx.members(value);
+                    hasMembers = true;
+                }
+                case "--dir" -> dir = new File(value);
+                case "--heartbeat-timeout-ms" ->
+                    ctx.leaderHeartbeatTimeoutNs(TimeUnit.MILLISECONDS.toNanos(number(option, value)));
+                case "--election-timeout-ms" ->
+                    ctx.electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(number(option, value)));
+                default -> throw new IllegalArgumentException("unknown option " + option);
+            }
+        }
+        if (!hasMemberId || !hasMembers)
+        {
+            throw new IllegalArgumentException(hasMemberId ? "--members is missing" : "--member-id is missing");
+        }
+        return ctx.baseDir(dir.getAbsoluteFile());
+    }
+
+    private static ClusterNode.Context positional(final String[] args)
+    {
+        final int memberId = number("memberId", args[0]);
+        final int memberCount = args.length > 1 ? number("memberCount", args[1]) : 3;
+        final int basePort = args.length > 2 ? number("basePort", args[2]) : 20_000;
         final File baseDir = new File(args.length > 3 ? args[3] : "junction-cluster");
         final String hostname = args.length > 4 ? args[4] : "localhost";
-
-        final ClusterNode.Context ctx = new ClusterNode.Context()
+        return new ClusterNode.Context()
             .memberId(memberId)
             .memberCount(memberCount)
             .basePort(basePort)
             .baseDir(baseDir)
             .hostname(hostname)
             .cleanStart(false);
+    }
 
-        // The barrier is closed last (after the node): Agrona's shutdown hook waits for that before the JVM exits.
-        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier(); ClusterNode node = ClusterNode.launch(ctx))
+    private static int number(final String name, final String value)
+    {
+        try
         {
-            System.out.println("junction cluster member " + node.memberId() + " of " + memberCount + " started; members " +
-                ctx.clusterMembers() + "; clients use ingress endpoints " + ctx.ingressEndpoints());
-            barrier.await();
-            System.out.println("junction cluster member " + memberId + " stopping");
+            return Integer.parseInt(value.trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(name + ": '" + value + "' is not a number");
+        }
+    }
+
+    /**
+     * A daemon thread that logs role and leader changes, 20 times a second (the consensus module's counters are
+     * cheap to read).
+     */
+    static Thread watchRoles(final ClusterNode node)
+    {
+        final RoleLog roleLog = new RoleLog(node, System.out);
+        final Thread watcher = new Thread(() ->
+        {
+            while (!Thread.currentThread().isInterrupted())
+            {
+                roleLog.poll();
+                LockSupport.parkNanos(ROLE_POLL_NS);
+            }
+        }, "junction-cluster-roles");
+        watcher.setDaemon(true);
+        watcher.start();
+        return watcher;
+    }
+
+    private static void stop(final Thread watcher)
+    {
+        watcher.interrupt();
+        try
+        {
+            watcher.join(1000);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 }

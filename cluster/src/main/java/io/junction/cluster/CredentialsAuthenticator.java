@@ -2,45 +2,68 @@ package io.junction.cluster;
 
 import io.aeron.security.Authenticator;
 import io.aeron.security.SessionProxy;
-import org.agrona.collections.Long2ObjectHashMap;
-import org.agrona.collections.LongHashSet;
+import io.junction.security.AuthenticationMethod;
+import io.junction.security.AuthenticationOutcome;
+import io.junction.security.ConfiguredAuthenticator;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Arrays;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Aeron Cluster {@link Authenticator} for "principal:secret" credentials (US-ASCII) checked against a fixed
- * table. An authenticated session carries its principal, which the clustered service reads from
- * {@code ClientSession.encodedPrincipal()} to apply {@link TopicPermissions}. Runs on the consensus module
- * thread; {@link #rejectedCount()} may be read from any thread.
+ * Aeron Cluster {@link Authenticator} over a {@link ConfiguredAuthenticator}: the same hashed users and tokens
+ * as the daemon. Credentials are "user:password" ({@link #encode}) or ":" followed by a token
+ * ({@link #encodeToken}). An authenticated session carries its principal's name, which the clustered service
+ * reads from {@code ClientSession.encodedPrincipal()} to apply the principal's permissions.
+ * <p>
+ * Aeron calls this on the consensus module thread, which must never wait for a deliberately slow PBKDF2
+ * check: the check runs on one shared worker thread with a bounded queue, and the session stays pending
+ * (Aeron asks again each duty cycle, within its session timeout) until the answer is in. A connect that finds
+ * the queue full is rejected and counted. {@link #rejectedCount()} may be read from any thread.
  */
 public final class CredentialsAuthenticator implements Authenticator
 {
-    private final Map<String, byte[]> secretsByPrincipal;
-    private final Long2ObjectHashMap<byte[]> principalBySessionId = new Long2ObjectHashMap<>();
-    private final LongHashSet rejectedSessionIds = new LongHashSet();
+    /** Pending checks beyond this are refused rather than queued without bound. */
+    public static final int MAX_PENDING_CHECKS = 64;
+
+    private static final ThreadPoolExecutor CHECKER = checker();
+
+    private final ConfiguredAuthenticator authenticator;
+    private final boolean secureTransport;
     private final AtomicLong rejectedCount;
+    /** Session id → principal bytes, or {@link #REFUSED}; written by the checker, read by the consensus thread. */
+    private final ConcurrentHashMap<Long, byte[]> decisions = new ConcurrentHashMap<>();
+    private static final byte[] REFUSED = new byte[0];
 
     /**
-     * @param secretsByPrincipal principal → secret.
-     * @param rejectedCount      counted once per refused connect request; may be shared by several nodes.
+     * @param authenticator   the users, tokens and permissions.
+     * @param secureTransport whether the ingress cannot be read by others (IPC, loopback, or a network the
+     *                        operator trusts): Aeron UDP is not encrypted, so passwords are refused otherwise.
+     * @param rejectedCount   counted once per refused connect request; may be shared by several nodes.
      */
-    public CredentialsAuthenticator(final Map<String, String> secretsByPrincipal, final AtomicLong rejectedCount)
+    public CredentialsAuthenticator(
+        final ConfiguredAuthenticator authenticator, final boolean secureTransport, final AtomicLong rejectedCount)
     {
-        this.secretsByPrincipal = new HashMap<>();
-        secretsByPrincipal.forEach((p, s) -> this.secretsByPrincipal.put(p, s.getBytes(StandardCharsets.US_ASCII)));
+        this.authenticator = authenticator;
+        this.secureTransport = secureTransport;
         this.rejectedCount = rejectedCount;
     }
 
-    /**
-     * @return credentials as a client sends them.
-     */
-    public static byte[] encode(final String principal, final String secret)
+    /** @return password credentials as a client sends them. */
+    public static byte[] encode(final String user, final String password)
     {
-        return (principal + ":" + secret).getBytes(StandardCharsets.US_ASCII);
+        return (user + ":" + password).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** @return token credentials as a client sends them. */
+    public static byte[] encodeToken(final String token)
+    {
+        return (":" + token).getBytes(StandardCharsets.UTF_8);
     }
 
     public long rejectedCount()
@@ -50,22 +73,20 @@ public final class CredentialsAuthenticator implements Authenticator
 
     public void onConnectRequest(final long sessionId, final byte[] encodedCredentials, final long nowMs)
     {
-        final String credentials = null == encodedCredentials ?
-            "" : new String(encodedCredentials, StandardCharsets.US_ASCII);
-        final int colon = credentials.indexOf(':');
-        if (colon > 0)
+        final byte[] credentials = null == encodedCredentials ? new byte[0] : encodedCredentials.clone();
+        try
         {
-            final String principal = credentials.substring(0, colon);
-            final byte[] expected = secretsByPrincipal.get(principal);
-            final byte[] presented = credentials.substring(colon + 1).getBytes(StandardCharsets.US_ASCII);
-            if (null != expected && MessageDigest.isEqual(expected, presented))
+            if (decisions.size() > 4 * MAX_PENDING_CHECKS)
             {
-                principalBySessionId.put(sessionId, principal.getBytes(StandardCharsets.US_ASCII));
-                return;
+                decisions.clear(); // answers for sessions Aeron timed out before asking; pending ones time out too
             }
+            CHECKER.execute(() -> decisions.put(sessionId, check(credentials)));
         }
-        rejectedSessionIds.add(sessionId);
-        rejectedCount.incrementAndGet();
+        catch (final RejectedExecutionException ex)
+        {
+            Arrays.fill(credentials, (byte)0);
+            decisions.put(sessionId, REFUSED);
+        }
     }
 
     public void onChallengeResponse(final long sessionId, final byte[] encodedCredentials, final long nowMs)
@@ -83,21 +104,63 @@ public final class CredentialsAuthenticator implements Authenticator
         decide(sessionProxy);
     }
 
+    private byte[] check(final byte[] credentials)
+    {
+        try
+        {
+            int colon = -1;
+            for (int i = 0; i < credentials.length && colon < 0; i++)
+            {
+                colon = credentials[i] == ':' ? i : -1;
+            }
+            if (colon < 0)
+            {
+                return REFUSED;
+            }
+            final byte[] secret = Arrays.copyOfRange(credentials, colon + 1, credentials.length);
+            final AuthenticationOutcome outcome = colon == 0 ?
+                authenticator.authenticate(AuthenticationMethod.TOKEN, null, secret, secureTransport) :
+                authenticator.authenticate(AuthenticationMethod.PASSWORD,
+                    new String(credentials, 0, colon, StandardCharsets.UTF_8), secret, secureTransport);
+            Arrays.fill(secret, (byte)0);
+            return outcome.isAccepted() ? outcome.principal().name().getBytes(StandardCharsets.UTF_8) : REFUSED;
+        }
+        finally
+        {
+            Arrays.fill(credentials, (byte)0);
+        }
+    }
+
     private void decide(final SessionProxy sessionProxy)
     {
         final long sessionId = sessionProxy.sessionId();
-        final byte[] principal = principalBySessionId.get(sessionId);
-        if (null != principal)
+        final byte[] principal = decisions.get(sessionId);
+        if (null == principal)
         {
-            if (sessionProxy.authenticate(principal))
-            {
-                principalBySessionId.remove(sessionId);
-            }
+            return; // still being checked
         }
-        else
+        if (REFUSED == principal)
         {
-            rejectedSessionIds.remove(sessionId);
+            decisions.remove(sessionId);
+            rejectedCount.incrementAndGet();
             sessionProxy.reject();
         }
+        else if (sessionProxy.authenticate(principal))
+        {
+            decisions.remove(sessionId);
+        }
+    }
+
+    private static ThreadPoolExecutor checker()
+    {
+        final ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(MAX_PENDING_CHECKS), (runnable) ->
+            {
+                final Thread thread = new Thread(runnable, "junction-credentials-check");
+                thread.setDaemon(true);
+                return thread;
+            });
+        executor.allowCoreThreadTimeOut(true); // no thread left behind while nobody connects
+        return executor;
     }
 }

@@ -12,12 +12,15 @@ import org.agrona.CloseHelper;
 public final class ServiceCounters implements AutoCloseable
 {
     public static final int TYPE_ID_BASE = 1500;
+    /** The log position up to which the service has applied messages (lag = commit position - this). */
+    public static final int APPLIED_POSITION_TYPE_ID = 1620;
 
     private final Counter published;
     private final Counter delivered;
     private final Counter duplicatePublishes;
     private final Counter egressDropped;
     private final Counter replayed;
+    private final Counter appliedPosition;
     private final Counter[] errorsByCode = new Counter[ErrorCode.INVALID_FIELD.value() + 1];
 
     ServiceCounters(final Aeron aeron, final int memberId)
@@ -28,6 +31,7 @@ public final class ServiceCounters implements AutoCloseable
         duplicatePublishes = aeron.addCounter(TYPE_ID_BASE + 2, "junction-cluster duplicate publishes" + suffix);
         egressDropped = aeron.addCounter(TYPE_ID_BASE + 3, "junction-cluster egress dropped" + suffix);
         replayed = aeron.addCounter(TYPE_ID_BASE + 4, "junction-cluster replayed deliveries" + suffix);
+        appliedPosition = aeron.addCounter(APPLIED_POSITION_TYPE_ID, "junction-cluster applied log position" + suffix);
         for (final ErrorCode code : ErrorCode.values())
         {
             if (code != ErrorCode.NULL_VAL)
@@ -63,6 +67,11 @@ public final class ServiceCounters implements AutoCloseable
         return replayed.get();
     }
 
+    public long appliedPosition()
+    {
+        return appliedPosition.get();
+    }
+
     public long errors(final ErrorCode code)
     {
         return errorsByCode[code.value()].get();
@@ -93,6 +102,11 @@ public final class ServiceCounters implements AutoCloseable
         replayed.incrementRelease();
     }
 
+    void onApplied(final long logPosition)
+    {
+        appliedPosition.setRelease(logPosition);
+    }
+
     void onError(final ErrorCode code)
     {
         errorsByCode[code.value()].incrementRelease();
@@ -100,7 +114,7 @@ public final class ServiceCounters implements AutoCloseable
 
     public void close()
     {
-        CloseHelper.closeAll(published, delivered, duplicatePublishes, egressDropped, replayed);
+        CloseHelper.closeAll(published, delivered, duplicatePublishes, egressDropped, replayed, appliedPosition);
         CloseHelper.closeAll(errorsByCode);
     }
 }

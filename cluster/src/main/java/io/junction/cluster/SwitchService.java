@@ -34,6 +34,8 @@ import io.junction.cluster.codecs.SubscribeAckEncoder;
 import io.junction.cluster.codecs.SubscribeDecoder;
 import io.junction.cluster.codecs.UnsubscribeAckEncoder;
 import io.junction.cluster.codecs.UnsubscribeDecoder;
+import io.junction.security.PrincipalPermissions;
+import io.junction.security.TopicPermissions;
 import io.junction.topic.SubscriptionTrie;
 import io.junction.topic.Topics;
 import org.agrona.CloseHelper;
@@ -44,6 +46,7 @@ import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.Object2LongHashMap;
 import org.agrona.concurrent.IdleStrategy;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.function.Function;
@@ -70,7 +73,7 @@ public final class SwitchService implements ClusteredService
     private static final int EGRESS_ATTEMPTS = 3;
 
     private final Function<Cluster, ReplicaJournal> journalFactory;
-    private final TopicPermissions permissions;
+    private final PrincipalPermissions permissions;
     private final int maxTopicLength;
     private final int maxPayloadLength;
     private final int maxFrameLength;
@@ -100,9 +103,11 @@ public final class SwitchService implements ClusteredService
     // Derived state.
     private final SubscriptionTrie<ClusterSubscription> trie = new SubscriptionTrie<>(MAX_TOPIC_TOKENS);
     private final ArrayList<ClusterSubscription> matches = new ArrayList<>();
-    private final Long2ObjectHashMap<TopicPermissions.Grant> grantBySessionId = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<TopicPermissions> grantBySessionId = new Long2ObjectHashMap<>();
     private final AsciiStringCache topicCache = new AsciiStringCache(1024);
 
+    // From the node's configuration: Cluster.memberId() is not yet set when onStart runs.
+    private final int memberId;
     private Cluster cluster;
     private ReplicaJournal journal;
     private ServiceCounters counters;
@@ -113,12 +118,14 @@ public final class SwitchService implements ClusteredService
     private volatile int leaderMemberId = -1;
 
     public SwitchService(
+        final int memberId,
         final Function<Cluster, ReplicaJournal> journalFactory,
-        final TopicPermissions permissions,
+        final PrincipalPermissions permissions,
         final int maxTopicLength,
         final int maxPayloadLength,
         final long maxReplay)
     {
+        this.memberId = memberId;
         this.journalFactory = journalFactory;
         this.permissions = permissions;
         this.maxTopicLength = maxTopicLength;
@@ -156,7 +163,7 @@ public final class SwitchService implements ClusteredService
     {
         this.cluster = cluster;
         this.idleStrategy = cluster.idleStrategy();
-        this.counters = new ServiceCounters(cluster.aeron(), cluster.memberId());
+        this.counters = new ServiceCounters(cluster.aeron(), memberId);
         this.journal = journalFactory.apply(cluster);
         if (null != snapshotImage)
         {
@@ -168,10 +175,12 @@ public final class SwitchService implements ClusteredService
 
     public void onSessionOpen(final ClientSession session, final long timestamp)
     {
+        counters.onApplied(cluster.logPosition());
     }
 
     public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
     {
+        counters.onApplied(cluster.logPosition());
         final long sessionId = session.id();
         grantBySessionId.remove(sessionId);
         final Iterator<ClusterSubscription> it = subscriptionsById.values().iterator();
@@ -194,6 +203,7 @@ public final class SwitchService implements ClusteredService
         final int length,
         final Header header)
     {
+        counters.onApplied(cluster.logPosition());
         final int templateId = WireFrames.check(buffer, offset, length, maxFrameLength);
         if (templateId < 0)
         {
@@ -288,6 +298,7 @@ public final class SwitchService implements ClusteredService
         final int appVersion)
     {
         this.leaderMemberId = leaderMemberId;
+        counters.onApplied(logPosition);
     }
 
     /**
@@ -519,7 +530,7 @@ public final class SwitchService implements ClusteredService
         journal.read(afterSequence + 1, toSequence,
             (sequence, timestamp, priority, topic, payload, payloadOffset, payloadLength) ->
             {
-                if (TopicPermissions.covers(subscription.pattern, topic))
+                if (Topics.covers(subscription.pattern, topic))
                 {
                     count[0]++;
                     if (sending[0])
@@ -546,12 +557,14 @@ public final class SwitchService implements ClusteredService
         return null;
     }
 
-    private TopicPermissions.Grant grantFor(final ClientSession session)
+    private TopicPermissions grantFor(final ClientSession session)
     {
-        TopicPermissions.Grant grant = grantBySessionId.get(session.id());
+        TopicPermissions grant = grantBySessionId.get(session.id());
         if (null == grant)
         {
-            grant = permissions.grantFor(session.encodedPrincipal());
+            final byte[] principal = session.encodedPrincipal();
+            grant = permissions.permissionsOf(
+                null == principal ? null : new String(principal, StandardCharsets.UTF_8));
             grantBySessionId.put(session.id(), grant);
         }
         return grant;

@@ -10,6 +10,9 @@ import io.junction.cluster.codecs.PublishEncoder;
 import io.junction.cluster.codecs.ResumeEncoder;
 import io.junction.cluster.codecs.SubscribeAckEncoder;
 import io.junction.cluster.codecs.SubscribeDecoder;
+import io.junction.security.ConfiguredAuthenticator;
+import io.junction.security.PasswordHash;
+import io.junction.security.PatternPermissions;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.File;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -56,12 +58,13 @@ class ClusterRefusalTest
     void refusesBadFramesAndUnauthorisedRequestsWithErrorsAndCounters()
     {
         final AtomicLong authenticationRejected = new AtomicLong();
-        final TopicPermissions permissions = TopicPermissions.builder()
-            .grant("alice", List.of("orders.>"), List.of("orders.*"))
+        final ConfiguredAuthenticator credentials = ConfiguredAuthenticator.builder()
+            .user("alice", PasswordHash.parse(PasswordHash.create("s3cret".toCharArray(), 5_000).encoded()))
+            .grant("alice", PatternPermissions.of(List.of("orders.>"), List.of("orders.*")))
             .build();
         harness = new ClusterHarness(tempDir, 21_200, 3, (ctx) -> ctx
-            .authenticatorSupplier(() -> new CredentialsAuthenticator(Map.of("alice", "s3cret"), authenticationRejected))
-            .permissions(permissions)
+            .authenticatorSupplier(() -> new CredentialsAuthenticator(credentials, true, authenticationRejected))
+            .permissions(credentials)
             .maxPayloadLength(1024))
             .startAll(true);
         final ClusterNode leader = harness.awaitLeader(TIMEOUT);

@@ -42,6 +42,110 @@ public final class Topics
         return false;
     }
 
+    /**
+     * Whether a pattern covers a request: every topic the requested pattern (or topic) matches is matched by
+     * the pattern. "orders.&gt;" covers "orders.eu.*"; "orders.*" does not cover "orders.&gt;". With a topic as
+     * the request this is plain matching. Both must be valid; allocates nothing.
+     */
+    public static boolean covers(final CharSequence pattern, final CharSequence requested)
+    {
+        final int pLength = pattern.length();
+        final int rLength = requested.length();
+        int p = 0;
+        int r = 0;
+        while (true)
+        {
+            final int pEnd = tokenEnd(pattern, p);
+            final int rEnd = tokenEnd(requested, r);
+            if (isToken(pattern, p, pEnd, FULL_WILDCARD))
+            {
+                return true;
+            }
+            if (isToken(requested, r, rEnd, FULL_WILDCARD))
+            {
+                return false;
+            }
+            if (!isToken(pattern, p, pEnd, SINGLE_WILDCARD) && !sameToken(pattern, p, pEnd, requested, r, rEnd))
+            {
+                return false;
+            }
+            final boolean pLast = pEnd == pLength;
+            final boolean rLast = rEnd == rLength;
+            if (pLast || rLast)
+            {
+                return pLast && rLast;
+            }
+            p = pEnd + 1;
+            r = rEnd + 1;
+        }
+    }
+
+    /**
+     * Whether two valid patterns (or topics) match at least one topic in common; allocates nothing.
+     */
+    public static boolean intersects(final CharSequence a, final CharSequence b)
+    {
+        final int aLength = a.length();
+        final int bLength = b.length();
+        int i = 0;
+        int j = 0;
+        while (true)
+        {
+            final int aEnd = tokenEnd(a, i);
+            final int bEnd = tokenEnd(b, j);
+            if (isToken(a, i, aEnd, FULL_WILDCARD) || isToken(b, j, bEnd, FULL_WILDCARD))
+            {
+                return true;
+            }
+            if (!isToken(a, i, aEnd, SINGLE_WILDCARD) && !isToken(b, j, bEnd, SINGLE_WILDCARD) &&
+                !sameToken(a, i, aEnd, b, j, bEnd))
+            {
+                return false;
+            }
+            final boolean aLast = aEnd == aLength;
+            final boolean bLast = bEnd == bLength;
+            if (aLast || bLast)
+            {
+                return aLast && bLast;
+            }
+            i = aEnd + 1;
+            j = bEnd + 1;
+        }
+    }
+
+    private static int tokenEnd(final CharSequence text, final int start)
+    {
+        int i = start;
+        final int length = text.length();
+        while (i < length && text.charAt(i) != SEPARATOR)
+        {
+            i++;
+        }
+        return i;
+    }
+
+    private static boolean isToken(final CharSequence text, final int start, final int end, final char wildcard)
+    {
+        return end - start == 1 && text.charAt(start) == wildcard;
+    }
+
+    private static boolean sameToken(
+        final CharSequence a, final int aStart, final int aEnd, final CharSequence b, final int bStart, final int bEnd)
+    {
+        if (aEnd - aStart != bEnd - bStart)
+        {
+            return false;
+        }
+        for (int i = aStart, j = bStart; i < aEnd; i++, j++)
+        {
+            if (a.charAt(i) != b.charAt(j))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static RejectReason validate(
         final CharSequence text, final int maxLength, final int maxTokens, final boolean isPattern)
     {

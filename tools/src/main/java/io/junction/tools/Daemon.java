@@ -22,7 +22,6 @@ import org.agrona.concurrent.SystemEpochClock;
 import io.junction.DeliveryThread;
 import io.junction.Junction;
 import io.junction.SubscriptionOptions;
-import io.junction.cluster.ClusterNode;
 import io.junction.journal.Journal;
 import io.junction.journal.Retention;
 import io.junction.observe.Alarm;
@@ -65,6 +64,8 @@ public final class Daemon implements AutoCloseable
     private final AtomicReference<List<AlarmRule>> pendingRules = new AtomicReference<>();
     private final Thread demoThread;
     private final DemoLoad demoLoad;
+    private final java.util.function.UnaryOperator<DaemonConfig> overrides;
+    private final List<DirectoryLock> locks = new ArrayList<>();
     private volatile WebhookNotifier webhook;
     private volatile DaemonConfig current;
     private volatile boolean ready;
@@ -72,6 +73,20 @@ public final class Daemon implements AutoCloseable
 
     public Daemon(final DaemonConfig config, final File configFile, final PrintStream out) throws IOException
     {
+        this(config, configFile, out, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * @param overrides what the command line changed in the file's configuration (e.g. --dir), applied again to the
+     *                  file at each reload so that it is not taken for a change.
+     */
+    public Daemon(
+        final DaemonConfig config,
+        final File configFile,
+        final PrintStream out,
+        final java.util.function.UnaryOperator<DaemonConfig> overrides) throws IOException
+    {
+        this.overrides = overrides;
         this.config = config;
         this.current = config;
         this.configFile = configFile;
@@ -82,8 +97,21 @@ public final class Daemon implements AutoCloseable
         {
             throw new IOException("cannot create the data directory " + dir);
         }
-        final File countersDir = config.countersDir().isEmpty() ? dir : new File(config.countersDir()).getAbsoluteFile();
-        refuseIfInUse(countersDir);
+        final File countersDir = config.countersDir().isEmpty() ? dir : resolve(dir, config.countersDir());
+        locks.add(DirectoryLock.acquire(dir, "data directory"));
+        try
+        {
+            if (config.journal().enabled())
+            {
+                locks.add(DirectoryLock.acquire(journalDir(dir, config.journal()), "journal directory"));
+            }
+            refuseIfInUse(countersDir);
+        }
+        catch (final IOException ex)
+        {
+            CloseHelper.quietCloseAll(locks);
+            throw ex;
+        }
         new File(dir, PROPERTIES_FILE).delete();
 
         countersFile = CountersFile.create(countersDir, config.countersCapacity(), SystemEpochClock.INSTANCE);
@@ -96,8 +124,8 @@ public final class Daemon implements AutoCloseable
         {
             Files.writeString(location.toPath(), countersDir.getPath() + System.lineSeparator(), StandardCharsets.UTF_8);
         }
-        final List<AutoCloseable> started = new ArrayList<>();
-        started.add(countersFile);
+        final List<AutoCloseable> started = new ArrayList<>(locks);
+        started.add(0, countersFile);
         try
         {
             journal = config.journal().enabled() ? openJournal(config.journal()) : null;
@@ -111,7 +139,7 @@ public final class Daemon implements AutoCloseable
                 }
             }
             cluster = config.cluster().enabled() ? new DaemonCluster(config.cluster(), dir,
-                countersFile.countersManager(), limitedErrors("cluster", 100)) : null;
+                countersFile.countersManager(), limitedErrors("cluster", 100), out) : null;
             if (null != cluster)
             {
                 started.add(0, cluster);
@@ -143,12 +171,12 @@ public final class Daemon implements AutoCloseable
             });
             webhook = config.webhook().isEmpty() ? null : new WebhookNotifier(config.webhook());
 
-            server = new ProtocolServer(junction, countersFile.countersManager(), config.listenHost(),
-                config.listenPort(), () -> SubscriptionOptions.defaults()
+            server = bound("listen", config.listenHost(), config.listenPort(), () -> new ProtocolServer(junction,
+                countersFile.countersManager(), config.listenHost(), config.listenPort(), () -> SubscriptionOptions.defaults()
                     .slowSubscriberPolicy(config.subscriberPolicy())
                     .outboxCapacity(config.subscriberOutboxCapacity())
                     .deliveryThread(DeliveryThread.OWN),
-                config.publishTimeout().toNanos(), config.journal().durableTimeout().toNanos());
+                config.publishTimeout().toNanos(), config.journal().durableTimeout().toNanos()));
             started.add(0, server);
             if (null != cluster && config.cluster().gateway())
             {
@@ -205,8 +233,9 @@ public final class Daemon implements AutoCloseable
             AgentRunner.startOnThread(observerRunner);
             started.add(0, observerRunner);
 
-            http = config.httpEnabled() ? new HttpEndpoint(config.httpHost(), config.httpPort(),
-                countersFile.countersManager(), config.metricsMaxNamedSeries(), () -> ready && !stopping, alarms::activeAlarms, this::reload) : null;
+            http = config.httpEnabled() ? bound("http", config.httpHost(), config.httpPort(), () -> new HttpEndpoint(
+                config.httpHost(), config.httpPort(), countersFile.countersManager(), config.metricsMaxNamedSeries(),
+                () -> ready && !stopping, alarms::activeAlarms, this::reload)) : null;
 
             if (config.demoRate() > 0)
             {
@@ -241,6 +270,37 @@ public final class Daemon implements AutoCloseable
             out.printf("junction: demo load: %s%n", demoLoad.describe());
             demoThread.start();
         }
+    }
+
+    private interface Binding<T>
+    {
+        T bind() throws IOException;
+    }
+
+    /**
+     * Bind a listener, turning "Address already in use" into a message that names the config key and the port.
+     */
+    private static <T> T bound(final String section, final String host, final int port, final Binding<T> binding)
+        throws IOException
+    {
+        try
+        {
+            return binding.bind();
+        }
+        catch (final java.net.BindException ex)
+        {
+            throw new IOException(section + ".port " + port + " is already in use (" + section + ".host " + host +
+                "): stop what uses it or choose another " + section + ".port (0: any free port)", ex);
+        }
+    }
+
+    /**
+     * @return {@code path} if absolute, else under the data directory: --dir moves every relative path with it.
+     */
+    static File resolve(final File dataDir, final String path)
+    {
+        final File file = new File(path);
+        return file.isAbsolute() ? file : new File(dataDir, path).getAbsoluteFile();
     }
 
     private ErrorHandler limitedErrors(final String what, final int limit)
@@ -289,7 +349,7 @@ public final class Daemon implements AutoCloseable
      */
     public static File journalDir(final File dir, final DaemonConfig.JournalSpec spec)
     {
-        return spec.dir().isEmpty() ? new File(dir, "journal") : new File(spec.dir()).getAbsoluteFile();
+        return spec.dir().isEmpty() ? new File(dir, "journal") : resolve(dir, spec.dir());
     }
 
     private static void refuseIfInUse(final File dir) throws IOException
@@ -347,7 +407,7 @@ public final class Daemon implements AutoCloseable
         final DaemonConfig next;
         try
         {
-            next = DaemonConfig.load(configFile);
+            next = overrides.apply(DaemonConfig.load(configFile));
         }
         catch (final ConfigException ex)
         {
@@ -385,7 +445,7 @@ public final class Daemon implements AutoCloseable
         server.durableTimeoutNs(next.journal().durableTimeout().toNanos());
         pendingRules.set(rules);
         webhook = next.webhook().isEmpty() ? null : new WebhookNotifier(next.webhook());
-        final List<String> restartNeeded = restartNeeded(current, next);
+        final List<String> restartNeeded = restartNeeded(config, next); // against what runs: a revert needs nothing
         current = next;
         final String message = "reloaded " + rules.size() + " alarm rule(s)" + (next.webhook().isEmpty() ? "" :
             " and webhook") + ", regulation " + next.regulation() + ", journal.durable-timeout " +
@@ -448,6 +508,7 @@ public final class Daemon implements AutoCloseable
         changed(changes, "cluster.member-count", c.memberCount(), d.memberCount());
         changed(changes, "cluster.hostname", c.hostname(), d.hostname());
         changed(changes, "cluster.base-port", c.basePort(), d.basePort());
+        changed(changes, "cluster.members", c.members(), d.members());
         changed(changes, "cluster.dir", c.dir(), d.dir());
         changed(changes, "cluster.clean-start", c.cleanStart(), d.cleanStart());
         changed(changes, "cluster.leader-heartbeat-timeout", c.leaderHeartbeatTimeout(), d.leaderHeartbeatTimeout());
@@ -509,14 +570,14 @@ public final class Daemon implements AutoCloseable
         properties.setProperty("dir", dir.getPath());
         properties.setProperty("listen.host", config.listenHost());
         properties.setProperty("listen.port", Integer.toString(server.port()));
+        properties.setProperty("max-message-length", Integer.toString(config.maxMessageLength()));
         properties.setProperty("http.host", config.httpHost());
         properties.setProperty("http.port", Integer.toString(httpPort()));
         properties.setProperty("config", null == configFile ? "" : configFile.getAbsolutePath());
         if (null != cluster)
         {
             properties.setProperty("cluster.member-id", Integer.toString(config.cluster().memberId()));
-            properties.setProperty("cluster.ingress-endpoints", ClusterNode.Context.ingressEndpoints(
-                config.cluster().hostname(), config.cluster().basePort(), config.cluster().memberCount()));
+            properties.setProperty("cluster.ingress-endpoints", config.cluster().memberList().ingressEndpoints());
         }
         final File tmp = new File(dir, PROPERTIES_FILE + ".tmp");
         try (java.io.Writer writer = Files.newBufferedWriter(tmp.toPath(), StandardCharsets.UTF_8))
@@ -609,6 +670,7 @@ public final class Daemon implements AutoCloseable
         }
         new File(dir, PROPERTIES_FILE).delete();
         countersFile.close();
+        CloseHelper.quietCloseAll(locks);
         out.println(Instant.now() + " junction: stopped (" + ringBefore + " message(s) were in the rings at stop)");
     }
 }

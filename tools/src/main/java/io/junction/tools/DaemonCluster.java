@@ -2,6 +2,7 @@ package io.junction.tools;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -15,7 +16,9 @@ import org.agrona.concurrent.status.CountersManager;
 import io.aeron.cluster.ConsensusModule;
 import io.aeron.cluster.ElectionState;
 import io.aeron.cluster.service.Cluster;
+import io.junction.cluster.ClusterMembers;
 import io.junction.cluster.ClusterNode;
+import io.junction.cluster.RoleLog;
 
 /**
  * The daemon's member of an Aeron Cluster running the clustered switch ({@link ClusterNode}), and its status in the
@@ -32,6 +35,8 @@ final class DaemonCluster implements AutoCloseable
     public static final int MODULE_STATE_TYPE_ID = 1605;
     public static final int LEADERSHIP_TERM_ID_TYPE_ID = 1606;
     public static final int MEMBER_ID_TYPE_ID = 1607;
+    public static final int APPLIED_POSITION_TYPE_ID = 1621;
+    public static final int LAG_TYPE_ID = 1622;
 
     private static final String[] PORT_NAMES = { "ingress", "consensus", "log", "catchup", "archive" };
 
@@ -47,11 +52,14 @@ final class DaemonCluster implements AutoCloseable
     private final AtomicCounter moduleState;
     private final AtomicCounter leadershipTermId;
     private final AtomicCounter memberId;
+    private final AtomicCounter appliedPosition;
+    private final AtomicCounter lag;
+    private final RoleLog roleLog;
     private volatile boolean closed;
 
     DaemonCluster(
         final DaemonConfig.ClusterSpec spec, final File dataDir, final CountersManager counters,
-        final ErrorHandler errorHandler) throws IOException
+        final ErrorHandler errorHandler, final PrintStream out) throws IOException
     {
         this.spec = spec;
         this.baseDir = dir(dataDir, spec);
@@ -64,6 +72,8 @@ final class DaemonCluster implements AutoCloseable
         moduleState = counters.newCounter("cluster module state (1 active)", MODULE_STATE_TYPE_ID);
         leadershipTermId = counters.newCounter("cluster leadership term id", LEADERSHIP_TERM_ID_TYPE_ID);
         memberId = counters.newCounter("cluster member id", MEMBER_ID_TYPE_ID);
+        appliedPosition = counters.newCounter("cluster applied log position", APPLIED_POSITION_TYPE_ID);
+        lag = counters.newCounter("cluster lag (commit - applied position, bytes)", LAG_TYPE_ID);
         memberId.setRelease(spec.memberId());
         leader.setRelease(-1);
         try
@@ -73,6 +83,7 @@ final class DaemonCluster implements AutoCloseable
                 .memberCount(spec.memberCount())
                 .hostname(spec.hostname())
                 .basePort(spec.basePort())
+                .members(spec.members().isEmpty() ? null : spec.members())
                 .baseDir(baseDir)
                 .cleanStart(spec.cleanStart())
                 .leaderHeartbeatTimeoutNs(spec.leaderHeartbeatTimeout().toNanos())
@@ -86,6 +97,7 @@ final class DaemonCluster implements AutoCloseable
             throw ex;
         }
         consensus = node.consensusModuleContext();
+        roleLog = new RoleLog(node, out);
         update();
     }
 
@@ -94,7 +106,7 @@ final class DaemonCluster implements AutoCloseable
      */
     static File dir(final File dataDir, final DaemonConfig.ClusterSpec spec)
     {
-        return spec.dir().isEmpty() ? new File(dataDir, "cluster") : new File(spec.dir()).getAbsoluteFile();
+        return spec.dir().isEmpty() ? new File(dataDir, "cluster") : Daemon.resolve(dataDir, spec.dir());
     }
 
     /**
@@ -102,18 +114,20 @@ final class DaemonCluster implements AutoCloseable
      */
     private static void refusePortsInUse(final DaemonConfig.ClusterSpec spec) throws IOException
     {
-        final InetAddress address = InetAddress.getByName(spec.hostname());
+        final ClusterMembers.Member self = spec.self();
+        final InetAddress address = InetAddress.getByName(self.host());
+        final String key = spec.members().isEmpty() ? "cluster.base-port" : "cluster.members";
         for (int offset = 0; offset < DaemonConfig.ClusterSpec.PORTS_USED; offset++)
         {
-            final int port = spec.port(spec.memberId(), offset);
+            final int port = self.port(offset);
             try (DatagramSocket socket = new DatagramSocket(null))
             {
                 socket.bind(new InetSocketAddress(address, port));
             }
             catch (final SocketException ex)
             {
-                throw new ConfigException("key 'cluster.base-port': member " + spec.memberId() + "'s " +
-                    PORT_NAMES[offset] + " port " + spec.hostname() + ":" + port + " (UDP) is in use: " +
+                throw new ConfigException("key '" + key + "': member " + spec.memberId() + "'s " +
+                    PORT_NAMES[offset] + " port " + self.host() + ":" + port + " (UDP) is in use: " +
                     ex.getMessage());
             }
         }
@@ -136,6 +150,11 @@ final class DaemonCluster implements AutoCloseable
         moduleState.setRelease(consensus.moduleStateCounter().get());
         leadershipTermId.setRelease(consensus.leadershipTermIdCounter().get());
         leader.setRelease(node.leaderMemberId());
+        final long commit = consensus.commitPositionCounter().get();
+        final long applied = node.appliedPosition();
+        appliedPosition.setRelease(applied);
+        lag.setRelease(applied < 0 ? 0 : Math.max(0, commit - applied));
+        roleLog.poll();
     }
 
     /**
@@ -191,7 +210,7 @@ final class DaemonCluster implements AutoCloseable
     private void closeCounters()
     {
         CloseHelper.closeAll(role, leader, elections, commitPosition, electionState, moduleState, leadershipTermId,
-            memberId);
+            memberId, appliedPosition, lag);
     }
 
     /**

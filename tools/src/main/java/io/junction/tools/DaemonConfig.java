@@ -17,6 +17,7 @@ import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 
 import io.junction.Priority;
+import io.junction.cluster.ClusterMembers;
 import io.junction.RejectReason;
 import io.junction.SlowSubscriberPolicy;
 import io.junction.journal.FlushPolicy;
@@ -84,13 +85,16 @@ public record DaemonConfig(
     /**
      * This daemon as one member of an Aeron Cluster running the clustered switch: member {@code memberId} of
      * {@code memberCount}, member i's endpoints on {@code hostname} at basePort + 10 * i + 0..4 (ingress, consensus,
-     * log, catchup, archive). A restart applies changes.
+     * log, catchup, archive), unless {@code members} lists the members on hosts of their own. A restart applies
+     * changes.
      *
      * @param dir empty: {@code <data dir>/cluster}.
+     * @param members empty for the one-host layout, else a {@link ClusterMembers} list ('|' between entries).
      */
     public record ClusterSpec(
         boolean enabled, int memberId, int memberCount, String hostname, int basePort, String dir, boolean cleanStart,
-        Duration leaderHeartbeatTimeout, Duration electionTimeout, Duration startupCanvassTimeout, boolean gateway)
+        Duration leaderHeartbeatTimeout, Duration electionTimeout, Duration startupCanvassTimeout, boolean gateway,
+        String members)
     {
         /** Ports per member in the layout, of which the first five are used. */
         public static final int PORTS_PER_MEMBER = 10;
@@ -99,6 +103,20 @@ public record DaemonConfig(
         public int port(final int member, final int offset)
         {
             return basePort + member * PORTS_PER_MEMBER + offset;
+        }
+
+        /**
+         * @return the members: the list of {@code members} (each on its host) or the one-host layout.
+         */
+        public ClusterMembers memberList()
+        {
+            return members.isEmpty() ? ClusterMembers.layout(hostname, basePort, memberCount) :
+                ClusterMembers.parse(members);
+        }
+
+        public ClusterMembers.Member self()
+        {
+            return memberList().member(memberId);
         }
     }
 
@@ -195,15 +213,39 @@ public record DaemonConfig(
 
     private static ClusterSpec cluster(final Config config)
     {
-        final int memberCount = intAtLeast(config, "cluster.member-count", 1, 9);
+        final List<String> entries = checked("cluster.members", () -> config.getStringList("cluster.members"));
+        final String members = String.join("|", entries.stream().map(String::trim).toList());
+        final ClusterMembers list;
+        if (members.isEmpty())
+        {
+            list = null;
+        }
+        else
+        {
+            try
+            {
+                list = ClusterMembers.parse(members);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new ConfigException("key 'cluster.members': " + ex.getMessage());
+            }
+        }
+        final int memberCount = null != list ? list.size() : intAtLeast(config, "cluster.member-count", 1, 9);
         final int memberId = checked("cluster.member-id", () -> config.getInt("cluster.member-id"));
-        if (memberId < 0 || memberId >= memberCount)
+        if (null != list && !list.contains(memberId))
+        {
+            throw new ConfigException("key 'cluster.member-id': " + memberId + " is not in cluster.members (ids " +
+                list.ids() + ")");
+        }
+        if (null == list && (memberId < 0 || memberId >= memberCount))
         {
             throw new ConfigException("key 'cluster.member-id': must be one of the members 0.." + (memberCount - 1) +
                 " (cluster.member-count = " + memberCount + "), was " + memberId);
         }
         final int lastPort = 65535 - (memberCount - 1) * ClusterSpec.PORTS_PER_MEMBER - ClusterSpec.PORTS_USED + 1;
-        final int basePort = intAtLeast(config, "cluster.base-port", 1, lastPort);
+        final int basePort = null != list ? checked("cluster.base-port", () -> config.getInt("cluster.base-port")) :
+            intAtLeast(config, "cluster.base-port", 1, lastPort);
         final String hostname = string(config, "cluster.hostname").trim();
         if (hostname.isEmpty())
         {
@@ -220,7 +262,8 @@ public record DaemonConfig(
             duration(config, "cluster.leader-heartbeat-timeout", true),
             duration(config, "cluster.election-timeout", true),
             duration(config, "cluster.startup-canvass-timeout", true),
-            bool(config, "cluster.gateway"));
+            bool(config, "cluster.gateway"),
+            members);
         if (spec.enabled())
         {
             refuseClash(spec, "listen.port", checked("listen.port", () -> config.getInt("listen.port")));
@@ -232,16 +275,21 @@ public record DaemonConfig(
         return spec;
     }
 
+    /**
+     * The daemon's own ports must not be among the ports of a member on its host.
+     */
     private static void refuseClash(final ClusterSpec spec, final String key, final int port)
     {
-        for (int member = 0; member < spec.memberCount(); member++)
+        final ClusterMembers list = spec.memberList();
+        final String host = spec.self().host();
+        final String listKey = spec.members().isEmpty() ? "cluster.base-port" : "cluster.members";
+        for (final ClusterMembers.Member member : list.members())
         {
-            final int first = spec.port(member, 0);
-            final int last = first + ClusterSpec.PORTS_USED - 1;
-            if (0 != port && port >= first && port <= last)
+            if (0 != port && member.host().equals(host) && member.ports().contains(port))
             {
-                throw new ConfigException("key 'cluster.base-port': member " + member + "'s ports " + first + "-" +
-                    last + " clash with " + key + " = " + port);
+                throw new ConfigException("key '" + listKey + "': member " + member.id() + "'s ports " +
+                    member.port(0) + "-" + member.port(ClusterSpec.PORTS_USED - 1) + " clash with " + key + " = " +
+                    port);
             }
         }
     }

@@ -7,7 +7,9 @@ import java.util.concurrent.TimeUnit;
 
 import io.junction.Junction;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Starts an embedded switch, publishes on a few topics to a few subscribers at a fixed rate, and prints
@@ -17,16 +19,26 @@ import picocli.CommandLine.Option;
     description = "Run an embedded switch with a demo load and print a live line each second.")
 public final class DemoCommand implements Callable<Integer>
 {
-    @Option(names = "--duration", defaultValue = "10s", description = "How long to run, e.g. 10s, 2m (default ${DEFAULT-VALUE}).")
-    String duration;
+    /** The payload carries the send time: at least a long. */
+    static final int MIN_SIZE = 8;
 
-    @Option(names = "--rate", defaultValue = "200000", description = "Messages per second offered (default ${DEFAULT-VALUE}).")
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--duration", defaultValue = "10s",
+        description = "How long to run, e.g. 10s, 500ms, 2m, >= 1s (default ${DEFAULT-VALUE}).")
+    Duration duration;
+
+    @Option(names = "--rate", defaultValue = "200000", converter = CliValues.RateConverter.class,
+        description = "Messages per second offered, e.g. 200000 or 200k, 1..100m (default ${DEFAULT-VALUE}).")
     int rate;
 
-    @Option(names = "--size", defaultValue = "64", description = "Payload bytes (default ${DEFAULT-VALUE}).")
+    @Option(names = "--size", defaultValue = "64", converter = CliValues.SizeConverter.class,
+        description = "Payload bytes, e.g. 64 or 1k, 8.." + Junction.Context.DEFAULT_MAX_MESSAGE_LENGTH +
+            " (default ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = "--shards", defaultValue = "1", description = "Pipelines (default ${DEFAULT-VALUE}).")
+    @Option(names = "--shards", defaultValue = "1", description = "Pipelines, 1..64 (default ${DEFAULT-VALUE}).")
     int shards;
 
     private volatile boolean running = true;
@@ -34,7 +46,11 @@ public final class DemoCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        final long durationNs = parseDuration(duration).toNanos();
+        CliValues.check(spec, "--duration", duration, Duration.ofSeconds(1));
+        CliValues.check(spec, "--rate", rate, 1, 100_000_000);
+        CliValues.check(spec, "--size", size, MIN_SIZE, Junction.Context.DEFAULT_MAX_MESSAGE_LENGTH);
+        CliValues.check(spec, "--shards", shards, 1, 64);
+        final long durationNs = duration.toNanos();
         final CountDownLatch stopped = new CountDownLatch(1);
         final Thread hook = new Thread(() ->
         {
@@ -46,7 +62,7 @@ public final class DemoCommand implements Callable<Integer>
         try (Junction junction = Junction.launch(new Junction.Context().shards(shards));
             DemoLoad load = new DemoLoad(junction, rate, size, System.out))
         {
-            System.out.printf("junction demo: %s, %d shard(s), for %s%n", load.describe(), shards, duration);
+            System.out.printf("junction demo: %s, %d shard(s), for %s%n", load.describe(), shards, CliValues.text(duration));
             load.run(durationNs, () -> running);
         }
         finally
@@ -62,24 +78,6 @@ public final class DemoCommand implements Callable<Integer>
             }
         }
         return 0;
-    }
-
-    static Duration parseDuration(final String text)
-    {
-        final String value = text.trim().toLowerCase();
-        if (value.endsWith("ms"))
-        {
-            return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
-        }
-        if (value.endsWith("s"))
-        {
-            return Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)));
-        }
-        if (value.endsWith("m"))
-        {
-            return Duration.ofMinutes(Long.parseLong(value.substring(0, value.length() - 1)));
-        }
-        return Duration.ofSeconds(Long.parseLong(value));
     }
 
     private static void awaitQuietly(final CountDownLatch latch)

@@ -111,8 +111,8 @@ public final class DemoLoad implements AutoCloseable
                     dropped += subscription.dropped();
                 }
                 out.printf(
-                    "%4ds  sent %,9d/s  delivered %,9d/s  latency p50 %,7.1f us  p99 %,8.1f us  p99.9 %,8.1f us" +
-                    "  max %,9.1f us  dropped %,d  back-pressured %,d%n",
+                    "%4ds  per second: sent %,9d  delivered %,9d  latency p50 %,7.1f us  p99 %,8.1f us  p99.9 %,8.1f us" +
+                    "  max %,9.1f us  |  totals: dropped %,d  back-pressured %,d%n",
                     TimeUnit.NANOSECONDS.toSeconds(now - startNs),
                     sent, delivered - lastDelivered,
                     interval.getValueAtPercentile(50) / 1000.0,

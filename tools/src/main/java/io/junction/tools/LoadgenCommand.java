@@ -3,6 +3,7 @@ package io.junction.tools;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,10 +19,14 @@ import org.HdrHistogram.HistogramLogWriter;
 import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import io.junction.Junction;
 import io.junction.OfferResult;
 import io.junction.Priority;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code junction loadgen}: publishes to a running daemon at a fixed rate and subscribes to what it
@@ -41,13 +46,15 @@ public final class LoadgenCommand implements Callable<Integer>
     @Option(names = "--port", defaultValue = "7420", description = "Daemon protocol port (default ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--rate", defaultValue = "10000", description = "Messages per second (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rate", defaultValue = "10000", converter = CliValues.RateConverter.class,
+        description = "Messages per second, e.g. 10000 or 10k (default ${DEFAULT-VALUE}).")
     int rate;
 
-    @Option(names = "--size", defaultValue = "64", description = "Payload bytes, >= 8 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--size", defaultValue = "64", converter = CliValues.SizeConverter.class,
+        description = "Payload bytes, e.g. 64 or 1k: from 8 to the daemon's max-message-length (default ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = "--topics", defaultValue = "4", description = "Distinct topics (default ${DEFAULT-VALUE}).")
+    @Option(names = "--topics", defaultValue = "4", description = "Distinct topics, 1..100000 (default ${DEFAULT-VALUE}).")
     int topics;
 
     @Option(names = "--topic-prefix", defaultValue = "loadgen", description = "Topic prefix (default ${DEFAULT-VALUE}).")
@@ -57,8 +64,11 @@ public final class LoadgenCommand implements Callable<Integer>
         description = "Class mix as weights, e.g. critical=5,high=15,normal=70,bulk=10 (default ${DEFAULT-VALUE}).")
     String mix;
 
-    @Option(names = "--duration", defaultValue = "10s", description = "How long (default ${DEFAULT-VALUE}).")
-    String duration;
+    @Option(names = "--duration", defaultValue = "10s", description = "How long, >= 1s (default ${DEFAULT-VALUE}).")
+    Duration duration;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--histogram-log", defaultValue = "loadgen.hlog",
         description = "Where to write the latency histogram log (default ${DEFAULT-VALUE}).")
@@ -83,11 +93,10 @@ public final class LoadgenCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        if (size < 8 || rate < 1 || topics < 1)
-        {
-            System.err.println("junction loadgen: --size must be >= 8, --rate and --topics >= 1");
-            return 2;
-        }
+        CliValues.check(spec, "--rate", rate, 1, 100_000_000);
+        CliValues.check(spec, "--topics", topics, 1, 100_000);
+        CliValues.check(spec, "--port", port, 1, 65535);
+        CliValues.check(spec, "--duration", duration, Duration.ofSeconds(1));
         final Priority[] classes;
         try
         {
@@ -95,14 +104,31 @@ public final class LoadgenCommand implements Callable<Integer>
         }
         catch (final IllegalArgumentException ex)
         {
-            System.err.println("junction loadgen: --mix: " + ex.getMessage());
-            return 2;
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--mix': " + ex.getMessage());
         }
+        int maxSize = Junction.Context.DEFAULT_MAX_MESSAGE_LENGTH;
+        String limitSource = "the default max-message-length; give --dir to read the daemon's own";
         if (null != dir)
         {
-            final Properties properties = Daemon.readProperties(dir);
+            final Properties properties;
+            try
+            {
+                properties = Daemon.readProperties(dir);
+            }
+            catch (final IOException ex)
+            {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--dir': " + ex.getMessage());
+            }
             host = properties.getProperty("listen.host");
             port = Integer.parseInt(properties.getProperty("listen.port"));
+            maxSize = Integer.parseInt(properties.getProperty("max-message-length", Integer.toString(maxSize)));
+            limitSource = "the daemon's max-message-length";
+        }
+        if (size < DemoCommand.MIN_SIZE || size > maxSize)
+        {
+            // A larger PUBLISH is a bad frame to the daemon, which closes the connection (a Broken pipe here).
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--size': must be between " +
+                DemoCommand.MIN_SIZE + " and " + maxSize + " (" + limitSource + "), was " + size);
         }
         final String[] topicNames = new String[topics];
         for (int i = 0; i < topics; i++)
@@ -127,7 +153,7 @@ public final class LoadgenCommand implements Callable<Integer>
                 return 1;
             }
             System.out.printf("junction loadgen: %s:%d, %,d msg/s of %d bytes on %d topic(s), mix %s, for %s%n",
-                host, port, rate, size, topics, mix, duration);
+                host, port, rate, size, topics, mix, CliValues.text(duration));
 
             final HistogramLogWriter writer = new HistogramLogWriter(log);
             final long startMs = System.currentTimeMillis();
@@ -136,7 +162,7 @@ public final class LoadgenCommand implements Callable<Integer>
             writer.setBaseTime(startMs);
             writer.outputLegend();
             final Histogram total = new Histogram(1, TimeUnit.SECONDS.toNanos(60), 3);
-            final long sent = publish(publisher, topicNames, classes, DemoCommand.parseDuration(duration).toNanos(),
+            final long sent = publish(publisher, topicNames, classes, duration.toNanos(),
                 writer, total);
 
             publisher.ping();
@@ -228,8 +254,8 @@ public final class LoadgenCommand implements Callable<Integer>
                     writer.outputIntervalHistogram(interval);
                 }
                 final long receivedNow = received.get();
-                System.out.printf("%4ds  sent %,9d/s  received %,9d/s  p50 %,8.1f us  p99 %,9.1f us  " +
-                    "p99.9 %,9.1f us  shed %,d  errors %,d%n",
+                System.out.printf("%4ds  per second: sent %,9d  received %,9d  latency p50 %,8.1f us  p99 %,9.1f us  " +
+                    "p99.9 %,9.1f us  |  totals: shed %,d  errors %,d%n",
                     TimeUnit.NANOSECONDS.toSeconds(now - startNs), sentInInterval, receivedNow - lastReceived,
                     interval.getValueAtPercentile(50) / 1000.0, interval.getValueAtPercentile(99) / 1000.0,
                     interval.getValueAtPercentile(99.9) / 1000.0, shed.get(), errors.get());

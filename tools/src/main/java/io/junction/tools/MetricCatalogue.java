@@ -149,6 +149,9 @@ public final class MetricCatalogue
         perSubscription(SwitchCounters.SUBSCRIPTION_RESTARTS_TYPE_ID, "junction_subscription_restarts_total",
             Type.COUNTER, "Times a subscription was restarted after a fault, by named subscription.", "restarts",
             null, Aggregate.SUM);
+        counter(SwitchCounters.SUBSCRIBER_DROPPED_TYPE_ID, "junction_subscriber_dropped_total",
+            "Messages dropped at subscribers' outboxes, by class (the lowest class queued is dropped first).",
+            "subscriber dropped: (?<class>\\S+)", null);
         counter(SwitchCounters.SUBSCRIPTIONS_TERMINATED_TYPE_ID, "junction_subscriptions_terminated_total",
             "Subscriptions ended by the switch (slow consumer, restart intensity).", null, "terminated");
         counter(SwitchCounters.ERRORS_TYPE_ID, "junction_errors_total", "Errors in the switch's agents.", null,

@@ -2,9 +2,7 @@ package io.junction.tools;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -40,11 +38,11 @@ final class MetricsExposition implements AutoCloseable
             MetricCatalogue.SERIES_FOLDED_TYPE_ID);
         registry.register(new CountersCollector(counters, maxNamedSeries, capped, folded));
         JvmMetrics.builder().register(registry);
-        final String[] build = build();
+        final BuildInfo build = BuildInfo.load();
         final InfoSnapshot buildInfo = InfoSnapshot.builder().name("junction_build")
             .help("The running Junction's version and commit.")
             .dataPoint(InfoSnapshot.InfoDataPointSnapshot.builder()
-                .labels(Labels.of("version", build[0], "commit", build[1])).build())
+                .labels(Labels.of("version", build.version(), "commit", build.commit())).build())
             .build();
         registry.register(() -> buildInfo);
     }
@@ -71,39 +69,6 @@ final class MetricsExposition implements AutoCloseable
             throw new UncheckedIOException(ex);
         }
         return out.toByteArray();
-    }
-
-    /**
-     * @return {version, commit} as the build wrote them ("unknown" when built outside a git clone).
-     */
-    static String[] build()
-    {
-        final java.util.Properties properties = new java.util.Properties();
-        try (InputStream in = MetricsExposition.class.getResourceAsStream("build.properties"))
-        {
-            if (null != in)
-            {
-                properties.load(in);
-            }
-        }
-        catch (final IOException ex)
-        {
-            // nothing recorded: "unknown"
-        }
-        String commit = "unknown";
-        try (InputStream in = MetricsExposition.class.getResourceAsStream("build-commit.txt"))
-        {
-            if (null != in)
-            {
-                final String text = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-                commit = text.isEmpty() ? commit : text;
-            }
-        }
-        catch (final IOException ex)
-        {
-            // no commit recorded: "unknown"
-        }
-        return new String[]{ properties.getProperty("version", "unknown"), commit };
     }
 
     @Override

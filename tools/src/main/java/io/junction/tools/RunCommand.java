@@ -17,7 +17,12 @@ import picocli.CommandLine.Option;
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = {
         "Run the switch as a daemon, on the embedded defaults or a HOCON config file.",
-        "SIGTERM/SIGINT: stop admitting, drain, exit 0 (a second signal forces). SIGHUP: reload the alarms." })
+        "SIGTERM/SIGINT: stop admitting, drain, exit 0 (a second signal forces).",
+        "SIGHUP (or 'junction admin reload'): re-read the config file and apply the alarm rules, the webhook, the",
+        "regulation rules and journal.durable-timeout; a change to a journal, cluster, idle-strategy or",
+        "regulation.express-critical key refuses the reload (the running config is kept), and any other changed key",
+        "is reported as needing a restart.",
+        "Exit codes: 0 stopped, 1 could not start, 2 bad configuration or usage, 130 forced by a second signal." })
 public final class RunCommand implements Callable<Integer>
 {
     /** Exit code for a configuration that cannot be used. */
@@ -28,7 +33,8 @@ public final class RunCommand implements Callable<Integer>
     @Option(names = "--config", paramLabel = "FILE", description = "HOCON configuration (see --print-defaults).")
     File config;
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "Data directory (overrides the config's 'dir').")
+    @Option(names = "--dir", paramLabel = "DIR", description = "Data directory (overrides the config's 'dir'; the " +
+        "config's relative paths, journal.dir, counters-dir and cluster.dir, are under it).")
     File dir;
 
     @Option(names = "--demo-load", paramLabel = "RATE",
@@ -68,11 +74,12 @@ public final class RunCommand implements Callable<Integer>
         final Daemon daemon;
         try
         {
-            daemon = new Daemon(daemonConfig, config, System.out);
+            daemon = new Daemon(daemonConfig, config, System.out, this::override);
         }
         catch (final IOException | RuntimeException ex)
         {
-            System.err.println("junction: cannot start: " + (ex instanceof ConfigException ? ex.getMessage() : ex));
+            System.err.println("junction: cannot start: " + (ex instanceof IOException || ex instanceof ConfigException ?
+                ex.getMessage() : JunctionCli.describe(ex)));
             return 1;
         }
 

@@ -2,6 +2,7 @@ package io.junction.tools;
 
 import java.io.File;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -13,7 +14,9 @@ import io.junction.observe.CountersFileReader;
 import io.junction.observe.CountersFileReader.CounterValue;
 import io.junction.observe.Json;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code junction stat}: the counters of a running daemon, read from its counters file by another
@@ -23,18 +26,27 @@ import picocli.CommandLine.Option;
     description = "Show a daemon's counters, latency percentiles and active alarms from its counters file.")
 public final class StatCommand implements Callable<Integer>
 {
+    private static final String CLEAR_SCREEN = "\033[H\033[2J";
+
     @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The daemon's data directory.")
     File dir;
 
     @Option(names = "--json", description = "One JSON object per line, for scripts.")
     boolean json;
 
-    @Option(names = "--count", defaultValue = "0", description = "Samples to show, 0 for until interrupted " +
-        "(default ${DEFAULT-VALUE}; with --json and no --count, 1).")
-    int count;
+    @Option(names = "--count", paramLabel = "N",
+        description = "Samples to show (default: 1, or until interrupted with --watch).")
+    Integer count;
 
-    @Option(names = "--interval", defaultValue = "1s", description = "Between samples (default ${DEFAULT-VALUE}).")
-    String interval;
+    @Option(names = "--watch", description = "A sample each interval until interrupted, refreshing the screen in " +
+        "place on a terminal (plain successive samples when the output is not a terminal).")
+    boolean watch;
+
+    @Option(names = "--interval", defaultValue = "1s", description = "Between samples, >= 10ms (default ${DEFAULT-VALUE}).")
+    Duration interval;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--filter", paramLabel = "TEXT", description = "Only counters whose label contains TEXT.")
     String filter;
@@ -42,6 +54,11 @@ public final class StatCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
+        final int samples = null != count ? (int)CliValues.check(spec, "--count", count, 1, Integer.MAX_VALUE) :
+            watch ? 0 : 1;
+        CliValues.check(spec, "--interval", interval, Duration.ofMillis(10));
+        // Home and clear: a terminal shows the latest sample in place, like top or watch(1).
+        final boolean refreshInPlace = watch && !json && null != System.console();
         final CountersFileReader reader;
         try
         {
@@ -52,8 +69,7 @@ public final class StatCommand implements Callable<Integer>
             System.err.println("junction stat: " + ex.getMessage());
             return 1;
         }
-        final int samples = json && count == 0 ? 1 : count;
-        final long intervalNs = DemoCommand.parseDuration(interval).toNanos();
+        final long intervalNs = interval.toNanos();
         try (reader)
         {
             for (int i = 0; samples == 0 || i < samples; i++)
@@ -74,6 +90,10 @@ public final class StatCommand implements Callable<Integer>
                 }
                 else
                 {
+                    if (refreshInPlace)
+                    {
+                        System.out.print(CLEAR_SCREEN);
+                    }
                     print(System.out, reader, values);
                 }
                 System.out.flush();

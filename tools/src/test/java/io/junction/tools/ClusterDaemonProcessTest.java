@@ -119,6 +119,16 @@ class ClusterDaemonProcessTest
         assertEquals(99, subscriber.lastValue.get());
         assertEquals(0, subscriber.outOfOrder.get());
 
+        // Each member logs its role and leader, and shows how far its service lags what is committed.
+        await().atMost(TIMEOUT).until(() -> counter(followerDir, DaemonCluster.APPLIED_POSITION_TYPE_ID) > 0 &&
+            counter(followerDir, DaemonCluster.LAG_TYPE_ID) == 0);
+        final JunctionProcess leading = leader == 0 ? member0 : member1;
+        final JunctionProcess following = leader == 0 ? member1 : member0;
+        await().atMost(TIMEOUT).until(() -> leading.output().contains(
+            "junction cluster member " + leader + ": role LEADER, term ") &&
+            following.output().contains(": role FOLLOWER, term ") &&
+            following.output().contains(", leader " + leader + ", commit position "));
+
         // The leader stops (SIGTERM, exit 0): the follower is alone again, loses its leader and raises the alarm.
         final JunctionProcess leaderProcess = leader == 0 ? member0 : member1;
         final JunctionProcess followerProcess = leader == 0 ? member1 : member0;

@@ -87,6 +87,25 @@ class ConfigTest
     }
 
     @Test
+    void clusterMembersOnHostsOfTheirOwn() throws Exception
+    {
+        final DaemonConfig config = DaemonConfig.load(write("cluster { enabled = true, member-id = 1, members = [" +
+            "\"0=10.0.0.1:20000\", \"1=10.0.0.2:20000\", \"2,10.0.0.3:1,10.0.0.3:2,10.0.0.3:3,10.0.0.3:4,10.0.0.3:5\"] }\n"));
+        assertEquals(3, config.cluster().memberCount());
+        assertEquals("10.0.0.2", config.cluster().self().host());
+        assertEquals("0=10.0.0.1:20000,1=10.0.0.2:20000,2=10.0.0.3:1", config.cluster().memberList().ingressEndpoints());
+
+        assertProblem("cluster { enabled = true, member-id = 3, members = [\"0=a:20000\", \"1=b:20000\"] }\n",
+            "key 'cluster.member-id': 3 is not in cluster.members (ids 0,1)");
+        assertProblem("cluster { enabled = true, members = [\"0=a:20000\", \"0=b:20000\"] }\n",
+            "key 'cluster.members': duplicate member id 0 in '0=b:20000' (already in '0=a:20000')");
+        assertProblem("cluster { enabled = true, members = [\"0=a:20000\", \"1=b\"] }\n",
+            "key 'cluster.members': bad host:port 'b' in '1=b'");
+        assertProblem("cluster { enabled = true, members = [\"0=localhost:7418\"] }\nlisten.port = 7420\n",
+            "key 'cluster.members': member 0's ports 7418-7422 clash with listen.port = 7420");
+    }
+
+    @Test
     void theExampleConfigIsValid()
     {
         final DaemonConfig config = DaemonConfig.load(new File("src/main/dist/conf/junction.conf"));

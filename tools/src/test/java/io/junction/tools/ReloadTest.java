@@ -59,6 +59,35 @@ class ReloadTest
         assertEquals(false, new File(node, Daemon.PROPERTIES_FILE).exists());
     }
 
+    @Test
+    void aRestartOnlyKeyRevertedToItsRunningValueNeedsNoRestartAndTheDirOverrideIsNoChange() throws Exception
+    {
+        final File node = tmp.resolve("node").toFile();
+        final File config = tmp.resolve("junction.conf").toFile();
+        write(config, tmp.resolve("not-used").toFile(), "flush-policy = os", "first");
+        final java.util.function.UnaryOperator<DaemonConfig> dirOverride = (c) -> new DaemonConfig(node.getPath(),
+            c.countersDir(), c.shards(), c.ringSize(), c.maxMessageLength(), c.countersCapacity(), c.shutdownTimeout(),
+            c.observeInterval(), c.histogramLog(), c.shedBurstThreshold(), c.listenHost(), c.listenPort(),
+            c.publishTimeout(), c.subscriberPolicy(), c.subscriberOutboxCapacity(), c.httpEnabled(), c.httpHost(),
+            c.httpPort(), c.demoRate(), c.demoSize(), c.webhook(), c.alarms(), c.journal(), c.regulation(),
+            c.expressCritical(), c.idleStrategy(), c.cluster(), c.metricsMaxNamedSeries());
+        try (Daemon daemon = new Daemon(dirOverride.apply(DaemonConfig.load(config)), config,
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), dirOverride))
+        {
+            assertEquals(node.getAbsoluteFile(), daemon.dir());
+            final String same = daemon.reload();
+            assertTrue(same.startsWith("reloaded") && !same.contains("restart"), same);
+
+            Files.writeString(config.toPath(), "shards = 2\n", java.nio.file.StandardOpenOption.APPEND);
+            final String changed = daemon.reload();
+            assertTrue(changed.contains("a restart is needed to apply [shards]"), changed);
+
+            write(config, tmp.resolve("not-used").toFile(), "flush-policy = os", "first");
+            final String reverted = daemon.reload();
+            assertTrue(reverted.startsWith("reloaded") && !reverted.contains("restart"), reverted);
+        }
+    }
+
     private static void write(final File config, final File node, final String journal, final String rule)
         throws Exception
     {

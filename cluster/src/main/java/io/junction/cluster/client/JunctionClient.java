@@ -704,7 +704,8 @@ public final class JunctionClient implements AutoCloseable
         private String aeronDirectoryName;
         private String ingressEndpoints;
         private String ingressChannel = "aeron:udp?term-length=128k";
-        private String egressChannel = "aeron:udp?endpoint=localhost:0|term-length=128k";
+        private String egressChannel;
+        private String clientAddress;
         private CredentialsSupplier credentialsSupplier = new NullCredentialsSupplier();
         private long publisherId = 0;
         private int maxInFlight = 1024;
@@ -732,6 +733,20 @@ public final class JunctionClient implements AutoCloseable
             {
                 publisherId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
             }
+            if (null == egressChannel)
+            {
+                final String address = null != clientAddress ? LocalAddress.ofHost(clientAddress) :
+                    LocalAddress.towardFirstReachable(ingressEndpoints);
+                egressChannel = "aeron:udp?endpoint=" + address + ":0|term-length=128k";
+            }
+        }
+
+        /**
+         * @return the egress channel: as set, or derived (once concluded) from the client's address.
+         */
+        public String egressChannel()
+        {
+            return egressChannel;
         }
 
         public Context aeronDirectoryName(final String aeronDirectoryName)
@@ -752,6 +767,10 @@ public final class JunctionClient implements AutoCloseable
             return this;
         }
 
+        /**
+         * The channel the members send egress to; by default {@code aeron:udp?endpoint=<client address>:0}, see
+         * {@link #clientAddress(String)}.
+         */
         public Context egressChannel(final String egressChannel)
         {
             this.egressChannel = egressChannel;
@@ -759,7 +778,19 @@ public final class JunctionClient implements AutoCloseable
         }
 
         /**
-         * "principal:secret" credentials, see {@code CredentialsAuthenticator}.
+         * The address (or host name) of this client that the members can reach, for its egress channel. By default
+         * the local address of the route to the first reachable member, which is right unless a NAT or a proxy is
+         * in the way.
+         */
+        public Context clientAddress(final String clientAddress)
+        {
+            this.clientAddress = clientAddress;
+            return this;
+        }
+
+        /**
+         * "user:password" or ":token" credentials, see {@code CredentialsAuthenticator.encode} and
+         * {@code encodeToken}.
          */
         public Context credentials(final byte[] encodedCredentials)
         {
