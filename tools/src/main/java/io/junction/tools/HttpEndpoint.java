@@ -17,7 +17,6 @@ import com.sun.net.httpserver.HttpServer;
 import org.agrona.concurrent.status.CountersManager;
 
 import io.junction.observe.Alarm;
-import io.junction.observe.Json;
 
 /**
  * The daemon's HTTP endpoint (loopback by default): {@code GET /metrics} (Prometheus text, {@link MetricsExposition}),
@@ -84,12 +83,7 @@ public final class HttpEndpoint implements AutoCloseable
 
     static String alarmsJson(final List<Alarm> alarms)
     {
-        final StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < alarms.size(); i++)
-        {
-            sb.append(i > 0 ? "," : "").append(alarms.get(i).toJson());
-        }
-        return sb.append("]\n").toString();
+        return JsonOutput.alarms(alarms);
     }
 
     private static void respond(
@@ -131,10 +125,5 @@ public final class HttpEndpoint implements AutoCloseable
         server.stop(0);
         executor.shutdownNow();
         metrics.close();
-    }
-
-    static String quote(final String text)
-    {
-        return Json.quote(text);
     }
 }

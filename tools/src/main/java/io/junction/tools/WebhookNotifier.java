@@ -31,7 +31,7 @@ public final class WebhookNotifier implements AlarmListener
         final HttpRequest request = HttpRequest.newBuilder(uri)
             .timeout(Duration.ofSeconds(10))
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(alarm.toJson()))
+            .POST(HttpRequest.BodyPublishers.ofString(JsonOutput.alarm(alarm)))
             .build();
         client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) ->
         {
