@@ -19,7 +19,8 @@ import org.agrona.concurrent.status.CountersManager;
 import io.junction.observe.Alarm;
 
 /**
- * The daemon's HTTP endpoint (loopback by default): {@code GET /metrics} (Prometheus text, {@link MetricsExposition}),
+ * The daemon's HTTP endpoint (loopback by default): {@code GET /} (the status page, {@link StatusPage}),
+ * {@code /status.json}, {@code GET /metrics} (Prometheus text, {@link MetricsExposition}),
  * {@code /health/live}, {@code /health/ready}, {@code /alarms} (JSON) and {@code POST /admin/reload}.
  */
 public final class HttpEndpoint implements AutoCloseable
@@ -48,6 +49,21 @@ public final class HttpEndpoint implements AutoCloseable
         metrics = new MetricsExposition(counters, maxNamedSeries);
         server.createContext("/metrics", (exchange) ->
             respondBytes(exchange, "GET", 200, metrics.contentType(), metrics::text));
+        final StatusReport statusReport = new StatusReport(counters, alarms, System::currentTimeMillis);
+        server.createContext("/status.json", (exchange) ->
+            respond(exchange, "GET", 200, "application/json", statusReport::json));
+        server.createContext("/", (exchange) -> // the status page; "/" also gets every path nothing else serves
+        {
+            final StatusPage.File file = StatusPage.file(exchange.getRequestURI().getPath());
+            if (null == file)
+            {
+                respond(exchange, "GET", 404, "text/plain", () -> "no such page\n");
+            }
+            else
+            {
+                respondBytes(exchange, "GET", 200, file.contentType(), file::bytes);
+            }
+        });
         server.createContext("/health/live", (exchange) ->
             respond(exchange, "GET", 200, "text/plain", () -> "live\n"));
         server.createContext("/health/ready", (exchange) ->

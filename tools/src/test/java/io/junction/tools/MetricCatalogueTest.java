@@ -42,6 +42,20 @@ class MetricCatalogueTest
     }
 
     @Test
+    void everyFamilyIsDocumentedInTheToolsReadme() throws Exception
+    {
+        final String readme = java.nio.file.Files.readString(java.nio.file.Path.of("README.md"));
+        for (final String name : MetricCatalogue.familyNames())
+        {
+            if (!name.endsWith("_count"))
+            {
+                assertTrue(readme.contains("`" + name + "`"), () -> name + " is not in tools/README.md");
+            }
+        }
+        assertTrue(readme.contains("http.metrics.max-named-series"));
+    }
+
+    @Test
     void labelsComeFromTheCounterLabelNotAsFreeText()
     {
         final MetricCatalogue.Family shed = MetricCatalogue.family(SwitchCounters.OFFER_SHED_TYPE_ID);
