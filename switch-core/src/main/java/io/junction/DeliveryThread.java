@@ -6,13 +6,17 @@ package io.junction;
 public enum DeliveryThread
 {
     /**
-     * A thread of its own, fed through its outbox: a handler that blocks delays nobody else. The default.
+     * A thread of its own, fed through its outbox: a handler that blocks delays nobody else, at the cost of
+     * a thread (and four counters) per subscription.
      */
     OWN,
 
     /**
-     * The switch's one shared delivery thread, fed through its outbox: cheaper on small machines, for
-     * well-behaved handlers (one that blocks delays the others on that thread, never the pipeline).
+     * The default: one of the switch's shared delivery agents ({@code Context.deliveryAgents}), fed through
+     * its outbox. An idle subscription costs its agent nothing; a busy one gets a turn of at most
+     * {@code deliveryBatchLimit} messages before the next ready subscription's. A handler that blocks a
+     * turn longer than {@code Context.deliveryStallTimeoutNs} keeps only that agent's thread: a new agent
+     * takes over the others on it, and the blocked one ends when its handler returns.
      */
     SHARED,
 

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -61,14 +60,16 @@ public final class Junction implements AutoCloseable
     private final NanoClock nanoClock;
     private final ValidTopicCache validTopics = new ValidTopicCache();
     private final Regulator regulator;
-    private final DeliveryGroup sharedDelivery = new DeliveryGroup("junction-delivery");
+    private final DeliveryLane[] sharedLanes;
+    private final DeliveryAgent[] sharedAgents;
+    private final List<AgentRunner> deliveryRunners = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final org.agrona.concurrent.status.AtomicCounter deliveryStalls;
     private final List<AgentRunner> pipelineRunners = new ArrayList<>();
     private final Set<SwitchSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<SwitchSubscription, AgentRunner> subscriptionRunners = new ConcurrentHashMap<>();
     private final AtomicLong subscriptionIds = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AgentInvoker invoker;
-    private AgentRunner sharedDeliveryRunner;
     private volatile boolean isClosed;
 
     private Junction(final Context ctx)
@@ -86,12 +87,20 @@ public final class Junction implements AutoCloseable
             shards[i] = new Shard(i, ctx, counters);
             shards[i].regulation = regulator.forShard(i, nanoClock, shards[i]::ringOccupancy);
         }
+        sharedLanes = new DeliveryLane[ctx.deliveryAgents()];
+        sharedAgents = new DeliveryAgent[sharedLanes.length];
+        for (int i = 0; i < sharedLanes.length; i++)
+        {
+            sharedLanes[i] = new DeliveryLane(i);
+            sharedAgents[i] = newSharedAgent(i);
+        }
+        deliveryStalls = counters.newCounter("delivery agent stalls", SwitchCounters.DELIVERY_STALLS_TYPE_ID);
 
         if (ctx.threadingMode() == ThreadingMode.INVOKER)
         {
             final List<Agent> agentList = new ArrayList<>(List.of(journalStages()));
             agentList.addAll(List.of(shards));
-            agentList.add(sharedDelivery);
+            agentList.addAll(List.of(sharedAgents));
             final Agent[] agents = agentList.toArray(new Agent[0]);
             invoker = new AgentInvoker(this::onError, null, named("junction-invoker", new CompositeAgent(agents)));
             invoker.start();
@@ -100,8 +109,37 @@ public final class Junction implements AutoCloseable
         {
             invoker = null;
             startPipeline();
-            sharedDeliveryRunner = start(sharedDelivery, ctx.deliveryIdleStrategySupplier().get(), null);
+            for (final DeliveryAgent agent : sharedAgents)
+            {
+                deliveryRunners.add(start(agent, ctx.deliveryIdleStrategySupplier().get(), null));
+            }
         }
+    }
+
+    private DeliveryAgent newSharedAgent(final int lane)
+    {
+        return new DeliveryAgent(sharedLanes[lane], ctx.deliveryBatchLimit(), "junction-delivery-" + lane, false);
+    }
+
+    /**
+     * The watchdog found a handler blocking agent {@code lane}: a new agent takes the lane's other
+     * subscriptions on; the old one ends when the handler returns.
+     */
+    private void replaceSharedAgent(final int lane)
+    {
+        if (isClosed)
+        {
+            return;
+        }
+        final DeliveryAgent agent = newSharedAgent(lane);
+        sharedAgents[lane] = agent;
+        deliveryRunners.add(start(agent, ctx.deliveryIdleStrategySupplier().get(), null));
+    }
+
+    private DeliveryWatchdog newWatchdog()
+    {
+        return new DeliveryWatchdog(
+            sharedAgents, nanoClock, ctx.deliveryStallTimeoutNs(), this::replaceSharedAgent, deliveryStalls);
     }
 
     /**
@@ -172,6 +210,55 @@ public final class Junction implements AutoCloseable
         return offer(regulator.anonymousCache(), topic, priority, qos, Regulator.NO_TTL, buffer, offset, length);
     }
 
+    /**
+     * Idempotent guaranteed offer: as a {@link QualityOfService#GUARANTEED} offer, carrying the publisher's id and
+     * its own sequence number for the message, kept in the journal record, so that a resend (after a reconnect or
+     * a crash) is journaled once: it is refused as {@link RejectReason#DUPLICATE} if the journal accepted that
+     * publisher sequence before (even before a restart, within its deduplication window), or
+     * {@link RejectReason#TOO_OLD_FOR_DEDUPLICATION} if it is older than that window. One thread at a time per
+     * publisher id.
+     *
+     * @param publisherId       not 0: the publisher's stream, stable across its reconnects and restarts.
+     * @param publisherSequence {@code >= 1}, increasing in the publisher's stream.
+     */
+    public long offer(
+        final String topic,
+        final Priority priority,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final long publisherId,
+        final long publisherSequence)
+    {
+        final JournalSink sink = ctx.journalSink();
+        if (0 == publisherId || publisherSequence < 1)
+        {
+            counters.onOfferRejected(RejectReason.INVALID_PUBLISHER);
+            return OfferResult.rejected(RejectReason.INVALID_PUBLISHER);
+        }
+        if (null == sink || !sink.isAvailable())
+        {
+            return OfferResult.JOURNAL_UNAVAILABLE;
+        }
+        final long reserved = sink.reservePublisherSequence(publisherId, publisherSequence);
+        if (reserved < 0)
+        {
+            final RejectReason reason = OfferResult.rejectReason(reserved);
+            if (null != reason)
+            {
+                counters.onOfferRejected(reason);
+            }
+            return reserved;
+        }
+        final long result = offer(regulator.anonymousCache(), topic, priority, QualityOfService.GUARANTEED,
+            Regulator.NO_TTL, buffer, offset, length, publisherId, publisherSequence);
+        if (result < 0)
+        {
+            sink.releasePublisherSequence(publisherId, publisherSequence);
+        }
+        return result;
+    }
+
     long offer(
         final io.junction.regulate.RegulationCache publisher,
         final String topic,
@@ -182,6 +269,19 @@ public final class Junction implements AutoCloseable
         final int length)
     {
         return offer(publisher, topic, priority, QualityOfService.BEST_EFFORT, ttlNs, buffer, offset, length);
+    }
+
+    long offer(
+        final io.junction.regulate.RegulationCache publisher,
+        final String topic,
+        final Priority priority,
+        final QualityOfService qos,
+        final long ttlNs,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        return offer(publisher, topic, priority, qos, ttlNs, buffer, offset, length, 0, 0);
     }
 
     /**
@@ -195,7 +295,9 @@ public final class Junction implements AutoCloseable
         final long ttlNs,
         final DirectBuffer buffer,
         final int offset,
-        final int length)
+        final int length,
+        final long publisherId,
+        final long publisherSequence)
     {
         if (isClosed)
         {
@@ -219,7 +321,8 @@ public final class Junction implements AutoCloseable
         }
 
         final long result = shard.offer(
-            topic, priority, qos, nowNs, Regulator.deadlineNs(nowNs, ttlNs), admission, buffer, offset, length);
+            topic, priority, qos, nowNs, Regulator.deadlineNs(nowNs, ttlNs), admission, buffer, offset, length,
+            publisherId, publisherSequence);
         if (result < 0)
         {
             admission.onNotQueued();
@@ -361,6 +464,31 @@ public final class Junction implements AutoCloseable
      */
     public Subscription subscribe(final String pattern, final MessageHandler handler, final SubscriptionOptions options)
     {
+        final SwitchSubscription subscription = newSubscription(pattern, handler, options);
+        if (null == invoker)
+        {
+            awaitInEffect(subscription);
+        }
+        return subscription;
+    }
+
+    /**
+     * Subscribe without waiting for the shards: returns at once, and the subscription is in effect when
+     * {@link Subscription#isInEffect()} says so, or its listener's
+     * {@link SubscriptionListener#onInEffect(Subscription)} is called. Many subscriptions made this way are
+     * applied by each shard in one batch, which is how a switch takes on thousands a second.
+     *
+     * @throws InvalidTopicException if the pattern is malformed.
+     */
+    public Subscription subscribeAsync(
+        final String pattern, final MessageHandler handler, final SubscriptionOptions options)
+    {
+        return newSubscription(pattern, handler, options);
+    }
+
+    private SwitchSubscription newSubscription(
+        final String pattern, final MessageHandler handler, final SubscriptionOptions options)
+    {
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(options, "options");
         if (isClosed)
@@ -374,8 +502,9 @@ public final class Junction implements AutoCloseable
             throw new InvalidTopicException(reason, pattern);
         }
 
+        final long id = subscriptionIds.incrementAndGet();
         final SwitchSubscription subscription = new SwitchSubscription(
-            subscriptionIds.incrementAndGet(), pattern, handler, options.copy(), this, shards.length);
+            id, pattern, handler, options.copy(), this, shards.length);
         subscriptions.add(subscription);
         counters.subscriptionsActive().increment();
 
@@ -385,39 +514,35 @@ public final class Junction implements AutoCloseable
         }
         else if (null != invoker || options.deliveryThread() == DeliveryThread.SHARED)
         {
-            sharedDelivery.add(subscription);
+            // Placed by id, so the same subscriptions made in the same order share agents alike.
+            subscription.deliversThrough(sharedLanes[(int)(id % sharedLanes.length)]);
         }
         else
         {
-            subscription.runsOnOwnThread(true);
-            subscriptionRunners.put(
-                subscription, start(subscription, ctx.deliveryIdleStrategySupplier().get(), null));
+            final DeliveryLane lane = new DeliveryLane(-1);
+            subscription.deliversThrough(lane);
+            subscriptionRunners.put(subscription, start(
+                new DeliveryAgent(lane, ctx.deliveryBatchLimit(), "junction-sub-" + id, true),
+                ctx.deliveryIdleStrategySupplier().get(), null));
         }
 
-        final CountDownLatch routed = new CountDownLatch(shards.length);
         for (final Shard shard : shards)
         {
-            shard.enqueue(new RouteCommand(true, pattern, subscription.outbox(shard.index()), routed));
-        }
-        if (null == invoker)
-        {
-            awaitRouted(routed, subscription);
+            shard.enqueue(new RouteCommand(true, pattern, subscription.outbox(shard.index()), subscription));
         }
         return subscription;
     }
 
-    private void awaitRouted(final CountDownLatch routed, final SwitchSubscription subscription)
+    private void awaitInEffect(final SwitchSubscription subscription)
     {
-        boolean done = false;
-        try
+        final long deadlineNs = System.nanoTime() + ctx.controlTimeoutNs();
+        subscription.waiter(Thread.currentThread());
+        while (!subscription.isInEffect() && !isClosed && System.nanoTime() - deadlineNs < 0)
         {
-            done = routed.await(ctx.controlTimeoutNs(), TimeUnit.NANOSECONDS);
+            LockSupport.parkNanos(subscription, TimeUnit.MILLISECONDS.toNanos(1));
         }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        if (!done)
+        subscription.waiter(null);
+        if (!subscription.isInEffect())
         {
             unsubscribe(subscription, TerminationReason.CLOSED);
             throw new IllegalStateException("subscription to '" + subscription.pattern() +
@@ -427,7 +552,7 @@ public final class Junction implements AutoCloseable
 
     void unsubscribe(final SwitchSubscription subscription, final TerminationReason reason)
     {
-        subscription.terminate(reason, null);
+        subscription.terminate(reason, null, false);
         subscription.finish();
     }
 
@@ -440,12 +565,13 @@ public final class Junction implements AutoCloseable
         {
             return;
         }
-        for (final Shard shard : shards)
+        if (!isClosed) // A closing switch drops its routes all at once.
         {
-            shard.enqueue(new RouteCommand(false, subscription.pattern(), subscription.outbox(shard.index()),
-                new CountDownLatch(1)));
+            for (final Shard shard : shards)
+            {
+                shard.enqueue(new RouteCommand(false, subscription.pattern(), subscription.outbox(shard.index()), null));
+            }
         }
-        sharedDelivery.remove(subscription);
         final AgentRunner runner = subscriptionRunners.remove(subscription);
         if (null != runner && runner.thread() != Thread.currentThread())
         {
@@ -522,7 +648,10 @@ public final class Junction implements AutoCloseable
         }
 
         final List<AutoCloseable> resources = new ArrayList<>(pipelineRunners);
-        resources.add(sharedDeliveryRunner);
+        synchronized (deliveryRunners)
+        {
+            resources.addAll(deliveryRunners);
+        }
         resources.addAll(subscriptionRunners.values());
         resources.add(invoker);
         CloseHelper.closeAll(resources);
@@ -593,6 +722,7 @@ public final class Junction implements AutoCloseable
         {
             final List<Agent> agents = new ArrayList<>(List.of(stages));
             agents.addAll(List.of(shards));
+            agents.add(newWatchdog());
             pipelineRunners.add(start(named("junction-shards", new CompositeAgent(agents)), idle[0], cpuFor(0)));
         }
         else
@@ -601,7 +731,10 @@ public final class Junction implements AutoCloseable
             {
                 pipelineRunners.add(start(stages[i], ctx.pipelineIdleStrategySupplier().get(), cpuFor(i)));
             }
-            for (int i = 0; i < shards.length; i++)
+            // The watchdog rides on shard 0's thread: it reads the clock once per cycle and looks rarely.
+            pipelineRunners.add(start(
+                named(shards[0].roleName(), new CompositeAgent(shards[0], newWatchdog())), idle[0], cpuFor(0)));
+            for (int i = 1; i < shards.length; i++)
             {
                 pipelineRunners.add(start(shards[i], idle[i], cpuFor(i)));
             }
@@ -680,6 +813,9 @@ public final class Junction implements AutoCloseable
         public static final int DEFAULT_COUNTERS_CAPACITY = 8192;
         public static final long DEFAULT_CONTROL_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
         public static final long DEFAULT_SHUTDOWN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+        /** Shared delivery agents: one per two cores, at least one (so 1 on a 2-core machine). */
+        public static final int DEFAULT_DELIVERY_AGENTS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        public static final long DEFAULT_DELIVERY_STALL_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
 
         /**
          * Spin a little, yield a little, then park up to 1 ms: cheap on an idle 2-core machine. Use a
@@ -698,6 +834,8 @@ public final class Junction implements AutoCloseable
         private int dispatchBatchLimit = DEFAULT_DISPATCH_BATCH_LIMIT;
         private int deliveryBatchLimit = DEFAULT_DELIVERY_BATCH_LIMIT;
         private int countersCapacity = DEFAULT_COUNTERS_CAPACITY;
+        private int deliveryAgents = DEFAULT_DELIVERY_AGENTS;
+        private long deliveryStallTimeoutNs = DEFAULT_DELIVERY_STALL_TIMEOUT_NS;
         private long controlTimeoutNs = DEFAULT_CONTROL_TIMEOUT_NS;
         private long shutdownTimeoutNs = DEFAULT_SHUTDOWN_TIMEOUT_NS;
         private boolean singleProducer;
@@ -733,6 +871,11 @@ public final class Junction implements AutoCloseable
             requireAtLeast("dispatchBatchLimit", dispatchBatchLimit, 1);
             requireAtLeast("deliveryBatchLimit", deliveryBatchLimit, 1);
             requireAtLeast("countersCapacity", countersCapacity, 64);
+            requireAtLeast("deliveryAgents", deliveryAgents, 1);
+            if (deliveryStallTimeoutNs <= 0)
+            {
+                throw new IllegalArgumentException("deliveryStallTimeoutNs must be > 0: " + deliveryStallTimeoutNs);
+            }
             if (ringSize < 2 || !BitUtil.isPowerOfTwo(ringSize))
             {
                 throw new IllegalArgumentException("ringSize must be a power of two >= 2: " + ringSize);
@@ -876,7 +1019,39 @@ public final class Junction implements AutoCloseable
         }
 
         /**
-         * @param capacity counters in the default in-memory counters manager (4 per subscription).
+         * @param agents shared delivery agents (threads) that run the {@link DeliveryThread#SHARED}
+         *               subscriptions, each placed on agent {@code id % agents}; in INVOKER mode they run on
+         *               the caller's thread.
+         */
+        public Context deliveryAgents(final int agents)
+        {
+            this.deliveryAgents = agents;
+            return this;
+        }
+
+        public int deliveryAgents()
+        {
+            return deliveryAgents;
+        }
+
+        /**
+         * @param timeoutNs how long one turn of a handler on a shared delivery agent may last before the
+         *                  agent is retired and a new one takes over the others on it (counted as a stall).
+         */
+        public Context deliveryStallTimeoutNs(final long timeoutNs)
+        {
+            this.deliveryStallTimeoutNs = timeoutNs;
+            return this;
+        }
+
+        public long deliveryStallTimeoutNs()
+        {
+            return deliveryStallTimeoutNs;
+        }
+
+        /**
+         * @param capacity counters in the default in-memory counters manager (4 per named, OWN or PIPELINE
+         *                 subscription; none for an unnamed SHARED one).
          */
         public Context countersCapacity(final int capacity)
         {

@@ -20,6 +20,8 @@ final class MessageEvent
     boolean expressed; // Dispatched ahead of its turn (CRITICAL express lane); the dispatcher skips it.
     long deadlineNs;
     io.junction.regulate.Admission admission;
+    long publisherId; // idempotent guaranteed publish: who sent it, and its number in that publisher's stream (0: none)
+    long publisherSequence;
     final UnsafeBuffer payload;
 
     MessageEvent(final int maxMessageLength)

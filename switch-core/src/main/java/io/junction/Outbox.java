@@ -56,7 +56,7 @@ final class Outbox
     private long written;
     private long tailsSeen;
 
-    private final Message scratch;
+    private Message scratch; // the consumer's copy, under the dropping policies; created on first use
     private Message inlineView;
     private long nextTail; // consumer only: the tail that next() chose
 
@@ -71,7 +71,6 @@ final class Outbox
         this.evicting = dropOldest || policy == SlowSubscriberPolicy.DROP_NEWEST;
         this.highestClassFirst = highestClassFirst;
         this.capacity = BitUtil.findNextPositivePowerOfTwo(requestedCapacity);
-        this.scratch = evicting ? new Message() : null;
     }
 
     /**
@@ -162,7 +161,8 @@ final class Outbox
         }
         queue.write(event, nextOrder++);
         written++;
-        PUBLISHED.setRelease(this, nextOrder);
+        PUBLISHED.setVolatile(this, nextOrder); // volatile: ordered before the read of the scheduled flag
+        subscription.schedule();
         return true;
     }
 
@@ -209,14 +209,18 @@ final class Outbox
      */
     int drain(final int limit)
     {
-        long visible = (long)PUBLISHED.getAcquire(this);
+        long visible = (long)PUBLISHED.getVolatile(this); // after unscheduled(): see Outbox.offer
+        if (evicting && null == scratch && visible > 0)
+        {
+            scratch = new Message();
+        }
         int count = 0;
         while (count < limit)
         {
             final ClassQueue queue = next(visible);
             if (null == queue)
             {
-                final long latest = (long)PUBLISHED.getAcquire(this);
+                final long latest = (long)PUBLISHED.getVolatile(this);
                 if (latest == visible)
                 {
                     break;
@@ -288,11 +292,17 @@ final class Outbox
     }
 
     /**
-     * One class's messages, in order: a single-producer, single-consumer ring whose tail the producer may
-     * also advance (to drop the oldest). Slots are created as they are first used.
+     * One class's messages, in order: a single-producer, single-consumer queue whose tail the producer may
+     * also advance (to drop the oldest). Positions count on across a chain of ring segments: the first
+     * holds {@link #FIRST_SEGMENT} messages, and the producer links one twice the size when a segment
+     * fills, up to the outbox's capacity, so memory follows the depth the subscriber actually reaches; and
+     * when it finds the queue empty in a large segment, it starts a small one again, so the large one is
+     * given back once the consumer has moved past it.
      */
     static final class ClassQueue
     {
+        static final int FIRST_SEGMENT = 8;
+
         private static final VarHandle HEAD;
         private static final VarHandle TAIL;
 
@@ -310,15 +320,38 @@ final class Outbox
             }
         }
 
-        private final Message[] slots;
-        private final int mask;
+        /** Positions from {@code base} on, in a ring of slots created as they are first used. */
+        static final class Segment
+        {
+            final long base;
+            final Message[] slots;
+            final int mask;
+            volatile Segment next; // set once, when the producer moves on: this segment then ends at next.base
+
+            Segment(final long base, final int size)
+            {
+                this.base = base;
+                this.slots = new Message[size];
+                this.mask = size - 1;
+            }
+
+            Message slot(final long position)
+            {
+                return slots[(int)(position - base) & mask];
+            }
+        }
+
+        private final int capacity;
+        private Segment producerSegment;
+        private Segment consumerSegment; // consumer only; starts where the producer started
         volatile long head;
         volatile long tail;
 
         ClassQueue(final int capacity)
         {
-            slots = new Message[capacity];
-            mask = capacity - 1;
+            this.capacity = capacity;
+            producerSegment = new Segment(0, Math.min(FIRST_SEGMENT, capacity));
+            consumerSegment = producerSegment;
         }
 
         long depth()
@@ -327,25 +360,61 @@ final class Outbox
             return head - tail;
         }
 
-        Message slot(final long sequence)
+        /**
+         * Consumer side: the slot of a position below the head.
+         */
+        Message slot(final long position)
         {
-            return slots[(int)sequence & mask];
+            Segment segment = consumerSegment;
+            Segment next;
+            while (null != (next = segment.next) && position >= next.base)
+            {
+                segment = next; // the one behind is left to the collector
+            }
+            consumerSegment = segment;
+            return segment.slot(position);
+        }
+
+        /**
+         * @return slots created so far in the segments still linked (for tests and the heap estimate).
+         */
+        int segmentSize()
+        {
+            return producerSegment.slots.length;
         }
 
         void write(final MessageEvent event, final long order)
         {
             final long head = this.head;
-            final int index = (int)head & mask;
-            Message slot = slots[index];
+            final long tail = this.tail;
+            Segment segment = producerSegment;
+            if (head - Math.max(tail, segment.base) >= segment.slots.length)
+            {
+                segment = link(segment, head, Math.min(segment.slots.length << 1, capacity));
+            }
+            else if (head == tail && segment.slots.length > FIRST_SEGMENT && head > segment.base)
+            {
+                segment = link(segment, head, FIRST_SEGMENT); // drained: give the large segment back
+            }
+            final int index = (int)(head - segment.base) & segment.mask;
+            Message slot = segment.slots[index];
             if (null == slot)
             {
-                slot = new Message(); // Once per slot ever used: the queue grows to its peak, then stays.
-                slots[index] = slot;
+                slot = new Message(); // Once per slot: a segment grows to its use, then stays.
+                segment.slots[index] = slot;
             }
             slot.set(event.topic, event.sequence, event.priority, event.timestampNs, event.payload, 0, event.length);
             slot.deadlineNs = event.deadlineNs;
             slot.order = order;
             HEAD.setRelease(this, head + 1);
+        }
+
+        private Segment link(final Segment current, final long base, final int size)
+        {
+            final Segment next = new Segment(base, size);
+            current.next = next; // published to the consumer by the head's release after the write
+            producerSegment = next;
+            return next;
         }
 
         boolean casTail(final long expected, final long next)

@@ -1,7 +1,5 @@
 package io.junction;
 
-import java.util.concurrent.CountDownLatch;
-
 /**
  * A change to a shard's routing table, applied by the shard's own agent so the table has one writer.
  */
@@ -10,13 +8,13 @@ final class RouteCommand
     final boolean add;
     final String pattern;
     final Outbox outbox;
-    final CountDownLatch applied;
+    final SwitchSubscription added; // told when applied; null for a removal
 
-    RouteCommand(final boolean add, final String pattern, final Outbox outbox, final CountDownLatch applied)
+    RouteCommand(final boolean add, final String pattern, final Outbox outbox, final SwitchSubscription added)
     {
         this.add = add;
         this.pattern = pattern;
         this.outbox = outbox;
-        this.applied = applied;
+        this.added = added;
     }
 }

@@ -117,7 +117,7 @@ final class Shard implements Agent
         final int length)
     {
         return offer(topic, priority, QualityOfService.BEST_EFFORT, timestampNs,
-            io.junction.regulate.Regulator.NO_DEADLINE, null, buffer, offset, length);
+            io.junction.regulate.Regulator.NO_DEADLINE, null, buffer, offset, length, 0, 0);
     }
 
     /**
@@ -133,7 +133,9 @@ final class Shard implements Agent
         final io.junction.regulate.Admission admission,
         final DirectBuffer buffer,
         final int offset,
-        final int length)
+        final int length,
+        final long publisherId,
+        final long publisherSequence)
     {
         if (QualityOfService.GUARANTEED == qos && (null == journalStage || !journalStage.isAvailable()))
         {
@@ -166,6 +168,8 @@ final class Shard implements Agent
         event.deadlineNs = deadlineNs;
         event.admission = admission;
         event.expressed = false;
+        event.publisherId = publisherId;
+        event.publisherSequence = publisherSequence;
         ring.publish(ringSequence);
         return sequence;
     }
@@ -471,14 +475,17 @@ final class Shard implements Agent
             if (command.add)
             {
                 trie.add(command.pattern, command.outbox);
+                command.added.onRouted();
             }
             else
             {
                 trie.remove(command.pattern, command.outbox);
             }
-            routeCache.clear();
-            command.applied.countDown();
             applied++;
+        }
+        if (applied > 0)
+        {
+            routeCache.clear(); // once per batch of changes
         }
         return applied;
     }
@@ -486,11 +493,9 @@ final class Shard implements Agent
     @Override
     public void onClose()
     {
-        // Release anyone still waiting for a routing change.
-        RouteCommand command;
-        while (null != (command = commands.poll()))
+        while (null != commands.poll())
         {
-            command.applied.countDown();
+            // Dropped: a subscriber still waiting sees the switch closed.
         }
     }
 

@@ -18,12 +18,18 @@ public interface Subscription extends AutoCloseable
     }
 
     /**
-     * @return "subscription ID 'PATTERN' " and, when it has a name, "name=NAME ": how its counters' labels begin.
+     * @return "subscription ID 'PATTERN' " and, when it has a name, "(NAME) ": how its counters' labels begin.
      */
     static String counterLabel(final long id, final String pattern, final String name)
     {
-        return "subscription " + id + " '" + pattern + "' " + (null == name ? "" : "name=" + name + " ");
+        return "subscription " + id + " '" + pattern + "' " + (null == name ? "" : "(" + name + ") ");
     }
+
+    /**
+     * @return true once every shard routes to it: any message offered after that is delivered to it.
+     * {@link Junction#subscribe} returns when it is; {@link Junction#subscribeAsync} at once.
+     */
+    boolean isInEffect();
 
     /**
      * @return true while it can still deliver.

@@ -10,6 +10,14 @@ public interface SubscriptionListener
     };
 
     /**
+     * Every shard routes to it now (on a shard's thread: return at once). Useful after
+     * {@link Junction#subscribeAsync}.
+     */
+    default void onInEffect(final Subscription subscription)
+    {
+    }
+
+    /**
      * The handler threw and the subscription was restarted (with a fresh handler if a factory was given).
      */
     default void onRestart(final Subscription subscription, final Throwable cause)

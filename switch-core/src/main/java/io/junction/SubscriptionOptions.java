@@ -20,35 +20,12 @@ public final class SubscriptionOptions
     private long restartWindowNs = DEFAULT_RESTART_WINDOW_NS;
     private Supplier<MessageHandler> handlerFactory;
     private SubscriptionListener listener = SubscriptionListener.NO_OP;
-    private DeliveryThread deliveryThread = DeliveryThread.OWN;
+    private DeliveryThread deliveryThread = DeliveryThread.SHARED;
     private String name;
 
     public static SubscriptionOptions defaults()
     {
         return new SubscriptionOptions();
-    }
-
-    /**
-     * @param name what metrics call this subscription (letters, digits, {@code _ . -}, up to 64); only named
-     *             subscriptions get series of their own, so that many subscriptions stay few series.
-     */
-    public SubscriptionOptions name(final String name)
-    {
-        if (null != name && !name.matches("[A-Za-z0-9_.-]{1,64}"))
-        {
-            throw new IllegalArgumentException(
-                "subscription name must be 1-64 letters, digits, '_', '.' or '-': '" + name + "'");
-        }
-        this.name = name;
-        return this;
-    }
-
-    /**
-     * @return the subscription's name, or null when it has none.
-     */
-    public String name()
-    {
-        return name;
     }
 
     public SubscriptionOptions slowSubscriberPolicy(final SlowSubscriberPolicy policy)
@@ -132,7 +109,8 @@ public final class SubscriptionOptions
     }
 
     /**
-     * @param thread where the handler runs: {@link DeliveryThread#OWN} (the default), SHARED or PIPELINE.
+     * @param thread where the handler runs: {@link DeliveryThread#SHARED} (the default: one of the switch's
+     *               delivery agents), OWN or PIPELINE.
      */
     public SubscriptionOptions deliveryThread(final DeliveryThread thread)
     {
@@ -143,6 +121,23 @@ public final class SubscriptionOptions
     public DeliveryThread deliveryThread()
     {
         return deliveryThread;
+    }
+
+    /**
+     * @param name a name for its counters: a named subscription has delivered, dropped, faults and restarts
+     *             counters of its own in the counters file (as OWN and PIPELINE ones always do); an unnamed
+     *             SHARED one keeps its figures in plain fields, readable through {@link Subscription}, and
+     *             its drops are counted switch-wide per class.
+     */
+    public SubscriptionOptions name(final String name)
+    {
+        this.name = name;
+        return this;
+    }
+
+    public String name()
+    {
+        return name;
     }
 
     SubscriptionOptions copy()

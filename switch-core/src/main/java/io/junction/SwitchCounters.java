@@ -32,6 +32,8 @@ public final class SwitchCounters implements AutoCloseable
     public static final int OFFER_BACK_PRESSURED_TYPE_ID = 1043;
     /** Messages dropped at subscribers' outboxes by their slow-subscriber policy, one counter per class. */
     public static final int SUBSCRIBER_DROPPED_TYPE_ID = 1044;
+    /** Shared delivery agents retired because a handler blocked a turn longer than deliveryStallTimeoutNs. */
+    public static final int DELIVERY_STALLS_TYPE_ID = 1045;
 
     private final CountersManager countersManager;
     private final EnumMap<RejectReason, AtomicCounter> offerRejected = new EnumMap<>(RejectReason.class);

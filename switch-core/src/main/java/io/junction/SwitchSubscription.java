@@ -1,24 +1,52 @@
 package io.junction;
 
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
-import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
- * A subscription and its delivery agent: it drains its outboxes (one per shard) into the handler,
- * isolating the handler's faults as an OTP supervisor isolates a child's.
+ * A subscription: its outboxes (one per shard), the handler they drain into, and the isolation of the
+ * handler's faults, as an OTP supervisor isolates a child's. It is run by a {@link DeliveryAgent} when it
+ * has messages (the shards put it in its agent's {@link DeliveryLane}), or on the shard's thread itself
+ * ({@link DeliveryThread#PIPELINE}).
+ * <p>
+ * An idle one costs a few hundred bytes: outbox queues are created as messages arrive, and it has counters
+ * in the counters file only when it is named, or runs on a thread of its own or on the pipeline; otherwise
+ * its figures are plain fields read through {@link Subscription}.
  */
-final class SwitchSubscription implements Subscription, Agent
+final class SwitchSubscription extends DeliveryLane.Node implements Subscription
 {
     private static final AtomicReferenceFieldUpdater<SwitchSubscription, TerminationReason> TERMINATION =
         AtomicReferenceFieldUpdater.newUpdater(SwitchSubscription.class, TerminationReason.class, "termination");
 
-    private static final java.lang.invoke.VarHandle DROPPED_BY_CLASS =
-        java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle DROPPED_BY_CLASS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle SCHEDULED;
+    private static final VarHandle BUSY;
+    private static final VarHandle FINISHED;
+    private static final VarHandle DELIVERED;
+    private static final VarHandle FAULTS;
+    private static final VarHandle ROUTES_PENDING;
+
+    static
+    {
+        try
+        {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            SCHEDULED = lookup.findVarHandle(SwitchSubscription.class, "scheduled", int.class);
+            BUSY = lookup.findVarHandle(SwitchSubscription.class, "busy", int.class);
+            FINISHED = lookup.findVarHandle(SwitchSubscription.class, "finished", int.class);
+            DELIVERED = lookup.findVarHandle(SwitchSubscription.class, "deliveredValue", long.class);
+            FAULTS = lookup.findVarHandle(SwitchSubscription.class, "faultsValue", long.class);
+            ROUTES_PENDING = lookup.findVarHandle(SwitchSubscription.class, "routesPending", int.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
 
     private final long id;
     private final long[] droppedByClass = new long[Priority.values().length]; // several shards may drop
@@ -29,13 +57,19 @@ final class SwitchSubscription implements Subscription, Agent
     private final Outbox[] outboxes;
     private final RestartIntensity restartIntensity;
     private final NanoClock nanoClock;
-    private final int batchLimit;
+    // Null unless it has counters of its own (named, OWN or PIPELINE).
     private final AtomicCounter deliveredCounter;
     private final AtomicCounter droppedCounter;
     private final AtomicCounter faultsCounter;
     private final AtomicCounter restartsCounter;
-    private final AtomicBoolean finished = new AtomicBoolean();
-    private final String roleName;
+    private volatile int finished;
+    private volatile int scheduled; // 1 while in its lane's queue
+    private volatile int busy;      // 1 while an agent is in a turn of it
+    private volatile long deliveredValue;
+    private volatile long faultsValue;
+    private DeliveryLane lane;
+    private volatile int routesPending; // shards yet to add its route
+    private volatile Thread waiter;
     private final io.junction.observe.StageLatency deliverLatency;
     private final io.junction.observe.LatencyRecorder deliverLatencyRecorder;
     private boolean inLatencyBatch;
@@ -65,20 +99,29 @@ final class SwitchSubscription implements Subscription, Agent
         this.policy = options.slowSubscriberPolicy();
         this.owner = owner;
         this.nanoClock = owner.context().nanoClock();
-        this.batchLimit = owner.context().deliveryBatchLimit();
         this.restartIntensity = new RestartIntensity(options.maxRestarts(), options.restartWindowNs());
+        this.routesPending = shards;
         this.outboxes = new Outbox[shards];
         for (int i = 0; i < shards; i++)
         {
             outboxes[i] = new Outbox(this, policy, options.outboxCapacity(), owner.context().expressCritical());
         }
-        this.roleName = "junction-sub-" + id;
-        final SwitchCounters counters = owner.counters();
-        final String label = Subscription.counterLabel(id, pattern, options.name());
-        deliveredCounter = counters.newCounter(label + "delivered", SwitchCounters.SUBSCRIPTION_DELIVERED_TYPE_ID);
-        droppedCounter = counters.newCounter(label + "dropped", SwitchCounters.SUBSCRIPTION_DROPPED_TYPE_ID);
-        faultsCounter = counters.newCounter(label + "faults", SwitchCounters.SUBSCRIPTION_FAULTS_TYPE_ID);
-        restartsCounter = counters.newCounter(label + "restarts", SwitchCounters.SUBSCRIPTION_RESTARTS_TYPE_ID);
+        if (null != options.name() || options.deliveryThread() != DeliveryThread.SHARED)
+        {
+            final SwitchCounters counters = owner.counters();
+            final String label = Subscription.counterLabel(id, pattern, options.name());
+            deliveredCounter = counters.newCounter(label + "delivered", SwitchCounters.SUBSCRIPTION_DELIVERED_TYPE_ID);
+            droppedCounter = counters.newCounter(label + "dropped", SwitchCounters.SUBSCRIPTION_DROPPED_TYPE_ID);
+            faultsCounter = counters.newCounter(label + "faults", SwitchCounters.SUBSCRIPTION_FAULTS_TYPE_ID);
+            restartsCounter = counters.newCounter(label + "restarts", SwitchCounters.SUBSCRIPTION_RESTARTS_TYPE_ID);
+        }
+        else
+        {
+            deliveredCounter = null;
+            droppedCounter = null;
+            faultsCounter = null;
+            restartsCounter = null;
+        }
         final io.junction.observe.SwitchLatency latency = owner.context().latency();
         deliverLatency = null == latency ? null : latency.offerToDeliver();
         deliverLatencyRecorder = null == deliverLatency ? null : deliverLatency.newRecorder();
@@ -108,9 +151,12 @@ final class SwitchSubscription implements Subscription, Agent
         }
     }
 
-    void runsOnOwnThread(final boolean ownThread)
+    /**
+     * Runs on a delivery agent, fed through this lane; called once, before its routes are added.
+     */
+    void deliversThrough(final DeliveryLane lane)
     {
-        this.runsOnOwnThread = ownThread;
+        this.lane = lane;
     }
 
     @Override
@@ -123,6 +169,41 @@ final class SwitchSubscription implements Subscription, Agent
     public String pattern()
     {
         return pattern;
+    }
+
+    /**
+     * A shard added its route (on that shard's thread).
+     */
+    void onRouted()
+    {
+        if ((int)ROUTES_PENDING.getAndAdd(this, -1) != 1)
+        {
+            return;
+        }
+        final Thread waiter = this.waiter;
+        if (null != waiter)
+        {
+            java.util.concurrent.locks.LockSupport.unpark(waiter);
+        }
+        try
+        {
+            options.listener().onInEffect(this);
+        }
+        catch (final Throwable listenerFault)
+        {
+            owner.onError(listenerFault);
+        }
+    }
+
+    void waiter(final Thread thread)
+    {
+        waiter = thread;
+    }
+
+    @Override
+    public boolean isInEffect()
+    {
+        return routesPending <= 0;
     }
 
     @Override
@@ -147,21 +228,30 @@ final class SwitchSubscription implements Subscription, Agent
     public long delivered()
     {
         final long[] counts = finalCounts;
-        return null != counts ? counts[0] : deliveredCounter.get();
+        return null != counts ? counts[0] : null != deliveredCounter ? deliveredCounter.get() : deliveredValue;
     }
 
     @Override
     public long dropped()
     {
         final long[] counts = finalCounts;
-        return null != counts ? counts[1] : droppedCounter.get();
+        if (null != counts)
+        {
+            return counts[1];
+        }
+        long dropped = 0;
+        for (final Priority priority : Priority.values())
+        {
+            dropped += dropped(priority);
+        }
+        return dropped;
     }
 
     @Override
     public long faults()
     {
         final long[] counts = finalCounts;
-        return null != counts ? counts[2] : faultsCounter.get();
+        return null != counts ? counts[2] : null != faultsCounter ? faultsCounter.get() : faultsValue;
     }
 
     @Override
@@ -191,9 +281,21 @@ final class SwitchSubscription implements Subscription, Agent
      */
     boolean terminate(final TerminationReason reason, final Throwable cause)
     {
+        return terminate(reason, cause, true);
+    }
+
+    /**
+     * @param schedule false when the caller finishes it itself, so its agent need not.
+     */
+    boolean terminate(final TerminationReason reason, final Throwable cause, final boolean schedule)
+    {
         if (TERMINATION.compareAndSet(this, null, reason))
         {
             terminationCause = cause;
+            if (schedule && null != lane)
+            {
+                schedule();
+            }
             return true;
         }
         return false;
@@ -205,7 +307,10 @@ final class SwitchSubscription implements Subscription, Agent
     void onDropped(final Priority priority)
     {
         DROPPED_BY_CLASS.getAndAdd(droppedByClass, priority.ordinal(), 1L);
-        droppedCounter.increment();
+        if (null != droppedCounter)
+        {
+            droppedCounter.increment();
+        }
         owner.counters().onSubscriberDropped(priority);
     }
 
@@ -228,28 +333,92 @@ final class SwitchSubscription implements Subscription, Agent
         return depth;
     }
 
-    @Override
-    public int doWork()
+    /**
+     * Producer side (a shard, after queueing a message; or whoever ended it): put it in its lane if it is
+     * not there already, waking the agent.
+     */
+    void schedule()
+    {
+        if (0 == scheduled && SCHEDULED.compareAndSet(this, 0, 1))
+        {
+            lane.push(this);
+        }
+    }
+
+    /**
+     * Agent side: taken out of the lane. Cleared before the turn, so a message queued during the turn
+     * schedules it again.
+     */
+    void unscheduled()
+    {
+        scheduled = 0;
+    }
+
+    boolean tryAcquire()
+    {
+        return BUSY.compareAndSet(this, 0, 1);
+    }
+
+    void release()
+    {
+        busy = 0;
+    }
+
+    /**
+     * After a turn: back into the lane if messages are still queued (the budget ran out, or some arrived
+     * while a turn of it could not be run) or it ended and has not finished yet.
+     */
+    void rescheduleIfReady()
+    {
+        if (0 == finished && (null != termination || hasQueued()))
+        {
+            schedule();
+        }
+    }
+
+    private boolean hasQueued()
+    {
+        for (final Outbox outbox : outboxes)
+        {
+            if (outbox.depth() > 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean isFinished()
+    {
+        return 0 != finished;
+    }
+
+    /**
+     * One turn on a delivery agent: at most {@code budget} messages from each outbox.
+     *
+     * @return the messages handed over.
+     */
+    int runTurn(final int budget)
     {
         if (null != termination)
         {
             finish();
-            if (runsOnOwnThread)
-            {
-                throw new AgentTerminationException();
-            }
             return 0;
         }
 
         int work = 0;
         for (final Outbox outbox : outboxes)
         {
-            work += outbox.drain(batchLimit);
+            work += outbox.drain(budget);
         }
         if (inLatencyBatch) // deliver() runs only inside this loop, so the batch it began ends here
         {
             inLatencyBatch = false;
             deliverLatencyRecorder.endBatch(latencyBatchToken);
+        }
+        if (null != termination)
+        {
+            finish();
         }
         return work;
     }
@@ -299,7 +468,14 @@ final class SwitchSubscription implements Subscription, Agent
                 recordDeliverLatency(message);
             }
             handler.onMessage(message);
-            deliveredCounter.setRelease(++delivered);
+            if (null != deliveredCounter)
+            {
+                deliveredCounter.setRelease(++delivered);
+            }
+            else
+            {
+                DELIVERED.setRelease(this, ++delivered);
+            }
             return true;
         }
         catch (final VirtualMachineError error)
@@ -314,7 +490,14 @@ final class SwitchSubscription implements Subscription, Agent
 
     private boolean onFault(final Throwable fault)
     {
-        faultsCounter.increment();
+        if (null != faultsCounter)
+        {
+            faultsCounter.increment();
+        }
+        else
+        {
+            FAULTS.getAndAdd(this, 1L);
+        }
         if (restartIntensity.onFault(nanoClock.nanoTime()))
         {
             terminate(TerminationReason.RESTART_INTENSITY_EXCEEDED, fault);
@@ -329,7 +512,10 @@ final class SwitchSubscription implements Subscription, Agent
         {
             handler = options.handlerFactory().get();
         }
-        restartsCounter.increment();
+        if (null != restartsCounter)
+        {
+            restartsCounter.increment();
+        }
         notifyRestart(fault);
         return true;
     }
@@ -351,12 +537,11 @@ final class SwitchSubscription implements Subscription, Agent
      */
     void finish()
     {
-        if (!finished.compareAndSet(false, true))
+        if (!FINISHED.compareAndSet(this, 0, 1))
         {
             return;
         }
 
-        deliveredCounter.setRelease(delivered);
         owner.onSubscriptionFinished(this);
         try
         {
@@ -371,21 +556,18 @@ final class SwitchSubscription implements Subscription, Agent
     void closeCounters()
     {
         // Keep the last values readable after the counters are returned to the manager.
-        finalCounts = new long[]{ deliveredCounter.get(), droppedCounter.get(), faultsCounter.get() };
-        deliveredCounter.close();
-        droppedCounter.close();
-        faultsCounter.close();
-        restartsCounter.close();
+        finalCounts = new long[]{ delivered(), dropped(), faults() };
+        if (null != deliveredCounter)
+        {
+            deliveredCounter.close();
+            droppedCounter.close();
+            faultsCounter.close();
+            restartsCounter.close();
+        }
         if (null != deliverLatency)
         {
             deliverLatency.release(deliverLatencyRecorder);
         }
-    }
-
-    @Override
-    public String roleName()
-    {
-        return roleName;
     }
 
     @Override

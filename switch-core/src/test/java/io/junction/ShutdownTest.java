@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
@@ -62,7 +63,12 @@ class ShutdownTest
     {
         try (Junction junction = Junction.launch(TestSupport.context()))
         {
-            final Subscription subscription = junction.subscribe("x", message -> { });
+            final List<String> before = TestSupport.NoLeakedThreads.junctionThreads();
+            final Subscription shared = junction.subscribe("x", message -> { });
+            assertEquals(before, TestSupport.NoLeakedThreads.junctionThreads(), "the default runs on a shared agent");
+            shared.close();
+            final Subscription subscription = junction.subscribe("x", message -> { },
+                SubscriptionOptions.defaults().deliveryThread(DeliveryThread.OWN));
             assertTrue(TestSupport.NoLeakedThreads.junctionThreads().contains("junction-sub-" + subscription.id()));
             subscription.close();
             assertTrue(!TestSupport.NoLeakedThreads.junctionThreads().contains("junction-sub-" + subscription.id()));

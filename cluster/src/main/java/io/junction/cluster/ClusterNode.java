@@ -22,7 +22,6 @@ import org.agrona.concurrent.IdleStrategy;
 
 import java.io.File;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -38,6 +37,7 @@ public final class ClusterNode implements AutoCloseable
     private final ClusteredMediaDriver clusteredMediaDriver;
     private final ClusteredServiceContainer container;
     private final SwitchService service;
+    private final MemberDirLock dirLock;
 
     private ClusterNode(final Context ctx)
     {
@@ -47,6 +47,7 @@ public final class ClusterNode implements AutoCloseable
         final ClusterMembers.Member self = ctx.members().member(id);
         final String host = self.host();
         final ErrorHandler errorHandler = ctx.errorHandler;
+        dirLock = MemberDirLock.acquire(nodeDir, new File(nodeDir, "archive"), new File(nodeDir, "cluster"));
         if (ctx.cleanStart)
         {
             IoUtil.delete(new File(nodeDir, "journal"), true);
@@ -134,6 +135,7 @@ public final class ClusterNode implements AutoCloseable
         {
             CloseHelper.quietClose(driver);
             closeService();
+            dirLock.close();
             throw ex;
         }
     }
@@ -241,10 +243,23 @@ public final class ClusterNode implements AutoCloseable
         return clusteredMediaDriver.consensusModule().context();
     }
 
+    /**
+     * Stop the member: the consensus module first, so that a leader's followers see its log end and elect at once
+     * rather than after the heartbeat timeout (open-source Aeron has no leadership transfer), then the service,
+     * the archive and the media driver.
+     */
     public void close()
     {
-        CloseHelper.closeAll(container, clusteredMediaDriver);
-        closeService();
+        try
+        {
+            CloseHelper.closeAll(clusteredMediaDriver.consensusModule(), container, clusteredMediaDriver.archive(),
+                clusteredMediaDriver.mediaDriver());
+            closeService();
+        }
+        finally
+        {
+            dirLock.close();
+        }
     }
 
     private void closeService()
@@ -316,14 +331,10 @@ public final class ClusterNode implements AutoCloseable
             memberCount = list.size();
             if (null == errorHandler)
             {
-                final AtomicLong errors = new AtomicLong();
-                errorHandler = (ex) ->
-                {
-                    if (errors.incrementAndGet() <= 20)
-                    {
-                        System.err.println("junction cluster member " + memberId + ": " + ex);
-                    }
-                };
+                // The embedding application's logging decides what to keep; the daemon gives its own handler.
+                final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("junction.cluster");
+                final int member = memberId;
+                errorHandler = (ex) -> log.error("cluster member {}: {}", member, ex.toString());
             }
         }
 
@@ -448,6 +459,16 @@ public final class ClusterNode implements AutoCloseable
         public Context leaderHeartbeatTimeoutNs(final long leaderHeartbeatTimeoutNs)
         {
             this.leaderHeartbeatTimeoutNs = leaderHeartbeatTimeoutNs;
+            return this;
+        }
+
+        /**
+         * How often a leader sends a heartbeat when it has nothing to append (default 100 ms); keep it well under
+         * the leader heartbeat timeout.
+         */
+        public Context leaderHeartbeatIntervalNs(final long leaderHeartbeatIntervalNs)
+        {
+            this.leaderHeartbeatIntervalNs = leaderHeartbeatIntervalNs;
             return this;
         }
 

@@ -10,7 +10,7 @@ import java.util.concurrent.locks.LockSupport;
  * Runs one member of a Junction cluster until SIGINT/SIGTERM, logging each change of its role or leader.
  * <pre>
  * java $JVM_FLAGS -cp ... io.junction.cluster.ClusterNodeMain --member-id N --members LIST [--dir DIR]
- *     [--heartbeat-timeout-ms MS] [--election-timeout-ms MS] [--clean-start]
+ *     [--heartbeat-timeout-ms MS] [--heartbeat-interval-ms MS] [--election-timeout-ms MS] [--clean-start]
  * java $JVM_FLAGS -cp ... io.junction.cluster.ClusterNodeMain &lt;memberId&gt; [memberCount=3] [basePort=20000]
  *     [baseDir=./junction-cluster] [hostname=localhost]
  * </pre>
@@ -24,7 +24,7 @@ public final class ClusterNodeMain
     private static final long ROLE_POLL_NS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final String USAGE =
         "usage: ClusterNodeMain --member-id N --members LIST [--dir DIR] [--heartbeat-timeout-ms MS]\n" +
-        "           [--election-timeout-ms MS] [--clean-start]\n" +
+        "           [--heartbeat-interval-ms MS] [--election-timeout-ms MS] [--clean-start]\n" +
         "       ClusterNodeMain <memberId> [memberCount] [basePort] [baseDir] [hostname]\n" +
         "LIST: \"0=host0:port|1=host1:port|2=host2:port\" (five UDP ports from port) or\n" +
         "      \"id,ingress,consensus,log,catchup,archive|...\" (host:port each)";
@@ -33,8 +33,15 @@ public final class ClusterNodeMain
     {
     }
 
+    /** Logback's configuration for a member run alone: the libraries' warnings and errors, one line each. */
+    static final String LOG_CONFIG = "io/junction/cluster/logback-member.xml";
+
     public static void main(final String[] args)
     {
+        if (null == System.getProperty("logback.configurationFile"))
+        {
+            System.setProperty("logback.configurationFile", LOG_CONFIG); // before anything logs
+        }
         final ClusterNode.Context ctx;
         try
         {
@@ -110,6 +117,8 @@ public final class ClusterNodeMain
                 case "--dir" -> dir = new File(value);
                 case "--heartbeat-timeout-ms" ->
                     ctx.leaderHeartbeatTimeoutNs(TimeUnit.MILLISECONDS.toNanos(number(option, value)));
+                case "--heartbeat-interval-ms" ->
+                    ctx.leaderHeartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(number(option, value)));
                 case "--election-timeout-ms" ->
                     ctx.electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(number(option, value)));
                 default -> throw new IllegalArgumentException("unknown option " + option);

@@ -34,6 +34,7 @@ final class JournalDocument
     private long epochNs;
     private int nextOffset;
     private int nextInDocument;
+    private String problem; // why the last wrap was not VALID: a constant, so wrapping allocates nothing
 
     /**
      * Copy and check the document at the tailer's reading position.
@@ -45,11 +46,12 @@ final class JournalDocument
         this.index = index;
         count = 0;
         nextInDocument = 0;
+        problem = null;
         final long remaining = in.readRemaining();
         if (remaining > Integer.MAX_VALUE - 8)
         {
             firstByte = -1;
-            return CORRUPT;
+            return corrupt("document longer than 2 GiB");
         }
         final int documentLength = (int)remaining;
         if (documentLength > bytes.length)
@@ -61,17 +63,23 @@ final class JournalDocument
         if (in.read(bytes, 0, documentLength) != documentLength)
         {
             firstByte = -1;
-            return CORRUPT;
+            return corrupt("document cannot be read whole");
         }
         length = documentLength;
         firstByte = documentLength > 0 ? bytes[0] & 0xFF : 0;
-        if (JournalRecord.FORMAT != firstByte)
+        final boolean format4 = JournalRecord.FORMAT_4 == firstByte;
+        if (JournalRecord.FORMAT != firstByte && !format4)
         {
-            return 0 == firstByte ? CORRUPT : OTHER_FORMAT; // Zero is what a document cut short reads as.
+            if (0 == firstByte) // Zero is what a document cut short reads as.
+            {
+                return corrupt(0 == documentLength ? "empty document" : "format byte is 0 (cut short)");
+            }
+            problem = "not in record format " + JournalRecord.VERSION + " or " + JournalRecord.VERSION_4;
+            return OTHER_FORMAT;
         }
         if (documentLength < JournalRecord.DOCUMENT_HEADER_LENGTH + JournalRecord.TRAILER_LENGTH)
         {
-            return CORRUPT;
+            return corrupt("shorter than a document header and trailer");
         }
         final UnsafeBuffer b = buffer;
         firstRecordNumber = b.getLong(JournalRecord.FIRST_RECORD_NUMBER_OFFSET, ORDER);
@@ -80,36 +88,55 @@ final class JournalDocument
         shardCount = b.getShort(JournalRecord.SHARD_COUNT_OFFSET, ORDER);
         epochNs = b.getLong(JournalRecord.EPOCH_OFFSET, ORDER);
         final int trailerAt = documentLength - JournalRecord.TRAILER_LENGTH;
-        if (firstRecordNumber < 0 || recordCount < 1 || shardIndex < 0 || shardCount < 1 ||
-            b.getInt(trailerAt, ORDER) != JournalRecord.trailer(firstRecordNumber + recordCount - 1))
+        if (firstRecordNumber < 0 || recordCount < 1 || shardIndex < 0 || shardCount < 1 || shardIndex >= shardCount)
         {
-            return CORRUPT;
+            return corrupt("header out of range (record number, record count or shard)");
+        }
+        if (b.getInt(trailerAt, ORDER) != JournalRecord.trailer(firstRecordNumber + recordCount - 1))
+        {
+            return corrupt("trailer does not match the document's last record number");
         }
         int offset = JournalRecord.DOCUMENT_HEADER_LENGTH;
         for (int i = 0; i < recordCount; i++)
         {
             if (offset + JournalRecord.RECORD_HEADER_LENGTH > trailerAt)
             {
-                return CORRUPT;
+                return corrupt("records run past the trailer");
             }
             final int recordLength = b.getInt(offset + JournalRecord.RECORD_LENGTH_OFFSET, ORDER);
             final int topicLength = b.getShort(offset + JournalRecord.TOPIC_LENGTH_OFFSET, ORDER);
-            final int priority = b.getByte(offset + JournalRecord.PRIORITY_OFFSET);
+            final int priorityByte = b.getByte(offset + JournalRecord.PRIORITY_OFFSET) & 0xFF;
+            final int priority = priorityByte & ~JournalRecord.PUBLISHER_FLAG;
+            final int fieldsLength = priority == priorityByte ? 0 : JournalRecord.PUBLISHER_FIELDS_LENGTH;
             if (recordLength < JournalRecord.RECORD_HEADER_LENGTH || recordLength > trailerAt - offset ||
-                topicLength < 0 || JournalRecord.RECORD_HEADER_LENGTH + topicLength > recordLength ||
-                priority < 0 || priority >= PRIORITY_COUNT)
+                topicLength < 0 || JournalRecord.RECORD_HEADER_LENGTH + topicLength + fieldsLength > recordLength ||
+                priority >= PRIORITY_COUNT || (0 != fieldsLength && !format4))
             {
-                return CORRUPT;
+                return corrupt("a record's length, topic length or priority is out of range");
             }
             offset += recordLength;
         }
         if (offset != trailerAt)
         {
-            return CORRUPT;
+            return corrupt("record lengths do not add up to the document's length");
         }
         count = recordCount;
         nextOffset = JournalRecord.DOCUMENT_HEADER_LENGTH;
         return VALID;
+    }
+
+    private int corrupt(final String why)
+    {
+        problem = why;
+        return CORRUPT;
+    }
+
+    /**
+     * @return why the last {@link #wrap} was not {@link #VALID}, or null if it was.
+     */
+    String problem()
+    {
+        return problem;
     }
 
     /**

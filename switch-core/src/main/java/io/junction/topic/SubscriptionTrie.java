@@ -49,14 +49,14 @@ public final class SubscriptionTrie<T>
             }
             if (end - start == 1 && pattern.charAt(start) == Topics.FULL_WILDCARD)
             {
-                node.fullWildcardValues.add(value);
+                node.fullWildcardValues().add(value);
                 size++;
                 return;
             }
             node = node.childFor(pattern.substring(start, end));
             if (end == length)
             {
-                node.values.add(value);
+                node.values().add(value);
                 size++;
                 return;
             }
@@ -120,6 +120,10 @@ public final class SubscriptionTrie<T>
 
     private static <T> void addAll(final ArrayList<T> values, final List<T> out)
     {
+        if (null == values)
+        {
+            return;
+        }
         for (int i = 0, n = values.size(); i < n; i++)
         {
             out.add(values.get(i));
@@ -158,7 +162,7 @@ public final class SubscriptionTrie<T>
         }
         if (end - start == 1 && pattern.charAt(start) == Topics.FULL_WILDCARD)
         {
-            return node.fullWildcardValues.remove(value);
+            return null != node.fullWildcardValues && node.fullWildcardValues.remove(value);
         }
 
         final boolean isStar = end - start == 1 && pattern.charAt(start) == Topics.SINGLE_WILDCARD;
@@ -170,7 +174,7 @@ public final class SubscriptionTrie<T>
         }
 
         final boolean removed = end == pattern.length() ?
-            child.values.remove(value) : remove(child, pattern, end + 1, value);
+            null != child.values && child.values.remove(value) : remove(child, pattern, end + 1, value);
 
         if (removed && child.isEmpty())
         {
@@ -192,10 +196,29 @@ public final class SubscriptionTrie<T>
 
     private static final class Node<T>
     {
-        final ArrayList<T> values = new ArrayList<>(1);
-        final ArrayList<T> fullWildcardValues = new ArrayList<>(1);
+        // Created on first use: a million subscriptions make a million nodes, most with one list or none.
+        ArrayList<T> values;
+        ArrayList<T> fullWildcardValues;
         TokenMap<Node<T>> exact;
         Node<T> singleWildcard;
+
+        ArrayList<T> values()
+        {
+            if (null == values)
+            {
+                values = new ArrayList<>(1);
+            }
+            return values;
+        }
+
+        ArrayList<T> fullWildcardValues()
+        {
+            if (null == fullWildcardValues)
+            {
+                fullWildcardValues = new ArrayList<>(1);
+            }
+            return fullWildcardValues;
+        }
 
         Node<T> childFor(final String token)
         {
@@ -222,7 +245,8 @@ public final class SubscriptionTrie<T>
 
         boolean isEmpty()
         {
-            return values.isEmpty() && fullWildcardValues.isEmpty() && null == exact && null == singleWildcard;
+            return (null == values || values.isEmpty()) && (null == fullWildcardValues || fullWildcardValues.isEmpty()) &&
+                null == exact && null == singleWildcard;
         }
     }
 }

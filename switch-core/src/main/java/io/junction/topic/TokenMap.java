@@ -16,8 +16,8 @@ final class TokenMap<V>
 
     TokenMap()
     {
-        keys = new String[4];
-        values = new Object[4];
+        keys = new String[2]; // most nodes have one child: grows from here
+        values = new Object[2];
     }
 
     int size()

@@ -2,7 +2,6 @@ package io.junction.tools;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -15,6 +14,8 @@ import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.junction.Junction;
 import io.junction.OfferResult;
@@ -36,6 +37,8 @@ import io.junction.cluster.client.JunctionClient;
  */
 final class ClusterGateway implements AutoCloseable
 {
+    private static final Logger LOG = LoggerFactory.getLogger("junction.cluster-gateway");
+
     public static final int PUBLISHED_TYPE_ID = 1610;
     public static final int DELIVERED_TYPE_ID = 1611;
     public static final int DROPPED_TYPE_ID = 1612;
@@ -207,7 +210,7 @@ final class ClusterGateway implements AutoCloseable
                         @Override
                         public void onConnected(final long clusterSessionId, final int leaderMemberId)
                         {
-                            out.println(Instant.now() + " junction: cluster gateway connected, session " +
+                            LOG.info("cluster gateway connected, session " +
                                 clusterSessionId + ", leader " + leaderMemberId);
                         }
                     }));
@@ -269,7 +272,7 @@ final class ClusterGateway implements AutoCloseable
             if (unsent > 0)
             {
                 errors.getAndAdd(unsent);
-                out.println(Instant.now() + " junction: cluster gateway: " + unsent +
+                LOG.warn("cluster gateway: " + unsent +
                     " publish(es) accepted from the protocol were not sent to the cluster before the stop");
             }
         }

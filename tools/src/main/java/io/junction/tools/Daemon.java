@@ -5,19 +5,18 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.agrona.CloseHelper;
-import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.junction.DeliveryThread;
 import io.junction.Junction;
@@ -31,6 +30,7 @@ import io.junction.observe.CountersFile;
 import io.junction.observe.Metric;
 import io.junction.observe.SwitchLatency;
 import io.junction.observe.SwitchObserver;
+import io.junction.security.PrivateFiles;
 
 /**
  * The standalone daemon: a switch whose counters live in a file in its directory, with the observer
@@ -45,12 +45,17 @@ public final class Daemon implements AutoCloseable
     public static final String HISTOGRAM_LOG_FILE = "latency.hlog";
     /** In the data directory when the counters file lives elsewhere: the directory that holds it. */
     public static final String COUNTERS_LOCATION_FILE = "counters.location";
+    /** Errors that found {@link ErrorLog}'s file full (they are still logged, within its rate). */
+    public static final int ERRORS_NOT_RECORDED_TYPE_ID = 1700;
+
+    private static final Logger LOG = LoggerFactory.getLogger("junction");
 
     private final DaemonConfig config;
     private final File configFile;
     private final PrintStream out;
     private final File dir;
     private final CountersFile countersFile;
+    private final ErrorLog errorLog;
     private final SwitchLatency latency = new SwitchLatency();
     private final Journal journal;
     private final DaemonCluster cluster;
@@ -93,9 +98,16 @@ public final class Daemon implements AutoCloseable
         this.out = out;
         this.dir = config.dir().isEmpty() ?
             Files.createTempDirectory("junction-").toFile() : new File(config.dir()).getAbsoluteFile();
-        if (!dir.isDirectory() && !dir.mkdirs())
+        if (!dir.isDirectory())
         {
-            throw new IOException("cannot create the data directory " + dir);
+            try
+            {
+                PrivateFiles.createDirectories(dir.toPath()); // 0700: payloads, counters and the admin token
+            }
+            catch (final IOException ex)
+            {
+                throw new IOException("cannot create the data directory " + dir + ": " + ex.getMessage(), ex);
+            }
         }
         final File countersDir = config.countersDir().isEmpty() ? dir : resolve(dir, config.countersDir());
         locks.add(DirectoryLock.acquire(dir, "data directory"));
@@ -103,7 +115,18 @@ public final class Daemon implements AutoCloseable
         {
             if (config.journal().enabled())
             {
-                locks.add(DirectoryLock.acquire(journalDir(dir, config.journal()), "journal directory"));
+                try
+                {
+                    locks.add(DirectoryLock.acquire(journalDir(dir, config.journal()), "journal directory"));
+                }
+                catch (final DirectoryLock.InUseException ex)
+                {
+                    throw ex;
+                }
+                catch (final IOException ex)
+                {
+                    // A directory the journal cannot use either: it starts unavailable, with its alarm.
+                }
             }
             refuseIfInUse(countersDir);
         }
@@ -122,10 +145,13 @@ public final class Daemon implements AutoCloseable
         }
         else
         {
-            Files.writeString(location.toPath(), countersDir.getPath() + System.lineSeparator(), StandardCharsets.UTF_8);
+            PrivateFiles.writeString(location.toPath(), countersDir.getPath() + System.lineSeparator());
         }
         final List<AutoCloseable> started = new ArrayList<>(locks);
         started.add(0, countersFile);
+        errorLog = new ErrorLog(dir, config.errorLogCapacity(), SystemEpochClock.INSTANCE, LOG,
+            countersFile.countersManager().newCounter("error log full: errors not recorded", ERRORS_NOT_RECORDED_TYPE_ID));
+        started.add(0, errorLog);
         try
         {
             journal = config.journal().enabled() ? openJournal(config.journal()) : null;
@@ -134,12 +160,11 @@ public final class Daemon implements AutoCloseable
                 started.add(0, journal);
                 if (!journal.isAvailable())
                 {
-                    out.println(Instant.now() + " junction: journal unavailable, guaranteed publishes are refused: " +
-                        journal.failure());
+                    LOG.warn("journal unavailable, guaranteed publishes are refused: {}", journal.failure());
                 }
             }
             cluster = config.cluster().enabled() ? new DaemonCluster(config.cluster(), dir,
-                countersFile.countersManager(), limitedErrors("cluster", 100), out) : null;
+                countersFile.countersManager(), errorLog.handler("cluster"), out) : null;
             if (null != cluster)
             {
                 started.add(0, cluster);
@@ -156,11 +181,11 @@ public final class Daemon implements AutoCloseable
                 .shutdownTimeoutNs(config.shutdownTimeout().toNanos())
                 .countersManager(countersFile.countersManager())
                 .latency(latency)
-                .errorHandler((error) -> out.println(Instant.now() + " junction: error: " + error)));
+                .errorHandler(errorLog.handler("switch")));
             started.add(0, junction);
 
             alarms = new AlarmEvaluator(SystemEpochClock.INSTANCE, countersFile.countersManager());
-            alarms.addListener((alarm) -> out.println(Instant.now() + " " + alarm.describe()));
+            alarms.addListener((alarm) -> LOG.warn(alarm.describe()));
             alarms.addListener((alarm) ->
             {
                 final WebhookNotifier notifier = webhook;
@@ -207,7 +232,7 @@ public final class Daemon implements AutoCloseable
             }
             observer.onInterval(System.nanoTime());
             observerRunner = new AgentRunner(new SleepingMillisIdleStrategy(5),
-                (error) -> out.println(Instant.now() + " junction: observer error: " + error), null, new Agent()
+                errorLog.handler("observer"), null, new Agent()
                 {
                     @Override
                     public int doWork()
@@ -234,8 +259,10 @@ public final class Daemon implements AutoCloseable
             started.add(0, observerRunner);
 
             http = config.httpEnabled() ? bound("http", config.httpHost(), config.httpPort(), () -> new HttpEndpoint(
-                config.httpHost(), config.httpPort(), countersFile.countersManager(), config.metricsMaxNamedSeries(),
-                () -> ready && !stopping, alarms::activeAlarms, this::reload)) : null;
+                config.httpHost(), config.httpPort(), countersFile.countersManager(), config.metricsMaxNamedSeries(), () -> ready && !stopping,
+                alarms::activeAlarms, this::reload,
+                AdminGuard.forDaemon(config.security(), config.httpHost(), dir, countersFile.countersManager()),
+                config.httpLimits())) : null;
 
             if (config.demoRate() > 0)
             {
@@ -256,18 +283,17 @@ public final class Daemon implements AutoCloseable
         }
         writeProperties();
         ready = true;
-        out.printf("junction: daemon started: pid %d, dir %s%n", ProcessHandle.current().pid(), dir);
-        out.printf("junction: protocol on %s:%d%s%n", config.listenHost(), server.port(),
+        LOG.info("daemon started: pid {}, dir {}", ProcessHandle.current().pid(), dir);
+        LOG.info("protocol on {}:{}{}", config.listenHost(), server.port(),
             null == http ? ", http disabled" : ", metrics on http://" + config.httpHost() + ":" + http.port() + "/metrics");
-        out.printf("junction: stop with SIGTERM or Ctrl-C; reload alarms with SIGHUP or 'junction admin reload --dir %s'%n",
-            dir);
+        LOG.info("stop with SIGTERM or Ctrl-C; reload with SIGHUP or 'junction admin reload --dir {}'", dir);
         if (null != cluster)
         {
-            out.printf("junction: %s%n", cluster.describe());
+            LOG.info(cluster.describe());
         }
         if (null != demoThread)
         {
-            out.printf("junction: demo load: %s%n", demoLoad.describe());
+            LOG.info("demo load: {}", demoLoad.describe());
             demoThread.start();
         }
     }
@@ -303,23 +329,6 @@ public final class Daemon implements AutoCloseable
         return file.isAbsolute() ? file : new File(dataDir, path).getAbsoluteFile();
     }
 
-    private ErrorHandler limitedErrors(final String what, final int limit)
-    {
-        final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
-        return (error) ->
-        {
-            final int n = count.incrementAndGet();
-            if (n <= limit)
-            {
-                out.println(Instant.now() + " junction: " + what + " error: " + error);
-            }
-            else if (n == limit + 1)
-            {
-                out.println(Instant.now() + " junction: more " + what + " errors: not logged");
-            }
-        };
-    }
-
     private Journal openJournal(final DaemonConfig.JournalSpec spec)
     {
         Retention retention = Retention.keepAll();
@@ -340,8 +349,9 @@ public final class Daemon implements AutoCloseable
             .flushPolicy(spec.flushPolicy())
             .retention(retention)
             .minFreeDiskBytes(spec.minFreeDiskBytes())
+            .deduplicationWindow(spec.deduplicationWindow())
             .countersManager(countersFile.countersManager())
-            .errorHandler((error) -> out.println(Instant.now() + " junction: journal error: " + error)));
+            .errorHandler(errorLog.handler("journal")));
     }
 
     /**
@@ -401,7 +411,7 @@ public final class Daemon implements AutoCloseable
     {
         if (null == configFile)
         {
-            out.println(Instant.now() + " junction: nothing to reload: the daemon runs on the embedded defaults");
+            LOG.info("nothing to reload: the daemon runs on the embedded defaults");
             return "nothing to reload: the daemon runs on the embedded defaults";
         }
         final DaemonConfig next;
@@ -412,7 +422,7 @@ public final class Daemon implements AutoCloseable
         catch (final ConfigException ex)
         {
             final String message = "reload refused, the running configuration is kept: " + ex.getMessage();
-            out.println(Instant.now() + " junction: " + message);
+            LOG.warn(message);
             return message;
         }
         final List<String> needRestart = restartOnlyChanges(current, next);
@@ -420,7 +430,7 @@ public final class Daemon implements AutoCloseable
         {
             final String message = "reload refused, the running configuration is kept: " +
                 String.join("; ", needRestart) + " (applied only by a restart: revert to reload the rest, or restart)";
-            out.println(Instant.now() + " junction: " + message);
+            LOG.warn(message);
             return message;
         }
         final List<AlarmRule> rules;
@@ -439,7 +449,7 @@ public final class Daemon implements AutoCloseable
         catch (final RuntimeException ex)
         {
             final String message = "reload refused, the running configuration is kept: regulation: " + ex.getMessage();
-            out.println(Instant.now() + " junction: " + message);
+            LOG.warn(message);
             return message;
         }
         server.durableTimeoutNs(next.journal().durableTimeout().toNanos());
@@ -451,7 +461,7 @@ public final class Daemon implements AutoCloseable
             " and webhook") + ", regulation " + next.regulation() + ", journal.durable-timeout " +
             next.journal().durableTimeout() +
             (restartNeeded.isEmpty() ? "" : "; a restart is needed to apply " + restartNeeded);
-        out.println(Instant.now() + " junction: " + message);
+        LOG.info(message);
         return message;
     }
 
@@ -499,6 +509,7 @@ public final class Daemon implements AutoCloseable
         changed(changes, "journal.retention.max-age", a.retentionMaxAge(), b.retentionMaxAge());
         changed(changes, "journal.retention.max-bytes", a.retentionMaxBytes(), b.retentionMaxBytes());
         changed(changes, "journal.retention.max-cycles", a.retentionMaxCycles(), b.retentionMaxCycles());
+        changed(changes, "journal.deduplication-window", a.deduplicationWindow(), b.deduplicationWindow());
         changed(changes, "regulation.express-critical", was.expressCritical(), now.expressCritical());
         changed(changes, "idle-strategy", was.idleStrategy(), now.idleStrategy());
         final DaemonConfig.ClusterSpec c = was.cluster();
@@ -574,18 +585,18 @@ public final class Daemon implements AutoCloseable
         properties.setProperty("http.host", config.httpHost());
         properties.setProperty("http.port", Integer.toString(httpPort()));
         properties.setProperty("config", null == configFile ? "" : configFile.getAbsolutePath());
+        if (null != journal) // where `junction journal --dir` finds it
+        {
+            properties.setProperty("journal.dir", journal.context().directory().getAbsolutePath());
+        }
         if (null != cluster)
         {
             properties.setProperty("cluster.member-id", Integer.toString(config.cluster().memberId()));
             properties.setProperty("cluster.ingress-endpoints", config.cluster().memberList().ingressEndpoints());
         }
-        final File tmp = new File(dir, PROPERTIES_FILE + ".tmp");
-        try (java.io.Writer writer = Files.newBufferedWriter(tmp.toPath(), StandardCharsets.UTF_8))
-        {
-            properties.store(writer, "junction daemon");
-        }
-        Files.move(tmp.toPath(), new File(dir, PROPERTIES_FILE).toPath(), StandardCopyOption.ATOMIC_MOVE,
-            StandardCopyOption.REPLACE_EXISTING);
+        final java.io.StringWriter text = new java.io.StringWriter();
+        properties.store(text, "junction daemon");
+        PrivateFiles.writeString(new File(dir, PROPERTIES_FILE).toPath(), text.toString());
     }
 
     /**
@@ -627,7 +638,8 @@ public final class Daemon implements AutoCloseable
             return;
         }
         stopping = true;
-        out.println(Instant.now() + " junction: stopping: no longer admitting, draining accepted messages");
+        countersFile.stopping(); // the counters keep their last values in the file after the stop
+        LOG.info("stopping: no longer admitting, draining accepted messages");
         if (null != demoThread)
         {
             try
@@ -653,7 +665,7 @@ public final class Daemon implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            out.println(Instant.now() + " junction: last observation failed: " + ex);
+            LOG.warn("last observation failed: {}", ex.toString());
         }
         CloseHelper.quietCloseAll(observer, alarms);
         if (null != cluster)
@@ -661,16 +673,17 @@ public final class Daemon implements AutoCloseable
             try
             {
                 cluster.close(); // after the observer, which reads its counters
-                out.println(Instant.now() + " junction: cluster member closed");
+                LOG.info("cluster member closed");
             }
             catch (final RuntimeException ex)
             {
-                out.println(Instant.now() + " junction: cluster member close failed: " + ex);
+                LOG.warn("cluster member close failed: {}", ex.toString());
             }
         }
         new File(dir, PROPERTIES_FILE).delete();
         countersFile.close();
+        errorLog.close();
         CloseHelper.quietCloseAll(locks);
-        out.println(Instant.now() + " junction: stopped (" + ringBefore + " message(s) were in the rings at stop)");
+        LOG.info("stopped ({} message(s) were in the rings at stop)", ringBefore);
     }
 }

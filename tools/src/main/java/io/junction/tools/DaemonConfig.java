@@ -58,8 +58,30 @@ public record DaemonConfig(
     boolean expressCritical,
     IdleChoice idleStrategy,
     ClusterSpec cluster,
+    SecurityConfig security,
+    String nodeName,
+    int errorLogCapacity,
+    WebhookDelivery webhookDelivery,
+    HttpLimits httpLimits,
     int metricsMaxNamedSeries)
 {
+    /**
+     * Bounds of the HTTP endpoint: a small fixed pool of workers, a bounded queue of requests waiting for one
+     * (beyond it a request is refused and counted), and how long one request may take to arrive or be answered.
+     */
+    public record HttpLimits(int threads, int maxQueued, Duration requestTimeout)
+    {
+    }
+
+    /**
+     * How alarm notifications reach the webhook: retried with a doubling backoff, a bounded number of times, from a
+     * bounded queue.
+     */
+    public record WebhookDelivery(int attempts, Duration initialBackoff, Duration maxBackoff, Duration timeout,
+        int queueCapacity)
+    {
+    }
+
     /** The metrics an alarm may watch. */
     public static final Set<String> METRICS = MetricCatalogue.alarmMetrics();
 
@@ -75,10 +97,11 @@ public record DaemonConfig(
      * @param dir             where the journal's files go; empty: {@code <data dir>/journal}.
      * @param durableTimeout  how long a guaranteed PUBLISH waits to be journaled before it is answered with an error.
      * @param retentionMaxAge 0: no age limit; retentionMaxBytes and retentionMaxCycles 0: no limit.
+     * @param deduplicationWindow publisher sequences remembered per idempotent publisher (a power of two).
      */
     public record JournalSpec(
         boolean enabled, String dir, FlushPolicy flushPolicy, long minFreeDiskBytes, Duration durableTimeout,
-        Duration retentionMaxAge, long retentionMaxBytes, int retentionMaxCycles)
+        Duration retentionMaxAge, long retentionMaxBytes, int retentionMaxCycles, int deduplicationWindow)
     {
     }
 
@@ -180,6 +203,12 @@ public record DaemonConfig(
 
     static DaemonConfig from(final Config config)
     {
+        final SecurityConfig security = SecurityConfig.from(config);
+        security.checkProtectedMode("listen.host", string(config, "listen.host"));
+        if (bool(config, "http.enabled"))
+        {
+            security.checkProtectedMode("http.host", string(config, "http.host"));
+        }
         return new DaemonConfig(
             string(config, "dir"),
             string(config, "counters-dir"),
@@ -208,7 +237,21 @@ public record DaemonConfig(
             bool(config, "regulation.express-critical"),
             idle(config, "idle-strategy"),
             cluster(config),
+            security,
+            string(config, "node-name"),
+            (int)Math.min(Integer.MAX_VALUE, checkedBytes(config, "error-log-capacity", 64 << 10, 1L << 30)),
+            new WebhookDelivery(
+                intAtLeast(config, "alarms.webhook-delivery.attempts", 1, 100),
+                duration(config, "alarms.webhook-delivery.initial-backoff", true),
+                duration(config, "alarms.webhook-delivery.max-backoff", true),
+                duration(config, "alarms.webhook-delivery.timeout", true),
+                intAtLeast(config, "alarms.webhook-delivery.queue-capacity", 1, 1 << 20)),
+            new HttpLimits(
+                intAtLeast(config, "http.threads", 1, 64),
+                intAtLeast(config, "http.max-queued", 1, 1 << 16),
+                duration(config, "http.request-timeout", true)),
             intAtLeast(config, "http.metrics.max-named-series", 0, 1_000_000));
+
     }
 
     private static ClusterSpec cluster(final Config config)
@@ -315,7 +358,28 @@ public record DaemonConfig(
             duration(config, "journal.durable-timeout", true),
             duration(config, "journal.retention.max-age", false),
             bytes(config, "journal.retention.max-bytes"),
-            intAtLeast(config, "journal.retention.max-cycles", 0, Integer.MAX_VALUE));
+            intAtLeast(config, "journal.retention.max-cycles", 0, Integer.MAX_VALUE),
+            deduplicationWindow(config, "journal.deduplication-window"));
+    }
+
+    private static int deduplicationWindow(final Config config, final String key)
+    {
+        final int value = powerOfTwo(config, key);
+        if (value < 64 || value > (1 << 24))
+        {
+            throw new ConfigException("key '" + key + "': must be a power of two from 64 to 16777216, was " + value);
+        }
+        return value;
+    }
+
+    private static long checkedBytes(final Config config, final String key, final long min, final long max)
+    {
+        final long value = bytes(config, key);
+        if (value < min || value > max)
+        {
+            throw new ConfigException("key '" + key + "': must be between " + min + " and " + max + " bytes, was " + value);
+        }
+        return value;
     }
 
     private static long bytes(final Config config, final String key)

@@ -9,6 +9,8 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardOpenOption;
 
+import io.junction.security.PrivateFiles;
+
 /**
  * One daemon per directory: an exclusive lock on {@value #FILE_NAME} in it, holding the owner's pid, held for the
  * daemon's life. The operating system releases it when the process dies, however it dies, so a stale file never
@@ -33,13 +35,21 @@ final class DirectoryLock implements AutoCloseable
      */
     static DirectoryLock acquire(final File dir, final String what) throws IOException
     {
-        if (!dir.isDirectory() && !dir.mkdirs())
+        if (!dir.isDirectory())
         {
-            throw new IOException("cannot create the " + what + " " + dir);
+            try
+            {
+                PrivateFiles.createDirectories(dir.toPath());
+            }
+            catch (final IOException ex)
+            {
+                throw new IOException("cannot create the " + what + " " + dir + ": " + ex.getMessage(), ex);
+            }
         }
         final File file = new File(dir, FILE_NAME);
         final FileChannel channel = FileChannel.open(file.toPath(),
             StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        PrivateFiles.restrict(file.toPath());
         FileLock lock = null;
         try
         {
@@ -53,14 +63,27 @@ final class DirectoryLock implements AutoCloseable
         {
             final String pid = readPid(channel);
             channel.close();
-            throw new IOException("the " + what + " " + dir + " is in use by the daemon pid " + pid + " (it holds " +
-                file + "); give this daemon another --dir");
+            throw new InUseException("the " + what + " " + dir + " is in use by the running daemon pid " + pid +
+                " (it holds " + file + "); give this daemon another --dir");
         }
         final byte[] pid = (ProcessHandle.current().pid() + System.lineSeparator()).getBytes(StandardCharsets.US_ASCII);
         channel.truncate(0);
         channel.write(ByteBuffer.wrap(pid), 0);
         channel.force(false);
         return new DirectoryLock(channel, lock);
+    }
+
+    /**
+     * Another daemon holds the lock (as opposed to a directory that cannot be created or opened).
+     */
+    static final class InUseException extends IOException
+    {
+        private static final long serialVersionUID = 1L;
+
+        InUseException(final String message)
+        {
+            super(message);
+        }
     }
 
     private static String readPid(final FileChannel channel) throws IOException

@@ -43,11 +43,17 @@ final class JsonOutput
         }
     }
 
-    /** {@code junction stat --json}: the counters file's header and every counter. */
-    @JsonPropertyOrder({ "timeMs", "pid", "alive", "state", "heartbeatAgeMs", "counters", "activeAlarms" })
+    /**
+     * {@code junction stat --json}: the counters file's header and every counter.
+     *
+     * @param stopTimeMs     when the daemon stopped, null while it has not.
+     * @param heartbeatAgeMs null once stopped.
+     */
+    @JsonPropertyOrder({ "timeMs", "pid", "alive", "state", "stopped", "stopTimeMs", "heartbeatAgeMs", "counters",
+        "activeAlarms" })
     record StatJson(
-        long timeMs, long pid, boolean alive, int state, long heartbeatAgeMs, List<CounterJson> counters,
-        List<String> activeAlarms)
+        long timeMs, long pid, boolean alive, int state, boolean stopped, Long stopTimeMs, Long heartbeatAgeMs,
+        List<CounterJson> counters, List<String> activeAlarms)
     {
     }
 
@@ -79,8 +85,10 @@ final class JsonOutput
                 active.add(v.label().substring("alarm ".length()));
             }
         }
+        final boolean stopped = reader.isStopped();
         return write(new StatJson(nowMs, reader.pid(), reader.isAlive(nowMs, TimeUnit.SECONDS.toMillis(5)),
-            reader.state(), nowMs - reader.heartbeatMs(), counters, active));
+            reader.state(), stopped, stopped ? reader.stopTimeMs() : null, stopped ? null : nowMs - reader.heartbeatMs(),
+            counters, active));
     }
 
     static String write(final Object value)

@@ -93,7 +93,7 @@ public final class MetricCatalogue
     public static final String LATENCY = "junction_latency_seconds";
     public static final String LATENCY_MAX = "junction_latency_max_seconds";
     /** Counters of a type this catalogue does not know (an embedding application's), by type id and label. */
-    public static final String OTHER_COUNTERS = "junction_counter";
+    public static final String OTHER_COUNTERS = "junction_uncatalogued";
     public static final String BUILD_INFO = "junction_build_info";
     public static final String SERIES_CAPPED = "junction_metrics_series_capped_total";
     public static final String SERIES_FOLDED = "junction_metrics_series_folded";
@@ -110,7 +110,7 @@ public final class MetricCatalogue
         "cluster-role", "this member's role: 0 follower, 1 candidate, 2 leader");
 
     private static final String SHARD = "shard (?<shard>\\d+) ";
-    private static final String SUBSCRIPTION = "subscription (?<id>\\d+) '.*' (?:name=(?<subscription>\\S+) )?";
+    private static final String SUBSCRIPTION = "subscription (?<id>\\d+) '.*?' (?:\\((?<subscription>.+)\\) )?";
     private static final Map<Integer, Family> FAMILIES = new LinkedHashMap<>();
     /** Prometheus wants base units: seconds, not the nanoseconds the counters hold. */
     public static final double NANOS = 1e-9;
@@ -142,7 +142,7 @@ public final class MetricCatalogue
             Type.COUNTER, "Messages delivered, by named subscription.", "delivered", "delivered", Aggregate.SUM);
         perSubscription(SwitchCounters.SUBSCRIPTION_DROPPED_TYPE_ID, "junction_subscription_dropped_total",
             Type.COUNTER, "Messages dropped by the slow-subscriber policy, by named subscription.", "dropped",
-            "dropped", Aggregate.SUM);
+            null, Aggregate.SUM);
         perSubscription(SwitchCounters.SUBSCRIPTION_FAULTS_TYPE_ID, "junction_subscription_faults_total",
             Type.COUNTER, "Times a subscription's handler threw, by named subscription.", "faults", "faults",
             Aggregate.SUM);
@@ -151,7 +151,10 @@ public final class MetricCatalogue
             null, Aggregate.SUM);
         counter(SwitchCounters.SUBSCRIBER_DROPPED_TYPE_ID, "junction_subscriber_dropped_total",
             "Messages dropped at subscribers' outboxes, by class (the lowest class queued is dropped first).",
-            "subscriber dropped: (?<class>\\S+)", null);
+            "subscriber dropped: (?<class>\\S+)", "dropped");
+        counter(SwitchCounters.DELIVERY_STALLS_TYPE_ID, "junction_delivery_stalls_total",
+            "Times a delivery agent's handler blocked past delivery-stall-timeout and the agent was replaced.", null,
+            null);
         counter(SwitchCounters.SUBSCRIPTIONS_TERMINATED_TYPE_ID, "junction_subscriptions_terminated_total",
             "Subscriptions ended by the switch (slow consumer, restart intensity).", null, "terminated");
         counter(SwitchCounters.ERRORS_TYPE_ID, "junction_errors_total", "Errors in the switch's agents.", null,
@@ -219,6 +222,8 @@ public final class MetricCatalogue
             "Bytes of the journal's roll-cycle files.", null, null, null);
         gauge(JournalCounters.ROLL_CYCLES_TYPE_ID, "junction_journal_roll_cycles",
             "Roll-cycle files the journal holds.", null, "journal-cycles", Aggregate.SUM);
+        gauge(JournalCounters.IDEMPOTENT_PUBLISHERS_TYPE_ID, "junction_journal_idempotent_publishers",
+            "Idempotent publishers whose deduplication window the journal holds.", null, null, null);
         gauge(JournalCounters.DISK_FREE_BYTES_TYPE_ID, "junction_journal_disk_free_bytes",
             "Usable bytes on the journal's file system.", null, null, null);
 
@@ -238,6 +243,10 @@ public final class MetricCatalogue
         gauge(DaemonCluster.LEADERSHIP_TERM_ID_TYPE_ID, "junction_cluster_leadership_term_id",
             "The current leadership term.", null, null, null);
         gauge(DaemonCluster.MEMBER_ID_TYPE_ID, "junction_cluster_member_id", "This member's id.", null, null, null);
+        gauge(DaemonCluster.APPLIED_POSITION_TYPE_ID, "junction_cluster_applied_position",
+            "The log position this member's switch service has applied.", null, null, null);
+        gauge(DaemonCluster.LAG_TYPE_ID, "junction_cluster_lag_bytes",
+            "The commit position less the applied position.", null, null, null);
         counter(ClusterGateway.PUBLISHED_TYPE_ID, "junction_cluster_gateway_published_total",
             "Protocol publishes sent to the cluster.", null, null);
         counter(ClusterGateway.DELIVERED_TYPE_ID, "junction_cluster_gateway_delivered_total",
@@ -248,6 +257,12 @@ public final class MetricCatalogue
             "1 while the gateway's cluster client is connected.", null, null, null);
         counter(ClusterGateway.ERRORS_TYPE_ID, "junction_cluster_gateway_errors_total",
             "Gateway publishes refused or not sent.", null, null);
+        counter(AdminGuard.REFUSED_TYPE_ID, "junction_http_refused_total",
+            "HTTP requests refused, by reason: cross-origin, unauthorised, overloaded.",
+            "http refused: (?<reason>\\S+)", null);
+
+        counter(Daemon.ERRORS_NOT_RECORDED_TYPE_ID, "junction_errors_not_recorded_total",
+            "Errors that found the distinct error log full (still logged).", null, null);
 
         // The exposition itself.
         counter(SERIES_CAPPED_TYPE_ID, SERIES_CAPPED,

@@ -105,6 +105,8 @@ public final class RunCommand implements Callable<Integer>
             c.listenHost(), c.listenPort(), c.publishTimeout(), c.subscriberPolicy(), c.subscriberOutboxCapacity(),
             c.httpEnabled(), c.httpHost(), c.httpPort(), null != demoRate ? demoRate : c.demoRate(), c.demoSize(),
             c.webhook(), c.alarms(), c.journal(), c.regulation(), c.expressCritical(), c.idleStrategy(), c.cluster(),
+            c.security(),
+            c.nodeName(), c.errorLogCapacity(), c.webhookDelivery(), c.httpLimits(),
             c.metricsMaxNamedSeries());
     }
 

@@ -47,6 +47,10 @@ public final class StatCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--errors", description = "Print the daemon's distinct errors (DIR/errors.dat: count, first " +
+        "and last time, the error and its stack) instead of its counters.")
+    boolean errors;
+
     @Option(names = "--filter", paramLabel = "TEXT", description = "Only counters whose label contains TEXT.")
     String filter;
 
@@ -58,6 +62,10 @@ public final class StatCommand implements Callable<Integer>
         CliValues.check(spec, "--interval", interval, Duration.ofMillis(10));
         // Home and clear: a terminal shows the latest sample in place, like top or watch(1).
         final boolean refreshInPlace = watch && !json && null != System.console();
+        if (errors)
+        {
+            return printErrors();
+        }
         final CountersFileReader reader;
         try
         {
@@ -101,6 +109,23 @@ public final class StatCommand implements Callable<Integer>
         return 0;
     }
 
+    private int printErrors()
+    {
+        try
+        {
+            final int distinct = ErrorLog.read(dir, (count, firstMs, lastMs, encoded) ->
+                System.out.printf("%,d observation(s), first %s, last %s%n%s%n", count, Instant.ofEpochMilli(firstMs),
+                    Instant.ofEpochMilli(lastMs), encoded.stripTrailing()));
+            System.out.println(distinct + " distinct error(s)");
+            return 0;
+        }
+        catch (final java.io.IOException ex)
+        {
+            System.err.println("junction stat: " + ex.getMessage());
+            return 1;
+        }
+    }
+
     static String toJson(final CountersFileReader reader, final List<CounterValue> values)
     {
         return JsonOutput.stat(reader, values);
@@ -109,8 +134,17 @@ public final class StatCommand implements Callable<Integer>
     private static void print(final PrintStream out, final CountersFileReader reader, final List<CounterValue> values)
     {
         final long nowMs = System.currentTimeMillis();
-        out.printf("%s - junction pid %d, %s, heartbeat %d ms ago%n", Instant.ofEpochMilli(nowMs), reader.pid(),
-            reader.isAlive(nowMs, 5000) ? "alive" : "NOT RUNNING", nowMs - reader.heartbeatMs());
+        if (reader.isStopped())
+        {
+            out.printf("%s - junction pid %d, stopped at %s (the counters as they were at the stop)%n",
+                Instant.ofEpochMilli(nowMs), reader.pid(), Instant.ofEpochMilli(reader.stopTimeMs()));
+        }
+        else
+        {
+            out.printf("%s - junction pid %d, %s, heartbeat %d ms ago%n", Instant.ofEpochMilli(nowMs), reader.pid(),
+                reader.isAlive(nowMs, 5000) ? "alive" : "NOT RUNNING (it did not stop cleanly)",
+                nowMs - reader.heartbeatMs());
+        }
         out.println("=".repeat(80));
         final StringBuilder alarms = new StringBuilder();
         for (final CounterValue v : values)

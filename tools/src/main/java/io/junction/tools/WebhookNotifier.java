@@ -16,6 +16,8 @@ import io.junction.observe.AlarmListener;
  */
 public final class WebhookNotifier implements AlarmListener
 {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("junction.webhook");
+
     private final URI uri;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final AtomicLong failures = new AtomicLong();
@@ -38,8 +40,8 @@ public final class WebhookNotifier implements AlarmListener
             if (null != error || response.statusCode() >= 300)
             {
                 failures.incrementAndGet();
-                System.err.println("junction: webhook " + uri + " failed for " + alarm.name() + ": " +
-                    (null != error ? error : "HTTP " + response.statusCode()));
+                LOG.warn("webhook {} failed for {}: {}", uri, alarm.name(),
+                    null != error ? error.toString() : "HTTP " + response.statusCode());
             }
         });
     }

@@ -59,6 +59,9 @@ class CliLauncherTest
     @Test
     void versionNamesTheBuildAndTheJvmAndTheCompletionScriptIsPackaged() throws Exception
     {
+        final Launcher.Result help = run("run", "--help");
+        assertTrue(help.output().contains("SIGHUP") && help.output().contains("regulation rules"), help.output());
+
         final Launcher.Result version = run("version");
         assertEquals(0, version.exitCode(), version.output());
         assertTrue(version.output().matches("(?s)junction \\d+\\.\\d+\\.\\d+.*\\ncommit \\S+\\nbuilt \\d{4}-.*\\njvm .*"),
@@ -117,11 +120,14 @@ class CliLauncherTest
             await().atMost(STARTUP).until(() -> properties.isFile() || !a.process().isAlive());
             assertTrue(a.process().isAlive(), a::output);
             assertTrue(new File(dirA, "my-journal").isDirectory(), "journal.dir is under --dir");
+            assertTrue(a.output().matches("(?s).*\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z INFO  junction: daemon started.*"),
+                "one log format, through SLF4J and Logback: " + a.output());
+            assertFalse(a.output().contains("SLF4J"), "no SLF4J provider warning: " + a.output());
             final Properties props = Daemon.readProperties(dirA);
 
             final Launcher.Result second = run("run", "--config", config.getPath(), "--dir", dirA.getPath());
             assertEquals(1, second.exitCode(), second.output());
-            assertTrue(second.output().contains("is in use by the daemon pid " + a.process().pid()), second.output());
+            assertTrue(second.output().contains("is in use by the running daemon pid " + a.process().pid()), second.output());
             assertNoStackTrace(List.of("second daemon"), second.output());
 
             final int listenPort = Integer.parseInt(props.getProperty("listen.port"));
@@ -142,7 +148,31 @@ class CliLauncherTest
             assertEquals(0, watch.exitCode(), watch.output());
             assertEquals(2, watch.output().split("active alarms: ", -1).length - 1, watch.output());
             assertFalse(watch.output().contains("\033["), "no terminal escapes when the output is a file");
+
+            // SIGTERM: the counters file keeps the last values, marked stopped with the time.
+            final int countersRunning = counterLines(run("stat", "--dir", dirA.getPath()).output());
+            final long beforeStopMs = System.currentTimeMillis();
+            a.process().destroy();
+            assertTrue(a.process().waitFor(STARTUP.toSeconds(), java.util.concurrent.TimeUnit.SECONDS), a::output);
+            assertEquals(0, a.process().exitValue(), a::output);
+            final Launcher.Result stopped = run("stat", "--dir", dirA.getPath());
+            assertEquals(0, stopped.exitCode(), stopped.output());
+            assertTrue(stopped.output().contains("stopped at "), stopped.output());
+            assertFalse(stopped.output().contains("heartbeat"), stopped.output());
+            assertTrue(countersRunning > 10 && counterLines(stopped.output()) >= countersRunning,
+                () -> "every counter kept (" + countersRunning + " while running): " + stopped.output());
+            assertTrue(stopped.output().contains("protocol connections"), stopped.output());
+            final Launcher.Result json = run("stat", "--dir", dirA.getPath(), "--json");
+            final java.util.regex.Matcher stopTime = java.util.regex.Pattern.compile("\"stopTimeMs\":(\\d+)")
+                .matcher(json.output());
+            assertTrue(json.output().contains("\"stopped\":true") && stopTime.find(), json.output());
+            assertTrue(Long.parseLong(stopTime.group(1)) >= beforeStopMs, json.output());
         }
+    }
+
+    private static int counterLines(final String statOutput)
+    {
+        return (int)statOutput.lines().filter((line) -> line.matches("\\s*\\d+: .*")).count();
     }
 
     @Test

@@ -64,8 +64,8 @@ class MetricsEndpointTest
             "observe-interval = 200ms",
             "demo-load.rate = 2000",
             "journal.min-free-disk = 1M",
-            "alarms.rules = [ { name = messages-flowing, metric = delivered, rate = true, above = 0, " +
-                "severity = minor, description = \"the demo load is delivering\" } ]",
+            "alarms.rules = [ { name = has-subscriptions, metric = subscriptions, above = 0, " +
+                "severity = minor, description = \"the demo load has subscribed\" } ]",
             ""));
         return new Daemon(DaemonConfig.load(config), config,
             new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
@@ -74,7 +74,7 @@ class MetricsEndpointTest
     @Test
     void familiesHaveLabelsCleanQuantilesAndJvmProcessAndBuildMetrics() throws Exception
     {
-        await().atMost(TIMEOUT).until(() -> metrics().contains("junction_alarm_active{alarm=\"messages-flowing\"," +
+        await().atMost(TIMEOUT).until(() -> metrics().contains("junction_alarm_active{alarm=\"has-subscriptions\"," +
             "severity=\"MINOR\"} 1.0"));
         final String text = metrics();
         assertTrue(Pattern.compile("junction_latency_seconds\\{stage=\"offer_to_deliver\",quantile=\"0\\.999\"} [0-9.eE-]+")
@@ -86,7 +86,8 @@ class MetricsEndpointTest
         assertTrue(text.contains("junction_shard_dispatched_total{shard=\"0\"}"), text);
         assertTrue(text.contains("junction_protocol_accepted_total{class=\"HIGH\"}"), text);
         assertTrue(text.contains("junction_sampled{sample=\"ring occupancy\"}"), text);
-        assertTrue(text.contains("junction_subscription_delivered_total{subscription=\"_other\"}"), text);
+        assertTrue(text.contains("junction_subscriber_dropped_total{class=\"BULK\"}"), text);
+        assertFalse(text.contains("junction_uncatalogued"), "every daemon counter is catalogued: " + text);
         assertTrue(text.contains("junction_journal_appended_total "), text);
         assertTrue(Pattern.compile("junction_build_info\\{commit=\"[^\"]+\",version=\"0\\.1\\.0-SNAPSHOT\"} 1")
             .matcher(text).find(), text);

@@ -48,7 +48,7 @@ class StatusPageTest
     {
         daemon = MetricsEndpointTest.startDaemon(tmp);
         port = daemon.httpPort();
-        await().atMost(TIMEOUT).until(() -> httpGet(port, "/alarms").body().contains("messages-flowing"));
+        await().atMost(TIMEOUT).until(() -> httpGet(port, "/alarms").body().contains("has-subscriptions"));
     }
 
     @AfterEach
@@ -62,11 +62,11 @@ class StatusPageTest
     {
         httpGet(port, "/status.json");
         await().atMost(TIMEOUT).until(() ->
-            JsonOutput.MAPPER.readTree(httpGet(port, "/status.json").body()).at("/rates/delivered").asDouble() > 0);
+            JsonOutput.MAPPER.readTree(httpGet(port, "/status.json").body()).at("/rates/dispatched").asDouble() > 0);
         final JsonNode status = JsonOutput.MAPPER.readTree(httpGet(port, "/status.json").body());
-        assertTrue(status.at("/totals/delivered").asLong() > 0, status::toString);
+        assertTrue(status.at("/totals/dispatched").asLong() > 0, status::toString);
         assertTrue(status.at("/latency/0/stage").asText().startsWith("offer_to_"), status::toString);
-        assertEquals("messages-flowing", status.at("/alarms/0/alarm").asText(), status::toString);
+        assertEquals("has-subscriptions", status.at("/alarms/0/alarm").asText(), status::toString);
         assertTrue(status.at("/subscriptions/active").asLong() > 0, status::toString);
         assertTrue(status.at("/subscriptions/shown").size() > 0, status::toString);
         assertTrue(status.at("/connections/connected").isIntegralNumber(), status::toString);
@@ -81,10 +81,10 @@ class StatusPageTest
         assumeTrue(null != chromium, "chromium not found on PATH (Debian: apt-get install chromium); .ci/run installs it");
 
         final String dom = runChromium(chromium, "--dump-dom", "--virtual-time-budget=8000");
-        final Matcher delivered = Pattern.compile("id=\"rate-delivered\"[^>]*>([0-9.,]+)<").matcher(dom);
+        final Matcher delivered = Pattern.compile("id=\"rate-dispatched\"[^>]*>([0-9.,]+)<").matcher(dom);
         assertTrue(delivered.find(), dom);
-        assertTrue(Double.parseDouble(delivered.group(1).replace(",", "")) > 0, () -> "delivered/s " + delivered.group(1));
-        assertTrue(dom.contains("<strong>messages-flowing</strong>"), dom);
+        assertTrue(Double.parseDouble(delivered.group(1).replace(",", "")) > 0, () -> "dispatched/s " + delivered.group(1));
+        assertTrue(dom.contains("<strong>has-subscriptions</strong>"), dom);
         assertTrue(dom.contains("<polyline"), "the latency plot is drawn: " + dom);
 
         final File png = tmp.resolve("status.png").toFile();

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -18,9 +17,11 @@ public final class History
     {
     }
 
-    private final List<Event> events = new CopyOnWriteArrayList<>();
+    private final List<Event> events = new ArrayList<>();
     private final Map<Long, Integer> deliveries = new ConcurrentHashMap<>();
-    private final Map<Long, Boolean> acked = new ConcurrentHashMap<>();
+    // Acknowledgements are cumulative, as JunctionClient counts them: the cluster applies one publisher's messages in
+    // order, so an ACK of n acknowledges every value up to n (an ACK lost on egress is implied by a later one).
+    private final AtomicLong maxAcked = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong lastAckNs = new AtomicLong();
     private volatile boolean subscribed;
@@ -28,14 +29,17 @@ public final class History
     void onLine(final String line)
     {
         final long nowNs = System.nanoTime();
-        events.add(new Event(nowNs, line));
+        synchronized (events)
+        {
+            events.add(new Event(nowNs, line));
+        }
         final String[] words = line.split(" ");
         switch (words[0])
         {
             case "SENT" -> sent.incrementAndGet();
             case "ACK" ->
             {
-                acked.put(Long.parseLong(words[1]), Boolean.TRUE);
+                maxAcked.accumulateAndGet(Long.parseLong(words[1]), Math::max);
                 lastAckNs.set(nowNs);
             }
             case "DLV" -> deliveries.merge(Long.parseLong(words[1]), 1, Integer::sum);
@@ -58,7 +62,7 @@ public final class History
 
     public long acked()
     {
-        return acked.size();
+        return maxAcked.get();
     }
 
     public long delivered()
@@ -71,9 +75,15 @@ public final class History
         return lastAckNs.get();
     }
 
+    /**
+     * @return a copy of the events so far.
+     */
     public List<Event> events()
     {
-        return events;
+        synchronized (events)
+        {
+            return new ArrayList<>(events);
+        }
     }
 
     /**
@@ -82,7 +92,7 @@ public final class History
     public List<Event> since(final long nanoTime)
     {
         final List<Event> since = new ArrayList<>();
-        for (final Event event : events)
+        for (final Event event : events())
         {
             if (event.nanoTime() >= nanoTime)
             {
@@ -97,7 +107,42 @@ public final class History
      */
     public boolean settled()
     {
-        return acked.size() == sent.get() && deliveries.keySet().containsAll(acked.keySet());
+        final long acked = maxAcked.get();
+        if (acked != sent.get())
+        {
+            return false;
+        }
+        for (long value = 1; value <= acked; value++)
+        {
+            if (!deliveries.containsKey(value))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @return counts and the first values not yet acknowledged or delivered, for a failure message.
+     */
+    public String summary()
+    {
+        final List<Long> unacked = new ArrayList<>();
+        final List<Long> undelivered = new ArrayList<>();
+        final long acked = maxAcked.get();
+        for (long value = 1; value <= sent.get(); value++)
+        {
+            if (value > acked && unacked.size() < 10)
+            {
+                unacked.add(value);
+            }
+            if (value <= acked && !deliveries.containsKey(value) && undelivered.size() < 10)
+            {
+                undelivered.add(value);
+            }
+        }
+        return sent.get() + " sent, " + acked + " acknowledged, " + deliveries.size() + " delivered; " +
+            "not acknowledged " + unacked + ", acknowledged not delivered " + undelivered;
     }
 
     /**
@@ -108,7 +153,7 @@ public final class History
     {
         final List<String> problems = new ArrayList<>();
         final List<Long> lost = new ArrayList<>();
-        for (final Long value : acked.keySet())
+        for (long value = 1; value <= maxAcked.get(); value++)
         {
             if (!deliveries.containsKey(value))
             {

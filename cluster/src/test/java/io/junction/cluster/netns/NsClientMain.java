@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * The test's client on a host of its own: a media driver and a {@link JunctionClient} that publish and subscribe
  * on command (stdin) and report every outcome (stdout), one line each, for the test's history:
  * <pre>
- * in:  sub PATTERN | pub COUNT PER_SECOND | quit
+ * in:  sub PATTERN | pub COUNT PER_SECOND | stop (publishing) | quit
  * out: CONNECTED leader | SUBSCRIBED | SENT value | ACK value sequence duplicate | DLV value sequence
  *      | ERROR code reason | LINK up/down | DONE
  * </pre>
@@ -136,6 +136,7 @@ public final class NsClientMain
                         intervalNs = TimeUnit.SECONDS.toNanos(1) / Long.parseLong(words[2]);
                         nextPublishNs = System.nanoTime();
                     }
+                    case "stop" -> toPublish = 0;
                     case "quit" ->
                     {
                         return;

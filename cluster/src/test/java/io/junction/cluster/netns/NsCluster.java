@@ -133,12 +133,28 @@ public final class NsCluster implements AutoCloseable
      */
     public int awaitLeader(final Duration timeout)
     {
+        return awaitLeaderOtherThan(-1, timeout);
+    }
+
+    /**
+     * @return a leader other than the one given, as {@link #awaitLeader}.
+     */
+    public int awaitLeaderOtherThan(final int previous, final Duration timeout)
+    {
         final int[] leader = { -1 };
-        await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() ->
+        try
         {
-            leader[0] = agreedLeader();
-            return leader[0] >= 0;
-        });
+            await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() ->
+            {
+                leader[0] = agreedLeader(previous);
+                return leader[0] >= 0;
+            });
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new AssertionError("no leader (other than " + previous + ") within " + timeout + ":\n" + outputs(),
+                ex);
+        }
         return leader[0];
     }
 
@@ -147,7 +163,7 @@ public final class NsCluster implements AutoCloseable
      */
     public void awaitAllFollow(final int leader, final Duration timeout)
     {
-        await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() ->
+        awaitOrFail(timeout, "every member to follow " + leader, () ->
         {
             for (int i = 0; i < memberCount; i++)
             {
@@ -160,11 +176,73 @@ public final class NsCluster implements AutoCloseable
         });
     }
 
-    public int agreedLeader()
+    /**
+     * Wait until every running member names the same leader and that leader says it leads (after a fault heals,
+     * more elections may run first).
+     *
+     * @return the leader.
+     */
+    public int awaitAgreement(final Duration timeout)
+    {
+        final int[] leader = { -1 };
+        awaitOrFail(timeout, "every member to follow one leader", () ->
+        {
+            String agreed = null;
+            for (int i = 0; i < memberCount; i++)
+            {
+                if (isRunning(i))
+                {
+                    final String named = lastLeader.get(i);
+                    if (null == named || "none".equals(named) || (null != agreed && !agreed.equals(named)))
+                    {
+                        return false;
+                    }
+                    agreed = named;
+                }
+            }
+            final int id = null == agreed ? -1 : Integer.parseInt(agreed);
+            leader[0] = id;
+            return id >= 0 && isRunning(id) && "LEADER".equals(lastRole.get(id));
+        });
+        return leader[0];
+    }
+
+    /**
+     * @return the member's last logged role (null before its first role line).
+     */
+    public String role(final int member)
+    {
+        return lastRole.get(member);
+    }
+
+    /**
+     * @return the leader the member last logged ("none" while it knows none).
+     */
+    public String leaderOf(final int member)
+    {
+        return lastLeader.get(member);
+    }
+
+    /**
+     * Wait for the condition, failing with every process's output.
+     */
+    public void awaitOrFail(final Duration timeout, final String what, final java.util.concurrent.Callable<Boolean> condition)
+    {
+        try
+        {
+            await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(condition);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new AssertionError("waited " + timeout + " for " + what + ":\n" + outputs(), ex);
+        }
+    }
+
+    public int agreedLeader(final int except)
     {
         for (int i = 0; i < memberCount; i++)
         {
-            if (isRunning(i) && "LEADER".equals(lastRole.get(i)))
+            if (i != except && isRunning(i) && "LEADER".equals(lastRole.get(i)))
             {
                 int votes = 0;
                 for (int j = 0; j < memberCount; j++)

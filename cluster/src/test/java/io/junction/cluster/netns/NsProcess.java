@@ -10,7 +10,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -22,7 +21,7 @@ public final class NsProcess implements AutoCloseable
 {
     private final String name;
     private final Process process;
-    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<String> lines = new ArrayList<>();
     private final Writer stdin;
     private final Thread reader;
 
@@ -39,7 +38,10 @@ public final class NsProcess implements AutoCloseable
                 String line;
                 while (null != (line = in.readLine()))
                 {
-                    lines.add(line);
+                    synchronized (lines)
+                    {
+                        lines.add(line);
+                    }
                     onLine.accept(line);
                 }
             }
@@ -92,14 +94,20 @@ public final class NsProcess implements AutoCloseable
         return process.isAlive();
     }
 
+    /**
+     * @return a copy of the lines so far.
+     */
     public List<String> lines()
     {
-        return lines;
+        synchronized (lines)
+        {
+            return new ArrayList<>(lines);
+        }
     }
 
     public String output()
     {
-        return name + ":\n  " + String.join("\n  ", lines);
+        return name + ":\n  " + String.join("\n  ", lines());
     }
 
     public void send(final String command)

@@ -48,8 +48,11 @@ public class PublishDeliverBenchmark
 {
     static final int PAYLOAD = 64;
 
-    /** OWN: through an outbox to the subscriber's own thread; PIPELINE: on the shard's thread. */
-    @Param({ "OWN", "PIPELINE" })
+    /**
+     * SHARED (the default): through an outbox to a shared delivery agent; OWN: to the subscriber's own
+     * thread; PIPELINE: on the shard's thread.
+     */
+    @Param({ "SHARED", "OWN", "PIPELINE" })
     public DeliveryThread delivery;
 
     /**

@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import io.junction.topic.SubscriptionTrie;
 
 /**
- * The router's cost to find the subscribers of a topic, with 10, 1,000 and 100,000 subscriptions:
+ * The router's cost to find the subscribers of a topic, with 10, 1,000, 100,000 and 1,000,000 subscriptions:
  * 70% exact patterns, 20% with '*' and 10% with '>'. {@code trieMatch} is a route-cache miss (the
  * trie walk); {@code cachedRoute} is a hit, which is what a steady topic set costs.
  */
@@ -30,13 +30,13 @@ import io.junction.topic.SubscriptionTrie;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsPrepend = { "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED" })
+@Fork(value = 1, jvmArgsPrepend = { "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx2g" })
 @State(Scope.Thread)
 public class RouterMatchBenchmark
 {
     private static final int TOPICS = 4096;
 
-    @Param({ "10", "1000", "100000" })
+    @Param({ "10", "1000", "100000", "1000000" })
     public int subscriptions;
 
     private SubscriptionTrie<Integer> trie;
