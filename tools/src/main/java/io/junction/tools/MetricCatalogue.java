@@ -110,7 +110,9 @@ public final class MetricCatalogue
         "cluster-role", "this member's role: 0 follower, 1 candidate, 2 leader");
 
     private static final String SHARD = "shard (?<shard>\\d+) ";
-    private static final String SUBSCRIPTION = "subscription (?<id>\\d+) '.*?' (?:\\((?<subscription>.+)\\) )?";
+    // The name as "(NAME) " or "name=NAME ", both of which the switch has written.
+    private static final String SUBSCRIPTION =
+        "subscription (?<id>\\d+) '.*?' (?:(?:\\(|name=)(?<subscription>[^)\\s]+)\\)? )?";
     private static final Map<Integer, Family> FAMILIES = new LinkedHashMap<>();
     /** Prometheus wants base units: seconds, not the nanoseconds the counters hold. */
     public static final double NANOS = 1e-9;

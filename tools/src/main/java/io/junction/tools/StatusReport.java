@@ -29,7 +29,7 @@ final class StatusReport
     /** Polls closer together than this reuse the previous rates rather than divide by almost nothing. */
     private static final long MIN_RATE_INTERVAL_MS = 250;
     private static final Pattern SUBSCRIPTION = Pattern.compile(
-        "subscription (\\d+) '(.*?)' (?:\\((.+)\\) )?(delivered|dropped|queue depth)");
+        "subscription (\\d+) '(.*?)' (?:(?:\\(|name=)([^)\\s]+)\\)? )?(delivered|dropped|queue depth)");
 
     /** The totals whose rates the page shows, each the sum of a counter type. */
     private static final Map<String, Integer> RATES = new LinkedHashMap<>();

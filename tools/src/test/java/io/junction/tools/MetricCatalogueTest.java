@@ -72,6 +72,7 @@ class MetricCatalogueTest
         final MetricCatalogue.Family delivered = MetricCatalogue.family(SwitchCounters.SUBSCRIPTION_DELIVERED_TYPE_ID);
         assertEquals("subscription", delivered.named());
         assertArrayEquals(new String[]{ "billing" }, delivered.labelValues("subscription 7 'orders.>' (billing) delivered"));
+        assertArrayEquals(new String[]{ "billing" }, delivered.labelValues("subscription 7 'orders.>' name=billing delivered"));
         assertArrayEquals(new String[]{ "" }, delivered.labelValues("subscription 7 'orders.>' delivered"),
             "an unnamed subscription has no name to be a series of its own");
         final MetricCatalogue.Family depth = MetricCatalogue.family(SwitchObserver.SUBSCRIPTION_QUEUE_DEPTH_TYPE_ID);
