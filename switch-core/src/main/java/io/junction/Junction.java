@@ -195,6 +195,22 @@ public final class Junction implements AutoCloseable
     }
 
     /**
+     * Offer with a key: a {@link QueueGroupDiscipline#KEYED} queue group hands all messages of one key to
+     * the same member, in order (without a key, the topic is the key). Other subscriptions ignore it.
+     */
+    public long offer(
+        final String topic,
+        final long key,
+        final Priority priority,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        return offer(regulator.anonymousCache(), topic, key, priority, QualityOfService.BEST_EFFORT, Regulator.NO_TTL,
+            buffer, offset, length, 0, 0);
+    }
+
+    /**
      * Offer with a quality of service. A {@link QualityOfService#GUARANTEED} message is journaled before
      * it is dispatched; poll {@link #durability(long)} with the returned sequence to learn when it is
      * durable. Without a usable journal it is refused with {@link OfferResult#JOURNAL_UNAVAILABLE}.
@@ -250,8 +266,8 @@ public final class Junction implements AutoCloseable
             }
             return reserved;
         }
-        final long result = offer(regulator.anonymousCache(), topic, priority, QualityOfService.GUARANTEED,
-            Regulator.NO_TTL, buffer, offset, length, publisherId, publisherSequence);
+        final long result = offer(regulator.anonymousCache(), topic, QueueGroup.NO_KEY, priority,
+            QualityOfService.GUARANTEED, Regulator.NO_TTL, buffer, offset, length, publisherId, publisherSequence);
         if (result < 0)
         {
             sink.releasePublisherSequence(publisherId, publisherSequence);
@@ -281,7 +297,7 @@ public final class Junction implements AutoCloseable
         final int offset,
         final int length)
     {
-        return offer(publisher, topic, priority, qos, ttlNs, buffer, offset, length, 0, 0);
+        return offer(publisher, topic, QueueGroup.NO_KEY, priority, qos, ttlNs, buffer, offset, length, 0, 0);
     }
 
     /**
@@ -290,6 +306,7 @@ public final class Junction implements AutoCloseable
     long offer(
         final io.junction.regulate.RegulationCache publisher,
         final String topic,
+        final long key,
         final Priority priority,
         final QualityOfService qos,
         final long ttlNs,
@@ -321,7 +338,7 @@ public final class Junction implements AutoCloseable
         }
 
         final long result = shard.offer(
-            topic, priority, qos, nowNs, Regulator.deadlineNs(nowNs, ttlNs), admission, buffer, offset, length,
+            topic, key, priority, qos, nowNs, Regulator.deadlineNs(nowNs, ttlNs), admission, buffer, offset, length,
             publisherId, publisherSequence);
         if (result < 0)
         {

@@ -17,6 +17,7 @@ public final class Message
     private long timestampNs;
     private int length;
     long order; // position in its outbox, across classes (see Outbox)
+    long key = QueueGroup.NO_KEY; // the publisher's key, for keyed queue groups
     long deadlineNs;
     private byte[] bytes = new byte[INITIAL_CAPACITY];
     private final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
@@ -131,6 +132,7 @@ public final class Message
         System.arraycopy(source, 0, bytes, 0, length);
         this.length = length;
         deadlineNs = other.deadlineNs;
+        key = other.key;
     }
 
     void clear()

@@ -19,6 +19,7 @@ final class MessageEvent
     boolean journalFailed; // Set by the journal stage before it releases the slot to the dispatcher.
     boolean expressed; // Dispatched ahead of its turn (CRITICAL express lane); the dispatcher skips it.
     long deadlineNs;
+    long key = QueueGroup.NO_KEY; // the publisher's key for keyed queue groups, or NO_KEY
     io.junction.regulate.Admission admission;
     long publisherId; // idempotent guaranteed publish: who sent it, and its number in that publisher's stream (0: none)
     long publisherSequence;

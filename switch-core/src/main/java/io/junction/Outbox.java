@@ -24,7 +24,7 @@ import org.agrona.BitUtil;
  * takes the lowest of the class queues' heads), unless the switch runs its CRITICAL express lane: then the
  * consumer takes the highest class queued first.
  */
-final class Outbox
+final class Outbox extends Route
 {
     private static final int CLASSES = Priority.values().length;
     private static final VarHandle PUBLISHED;
@@ -84,6 +84,12 @@ final class Outbox
     SwitchSubscription subscription()
     {
         return subscription;
+    }
+
+    @Override
+    Outbox select(final MessageEvent event)
+    {
+        return this;
     }
 
     int capacity()
@@ -166,6 +172,30 @@ final class Outbox
         return true;
     }
 
+    /**
+     * Producer side: messages ever written into this outbox.
+     */
+    long writtenCount()
+    {
+        return written;
+    }
+
+    /**
+     * Producer side: messages ever taken out of it (delivered, or dropped to make room).
+     */
+    long takenCount()
+    {
+        long tails = 0;
+        for (final ClassQueue queue : queues)
+        {
+            if (null != queue)
+            {
+                tails += queue.tail;
+            }
+        }
+        return tails;
+    }
+
     private boolean isFull()
     {
         if (written - tailsSeen < capacity)
@@ -215,7 +245,7 @@ final class Outbox
             scratch = new Message();
         }
         int count = 0;
-        while (count < limit)
+        while (count < limit && subscription.isActive())
         {
             final ClassQueue queue = next(visible);
             if (null == queue)
@@ -254,6 +284,31 @@ final class Outbox
             }
         }
         return count;
+    }
+
+    /**
+     * The shard takes the consumer's place for a queue-group member that left, once its delivery agent can
+     * no longer touch this outbox ({@link SwitchSubscription#isQuiescent()}), and hands what is queued, in
+     * order, to the members that remain.
+     *
+     * @return messages moved; fewer than queued if a member had no room (the rest wait for the next try).
+     */
+    int moveTo(final QueueGroup group)
+    {
+        int moved = 0;
+        final long visible = (long)PUBLISHED.getVolatile(this);
+        ClassQueue queue;
+        while (null != (queue = next(visible)))
+        {
+            final long tail = nextTail;
+            if (!group.reoffer(queue.slot(tail)))
+            {
+                break;
+            }
+            queue.releaseTail(tail + 1); // the shard is producer and consumer here: nothing races it
+            moved++;
+        }
+        return moved;
     }
 
     /**
@@ -405,6 +460,7 @@ final class Outbox
             }
             slot.set(event.topic, event.sequence, event.priority, event.timestampNs, event.payload, 0, event.length);
             slot.deadlineNs = event.deadlineNs;
+            slot.key = event.key;
             slot.order = order;
             HEAD.setRelease(this, head + 1);
         }

@@ -25,17 +25,21 @@ import io.junction.topic.SubscriptionTrie;
  */
 final class Shard implements Agent
 {
-    private static final Outbox[] NO_ROUTES = new Outbox[0];
+    private static final Route[] NO_ROUTES = new Route[0];
     private static final int EXPRESS_SCAN_LIMIT = 4096;
 
     private final int index;
     private final int shardCount;
     private final RingBuffer<MessageEvent> ring;
     private final Sequence dispatched = new Sequence(RingBuffer.INITIAL_CURSOR_VALUE);
-    private final SubscriptionTrie<Outbox> trie;
-    private final Object2ObjectHashMap<String, Outbox[]> routeCache = new Object2ObjectHashMap<>();
+    private final SubscriptionTrie<Route> trie;
+    private final Object2ObjectHashMap<String, Route[]> routeCache = new Object2ObjectHashMap<>();
     private final int routeCacheLimit;
-    private final ArrayList<Outbox> matches = new ArrayList<>();
+    private final ArrayList<Route> matches = new ArrayList<>();
+    private final Object2ObjectHashMap<String, QueueGroup> groups = new Object2ObjectHashMap<>();
+    private final ArrayList<QueueGroup> groupsWithLeavers = new ArrayList<>();
+    private final SwitchCounters counters;
+    private final int maxMessageLength;
     private final Queue<RouteCommand> commands = new ManyToOneConcurrentLinkedQueue<>();
     private final int batchLimit;
     private final AtomicCounter dispatchedCounter;
@@ -48,7 +52,7 @@ final class Shard implements Agent
     private final JournalStage journalStage; // null when the switch has no journal
 
     io.junction.regulate.DispatchRegulation regulation = io.junction.regulate.DispatchRegulation.NONE;
-    private Outbox[] stalledRoutes;
+    private Route[] stalledRoutes;
     private int stalledIndex;
 
     // The CRITICAL express lane (Context.expressCritical): where the look-ahead resumes, and the one
@@ -57,12 +61,14 @@ final class Shard implements Agent
     private final boolean checkEachSlot;
     private long expressNext;
     private MessageEvent expressEvent;
-    private Outbox[] expressRoutes;
+    private Route[] expressRoutes;
     private int expressIndex;
 
     Shard(final int index, final Junction.Context ctx, final SwitchCounters counters)
     {
         this.index = index;
+        this.counters = counters;
+        this.maxMessageLength = ctx.maxMessageLength();
         this.shardCount = ctx.shards();
         this.ring = RingBuffer.create(
             ctx.singleProducer() ? ProducerType.SINGLE : ProducerType.MULTI,
@@ -116,7 +122,7 @@ final class Shard implements Agent
         final int offset,
         final int length)
     {
-        return offer(topic, priority, QualityOfService.BEST_EFFORT, timestampNs,
+        return offer(topic, QueueGroup.NO_KEY, priority, QualityOfService.BEST_EFFORT, timestampNs,
             io.junction.regulate.Regulator.NO_DEADLINE, null, buffer, offset, length, 0, 0);
     }
 
@@ -126,6 +132,7 @@ final class Shard implements Agent
      */
     long offer(
         final String topic,
+        final long key,
         final Priority priority,
         final QualityOfService qos,
         final long timestampNs,
@@ -170,6 +177,7 @@ final class Shard implements Agent
         event.expressed = false;
         event.publisherId = publisherId;
         event.publisherSequence = publisherSequence;
+        event.key = key;
         ring.publish(ringSequence);
         return sequence;
     }
@@ -220,6 +228,10 @@ final class Shard implements Agent
     public int doWork()
     {
         int work = applyCommands();
+        if (!groupsWithLeavers.isEmpty())
+        {
+            work += moveLeavers();
+        }
         // The cursor is written by publishers on every publish: read it once per cycle, not per message.
         final long cursor = ring.getCursor();
         final long first = dispatched.get() + 1;
@@ -278,7 +290,7 @@ final class Shard implements Agent
             return true; // Already dispatched by the express lane.
         }
         final boolean resumed = null != stalledRoutes;
-        Outbox[] routes = stalledRoutes;
+        Route[] routes = stalledRoutes;
         int from = stalledIndex;
         boolean firstTry = !resumed;
         if (!resumed)
@@ -364,7 +376,7 @@ final class Shard implements Agent
                 event.expressed = true;
                 continue;
             }
-            final Outbox[] routes = route(event.topic);
+            final Route[] routes = route(event.topic);
             final int blockedAt = deliver(event, routes, 0, true);
             if (blockedAt >= 0)
             {
@@ -416,11 +428,16 @@ final class Shard implements Agent
      *
      * @return the index of the back-pressuring outbox that had no room, or -1 when every outbox was served.
      */
-    private int deliver(final MessageEvent event, final Outbox[] routes, final int from, final boolean firstTry)
+    private int deliver(final MessageEvent event, final Route[] routes, final int from, final boolean firstTry)
     {
         for (int i = from; i < routes.length; i++)
         {
-            final Outbox outbox = routes[i];
+            final Outbox outbox = routes[i].select(event);
+            if (null == outbox)
+            {
+                counters.onSubscriberDropped(event.priority); // a queue group with no member left
+                continue;
+            }
             final SwitchSubscription subscription = outbox.subscription();
             if (!subscription.isActive() || outbox.offer(event))
             {
@@ -449,9 +466,9 @@ final class Shard implements Agent
         return -1;
     }
 
-    private Outbox[] route(final String topic)
+    private Route[] route(final String topic)
     {
-        Outbox[] routes = routeCache.get(topic);
+        Route[] routes = routeCache.get(topic);
         if (null == routes)
         {
             matches.clear();
@@ -472,14 +489,22 @@ final class Shard implements Agent
         RouteCommand command;
         while (null != (command = commands.poll()))
         {
-            if (command.add)
+            final String group = command.outbox.subscription().options().queueGroup();
+            if (null != group)
+            {
+                applyGroupCommand(command, group);
+            }
+            else if (command.add)
             {
                 trie.add(command.pattern, command.outbox);
-                command.added.onRouted();
             }
             else
             {
                 trie.remove(command.pattern, command.outbox);
+            }
+            if (command.add)
+            {
+                command.added.onRouted();
             }
             applied++;
         }
@@ -488,6 +513,60 @@ final class Shard implements Agent
             routeCache.clear(); // once per batch of changes
         }
         return applied;
+    }
+
+    private void applyGroupCommand(final RouteCommand command, final String groupName)
+    {
+        final String key = command.pattern + '\u0000' + groupName;
+        QueueGroup group = groups.get(key);
+        if (command.add)
+        {
+            if (null == group)
+            {
+                group = new QueueGroup(key, command.outbox.subscription().options().queueGroupDiscipline(),
+                    counters, counters.queueGroupMoved(), maxMessageLength);
+                groups.put(key, group);
+            }
+            if (0 == group.size())
+            {
+                trie.add(command.pattern, group);
+            }
+            group.join(command.outbox);
+        }
+        else if (null != group)
+        {
+            group.leave(command.outbox);
+            if (0 == group.size())
+            {
+                trie.remove(command.pattern, group);
+            }
+            if (!groupsWithLeavers.contains(group))
+            {
+                groupsWithLeavers.add(group);
+            }
+        }
+    }
+
+    /**
+     * Hand what queue-group members that left still had queued to the members that remain.
+     */
+    private int moveLeavers()
+    {
+        int work = 0;
+        for (int i = groupsWithLeavers.size() - 1; i >= 0; i--)
+        {
+            final QueueGroup group = groupsWithLeavers.get(i);
+            work += group.moveLeavers();
+            if (!group.hasLeavers())
+            {
+                groupsWithLeavers.remove(i);
+                if (group.isEmpty())
+                {
+                    groups.remove(group.key());
+                }
+            }
+        }
+        return work;
     }
 
     @Override

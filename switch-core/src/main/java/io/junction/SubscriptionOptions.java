@@ -22,6 +22,8 @@ public final class SubscriptionOptions
     private SubscriptionListener listener = SubscriptionListener.NO_OP;
     private DeliveryThread deliveryThread = DeliveryThread.SHARED;
     private String name;
+    private String queueGroup;
+    private QueueGroupDiscipline queueGroupDiscipline = QueueGroupDiscipline.BALANCED;
 
     public static SubscriptionOptions defaults()
     {
@@ -140,6 +142,42 @@ public final class SubscriptionOptions
         return name;
     }
 
+    /**
+     * Join a queue group, {@link QueueGroupDiscipline#BALANCED}: each message on the pattern goes to one
+     * member of the group (the subscriptions with this group name and the same pattern), not to each.
+     */
+    public SubscriptionOptions queueGroup(final String group)
+    {
+        return queueGroup(group, QueueGroupDiscipline.BALANCED);
+    }
+
+    /**
+     * Join a queue group with a discipline; the first member's discipline is the group's.
+     */
+    public SubscriptionOptions queueGroup(final String group, final QueueGroupDiscipline discipline)
+    {
+        if (null != group && group.isEmpty())
+        {
+            throw new IllegalArgumentException("queueGroup must not be empty (null for none)");
+        }
+        this.queueGroup = group;
+        this.queueGroupDiscipline = Objects.requireNonNull(discipline, "discipline");
+        return this;
+    }
+
+    /**
+     * @return the queue group's name, or null if it is not in one.
+     */
+    public String queueGroup()
+    {
+        return queueGroup;
+    }
+
+    public QueueGroupDiscipline queueGroupDiscipline()
+    {
+        return queueGroupDiscipline;
+    }
+
     SubscriptionOptions copy()
     {
         final SubscriptionOptions copy = new SubscriptionOptions();
@@ -151,6 +189,8 @@ public final class SubscriptionOptions
         copy.listener = listener;
         copy.deliveryThread = deliveryThread;
         copy.name = name;
+        copy.queueGroup = queueGroup;
+        copy.queueGroupDiscipline = queueGroupDiscipline;
         return copy;
     }
 }

@@ -34,6 +34,8 @@ public final class SwitchCounters implements AutoCloseable
     public static final int SUBSCRIBER_DROPPED_TYPE_ID = 1044;
     /** Shared delivery agents retired because a handler blocked a turn longer than deliveryStallTimeoutNs. */
     public static final int DELIVERY_STALLS_TYPE_ID = 1045;
+    /** Messages moved from a queue-group member that left to the members that remain. */
+    public static final int QUEUE_GROUP_MOVED_TYPE_ID = 1046;
 
     private final CountersManager countersManager;
     private final EnumMap<RejectReason, AtomicCounter> offerRejected = new EnumMap<>(RejectReason.class);
@@ -43,6 +45,7 @@ public final class SwitchCounters implements AutoCloseable
     private final AtomicCounter subscriptionsTerminated;
     private final AtomicCounter errors;
     private final AtomicCounter[] subscriberDropped;
+    private final AtomicCounter queueGroupMoved;
 
     SwitchCounters(final CountersManager countersManager)
     {
@@ -61,6 +64,7 @@ public final class SwitchCounters implements AutoCloseable
         subscriptionsTerminated = countersManager.newCounter(
             "subscriptions terminated", SUBSCRIPTIONS_TERMINATED_TYPE_ID);
         errors = countersManager.newCounter("errors", ERRORS_TYPE_ID);
+        queueGroupMoved = countersManager.newCounter("queue group moved", QUEUE_GROUP_MOVED_TYPE_ID);
         final Priority[] classes = Priority.values();
         subscriberDropped = new AtomicCounter[classes.length];
         for (final Priority priority : classes)
@@ -68,6 +72,19 @@ public final class SwitchCounters implements AutoCloseable
             subscriberDropped[priority.ordinal()] = countersManager.newCounter(
                 "subscriber dropped: " + priority.name(), SUBSCRIBER_DROPPED_TYPE_ID);
         }
+    }
+
+    AtomicCounter queueGroupMoved()
+    {
+        return queueGroupMoved;
+    }
+
+    /**
+     * @return messages moved from queue-group members that left to the members that remained.
+     */
+    public long queueGroupMovedCount()
+    {
+        return queueGroupMoved.get();
     }
 
     void onSubscriberDropped(final Priority priority)
@@ -141,6 +158,7 @@ public final class SwitchCounters implements AutoCloseable
         subscriptionsActive.close();
         subscriptionsTerminated.close();
         errors.close();
+        queueGroupMoved.close();
         for (final AtomicCounter counter : subscriberDropped)
         {
             counter.close();

@@ -109,7 +109,8 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
         if (null != options.name() || options.deliveryThread() != DeliveryThread.SHARED)
         {
             final SwitchCounters counters = owner.counters();
-            final String label = Subscription.counterLabel(id, pattern, options.name());
+            final String label = "subscription " + id + " '" + pattern + "' " +
+                (null == options.name() ? "" : "name=" + options.name() + " ");
             deliveredCounter = counters.newCounter(label + "delivered", SwitchCounters.SUBSCRIPTION_DELIVERED_TYPE_ID);
             droppedCounter = counters.newCounter(label + "dropped", SwitchCounters.SUBSCRIPTION_DROPPED_TYPE_ID);
             faultsCounter = counters.newCounter(label + "faults", SwitchCounters.SUBSCRIPTION_FAULTS_TYPE_ID);
@@ -365,6 +366,15 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
     }
 
     /**
+     * @return true once it has ended and no delivery agent is in a turn of it: from then on none will drain
+     * its outboxes (a turn begun later sees it ended), so a shard may take them over.
+     */
+    boolean isQuiescent()
+    {
+        return null != termination && 0 == busy;
+    }
+
+    /**
      * After a turn: back into the lane if messages are still queued (the budget ran out, or some arrived
      * while a turn of it could not be run) or it ended and has not finished yet.
      */
@@ -452,7 +462,9 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
      */
     boolean deliver(final Message message)
     {
-        if (null != termination)
+        // An outbox checks before it takes a message, so one taken is always handed over: none is lost
+        // between being taken and an end that a queue group's shard then moves the rest after.
+        if (onPipeline && null != termination)
         {
             return false;
         }

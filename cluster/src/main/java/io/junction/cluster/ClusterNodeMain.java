@@ -25,6 +25,7 @@ public final class ClusterNodeMain
     private static final String USAGE =
         "usage: ClusterNodeMain --member-id N --members LIST [--dir DIR] [--heartbeat-timeout-ms MS]\n" +
         "           [--heartbeat-interval-ms MS] [--election-timeout-ms MS] [--clean-start]\n" +
+        "       (defaults: heartbeat timeout 500, interval 50, election timeout 250)\n" +
         "       ClusterNodeMain <memberId> [memberCount] [basePort] [baseDir] [hostname]\n" +
         "LIST: \"0=host0:port|1=host1:port|2=host2:port\" (five UDP ports from port) or\n" +
         "      \"id,ingress,consensus,log,catchup,archive|...\" (host:port each)";
@@ -56,8 +57,21 @@ public final class ClusterNodeMain
             return;
         }
 
+        final ClusterNode node;
+        try
+        {
+            node = ClusterNode.launch(ctx);
+        }
+        catch (final IllegalStateException ex)
+        {
+            // e.g. the member's directory is in use by another process: the operator's to fix, no stack trace.
+            System.err.println("junction cluster member: cannot start: " + ex.getMessage());
+            System.exit(1);
+            return;
+        }
+
         // The barrier is closed last (after the node): Agrona's shutdown hook waits for that before the JVM exits.
-        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier(); ClusterNode node = ClusterNode.launch(ctx))
+        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier(); node)
         {
             System.out.println("junction cluster member " + node.memberId() + " of " + ctx.members().size() +
                 " started; members " + ctx.clusterMembers() + "; clients use ingress endpoints " +
@@ -116,7 +130,12 @@ public final class ClusterNodeMain
                 }
                 case "--dir" -> dir = new File(value);
                 case "--heartbeat-timeout-ms" ->
-                    ctx.leaderHeartbeatTimeoutNs(TimeUnit.MILLISECONDS.toNanos(number(option, value)));
+                {
+                    // Aeron wants the startup canvass to span at least two heartbeat timeouts.
+                    final long timeoutNs = TimeUnit.MILLISECONDS.toNanos(number(option, value));
+                    ctx.leaderHeartbeatTimeoutNs(timeoutNs)
+                        .startupCanvassTimeoutNs(Math.max(TimeUnit.SECONDS.toNanos(2), 2 * timeoutNs));
+                }
                 case "--heartbeat-interval-ms" ->
                     ctx.leaderHeartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(number(option, value)));
                 case "--election-timeout-ms" ->

@@ -18,7 +18,6 @@ import org.agrona.concurrent.SystemEpochClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.junction.DeliveryThread;
 import io.junction.Junction;
 import io.junction.SubscriptionOptions;
 import io.junction.journal.Journal;
@@ -194,14 +193,17 @@ public final class Daemon implements AutoCloseable
                     notifier.onAlarm(alarm);
                 }
             });
-            webhook = config.webhook().isEmpty() ? null : new WebhookNotifier(config.webhook());
+            webhook = newWebhook(config);
+            if (null != webhook)
+            {
+                started.add(0, webhook);
+            }
 
             server = bound("listen", config.listenHost(), config.listenPort(), () -> new ProtocolServer(junction,
-                countersFile.countersManager(), config.listenHost(), config.listenPort(), () -> SubscriptionOptions.defaults()
-                    .slowSubscriberPolicy(config.subscriberPolicy())
-                    .outboxCapacity(config.subscriberOutboxCapacity())
-                    .deliveryThread(DeliveryThread.OWN),
-                config.publishTimeout().toNanos(), config.journal().durableTimeout().toNanos()));
+                countersFile.countersManager(), config.network(), config.listenHost(), config.listenPort(),
+                config.subscriberPolicy(), config.publishTimeout().toNanos(), config.journal().durableTimeout().toNanos(),
+                config.idleStrategy() == IdleChoice.BACKOFF ? null : config.idleStrategy().supplier(),
+                config.security().authenticator(), errorLog.handler("protocol"), (line) -> LOG.info(line)));
             started.add(0, server);
             if (null != cluster && config.cluster().gateway())
             {
@@ -224,7 +226,7 @@ public final class Daemon implements AutoCloseable
                 .intervalNs(config.observeInterval().toNanos())
                 .burstThreshold(config.shedBurstThreshold()));
             observer.addGauge("ring occupancy", junction::ringOccupancy);
-            observer.addGauge("protocol max subscriber queue depth", server::maxQueueDepth);
+            observer.addGauge("protocol max send buffer bytes", server::maxBufferedBytes);
             observer.addGauge("disk free MB", () -> dir.getUsableSpace() >> 20);
             if (null != journal)
             {
@@ -259,7 +261,7 @@ public final class Daemon implements AutoCloseable
             started.add(0, observerRunner);
 
             http = config.httpEnabled() ? bound("http", config.httpHost(), config.httpPort(), () -> new HttpEndpoint(
-                config.httpHost(), config.httpPort(), countersFile.countersManager(), config.metricsMaxNamedSeries(), () -> ready && !stopping,
+                config.httpHost(), config.httpPort(), countersFile.countersManager(), config.metricsMaxNamedSeries(), () -> ready && !stopping && server.isHealthy(),
                 alarms::activeAlarms, this::reload,
                 AdminGuard.forDaemon(config.security(), config.httpHost(), dir, countersFile.countersManager()),
                 config.httpLimits())) : null;
@@ -318,6 +320,12 @@ public final class Daemon implements AutoCloseable
             throw new IOException(section + ".port " + port + " is already in use (" + section + ".host " + host +
                 "): stop what uses it or choose another " + section + ".port (0: any free port)", ex);
         }
+    }
+
+    private WebhookNotifier newWebhook(final DaemonConfig c)
+    {
+        return c.webhook().isEmpty() ? null : new WebhookNotifier(c.webhook(), c.webhookDelivery(),
+            WebhookNotifier.Node.current(c.nodeName()), countersFile.countersManager(), errorLog.handler("webhook"));
     }
 
     /**
@@ -454,7 +462,13 @@ public final class Daemon implements AutoCloseable
         }
         server.durableTimeoutNs(next.journal().durableTimeout().toNanos());
         pendingRules.set(rules);
-        webhook = next.webhook().isEmpty() ? null : new WebhookNotifier(next.webhook());
+        final WebhookNotifier previous = webhook;
+        if (null == previous || !next.webhook().equals(current.webhook()) ||
+            !next.webhookDelivery().equals(current.webhookDelivery()) || !next.nodeName().equals(current.nodeName()))
+        {
+            webhook = newWebhook(next);
+            CloseHelper.quietClose(previous);
+        }
         final List<String> restartNeeded = restartNeeded(config, next); // against what runs: a revert needs nothing
         current = next;
         final String message = "reloaded " + rules.size() + " alarm rule(s)" + (next.webhook().isEmpty() ? "" :
@@ -472,7 +486,8 @@ public final class Daemon implements AutoCloseable
         for (final java.lang.reflect.RecordComponent component : components)
         {
             final String name = component.getName();
-            if (name.equals("alarms") || name.equals("webhook") || name.equals("regulation") ||
+            if (name.equals("alarms") || name.equals("webhook") || name.equals("webhookDelivery") ||
+                name.equals("nodeName") || name.equals("regulation") ||
                 name.equals("journal") || name.equals("cluster"))
             {
                 continue;
@@ -651,12 +666,16 @@ public final class Daemon implements AutoCloseable
                 Thread.currentThread().interrupt();
             }
         }
-        server.stopAdmitting();
+        // Everything below is bounded by the stop's deadline: shutdown-timeout, plus a couple of seconds to answer
+        // and flush; no step waits on a client.
+        final long stopDeadlineNs = System.nanoTime() + current.shutdownTimeout().toNanos();
+        server.stopAdmitting(stopDeadlineNs);
         CloseHelper.quietClose(gateway); // what the protocol queued goes to the cluster first
         final long ringBefore = junction.ringOccupancy();
         CloseHelper.quietClose(demoLoad);
         junction.close(); // drains up to shutdown-timeout; the journal stages flush and close their appenders
-        server.awaitDurableAnswers(current.journal().durableTimeout().toNanos()); // acks of what was journaled
+        server.awaitDurableAnswers(Math.min(current.journal().durableTimeout().toNanos(),
+            Math.max(0, stopDeadlineNs - System.nanoTime()) + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(500)));
         CloseHelper.quietClose(journal); // after the switch, as the journal asks
         CloseHelper.quietCloseAll(server, observerRunner, http);
         try
@@ -666,6 +685,12 @@ public final class Daemon implements AutoCloseable
         catch (final RuntimeException ex)
         {
             LOG.warn("last observation failed: {}", ex.toString());
+        }
+        final WebhookNotifier notifier = webhook;
+        if (null != notifier)
+        {
+            notifier.clearAtStop(alarms.activeAlarms()); // a receiver must not be left with an alarm nobody clears
+            notifier.close(current.webhookDelivery().timeout());
         }
         CloseHelper.quietCloseAll(observer, alarms);
         if (null != cluster)

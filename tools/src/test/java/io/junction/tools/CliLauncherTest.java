@@ -192,6 +192,30 @@ class CliLauncherTest
     }
 
     @Test
+    void theJarsCarryTheJvmOpeningsSoJavaDashJarWorks() throws Exception
+    {
+        final File lib = new File(Launcher.path().getParentFile().getParentFile(), "lib");
+        final File[] jars = lib.listFiles((dir, name) -> name.startsWith("junction-"));
+        assertTrue(null != jars && jars.length >= 4, "the Junction jars in lib/");
+        for (final File jar : jars)
+        {
+            try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar))
+            {
+                final java.util.jar.Attributes main = file.getManifest().getMainAttributes();
+                assertTrue(main.getValue("Add-Opens").contains("java.base/jdk.internal.misc") &&
+                    main.getValue("Add-Exports").contains("java.base/sun.nio.ch"), jar + ": " + main.entrySet());
+            }
+        }
+        final File output = tmp.resolve("java-jar.log").toFile();
+        final Process process = new ProcessBuilder(
+            ProcessHandle.current().info().command().orElse("java"), "-jar", new File(lib, "junction-tools.jar").getPath(),
+            "version").redirectErrorStream(true).redirectOutput(output).start();
+        assertTrue(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "java -jar finishes");
+        assertEquals(0, process.exitValue(), Files.readString(output.toPath()));
+        assertTrue(Files.readString(output.toPath()).startsWith("junction "), Files.readString(output.toPath()));
+    }
+
+    @Test
     void benchScriptHelpIsItsUsage() throws Exception
     {
         final File bench = new File(Launcher.path().getParentFile(), "../../../../perf/bench.sh").getCanonicalFile();

@@ -36,7 +36,7 @@ class NetnsFaultTest
 {
     private static final Duration WAIT = Duration.ofSeconds(60);
     /** ClusterNodeMain's default leader heartbeat timeout. */
-    private static final long HEARTBEAT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long HEARTBEAT_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(500);
     /** Scheduling on a loaded 2-core machine: how late a step down or a last acknowledgement may be seen. */
     private static final long SLACK_NS = TimeUnit.MILLISECONDS.toNanos(1500);
     /**

@@ -154,7 +154,7 @@ public final class FailoverCurve
 
             final int electionsBefore = candidacies(nodes);
             final long quietEndNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(quietSeconds);
-            load.runUntil(() -> System.nanoTime() >= quietEndNs);
+            load.runUntil(() -> System.nanoTime() >= quietEndNs, WAIT_NS + TimeUnit.SECONDS.toNanos(quietSeconds));
             final double perMinute = (candidacies(nodes) - electionsBefore) * 60.0 / quietSeconds;
 
             final List<Double> failovers = new ArrayList<>();
@@ -177,8 +177,8 @@ public final class FailoverCurve
                 (crash ? failovers : planned).add((firstDeliveryAfterConnectNs[0] - killNs) / 1e6);
                 nodes[leader].kill();
                 nodes[leader] = new Member(leader, dir, members, heartbeatTimeoutMs);
-                final int newLeader = awaitLeader(nodes, leader);
-                load.runUntil(() -> nodes[leader].leader().equals(Integer.toString(newLeader)));
+                // Every member names one leader again (more elections may run first) before the next round.
+                load.runUntil(() -> agreed(nodes));
             }
             return new Point(heartbeatTimeoutMs, perMinute, failovers, planned);
         }
@@ -194,6 +194,23 @@ public final class FailoverCurve
             }
             CloseHelper.close(driver);
         }
+    }
+
+    private static boolean agreed(final Member[] nodes)
+    {
+        final String leader = nodes[0].leader();
+        if (!nodes[0].isAlive() || leader.isEmpty() || "none".equals(leader))
+        {
+            return false;
+        }
+        for (final Member node : nodes)
+        {
+            if (!node.isAlive() || !leader.equals(node.leader()))
+            {
+                return false;
+            }
+        }
+        return "LEADER".equals(nodes[Integer.parseInt(leader)].role());
     }
 
     private static int candidacies(final Member[] nodes)
@@ -268,14 +285,20 @@ public final class FailoverCurve
 
         void runUntil(final java.util.function.BooleanSupplier condition)
         {
-            final long deadlineNs = System.nanoTime() + WAIT_NS;
+            runUntil(condition, WAIT_NS);
+        }
+
+        void runUntil(final java.util.function.BooleanSupplier condition, final long timeoutNs)
+        {
+            final long deadlineNs = System.nanoTime() + timeoutNs;
             final BackoffIdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
             while (!condition.getAsBoolean())
             {
                 final long nowNs = System.nanoTime();
                 if (nowNs > deadlineNs)
                 {
-                    throw new IllegalStateException("condition not met within 60 s");
+                    throw new IllegalStateException("condition not met within " +
+                        TimeUnit.NANOSECONDS.toSeconds(timeoutNs) + " s");
                 }
                 int work = client.poll();
                 if (nowNs >= nextNs)
@@ -324,6 +347,8 @@ public final class FailoverCurve
             {
                 throw new UncheckedIOException(ex);
             }
+            // A member must not outlive the benchmark, however it ends.
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "stop-member-" + id));
             final Thread reader = new Thread(this::read, "member-" + id);
             reader.setDaemon(true);
             reader.start();

@@ -1,0 +1,213 @@
+package io.junction;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.LongStream;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.junction.TestSupport.Collector;
+import io.junction.TestSupport.Received;
+
+/**
+ * Queue groups: each message on the pattern reaches exactly one member of the group (and every plain
+ * subscriber as before); under KEYED each key stays with one member, in order; members join and leave
+ * while traffic flows and nothing is lost or duplicated.
+ */
+@ExtendWith(TestSupport.NoLeakedThreads.class)
+class QueueGroupTest
+{
+    private static final SubscriptionOptions LOSSLESS = SubscriptionOptions.defaults()
+        .slowSubscriberPolicy(SlowSubscriberPolicy.BACK_PRESSURE).outboxCapacity(256);
+
+    private Junction junction;
+    private final CountDownLatch release = new CountDownLatch(1);
+
+    @AfterEach
+    void close()
+    {
+        release.countDown();
+        if (null != junction)
+        {
+            junction.close();
+        }
+    }
+
+    @Test
+    void eachMessageReachesExactlyOneMemberAndEveryPlainSubscriber()
+    {
+        junction = Junction.launch(TestSupport.context().shards(2).deliveryAgents(2));
+        final List<Collector> members = new ArrayList<>();
+        for (int i = 0; i < 3; i++)
+        {
+            final Collector member = new Collector();
+            members.add(member);
+            junction.subscribe("jobs.>", member, LOSSLESS.copy().queueGroup("workers"));
+        }
+        final Collector everything = new Collector();
+        junction.subscribe("jobs.>", everything, LOSSLESS);
+
+        final int messages = 3_000;
+        for (int i = 0; i < messages; i++)
+        {
+            TestSupport.offer(junction, "jobs." + (i % 7), i);
+        }
+        everything.awaitCount(messages);
+        await().atMost(TestSupport.TIMEOUT).until(() -> total(members) >= messages);
+        assertExactlyOnce(members, messages);
+        for (final Collector member : members)
+        {
+            assertTrue(member.count() > 0, "balanced: every member takes a share");
+        }
+    }
+
+    @Test
+    void keyedKeepsEachKeyWithOneMemberInOrder()
+    {
+        junction = Junction.launch(TestSupport.context());
+        final List<Collector> members = new ArrayList<>();
+        for (int i = 0; i < 4; i++)
+        {
+            final Collector member = new Collector();
+            members.add(member);
+            junction.subscribe("orders", member, LOSSLESS.copy().queueGroup("book", QueueGroupDiscipline.KEYED));
+        }
+        final int messages = 4_000;
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[8]);
+        for (int i = 0; i < messages; i++)
+        {
+            buffer.putLong(0, i);
+            final long key = i % 16;
+            long result;
+            while ((result = junction.offer("orders", key, Priority.NORMAL, buffer, 0, 8)) ==
+                OfferResult.BACK_PRESSURED)
+            {
+                Thread.onSpinWait();
+            }
+            assertTrue(OfferResult.isAccepted(result), OfferResult.describe(result));
+        }
+        await().atMost(TestSupport.TIMEOUT).until(() -> total(members) >= messages);
+        assertExactlyOnce(members, messages);
+
+        final Map<Long, Integer> ownerOfKey = new HashMap<>();
+        for (int m = 0; m < members.size(); m++)
+        {
+            final Map<Long, Long> lastOfKey = new HashMap<>();
+            for (final long value : members.get(m).values())
+            {
+                final long key = value % 16;
+                final Integer owner = ownerOfKey.putIfAbsent(key, m);
+                assertTrue(null == owner || owner == m, "key " + key + " at one member only");
+                final Long last = lastOfKey.put(key, value);
+                assertTrue(null == last || last < value, "key " + key + " in order");
+            }
+        }
+        assertEquals(16, ownerOfKey.size());
+        assertTrue(new HashSet<>(ownerOfKey.values()).size() > 1, "keys spread over members");
+    }
+
+    @Test
+    void membersJoinAndLeaveUnderTrafficAndNothingIsLost() throws Exception
+    {
+        junction = Junction.launch(TestSupport.context().deliveryAgents(2));
+        final List<Collector> members = new ArrayList<>();
+        final List<Subscription> subscriptions = new ArrayList<>();
+        final SubscriptionOptions keyed = LOSSLESS.copy().queueGroup("pool", QueueGroupDiscipline.KEYED);
+
+        // A member that blocks on its first message, so messages queue for it before it leaves.
+        final CountDownLatch blocked = new CountDownLatch(1);
+        final Collector blocker = new Collector();
+        members.add(blocker);
+        final Subscription blocking = junction.subscribe("tasks.*", message ->
+        {
+            blocker.onMessage(message);
+            blocked.countDown();
+            release.await(30, TimeUnit.SECONDS);
+        }, SubscriptionOptions.defaults().slowSubscriberPolicy(SlowSubscriberPolicy.BACK_PRESSURE)
+            .outboxCapacity(256).queueGroup("pool", QueueGroupDiscipline.KEYED).deliveryThread(DeliveryThread.OWN));
+        for (int i = 0; i < 2; i++)
+        {
+            final Collector member = new Collector();
+            members.add(member);
+            subscriptions.add(junction.subscribe("tasks.*", member, keyed));
+        }
+
+        final int messages = 20_000;
+        final AtomicBoolean publishing = new AtomicBoolean(true);
+        final Thread publisher = new Thread(() ->
+        {
+            for (int i = 0; i < messages; i++)
+            {
+                TestSupport.offer(junction, "tasks." + (i % 32), i);
+            }
+            publishing.set(false);
+        }, "test-publisher");
+        publisher.start();
+
+        assertTrue(blocked.await(30, TimeUnit.SECONDS));
+        await().atMost(TestSupport.TIMEOUT).until(() -> blocking.queueDepth() > 0);
+        blocking.close(); // leaves with messages queued: they move to the others
+        release.countDown();
+
+        // Join and leave while the publisher runs.
+        for (int round = 0; round < 6 && publishing.get(); round++)
+        {
+            final Collector joiner = new Collector();
+            members.add(joiner);
+            final Subscription joined = junction.subscribe("tasks.*", joiner, keyed);
+            await().atMost(TestSupport.TIMEOUT).until(() -> joiner.count() > 0 || !publishing.get());
+            if (round % 2 == 0)
+            {
+                joined.close();
+            }
+            else
+            {
+                subscriptions.add(joined);
+            }
+        }
+        publisher.join(TimeUnit.SECONDS.toMillis(60));
+        await().atMost(TestSupport.TIMEOUT).until(() -> total(members) >= messages);
+        assertExactlyOnce(members, messages);
+        assertTrue(junction.counters().queueGroupMovedCount() > 0, "the leavers' queued messages were moved");
+    }
+
+    private static int total(final List<Collector> members)
+    {
+        int total = 0;
+        for (final Collector member : members)
+        {
+            total += member.count();
+        }
+        return total;
+    }
+
+    private static void assertExactlyOnce(final List<Collector> members, final int messages)
+    {
+        final List<Long> all = new ArrayList<>();
+        for (final Collector member : members)
+        {
+            for (final Received received : member.received())
+            {
+                all.add(received.value());
+            }
+        }
+        final Set<Long> distinct = new HashSet<>(all);
+        assertEquals(all.size(), distinct.size(), "no message reached two members");
+        assertEquals(LongStream.range(0, messages).boxed().collect(java.util.stream.Collectors.toSet()), distinct,
+            "every message reached a member");
+    }
+}
