@@ -18,11 +18,11 @@ public interface Subscription extends AutoCloseable
     }
 
     /**
-     * @return "subscription ID 'PATTERN' " and, when it has a name, "(NAME) ": how its counters' labels begin.
+     * @return "subscription ID 'PATTERN' " and, when it has a name, "name=NAME ": how its counters' labels begin.
      */
     static String counterLabel(final long id, final String pattern, final String name)
     {
-        return "subscription " + id + " '" + pattern + "' " + (null == name ? "" : "(" + name + ") ");
+        return "subscription " + id + " '" + pattern + "' " + (null == name ? "" : "name=" + name + " ");
     }
 
     /**
