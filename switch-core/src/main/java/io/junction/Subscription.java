@@ -10,6 +10,22 @@ public interface Subscription extends AutoCloseable
     String pattern();
 
     /**
+     * @return the name it was given in its {@link SubscriptionOptions#name(String)}, or null.
+     */
+    default String name()
+    {
+        return null;
+    }
+
+    /**
+     * @return "subscription ID 'PATTERN' " and, when it has a name, "name=NAME ": how its counters' labels begin.
+     */
+    static String counterLabel(final long id, final String pattern, final String name)
+    {
+        return "subscription " + id + " '" + pattern + "' " + (null == name ? "" : "name=" + name + " ");
+    }
+
+    /**
      * @return true once every shard routes to it: any message offered after that is delivered to it.
      * {@link Junction#subscribe} returns when it is; {@link Junction#subscribeAsync} at once.
      */

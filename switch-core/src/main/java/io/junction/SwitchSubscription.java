@@ -208,6 +208,12 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
     }
 
     @Override
+    public String name()
+    {
+        return options.name();
+    }
+
+    @Override
     public boolean isActive()
     {
         return null == termination;

@@ -28,18 +28,4 @@ public record Alarm(AlarmRule rule, boolean raised, double value, long timeMs)
         return "ALARM " + (raised ? "RAISED " : "CLEARED ") + rule.name() + " [" + rule.severity() + "] value=" +
             value + " (" + rule.condition() + ")" + (rule.description().isEmpty() ? "" : " " + rule.description());
     }
-
-    /**
-     * The notification as a JSON object (for webhooks).
-     */
-    public String toJson()
-    {
-        return "{\"alarm\":" + Json.quote(rule.name()) +
-            ",\"state\":\"" + (raised ? "RAISED" : "CLEARED") + '"' +
-            ",\"severity\":\"" + rule.severity() + '"' +
-            ",\"value\":" + Json.number(value) +
-            ",\"condition\":" + Json.quote(rule.condition()) +
-            ",\"description\":" + Json.quote(rule.description()) +
-            ",\"timeMs\":" + timeMs + '}';
-    }
 }

@@ -179,7 +179,8 @@ public final class SwitchObserver implements Agent, AutoCloseable
         {
             seen.add(subscription);
             final AtomicCounter counter = queueDepths.computeIfAbsent(subscription, (s) ->
-                ctx.countersManager.newCounter("subscription " + s.id() + " '" + s.pattern() + "' queue depth",
+                ctx.countersManager.newCounter(
+                    Subscription.counterLabel(s.id(), s.pattern(), s.name()) + "queue depth",
                     SUBSCRIPTION_QUEUE_DEPTH_TYPE_ID));
             counter.setRelease(subscription.queueDepth());
         }

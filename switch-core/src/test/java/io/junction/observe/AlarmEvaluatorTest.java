@@ -61,7 +61,7 @@ class AlarmEvaluatorTest
         assertEquals(2, notifications.size());
         assertFalse(notifications.get(1).raised());
         assertEquals(0, alarmCounterValue());
-        assertTrue(notifications.get(1).toJson().contains("\"state\":\"CLEARED\""));
+        assertTrue(notifications.get(1).describe().startsWith("ALARM CLEARED "), notifications.get(1)::describe);
     }
 
     @Test

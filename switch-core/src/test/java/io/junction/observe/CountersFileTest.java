@@ -63,9 +63,6 @@ class CountersFileTest
                 v.value() == 100), values::toString);
             assertTrue(values.stream().anyMatch((v) -> v.label().equals("latency offer_to_deliver p99 ns") &&
                 v.value() > 0), values::toString);
-            assertTrue(PrometheusFormat.format(file.countersManager(), java.util.Map.of(SwitchCounters.SHARD_DISPATCHED_TYPE_ID,
-                new String[]{ "junction_shard_dispatched_total", "counter", "Messages dispatched." }))
-                .contains("junction_shard_dispatched_total{counter=\"shard 0 dispatched\"} 100"));
         }
 
         try (CountersFileReader reader = CountersFileReader.open(dir.toFile()))

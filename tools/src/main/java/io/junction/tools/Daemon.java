@@ -262,7 +262,7 @@ public final class Daemon implements AutoCloseable
             started.add(0, observerRunner);
 
             http = config.httpEnabled() ? bound("http", config.httpHost(), config.httpPort(), () -> new HttpEndpoint(
-                config.httpHost(), config.httpPort(), countersFile.countersManager(), () -> ready && !stopping && server.isHealthy(),
+                config.httpHost(), config.httpPort(), countersFile.countersManager(), config.metricsMaxNamedSeries(), () -> ready && !stopping && server.isHealthy(),
                 alarms::activeAlarms, this::reload,
                 AdminGuard.forDaemon(config.security(), config.httpHost(), dir, countersFile.countersManager()),
                 config.httpLimits())) : null;

@@ -63,7 +63,8 @@ public record DaemonConfig(
     int errorLogCapacity,
     WebhookDelivery webhookDelivery,
     HttpLimits httpLimits,
-    NetworkSpec network)
+    NetworkSpec network,
+    int metricsMaxNamedSeries)
 {
     /**
      * Bounds of the HTTP endpoint: a small fixed pool of workers, a bounded queue of requests waiting for one
@@ -274,7 +275,8 @@ public record DaemonConfig(
                 intAtLeast(config, "http.threads", 1, 64),
                 intAtLeast(config, "http.max-queued", 1, 1 << 16),
                 duration(config, "http.request-timeout", true)),
-            network(config));
+            network(config),
+            intAtLeast(config, "http.metrics.max-named-series", 0, 1_000_000));
     }
 
     private static NetworkSpec network(final Config config)

@@ -18,38 +18,27 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 
-import org.agrona.concurrent.status.CountersReader;
+import org.agrona.concurrent.status.CountersManager;
 
 import io.junction.observe.Alarm;
-import io.junction.observe.Json;
-import io.junction.observe.PrometheusFormat;
 
 /**
- * The daemon's HTTP endpoint (loopback by default): {@code GET /metrics} (Prometheus text),
+ * The daemon's HTTP endpoint (loopback by default): {@code GET /} (the status page, {@link StatusPage}),
+ * {@code /status.json}, {@code GET /metrics} (Prometheus text, {@link MetricsExposition}),
  * {@code /health/live}, {@code /health/ready}, {@code /alarms} (JSON) and {@code POST /admin/reload}.
  */
 public final class HttpEndpoint implements AutoCloseable
 {
-    /** The catalogue's families as {name, type, help}, by type id. */
-    private static final java.util.Map<Integer, String[]> FAMILIES = new java.util.LinkedHashMap<>();
-
-    static
-    {
-        for (final MetricCatalogue.Family family : MetricCatalogue.families())
-        {
-            FAMILIES.put(family.typeId(), new String[]{
-                family.name(), family.type().name().toLowerCase(java.util.Locale.ROOT), family.help() });
-        }
-    }
-
     private final HttpServer server;
     private final ExecutorService executor;
+    private final MetricsExposition metrics;
     private final AdminGuard guard;
 
     public HttpEndpoint(
         final String host,
         final int port,
-        final CountersReader counters,
+        final CountersManager counters,
+        final int maxNamedSeries,
         final BooleanSupplier ready,
         final Supplier<List<Alarm>> alarms,
         final Supplier<String> reload,
@@ -73,9 +62,24 @@ public final class HttpEndpoint implements AutoCloseable
             },
             (rejected, pool) -> guard.refused(AdminGuard.Refusal.OVERLOADED)); // the client's connection times out
         server.setExecutor(executor);
+        metrics = new MetricsExposition(counters, maxNamedSeries);
         context("/metrics", false, (exchange) ->
-            respond(exchange, "GET", 200, "text/plain; version=0.0.4; charset=utf-8",
-                () -> PrometheusFormat.format(counters, FAMILIES)));
+            respondBytes(exchange, "GET", 200, metrics.contentType(), metrics::text));
+        final StatusReport statusReport = new StatusReport(counters, alarms, System::currentTimeMillis);
+        context("/status.json", false, (exchange) ->
+            respond(exchange, "GET", 200, "application/json", statusReport::json));
+        context("/", false, (exchange) -> // the status page; "/" also gets every path nothing else serves
+        {
+            final StatusPage.File file = StatusPage.file(exchange.getRequestURI().getPath());
+            if (null == file)
+            {
+                respond(exchange, "GET", 404, "text/plain", () -> "no such page\n");
+            }
+            else
+            {
+                respondBytes(exchange, "GET", 200, file.contentType(), file::bytes);
+            }
+        });
         context("/health/live", false, (exchange) ->
             respond(exchange, "GET", 200, "text/plain", () -> "live\n"));
         context("/health/ready", false, (exchange) ->
@@ -132,17 +136,19 @@ public final class HttpEndpoint implements AutoCloseable
 
     static String alarmsJson(final List<Alarm> alarms)
     {
-        final StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < alarms.size(); i++)
-        {
-            sb.append(i > 0 ? "," : "").append(alarms.get(i).toJson());
-        }
-        return sb.append("]\n").toString();
+        return JsonOutput.alarms(alarms);
     }
 
     private static void respond(
         final HttpExchange exchange, final String method, final int status, final String contentType,
         final Supplier<String> body) throws IOException
+    {
+        respondBytes(exchange, method, status, contentType, () -> body.get().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void respondBytes(
+        final HttpExchange exchange, final String method, final int status, final String contentType,
+        final Supplier<byte[]> body) throws IOException
     {
         try (exchange)
         {
@@ -151,7 +157,7 @@ public final class HttpEndpoint implements AutoCloseable
                 exchange.sendResponseHeaders(405, -1);
                 return;
             }
-            final byte[] bytes = body.get().getBytes(StandardCharsets.UTF_8);
+            final byte[] bytes = body.get();
             exchange.getResponseHeaders().set("Content-Type", contentType);
             exchange.sendResponseHeaders(status, bytes.length);
             try (OutputStream out = exchange.getResponseBody())
@@ -171,11 +177,7 @@ public final class HttpEndpoint implements AutoCloseable
     {
         server.stop(0);
         executor.shutdownNow();
+        metrics.close();
         guard.close();
-    }
-
-    static String quote(final String text)
-    {
-        return Json.quote(text);
     }
 }

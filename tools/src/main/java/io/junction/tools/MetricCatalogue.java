@@ -52,10 +52,11 @@ public final class MetricCatalogue
      *                    null: no labels.
      * @param named       the label that names a subscription (series only for named ones, under a cap); null: none.
      * @param alarmMetric what an alarm rule's {@code metric} key calls this family; null: not watchable.
+     * @param scale       exposed value per counter unit (1e-9: a counter of nanoseconds exposed in seconds).
      */
     public record Family(
         int typeId, String name, Type type, String help, Pattern labels, List<String> labelNames, String named,
-        String alarmMetric, Aggregate aggregate)
+        String alarmMetric, Aggregate aggregate, double scale)
     {
         /**
          * @return the label values of one counter, in {@link #labelNames()} order, or null when its label does
@@ -89,10 +90,10 @@ public final class MetricCatalogue
     }
 
     /** The latency family (a summary over the last observation interval) and its maximum, by stage. */
-    public static final String LATENCY = "junction_latency_ns";
-    public static final String LATENCY_MAX = "junction_latency_max_ns";
+    public static final String LATENCY = "junction_latency_seconds";
+    public static final String LATENCY_MAX = "junction_latency_max_seconds";
     /** Counters of a type this catalogue does not know (an embedding application's), by type id and label. */
-    public static final String OTHER_COUNTERS = "junction_counter";
+    public static final String OTHER_COUNTERS = "junction_uncatalogued";
     public static final String BUILD_INFO = "junction_build_info";
     public static final String SERIES_CAPPED = "junction_metrics_series_capped_total";
     public static final String SERIES_FOLDED = "junction_metrics_series_folded";
@@ -109,8 +110,12 @@ public final class MetricCatalogue
         "cluster-role", "this member's role: 0 follower, 1 candidate, 2 leader");
 
     private static final String SHARD = "shard (?<shard>\\d+) ";
-    private static final String SUBSCRIPTION = "subscription (?<id>\\d+) '.*' (?:name=(?<subscription>\\S+) )?";
+    // The name as "(NAME) " or "name=NAME ", both of which the switch has written.
+    private static final String SUBSCRIPTION =
+        "subscription (?<id>\\d+) '.*?' (?:(?:\\(|name=)(?<subscription>[^)\\s]+)\\)? )?";
     private static final Map<Integer, Family> FAMILIES = new LinkedHashMap<>();
+    /** Prometheus wants base units: seconds, not the nanoseconds the counters hold. */
+    public static final double NANOS = 1e-9;
 
     static
     {
@@ -158,16 +163,20 @@ public final class MetricCatalogue
             "errors");
         counter(SwitchCounters.OFFER_SHED_TYPE_ID, "junction_offer_shed_total",
             "Offers shed by load regulation, by class and reason.", "offer shed: (?<class>\\S+) (?<reason>\\S+)", "shed");
-        gauge(SwitchCounters.SHARD_QUEUE_DELAY_TYPE_ID, "junction_shard_queue_delay_ns",
-            "Queueing delay seen by each shard's CoDel shedder, ns.", SHARD + "queue delay ns", null, null);
+        add(SwitchCounters.SHARD_QUEUE_DELAY_TYPE_ID, "junction_shard_queue_delay_seconds", Type.GAUGE,
+            "Queueing delay seen by each shard's CoDel shedder, seconds.", SHARD + "queue delay ns", null, null, null,
+            NANOS);
         gauge(SwitchCounters.SHARD_SHED_LEVEL_TYPE_ID, "junction_shard_shed_level",
             "Each shard's shed level (1024 = one class).", SHARD + "shed level.*", null, null);
         counter(SwitchCounters.OFFER_BACK_PRESSURED_TYPE_ID, "junction_offer_back_pressured_total",
             "Offers back-pressured by a full ring, by class.", "offer back-pressured: (?<class>\\S+)", null);
 
+        counter(SwitchCounters.QUEUE_GROUP_MOVED_TYPE_ID, "junction_queue_group_moved_total",
+            "Messages moved from a queue-group member that left to the members that remain.", null, null);
+
         // The observer and the alarms.
-        gauge(SwitchObserver.GAUGE_TYPE_ID, "junction_gauge",
-            "Values sampled each observation interval (ring occupancy, disk free...), by gauge.", "(?<gauge>.+)",
+        gauge(SwitchObserver.GAUGE_TYPE_ID, "junction_sampled",
+            "Values sampled each observation interval (ring occupancy, disk free MB...), by sample.", "(?<sample>.+)",
             null, null);
         perSubscription(SwitchObserver.SUBSCRIPTION_QUEUE_DEPTH_TYPE_ID, "junction_subscription_queue_depth",
             Type.GAUGE, "Messages waiting in a subscription's outboxes (its lag), by named subscription.",
@@ -250,6 +259,8 @@ public final class MetricCatalogue
             "Bytes of the journal's roll-cycle files.", null, null, null);
         gauge(JournalCounters.ROLL_CYCLES_TYPE_ID, "junction_journal_roll_cycles",
             "Roll-cycle files the journal holds.", null, "journal-cycles", Aggregate.SUM);
+        gauge(JournalCounters.IDEMPOTENT_PUBLISHERS_TYPE_ID, "junction_journal_idempotent_publishers",
+            "Idempotent publishers whose deduplication window the journal holds.", null, null, null);
         gauge(JournalCounters.DISK_FREE_BYTES_TYPE_ID, "junction_journal_disk_free_bytes",
             "Usable bytes on the journal's file system.", null, null, null);
 
@@ -287,6 +298,9 @@ public final class MetricCatalogue
             "HTTP requests refused, by reason: cross-origin, unauthorised, overloaded.",
             "http refused: (?<reason>\\S+)", null);
 
+        counter(Daemon.ERRORS_NOT_RECORDED_TYPE_ID, "junction_errors_not_recorded_total",
+            "Errors that found the distinct error log full (still logged).", null, null);
+
         // The exposition itself.
         counter(SERIES_CAPPED_TYPE_ID, SERIES_CAPPED,
             "Scrapes that folded named series into _other because of http.metrics.max-named-series.", null, null);
@@ -301,26 +315,26 @@ public final class MetricCatalogue
     private static void counter(
         final int typeId, final String name, final String help, final String labels, final String alarmMetric)
     {
-        add(typeId, name, Type.COUNTER, help, labels, null, alarmMetric, Aggregate.SUM);
+        add(typeId, name, Type.COUNTER, help, labels, null, alarmMetric, Aggregate.SUM, 1);
     }
 
     private static void gauge(
         final int typeId, final String name, final String help, final String labels, final String alarmMetric,
         final Aggregate aggregate)
     {
-        add(typeId, name, Type.GAUGE, help, labels, null, alarmMetric, aggregate);
+        add(typeId, name, Type.GAUGE, help, labels, null, alarmMetric, aggregate, 1);
     }
 
     private static void perSubscription(
         final int typeId, final String name, final Type type, final String help, final String suffix,
         final String alarmMetric, final Aggregate aggregate)
     {
-        add(typeId, name, type, help, SUBSCRIPTION + suffix, "subscription", alarmMetric, aggregate);
+        add(typeId, name, type, help, SUBSCRIPTION + suffix, "subscription", alarmMetric, aggregate, 1);
     }
 
     private static void add(
         final int typeId, final String name, final Type type, final String help, final String labels,
-        final String named, final String alarmMetric, final Aggregate aggregate)
+        final String named, final String alarmMetric, final Aggregate aggregate, final double scale)
     {
         final Pattern pattern = null == labels ? null : Pattern.compile(labels);
         final List<String> labelNames = new ArrayList<>();
@@ -337,7 +351,7 @@ public final class MetricCatalogue
             }
         }
         if (null != FAMILIES.put(typeId, new Family(typeId, name, type, help, pattern, List.copyOf(labelNames),
-            named, alarmMetric, aggregate)))
+            named, alarmMetric, aggregate, scale)))
         {
             throw new IllegalStateException("type id " + typeId + " catalogued twice");
         }

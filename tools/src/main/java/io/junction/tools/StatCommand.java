@@ -12,7 +12,6 @@ import java.util.concurrent.locks.LockSupport;
 import io.junction.observe.AlarmEvaluator;
 import io.junction.observe.CountersFileReader;
 import io.junction.observe.CountersFileReader.CounterValue;
-import io.junction.observe.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -129,34 +128,7 @@ public final class StatCommand implements Callable<Integer>
 
     static String toJson(final CountersFileReader reader, final List<CounterValue> values)
     {
-        final long nowMs = System.currentTimeMillis();
-        final StringBuilder sb = new StringBuilder(256 + values.size() * 64);
-        sb.append("{\"timeMs\":").append(nowMs)
-            .append(",\"pid\":").append(reader.pid())
-            .append(",\"alive\":").append(reader.isAlive(nowMs, TimeUnit.SECONDS.toMillis(5)))
-            .append(",\"state\":").append(reader.state())
-            .append(",\"stopped\":").append(reader.isStopped())
-            .append(",\"stopTimeMs\":").append(reader.isStopped() ? Long.toString(reader.stopTimeMs()) : "null")
-            .append(",\"heartbeatAgeMs\":").append(reader.isStopped() ? "null" : Long.toString(nowMs - reader.heartbeatMs()))
-            .append(",\"counters\":[");
-        for (int i = 0; i < values.size(); i++)
-        {
-            final CounterValue v = values.get(i);
-            sb.append(i > 0 ? "," : "").append("{\"id\":").append(v.id()).append(",\"typeId\":").append(v.typeId())
-                .append(",\"label\":").append(Json.quote(v.label())).append(",\"value\":").append(v.value())
-                .append('}');
-        }
-        sb.append("],\"activeAlarms\":[");
-        boolean first = true;
-        for (final CounterValue v : values)
-        {
-            if (v.typeId() == AlarmEvaluator.ALARM_TYPE_ID && v.value() != 0)
-            {
-                sb.append(first ? "" : ",").append(Json.quote(v.label().substring("alarm ".length())));
-                first = false;
-            }
-        }
-        return sb.append("]}").toString();
+        return JsonOutput.stat(reader, values);
     }
 
     private static void print(final PrintStream out, final CountersFileReader reader, final List<CounterValue> values)

@@ -52,11 +52,6 @@ public final class WebhookNotifier implements AlarmListener, AutoCloseable
             }
             return new Node(configuredName.isEmpty() ? host : configuredName, host, ProcessHandle.current().pid());
         }
-
-        String toJson()
-        {
-            return "{\"name\":" + quote(name) + ",\"host\":" + quote(host) + ",\"pid\":" + pid + "}";
-        }
     }
 
     private final URI uri;
@@ -119,8 +114,15 @@ public final class WebhookNotifier implements AlarmListener, AutoCloseable
 
     private String payload(final Alarm alarm, final boolean clearedByStop)
     {
-        final String json = alarm.toJson();
-        return "{\"node\":" + node.toJson() + (clearedByStop ? ",\"clearedByStop\":true," : ",") + json.substring(1);
+        final com.fasterxml.jackson.databind.node.ObjectNode body = JsonOutput.MAPPER.createObjectNode();
+        body.set("node", JsonOutput.MAPPER.valueToTree(node));
+        if (clearedByStop)
+        {
+            body.put("clearedByStop", true);
+        }
+        body.setAll((com.fasterxml.jackson.databind.node.ObjectNode)JsonOutput.MAPPER.valueToTree(
+            JsonOutput.AlarmJson.of(alarm)));
+        return JsonOutput.write(body);
     }
 
     private void offer(final String body)
@@ -245,25 +247,4 @@ public final class WebhookNotifier implements AlarmListener, AutoCloseable
         }
     }
 
-    private static String quote(final String text)
-    {
-        final StringBuilder sb = new StringBuilder(text.length() + 2).append('"');
-        for (int i = 0; i < text.length(); i++)
-        {
-            final char c = text.charAt(i);
-            if (c == '"' || c == '\\')
-            {
-                sb.append('\\').append(c);
-            }
-            else if (c < 0x20)
-            {
-                sb.append(String.format("\\u%04x", (int)c));
-            }
-            else
-            {
-                sb.append(c);
-            }
-        }
-        return sb.append('"').toString();
-    }
 }

@@ -28,7 +28,7 @@ class AdminGuardTest
         final CountersManager counters = new CountersManager(
             new UnsafeBuffer(new byte[64 * 1024]), new UnsafeBuffer(new byte[16 * 1024]));
         final AdminGuard guarded = new AdminGuard("s3cret", true, counters);
-        try (HttpEndpoint endpoint = new HttpEndpoint("127.0.0.1", 0, counters, () -> true, List::of,
+        try (HttpEndpoint endpoint = new HttpEndpoint("127.0.0.1", 0, counters, 100, () -> true, List::of,
             () -> "reloaded", guarded, LIMITS))
         {
             assertEquals(401, get(endpoint.port(), "/health/live", null));
@@ -39,7 +39,7 @@ class AdminGuardTest
         }
 
         final AdminGuard open = new AdminGuard("s3cret", false, counters);
-        try (HttpEndpoint endpoint = new HttpEndpoint("127.0.0.1", 0, counters, () -> true, List::of,
+        try (HttpEndpoint endpoint = new HttpEndpoint("127.0.0.1", 0, counters, 100, () -> true, List::of,
             () -> "reloaded", open, LIMITS))
         {
             assertEquals(200, get(endpoint.port(), "/health/live", null));
@@ -52,7 +52,7 @@ class AdminGuardTest
         }
 
         final AdminGuard noToken = new AdminGuard("", false, counters);
-        try (HttpEndpoint endpoint = new HttpEndpoint("127.0.0.1", 0, counters, () -> true, List::of,
+        try (HttpEndpoint endpoint = new HttpEndpoint("127.0.0.1", 0, counters, 100, () -> true, List::of,
             () -> "reloaded", noToken, LIMITS))
         {
             assertEquals(401, post(endpoint.port(), null, "Bearer "), "no token configured: admin refused to all");

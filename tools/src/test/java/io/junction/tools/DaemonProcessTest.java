@@ -128,16 +128,16 @@ class DaemonProcessTest
         // Prometheus, after an observation interval has published the latency of those messages.
         await().atMost(TIMEOUT).until(() ->
             httpGet(httpPort, "/metrics").body().contains(
-                "junction_latency_samples_total{stage=\"offer_to_deliver\"} " + count));
+                "junction_latency_seconds_count{stage=\"offer_to_deliver\"} " + count));
         final String metrics = httpGet(httpPort, "/metrics").body();
         assertTrue(metrics.contains("# TYPE junction_shard_dispatched_total counter"), metrics);
-        assertTrue(metrics.contains("junction_shard_dispatched_total{counter=\"shard 0 dispatched\"} " + count),
+        assertTrue(metrics.contains("junction_shard_dispatched_total{shard=\"0\"} " + (double)count),
             metrics);
-        assertTrue(metrics.contains("junction_alarm_active{counter=\"alarm has-subscribers [MAJOR]\"} 1"), metrics);
-        assertTrue(metrics.contains("junction_latency_ns{stage=\"offer_to_deliver\",quantile=\"0.99\"}"), metrics);
-        assertTrue(metrics.contains("junction_subscription_queue_depth{counter=\"subscription 1 'orders.>' queue depth\"} 0"),
+        assertTrue(metrics.contains("junction_alarm_active{alarm=\"has-subscribers\",severity=\"MAJOR\"} 1.0"), metrics);
+        assertTrue(metrics.contains("junction_latency_seconds{stage=\"offer_to_deliver\",quantile=\"0.99\"}"), metrics);
+        assertTrue(metrics.contains("junction_subscription_queue_depth{subscription=\"_other\"} 0.0"),
             metrics);
-        assertTrue(metrics.contains("junction_protocol_bad_frames_total{counter=\"protocol bad frames\"} 1"), metrics);
+        assertTrue(metrics.contains("junction_protocol_bad_frames_total 1.0"), metrics);
         assertEquals(200, httpGet(httpPort, "/health/live").statusCode());
         assertEquals(200, httpGet(httpPort, "/health/ready").statusCode());
         assertTrue(httpGet(httpPort, "/alarms").body().contains("\"alarm\":\"has-subscribers\""));
@@ -155,7 +155,7 @@ class DaemonProcessTest
             () -> read(adminOut));
         assertTrue(read(adminOut).contains("reloaded 1 alarm rule(s)"), () -> read(adminOut));
         await().atMost(TIMEOUT).until(() ->
-            httpGet(httpPort, "/metrics").body().contains("alarm renamed-rule [MAJOR]"));
+            httpGet(httpPort, "/metrics").body().contains("junction_alarm_active{alarm=\"renamed-rule\",severity=\"MAJOR\"}"));
 
         // And by SIGHUP, as systemd's reload does.
         writeConfig(config, node, hookServer.port(), "hup-rule");
@@ -163,7 +163,7 @@ class DaemonProcessTest
             "\"\n", java.nio.file.StandardOpenOption.APPEND);
         final Process hup = new ProcessBuilder("kill", "-HUP", Long.toString(daemon.process().pid())).start();
         assertTrue(hup.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS) && hup.exitValue() == 0);
-        await().atMost(TIMEOUT).until(() -> httpGet(httpPort, "/metrics").body().contains("alarm hup-rule [MAJOR]"));
+        await().atMost(TIMEOUT).until(() -> httpGet(httpPort, "/metrics").body().contains("junction_alarm_active{alarm=\"hup-rule\",severity=\"MAJOR\"}"));
         assertTrue(daemon.process().isAlive(), daemon::output);
 
         // loadgen against it: a live line, a total, a histogram log.

@@ -98,8 +98,8 @@ class DaemonWiringTest
         assertTrue(stat.contains("\"label\":\"journal appended\",\"value\":" + count), stat);
         assertTrue(stat.contains("\"label\":\"protocol bad qos\",\"value\":1"), stat);
         final String metrics = httpGet(Integer.parseInt(Daemon.readProperties(node).getProperty("http.port")), "/metrics").body();
-        assertTrue(metrics.contains("junction_journal_appended_total{counter=\"journal appended\"} " + count), metrics);
-        assertTrue(metrics.contains("junction_protocol_bad_qos_total{counter=\"protocol bad qos\"} 1"), metrics);
+        assertTrue(metrics.contains("junction_journal_appended_total " + (double)count), metrics);
+        assertTrue(metrics.contains("junction_protocol_bad_qos_total 1.0"), metrics);
 
         // SIGKILL: no stop, no flush beyond what the acknowledgements promised.
         replies.close();
@@ -180,8 +180,8 @@ class DaemonWiringTest
         assertTrue(stat.contains("\"label\":\"offer shed: NORMAL RATE_LIMITED\",\"value\":" + shedBeforeReload), stat);
         final int httpPort = Integer.parseInt(Daemon.readProperties(node).getProperty("http.port"));
         final String metrics = httpGet(httpPort, "/metrics").body();
-        assertTrue(metrics.contains("junction_offer_shed_total{counter=\"offer shed: NORMAL RATE_LIMITED\"} " +
-            shedBeforeReload), metrics);
+        assertTrue(metrics.contains("junction_offer_shed_total{class=\"NORMAL\",reason=\"RATE_LIMITED\"} " +
+            (double)shedBeforeReload), metrics);
 
         // Reload while the greedy publisher keeps publishing: the new rule lets it through, no restart.
         Files.writeString(config.toPath(), baseConfig(node) + "journal.enabled = false\n" + rule(1_000_000, 100_000));

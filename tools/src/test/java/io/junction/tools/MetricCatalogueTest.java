@@ -42,6 +42,20 @@ class MetricCatalogueTest
     }
 
     @Test
+    void everyFamilyIsDocumentedInTheToolsReadme() throws Exception
+    {
+        final String readme = java.nio.file.Files.readString(java.nio.file.Path.of("README.md"));
+        for (final String name : MetricCatalogue.familyNames())
+        {
+            if (!name.endsWith("_count"))
+            {
+                assertTrue(readme.contains("`" + name + "`"), () -> name + " is not in tools/README.md");
+            }
+        }
+        assertTrue(readme.contains("http.metrics.max-named-series"));
+    }
+
+    @Test
     void labelsComeFromTheCounterLabelNotAsFreeText()
     {
         final MetricCatalogue.Family shed = MetricCatalogue.family(SwitchCounters.OFFER_SHED_TYPE_ID);
@@ -57,6 +71,7 @@ class MetricCatalogueTest
 
         final MetricCatalogue.Family delivered = MetricCatalogue.family(SwitchCounters.SUBSCRIPTION_DELIVERED_TYPE_ID);
         assertEquals("subscription", delivered.named());
+        assertArrayEquals(new String[]{ "billing" }, delivered.labelValues("subscription 7 'orders.>' (billing) delivered"));
         assertArrayEquals(new String[]{ "billing" }, delivered.labelValues("subscription 7 'orders.>' name=billing delivered"));
         assertArrayEquals(new String[]{ "" }, delivered.labelValues("subscription 7 'orders.>' delivered"),
             "an unnamed subscription has no name to be a series of its own");

@@ -1,13 +1,25 @@
 package io.junction.perf.suite;
 
 import java.util.List;
-import java.util.Locale;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The run's figures as JSON, written by hand (a handful of flat records; no library needed).
+ * The run's figures as {@code results.json}, through Jackson: a tree built from the results, written indented
+ * with {@code "key": value}.
  */
 final class Json
 {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectWriter WRITER = MAPPER.writer(new DefaultPrettyPrinter().withSeparators(
+        Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER)));
+
     private Json()
     {
     }
@@ -15,123 +27,101 @@ final class Json
     static String of(
         final SuiteOptions options, final SuiteResults results, final String machine, final List<CapacityPlan> plans)
     {
-        final StringBuilder out = new StringBuilder("{\n");
-        out.append("  \"mode\": ").append(str(options.mode)).append(",\n");
-        out.append("  \"p99TargetNs\": ").append(options.p99TargetNs).append(",\n");
-        out.append("  \"headroom\": ").append(options.headroom).append(",\n");
-        out.append("  \"machine\": ").append(str(machine)).append(",\n");
+        final ObjectNode root = MAPPER.createObjectNode();
+        root.put("mode", options.mode);
+        root.put("p99TargetNs", options.p99TargetNs);
+        root.put("headroom", options.headroom);
+        root.put("machine", machine);
 
-        out.append("  \"targets\": [");
-        join(out, results.targets, t -> "{\"name\": " + str(t.name()) + ", \"kind\": " + str(t.kind().name()) +
-            ", \"transport\": " + str(t.transport()) + ", \"version\": " + str(t.version()) +
-            ", \"semantics\": " + str(t.semantics()) + "}");
-        out.append("],\n  \"throughput\": [");
-        join(out, results.throughput, r -> String.format(Locale.ROOT,
-            "{\"target\": %s, \"subscribers\": %d, \"payloadBytes\": %d, \"sent\": %d, \"delivered\": %d, " +
-            "\"seconds\": %.6f, \"msgsPerSec\": %.1f, \"deliveriesPerSec\": %.1f}",
-            str(r.target()), r.workload().subscribers(), r.workload().payloadBytes(), r.sent(), r.delivered(),
-            r.seconds(), r.msgsPerSec(), r.deliveriesPerSec()));
-        out.append("],\n  \"latency\": [");
-        join(out, results.latency, r -> String.format(Locale.ROOT,
-            "{\"target\": %s, \"subscribers\": %d, \"payloadBytes\": %d, \"offeredRate\": %d, \"scheduled\": %d, " +
-            "\"sent\": %d, \"delivered\": %d, \"saturated\": %b, %s, \"sendLagP99Ns\": %d, \"sendLagMaxNs\": %d}",
-            str(r.target()), r.workload().subscribers(), r.workload().payloadBytes(), r.offeredRate(), r.scheduled(),
-            r.sent(), r.delivered(), r.saturated(), percentiles(r.latency()), r.sendLag().p99Ns(),
-            r.sendLag().maxNs()));
-        out.append("],\n  \"roundTrips\": [");
-        join(out, results.roundTrips, r -> "{\"limit\": " + str(r.name()) + ", \"transport\": " + str(r.transport()) +
-            ", \"payloadBytes\": " + r.payloadBytes() + ", " + percentiles(r.roundTrip()) + "}");
-        out.append("],\n  \"capacity\": [");
-        join(out, plans, p -> String.format(Locale.ROOT,
-            "{\"target\": %s, \"subscribers\": %d, \"payloadBytes\": %d, \"p99TargetNs\": %d, \"sustainedRate\": %d, " +
-            "\"atHighestTested\": %b, \"suggestedTokenBucketRate\": %d, \"suggestedBurst\": %d, \"summary\": %s}",
-            str(p.target()), p.workload().subscribers(), p.workload().payloadBytes(), p.p99TargetNs(),
-            p.sustainedRate(), p.atHighestTested(), p.suggestedRate(), p.suggestedBurst(), str(p.sentence())));
-        out.append("],\n  \"sections\": {");
-        for (int i = 0; i < results.tables.size(); i++)
+        final ArrayNode targets = root.putArray("targets");
+        results.targets.forEach((t) -> targets.addObject().put("name", t.name()).put("kind", t.kind().name())
+            .put("transport", t.transport()).put("version", t.version()).put("semantics", t.semantics()));
+
+        final ArrayNode throughput = root.putArray("throughput");
+        results.throughput.forEach((r) -> throughput.addObject().put("target", r.target())
+            .put("subscribers", r.workload().subscribers()).put("payloadBytes", r.workload().payloadBytes())
+            .put("sent", r.sent()).put("delivered", r.delivered()).put("seconds", r.seconds())
+            .put("msgsPerSec", r.msgsPerSec()).put("deliveriesPerSec", r.deliveriesPerSec()));
+
+        final ArrayNode latency = root.putArray("latency");
+        results.latency.forEach((r) ->
         {
-            final SuiteResults.Table table = results.tables.get(i);
-            out.append(i == 0 ? "\n    " : ",\n    ").append(str(table.key())).append(": [");
-            for (int r = 0; r < table.rows().size(); r++)
+            final ObjectNode row = latency.addObject().put("target", r.target())
+                .put("subscribers", r.workload().subscribers()).put("payloadBytes", r.workload().payloadBytes())
+                .put("offeredRate", r.offeredRate()).put("scheduled", r.scheduled()).put("sent", r.sent())
+                .put("delivered", r.delivered()).put("saturated", r.saturated());
+            percentiles(row, r.latency());
+            row.put("sendLagP99Ns", r.sendLag().p99Ns()).put("sendLagMaxNs", r.sendLag().maxNs());
+        });
+
+        final ArrayNode roundTrips = root.putArray("roundTrips");
+        results.roundTrips.forEach((r) -> percentiles(roundTrips.addObject().put("limit", r.name())
+            .put("transport", r.transport()).put("payloadBytes", r.payloadBytes()), r.roundTrip()));
+
+        final ArrayNode capacity = root.putArray("capacity");
+        plans.forEach((p) -> capacity.addObject().put("target", p.target())
+            .put("subscribers", p.workload().subscribers()).put("payloadBytes", p.workload().payloadBytes())
+            .put("p99TargetNs", p.p99TargetNs()).put("sustainedRate", p.sustainedRate())
+            .put("atHighestTested", p.atHighestTested()).put("suggestedTokenBucketRate", p.suggestedRate())
+            .put("suggestedBurst", p.suggestedBurst()).put("summary", p.sentence()));
+
+        final ObjectNode sections = root.putObject("sections");
+        for (final SuiteResults.Table table : results.tables)
+        {
+            final ArrayNode rows = sections.putArray(table.key());
+            for (final List<String> row : table.rows())
             {
-                final List<String> row = table.rows().get(r);
-                out.append(r == 0 ? "\n      {" : ",\n      {");
+                final ObjectNode object = rows.addObject();
                 for (int c = 0; c < table.columns().size(); c++)
                 {
-                    out.append(c == 0 ? "" : ", ").append(str(table.columns().get(c))).append(": ")
-                        .append(value(c < row.size() ? row.get(c) : null));
+                    value(object, table.columns().get(c), c < row.size() ? row.get(c) : null);
                 }
-                out.append('}');
             }
-            out.append(table.rows().isEmpty() ? "]" : "\n    ]");
         }
-        out.append(results.tables.isEmpty() ? "},\n" : "\n  },\n");
-        out.append("  \"skipped\": [");
-        join(out, results.skipped, s -> "{\"what\": " + str(s.what()) + ", \"why\": " + str(s.why()) + "}");
-        out.append("]\n}\n");
-        return out.toString();
-    }
 
-    private static String percentiles(final Percentiles p)
-    {
-        return String.format(Locale.ROOT, "\"count\": %d, \"p50Ns\": %d, \"p90Ns\": %d, \"p99Ns\": %d, " +
-            "\"p999Ns\": %d, \"p9999Ns\": %d, \"maxNs\": %d",
-            p.count(), p.p50Ns(), p.p90Ns(), p.p99Ns(), p.p999Ns(), p.p9999Ns(), p.maxNs());
-    }
-
-    private static <T> void join(
-        final StringBuilder out, final List<T> items, final java.util.function.Function<T, String> f)
-    {
-        for (int i = 0; i < items.size(); i++)
+        final ArrayNode skipped = root.putArray("skipped");
+        results.skipped.forEach((s) -> skipped.addObject().put("what", s.what()).put("why", s.why()));
+        try
         {
-            out.append(i == 0 ? "\n    " : ",\n    ").append(f.apply(items.get(i)));
+            return WRITER.writeValueAsString(root) + "\n";
         }
-        if (!items.isEmpty())
+        catch (final JsonProcessingException ex)
         {
-            out.append("\n  ");
+            throw new IllegalStateException("cannot write results.json", ex);
         }
     }
 
-    /** A number as a JSON number, anything else as a string; empty or "NaN" as null. */
-    static String value(final String text)
+    private static void percentiles(final ObjectNode row, final Percentiles p)
+    {
+        row.put("count", p.count()).put("p50Ns", p.p50Ns()).put("p90Ns", p.p90Ns()).put("p99Ns", p.p99Ns())
+            .put("p999Ns", p.p999Ns()).put("p9999Ns", p.p9999Ns()).put("maxNs", p.maxNs());
+    }
+
+    /** A table cell: a number as a JSON number, anything else as a string; empty or "NaN" as null. */
+    static void value(final ObjectNode row, final String column, final String text)
     {
         if (null == text || text.isEmpty() || "NaN".equals(text))
         {
-            return "null";
+            row.putNull(column);
         }
-        return text.matches("-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?") ? text : str(text);
-    }
-
-    static String str(final String value)
-    {
-        if (null == value)
+        else if (text.matches("-?[0-9]+"))
         {
-            return "null";
-        }
-        final StringBuilder out = new StringBuilder("\"");
-        for (int i = 0; i < value.length(); i++)
-        {
-            final char c = value.charAt(i);
-            switch (c)
+            try
             {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default ->
-                {
-                    if (c < 0x20)
-                    {
-                        out.append(String.format("\\u%04x", (int)c));
-                    }
-                    else
-                    {
-                        out.append(c);
-                    }
-                }
+                row.put(column, Long.parseLong(text));
+            }
+            catch (final NumberFormatException ex)
+            {
+                row.put(column, new java.math.BigDecimal(text));
             }
         }
-        return out.append('"').toString();
+        else if (text.matches("-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?"))
+        {
+            row.put(column, new java.math.BigDecimal(text));
+        }
+        else
+        {
+            row.put(column, text);
+        }
     }
 }
