@@ -30,6 +30,26 @@ public interface JournalSink
     boolean isAvailable();
 
     /**
+     * Idempotent guaranteed publish: reserve a publisher's sequence unless it was accepted before. Called by the
+     * offering thread before the message is queued; one thread at a time per publisher id.
+     *
+     * @return 0 if it is new (now reserved), else a negative {@link OfferResult}: rejected
+     * {@link RejectReason#DUPLICATE} or {@link RejectReason#TOO_OLD_FOR_DEDUPLICATION}, or
+     * {@link OfferResult#JOURNAL_UNAVAILABLE} for a journal that does not deduplicate.
+     */
+    default long reservePublisherSequence(long publisherId, long publisherSequence)
+    {
+        return OfferResult.JOURNAL_UNAVAILABLE;
+    }
+
+    /**
+     * Undo {@link #reservePublisherSequence} for an offer that was then not queued (back pressure...).
+     */
+    default void releasePublisherSequence(long publisherId, long publisherSequence)
+    {
+    }
+
+    /**
      * Appends one shard's guaranteed messages. Used by one thread only.
      */
     interface JournalWriter extends AutoCloseable
@@ -56,6 +76,24 @@ public interface JournalSink
          * @throws RuntimeException if the flush failed; the batch is then {@link Durability#FAILED}.
          */
         void onEndOfBatch();
+
+        /**
+         * As {@link #append(long, String, Priority, long, org.agrona.DirectBuffer, int, int)}, with the publisher
+         * id and sequence of an idempotent publish (both 0 for none), which the journal keeps with the record.
+         */
+        default void append(
+            long sequence,
+            String topic,
+            Priority priority,
+            long timestampNs,
+            org.agrona.DirectBuffer buffer,
+            int offset,
+            int length,
+            long publisherId,
+            long publisherSequence)
+        {
+            append(sequence, topic, priority, timestampNs, buffer, offset, length);
+        }
 
         @Override
         void close();

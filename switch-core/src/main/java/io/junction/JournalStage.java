@@ -143,8 +143,8 @@ final class JournalStage implements Agent
         }
         try
         {
-            writer.append(
-                event.sequence, event.topic, event.priority, event.timestampNs, event.payload, 0, event.length);
+            writer.append(event.sequence, event.topic, event.priority, event.timestampNs, event.payload, 0, event.length,
+                event.publisherId, event.publisherSequence);
             appendedInBatch++;
             return true;
         }

@@ -224,7 +224,7 @@ public final class Junction implements AutoCloseable
         final int length)
     {
         return offer(regulator.anonymousCache(), topic, key, priority, QualityOfService.BEST_EFFORT, Regulator.NO_TTL,
-            buffer, offset, length);
+            buffer, offset, length, 0, 0);
     }
 
     /**
@@ -241,6 +241,55 @@ public final class Junction implements AutoCloseable
         final int length)
     {
         return offer(regulator.anonymousCache(), topic, priority, qos, Regulator.NO_TTL, buffer, offset, length);
+    }
+
+    /**
+     * Idempotent guaranteed offer: as a {@link QualityOfService#GUARANTEED} offer, carrying the publisher's id and
+     * its own sequence number for the message, kept in the journal record, so that a resend (after a reconnect or
+     * a crash) is journaled once: it is refused as {@link RejectReason#DUPLICATE} if the journal accepted that
+     * publisher sequence before (even before a restart, within its deduplication window), or
+     * {@link RejectReason#TOO_OLD_FOR_DEDUPLICATION} if it is older than that window. One thread at a time per
+     * publisher id.
+     *
+     * @param publisherId       not 0: the publisher's stream, stable across its reconnects and restarts.
+     * @param publisherSequence {@code >= 1}, increasing in the publisher's stream.
+     */
+    public long offer(
+        final String topic,
+        final Priority priority,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final long publisherId,
+        final long publisherSequence)
+    {
+        final JournalSink sink = ctx.journalSink();
+        if (0 == publisherId || publisherSequence < 1)
+        {
+            counters.onOfferRejected(RejectReason.INVALID_PUBLISHER);
+            return OfferResult.rejected(RejectReason.INVALID_PUBLISHER);
+        }
+        if (null == sink || !sink.isAvailable())
+        {
+            return OfferResult.JOURNAL_UNAVAILABLE;
+        }
+        final long reserved = sink.reservePublisherSequence(publisherId, publisherSequence);
+        if (reserved < 0)
+        {
+            final RejectReason reason = OfferResult.rejectReason(reserved);
+            if (null != reason)
+            {
+                counters.onOfferRejected(reason);
+            }
+            return reserved;
+        }
+        final long result = offer(regulator.anonymousCache(), topic, QueueGroup.NO_KEY, priority,
+            QualityOfService.GUARANTEED, Regulator.NO_TTL, buffer, offset, length, publisherId, publisherSequence);
+        if (result < 0)
+        {
+            sink.releasePublisherSequence(publisherId, publisherSequence);
+        }
+        return result;
     }
 
     long offer(
@@ -265,7 +314,7 @@ public final class Junction implements AutoCloseable
         final int offset,
         final int length)
     {
-        return offer(publisher, topic, QueueGroup.NO_KEY, priority, qos, ttlNs, buffer, offset, length);
+        return offer(publisher, topic, QueueGroup.NO_KEY, priority, qos, ttlNs, buffer, offset, length, 0, 0);
     }
 
     /**
@@ -280,7 +329,9 @@ public final class Junction implements AutoCloseable
         final long ttlNs,
         final DirectBuffer buffer,
         final int offset,
-        final int length)
+        final int length,
+        final long publisherId,
+        final long publisherSequence)
     {
         if (isClosed)
         {
@@ -304,7 +355,8 @@ public final class Junction implements AutoCloseable
         }
 
         final long result = shard.offer(
-            topic, key, priority, qos, nowNs, Regulator.deadlineNs(nowNs, ttlNs), admission, buffer, offset, length);
+            topic, key, priority, qos, nowNs, Regulator.deadlineNs(nowNs, ttlNs), admission, buffer, offset, length,
+            publisherId, publisherSequence);
         if (result >= 0)
         {
             shard.wake();

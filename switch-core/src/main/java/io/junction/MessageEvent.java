@@ -21,6 +21,8 @@ final class MessageEvent
     long deadlineNs;
     long key = QueueGroup.NO_KEY; // the publisher's key for keyed queue groups, or NO_KEY
     io.junction.regulate.Admission admission;
+    long publisherId; // idempotent guaranteed publish: who sent it, and its number in that publisher's stream (0: none)
+    long publisherSequence;
     final UnsafeBuffer payload;
 
     MessageEvent(final int maxMessageLength)

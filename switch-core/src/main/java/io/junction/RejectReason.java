@@ -15,7 +15,12 @@ public enum RejectReason
     FULL_WILDCARD_NOT_LAST("'>' must be the last token of a pattern"),
     PAYLOAD_TOO_LARGE("payload is longer than maxMessageLength"),
     INVALID_BUFFER_RANGE("offset and length do not lie within the buffer"),
-    MISSING_PRIORITY("priority is null");
+    MISSING_PRIORITY("priority is null"),
+    /** Idempotent guaranteed publish: this publisher sequence of this publisher id was accepted before. */
+    DUPLICATE("publisher sequence already accepted for this publisher id (journaled, or in flight)"),
+    /** Idempotent guaranteed publish: older than the deduplication window, so it cannot be told new or not. */
+    TOO_OLD_FOR_DEDUPLICATION("publisher sequence is older than the journal's deduplication window"),
+    INVALID_PUBLISHER("publisherId must not be 0 and publisherSequence must be >= 1");
 
     private final String description;
 

@@ -126,7 +126,7 @@ final class Shard implements Agent, WakeableIdleStrategy.Signal
         final int length)
     {
         return offer(topic, QueueGroup.NO_KEY, priority, QualityOfService.BEST_EFFORT, timestampNs,
-            io.junction.regulate.Regulator.NO_DEADLINE, null, buffer, offset, length);
+            io.junction.regulate.Regulator.NO_DEADLINE, null, buffer, offset, length, 0, 0);
     }
 
     /**
@@ -143,7 +143,9 @@ final class Shard implements Agent, WakeableIdleStrategy.Signal
         final io.junction.regulate.Admission admission,
         final DirectBuffer buffer,
         final int offset,
-        final int length)
+        final int length,
+        final long publisherId,
+        final long publisherSequence)
     {
         if (QualityOfService.GUARANTEED == qos && (null == journalStage || !journalStage.isAvailable()))
         {
@@ -176,6 +178,8 @@ final class Shard implements Agent, WakeableIdleStrategy.Signal
         event.deadlineNs = deadlineNs;
         event.admission = admission;
         event.expressed = false;
+        event.publisherId = publisherId;
+        event.publisherSequence = publisherSequence;
         event.key = key;
         ring.publish(ringSequence);
         return sequence;

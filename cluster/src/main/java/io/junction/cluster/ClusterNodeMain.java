@@ -10,7 +10,7 @@ import java.util.concurrent.locks.LockSupport;
  * Runs one member of a Junction cluster until SIGINT/SIGTERM, logging each change of its role or leader.
  * <pre>
  * java $JVM_FLAGS -cp ... io.junction.cluster.ClusterNodeMain --member-id N --members LIST [--dir DIR]
- *     [--heartbeat-timeout-ms MS] [--election-timeout-ms MS] [--clean-start]
+ *     [--heartbeat-timeout-ms MS] [--heartbeat-interval-ms MS] [--election-timeout-ms MS] [--clean-start]
  * java $JVM_FLAGS -cp ... io.junction.cluster.ClusterNodeMain &lt;memberId&gt; [memberCount=3] [basePort=20000]
  *     [baseDir=./junction-cluster] [hostname=localhost]
  * </pre>
@@ -24,7 +24,8 @@ public final class ClusterNodeMain
     private static final long ROLE_POLL_NS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final String USAGE =
         "usage: ClusterNodeMain --member-id N --members LIST [--dir DIR] [--heartbeat-timeout-ms MS]\n" +
-        "           [--election-timeout-ms MS] [--clean-start]\n" +
+        "           [--heartbeat-interval-ms MS] [--election-timeout-ms MS] [--clean-start]\n" +
+        "       (defaults: heartbeat timeout 500, interval 50, election timeout 250)\n" +
         "       ClusterNodeMain <memberId> [memberCount] [basePort] [baseDir] [hostname]\n" +
         "LIST: \"0=host0:port|1=host1:port|2=host2:port\" (five UDP ports from port) or\n" +
         "      \"id,ingress,consensus,log,catchup,archive|...\" (host:port each)";
@@ -56,8 +57,21 @@ public final class ClusterNodeMain
             return;
         }
 
+        final ClusterNode node;
+        try
+        {
+            node = ClusterNode.launch(ctx);
+        }
+        catch (final IllegalStateException ex)
+        {
+            // e.g. the member's directory is in use by another process: the operator's to fix, no stack trace.
+            System.err.println("junction cluster member: cannot start: " + ex.getMessage());
+            System.exit(1);
+            return;
+        }
+
         // The barrier is closed last (after the node): Agrona's shutdown hook waits for that before the JVM exits.
-        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier(); ClusterNode node = ClusterNode.launch(ctx))
+        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier(); node)
         {
             System.out.println("junction cluster member " + node.memberId() + " of " + ctx.members().size() +
                 " started; members " + ctx.clusterMembers() + "; clients use ingress endpoints " +
@@ -116,7 +130,14 @@ public final class ClusterNodeMain
                 }
                 case "--dir" -> dir = new File(value);
                 case "--heartbeat-timeout-ms" ->
-                    ctx.leaderHeartbeatTimeoutNs(TimeUnit.MILLISECONDS.toNanos(number(option, value)));
+                {
+                    // Aeron wants the startup canvass to span at least two heartbeat timeouts.
+                    final long timeoutNs = TimeUnit.MILLISECONDS.toNanos(number(option, value));
+                    ctx.leaderHeartbeatTimeoutNs(timeoutNs)
+                        .startupCanvassTimeoutNs(Math.max(TimeUnit.SECONDS.toNanos(2), 2 * timeoutNs));
+                }
+                case "--heartbeat-interval-ms" ->
+                    ctx.leaderHeartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(number(option, value)));
                 case "--election-timeout-ms" ->
                     ctx.electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(number(option, value)));
                 default -> throw new IllegalArgumentException("unknown option " + option);

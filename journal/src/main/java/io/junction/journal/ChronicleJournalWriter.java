@@ -62,14 +62,30 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
         final int offset,
         final int length)
     {
+        append(sequence, topic, priority, timestampNs, buffer, offset, length, 0, 0);
+    }
+
+    @Override
+    public void append(
+        final long sequence,
+        final String topic,
+        final Priority priority,
+        final long timestampNs,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final long publisherId,
+        final long publisherSequence)
+    {
         try
         {
             journal.checkWritable();
-            if (!document.fits(topic, length))
+            if (!document.fits(topic, length, publisherId))
             {
                 writeDocument();
             }
-            document.add(sequence, timestampNs, priority.ordinal(), topic, buffer, offset, length);
+            document.add(sequence, timestampNs, priority.ordinal(), topic, buffer, offset, length, publisherId,
+                publisherSequence);
             if (FlushPolicy.PER_MESSAGE == flushPolicy)
             {
                 writeDocument();

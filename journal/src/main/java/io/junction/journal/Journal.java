@@ -75,6 +75,7 @@ public final class Journal implements JournalSink, AutoCloseable
     private final AgentInvoker invoker;
     private final long lastSequence;
     private final LongValue highWater; // record number + 1 of the last record known flushed, in the metadata file
+    private final PublisherDeduplication deduplication;
     private volatile Throwable failure;
     private volatile boolean diskFull;
 
@@ -85,6 +86,11 @@ public final class Journal implements JournalSink, AutoCloseable
         this.queue = open(ctx);
         this.highWater = null == queue ? null : queue.indexForId("junction.journal.highWater");
         this.lastSequence = null == queue ? -1 : recover();
+        this.deduplication = new PublisherDeduplication(ctx.deduplicationWindow(), counters.idempotentPublishersCounter());
+        if (null != queue && null == failure)
+        {
+            recoverPublishers();
+        }
         this.agent = new JournalAgent(this, ctx, counters);
         if (ctx.useInvoker())
         {
@@ -115,7 +121,8 @@ public final class Journal implements JournalSink, AutoCloseable
         try
         {
             final File dir = ctx.directory();
-            Files.createDirectories(dir.toPath());
+            // 0700 when new: Chronicle creates its files with the process umask, the directory keeps others out.
+            io.junction.security.PrivateFiles.createDirectories(dir.toPath());
             if (!Files.isWritable(dir.toPath()))
             {
                 throw new java.io.IOException("directory is not writable");
@@ -207,6 +214,60 @@ public final class Journal implements JournalSink, AutoCloseable
     }
 
     /**
+     * Rebuild each idempotent publisher's deduplication window from the records that carry a publisher id: the
+     * whole journal is read once, forward (linear in its size; retention bounds it). Only documents in format 4 hold
+     * such records.
+     */
+    private void recoverPublishers()
+    {
+        try (ExcerptTailer tailer = queue.createTailer())
+        {
+            final JournalDocument document = new JournalDocument();
+            final JournalMessage message = new JournalMessage();
+            while (true)
+            {
+                try (DocumentContext dc = tailer.readingDocument())
+                {
+                    if (!dc.isPresent())
+                    {
+                        break;
+                    }
+                    if (dc.isMetaData() || JournalDocument.VALID != document.wrap(dc.index(), dc.wire().bytes()) ||
+                        JournalRecord.FORMAT_4 != document.firstByte())
+                    {
+                        continue;
+                    }
+                    while (document.hasNext())
+                    {
+                        document.next(message);
+                        if (0 != message.publisherId())
+                        {
+                            deduplication.recover(message.publisherId(), message.publisherSequence());
+                        }
+                    }
+                }
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            fail(new JournalException("journal in " + ctx.directory() + ": idempotent publishers could not be " +
+                "recovered: " + ex, ex));
+        }
+    }
+
+    @Override
+    public long reservePublisherSequence(final long publisherId, final long publisherSequence)
+    {
+        return deduplication.reserve(publisherId, publisherSequence);
+    }
+
+    @Override
+    public void releasePublisherSequence(final long publisherId, final long publisherSequence)
+    {
+        deduplication.release(publisherId, publisherSequence);
+    }
+
+    /**
      * A record in a format this build does not write (an older or newer build's journal): refuse the journal
      * rather than misread it. Zero is not a format: it is what a record cut short reads as.
      */
@@ -216,8 +277,8 @@ public final class Journal implements JournalSink, AutoCloseable
         fail(new JournalException("journal in " + ctx.directory() + " holds a record (index " +
             Long.toHexString(index) + ") in " + (0 == version ? "an unknown record format (first byte 0x" +
             Integer.toHexString(firstByte) + ")" : "record format version " + version) +
-            "; this build reads and writes format version " + JournalRecord.VERSION +
-            " only. Replay it with the build that wrote it, or start on a new journal directory; guaranteed " +
+            "; this build reads and writes format versions " + JournalRecord.VERSION + " and " +
+            JournalRecord.VERSION_4 + " only. Replay it with the build that wrote it, or start on a new journal directory; guaranteed " +
             "messages are refused, best-effort traffic continues"));
         nextRecordNumber.set(Math.max(nextRecordNumber.get(), highWater.getVolatileValue()));
     }
@@ -466,6 +527,7 @@ public final class Journal implements JournalSink, AutoCloseable
         public static final int DEFAULT_DELIVERY_BATCH_LIMIT = 256;
         public static final int DEFAULT_RECOVERY_SCAN_LIMIT = 1 << 20;
         public static final int DEFAULT_MAX_DOCUMENT_LENGTH = 64 << 10;
+        public static final int DEFAULT_DEDUPLICATION_WINDOW = 4096;
 
         private boolean isConcluded;
         private File directory;
@@ -481,6 +543,7 @@ public final class Journal implements JournalSink, AutoCloseable
         private int deliveryBatchLimit = DEFAULT_DELIVERY_BATCH_LIMIT;
         private int recoveryScanLimit = DEFAULT_RECOVERY_SCAN_LIMIT;
         private int maxDocumentLength;
+        private int deduplicationWindow = DEFAULT_DEDUPLICATION_WINDOW;
         private boolean useInvoker;
         private Supplier<IdleStrategy> idleStrategySupplier =
             () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
@@ -509,6 +572,12 @@ public final class Journal implements JournalSink, AutoCloseable
             {
                 throw new IllegalArgumentException("maxDocumentLength must be 256 to blockSize/4 (" +
                     blockSize / 4 + "): " + maxDocumentLength);
+            }
+            if (deduplicationWindow < 64 || deduplicationWindow > (1 << 24) ||
+                Integer.bitCount(deduplicationWindow) != 1)
+            {
+                throw new IllegalArgumentException("deduplicationWindow must be a power of two from 64 to 2^24: " +
+                    deduplicationWindow);
             }
             if (null == errorHandler)
             {
@@ -681,6 +750,23 @@ public final class Journal implements JournalSink, AutoCloseable
         public int maxDocumentLength()
         {
             return maxDocumentLength;
+        }
+
+        /**
+         * @param window how many publisher sequences below an idempotent publisher's highest the journal remembers
+         *               (a power of two, default 4096): a resend within it is refused as {@code DUPLICATE} if it was
+         *               journaled (or is in flight), accepted if not; older, it is refused as
+         *               {@code TOO_OLD_FOR_DEDUPLICATION}. Memory: window / 8 bytes per publisher id.
+         */
+        public Context deduplicationWindow(final int window)
+        {
+            this.deduplicationWindow = window;
+            return this;
+        }
+
+        public int deduplicationWindow()
+        {
+            return deduplicationWindow;
         }
 
         public Context recoveryScanLimit(final int limit)

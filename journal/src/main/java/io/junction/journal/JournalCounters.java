@@ -25,6 +25,8 @@ public final class JournalCounters implements AutoCloseable
     /** Gauge: usable bytes on the journal directory's file system. */
     public static final int DISK_FREE_BYTES_TYPE_ID = 1410;
     public static final int POSITION_MISMATCH_TYPE_ID = 1411;
+    /** Gauge: idempotent publishers whose deduplication window the journal holds. */
+    public static final int IDEMPOTENT_PUBLISHERS_TYPE_ID = 1412;
 
     private final AtomicCounter appended;
     private final AtomicCounter faults;
@@ -38,6 +40,7 @@ public final class JournalCounters implements AutoCloseable
     private final AtomicCounter rollCycles;
     private final AtomicCounter diskFreeBytes;
     private final AtomicCounter positionMismatch;
+    private final AtomicCounter idempotentPublishers;
 
     JournalCounters(final CountersManager manager)
     {
@@ -56,6 +59,7 @@ public final class JournalCounters implements AutoCloseable
         diskFreeBytes = manager.newCounter("journal disk free bytes", DISK_FREE_BYTES_TYPE_ID);
         positionMismatch = manager.newCounter(
             "durable subscribers whose stored position does not match the journal", POSITION_MISMATCH_TYPE_ID);
+        idempotentPublishers = manager.newCounter("journal idempotent publishers", IDEMPOTENT_PUBLISHERS_TYPE_ID);
     }
 
     AtomicCounter lastRecordNumberCounter()
@@ -144,6 +148,19 @@ public final class JournalCounters implements AutoCloseable
         return positionMismatch;
     }
 
+    AtomicCounter idempotentPublishersCounter()
+    {
+        return idempotentPublishers;
+    }
+
+    /**
+     * @return publisher ids whose deduplication window the journal holds (rebuilt from the journal at start).
+     */
+    public long idempotentPublishers()
+    {
+        return idempotentPublishers.get();
+    }
+
     /**
      * @return durable subscriptions that could not resume because the record at their stored position is not the
      * one they acknowledged.
@@ -203,5 +220,6 @@ public final class JournalCounters implements AutoCloseable
         rollCycles.close();
         diskFreeBytes.close();
         positionMismatch.close();
+        idempotentPublishers.close();
     }
 }

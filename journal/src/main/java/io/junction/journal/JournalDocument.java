@@ -67,13 +67,14 @@ final class JournalDocument
         }
         length = documentLength;
         firstByte = documentLength > 0 ? bytes[0] & 0xFF : 0;
-        if (JournalRecord.FORMAT != firstByte)
+        final boolean format4 = JournalRecord.FORMAT_4 == firstByte;
+        if (JournalRecord.FORMAT != firstByte && !format4)
         {
             if (0 == firstByte) // Zero is what a document cut short reads as.
             {
                 return corrupt(0 == documentLength ? "empty document" : "format byte is 0 (cut short)");
             }
-            problem = "not in record format " + JournalRecord.VERSION;
+            problem = "not in record format " + JournalRecord.VERSION + " or " + JournalRecord.VERSION_4;
             return OTHER_FORMAT;
         }
         if (documentLength < JournalRecord.DOCUMENT_HEADER_LENGTH + JournalRecord.TRAILER_LENGTH)
@@ -104,10 +105,12 @@ final class JournalDocument
             }
             final int recordLength = b.getInt(offset + JournalRecord.RECORD_LENGTH_OFFSET, ORDER);
             final int topicLength = b.getShort(offset + JournalRecord.TOPIC_LENGTH_OFFSET, ORDER);
-            final int priority = b.getByte(offset + JournalRecord.PRIORITY_OFFSET);
+            final int priorityByte = b.getByte(offset + JournalRecord.PRIORITY_OFFSET) & 0xFF;
+            final int priority = priorityByte & ~JournalRecord.PUBLISHER_FLAG;
+            final int fieldsLength = priority == priorityByte ? 0 : JournalRecord.PUBLISHER_FIELDS_LENGTH;
             if (recordLength < JournalRecord.RECORD_HEADER_LENGTH || recordLength > trailerAt - offset ||
-                topicLength < 0 || JournalRecord.RECORD_HEADER_LENGTH + topicLength > recordLength ||
-                priority < 0 || priority >= PRIORITY_COUNT)
+                topicLength < 0 || JournalRecord.RECORD_HEADER_LENGTH + topicLength + fieldsLength > recordLength ||
+                priority >= PRIORITY_COUNT || (0 != fieldsLength && !format4))
             {
                 return corrupt("a record's length, topic length or priority is out of range");
             }

@@ -26,6 +26,8 @@ public final class JournalMessage
     private int shardCount;
     private String topic;
     private int length;
+    private long publisherId;
+    private long publisherSequence;
 
     /**
      * @return where the message's document (its batch) is in the journal, a Chronicle Queue index; the message's
@@ -57,6 +59,23 @@ public final class JournalMessage
     public String topic()
     {
         return topic;
+    }
+
+    /**
+     * @return the publisher id of an idempotent publish ({@code Junction.offer(..., publisherId, publisherSequence)}),
+     * or 0 if it was published without one.
+     */
+    public long publisherId()
+    {
+        return publisherId;
+    }
+
+    /**
+     * @return the publisher's own sequence of an idempotent publish, or 0 without one.
+     */
+    public long publisherSequence()
+    {
+        return publisherSequence;
     }
 
     public Priority priority()
@@ -131,10 +150,22 @@ public final class JournalMessage
         this.shardCount = shardCount;
         sequence = record.getLong(JournalRecord.SEQUENCE_OFFSET, JournalRecord.ORDER);
         timestampNs = record.getLong(JournalRecord.TIMESTAMP_OFFSET, JournalRecord.ORDER);
-        priority = PRIORITIES[record.getByte(JournalRecord.PRIORITY_OFFSET)];
+        final int priorityByte = record.getByte(JournalRecord.PRIORITY_OFFSET) & 0xFF;
+        priority = PRIORITIES[priorityByte & ~JournalRecord.PUBLISHER_FLAG];
         final int topicLength = record.getShort(JournalRecord.TOPIC_LENGTH_OFFSET, JournalRecord.ORDER);
         topic = topics.get(document, at + JournalRecord.TOPIC_OFFSET, topicLength);
-        final int payloadOffset = JournalRecord.TOPIC_OFFSET + topicLength;
+        int payloadOffset = JournalRecord.TOPIC_OFFSET + topicLength;
+        if (0 != (priorityByte & JournalRecord.PUBLISHER_FLAG))
+        {
+            publisherId = record.getLong(payloadOffset, JournalRecord.ORDER);
+            publisherSequence = record.getLong(payloadOffset + 8, JournalRecord.ORDER);
+            payloadOffset += JournalRecord.PUBLISHER_FIELDS_LENGTH;
+        }
+        else
+        {
+            publisherId = 0;
+            publisherSequence = 0;
+        }
         length = recordLength - payloadOffset;
         buffer.wrap(document, at + payloadOffset, length);
     }

@@ -289,8 +289,8 @@ public final class JournalReader implements AutoCloseable
     /**
      * Check the journal's structure: every document whole (format, trailer, record lengths), records numbered
      * without gaps or overlaps, sequences increasing per shard (and, within a batch, a multiple of the shard count
-     * apart), the readable tail against the high-water mark, and every durable subscription's acknowledgement
-     * slots against the record they name.
+     * apart), no idempotent publisher's sequence journaled twice, the readable tail against the high-water mark,
+     * and every durable subscription's acknowledgement slots against the record they name.
      *
      * @return what is wrong, each naming where (document index, roll-cycle file, record numbers); empty if nothing.
      */
@@ -299,6 +299,8 @@ public final class JournalReader implements AutoCloseable
         final List<String> problems = new ArrayList<>();
         final JournalDocument document = new JournalDocument();
         final Map<Integer, Long> lastSequenceByShard = new HashMap<>();
+        final Map<Long, java.util.Set<Long>> publisherSequences = new HashMap<>();
+        final JournalMessage message = new JournalMessage();
         long expectedRecord = -1;
         long readable = 0;
         try (ExcerptTailer tailer = queue.createTailer())
@@ -359,7 +361,13 @@ public final class JournalReader implements AutoCloseable
                         }
                         previous = sequence;
                         inBatch = true;
-                        document.skip();
+                        document.next(message);
+                        if (0 != message.publisherId() && !publisherSequences.computeIfAbsent(
+                            message.publisherId(), (id) -> new java.util.HashSet<>()).add(message.publisherSequence()))
+                        {
+                            problems.add(where(index) + ": record " + record + " journals publisher " +
+                                message.publisherId() + " sequence " + message.publisherSequence() + " again");
+                        }
                     }
                     lastSequenceByShard.put(shard, previous);
                 }

@@ -28,6 +28,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * number with the top bit set: never zero, so a document cut short (its tail reads as zeros) fails the check,
  * and no record of it is delivered. The record lengths must also add up to the document's length exactly.
  * Format 2 (first byte 0x4B) was one document per record; format 1 (0x4A) its predecessor.
+ * <p>
+ * Format 4 (first byte 0x4D) is format 3 with an optional field per record, for idempotent publish: a record whose
+ * priority byte has its top bit set carries the publisher id (8) and publisher sequence (8) right after its topic,
+ * before the payload. A document is written in format 4 only when one of its records carries them, so journals
+ * without idempotent publishers stay format 3; this build reads both.
  */
 final class JournalRecord
 {
@@ -46,6 +51,14 @@ final class JournalRecord
      */
     static final int FORMAT = 0x4C;
     static final int VERSION = 3;
+    /**
+     * The first byte of a document with at least one record carrying a publisher id and sequence ('M': format 4).
+     */
+    static final int FORMAT_4 = 0x4D;
+    static final int VERSION_4 = 4;
+    /** In a record's priority byte: the publisher id and sequence follow the topic. */
+    static final int PUBLISHER_FLAG = 0x80;
+    static final int PUBLISHER_FIELDS_LENGTH = 16;
 
     static final int FIRST_RECORD_NUMBER_OFFSET = 1;
     static final int RECORD_COUNT_OFFSET = 9;
@@ -70,6 +83,7 @@ final class JournalRecord
     private int topicLength;
     private int position = DOCUMENT_HEADER_LENGTH;
     private int count;
+    private boolean hasPublisherFields;
 
     /**
      * @param maxDocumentLength the size cap of a document: a batch that would exceed it is split. A record
@@ -94,6 +108,8 @@ final class JournalRecord
                 return 2;
             case FORMAT:
                 return VERSION;
+            case FORMAT_4:
+                return VERSION_4;
             default:
                 return 0;
         }
@@ -125,6 +141,14 @@ final class JournalRecord
     }
 
     /**
+     * As {@link #fits(String, int)}, for a record that may carry a publisher id and sequence (0 for none).
+     */
+    boolean fits(final String topic, final int payloadLength, final long publisherId)
+    {
+        return fits(topic, payloadLength + (0 == publisherId ? 0 : PUBLISHER_FIELDS_LENGTH));
+    }
+
+    /**
      * Add a record to the pending document.
      */
     void add(
@@ -136,11 +160,31 @@ final class JournalRecord
         final int offset,
         final int payloadLength)
     {
+        add(sequence, timestampNs, priority, topic, payload, offset, payloadLength, 0, 0);
+    }
+
+    /**
+     * Add a record to the pending document, with the publisher id and sequence of an idempotent publish (0 for
+     * none: the record is then as in format 3).
+     */
+    void add(
+        final long sequence,
+        final long timestampNs,
+        final int priority,
+        final String topic,
+        final DirectBuffer payload,
+        final int offset,
+        final int payloadLength,
+        final long publisherId,
+        final long publisherSequence)
+    {
         if (topic != encodedTopic) // Most batches repeat a topic: encode it once.
         {
             encodeTopic(topic);
         }
-        final int recordLength = recordLength(topicLength, payloadLength);
+        final boolean withPublisher = 0 != publisherId;
+        final int fieldsLength = withPublisher ? PUBLISHER_FIELDS_LENGTH : 0;
+        final int recordLength = recordLength(topicLength, payloadLength) + fieldsLength;
         final int at = position;
         if (at + recordLength + TRAILER_LENGTH > scratch.capacity())
         {
@@ -150,10 +194,16 @@ final class JournalRecord
         buffer.putInt(at + RECORD_LENGTH_OFFSET, recordLength, ORDER);
         buffer.putLong(at + SEQUENCE_OFFSET, sequence, ORDER);
         buffer.putLong(at + TIMESTAMP_OFFSET, timestampNs, ORDER);
-        buffer.putByte(at + PRIORITY_OFFSET, (byte)priority);
+        buffer.putByte(at + PRIORITY_OFFSET, (byte)(withPublisher ? priority | PUBLISHER_FLAG : priority));
         buffer.putShort(at + TOPIC_LENGTH_OFFSET, (short)topicLength, ORDER);
         buffer.putBytes(at + TOPIC_OFFSET, topicBytes, 0, topicLength);
-        buffer.putBytes(at + TOPIC_OFFSET + topicLength, payload, offset, payloadLength);
+        if (withPublisher)
+        {
+            buffer.putLong(at + TOPIC_OFFSET + topicLength, publisherId, ORDER);
+            buffer.putLong(at + TOPIC_OFFSET + topicLength + 8, publisherSequence, ORDER);
+            hasPublisherFields = true;
+        }
+        buffer.putBytes(at + TOPIC_OFFSET + topicLength + fieldsLength, payload, offset, payloadLength);
         position = at + recordLength;
         count++;
     }
@@ -167,7 +217,7 @@ final class JournalRecord
     int finish(final long firstRecordNumber, final long epochNs, final int shardIndex, final int shardCount)
     {
         final UnsafeBuffer buffer = scratch;
-        buffer.putByte(0, (byte)FORMAT);
+        buffer.putByte(0, (byte)(hasPublisherFields ? FORMAT_4 : FORMAT));
         buffer.putLong(FIRST_RECORD_NUMBER_OFFSET, firstRecordNumber, ORDER);
         buffer.putInt(RECORD_COUNT_OFFSET, count, ORDER);
         buffer.putShort(SHARD_INDEX_OFFSET, (short)shardIndex, ORDER);
@@ -189,6 +239,7 @@ final class JournalRecord
     {
         position = DOCUMENT_HEADER_LENGTH;
         count = 0;
+        hasPublisherFields = false;
     }
 
     private void encodeTopic(final String topic)

@@ -23,7 +23,10 @@ import org.agrona.concurrent.status.CountersReader;
  *   4  int  layout version           24 long start time, epoch ms
  *   8  int  metadata region length   32 long heartbeat, epoch ms (0 once closed cleanly)
  *  12  int  values region length     40 int  state: 0 starting, 1 running, 2 closed
+ *                                    48 long stop time, epoch ms (0 until closed)
  * </pre>
+ * From {@link #stopping()} on, a counter its owner frees keeps its slot and last value, so after a stop the file
+ * holds what the counters were when the process stopped.
  */
 public final class CountersFile implements AutoCloseable
 {
@@ -39,6 +42,7 @@ public final class CountersFile implements AutoCloseable
     public static final int START_TIME_OFFSET = 24;
     public static final int HEARTBEAT_OFFSET = 32;
     public static final int STATE_OFFSET = 40;
+    public static final int STOP_TIME_OFFSET = 48;
     public static final int STATE_STARTING = 0;
     public static final int STATE_RUNNING = 1;
     public static final int STATE_CLOSED = 2;
@@ -49,17 +53,19 @@ public final class CountersFile implements AutoCloseable
     private final File file;
     private final MappedByteBuffer mapped;
     private final UnsafeBuffer header;
-    private final CountersManager countersManager;
+    private final RetainingCountersManager countersManager;
+    private final EpochClock clock;
     private boolean closed;
 
     private CountersFile(final File file, final int capacity, final EpochClock clock)
     {
         this.file = file;
+        this.clock = clock;
         final int valuesLength = capacity * CountersReader.COUNTER_LENGTH;
         final int metadataLength = capacity * CountersReader.METADATA_LENGTH;
         mapped = IoUtil.mapNewFile(file, (long)HEADER_LENGTH + metadataLength + valuesLength, true);
         header = new UnsafeBuffer(mapped, 0, HEADER_LENGTH);
-        countersManager = new CountersManager(
+        countersManager = new RetainingCountersManager(
             new UnsafeBuffer(mapped, HEADER_LENGTH, metadataLength),
             new UnsafeBuffer(mapped, HEADER_LENGTH + metadataLength, valuesLength),
             StandardCharsets.US_ASCII,
@@ -89,16 +95,27 @@ public final class CountersFile implements AutoCloseable
         {
             throw new IllegalArgumentException("capacity must be >= 1: " + capacity);
         }
-        if (!directory.isDirectory() && !directory.mkdirs())
-        {
-            throw new IllegalStateException("cannot create directory " + directory);
-        }
         final File file = new File(directory, FILE_NAME);
-        if (file.exists() && !file.delete())
+        try
         {
-            throw new IllegalStateException("cannot replace " + file);
+            io.junction.security.PrivateFiles.createDirectories(directory.toPath());
+            java.nio.file.Files.deleteIfExists(file.toPath());
         }
-        return new CountersFile(file, capacity, clock);
+        catch (final java.io.IOException ex)
+        {
+            throw new IllegalStateException("cannot replace " + file + ": " + ex, ex);
+        }
+        final CountersFile countersFile = new CountersFile(file, capacity, clock);
+        try
+        {
+            io.junction.security.PrivateFiles.restrict(file.toPath()); // 0600: labels name topics and subscribers
+        }
+        catch (final java.io.IOException ex)
+        {
+            countersFile.close();
+            throw new IllegalStateException("cannot make " + file + " private: " + ex, ex);
+        }
+        return countersFile;
     }
 
     public File file()
@@ -127,6 +144,15 @@ public final class CountersFile implements AutoCloseable
     }
 
     /**
+     * The owner is stopping: from now on a freed counter keeps its slot and its last value, so the file shows the
+     * counters as they were at the stop (a reader tells them apart by {@link #STATE_CLOSED} and the stop time).
+     */
+    public void stopping()
+    {
+        countersManager.retain = true;
+    }
+
+    /**
      * Mark the file closed (readers see the last values and that the process ended cleanly) and unmap it.
      * The file stays for post-mortem reading; the next {@link #create} replaces it.
      */
@@ -136,10 +162,38 @@ public final class CountersFile implements AutoCloseable
         if (!closed)
         {
             closed = true;
+            header.putLongVolatile(STOP_TIME_OFFSET, clock.time());
             header.putIntVolatile(STATE_OFFSET, STATE_CLOSED);
             header.putLongVolatile(HEARTBEAT_OFFSET, 0);
             mapped.force();
             IoUtil.unmap(mapped);
+        }
+    }
+
+    /**
+     * Frees counters as usual until {@link #stopping()}, then keeps them.
+     */
+    private static final class RetainingCountersManager extends CountersManager
+    {
+        private volatile boolean retain;
+
+        RetainingCountersManager(
+            final UnsafeBuffer metadata,
+            final UnsafeBuffer values,
+            final java.nio.charset.Charset charset,
+            final EpochClock clock,
+            final long freeToReuseTimeoutMs)
+        {
+            super(metadata, values, charset, clock, freeToReuseTimeoutMs);
+        }
+
+        @Override
+        public void free(final int counterId)
+        {
+            if (!retain)
+            {
+                super.free(counterId);
+            }
         }
     }
 }

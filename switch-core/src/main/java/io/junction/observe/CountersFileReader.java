@@ -90,6 +90,22 @@ public final class CountersFileReader implements AutoCloseable
         return header.getLongVolatile(CountersFile.HEARTBEAT_OFFSET);
     }
 
+    /**
+     * @return when the owner stopped (epoch ms), or 0 while it has not stopped cleanly.
+     */
+    public long stopTimeMs()
+    {
+        return header.getLongVolatile(CountersFile.STOP_TIME_OFFSET);
+    }
+
+    /**
+     * @return true once the owner closed the file cleanly: the values are those at its stop.
+     */
+    public boolean isStopped()
+    {
+        return state() == CountersFile.STATE_CLOSED;
+    }
+
     public int state()
     {
         return header.getIntVolatile(CountersFile.STATE_OFFSET);

@@ -77,6 +77,29 @@ class CountersFileTest
     }
 
     @Test
+    void afterStoppingFreedCountersKeepTheirLastValuesAndTheFileSaysWhenItStopped() throws Exception
+    {
+        final CountersFile file = CountersFile.create(dir.toFile(), 64, org.agrona.concurrent.SystemEpochClock.INSTANCE);
+        final org.agrona.concurrent.status.AtomicCounter early = file.countersManager().newCounter("freed early", 1);
+        final org.agrona.concurrent.status.AtomicCounter late = file.countersManager().newCounter("freed at stop", 1);
+        late.set(42);
+        early.close();
+        final long beforeMs = System.currentTimeMillis();
+        file.stopping();
+        late.close();
+        file.close();
+        try (CountersFileReader reader = CountersFileReader.open(dir.toFile()))
+        {
+            assertTrue(reader.isStopped());
+            assertTrue(reader.stopTimeMs() >= beforeMs, "stop time " + reader.stopTimeMs());
+            final List<CountersFileReader.CounterValue> values = reader.snapshot();
+            assertTrue(values.stream().anyMatch((v) -> v.label().equals("freed at stop") && v.value() == 42),
+                values::toString);
+            assertFalse(values.stream().anyMatch((v) -> v.label().equals("freed early")), values::toString);
+        }
+    }
+
+    @Test
     void refusesAFileThatIsNotACountersFile() throws Exception
     {
         final File bogus = dir.resolve(CountersFile.FILE_NAME).toFile();

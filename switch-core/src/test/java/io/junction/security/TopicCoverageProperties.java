@@ -66,6 +66,55 @@ class TopicCoverageProperties
         assertEquals(regex(pattern).matcher(topic).matches(), Topics.covers(pattern, topic), pattern + " / " + topic);
     }
 
+    @Property(tries = 500)
+    void mayPublishIsSomeAllowMatchingAndNoDenyMatching(
+        @ForAll("patternLists") final List<String> allow,
+        @ForAll("patternLists") final List<String> deny,
+        @ForAll("topics") final String topic)
+    {
+        final PatternPermissions permissions = PatternPermissions.builder().allowPublish(allow).denyPublish(deny).build();
+        final boolean expected = allow.stream().anyMatch((p) -> regex(p).matcher(topic).matches()) &&
+            deny.stream().noneMatch((d) -> regex(d).matcher(topic).matches());
+        assertEquals(expected, permissions.mayPublish(topic), allow + " deny " + deny + " / " + topic);
+    }
+
+    @Property(tries = 300)
+    void maySubscribeNeverLetsADeniedOrUnallowedTopicThrough(
+        @ForAll("patternLists") final List<String> allow,
+        @ForAll("patternLists") final List<String> deny,
+        @ForAll("patterns") final String requested)
+    {
+        final PatternPermissions permissions = PatternPermissions.builder()
+            .allowSubscribe(allow).denySubscribe(deny).build();
+        final Pattern r = regex(requested);
+        final List<Pattern> allowed = allow.stream().map(TopicCoverageProperties::regex).toList();
+        final List<Pattern> denied = deny.stream().map(TopicCoverageProperties::regex).toList();
+        boolean everyTopicAllowed = true;
+        for (final String topic : UNIVERSE)
+        {
+            if (r.matcher(topic).matches() && (allowed.stream().noneMatch((p) -> p.matcher(topic).matches()) ||
+                denied.stream().anyMatch((d) -> d.matcher(topic).matches())))
+            {
+                everyTopicAllowed = false;
+                break;
+            }
+        }
+        if (permissions.maySubscribe(requested))
+        {
+            assertEquals(true, everyTopicAllowed, allow + " deny " + deny + " let through " + requested);
+        }
+        if (allow.stream().anyMatch((p) -> Topics.covers(p, requested)) && everyTopicAllowed)
+        {
+            assertEquals(true, permissions.maySubscribe(requested), "covered and nothing denied: allowed");
+        }
+    }
+
+    @Provide
+    Arbitrary<List<String>> patternLists()
+    {
+        return patterns().list().ofMaxSize(3);
+    }
+
     @Provide
     Arbitrary<String> patterns()
     {

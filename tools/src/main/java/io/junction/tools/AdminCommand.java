@@ -26,6 +26,18 @@ public final class AdminCommand implements Callable<Integer>
     @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The daemon's data directory.")
     File dir;
 
+    @Option(names = "--token-file", paramLabel = "FILE",
+        description = "File holding http.admin-token (default: the daemon's DIR/admin.token).")
+    File tokenFile;
+
+    private String adminToken() throws java.io.IOException
+    {
+        final String token = null != tokenFile ?
+            java.nio.file.Files.readString(tokenFile.toPath(), java.nio.charset.StandardCharsets.UTF_8).trim() :
+            AdminGuard.readToken(dir);
+        return null == token ? "" : token;
+    }
+
     @Override
     public Integer call() throws Exception
     {
@@ -47,9 +59,21 @@ public final class AdminCommand implements Callable<Integer>
         final int httpPort = Integer.parseInt(properties.getProperty("http.port", "-1"));
         if (httpPort > 0)
         {
+            final String token;
+            try
+            {
+                token = adminToken();
+            }
+            catch (final java.io.IOException ex)
+            {
+                System.err.println("junction admin: cannot read the admin token: " + ex.getMessage());
+                return 1;
+            }
             final HttpResponse<String> response = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create("http://" + properties.getProperty("http.host") + ":" + httpPort +
-                    "/admin/reload")).timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    "/admin/reload")).timeout(Duration.ofSeconds(10))
+                    .header("Authorization", "Bearer " + token)
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
             System.out.print(response.body());
             return response.statusCode() == 200 ? 0 : 1;

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -16,11 +15,9 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
-import org.agrona.concurrent.status.CountersReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.junction.DeliveryThread;
 import io.junction.Junction;
 import io.junction.SubscriptionOptions;
 import io.junction.journal.Journal;
@@ -32,6 +29,7 @@ import io.junction.observe.CountersFile;
 import io.junction.observe.Metric;
 import io.junction.observe.SwitchLatency;
 import io.junction.observe.SwitchObserver;
+import io.junction.security.PrivateFiles;
 
 /**
  * The standalone daemon: a switch whose counters live in a file in its directory, with the observer
@@ -99,9 +97,16 @@ public final class Daemon implements AutoCloseable
         this.out = out;
         this.dir = config.dir().isEmpty() ?
             Files.createTempDirectory("junction-").toFile() : new File(config.dir()).getAbsoluteFile();
-        if (!dir.isDirectory() && !dir.mkdirs())
+        if (!dir.isDirectory())
         {
-            throw new IOException("cannot create the data directory " + dir);
+            try
+            {
+                PrivateFiles.createDirectories(dir.toPath()); // 0700: payloads, counters and the admin token
+            }
+            catch (final IOException ex)
+            {
+                throw new IOException("cannot create the data directory " + dir + ": " + ex.getMessage(), ex);
+            }
         }
         final File countersDir = config.countersDir().isEmpty() ? dir : resolve(dir, config.countersDir());
         locks.add(DirectoryLock.acquire(dir, "data directory"));
@@ -139,7 +144,7 @@ public final class Daemon implements AutoCloseable
         }
         else
         {
-            Files.writeString(location.toPath(), countersDir.getPath() + System.lineSeparator(), StandardCharsets.UTF_8);
+            PrivateFiles.writeString(location.toPath(), countersDir.getPath() + System.lineSeparator());
         }
         final List<AutoCloseable> started = new ArrayList<>(locks);
         started.add(0, countersFile);
@@ -188,14 +193,17 @@ public final class Daemon implements AutoCloseable
                     notifier.onAlarm(alarm);
                 }
             });
-            webhook = config.webhook().isEmpty() ? null : new WebhookNotifier(config.webhook());
+            webhook = newWebhook(config);
+            if (null != webhook)
+            {
+                started.add(0, webhook);
+            }
 
             server = bound("listen", config.listenHost(), config.listenPort(), () -> new ProtocolServer(junction,
-                countersFile.countersManager(), config.listenHost(), config.listenPort(), () -> SubscriptionOptions.defaults()
-                    .slowSubscriberPolicy(config.subscriberPolicy())
-                    .outboxCapacity(config.subscriberOutboxCapacity())
-                    .deliveryThread(DeliveryThread.OWN),
-                config.publishTimeout().toNanos(), config.journal().durableTimeout().toNanos()));
+                countersFile.countersManager(), config.network(), config.listenHost(), config.listenPort(),
+                config.subscriberPolicy(), config.publishTimeout().toNanos(), config.journal().durableTimeout().toNanos(),
+                config.idleStrategy() == IdleChoice.BACKOFF ? null : config.idleStrategy().supplier(),
+                config.security().authenticator(), errorLog.handler("protocol"), (line) -> LOG.info(line)));
             started.add(0, server);
             if (null != cluster && config.cluster().gateway())
             {
@@ -218,7 +226,7 @@ public final class Daemon implements AutoCloseable
                 .intervalNs(config.observeInterval().toNanos())
                 .burstThreshold(config.shedBurstThreshold()));
             observer.addGauge("ring occupancy", junction::ringOccupancy);
-            observer.addGauge("protocol max subscriber queue depth", server::maxQueueDepth);
+            observer.addGauge("protocol max send buffer bytes", server::maxBufferedBytes);
             observer.addGauge("disk free MB", () -> dir.getUsableSpace() >> 20);
             if (null != journal)
             {
@@ -253,8 +261,10 @@ public final class Daemon implements AutoCloseable
             started.add(0, observerRunner);
 
             http = config.httpEnabled() ? bound("http", config.httpHost(), config.httpPort(), () -> new HttpEndpoint(
-                config.httpHost(), config.httpPort(), countersFile.countersManager(), () -> ready && !stopping,
-                alarms::activeAlarms, this::reload)) : null;
+                config.httpHost(), config.httpPort(), countersFile.countersManager(), () -> ready && !stopping && server.isHealthy(),
+                alarms::activeAlarms, this::reload,
+                AdminGuard.forDaemon(config.security(), config.httpHost(), dir, countersFile.countersManager()),
+                config.httpLimits())) : null;
 
             if (config.demoRate() > 0)
             {
@@ -312,6 +322,12 @@ public final class Daemon implements AutoCloseable
         }
     }
 
+    private WebhookNotifier newWebhook(final DaemonConfig c)
+    {
+        return c.webhook().isEmpty() ? null : new WebhookNotifier(c.webhook(), c.webhookDelivery(),
+            WebhookNotifier.Node.current(c.nodeName()), countersFile.countersManager(), errorLog.handler("webhook"));
+    }
+
     /**
      * @return {@code path} if absolute, else under the data directory: --dir moves every relative path with it.
      */
@@ -341,6 +357,7 @@ public final class Daemon implements AutoCloseable
             .flushPolicy(spec.flushPolicy())
             .retention(retention)
             .minFreeDiskBytes(spec.minFreeDiskBytes())
+            .deduplicationWindow(spec.deduplicationWindow())
             .countersManager(countersFile.countersManager())
             .errorHandler(errorLog.handler("journal")));
     }
@@ -445,7 +462,13 @@ public final class Daemon implements AutoCloseable
         }
         server.durableTimeoutNs(next.journal().durableTimeout().toNanos());
         pendingRules.set(rules);
-        webhook = next.webhook().isEmpty() ? null : new WebhookNotifier(next.webhook());
+        final WebhookNotifier previous = webhook;
+        if (null == previous || !next.webhook().equals(current.webhook()) ||
+            !next.webhookDelivery().equals(current.webhookDelivery()) || !next.nodeName().equals(current.nodeName()))
+        {
+            webhook = newWebhook(next);
+            CloseHelper.quietClose(previous);
+        }
         final List<String> restartNeeded = restartNeeded(config, next); // against what runs: a revert needs nothing
         current = next;
         final String message = "reloaded " + rules.size() + " alarm rule(s)" + (next.webhook().isEmpty() ? "" :
@@ -463,7 +486,8 @@ public final class Daemon implements AutoCloseable
         for (final java.lang.reflect.RecordComponent component : components)
         {
             final String name = component.getName();
-            if (name.equals("alarms") || name.equals("webhook") || name.equals("regulation") ||
+            if (name.equals("alarms") || name.equals("webhook") || name.equals("webhookDelivery") ||
+                name.equals("nodeName") || name.equals("regulation") ||
                 name.equals("journal") || name.equals("cluster"))
             {
                 continue;
@@ -500,6 +524,7 @@ public final class Daemon implements AutoCloseable
         changed(changes, "journal.retention.max-age", a.retentionMaxAge(), b.retentionMaxAge());
         changed(changes, "journal.retention.max-bytes", a.retentionMaxBytes(), b.retentionMaxBytes());
         changed(changes, "journal.retention.max-cycles", a.retentionMaxCycles(), b.retentionMaxCycles());
+        changed(changes, "journal.deduplication-window", a.deduplicationWindow(), b.deduplicationWindow());
         changed(changes, "regulation.express-critical", was.expressCritical(), now.expressCritical());
         changed(changes, "idle-strategy", was.idleStrategy(), now.idleStrategy());
         final DaemonConfig.ClusterSpec c = was.cluster();
@@ -584,13 +609,9 @@ public final class Daemon implements AutoCloseable
             properties.setProperty("cluster.member-id", Integer.toString(config.cluster().memberId()));
             properties.setProperty("cluster.ingress-endpoints", config.cluster().memberList().ingressEndpoints());
         }
-        final File tmp = new File(dir, PROPERTIES_FILE + ".tmp");
-        try (java.io.Writer writer = Files.newBufferedWriter(tmp.toPath(), StandardCharsets.UTF_8))
-        {
-            properties.store(writer, "junction daemon");
-        }
-        Files.move(tmp.toPath(), new File(dir, PROPERTIES_FILE).toPath(), StandardCopyOption.ATOMIC_MOVE,
-            StandardCopyOption.REPLACE_EXISTING);
+        final java.io.StringWriter text = new java.io.StringWriter();
+        properties.store(text, "junction daemon");
+        PrivateFiles.writeString(new File(dir, PROPERTIES_FILE).toPath(), text.toString());
     }
 
     /**
@@ -632,6 +653,7 @@ public final class Daemon implements AutoCloseable
             return;
         }
         stopping = true;
+        countersFile.stopping(); // the counters keep their last values in the file after the stop
         LOG.info("stopping: no longer admitting, draining accepted messages");
         if (null != demoThread)
         {
@@ -644,12 +666,16 @@ public final class Daemon implements AutoCloseable
                 Thread.currentThread().interrupt();
             }
         }
-        server.stopAdmitting();
+        // Everything below is bounded by the stop's deadline: shutdown-timeout, plus a couple of seconds to answer
+        // and flush; no step waits on a client.
+        final long stopDeadlineNs = System.nanoTime() + current.shutdownTimeout().toNanos();
+        server.stopAdmitting(stopDeadlineNs);
         CloseHelper.quietClose(gateway); // what the protocol queued goes to the cluster first
         final long ringBefore = junction.ringOccupancy();
         CloseHelper.quietClose(demoLoad);
         junction.close(); // drains up to shutdown-timeout; the journal stages flush and close their appenders
-        server.awaitDurableAnswers(current.journal().durableTimeout().toNanos()); // acks of what was journaled
+        server.awaitDurableAnswers(Math.min(current.journal().durableTimeout().toNanos(),
+            Math.max(0, stopDeadlineNs - System.nanoTime()) + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(500)));
         CloseHelper.quietClose(journal); // after the switch, as the journal asks
         CloseHelper.quietCloseAll(server, observerRunner, http);
         try
@@ -659,6 +685,12 @@ public final class Daemon implements AutoCloseable
         catch (final RuntimeException ex)
         {
             LOG.warn("last observation failed: {}", ex.toString());
+        }
+        final WebhookNotifier notifier = webhook;
+        if (null != notifier)
+        {
+            notifier.clearAtStop(alarms.activeAlarms()); // a receiver must not be left with an alarm nobody clears
+            notifier.close(current.webhookDelivery().timeout());
         }
         CloseHelper.quietCloseAll(observer, alarms);
         if (null != cluster)

@@ -61,8 +61,18 @@ public record DaemonConfig(
     SecurityConfig security,
     String nodeName,
     int errorLogCapacity,
-    WebhookDelivery webhookDelivery)
+    WebhookDelivery webhookDelivery,
+    HttpLimits httpLimits,
+    NetworkSpec network)
 {
+    /**
+     * Bounds of the HTTP endpoint: a small fixed pool of workers, a bounded queue of requests waiting for one
+     * (beyond it a request is refused and counted), and how long one request may take to arrive or be answered.
+     */
+    public record HttpLimits(int threads, int maxQueued, Duration requestTimeout)
+    {
+    }
+
     /**
      * How alarm notifications reach the webhook: retried with a doubling backoff, a bounded number of times, from a
      * bounded queue.
@@ -87,10 +97,11 @@ public record DaemonConfig(
      * @param dir             where the journal's files go; empty: {@code <data dir>/journal}.
      * @param durableTimeout  how long a guaranteed PUBLISH waits to be journaled before it is answered with an error.
      * @param retentionMaxAge 0: no age limit; retentionMaxBytes and retentionMaxCycles 0: no limit.
+     * @param deduplicationWindow publisher sequences remembered per idempotent publisher (a power of two).
      */
     public record JournalSpec(
         boolean enabled, String dir, FlushPolicy flushPolicy, long minFreeDiskBytes, Duration durableTimeout,
-        Duration retentionMaxAge, long retentionMaxBytes, int retentionMaxCycles)
+        Duration retentionMaxAge, long retentionMaxBytes, int retentionMaxCycles, int deduplicationWindow)
     {
     }
 
@@ -130,6 +141,30 @@ public record DaemonConfig(
         {
             return memberList().member(memberId);
         }
+    }
+
+    /**
+     * The bounds of the protocol server ({@code network { ... }}): each is enforced, and each refusal is counted and
+     * named in the ERROR that answers it. A restart applies changes.
+     *
+     * @param ioAgents                      threads polling the sockets (the first also accepts).
+     * @param maxConnections                connections open at once; the next one is answered
+     *                                      TOO_MANY_CONNECTIONS and closed.
+     * @param maxSubscriptionsPerConnection subscriptions one connection may hold.
+     * @param maxSubscriptions              remote subscriptions held at once, over all connections.
+     * @param sendBufferBytes               bytes buffered for one connection's subscriptions (a ring), where a slow
+     *                                      subscriber meets its policy.
+     * @param maxFrameLength                the longest frame a client may send, after its length prefix; a longer
+     *                                      prefix is answered FRAME_TOO_LARGE and the connection closed.
+     * @param readTimeout                   how long half a frame may sit before the connection is closed.
+     * @param helloTimeout                  how long a new connection has to say HELLO.
+     * @param heartbeatInterval             how long a connection may be silent before the server PINGs it.
+     * @param maxPingsOut                   PINGs unanswered before the connection is closed.
+     */
+    public record NetworkSpec(
+        int ioAgents, int maxConnections, int maxSubscriptionsPerConnection, int maxSubscriptions, int sendBufferBytes,
+        int maxFrameLength, Duration readTimeout, Duration helloTimeout, Duration heartbeatInterval, int maxPingsOut)
+    {
     }
 
     /**
@@ -234,7 +269,45 @@ public record DaemonConfig(
                 duration(config, "alarms.webhook-delivery.initial-backoff", true),
                 duration(config, "alarms.webhook-delivery.max-backoff", true),
                 duration(config, "alarms.webhook-delivery.timeout", true),
-                intAtLeast(config, "alarms.webhook-delivery.queue-capacity", 1, 1 << 20)));
+                intAtLeast(config, "alarms.webhook-delivery.queue-capacity", 1, 1 << 20)),
+            new HttpLimits(
+                intAtLeast(config, "http.threads", 1, 64),
+                intAtLeast(config, "http.max-queued", 1, 1 << 16),
+                duration(config, "http.request-timeout", true)),
+            network(config));
+    }
+
+    private static NetworkSpec network(final Config config)
+    {
+        final int maxMessageLength = intAtLeast(config, "max-message-length", 0, 16 << 20);
+        final int largestFrame = io.junction.protocol.ProtocolFrames.maxFrameLength(
+            maxMessageLength, io.junction.Junction.Context.DEFAULT_MAX_TOPIC_LENGTH);
+        final int configuredFrame = intAtLeast(config, "network.max-frame-length", 0, 64 << 20);
+        if (configuredFrame != 0 && configuredFrame < 256)
+        {
+            throw new ConfigException("key 'network.max-frame-length': must be 0 (fit max-message-length) or at " +
+                "least 256, was " + configuredFrame);
+        }
+        final int maxFrameLength = 0 == configuredFrame ? largestFrame : configuredFrame;
+        final long sendBuffer = bytes(config, "network.send-buffer");
+        final long minimum = ProtocolServer.minSendBufferBytes(Math.min(maxFrameLength, largestFrame));
+        if (sendBuffer < minimum || sendBuffer > 1L << 30)
+        {
+            throw new ConfigException("key 'network.send-buffer': must be between " + minimum + " (8 frames of " +
+                "max-message-length = " + maxMessageLength + ") and 1G, was " + sendBuffer);
+        }
+        final int perConnection = intAtLeast(config, "network.max-subscriptions-per-connection", 0, 1 << 20);
+        return new NetworkSpec(
+            intAtLeast(config, "network.io-agents", 1, 64),
+            intAtLeast(config, "network.max-connections", 1, 1 << 20),
+            perConnection,
+            intAtLeast(config, "network.max-subscriptions", 0, 1 << 24),
+            (int)sendBuffer,
+            maxFrameLength,
+            duration(config, "network.read-timeout", true),
+            duration(config, "network.hello-timeout", true),
+            duration(config, "network.heartbeat-interval", true),
+            intAtLeast(config, "network.max-pings-out", 1, 1000));
     }
 
     private static ClusterSpec cluster(final Config config)
@@ -341,7 +414,18 @@ public record DaemonConfig(
             duration(config, "journal.durable-timeout", true),
             duration(config, "journal.retention.max-age", false),
             bytes(config, "journal.retention.max-bytes"),
-            intAtLeast(config, "journal.retention.max-cycles", 0, Integer.MAX_VALUE));
+            intAtLeast(config, "journal.retention.max-cycles", 0, Integer.MAX_VALUE),
+            deduplicationWindow(config, "journal.deduplication-window"));
+    }
+
+    private static int deduplicationWindow(final Config config, final String key)
+    {
+        final int value = powerOfTwo(config, key);
+        if (value < 64 || value > (1 << 24))
+        {
+            throw new ConfigException("key '" + key + "': must be a power of two from 64 to 16777216, was " + value);
+        }
+        return value;
     }
 
     private static long checkedBytes(final Config config, final String key, final long min, final long max)

@@ -9,6 +9,8 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardOpenOption;
 
+import io.junction.security.PrivateFiles;
+
 /**
  * One daemon per directory: an exclusive lock on {@value #FILE_NAME} in it, holding the owner's pid, held for the
  * daemon's life. The operating system releases it when the process dies, however it dies, so a stale file never
@@ -33,13 +35,21 @@ final class DirectoryLock implements AutoCloseable
      */
     static DirectoryLock acquire(final File dir, final String what) throws IOException
     {
-        if (!dir.isDirectory() && !dir.mkdirs())
+        if (!dir.isDirectory())
         {
-            throw new IOException("cannot create the " + what + " " + dir);
+            try
+            {
+                PrivateFiles.createDirectories(dir.toPath());
+            }
+            catch (final IOException ex)
+            {
+                throw new IOException("cannot create the " + what + " " + dir + ": " + ex.getMessage(), ex);
+            }
         }
         final File file = new File(dir, FILE_NAME);
         final FileChannel channel = FileChannel.open(file.toPath(),
             StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        PrivateFiles.restrict(file.toPath());
         FileLock lock = null;
         try
         {

@@ -6,12 +6,16 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 
 import org.agrona.concurrent.status.CountersReader;
@@ -40,6 +44,7 @@ public final class HttpEndpoint implements AutoCloseable
 
     private final HttpServer server;
     private final ExecutorService executor;
+    private final AdminGuard guard;
 
     public HttpEndpoint(
         final String host,
@@ -47,29 +52,40 @@ public final class HttpEndpoint implements AutoCloseable
         final CountersReader counters,
         final BooleanSupplier ready,
         final Supplier<List<Alarm>> alarms,
-        final Supplier<String> reload) throws IOException
+        final Supplier<String> reload,
+        final AdminGuard guard,
+        final DaemonConfig.HttpLimits limits) throws IOException
     {
+        // The JDK server reads these once, when its first instance starts: a request (or response) that takes
+        // longer is closed, so a client that sends half a request cannot hold a worker for ever.
+        final String timeout = Long.toString(Math.max(1, limits.requestTimeout().toSeconds()));
+        System.setProperty("sun.net.httpserver.maxReqTime", System.getProperty("sun.net.httpserver.maxReqTime", timeout));
+        System.setProperty("sun.net.httpserver.maxRspTime", System.getProperty("sun.net.httpserver.maxRspTime", timeout));
+        this.guard = guard;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), port), 16);
-        executor = Executors.newSingleThreadExecutor((r) ->
-        {
-            final Thread thread = new Thread(r, "junction-http");
-            thread.setDaemon(true);
-            return thread;
-        });
+        final AtomicInteger threads = new AtomicInteger();
+        executor = new ThreadPoolExecutor(limits.threads(), limits.threads(), 0, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(limits.maxQueued()), (r) ->
+            {
+                final Thread thread = new Thread(r, "junction-http-" + threads.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            },
+            (rejected, pool) -> guard.refused(AdminGuard.Refusal.OVERLOADED)); // the client's connection times out
         server.setExecutor(executor);
-        server.createContext("/metrics", (exchange) ->
+        context("/metrics", false, (exchange) ->
             respond(exchange, "GET", 200, "text/plain; version=0.0.4; charset=utf-8",
                 () -> PrometheusFormat.format(counters, FAMILIES)));
-        server.createContext("/health/live", (exchange) ->
+        context("/health/live", false, (exchange) ->
             respond(exchange, "GET", 200, "text/plain", () -> "live\n"));
-        server.createContext("/health/ready", (exchange) ->
+        context("/health/ready", false, (exchange) ->
         {
             final boolean isReady = ready.getAsBoolean();
             respond(exchange, "GET", isReady ? 200 : 503, "text/plain", () -> isReady ? "ready\n" : "not ready\n");
         });
-        server.createContext("/alarms", (exchange) ->
+        context("/alarms", false, (exchange) ->
             respond(exchange, "GET", 200, "application/json", () -> alarmsJson(alarms.get())));
-        server.createContext("/admin/reload", (exchange) ->
+        context("/admin/reload", true, (exchange) ->
         {
             final String[] outcome = new String[1];
             final int status;
@@ -86,6 +102,27 @@ public final class HttpEndpoint implements AutoCloseable
             respond(exchange, null, status, "text/plain", () -> outcome[0] + "\n");
         });
         server.start();
+    }
+
+    /** Serve a path, behind the guard: a refused request is answered with its status and counted. */
+    private void context(final String path, final boolean admin, final HttpHandler handler)
+    {
+        server.createContext(path, (exchange) ->
+        {
+            final AdminGuard.Refusal refusal = guard.check(exchange, admin);
+            if (null == refusal)
+            {
+                handler.handle(exchange);
+                return;
+            }
+            if (AdminGuard.Refusal.UNAUTHORISED == refusal)
+            {
+                exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"junction\"");
+            }
+            respond(exchange, null, refusal.status, "text/plain", () -> AdminGuard.Refusal.CROSS_ORIGIN == refusal ?
+                "forbidden: cross-origin request\n" : AdminGuard.Refusal.UNAUTHORISED == refusal ?
+                "unauthorised: send Authorization: Bearer <http.admin-token>\n" : "overloaded\n");
+        });
     }
 
     public int port()
@@ -134,6 +171,7 @@ public final class HttpEndpoint implements AutoCloseable
     {
         server.stop(0);
         executor.shutdownNow();
+        guard.close();
     }
 
     static String quote(final String text)

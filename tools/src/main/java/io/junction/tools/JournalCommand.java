@@ -314,6 +314,11 @@ public final class JournalCommand implements Callable<Integer>
                 json.writeNumberField("record", m.recordNumber());
                 json.writeStringField("priority", m.priority().name());
                 json.writeStringField("time", time(m.epochNs()));
+                if (0 != m.publisherId())
+                {
+                    json.writeNumberField("publisherId", m.publisherId());
+                    json.writeNumberField("publisherSequence", m.publisherSequence());
+                }
                 final String text = payload.text(m);
                 if (null != text)
                 {

@@ -17,11 +17,15 @@ import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
 import org.HdrHistogram.SingleWriterRecorder;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.junction.Junction;
 import io.junction.OfferResult;
 import io.junction.Priority;
+import io.junction.QualityOfService;
+import io.junction.protocol.codecs.ErrorCode;
+import io.junction.protocol.codecs.OutcomeCode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -137,15 +141,11 @@ public final class LoadgenCommand implements Callable<Integer>
         }
 
         try (ProtocolClient subscriber = new ProtocolClient(host, port);
-            ProtocolClient publisher = new ProtocolClient(host, port);
+            ProtocolClient publisher = new ProtocolClient(host, port, null == publisherName ? "" : publisherName);
             PrintStream log = new PrintStream(histogramLog, java.nio.charset.StandardCharsets.US_ASCII))
         {
             final Thread subscriberReader = reader(subscriber, "junction-loadgen-sub");
             final Thread publisherReader = reader(publisher, "junction-loadgen-pub");
-            if (null != publisherName)
-            {
-                publisher.hello(publisherName);
-            }
             subscriber.subscribe(topicPrefix + ".>");
             if (!subscribed.await(10, TimeUnit.SECONDS))
             {
@@ -229,7 +229,7 @@ public final class LoadgenCommand implements Callable<Integer>
             {
                 buffer.putLong(0, nextSendNs); // the intended send time: no coordinated omission
                 publisher.publish(topicNames[index % topicNames.length], classes[index % classes.length],
-                    guaranteed ? Frames.QOS_GUARANTEED : Frames.QOS_BEST_EFFORT, payload, 0, size);
+                    guaranteed ? QualityOfService.GUARANTEED : QualityOfService.BEST_EFFORT, payload, 0, size);
                 index++;
                 sent++;
                 sentInInterval++;
@@ -272,8 +272,8 @@ public final class LoadgenCommand implements Callable<Integer>
         final ProtocolClient.FrameListener listener = new ProtocolClient.FrameListener()
         {
             @Override
-            public void onMessage(final long sequence, final Priority priority, final String topic,
-                final UnsafeBuffer buffer, final int offset, final int length)
+            public void onMessage(final long subscriptionId, final long sequence, final Priority priority,
+                final String topic, final DirectBuffer buffer, final int offset, final int length)
             {
                 final long sendNs = buffer.getLong(offset);
                 latency.recordValue(Math.min(Math.max(0, System.nanoTime() - sendNs), TimeUnit.SECONDS.toNanos(60)));
@@ -281,27 +281,46 @@ public final class LoadgenCommand implements Callable<Integer>
             }
 
             @Override
-            public void onError(final int code, final String text)
+            public void onRefused(final long count, final long first, final long last, final OutcomeCode outcome,
+                final int reasonCode, final String text)
             {
-                if (code == OfferResult.BACK_PRESSURED || OfferResult.isShed(code))
+                if (outcome == OutcomeCode.BACK_PRESSURED || outcome == OutcomeCode.SHED)
                 {
-                    shed.incrementAndGet();
+                    shed.addAndGet(count);
                 }
                 else
                 {
-                    errors.incrementAndGet();
+                    errors.addAndGet(count);
                 }
                 lastError = text;
             }
 
             @Override
-            public void onPong()
+            public void onOutcome(final long publisherSequence, final long sequence, final OutcomeCode outcome,
+                final int reasonCode)
+            {
+                if (outcome != OutcomeCode.DURABLE)
+                {
+                    errors.incrementAndGet();
+                    lastError = "guaranteed publish " + publisherSequence + ": " + outcome;
+                }
+            }
+
+            @Override
+            public void onError(final ErrorCode code, final long correlation, final String text)
+            {
+                errors.incrementAndGet();
+                lastError = code + ": " + text;
+            }
+
+            @Override
+            public void onPong(final long value)
             {
                 ponged.countDown();
             }
 
             @Override
-            public void onSubscribed(final String pattern)
+            public void onSubscribed(final long subscriptionId, final String pattern)
             {
                 subscribed.countDown();
             }

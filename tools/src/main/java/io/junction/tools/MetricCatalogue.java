@@ -194,6 +194,36 @@ public final class MetricCatalogue
             "PUBLISH frames with an unknown quality of service.", null, null);
         counter(ProtocolServer.DURABLE_ACKS_TYPE_ID, "junction_protocol_durable_total",
             "Guaranteed PUBLISH frames answered DURABLE.", null, null);
+        counter(ProtocolServer.CONNECTIONS_ACCEPTED_TYPE_ID, "junction_protocol_connections_accepted_total",
+            "Protocol connections accepted.", null, null);
+        gauge(ProtocolServer.REMOTE_SUBSCRIPTIONS_TYPE_ID, "junction_protocol_subscriptions",
+            "Remote subscriptions held.", null, null, Aggregate.SUM);
+        counter(ProtocolServer.ERRORS_SENT_TYPE_ID, "junction_protocol_errors_total",
+            "ERROR frames sent (each a refusal), by code.", "protocol errors sent: (?<reason>\\S+)", null);
+        counter(ProtocolServer.SUBSCRIBER_DROPS_TYPE_ID, "junction_protocol_subscriber_drops_total",
+            "Messages a remote subscriber's policy dropped when its send buffer was full.", null, "dropped");
+        counter(ProtocolServer.SLOW_CONSUMERS_TYPE_ID, "junction_protocol_slow_consumers_total",
+            "Connections closed by a disconnect-policy subscription.", null, null);
+        counter(ProtocolServer.REFUSAL_FRAMES_TYPE_ID, "junction_protocol_coalesced_refusals_total",
+            "COALESCED_REFUSAL frames sent (each a run of refused publishes).", null, null);
+        counter(ProtocolServer.UNDELIVERED_AT_STOP_TYPE_ID, "junction_protocol_undelivered_at_stop_total",
+            "Messages a stop could not deliver to remote subscribers.", null, null);
+        counter(ProtocolServer.MESSAGES_SENT_TYPE_ID, "junction_protocol_messages_sent_total",
+            "MESSAGE frames sent to remote subscribers.", null, null);
+        counter(ProtocolServer.BYTES_RECEIVED_TYPE_ID, "junction_protocol_received_bytes_total",
+            "Bytes read from protocol clients.", null, null);
+        counter(ProtocolServer.BYTES_SENT_TYPE_ID, "junction_protocol_sent_bytes_total",
+            "Bytes written to protocol clients.", null, null);
+        counter(ProtocolServer.PINGS_SENT_TYPE_ID, "junction_protocol_pings_sent_total",
+            "Heartbeat PINGs sent to silent connections.", null, null);
+        counter(ProtocolServer.ACCEPT_FAILURES_TYPE_ID, "junction_protocol_accept_failures_total",
+            "accept() failures (e.g. out of file descriptors).", null, null);
+        counter(ProtocolServer.AUTHENTICATION_REFUSED_TYPE_ID, "junction_protocol_authentication_refused_total",
+            "HELLOs refused, by reason.", "protocol authentication refused: (?<reason>\\S+)", null);
+        counter(ProtocolServer.NOT_AUTHORISED_TYPE_ID, "junction_protocol_not_authorised_total",
+            "SUBSCRIBEs or PUBLISHes the principal may not make.", null, null);
+        counter(ProtocolServer.AGENT_ERRORS_TYPE_ID, "junction_protocol_agent_errors_total",
+            "Errors caught on the protocol's I/O agents.", null, "errors");
 
         // The journal.
         counter(JournalCounters.APPENDED_TYPE_ID, "junction_journal_appended_total",
@@ -251,6 +281,9 @@ public final class MetricCatalogue
             "1 while the gateway's cluster client is connected.", null, null, null);
         counter(ClusterGateway.ERRORS_TYPE_ID, "junction_cluster_gateway_errors_total",
             "Gateway publishes refused or not sent.", null, null);
+        counter(AdminGuard.REFUSED_TYPE_ID, "junction_http_refused_total",
+            "HTTP requests refused, by reason: cross-origin, unauthorised, overloaded.",
+            "http refused: (?<reason>\\S+)", null);
 
         // The exposition itself.
         counter(SERIES_CAPPED_TYPE_ID, SERIES_CAPPED,
@@ -350,18 +383,23 @@ public final class MetricCatalogue
     }
 
     /**
-     * @return the alarm metric over a counter family, or null when the name is one the daemon derives itself.
+     * @return the alarm metric over the counter families of that name (several families may feed one metric: the
+     * switch's and the remote subscribers' drops are both "dropped"), or null when the name is one the daemon derives
+     * itself.
      */
     public static Metric alarmMetric(final String name, final CountersReader reader)
     {
+        Metric metric = null;
         for (final Family family : FAMILIES.values())
         {
             if (name.equals(family.alarmMetric()))
             {
-                return family.aggregate() == Aggregate.MAX ?
+                final Metric one = family.aggregate() == Aggregate.MAX ?
                     CounterMetrics.maxOfType(reader, family.typeId()) : CounterMetrics.sumOfType(reader, family.typeId());
+                final Metric before = metric;
+                metric = null == before ? one : (now) -> before.sample(now) + one.sample(now);
             }
         }
-        return null;
+        return metric;
     }
 }

@@ -1,558 +1,1745 @@
 package io.junction.tools;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.net.Socket;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
-import io.junction.InvalidTopicException;
-import io.junction.Message;
-import io.junction.MessageHandler;
-import io.junction.OfferResult;
 import io.junction.Durability;
+import io.junction.InvalidTopicException;
+import io.junction.OfferResult;
 import io.junction.Priority;
 import io.junction.Publisher;
 import io.junction.QualityOfService;
+import io.junction.RejectReason;
+import io.junction.SlowSubscriberPolicy;
 import io.junction.Subscription;
-import io.junction.SubscriptionListener;
-import io.junction.TerminationReason;
+import io.junction.SubscriptionOptions;
+import io.junction.DeliveryThread;
 import io.junction.observe.SlowSubscriberJfrEvent;
+import io.junction.protocol.FrameHandler;
+import io.junction.protocol.ProtocolFrames;
+import io.junction.protocol.codecs.AckDecoder;
+import io.junction.protocol.codecs.CoalescedRefusalEncoder;
+import io.junction.protocol.codecs.CreditDecoder;
+import io.junction.protocol.codecs.EndReasonCode;
+import io.junction.protocol.codecs.ErrorCode;
+import io.junction.protocol.codecs.ErrorEncoder;
+import io.junction.protocol.codecs.HelloDecoder;
+import io.junction.protocol.codecs.MessageHeaderEncoder;
+import io.junction.protocol.codecs.OutcomeCode;
+import io.junction.protocol.codecs.OutcomeEncoder;
+import io.junction.protocol.codecs.PingDecoder;
+import io.junction.protocol.codecs.PingEncoder;
+import io.junction.protocol.codecs.PongDecoder;
+import io.junction.protocol.codecs.PongEncoder;
+import io.junction.protocol.codecs.PublishDecoder;
+import io.junction.protocol.codecs.ReplayDecoder;
+import io.junction.protocol.codecs.SlowSubscriberPolicyCode;
+import io.junction.protocol.codecs.StartPositionKind;
+import io.junction.protocol.codecs.SubscribeDecoder;
+import io.junction.protocol.codecs.SubscribedEncoder;
+import io.junction.protocol.codecs.UnsubscribeDecoder;
+import io.junction.protocol.codecs.UnsubscribedEncoder;
+import io.junction.protocol.codecs.WelcomeEncoder;
+import io.junction.security.AuthenticationMethod;
+import io.junction.security.AuthenticationOutcome;
+import io.junction.security.Principal;
+import io.junction.topic.Topics;
 
 /**
- * One client of the {@link Frames} protocol: its reader thread publishes and subscribes; its
- * subscriptions' delivery threads write MESSAGE frames, under the output's lock.
+ * One client of the protocol server, owned by one {@link IoAgent}: everything here runs on that agent's thread,
+ * except what a remote subscription's handler does on a pipeline thread (it writes MESSAGE frames into
+ * {@link #deliveries}, a many-to-one ring, and schedules the connection) and what the control worker does
+ * (authenticate, subscribe) before it posts the result back. Nothing here blocks: a socket that cannot take more
+ * leaves bytes in the send buffer for the next OP_WRITE, a full send buffer pauses reading this connection (TCP
+ * holds the client back), a back-pressured publish is retried on later duty cycles until the publish timeout.
+ * <p>
+ * Receive: one buffer, grown up to the maximum frame; a length prefix over the maximum is refused before anything
+ * is allocated for it. Send: a staging buffer (control frames, and MESSAGE frames copied from the ring) written
+ * to the socket, plus the ring, whose capacity is the connection's bounded send buffer.
  */
-final class ProtocolConnection implements AutoCloseable
+final class ProtocolConnection implements FrameHandler
 {
+    static final int CONNECTED = 0;
+    static final int AUTHENTICATING = 1;
+    static final int OPEN = 2;
+    static final int CLOSING = 3;
+    static final int CLOSED = 4;
+
+    /** Waiting for room in the staging buffer. */
+    private static final int PAUSE_OUTPUT = 1;
+    /** Retry the frame at the read position on the next duty cycle (back pressure, a full queue or window). */
+    private static final int PAUSE_RETRY = 2;
+    /** Waiting for the control worker's answer. */
+    private static final int PAUSE_WORKER = 4;
+
+    /** The largest control frame the server sends (texts are cut to fit). */
+    static final int MAX_CONTROL_FRAME = 1024;
+    /** Staging room kept for control frames: input is read only while there is this much. */
+    static final int OUTPUT_RESERVE = 2 * MAX_CONTROL_FRAME;
+    private static final int MAX_TEXT_CHARS = 400;
+    private static final int MAX_TEXT_BYTES = 900;
+    private static final int STAGING_CAPACITY = 16 * 1024;
+    private static final int INITIAL_RECEIVE = 4 * 1024;
+    private static final int LARGE_RECEIVE = 64 * 1024;
+    private static final int MAX_INSTANCE_LENGTH = 128;
+    private static final int DURABLE_WINDOW = 4096; // guaranteed publishes awaiting their outcome; a power of two
+    private static final int MAX_DEFERRED_PONGS = 16;
+    private static final long CLOSE_LINGER_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long MIN_HEARTBEAT_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final Priority[] PRIORITIES = Priority.values();
 
     private final ProtocolServer server;
-    private final Socket socket;
-    private final DataInputStream in;
-    private final DataOutputStream out;
-    private final byte[] frame;
-    private final UnsafeBuffer frameBuffer;
-    private final byte[] deliveryScratch;
-    private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
-    private final Thread reader;
-    private static final int DURABLE_WINDOW = 4096; // guaranteed publishes awaiting their answer; a power of two
-    private final long[] pendingSequences = new long[DURABLE_WINDOW];
-    private final long[] pendingDeadlines = new long[DURABLE_WINDOW];
-    private final String[] pendingTopics = new String[DURABLE_WINDOW];
-    private final java.util.concurrent.atomic.AtomicLong pendingHead = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong pendingTail = new java.util.concurrent.atomic.AtomicLong();
-    private Thread acker;
-    private boolean unflushed; // the acker's own
-    private final byte[] durableFrame = new byte[4 + 1 + 8];
-    private final UnsafeBuffer durableBuffer = new UnsafeBuffer(durableFrame);
-    private Publisher publisher;
-    private volatile boolean closed;
+    private final IoAgent agent;
+    private final SocketChannel channel;
+    private final SelectionKey key;
+    private final String remote;
+    private final boolean secureTransport;
+    private final long acceptedNs;
+    private volatile int state = CONNECTED;
+    private int paused;
 
-    ProtocolConnection(final ProtocolServer server, final Socket socket) throws IOException
+    private ByteBuffer in;
+    private final UnsafeBuffer inBuffer = new UnsafeBuffer(0, 0);
+    private int readPosition;
+    private long partialSinceNs;
+    private long lastInputNs;
+    private boolean retrying;
+
+    private long heartbeatIntervalNs;
+    private long lastPingNs;
+    private int pingsOut;
+
+    private long sessionId = -1;
+    volatile int sessionVersion = ProtocolFrames.VERSION;
+    private Principal principal;
+    private Publisher publisher;
+    private String publisherName;
+
+    private ByteBuffer out;
+    private final UnsafeBuffer outBuffer = new UnsafeBuffer(0, 0);
+    private volatile ManyToOneRingBuffer deliveries;
+    private final AtomicInteger drainLock = new AtomicInteger();
+    final AtomicBoolean scheduled = new AtomicBoolean();
+    private final AtomicReference<RemoteSubscription> slowConsumer = new AtomicReference<>();
+    private final ControlledMessageHandler copyDelivery = this::copyDelivery;
+    private final org.agrona.concurrent.MessageHandler discardDelivery = this::discardDelivery;
+    private long counted;
+    private final org.agrona.concurrent.MessageHandler countDelivery = (typeId, buffer, index, length) -> counted++;
+
+    private long closeDeadlineNs;
+    private ErrorCode finalErrorCode;
+    private String finalErrorText;
+    private int finalErrorTemplate;
+    private long finalErrorLimit = -1;
+
+    private RemoteSubscription[] slots = new RemoteSubscription[0];
+    private final Long2ObjectHashMap<RemoteSubscription> byId = new Long2ObjectHashMap<>();
+    private int subscriptionCount;
+
+    private TopicCache topics;
+    private long refusalCount;
+    private long refusalFirst;
+    private long refusalLast;
+    private long refusalCode;
+    private long backPressuredSinceNs;
+
+    private long[] pendingSequence;
+    private long[] pendingPublisherSequence;
+    private long[] pendingDeadline;
+    private long pendingHead;
+    private long pendingTail;
+    private final long[] pongValue = new long[MAX_DEFERRED_PONGS];
+    private final long[] pongAfter = new long[MAX_DEFERRED_PONGS];
+    private int pongHead;
+    private int pongTail;
+    private boolean inBusyList;
+
+    ProtocolConnection(
+        final ProtocolServer server, final IoAgent agent, final SocketChannel channel, final SelectionKey key,
+        final long nowNs)
     {
         this.server = server;
-        this.socket = socket;
-        socket.setTcpNoDelay(true);
-        in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
-        out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
-        frame = new byte[server.maxFrameLength()];
-        frameBuffer = new UnsafeBuffer(frame);
-        deliveryScratch = new byte[server.maxFrameLength()];
-        publisher = server.junction().publisher("conn-" + socket.getPort());
-        reader = new Thread(this::readLoop, "junction-protocol-" + socket.getPort());
-        reader.setDaemon(true);
-    }
-
-    void start()
-    {
-        reader.start();
-    }
-
-    long queueDepth()
-    {
-        long max = 0;
-        for (final Subscription subscription : subscriptions)
-        {
-            max = Math.max(max, subscription.queueDepth());
-        }
-        return max;
-    }
-
-    private void readLoop()
-    {
+        this.agent = agent;
+        this.channel = channel;
+        this.key = key;
+        this.acceptedNs = nowNs;
+        this.lastInputNs = nowNs;
+        this.heartbeatIntervalNs = server.network().heartbeatInterval().toNanos();
+        String address = "?";
+        boolean loopback = false;
         try
         {
-            // Reads on while the daemon stops: a PUBLISH it no longer admits is answered CLOSED, never dropped silently.
-            while (!closed)
-            {
-                final int length;
-                try
-                {
-                    length = in.readInt();
-                }
-                catch (final EOFException ex)
-                {
-                    break;
-                }
-                if (length < 1 || length > frame.length)
-                {
-                    server.badFramesCounter.increment();
-                    sendError(Frames.ERROR_BAD_LENGTH, "bad frame length " + length + ", must be 1.." + frame.length +
-                        "; closing");
-                    break;
-                }
-                in.readFully(frame, 0, length);
-                onFrame(length);
-            }
+            final InetSocketAddress peer = (InetSocketAddress)channel.getRemoteAddress();
+            address = peer.getAddress().getHostAddress() + ":" + peer.getPort();
+            loopback = peer.getAddress().isLoopbackAddress();
         }
-        catch (final IOException ex)
+        catch (final IOException | RuntimeException ex)
         {
-            // The client went away, or the daemon is stopping.
+            // Gone already: the first read says so.
         }
-        finally
-        {
-            close();
-        }
+        remote = address;
+        secureTransport = loopback;
+        in = ByteBuffer.allocateDirect(INITIAL_RECEIVE);
+        inBuffer.wrap(in);
     }
 
-    private void onFrame(final int length) throws IOException
+    ProtocolServer server()
     {
-        switch (frame[0])
-        {
-            case Frames.PUBLISH -> onPublish(length);
-            case Frames.SUBSCRIBE -> onSubscribe(length);
-            case Frames.PING ->
-            {
-                awaitAnswered(); // a PONG still means every earlier publish was accepted or answered
-                writeFrame(Frames.PONG, null);
-            }
-            case Frames.HELLO -> onHello(length);
-            default ->
-            {
-                server.badFramesCounter.increment();
-                sendError(Frames.ERROR_UNKNOWN_TYPE, "unknown frame type 0x" + Integer.toHexString(frame[0] & 0xFF));
-            }
-        }
+        return server;
     }
 
-    private void onPublish(final int length) throws IOException
+    boolean isOpen()
     {
-        if (length < 4)
+        return state < CLOSING;
+    }
+
+    int state()
+    {
+        return state;
+    }
+
+    ManyToOneRingBuffer deliveries()
+    {
+        return deliveries;
+    }
+
+    int subscriptionCount()
+    {
+        return subscriptionCount;
+    }
+
+    /**
+     * @return bytes waiting to be sent: staged and in the ring.
+     */
+    long bufferedBytes()
+    {
+        final ManyToOneRingBuffer ring = deliveries;
+        return (null == out ? 0 : out.position()) + (null == ring ? 0 : ring.size());
+    }
+
+    boolean hasPendingOutput()
+    {
+        final ManyToOneRingBuffer ring = deliveries;
+        return (null != out && out.position() > 0) || (null != ring && ring.size() > 0);
+    }
+
+    boolean hasPendingDurable()
+    {
+        return pendingTail > pendingHead;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Input.
+
+    /**
+     * The socket is readable: read what it has (a bounded number of times, for fairness), then handle the
+     * complete frames.
+     */
+    void onReadable(final long nowNs)
+    {
+        if (state >= CLOSING || 0 != paused)
         {
-            malformed("PUBLISH frame too short: " + length);
+            updateInterest();
             return;
         }
-        final int qos = (frame[1] & 0xF0) >>> 4;
-        final int priority = frame[1] & 0x0F;
-        if (qos != Frames.QOS_BEST_EFFORT && qos != Frames.QOS_GUARANTEED)
+        for (int reads = 0; reads < 4; reads++)
         {
-            server.badFramesCounter.increment();
-            server.badQosCounter.increment();
-            sendError(Frames.ERROR_BAD_QOS, "PUBLISH with unknown quality of service " + qos +
-                "; known: 0 best-effort, 1 guaranteed");
-            return;
-        }
-        final QualityOfService quality = qos == Frames.QOS_GUARANTEED ?
-            QualityOfService.GUARANTEED : QualityOfService.BEST_EFFORT;
-        final int topicLength = frameBuffer.getShort(2, java.nio.ByteOrder.BIG_ENDIAN) & 0xFFFF;
-        if (priority >= PRIORITIES.length || 4 + topicLength > length)
-        {
-            malformed("PUBLISH frame with priority " + priority + " and topic length " + topicLength +
-                " in a frame of " + length);
-            return;
-        }
-        final String topic = new String(frame, 4, topicLength, StandardCharsets.UTF_8);
-        final int payloadOffset = 4 + topicLength;
-        server.offeredByClass[priority].increment();
-        final ClusterGateway gateway = server.clusterGateway();
-        if (null != gateway)
-        {
-            publishToCluster(gateway, topic, topicLength, priority, quality, payloadOffset, length);
-            return;
-        }
-        final long deadlineNs = System.nanoTime() + server.publishTimeoutNs();
-        long result = OfferResult.CLOSED;
-        while (server.isAdmitting())
-        {
-            result = publisher.offer(topic, PRIORITIES[priority], quality, frameBuffer, payloadOffset,
-                length - payloadOffset);
-            if (result != OfferResult.BACK_PRESSURED || System.nanoTime() - deadlineNs >= 0)
+            if (!in.hasRemaining() && !makeRoom())
             {
                 break;
             }
-            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50));
-        }
-        if (OfferResult.isAccepted(result))
-        {
-            server.publishesCounter.increment();
-            server.acceptedByClass[priority].increment();
-            if (QualityOfService.GUARANTEED == quality)
+            final int remainingBefore = in.remaining();
+            final int n;
+            try
             {
-                enqueueDurable(result, topic);
+                n = channel.read(in);
             }
+            catch (final IOException ex)
+            {
+                close(); // The client went away.
+                return;
+            }
+            if (n < 0)
+            {
+                onEndOfStream();
+                return;
+            }
+            if (n == 0)
+            {
+                break;
+            }
+            lastInputNs = nowNs;
+            pingsOut = 0;
+            server.bytesReceived(n);
+            if (n == remainingBefore && in.capacity() < LARGE_RECEIVE)
+            {
+                grow(Math.min(in.capacity() << 1, Math.max(LARGE_RECEIVE, receiveCapacity())));
+            }
+            processInput(nowNs);
+            if (state >= CLOSING || 0 != paused)
+            {
+                break;
+            }
+        }
+        updateInterest();
+    }
+
+    private void onEndOfStream()
+    {
+        if (in.position() > readPosition)
+        {
+            server.countError(ErrorCode.MALFORMED_FRAME); // A partial frame cut off by the client: nothing to answer.
+        }
+        close();
+    }
+
+    private int receiveCapacity()
+    {
+        return ProtocolFrames.LENGTH_PREFIX + server.maxFrameLength();
+    }
+
+    /**
+     * Free room in the receive buffer: move the unread bytes to the front, or grow it for a frame longer than it.
+     *
+     * @return true if there is room now.
+     */
+    private boolean makeRoom()
+    {
+        if (readPosition > 0)
+        {
+            compact();
+            return in.hasRemaining();
+        }
+        if (in.capacity() < receiveCapacity())
+        {
+            grow(Math.min(receiveCapacity(), Math.max(in.capacity() << 1, INITIAL_RECEIVE)));
+            return in.hasRemaining();
+        }
+        return false;
+    }
+
+    private void compact()
+    {
+        final int unread = in.position() - readPosition;
+        if (unread > 0 && readPosition > 0)
+        {
+            inBuffer.putBytes(0, inBuffer, readPosition, unread);
+        }
+        in.position(unread);
+        readPosition = 0;
+    }
+
+    private void grow(final int capacity)
+    {
+        if (capacity <= in.capacity())
+        {
+            return;
+        }
+        final ByteBuffer bigger = ByteBuffer.allocateDirect(capacity);
+        final int unread = in.position() - readPosition;
+        final UnsafeBuffer target = new UnsafeBuffer(bigger);
+        target.putBytes(0, inBuffer, readPosition, unread);
+        bigger.position(unread);
+        in = bigger;
+        inBuffer.wrap(in);
+        readPosition = 0;
+    }
+
+    /**
+     * Handle every complete frame in the receive buffer, until one asks to wait.
+     */
+    void processInput(final long nowNs)
+    {
+        while (state < CLOSING && 0 == paused)
+        {
+            final int available = in.position() - readPosition;
+            if (available < ProtocolFrames.LENGTH_PREFIX)
+            {
+                partialSinceNs = available > 0 ? (0 == partialSinceNs ? nowNs : partialSinceNs) : 0;
+                break;
+            }
+            final int length = ProtocolFrames.frameLength(inBuffer, readPosition);
+            if (length < ProtocolFrames.HEADER_LENGTH || length > server.maxFrameLength())
+            {
+                // The framing is lost: say why, then close, without reading (or allocating for) the rest.
+                server.badFrames().increment();
+                closeAfterError(length < 0 || length > server.maxFrameLength() ?
+                    ErrorCode.FRAME_TOO_LARGE : ErrorCode.MALFORMED_FRAME, 0, -1, server.maxFrameLength(),
+                    "frame length " + Integer.toUnsignedString(length) + " must be " + ProtocolFrames.HEADER_LENGTH +
+                    ".." + server.maxFrameLength() + " (network.max-frame-length); closing");
+                return;
+            }
+            if (available < ProtocolFrames.LENGTH_PREFIX + length)
+            {
+                partialSinceNs = 0 == partialSinceNs ? nowNs : partialSinceNs;
+                if (in.capacity() < ProtocolFrames.LENGTH_PREFIX + length)
+                {
+                    grow(ProtocolFrames.LENGTH_PREFIX + length);
+                }
+                break;
+            }
+            partialSinceNs = 0;
+            if (!hasOutputRoom(OUTPUT_RESERVE))
+            {
+                pause(PAUSE_OUTPUT);
+                break;
+            }
+            retrying = false;
+            agent.dispatcher().dispatch(inBuffer, readPosition + ProtocolFrames.LENGTH_PREFIX, length, this);
+            if (retrying)
+            {
+                pause(PAUSE_RETRY);
+                break;
+            }
+            readPosition += ProtocolFrames.LENGTH_PREFIX + length;
+        }
+        if (readPosition == in.position())
+        {
+            in.clear();
+            readPosition = 0;
+        }
+        else if (readPosition > in.capacity() >> 1)
+        {
+            compact();
+        }
+        if (state < CLOSING)
+        {
+            flushRefusal(false);
+            flush();
+        }
+    }
+
+    private void pause(final int reason)
+    {
+        paused |= reason;
+        if (reason == PAUSE_RETRY)
+        {
+            agent.busy(this);
+        }
+        updateInterest();
+    }
+
+    private void resume(final int reason, final long nowNs)
+    {
+        if (0 == (paused & reason))
+        {
+            return;
+        }
+        paused &= ~reason;
+        if (0 == paused && state < CLOSING)
+        {
+            processInput(nowNs);
+            updateInterest();
+        }
+    }
+
+    private void updateInterest()
+    {
+        if (!key.isValid())
+        {
+            return;
+        }
+        int ops = 0;
+        if (state < CLOSING && 0 == paused)
+        {
+            ops |= SelectionKey.OP_READ;
+        }
+        if (null != out && out.position() > 0)
+        {
+            ops |= SelectionKey.OP_WRITE;
+        }
+        if (key.interestOps() != ops)
+        {
+            key.interestOps(ops);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Frames from the client.
+
+    @Override
+    public void onInvalidFrame(final int errorCode, final DirectBuffer buffer, final int offset, final int length)
+    {
+        server.badFrames().increment();
+        final ErrorCode code = io.junction.protocol.FrameDispatcher.errorCode(errorCode);
+        sendError(code, ProtocolFrames.templateIdOrZero(buffer, offset, length), -1, -1,
+            ProtocolFrames.describeRefusal(errorCode, buffer, offset, length, server.maxFrameLength()));
+    }
+
+    @Override
+    public void onInvalidField(final int templateId, final String field, final long value)
+    {
+        server.badFrames().increment();
+        if (templateId == PublishDecoder.TEMPLATE_ID && "qualityOfService".equals(field))
+        {
+            server.badQos().increment();
+        }
+        sendError(ErrorCode.INVALID_FIELD, templateId, -1, -1,
+            "field '" + field + "' of template " + templateId + " has the unknown value " + value);
+    }
+
+    @Override
+    public void onUnexpected(final int templateId)
+    {
+        server.badFrames().increment();
+        sendError(ErrorCode.UNSUPPORTED, templateId, -1, -1,
+            "template " + templateId + " is sent by a server, not by a client");
+    }
+
+    @Override
+    public void onHello(final HelloDecoder hello)
+    {
+        if (CONNECTED != state)
+        {
+            sendError(ErrorCode.HELLO_REQUIRED, HelloDecoder.TEMPLATE_ID, -1, -1, "a second HELLO on this connection");
+            return;
+        }
+        if (!server.isAdmitting())
+        {
+            closeAfterError(ErrorCode.SHUTTING_DOWN, HelloDecoder.TEMPLATE_ID, -1, -1, "the server is stopping");
+            return;
+        }
+        final int clientVersion = hello.protocolVersion();
+        if (clientVersion < ProtocolFrames.MIN_VERSION)
+        {
+            closeAfterError(ErrorCode.UNSUPPORTED_VERSION, HelloDecoder.TEMPLATE_ID, -1, -1,
+                "the client speaks version " + clientVersion + " of schema " + ProtocolFrames.SCHEMA_ID +
+                "; this server speaks versions " + ProtocolFrames.MIN_VERSION + ".." + ProtocolFrames.VERSION);
+            return;
+        }
+        final AuthenticationMethod method = AuthenticationMethod.values()[hello.authenticationMethod().ordinal()];
+        final long requestedHeartbeatMs = hello.heartbeatIntervalMs();
+        final String instanceName = hello.instance();
+        final String user = hello.user();
+        final byte[] secret = new byte[hello.secretLength()];
+        hello.getSecret(secret, 0, secret.length);
+        if (instanceName.length() > MAX_INSTANCE_LENGTH || !isPrintable(instanceName))
+        {
+            java.util.Arrays.fill(secret, (byte)0);
+            closeAfterError(ErrorCode.INVALID_FIELD, HelloDecoder.TEMPLATE_ID, -1, MAX_INSTANCE_LENGTH,
+                "instance name must be printable ASCII without spaces, at most " + MAX_INSTANCE_LENGTH + " characters");
+            return;
+        }
+        final String instance = instanceName.isEmpty() ? "conn-" + remotePort() : instanceName;
+        sessionVersion = Math.min(clientVersion, ProtocolFrames.VERSION);
+        final long configuredNs = server.network().heartbeatInterval().toNanos();
+        heartbeatIntervalNs = requestedHeartbeatMs <= 0 ? configuredNs :
+            Math.max(MIN_HEARTBEAT_NS, Math.min(configuredNs, TimeUnit.MILLISECONDS.toNanos(requestedHeartbeatMs)));
+        state = AUTHENTICATING;
+        final boolean secure = secureTransport;
+        if (!server.submit(() ->
+        {
+            AuthenticationOutcome outcome;
+            try
+            {
+                outcome = server.authenticator().authenticate(method, user, secret, secure);
+            }
+            catch (final RuntimeException ex)
+            {
+                server.onError(ex);
+                outcome = AuthenticationOutcome.refused(AuthenticationOutcome.Refusal.BAD_CREDENTIALS);
+            }
+            finally
+            {
+                java.util.Arrays.fill(secret, (byte)0);
+            }
+            final AuthenticationOutcome answer = outcome;
+            agent.post(() -> onAuthenticated(answer, instance));
+        }))
+        {
+            java.util.Arrays.fill(secret, (byte)0);
+            state = CONNECTED;
+            retrying = true; // The worker's queue is full: this HELLO again on the next duty cycle.
+            return;
+        }
+        pause(PAUSE_WORKER);
+    }
+
+    private void onAuthenticated(final AuthenticationOutcome outcome, final String instance)
+    {
+        if (state != AUTHENTICATING)
+        {
+            return; // Closed meanwhile.
+        }
+        if (!outcome.isAccepted())
+        {
+            server.authenticationRefused(outcome.refusal());
+            closeAfterError(ErrorCode.AUTHENTICATION_FAILED, HelloDecoder.TEMPLATE_ID, -1, -1,
+                "HELLO refused: " + outcome.refusal());
+            return;
+        }
+        principal = outcome.principal();
+        publisherName = principal == Principal.ANONYMOUS ? instance : principal.name() + "/" + instance;
+        publisher = server.junction().publisher(publisherName);
+        sessionId = server.nextSessionId();
+        state = OPEN;
+        final WelcomeEncoder welcome = agent.encoders().welcome;
+        final int start = beginFrame(welcome.sbeTemplateId(), WelcomeEncoder.BLOCK_LENGTH);
+        welcome.wrap(outBuffer, start + ProtocolFrames.LENGTH_PREFIX + ProtocolFrames.HEADER_LENGTH)
+            .sessionId(sessionId)
+            .protocolVersion(sessionVersion)
+            .heartbeatIntervalMs(TimeUnit.NANOSECONDS.toMillis(heartbeatIntervalNs))
+            .maxFrameLength(server.maxFrameLength())
+            .maxPayloadLength(server.junction().context().maxMessageLength())
+            .maxTopicLength(server.junction().context().maxTopicLength())
+            .maxSubscriptions(server.network().maxSubscriptionsPerConnection())
+            .sendBufferBytes(server.sendBufferCapacity())
+            .principal(principal.name())
+            .publisher(publisherName);
+        endFrame(start, welcome.encodedLength());
+        resume(PAUSE_WORKER, agent.nowNs());
+    }
+
+    private int remotePort()
+    {
+        final int colon = remote.lastIndexOf(':');
+        try
+        {
+            return colon < 0 ? 0 : Integer.parseInt(remote.substring(colon + 1));
+        }
+        catch (final NumberFormatException ex)
+        {
+            return 0;
+        }
+    }
+
+    private static boolean isPrintable(final String text)
+    {
+        for (int i = 0; i < text.length(); i++)
+        {
+            final char c = text.charAt(i);
+            if (c <= ' ' || c > '~')
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean requireOpen(final int templateId)
+    {
+        if (OPEN == state)
+        {
+            return true;
+        }
+        closeAfterError(ErrorCode.HELLO_REQUIRED, templateId, -1, -1,
+            "the first frame of a connection must be HELLO; closing");
+        return false;
+    }
+
+    @Override
+    public void onPing(final PingDecoder ping)
+    {
+        if (!requireOpen(PingDecoder.TEMPLATE_ID))
+        {
+            return;
+        }
+        final long value = ping.value();
+        if (pendingTail > pendingHead)
+        {
+            // A PONG means every earlier publish was answered: it waits for the outcomes still pending.
+            if (pongTail - pongHead == MAX_DEFERRED_PONGS)
+            {
+                retrying = true;
+                return;
+            }
+            final int index = pongTail++ % MAX_DEFERRED_PONGS;
+            pongValue[index] = value;
+            pongAfter[index] = pendingTail;
+            agent.busy(this);
+            return;
+        }
+        flushRefusal(false);
+        sendPong(value);
+    }
+
+    private void sendPong(final long value)
+    {
+        final PongEncoder pong = agent.encoders().pong;
+        final int start = beginFrame(pong.sbeTemplateId(), PongEncoder.BLOCK_LENGTH);
+        pong.wrap(outBuffer, start + ProtocolFrames.LENGTH_PREFIX + ProtocolFrames.HEADER_LENGTH).value(value);
+        endFrame(start, pong.encodedLength());
+    }
+
+    @Override
+    public void onPong(final PongDecoder pong)
+    {
+        pingsOut = 0; // Any input resets it too; a PONG is the answer the heartbeat waits for.
+    }
+
+    @Override
+    public void onPublish(final PublishDecoder publish)
+    {
+        if (!requireOpen(PublishDecoder.TEMPLATE_ID))
+        {
+            return;
+        }
+        final long publisherSequence = publish.publisherSequence();
+        final int priority = publish.priorityRaw();
+        final boolean guaranteed = publish.qualityOfServiceRaw() == 1;
+        final long ttlNs = publish.ttlNs();
+        final long correlationId = publish.correlationId();
+        final int topicOffset = publish.limit() + PublishDecoder.topicHeaderLength();
+        final int topicLength = publish.topicLength();
+        publish.skipTopic();
+        final int payloadOffset = publish.limit() + PublishDecoder.payloadHeaderLength();
+        final int payloadLength = publish.payloadLength();
+        publish.skipPayload();
+        final int replyToLength = publish.replyToLength();
+
+        if (null == topics)
+        {
+            topics = new TopicCache();
+        }
+        final String topic = topics.lookup(inBuffer, topicOffset, topicLength);
+        if (0 == backPressuredSinceNs)
+        {
+            server.offeredByClass()[priority].increment();
+        }
+        if (replyToLength > 0 || (correlationId != 0 && correlationId != PublishDecoder.correlationIdNullValue()))
+        {
+            refuse(publisherSequence, ProtocolServer.UNSUPPORTED_REQUEST_REPLY);
+            return;
+        }
+        if (guaranteed && ttlNs != 0)
+        {
+            refuse(publisherSequence, ProtocolServer.UNSUPPORTED_GUARANTEED_TTL);
+            return;
+        }
+        if (!server.isAdmitting())
+        {
+            refuse(publisherSequence, OfferResult.CLOSED);
+            return;
+        }
+        if (!principal.permissions().mayPublish(topic))
+        {
+            refuse(publisherSequence, ProtocolServer.NOT_AUTHORISED);
+            return;
+        }
+        final ClusterGateway gateway = server.clusterGateway();
+        if (null != gateway)
+        {
+            publishToCluster(gateway, publisherSequence, topic, topicOffset, topicLength, priority, guaranteed,
+                payloadOffset, payloadLength);
+            return;
+        }
+        if (guaranteed && pendingTail - pendingHead >= DURABLE_WINDOW)
+        {
+            retrying = true; // The outcome window is full: this PUBLISH again once an outcome went out.
+            return;
+        }
+
+        final long result;
+        if (guaranteed)
+        {
+            result = publisher.offer(topic, PRIORITIES[priority], QualityOfService.GUARANTEED, inBuffer, payloadOffset,
+                payloadLength);
+        }
+        else if (ttlNs != 0)
+        {
+            result = publisher.offer(topic, PRIORITIES[priority], ttlNs, inBuffer, payloadOffset, payloadLength);
         }
         else
         {
-            server.publishFailuresCounter.increment();
-            sendError((int)result, OfferResult.describe(result) + " topic '" + topic + "'");
+            result = publisher.offer(topic, PRIORITIES[priority], inBuffer, payloadOffset, payloadLength);
         }
+        onOfferResult(result, publisherSequence, priority, guaranteed);
+    }
+
+    private void onOfferResult(final long result, final long publisherSequence, final int priority,
+        final boolean guaranteed)
+    {
+        if (OfferResult.isAccepted(result))
+        {
+            backPressuredSinceNs = 0;
+            server.publishesAccepted().increment();
+            server.acceptedByClass()[priority].increment();
+            flushRefusal(false); // A run of refusals ends at an accepted publish.
+            if (guaranteed)
+            {
+                enqueueDurable(result, publisherSequence);
+            }
+            return;
+        }
+        if (OfferResult.BACK_PRESSURED == result && server.isAdmitting())
+        {
+            final long nowNs = agent.nowNs();
+            if (0 == backPressuredSinceNs)
+            {
+                backPressuredSinceNs = nowNs;
+            }
+            if (nowNs - backPressuredSinceNs < server.publishTimeoutNs())
+            {
+                retrying = true; // Read nothing more from this client; try this PUBLISH again on the next cycle.
+                return;
+            }
+        }
+        backPressuredSinceNs = 0;
+        refuse(publisherSequence, result);
     }
 
     /**
      * The clustered daemon: a best-effort publish goes to the cluster's ingress through the gateway (the cluster
-     * sequences and replicates it; every member's daemon delivers it to its subscribers). Guaranteed publishes are
-     * refused here: the cluster's acknowledgement does not reach this protocol (use JunctionClient).
+     * sequences and replicates it; every member's daemon delivers it to its subscribers). A guaranteed one is
+     * refused: the cluster's acknowledgement does not reach this protocol (use the cluster's client).
      */
     private void publishToCluster(
-        final ClusterGateway gateway, final String topic, final int topicLength, final int priority,
-        final QualityOfService quality, final int payloadOffset, final int length) throws IOException
+        final ClusterGateway gateway, final long publisherSequence, final String topic, final int topicOffset,
+        final int topicLength, final int priority, final boolean guaranteed, final int payloadOffset,
+        final int payloadLength)
     {
-        if (QualityOfService.GUARANTEED == quality)
+        if (guaranteed)
         {
-            server.publishFailuresCounter.increment();
-            sendError(Frames.ERROR_BAD_QOS, "guaranteed PUBLISH is not taken by a clustered daemon's protocol (its " +
-                "messages go to the cluster best-effort); use the cluster's JunctionClient; topic '" + topic + "'");
+            refuse(publisherSequence, ProtocolServer.UNSUPPORTED_CLUSTER_GUARANTEED);
             return;
         }
-        final io.junction.RejectReason invalid = io.junction.topic.Topics.validateTopic(topic,
-            server.junction().context().maxTopicLength(), server.junction().context().maxTopicTokens());
-        long result = null != invalid ? OfferResult.rejected(invalid) : OfferResult.CLOSED;
-        final long deadlineNs = System.nanoTime() + server.publishTimeoutNs();
-        while (null == invalid && server.isAdmitting())
+        final RejectReason invalid = Topics.validateTopic(topic, server.junction().context().maxTopicLength(),
+            server.junction().context().maxTopicTokens());
+        final long result = null != invalid ? OfferResult.rejected(invalid) :
+            gateway.offer(inBuffer, topicOffset, topicLength, priority, payloadOffset, payloadLength);
+        onOfferResult(result, publisherSequence, priority, false);
+    }
+
+    /**
+     * One more publish refused: it joins the current run if it was refused alike, else the run so far is sent and
+     * a new one starts. A run is sent when it ends, at the end of what was read, and before a PONG: one
+     * COALESCED_REFUSAL per run, never one frame per publish.
+     */
+    private void refuse(final long publisherSequence, final long code)
+    {
+        server.publishFailures().increment();
+        if (refusalCount > 0 && code != refusalCode)
         {
-            result = gateway.offer(frameBuffer, 4, topicLength, priority, payloadOffset, length - payloadOffset);
-            if (result != OfferResult.BACK_PRESSURED || System.nanoTime() - deadlineNs >= 0)
+            flushRefusal(false);
+        }
+        if (0 == refusalCount)
+        {
+            refusalFirst = publisherSequence;
+            refusalCode = code;
+        }
+        refusalLast = publisherSequence;
+        refusalCount++;
+    }
+
+    /**
+     * @param background true when not answering input (it may not use the room kept for input's answers).
+     * @return false if a run is still pending (no room yet).
+     */
+    private boolean flushRefusal(final boolean background)
+    {
+        if (0 == refusalCount)
+        {
+            return true;
+        }
+        if (!hasOutputRoom(background ? OUTPUT_RESERVE + MAX_CONTROL_FRAME : MAX_CONTROL_FRAME))
+        {
+            return false;
+        }
+        final CoalescedRefusalEncoder refusal = agent.encoders().refusal;
+        final int start = beginFrame(refusal.sbeTemplateId(), CoalescedRefusalEncoder.BLOCK_LENGTH);
+        final byte[] text = ProtocolServer.describeRefusal(refusalCode);
+        refusal.wrap(outBuffer, start + ProtocolFrames.LENGTH_PREFIX + ProtocolFrames.HEADER_LENGTH)
+            .count(refusalCount)
+            .firstPublisherSequence(refusalFirst)
+            .lastPublisherSequence(refusalLast)
+            .outcome(ProtocolServer.outcomeOf(refusalCode))
+            .reasonCode((int)refusalCode)
+            .putText(text, 0, text.length);
+        endFrame(start, refusal.encodedLength());
+        server.refusalFrames().increment();
+        refusalCount = 0;
+        return true;
+    }
+
+    private void enqueueDurable(final long sequence, final long publisherSequence)
+    {
+        if (null == pendingSequence)
+        {
+            pendingSequence = new long[DURABLE_WINDOW];
+            pendingPublisherSequence = new long[DURABLE_WINDOW];
+            pendingDeadline = new long[DURABLE_WINDOW];
+        }
+        final int index = (int)(pendingTail & (DURABLE_WINDOW - 1));
+        pendingSequence[index] = sequence;
+        pendingPublisherSequence[index] = publisherSequence;
+        pendingDeadline[index] = agent.nowNs() + server.durableTimeoutNs();
+        pendingTail++;
+        agent.busy(this);
+    }
+
+    @Override
+    public void onSubscribe(final SubscribeDecoder subscribe)
+    {
+        if (!requireOpen(SubscribeDecoder.TEMPLATE_ID))
+        {
+            return;
+        }
+        final long id = subscribe.subscriptionId();
+        final StartPositionKind start = subscribe.startPositionKind();
+        final long initialCredit = subscribe.initialCredit();
+        final SlowSubscriberPolicyCode policyCode = subscribe.slowSubscriberPolicy();
+        final String pattern = subscribe.pattern();
+        final String queueGroup = subscribe.queueGroup();
+        final String durableName = subscribe.durableName();
+        final int template = SubscribeDecoder.TEMPLATE_ID;
+
+        if (byId.containsKey(id))
+        {
+            sendError(ErrorCode.DUPLICATE_SUBSCRIPTION, template, id, -1, "subscription id " + id + " is in use");
+            return;
+        }
+        final int perConnection = server.network().maxSubscriptionsPerConnection();
+        if (subscriptionCount >= perConnection)
+        {
+            sendError(ErrorCode.TOO_MANY_SUBSCRIPTIONS, template, id, perConnection, "this connection holds " +
+                subscriptionCount + " subscriptions, the most network.max-subscriptions-per-connection allows");
+            return;
+        }
+        if (!queueGroup.isEmpty() || !durableName.isEmpty() || StartPositionKind.NEW != start)
+        {
+            sendError(ErrorCode.UNSUPPORTED, template, id, -1, "this daemon serves live subscriptions only: no " +
+                "queue group, durable name or start position other than NEW (asked: group '" + queueGroup +
+                "', durable '" + durableName + "', start " + start + ")");
+            return;
+        }
+        final RejectReason invalid = Topics.validatePattern(pattern, server.junction().context().maxTopicLength(),
+            server.junction().context().maxTopicTokens());
+        if (null != invalid)
+        {
+            sendError(ErrorCode.INVALID_PATTERN, template, id, -1, "pattern '" + pattern + "' refused: " +
+                invalid.description());
+            return;
+        }
+        if (!principal.permissions().maySubscribe(pattern))
+        {
+            server.notAuthorised().increment();
+            sendError(ErrorCode.NOT_AUTHORISED, template, id, -1, principal + " may not subscribe to '" + pattern + "'");
+            return;
+        }
+        if (!server.reserveSubscription())
+        {
+            sendError(ErrorCode.TOO_MANY_SUBSCRIPTIONS_TOTAL, template, id, server.network().maxSubscriptions(),
+                "the server holds " + server.network().maxSubscriptions() + " remote subscriptions, the most " +
+                "network.max-subscriptions allows");
+            return;
+        }
+        if (null == deliveries)
+        {
+            try
             {
-                break;
+                deliveries = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
+                    server.sendBufferCapacity() + RingBufferDescriptor.TRAILER_LENGTH)));
             }
-            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50));
+            catch (final OutOfMemoryError ex)
+            {
+                server.releaseSubscription();
+                sendError(ErrorCode.INTERNAL, template, id, server.sendBufferCapacity(),
+                    "no memory for this connection's send buffer: " + ex.getMessage());
+                return;
+            }
         }
-        if (OfferResult.isAccepted(result))
+        final SlowSubscriberPolicy policy = policyCode == SlowSubscriberPolicyCode.SERVER_DEFAULT ?
+            server.defaultPolicy() : SlowSubscriberPolicy.values()[policyCode.value() - 1];
+        final RemoteSubscription subscription = new RemoteSubscription(this, freeSlot(), id, pattern, policy,
+            initialCredit);
+        slots[subscription.slot] = subscription;
+        byId.put(id, subscription);
+        subscriptionCount++;
+        final SubscriptionOptions options = SubscriptionOptions.defaults()
+            .slowSubscriberPolicy(policy)
+            .deliveryThread(DeliveryThread.PIPELINE)
+            .listener(SlowSubscriberJfrEvent.listener(subscription));
+        if (!server.submit(() ->
         {
-            server.publishesCounter.increment();
-            server.acceptedByClass[priority].increment();
+            Subscription switchSubscription = null;
+            String refusal = null;
+            ErrorCode code = ErrorCode.SUBSCRIBE_REFUSED;
+            try
+            {
+                switchSubscription = server.junction().subscribe(pattern, subscription, options);
+            }
+            catch (final InvalidTopicException ex)
+            {
+                code = ErrorCode.INVALID_PATTERN;
+                refusal = ex.getMessage();
+            }
+            catch (final RuntimeException ex)
+            {
+                refusal = String.valueOf(ex.getMessage());
+            }
+            final Subscription result = switchSubscription;
+            final ErrorCode errorCode = code;
+            final String text = refusal;
+            agent.post(() -> onSubscribed(subscription, result, errorCode, text));
+        }))
+        {
+            forget(subscription);
+            server.releaseSubscription();
+            retrying = true; // The worker's queue is full: this SUBSCRIBE again on the next cycle.
+            return;
         }
-        else
+        pause(PAUSE_WORKER);
+    }
+
+    private int freeSlot()
+    {
+        for (int i = 0; i < slots.length; i++)
         {
-            server.publishFailuresCounter.increment();
-            sendError((int)result, OfferResult.describe(result) + " topic '" + topic + "'");
+            if (null == slots[i])
+            {
+                return i;
+            }
+        }
+        final int slot = slots.length;
+        slots = java.util.Arrays.copyOf(slots, Math.max(4, slots.length << 1));
+        return slot;
+    }
+
+    private void forget(final RemoteSubscription subscription)
+    {
+        if (slots[subscription.slot] == subscription)
+        {
+            slots[subscription.slot] = null;
+        }
+        if (byId.get(subscription.id) == subscription)
+        {
+            byId.remove(subscription.id);
+            subscriptionCount--;
+        }
+    }
+
+    private void onSubscribed(
+        final RemoteSubscription subscription, final Subscription result, final ErrorCode code, final String refusal)
+    {
+        if (null == result)
+        {
+            forget(subscription);
+            server.releaseSubscription();
+            if (state < CLOSING)
+            {
+                sendError(code, SubscribeDecoder.TEMPLATE_ID, subscription.id, -1,
+                    "subscribe '" + subscription.pattern + "' refused: " + refusal);
+                resume(PAUSE_WORKER, agent.nowNs());
+            }
+            return;
+        }
+        subscription.subscription = result;
+        if (state >= CLOSING || subscription.ended)
+        {
+            subscription.ended = true;
+            CloseHelper.quietClose(result);
+            if (byId.get(subscription.id) == subscription)
+            {
+                forget(subscription);
+                server.releaseSubscription();
+            }
+            return;
+        }
+        server.remoteSubscriptions().increment();
+        final SubscribedEncoder subscribed = agent.encoders().subscribed;
+        final int start = beginFrame(subscribed.sbeTemplateId(), SubscribedEncoder.BLOCK_LENGTH);
+        subscribed.wrap(outBuffer, start + ProtocolFrames.LENGTH_PREFIX + ProtocolFrames.HEADER_LENGTH)
+            .subscriptionId(subscription.id)
+            .startSequence(-1)
+            .pattern(subscription.pattern);
+        endFrame(start, subscribed.encodedLength());
+        subscription.announced = true; // After SUBSCRIBED is staged: no MESSAGE of it can overtake it.
+        resume(PAUSE_WORKER, agent.nowNs());
+    }
+
+    @Override
+    public void onUnsubscribe(final UnsubscribeDecoder unsubscribe)
+    {
+        if (!requireOpen(UnsubscribeDecoder.TEMPLATE_ID))
+        {
+            return;
+        }
+        final long id = unsubscribe.subscriptionId();
+        final RemoteSubscription subscription = byId.get(id);
+        if (null == subscription)
+        {
+            sendError(ErrorCode.UNKNOWN_SUBSCRIPTION, UnsubscribeDecoder.TEMPLATE_ID, id, -1,
+                "no subscription " + id + " on this connection");
+            return;
+        }
+        end(subscription, EndReasonCode.UNSUBSCRIBED, true);
+    }
+
+    /**
+     * End a subscription: close it in the switch, free its slot and limits, and (if asked) say UNSUBSCRIBED.
+     */
+    private void end(final RemoteSubscription subscription, final EndReasonCode reason, final boolean answer)
+    {
+        subscription.ended = true;
+        final Subscription switchSubscription = subscription.subscription;
+        if (null != switchSubscription)
+        {
+            CloseHelper.quietClose(switchSubscription);
+            server.remoteSubscriptions().decrement();
+        }
+        forget(subscription);
+        server.releaseSubscription();
+        if (answer && state < CLOSING && hasOutputRoom(MAX_CONTROL_FRAME))
+        {
+            final UnsubscribedEncoder unsubscribed = agent.encoders().unsubscribed;
+            final int start = beginFrame(unsubscribed.sbeTemplateId(), UnsubscribedEncoder.BLOCK_LENGTH);
+            unsubscribed.wrap(outBuffer, start + ProtocolFrames.LENGTH_PREFIX + ProtocolFrames.HEADER_LENGTH)
+                .subscriptionId(subscription.id)
+                .reason(reason)
+                .delivered(subscription.delivered())
+                .dropped(subscription.dropped.get());
+            endFrame(start, unsubscribed.encodedLength());
         }
     }
 
     /**
-     * Hand a guaranteed publish to the acker, which answers it once the journal has it: publishes are
-     * pipelined (up to {@value #DURABLE_WINDOW} awaiting), answers come in publish order.
+     * A remote subscription's handler failed more often than its restart intensity allows (pipeline thread).
      */
-    private void enqueueDurable(final long sequence, final String topic)
+    void onSubscriptionFault(final RemoteSubscription subscription, final Throwable cause)
     {
-        if (null == acker)
+        server.onError(new IllegalStateException(subscription + " of " + remote + " ended by faults", cause));
+        agent.post(() ->
         {
-            acker = new Thread(this::ackLoop, "junction-protocol-durable-" + socket.getPort());
-            acker.setDaemon(true);
-            acker.start();
-        }
-        final long tail = pendingTail.get();
-        while (tail - pendingHead.get() >= DURABLE_WINDOW && !closed)
-        {
-            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(20));
-        }
-        final int index = (int)(tail & (DURABLE_WINDOW - 1));
-        pendingSequences[index] = sequence;
-        pendingDeadlines[index] = System.nanoTime() + server.durableTimeoutNs();
-        pendingTopics[index] = topic;
-        pendingTail.set(tail + 1);
-        LockSupport.unpark(acker);
-    }
-
-    private void awaitAnswered()
-    {
-        awaitAnswered(Long.MAX_VALUE);
-    }
-
-    /**
-     * @param deadlineNs by {@link System#nanoTime()}; Long.MAX_VALUE for none (each answer has its own timeout).
-     */
-    void awaitAnswered(final long deadlineNs)
-    {
-        while (pendingHead.get() < pendingTail.get() && !closed &&
-            (Long.MAX_VALUE == deadlineNs || System.nanoTime() - deadlineNs < 0))
-        {
-            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(20));
-        }
-    }
-
-    /**
-     * Answer each guaranteed publish, oldest first: DURABLE once journaled, or an ERROR if the journal failed
-     * first or the wait timed out.
-     */
-    private void ackLoop()
-    {
-        try
-        {
-            while (!closed)
+            if (byId.get(subscription.id) == subscription)
             {
-                final long head = pendingHead.get();
-                if (head == pendingTail.get())
-                {
-                    flushAnswers();
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // unparked by the next enqueue
-                    continue;
-                }
-                final int index = (int)(head & (DURABLE_WINDOW - 1));
-                final long sequence = pendingSequences[index];
-                final Durability durability = server.junction().durability(sequence);
-                if (Durability.PENDING == durability && System.nanoTime() - pendingDeadlines[index] < 0)
-                {
-                    flushAnswers();
-                    LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(20));
-                    continue;
-                }
-                answerDurable(sequence, pendingTopics[index], durability);
-                pendingTopics[index] = null;
-                pendingHead.set(head + 1);
+                end(subscription, EndReasonCode.FAULT, true);
+                flush();
             }
-        }
-        catch (final IOException ex)
-        {
-            close(); // The client is gone.
-        }
+        });
     }
 
-    private void flushAnswers() throws IOException
+    @Override
+    public void onCredit(final CreditDecoder credit)
     {
-        if (unflushed)
+        if (!requireOpen(CreditDecoder.TEMPLATE_ID))
         {
-            unflushed = false;
-            synchronized (out)
-            {
-                out.flush();
-            }
-        }
-    }
-
-    private void answerDurable(final long sequence, final String topic, final Durability durability)
-        throws IOException
-    {
-        if (Durability.JOURNALED == durability)
-        {
-            server.durableAcksCounter.increment();
-            durableBuffer.putInt(0, 1 + 8, java.nio.ByteOrder.BIG_ENDIAN);
-            durableBuffer.putByte(4, Frames.DURABLE);
-            durableBuffer.putLong(5, sequence, java.nio.ByteOrder.BIG_ENDIAN);
-            synchronized (out)
-            {
-                out.write(durableFrame, 0, durableFrame.length); // flushed before the acker waits: answers share writes
-            }
-            unflushed = true;
-        }
-        else
-        {
-            server.publishFailuresCounter.increment();
-            if (Durability.PENDING == durability)
-            {
-                sendError(Frames.ERROR_DURABLE_TIMEOUT, "guaranteed message " + sequence + " on '" + topic +
-                    "' not journaled within " + TimeUnit.NANOSECONDS.toMillis(server.durableTimeoutNs()) +
-                    " ms; it may still become durable");
-            }
-            else
-            {
-                sendError(Frames.ERROR_JOURNAL_FAILED, "guaranteed message " + sequence + " on '" + topic + "' " +
-                    durability + ": the journal failed before it was durable; it is not accepted");
-            }
-        }
-    }
-
-    private void onHello(final int length) throws IOException
-    {
-        final int nameLength = length < 3 ? -1 : frameBuffer.getShort(1, java.nio.ByteOrder.BIG_ENDIAN) & 0xFFFF;
-        if (nameLength < 0 || 3 + nameLength > length)
-        {
-            malformed("HELLO frame of " + length + " with name length " + nameLength);
             return;
         }
-        final String name = new String(frame, 3, nameLength, StandardCharsets.UTF_8);
-        if (name.isBlank())
+        final RemoteSubscription subscription = byId.get(credit.subscriptionId());
+        if (null == subscription)
         {
-            server.badFramesCounter.increment();
-            sendError(Frames.ERROR_BAD_HELLO, "HELLO with a blank publisher name");
+            sendError(ErrorCode.UNKNOWN_SUBSCRIPTION, CreditDecoder.TEMPLATE_ID, credit.subscriptionId(), -1,
+                "no subscription " + credit.subscriptionId() + " on this connection");
             return;
         }
-        publisher = server.junction().publisher(name);
+        subscription.addCredit(credit.credit());
     }
 
-    private void onSubscribe(final int length) throws IOException
+    @Override
+    public void onReplay(final ReplayDecoder replay)
     {
-        if (length < 3)
+        if (requireOpen(ReplayDecoder.TEMPLATE_ID))
         {
-            malformed("SUBSCRIBE frame too short: " + length);
-            return;
-        }
-        final int patternLength = frameBuffer.getShort(1, java.nio.ByteOrder.BIG_ENDIAN) & 0xFFFF;
-        if (3 + patternLength > length)
-        {
-            malformed("SUBSCRIBE frame with pattern length " + patternLength + " in a frame of " + length);
-            return;
-        }
-        final String pattern = new String(frame, 3, patternLength, StandardCharsets.UTF_8);
-        final Delivery delivery = new Delivery();
-        try
-        {
-            final Subscription subscription = server.junction().subscribe(pattern, delivery,
-                server.subscriptionOptions().listener(SlowSubscriberJfrEvent.listener(
-                    new SubscriptionListener()
-                    {
-                        @Override
-                        public void onTerminated(
-                            final Subscription s, final TerminationReason reason, final Throwable cause)
-                        {
-                            if (reason == TerminationReason.SLOW_CONSUMER)
-                            {
-                                sendErrorQuietly(Frames.ERROR_SUBSCRIBE_REFUSED,
-                                    "subscription '" + s.pattern() + "' disconnected: slow consumer");
-                            }
-                        }
-                    })));
-            delivery.subscription = subscription;
-            subscriptions.add(subscription);
-            writeFrame(Frames.SUBSCRIBED, pattern);
-        }
-        catch (final InvalidTopicException | IllegalStateException ex)
-        {
-            sendError(Frames.ERROR_SUBSCRIBE_REFUSED, "subscribe '" + pattern + "' refused: " + ex.getMessage());
-        }
-    }
-
-    private void malformed(final String text) throws IOException
-    {
-        server.badFramesCounter.increment();
-        sendError(Frames.ERROR_MALFORMED, text);
-    }
-
-    private void sendError(final int code, final String text) throws IOException
-    {
-        final byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        final int textLength = Math.min(bytes.length, 0xFFFF);
-        synchronized (out)
-        {
-            out.writeInt(1 + 4 + 2 + textLength);
-            out.writeByte(Frames.ERROR);
-            out.writeInt(code);
-            out.writeShort(textLength);
-            out.write(bytes, 0, textLength);
-            out.flush();
-        }
-    }
-
-    private void sendErrorQuietly(final int code, final String text)
-    {
-        try
-        {
-            sendError(code, text);
-        }
-        catch (final IOException ignore)
-        {
-            // The client is gone.
-        }
-    }
-
-    private void writeFrame(final byte type, final String text) throws IOException
-    {
-        final byte[] bytes = null == text ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
-        synchronized (out)
-        {
-            out.writeInt(1 + (null == text ? 0 : 2 + bytes.length));
-            out.writeByte(type);
-            if (null != text)
-            {
-                out.writeShort(bytes.length);
-                out.write(bytes);
-            }
-            out.flush();
+            sendError(ErrorCode.UNSUPPORTED, ReplayDecoder.TEMPLATE_ID, replay.subscriptionId(), -1,
+                "this daemon does not replay (no durable subscriptions over the protocol yet)");
         }
     }
 
     @Override
-    public void close()
+    public void onAck(final AckDecoder ack)
     {
-        if (closed)
+        if (requireOpen(AckDecoder.TEMPLATE_ID))
         {
-            return;
+            sendError(ErrorCode.UNSUPPORTED, AckDecoder.TEMPLATE_ID, ack.subscriptionId(), -1,
+                "this daemon has no durable subscriptions over the protocol to acknowledge");
         }
-        closed = true;
-        for (final Subscription subscription : subscriptions)
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Work between reads: durable outcomes, deferred PONGs, retries.
+
+    /**
+     * Called on every duty cycle while the connection is in its agent's busy list.
+     *
+     * @return true to stay in the list.
+     */
+    boolean service(final long nowNs)
+    {
+        if (state >= CLOSED)
         {
-            CloseHelper.quietClose(subscription);
+            inBusyList = false;
+            return false;
         }
-        synchronized (out)
+        answerDurable(nowNs);
+        if (0 != (paused & PAUSE_RETRY))
         {
-            try
+            resume(PAUSE_RETRY, nowNs);
+        }
+        if (refusalCount > 0 && 0 == paused)
+        {
+            flushRefusal(true);
+        }
+        flush();
+        final boolean stay = state < CLOSED && (pendingTail > pendingHead || pongTail > pongHead ||
+            0 != (paused & PAUSE_RETRY) || (refusalCount > 0 && 0 == paused));
+        inBusyList = stay;
+        return stay;
+    }
+
+    boolean markBusy()
+    {
+        if (inBusyList)
+        {
+            return false;
+        }
+        inBusyList = true;
+        return true;
+    }
+
+    private void answerDurable(final long nowNs)
+    {
+        while (pendingTail > pendingHead && hasOutputRoom(OUTPUT_RESERVE + MAX_CONTROL_FRAME))
+        {
+            final int index = (int)(pendingHead & (DURABLE_WINDOW - 1));
+            final long sequence = pendingSequence[index];
+            final Durability durability = server.junction().durability(sequence);
+            final OutcomeCode outcome;
+            if (Durability.JOURNALED == durability)
             {
-                out.flush();
+                outcome = OutcomeCode.DURABLE;
+                server.durableAcks().increment();
             }
-            catch (final IOException ignore)
+            else if (Durability.PENDING == durability && nowNs - pendingDeadline[index] < 0)
             {
-                // The client is gone.
+                break; // Answers go out in publish order.
             }
+            else
+            {
+                outcome = Durability.PENDING == durability ? OutcomeCode.TIMED_OUT : OutcomeCode.FAILED;
+                server.publishFailures().increment();
+            }
+            final OutcomeEncoder encoder = agent.encoders().outcome;
+            final int start = beginFrame(encoder.sbeTemplateId(), OutcomeEncoder.BLOCK_LENGTH);
+            encoder.wrap(outBuffer, start + ProtocolFrames.LENGTH_PREFIX + ProtocolFrames.HEADER_LENGTH)
+                .publisherSequence(pendingPublisherSequence[index])
+                .sequence(sequence)
+                .outcome(outcome)
+                .reasonCode(0);
+            endFrame(start, encoder.encodedLength());
+            pendingHead++;
         }
-        CloseHelper.quietClose(socket);
-        server.onClosed(this);
+        while (pongTail > pongHead && pongAfter[pongHead % MAX_DEFERRED_PONGS] <= pendingHead &&
+            hasOutputRoom(OUTPUT_RESERVE + 2 * MAX_CONTROL_FRAME))
+        {
+            flushRefusal(true);
+            sendPong(pongValue[pongHead++ % MAX_DEFERRED_PONGS]);
+        }
     }
 
     /**
-     * Writes each delivered message as a MESSAGE frame; flushes when nothing more is queued, so a burst
-     * goes out in few writes and a lone message goes out at once.
+     * Timeouts: HELLO, half a frame, the heartbeat, a close that lingers.
      */
-    private final class Delivery implements MessageHandler
+    void onTimer(final long nowNs)
     {
-        volatile Subscription subscription;
-
-        @Override
-        public void onMessage(final Message message)
+        final int current = state;
+        if (CLOSING == current)
         {
-            if (closed)
+            if (nowNs - closeDeadlineNs >= 0)
             {
+                close();
+            }
+            return;
+        }
+        if (CLOSED == current)
+        {
+            return;
+        }
+        if (CONNECTED == current && nowNs - acceptedNs > server.network().helloTimeout().toNanos())
+        {
+            closeAfterError(ErrorCode.HELLO_TIMEOUT, 0, -1, server.network().helloTimeout().toMillis(),
+                "no HELLO within " + server.network().helloTimeout().toMillis() + " ms (network.hello-timeout); closing");
+            return;
+        }
+        if (0 != partialSinceNs && 0 == paused && nowNs - partialSinceNs > server.network().readTimeout().toNanos())
+        {
+            closeAfterError(ErrorCode.PARTIAL_FRAME_TIMEOUT, 0, -1, server.network().readTimeout().toMillis(),
+                "half a frame (" + (in.position() - readPosition) + " bytes) held for over " +
+                server.network().readTimeout().toMillis() + " ms (network.read-timeout); closing");
+            return;
+        }
+        if (OPEN == current && nowNs - lastInputNs > heartbeatIntervalNs && nowNs - lastPingNs > heartbeatIntervalNs)
+        {
+            if (pingsOut >= server.network().maxPingsOut())
+            {
+                closeAfterError(ErrorCode.HEARTBEAT_TIMEOUT, 0, -1, server.network().maxPingsOut(),
+                    pingsOut + " PINGs unanswered (network.max-pings-out); closing");
                 return;
             }
-            final byte[] topic = message.topic().getBytes(StandardCharsets.UTF_8);
-            final int length = message.length();
+            if (hasOutputRoom(OUTPUT_RESERVE + MAX_CONTROL_FRAME))
+            {
+                final PingEncoder ping = agent.encoders().ping;
+                final int start = beginFrame(ping.sbeTemplateId(), PingEncoder.BLOCK_LENGTH);
+                ping.wrap(outBuffer, start + ProtocolFrames.LENGTH_PREFIX + ProtocolFrames.HEADER_LENGTH).value(nowNs);
+                endFrame(start, ping.encodedLength());
+                server.pingsSent().increment();
+                pingsOut++;
+                lastPingNs = nowNs;
+                flush();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Output.
+
+    /**
+     * A remote subscription's handler put a MESSAGE in the ring (any thread): make sure the agent sends it.
+     */
+    void onDelivered()
+    {
+        if (!scheduled.get() && scheduled.compareAndSet(false, true))
+        {
+            agent.schedule(this);
+        }
+    }
+
+    /**
+     * A disconnect-policy subscription could not keep up (any thread): the agent says why, then closes.
+     */
+    void onSlowConsumer(final RemoteSubscription subscription)
+    {
+        if (slowConsumer.compareAndSet(null, subscription))
+        {
+            onDelivered();
+        }
+    }
+
+    /**
+     * Drop-oldest (any thread): discard the oldest queued MESSAGE frames, each counted as a drop of its
+     * subscription, until the new one fits. The agent's drain takes the same lock, for as long as a copy.
+     *
+     * @return the claimed index, or negative if it still does not fit.
+     */
+    int claimDroppingOldest(final int typeId, final int length)
+    {
+        final ManyToOneRingBuffer ring = deliveries;
+        while (!drainLock.compareAndSet(0, 1))
+        {
+            if (state >= CLOSED)
+            {
+                return -1;
+            }
+            Thread.onSpinWait();
+        }
+        try
+        {
+            while (true)
+            {
+                final int index = ring.tryClaim(typeId, length);
+                if (index >= 0)
+                {
+                    return index;
+                }
+                if (0 == ring.read(discardDelivery, 1))
+                {
+                    return -1;
+                }
+            }
+        }
+        finally
+        {
+            drainLock.set(0);
+        }
+    }
+
+    private void discardDelivery(final int typeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        final RemoteSubscription[] current = slots;
+        final int slot = typeId - 1;
+        final RemoteSubscription owner = slot >= 0 && slot < current.length ? current[slot] : null;
+        if (null != owner)
+        {
+            owner.drop(1);
+        }
+        else
+        {
+            server.onSubscriberDrops(1);
+        }
+    }
+
+    void onWritable()
+    {
+        flush();
+    }
+
+    /**
+     * Send what is staged and what the ring holds, as far as the socket takes it; what it does not take waits for
+     * OP_WRITE. Bounded per call, so one busy connection cannot hold its agent.
+     */
+    void flush()
+    {
+        if (state >= CLOSED)
+        {
+            return;
+        }
+        final RemoteSubscription slow = slowConsumer.get();
+        if (null != slow && state < CLOSING)
+        {
+            onSlowConsumerDisconnect(slow); // closeAfterError flushes
+            return;
+        }
+        for (int round = 0; round < 8; round++)
+        {
+            copyDeliveries();
+            if (CLOSING == state && null != finalErrorCode)
+            {
+                stageFinalError();
+            }
+            if (null == out || 0 == out.position())
+            {
+                break;
+            }
+            out.flip();
+            final int n;
             try
             {
-                synchronized (out)
-                {
-                    message.buffer().getBytes(message.offset(), deliveryScratch, 0, length);
-                    out.writeInt(1 + 8 + 1 + 2 + topic.length + length);
-                    out.writeByte(Frames.MESSAGE);
-                    out.writeLong(message.sequence());
-                    out.writeByte(message.priority().ordinal());
-                    out.writeShort(topic.length);
-                    out.write(topic);
-                    out.write(deliveryScratch, 0, length);
-                    final Subscription s = subscription;
-                    // The outbox may still count the message in hand, so <= 1 means nothing more is queued.
-                    if (null == s || s.queueDepth() <= 1)
-                    {
-                        out.flush();
-                    }
-                }
+                n = channel.write(out);
             }
             catch (final IOException ex)
             {
-                // The client is gone: end its connection (and so this subscription) off this thread.
-                final Thread closer = new Thread(ProtocolConnection.this::close, "junction-protocol-close");
-                closer.setDaemon(true);
-                closer.start();
+                out.clear();
+                close(); // The client went away.
+                return;
             }
+            out.compact();
+            server.bytesSent(n);
+            if (out.position() > 0)
+            {
+                break; // The socket is full: OP_WRITE says when to go on.
+            }
+            final ManyToOneRingBuffer ring = deliveries;
+            if (null == ring || 0 == ring.size())
+            {
+                break;
+            }
+            if (round == 7)
+            {
+                onDelivered(); // More queued: come back after the other connections had their turn.
+            }
+        }
+        if (CLOSING == state && null == finalErrorCode && (null == out || 0 == out.position()))
+        {
+            close();
+            return;
+        }
+        if (0 != (paused & PAUSE_OUTPUT) && hasOutputRoom(OUTPUT_RESERVE))
+        {
+            resume(PAUSE_OUTPUT, agent.nowNs());
+        }
+        updateInterest();
+    }
+
+    private void copyDeliveries()
+    {
+        final ManyToOneRingBuffer ring = deliveries;
+        if (null == ring || state >= CLOSING)
+        {
+            return;
+        }
+        if (!drainLock.compareAndSet(0, 1))
+        {
+            onDelivered(); // A drop-oldest producer holds it for a moment: next cycle.
+            return;
+        }
+        try
+        {
+            ensureStaging();
+            ring.controlledRead(copyDelivery);
+        }
+        finally
+        {
+            drainLock.set(0);
+        }
+    }
+
+    private ControlledMessageHandler.Action copyDelivery(
+        final int typeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        if (out.remaining() - OUTPUT_RESERVE < length)
+        {
+            if (0 == out.position() && out.capacity() - OUTPUT_RESERVE < length)
+            {
+                growStaging(length + OUTPUT_RESERVE);
+            }
+            else
+            {
+                return ControlledMessageHandler.Action.ABORT;
+            }
+        }
+        outBuffer.putBytes(out.position(), buffer, index, length);
+        out.position(out.position() + length);
+        server.messagesSent().increment();
+        return ControlledMessageHandler.Action.CONTINUE;
+    }
+
+    private void ensureStaging()
+    {
+        if (null == out)
+        {
+            out = ByteBuffer.allocateDirect(STAGING_CAPACITY);
+            outBuffer.wrap(out);
+        }
+    }
+
+    private void growStaging(final int capacity)
+    {
+        final ByteBuffer bigger = ByteBuffer.allocateDirect(capacity);
+        out.flip();
+        bigger.put(out);
+        out = bigger;
+        outBuffer.wrap(out);
+    }
+
+    private boolean hasOutputRoom(final int bytes)
+    {
+        ensureStaging();
+        return out.remaining() >= bytes;
+    }
+
+    private void onSlowConsumerDisconnect(final RemoteSubscription subscription)
+    {
+        server.slowConsumers().increment();
+        final ManyToOneRingBuffer ring = deliveries;
+        counted = 0;
+        if (null != ring)
+        {
+            while (!drainLock.compareAndSet(0, 1))
+            {
+                Thread.onSpinWait();
+            }
+            try
+            {
+                ring.read(countDelivery, Integer.MAX_VALUE);
+            }
+            finally
+            {
+                drainLock.set(0);
+            }
+        }
+        subscription.drop(counted);
+        closeAfterError(ErrorCode.SLOW_CONSUMER, SubscribeDecoder.TEMPLATE_ID, subscription.id,
+            server.sendBufferCapacity(), subscription + " could not keep up: this connection's send buffer of " +
+            server.sendBufferCapacity() + " bytes (network.send-buffer) was full and its policy is disconnect; closing");
+    }
+
+    /**
+     * Say why, then close: no more input is read; the ERROR goes out after what is already staged, and the
+     * connection closes once it is written, or after a short linger whatever the client does.
+     */
+    void closeAfterError(
+        final ErrorCode code, final int requestTemplateId, final long correlation, final long limit, final String text)
+    {
+        if (state >= CLOSING)
+        {
+            return;
+        }
+        server.countError(code);
+        final boolean hadSubscriptions = subscriptionCount > 0;
+        state = CLOSING;
+        closeDeadlineNs = agent.nowNs() + CLOSE_LINGER_NS;
+        finalErrorCode = code;
+        finalErrorTemplate = requestTemplateId;
+        finalErrorLimit = limit;
+        finalErrorText = text;
+        endSubscriptions();
+        if (hadSubscriptions && null != deliveries)
+        {
+            discardRing();
+        }
+        flush();
+    }
+
+    private void stageFinalError()
+    {
+        ensureStaging();
+        if (out.remaining() >= MAX_CONTROL_FRAME)
+        {
+            encodeError(finalErrorCode, finalErrorTemplate, -1, finalErrorLimit, finalErrorText);
+            finalErrorCode = null;
+            finalErrorText = null;
+        }
+    }
+
+    /**
+     * Answer with an ERROR (counted by its code); input's answers always have room (see {@link #OUTPUT_RESERVE}).
+     */
+    private void sendError(
+        final ErrorCode code, final int requestTemplateId, final long correlation, final long limit, final String text)
+    {
+        server.countError(code);
+        if (hasOutputRoom(MAX_CONTROL_FRAME))
+        {
+            encodeError(code, requestTemplateId, correlation, limit, text);
+        }
+    }
+
+    private void encodeError(
+        final ErrorCode code, final int requestTemplateId, final long correlation, final long limit, final String text)
+    {
+        final ErrorEncoder error = agent.encoders().error;
+        final int start = beginFrame(error.sbeTemplateId(), ErrorEncoder.BLOCK_LENGTH);
+        final byte[] bytes = (text.length() > MAX_TEXT_CHARS ? text.substring(0, MAX_TEXT_CHARS) : text)
+            .getBytes(StandardCharsets.UTF_8);
+        error.wrap(outBuffer, start + ProtocolFrames.LENGTH_PREFIX + ProtocolFrames.HEADER_LENGTH)
+            .code(code)
+            .requestTemplateId(requestTemplateId)
+            .correlation(correlation)
+            .configuredLimit(limit)
+            .putText(bytes, 0, Math.min(bytes.length, MAX_TEXT_BYTES));
+        endFrame(start, error.encodedLength());
+    }
+
+    /**
+     * Write the length prefix's place and the header of a control frame at the end of the staging buffer.
+     *
+     * @return where the frame starts (its length prefix).
+     */
+    private int beginFrame(final int templateId, final int blockLength)
+    {
+        ensureStaging();
+        final int start = out.position();
+        final MessageHeaderEncoder header = agent.encoders().header;
+        header.wrap(outBuffer, start + ProtocolFrames.LENGTH_PREFIX)
+            .blockLength(blockLength)
+            .templateId(templateId)
+            .schemaId(ProtocolFrames.SCHEMA_ID)
+            .version(sessionVersion);
+        return start;
+    }
+
+    private void endFrame(final int start, final int bodyLength)
+    {
+        final int length = ProtocolFrames.HEADER_LENGTH + bodyLength;
+        ProtocolFrames.frameLength(outBuffer, start, length);
+        out.position(start + ProtocolFrames.LENGTH_PREFIX + length);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Closing.
+
+    private void endSubscriptions()
+    {
+        for (final RemoteSubscription subscription : slots)
+        {
+            if (null != subscription)
+            {
+                end(subscription, EndReasonCode.SERVER_CLOSED, false);
+            }
+        }
+    }
+
+    /**
+     * @return the MESSAGE frames that were still queued (discarded).
+     */
+    private long discardRing()
+    {
+        final ManyToOneRingBuffer ring = deliveries;
+        if (null == ring)
+        {
+            return 0;
+        }
+        counted = 0;
+        while (!drainLock.compareAndSet(0, 1))
+        {
+            Thread.onSpinWait();
+        }
+        try
+        {
+            ring.read(countDelivery, Integer.MAX_VALUE);
+        }
+        finally
+        {
+            drainLock.set(0);
+        }
+        return counted;
+    }
+
+    /**
+     * @return MESSAGE frames queued and not yet staged (for the count of what a stop could not deliver).
+     */
+    long queuedMessages()
+    {
+        return null == deliveries ? 0 : discardRing();
+    }
+
+    /**
+     * Close now: no lock, no wait. Subscriptions end, limits are released, queued messages are discarded.
+     */
+    void close()
+    {
+        if (state == CLOSED)
+        {
+            return;
+        }
+        state = CLOSED;
+        endSubscriptions();
+        key.cancel();
+        CloseHelper.quietClose(channel);
+        agent.onClosed(this);
+        pendingHead = pendingTail; // No answer can reach the client any more.
+        pongHead = pongTail;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "connection " + remote + (null == publisherName ? "" : " (" + publisherName + ")");
+    }
+
+    /**
+     * Topics of one connection's publishes as Strings, looked up by their bytes: a direct-mapped cache, so a
+     * publish on a topic seen before allocates nothing.
+     */
+    static final class TopicCache
+    {
+        private static final int SIZE = 256;
+        private final String[] topics = new String[SIZE];
+
+        String lookup(final DirectBuffer buffer, final int offset, final int length)
+        {
+            int hash = length;
+            for (int i = 0; i < length; i++)
+            {
+                hash = 31 * hash + buffer.getByte(offset + i);
+            }
+            final int slot = (hash ^ (hash >>> 16)) & (SIZE - 1);
+            final String cached = topics[slot];
+            if (null != cached && cached.length() == length && matches(cached, buffer, offset, length))
+            {
+                return cached;
+            }
+            final String topic = buffer.getStringWithoutLengthAscii(offset, length);
+            topics[slot] = topic;
+            return topic;
+        }
+
+        private static boolean matches(final String topic, final DirectBuffer buffer, final int offset, final int length)
+        {
+            for (int i = 0; i < length; i++)
+            {
+                if (topic.charAt(i) != (char)buffer.getByte(offset + i))
+                {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 }

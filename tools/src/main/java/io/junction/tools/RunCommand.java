@@ -106,7 +106,7 @@ public final class RunCommand implements Callable<Integer>
             c.httpEnabled(), c.httpHost(), c.httpPort(), null != demoRate ? demoRate : c.demoRate(), c.demoSize(),
             c.webhook(), c.alarms(), c.journal(), c.regulation(), c.expressCritical(), c.idleStrategy(), c.cluster(),
             c.security(),
-            c.nodeName(), c.errorLogCapacity(), c.webhookDelivery());
+            c.nodeName(), c.errorLogCapacity(), c.webhookDelivery(), c.httpLimits(), c.network());
     }
 
     /**

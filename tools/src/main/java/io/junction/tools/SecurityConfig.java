@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
+import javax.net.ssl.SSLContext;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigObject;
 
@@ -18,6 +20,8 @@ import io.junction.security.Authenticator;
 import io.junction.security.ConfiguredAuthenticator;
 import io.junction.security.PasswordHash;
 import io.junction.security.PatternPermissions;
+import io.junction.security.TlsContexts;
+import io.junction.security.TlsSession;
 import io.junction.security.TokenHash;
 
 /**
@@ -30,6 +34,9 @@ import io.junction.security.TokenHash;
  * @param authenticator                 {@link Authenticator#OPEN} when authentication is off.
  * @param adminToken                    the bearer token for {@code POST /admin/*} (and for every endpoint when
  *                                      HTTP is bound off loopback with authentication on); empty: none set.
+ * @param tlsContext                    TLS for the protocol port ({@code security.tls}), null when off; the network
+ *                                      edge wraps each connection in a {@link TlsSession}.
+ * @param clientAuth                    whether TLS asks clients for certificates.
  * @param source                        the {@code security} section as configured: what equality compares (a
  *                                      reload with the same section is no change; a changed one needs a restart).
  */
@@ -38,6 +45,8 @@ public record SecurityConfig(
     boolean allowUnauthenticatedNonLoopback,
     Authenticator authenticator,
     String adminToken,
+    SSLContext tlsContext,
+    TlsSession.ClientAuth clientAuth,
     String source)
 {
     static final String ALLOW_KEY = "security.allow-unauthenticated-non-loopback";
@@ -50,7 +59,8 @@ public record SecurityConfig(
         "principal", "publish", "subscribe", "deny-publish", "deny-subscribe");
 
     /** Authentication off, no admin token: the loopback-only default. */
-    public static final SecurityConfig OPEN = new SecurityConfig(false, false, Authenticator.OPEN, "", "");
+    public static final SecurityConfig OPEN = new SecurityConfig(false, false, Authenticator.OPEN, "", null,
+        TlsSession.ClientAuth.NONE, "");
 
     static SecurityConfig from(final Config config)
     {
@@ -75,6 +85,8 @@ public record SecurityConfig(
             read(ALLOW_KEY, () -> config.getBoolean(ALLOW_KEY)),
             required ? builder.build() : Authenticator.OPEN,
             adminToken(config),
+            tls(config),
+            clientAuth(config),
             config.getValue("security").render(com.typesafe.config.ConfigRenderOptions.concise()));
     }
 
@@ -257,6 +269,50 @@ public record SecurityConfig(
             }
         }
         return object.toConfig();
+    }
+
+    private static SSLContext tls(final Config config)
+    {
+        if (!read("security.tls.enabled", () -> config.getBoolean("security.tls.enabled")))
+        {
+            return null;
+        }
+        final String keyStore = read("security.tls.key-store", () -> config.getString("security.tls.key-store")).trim();
+        if (keyStore.isEmpty())
+        {
+            throw new ConfigException("key 'security.tls.key-store': must name the daemon's key store when " +
+                "security.tls.enabled = true");
+        }
+        final String trustStore =
+            read("security.tls.trust-store", () -> config.getString("security.tls.trust-store")).trim();
+        try
+        {
+            return TlsContexts.create(Path.of(keyStore),
+                read("security.tls.key-store-password", () -> config.getString("security.tls.key-store-password"))
+                    .toCharArray(),
+                trustStore.isEmpty() ? null : Path.of(trustStore),
+                read("security.tls.trust-store-password", () -> config.getString("security.tls.trust-store-password"))
+                    .toCharArray(),
+                read("security.tls.store-type", () -> config.getString("security.tls.store-type")));
+        }
+        catch (final IOException ex)
+        {
+            throw new ConfigException("key 'security.tls': " + ex.getMessage());
+        }
+    }
+
+    private static TlsSession.ClientAuth clientAuth(final Config config)
+    {
+        final String text = read("security.tls.client-auth", () -> config.getString("security.tls.client-auth")).trim();
+        try
+        {
+            return TlsSession.ClientAuth.valueOf(text.toUpperCase(java.util.Locale.ROOT));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ConfigException("key 'security.tls.client-auth': must be one of none, want, need; was '" +
+                text + "'");
+        }
     }
 
     private static String adminToken(final Config config)

@@ -135,7 +135,9 @@ public final class StatCommand implements Callable<Integer>
             .append(",\"pid\":").append(reader.pid())
             .append(",\"alive\":").append(reader.isAlive(nowMs, TimeUnit.SECONDS.toMillis(5)))
             .append(",\"state\":").append(reader.state())
-            .append(",\"heartbeatAgeMs\":").append(nowMs - reader.heartbeatMs())
+            .append(",\"stopped\":").append(reader.isStopped())
+            .append(",\"stopTimeMs\":").append(reader.isStopped() ? Long.toString(reader.stopTimeMs()) : "null")
+            .append(",\"heartbeatAgeMs\":").append(reader.isStopped() ? "null" : Long.toString(nowMs - reader.heartbeatMs()))
             .append(",\"counters\":[");
         for (int i = 0; i < values.size(); i++)
         {
@@ -160,8 +162,17 @@ public final class StatCommand implements Callable<Integer>
     private static void print(final PrintStream out, final CountersFileReader reader, final List<CounterValue> values)
     {
         final long nowMs = System.currentTimeMillis();
-        out.printf("%s - junction pid %d, %s, heartbeat %d ms ago%n", Instant.ofEpochMilli(nowMs), reader.pid(),
-            reader.isAlive(nowMs, 5000) ? "alive" : "NOT RUNNING", nowMs - reader.heartbeatMs());
+        if (reader.isStopped())
+        {
+            out.printf("%s - junction pid %d, stopped at %s (the counters as they were at the stop)%n",
+                Instant.ofEpochMilli(nowMs), reader.pid(), Instant.ofEpochMilli(reader.stopTimeMs()));
+        }
+        else
+        {
+            out.printf("%s - junction pid %d, %s, heartbeat %d ms ago%n", Instant.ofEpochMilli(nowMs), reader.pid(),
+                reader.isAlive(nowMs, 5000) ? "alive" : "NOT RUNNING (it did not stop cleanly)",
+                nowMs - reader.heartbeatMs());
+        }
         out.println("=".repeat(80));
         final StringBuilder alarms = new StringBuilder();
         for (final CounterValue v : values)

@@ -148,7 +148,31 @@ class CliLauncherTest
             assertEquals(0, watch.exitCode(), watch.output());
             assertEquals(2, watch.output().split("active alarms: ", -1).length - 1, watch.output());
             assertFalse(watch.output().contains("\033["), "no terminal escapes when the output is a file");
+
+            // SIGTERM: the counters file keeps the last values, marked stopped with the time.
+            final int countersRunning = counterLines(run("stat", "--dir", dirA.getPath()).output());
+            final long beforeStopMs = System.currentTimeMillis();
+            a.process().destroy();
+            assertTrue(a.process().waitFor(STARTUP.toSeconds(), java.util.concurrent.TimeUnit.SECONDS), a::output);
+            assertEquals(0, a.process().exitValue(), a::output);
+            final Launcher.Result stopped = run("stat", "--dir", dirA.getPath());
+            assertEquals(0, stopped.exitCode(), stopped.output());
+            assertTrue(stopped.output().contains("stopped at "), stopped.output());
+            assertFalse(stopped.output().contains("heartbeat"), stopped.output());
+            assertTrue(countersRunning > 10 && counterLines(stopped.output()) >= countersRunning,
+                () -> "every counter kept (" + countersRunning + " while running): " + stopped.output());
+            assertTrue(stopped.output().contains("protocol connections"), stopped.output());
+            final Launcher.Result json = run("stat", "--dir", dirA.getPath(), "--json");
+            final java.util.regex.Matcher stopTime = java.util.regex.Pattern.compile("\"stopTimeMs\":(\\d+)")
+                .matcher(json.output());
+            assertTrue(json.output().contains("\"stopped\":true") && stopTime.find(), json.output());
+            assertTrue(Long.parseLong(stopTime.group(1)) >= beforeStopMs, json.output());
         }
+    }
+
+    private static int counterLines(final String statOutput)
+    {
+        return (int)statOutput.lines().filter((line) -> line.matches("\\s*\\d+: .*")).count();
     }
 
     @Test
@@ -165,6 +189,30 @@ class CliLauncherTest
                 result.output());
             assertNoStackTrace(List.of("http port"), result.output());
         }
+    }
+
+    @Test
+    void theJarsCarryTheJvmOpeningsSoJavaDashJarWorks() throws Exception
+    {
+        final File lib = new File(Launcher.path().getParentFile().getParentFile(), "lib");
+        final File[] jars = lib.listFiles((dir, name) -> name.startsWith("junction-"));
+        assertTrue(null != jars && jars.length >= 4, "the Junction jars in lib/");
+        for (final File jar : jars)
+        {
+            try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar))
+            {
+                final java.util.jar.Attributes main = file.getManifest().getMainAttributes();
+                assertTrue(main.getValue("Add-Opens").contains("java.base/jdk.internal.misc") &&
+                    main.getValue("Add-Exports").contains("java.base/sun.nio.ch"), jar + ": " + main.entrySet());
+            }
+        }
+        final File output = tmp.resolve("java-jar.log").toFile();
+        final Process process = new ProcessBuilder(
+            ProcessHandle.current().info().command().orElse("java"), "-jar", new File(lib, "junction-tools.jar").getPath(),
+            "version").redirectErrorStream(true).redirectOutput(output).start();
+        assertTrue(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "java -jar finishes");
+        assertEquals(0, process.exitValue(), Files.readString(output.toPath()));
+        assertTrue(Files.readString(output.toPath()).startsWith("junction "), Files.readString(output.toPath()));
     }
 
     @Test

@@ -25,6 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 import io.junction.OfferResult;
 import io.junction.Priority;
 import io.junction.RejectReason;
+import io.junction.protocol.ProtocolFrames;
+import io.junction.protocol.codecs.SubscribedDecoder;
+import io.junction.protocol.codecs.WelcomeDecoder;
 
 /**
  * The daemon as a real child process: publish and subscribe through it, read it from outside with
@@ -93,14 +96,15 @@ class DaemonProcessTest
         assertEquals(0, receiver.outOfOrder.get());
 
         // Bad input: errors and counters, and the connection carries on.
-        publisher.writeRaw(new byte[]{ 0, 0, 0, 1, 0x7F });
+        publisher.writeRaw(new byte[]{ 8, 0, 0, 0, 0, 0, 0x7F, 0, (byte)(ProtocolFrames.SCHEMA_ID & 0xFF),
+            (byte)(ProtocolFrames.SCHEMA_ID >> 8), ProtocolFrames.VERSION, 0 }); // a header with template 127
         publisher.publish("orders..bad", Priority.HIGH, new byte[8], 0, 8);
         publisher.flush();
-        await().atMost(TIMEOUT).until(() -> publisherReplies.errors.size() == 2);
-        assertTrue(publisherReplies.errors.get(0).startsWith(Frames.ERROR_UNKNOWN_TYPE + " "),
+        await().atMost(TIMEOUT).until(() -> publisherReplies.errors.size() == 1 && publisherReplies.refused.get() == 1);
+        assertTrue(publisherReplies.errors.get(0).startsWith("UNKNOWN_TEMPLATE unknown template id 127"),
             publisherReplies.errors::toString);
-        assertTrue(publisherReplies.errors.get(1).startsWith(
-            OfferResult.rejected(RejectReason.EMPTY_TOKEN) + " "), publisherReplies.errors::toString);
+        assertTrue(publisherReplies.refusals.get(0).startsWith(
+            "1 REJECTED " + OfferResult.rejected(RejectReason.EMPTY_TOKEN) + " "), publisherReplies.refusals::toString);
 
         // From outside: junction stat --json.
         final File statOut = tmp.resolve("stat.json").toFile();
@@ -188,7 +192,8 @@ class DaemonProcessTest
         assertEquals(inFlight, last.received.get(), daemon::output);
         assertEquals(0, last.outOfOrder.get());
         assertTrue(daemon.output().contains("junction: stopped"), daemon::output);
-        assertTrue(publisherReplies.errors.size() == 2, publisherReplies.errors::toString);
+        assertTrue(publisherReplies.errors.size() == 1 && publisherReplies.refused.get() == 1,
+            () -> publisherReplies.errors + " " + publisherReplies.refusals);
     }
 
     @Test
@@ -217,9 +222,12 @@ class DaemonProcessTest
         final ProtocolClient stuck = new ProtocolClient("127.0.0.1", port);
         resources.add(stuck);
         stuck.subscribe("stuck.>");
-        assertEquals(Frames.SUBSCRIBED, stuck.read(new ProtocolClient.FrameListener()
+        final ProtocolClient.FrameListener ignore = new ProtocolClient.FrameListener()
         {
-        }), "in effect before anything is published; after this frame it reads nothing more");
+        };
+        assertEquals(WelcomeDecoder.TEMPLATE_ID, stuck.read(ignore));
+        assertEquals(SubscribedDecoder.TEMPLATE_ID, stuck.read(ignore),
+            "in effect before anything is published; after this frame it reads nothing more");
         final ProtocolClient publisher = new ProtocolClient("127.0.0.1", port);
         resources.add(publisher);
         final FrameRecorder replies = new FrameRecorder(publisher);
@@ -231,7 +239,8 @@ class DaemonProcessTest
         }
         publisher.ping();
         await().atMost(TIMEOUT).until(() -> replies.pongs.get() == 1);
-        assertTrue(replies.errors.size() > 0, "the switch back-pressured the publisher");
+        assertTrue(replies.refused.get() > 0 && replies.refusals.get(0).contains(" BACK_PRESSURED "),
+            "the switch back-pressured the publisher: " + replies.refusals);
 
         daemon.process().destroy(); // SIGTERM: graceful, but the drain cannot finish
         await().atMost(TIMEOUT).until(() -> daemon.output().contains("junction: stopping"));

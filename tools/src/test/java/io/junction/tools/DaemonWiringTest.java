@@ -24,7 +24,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.junction.OfferResult;
 import io.junction.Priority;
+import io.junction.QualityOfService;
 import io.junction.ShedReason;
+import io.junction.protocol.ProtocolFrames;
+import io.junction.protocol.codecs.MessageHeaderEncoder;
+import io.junction.protocol.codecs.PriorityCode;
+import io.junction.protocol.codecs.PublishDecoder;
+import io.junction.protocol.codecs.PublishEncoder;
+import io.junction.protocol.codecs.QualityOfServiceCode;
 import io.junction.journal.Journal;
 import io.junction.journal.StartPosition;
 
@@ -66,22 +73,25 @@ class DaemonWiringTest
         for (int i = 0; i < count; i++)
         {
             buffer.putLong(0, i);
-            replies.client.publish("orders.paid", Priority.HIGH, Frames.QOS_GUARANTEED, payload, 0, payload.length);
+            replies.client.publish("orders.paid", Priority.HIGH, QualityOfService.GUARANTEED, payload, 0, payload.length);
         }
         replies.client.flush();
-        await().atMost(TIMEOUT).until(() -> replies.durable.size() + replies.errors.size() == count);
+        await().atMost(TIMEOUT).until(() -> replies.durable.size() + replies.failedOutcomes.size() +
+            replies.refused.get() + replies.errors.size() == count);
         assertEquals(List.of(), replies.errors);
+        assertEquals(List.of(), replies.refusals);
+        assertEquals(List.of(), replies.failedOutcomes);
         assertEquals(replies.durable.stream().sorted().toList(), replies.durable, "answered in publish order");
         final Set<Long> acked = Set.copyOf(replies.durable);
         assertEquals(count, acked.size());
 
         // An unknown quality of service: an ERROR naming it, counted; the connection carries on.
-        replies.client.writeRaw(publishFrame("orders.paid", 0x21));
-        replies.client.ping();
-        await().atMost(TIMEOUT).until(() -> replies.pongs.get() == 1);
+        final byte[] badQos = publishFrame("orders.paid", 2);
+        replies.client.writeFrame(badQos, 0, badQos.length);
+        replies.sync();
         assertEquals(1, replies.errors.size());
-        assertTrue(replies.errors.get(0).startsWith(Frames.ERROR_BAD_QOS + " PUBLISH with unknown quality of service 2"),
-            replies.errors::toString);
+        assertTrue(replies.errors.get(0).startsWith("INVALID_FIELD field 'qualityOfService' of template " +
+            PublishDecoder.TEMPLATE_ID + " has the unknown value 2"), replies.errors::toString);
 
         final String stat = stat(node);
         assertTrue(stat.contains("\"label\":\"protocol guaranteed publishes journaled\",\"value\":" + count), stat);
@@ -99,17 +109,19 @@ class DaemonWiringTest
         // Restarted on the same directory, it numbers after the journal and journals more.
         daemon = start(config, node, "daemon2.log");
         final FrameRecorder again = connect(node);
-        again.client.publish("orders.paid", Priority.HIGH, Frames.QOS_GUARANTEED, payload, 0, payload.length);
+        again.client.publish("orders.paid", Priority.HIGH, QualityOfService.GUARANTEED, payload, 0, payload.length);
         again.client.flush();
-        await().atMost(TIMEOUT).until(() -> again.durable.size() + again.errors.size() == 1);
+        await().atMost(TIMEOUT).until(() -> again.durable.size() + again.failedOutcomes.size() +
+            again.refused.get() + again.errors.size() == 1);
         assertEquals(List.of(), again.errors);
+        assertEquals(List.of(), again.refusals);
         final long afterRestart = again.durable.get(0);
         assertTrue(afterRestart > acked.stream().mapToLong(Long::longValue).max().orElseThrow(),
             () -> "sequence after restart " + afterRestart + " must follow " + acked);
         // SIGTERM with guaranteed publishes in flight: graceful, exit 0, and each DURABLE answer is kept.
         for (int i = 0; i < 200; i++)
         {
-            again.client.publish("orders.paid", Priority.HIGH, Frames.QOS_GUARANTEED, payload, 0, payload.length);
+            again.client.publish("orders.paid", Priority.HIGH, QualityOfService.GUARANTEED, payload, 0, payload.length);
         }
         again.client.flush();
         daemon.process().destroy();
@@ -150,17 +162,19 @@ class DaemonWiringTest
         await().atMost(TIMEOUT).until(() -> subscriber.subscribed);
 
         // The named publisher is held to 5 at once and 1 per second; another connection is not.
-        final FrameRecorder greedy = connect(node);
-        greedy.client.hello("greedy");
+        final FrameRecorder greedy = connect(node, "greedy");
         final int burst = 40;
         publish(greedy, burst);
         final FrameRecorder other = connect(node);
         publish(other, burst);
-        assertTrue(greedy.errors.size() >= burst - 5 - 2 && greedy.errors.size() <= burst - 5, greedy.errors::toString);
-        final String shed = OfferResult.shed(ShedReason.RATE_LIMITED) + " SHED(RATE_LIMITED";
-        assertTrue(greedy.errors.stream().allMatch((e) -> e.startsWith(shed)), greedy.errors::toString);
+        assertTrue(greedy.refused.get() >= burst - 5 - 2 && greedy.refused.get() <= burst - 5, greedy.refusals::toString);
+        final String shed = " SHED " + OfferResult.shed(ShedReason.RATE_LIMITED) + " ";
+        assertTrue(greedy.refusals.stream().allMatch((e) -> e.contains(shed) && e.contains("SHED(RATE_LIMITED")),
+            greedy.refusals::toString);
+        assertTrue(greedy.refusals.size() < greedy.refused.get(), "coalesced: " + greedy.refusals);
+        assertEquals(List.of(), other.refusals);
         assertEquals(List.of(), other.errors);
-        final int shedBeforeReload = greedy.errors.size();
+        final int shedBeforeReload = (int)greedy.refused.get();
 
         final String stat = stat(node);
         assertTrue(stat.contains("\"label\":\"offer shed: NORMAL RATE_LIMITED\",\"value\":" + shedBeforeReload), stat);
@@ -190,24 +204,25 @@ class DaemonWiringTest
         assertTrue(read(reloadOut).contains("reloaded") && read(reloadOut).contains("ratePerSecond=1000000"),
             () -> read(reloadOut));
         load.join(TIMEOUT.toMillis());
-        final int errorsBefore = greedy.errors.size();
+        final long refusedBefore = greedy.refused.get();
         publish(greedy, burst);
-        assertEquals(errorsBefore, greedy.errors.size(), "the reloaded rule sheds nothing more");
+        assertEquals(refusedBefore, greedy.refused.get(), "the reloaded rule sheds nothing more");
         assertTrue(daemon.process().isAlive());
         assertEquals(Long.toString(daemon.process().pid()), Daemon.readProperties(node).getProperty("pid"));
 
         // Nothing accepted is lost: every publish not answered with an error is delivered.
-        final long accepted = (burst + during + burst - greedy.errors.size()) + burst;
+        final long accepted = (burst + during + burst - greedy.refused.get()) + burst;
         await().atMost(TIMEOUT).until(() -> subscriber.received.get() == accepted);
-        assertTrue(greedy.errors.stream().allMatch((e) -> e.startsWith(shed)), greedy.errors::toString);
+        assertTrue(greedy.refusals.stream().allMatch((e) -> e.contains(shed)), greedy.refusals::toString);
+        assertEquals(List.of(), greedy.errors);
         assertEquals(port, Integer.parseInt(Daemon.readProperties(node).getProperty("listen.port")));
 
         // Without a journal a guaranteed publish is refused, never acknowledged.
-        other.client.publish("orders.paid", Priority.HIGH, Frames.QOS_GUARANTEED, new byte[8], 0, 8);
+        other.client.publish("orders.paid", Priority.HIGH, QualityOfService.GUARANTEED, new byte[8], 0, 8);
         other.client.flush();
-        await().atMost(TIMEOUT).until(() -> !other.errors.isEmpty());
-        assertTrue(other.errors.get(0).startsWith(OfferResult.JOURNAL_UNAVAILABLE + " JOURNAL_UNAVAILABLE"),
-            other.errors::toString);
+        await().atMost(TIMEOUT).until(() -> !other.refusals.isEmpty());
+        assertTrue(other.refusals.get(0).startsWith("1 UNAVAILABLE " + OfferResult.JOURNAL_UNAVAILABLE + " ") &&
+            other.refusals.get(0).contains("JOURNAL_UNAVAILABLE"), other.refusals::toString);
         assertEquals(List.of(), other.durable);
     }
 
@@ -224,11 +239,11 @@ class DaemonWiringTest
         final JunctionProcess daemon = start(config, node, "daemon.log");
 
         final FrameRecorder replies = connect(node);
-        replies.client.publish("orders.paid", Priority.HIGH, Frames.QOS_GUARANTEED, new byte[8], 0, 8);
+        replies.client.publish("orders.paid", Priority.HIGH, QualityOfService.GUARANTEED, new byte[8], 0, 8);
         publish(replies, 10);
-        assertEquals(1, replies.errors.size(), replies.errors::toString);
-        assertTrue(replies.errors.get(0).startsWith(OfferResult.JOURNAL_UNAVAILABLE + " JOURNAL_UNAVAILABLE"),
-            replies.errors::toString);
+        assertEquals(1, replies.refused.get(), replies.refusals::toString);
+        assertTrue(replies.refusals.get(0).startsWith("1 UNAVAILABLE " + OfferResult.JOURNAL_UNAVAILABLE + " "),
+            replies.refusals::toString);
         await().atMost(TIMEOUT).until(() -> stat(node).contains("\"activeAlarms\":[\"journal-unavailable [CRITICAL]\"]"));
         assertTrue(daemon.output().contains("journal unavailable, guaranteed publishes are refused"), daemon::output);
     }
@@ -297,8 +312,13 @@ class DaemonWiringTest
 
     private FrameRecorder connect(final File node) throws IOException
     {
+        return connect(node, "");
+    }
+
+    private FrameRecorder connect(final File node, final String instance) throws IOException
+    {
         final int port = Integer.parseInt(Daemon.readProperties(node).getProperty("listen.port"));
-        final FrameRecorder replies = new FrameRecorder(new ProtocolClient("127.0.0.1", port));
+        final FrameRecorder replies = new FrameRecorder(new ProtocolClient("127.0.0.1", port, instance));
         resources.add(replies);
         return replies;
     }
@@ -308,23 +328,29 @@ class DaemonWiringTest
      */
     private static void publish(final FrameRecorder replies, final int count) throws IOException
     {
-        final long pongs = replies.pongs.get();
         final byte[] payload = new byte[8];
         for (int i = 0; i < count; i++)
         {
             replies.client.publish("metrics.cpu", Priority.NORMAL, payload, 0, payload.length);
         }
-        replies.client.ping();
-        await().atMost(TIMEOUT).until(() -> replies.pongs.get() > pongs);
+        replies.sync();
     }
 
-    private static byte[] publishFrame(final String topic, final int classByte)
+    /**
+     * A PUBLISH frame (header and body) with a raw quality of service, which may be out of range.
+     */
+    private static byte[] publishFrame(final String topic, final int qualityOfService)
     {
-        final byte[] topicBytes = topic.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        final java.nio.ByteBuffer frame = java.nio.ByteBuffer.allocate(4 + 1 + 1 + 2 + topicBytes.length + 4);
-        frame.putInt(1 + 1 + 2 + topicBytes.length + 4).put(Frames.PUBLISH).put((byte)classByte)
-            .putShort((short)topicBytes.length).put(topicBytes).putInt(7);
-        return frame.array();
+        final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer(128);
+        final PublishEncoder encoder = new PublishEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .publisherSequence(1000).priority(PriorityCode.HIGH).qualityOfService(QualityOfServiceCode.BEST_EFFORT)
+            .ttlNs(0).correlationId(0);
+        encoder.topic(topic).putPayload(new byte[4], 0, 4).replyTo("");
+        buffer.putByte(ProtocolFrames.HEADER_LENGTH + PublishEncoder.qualityOfServiceEncodingOffset(),
+            (byte)qualityOfService);
+        final byte[] frame = new byte[ProtocolFrames.HEADER_LENGTH + encoder.encodedLength()];
+        buffer.getBytes(0, frame);
+        return frame;
     }
 
     private String stat(final File node) throws Exception

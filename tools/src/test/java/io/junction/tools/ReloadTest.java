@@ -82,7 +82,7 @@ class ReloadTest
             c.publishTimeout(), c.subscriberPolicy(), c.subscriberOutboxCapacity(), c.httpEnabled(), c.httpHost(),
             c.httpPort(), c.demoRate(), c.demoSize(), c.webhook(), c.alarms(), c.journal(), c.regulation(),
             c.expressCritical(), c.idleStrategy(), c.cluster(), c.security(),
-            c.nodeName(), c.errorLogCapacity(), c.webhookDelivery());
+            c.nodeName(), c.errorLogCapacity(), c.webhookDelivery(), c.httpLimits(), c.network());
         try (Daemon daemon = new Daemon(dirOverride.apply(DaemonConfig.load(config)), config,
             new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), dirOverride))
         {

@@ -37,6 +37,7 @@ class SecurityConfigTest
         assertFalse(security.authenticationRequired());
         assertSame(Authenticator.OPEN, security.authenticator());
         assertEquals("", security.adminToken());
+        assertEquals(null, security.tlsContext(), "TLS off by default");
     }
 
     @Test
@@ -103,6 +104,10 @@ class SecurityConfigTest
         assertProblem("security.permissions = [ { principal = a }, { principal = a } ]\n",
             "key 'security.permissions[1]': permissions of principal 'a' are given more than once");
         assertProblem("http.admin-token = x\nhttp.admin-token-file = y\n", "give one, not both");
+        assertProblem("security.tls.enabled = true\n", "key 'security.tls.key-store': must name the daemon's key store");
+        assertProblem("security.tls { enabled = true, key-store = \"" + tmp.resolve("missing.p12") + "\" }\n",
+            "key 'security.tls': cannot read PKCS12 store");
+        assertProblem("security.tls.client-auth = maybe\n", "key 'security.tls.client-auth': must be one of none, want, need");
         assertProblem("http.admin-token-file = \"" + tmp.resolve("missing") + "\"\n", "cannot read");
     }
 

@@ -12,6 +12,7 @@ import java.time.Duration;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -71,6 +72,29 @@ class NetnsClusterTest
         await().atMost(STARTUP).until(() -> (history.sent() == 200 && history.settled()) || !client.isAlive());
         assertEquals(200, history.acked(), cluster::outputs);
         assertEquals(200, history.delivered(), cluster::outputs);
+        assertEquals(java.util.List.of(), history.check());
+    }
+
+    @Test
+    @Timeout(180)
+    void aClusterWithDelayedLinksStillServes()
+    {
+        cluster = new NsCluster(3, tempDir);
+        assumeTrue(cluster.hosts().hasNetem(), "this kernel has no netem qdisc (tc qdisc add ... netem: \"Specified " +
+            "qdisc kind is unknown\"), so link delay cannot be tested here");
+        for (int member = 0; member < 3; member++)
+        {
+            cluster.hosts().delay(member, 20);
+        }
+        cluster.startAll();
+        cluster.awaitAgreement(STARTUP);
+        final NsProcess client = cluster.startClient();
+        final History history = cluster.history();
+        client.send("sub fault.>");
+        await().atMost(STARTUP).until(() -> history.subscribed() || !client.isAlive());
+        client.send("pub 100 200");
+        await().atMost(STARTUP).until(() -> (history.sent() == 100 && history.settled()) || !client.isAlive());
+        assertEquals(100, history.acked(), cluster::outputs);
         assertEquals(java.util.List.of(), history.check());
     }
 }

@@ -36,7 +36,7 @@ class NetnsFaultTest
 {
     private static final Duration WAIT = Duration.ofSeconds(60);
     /** ClusterNodeMain's default leader heartbeat timeout. */
-    private static final long HEARTBEAT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long HEARTBEAT_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(500);
     /** Scheduling on a loaded 2-core machine: how late a step down or a last acknowledgement may be seen. */
     private static final long SLACK_NS = TimeUnit.MILLISECONDS.toNanos(1500);
     /**
@@ -110,11 +110,13 @@ class NetnsFaultTest
 
         pause(random);
         final int stopped = leader;
+        final long stopNs = System.nanoTime();
         final int exitCode = cluster.sigterm(stopped);
         assertTrue(0 == exitCode || 143 == exitCode, () -> "exit code " + exitCode + " after SIGTERM:\n" +
             cluster.outputs());
         leader = cluster.awaitLeaderOtherThan(stopped, WAIT);
-        log.add("SIGTERM of leader " + stopped + ": new leader " + leader);
+        log.add("SIGTERM of leader " + stopped + ": new leader " + leader + " after " +
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopNs) + " ms");
         awaitProgress(history, 20);
         cluster.start(stopped);
         leader = cluster.awaitAgreement(WAIT);

@@ -127,6 +127,26 @@ public final class NetnsHosts implements AutoCloseable
     }
 
     /**
+     * @return true if the kernel has the netem qdisc (delay); many do not (then delay cannot be tested).
+     */
+    public boolean hasNetem()
+    {
+        final Result result = execute("ip", "netns", "exec", namespace(0), "tc", "qdisc", "add", "dev", "eth0", "root",
+            "netem", "delay", "1ms");
+        runQuietly("ip", "netns", "exec", namespace(0), "tc", "qdisc", "del", "dev", "eth0", "root");
+        return result.exitCode == 0;
+    }
+
+    /**
+     * Delay every packet the host sends by the given time (netem; see {@link #hasNetem()}).
+     */
+    public void delay(final int host, final int millis)
+    {
+        run("ip", "netns", "exec", namespace(host), "tc", "qdisc", "add", "dev", "eth0", "root", "netem", "delay",
+            millis + "ms");
+    }
+
+    /**
      * Remove the fault rules of every host.
      */
     public void healAll()
@@ -140,6 +160,7 @@ public final class NetnsHosts implements AutoCloseable
     public void heal(final int host)
     {
         runQuietly("ip", "netns", "exec", namespace(host), "nft", "delete", "table", "inet", TABLE);
+        runQuietly("ip", "netns", "exec", namespace(host), "tc", "qdisc", "del", "dev", "eth0", "root");
     }
 
     private void ensureTable(final int host)

@@ -15,11 +15,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.junction.Junction;
-import io.junction.OfferResult;
 import io.junction.Priority;
+import io.junction.protocol.codecs.ErrorCode;
+import io.junction.protocol.codecs.OutcomeCode;
 import io.junction.perf.JvmFlags;
 import io.junction.tools.Daemon;
 import io.junction.tools.JunctionCli;
@@ -28,7 +30,7 @@ import io.junction.tools.ProtocolClient;
 /**
  * Junction remote: the real daemon ({@code junction run}) started by the suite as a child JVM on a temp
  * directory, as a user runs it, and driven over loopback TCP by the daemon's own client
- * ({@link ProtocolClient}, the {@code Frames} protocol): the like-for-like comparison with NATS and RabbitMQ.
+ * ({@link ProtocolClient}, the Junction protocol's SBE frames): the like-for-like comparison with NATS and RabbitMQ.
  * Journal off (best-effort publishes), load regulation off, HTTP off, back-pressure subscribers (lossless: a
  * publish waits for room rather than a subscriber losing messages). The publisher and each subscriber have a
  * connection of their own, each with a reader thread; the publisher buffers its frames and flushes when it is
@@ -249,23 +251,23 @@ public final class JunctionRemoteTarget implements Target
                 {
                     @Override
                     public void onMessage(
-                        final long sequence, final Priority priority, final String messageTopic,
-                        final UnsafeBuffer buffer, final int offset, final int length)
+                        final long subscriptionId, final long sequence, final Priority priority,
+                        final String messageTopic, final DirectBuffer buffer, final int offset, final int length)
                     {
                         receivers.onMessage(
                             index, Stamp.intendedSendNs(buffer, offset), Stamp.runId(buffer, offset));
                     }
 
                     @Override
-                    public void onSubscribed(final String pattern)
+                    public void onSubscribed(final long subscriptionId, final String pattern)
                     {
                         subscribed.countDown();
                     }
 
                     @Override
-                    public void onError(final int code, final String text)
+                    public void onError(final ErrorCode code, final long correlation, final String text)
                     {
-                        lastError.set(text);
+                        lastError.set(code + ": " + text);
                     }
                 }));
                 subscriber.subscribe(topic);
@@ -274,18 +276,25 @@ public final class JunctionRemoteTarget implements Target
                     throw new IOException("no SUBSCRIBED from the daemon for " + topic + ": " + lastError.get());
                 }
             }
-            final ProtocolClient publisher = new ProtocolClient("127.0.0.1", port);
+            final ProtocolClient publisher = new ProtocolClient("127.0.0.1", port, "bench");
             clients.add(publisher);
-            publisher.hello("bench");
             readers.add(publisher.startReader("bench-remote-pub", new ProtocolClient.FrameListener()
             {
                 @Override
-                public void onError(final int code, final String text)
+                public void onRefused(final long count, final long first, final long last, final OutcomeCode outcome,
+                    final int reasonCode, final String text)
                 {
-                    // A best-effort publish is answered only when it fails (back pressure past the publish
-                    // timeout): that message is lost to the subscribers, and the loss shows in the results.
+                    // A best-effort publish is answered only when it is refused (back pressure past the publish
+                    // timeout): those messages are lost to the subscribers, and the loss shows in the results.
+                    publishErrors.addAndGet(count);
+                    lastError.set(outcome + ": " + text);
+                }
+
+                @Override
+                public void onError(final ErrorCode code, final long correlation, final String text)
+                {
                     publishErrors.incrementAndGet();
-                    lastError.set(OfferResult.describe(code) + ": " + text);
+                    lastError.set(code + ": " + text);
                 }
             }));
             return new Target.Connection()

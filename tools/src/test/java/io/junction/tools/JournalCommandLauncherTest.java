@@ -40,14 +40,14 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 
 /**
- * {@code junction journal list|dump|verify}, the built launcher ({@code target/junction/bin/junction}) against the
+ * {@code junction journal list|dump|verify}, the built launcher ({@code target/junction/bin/junction}, so this runs
+ * in the build's launcher-tests execution, after the package phase) against the
  * journal of a real daemon child process: readable while it runs, unchanged by reading, a corrupted copy reported
  * with where it is damaged (exit 1), bad input a one-line error (exit 2).
  */
-class JournalCommandProcessTest
+class JournalCommandLauncherTest
 {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static final File LAUNCHER = new File("target/junction/bin/junction");
     private static final String MARKER = "MARKER-ALONE-IN-ITS-BATCH";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -68,7 +68,7 @@ class JournalCommandProcessTest
     @Test
     void listsDumpsAndVerifiesADaemonsJournalAndReportsACorruptedCopy() throws Exception
     {
-        assertTrue(LAUNCHER.canExecute(), "build the launcher first (mvn package): " + LAUNCHER.getAbsolutePath());
+        Launcher.path(); // the built bin/junction: this runs in the build's launcher-tests execution, after package
         final File node = tmp.resolve("node").toFile();
         final File config = tmp.resolve("junction.conf").toFile();
         Files.writeString(config.toPath(), String.join("\n",
@@ -207,7 +207,7 @@ class JournalCommandProcessTest
     @Test
     void listsDurableSubscriptionsAndVerifiesTheirAcknowledgementSlots() throws Exception
     {
-        assertTrue(LAUNCHER.canExecute(), "build the launcher first (mvn package): " + LAUNCHER.getAbsolutePath());
+        Launcher.path(); // the built bin/junction: this runs in the build's launcher-tests execution, after package
         final File dir = tmp.resolve("journal").toFile();
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
         try (Journal journal = Journal.launch(new Journal.Context().directory(dir).blockSize(256 << 10)
@@ -263,7 +263,7 @@ class JournalCommandProcessTest
         final ProtocolClient publisher, final String topic, final Priority priority, final byte[] payload)
         throws IOException
     {
-        publisher.publish(topic, priority, Frames.QOS_GUARANTEED, payload, 0, payload.length);
+        publisher.publish(topic, priority, QualityOfService.GUARANTEED, payload, 0, payload.length);
         publisher.flush();
     }
 
@@ -293,7 +293,7 @@ class JournalCommandProcessTest
     private Run launcher(final String... args) throws Exception
     {
         final List<String> command = new ArrayList<>();
-        command.add(LAUNCHER.getAbsolutePath());
+        command.add(Launcher.path().getPath());
         command.addAll(List.of(args));
         final File out = Files.createTempFile(tmp, "out", ".txt").toFile();
         final File err = Files.createTempFile(tmp, "err", ".txt").toFile();

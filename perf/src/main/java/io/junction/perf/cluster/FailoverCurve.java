@@ -1,0 +1,433 @@
+package io.junction.perf.cluster;
+
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.junction.Priority;
+import io.junction.cluster.ClusterNodeMain;
+import io.junction.cluster.client.ClientListener;
+import io.junction.cluster.client.JunctionClient;
+import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Crash failover and spurious elections against the leader heartbeat timeout: for each setting, three members as
+ * child JVMs ({@link ClusterNodeMain}, loopback, as an operator runs them) under a paced load from a client in
+ * this JVM;
+ * <ul>
+ *   <li>spurious elections: elections started (a member logging CANDIDATE) per minute during a quiet window under
+ *   load, with nothing killed;</li>
+ *   <li>crash failover: the leader is SIGKILLed; the time from the kill to the first delivery to the subscriber after
+ *   the client connected to the new leader;</li>
+ *   <li>planned stop: the same with SIGTERM (the member closes its consensus module first).</li>
+ * </ul>
+ * The election timeout is half the heartbeat timeout and the heartbeat interval a tenth. Usage:
+ * {@code java $FLAGS -cp perf/target/benchmarks.jar io.junction.perf.cluster.FailoverCurve [quietSeconds] [kills]
+ * [timeoutsMs...]} (defaults: 30, 3, 250 500 1000 2000). Prints a line per setting.
+ */
+public final class FailoverCurve
+{
+    private static final Pattern ROLE_LINE =
+        Pattern.compile("junction cluster member (\\d+): role (\\w+), term (-?\\d+), leader (\\w+)");
+    private static final int RATE = 1000;
+    private static final long WAIT_NS = TimeUnit.SECONDS.toNanos(60);
+
+    /** One setting's figures. */
+    public record Point(long heartbeatTimeoutMs, double electionsPerMinute, List<Double> failoverMs,
+        List<Double> plannedMs)
+    {
+        public double medianFailoverMs()
+        {
+            return ClusterBenchmark.median(failoverMs);
+        }
+
+        public double medianPlannedMs()
+        {
+            return ClusterBenchmark.median(plannedMs);
+        }
+    }
+
+    private FailoverCurve()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        final int quietSeconds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
+        final int kills = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        final List<Long> timeouts = new ArrayList<>();
+        for (int i = 2; i < args.length; i++)
+        {
+            timeouts.add(Long.parseLong(args[i]));
+        }
+        if (timeouts.isEmpty())
+        {
+            timeouts.addAll(List.of(250L, 500L, 1000L, 2000L));
+        }
+        final File baseDir = Files.createTempDirectory("failover-curve").toFile();
+        try
+        {
+            int basePort = 26_000;
+            for (final long timeoutMs : timeouts)
+            {
+                final Point point = measure(new File(baseDir, "hb" + timeoutMs), basePort, timeoutMs, quietSeconds,
+                    kills);
+                basePort += 100;
+                System.out.printf("heartbeat timeout %d ms: %.1f spurious elections/min (%d s under %d msg/s), " +
+                    "crash failover median %.0f ms %s, planned stop (SIGTERM) median %.0f ms %s, load average %s%n",
+                    point.heartbeatTimeoutMs(), point.electionsPerMinute(), quietSeconds, RATE,
+                    point.medianFailoverMs(), point.failoverMs(), point.medianPlannedMs(), point.plannedMs(),
+                    loadAverage());
+            }
+        }
+        finally
+        {
+            IoUtil.delete(baseDir, true);
+        }
+    }
+
+    public static Point measure(
+        final File dir, final int basePort, final long heartbeatTimeoutMs, final int quietSeconds, final int kills)
+    {
+        final String members = "0=localhost:" + basePort + "|1=localhost:" + (basePort + 10) + "|2=localhost:" +
+            (basePort + 20);
+        final String endpoints = "0=localhost:" + basePort + ",1=localhost:" + (basePort + 10) + ",2=localhost:" +
+            (basePort + 20);
+        final Member[] nodes = new Member[3];
+        final MediaDriver driver = MediaDriver.launch(new MediaDriver.Context()
+            .aeronDirectoryName(new File(dir, "client-aeron").getAbsolutePath())
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000))
+            .termBufferSparseFile(true)
+            .publicationTermBufferLength(128 * 1024)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
+        final long[] connectedNs = { 0 };
+        final long[] firstDeliveryAfterConnectNs = { 0 };
+        JunctionClient connected = null;
+        try
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                nodes[i] = new Member(i, dir, members, heartbeatTimeoutMs);
+            }
+            awaitLeader(nodes, -1);
+            connected = JunctionClient.connect(new JunctionClient.Context()
+                .aeronDirectoryName(driver.aeronDirectoryName())
+                .ingressEndpoints(endpoints)
+                .connectTimeoutNs(TimeUnit.SECONDS.toNanos(30))
+                .listener(new ClientListener()
+                {
+                    public void onConnected(final long clusterSessionId, final int leaderMemberId)
+                    {
+                        connectedNs[0] = System.nanoTime();
+                        firstDeliveryAfterConnectNs[0] = 0;
+                    }
+                }));
+            final JunctionClient client = connected;
+            final long handle = client.subscribe("bench.>", (topic, sequence, priority, buffer, offset, length) ->
+            {
+                if (0 == firstDeliveryAfterConnectNs[0])
+                {
+                    firstDeliveryAfterConnectNs[0] = System.nanoTime();
+                }
+            });
+            final Load load = new Load(client);
+            load.runUntil(() -> client.isSubscribed(handle));
+
+            final int electionsBefore = candidacies(nodes);
+            final long quietEndNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(quietSeconds);
+            load.runUntil(() -> System.nanoTime() >= quietEndNs, WAIT_NS + TimeUnit.SECONDS.toNanos(quietSeconds));
+            final double perMinute = (candidacies(nodes) - electionsBefore) * 60.0 / quietSeconds;
+
+            final List<Double> failovers = new ArrayList<>();
+            final List<Double> planned = new ArrayList<>();
+            for (int k = 0; k < 2 * kills; k++)
+            {
+                final int leader = awaitLeader(nodes, -1);
+                final long killNs = System.nanoTime();
+                final boolean crash = k < kills;
+                if (crash)
+                {
+                    nodes[leader].kill();
+                }
+                else
+                {
+                    nodes[leader].stop();
+                }
+                connectedNs[0] = 0;
+                load.runUntil(() -> connectedNs[0] > killNs && firstDeliveryAfterConnectNs[0] > connectedNs[0]);
+                (crash ? failovers : planned).add((firstDeliveryAfterConnectNs[0] - killNs) / 1e6);
+                nodes[leader].kill();
+                nodes[leader] = new Member(leader, dir, members, heartbeatTimeoutMs);
+                // Every member names one leader again (more elections may run first) before the next round.
+                load.runUntil(() -> agreed(nodes));
+            }
+            return new Point(heartbeatTimeoutMs, perMinute, failovers, planned);
+        }
+        finally
+        {
+            CloseHelper.close(connected);
+            for (final Member node : nodes)
+            {
+                if (null != node)
+                {
+                    node.kill();
+                }
+            }
+            CloseHelper.close(driver);
+        }
+    }
+
+    private static boolean agreed(final Member[] nodes)
+    {
+        final String leader = nodes[0].leader();
+        if (!nodes[0].isAlive() || leader.isEmpty() || "none".equals(leader))
+        {
+            return false;
+        }
+        for (final Member node : nodes)
+        {
+            if (!node.isAlive() || !leader.equals(node.leader()))
+            {
+                return false;
+            }
+        }
+        return "LEADER".equals(nodes[Integer.parseInt(leader)].role());
+    }
+
+    private static int candidacies(final Member[] nodes)
+    {
+        int total = 0;
+        for (final Member node : nodes)
+        {
+            total += node.candidacies.get();
+        }
+        return total;
+    }
+
+    /**
+     * @return a member (other than except) that says it leads and whom a majority names.
+     */
+    private static int awaitLeader(final Member[] nodes, final int except)
+    {
+        final long deadlineNs = System.nanoTime() + WAIT_NS;
+        while (System.nanoTime() < deadlineNs)
+        {
+            for (int i = 0; i < nodes.length; i++)
+            {
+                if (i != except && nodes[i].isAlive() && "LEADER".equals(nodes[i].role()))
+                {
+                    int votes = 0;
+                    for (final Member node : nodes)
+                    {
+                        votes += node.isAlive() && node.leader().equals(Integer.toString(i)) ? 1 : 0;
+                    }
+                    if (votes >= 2)
+                    {
+                        return i;
+                    }
+                }
+            }
+            Thread.onSpinWait();
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        final StringBuilder sb = new StringBuilder("no leader within 60 s:");
+        for (final Member node : nodes)
+        {
+            sb.append("\n member ").append(node.id).append(node.isAlive() ? "" : " (exited)").append(": ")
+                .append(String.join("\n  ", node.lastLines()));
+        }
+        throw new IllegalStateException(sb.toString());
+    }
+
+    private static String loadAverage()
+    {
+        try
+        {
+            return Files.readString(new File("/proc/loadavg").toPath()).trim();
+        }
+        catch (final IOException ex)
+        {
+            return "unknown";
+        }
+    }
+
+    /** The client's paced publishing, driven while the caller waits for a condition. */
+    private static final class Load
+    {
+        private final JunctionClient client;
+        private final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
+        private final long intervalNs = TimeUnit.SECONDS.toNanos(1) / RATE;
+        private long nextNs = System.nanoTime();
+
+        Load(final JunctionClient client)
+        {
+            this.client = client;
+        }
+
+        void runUntil(final java.util.function.BooleanSupplier condition)
+        {
+            runUntil(condition, WAIT_NS);
+        }
+
+        void runUntil(final java.util.function.BooleanSupplier condition, final long timeoutNs)
+        {
+            final long deadlineNs = System.nanoTime() + timeoutNs;
+            final BackoffIdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
+            while (!condition.getAsBoolean())
+            {
+                final long nowNs = System.nanoTime();
+                if (nowNs > deadlineNs)
+                {
+                    throw new IllegalStateException("condition not met within " +
+                        TimeUnit.NANOSECONDS.toSeconds(timeoutNs) + " s");
+                }
+                int work = client.poll();
+                if (nowNs >= nextNs)
+                {
+                    payload.putLong(0, nowNs);
+                    client.publish("bench.x", Priority.NORMAL, payload, 0, payload.capacity());
+                    nextNs = Math.max(nextNs + intervalNs, nowNs - TimeUnit.MILLISECONDS.toNanos(100));
+                    work++;
+                }
+                idle.idle(work);
+            }
+        }
+    }
+
+    /** One member as a child JVM, its role read from its log lines. */
+    private static final class Member
+    {
+        private final int id;
+        private final Process process;
+        private final AtomicReferenceArray<String> state = new AtomicReferenceArray<>(new String[]{ "", "" });
+        private final AtomicInteger candidacies = new AtomicInteger();
+        private final java.util.ArrayDeque<String> lastLines = new java.util.ArrayDeque<>();
+
+        Member(final int id, final File dir, final String members, final long heartbeatTimeoutMs)
+        {
+            this.id = id;
+            final List<String> command = new ArrayList<>();
+            command.add(ProcessHandle.current().info().command().orElse("java"));
+            for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
+            {
+                if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle") || arg.startsWith("-Dagrona"))
+                {
+                    command.add(arg);
+                }
+            }
+            command.addAll(List.of("-Xmx192m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                ClusterNodeMain.class.getName(), "--member-id", Integer.toString(id), "--members", members,
+                "--dir", dir.getAbsolutePath(), "--heartbeat-timeout-ms", Long.toString(heartbeatTimeoutMs),
+                "--election-timeout-ms", Long.toString(Math.max(50, heartbeatTimeoutMs / 2)),
+                "--heartbeat-interval-ms", Long.toString(Math.max(10, heartbeatTimeoutMs / 10))));
+            try
+            {
+                process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+            // A member must not outlive the benchmark, however it ends.
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "stop-member-" + id));
+            final Thread reader = new Thread(this::read, "member-" + id);
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        private void read()
+        {
+            try (BufferedReader in = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)))
+            {
+                String line;
+                while (null != (line = in.readLine()))
+                {
+                    synchronized (lastLines)
+                    {
+                        if (lastLines.size() == 20)
+                        {
+                            lastLines.removeFirst();
+                        }
+                        lastLines.addLast(line);
+                    }
+                    final Matcher matcher = ROLE_LINE.matcher(line);
+                    if (matcher.find() && Integer.parseInt(matcher.group(1)) == id)
+                    {
+                        if ("CANDIDATE".equals(matcher.group(2)) && !"CANDIDATE".equals(state.get(0)))
+                        {
+                            candidacies.incrementAndGet();
+                        }
+                        state.set(0, matcher.group(2));
+                        state.set(1, matcher.group(4));
+                    }
+                }
+            }
+            catch (final IOException ignore)
+            {
+                // the member is gone
+            }
+        }
+
+        boolean isAlive()
+        {
+            return process.isAlive();
+        }
+
+        List<String> lastLines()
+        {
+            synchronized (lastLines)
+            {
+                return new ArrayList<>(lastLines);
+            }
+        }
+
+        String role()
+        {
+            return state.get(0);
+        }
+
+        String leader()
+        {
+            return state.get(1);
+        }
+
+        /** SIGTERM: the member closes its consensus module first. The caller does not wait for it to exit. */
+        void stop()
+        {
+            process.destroy();
+        }
+
+        void kill()
+        {
+            process.destroyForcibly();
+            try
+            {
+                process.waitFor(30, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,464 @@
+package io.junction.tools;
+
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.nio.TransportPoller;
+
+import io.junction.protocol.FrameDispatcher;
+import io.junction.protocol.codecs.CoalescedRefusalEncoder;
+import io.junction.protocol.codecs.ErrorEncoder;
+import io.junction.protocol.codecs.MessageHeaderEncoder;
+import io.junction.protocol.codecs.OutcomeEncoder;
+import io.junction.protocol.codecs.PingEncoder;
+import io.junction.protocol.codecs.PongEncoder;
+import io.junction.protocol.codecs.SubscribedEncoder;
+import io.junction.protocol.codecs.UnsubscribedEncoder;
+import io.junction.protocol.codecs.WelcomeEncoder;
+
+/**
+ * One I/O agent of the protocol server: a selector polled with {@code selectNow} on an Agrona duty cycle, the
+ * connections registered with it, and the queues other threads use to reach it (connections a delivery made
+ * ready, results from the control worker, channels handed over by the acceptor). It never blocks on a socket;
+ * when idle its {@link IoIdleStrategy} parks it in the selector, woken by a socket or by {@link #wake()}.
+ * The first agent also accepts.
+ */
+final class IoAgent extends TransportPoller implements Agent
+{
+    private static final long TIMER_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final int MAX_ACCEPTS_PER_CYCLE = 64;
+    private static final long ACCEPT_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final ProtocolServer server;
+    private final int index;
+    private final ServerSocketChannel acceptChannel;
+    private SelectionKey acceptKey;
+    private long acceptPausedUntilNs;
+    private final ArrayList<ProtocolConnection> connections = new ArrayList<>();
+    private final ArrayList<ProtocolConnection> busy = new ArrayList<>();
+    private final ManyToOneConcurrentArrayQueue<ProtocolConnection> ready;
+    private final ManyToOneConcurrentArrayQueue<Runnable> completions = new ManyToOneConcurrentArrayQueue<>(4096);
+    private final ManyToOneConcurrentArrayQueue<SocketChannel> handoff = new ManyToOneConcurrentArrayQueue<>(1024);
+    private final FrameDispatcher dispatcher;
+    private final Encoders encoders = new Encoders();
+    private final Consumer<SelectionKey> onKey = this::onKey;
+    private final Consumer<ProtocolConnection> onReady = this::onReady;
+    private final Consumer<Runnable> onCompletion = this::onCompletion;
+    private volatile boolean sleeping;
+    private volatile long maxBuffered;
+    private volatile Thread thread;
+    private volatile boolean alive = true;
+    private long nowNs;
+    private long nextTimerNs;
+    private int work;
+
+    IoAgent(final ProtocolServer server, final int index, final ServerSocketChannel acceptChannel, final int maxConnections)
+    {
+        this.server = server;
+        this.index = index;
+        this.acceptChannel = acceptChannel;
+        this.ready = new ManyToOneConcurrentArrayQueue<>(Math.max(1024, maxConnections + 64));
+        this.dispatcher = new FrameDispatcher(server.maxFrameLength());
+    }
+
+    @Override
+    public void onStart()
+    {
+        thread = Thread.currentThread();
+        nowNs = System.nanoTime();
+        if (null != acceptChannel)
+        {
+            try
+            {
+                acceptKey = acceptChannel.register(selector, SelectionKey.OP_ACCEPT, this);
+            }
+            catch (final ClosedChannelException ex)
+            {
+                acceptKey = null; // Stopped before it started.
+            }
+        }
+    }
+
+    @Override
+    public int doWork()
+    {
+        nowNs = System.nanoTime();
+        work = 0;
+        try
+        {
+            work += selector.selectNow(onKey);
+        }
+        catch (final IOException ex)
+        {
+            server.onError(ex);
+        }
+        work += handoff.drain(this::register);
+        work += completions.drain(onCompletion);
+        work += ready.drain(onReady);
+        if (!busy.isEmpty())
+        {
+            work++;
+            for (int i = busy.size() - 1; i >= 0; i--)
+            {
+                final ProtocolConnection connection = busy.get(i);
+                if (!connection.service(nowNs))
+                {
+                    final int last = busy.size() - 1;
+                    busy.set(i, busy.get(last));
+                    busy.remove(last);
+                }
+            }
+        }
+        if (nowNs - nextTimerNs >= 0)
+        {
+            nextTimerNs = nowNs + TIMER_INTERVAL_NS;
+            onTimer();
+        }
+        return work;
+    }
+
+    private void onTimer()
+    {
+        long maxBuffered = 0;
+        for (int i = connections.size() - 1; i >= 0; i--)
+        {
+            if (i >= connections.size())
+            {
+                continue; // Closed by the one after it.
+            }
+            final ProtocolConnection connection = connections.get(i);
+            connection.onTimer(nowNs);
+            maxBuffered = Math.max(maxBuffered, connection.bufferedBytes());
+        }
+        this.maxBuffered = maxBuffered;
+        if (null != acceptKey && 0 != acceptPausedUntilNs && nowNs - acceptPausedUntilNs >= 0 && acceptKey.isValid())
+        {
+            acceptPausedUntilNs = 0;
+            acceptKey.interestOps(SelectionKey.OP_ACCEPT);
+        }
+    }
+
+    private void onKey(final SelectionKey key)
+    {
+        final Object attachment = key.attachment();
+        if (attachment == this)
+        {
+            accept();
+            return;
+        }
+        final ProtocolConnection connection = (ProtocolConnection)attachment;
+        try
+        {
+            if (!key.isValid())
+            {
+                connection.close();
+                return;
+            }
+            final int readyOps = key.readyOps();
+            if (0 != (readyOps & SelectionKey.OP_READ))
+            {
+                connection.onReadable(nowNs);
+            }
+            if (0 != (readyOps & SelectionKey.OP_WRITE) && key.isValid())
+            {
+                connection.onWritable();
+            }
+        }
+        catch (final java.nio.channels.CancelledKeyException ex)
+        {
+            connection.close();
+        }
+        catch (final RuntimeException ex)
+        {
+            server.onError(new IllegalStateException(connection + " failed; closing it", ex));
+            connection.close();
+        }
+    }
+
+    private void accept()
+    {
+        for (int i = 0; i < MAX_ACCEPTS_PER_CYCLE; i++)
+        {
+            final SocketChannel channel;
+            try
+            {
+                channel = acceptChannel.accept();
+            }
+            catch (final ClosedChannelException ex)
+            {
+                return; // Stopped admitting.
+            }
+            catch (final IOException ex)
+            {
+                // Out of file descriptors, most likely: back off rather than spin on a key that stays ready.
+                server.onError(ex);
+                server.acceptFailures().increment();
+                acceptPausedUntilNs = nowNs + ACCEPT_BACKOFF_NS;
+                if (acceptKey.isValid())
+                {
+                    acceptKey.interestOps(0);
+                }
+                return;
+            }
+            if (null == channel)
+            {
+                return;
+            }
+            work++;
+            server.onAccepted(channel);
+        }
+    }
+
+    /**
+     * Take a new connection (from the acceptor, possibly another agent's thread).
+     */
+    boolean handOff(final SocketChannel channel)
+    {
+        if (Thread.currentThread() == thread)
+        {
+            register(channel);
+            return true;
+        }
+        if (!handoff.offer(channel))
+        {
+            return false;
+        }
+        wake();
+        return true;
+    }
+
+    private void register(final SocketChannel channel)
+    {
+        try
+        {
+            channel.configureBlocking(false);
+            channel.socket().setTcpNoDelay(true);
+            final SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
+            final ProtocolConnection connection = new ProtocolConnection(server, this, channel, key, nowNs);
+            key.attach(connection);
+            connections.add(connection);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            server.onConnectionGone();
+            CloseHelper.quietClose(channel);
+        }
+    }
+
+    private void onReady(final ProtocolConnection connection)
+    {
+        connection.scheduled.set(false); // Before the drain: a delivery after this schedules it again.
+        connection.flush();
+    }
+
+    private void onCompletion(final Runnable completion)
+    {
+        try
+        {
+            completion.run();
+        }
+        catch (final RuntimeException ex)
+        {
+            server.onError(ex);
+        }
+    }
+
+    /**
+     * A connection has work that no socket event will announce (an outcome to wait for, a publish to retry).
+     */
+    void busy(final ProtocolConnection connection)
+    {
+        if (connection.markBusy())
+        {
+            busy.add(connection);
+        }
+    }
+
+    void onClosed(final ProtocolConnection connection)
+    {
+        if (connections.remove(connection))
+        {
+            server.onConnectionGone();
+        }
+    }
+
+    /**
+     * A connection has deliveries to send (any thread).
+     */
+    void schedule(final ProtocolConnection connection)
+    {
+        if (!ready.offer(connection))
+        {
+            // Cannot happen (a connection is queued at most once and the queue holds them all): never lose it.
+            connection.scheduled.set(false);
+        }
+        wake();
+    }
+
+    /**
+     * Run on this agent's thread (from the control worker or a pipeline thread).
+     */
+    void post(final Runnable completion)
+    {
+        while (!completions.offer(completion))
+        {
+            if (!alive)
+            {
+                return;
+            }
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50));
+        }
+        wake();
+    }
+
+    void wake()
+    {
+        if (sleeping)
+        {
+            selector.wakeup();
+        }
+    }
+
+    /**
+     * Park in the selector until a socket is ready, {@link #wake()} is called, or the timeout passes.
+     */
+    void sleep(final long timeoutMs)
+    {
+        sleeping = true;
+        try
+        {
+            if (ready.isEmpty() && completions.isEmpty() && handoff.isEmpty())
+            {
+                selector.select(timeoutMs);
+            }
+        }
+        catch (final IOException ex)
+        {
+            server.onError(ex);
+        }
+        finally
+        {
+            sleeping = false;
+        }
+    }
+
+    boolean hasBusyConnections()
+    {
+        return !busy.isEmpty();
+    }
+
+    long nowNs()
+    {
+        return nowNs;
+    }
+
+    FrameDispatcher dispatcher()
+    {
+        return dispatcher;
+    }
+
+    Encoders encoders()
+    {
+        return encoders;
+    }
+
+    /**
+     * @return the most bytes one of its connections had waiting to be sent, at the last timer tick.
+     */
+    long maxBufferedBytes()
+    {
+        return maxBuffered;
+    }
+
+    boolean isAlive()
+    {
+        final Thread t = thread;
+        return alive && (null == t || t.isAlive());
+    }
+
+    void markDead()
+    {
+        alive = false;
+    }
+
+    /**
+     * The stop's last phase, on this agent's thread: true once every connection's send buffer is empty (or its
+     * client gone); the caller gives up at its deadline.
+     */
+    boolean isFlushed()
+    {
+        for (final ProtocolConnection connection : connections)
+        {
+            if (connection.isOpen() && connection.hasPendingOutput())
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Close every connection now, counting what their send buffers still held.
+     *
+     * @return {queued messages, connections that had some, bytes staged}.
+     */
+    long[] closeAll()
+    {
+        long messages = 0;
+        long withUndelivered = 0;
+        long bytes = 0;
+        for (final ProtocolConnection connection : new ArrayList<>(connections))
+        {
+            final long queued = connection.queuedMessages();
+            final long staged = connection.bufferedBytes();
+            if (queued > 0 || staged > 0)
+            {
+                withUndelivered++;
+            }
+            messages += queued;
+            bytes += staged;
+            connection.close();
+        }
+        return new long[]{ messages, withUndelivered, bytes };
+    }
+
+    @Override
+    public void onClose()
+    {
+        alive = false;
+        closeAll();
+        super.close();
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "junction-network-io-" + index;
+    }
+
+    /**
+     * The flyweights for the control frames this agent's connections send (one thread, so one set).
+     */
+    static final class Encoders
+    {
+        final MessageHeaderEncoder header = new MessageHeaderEncoder();
+        final WelcomeEncoder welcome = new WelcomeEncoder();
+        final PongEncoder pong = new PongEncoder();
+        final PingEncoder ping = new PingEncoder();
+        final ErrorEncoder error = new ErrorEncoder();
+        final OutcomeEncoder outcome = new OutcomeEncoder();
+        final CoalescedRefusalEncoder refusal = new CoalescedRefusalEncoder();
+        final SubscribedEncoder subscribed = new SubscribedEncoder();
+        final UnsubscribedEncoder unsubscribed = new UnsubscribedEncoder();
+    }
+}

@@ -1,0 +1,255 @@
+package io.junction.tools;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+import io.junction.Message;
+import io.junction.MessageHandler;
+import io.junction.SlowSubscriberPolicy;
+import io.junction.Subscription;
+import io.junction.SubscriptionListener;
+import io.junction.TerminationReason;
+import io.junction.protocol.ProtocolFrames;
+import io.junction.protocol.codecs.MessageEncoder;
+import io.junction.protocol.codecs.MessageHeaderEncoder;
+import io.junction.protocol.codecs.PriorityCode;
+
+/**
+ * A remote party's subscription: a switch subscription delivered on the switch's pipeline
+ * ({@link io.junction.DeliveryThread#PIPELINE}: no thread and no outbox of its own) whose handler encodes each
+ * message as a MESSAGE frame straight into its connection's send buffer (a many-to-one ring the connection's I/O
+ * agent drains to the socket). It never blocks on a socket and allocates nothing per message. When the buffer,
+ * or the subscription's credit, cannot take a message, its slow-subscriber policy applies at once and a drop is
+ * counted when it happens.
+ */
+final class RemoteSubscription implements MessageHandler, SubscriptionListener
+{
+    /** The handler runs on every shard's pipeline thread: one set of flyweights per thread. */
+    private static final ThreadLocal<Encoders> ENCODERS = ThreadLocal.withInitial(Encoders::new);
+    private static final PriorityCode[] PRIORITY_CODES = {
+        PriorityCode.CRITICAL, PriorityCode.HIGH, PriorityCode.NORMAL, PriorityCode.BULK };
+    private static final long NO_CREDIT_LIMIT = -1;
+    private static final int V1_BLOCK_LENGTH =
+        ProtocolFrames.blockLength(MessageEncoder.TEMPLATE_ID, ProtocolFrames.MIN_VERSION);
+
+    final ProtocolConnection connection;
+    final int slot;
+    final long id;
+    final String pattern;
+    final SlowSubscriberPolicy policy;
+    private final AtomicLong credit;
+    final AtomicLong dropped = new AtomicLong();
+    /** Set once SUBSCRIBED is in the send buffer: nothing is delivered before it, so nothing overtakes it. */
+    volatile boolean announced;
+    /** Set when it ends for any reason: it delivers nothing more. */
+    volatile boolean ended;
+    volatile Subscription subscription;
+
+    RemoteSubscription(
+        final ProtocolConnection connection, final int slot, final long id, final String pattern,
+        final SlowSubscriberPolicy policy, final long initialCredit)
+    {
+        this.connection = connection;
+        this.slot = slot;
+        this.id = id;
+        this.pattern = pattern;
+        this.policy = policy;
+        this.credit = initialCredit < 0 ? null : new AtomicLong(initialCredit);
+    }
+
+    long credit()
+    {
+        return null == credit ? NO_CREDIT_LIMIT : credit.get();
+    }
+
+    void addCredit(final long more)
+    {
+        if (null != credit && more > 0)
+        {
+            credit.getAndUpdate((current) -> current > Long.MAX_VALUE - more ? Long.MAX_VALUE : current + more);
+        }
+    }
+
+    long delivered()
+    {
+        final Subscription s = subscription;
+        return null == s ? 0 : s.delivered();
+    }
+
+    @Override
+    public void onMessage(final Message message)
+    {
+        if (!announced || ended)
+        {
+            return; // Before SUBSCRIBED went out (offered before the subscription was in effect), or after its end.
+        }
+        final String topic = message.topic();
+        final int payloadLength = message.length();
+        final boolean current = connection.sessionVersion >= ProtocolFrames.VERSION;
+        final int blockLength = current ? MessageEncoder.BLOCK_LENGTH : V1_BLOCK_LENGTH;
+        final int frameLength = ProtocolFrames.HEADER_LENGTH + blockLength + MessageEncoder.topicHeaderLength() +
+            topic.length() + MessageEncoder.payloadHeaderLength() + payloadLength +
+            (current ? MessageEncoder.replyToHeaderLength() : 0);
+        final int recordLength = ProtocolFrames.LENGTH_PREFIX + frameLength;
+        final ManyToOneRingBuffer ring = connection.deliveries();
+
+        int index = takeCredit() ? ring.tryClaim(slot + 1, recordLength) : RingBuffer.INSUFFICIENT_CAPACITY;
+        if (index < 0)
+        {
+            index = onFull(ring, recordLength);
+            if (index < 0)
+            {
+                return;
+            }
+        }
+
+        final Encoders encoders = ENCODERS.get();
+        final org.agrona.concurrent.AtomicBuffer buffer = ring.buffer();
+        final int frame = index + ProtocolFrames.LENGTH_PREFIX;
+        ProtocolFrames.frameLength(buffer, index, frameLength);
+        encoders.header.wrap(buffer, frame)
+            .blockLength(blockLength)
+            .templateId(MessageEncoder.TEMPLATE_ID)
+            .schemaId(ProtocolFrames.SCHEMA_ID)
+            .version(current ? ProtocolFrames.VERSION : ProtocolFrames.MIN_VERSION);
+        final MessageEncoder encoder = encoders.message.wrap(buffer, frame + ProtocolFrames.HEADER_LENGTH)
+            .subscriptionId(id)
+            .sequence(message.sequence())
+            .timestampNs(message.timestampNs())
+            .priority(PRIORITY_CODES[message.priority().ordinal()]);
+        if (current)
+        {
+            encoder.correlationId(0).topic(topic).putPayload(message.buffer(), message.offset(), payloadLength)
+                .replyTo("");
+        }
+        else
+        {
+            // A session of the version before: its block ends before correlationId, and it has no replyTo.
+            encoder.limit(frame + ProtocolFrames.HEADER_LENGTH + V1_BLOCK_LENGTH);
+            encoder.topic(topic).putPayload(message.buffer(), message.offset(), payloadLength);
+        }
+        ring.commit(index);
+        connection.onDelivered();
+    }
+
+    private boolean takeCredit()
+    {
+        if (null == credit)
+        {
+            return true;
+        }
+        while (true)
+        {
+            final long current = credit.get();
+            if (current <= 0)
+            {
+                return false;
+            }
+            if (credit.compareAndSet(current, current - 1))
+            {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * The send buffer or the credit cannot take the message: the policy decides, at once.
+     *
+     * @return the claimed index when the message may still go, else negative (dropped and counted).
+     */
+    private int onFull(final ManyToOneRingBuffer ring, final int recordLength)
+    {
+        switch (policy)
+        {
+            case DROP_OLDEST:
+            {
+                if (null == credit || credit.get() > 0)
+                {
+                    final int index = connection.claimDroppingOldest(slot + 1, recordLength);
+                    if (index >= 0)
+                    {
+                        if (null != credit)
+                        {
+                            credit.decrementAndGet();
+                        }
+                        return index;
+                    }
+                }
+                drop(1);
+                return -1;
+            }
+            case DISCONNECT:
+                drop(1);
+                connection.onSlowConsumer(this);
+                return -1;
+            case BACK_PRESSURE:
+                return awaitRoom(ring, recordLength);
+            case DROP_NEWEST:
+            default:
+                drop(1);
+                return -1;
+        }
+    }
+
+    /**
+     * Back-pressure: hold this shard's pipeline (so the ring fills and publishers are told BACK_PRESSURED) until
+     * the send buffer has room, never past the end of the subscription or its connection, nor past the stop's
+     * drain deadline; what is given up then is counted as undelivered.
+     */
+    private int awaitRoom(final ManyToOneRingBuffer ring, final int recordLength)
+    {
+        long parkNs = 1_000;
+        while (!ended && connection.isOpen() && !connection.server().drainExpired() &&
+            !Thread.currentThread().isInterrupted())
+        {
+            if (takeCredit())
+            {
+                final int index = ring.tryClaim(slot + 1, recordLength);
+                if (index >= 0)
+                {
+                    return index;
+                }
+                if (null != credit)
+                {
+                    credit.incrementAndGet();
+                }
+            }
+            LockSupport.parkNanos(parkNs);
+            parkNs = Math.min(parkNs << 1, TimeUnit.MICROSECONDS.toNanos(100));
+        }
+        connection.server().onUndelivered(1);
+        return -1;
+    }
+
+    void drop(final long count)
+    {
+        dropped.addAndGet(count);
+        connection.server().onSubscriberDrops(count);
+    }
+
+    @Override
+    public void onTerminated(final Subscription s, final TerminationReason reason, final Throwable cause)
+    {
+        ended = true;
+        if (reason == TerminationReason.RESTART_INTENSITY_EXCEEDED)
+        {
+            connection.onSubscriptionFault(this, cause);
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "subscription " + id + " '" + pattern + "'";
+    }
+
+    private static final class Encoders
+    {
+        final MessageHeaderEncoder header = new MessageHeaderEncoder();
+        final MessageEncoder message = new MessageEncoder();
+    }
+}
