@@ -184,7 +184,7 @@ public final class ClusterNodeMain
      */
     static Thread watchRoles(final ClusterNode node)
     {
-        final RoleLog roleLog = new RoleLog(node, System.out);
+        final RoleLog roleLog = new RoleLog(node);
         final Thread watcher = new Thread(() ->
         {
             while (!Thread.currentThread().isInterrupted())

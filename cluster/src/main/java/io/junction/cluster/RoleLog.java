@@ -11,12 +11,25 @@ import java.io.PrintStream;
  */
 public final class RoleLog
 {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("junction.cluster");
+
     private final ClusterNode node;
     private final PrintStream out;
     private Cluster.Role role;
     private int leader = Integer.MIN_VALUE;
     private long termId = Long.MIN_VALUE;
 
+    /**
+     * Lines to the {@code junction.cluster} logger (SLF4J), timestamped by the logging backend.
+     */
+    public RoleLog(final ClusterNode node)
+    {
+        this(node, null);
+    }
+
+    /**
+     * @param out where the lines go, or null for the {@code junction.cluster} logger.
+     */
     public RoleLog(final ClusterNode node, final PrintStream out)
     {
         this.node = node;
@@ -38,8 +51,16 @@ public final class RoleLog
         role = nowRole;
         leader = nowLeader;
         termId = nowTermId;
-        out.println(java.time.Instant.now() + " " + line(node.memberId(), nowRole, nowTermId, nowLeader, node.commitPosition()));
-        out.flush();
+        final String line = line(node.memberId(), nowRole, nowTermId, nowLeader, node.commitPosition());
+        if (null == out)
+        {
+            LOG.info(line);
+        }
+        else
+        {
+            out.println(line);
+            out.flush();
+        }
         return true;
     }
 

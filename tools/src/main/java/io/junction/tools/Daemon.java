@@ -405,6 +405,19 @@ public final class Daemon implements AutoCloseable
         return null == http ? -1 : http.port();
     }
 
+    /**
+     * @return the daemon's counters (those of counters.dat), for tests in the same process.
+     */
+    CountersReader counters()
+    {
+        return countersFile.countersManager();
+    }
+
+    ProtocolServer protocolServer()
+    {
+        return server;
+    }
+
     public List<Alarm> activeAlarms()
     {
         return alarms.activeAlarms();

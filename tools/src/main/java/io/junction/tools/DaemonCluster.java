@@ -97,7 +97,7 @@ final class DaemonCluster implements AutoCloseable
             throw ex;
         }
         consensus = node.consensusModuleContext();
-        roleLog = new RoleLog(node, out);
+        roleLog = new RoleLog(node);
         update();
     }
 

@@ -86,6 +86,17 @@ public final class LoadgenCommand implements Callable<Integer>
         description = "Publish guaranteed (journaled before dispatch, each answered DURABLE): measures the journal.")
     boolean guaranteed;
 
+    @Option(names = "--record-acks", paramLabel = "FILE",
+        description = "With --guaranteed: write the sequence of each publish answered DURABLE to FILE, one a line.")
+    File recordAcks;
+
+    // Outcomes of guaranteed publishes: each is answered DURABLE, FAILED (or another refusal), or TIMED_OUT.
+    private final AtomicLong durable = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong timedOut = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private final org.agrona.collections.LongArrayList acknowledged = new org.agrona.collections.LongArrayList();
+
     private final SingleWriterRecorder latency = new SingleWriterRecorder(1, TimeUnit.SECONDS.toNanos(60), 3);
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong shed = new AtomicLong();
@@ -101,6 +112,10 @@ public final class LoadgenCommand implements Callable<Integer>
         CliValues.check(spec, "--topics", topics, 1, 100_000);
         CliValues.check(spec, "--port", port, 1, 65535);
         CliValues.check(spec, "--duration", duration, Duration.ofSeconds(1));
+        if (null != recordAcks && !guaranteed)
+        {
+            throw new ParameterException(spec.commandLine(), "--record-acks needs --guaranteed");
+        }
         final Priority[] classes;
         try
         {
@@ -172,6 +187,13 @@ public final class LoadgenCommand implements Callable<Integer>
             {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
             }
+            // Guaranteed: every publish answered, within the daemon's durable timeout (5 s by default) and a margin.
+            final long answerDeadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (guaranteed && durable.get() + failed.get() + timedOut.get() + refused.get() < sent &&
+                System.nanoTime() - answerDeadlineNs < 0)
+            {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
             final Histogram last = latency.getIntervalHistogram();
             total.add(last);
             if (last.getTotalCount() > 0)
@@ -186,6 +208,17 @@ public final class LoadgenCommand implements Callable<Integer>
                 Math.max(0, sent - shed.get() - errors.get() - received.get()),
                 null == lastError ? "" : "  last error: " + lastError);
             System.out.println("histogram log: " + histogramLog.getAbsolutePath());
+            if (guaranteed)
+            {
+                final long answered = durable.get() + failed.get() + timedOut.get() + refused.get();
+                System.out.printf("guaranteed: durable %d  failed %d  timed out %d  refused %d  unanswered %d%n",
+                    durable.get(), failed.get(), timedOut.get(), refused.get(), Math.max(0, sent - answered));
+            }
+            if (null != recordAcks)
+            {
+                writeAcknowledged(recordAcks);
+                System.out.println("acknowledged sequences: " + recordAcks.getAbsolutePath());
+            }
             subscriber.shutdownOutput();
             publisher.shutdownOutput();
             subscriberReader.join(1000);
@@ -196,6 +229,21 @@ public final class LoadgenCommand implements Callable<Integer>
         {
             System.err.println("junction loadgen: " + ex);
             return 1;
+        }
+    }
+
+    private void writeAcknowledged(final File file) throws IOException
+    {
+        try (PrintStream out = new PrintStream(new java.io.BufferedOutputStream(
+            new java.io.FileOutputStream(file)), false, java.nio.charset.StandardCharsets.US_ASCII))
+        {
+            synchronized (acknowledged)
+            {
+                for (int i = 0; i < acknowledged.size(); i++)
+                {
+                    out.println(acknowledged.getLong(i));
+                }
+            }
         }
     }
 
@@ -284,6 +332,7 @@ public final class LoadgenCommand implements Callable<Integer>
             public void onRefused(final long count, final long first, final long last, final OutcomeCode outcome,
                 final int reasonCode, final String text)
             {
+                refused.addAndGet(count);
                 if (outcome == OutcomeCode.BACK_PRESSURED || outcome == OutcomeCode.SHED)
                 {
                     shed.addAndGet(count);
@@ -303,6 +352,17 @@ public final class LoadgenCommand implements Callable<Integer>
                 {
                     errors.incrementAndGet();
                     lastError = "guaranteed publish " + publisherSequence + ": " + outcome;
+                    // Not journaled in time (it may still become durable), or not accepted at all.
+                    (OutcomeCode.TIMED_OUT == outcome ? timedOut : failed).incrementAndGet();
+                    return;
+                }
+                durable.incrementAndGet();
+                if (null != recordAcks)
+                {
+                    synchronized (acknowledged) // the reader thread adds, the main thread writes them out at the end
+                    {
+                        acknowledged.addLong(sequence);
+                    }
                 }
             }
 

@@ -224,6 +224,8 @@ public final class MetricCatalogue
             "SUBSCRIBEs or PUBLISHes the principal may not make.", null, null);
         counter(ProtocolServer.AGENT_ERRORS_TYPE_ID, "junction_protocol_agent_errors_total",
             "Errors caught on the protocol's I/O agents.", null, "errors");
+        counter(ProtocolServer.OUTPUT_PAUSES_TYPE_ID, "junction_protocol_output_pauses_total",
+            "Times the server stopped reading a client whose send buffer was full (TCP holds it back).", null, null);
 
         // The journal.
         counter(JournalCounters.APPENDED_TYPE_ID, "junction_journal_appended_total",

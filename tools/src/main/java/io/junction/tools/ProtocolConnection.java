@@ -101,8 +101,10 @@ final class ProtocolConnection implements FrameHandler
     private static final int MAX_INSTANCE_LENGTH = 128;
     private static final int DURABLE_WINDOW = 4096; // guaranteed publishes awaiting their outcome; a power of two
     private static final int MAX_DEFERRED_PONGS = 16;
-    private static final long CLOSE_LINGER_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long CLOSE_LINGER_NS = TimeUnit.SECONDS.toNanos(2);
     private static final long MIN_HEARTBEAT_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long REFUSAL_LINGER_MS = 10;
+    private static final long REFUSAL_LINGER_NS = TimeUnit.MILLISECONDS.toNanos(REFUSAL_LINGER_MS);
     private static final Priority[] PRIORITIES = Priority.values();
 
     private final ProtocolServer server;
@@ -158,6 +160,7 @@ final class ProtocolConnection implements FrameHandler
     private long refusalFirst;
     private long refusalLast;
     private long refusalCode;
+    private long refusalSinceNs;
     private long backPressuredSinceNs;
 
     private long[] pendingSequence;
@@ -421,13 +424,16 @@ final class ProtocolConnection implements FrameHandler
         }
         if (state < CLOSING)
         {
-            flushRefusal(false);
             flush();
         }
     }
 
     private void pause(final int reason)
     {
+        if (reason == PAUSE_OUTPUT && 0 == (paused & PAUSE_OUTPUT))
+        {
+            server.outputPauses().increment();
+        }
         paused |= reason;
         if (reason == PAUSE_RETRY)
         {
@@ -819,8 +825,9 @@ final class ProtocolConnection implements FrameHandler
 
     /**
      * One more publish refused: it joins the current run if it was refused alike, else the run so far is sent and
-     * a new one starts. A run is sent when it ends, at the end of what was read, and before a PONG: one
-     * COALESCED_REFUSAL per run, never one frame per publish.
+     * a new one starts. A run is sent when it ends (a publish accepted or refused otherwise), before a PONG, and
+     * once it is {@value #REFUSAL_LINGER_MS} ms old: one COALESCED_REFUSAL per run, never one frame per publish, so
+     * a publisher that is shed and does not read gets a frame every few milliseconds at most.
      */
     private void refuse(final long publisherSequence, final long code)
     {
@@ -833,6 +840,8 @@ final class ProtocolConnection implements FrameHandler
         {
             refusalFirst = publisherSequence;
             refusalCode = code;
+            refusalSinceNs = agent.nowNs();
+            agent.busy(this);
         }
         refusalLast = publisherSequence;
         refusalCount++;
@@ -1182,13 +1191,13 @@ final class ProtocolConnection implements FrameHandler
         {
             resume(PAUSE_RETRY, nowNs);
         }
-        if (refusalCount > 0 && 0 == paused)
+        if (refusalCount > 0 && nowNs - refusalSinceNs >= REFUSAL_LINGER_NS)
         {
             flushRefusal(true);
         }
         flush();
         final boolean stay = state < CLOSED && (pendingTail > pendingHead || pongTail > pongHead ||
-            0 != (paused & PAUSE_RETRY) || (refusalCount > 0 && 0 == paused));
+            0 != (paused & PAUSE_RETRY) || refusalCount > 0);
         inBusyList = stay;
         return stay;
     }
@@ -1289,10 +1298,12 @@ final class ProtocolConnection implements FrameHandler
                 ping.wrap(outBuffer, start + ProtocolFrames.LENGTH_PREFIX + ProtocolFrames.HEADER_LENGTH).value(nowNs);
                 endFrame(start, ping.encodedLength());
                 server.pingsSent().increment();
-                pingsOut++;
-                lastPingNs = nowNs;
                 flush();
             }
+            // A PING that found no room counts as unanswered too: a client that reads nothing is let go after
+            // max-pings-out intervals, as a write deadline would.
+            pingsOut++;
+            lastPingNs = nowNs;
         }
     }
 

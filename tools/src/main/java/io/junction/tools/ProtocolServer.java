@@ -82,6 +82,7 @@ public final class ProtocolServer implements AutoCloseable
     public static final int AUTHENTICATION_REFUSED_TYPE_ID = 1320;
     public static final int NOT_AUTHORISED_TYPE_ID = 1321;
     public static final int AGENT_ERRORS_TYPE_ID = 1322;
+    public static final int OUTPUT_PAUSES_TYPE_ID = 1323;
 
     /** A PUBLISH with request/reply fields: the switch does not carry them yet. */
     static final long UNSUPPORTED_REQUEST_REPLY = -901;
@@ -167,6 +168,7 @@ public final class ProtocolServer implements AutoCloseable
     private final AtomicCounter[] authenticationRefused;
     private final AtomicCounter notAuthorised;
     private final AtomicCounter agentErrors;
+    private final AtomicCounter outputPauses;
     private final List<AtomicCounter> allCounters = new ArrayList<>();
 
     /**
@@ -242,6 +244,7 @@ public final class ProtocolServer implements AutoCloseable
         }
         notAuthorised = counter(counters, "protocol subscriptions not authorised", NOT_AUTHORISED_TYPE_ID);
         agentErrors = counter(counters, "protocol agent errors", AGENT_ERRORS_TYPE_ID);
+        outputPauses = counter(counters, "protocol reads paused: send buffer full", OUTPUT_PAUSES_TYPE_ID);
 
         tooManyConnections = errorFrame(ErrorCode.TOO_MANY_CONNECTIONS, network.maxConnections(),
             "the server holds " + network.maxConnections() + " connections, the most network.max-connections " +
@@ -658,6 +661,11 @@ public final class ProtocolServer implements AutoCloseable
         return notAuthorised;
     }
 
+    AtomicCounter outputPauses()
+    {
+        return outputPauses;
+    }
+
     // ---------------------------------------------------------------------------------------------------------
     // The daemon's view.
 
@@ -683,6 +691,14 @@ public final class ProtocolServer implements AutoCloseable
             }
         }
         return true;
+    }
+
+    /**
+     * @return an I/O agent, for tests that need to reach one.
+     */
+    IoAgent agent(final int index)
+    {
+        return agents[index];
     }
 
     /**

@@ -37,7 +37,7 @@ public final class RunCommand implements Callable<Integer>
         "config's relative paths, journal.dir, counters-dir and cluster.dir, are under it).")
     File dir;
 
-    @Option(names = "--demo-load", paramLabel = "RATE",
+    @Option(names = "--demo-load", paramLabel = "RATE", converter = CliValues.RateConverter.class,
         description = "Run a built-in load at RATE msg/s with a live line (overrides demo-load.rate).")
     Integer demoRate;
 

@@ -202,6 +202,53 @@ class JournalCommandLauncherTest
     }
 
     /**
+     * {@code loadgen --guaranteed --record-acks}: every publish answered, and each acknowledged sequence is in the
+     * daemon's journal ({@code journal dump}).
+     */
+    @Test
+    void loadgenRecordsTheAcknowledgedSequencesWhichAreAllJournaled() throws Exception
+    {
+        Launcher.path(); // the built bin/junction: this runs in the build's launcher-tests execution, after package
+        final File node = tmp.resolve("node").toFile();
+        final File config = tmp.resolve("junction.conf").toFile();
+        Files.writeString(config.toPath(), String.join("\n",
+            "dir = \"" + node.getPath().replace("\\", "\\\\") + "\"",
+            "listen.port = 0",
+            "http.port = 0",
+            "journal { min-free-disk = 1M }",
+            ""));
+        final JunctionProcess daemon = JunctionProcess.start(tmp.resolve("daemon.log").toFile(),
+            "run", "--config", config.getPath());
+        resources.add(daemon);
+        await().atMost(TIMEOUT).until(() ->
+            new File(node, Daemon.PROPERTIES_FILE).isFile() || !daemon.process().isAlive());
+        assertTrue(daemon.process().isAlive(), daemon::output);
+
+        final File acks = tmp.resolve("acks.txt").toFile();
+        final Run loadgen = launcher("loadgen", "--dir", node.getPath(), "--guaranteed", "--rate", "500",
+            "--duration", "1s", "--record-acks", acks.getPath(), "--histogram-log", tmp.resolve("l.hlog").toString());
+        assertEquals(0, loadgen.exitCode, loadgen::toString);
+        assertTrue(loadgen.stdout.contains("guaranteed: durable 500  failed 0  timed out 0  refused 0  unanswered 0"),
+            loadgen::toString);
+        final List<String> acknowledged = Files.readAllLines(acks.toPath());
+        assertEquals(500, acknowledged.size());
+
+        final Run dump = launcher("journal", "dump", "--dir", node.getPath(), "--json", "--topic", "loadgen.>");
+        assertEquals(0, dump.exitCode, dump::toString);
+        final java.util.Set<String> journaled = new java.util.HashSet<>();
+        for (final String line : dump.stdout.lines().filter((l) -> !l.isBlank()).toList())
+        {
+            journaled.add(JSON.readTree(line).get("sequence").asText());
+        }
+        assertEquals(500, journaled.size(), dump::toString);
+        assertTrue(journaled.containsAll(acknowledged), "every acknowledged sequence is journaled");
+
+        final Run misuse = launcher("loadgen", "--dir", node.getPath(), "--record-acks", acks.getPath());
+        assertEquals(2, misuse.exitCode, misuse::toString);
+        assertTrue(misuse.stderr.contains("--record-acks needs --guaranteed"), misuse::toString);
+    }
+
+    /**
      * The protocol has no durable subscriptions yet: the journal is written in-process, then read by the launcher.
      */
     @Test
