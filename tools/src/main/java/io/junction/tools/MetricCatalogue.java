@@ -157,8 +157,6 @@ public final class MetricCatalogue
         counter(SwitchCounters.DELIVERY_STALLS_TYPE_ID, "junction_delivery_stalls_total",
             "Times a delivery agent's handler blocked past delivery-stall-timeout and the agent was replaced.", null,
             null);
-        counter(SwitchCounters.QUEUE_GROUP_MOVED_TYPE_ID, "junction_queue_group_moved_total",
-            "Messages moved from a queue group member that left to the members that remain.", null, null);
         counter(SwitchCounters.SUBSCRIPTIONS_TERMINATED_TYPE_ID, "junction_subscriptions_terminated_total",
             "Subscriptions ended by the switch (slow consumer, restart intensity).", null, "terminated");
         counter(SwitchCounters.ERRORS_TYPE_ID, "junction_errors_total", "Errors in the switch's agents.", null,
