@@ -75,8 +75,8 @@ class HttpGuardProcessTest
 
             // Read-only endpoints stay open on loopback; the refusals are counted by reason.
             final String metrics = DaemonTestSupport.httpGet(port, "/metrics").body();
-            assertTrue(metrics.contains("junction_http_refused_total{counter=\"http refused: cross-origin\"} 4"), metrics);
-            assertTrue(metrics.contains("junction_http_refused_total{counter=\"http refused: unauthorised\"} 3"), metrics);
+            assertTrue(metrics.contains("junction_http_refused_total{reason=\"cross-origin\"} 4.0"), metrics);
+            assertTrue(metrics.contains("junction_http_refused_total{reason=\"unauthorised\"} 3.0"), metrics);
 
             // `junction admin reload` finds the token in the data directory.
             final File adminOut = tmp.resolve("admin.txt").toFile();
