@@ -167,11 +167,28 @@ public final class ProtocolClient implements AutoCloseable
         return new ProtocolClient(connect(host, port));
     }
 
+    /**
+     * Connect without saying HELLO, with a small socket receive buffer (tests of clients that do not read).
+     */
+    static ProtocolClient raw(final String host, final int port, final int receiveBufferBytes) throws IOException
+    {
+        return new ProtocolClient(connect(host, port, receiveBufferBytes));
+    }
+
     private static Socket connect(final String host, final int port) throws IOException
+    {
+        return connect(host, port, 0);
+    }
+
+    private static Socket connect(final String host, final int port, final int receiveBufferBytes) throws IOException
     {
         final Socket socket = new Socket();
         try
         {
+            if (receiveBufferBytes > 0)
+            {
+                socket.setReceiveBufferSize(receiveBufferBytes);
+            }
             socket.connect(new InetSocketAddress(host, port), 10_000);
             socket.setTcpNoDelay(true);
         }
