@@ -76,6 +76,8 @@ public final class HttpEndpoint implements AutoCloseable
         family(ProtocolServer.OUTPUT_PAUSES_TYPE_ID,
             "junction_protocol_output_pauses_total", "counter",
             "Times the server stopped reading a client whose send buffer was full (TCP holds it back)."),
+        family(ProtocolServer.PUBLISHES_NOT_AUTHORISED_TYPE_ID,
+            "junction_protocol_publishes_not_authorised_total", "counter", "PUBLISHes the principal may not make."),
         family(ProtocolServer.AGENT_ERRORS_TYPE_ID,
             "junction_protocol_agent_errors_total", "counter", "Errors caught on the protocol's I/O agents."),
         family(io.junction.SwitchCounters.OFFER_SHED_TYPE_ID,

@@ -15,6 +15,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import io.junction.Priority;
 import io.junction.QualityOfService;
 import io.junction.SlowSubscriberPolicy;
+import io.junction.security.AuthenticationMethod;
 import io.junction.protocol.FrameDispatcher;
 import io.junction.protocol.FrameHandler;
 import io.junction.protocol.ProtocolFrames;
@@ -208,15 +209,27 @@ public final class ProtocolClient implements AutoCloseable
      */
     public void hello(final String instance, final int version, final long heartbeatIntervalMs) throws IOException
     {
+        hello(instance, version, heartbeatIntervalMs, AuthenticationMethod.NONE, "", new byte[0]);
+    }
+
+    /**
+     * Say HELLO with credentials (sent at once).
+     *
+     * @param secret the password or token bytes.
+     */
+    public void hello(
+        final String instance, final int version, final long heartbeatIntervalMs, final AuthenticationMethod method,
+        final String user, final byte[] secret) throws IOException
+    {
         synchronized (writeLock)
         {
             helloEncoder.wrapAndApplyHeader(scratch, ProtocolFrames.LENGTH_PREFIX, header)
                 .protocolVersion(version)
-                .authenticationMethod(AuthenticationMethodCode.NONE)
+                .authenticationMethod(AuthenticationMethodCode.get((short)method.ordinal()))
                 .heartbeatIntervalMs(heartbeatIntervalMs)
                 .instance(instance)
-                .user("")
-                .putSecret(new byte[0], 0, 0);
+                .user(user)
+                .putSecret(secret, 0, secret.length);
             writeScratch(helloEncoder.encodedLength());
             out.flush();
         }

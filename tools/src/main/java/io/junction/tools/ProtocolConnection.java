@@ -779,8 +779,9 @@ final class ProtocolConnection implements FrameHandler
             refuse(publisherSequence, OfferResult.CLOSED);
             return;
         }
-        if (!principal.permissions().mayPublish(topic))
+        if (!topics.mayPublish(principal))
         {
+            server.publishesNotAuthorised().increment();
             refuse(publisherSequence, ProtocolServer.NOT_AUTHORISED);
             return;
         }
@@ -1792,7 +1793,28 @@ final class ProtocolConnection implements FrameHandler
     static final class TopicCache
     {
         private static final int SIZE = 256;
+        private static final byte UNKNOWN = 0;
+        private static final byte ALLOWED = 1;
+        private static final byte DENIED = 2;
         private final String[] topics = new String[SIZE];
+        /** Whether the connection's principal may publish to the topic in the same slot, asked once. */
+        private final byte[] publish = new byte[SIZE];
+        private int lastSlot;
+
+        /**
+         * @return whether the principal may publish to the topic of the last {@link #lookup}, asked of its
+         * permissions once per topic (while the topic stays in the cache).
+         */
+        boolean mayPublish(final Principal principal)
+        {
+            byte answer = publish[lastSlot];
+            if (UNKNOWN == answer)
+            {
+                answer = principal.permissions().mayPublish(topics[lastSlot]) ? ALLOWED : DENIED;
+                publish[lastSlot] = answer;
+            }
+            return ALLOWED == answer;
+        }
 
         String lookup(final DirectBuffer buffer, final int offset, final int length)
         {
@@ -1802,6 +1824,7 @@ final class ProtocolConnection implements FrameHandler
                 hash = 31 * hash + buffer.getByte(offset + i);
             }
             final int slot = (hash ^ (hash >>> 16)) & (SIZE - 1);
+            lastSlot = slot;
             final String cached = topics[slot];
             if (null != cached && cached.length() == length && matches(cached, buffer, offset, length))
             {
@@ -1809,6 +1832,7 @@ final class ProtocolConnection implements FrameHandler
             }
             final String topic = buffer.getStringWithoutLengthAscii(offset, length);
             topics[slot] = topic;
+            publish[slot] = UNKNOWN;
             return topic;
         }
 
