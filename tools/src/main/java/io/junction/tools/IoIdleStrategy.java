@@ -9,7 +9,8 @@ import org.agrona.concurrent.IdleStrategy;
  * What an {@link IoAgent} does when a duty cycle found nothing: spin and yield briefly, then park in its selector
  * (woken at once by a socket or by a delivery), so an idle daemon costs nothing and a lone message does not wait
  * for a park to end. While a connection has work no socket announces (a guaranteed publish awaiting the journal,
- * a back-pressured publish to retry) it parks at most {@value #MAX_BUSY_PARK_US} µs instead.
+ * a back-pressured publish to retry), or a connection is polled because it was just busy, it parks at most
+ * {@value #MAX_BUSY_PARK_US} µs instead.
  */
 final class IoIdleStrategy implements IdleStrategy
 {
@@ -44,7 +45,7 @@ final class IoIdleStrategy implements IdleStrategy
     @Override
     public void idle()
     {
-        if (agent.hasBusyConnections())
+        if (agent.hasBusyConnections() || agent.hasHotConnections())
         {
             busy.idle();
             return;

@@ -229,8 +229,10 @@ public final class MetricCatalogue
             "accept() failures (e.g. out of file descriptors).", null, null);
         counter(ProtocolServer.AUTHENTICATION_REFUSED_TYPE_ID, "junction_protocol_authentication_refused_total",
             "HELLOs refused, by reason.", "protocol authentication refused: (?<reason>\\S+)", null);
-        counter(ProtocolServer.NOT_AUTHORISED_TYPE_ID, "junction_protocol_not_authorised_total",
-            "SUBSCRIBEs or PUBLISHes the principal may not make.", null, null);
+        counter(ProtocolServer.NOT_AUTHORISED_TYPE_ID, "junction_protocol_subscriptions_not_authorised_total",
+            "SUBSCRIBEs the principal may not make.", null, null);
+        counter(ProtocolServer.PUBLISHES_NOT_AUTHORISED_TYPE_ID, "junction_protocol_publishes_not_authorised_total",
+            "PUBLISHes the principal may not make.", null, null);
         counter(ProtocolServer.AGENT_ERRORS_TYPE_ID, "junction_protocol_agent_errors_total",
             "Errors caught on the protocol's I/O agents.", null, "errors");
         counter(ProtocolServer.OUTPUT_PAUSES_TYPE_ID, "junction_protocol_output_pauses_total",

@@ -15,6 +15,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import io.junction.Priority;
 import io.junction.QualityOfService;
 import io.junction.SlowSubscriberPolicy;
+import io.junction.security.AuthenticationMethod;
 import io.junction.protocol.FrameDispatcher;
 import io.junction.protocol.FrameHandler;
 import io.junction.protocol.ProtocolFrames;
@@ -167,11 +168,28 @@ public final class ProtocolClient implements AutoCloseable
         return new ProtocolClient(connect(host, port));
     }
 
+    /**
+     * Connect without saying HELLO, with a small socket receive buffer (tests of clients that do not read).
+     */
+    static ProtocolClient raw(final String host, final int port, final int receiveBufferBytes) throws IOException
+    {
+        return new ProtocolClient(connect(host, port, receiveBufferBytes));
+    }
+
     private static Socket connect(final String host, final int port) throws IOException
+    {
+        return connect(host, port, 0);
+    }
+
+    private static Socket connect(final String host, final int port, final int receiveBufferBytes) throws IOException
     {
         final Socket socket = new Socket();
         try
         {
+            if (receiveBufferBytes > 0)
+            {
+                socket.setReceiveBufferSize(receiveBufferBytes);
+            }
             socket.connect(new InetSocketAddress(host, port), 10_000);
             socket.setTcpNoDelay(true);
         }
@@ -191,15 +209,27 @@ public final class ProtocolClient implements AutoCloseable
      */
     public void hello(final String instance, final int version, final long heartbeatIntervalMs) throws IOException
     {
+        hello(instance, version, heartbeatIntervalMs, AuthenticationMethod.NONE, "", new byte[0]);
+    }
+
+    /**
+     * Say HELLO with credentials (sent at once).
+     *
+     * @param secret the password or token bytes.
+     */
+    public void hello(
+        final String instance, final int version, final long heartbeatIntervalMs, final AuthenticationMethod method,
+        final String user, final byte[] secret) throws IOException
+    {
         synchronized (writeLock)
         {
             helloEncoder.wrapAndApplyHeader(scratch, ProtocolFrames.LENGTH_PREFIX, header)
                 .protocolVersion(version)
-                .authenticationMethod(AuthenticationMethodCode.NONE)
+                .authenticationMethod(AuthenticationMethodCode.get((short)method.ordinal()))
                 .heartbeatIntervalMs(heartbeatIntervalMs)
                 .instance(instance)
-                .user("")
-                .putSecret(new byte[0], 0, 0);
+                .user(user)
+                .putSecret(secret, 0, secret.length);
             writeScratch(helloEncoder.encodedLength());
             out.flush();
         }

@@ -106,6 +106,8 @@ final class ProtocolConnection implements FrameHandler
     private static final long REFUSAL_LINGER_MS = 10;
     private static final long REFUSAL_LINGER_NS = TimeUnit.MILLISECONDS.toNanos(REFUSAL_LINGER_MS);
     private static final Priority[] PRIORITIES = Priority.values();
+    /** Duty cycles without input before a polled connection is left to the selector again. */
+    private static final int HOT_IDLE_CYCLES = 32;
 
     private final ProtocolServer server;
     private final IoAgent agent;
@@ -123,6 +125,8 @@ final class ProtocolConnection implements FrameHandler
     private long partialSinceNs;
     private long lastInputNs;
     private boolean retrying;
+    private boolean hot;
+    private int hotIdleCycles;
 
     private long heartbeatIntervalNs;
     private long lastPingNs;
@@ -254,14 +258,17 @@ final class ProtocolConnection implements FrameHandler
     /**
      * The socket is readable: read what it has (a bounded number of times, for fairness), then handle the
      * complete frames.
+     *
+     * @return bytes read.
      */
-    void onReadable(final long nowNs)
+    int onReadable(final long nowNs)
     {
         if (state >= CLOSING || 0 != paused)
         {
             updateInterest();
-            return;
+            return 0;
         }
+        int total = 0;
         for (int reads = 0; reads < 4; reads++)
         {
             if (!in.hasRemaining() && !makeRoom())
@@ -277,17 +284,18 @@ final class ProtocolConnection implements FrameHandler
             catch (final IOException ex)
             {
                 close(); // The client went away.
-                return;
+                return total;
             }
             if (n < 0)
             {
                 onEndOfStream();
-                return;
+                return total;
             }
             if (n == 0)
             {
                 break;
             }
+            total += n;
             lastInputNs = nowNs;
             pingsOut = 0;
             server.bytesReceived(n);
@@ -301,7 +309,44 @@ final class ProtocolConnection implements FrameHandler
                 break;
             }
         }
+        if (total > 0)
+        {
+            hotIdleCycles = 0;
+            if (!hot && state < CLOSING)
+            {
+                hot = true; // Read on every duty cycle from now on, until it goes quiet.
+                agent.hot(this);
+            }
+        }
         updateInterest();
+        return total;
+    }
+
+    /**
+     * A duty cycle's read of a connection that was busy a moment ago.
+     *
+     * @return bytes read, or -1 once it is quiet (or closed): the selector watches it again.
+     */
+    int pollHot(final long nowNs)
+    {
+        if (state >= CLOSING)
+        {
+            hot = false;
+            return -1;
+        }
+        if (0 != paused)
+        {
+            hot = false; // The selector watches it again once it resumes.
+            return -1;
+        }
+        final int read = onReadable(nowNs);
+        if (read == 0 && ++hotIdleCycles > HOT_IDLE_CYCLES && state < CLOSING)
+        {
+            hot = false;
+            updateInterest();
+            return -1;
+        }
+        return state >= CLOSING ? -1 : read;
     }
 
     private void onEndOfStream()
@@ -463,7 +508,7 @@ final class ProtocolConnection implements FrameHandler
             return;
         }
         int ops = 0;
-        if (state < CLOSING && 0 == paused)
+        if (state < CLOSING && 0 == paused && !hot)
         {
             ops |= SelectionKey.OP_READ;
         }
@@ -734,8 +779,9 @@ final class ProtocolConnection implements FrameHandler
             refuse(publisherSequence, OfferResult.CLOSED);
             return;
         }
-        if (!principal.permissions().mayPublish(topic))
+        if (!topics.mayPublish(principal))
         {
+            server.publishesNotAuthorised().increment();
             refuse(publisherSequence, ProtocolServer.NOT_AUTHORISED);
             return;
         }
@@ -1358,9 +1404,10 @@ final class ProtocolConnection implements FrameHandler
                 {
                     return index;
                 }
-                if (0 == ring.read(discardDelivery, 1))
+                final long position = ring.consumerPosition();
+                if (0 == ring.read(discardDelivery, 1) && ring.consumerPosition() == position)
                 {
-                    return -1;
+                    return -1; // Nothing left to discard (a padding record at the end of the buffer is skipped).
                 }
             }
         }
@@ -1472,7 +1519,16 @@ final class ProtocolConnection implements FrameHandler
         try
         {
             ensureStaging();
-            ring.controlledRead(copyDelivery);
+            // One read stops at the end of the ring's buffer (after skipping its padding): read on from the start.
+            for (int i = 0; i < 3; i++)
+            {
+                final long position = ring.consumerPosition();
+                ring.controlledRead(copyDelivery);
+                if (ring.consumerPosition() == position)
+                {
+                    break;
+                }
+            }
         }
         finally
         {
@@ -1537,7 +1593,7 @@ final class ProtocolConnection implements FrameHandler
             }
             try
             {
-                ring.read(countDelivery, Integer.MAX_VALUE);
+                drainAll(ring, countDelivery);
             }
             finally
             {
@@ -1673,13 +1729,29 @@ final class ProtocolConnection implements FrameHandler
         }
         try
         {
-            ring.read(countDelivery, Integer.MAX_VALUE);
+            drainAll(ring, countDelivery);
         }
         finally
         {
             drainLock.set(0);
         }
         return counted;
+    }
+
+    /**
+     * Read every record, across the end of the ring's buffer (one read stops there).
+     */
+    private static void drainAll(final ManyToOneRingBuffer ring, final org.agrona.concurrent.MessageHandler handler)
+    {
+        while (true)
+        {
+            final long position = ring.consumerPosition();
+            ring.read(handler, Integer.MAX_VALUE);
+            if (ring.consumerPosition() == position)
+            {
+                return;
+            }
+        }
     }
 
     /**
@@ -1721,7 +1793,28 @@ final class ProtocolConnection implements FrameHandler
     static final class TopicCache
     {
         private static final int SIZE = 256;
+        private static final byte UNKNOWN = 0;
+        private static final byte ALLOWED = 1;
+        private static final byte DENIED = 2;
         private final String[] topics = new String[SIZE];
+        /** Whether the connection's principal may publish to the topic in the same slot, asked once. */
+        private final byte[] publish = new byte[SIZE];
+        private int lastSlot;
+
+        /**
+         * @return whether the principal may publish to the topic of the last {@link #lookup}, asked of its
+         * permissions once per topic (while the topic stays in the cache).
+         */
+        boolean mayPublish(final Principal principal)
+        {
+            byte answer = publish[lastSlot];
+            if (UNKNOWN == answer)
+            {
+                answer = principal.permissions().mayPublish(topics[lastSlot]) ? ALLOWED : DENIED;
+                publish[lastSlot] = answer;
+            }
+            return ALLOWED == answer;
+        }
 
         String lookup(final DirectBuffer buffer, final int offset, final int length)
         {
@@ -1731,6 +1824,7 @@ final class ProtocolConnection implements FrameHandler
                 hash = 31 * hash + buffer.getByte(offset + i);
             }
             final int slot = (hash ^ (hash >>> 16)) & (SIZE - 1);
+            lastSlot = slot;
             final String cached = topics[slot];
             if (null != cached && cached.length() == length && matches(cached, buffer, offset, length))
             {
@@ -1738,6 +1832,7 @@ final class ProtocolConnection implements FrameHandler
             }
             final String topic = buffer.getStringWithoutLengthAscii(offset, length);
             topics[slot] = topic;
+            publish[slot] = UNKNOWN;
             return topic;
         }
 

@@ -83,6 +83,7 @@ public final class ProtocolServer implements AutoCloseable
     public static final int NOT_AUTHORISED_TYPE_ID = 1321;
     public static final int AGENT_ERRORS_TYPE_ID = 1322;
     public static final int OUTPUT_PAUSES_TYPE_ID = 1323;
+    public static final int PUBLISHES_NOT_AUTHORISED_TYPE_ID = 1324;
 
     /** A PUBLISH with request/reply fields: the switch does not carry them yet. */
     static final long UNSUPPORTED_REQUEST_REPLY = -901;
@@ -169,6 +170,7 @@ public final class ProtocolServer implements AutoCloseable
     private final AtomicCounter notAuthorised;
     private final AtomicCounter agentErrors;
     private final AtomicCounter outputPauses;
+    private final AtomicCounter publishesNotAuthorised;
     private final List<AtomicCounter> allCounters = new ArrayList<>();
 
     /**
@@ -245,6 +247,7 @@ public final class ProtocolServer implements AutoCloseable
         notAuthorised = counter(counters, "protocol subscriptions not authorised", NOT_AUTHORISED_TYPE_ID);
         agentErrors = counter(counters, "protocol agent errors", AGENT_ERRORS_TYPE_ID);
         outputPauses = counter(counters, "protocol reads paused: send buffer full", OUTPUT_PAUSES_TYPE_ID);
+        publishesNotAuthorised = counter(counters, "protocol publishes not authorised", PUBLISHES_NOT_AUTHORISED_TYPE_ID);
 
         tooManyConnections = errorFrame(ErrorCode.TOO_MANY_CONNECTIONS, network.maxConnections(),
             "the server holds " + network.maxConnections() + " connections, the most network.max-connections " +
@@ -664,6 +667,11 @@ public final class ProtocolServer implements AutoCloseable
     AtomicCounter outputPauses()
     {
         return outputPauses;
+    }
+
+    AtomicCounter publishesNotAuthorised()
+    {
+        return publishesNotAuthorised;
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -74,10 +74,13 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
         }
     }
 
+    /**
+     * @return messages put in the send buffer for the client: those the switch handed over, less those dropped.
+     */
     long delivered()
     {
         final Subscription s = subscription;
-        return null == s ? 0 : s.delivered();
+        return null == s ? 0 : Math.max(0, s.delivered() - dropped.get());
     }
 
     @Override

@@ -30,6 +30,33 @@ class ConfigTest
         assertEquals(false, config.cluster().enabled());
         assertEquals(IdleChoice.BACKOFF, config.idleStrategy());
         assertEquals(false, config.expressCritical());
+        final DaemonConfig.NetworkSpec network = config.network();
+        assertEquals(1, network.ioAgents());
+        assertEquals(4096, network.maxConnections());
+        assertEquals(256, network.maxSubscriptionsPerConnection());
+        assertEquals(1024, network.maxSubscriptions());
+        assertEquals(256 * 1024, network.sendBufferBytes());
+        assertEquals(io.junction.protocol.ProtocolFrames.maxFrameLength(1024, 256), network.maxFrameLength());
+        assertEquals(Duration.ofSeconds(5), network.readTimeout());
+        assertEquals(Duration.ofSeconds(10), network.helloTimeout());
+        assertEquals(Duration.ofSeconds(30), network.heartbeatInterval());
+        assertEquals(2, network.maxPingsOut());
+    }
+
+    @Test
+    void networkBoundsAreCheckedNamingTheKey() throws Exception
+    {
+        assertProblem("network.send-buffer = 1K\n", "key 'network.send-buffer': must be between");
+        assertProblem("max-message-length = 1048576\nnetwork.send-buffer = 1M\n",
+            "(8 frames of max-message-length = 1048576) and 1G, was 1048576");
+        assertProblem("network.io-agents = 0\n", "key 'network.io-agents': must be between 1 and 64, was 0");
+        assertProblem("network.max-frame-length = 100\n", "key 'network.max-frame-length': must be 0");
+        assertProblem("network.read-timeout = 0s\n", "key 'network.read-timeout': must be > 0");
+        assertProblem("network.max-pings-out = 0\n", "key 'network.max-pings-out': must be between 1 and 1000");
+        assertProblem("network { max-conections = 5 }\n", "unknown key 'network.max-conections'");
+        final DaemonConfig config = DaemonConfig.load(write("network { max-frame-length = 4096, send-buffer = 1M }\n"));
+        assertEquals(4096, config.network().maxFrameLength());
+        assertEquals(1 << 20, config.network().sendBufferBytes());
     }
 
     @Test

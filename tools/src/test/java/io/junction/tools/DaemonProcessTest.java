@@ -251,6 +251,74 @@ class DaemonProcessTest
         assertTrue(daemon.output().contains("second signal, forcing exit"), daemon::output);
     }
 
+    @Test
+    void aStopCompletesWithinTheShutdownTimeoutWhateverClientsDo() throws Exception
+    {
+        final File node = tmp.resolve("held").toFile();
+        final File config = tmp.resolve("held.conf").toFile();
+        Files.writeString(config.toPath(), String.join("\n",
+            "dir = \"" + node.getPath().replace("\\", "\\\\") + "\"",
+            "shutdown-timeout = 2s",
+            "ring-size = 1024",
+            "listen { port = 0, publish-timeout = 0s }",
+            "http.enabled = false",
+            "journal.enabled = false",
+            "subscriber.policy = back-pressure",
+            "alarms.rules = []",
+            ""));
+        final JunctionProcess daemon = JunctionProcess.start(tmp.resolve("held.log").toFile(),
+            "run", "--config", config.getPath());
+        resources.add(daemon);
+        final File properties = new File(node, Daemon.PROPERTIES_FILE);
+        await().atMost(TIMEOUT).until(() -> properties.isFile() || !daemon.process().isAlive());
+        assertTrue(daemon.process().isAlive(), daemon::output);
+        final int port = Integer.parseInt(Daemon.readProperties(node).getProperty("listen.port"));
+
+        // Hundreds of idle connections, one mid-frame, and a back-pressure subscriber that never reads.
+        for (int i = 0; i < 300; i++)
+        {
+            final HostileClientsTest.Raw idle = new HostileClientsTest.Raw(port);
+            resources.add(idle);
+            idle.hello("idle-" + i, ProtocolFrames.VERSION, 0);
+        }
+        final HostileClientsTest.Raw midFrame = new HostileClientsTest.Raw(port);
+        resources.add(midFrame);
+        midFrame.hello("mid-frame", ProtocolFrames.VERSION, 0);
+        midFrame.sendRaw(new byte[]{ 100, 0, 0, 0, 1, 2, 3 });
+        final ProtocolClient stuck = ProtocolClient.raw("127.0.0.1", port, 64 * 1024);
+        resources.add(stuck);
+        stuck.hello("stuck", ProtocolFrames.VERSION, 0);
+        stuck.subscribe("held.>");
+        final ProtocolClient.FrameListener ignore = new ProtocolClient.FrameListener()
+        {
+        };
+        assertEquals(WelcomeDecoder.TEMPLATE_ID, stuck.read(ignore));
+        assertEquals(SubscribedDecoder.TEMPLATE_ID, stuck.read(ignore));
+        final FrameRecorder publisher = new FrameRecorder(new ProtocolClient("127.0.0.1", port, "held-publisher"));
+        resources.add(publisher);
+        final byte[] payload = new byte[1000];
+        // Until the subscriber's buffers (the daemon's and the kernel's) are full and its shard is held.
+        for (int batch = 0; batch < 200 && publisher.refused.get() < 1000; batch++)
+        {
+            for (int i = 0; i < 1000; i++)
+            {
+                publisher.client.publish("held.x", Priority.NORMAL, payload, 0, payload.length);
+            }
+            publisher.sync();
+        }
+        assertTrue(publisher.refused.get() >= 1000, "the held shard back-pressured the publisher");
+
+        final long startNs = System.nanoTime();
+        daemon.process().destroy(); // SIGTERM, once
+        assertTrue(daemon.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), daemon::output);
+        final long stopMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+        assertEquals(0, daemon.process().exitValue(), daemon::output);
+        assertTrue(stopMs < 2_000 + 4_000, "stopped in " + stopMs + " ms; shutdown-timeout is 2 s: " + daemon.output());
+        assertTrue(daemon.output().contains("could not be delivered at stop"), daemon::output);
+        assertTrue(daemon.output().contains("junction: stopped"), daemon::output);
+        System.out.println("stopped in " + stopMs + " ms:\n" + daemon.output());
+    }
+
     private void writeConfig(final File config, final File node, final int hookPort, final String ruleName)
         throws IOException
     {

@@ -26,6 +26,7 @@ final class FrameRecorder implements AutoCloseable, ProtocolClient.FrameListener
 
     final ProtocolClient client;
     final AtomicLong received = new AtomicLong();
+    final AtomicLong firstValue = new AtomicLong(-1);
     final AtomicLong lastValue = new AtomicLong(-1);
     final AtomicLong outOfOrder = new AtomicLong();
     final AtomicLong pongs = new AtomicLong();
@@ -82,6 +83,7 @@ final class FrameRecorder implements AutoCloseable, ProtocolClient.FrameListener
         if (length >= 8)
         {
             final long value = buffer.getLong(offset);
+            firstValue.compareAndSet(-1, value);
             if (value != lastValue.get() + 1)
             {
                 outOfOrder.incrementAndGet();

@@ -36,6 +36,7 @@ final class JunctionProcess implements AutoCloseable
             }
         }
         command.add("-Xmx256m");
+        command.add("-XX:+ExitOnOutOfMemoryError"); // as bin/junction runs it
         command.add("-XX:+UseSerialGC");
         command.add("-XX:TieredStopAtLevel=1"); // starts faster on a busy 2-core machine
         command.add("-cp");

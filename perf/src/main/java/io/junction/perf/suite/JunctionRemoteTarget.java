@@ -158,6 +158,7 @@ public final class JunctionRemoteTarget implements Target
         command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
         command.add("-Xms256m");
         command.add("-Xmx512m");
+        command.add("-XX:+ExitOnOutOfMemoryError"); // as bin/junction runs it
         command.add("-cp");
         command.add(absoluteClassPath(
             System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))));
