@@ -1227,8 +1227,10 @@ final class ProtocolConnection implements FrameHandler
      */
     boolean service(final long nowNs)
     {
-        if (state >= CLOSED)
+        if (state >= CLOSING)
         {
+            // Saying why and closing: nothing more is answered; the final ERROR goes out with what is staged.
+            flush();
             inBusyList = false;
             return false;
         }
