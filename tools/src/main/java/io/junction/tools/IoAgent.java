@@ -223,7 +223,11 @@ final class IoAgent extends TransportPoller implements Agent
             }
             catch (final ClosedChannelException ex)
             {
-                return; // Stopped admitting.
+                if (server.isAdmitting())
+                {
+                    server.onAcceptorFailed(ex); // Closed by something other than a stop: health says so.
+                }
+                return;
             }
             catch (final IOException ex)
             {

@@ -330,6 +330,12 @@ public final class ProtocolServer implements AutoCloseable
         errorHandler.onError(error);
     }
 
+    void onAcceptorFailed(final Throwable error)
+    {
+        acceptorFailed = true;
+        onError(error);
+    }
+
     void onError(final Throwable error)
     {
         agentErrors.increment();
