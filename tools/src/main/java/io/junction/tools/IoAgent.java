@@ -110,7 +110,7 @@ final class IoAgent extends TransportPoller implements Agent
             for (int i = hot.size() - 1; i >= 0; i--)
             {
                 final ProtocolConnection connection = hot.get(i);
-                final int read = connection.pollHot(nowNs);
+                final int read = pollHot(connection);
                 if (read < 0)
                 {
                     final int last = hot.size() - 1;
@@ -132,7 +132,7 @@ final class IoAgent extends TransportPoller implements Agent
             for (int i = busy.size() - 1; i >= 0; i--)
             {
                 final ProtocolConnection connection = busy.get(i);
-                if (!connection.service(nowNs))
+                if (!service(connection))
                 {
                     final int last = busy.size() - 1;
                     busy.set(i, busy.get(last));
@@ -158,7 +158,14 @@ final class IoAgent extends TransportPoller implements Agent
                 continue; // Closed by the one after it.
             }
             final ProtocolConnection connection = connections.get(i);
-            connection.onTimer(nowNs);
+            try
+            {
+                connection.onTimer(nowNs);
+            }
+            catch (final RuntimeException ex)
+            {
+                fail(connection, ex);
+            }
             maxBuffered = Math.max(maxBuffered, connection.bufferedBytes());
         }
         this.maxBuffered = maxBuffered;
@@ -201,8 +208,7 @@ final class IoAgent extends TransportPoller implements Agent
         }
         catch (final RuntimeException ex)
         {
-            server.onError(new IllegalStateException(connection + " failed; closing it", ex));
-            connection.close();
+            fail(connection, ex);
         }
     }
 
@@ -289,7 +295,49 @@ final class IoAgent extends TransportPoller implements Agent
     private void onReady(final ProtocolConnection connection)
     {
         connection.scheduled.set(false); // Before the drain: a delivery after this schedules it again.
-        connection.flush();
+        try
+        {
+            connection.flush();
+        }
+        catch (final RuntimeException ex)
+        {
+            fail(connection, ex);
+        }
+    }
+
+    private int pollHot(final ProtocolConnection connection)
+    {
+        try
+        {
+            return connection.pollHot(nowNs);
+        }
+        catch (final RuntimeException ex)
+        {
+            fail(connection, ex);
+            return -1;
+        }
+    }
+
+    private boolean service(final ProtocolConnection connection)
+    {
+        try
+        {
+            return connection.service(nowNs);
+        }
+        catch (final RuntimeException ex)
+        {
+            fail(connection, ex);
+            return false;
+        }
+    }
+
+    /**
+     * A connection's work failed (a bug, or no direct memory left for its buffers): it is closed, the agent goes on.
+     */
+    private void fail(final ProtocolConnection connection, final RuntimeException ex)
+    {
+        server.onError(new IllegalStateException(connection + " failed; closing it", ex));
+        connection.close();
     }
 
     private void onCompletion(final Runnable completion)

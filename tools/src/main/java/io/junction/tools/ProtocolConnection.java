@@ -203,7 +203,7 @@ final class ProtocolConnection implements FrameHandler
         }
         remote = address;
         secureTransport = loopback;
-        in = ByteBuffer.allocateDirect(INITIAL_RECEIVE);
+        in = allocate(INITIAL_RECEIVE, "receive");
         inBuffer.wrap(in);
     }
 
@@ -400,7 +400,7 @@ final class ProtocolConnection implements FrameHandler
         {
             return;
         }
-        final ByteBuffer bigger = ByteBuffer.allocateDirect(capacity);
+        final ByteBuffer bigger = allocate(capacity, "receive");
         final int unread = in.position() - readPosition;
         final UnsafeBuffer target = new UnsafeBuffer(bigger);
         target.putBytes(0, inBuffer, readPosition, unread);
@@ -1562,18 +1562,35 @@ final class ProtocolConnection implements FrameHandler
     {
         if (null == out)
         {
-            out = ByteBuffer.allocateDirect(STAGING_CAPACITY);
+            out = allocate(STAGING_CAPACITY, "staging");
             outBuffer.wrap(out);
         }
     }
 
     private void growStaging(final int capacity)
     {
-        final ByteBuffer bigger = ByteBuffer.allocateDirect(capacity);
+        final ByteBuffer bigger = allocate(capacity, "staging");
         out.flip();
         bigger.put(out);
         out = bigger;
         outBuffer.wrap(out);
+    }
+
+    /**
+     * A direct buffer, or an exception that closes this connection (its agent catches it): direct memory running
+     * out costs one connection, never an I/O agent.
+     */
+    private static ByteBuffer allocate(final int capacity, final String what)
+    {
+        try
+        {
+            return ByteBuffer.allocateDirect(capacity);
+        }
+        catch (final OutOfMemoryError ex)
+        {
+            throw new IllegalStateException("no direct memory for a connection's " + what + " buffer of " + capacity +
+                " bytes", ex);
+        }
     }
 
     private boolean hasOutputRoom(final int bytes)
