@@ -3,24 +3,17 @@ package io.junction.tools;
 import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code junction ...} as a real child JVM: the test classpath and the test JVM's flags, output to a file.
  */
-final class JunctionProcess implements AutoCloseable
+final class JunctionProcess extends ChildProcess
 {
-    private final Process process;
-    private final File output;
-
     private JunctionProcess(final Process process, final File output)
     {
-        this.process = process;
-        this.output = output;
+        super(process, output);
     }
 
     static JunctionProcess start(final File output, final String... args) throws IOException
@@ -57,45 +50,7 @@ final class JunctionProcess implements AutoCloseable
     {
         try (JunctionProcess process = start(output, args))
         {
-            if (!process.process.waitFor(60, TimeUnit.SECONDS))
-            {
-                throw new AssertionError("junction " + String.join(" ", args) + " did not finish: " + process.output());
-            }
-            return process.process.exitValue();
-        }
-    }
-
-    Process process()
-    {
-        return process;
-    }
-
-    String output()
-    {
-        try
-        {
-            return Files.readString(output.toPath(), StandardCharsets.UTF_8);
-        }
-        catch (final IOException ex)
-        {
-            return "(no output: " + ex + ")";
-        }
-    }
-
-    @Override
-    public void close()
-    {
-        if (process.isAlive())
-        {
-            process.destroyForcibly();
-            try
-            {
-                process.waitFor(30, TimeUnit.SECONDS);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
+            return process.awaitExit(60, args);
         }
     }
 }

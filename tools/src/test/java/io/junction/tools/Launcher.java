@@ -4,28 +4,21 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The built distribution's {@code bin/junction} as a child process, output to a file. Only the build's
  * {@code launcher-tests} execution (after the package phase) names it, in the system property
  * {@value #PROPERTY}; elsewhere the tests that need it are skipped.
  */
-final class Launcher implements AutoCloseable
+final class Launcher extends ChildProcess
 {
     static final String PROPERTY = "junction.launcher";
 
-    private final Process process;
-    private final File output;
-
     private Launcher(final Process process, final File output)
     {
-        this.process = process;
-        this.output = output;
+        super(process, output);
     }
 
     static File path()
@@ -54,49 +47,11 @@ final class Launcher implements AutoCloseable
     {
         try (Launcher launcher = start(output, args))
         {
-            if (!launcher.process.waitFor(90, TimeUnit.SECONDS))
-            {
-                throw new AssertionError("junction " + String.join(" ", args) + " did not finish: " + launcher.output());
-            }
-            return new Result(launcher.process.exitValue(), launcher.output());
+            return new Result(launcher.awaitExit(90, args), launcher.output());
         }
     }
 
     record Result(int exitCode, String output)
     {
-    }
-
-    Process process()
-    {
-        return process;
-    }
-
-    String output()
-    {
-        try
-        {
-            return Files.readString(output.toPath(), StandardCharsets.UTF_8);
-        }
-        catch (final IOException ex)
-        {
-            return "(no output: " + ex + ")";
-        }
-    }
-
-    @Override
-    public void close()
-    {
-        if (process.isAlive())
-        {
-            process.destroyForcibly();
-            try
-            {
-                process.waitFor(30, TimeUnit.SECONDS);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 }
