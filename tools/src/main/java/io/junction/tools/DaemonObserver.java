@@ -20,6 +20,7 @@ import io.junction.observe.SwitchObserver;
 final class DaemonObserver implements DaemonComponent
 {
     private final SwitchObserver observer;
+    private final DeliveredTotal delivered;
     private final AgentRunner runner;
     private final Logger log;
 
@@ -48,11 +49,21 @@ final class DaemonObserver implements DaemonComponent
             observer.addGauge("journal available", () -> journal.isAvailable() ? 1 : 0);
         }
         observer.onInterval(System.nanoTime());
+        delivered = new DeliveredTotal(counters.manager(), junction::subscriptions);
+        final long intervalNs = observe.interval().toNanos();
         runner = new AgentRunner(new SleepingMillisIdleStrategy(5), counters.errors("observer"), null, new Agent()
         {
+            private long nextTotalNs = System.nanoTime();
+
             @Override
             public int doWork()
             {
+                final long nowNs = System.nanoTime();
+                if (nowNs - nextTotalNs >= 0)
+                {
+                    nextTotalNs = nowNs + intervalNs;
+                    delivered.update();
+                }
                 alarms.applyPending();
                 if (null != cluster)
                 {
@@ -76,6 +87,7 @@ final class DaemonObserver implements DaemonComponent
         runner.close();
         try
         {
+            delivered.update();
             observer.onInterval(System.nanoTime()); // the last latency into the histogram log
         }
         catch (final RuntimeException ex)
@@ -83,5 +95,6 @@ final class DaemonObserver implements DaemonComponent
             log.warn("last observation failed: {}", ex.toString());
         }
         observer.close();
+        delivered.close();
     }
 }
