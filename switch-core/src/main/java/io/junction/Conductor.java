@@ -16,6 +16,7 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import io.junction.agent.AgentPlacement;
+import io.junction.agent.WakeableIdleStrategy;
 import io.junction.regulate.Regulator;
 import io.junction.topic.Topics;
 

@@ -25,6 +25,7 @@ import org.agrona.concurrent.status.CountersManager;
 import org.agrona.concurrent.status.CountersReader;
 
 import io.junction.agent.AgentPlacement;
+import io.junction.agent.WakeableIdleStrategy;
 import io.junction.regulate.RegulationConfig;
 import io.junction.regulate.Regulator;
 

@@ -13,6 +13,8 @@ import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
 import com.lmax.disruptor.dsl.ProducerType;
 
+import io.junction.agent.WakeableIdleStrategy;
+
 /**
  * One pipeline: a Disruptor ring that publishers copy into, and the agent that takes each message from
  * it, asks its {@link Router} for the matching routes and has its {@link Dispatcher} hand it to them.
