@@ -24,6 +24,7 @@ import org.agrona.concurrent.status.CountersManager;
 import org.agrona.concurrent.status.CountersReader;
 
 import io.junction.JournalSink;
+import io.junction.agent.AgentPlacement;
 import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.core.values.LongValue;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
@@ -94,15 +95,14 @@ public final class Journal implements JournalSink, AutoCloseable
         this.agent = new JournalAgent(this, ctx, counters);
         if (ctx.useInvoker())
         {
-            invoker = new AgentInvoker(this::onError, null, agent);
-            invoker.start();
+            invoker = AgentPlacement.onCaller(agent, this::onError);
             runner = null;
         }
         else
         {
             invoker = null;
-            runner = new AgentRunner(ctx.idleStrategySupplier().get(), this::onError, null, agent);
-            AgentRunner.startOnThread(runner);
+            runner = AgentPlacement.onThread(
+                agent, ctx.idleStrategySupplier().get(), AgentPlacement.ANY_CPU, this::onError);
         }
     }
 
