@@ -55,6 +55,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersManager;
 import org.agrona.concurrent.status.CountersReader;
 
+import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -90,6 +91,7 @@ public final class SwitchService implements ClusteredService
     private static final int SWITCH_OUTBOX_CAPACITY = 16;
     private static final int SWITCH_COUNTERS_CAPACITY = 8192;
 
+    private final File journalDir;
     private final Function<Cluster, ReplicaJournal> journalFactory;
     private final PrincipalPermissions permissions;
     private final int maxTopicLength;
@@ -120,6 +122,8 @@ public final class SwitchService implements ClusteredService
 
     // Derived state: the switch's routes are rebuilt from subscriptionsById on a snapshot load.
     private Junction junction;
+    /** The switch's and the journal's counters, on the cluster's clock (not the member's Aeron counters). */
+    private CountersManager switchCounters;
     private final SubscriptionOptions routeOptions = SubscriptionOptions.defaults().outboxCapacity(SWITCH_OUTBOX_CAPACITY);
     /** The message the switch is routing now: its replicated sequence and log timestamp. */
     private long routingSequence;
@@ -140,6 +144,7 @@ public final class SwitchService implements ClusteredService
 
     public SwitchService(
         final int memberId,
+        final File journalDir,
         final Function<Cluster, ReplicaJournal> journalFactory,
         final PrincipalPermissions permissions,
         final int maxTopicLength,
@@ -147,6 +152,7 @@ public final class SwitchService implements ClusteredService
         final long maxReplay)
     {
         this.memberId = memberId;
+        this.journalDir = journalDir;
         this.journalFactory = journalFactory;
         this.permissions = permissions;
         this.maxTopicLength = maxTopicLength;
@@ -185,7 +191,15 @@ public final class SwitchService implements ClusteredService
         this.cluster = cluster;
         this.idleStrategy = cluster.idleStrategy();
         this.counters = new ServiceCounters(cluster.aeron(), memberId);
-        this.journal = journalFactory.apply(cluster);
+        this.switchCounters = new CountersManager(
+            new UnsafeBuffer(ByteBuffer.allocateDirect(SWITCH_COUNTERS_CAPACITY * CountersReader.METADATA_LENGTH)),
+            new UnsafeBuffer(ByteBuffer.allocateDirect(SWITCH_COUNTERS_CAPACITY * CountersReader.COUNTER_LENGTH)),
+            StandardCharsets.US_ASCII,
+            () -> java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(clusterTimeNs()),
+            0);
+        this.journal = null == journalFactory ?
+            new MemberJournal(journalDir, this::clusterTimeNs, switchCounters, cluster.context().countedErrorHandler()) :
+            journalFactory.apply(cluster);
         this.junction = launchSwitch(cluster);
         if (null != snapshotImage)
         {
@@ -201,12 +215,6 @@ public final class SwitchService implements ClusteredService
      */
     private Junction launchSwitch(final Cluster cluster)
     {
-        final CountersManager switchCounters = new CountersManager(
-            new UnsafeBuffer(ByteBuffer.allocateDirect(SWITCH_COUNTERS_CAPACITY * CountersReader.METADATA_LENGTH)),
-            new UnsafeBuffer(ByteBuffer.allocateDirect(SWITCH_COUNTERS_CAPACITY * CountersReader.COUNTER_LENGTH)),
-            StandardCharsets.US_ASCII,
-            () -> java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(clusterTimeNs()),
-            0);
         return Junction.launch(new Junction.Context()
             .threadingMode(ThreadingMode.INVOKER)
             .shards(1)
@@ -497,7 +505,8 @@ public final class SwitchService implements ClusteredService
         }
         lastSequenceByPublisher.put(publisherId, publisherSequence);
         lastSequence = sequence;
-        journal.append(sequence, timestamp, priorityCode, topic, buffer, payloadOffset, payloadLength);
+        journal.append(sequence, cluster.timeUnit().toNanos(timestamp), priorityCode, topic, buffer, payloadOffset,
+            payloadLength, publisherId, publisherSequence);
         counters.onPublished();
 
         routingSequence = sequence;
@@ -652,14 +661,16 @@ public final class SwitchService implements ClusteredService
         final long[] count = { afterCount };
         final boolean[] sending = { true };
         final long toSequence = countToEnd ? lastSequence : Math.min(lastSequence, afterSequence + maxReplay);
+        final java.util.concurrent.TimeUnit timeUnit = cluster.timeUnit();
         journal.read(afterSequence + 1, toSequence,
-            (sequence, timestamp, priority, topic, payload, payloadOffset, payloadLength) ->
+            (sequence, timestampNs, priority, topic, payload, payloadOffset, payloadLength) ->
             {
                 if (Topics.covers(subscription.pattern, topic))
                 {
                     count[0]++;
                     if (sending[0])
                     {
+                        final long timestamp = timeUnit.convert(timestampNs, java.util.concurrent.TimeUnit.NANOSECONDS);
                         sending[0] = sendDeliver(session, subscription.subscriptionId, count[0], sequence, timestamp,
                             priority, topic, payload, payloadOffset, payloadLength);
                         counters.onReplayed();
