@@ -263,6 +263,20 @@ public final class Junction implements AutoCloseable
         final long publisherId,
         final long publisherSequence)
     {
+        return offer(regulator.anonymousCache(), topic, priority, buffer, offset, length, publisherId,
+            publisherSequence);
+    }
+
+    long offer(
+        final io.junction.regulate.RegulationCache publisher,
+        final String topic,
+        final Priority priority,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final long publisherId,
+        final long publisherSequence)
+    {
         final JournalSink sink = ctx.journalSink();
         if (0 == publisherId || publisherSequence < 1)
         {
@@ -283,7 +297,7 @@ public final class Junction implements AutoCloseable
             }
             return reserved;
         }
-        final long result = offer(regulator.anonymousCache(), topic, QueueGroup.NO_KEY, priority,
+        final long result = offer(publisher, topic, QueueGroup.NO_KEY, priority,
             QualityOfService.GUARANTEED, Regulator.NO_TTL, buffer, offset, length, publisherId, publisherSequence);
         if (result < 0)
         {
