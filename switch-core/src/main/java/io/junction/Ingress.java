@@ -59,6 +59,23 @@ final class Ingress
         final long publisherId,
         final long publisherSequence)
     {
+        return offerIdempotent(regulator.anonymousCache(), topic, priority, buffer, offset, length, publisherId,
+            publisherSequence);
+    }
+
+    /**
+     * The idempotent guaranteed offer, regulated as the given publisher.
+     */
+    long offerIdempotent(
+        final RegulationCache publisher,
+        final String topic,
+        final Priority priority,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final long publisherId,
+        final long publisherSequence)
+    {
         final JournalSink sink = journalSink;
         if (0 == publisherId || publisherSequence < 1)
         {
@@ -79,7 +96,7 @@ final class Ingress
             }
             return reserved;
         }
-        final long result = offer(regulator.anonymousCache(), topic, QueueGroup.NO_KEY, priority,
+        final long result = offer(publisher, topic, QueueGroup.NO_KEY, priority,
             QualityOfService.GUARANTEED, Regulator.NO_TTL, buffer, offset, length, publisherId, publisherSequence);
         if (result < 0)
         {

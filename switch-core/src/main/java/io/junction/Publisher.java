@@ -54,6 +54,22 @@ public final class Publisher
     }
 
     /**
+     * As the idempotent {@link Junction#offer(String, Priority, DirectBuffer, int, int, long, long)}, regulated as
+     * this publisher.
+     */
+    public long offer(
+        final String topic,
+        final Priority priority,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final long publisherId,
+        final long publisherSequence)
+    {
+        return ingress.offerIdempotent(cache, topic, priority, buffer, offset, length, publisherId, publisherSequence);
+    }
+
+    /**
      * Offer a message that must be delivered within {@code ttlNs} of now (by the switch's nanoClock) or
      * not at all: one still queued at its deadline is dropped and counted as {@link ShedReason#EXPIRED}.
      * A {@code ttlNs <= 0}, or one no longer than the current queueing delay, is shed at once as EXPIRED.
