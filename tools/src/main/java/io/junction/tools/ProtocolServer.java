@@ -54,7 +54,7 @@ import io.junction.security.Authenticator;
  * subscription delivers on the switch's pipeline into its connection's bounded send buffer
  * ({@link RemoteSubscription}), where a slow subscriber meets its policy at once.
  * <p>
- * Every bound of {@link DaemonConfig.NetworkSpec} is enforced here and in {@link ProtocolConnection}; every
+ * Every bound of {@link NetworkConfig} is enforced here and in {@link ProtocolConnection}; every
  * refusal is counted ({@code protocol errors sent: <CODE>}) and named in the ERROR that answers it.
  */
 public final class ProtocolServer implements AutoCloseable
@@ -124,7 +124,7 @@ public final class ProtocolServer implements AutoCloseable
     }
 
     private final Junction junction;
-    private final DaemonConfig.NetworkSpec network;
+    private final NetworkConfig network;
     private final SlowSubscriberPolicy defaultPolicy;
     private final long publishTimeoutNs;
     private volatile long durableTimeoutNs;
@@ -187,7 +187,7 @@ public final class ProtocolServer implements AutoCloseable
     public ProtocolServer(
         final Junction junction,
         final CountersManager counters,
-        final DaemonConfig.NetworkSpec network,
+        final NetworkConfig network,
         final String host,
         final int port,
         final SlowSubscriberPolicy defaultPolicy,
@@ -466,7 +466,7 @@ public final class ProtocolServer implements AutoCloseable
         return junction;
     }
 
-    DaemonConfig.NetworkSpec network()
+    NetworkConfig network()
     {
         return network;
     }
