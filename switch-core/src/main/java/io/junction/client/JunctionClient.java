@@ -124,6 +124,8 @@ public final class JunctionClient implements AutoCloseable
     private String lastError = "";
     private DisconnectReason disconnectReason = DisconnectReason.NONE;
     private AgentRunner agentRunner;
+    private long syncsRequested;
+    private long syncedUpTo;
 
     private JunctionClient(final ClientContext ctx, final Transport transport)
     {
@@ -342,6 +344,39 @@ public final class JunctionClient implements AutoCloseable
         statistics.published++;
         nextPublisherSequence = sequence + 1;
         return sequence;
+    }
+
+    /**
+     * Ask the daemon to confirm that it has answered every publish sent before (a PING, whose PONG the daemon sends
+     * after every earlier publish of the connection was answered): for an application that must know its
+     * best-effort publishes were taken, e.g. before it exits.
+     *
+     * @return the sync's number ({@code > 0}) for {@link #isSynced}, or a negative {@link ClientResult} code.
+     */
+    public long sync()
+    {
+        if (CONNECTED != state)
+        {
+            return CLOSED == state ? ClientResult.CLOSED : ClientResult.NOT_CONNECTED;
+        }
+        final int at = claim(ProtocolFrames.HEADER_LENGTH + PingEncoder.BLOCK_LENGTH);
+        if (at < 0)
+        {
+            return ClientResult.BACK_PRESSURED;
+        }
+        final long id = ++syncsRequested;
+        ping.wrapAndApplyHeader(transport.buffer(), at, header).value(id);
+        transport.commit(at, ProtocolFrames.HEADER_LENGTH + ping.encodedLength());
+        return id;
+    }
+
+    /**
+     * @return true once the daemon answered the sync (on the connection it was sent on; after a reconnect, ask
+     * again).
+     */
+    public boolean isSynced(final long sync)
+    {
+        return sync > 0 && syncedUpTo >= sync;
     }
 
     /**
@@ -571,7 +606,7 @@ public final class JunctionClient implements AutoCloseable
         }
         catch (final IOException | RuntimeException ex)
         {
-            fail(DisconnectReason.CONNECT_FAILED, "cannot connect to " + transport.describe() + ": " + ex);
+            fail(DisconnectReason.CONNECT_FAILED, "cannot connect to " + transport.describe() + ": " + describe(ex));
         }
     }
 
@@ -591,7 +626,7 @@ public final class JunctionClient implements AutoCloseable
         }
         catch (final IOException | RuntimeException ex)
         {
-            fail(DisconnectReason.CONNECT_FAILED, "cannot connect to " + transport.describe() + ": " + ex);
+            fail(DisconnectReason.CONNECT_FAILED, "cannot connect to " + transport.describe() + ": " + describe(ex));
             return 1;
         }
         sendHello();
@@ -638,7 +673,7 @@ public final class JunctionClient implements AutoCloseable
         {
             if (CLOSED != state && DISCONNECTED != state)
             {
-                fail(DisconnectReason.CONNECTION_LOST, null != ex.getMessage() ? ex.getMessage() : ex.toString());
+                fail(DisconnectReason.CONNECTION_LOST, describe(ex));
             }
             return 1;
         }
@@ -664,7 +699,7 @@ public final class JunctionClient implements AutoCloseable
             final int at = claim(ProtocolFrames.HEADER_LENGTH + PingEncoder.BLOCK_LENGTH);
             if (at >= 0)
             {
-                ping.wrapAndApplyHeader(transport.buffer(), at, header).value(nowNs);
+                ping.wrapAndApplyHeader(transport.buffer(), at, header).value(0); // 0: a heartbeat, not a sync
                 transport.commit(at, ProtocolFrames.HEADER_LENGTH + ping.encodedLength());
                 lastPingNs = nowNs;
                 return 1;
@@ -685,7 +720,7 @@ public final class JunctionClient implements AutoCloseable
         }
         catch (final IOException | RuntimeException ex)
         {
-            fail(DisconnectReason.CONNECTION_LOST, "cannot send to " + transport.describe() + ": " + ex.getMessage());
+            fail(DisconnectReason.CONNECTION_LOST, "cannot send to " + transport.describe() + ": " + describe(ex));
             return 1;
         }
     }
@@ -717,6 +752,11 @@ public final class JunctionClient implements AutoCloseable
             }
         }
         return expired;
+    }
+
+    private static String describe(final Throwable error)
+    {
+        return null != error.getMessage() ? error.getMessage() : error.getClass().getSimpleName();
     }
 
     private void fail(final DisconnectReason reason, final String detail)
@@ -1043,7 +1083,8 @@ public final class JunctionClient implements AutoCloseable
         @Override
         public void onPong(final PongDecoder pong)
         {
-            // Any frame is an answer: lastReceivedNs is already updated.
+            // Any frame is an answer to a heartbeat (lastReceivedNs is already updated); a positive value is a sync.
+            syncedUpTo = Math.max(syncedUpTo, pong.value());
         }
 
         @Override
