@@ -110,7 +110,8 @@ public final class ClusterNode implements AutoCloseable
 
         service = null != ctx.customService ? null : new SwitchService(
             id,
-            (cluster) -> ctx.journalFactory.apply(new File(nodeDir, "journal")),
+            new File(nodeDir, "journal"),
+            null == ctx.journalFactory ? null : (cluster) -> ctx.journalFactory.apply(new File(nodeDir, "journal")),
             ctx.permissions,
             ctx.maxTopicLength,
             ctx.maxPayloadLength,
@@ -309,7 +310,7 @@ public final class ClusterNode implements AutoCloseable
         private long maxReplay = 1_000_000;
         private ErrorHandler errorHandler;
         private Supplier<ClusteredService> customService;
-        private Function<File, ReplicaJournal> journalFactory = ChronicleReplicaJournal::new;
+        private Function<File, ReplicaJournal> journalFactory;
 
         public void conclude()
         {
@@ -561,7 +562,8 @@ public final class ClusterNode implements AutoCloseable
         }
 
         /**
-         * How the member's journal is made from its directory (Chronicle Queue by default).
+         * How the member's journal is made from its directory; by default (null) a {@link MemberJournal}, in the
+         * journal module's format.
          */
         public Context journalFactory(final Function<File, ReplicaJournal> journalFactory)
         {

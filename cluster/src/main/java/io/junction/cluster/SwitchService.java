@@ -9,7 +9,14 @@ import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredService;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
+import io.junction.Junction;
+import io.junction.Message;
+import io.junction.MessageHandler;
+import io.junction.OfferResult;
+import io.junction.Priority;
 import io.junction.RejectReason;
+import io.junction.SubscriptionOptions;
+import io.junction.ThreadingMode;
 import io.junction.cluster.codecs.AcknowledgeDecoder;
 import io.junction.cluster.codecs.BooleanType;
 import io.junction.cluster.codecs.DeliverEncoder;
@@ -36,7 +43,6 @@ import io.junction.cluster.codecs.UnsubscribeAckEncoder;
 import io.junction.cluster.codecs.UnsubscribeDecoder;
 import io.junction.security.PrincipalPermissions;
 import io.junction.security.TopicPermissions;
-import io.junction.topic.SubscriptionTrie;
 import io.junction.topic.Topics;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -45,22 +51,31 @@ import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.Object2LongHashMap;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersManager;
+import org.agrona.concurrent.status.CountersReader;
 
+import java.io.File;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.function.Function;
 
 /**
  * The replicated switch: the deterministic, single-threaded state machine each cluster member runs over the
  * replicated log. It assigns sequences, drops duplicate publishes by (publisher id, publisher sequence),
- * applies subscription changes, routes with a {@link SubscriptionTrie}, appends every message to the
- * member's {@link ReplicaJournal}, and sends acks and deliveries on egress (only the leader's egress reaches
- * clients; followers' offers are mocked by Aeron Cluster).
+ * applies subscription changes, appends every message to the member's {@link ReplicaJournal}, and routes it
+ * through an embedded {@link Junction}: the switch core itself, in {@link ThreadingMode#INVOKER} mode with one
+ * shard, run to idle on the service thread after each log message, with the cluster's time as its clock. Each
+ * cluster subscription is a switch subscription whose handler counts the delivery (replicated state) and, on the
+ * leader only, sends it on the subscriber's egress. Acks go on egress too (followers' offers are mocked by Aeron
+ * Cluster).
  * <p>
  * Everything that decides state comes from the log (and, for replays, from the journal, which is itself
- * derived from the log), so every member reaches the same state. Bad frames and refused requests get an
- * {@code Error} reply and a counter.
+ * derived from the log): no wall clock is read, so every member reaches the same state. Bad frames and refused
+ * requests get an {@code Error} reply and a counter.
  */
 public final class SwitchService implements ClusteredService
 {
@@ -71,7 +86,12 @@ public final class SwitchService implements ClusteredService
 
     private static final int MAX_TOPIC_TOKENS = 32;
     private static final int EGRESS_ATTEMPTS = 3;
+    /** The embedded switch holds at most one message at a time: it is run to idle after each offer. */
+    private static final int SWITCH_RING_SIZE = 64;
+    private static final int SWITCH_OUTBOX_CAPACITY = 16;
+    private static final int SWITCH_COUNTERS_CAPACITY = 8192;
 
+    private final File journalDir;
     private final Function<Cluster, ReplicaJournal> journalFactory;
     private final PrincipalPermissions permissions;
     private final int maxTopicLength;
@@ -100,9 +120,14 @@ public final class SwitchService implements ClusteredService
     private final Long2ObjectHashMap<ClusterSubscription> subscriptionsById = new Long2ObjectHashMap<>();
     private final Object2LongHashMap<String> durablePositions = new Object2LongHashMap<>(-1L);
 
-    // Derived state.
-    private final SubscriptionTrie<ClusterSubscription> trie = new SubscriptionTrie<>(MAX_TOPIC_TOKENS);
-    private final ArrayList<ClusterSubscription> matches = new ArrayList<>();
+    // Derived state: the switch's routes are rebuilt from subscriptionsById on a snapshot load.
+    private Junction junction;
+    /** The switch's and the journal's counters, on the cluster's clock (not the member's Aeron counters). */
+    private CountersManager switchCounters;
+    private final SubscriptionOptions routeOptions = SubscriptionOptions.defaults().outboxCapacity(SWITCH_OUTBOX_CAPACITY);
+    /** The message the switch is routing now: its replicated sequence and log timestamp. */
+    private long routingSequence;
+    private long routingTimestamp;
     private final Long2ObjectHashMap<TopicPermissions> grantBySessionId = new Long2ObjectHashMap<>();
     private final AsciiStringCache topicCache = new AsciiStringCache(1024);
 
@@ -119,6 +144,7 @@ public final class SwitchService implements ClusteredService
 
     public SwitchService(
         final int memberId,
+        final File journalDir,
         final Function<Cluster, ReplicaJournal> journalFactory,
         final PrincipalPermissions permissions,
         final int maxTopicLength,
@@ -126,6 +152,7 @@ public final class SwitchService implements ClusteredService
         final long maxReplay)
     {
         this.memberId = memberId;
+        this.journalDir = journalDir;
         this.journalFactory = journalFactory;
         this.permissions = permissions;
         this.maxTopicLength = maxTopicLength;
@@ -164,13 +191,108 @@ public final class SwitchService implements ClusteredService
         this.cluster = cluster;
         this.idleStrategy = cluster.idleStrategy();
         this.counters = new ServiceCounters(cluster.aeron(), memberId);
-        this.journal = journalFactory.apply(cluster);
+        this.switchCounters = new CountersManager(
+            new UnsafeBuffer(ByteBuffer.allocateDirect(SWITCH_COUNTERS_CAPACITY * CountersReader.METADATA_LENGTH)),
+            new UnsafeBuffer(ByteBuffer.allocateDirect(SWITCH_COUNTERS_CAPACITY * CountersReader.COUNTER_LENGTH)),
+            StandardCharsets.US_ASCII,
+            () -> java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(clusterTimeNs()),
+            0);
+        this.journal = null == journalFactory ?
+            new MemberJournal(journalDir, this::clusterTimeNs, switchCounters, cluster.context().countedErrorHandler()) :
+            journalFactory.apply(cluster);
+        this.junction = launchSwitch(cluster);
         if (null != snapshotImage)
         {
             loadSnapshot(snapshotImage);
             restoredFromSnapshot = true;
         }
         appliedSequence = lastSequence;
+    }
+
+    /**
+     * The switch core, driven only from this thread and only by the log: INVOKER threading, one shard, the
+     * cluster's time for its clock and its counters' clock, so its routing decisions are the same on every member.
+     */
+    private Junction launchSwitch(final Cluster cluster)
+    {
+        return Junction.launch(new Junction.Context()
+            .threadingMode(ThreadingMode.INVOKER)
+            .shards(1)
+            .deliveryAgents(1)
+            .singleProducer(true)
+            .ringSize(SWITCH_RING_SIZE)
+            .maxTopicLength(maxTopicLength)
+            .maxTopicTokens(MAX_TOPIC_TOKENS)
+            .maxMessageLength(maxPayloadLength)
+            .shutdownTimeoutNs(0)
+            .countersManager(switchCounters)
+            .nanoClock(this::clusterTimeNs)
+            .errorHandler(cluster.context().countedErrorHandler()::onError));
+    }
+
+    /**
+     * The time of the log message being applied; 0 while a snapshot loads (the log's time unit is known from the
+     * first leadership term event on), alike on every member.
+     */
+    private long clusterTimeNs()
+    {
+        final java.util.concurrent.TimeUnit timeUnit = cluster.timeUnit();
+        return null == timeUnit ? 0 : timeUnit.toNanos(cluster.time());
+    }
+
+    /**
+     * Run the switch until it has nothing left to do: routes applied, the message dispatched and delivered.
+     */
+    private void runSwitch()
+    {
+        while (junction.doWork() > 0)
+        {
+        }
+    }
+
+    private void addRoute(final ClusterSubscription subscription)
+    {
+        subscription.route = junction.subscribe(subscription.pattern, new Route(subscription), routeOptions);
+    }
+
+    private static void removeRoute(final ClusterSubscription subscription)
+    {
+        if (null != subscription.route)
+        {
+            subscription.route.close();
+            subscription.route = null;
+        }
+    }
+
+    /**
+     * A cluster subscription's handler in the switch: counts the delivery (replicated state, on every member) and
+     * sends it on the subscriber's egress from the leader only.
+     */
+    private final class Route implements MessageHandler
+    {
+        private final ClusterSubscription subscription;
+
+        Route(final ClusterSubscription subscription)
+        {
+            this.subscription = subscription;
+        }
+
+        public void onMessage(final Message message)
+        {
+            subscription.count++;
+            subscription.lastSequence = routingSequence;
+            if (cluster.role() == Cluster.Role.LEADER)
+            {
+                final ClientSession subscriber = cluster.getClientSession(subscription.sessionId);
+                if (null != subscriber)
+                {
+                    sendDeliver(subscriber, subscription.subscriptionId, subscription.count, routingSequence,
+                        routingTimestamp, message.priority().ordinal(), message.topic(), message.buffer(),
+                        message.offset(), message.length());
+                    counters.onDelivered();
+                }
+            }
+        }
     }
 
     public void onSessionOpen(final ClientSession session, final long timestamp)
@@ -189,10 +311,11 @@ public final class SwitchService implements ClusteredService
             final ClusterSubscription subscription = it.next();
             if (subscription.sessionId == sessionId)
             {
-                trie.remove(subscription.pattern, subscription);
+                removeRoute(subscription);
                 it.remove();
             }
         }
+        runSwitch();
     }
 
     public void onSessionMessage(
@@ -321,8 +444,10 @@ public final class SwitchService implements ClusteredService
     void closeResources()
     {
         final ReplicaJournal journal = this.journal;
+        final Junction junction = this.junction;
         this.journal = null;
-        CloseHelper.closeAll(journal, counters);
+        this.junction = null;
+        CloseHelper.closeAll(junction, journal, counters);
     }
 
     private void onPublish(final ClientSession session, final long timestamp)
@@ -369,27 +494,24 @@ public final class SwitchService implements ClusteredService
             return;
         }
 
+        final long sequence = lastSequence + 1;
+        final long offered = junction.offer(topic, Priority.get(priorityCode), buffer, payloadOffset, payloadLength);
+        if (offered < 0)
+        {
+            // Not expected (the switch is idle and checks no more than above), but the same on every member.
+            refuse(session, publisherSequence, PublishDecoder.TEMPLATE_ID, ErrorCode.INVALID_FIELD,
+                "switch refused: " + OfferResult.describe(offered));
+            return;
+        }
         lastSequenceByPublisher.put(publisherId, publisherSequence);
-        final long sequence = ++lastSequence;
-        journal.append(sequence, timestamp, priorityCode, topic, buffer, payloadOffset, payloadLength);
+        lastSequence = sequence;
+        journal.append(sequence, cluster.timeUnit().toNanos(timestamp), priorityCode, topic, buffer, payloadOffset,
+            payloadLength, publisherId, publisherSequence);
         counters.onPublished();
 
-        matches.clear();
-        trie.match(topic, matches);
-        for (int i = 0, n = matches.size(); i < n; i++)
-        {
-            final ClusterSubscription subscription = matches.get(i);
-            subscription.count++;
-            subscription.lastSequence = sequence;
-            final ClientSession subscriber = cluster.getClientSession(subscription.sessionId);
-            if (null != subscriber)
-            {
-                sendDeliver(subscriber, subscription.subscriptionId, subscription.count, sequence, timestamp,
-                    priorityCode, topic, buffer, payloadOffset, payloadLength);
-                counters.onDelivered();
-            }
-        }
-        matches.clear();
+        routingSequence = sequence;
+        routingTimestamp = timestamp;
+        runSwitch();
 
         sendPublishAck(session, publisherId, publisherSequence, sequence, false);
         appliedSequence = sequence;
@@ -441,8 +563,19 @@ public final class SwitchService implements ClusteredService
             resumeFrom = lastSequence;
         }
 
+        try
+        {
+            addRoute(subscription);
+        }
+        catch (final RuntimeException ex)
+        {
+            // The switch's counters are full: the same on every member, so refuse rather than stop the member.
+            refuse(session, correlationId, SubscribeDecoder.TEMPLATE_ID, ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+                "the member's switch has no room for another subscription");
+            return;
+        }
         subscriptionsById.put(subscription.subscriptionId, subscription);
-        trie.add(pattern, subscription);
+        runSwitch();
         subscription.lastSequence = lastSequence;
         subscription.startSequence = resumeFrom;
         sendSubscribeAck(session, correlationId, subscription.subscriptionId, resumeFrom);
@@ -464,7 +597,8 @@ public final class SwitchService implements ClusteredService
             return;
         }
         subscriptionsById.remove(subscriptionId);
-        trie.remove(subscription.pattern, subscription);
+        removeRoute(subscription);
+        runSwitch();
         unsubscribeAckEncoder.wrapAndApplyHeader(egressBuffer, 0, headerEncoder)
             .correlationId(correlationId)
             .subscriptionId(subscriptionId);
@@ -527,14 +661,16 @@ public final class SwitchService implements ClusteredService
         final long[] count = { afterCount };
         final boolean[] sending = { true };
         final long toSequence = countToEnd ? lastSequence : Math.min(lastSequence, afterSequence + maxReplay);
+        final java.util.concurrent.TimeUnit timeUnit = cluster.timeUnit();
         journal.read(afterSequence + 1, toSequence,
-            (sequence, timestamp, priority, topic, payload, payloadOffset, payloadLength) ->
+            (sequence, timestampNs, priority, topic, payload, payloadOffset, payloadLength) ->
             {
                 if (Topics.covers(subscription.pattern, topic))
                 {
                     count[0]++;
                     if (sending[0])
                     {
+                        final long timestamp = timeUnit.convert(timestampNs, java.util.concurrent.TimeUnit.NANOSECONDS);
                         sending[0] = sendDeliver(session, subscription.subscriptionId, count[0], sequence, timestamp,
                             priority, topic, payload, payloadOffset, payloadLength);
                         counters.onReplayed();
@@ -671,10 +807,14 @@ public final class SwitchService implements ClusteredService
                 idleStrategy.idle();
             }
         }
-        for (final ClusterSubscription subscription : subscriptionsById.values())
+        // Routes in subscription id order, the order in which they were first made.
+        final List<ClusterSubscription> loaded = new ArrayList<>(subscriptionsById.values());
+        loaded.sort((a, b) -> Long.compare(a.subscriptionId, b.subscriptionId));
+        for (final ClusterSubscription subscription : loaded)
         {
-            trie.add(subscription.pattern, subscription);
+            addRoute(subscription);
         }
+        runSwitch();
     }
 
     private final class SnapshotLoader implements FragmentHandler

@@ -96,8 +96,8 @@ public final class Daemon implements AutoCloseable
         this.current = config;
         this.configFile = configFile;
         this.out = out;
-        this.dir = config.dir().isEmpty() ?
-            Files.createTempDirectory("junction-").toFile() : new File(config.dir()).getAbsoluteFile();
+        this.dir = config.node().dir().isEmpty() ?
+            Files.createTempDirectory("junction-").toFile() : new File(config.node().dir()).getAbsoluteFile();
         if (!dir.isDirectory())
         {
             try
@@ -109,7 +109,7 @@ public final class Daemon implements AutoCloseable
                 throw new IOException("cannot create the data directory " + dir + ": " + ex.getMessage(), ex);
             }
         }
-        final File countersDir = config.countersDir().isEmpty() ? dir : resolve(dir, config.countersDir());
+        final File countersDir = config.node().countersDir().isEmpty() ? dir : resolve(dir, config.node().countersDir());
         locks.add(DirectoryLock.acquire(dir, "data directory"));
         try
         {
@@ -137,7 +137,7 @@ public final class Daemon implements AutoCloseable
         }
         new File(dir, PROPERTIES_FILE).delete();
 
-        countersFile = CountersFile.create(countersDir, config.countersCapacity(), SystemEpochClock.INSTANCE);
+        countersFile = CountersFile.create(countersDir, config.observe().countersCapacity(), SystemEpochClock.INSTANCE);
         final File location = new File(dir, COUNTERS_LOCATION_FILE);
         if (countersDir.equals(dir))
         {
@@ -149,7 +149,7 @@ public final class Daemon implements AutoCloseable
         }
         final List<AutoCloseable> started = new ArrayList<>(locks);
         started.add(0, countersFile);
-        errorLog = new ErrorLog(dir, config.errorLogCapacity(), SystemEpochClock.INSTANCE, LOG,
+        errorLog = new ErrorLog(dir, config.node().errorLogCapacity(), SystemEpochClock.INSTANCE, LOG,
             countersFile.countersManager().newCounter("error log full: errors not recorded", ERRORS_NOT_RECORDED_TYPE_ID));
         started.add(0, errorLog);
         try
@@ -171,14 +171,14 @@ public final class Daemon implements AutoCloseable
             }
             junction = Junction.launch(new Junction.Context()
                 .journalSink(journal)
-                .regulation(config.regulation())
-                .expressCritical(config.expressCritical())
-                .pipelineIdleStrategySupplier(config.idleStrategy().supplier())
-                .deliveryIdleStrategySupplier(config.idleStrategy().supplier())
-                .shards(config.shards())
-                .ringSize(config.ringSize())
-                .maxMessageLength(config.maxMessageLength())
-                .shutdownTimeoutNs(config.shutdownTimeout().toNanos())
+                .regulation(config.regulation().regulation())
+                .expressCritical(config.regulation().expressCritical())
+                .pipelineIdleStrategySupplier(config.switchConfig().idleStrategy().supplier())
+                .deliveryIdleStrategySupplier(config.switchConfig().idleStrategy().supplier())
+                .shards(config.switchConfig().shards())
+                .ringSize(config.switchConfig().ringSize())
+                .maxMessageLength(config.switchConfig().maxMessageLength())
+                .shutdownTimeoutNs(config.switchConfig().shutdownTimeout().toNanos())
                 .countersManager(countersFile.countersManager())
                 .latency(latency)
                 .errorHandler(errorLog.handler("switch")));
@@ -200,10 +200,10 @@ public final class Daemon implements AutoCloseable
                 started.add(0, webhook);
             }
 
-            server = bound("listen", config.listenHost(), config.listenPort(), () -> new ProtocolServer(junction,
-                countersFile.countersManager(), config.network(), config.listenHost(), config.listenPort(),
-                config.subscriberPolicy(), config.publishTimeout().toNanos(), config.journal().durableTimeout().toNanos(),
-                config.idleStrategy() == IdleChoice.BACKOFF ? null : config.idleStrategy().supplier(),
+            server = bound("listen", config.listen().host(), config.listen().port(), () -> new ProtocolServer(junction,
+                countersFile.countersManager(), config.network(), config.listen().host(), config.listen().port(),
+                config.listen().subscriberPolicy(), config.listen().publishTimeout().toNanos(), config.journal().durableTimeout().toNanos(),
+                config.switchConfig().idleStrategy() == IdleChoice.BACKOFF ? null : config.switchConfig().idleStrategy().supplier(),
                 config.security().authenticator(), errorLog.handler("protocol"), (line) -> LOG.info(line)));
             started.add(0, server);
             if (null != cluster && config.cluster().gateway())
@@ -223,9 +223,9 @@ public final class Daemon implements AutoCloseable
                 .latency(latency)
                 .subscriptions(junction::subscriptions)
                 .alarms(alarms)
-                .histogramLogFile(config.histogramLog() ? new File(dir, HISTOGRAM_LOG_FILE) : null)
-                .intervalNs(config.observeInterval().toNanos())
-                .burstThreshold(config.shedBurstThreshold()));
+                .histogramLogFile(config.observe().histogramLog() ? new File(dir, HISTOGRAM_LOG_FILE) : null)
+                .intervalNs(config.observe().interval().toNanos())
+                .burstThreshold(config.observe().shedBurstThreshold()));
             observer.addGauge("ring occupancy", junction::ringOccupancy);
             observer.addGauge("protocol max send buffer bytes", server::maxBufferedBytes);
             observer.addGauge("disk free MB", () -> dir.getUsableSpace() >> 20);
@@ -261,15 +261,15 @@ public final class Daemon implements AutoCloseable
             AgentRunner.startOnThread(observerRunner);
             started.add(0, observerRunner);
 
-            http = config.httpEnabled() ? bound("http", config.httpHost(), config.httpPort(), () -> new HttpEndpoint(
-                config.httpHost(), config.httpPort(), countersFile.countersManager(), config.metricsMaxNamedSeries(), () -> ready && !stopping && server.isHealthy(),
+            http = config.http().enabled() ? bound("http", config.http().host(), config.http().port(), () -> new HttpEndpoint(
+                config.http().host(), config.http().port(), countersFile.countersManager(), config.http().metricsMaxNamedSeries(), () -> ready && !stopping && server.isHealthy(),
                 alarms::activeAlarms, this::reload,
-                AdminGuard.forDaemon(config.security(), config.httpHost(), dir, countersFile.countersManager()),
-                config.httpLimits())) : null;
+                AdminGuard.forDaemon(config.security(), config.http().host(), dir, countersFile.countersManager()),
+                config.http().limits())) : null;
 
-            if (config.demoRate() > 0)
+            if (config.demo().rate() > 0)
             {
-                demoLoad = new DemoLoad(junction, config.demoRate(), config.demoSize(), out);
+                demoLoad = new DemoLoad(junction, config.demo().rate(), config.demo().size(), out);
                 demoThread = new Thread(() -> demoLoad.run(Long.MAX_VALUE, () -> !stopping), "junction-demo-load");
                 demoThread.setDaemon(true);
             }
@@ -287,8 +287,8 @@ public final class Daemon implements AutoCloseable
         writeProperties();
         ready = true;
         LOG.info("daemon started: pid {}, dir {}", ProcessHandle.current().pid(), dir);
-        LOG.info("protocol on {}:{}{}", config.listenHost(), server.port(),
-            null == http ? ", http disabled" : ", metrics on http://" + config.httpHost() + ":" + http.port() + "/metrics");
+        LOG.info("protocol on {}:{}{}", config.listen().host(), server.port(),
+            null == http ? ", http disabled" : ", metrics on http://" + config.http().host() + ":" + http.port() + "/metrics");
         LOG.info("stop with SIGTERM or Ctrl-C; reload with SIGHUP or 'junction admin reload --dir {}'", dir);
         if (null != cluster)
         {
@@ -325,8 +325,8 @@ public final class Daemon implements AutoCloseable
 
     private WebhookNotifier newWebhook(final DaemonConfig c)
     {
-        return c.webhook().isEmpty() ? null : new WebhookNotifier(c.webhook(), c.webhookDelivery(),
-            WebhookNotifier.Node.current(c.nodeName()), countersFile.countersManager(), errorLog.handler("webhook"));
+        return c.webhook().url().isEmpty() ? null : new WebhookNotifier(c.webhook().url(), c.webhook().delivery(),
+            WebhookNotifier.Node.current(c.node().nodeName()), countersFile.countersManager(), errorLog.handler("webhook"));
     }
 
     /**
@@ -338,7 +338,7 @@ public final class Daemon implements AutoCloseable
         return file.isAbsolute() ? file : new File(dataDir, path).getAbsoluteFile();
     }
 
-    private Journal openJournal(final DaemonConfig.JournalSpec spec)
+    private Journal openJournal(final JournalConfig spec)
     {
         Retention retention = Retention.keepAll();
         if (!spec.retentionMaxAge().isZero())
@@ -366,7 +366,7 @@ public final class Daemon implements AutoCloseable
     /**
      * @return the journal's directory for a daemon's data directory and journal settings.
      */
-    public static File journalDir(final File dir, final DaemonConfig.JournalSpec spec)
+    public static File journalDir(final File dir, final JournalConfig spec)
     {
         return spec.dir().isEmpty() ? new File(dir, "journal") : resolve(dir, spec.dir());
     }
@@ -466,7 +466,7 @@ public final class Daemon implements AutoCloseable
         }
         try
         {
-            junction.regulation(next.regulation());
+            junction.regulation(next.regulation().regulation());
         }
         catch (final RuntimeException ex)
         {
@@ -477,48 +477,66 @@ public final class Daemon implements AutoCloseable
         server.durableTimeoutNs(next.journal().durableTimeout().toNanos());
         pendingRules.set(rules);
         final WebhookNotifier previous = webhook;
-        if (null == previous || !next.webhook().equals(current.webhook()) ||
-            !next.webhookDelivery().equals(current.webhookDelivery()) || !next.nodeName().equals(current.nodeName()))
+        if (null == previous || !next.webhook().url().equals(current.webhook().url()) ||
+            !next.webhook().delivery().equals(current.webhook().delivery()) || !next.node().nodeName().equals(current.node().nodeName()))
         {
             webhook = newWebhook(next);
             CloseHelper.quietClose(previous);
         }
         final List<String> restartNeeded = restartNeeded(config, next); // against what runs: a revert needs nothing
         current = next;
-        final String message = "reloaded " + rules.size() + " alarm rule(s)" + (next.webhook().isEmpty() ? "" :
-            " and webhook") + ", regulation " + next.regulation() + ", journal.durable-timeout " +
+        final String message = "reloaded " + rules.size() + " alarm rule(s)" + (next.webhook().url().isEmpty() ? "" :
+            " and webhook") + ", regulation " + next.regulation().regulation() + ", journal.durable-timeout " +
             next.journal().durableTimeout() +
             (restartNeeded.isEmpty() ? "" : "; a restart is needed to apply " + restartNeeded);
         LOG.info(message);
         return message;
     }
 
+    /**
+     * The keys a reload does not apply (they are reported, and the rest reloaded): everything but the alarms, the
+     * webhook, node-name, the regulation and the journal and cluster keys (which {@link #restartOnlyChanges} refuses).
+     */
     private static List<String> restartNeeded(final DaemonConfig was, final DaemonConfig now)
     {
         final List<String> keys = new ArrayList<>();
-        final java.lang.reflect.RecordComponent[] components = DaemonConfig.class.getRecordComponents();
-        for (final java.lang.reflect.RecordComponent component : components)
-        {
-            final String name = component.getName();
-            if (name.equals("alarms") || name.equals("webhook") || name.equals("webhookDelivery") ||
-                name.equals("nodeName") || name.equals("regulation") ||
-                name.equals("journal") || name.equals("cluster"))
-            {
-                continue;
-            }
-            try
-            {
-                if (!java.util.Objects.equals(component.getAccessor().invoke(was), component.getAccessor().invoke(now)))
-                {
-                    keys.add(name);
-                }
-            }
-            catch (final ReflectiveOperationException ex)
-            {
-                keys.add(name);
-            }
-        }
+        final NodeConfig a = was.node();
+        final NodeConfig b = now.node();
+        differs(keys, "dir", a.dir(), b.dir());
+        differs(keys, "counters-dir", a.countersDir(), b.countersDir());
+        differs(keys, "error-log-capacity", a.errorLogCapacity(), b.errorLogCapacity());
+        final SwitchConfig c = was.switchConfig();
+        final SwitchConfig d = now.switchConfig();
+        differs(keys, "shards", c.shards(), d.shards());
+        differs(keys, "ring-size", c.ringSize(), d.ringSize());
+        differs(keys, "max-message-length", c.maxMessageLength(), d.maxMessageLength());
+        differs(keys, "shutdown-timeout", c.shutdownTimeout(), d.shutdownTimeout());
+        final ObserveConfig e = was.observe();
+        final ObserveConfig f = now.observe();
+        differs(keys, "counters-capacity", e.countersCapacity(), f.countersCapacity());
+        differs(keys, "observe-interval", e.interval(), f.interval());
+        differs(keys, "histogram-log", e.histogramLog(), f.histogramLog());
+        differs(keys, "shed-burst-threshold", e.shedBurstThreshold(), f.shedBurstThreshold());
+        final ListenConfig g = was.listen();
+        final ListenConfig h = now.listen();
+        differs(keys, "listen.host", g.host(), h.host());
+        differs(keys, "listen.port", g.port(), h.port());
+        differs(keys, "listen.publish-timeout", g.publishTimeout(), h.publishTimeout());
+        differs(keys, "subscriber.policy", g.subscriberPolicy(), h.subscriberPolicy());
+        differs(keys, "subscriber.outbox-capacity", g.subscriberOutboxCapacity(), h.subscriberOutboxCapacity());
+        differs(keys, "network", was.network(), now.network());
+        differs(keys, "http", was.http(), now.http());
+        differs(keys, "security", was.security(), now.security());
+        differs(keys, "demo-load", was.demo(), now.demo());
         return keys;
+    }
+
+    private static void differs(final List<String> keys, final String key, final Object was, final Object now)
+    {
+        if (!java.util.Objects.equals(was, now))
+        {
+            keys.add(key);
+        }
     }
 
     /**
@@ -529,8 +547,8 @@ public final class Daemon implements AutoCloseable
     static List<String> restartOnlyChanges(final DaemonConfig was, final DaemonConfig now)
     {
         final List<String> changes = new ArrayList<>();
-        final DaemonConfig.JournalSpec a = was.journal();
-        final DaemonConfig.JournalSpec b = now.journal();
+        final JournalConfig a = was.journal();
+        final JournalConfig b = now.journal();
         changed(changes, "journal.enabled", a.enabled(), b.enabled());
         changed(changes, "journal.dir", a.dir(), b.dir());
         changed(changes, "journal.flush-policy", a.flushPolicy(), b.flushPolicy());
@@ -539,10 +557,10 @@ public final class Daemon implements AutoCloseable
         changed(changes, "journal.retention.max-bytes", a.retentionMaxBytes(), b.retentionMaxBytes());
         changed(changes, "journal.retention.max-cycles", a.retentionMaxCycles(), b.retentionMaxCycles());
         changed(changes, "journal.deduplication-window", a.deduplicationWindow(), b.deduplicationWindow());
-        changed(changes, "regulation.express-critical", was.expressCritical(), now.expressCritical());
-        changed(changes, "idle-strategy", was.idleStrategy(), now.idleStrategy());
-        final DaemonConfig.ClusterSpec c = was.cluster();
-        final DaemonConfig.ClusterSpec d = now.cluster();
+        changed(changes, "regulation.express-critical", was.regulation().expressCritical(), now.regulation().expressCritical());
+        changed(changes, "idle-strategy", was.switchConfig().idleStrategy(), now.switchConfig().idleStrategy());
+        final ClusterConfig c = was.cluster();
+        final ClusterConfig d = now.cluster();
         changed(changes, "cluster.enabled", c.enabled(), d.enabled());
         changed(changes, "cluster.member-id", c.memberId(), d.memberId());
         changed(changes, "cluster.member-count", c.memberCount(), d.memberCount());
@@ -566,10 +584,10 @@ public final class Daemon implements AutoCloseable
         }
     }
 
-    private List<AlarmRule> bind(final List<DaemonConfig.AlarmSpec> specs)
+    private List<AlarmRule> bind(final List<AlarmSpec> specs)
     {
         final List<AlarmRule> rules = new ArrayList<>();
-        for (final DaemonConfig.AlarmSpec spec : specs)
+        for (final AlarmSpec spec : specs)
         {
             final Metric base = metric(spec.metric());
             rules.add(new AlarmRule(spec.name(), spec.severity(), spec.rate() ? base.perSecond() : base, spec.above(),
@@ -608,10 +626,10 @@ public final class Daemon implements AutoCloseable
         final Properties properties = new Properties();
         properties.setProperty("pid", Long.toString(ProcessHandle.current().pid()));
         properties.setProperty("dir", dir.getPath());
-        properties.setProperty("listen.host", config.listenHost());
+        properties.setProperty("listen.host", config.listen().host());
         properties.setProperty("listen.port", Integer.toString(server.port()));
-        properties.setProperty("max-message-length", Integer.toString(config.maxMessageLength()));
-        properties.setProperty("http.host", config.httpHost());
+        properties.setProperty("max-message-length", Integer.toString(config.switchConfig().maxMessageLength()));
+        properties.setProperty("http.host", config.http().host());
         properties.setProperty("http.port", Integer.toString(httpPort()));
         properties.setProperty("config", null == configFile ? "" : configFile.getAbsolutePath());
         if (null != journal) // where `junction journal --dir` finds it
@@ -682,7 +700,7 @@ public final class Daemon implements AutoCloseable
         }
         // Everything below is bounded by the stop's deadline: shutdown-timeout, plus a couple of seconds to answer
         // and flush; no step waits on a client.
-        final long stopDeadlineNs = System.nanoTime() + current.shutdownTimeout().toNanos();
+        final long stopDeadlineNs = System.nanoTime() + current.switchConfig().shutdownTimeout().toNanos();
         server.stopAdmitting(stopDeadlineNs);
         CloseHelper.quietClose(gateway); // what the protocol queued goes to the cluster first
         final long ringBefore = junction.ringOccupancy();
@@ -704,7 +722,7 @@ public final class Daemon implements AutoCloseable
         if (null != notifier)
         {
             notifier.clearAtStop(alarms.activeAlarms()); // a receiver must not be left with an alarm nobody clears
-            notifier.close(current.webhookDelivery().timeout());
+            notifier.close(current.webhook().delivery().timeout());
         }
         CloseHelper.quietCloseAll(observer, alarms);
         if (null != cluster)

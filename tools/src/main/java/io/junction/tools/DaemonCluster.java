@@ -40,7 +40,7 @@ final class DaemonCluster implements AutoCloseable
 
     private static final String[] PORT_NAMES = { "ingress", "consensus", "log", "catchup", "archive" };
 
-    private final DaemonConfig.ClusterSpec spec;
+    private final ClusterConfig spec;
     private final File baseDir;
     private final ClusterNode node;
     private final ConsensusModule.Context consensus;
@@ -58,7 +58,7 @@ final class DaemonCluster implements AutoCloseable
     private volatile boolean closed;
 
     DaemonCluster(
-        final DaemonConfig.ClusterSpec spec, final File dataDir, final CountersManager counters,
+        final ClusterConfig spec, final File dataDir, final CountersManager counters,
         final ErrorHandler errorHandler, final PrintStream out) throws IOException
     {
         this.spec = spec;
@@ -104,7 +104,7 @@ final class DaemonCluster implements AutoCloseable
     /**
      * @return the directory that holds the member's files (under it, member-ID).
      */
-    static File dir(final File dataDir, final DaemonConfig.ClusterSpec spec)
+    static File dir(final File dataDir, final ClusterConfig spec)
     {
         return spec.dir().isEmpty() ? new File(dataDir, "cluster") : Daemon.resolve(dataDir, spec.dir());
     }
@@ -112,12 +112,12 @@ final class DaemonCluster implements AutoCloseable
     /**
      * Aeron binds its UDP endpoints on its own threads, where a clash is only logged: check them first.
      */
-    private static void refusePortsInUse(final DaemonConfig.ClusterSpec spec) throws IOException
+    private static void refusePortsInUse(final ClusterConfig spec) throws IOException
     {
         final ClusterMembers.Member self = spec.self();
         final InetAddress address = InetAddress.getByName(self.host());
         final String key = spec.members().isEmpty() ? "cluster.base-port" : "cluster.members";
-        for (int offset = 0; offset < DaemonConfig.ClusterSpec.PORTS_USED; offset++)
+        for (int offset = 0; offset < ClusterConfig.PORTS_USED; offset++)
         {
             final int port = self.port(offset);
             try (DatagramSocket socket = new DatagramSocket(null))

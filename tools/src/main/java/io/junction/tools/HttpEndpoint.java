@@ -43,7 +43,7 @@ public final class HttpEndpoint implements AutoCloseable
         final Supplier<List<Alarm>> alarms,
         final Supplier<String> reload,
         final AdminGuard guard,
-        final DaemonConfig.HttpLimits limits) throws IOException
+        final HttpConfig.Limits limits) throws IOException
     {
         // The JDK server reads these once, when its first instance starts: a request (or response) that takes
         // longer is closed, so a client that sends half a request cannot hold a worker for ever.

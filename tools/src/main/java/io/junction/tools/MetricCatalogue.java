@@ -233,6 +233,12 @@ public final class MetricCatalogue
             "SUBSCRIBEs the principal may not make.", null, null);
         counter(ProtocolServer.PUBLISHES_NOT_AUTHORISED_TYPE_ID, "junction_protocol_publishes_not_authorised_total",
             "PUBLISHes the principal may not make.", null, null);
+        counter(ProtocolServer.RESENDS_DURABLE_TYPE_ID, "junction_protocol_resends_durable_total",
+            "Idempotent guaranteed resends the journal already had (answered DURABLE, not journaled again).", null, null);
+        counter(ProtocolServer.RESENDS_TOO_OLD_TYPE_ID, "junction_protocol_resends_too_old_total",
+            "Idempotent guaranteed publishes older than the deduplication window (answered REJECTED).", null, null);
+        counter(ProtocolServer.PUBLISHER_TAKEOVERS_TYPE_ID, "junction_protocol_publisher_takeovers_total",
+            "Connections closed because a new HELLO took over their principal/instance.", null, null);
         counter(ProtocolServer.AGENT_ERRORS_TYPE_ID, "junction_protocol_agent_errors_total",
             "Errors caught on the protocol's I/O agents.", null, "errors");
         counter(ProtocolServer.OUTPUT_PAUSES_TYPE_ID, "junction_protocol_output_pauses_total",

@@ -257,6 +257,29 @@ public final class ProtocolClient implements AutoCloseable
         synchronized (writeLock)
         {
             final long sequence = ++publisherSequence;
+            encodePublish(topic, priority, qos, payload, offset, length, sequence);
+            return sequence;
+        }
+    }
+
+    /**
+     * Buffer a PUBLISH with a publisher sequence of the caller's: the resend of an idempotent guaranteed publish
+     * (after a reconnect, as the same instance) carries its original sequence. The connection's own numbering is
+     * not changed.
+     */
+    public void publish(final String topic, final Priority priority, final QualityOfService qos, final byte[] payload,
+        final int offset, final int length, final long publisherSequence) throws IOException
+    {
+        synchronized (writeLock)
+        {
+            encodePublish(topic, priority, qos, payload, offset, length, publisherSequence);
+        }
+    }
+
+    private void encodePublish(final String topic, final Priority priority, final QualityOfService qos,
+        final byte[] payload, final int offset, final int length, final long sequence) throws IOException
+    {
+        {
             final int needed = ProtocolFrames.LENGTH_PREFIX + ProtocolFrames.HEADER_LENGTH + PublishEncoder.BLOCK_LENGTH +
                 2 + topic.length() + 4 + length + 2;
             if (needed > scratch.capacity())
@@ -274,7 +297,6 @@ public final class ProtocolClient implements AutoCloseable
                 .putPayload(payload, offset, length)
                 .replyTo("");
             writeScratch(publishEncoder.encodedLength());
-            return sequence;
         }
     }
 

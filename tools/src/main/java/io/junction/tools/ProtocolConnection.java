@@ -106,6 +106,8 @@ final class ProtocolConnection implements FrameHandler
     private static final long REFUSAL_LINGER_MS = 10;
     private static final long REFUSAL_LINGER_NS = TimeUnit.MILLISECONDS.toNanos(REFUSAL_LINGER_MS);
     private static final Priority[] PRIORITIES = Priority.values();
+    private static final long DUPLICATE = OfferResult.rejected(RejectReason.DUPLICATE);
+    private static final long TOO_OLD = OfferResult.rejected(RejectReason.TOO_OLD_FOR_DEDUPLICATION);
     /** Duty cycles without input before a polled connection is left to the selector again. */
     private static final int HOT_IDLE_CYCLES = 32;
 
@@ -137,6 +139,12 @@ final class ProtocolConnection implements FrameHandler
     private Principal principal;
     private Publisher publisher;
     private String publisherName;
+    /** The idempotent stream of this connection's guaranteed publishes; 0 for none (a HELLO without instance). */
+    private long publisherId;
+    private boolean holdsStream;
+    private boolean awaitingStream;
+    private long awaitingStreamSinceNs;
+    private ProtocolConnection takeOverAsked;
 
     private ByteBuffer out;
     private final UnsafeBuffer outBuffer = new UnsafeBuffer(0, 0);
@@ -589,6 +597,7 @@ final class ProtocolConnection implements FrameHandler
             return;
         }
         final String instance = instanceName.isEmpty() ? "conn-" + remotePort() : instanceName;
+        final boolean named = !instanceName.isEmpty();
         sessionVersion = Math.min(clientVersion, ProtocolFrames.VERSION);
         final long configuredNs = server.network().heartbeatInterval().toNanos();
         heartbeatIntervalNs = requestedHeartbeatMs <= 0 ? configuredNs :
@@ -612,7 +621,7 @@ final class ProtocolConnection implements FrameHandler
                 java.util.Arrays.fill(secret, (byte)0);
             }
             final AuthenticationOutcome answer = outcome;
-            agent.post(() -> onAuthenticated(answer, instance));
+            agent.post(() -> onAuthenticated(answer, instance, named));
         }))
         {
             java.util.Arrays.fill(secret, (byte)0);
@@ -623,7 +632,7 @@ final class ProtocolConnection implements FrameHandler
         pause(PAUSE_WORKER);
     }
 
-    private void onAuthenticated(final AuthenticationOutcome outcome, final String instance)
+    private void onAuthenticated(final AuthenticationOutcome outcome, final String instance, final boolean named)
     {
         if (state != AUTHENTICATING)
         {
@@ -639,6 +648,109 @@ final class ProtocolConnection implements FrameHandler
         principal = outcome.principal();
         publisherName = principal == Principal.ANONYMOUS ? instance : principal.name() + "/" + instance;
         publisher = server.junction().publisher(publisherName);
+        if (named)
+        {
+            // The instance the client chose names a stream that outlives this connection (see PublisherStreams).
+            publisherId = PublisherStreams.publisherId(publisherName);
+            if (!takeStream(agent.nowNs()))
+            {
+                return; // WELCOME once the connection holding it let it go (service retries).
+            }
+        }
+        welcome();
+    }
+
+    /**
+     * Hold this connection's publisher stream, or ask the connection holding it to close.
+     *
+     * @return true once this connection holds it.
+     */
+    private boolean takeStream(final long nowNs)
+    {
+        final PublisherStreams.Claim claim = server.publisherStreams().claim(publisherId, publisherName, this);
+        if (null == claim)
+        {
+            holdsStream = true;
+            awaitingStream = false;
+            takeOverAsked = null;
+            return true;
+        }
+        if (claim.collision())
+        {
+            closeAfterError(ErrorCode.PUBLISHER_IN_USE, HelloDecoder.TEMPLATE_ID, -1, -1, "publisher '" +
+                publisherName + "' has the publisher id of another connected publisher (a hash collision); choose " +
+                "another instance name; closing");
+            return false;
+        }
+        if (!awaitingStream)
+        {
+            awaitingStream = true;
+            awaitingStreamSinceNs = nowNs;
+            agent.busy(this);
+        }
+        else if (nowNs - awaitingStreamSinceNs > server.network().helloTimeout().toNanos())
+        {
+            closeAfterError(ErrorCode.PUBLISHER_IN_USE, HelloDecoder.TEMPLATE_ID, -1,
+                server.network().helloTimeout().toMillis(), "the connection holding publisher '" + publisherName +
+                "' did not let it go within " + server.network().helloTimeout().toMillis() +
+                " ms (network.hello-timeout); closing");
+            return false;
+        }
+        final ProtocolConnection holder = claim.holder();
+        if (holder != takeOverAsked)
+        {
+            takeOverAsked = holder;
+            server.publisherTakeovers().increment();
+            holder.takeOver(remote);
+        }
+        return false;
+    }
+
+    /**
+     * A new connection said HELLO as this connection's principal/instance (any agent's thread): this one closes,
+     * then lets the stream go once its guaranteed publishes in flight have their outcome.
+     */
+    private void takeOver(final String by)
+    {
+        agent.post(() -> closeAfterError(ErrorCode.PUBLISHER_IN_USE, HelloDecoder.TEMPLATE_ID, -1, -1,
+            "a new connection from " + by + " said HELLO as publisher '" + publisherName + "' and takes it over; " +
+            "closing"));
+    }
+
+    private void releaseStream()
+    {
+        if (holdsStream)
+        {
+            holdsStream = false;
+            server.publisherStreams().release(publisherId, this);
+        }
+    }
+
+    /**
+     * A closed connection that holds its stream: forget its pending outcomes as they resolve (nobody can be told
+     * any more), then let the stream go.
+     *
+     * @return true while some are still pending.
+     */
+    private boolean drainClosed(final long nowNs)
+    {
+        while (pendingTail > pendingHead)
+        {
+            final int index = (int)(pendingHead & (DURABLE_WINDOW - 1));
+            final long sequence = pendingSequence[index];
+            if (sequence >= 0 && Durability.PENDING == server.junction().durability(sequence) &&
+                nowNs - pendingDeadline[index] < 0)
+            {
+                return true;
+            }
+            pendingHead++;
+        }
+        releaseStream();
+        return false;
+    }
+
+    private void welcome()
+    {
         sessionId = server.nextSessionId();
         state = OPEN;
         final WelcomeEncoder welcome = agent.encoders().welcome;
@@ -799,7 +911,17 @@ final class ProtocolConnection implements FrameHandler
         }
 
         final long result;
-        if (guaranteed)
+        if (guaranteed && 0 != publisherId)
+        {
+            result = publisher.offer(topic, PRIORITIES[priority], inBuffer, payloadOffset, payloadLength, publisherId,
+                publisherSequence);
+            if (DUPLICATE == result || TOO_OLD == result)
+            {
+                onResend(result, publisherSequence);
+                return;
+            }
+        }
+        else if (guaranteed)
         {
             result = publisher.offer(topic, PRIORITIES[priority], QualityOfService.GUARANTEED, inBuffer, payloadOffset,
                 payloadLength);
@@ -813,6 +935,18 @@ final class ProtocolConnection implements FrameHandler
             result = publisher.offer(topic, PRIORITIES[priority], inBuffer, payloadOffset, payloadLength);
         }
         onOfferResult(result, publisherSequence, priority, guaranteed);
+    }
+
+    /**
+     * A resend of an idempotent guaranteed publish the journal already has (answered DURABLE), or one older than its
+     * deduplication window (answered REJECTED): an OUTCOME, in publish order with the others.
+     */
+    private void onResend(final long result, final long publisherSequence)
+    {
+        backPressuredSinceNs = 0;
+        flushRefusal(false);
+        (DUPLICATE == result ? server.resendsDurable() : server.resendsTooOld()).increment();
+        enqueueDurable(result, publisherSequence);
     }
 
     private void onOfferResult(final long result, final long publisherSequence, final int priority,
@@ -1231,8 +1365,13 @@ final class ProtocolConnection implements FrameHandler
         {
             // Saying why and closing: nothing more is answered; the final ERROR goes out with what is staged.
             flush();
-            inBusyList = false;
-            return false;
+            final boolean draining = CLOSED == state && holdsStream && drainClosed(nowNs);
+            inBusyList = draining;
+            return draining;
+        }
+        if (awaitingStream && AUTHENTICATING == state && takeStream(nowNs))
+        {
+            welcome();
         }
         answerDurable(nowNs);
         if (0 != (paused & PAUSE_RETRY))
@@ -1245,7 +1384,7 @@ final class ProtocolConnection implements FrameHandler
         }
         flush();
         final boolean stay = state < CLOSED && (pendingTail > pendingHead || pongTail > pongHead ||
-            0 != (paused & PAUSE_RETRY) || refusalCount > 0);
+            0 != (paused & PAUSE_RETRY) || refusalCount > 0 || awaitingStream);
         inBusyList = stay;
         return stay;
     }
@@ -1266,9 +1405,16 @@ final class ProtocolConnection implements FrameHandler
         {
             final int index = (int)(pendingHead & (DURABLE_WINDOW - 1));
             final long sequence = pendingSequence[index];
-            final Durability durability = server.junction().durability(sequence);
+            final Durability durability = sequence < 0 ? Durability.UNKNOWN : server.junction().durability(sequence);
             final OutcomeCode outcome;
-            if (Durability.JOURNALED == durability)
+            int reasonCode = 0;
+            if (sequence < 0)
+            {
+                // A resend (onResend): the journal had it (DURABLE), or cannot tell (REJECTED TOO_OLD...).
+                outcome = DUPLICATE == sequence ? OutcomeCode.DURABLE : OutcomeCode.REJECTED;
+                reasonCode = (int)sequence;
+            }
+            else if (Durability.JOURNALED == durability)
             {
                 outcome = OutcomeCode.DURABLE;
                 server.durableAcks().increment();
@@ -1286,9 +1432,9 @@ final class ProtocolConnection implements FrameHandler
             final int start = beginFrame(encoder.sbeTemplateId(), OutcomeEncoder.BLOCK_LENGTH);
             encoder.wrap(outBuffer, start + ProtocolFrames.LENGTH_PREFIX + ProtocolFrames.HEADER_LENGTH)
                 .publisherSequence(pendingPublisherSequence[index])
-                .sequence(sequence)
+                .sequence(sequence < 0 ? -1 : sequence)
                 .outcome(outcome)
-                .reasonCode(0);
+                .reasonCode(reasonCode);
             endFrame(start, encoder.encodedLength());
             pendingHead++;
         }
@@ -1795,8 +1941,17 @@ final class ProtocolConnection implements FrameHandler
         key.cancel();
         CloseHelper.quietClose(channel);
         agent.onClosed(this);
-        pendingHead = pendingTail; // No answer can reach the client any more.
         pongHead = pongTail;
+        awaitingStream = false;
+        if (holdsStream && pendingTail > pendingHead)
+        {
+            agent.busy(this); // No answer can reach the client any more; the stream is let go once they resolve.
+        }
+        else
+        {
+            pendingHead = pendingTail;
+            releaseStream();
+        }
     }
 
     @Override

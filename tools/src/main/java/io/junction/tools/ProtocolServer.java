@@ -38,6 +38,7 @@ import io.junction.Priority;
 import io.junction.RejectReason;
 import io.junction.ShedReason;
 import io.junction.SlowSubscriberPolicy;
+import io.junction.agent.AgentPlacement;
 import io.junction.protocol.ProtocolFrames;
 import io.junction.protocol.codecs.ErrorCode;
 import io.junction.protocol.codecs.ErrorEncoder;
@@ -54,7 +55,7 @@ import io.junction.security.Authenticator;
  * subscription delivers on the switch's pipeline into its connection's bounded send buffer
  * ({@link RemoteSubscription}), where a slow subscriber meets its policy at once.
  * <p>
- * Every bound of {@link DaemonConfig.NetworkSpec} is enforced here and in {@link ProtocolConnection}; every
+ * Every bound of {@link NetworkConfig} is enforced here and in {@link ProtocolConnection}; every
  * refusal is counted ({@code protocol errors sent: <CODE>}) and named in the ERROR that answers it.
  */
 public final class ProtocolServer implements AutoCloseable
@@ -84,6 +85,9 @@ public final class ProtocolServer implements AutoCloseable
     public static final int AGENT_ERRORS_TYPE_ID = 1322;
     public static final int OUTPUT_PAUSES_TYPE_ID = 1323;
     public static final int PUBLISHES_NOT_AUTHORISED_TYPE_ID = 1324;
+    public static final int RESENDS_DURABLE_TYPE_ID = 1325;
+    public static final int RESENDS_TOO_OLD_TYPE_ID = 1326;
+    public static final int PUBLISHER_TAKEOVERS_TYPE_ID = 1327;
 
     /** A PUBLISH with request/reply fields: the switch does not carry them yet. */
     static final long UNSUPPORTED_REQUEST_REPLY = -901;
@@ -121,7 +125,7 @@ public final class ProtocolServer implements AutoCloseable
     }
 
     private final Junction junction;
-    private final DaemonConfig.NetworkSpec network;
+    private final NetworkConfig network;
     private final SlowSubscriberPolicy defaultPolicy;
     private final long publishTimeoutNs;
     private volatile long durableTimeoutNs;
@@ -171,6 +175,10 @@ public final class ProtocolServer implements AutoCloseable
     private final AtomicCounter agentErrors;
     private final AtomicCounter outputPauses;
     private final AtomicCounter publishesNotAuthorised;
+    private final AtomicCounter resendsDurable;
+    private final AtomicCounter resendsTooOld;
+    private final AtomicCounter publisherTakeovers;
+    private final PublisherStreams publisherStreams = new PublisherStreams();
     private final List<AtomicCounter> allCounters = new ArrayList<>();
 
     /**
@@ -180,7 +188,7 @@ public final class ProtocolServer implements AutoCloseable
     public ProtocolServer(
         final Junction junction,
         final CountersManager counters,
-        final DaemonConfig.NetworkSpec network,
+        final NetworkConfig network,
         final String host,
         final int port,
         final SlowSubscriberPolicy defaultPolicy,
@@ -248,6 +256,9 @@ public final class ProtocolServer implements AutoCloseable
         agentErrors = counter(counters, "protocol agent errors", AGENT_ERRORS_TYPE_ID);
         outputPauses = counter(counters, "protocol reads paused: send buffer full", OUTPUT_PAUSES_TYPE_ID);
         publishesNotAuthorised = counter(counters, "protocol publishes not authorised", PUBLISHES_NOT_AUTHORISED_TYPE_ID);
+        resendsDurable = counter(counters, "protocol resends already journaled", RESENDS_DURABLE_TYPE_ID);
+        resendsTooOld = counter(counters, "protocol resends too old to deduplicate", RESENDS_TOO_OLD_TYPE_ID);
+        publisherTakeovers = counter(counters, "protocol publisher takeovers", PUBLISHER_TAKEOVERS_TYPE_ID);
 
         tooManyConnections = errorFrame(ErrorCode.TOO_MANY_CONNECTIONS, network.maxConnections(),
             "the server holds " + network.maxConnections() + " connections, the most network.max-connections " +
@@ -277,9 +288,9 @@ public final class ProtocolServer implements AutoCloseable
         {
             final IoAgent agent = new IoAgent(this, i, 0 == i ? acceptChannel : null, network.maxConnections());
             agents[i] = agent;
-            final IdleStrategy idle = null == idleStrategy ? new IoIdleStrategy(agent) : idleStrategy.get();
-            runners[i] = new AgentRunner(idle, (error) -> onAgentError(agent, error), null, agent);
-            AgentRunner.startOnThread(runners[i]);
+            final IdleStrategy idle = null == idleStrategy ? IoAgentSignal.idleStrategy(agent) : idleStrategy.get();
+            runners[i] = AgentPlacement.onThread(
+                agent, idle, AgentPlacement.ANY_CPU, (error) -> onAgentError(agent, error));
         }
     }
 
@@ -456,7 +467,7 @@ public final class ProtocolServer implements AutoCloseable
         return junction;
     }
 
-    DaemonConfig.NetworkSpec network()
+    NetworkConfig network()
     {
         return network;
     }
@@ -678,6 +689,26 @@ public final class ProtocolServer implements AutoCloseable
     AtomicCounter publishesNotAuthorised()
     {
         return publishesNotAuthorised;
+    }
+
+    AtomicCounter resendsDurable()
+    {
+        return resendsDurable;
+    }
+
+    AtomicCounter resendsTooOld()
+    {
+        return resendsTooOld;
+    }
+
+    AtomicCounter publisherTakeovers()
+    {
+        return publisherTakeovers;
+    }
+
+    PublisherStreams publisherStreams()
+    {
+        return publisherStreams;
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -100,14 +100,16 @@ public final class RunCommand implements Callable<Integer>
         {
             return c;
         }
-        return new DaemonConfig(null != dir ? dir.getPath() : c.dir(), c.countersDir(), c.shards(), c.ringSize(), c.maxMessageLength(),
-            c.countersCapacity(), c.shutdownTimeout(), c.observeInterval(), c.histogramLog(), c.shedBurstThreshold(),
-            c.listenHost(), c.listenPort(), c.publishTimeout(), c.subscriberPolicy(), c.subscriberOutboxCapacity(),
-            c.httpEnabled(), c.httpHost(), c.httpPort(), null != demoRate ? demoRate : c.demoRate(), c.demoSize(),
-            c.webhook(), c.alarms(), c.journal(), c.regulation(), c.expressCritical(), c.idleStrategy(), c.cluster(),
-            c.security(),
-            c.nodeName(), c.errorLogCapacity(), c.webhookDelivery(), c.httpLimits(), c.network(),
-            c.metricsMaxNamedSeries());
+        DaemonConfig changed = c;
+        if (null != dir)
+        {
+            changed = changed.withNode(changed.node().withDir(dir.getPath()));
+        }
+        if (null != demoRate)
+        {
+            changed = changed.withDemo(changed.demo().withRate(demoRate));
+        }
+        return changed;
     }
 
     /**

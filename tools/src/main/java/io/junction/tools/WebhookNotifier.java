@@ -55,7 +55,7 @@ public final class WebhookNotifier implements AlarmListener, AutoCloseable
     }
 
     private final URI uri;
-    private final DaemonConfig.WebhookDelivery delivery;
+    private final WebhookConfig.Delivery delivery;
     private final Node node;
     private final ErrorHandler errorHandler;
     private final HttpClient client;
@@ -71,7 +71,7 @@ public final class WebhookNotifier implements AlarmListener, AutoCloseable
 
     public WebhookNotifier(
         final String url,
-        final DaemonConfig.WebhookDelivery delivery,
+        final WebhookConfig.Delivery delivery,
         final Node node,
         final CountersManager counters,
         final ErrorHandler errorHandler)

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class AdminGuardTest
 {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    private static final DaemonConfig.HttpLimits LIMITS = new DaemonConfig.HttpLimits(2, 8, Duration.ofSeconds(10));
+    private static final HttpConfig.Limits LIMITS = new HttpConfig.Limits(2, 8, Duration.ofSeconds(10));
 
     @Test
     void readOnlyEndpointsNeedTheTokenOnlyWhenToldTo() throws Exception

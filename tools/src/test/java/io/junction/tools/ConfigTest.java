@@ -23,14 +23,14 @@ class ConfigTest
     void theEmbeddedDefaultsAreValid()
     {
         final DaemonConfig config = DaemonConfig.load(null);
-        assertEquals(7420, config.listenPort());
-        assertEquals(SlowSubscriberPolicy.DROP_OLDEST, config.subscriberPolicy());
+        assertEquals(7420, config.listen().port());
+        assertEquals(SlowSubscriberPolicy.DROP_OLDEST, config.listen().subscriberPolicy());
         assertEquals(5, config.alarms().size());
         assertTrue(config.alarms().stream().anyMatch((a) -> a.metric().equals("cluster-no-leader")));
         assertEquals(false, config.cluster().enabled());
-        assertEquals(IdleChoice.BACKOFF, config.idleStrategy());
-        assertEquals(false, config.expressCritical());
-        final DaemonConfig.NetworkSpec network = config.network();
+        assertEquals(IdleChoice.BACKOFF, config.switchConfig().idleStrategy());
+        assertEquals(false, config.regulation().expressCritical());
+        final NetworkConfig network = config.network();
         assertEquals(1, network.ioAgents());
         assertEquals(4096, network.maxConnections());
         assertEquals(256, network.maxSubscriptionsPerConnection());
@@ -41,6 +41,30 @@ class ConfigTest
         assertEquals(Duration.ofSeconds(10), network.helloTimeout());
         assertEquals(Duration.ofSeconds(30), network.heartbeatInterval());
         assertEquals(2, network.maxPingsOut());
+    }
+
+    @Test
+    void aCallerChangesOneKeyOrOneSectionWithoutListingTheOthers()
+    {
+        final DaemonConfig parsed = DaemonConfig.parse("network.io-agents = 3\nshards = 2");
+        assertEquals(3, parsed.network().ioAgents());
+        assertEquals(2, parsed.switchConfig().shards());
+        final DaemonConfig defaults = DaemonConfig.load(null);
+        assertEquals(defaults.withNetwork(parsed.network()).withNode(defaults.node()), defaults.withNetwork(
+            parsed.network()));
+        final DaemonConfig moved = defaults.withNode(defaults.node().withDir("/srv/junction"))
+            .withDemo(defaults.demo().withRate(500));
+        assertEquals("/srv/junction", moved.node().dir());
+        assertEquals(500, moved.demo().rate());
+        assertEquals(defaults.demo().size(), moved.demo().size());
+        assertEquals(defaults.network(), moved.network());
+        assertEquals(defaults.journal(), moved.journal());
+        final ConfigException unknown = assertThrows(ConfigException.class,
+            () -> DaemonConfig.parse("network.io-agent = 3"));
+        assertTrue(unknown.getMessage().contains("unknown key 'network.io-agent' in the given keys"),
+            unknown.getMessage());
+        final ConfigException bad = assertThrows(ConfigException.class, () -> DaemonConfig.parse("ring-size = 1000"));
+        assertEquals("key 'ring-size': must be a power of two, was 1000", bad.getMessage());
     }
 
     @Test
@@ -64,11 +88,11 @@ class ConfigTest
     {
         final DaemonConfig config = DaemonConfig.load(write(
             "shards = 2\nlisten.port = 0\nshutdown-timeout = 250ms\nidle-strategy = busy-spin\n"));
-        assertEquals(IdleChoice.BUSY_SPIN, config.idleStrategy());
-        assertEquals(2, config.shards());
-        assertEquals(0, config.listenPort());
-        assertEquals(Duration.ofMillis(250), config.shutdownTimeout());
-        assertEquals(8192, config.ringSize());
+        assertEquals(IdleChoice.BUSY_SPIN, config.switchConfig().idleStrategy());
+        assertEquals(2, config.switchConfig().shards());
+        assertEquals(0, config.listen().port());
+        assertEquals(Duration.ofMillis(250), config.switchConfig().shutdownTimeout());
+        assertEquals(8192, config.switchConfig().ringSize());
     }
 
     @Test
@@ -137,7 +161,7 @@ class ConfigTest
     {
         final DaemonConfig config = DaemonConfig.load(new File("src/main/dist/conf/junction.conf"));
         assertEquals(io.junction.journal.FlushPolicy.PER_BATCH, config.journal().flushPolicy());
-        assertEquals(2, config.regulation().rules().size());
+        assertEquals(2, config.regulation().regulation().rules().size());
         assertTrue(config.alarms().stream().anyMatch((a) -> a.metric().equals("journal-unavailable")));
     }
 
@@ -156,10 +180,10 @@ class ConfigTest
         assertEquals(64L << 20, config.journal().minFreeDiskBytes());
         assertEquals(Duration.ofHours(1), config.journal().retentionMaxAge());
         assertEquals(3, config.journal().retentionMaxCycles());
-        assertTrue(config.regulation().codelEnabled());
-        assertEquals(1_000_000, config.regulation().codelTargetNs());
-        assertEquals(16, config.regulation().criticalReserve());
-        final io.junction.regulate.Rule rule = config.regulation().rules().get(0);
+        assertTrue(config.regulation().regulation().codelEnabled());
+        assertEquals(1_000_000, config.regulation().regulation().codelTargetNs());
+        assertEquals(16, config.regulation().regulation().criticalReserve());
+        final io.junction.regulate.Rule rule = config.regulation().regulation().rules().get(0);
         assertEquals("metrics.>", rule.topicPattern());
         assertEquals("greedy", rule.publisher());
         assertEquals(java.util.EnumSet.of(io.junction.Priority.NORMAL, io.junction.Priority.BULK), rule.classes());

@@ -32,6 +32,8 @@ final class FrameRecorder implements AutoCloseable, ProtocolClient.FrameListener
     final AtomicLong pongs = new AtomicLong();
     /** Switch sequences of the guaranteed publishes answered DURABLE, in order. */
     final List<Long> durable = new CopyOnWriteArrayList<>();
+    /** Every outcome, as "publisherSequence OUTCOME sequence reasonCode". */
+    final List<String> outcomes = new CopyOnWriteArrayList<>();
     /** Outcomes other than DURABLE, as "OUTCOME publisherSequence". */
     final List<String> failedOutcomes = new CopyOnWriteArrayList<>();
     /** ERROR frames as "CODE text". */
@@ -97,6 +99,7 @@ final class FrameRecorder implements AutoCloseable, ProtocolClient.FrameListener
     public void onOutcome(final long publisherSequence, final long sequence, final OutcomeCode outcome,
         final int reasonCode)
     {
+        outcomes.add(publisherSequence + " " + outcome + " " + sequence + " " + reasonCode);
         if (outcome == OutcomeCode.DURABLE)
         {
             durable.add(sequence);

@@ -87,7 +87,6 @@ class MetricCatalogueTest
             "journal-disk-full", "journal-failed", "journal-unavailable", "journal-disk-free-mb", "journal-position",
             "journal-size-mb", "journal-cycles", "cluster-no-leader", "cluster-elections", "cluster-role"),
             MetricCatalogue.alarmMetrics());
-        assertEquals(MetricCatalogue.alarmMetrics(), DaemonConfig.METRICS);
 
         final CountersManager counters = new CountersManager(
             new UnsafeBuffer(new byte[64 * 1024]), new UnsafeBuffer(new byte[16 * 1024]));

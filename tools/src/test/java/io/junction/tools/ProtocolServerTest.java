@@ -70,9 +70,9 @@ class ProtocolServerTest
     private void start(final int ioAgents, final Authenticator authenticator) throws Exception
     {
         junction = Junction.launch(new Junction.Context().countersManager(counters));
-        server = new ProtocolServer(junction, counters, new DaemonConfig.NetworkSpec(ioAgents, 100, 8, 100, 256 * 1024,
-            ProtocolFrames.maxFrameLength(1024, 256), Duration.ofSeconds(5), Duration.ofSeconds(5),
-            Duration.ofSeconds(30), 2), "127.0.0.1", 0, SlowSubscriberPolicy.DROP_NEWEST, 1_000_000_000L,
+        server = new ProtocolServer(junction, counters, DaemonConfig.parse("network { io-agents = " + ioAgents +
+            ", max-connections = 100, max-subscriptions-per-connection = 8, max-subscriptions = 100, " +
+            "hello-timeout = 5s }").network(), "127.0.0.1", 0, SlowSubscriberPolicy.DROP_NEWEST, 1_000_000_000L,
             5_000_000_000L, null, authenticator, Throwable::printStackTrace, System.out::println);
     }
 

@@ -76,13 +76,7 @@ class ReloadTest
         final File node = tmp.resolve("node").toFile();
         final File config = tmp.resolve("junction.conf").toFile();
         write(config, tmp.resolve("not-used").toFile(), "flush-policy = os", "first");
-        final java.util.function.UnaryOperator<DaemonConfig> dirOverride = (c) -> new DaemonConfig(node.getPath(),
-            c.countersDir(), c.shards(), c.ringSize(), c.maxMessageLength(), c.countersCapacity(), c.shutdownTimeout(),
-            c.observeInterval(), c.histogramLog(), c.shedBurstThreshold(), c.listenHost(), c.listenPort(),
-            c.publishTimeout(), c.subscriberPolicy(), c.subscriberOutboxCapacity(), c.httpEnabled(), c.httpHost(),
-            c.httpPort(), c.demoRate(), c.demoSize(), c.webhook(), c.alarms(), c.journal(), c.regulation(),
-            c.expressCritical(), c.idleStrategy(), c.cluster(), c.security(),
-            c.nodeName(), c.errorLogCapacity(), c.webhookDelivery(), c.httpLimits(), c.network(), c.metricsMaxNamedSeries());
+        final java.util.function.UnaryOperator<DaemonConfig> dirOverride = (c) -> c.withNode(c.node().withDir(node.getPath()));
         try (Daemon daemon = new Daemon(dirOverride.apply(DaemonConfig.load(config)), config,
             new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), dirOverride))
         {

@@ -119,12 +119,12 @@ class SecurityConfigTest
         assertProblem("http.host = \"0.0.0.0\"\n", "security.allow-unauthenticated-non-loopback = true");
         // Explicitly allowed, or authentication on, or HTTP off: it starts.
         assertEquals("0.0.0.0", DaemonConfig.load(write(
-            "listen.host = \"0.0.0.0\"\nsecurity.allow-unauthenticated-non-loopback = true\n")).listenHost());
-        assertTrue(DaemonConfig.load(write("http.host = \"0.0.0.0\"\nhttp.enabled = false\n")).httpHost()
+            "listen.host = \"0.0.0.0\"\nsecurity.allow-unauthenticated-non-loopback = true\n")).listen().host());
+        assertTrue(DaemonConfig.load(write("http.host = \"0.0.0.0\"\nhttp.enabled = false\n")).http().host()
             .equals("0.0.0.0"));
         final DaemonConfig guarded = DaemonConfig.load(write("listen.host = \"0.0.0.0\"\nhttp.host = \"0.0.0.0\"\n" +
             "security { authentication = required, tokens = [ { hash = \"" + TOKEN_HASH + "\", principal = svc } ] }\n"));
-        assertTrue(guarded.security().tokenForReadOnly(guarded.httpHost()));
+        assertTrue(guarded.security().tokenForReadOnly(guarded.http().host()));
         assertFalse(guarded.security().tokenForReadOnly("127.0.0.1"));
         assertTrue(DaemonConfig.load(write("listen.host = localhost\n")).security() != null);
     }
