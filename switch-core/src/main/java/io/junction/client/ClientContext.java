@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * How a {@link JunctionClient} connects: fluent setters with defaults; {@link #conclude()} checks them once.
@@ -29,6 +30,8 @@ public final class ClientContext
     public static final long DEFAULT_OUTCOME_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
     public static final int DEFAULT_SEND_BUFFER_BYTES = 256 << 10;
     public static final int DEFAULT_MAX_FRAME_LENGTH = 16 << 20;
+
+    private static final AtomicInteger DEFAULT_INSTANCES = new AtomicInteger();
 
     private String url = DEFAULT_URL;
     private String host;
@@ -79,8 +82,9 @@ public final class ClientContext
 
     /**
      * @param instance the name of this publisher stream, stable across restarts of the application (printable
-     *                 ASCII, no spaces); the daemon's publisher is {@code principal/instance}. Default:
-     *                 {@code client-<pid>}, stable across reconnects only.
+     *                 ASCII, no spaces); the daemon's publisher is {@code principal/instance}, held by one
+     *                 connection at a time (a second client with the same name takes it over). Default:
+     *                 {@code client-<pid>-<n>}, one per client, stable across its reconnects only.
      */
     public ClientContext instance(final String instance)
     {
@@ -330,7 +334,8 @@ public final class ClientContext
         parseUrl();
         if (null == instance || instance.isEmpty())
         {
-            instance = "client-" + ProcessHandle.current().pid();
+            // One stream per client: the daemon lets one connection at a time hold a principal/instance.
+            instance = "client-" + ProcessHandle.current().pid() + "-" + DEFAULT_INSTANCES.incrementAndGet();
         }
         for (int i = 0; i < instance.length(); i++)
         {

@@ -19,6 +19,11 @@ public enum DisconnectReason
     HEARTBEAT_TIMEOUT,
     /** The daemon sent an ERROR that ends the session (it names the problem), or a frame that did not decode. */
     PROTOCOL_ERROR,
+    /**
+     * Another connection said HELLO as this {@code principal/instance} and took the publisher stream over: the
+     * client does not reconnect (it would take it back), the application decides.
+     */
+    PUBLISHER_IN_USE,
     /** The application closed the client. */
     CLOSED
 }

@@ -775,11 +775,7 @@ public final class JunctionClient implements AutoCloseable
             subscription.consumedSinceGrant = 0;
             unsentSubscribes++;
         }
-        nextAttemptNs = ctx.reconnect() ? System.nanoTime() + backoffNs : Long.MAX_VALUE;
-        if (!ctx.reconnect())
-        {
-            nextAttemptNs = System.nanoTime() + Long.MAX_VALUE / 2;
-        }
+        nextAttemptNs = System.nanoTime() + (ctx.reconnect() ? backoffNs : Long.MAX_VALUE / 2);
         backoffNs = Math.min(ctx.reconnectMaxNs(), backoffNs * 2);
         if (wasConnected)
         {
@@ -993,6 +989,22 @@ public final class JunctionClient implements AutoCloseable
         {
             fail(DisconnectReason.AUTHENTICATION_FAILED, "the daemon at " + transport.describe() +
                 " refused the credentials: " + text);
+            return;
+        }
+        if (ErrorCode.PUBLISHER_IN_USE == code)
+        {
+            if (CONNECTED == state)
+            {
+                fail(DisconnectReason.PUBLISHER_IN_USE, "another connection took over publisher '" + publisher +
+                    "' at " + transport.describe() + ": " + text);
+                nextAttemptNs = System.nanoTime() + Long.MAX_VALUE / 2; // Not taken back: two owners would fight.
+            }
+            else
+            {
+                // Our HELLO waited too long for the previous connection (ours, lost) to let the stream go: retry.
+                fail(DisconnectReason.PROTOCOL_ERROR, "the daemon at " + transport.describe() + " refused HELLO: " +
+                    text);
+            }
             return;
         }
         if (SubscribeDecoder.TEMPLATE_ID == requestTemplateId)
