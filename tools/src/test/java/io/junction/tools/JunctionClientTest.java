@@ -5,6 +5,7 @@ import static io.junction.tools.ClientTestSupport.pollUntil;
 import static io.junction.tools.ClientTestSupport.port;
 import static io.junction.tools.ClientTestSupport.startDaemon;
 import static io.junction.tools.ClientTestSupport.writeConfig;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,7 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -48,6 +52,7 @@ import io.junction.security.PasswordHash;
 /**
  * {@code io.junction.client} against a real daemon child process: publish and subscribe best-effort and guaranteed
  * (one outcome per message, with its journal sequence), unsubscribe, credit (the daemon sends no more than granted),
+ * the agent thread, a publisher stream taken over by a second client of the same instance,
  * a named authentication failure, NOT_CONNECTED without a daemon, and a reconnect after the daemon is SIGKILLed and
  * restarted on its directory (resubscribed; every unacknowledged guaranteed publish resent, every acknowledged one
  * in the journal; exactly once where the daemon deduplicates).
@@ -183,6 +188,52 @@ class JunctionClientTest
             subscriber);
         assertEquals(500, flowing.size(), "a closed subscription gets nothing");
         assertEquals(1, subscriber.subscriptions().size());
+
+        // On an agent thread with the application's own agent on the same thread.
+        final AtomicLong agentReceived = new AtomicLong();
+        final JunctionClient agentClient = client(context(port));
+        final ClientSubscription own = agentClient.subscribe("agent.>", (message) -> agentReceived.incrementAndGet());
+        final UnsafeBuffer agentPayload = new UnsafeBuffer(new byte[8]);
+        final long[] agentSent = { 0 };
+        final AgentRunner runner = agentClient.startAgent(new Agent()
+        {
+            @Override
+            public int doWork()
+            {
+                if (own.isInEffect() && agentSent[0] < 100 &&
+                    agentClient.offer("agent.work", Priority.NORMAL, agentPayload, 0, 8) > 0)
+                {
+                    agentSent[0]++;
+                    return 1;
+                }
+                return 0;
+            }
+
+            @Override
+            public String roleName()
+            {
+                return "test-application";
+            }
+        }, null);
+        await().atMost(ClientTestSupport.TIMEOUT).until(() -> agentReceived.get() == 100);
+        agentClient.close();
+        assertTrue(runner.isClosed());
+
+        // A second client with the same instance takes the publisher stream over; the first is told and stays off.
+        final List<String> states = new CopyOnWriteArrayList<>();
+        final JunctionClient first = client(context(port).instance("shared")
+            .connectionListener((state, reason, detail) -> states.add(state + " " + reason)));
+        pollUntil(first::isConnected, first::lastError, first);
+        final JunctionClient second = client(context(port).instance("shared"));
+        pollUntil(() -> second.isConnected() && !first.isConnected(), () -> states.toString(), first, second);
+        assertEquals(DisconnectReason.PUBLISHER_IN_USE, first.disconnectReason(), first::lastError);
+        for (int i = 0; i < 20; i++)
+        {
+            first.poll();
+            second.poll();
+        }
+        assertFalse(first.isConnected(), "it does not take the stream back");
+        assertEquals(List.of("CONNECTED NONE", "DISCONNECTED PUBLISHER_IN_USE"), states);
     }
 
     private static void publish(final JunctionClient publisher, final JunctionClient subscriber, final String topic,
