@@ -151,6 +151,8 @@ public final class MetricCatalogue
         perSubscription(SwitchCounters.SUBSCRIPTION_RESTARTS_TYPE_ID, "junction_subscription_restarts_total",
             Type.COUNTER, "Times a subscription was restarted after a fault, by named subscription.", "restarts",
             null, Aggregate.SUM);
+        counter(DeliveredTotal.TYPE_ID, "junction_delivered_total",
+            "Messages delivered by every subscription, named or not (added up each observation interval).", null, null);
         counter(SwitchCounters.SUBSCRIBER_DROPPED_TYPE_ID, "junction_subscriber_dropped_total",
             "Messages dropped at subscribers' outboxes, by class (the lowest class queued is dropped first).",
             "subscriber dropped: (?<class>\\S+)", "dropped");

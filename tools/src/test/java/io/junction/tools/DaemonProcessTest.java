@@ -110,7 +110,8 @@ class DaemonProcessTest
         final File statOut = tmp.resolve("stat.json").toFile();
         assertEquals(0, JunctionProcess.run(statOut, "stat", "--dir", node.getPath(), "--json"));
         final String stat = Files.readString(statOut.toPath());
-        assertTrue(stat.contains("\"alive\":true"), stat);
+        assertTrue(stat.contains("\"alive\":true,\"status\":\"running\""), stat);
+        assertTrue(stat.contains("\"stoppedAt\":null"), stat);
         assertTrue(tmp.resolve("shm").resolve("counters.dat").toFile().isFile(), "counters-dir is honoured");
         assertTrue(stat.contains("\"label\":\"protocol publishes accepted\",\"value\":" + count), stat);
         assertTrue(stat.contains("\"label\":\"protocol bad frames\",\"value\":1"), stat);
