@@ -134,7 +134,7 @@ final class QueueGroup extends Route
 
     private Outbox balanced(final Outbox[] members, final int count)
     {
-        final int start = cursor;
+        final int start = cursor < count ? cursor : 0; // a member left since: the cursor may be past the end
         cursor = start + 1 == count ? 0 : start + 1;
         Outbox best = null;
         long bestDepth = Long.MAX_VALUE;

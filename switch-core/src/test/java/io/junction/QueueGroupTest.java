@@ -76,6 +76,34 @@ class QueueGroupTest
     }
 
     @Test
+    void aBalancedGroupWhoseCursorIsPastTheLastMemberAfterALeaveKeepsDelivering()
+    {
+        junction = Junction.launch(TestSupport.context().shards(1));
+        final List<Collector> members = new ArrayList<>();
+        final List<Subscription> subscriptions = new ArrayList<>();
+        for (int i = 0; i < 3; i++)
+        {
+            final Collector member = new Collector();
+            members.add(member);
+            subscriptions.add(junction.subscribe("jobs.>", member, LOSSLESS.copy().queueGroup("workers")));
+        }
+        // Two messages: the round-robin cursor now points at the third member, the one that leaves.
+        TestSupport.offer(junction, "jobs.a", 0);
+        TestSupport.offer(junction, "jobs.a", 1);
+        await().atMost(TestSupport.TIMEOUT).until(() -> total(members) == 2);
+        subscriptions.get(2).close();
+
+        final int messages = 100;
+        for (int i = 2; i < messages; i++)
+        {
+            TestSupport.offer(junction, "jobs.a", i);
+        }
+        await().atMost(TestSupport.TIMEOUT).until(() -> total(members) >= messages);
+        assertExactlyOnce(members, messages);
+        assertEquals(0, junction.counters().errorCount(), "no shard error");
+    }
+
+    @Test
     void keyedKeepsEachKeyWithOneMemberInOrder()
     {
         junction = Junction.launch(TestSupport.context());
