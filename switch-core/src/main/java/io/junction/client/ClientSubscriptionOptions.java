@@ -1,6 +1,7 @@
 package io.junction.client;
 
 import io.junction.SlowSubscriberPolicy;
+import io.junction.protocol.QueueGroupNames;
 
 /**
  * How a remote subscription behaves: its slow-subscriber policy in the daemon and its flow control. Fluent.
@@ -9,6 +10,9 @@ import io.junction.SlowSubscriberPolicy;
  * more; with {@link #autoCredit} (the default) the client grants, in one CREDIT frame, what the handler has
  * consumed each time that reaches half the initial credit, so the daemon never has more than the initial credit
  * outstanding. Out of credit, the subscription meets its slow-subscriber policy in the daemon.
+ * <p>
+ * With a {@link #queueGroup}, the subscriptions (on any connection, and embedded ones) with that group name and
+ * the same pattern share its messages: each goes to one member. It rejoins the same group after a reconnect.
  */
 public final class ClientSubscriptionOptions
 {
@@ -19,6 +23,7 @@ public final class ClientSubscriptionOptions
     private SlowSubscriberPolicy slowSubscriberPolicy;
     private long initialCredit = DEFAULT_INITIAL_CREDIT;
     private boolean autoCredit = true;
+    private String queueGroup;
 
     public static ClientSubscriptionOptions defaults()
     {
@@ -72,9 +77,35 @@ public final class ClientSubscriptionOptions
         return autoCredit;
     }
 
+    /**
+     * Join a queue group in the daemon, balanced: each message of the pattern goes to one member of the group.
+     * The wire carries no publisher's key, so remotely a group is always balanced.
+     *
+     * @param group 1 to {@value QueueGroupNames#MAX_LENGTH} printable ASCII characters without spaces, or null
+     *              (the default) for none: every subscription gets every message.
+     */
+    public ClientSubscriptionOptions queueGroup(final String group)
+    {
+        final String problem = null == group ? null : QueueGroupNames.problem(group);
+        if (null != problem)
+        {
+            throw new IllegalArgumentException("queueGroup '" + group + "' refused: the name " + problem);
+        }
+        this.queueGroup = group;
+        return this;
+    }
+
+    /**
+     * @return the queue group's name, or null if none.
+     */
+    public String queueGroup()
+    {
+        return queueGroup;
+    }
+
     ClientSubscriptionOptions copy()
     {
         return new ClientSubscriptionOptions().slowSubscriberPolicy(slowSubscriberPolicy)
-            .initialCredit(initialCredit).autoCredit(autoCredit);
+            .initialCredit(initialCredit).autoCredit(autoCredit).queueGroup(queueGroup);
     }
 }

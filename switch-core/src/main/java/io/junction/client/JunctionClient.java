@@ -847,12 +847,14 @@ public final class JunctionClient implements AutoCloseable
                 continue;
             }
             final String pattern = subscription.pattern();
-            final int at = claim(ProtocolFrames.HEADER_LENGTH + SubscribeEncoder.BLOCK_LENGTH + 6 + pattern.length());
+            final ClientSubscriptionOptions options = subscription.options();
+            final String group = null == options.queueGroup() ? "" : options.queueGroup();
+            final int at = claim(ProtocolFrames.HEADER_LENGTH + SubscribeEncoder.BLOCK_LENGTH + 6 + pattern.length() +
+                group.length());
             if (at < 0)
             {
                 break;
             }
-            final ClientSubscriptionOptions options = subscription.options();
             subscribe.wrapAndApplyHeader(transport.buffer(), at, header)
                 .subscriptionId(subscription.id())
                 .startPositionKind(StartPositionKind.NEW)
@@ -861,7 +863,7 @@ public final class JunctionClient implements AutoCloseable
                 .slowSubscriberPolicy(null == options.slowSubscriberPolicy() ? SlowSubscriberPolicyCode.SERVER_DEFAULT :
                     SlowSubscriberPolicyCode.get((short)(options.slowSubscriberPolicy().ordinal() + 1)))
                 .pattern(pattern)
-                .queueGroup("")
+                .queueGroup(group)
                 .durableName("");
             transport.commit(at, ProtocolFrames.HEADER_LENGTH + subscribe.encodedLength());
             subscription.subscribeSentNs = nowNs;

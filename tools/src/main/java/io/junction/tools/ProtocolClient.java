@@ -317,6 +317,15 @@ public final class ProtocolClient implements AutoCloseable
     public long subscribe(final String pattern, final SlowSubscriberPolicy policy, final long initialCredit)
         throws IOException
     {
+        return subscribe(pattern, policy, initialCredit, "");
+    }
+
+    /**
+     * @param queueGroup empty for none; sent as given (the daemon checks it).
+     */
+    public long subscribe(final String pattern, final SlowSubscriberPolicy policy, final long initialCredit,
+        final String queueGroup) throws IOException
+    {
         synchronized (writeLock)
         {
             final long id = ++subscriptionIds;
@@ -328,7 +337,7 @@ public final class ProtocolClient implements AutoCloseable
                 .slowSubscriberPolicy(null == policy ? SlowSubscriberPolicyCode.SERVER_DEFAULT :
                     SlowSubscriberPolicyCode.get((short)(policy.ordinal() + 1)))
                 .pattern(pattern)
-                .queueGroup("")
+                .queueGroup(queueGroup)
                 .durableName("");
             writeScratch(subscribeEncoder.encodedLength());
             out.flush();

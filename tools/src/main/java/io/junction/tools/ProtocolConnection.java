@@ -34,6 +34,7 @@ import io.junction.DeliveryThread;
 import io.junction.observe.SlowSubscriberJfrEvent;
 import io.junction.protocol.FrameHandler;
 import io.junction.protocol.ProtocolFrames;
+import io.junction.protocol.QueueGroupNames;
 import io.junction.protocol.codecs.AckDecoder;
 import io.junction.protocol.codecs.CoalescedRefusalEncoder;
 import io.junction.protocol.codecs.CreditDecoder;
@@ -1101,11 +1102,19 @@ final class ProtocolConnection implements FrameHandler
                 subscriptionCount + " subscriptions, the most network.max-subscriptions-per-connection allows");
             return;
         }
-        if (!queueGroup.isEmpty() || !durableName.isEmpty() || StartPositionKind.NEW != start)
+        if (!durableName.isEmpty() || StartPositionKind.NEW != start)
         {
             sendError(ErrorCode.UNSUPPORTED, template, id, -1, "this daemon serves live subscriptions only: no " +
-                "queue group, durable name or start position other than NEW (asked: group '" + queueGroup +
-                "', durable '" + durableName + "', start " + start + ")");
+                "durable name or start position other than NEW (asked: durable '" + durableName + "', start " +
+                start + ")");
+            return;
+        }
+        final String groupProblem = queueGroup.isEmpty() ? null : QueueGroupNames.problem(queueGroup);
+        if (null != groupProblem)
+        {
+            server.badFrames().increment();
+            sendError(ErrorCode.INVALID_FIELD, template, id, QueueGroupNames.MAX_LENGTH,
+                "field 'queueGroup' refused: the name " + groupProblem);
             return;
         }
         final RejectReason invalid = Topics.validatePattern(pattern, server.junction().context().maxTopicLength(),
@@ -1155,6 +1164,10 @@ final class ProtocolConnection implements FrameHandler
             .slowSubscriberPolicy(policy)
             .deliveryThread(DeliveryThread.PIPELINE)
             .listener(SlowSubscriberJfrEvent.listener(subscription));
+        if (!queueGroup.isEmpty())
+        {
+            options.queueGroup(queueGroup); // BALANCED: PUBLISH carries no key for KEYED.
+        }
         if (!server.submit(() ->
         {
             Subscription switchSubscription = null;

@@ -18,12 +18,15 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
 import io.junction.Message;
 import io.junction.client.ClientContext;
 import io.junction.client.ClientSubscription;
+import io.junction.client.ClientSubscriptionOptions;
 import io.junction.client.JunctionClient;
+import io.junction.protocol.QueueGroupNames;
 
 /**
  * {@code junction sub}: print the messages of a pattern, one line each, as {@code TOPIC PAYLOAD} or JSON lines.
@@ -51,6 +54,10 @@ final class SubCommand implements Callable<Integer>
         "arrived within DURATION (default: no limit).")
     Duration timeout;
 
+    @Option(names = "--group", paramLabel = "NAME", description = "Join queue group NAME: the subscribers of " +
+        "PATTERN in that group (on any connection) share its messages, each going to one of them.")
+    String group;
+
     @Option(names = "--json", description = "JSON lines: topic, sequence, priority, time (when received, " +
         "ISO-8601), timestampNs (the switch's clock), payload (UTF-8 text) or payloadBase64.")
     boolean json;
@@ -68,6 +75,17 @@ final class SubCommand implements Callable<Integer>
         if (0 == count || count < -1)
         {
             CliValues.check(connection.spec, "--count", count, 1, Long.MAX_VALUE);
+        }
+        final ClientSubscriptionOptions options = ClientSubscriptionOptions.defaults();
+        if (null != group)
+        {
+            final String problem = QueueGroupNames.problem(group);
+            if (null != problem)
+            {
+                throw new ParameterException(connection.spec.commandLine(), "Invalid value for option '--group': " +
+                    "the name " + problem);
+            }
+            options.queueGroup(group);
         }
         final ClientContext ctx;
         try
@@ -93,14 +111,15 @@ final class SubCommand implements Callable<Integer>
                 System.err.println("junction sub: " + unreachable);
                 return 1;
             }
-            final ClientSubscription subscription = client.subscribe(pattern, this::print);
+            final ClientSubscription subscription = client.subscribe(pattern, this::print, options);
             boolean announced = false;
             while (count < 0 || received < count)
             {
                 if (!announced && subscription.isInEffect())
                 {
                     announced = true; // On standard error: standard output is the messages alone.
-                    System.err.println("junction sub: subscribed to " + pattern + " on " + ctx.url());
+                    System.err.println("junction sub: subscribed to " + pattern +
+                        (null == group ? "" : " in group " + group) + " on " + ctx.url());
                 }
                 if (!subscription.isActive())
                 {
