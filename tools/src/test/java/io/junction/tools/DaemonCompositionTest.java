@@ -25,7 +25,7 @@ import io.junction.observe.CountersFileReader;
 /**
  * The daemon as a composition root: what it starts, it stops, in a graceful stop and in a start that fails half way.
  */
-class DaemonLauncherTest
+class DaemonCompositionTest
 {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
