@@ -119,6 +119,58 @@ class PubSubLauncherTest
     }
 
     @Test
+    void twoSubsInOneGroupShareOnePubsLinesEachLineOnce() throws Exception
+    {
+        Launcher.path();
+        final File node = tmp.resolve("node").toFile();
+        final JunctionProcess daemon = startDaemon(tmp, writeConfig(tmp, node, 0), node, "daemon.log");
+        resources.add(daemon);
+        final String url = "tcp://127.0.0.1:" + ClientTestSupport.port(node);
+
+        // The group is balanced, and one topic is one shard: its members take turns, so each gets half.
+        final int lines = 20;
+        final List<Child> members = new ArrayList<>();
+        for (int i = 0; i < 2; i++)
+        {
+            final Child member = start(null, "sub", "jobs.>", "--group", "workers", "--url", url, "--count",
+                Integer.toString(lines / 2), "--timeout", "90s");
+            members.add(member);
+            await().atMost(ClientTestSupport.TIMEOUT).until(() ->
+                member.stderr().contains("subscribed to jobs.> in group workers") || !member.process.isAlive());
+        }
+        final StringBuilder input = new StringBuilder();
+        for (int i = 0; i < lines; i++)
+        {
+            input.append("job-").append(i).append('\n');
+        }
+        final Run pub = run(input.toString(), "pub", "jobs.new", "--url", url);
+        assertEquals(0, pub.exitCode, pub::toString);
+
+        final List<String> received = new ArrayList<>();
+        for (final Child member : members)
+        {
+            assertTrue(member.process.waitFor(60, TimeUnit.SECONDS), member::toString);
+            assertEquals(0, member.process.exitValue(), member::toString);
+            final List<String> got = member.stdout().lines().toList();
+            assertEquals(lines / 2, got.size(), member::toString);
+            received.addAll(got);
+        }
+        final List<String> expected = new ArrayList<>();
+        for (int i = 0; i < lines; i++)
+        {
+            expected.add("jobs.new job-" + i);
+        }
+        assertEquals(new java.util.TreeSet<>(expected), new java.util.TreeSet<>(received), "each line once");
+        assertEquals(lines, received.size());
+
+        // An invalid group name: a usage error, one line, no stack trace.
+        final Run bad = run(null, "sub", "jobs.>", "--group", "no spaces", "--url", url, "--count", "1");
+        assertEquals(2, bad.exitCode, bad::toString);
+        assertTrue(bad.stderr.contains("--group"), bad::toString);
+        assertNoStackTrace(bad);
+    }
+
+    @Test
     void aStaleDaemonPropertiesNoDaemonAndUsageErrorsAreOneLine() throws Exception
     {
         Launcher.path();
