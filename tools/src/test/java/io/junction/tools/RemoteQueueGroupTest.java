@@ -77,9 +77,14 @@ class RemoteQueueGroupTest
     private void start() throws Exception
     {
         junction = Junction.launch(new Junction.Context().countersManager(counters));
-        server = new ProtocolServer(junction, counters, DaemonConfig.parse("network { io-agents = 2, " +
+        server = server(counters, 0);
+    }
+
+    private ProtocolServer server(final CountersManager counters, final int port) throws Exception
+    {
+        return new ProtocolServer(junction, counters, DaemonConfig.parse("network { io-agents = 2, " +
             "max-connections = 100, max-subscriptions-per-connection = 8, max-subscriptions = 100, " +
-            "hello-timeout = 5s }").network(), "127.0.0.1", 0, SlowSubscriberPolicy.DROP_NEWEST, 1_000_000_000L,
+            "hello-timeout = 5s }").network(), "127.0.0.1", port, SlowSubscriberPolicy.DROP_NEWEST, 1_000_000_000L,
             5_000_000_000L, null, Authenticator.OPEN, Throwable::printStackTrace, System.out::println);
     }
 
@@ -209,6 +214,35 @@ class RemoteQueueGroupTest
             }
         });
         return delivered;
+    }
+
+    @Test
+    void aClientResubscribesInTheSameGroupAfterAReconnect() throws Exception
+    {
+        start();
+        final int port = server.port();
+        final Member remote = remoteMember("jobs.>");
+        pollUntil(remote.subscription::isInEffect, "subscribed");
+        final Member embedded = new Member();
+        resources.add(junction.subscribe("jobs.>", embedded, SubscriptionOptions.defaults().queueGroup(GROUP)
+            .slowSubscriberPolicy(SlowSubscriberPolicy.BACK_PRESSURE)));
+
+        // The server goes away and comes back on the same port: the client reconnects and subscribes again.
+        server.close();
+        pollUntil(() -> !remote.client.isConnected(), "disconnected");
+        server = server(new CountersManager(new UnsafeBuffer(new byte[512 * 1024]),
+            new UnsafeBuffer(new byte[128 * 1024])), port);
+        pollUntil(() -> remote.client.isConnected() && remote.subscription.isInEffect(), "resubscribed");
+
+        final int published = 2_000;
+        publish(0, published);
+        pollUntil(() -> remote.count.get() + embedded.count.get() == published,
+            () -> remote.count.get() + " + " + embedded.count.get() + " of " + published);
+        // In the group again: it shares with the embedded member rather than getting every message.
+        assertTrue(remote.count.get() > 0 && embedded.count.get() > 0,
+            () -> remote.count.get() + " and " + embedded.count.get());
+        assertEquals(published, arrivals.size());
+        assertTrue(arrivals.values().stream().allMatch((n) -> n == 1), "no message arrived twice");
     }
 
     @Test
