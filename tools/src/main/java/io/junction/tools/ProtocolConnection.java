@@ -1168,7 +1168,10 @@ final class ProtocolConnection implements FrameHandler
             .listener(SlowSubscriberJfrEvent.listener(subscription));
         if (!queueGroup.isEmpty())
         {
-            options.queueGroup(queueGroup); // BALANCED: PUBLISH carries no key for KEYED.
+            // BALANCED (PUBLISH carries no key for KEYED), delivered through the switch's shared delivery agents:
+            // an outbox in the switch lets the group balance by depth and hand a leaver's queue to the others.
+            options.queueGroup(queueGroup).deliveryThread(DeliveryThread.SHARED);
+            subscription.queueGroupMember = true;
         }
         if (!server.submit(() ->
         {

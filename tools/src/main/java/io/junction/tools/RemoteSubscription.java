@@ -48,6 +48,8 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
     /** Set when it ends for any reason: it delivers nothing more. */
     volatile boolean ended;
     volatile Subscription subscription;
+    /** In a queue group: a message given to it is one no other member gets. Set before it joins. */
+    boolean queueGroupMember;
 
     RemoteSubscription(
         final ProtocolConnection connection, final int slot, final long id, final String pattern,
@@ -88,7 +90,12 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
     {
         if (!announced || ended)
         {
-            return; // Before SUBSCRIBED went out (offered before the subscription was in effect), or after its end.
+            // Before SUBSCRIBED went out (offered before the subscription was in effect), or after its end. A
+            // queue-group member was chosen for it over the others, though: it waits for its SUBSCRIBED.
+            if (!queueGroupMember || !awaitAnnounced())
+            {
+                return;
+            }
         }
         final String topic = message.topic();
         final int payloadLength = message.length();
@@ -226,6 +233,35 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
         }
         connection.server().onUndelivered(1);
         return -1;
+    }
+
+    /**
+     * A queue-group member given a message before its SUBSCRIBED is staged (a moment, on join): its delivery
+     * agent (a group member delivers through the switch's shared agents, never on a shard's pipeline) waits for
+     * it rather than lose the message, as {@code back-pressure} waits for room.
+     *
+     * @return true once announced; false if it ended first (the message is counted dropped).
+     */
+    private boolean awaitAnnounced()
+    {
+        long parkNs = 1_000;
+        while (!announced)
+        {
+            if (ended || !connection.isOpen() || connection.server().drainExpired() ||
+                Thread.currentThread().isInterrupted())
+            {
+                drop(1);
+                return false;
+            }
+            LockSupport.parkNanos(parkNs);
+            parkNs = Math.min(parkNs << 1, TimeUnit.MICROSECONDS.toNanos(100));
+        }
+        if (ended)
+        {
+            drop(1);
+            return false;
+        }
+        return true;
     }
 
     void drop(final long count)

@@ -8,9 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -164,56 +162,68 @@ class RemoteQueueGroupTest
         pollUntil(() -> arrivals.size() == first, () -> arrivals.size() + " of " + first);
         assertTrue(leaver.count.get() > 0, "the leaver took a share: " + counts(members));
 
-        // Mid-stream: the leaver stops reading, so what it is given stays queued on its way, then its connection
-        // closes; the stream goes on.
+        // Mid-stream: the leaver stops reading, so what it is given stays on its way (its connection's send buffer),
+        // then its connection closes; the stream goes on.
         clients.remove(leaver.client);
         final int second = 500;
         publish(first, second);
-        await().atMost(TIMEOUT).until(() -> deliveredBySwitch().values().stream().mapToLong(Long::longValue)
-            .sum() == first + second);
-        final Map<String, Long> beforeClose = deliveredBySwitch();
         leaver.client.close();
         final long leaverTook = leaver.count.get();
-        await().atMost(TIMEOUT).until(() -> counter("protocol remote subscriptions") == 2 &&
-            deliveredBySwitch().size() == 2);
-        final Map<String, Long> afterClose = deliveredBySwitch();
-        final long givenToLeaver = beforeClose.entrySet().stream().filter((e) -> !afterClose.containsKey(e.getKey()))
-            .mapToLong(Map.Entry::getValue).sum();
+        await().atMost(TIMEOUT).until(() -> counter("protocol remote subscriptions") == 2);
 
         final int third = 5_000;
         final int published = first + second + third;
         publish(first + second, third);
         pollUntil(() -> arrivedFrom(first + second, published) == third,
             () -> arrivedFrom(first + second, published) + " of the " + third + " published after the leave; " +
-            "members " + counts(members) + ", switch " + deliveredBySwitch() + ", " + dump());
+            "members " + counts(members));
 
         assertEquals(leaverTook, leaver.count.get(), "nothing reaches a closed member");
         for (final Member member : stayers)
         {
-            assertTrue(member.count.get() > first / 3, "each remaining member took a share: " + counts(stayers));
+            assertTrue(member.count.get() > first / 3 + third / 3, "each remaining member took a share: " +
+                counts(stayers));
         }
         assertTrue(arrivals.values().stream().allMatch((n) -> n == 1), "no message arrived twice");
-        // The switch gave each message to one member; the members still connected received all they were given.
-        final long givenToStayers = deliveredBySwitch().values().stream().mapToLong(Long::longValue).sum();
-        assertEquals(published, givenToStayers + givenToLeaver);
-        assertEquals(givenToStayers, total(stayers), () -> "the remaining members received " + counts(stayers));
+        // Only what was on its way to the leaver while it did not read can be missing: at most its turns of the
+        // middle run, never a message given to a member still connected.
+        final long missing = published - arrivals.size();
+        assertTrue(missing <= second / 2, () -> missing + " missing of the " + second + " sent while it did not read");
+        assertEquals(published - missing, total(members));
         assertEquals(0, counter("protocol subscriber messages dropped"));
     }
 
-    /**
-     * @return the switch's delivered count of each remote subscription on jobs.> still open, by counter label.
-     */
-    private Map<String, Long> deliveredBySwitch()
+    @Test
+    void membersJoiningWhileTrafficFlowsLoseNothing() throws Exception
     {
-        final Map<String, Long> delivered = new HashMap<>();
-        counters.forEach((id, typeId, key, label) ->
+        start();
+        final List<Member> members = new ArrayList<>();
+        members.add(remoteMember("jobs.>"));
+        pollUntil(members.get(0).subscription::isInEffect, "the first member");
+
+        // Each joins while messages flow: what the group gives it before its SUBSCRIBED is out still reaches it.
+        long published = 0;
+        for (int i = 0; i < 4; i++)
         {
-            if (label.startsWith("subscription ") && label.endsWith("'jobs.>' delivered"))
+            final Member joiner = remoteMember("jobs.>");
+            members.add(joiner);
+            while (!joiner.subscription.isInEffect())
             {
-                delivered.put(label, counters.getCounterValue(id));
+                publish(published, 50);
+                published += 50;
             }
-        });
-        return delivered;
+            publish(published, 500);
+            published += 500;
+        }
+        final long total = published;
+        pollUntil(() -> arrivals.size() == total, () -> arrivals.size() + " of " + total + ", members " +
+            counts(members) + ", dropped " + counter("protocol subscriber messages dropped"));
+        assertTrue(arrivals.values().stream().allMatch((n) -> n == 1), "no message arrived twice");
+        assertEquals(total, total(members));
+        for (final Member member : members)
+        {
+            assertTrue(member.count.get() > 0, "every member took a share: " + counts(members));
+        }
     }
 
     @Test
