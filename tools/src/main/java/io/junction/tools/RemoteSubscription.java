@@ -24,7 +24,8 @@ import io.junction.protocol.codecs.PriorityCode;
  * message as a MESSAGE frame straight into its connection's send buffer (a many-to-one ring the connection's I/O
  * agent drains to the socket). It never blocks on a socket and allocates nothing per message. When the buffer,
  * or the subscription's credit, cannot take a message, its slow-subscriber policy applies at once and a drop is
- * counted when it happens.
+ * counted when it happens. A queue-group member is delivered instead through the switch's shared delivery agents
+ * (an outbox in the switch, so the group can balance by depth and move a leaver's queue), the same handler.
  */
 final class RemoteSubscription implements MessageHandler, SubscriptionListener
 {
