@@ -95,8 +95,7 @@ final class ProtocolConnection implements FrameHandler
     static final int OUTPUT_RESERVE = 2 * MAX_CONTROL_FRAME;
     private static final int MAX_TEXT_CHARS = 400;
     private static final int MAX_TEXT_BYTES = 900;
-    private static final int STAGING_CAPACITY = 16 * 1024;
-    private static final int INITIAL_RECEIVE = 4 * 1024;
+    private static final int INITIAL_RECEIVE = BufferPool.RECEIVE_CAPACITY;
     private static final int LARGE_RECEIVE = 64 * 1024;
     private static final int MAX_INSTANCE_LENGTH = 128;
     private static final int DURABLE_WINDOW = 4096; // guaranteed publishes awaiting their outcome; a power of two
@@ -127,6 +126,8 @@ final class ProtocolConnection implements FrameHandler
     private long partialSinceNs;
     private long lastInputNs;
     private boolean retrying;
+    /** In {@link #onReadable}: the receive buffer stays, whatever a nested resume does. */
+    private boolean reading;
     private boolean hot;
     private int hotIdleCycles;
 
@@ -211,8 +212,7 @@ final class ProtocolConnection implements FrameHandler
         }
         remote = address;
         secureTransport = loopback;
-        in = allocate(INITIAL_RECEIVE, "receive");
-        inBuffer.wrap(in);
+        // No buffer yet: one is taken from the agent's pool when there is something to read (see releaseInput).
     }
 
     ProtocolServer server()
@@ -271,10 +271,34 @@ final class ProtocolConnection implements FrameHandler
      */
     int onReadable(final long nowNs)
     {
+        reading = true;
+        final int total;
+        try
+        {
+            total = read(nowNs);
+        }
+        finally
+        {
+            reading = false;
+        }
+        if (!hot)
+        {
+            releaseInput();
+        }
+        return total;
+    }
+
+    private int read(final long nowNs)
+    {
         if (state >= CLOSING || 0 != paused)
         {
             updateInterest();
             return 0;
+        }
+        if (null == in)
+        {
+            in = agent.pool().receive();
+            inBuffer.wrap(in);
         }
         int total = 0;
         for (int reads = 0; reads < 4; reads++)
@@ -331,6 +355,34 @@ final class ProtocolConnection implements FrameHandler
     }
 
     /**
+     * Give the receive buffer back to the agent's pool once everything in it was handled: an idle connection
+     * holds no buffer.
+     */
+    private void releaseInput()
+    {
+        if (null != in && !reading && readPosition == in.position() && state < CLOSED)
+        {
+            agent.pool().release(in);
+            in = null;
+            readPosition = 0;
+            partialSinceNs = 0;
+        }
+    }
+
+    /**
+     * Give the staging buffer back once everything staged went to the socket and nothing is queued behind it.
+     */
+    private void releaseStaging()
+    {
+        final ManyToOneRingBuffer ring = deliveries;
+        if (null != out && 0 == out.position() && state < CLOSING && (null == ring || 0 == ring.size()))
+        {
+            agent.pool().release(out);
+            out = null;
+        }
+    }
+
+    /**
      * A duty cycle's read of a connection that was busy a moment ago.
      *
      * @return bytes read, or -1 once it is quiet (or closed): the selector watches it again.
@@ -352,6 +404,7 @@ final class ProtocolConnection implements FrameHandler
         {
             hot = false;
             updateInterest();
+            releaseInput();
             return -1;
         }
         return state >= CLOSING ? -1 : read;
@@ -359,7 +412,7 @@ final class ProtocolConnection implements FrameHandler
 
     private void onEndOfStream()
     {
-        if (in.position() > readPosition)
+        if (null != in && in.position() > readPosition)
         {
             server.countError(ErrorCode.MALFORMED_FRAME); // A partial frame cut off by the client: nothing to answer.
         }
@@ -408,11 +461,12 @@ final class ProtocolConnection implements FrameHandler
         {
             return;
         }
-        final ByteBuffer bigger = allocate(capacity, "receive");
+        final ByteBuffer bigger = BufferPool.allocate(capacity, "receive");
         final int unread = in.position() - readPosition;
         final UnsafeBuffer target = new UnsafeBuffer(bigger);
         target.putBytes(0, inBuffer, readPosition, unread);
         bigger.position(unread);
+        agent.pool().release(in);
         in = bigger;
         inBuffer.wrap(in);
         readPosition = 0;
@@ -423,6 +477,14 @@ final class ProtocolConnection implements FrameHandler
      */
     void processInput(final long nowNs)
     {
+        if (null == in)
+        {
+            if (state < CLOSING)
+            {
+                flush(); // Nothing unread: only what is staged.
+            }
+            return;
+        }
         while (state < CLOSING && 0 == paused)
         {
             final int available = in.position() - readPosition;
@@ -506,6 +568,10 @@ final class ProtocolConnection implements FrameHandler
         {
             processInput(nowNs);
             updateInterest();
+            if (!hot)
+            {
+                releaseInput(); // Its last frame waited for the worker or for room: the selector takes it from here.
+            }
         }
     }
 
@@ -1133,10 +1199,9 @@ final class ProtocolConnection implements FrameHandler
         {
             try
             {
-                deliveries = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
-                    server.sendBufferCapacity() + RingBufferDescriptor.TRAILER_LENGTH)));
+                deliveries = new ManyToOneRingBuffer(new UnsafeBuffer(server.sendBufferMemory()));
             }
-            catch (final OutOfMemoryError ex)
+            catch (final OutOfMemoryError | IllegalStateException ex)
             {
                 server.releaseSubscription();
                 sendError(ErrorCode.INTERNAL, template, id, server.sendBufferCapacity(),
@@ -1650,6 +1715,7 @@ final class ProtocolConnection implements FrameHandler
             resume(PAUSE_OUTPUT, agent.nowNs());
         }
         updateInterest();
+        releaseStaging();
     }
 
     private void copyDeliveries()
@@ -1708,35 +1774,19 @@ final class ProtocolConnection implements FrameHandler
     {
         if (null == out)
         {
-            out = allocate(STAGING_CAPACITY, "staging");
+            out = agent.pool().staging();
             outBuffer.wrap(out);
         }
     }
 
     private void growStaging(final int capacity)
     {
-        final ByteBuffer bigger = allocate(capacity, "staging");
+        final ByteBuffer bigger = BufferPool.allocate(capacity, "staging");
         out.flip();
         bigger.put(out);
+        agent.pool().release(out);
         out = bigger;
         outBuffer.wrap(out);
-    }
-
-    /**
-     * A direct buffer, or an exception that closes this connection (its agent catches it): direct memory running
-     * out costs one connection, never an I/O agent.
-     */
-    private static ByteBuffer allocate(final int capacity, final String what)
-    {
-        try
-        {
-            return ByteBuffer.allocateDirect(capacity);
-        }
-        catch (final OutOfMemoryError ex)
-        {
-            throw new IllegalStateException("no direct memory for a connection's " + what + " buffer of " + capacity +
-                " bytes", ex);
-        }
     }
 
     private boolean hasOutputRoom(final int bytes)

@@ -178,6 +178,7 @@ public final class ProtocolServer implements AutoCloseable
     private final AtomicCounter resendsTooOld;
     private final AtomicCounter publisherTakeovers;
     private final PublisherStreams publisherStreams = new PublisherStreams();
+    private final SendBufferMemory sendBufferMemory;
     private final List<AtomicCounter> allCounters = new ArrayList<>();
 
     /**
@@ -209,6 +210,7 @@ public final class ProtocolServer implements AutoCloseable
         this.maxFrameLength = network.maxFrameLength();
         this.sendBufferCapacity = BitUtil.findNextPositivePowerOfTwo(
             Math.max(network.sendBufferBytes(), RingBufferDescriptor.TRAILER_LENGTH));
+        this.sendBufferMemory = new SendBufferMemory(sendBufferCapacity + RingBufferDescriptor.TRAILER_LENGTH);
 
         connectionsCounter = counter(counters, "protocol connections", CONNECTIONS_TYPE_ID);
         publishesCounter = counter(counters, "protocol publishes accepted", PUBLISHES_TYPE_ID);
@@ -705,6 +707,19 @@ public final class ProtocolServer implements AutoCloseable
         return publisherTakeovers;
     }
 
+    /**
+     * @return the memory of a connection's send buffer (its delivery ring and trailer), committed as used.
+     */
+    ByteBuffer sendBufferMemory()
+    {
+        return sendBufferMemory.allocate();
+    }
+
+    boolean sendBuffersMapped()
+    {
+        return sendBufferMemory.isMapped();
+    }
+
     PublisherStreams publisherStreams()
     {
         return publisherStreams;
@@ -896,6 +911,7 @@ public final class ProtocolServer implements AutoCloseable
             Thread.currentThread().interrupt();
         }
         CloseHelper.quietCloseAll(allCounters);
+        sendBufferMemory.close();
     }
 
     private boolean allFlushed(final long deadlineNs)
