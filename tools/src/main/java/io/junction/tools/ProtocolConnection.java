@@ -105,6 +105,7 @@ final class ProtocolConnection implements FrameHandler
     private static final long REFUSAL_LINGER_MS = 10;
     private static final long REFUSAL_LINGER_NS = TimeUnit.MILLISECONDS.toNanos(REFUSAL_LINGER_MS);
     private static final Priority[] PRIORITIES = Priority.values();
+    private static final byte[] NO_BYTES = new byte[0];
     private static final long DUPLICATE = OfferResult.rejected(RejectReason.DUPLICATE);
     private static final long TOO_OLD = OfferResult.rejected(RejectReason.TOO_OLD_FOR_DEDUPLICATION);
     /** Duty cycles without input before a polled connection is left to the selector again. */
@@ -364,6 +365,7 @@ final class ProtocolConnection implements FrameHandler
         {
             agent.pool().release(in);
             in = null;
+            inBuffer.wrap(NO_BYTES); // Not to keep a buffer the pool dropped from being collected.
             readPosition = 0;
             partialSinceNs = 0;
         }
@@ -379,6 +381,7 @@ final class ProtocolConnection implements FrameHandler
         {
             agent.pool().release(out);
             out = null;
+            outBuffer.wrap(NO_BYTES);
         }
     }
 
