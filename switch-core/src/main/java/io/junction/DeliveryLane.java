@@ -3,6 +3,8 @@ package io.junction;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
+import io.junction.agent.WakeableIdleStrategy;
+
 /**
  * The subscriptions of one delivery agent that have messages waiting, in the order they became ready:
  * an intrusive many-producer (the shards), single-consumer (the agent) queue after Dmitry Vyukov's, so a

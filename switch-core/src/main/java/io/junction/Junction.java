@@ -4,12 +4,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
@@ -19,10 +15,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
-import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemEpochClock;
@@ -31,11 +24,10 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersManager;
 import org.agrona.concurrent.status.CountersReader;
 
-import io.junction.regulate.Admission;
+import io.junction.agent.AgentPlacement;
+import io.junction.agent.WakeableIdleStrategy;
 import io.junction.regulate.RegulationConfig;
 import io.junction.regulate.Regulator;
-import io.junction.topic.Topics;
-import net.openhft.affinity.Affinity;
 
 /**
  * The embeddable switch. Launch one from a {@link Context}, {@link #offer} messages on topics, and
@@ -48,26 +40,21 @@ import net.openhft.affinity.Affinity;
  *     junction.offer("prices.eur.usd", Priority.NORMAL, buffer, 0, length);
  * }
  * }</pre>
+ * <p>
+ * A facade over the engine: offers go through the {@link Ingress} to a {@link Shard}'s ring, whose agent
+ * routes ({@link Router}) and dispatches ({@link Dispatcher}) them to outboxes that {@link DeliveryAgent}s
+ * drain into handlers; subscriptions are the {@link Conductor}'s. This class builds them and places their
+ * agents on threads.
  */
 public final class Junction implements AutoCloseable
 {
     private final Context ctx;
     private final SwitchCounters counters;
     private final Shard[] shards;
-    private final int maxTopicLength;
-    private final int maxTopicTokens;
-    private final int maxMessageLength;
-    private final NanoClock nanoClock;
-    private final ValidTopicCache validTopics = new ValidTopicCache();
     private final Regulator regulator;
-    private final DeliveryLane[] sharedLanes;
-    private final DeliveryAgent[] sharedAgents;
-    private final List<AgentRunner> deliveryRunners = java.util.Collections.synchronizedList(new ArrayList<>());
-    private final org.agrona.concurrent.status.AtomicCounter deliveryStalls;
-    private final List<AgentRunner> pipelineRunners = new ArrayList<>();
-    private final Set<SwitchSubscription> subscriptions = ConcurrentHashMap.newKeySet();
-    private final ConcurrentHashMap<SwitchSubscription, AgentRunner> subscriptionRunners = new ConcurrentHashMap<>();
-    private final AtomicLong subscriptionIds = new AtomicLong();
+    private final Ingress ingress;
+    private final Conductor conductor;
+    private final List<AutoCloseable> pipelineRunners = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AgentInvoker invoker;
     private volatile boolean isClosed;
@@ -76,87 +63,31 @@ public final class Junction implements AutoCloseable
     {
         this.ctx = ctx;
         this.counters = new SwitchCounters(ctx.countersManager());
-        this.maxTopicLength = ctx.maxTopicLength();
-        this.maxTopicTokens = ctx.maxTopicTokens();
-        this.maxMessageLength = ctx.maxMessageLength();
-        this.nanoClock = ctx.nanoClock();
         this.shards = new Shard[ctx.shards()];
         this.regulator = new Regulator(shards.length, ctx.ringSize(), ctx.regulation(), ctx.countersManager());
         for (int i = 0; i < shards.length; i++)
         {
             shards[i] = new Shard(i, ctx, counters);
-            shards[i].regulation = regulator.forShard(i, nanoClock, shards[i]::ringOccupancy);
+            shards[i].regulation = regulator.forShard(i, ctx.nanoClock(), shards[i]::ringOccupancy);
         }
-        sharedLanes = new DeliveryLane[ctx.deliveryAgents()];
-        sharedAgents = new DeliveryAgent[sharedLanes.length];
-        for (int i = 0; i < sharedLanes.length; i++)
-        {
-            sharedLanes[i] = new DeliveryLane(i);
-            sharedAgents[i] = newSharedAgent(i);
-        }
-        deliveryStalls = counters.newCounter("delivery agent stalls", SwitchCounters.DELIVERY_STALLS_TYPE_ID);
+        this.ingress = new Ingress(ctx, shards, regulator, counters);
+        final boolean onCaller = ctx.threadingMode() == ThreadingMode.INVOKER;
+        this.conductor = new Conductor(ctx, counters, regulator, shards, onCaller);
 
-        if (ctx.threadingMode() == ThreadingMode.INVOKER)
+        if (onCaller)
         {
-            final List<Agent> agentList = new ArrayList<>(List.of(journalStages()));
-            agentList.addAll(List.of(shards));
-            agentList.addAll(List.of(sharedAgents));
-            final Agent[] agents = agentList.toArray(new Agent[0]);
-            invoker = new AgentInvoker(this::onError, null, named("junction-invoker", new CompositeAgent(agents)));
-            invoker.start();
+            final List<Agent> agents = new ArrayList<>(List.of(journalStages()));
+            agents.addAll(List.of(shards));
+            agents.addAll(List.of(conductor.sharedAgents()));
+            invoker = AgentPlacement.onCaller(
+                AgentPlacement.composite("junction-invoker", agents.toArray(new Agent[0])), conductor::onError);
         }
         else
         {
             invoker = null;
             startPipeline();
-            for (final DeliveryAgent agent : sharedAgents)
-            {
-                deliveryRunners.add(start(agent, deliveryIdle(agent.lane()), null));
-            }
+            conductor.startSharedAgents();
         }
-    }
-
-    /**
-     * The default idle strategies become wakeable ones, so that a producer wakes a parked consumer; one
-     * the application chose is used as it is.
-     */
-    private IdleStrategy deliveryIdle(final DeliveryLane lane)
-    {
-        return ctx.deliveryIdleStrategySupplier() == Context.DEFAULT_IDLE_STRATEGY_SUPPLIER ?
-            new WakeableIdleStrategy(lane, WakeableIdleStrategy.SIGNALLED_MAX_PARK_NS) :
-            ctx.deliveryIdleStrategySupplier().get();
-    }
-
-    private IdleStrategy pipelineIdle(final WakeableIdleStrategy.Signal signal)
-    {
-        return ctx.pipelineIdleStrategySupplier() == Context.DEFAULT_IDLE_STRATEGY_SUPPLIER ?
-            new WakeableIdleStrategy(signal, WakeableIdleStrategy.MAX_PARK_NS) : ctx.pipelineIdleStrategySupplier().get();
-    }
-
-    private DeliveryAgent newSharedAgent(final int lane)
-    {
-        return new DeliveryAgent(sharedLanes[lane], ctx.deliveryBatchLimit(), "junction-delivery-" + lane, false);
-    }
-
-    /**
-     * The watchdog found a handler blocking agent {@code lane}: a new agent takes the lane's other
-     * subscriptions on; the old one ends when the handler returns.
-     */
-    private void replaceSharedAgent(final int lane)
-    {
-        if (isClosed)
-        {
-            return;
-        }
-        final DeliveryAgent agent = newSharedAgent(lane);
-        sharedAgents[lane] = agent;
-        deliveryRunners.add(start(agent, deliveryIdle(agent.lane()), null));
-    }
-
-    private DeliveryWatchdog newWatchdog()
-    {
-        return new DeliveryWatchdog(
-            sharedAgents, nanoClock, ctx.deliveryStallTimeoutNs(), this::replaceSharedAgent, deliveryStalls);
     }
 
     /**
@@ -207,8 +138,8 @@ public final class Junction implements AutoCloseable
     public long offer(
         final String topic, final Priority priority, final DirectBuffer buffer, final int offset, final int length)
     {
-        return offer(regulator.anonymousCache(), topic, priority, QualityOfService.BEST_EFFORT, Regulator.NO_TTL,
-            buffer, offset, length);
+        return ingress.offer(regulator.anonymousCache(), topic, QueueGroup.NO_KEY, priority,
+            QualityOfService.BEST_EFFORT, Regulator.NO_TTL, buffer, offset, length, 0, 0);
     }
 
     /**
@@ -223,8 +154,8 @@ public final class Junction implements AutoCloseable
         final int offset,
         final int length)
     {
-        return offer(regulator.anonymousCache(), topic, key, priority, QualityOfService.BEST_EFFORT, Regulator.NO_TTL,
-            buffer, offset, length, 0, 0);
+        return ingress.offer(regulator.anonymousCache(), topic, key, priority, QualityOfService.BEST_EFFORT,
+            Regulator.NO_TTL, buffer, offset, length, 0, 0);
     }
 
     /**
@@ -240,7 +171,8 @@ public final class Junction implements AutoCloseable
         final int offset,
         final int length)
     {
-        return offer(regulator.anonymousCache(), topic, priority, qos, Regulator.NO_TTL, buffer, offset, length);
+        return ingress.offer(regulator.anonymousCache(), topic, QueueGroup.NO_KEY, priority, qos, Regulator.NO_TTL,
+            buffer, offset, length, 0, 0);
     }
 
     /**
@@ -263,127 +195,7 @@ public final class Junction implements AutoCloseable
         final long publisherId,
         final long publisherSequence)
     {
-        return offer(regulator.anonymousCache(), topic, priority, buffer, offset, length, publisherId,
-            publisherSequence);
-    }
-
-    long offer(
-        final io.junction.regulate.RegulationCache publisher,
-        final String topic,
-        final Priority priority,
-        final DirectBuffer buffer,
-        final int offset,
-        final int length,
-        final long publisherId,
-        final long publisherSequence)
-    {
-        final JournalSink sink = ctx.journalSink();
-        if (0 == publisherId || publisherSequence < 1)
-        {
-            counters.onOfferRejected(RejectReason.INVALID_PUBLISHER);
-            return OfferResult.rejected(RejectReason.INVALID_PUBLISHER);
-        }
-        if (null == sink || !sink.isAvailable())
-        {
-            return OfferResult.JOURNAL_UNAVAILABLE;
-        }
-        final long reserved = sink.reservePublisherSequence(publisherId, publisherSequence);
-        if (reserved < 0)
-        {
-            final RejectReason reason = OfferResult.rejectReason(reserved);
-            if (null != reason)
-            {
-                counters.onOfferRejected(reason);
-            }
-            return reserved;
-        }
-        final long result = offer(publisher, topic, QueueGroup.NO_KEY, priority,
-            QualityOfService.GUARANTEED, Regulator.NO_TTL, buffer, offset, length, publisherId, publisherSequence);
-        if (result < 0)
-        {
-            sink.releasePublisherSequence(publisherId, publisherSequence);
-        }
-        return result;
-    }
-
-    long offer(
-        final io.junction.regulate.RegulationCache publisher,
-        final String topic,
-        final Priority priority,
-        final long ttlNs,
-        final DirectBuffer buffer,
-        final int offset,
-        final int length)
-    {
-        return offer(publisher, topic, priority, QualityOfService.BEST_EFFORT, ttlNs, buffer, offset, length);
-    }
-
-    long offer(
-        final io.junction.regulate.RegulationCache publisher,
-        final String topic,
-        final Priority priority,
-        final QualityOfService qos,
-        final long ttlNs,
-        final DirectBuffer buffer,
-        final int offset,
-        final int length)
-    {
-        return offer(publisher, topic, QueueGroup.NO_KEY, priority, qos, ttlNs, buffer, offset, length, 0, 0);
-    }
-
-    /**
-     * Validate, regulate, then queue: the path of every offer, with or without a {@link Publisher}.
-     */
-    long offer(
-        final io.junction.regulate.RegulationCache publisher,
-        final String topic,
-        final long key,
-        final Priority priority,
-        final QualityOfService qos,
-        final long ttlNs,
-        final DirectBuffer buffer,
-        final int offset,
-        final int length,
-        final long publisherId,
-        final long publisherSequence)
-    {
-        if (isClosed)
-        {
-            return OfferResult.CLOSED;
-        }
-
-        final RejectReason reason = validate(topic, priority, buffer, offset, length);
-        if (null != reason)
-        {
-            counters.onOfferRejected(reason);
-            return OfferResult.rejected(reason);
-        }
-
-        final long nowNs = nanoClock.nanoTime();
-        final Shard shard = shardFor(topic);
-        final Admission admission = regulator.resolve(publisher, topic, priority);
-        final ShedReason shed = regulator.admit(admission, shard.index(), priority, ttlNs, nowNs);
-        if (null != shed)
-        {
-            return OfferResult.shed(shed);
-        }
-
-        final long result = shard.offer(
-            topic, key, priority, qos, nowNs, Regulator.deadlineNs(nowNs, ttlNs), admission, buffer, offset, length,
-            publisherId, publisherSequence);
-        if (result >= 0)
-        {
-            shard.wake();
-        }
-        else
-        {
-            admission.onNotQueued();
-            if (OfferResult.BACK_PRESSURED == result)
-            {
-                regulator.onBackPressured(priority);
-            }
-        }
-        return result;
+        return ingress.offerIdempotent(topic, priority, buffer, offset, length, publisherId, publisherSequence);
     }
 
     /**
@@ -391,7 +203,7 @@ public final class Junction implements AutoCloseable
      */
     public Publisher publisher(final String name)
     {
-        return new Publisher(this, regulator.newCache(Objects.requireNonNull(name, "name")));
+        return new Publisher(ingress, regulator.newCache(Objects.requireNonNull(name, "name")));
     }
 
     /**
@@ -413,21 +225,6 @@ public final class Junction implements AutoCloseable
     public Regulator regulator()
     {
         return regulator;
-    }
-
-    /**
-     * A subscription is about to deliver a message with a deadline.
-     *
-     * @return true if it expired: counted, and must not be delivered.
-     */
-    boolean onExpiredAtDelivery(final Message message, final long nowNs)
-    {
-        if (Regulator.isExpired(message.deadlineNs, nowNs))
-        {
-            regulator.onShed(message.priority(), ShedReason.EXPIRED);
-            return true;
-        }
-        return false;
     }
 
     /**
@@ -467,38 +264,6 @@ public final class Junction implements AutoCloseable
         return stages;
     }
 
-    private RejectReason validate(
-        final String topic, final Priority priority, final DirectBuffer buffer, final int offset, final int length)
-    {
-        if (!validTopics.contains(topic))
-        {
-            final RejectReason topicReason = Topics.validateTopic(topic, maxTopicLength, maxTopicTokens);
-            if (null != topicReason)
-            {
-                return topicReason;
-            }
-            validTopics.add(topic);
-        }
-        if (null == priority)
-        {
-            return RejectReason.MISSING_PRIORITY;
-        }
-        if (length > maxMessageLength)
-        {
-            return RejectReason.PAYLOAD_TOO_LARGE;
-        }
-        if (null == buffer || offset < 0 || length < 0 || offset > buffer.capacity() - length)
-        {
-            return RejectReason.INVALID_BUFFER_RANGE;
-        }
-        return null;
-    }
-
-    private Shard shardFor(final String topic)
-    {
-        return shards.length == 1 ? shards[0] : shards[(topic.hashCode() & Integer.MAX_VALUE) % shards.length];
-    }
-
     /**
      * Subscribe with the default options.
      */
@@ -516,12 +281,7 @@ public final class Junction implements AutoCloseable
      */
     public Subscription subscribe(final String pattern, final MessageHandler handler, final SubscriptionOptions options)
     {
-        final SwitchSubscription subscription = newSubscription(pattern, handler, options);
-        if (null == invoker)
-        {
-            awaitInEffect(subscription);
-        }
-        return subscription;
+        return conductor.subscribe(pattern, handler, options, true);
     }
 
     /**
@@ -535,108 +295,7 @@ public final class Junction implements AutoCloseable
     public Subscription subscribeAsync(
         final String pattern, final MessageHandler handler, final SubscriptionOptions options)
     {
-        return newSubscription(pattern, handler, options);
-    }
-
-    private SwitchSubscription newSubscription(
-        final String pattern, final MessageHandler handler, final SubscriptionOptions options)
-    {
-        Objects.requireNonNull(handler, "handler");
-        Objects.requireNonNull(options, "options");
-        if (isClosed)
-        {
-            throw new IllegalStateException("switch is closed");
-        }
-        final RejectReason reason = Topics.validatePattern(pattern, maxTopicLength, maxTopicTokens);
-        if (null != reason)
-        {
-            counters.subscribeRejected().increment();
-            throw new InvalidTopicException(reason, pattern);
-        }
-
-        final long id = subscriptionIds.incrementAndGet();
-        final SwitchSubscription subscription = new SwitchSubscription(
-            id, pattern, handler, options.copy(), this, shards.length);
-        subscriptions.add(subscription);
-        counters.subscriptionsActive().increment();
-
-        if (options.deliveryThread() == DeliveryThread.PIPELINE)
-        {
-            subscription.deliversOnPipeline();
-        }
-        else if (null != invoker || options.deliveryThread() == DeliveryThread.SHARED)
-        {
-            // Placed by id, so the same subscriptions made in the same order share agents alike.
-            subscription.deliversThrough(sharedLanes[(int)(id % sharedLanes.length)]);
-        }
-        else
-        {
-            final DeliveryLane lane = new DeliveryLane(-1);
-            subscription.deliversThrough(lane);
-            subscriptionRunners.put(subscription, start(
-                new DeliveryAgent(lane, ctx.deliveryBatchLimit(), "junction-sub-" + id, true),
-                deliveryIdle(lane), null));
-        }
-
-        for (final Shard shard : shards)
-        {
-            shard.enqueue(new RouteCommand(true, pattern, subscription.outbox(shard.index()), subscription));
-        }
-        return subscription;
-    }
-
-    private void awaitInEffect(final SwitchSubscription subscription)
-    {
-        final long deadlineNs = System.nanoTime() + ctx.controlTimeoutNs();
-        subscription.waiter(Thread.currentThread());
-        while (!subscription.isInEffect() && !isClosed && System.nanoTime() - deadlineNs < 0)
-        {
-            LockSupport.parkNanos(subscription, TimeUnit.MILLISECONDS.toNanos(1));
-        }
-        subscription.waiter(null);
-        if (!subscription.isInEffect())
-        {
-            unsubscribe(subscription, TerminationReason.CLOSED);
-            throw new IllegalStateException("subscription to '" + subscription.pattern() +
-                "' was not applied by every shard within controlTimeoutNs=" + ctx.controlTimeoutNs());
-        }
-    }
-
-    void unsubscribe(final SwitchSubscription subscription, final TerminationReason reason)
-    {
-        subscription.terminate(reason, null, false);
-        subscription.finish();
-    }
-
-    /**
-     * Called once per subscription when it ends, from whichever thread ended it.
-     */
-    void onSubscriptionFinished(final SwitchSubscription subscription)
-    {
-        if (!subscriptions.remove(subscription))
-        {
-            return;
-        }
-        if (!isClosed) // A closing switch drops its routes all at once.
-        {
-            for (final Shard shard : shards)
-            {
-                shard.enqueue(new RouteCommand(false, subscription.pattern(), subscription.outbox(shard.index()), null));
-            }
-        }
-        final AgentRunner runner = subscriptionRunners.remove(subscription);
-        if (null != runner && runner.thread() != Thread.currentThread())
-        {
-            CloseHelper.close(this::onError, runner);
-        }
-
-        counters.subscriptionsActive().decrement();
-        final TerminationReason reason = subscription.terminationReason();
-        if (reason != TerminationReason.CLOSED && reason != TerminationReason.SWITCH_CLOSED)
-        {
-            counters.subscriptionsTerminated().increment();
-        }
-        subscription.closeCounters();
+        return conductor.subscribe(pattern, handler, options, false);
     }
 
     /**
@@ -658,7 +317,7 @@ public final class Junction implements AutoCloseable
      */
     public List<Subscription> subscriptions()
     {
-        return List.copyOf(subscriptions);
+        return conductor.subscriptions();
     }
 
     /**
@@ -691,20 +350,15 @@ public final class Junction implements AutoCloseable
             return;
         }
         isClosed = true;
+        ingress.close();
+        conductor.refuseNew();
 
         drain();
 
-        for (final SwitchSubscription subscription : subscriptions)
-        {
-            unsubscribe(subscription, TerminationReason.SWITCH_CLOSED);
-        }
+        conductor.endAll();
 
         final List<AutoCloseable> resources = new ArrayList<>(pipelineRunners);
-        synchronized (deliveryRunners)
-        {
-            resources.addAll(deliveryRunners);
-        }
-        resources.addAll(subscriptionRunners.values());
+        resources.addAll(conductor.runners());
         resources.add(invoker);
         CloseHelper.closeAll(resources);
         for (final Shard shard : shards)
@@ -741,71 +395,55 @@ public final class Junction implements AutoCloseable
                 return false;
             }
         }
-        for (final SwitchSubscription subscription : subscriptions)
-        {
-            if (!subscription.isIdle())
-            {
-                return false;
-            }
-        }
-        return true;
+        return conductor.areIdle();
     }
 
-    void onError(final Throwable error)
-    {
-        if (error instanceof AgentTerminationException)
-        {
-            return; // A subscription's agent ending itself, not a fault.
-        }
-        counters.errors().increment();
-        ctx.errorHandler().onError(error);
-    }
-
+    /**
+     * Place the shards (and journal stages) on threads: all on one in SHARED mode, one each otherwise.
+     * The delivery watchdog rides on shard 0's thread: it reads the clock once per cycle and looks rarely.
+     */
     private void startPipeline()
     {
-        final IdleStrategy[] idle = new IdleStrategy[shards.length];
-        for (int i = 0; i < shards.length; i++)
-        {
-            idle[i] = pipelineIdle(shards[i]);
-        }
-
+        final int[] cpus = ctx.cpuAffinity();
         final Agent[] stages = journalStages();
         if (ctx.threadingMode() == ThreadingMode.SHARED)
         {
             final List<Agent> agents = new ArrayList<>(List.of(stages));
             agents.addAll(List.of(shards));
-            agents.add(newWatchdog());
-            pipelineRunners.add(start(named("junction-shards", new CompositeAgent(agents)),
-                pipelineIdle(new AllShards(shards)), cpuFor(0)));
+            agents.add(conductor.newWatchdog());
+            pipelineRunners.add(AgentPlacement.onThread(
+                AgentPlacement.composite("junction-shards", agents.toArray(new Agent[0])),
+                pipelineIdle(new AllShards(shards)), AgentPlacement.cpuFor(cpus, 0), conductor::onError));
         }
         else
         {
             for (int i = 0; i < stages.length; i++)
             {
-                pipelineRunners.add(start(stages[i], ctx.pipelineIdleStrategySupplier().get(), cpuFor(i)));
+                pipelineRunners.add(AgentPlacement.onThread(stages[i], ctx.pipelineIdleStrategySupplier().get(),
+                    AgentPlacement.cpuFor(cpus, i), conductor::onError));
             }
-            // The watchdog rides on shard 0's thread: it reads the clock once per cycle and looks rarely.
-            pipelineRunners.add(start(
-                named(shards[0].roleName(), new CompositeAgent(shards[0], newWatchdog())), idle[0], cpuFor(0)));
+            pipelineRunners.add(AgentPlacement.onThread(
+                AgentPlacement.composite(shards[0].roleName(), shards[0], conductor.newWatchdog()),
+                pipelineIdle(shards[0]), AgentPlacement.cpuFor(cpus, 0), conductor::onError));
             for (int i = 1; i < shards.length; i++)
             {
-                pipelineRunners.add(start(shards[i], idle[i], cpuFor(i)));
+                pipelineRunners.add(AgentPlacement.onThread(
+                    shards[i], pipelineIdle(shards[i]), AgentPlacement.cpuFor(cpus, i), conductor::onError));
             }
         }
     }
 
-    private Integer cpuFor(final int shardIndex)
+    /**
+     * The default idle strategy becomes a wakeable one, so that a publisher wakes a parked shard; one the
+     * application chose is used as it is. A shard whose every piece of work comes with a wake parks up to
+     * as long as a delivery agent; while it has work that nothing announces, up to 1 ms.
+     */
+    private IdleStrategy pipelineIdle(final WakeableIdleStrategy.Signal signal)
     {
-        final int[] cpus = ctx.cpuAffinity();
-        return cpus.length == 0 ? null : cpus[shardIndex % cpus.length];
-    }
-
-    private AgentRunner start(final Agent agent, final IdleStrategy idleStrategy, final Integer cpu)
-    {
-        final AgentRunner runner = new AgentRunner(idleStrategy, this::onError, null, agent);
-        final ThreadFactory factory = null == cpu ? Thread::new : pinnedTo(cpu);
-        AgentRunner.startOnThread(runner, factory);
-        return runner;
+        return ctx.pipelineIdleStrategySupplier() == Context.DEFAULT_IDLE_STRATEGY_SUPPLIER ?
+            new WakeableIdleStrategy(signal, WakeableIdleStrategy.DEFAULT_SPINS, WakeableIdleStrategy.DEFAULT_YIELDS,
+                WakeableIdleStrategy.SIGNALLED_MAX_PARK_NS, WakeableIdleStrategy.MAX_PARK_NS) :
+            ctx.pipelineIdleStrategySupplier().get();
     }
 
     /**
@@ -823,6 +461,19 @@ public final class Junction implements AutoCloseable
         }
 
         @Override
+        public boolean isBusy()
+        {
+            for (final Shard shard : shards)
+            {
+                if (shard.isBusy())
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
         public boolean hasWork()
         {
             for (final Shard shard : shards)
@@ -834,48 +485,6 @@ public final class Junction implements AutoCloseable
             }
             return false;
         }
-    }
-
-    /**
-     * A composite agent under a name of ours, so its thread is recognisable as the switch's.
-     */
-    private static Agent named(final String roleName, final CompositeAgent agent)
-    {
-        return new Agent()
-        {
-            @Override
-            public void onStart()
-            {
-                agent.onStart();
-            }
-
-            @Override
-            public int doWork() throws Exception
-            {
-                return agent.doWork();
-            }
-
-            @Override
-            public void onClose()
-            {
-                agent.onClose();
-            }
-
-            @Override
-            public String roleName()
-            {
-                return roleName;
-            }
-        };
-    }
-
-    private static ThreadFactory pinnedTo(final int cpu)
-    {
-        return (runnable) -> new Thread(() ->
-        {
-            Affinity.setAffinity(cpu);
-            runnable.run();
-        });
     }
 
     /**

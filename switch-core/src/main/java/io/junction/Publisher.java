@@ -14,12 +14,12 @@ public final class Publisher
     /** A time-to-live meaning "none". */
     public static final long NO_TTL = Regulator.NO_TTL;
 
-    private final Junction junction;
+    private final Ingress ingress;
     private final RegulationCache cache;
 
-    Publisher(final Junction junction, final RegulationCache cache)
+    Publisher(final Ingress ingress, final RegulationCache cache)
     {
-        this.junction = junction;
+        this.ingress = ingress;
         this.cache = cache;
     }
 
@@ -34,7 +34,8 @@ public final class Publisher
     public long offer(
         final String topic, final Priority priority, final DirectBuffer buffer, final int offset, final int length)
     {
-        return junction.offer(cache, topic, priority, NO_TTL, buffer, offset, length);
+        return ingress.offer(cache, topic, QueueGroup.NO_KEY, priority, QualityOfService.BEST_EFFORT, NO_TTL,
+            buffer, offset, length, 0, 0);
     }
 
     /**
@@ -49,7 +50,7 @@ public final class Publisher
         final int offset,
         final int length)
     {
-        return junction.offer(cache, topic, priority, qos, NO_TTL, buffer, offset, length);
+        return ingress.offer(cache, topic, QueueGroup.NO_KEY, priority, qos, NO_TTL, buffer, offset, length, 0, 0);
     }
 
     /**
@@ -65,7 +66,7 @@ public final class Publisher
         final long publisherId,
         final long publisherSequence)
     {
-        return junction.offer(cache, topic, priority, buffer, offset, length, publisherId, publisherSequence);
+        return ingress.offerIdempotent(cache, topic, priority, buffer, offset, length, publisherId, publisherSequence);
     }
 
     /**
@@ -81,7 +82,8 @@ public final class Publisher
         final int offset,
         final int length)
     {
-        return junction.offer(cache, topic, priority, ttlNs, buffer, offset, length);
+        return ingress.offer(cache, topic, QueueGroup.NO_KEY, priority, QualityOfService.BEST_EFFORT, ttlNs,
+            buffer, offset, length, 0, 0);
     }
 
     @Override

@@ -1,10 +1,8 @@
 package io.junction;
 
-import java.util.ArrayList;
 import java.util.Queue;
 
 import org.agrona.DirectBuffer;
-import org.agrona.collections.Object2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -15,31 +13,26 @@ import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
 import com.lmax.disruptor.dsl.ProducerType;
 
-import io.junction.topic.SubscriptionTrie;
+import io.junction.agent.WakeableIdleStrategy;
 
 /**
- * One pipeline: a Disruptor ring that publishers copy into, and the agent that routes each message
- * through the subscription trie and dispatches it into the matching subscriptions' outboxes.
+ * One pipeline: a Disruptor ring that publishers copy into, and the agent that takes each message from
+ * it, asks its {@link Router} for the matching routes and has its {@link Dispatcher} hand it to them.
+ * The agent also applies the conductor's subscription changes to the router, between messages.
  * <p>
  * Topics are partitioned across shards, so each topic's order is kept by one ring.
  */
 final class Shard implements Agent, WakeableIdleStrategy.Signal
 {
-    private static final Route[] NO_ROUTES = new Route[0];
     private static final int EXPRESS_SCAN_LIMIT = 4096;
 
     private final int index;
     private final int shardCount;
     private final RingBuffer<MessageEvent> ring;
     private final Sequence dispatched = new Sequence(RingBuffer.INITIAL_CURSOR_VALUE);
-    private final SubscriptionTrie<Route> trie;
-    private final Object2ObjectHashMap<String, Route[]> routeCache = new Object2ObjectHashMap<>();
-    private final int routeCacheLimit;
-    private final ArrayList<Route> matches = new ArrayList<>();
-    private final Object2ObjectHashMap<String, QueueGroup> groups = new Object2ObjectHashMap<>();
-    private final ArrayList<QueueGroup> groupsWithLeavers = new ArrayList<>();
-    private final SwitchCounters counters;
-    private final int maxMessageLength;
+    private final Router router;
+    private final SegmentReclaimer reclaimer;
+    private final Dispatcher dispatcher;
     private final Queue<RouteCommand> commands = new ManyToOneConcurrentLinkedQueue<>();
     private final int batchLimit;
     private final AtomicCounter dispatchedCounter;
@@ -62,6 +55,7 @@ final class Shard implements Agent, WakeableIdleStrategy.Signal
     // CRITICAL message it has handed to some but not yet all of its outboxes.
     private final boolean expressCritical;
     private final boolean checkEachSlot;
+    private final boolean everyMessageWakes;
     private long expressNext;
     private MessageEvent expressEvent;
     private Route[] expressRoutes;
@@ -70,8 +64,6 @@ final class Shard implements Agent, WakeableIdleStrategy.Signal
     Shard(final int index, final Junction.Context ctx, final SwitchCounters counters)
     {
         this.index = index;
-        this.counters = counters;
-        this.maxMessageLength = ctx.maxMessageLength();
         this.shardCount = ctx.shards();
         this.ring = RingBuffer.create(
             ctx.singleProducer() ? ProducerType.SINGLE : ProducerType.MULTI,
@@ -86,13 +78,14 @@ final class Shard implements Agent, WakeableIdleStrategy.Signal
         {
             this.ring.addGatingSequences(journalStage.sequence());
         }
-        this.trie = new SubscriptionTrie<>(ctx.maxTopicTokens());
-        this.routeCacheLimit = ctx.routeCacheSize();
         this.batchLimit = ctx.dispatchBatchLimit();
         this.expressCritical = ctx.expressCritical();
         // With one producer the cursor only passes published slots; with several, a claimed slot may
         // still be being written, so each one is checked (the journal stage has checked them already).
         this.checkEachSlot = !ctx.singleProducer() && null == journalStage;
+        // Each offer and command wakes a parked shard, unless a single producer may miss the wake or the
+        // messages come through the journal stage, which does not signal.
+        this.everyMessageWakes = !ctx.singleProducer() && null == journalStage;
         this.roleName = "junction-shard-" + index;
         this.nanoClock = ctx.nanoClock();
         this.routeLatencyRecorder = null == ctx.latency() ? null : ctx.latency().offerToRoute().newRecorder();
@@ -102,6 +95,9 @@ final class Shard implements Agent, WakeableIdleStrategy.Signal
             "shard " + index + " back-pressured offers", SwitchCounters.SHARD_BACK_PRESSURED_TYPE_ID);
         this.stallsCounter = counters.newCounter(
             "shard " + index + " stalls on back-pressure subscribers", SwitchCounters.SHARD_STALLS_TYPE_ID);
+        this.reclaimer = new SegmentReclaimer(ctx.nanoClock(), SegmentReclaimer.IDLE_NS);
+        this.router = new Router(ctx, counters, reclaimer);
+        this.dispatcher = new Dispatcher(counters, stallsCounter);
     }
 
     int index()
@@ -235,6 +231,17 @@ final class Shard implements Agent, WakeableIdleStrategy.Signal
         parked = thread;
     }
 
+    /**
+     * Work that no wake announces keeps the parks short: a back-pressuring subscriber to retry, queue-group
+     * leavers to move, or messages whose arrival may not wake the shard. Otherwise an idle shard may sleep
+     * as long as a delivery agent does.
+     */
+    @Override
+    public boolean isBusy()
+    {
+        return !everyMessageWakes || null != stalledRoutes || null != expressEvent || router.hasLeavers();
+    }
+
     @Override
     public boolean hasWork()
     {
@@ -261,9 +268,13 @@ final class Shard implements Agent, WakeableIdleStrategy.Signal
     public int doWork()
     {
         int work = applyCommands();
-        if (!groupsWithLeavers.isEmpty())
+        if (router.hasLeavers())
         {
-            work += moveLeavers();
+            work += router.moveLeavers();
+        }
+        if (reclaimer.hasTracked())
+        {
+            work += reclaimer.reclaim();
         }
         // The cursor is written by publishers on every publish: read it once per cycle, not per message.
         final long cursor = ring.getCursor();
@@ -343,11 +354,11 @@ final class Shard implements Agent, WakeableIdleStrategy.Signal
             }
             else
             {
-                routes = route(event.topic);
+                routes = router.route(event.topic);
                 from = 0;
             }
         }
-        final int blockedAt = deliver(event, routes, from, firstTry);
+        final int blockedAt = dispatcher.deliver(event, routes, from, firstTry);
         if (blockedAt >= 0)
         {
             stalledRoutes = routes;
@@ -378,7 +389,7 @@ final class Shard implements Agent, WakeableIdleStrategy.Signal
         int work = 0;
         if (null != expressEvent)
         {
-            final int blockedAt = deliver(expressEvent, expressRoutes, expressIndex, false);
+            final int blockedAt = dispatcher.deliver(expressEvent, expressRoutes, expressIndex, false);
             if (blockedAt >= 0)
             {
                 expressIndex = blockedAt;
@@ -410,8 +421,8 @@ final class Shard implements Agent, WakeableIdleStrategy.Signal
                 event.expressed = true;
                 continue;
             }
-            final Route[] routes = route(event.topic);
-            final int blockedAt = deliver(event, routes, 0, true);
+            final Route[] routes = router.route(event.topic);
+            final int blockedAt = dispatcher.deliver(event, routes, 0, true);
             if (blockedAt >= 0)
             {
                 expressEvent = event;
@@ -456,86 +467,13 @@ final class Shard implements Agent, WakeableIdleStrategy.Signal
         return true;
     }
 
-    /**
-     * Offer a message to its outboxes from {@code from} on, applying each subscription's slow-subscriber
-     * policy.
-     *
-     * @return the index of the back-pressuring outbox that had no room, or -1 when every outbox was served.
-     */
-    private int deliver(final MessageEvent event, final Route[] routes, final int from, final boolean firstTry)
-    {
-        for (int i = from; i < routes.length; i++)
-        {
-            final Outbox outbox = routes[i].select(event);
-            if (null == outbox)
-            {
-                counters.onSubscriberDropped(event.priority); // a queue group with no member left
-                continue;
-            }
-            final SwitchSubscription subscription = outbox.subscription();
-            if (!subscription.isActive() || outbox.offer(event))
-            {
-                continue;
-            }
-
-            switch (subscription.policy())
-            {
-                case BACK_PRESSURE:
-                    if (firstTry)
-                    {
-                        stallsCounter.increment();
-                    }
-                    return i;
-
-                case DISCONNECT:
-                    subscription.onDropped(event.priority);
-                    subscription.terminate(TerminationReason.SLOW_CONSUMER, null);
-                    break;
-
-                default: // The dropping policies make room or drop inside the outbox, and never refuse.
-                    subscription.onDropped(event.priority);
-                    break;
-            }
-        }
-        return -1;
-    }
-
-    private Route[] route(final String topic)
-    {
-        Route[] routes = routeCache.get(topic);
-        if (null == routes)
-        {
-            matches.clear();
-            trie.match(topic, matches);
-            routes = matches.isEmpty() ? NO_ROUTES : matches.toArray(NO_ROUTES);
-            if (routeCache.size() >= routeCacheLimit)
-            {
-                routeCache.clear();
-            }
-            routeCache.put(topic, routes);
-        }
-        return routes;
-    }
-
     private int applyCommands()
     {
         int applied = 0;
         RouteCommand command;
         while (null != (command = commands.poll()))
         {
-            final String group = command.outbox.subscription().options().queueGroup();
-            if (null != group)
-            {
-                applyGroupCommand(command, group);
-            }
-            else if (command.add)
-            {
-                trie.add(command.pattern, command.outbox);
-            }
-            else
-            {
-                trie.remove(command.pattern, command.outbox);
-            }
+            router.apply(command);
             if (command.add)
             {
                 command.added.onRouted();
@@ -544,63 +482,9 @@ final class Shard implements Agent, WakeableIdleStrategy.Signal
         }
         if (applied > 0)
         {
-            routeCache.clear(); // once per batch of changes
+            router.changed(); // once per batch of changes
         }
         return applied;
-    }
-
-    private void applyGroupCommand(final RouteCommand command, final String groupName)
-    {
-        final String key = command.pattern + '\u0000' + groupName;
-        QueueGroup group = groups.get(key);
-        if (command.add)
-        {
-            if (null == group)
-            {
-                group = new QueueGroup(key, command.outbox.subscription().options().queueGroupDiscipline(),
-                    counters, counters.queueGroupMoved(), maxMessageLength);
-                groups.put(key, group);
-            }
-            if (0 == group.size())
-            {
-                trie.add(command.pattern, group);
-            }
-            group.join(command.outbox);
-        }
-        else if (null != group)
-        {
-            group.leave(command.outbox);
-            if (0 == group.size())
-            {
-                trie.remove(command.pattern, group);
-            }
-            if (!groupsWithLeavers.contains(group))
-            {
-                groupsWithLeavers.add(group);
-            }
-        }
-    }
-
-    /**
-     * Hand what queue-group members that left still had queued to the members that remain.
-     */
-    private int moveLeavers()
-    {
-        int work = 0;
-        for (int i = groupsWithLeavers.size() - 1; i >= 0; i--)
-        {
-            final QueueGroup group = groupsWithLeavers.get(i);
-            work += group.moveLeavers();
-            if (!group.hasLeavers())
-            {
-                groupsWithLeavers.remove(i);
-                if (group.isEmpty())
-                {
-                    groups.remove(group.key());
-                }
-            }
-        }
-        return work;
     }
 
     @Override

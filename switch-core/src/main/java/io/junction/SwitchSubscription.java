@@ -53,7 +53,7 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
     private final String pattern;
     private final SubscriptionOptions options;
     private final SlowSubscriberPolicy policy;
-    private final Junction owner;
+    private final Conductor owner;
     private final Outbox[] outboxes;
     private final RestartIntensity restartIntensity;
     private final NanoClock nanoClock;
@@ -89,7 +89,7 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
         final String pattern,
         final MessageHandler handler,
         final SubscriptionOptions options,
-        final Junction owner,
+        final Conductor owner,
         final int shards)
     {
         this.id = id;

@@ -108,13 +108,15 @@ public final class ClusterNode implements AutoCloseable
             .deleteDirOnStart(ctx.cleanStart)
             .errorHandler(errorHandler);
 
-        service = null != ctx.customService ? null : new SwitchService(
-            id,
-            (cluster) -> ctx.journalFactory.apply(new File(nodeDir, "journal")),
-            ctx.permissions,
-            ctx.maxTopicLength,
-            ctx.maxPayloadLength,
-            ctx.maxReplay);
+        service = null != ctx.customService ? null : new SwitchService(new SwitchService.Context()
+            .memberId(id)
+            .journalDir(new File(nodeDir, "journal"))
+            .journalFactory(null == ctx.journalFactory ? null :
+                (cluster) -> ctx.journalFactory.apply(new File(nodeDir, "journal")))
+            .permissions(ctx.permissions)
+            .maxTopicLength(ctx.maxTopicLength)
+            .maxPayloadLength(ctx.maxPayloadLength)
+            .maxReplay(ctx.maxReplay));
 
         final ClusteredServiceContainer.Context containerCtx = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(driverCtx.aeronDirectoryName())
@@ -309,7 +311,7 @@ public final class ClusterNode implements AutoCloseable
         private long maxReplay = 1_000_000;
         private ErrorHandler errorHandler;
         private Supplier<ClusteredService> customService;
-        private Function<File, ReplicaJournal> journalFactory = ChronicleReplicaJournal::new;
+        private Function<File, ReplicaJournal> journalFactory;
 
         public void conclude()
         {
@@ -561,7 +563,8 @@ public final class ClusterNode implements AutoCloseable
         }
 
         /**
-         * How the member's journal is made from its directory (Chronicle Queue by default).
+         * How the member's journal is made from its directory; by default (null) a {@link MemberJournal}, in the
+         * journal module's format.
          */
         public Context journalFactory(final Function<File, ReplicaJournal> journalFactory)
         {

@@ -16,6 +16,8 @@ final class ClusterSubscription
     long count;
     /** Sequence of the last message delivered (or skipped as before the subscription). */
     long lastSequence;
+    /** Its route in the member's switch (derived state, made again when a snapshot is loaded). */
+    io.junction.Subscription route;
 
     ClusterSubscription(
         final long subscriptionId,

@@ -19,16 +19,21 @@ public interface ReplicaJournal extends AutoCloseable
     /**
      * Append a message unless its sequence is not above {@link #lastSequence()}.
      *
+     * @param timestampNs       the cluster time of its log entry, in nanoseconds.
+     * @param publisherId       who published it, kept with the record.
+     * @param publisherSequence its number in that publisher's stream.
      * @return true if appended, false if it was already there.
      */
     boolean append(
         long sequence,
-        long timestamp,
+        long timestampNs,
         int priority,
         String topic,
         DirectBuffer payload,
         int payloadOffset,
-        int payloadLength);
+        int payloadLength,
+        long publisherId,
+        long publisherSequence);
 
     /**
      * Read the entries with fromSequence &lt;= sequence &lt;= toSequence in order, until the handler returns false.
@@ -46,11 +51,12 @@ public interface ReplicaJournal extends AutoCloseable
     interface EntryHandler
     {
         /**
+         * @param timestampNs the cluster time of its log entry, in nanoseconds.
          * @return true to go on reading, false to stop.
          */
         boolean onEntry(
             long sequence,
-            long timestamp,
+            long timestampNs,
             int priority,
             String topic,
             DirectBuffer payload,

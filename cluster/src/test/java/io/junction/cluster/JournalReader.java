@@ -1,13 +1,14 @@
 package io.junction.cluster;
 
-import org.agrona.DirectBuffer;
+import io.junction.journal.StartPosition;
 
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads a member's journal, after the member has stopped, into comparable strings.
+ * Reads a member's journal, after the member has stopped, into comparable strings, with the journal module's
+ * own reader (what {@code junction journal dump} uses).
  */
 final class JournalReader
 {
@@ -18,19 +19,18 @@ final class JournalReader
     static List<String> entries(final File dir)
     {
         final List<String> entries = new ArrayList<>();
-        try (ChronicleReplicaJournal journal = new ChronicleReplicaJournal(dir))
+        try (io.junction.journal.JournalReader reader = io.junction.journal.JournalReader.open(dir))
         {
-            journal.read(1, Long.MAX_VALUE,
-                (sequence, timestamp, priority, topic, payload, offset, length) ->
-                    entries.add(sequence + "|" + timestamp + "|" + priority + "|" + topic + "|" + text(payload, offset, length)));
+            reader.read(StartPosition.earliest(), null, (message) ->
+            {
+                final byte[] payload = new byte[message.length()];
+                message.buffer().getBytes(message.offset(), payload);
+                entries.add(message.sequence() + "|" + message.timestampNs() + "|" + message.priority() + "|" +
+                    message.topic() + "|" + message.publisherId() + ":" + message.publisherSequence() + "|" +
+                    new String(payload, java.nio.charset.StandardCharsets.ISO_8859_1));
+                return true;
+            });
         }
         return entries;
-    }
-
-    private static String text(final DirectBuffer payload, final int offset, final int length)
-    {
-        final byte[] bytes = new byte[length];
-        payload.getBytes(offset, bytes);
-        return new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 }

@@ -24,6 +24,7 @@ import org.agrona.concurrent.status.CountersManager;
 import org.agrona.concurrent.status.CountersReader;
 
 import io.junction.JournalSink;
+import io.junction.agent.AgentPlacement;
 import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.core.values.LongValue;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
@@ -87,22 +88,21 @@ public final class Journal implements JournalSink, AutoCloseable
         this.highWater = null == queue ? null : queue.indexForId("junction.journal.highWater");
         this.lastSequence = null == queue ? -1 : recover();
         this.deduplication = new PublisherDeduplication(ctx.deduplicationWindow(), counters.idempotentPublishersCounter());
-        if (null != queue && null == failure)
+        if (null != queue && null == failure && ctx.recoverPublishers())
         {
             recoverPublishers();
         }
         this.agent = new JournalAgent(this, ctx, counters);
         if (ctx.useInvoker())
         {
-            invoker = new AgentInvoker(this::onError, null, agent);
-            invoker.start();
+            invoker = AgentPlacement.onCaller(agent, this::onError);
             runner = null;
         }
         else
         {
             invoker = null;
-            runner = new AgentRunner(ctx.idleStrategySupplier().get(), this::onError, null, agent);
-            AgentRunner.startOnThread(runner);
+            runner = AgentPlacement.onThread(
+                agent, ctx.idleStrategySupplier().get(), AgentPlacement.ANY_CPU, this::onError);
         }
     }
 
@@ -466,6 +466,18 @@ public final class Journal implements JournalSink, AutoCloseable
         return subscription;
     }
 
+    /**
+     * A reader of this journal's messages by sequence (see {@link JournalCursor}), on the caller's thread.
+     */
+    public JournalCursor newCursor()
+    {
+        if (null == queue)
+        {
+            throw new JournalException("journal unavailable: " + failure.getMessage(), failure);
+        }
+        return new JournalCursor(queue.createTailer());
+    }
+
     void remove(final DurableSubscription subscription)
     {
         if (subscriptions.remove(subscription))
@@ -544,6 +556,7 @@ public final class Journal implements JournalSink, AutoCloseable
         private int recoveryScanLimit = DEFAULT_RECOVERY_SCAN_LIMIT;
         private int maxDocumentLength;
         private int deduplicationWindow = DEFAULT_DEDUPLICATION_WINDOW;
+        private boolean recoverPublishers = true;
         private boolean useInvoker;
         private Supplier<IdleStrategy> idleStrategySupplier =
             () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
@@ -767,6 +780,22 @@ public final class Journal implements JournalSink, AutoCloseable
         public int deduplicationWindow()
         {
             return deduplicationWindow;
+        }
+
+        /**
+         * @param recover false: do not rebuild the idempotent publishers' windows from the journal when it opens
+         *                (which reads it whole), for an owner that keeps its own deduplication state, such as a
+         *                clustered member's snapshot.
+         */
+        public Context recoverPublishers(final boolean recover)
+        {
+            this.recoverPublishers = recover;
+            return this;
+        }
+
+        public boolean recoverPublishers()
+        {
+            return recoverPublishers;
         }
 
         public Context recoveryScanLimit(final int limit)

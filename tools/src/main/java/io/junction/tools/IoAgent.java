@@ -30,7 +30,7 @@ import io.junction.protocol.codecs.WelcomeEncoder;
  * One I/O agent of the protocol server: a selector polled with {@code selectNow} on an Agrona duty cycle, the
  * connections registered with it, and the queues other threads use to reach it (connections a delivery made
  * ready, results from the control worker, channels handed over by the acceptor). It never blocks on a socket;
- * when idle its {@link IoIdleStrategy} parks it in the selector, woken by a socket or by {@link #wake()}.
+ * when idle its {@link IoAgentSignal} parks it in the selector, woken by a socket or by {@link #wake()}.
  * The first agent also accepts.
  */
 final class IoAgent extends TransportPoller implements Agent

@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
     description = "Junction, a soft-real-time message switch.",
     subcommands = {
         RunCommand.class, StatCommand.class, LoadgenCommand.class, AdminCommand.class, DemoCommand.class,
-        PasswdCommand.class, VersionCommand.class, ConfigCommand.class, JournalCommand.class,
+        PasswdCommand.class, VersionCommand.class, ConfigCommand.class, JournalCommand.class, PubCommand.class,
+        SubCommand.class,
         CommandLine.HelpCommand.class })
 public final class JunctionCli
 {

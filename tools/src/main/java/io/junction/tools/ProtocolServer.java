@@ -38,6 +38,7 @@ import io.junction.Priority;
 import io.junction.RejectReason;
 import io.junction.ShedReason;
 import io.junction.SlowSubscriberPolicy;
+import io.junction.agent.AgentPlacement;
 import io.junction.protocol.ProtocolFrames;
 import io.junction.protocol.codecs.ErrorCode;
 import io.junction.protocol.codecs.ErrorEncoder;
@@ -289,9 +290,9 @@ public final class ProtocolServer implements AutoCloseable
         {
             final IoAgent agent = new IoAgent(this, i, 0 == i ? acceptChannel : null, network.maxConnections());
             agents[i] = agent;
-            final IdleStrategy idle = null == idleStrategy ? new IoIdleStrategy(agent) : idleStrategy.get();
-            runners[i] = new AgentRunner(idle, (error) -> onAgentError(agent, error), null, agent);
-            AgentRunner.startOnThread(runners[i]);
+            final IdleStrategy idle = null == idleStrategy ? IoAgentSignal.idleStrategy(agent) : idleStrategy.get();
+            runners[i] = AgentPlacement.onThread(
+                agent, idle, AgentPlacement.ANY_CPU, (error) -> onAgentError(agent, error));
         }
     }
 

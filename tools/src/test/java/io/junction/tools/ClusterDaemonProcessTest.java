@@ -285,7 +285,7 @@ class ClusterDaemonProcessTest
     /**
      * A base port whose layout (member i: base + 10 i + 0..4, UDP) is free now.
      */
-    private static int freeBasePort(final int members) throws IOException
+    static int freeBasePort(final int members) throws IOException
     {
         final InetAddress localhost = InetAddress.getByName("localhost");
         for (int attempt = 0; attempt < 100; attempt++)

@@ -4,7 +4,7 @@ import io.junction.cluster.ReplicaJournal;
 import org.agrona.DirectBuffer;
 
 /**
- * A journal that keeps only the last sequence: to measure what the Chronicle append costs the clustered switch.
+ * A journal that keeps only the last sequence: to measure what the journal append costs the clustered switch.
  * Replays find nothing, so it is for benchmarks only.
  */
 final class DiscardingJournal implements ReplicaJournal
@@ -18,12 +18,14 @@ final class DiscardingJournal implements ReplicaJournal
 
     public boolean append(
         final long sequence,
-        final long timestamp,
+        final long timestampNs,
         final int priority,
         final String topic,
         final DirectBuffer payload,
         final int payloadOffset,
-        final int payloadLength)
+        final int payloadLength,
+        final long publisherId,
+        final long publisherSequence)
     {
         if (sequence <= lastSequence)
         {

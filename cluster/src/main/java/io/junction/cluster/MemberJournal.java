@@ -1,0 +1,115 @@
+package io.junction.cluster;
+
+import io.junction.JournalSink;
+import io.junction.Priority;
+import io.junction.journal.Journal;
+import io.junction.journal.JournalCursor;
+import io.junction.journal.JournalMessage;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.status.CountersManager;
+import net.openhft.chronicle.core.time.TimeProvider;
+
+import java.io.File;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * A member's {@link ReplicaJournal} in the journal module's format, in a directory of its own, so that
+ * {@code junction journal list|dump|verify --dir} reads it as it reads a daemon's. One writer (shard 0 of 1),
+ * one document per message; the journal's clock is the cluster's, so the files roll alike on every member.
+ * Deduplication is the service's own (in its snapshot), so the journal does not rebuild it when it opens.
+ */
+public final class MemberJournal implements ReplicaJournal
+{
+    private final Journal journal;
+    private final JournalSink.JournalWriter writer;
+    private final JournalCursor cursor;
+    private long lastSequence;
+
+    /**
+     * @param clusterTimeNs the cluster time of the log entry being applied, in nanoseconds.
+     */
+    public MemberJournal(
+        final File dir, final LongSupplier clusterTimeNs, final CountersManager counters, final ErrorHandler errorHandler)
+    {
+        journal = Journal.launch(new Journal.Context()
+            .directory(dir)
+            .useInvoker(true)
+            .recoverPublishers(false)
+            .timeProvider(new ClusterTimeProvider(clusterTimeNs))
+            .countersManager(counters)
+            .errorHandler(errorHandler));
+        if (null != journal.failure())
+        {
+            final Throwable failure = journal.failure();
+            journal.close();
+            throw new IllegalStateException("member journal in " + dir + " cannot be used: " + failure.getMessage(),
+                failure);
+        }
+        writer = journal.newWriter(0, 1);
+        cursor = journal.newCursor();
+        lastSequence = Math.max(0, journal.lastSequence());
+    }
+
+    public long lastSequence()
+    {
+        return lastSequence;
+    }
+
+    public boolean append(
+        final long sequence,
+        final long timestampNs,
+        final int priority,
+        final String topic,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength,
+        final long publisherId,
+        final long publisherSequence)
+    {
+        if (sequence <= lastSequence)
+        {
+            return false;
+        }
+        writer.append(sequence, topic, Priority.get(priority), timestampNs, payload, payloadOffset, payloadLength,
+            publisherId, publisherSequence);
+        writer.onEndOfBatch(); // One message per log entry: readable by a replay straight after.
+        lastSequence = sequence;
+        return true;
+    }
+
+    public long read(final long fromSequence, final long toSequence, final EntryHandler handler)
+    {
+        return cursor.read(fromSequence, toSequence, (JournalMessage message) -> handler.onEntry(
+            message.sequence(), message.timestampNs(), message.priority().ordinal(), message.topic(), message.buffer(),
+            message.offset(), message.length()));
+    }
+
+    public void close()
+    {
+        CloseHelper.closeAll(cursor, writer, journal);
+    }
+
+    /**
+     * Chronicle's clock for the journal's documents and roll cycles: the cluster's time, never the wall clock.
+     */
+    private record ClusterTimeProvider(LongSupplier clusterTimeNs) implements TimeProvider
+    {
+        public long currentTimeMillis()
+        {
+            return TimeUnit.NANOSECONDS.toMillis(clusterTimeNs.getAsLong());
+        }
+
+        public long currentTimeMicros()
+        {
+            return TimeUnit.NANOSECONDS.toMicros(clusterTimeNs.getAsLong());
+        }
+
+        public long currentTimeNanos()
+        {
+            return clusterTimeNs.getAsLong();
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package io.junction.cluster;
+
+import io.junction.Priority;
+import io.junction.cluster.client.ClientListener;
+import io.junction.cluster.client.DeliveryHandler;
+import io.junction.cluster.client.JunctionClient;
+import io.junction.cluster.codecs.MessageHeaderEncoder;
+import io.junction.cluster.codecs.PriorityCode;
+import io.junction.cluster.codecs.PublishEncoder;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every member makes the same decisions from the same log: after a mix of subscribes, unsubscribes, durable
+ * acknowledgements, publishes on several topics and priorities from two publishers, resends of publishes already
+ * in the log, refused requests and a replaying subscription, the snapshot each member takes at the same log
+ * position is the same byte for byte, and so is each member's journal.
+ */
+@Tag("slow")
+class ClusterDeterminismTest
+{
+    private static final Duration TIMEOUT = Duration.ofSeconds(40);
+    private static final String[] TOPICS = { "orders.eu.fx", "orders.us.eq", "prices.fx", "misc.z", "orders.eu.eq" };
+
+    @TempDir
+    File tempDir;
+
+    private ClusterHarness harness;
+
+    @AfterEach
+    void tearDown()
+    {
+        if (null != harness)
+        {
+            harness.close();
+        }
+    }
+
+    @Test
+    @Timeout(180)
+    void membersTakeIdenticalSnapshotsAndKeepIdenticalJournals()
+    {
+        harness = new ClusterHarness(tempDir, 21_800, 3, (ctx) -> {}).startAll(true);
+        harness.awaitLeader(TIMEOUT);
+
+        final Outcomes subscriberOutcomes = new Outcomes();
+        final JunctionClient subscriber = harness.newClient((ctx) -> ctx.listener(subscriberOutcomes));
+        final List<String> received = new ArrayList<>();
+        final DeliveryHandler record = (topic, sequence, priority, buffer, offset, length) ->
+            received.add(topic + "@" + sequence);
+        harness.subscribe(subscriber, "orders.>", record, TIMEOUT);
+        final long durable = subscriber.subscribe("orders.eu.*", "eu-audit", SwitchService.RESUME_NEW_ONLY, record);
+        final long prices = subscriber.subscribe("prices.*", record);
+        harness.pollUntil(TIMEOUT, () -> subscriber.isSubscribed(durable) && subscriber.isSubscribed(prices),
+            subscriber);
+
+        final Outcomes first = new Outcomes();
+        final Outcomes second = new Outcomes();
+        final JunctionClient publisherA = harness.newClient((ctx) -> ctx.publisherId(11).listener(first));
+        final JunctionClient publisherB = harness.newClient((ctx) -> ctx.publisherId(12).listener(second));
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
+        final int count = 240;
+        for (int i = 1; i <= count; i++)
+        {
+            payload.putInt(0, i);
+            final JunctionClient publisher = i % 4 == 0 ? publisherB : publisherA;
+            publish(publisher, TOPICS[i % TOPICS.length], Priority.get(i % 4), payload, 4 + (i % 50),
+                subscriber, publisherA, publisherB);
+            if (i == count / 2)
+            {
+                subscriber.unsubscribe(prices);
+                subscriber.acknowledge(durable, i / 3);
+            }
+        }
+        harness.pollUntil(TIMEOUT, () -> first.acked + second.acked == count, publisherA, publisherB, subscriber);
+
+        // Resends of publishes the log already has (publisher 12, sequences 1 and 2) are answered as duplicates.
+        final ExpandableArrayBuffer frame = new ExpandableArrayBuffer(256);
+        for (int sequence = 1; sequence <= 2; sequence++)
+        {
+            final PublishEncoder encoder = new PublishEncoder().wrapAndApplyHeader(frame, 0, new MessageHeaderEncoder())
+                .publisherId(12).publisherSequence(sequence).priority(PriorityCode.NORMAL).topic("orders.eu.fx")
+                .putPayload(payload, 0, 8);
+            final int length = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+            harness.pollUntil(TIMEOUT, () -> publisherB.offerRaw(frame, 0, length), publisherB);
+        }
+        harness.pollUntil(TIMEOUT, () -> second.duplicates == 2, publisherA, publisherB, subscriber);
+
+        // A refused request and a second durable subscription that replays from the acknowledged position.
+        publisherA.publish("orders..bad", Priority.NORMAL, payload, 0, 4);
+        harness.pollUntil(TIMEOUT, () -> first.errors.size() == 1, publisherA);
+        final JunctionClient late = harness.newClient((ctx) -> {});
+        final List<String> replayed = new ArrayList<>();
+        final long lateDurable = late.subscribe("orders.eu.*", "eu-audit", SwitchService.RESUME_FROM_DURABLE,
+            (topic, sequence, priority, buffer, offset, length) -> replayed.add(topic + "@" + sequence));
+        harness.pollUntil(TIMEOUT, () -> late.isSubscribed(lateDurable) && !replayed.isEmpty(), late, subscriber);
+
+        final long lastSequence = Math.max(first.lastSequence, second.lastSequence);
+        assertEquals(count, lastSequence, "each publish sequenced once");
+        harness.awaitApplied(lastSequence, TIMEOUT);
+        harness.takeSnapshot(TIMEOUT);
+
+        final byte[] snapshot0 = SnapshotBytes.latest(harness.node(0), TIMEOUT);
+        final byte[] snapshot1 = SnapshotBytes.latest(harness.node(1), TIMEOUT);
+        final byte[] snapshot2 = SnapshotBytes.latest(harness.node(2), TIMEOUT);
+        assertTrue(contains(snapshot0, "eu-audit") && contains(snapshot0, "orders.>"),
+            "the snapshot holds the subscriptions and durable names");
+        assertArrayEquals(snapshot0, snapshot1, "member 1's snapshot differs from member 0's");
+        assertArrayEquals(snapshot0, snapshot2, "member 2's snapshot differs from member 0's");
+
+        // A follower restarted from its snapshot and log (routes made again from the snapshot, journal reopened)
+        // goes on deciding as the others do.
+        final int follower = harness.awaitLeader(TIMEOUT).memberId() == 2 ? 1 : 2;
+        harness.stop(follower);
+        harness.start(follower, false);
+        final int more = 30;
+        for (int i = count + 1; i <= count + more; i++)
+        {
+            payload.putInt(0, i);
+            publish(publisherA, TOPICS[i % TOPICS.length], Priority.get(i % 4), payload, 4 + (i % 50),
+                subscriber, publisherA, late);
+        }
+        harness.pollUntil(TIMEOUT, () -> first.acked + second.acked == count + more, publisherA, publisherB,
+            subscriber, late);
+        harness.awaitApplied(count + more, TIMEOUT);
+        assertTrue(harness.node(follower).service().restoredFromSnapshot());
+        harness.takeSnapshot(TIMEOUT);
+        final byte[] again0 = SnapshotBytes.latest(harness.node(0), TIMEOUT);
+        assertTrue(again0.length > 0 && !java.util.Arrays.equals(again0, snapshot0), "a later snapshot");
+        assertArrayEquals(again0, SnapshotBytes.latest(harness.node(1), TIMEOUT), "after a restart, member 1");
+        assertArrayEquals(again0, SnapshotBytes.latest(harness.node(2), TIMEOUT), "after a restart, member 2");
+
+        harness.stopAll();
+        final List<String> journal0 = JournalReader.entries(harness.journalDir(0));
+        assertEquals(count + more, journal0.size());
+        assertEquals(journal0, JournalReader.entries(harness.journalDir(1)));
+        assertEquals(journal0, JournalReader.entries(harness.journalDir(2)));
+    }
+
+    private void publish(
+        final JunctionClient publisher,
+        final String topic,
+        final Priority priority,
+        final UnsafeBuffer payload,
+        final int length,
+        final JunctionClient... toPoll)
+    {
+        harness.pollUntil(TIMEOUT, () -> publisher.inFlight() < 32 &&
+            publisher.publish(topic, priority, payload, 0, length) > 0, toPoll);
+    }
+
+    private static boolean contains(final byte[] bytes, final String text)
+    {
+        return new String(bytes, StandardCharsets.ISO_8859_1).contains(text);
+    }
+
+    static final class Outcomes implements ClientListener
+    {
+        long acked;
+        long duplicates;
+        long lastSequence;
+        final List<String> errors = new ArrayList<>();
+
+        public void onPublishAck(final long publisherSequence, final long sequence, final boolean duplicate)
+        {
+            if (duplicate)
+            {
+                duplicates++;
+                return;
+            }
+            acked++;
+            lastSequence = Math.max(lastSequence, sequence);
+        }
+
+        public void onError(
+            final long correlationId, final int requestTemplateId,
+            final io.junction.cluster.codecs.ErrorCode code, final String reason)
+        {
+            errors.add(code + ":" + correlationId);
+        }
+    }
+}

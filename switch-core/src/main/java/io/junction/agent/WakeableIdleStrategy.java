@@ -1,0 +1,142 @@
+package io.junction.agent;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * The default idle strategy of Junction's agents: spin a little, yield a little, then park for a time that
+ * doubles up to {@code maxParkNs}, as Agrona's {@code BackoffIdleStrategy} does, but say so before parking:
+ * a producer that hands the agent work while it is parked wakes it at once, so work waits for a wake-up
+ * rather than for the rest of the park. While the agent spins or yields, producers pay nothing.
+ * <p>
+ * The agent's {@link Signal} says where it parks (a thread park by default; a selector for a network
+ * agent, which a socket wakes too) and whether it has work nothing will announce, which keeps its parks
+ * short ({@code busyMaxParkNs}) until that work is done.
+ */
+public final class WakeableIdleStrategy implements IdleStrategy
+{
+    /** The agent's side: who to tell it is parking, whether work came meanwhile, and how to park. */
+    public interface Signal
+    {
+        /**
+         * @param thread the agent's thread while it parks, null once it has woken; producers that see it
+         *               unpark it.
+         */
+        void parked(Thread thread);
+
+        /**
+         * @return true if work arrived after the agent last looked: it must not park.
+         */
+        boolean hasWork();
+
+        /**
+         * Park for up to {@code parkNs}, or less if woken.
+         */
+        default void park(final long parkNs)
+        {
+            LockSupport.parkNanos(parkNs);
+        }
+
+        /**
+         * @return true while the agent has work that no producer will announce (a retry, a poll): its
+         * parks stay within {@code busyMaxParkNs}.
+         */
+        default boolean isBusy()
+        {
+            return false;
+        }
+    }
+
+    public static final long MIN_PARK_NS = TimeUnit.MICROSECONDS.toNanos(1);
+    /** For an agent that may have work nobody signals (a shard behind a journal stage): a short park. */
+    public static final long MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** For an agent whose every piece of work comes with a wake (a delivery agent): it can sleep longer. */
+    public static final long SIGNALLED_MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    public static final int DEFAULT_SPINS = 10;
+    public static final int DEFAULT_YIELDS = 20;
+
+    private final Signal signal;
+    private final int maxSpins;
+    private final int maxYields;
+    private final long maxParkNs;
+    private final long busyMaxParkNs;
+    private int spins;
+    private int yields;
+    private long parkNs = MIN_PARK_NS;
+
+    /**
+     * The defaults: {@value #DEFAULT_SPINS} spins, {@value #DEFAULT_YIELDS} yields, parks up to
+     * {@code maxParkNs}.
+     */
+    public WakeableIdleStrategy(final Signal signal, final long maxParkNs)
+    {
+        this(signal, DEFAULT_SPINS, DEFAULT_YIELDS, maxParkNs, maxParkNs);
+    }
+
+    /**
+     * @param busyMaxParkNs the longest park while {@link Signal#isBusy()}.
+     */
+    public WakeableIdleStrategy(
+        final Signal signal, final int maxSpins, final int maxYields, final long maxParkNs, final long busyMaxParkNs)
+    {
+        this.signal = signal;
+        this.maxSpins = maxSpins;
+        this.maxYields = maxYields;
+        this.maxParkNs = maxParkNs;
+        this.busyMaxParkNs = busyMaxParkNs;
+    }
+
+    @Override
+    public void idle(final int workCount)
+    {
+        if (workCount > 0)
+        {
+            reset();
+        }
+        else
+        {
+            idle();
+        }
+    }
+
+    @Override
+    public void idle()
+    {
+        if (spins < maxSpins)
+        {
+            spins++;
+            Thread.onSpinWait();
+            return;
+        }
+        if (yields < maxYields)
+        {
+            yields++;
+            Thread.yield();
+            return;
+        }
+        final long parkNs = signal.isBusy() ? Math.min(this.parkNs, busyMaxParkNs) : this.parkNs;
+        signal.parked(Thread.currentThread());
+        if (!signal.hasWork())
+        {
+            signal.park(parkNs);
+        }
+        signal.parked(null);
+        this.parkNs = Math.min(this.parkNs << 1, maxParkNs);
+    }
+
+    @Override
+    public void reset()
+    {
+        spins = 0;
+        yields = 0;
+        parkNs = MIN_PARK_NS;
+    }
+
+    @Override
+    public String alias()
+    {
+        return "wakeable-backoff";
+    }
+}

@@ -1,0 +1,153 @@
+package io.junction.client;
+
+/**
+ * What a {@link JunctionClient} did and refused, as plain counts (read them on the polling thread, or as a
+ * snapshot that may be a little stale from another). Each bound the client enforces has the count of what it
+ * refused here.
+ */
+public final class ClientStatistics
+{
+    long published;
+    long guaranteedPublished;
+    long durable;
+    long duplicatesAcknowledged;
+    long guaranteedRefused;
+    long bestEffortRefused;
+    long timedOut;
+    long inFlightFull;
+    long inFlightBufferFull;
+    long backPressured;
+    long notConnected;
+    long resent;
+    long connects;
+    long disconnects;
+    long received;
+    long discarded;
+    long creditsGranted;
+    long errors;
+    long handlerFaults;
+
+    /** @return publishes sent (both qualities of service, resends not counted again). */
+    public long published()
+    {
+        return published;
+    }
+
+    public long guaranteedPublished()
+    {
+        return guaranteedPublished;
+    }
+
+    /** @return guaranteed publishes answered DURABLE. */
+    public long durable()
+    {
+        return durable;
+    }
+
+    /** @return DURABLE answers for a resend the journal already had (the daemon's deduplication). */
+    public long duplicatesAcknowledged()
+    {
+        return duplicatesAcknowledged;
+    }
+
+    /** @return guaranteed publishes answered otherwise than DURABLE (refused, failed, timed out in the daemon). */
+    public long guaranteedRefused()
+    {
+        return guaranteedRefused;
+    }
+
+    /** @return best-effort publishes the daemon refused (a best-effort publish is answered only then). */
+    public long bestEffortRefused()
+    {
+        return bestEffortRefused;
+    }
+
+    /** @return guaranteed publishes given up after {@link ClientContext#outcomeTimeoutNs}. */
+    public long timedOut()
+    {
+        return timedOut;
+    }
+
+    /** @return guaranteed offers refused {@link ClientResult#IN_FLIGHT_FULL}. */
+    public long inFlightFull()
+    {
+        return inFlightFull;
+    }
+
+    /** @return guaranteed offers refused {@link ClientResult#IN_FLIGHT_BUFFER_FULL}. */
+    public long inFlightBufferFull()
+    {
+        return inFlightBufferFull;
+    }
+
+    /** @return offers refused {@link ClientResult#BACK_PRESSURED}. */
+    public long backPressured()
+    {
+        return backPressured;
+    }
+
+    /** @return offers refused {@link ClientResult#NOT_CONNECTED}. */
+    public long notConnected()
+    {
+        return notConnected;
+    }
+
+    /** @return guaranteed publishes sent again after a reconnect. */
+    public long resent()
+    {
+        return resent;
+    }
+
+    /** @return WELCOMEs received. */
+    public long connects()
+    {
+        return connects;
+    }
+
+    public long disconnects()
+    {
+        return disconnects;
+    }
+
+    /** @return messages handed to subscription handlers. */
+    public long received()
+    {
+        return received;
+    }
+
+    /** @return messages for a subscription already closed, discarded. */
+    public long discarded()
+    {
+        return discarded;
+    }
+
+    /** @return CREDIT frames sent. */
+    public long creditsGranted()
+    {
+        return creditsGranted;
+    }
+
+    /** @return ERROR frames received. */
+    public long errors()
+    {
+        return errors;
+    }
+
+    /** @return times a subscription's handler threw. */
+    public long handlerFaults()
+    {
+        return handlerFaults;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "ClientStatistics{published=" + published + ", guaranteedPublished=" + guaranteedPublished +
+            ", durable=" + durable + ", duplicatesAcknowledged=" + duplicatesAcknowledged + ", guaranteedRefused=" +
+            guaranteedRefused + ", bestEffortRefused=" + bestEffortRefused + ", timedOut=" + timedOut +
+            ", inFlightFull=" + inFlightFull + ", inFlightBufferFull=" + inFlightBufferFull + ", backPressured=" +
+            backPressured + ", notConnected=" + notConnected + ", resent=" + resent + ", connects=" + connects +
+            ", disconnects=" + disconnects + ", received=" + received + ", discarded=" + discarded +
+            ", creditsGranted=" + creditsGranted + ", errors=" + errors + ", handlerFaults=" + handlerFaults + '}';
+    }
+}

@@ -1,0 +1,114 @@
+package io.junction.client;
+
+import io.junction.MessageHandler;
+
+/**
+ * A subscription through a {@link JunctionClient}: kept across reconnects (subscribed again on each new
+ * connection) until {@link #close()} sends UNSUBSCRIBE. Read its state on the polling thread.
+ */
+public final class ClientSubscription implements AutoCloseable
+{
+    private final JunctionClient client;
+    private final long id;
+    private final String pattern;
+    private final MessageHandler handler;
+    private final ClientSubscriptionOptions options;
+    boolean inEffect;
+    boolean active = true;
+    String endReason;
+    long delivered;
+    long faults;
+    long consumedSinceGrant;
+    long subscribeSentNs;
+
+    ClientSubscription(
+        final JunctionClient client, final long id, final String pattern, final MessageHandler handler,
+        final ClientSubscriptionOptions options)
+    {
+        this.client = client;
+        this.id = id;
+        this.pattern = pattern;
+        this.handler = handler;
+        this.options = options;
+    }
+
+    public long id()
+    {
+        return id;
+    }
+
+    public String pattern()
+    {
+        return pattern;
+    }
+
+    MessageHandler handler()
+    {
+        return handler;
+    }
+
+    ClientSubscriptionOptions options()
+    {
+        return options;
+    }
+
+    /**
+     * @return true once the daemon answered SUBSCRIBED on the current connection: every matching message offered
+     * from then on is delivered to it.
+     */
+    public boolean isInEffect()
+    {
+        return inEffect;
+    }
+
+    /**
+     * @return false once closed, or refused or ended by the daemon ({@link #endReason()} says why).
+     */
+    public boolean isActive()
+    {
+        return active;
+    }
+
+    /**
+     * @return why it ended (the daemon's ERROR or UNSUBSCRIBED), or null while active or closed by the application.
+     */
+    public String endReason()
+    {
+        return endReason;
+    }
+
+    /**
+     * @return messages handed to its handler.
+     */
+    public long delivered()
+    {
+        return delivered;
+    }
+
+    /**
+     * @return times its handler threw (counted; the message is not delivered again).
+     */
+    public long faults()
+    {
+        return faults;
+    }
+
+    /**
+     * Let the daemon send {@code credit} more messages (with {@link ClientSubscriptionOptions#autoCredit} false).
+     *
+     * @return false if it could not be sent now (not connected, or the send buffer is full).
+     */
+    public boolean grantCredit(final long credit)
+    {
+        return client.sendCredit(this, credit);
+    }
+
+    /**
+     * Unsubscribe; messages already on their way are discarded.
+     */
+    @Override
+    public void close()
+    {
+        client.unsubscribe(this);
+    }
+}

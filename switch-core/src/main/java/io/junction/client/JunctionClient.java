@@ -1,0 +1,1138 @@
+package io.junction.client;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.junction.Message;
+import io.junction.MessageHandler;
+import io.junction.OfferResult;
+import io.junction.Priority;
+import io.junction.QualityOfService;
+import io.junction.RejectReason;
+import io.junction.RemoteMessages;
+import io.junction.protocol.FrameDispatcher;
+import io.junction.protocol.FrameHandler;
+import io.junction.protocol.ProtocolFrames;
+import io.junction.protocol.codecs.AuthenticationMethodCode;
+import io.junction.protocol.codecs.CoalescedRefusalDecoder;
+import io.junction.protocol.codecs.CreditEncoder;
+import io.junction.protocol.codecs.EndReasonCode;
+import io.junction.protocol.codecs.ErrorCode;
+import io.junction.protocol.codecs.ErrorDecoder;
+import io.junction.protocol.codecs.HelloEncoder;
+import io.junction.protocol.codecs.MessageDecoder;
+import io.junction.protocol.codecs.MessageHeaderEncoder;
+import io.junction.protocol.codecs.OutcomeCode;
+import io.junction.protocol.codecs.OutcomeDecoder;
+import io.junction.protocol.codecs.PingDecoder;
+import io.junction.protocol.codecs.PingEncoder;
+import io.junction.protocol.codecs.PongDecoder;
+import io.junction.protocol.codecs.PongEncoder;
+import io.junction.protocol.codecs.PriorityCode;
+import io.junction.protocol.codecs.PublishEncoder;
+import io.junction.protocol.codecs.QualityOfServiceCode;
+import io.junction.protocol.codecs.SlowSubscriberPolicyCode;
+import io.junction.protocol.codecs.StartPositionKind;
+import io.junction.protocol.codecs.SubscribeDecoder;
+import io.junction.protocol.codecs.SubscribeEncoder;
+import io.junction.protocol.codecs.SubscribedDecoder;
+import io.junction.protocol.codecs.UnsubscribeEncoder;
+import io.junction.protocol.codecs.UnsubscribedDecoder;
+import io.junction.protocol.codecs.WelcomeDecoder;
+
+/**
+ * A Junction daemon from another process, with the shapes of the embedded {@link io.junction.Junction}: {@link
+ * #offer} returns at once with a positive publisher sequence or a negative {@link ClientResult} code, {@link
+ * #subscribe} takes the same {@link MessageHandler} and hands it the same {@link Message} flyweight.
+ * <p>
+ * Non-blocking and single-threaded, as Aeron's clients are: nothing happens on the socket outside {@link #poll()},
+ * the duty cycle the application calls (connect, read, write, heartbeats, timeouts and reconnects all progress
+ * from it), or the agent thread of {@link #startAgent}; handlers and listeners run inside it. Call every method
+ * from that one thread.
+ * <p>
+ * A lost connection is re-established with backoff; every open subscription is subscribed again and every
+ * guaranteed publish still awaiting its outcome is sent again with its original publisher sequence, in order, so
+ * that a daemon that deduplicates by {@code principal/instance} and publisher sequence journals it once. Publish
+ * and receive allocate nothing per message once warm.
+ */
+public final class JunctionClient implements AutoCloseable
+{
+    private static final int DISCONNECTED = 0;
+    private static final int CONNECTING = 1;
+    private static final int AWAITING_WELCOME = 2;
+    private static final int CONNECTED = 3;
+    private static final int CLOSED = 4;
+
+    private static final PriorityCode[] PRIORITY_CODES = {
+        PriorityCode.CRITICAL, PriorityCode.HIGH, PriorityCode.NORMAL, PriorityCode.BULK };
+    private static final Priority[] PRIORITIES = Priority.values();
+    private static final int PUBLISH_FIXED_LENGTH = ProtocolFrames.HEADER_LENGTH + PublishEncoder.BLOCK_LENGTH + 2 + 4 + 2;
+    private static final int CONTROL_FRAME_LENGTH = 64;
+    private static final int DUPLICATE_CODE = (int)OfferResult.rejected(RejectReason.DUPLICATE);
+
+    private final ClientContext ctx;
+    private final Transport transport;
+    private final FrameDispatcher dispatcher;
+    private final Frames frames = new Frames();
+    private final Transport.FrameSink sink = this::onFrame;
+    private final InFlightPublishes inFlight;
+    private final Long2ObjectHashMap<ClientSubscription> subscriptions = new Long2ObjectHashMap<>();
+    private final ClientStatistics statistics = new ClientStatistics();
+    private final ConnectionListener connectionListener;
+    private final PublishOutcomeListener outcomeListener;
+
+    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
+    private final HelloEncoder hello = new HelloEncoder();
+    private final PublishEncoder publish = new PublishEncoder();
+    private final SubscribeEncoder subscribe = new SubscribeEncoder();
+    private final UnsubscribeEncoder unsubscribe = new UnsubscribeEncoder();
+    private final CreditEncoder credit = new CreditEncoder();
+    private final PingEncoder ping = new PingEncoder();
+    private final PongEncoder pong = new PongEncoder();
+
+    private final Message message = new Message();
+    private final UnsafeBuffer payloadView = new UnsafeBuffer(0, 0);
+    private final TopicStrings topics = new TopicStrings();
+
+    private int state = DISCONNECTED;
+    private long nextAttemptNs;
+    private long backoffNs;
+    private long deadlineNs;
+    private long lastReceivedNs;
+    private long lastPingNs;
+    private long nextPublisherSequence;
+    private long subscriptionIds;
+    private long resendCursor = -1;
+    private int unsentSubscribes;
+    private long sessionId = -1;
+    private String principal = "";
+    private String publisher = "";
+    private int maxPayloadLength;
+    private int maxTopicLength = ProtocolFrames.MAX_ASCII_LENGTH;
+    private String lastError = "";
+    private DisconnectReason disconnectReason = DisconnectReason.NONE;
+    private AgentRunner agentRunner;
+    private long syncsRequested;
+    private long syncedUpTo;
+
+    private JunctionClient(final ClientContext ctx, final Transport transport)
+    {
+        this.ctx = ctx;
+        this.transport = transport;
+        dispatcher = new FrameDispatcher(ctx.maxFrameLength());
+        inFlight = new InFlightPublishes(ctx.maxInFlight(), ctx.inFlightBufferBytes());
+        connectionListener = ctx.connectionListener();
+        outcomeListener = ctx.outcomeListener();
+        nextPublisherSequence = ctx.initialPublisherSequence();
+        maxPayloadLength = ctx.maxFrameLength();
+        backoffNs = ctx.reconnectMinNs();
+    }
+
+    /**
+     * A client of the daemon at {@link ClientContext#url}: the first connect attempt begins at once and progresses
+     * in {@link #poll()}; nothing blocks.
+     *
+     * @throws IllegalArgumentException for a setting that is wrong.
+     */
+    public static JunctionClient connect(final ClientContext ctx)
+    {
+        ctx.conclude();
+        return connect(ctx, new TcpTransport(ctx.host(), ctx.port(), ctx.sendBufferBytes(), ctx.maxFrameLength()));
+    }
+
+    /**
+     * A client over another transport (Aeron, a cluster).
+     */
+    public static JunctionClient connect(final ClientContext ctx, final Transport transport)
+    {
+        ctx.conclude();
+        final JunctionClient client = new JunctionClient(ctx, transport);
+        client.nextAttemptNs = System.nanoTime();
+        return client;
+    }
+
+    public ClientContext context()
+    {
+        return ctx;
+    }
+
+    /**
+     * @return true between WELCOME and the loss of the connection.
+     */
+    public boolean isConnected()
+    {
+        return CONNECTED == state;
+    }
+
+    public boolean isClosed()
+    {
+        return CLOSED == state;
+    }
+
+    /**
+     * @return why the client is not connected ({@link DisconnectReason#NONE} while connected or before the first
+     * attempt ended).
+     */
+    public DisconnectReason disconnectReason()
+    {
+        return disconnectReason;
+    }
+
+    /**
+     * @return the text of the last ERROR the daemon sent, or of the last failure, "" if none.
+     */
+    public String lastError()
+    {
+        return lastError;
+    }
+
+    /**
+     * @return the session id of the current connection (WELCOME's), -1 before the first.
+     */
+    public long sessionId()
+    {
+        return sessionId;
+    }
+
+    /**
+     * @return who the daemon authenticated this client as.
+     */
+    public String principal()
+    {
+        return principal;
+    }
+
+    /**
+     * @return the daemon's publisher identity for this client: {@code principal/instance} (or the instance).
+     */
+    public String publisher()
+    {
+        return publisher;
+    }
+
+    public ClientStatistics statistics()
+    {
+        return statistics;
+    }
+
+    /**
+     * @return guaranteed publishes awaiting their outcome.
+     */
+    public int inFlight()
+    {
+        return inFlight.pending();
+    }
+
+    /**
+     * @return the publisher sequence the next offer will carry.
+     */
+    public long nextPublisherSequence()
+    {
+        return nextPublisherSequence;
+    }
+
+    /**
+     * Publish best-effort: at most once (lost if the connection or the daemon fails first).
+     *
+     * @return its publisher sequence ({@code > 0}), or a negative {@link ClientResult} code.
+     */
+    public long offer(
+        final String topic, final Priority priority, final DirectBuffer buffer, final int offset, final int length)
+    {
+        return offer(topic, priority, QualityOfService.BEST_EFFORT, buffer, offset, length);
+    }
+
+    /**
+     * Publish with a quality of service. A {@link QualityOfService#GUARANTEED} one is reported once to the
+     * {@link PublishOutcomeListener} (durable with its journal sequence, or why not), and kept until then to be
+     * sent again after a reconnect.
+     *
+     * @return its publisher sequence ({@code > 0}), or a negative {@link ClientResult} code: nothing was sent.
+     */
+    public long offer(
+        final String topic, final Priority priority, final QualityOfService qos, final DirectBuffer buffer,
+        final int offset, final int length)
+    {
+        if (CONNECTED != state)
+        {
+            if (CLOSED == state)
+            {
+                return ClientResult.CLOSED;
+            }
+            statistics.notConnected++;
+            return ClientResult.NOT_CONNECTED;
+        }
+        if (null == topic || topic.isEmpty())
+        {
+            return OfferResult.rejected(RejectReason.EMPTY_TOPIC);
+        }
+        if (topic.length() > maxTopicLength)
+        {
+            return OfferResult.rejected(RejectReason.TOPIC_TOO_LONG);
+        }
+        if (null == priority)
+        {
+            return OfferResult.rejected(RejectReason.MISSING_PRIORITY);
+        }
+        if (length > maxPayloadLength)
+        {
+            return OfferResult.rejected(RejectReason.PAYLOAD_TOO_LARGE);
+        }
+        if (offset < 0 || length < 0 || (long)offset + length > buffer.capacity())
+        {
+            return OfferResult.rejected(RejectReason.INVALID_BUFFER_RANGE);
+        }
+        if (resendCursor >= 0)
+        {
+            statistics.backPressured++;
+            return ClientResult.BACK_PRESSURED; // Resends go first, in order.
+        }
+        final boolean guaranteed = QualityOfService.GUARANTEED == qos;
+        final int frameLength = PUBLISH_FIXED_LENGTH + topic.length() + length;
+        final long sequence = nextPublisherSequence;
+        if (guaranteed)
+        {
+            final long refused = inFlight.check(sequence, frameLength);
+            if (refused < 0)
+            {
+                if (ClientResult.IN_FLIGHT_FULL == refused)
+                {
+                    statistics.inFlightFull++;
+                }
+                else
+                {
+                    statistics.inFlightBufferFull++;
+                }
+                return refused;
+            }
+        }
+        final int at = claim(frameLength);
+        if (at < 0)
+        {
+            statistics.backPressured++;
+            return ClientResult.BACK_PRESSURED;
+        }
+        final MutableDirectBuffer out = transport.buffer();
+        publish.wrapAndApplyHeader(out, at, header)
+            .publisherSequence(sequence)
+            .priority(PRIORITY_CODES[priority.ordinal()])
+            .qualityOfService(guaranteed ? QualityOfServiceCode.GUARANTEED : QualityOfServiceCode.BEST_EFFORT)
+            .ttlNs(0)
+            .correlationId(0)
+            .topic(topic)
+            .putPayload(buffer, offset, length)
+            .replyTo("");
+        final int encoded = ProtocolFrames.HEADER_LENGTH + publish.encodedLength();
+        transport.commit(at, encoded);
+        if (guaranteed)
+        {
+            inFlight.add(sequence, System.nanoTime(), out, at, encoded);
+            statistics.guaranteedPublished++;
+        }
+        statistics.published++;
+        nextPublisherSequence = sequence + 1;
+        return sequence;
+    }
+
+    /**
+     * Ask the daemon to confirm that it has answered every publish sent before (a PING, whose PONG the daemon sends
+     * after every earlier publish of the connection was answered): for an application that must know its
+     * best-effort publishes were taken, e.g. before it exits.
+     *
+     * @return the sync's number ({@code > 0}) for {@link #isSynced}, or a negative {@link ClientResult} code.
+     */
+    public long sync()
+    {
+        if (CONNECTED != state)
+        {
+            return CLOSED == state ? ClientResult.CLOSED : ClientResult.NOT_CONNECTED;
+        }
+        final int at = claim(ProtocolFrames.HEADER_LENGTH + PingEncoder.BLOCK_LENGTH);
+        if (at < 0)
+        {
+            return ClientResult.BACK_PRESSURED;
+        }
+        final long id = ++syncsRequested;
+        ping.wrapAndApplyHeader(transport.buffer(), at, header).value(id);
+        transport.commit(at, ProtocolFrames.HEADER_LENGTH + ping.encodedLength());
+        return id;
+    }
+
+    /**
+     * @return true once the daemon answered the sync (on the connection it was sent on; after a reconnect, ask
+     * again).
+     */
+    public boolean isSynced(final long sync)
+    {
+        return sync > 0 && syncedUpTo >= sync;
+    }
+
+    /**
+     * Subscribe to a pattern ({@code *} one token, {@code >} the rest) with the daemon's defaults.
+     */
+    public ClientSubscription subscribe(final String pattern, final MessageHandler handler)
+    {
+        return subscribe(pattern, handler, ClientSubscriptionOptions.defaults());
+    }
+
+    /**
+     * Subscribe: SUBSCRIBE is sent now if connected, else on connecting, and again on every reconnect, until the
+     * subscription is closed. {@link ClientSubscription#isInEffect()} once the daemon answered.
+     */
+    public ClientSubscription subscribe(
+        final String pattern, final MessageHandler handler, final ClientSubscriptionOptions options)
+    {
+        if (CLOSED == state)
+        {
+            throw new IllegalStateException("the client is closed");
+        }
+        if (null == pattern || pattern.isEmpty() || pattern.length() > ProtocolFrames.MAX_ASCII_LENGTH)
+        {
+            throw new IllegalArgumentException("pattern must have 1 to " + ProtocolFrames.MAX_ASCII_LENGTH +
+                " characters: " + pattern);
+        }
+        final ClientSubscription subscription = new ClientSubscription(this, ++subscriptionIds, pattern,
+            java.util.Objects.requireNonNull(handler, "handler"), options.copy());
+        subscriptions.put(subscription.id(), subscription);
+        unsentSubscribes++;
+        if (CONNECTED == state)
+        {
+            sendSubscribes();
+        }
+        return subscription;
+    }
+
+    /**
+     * @return the open subscriptions.
+     */
+    public List<ClientSubscription> subscriptions()
+    {
+        return new ArrayList<>(subscriptions.values());
+    }
+
+    /**
+     * The duty cycle: connect or reconnect when due, read and dispatch what arrived (handlers and listeners run
+     * here), send what is buffered, keep the heartbeat, time out what waited too long. Never blocks.
+     *
+     * @return how much work was done (0 when idle), for an {@link IdleStrategy}.
+     */
+    public int poll()
+    {
+        final long nowNs = System.nanoTime();
+        int work = 0;
+        switch (state)
+        {
+            case DISCONNECTED:
+                if (nowNs - nextAttemptNs >= 0)
+                {
+                    beginConnect(nowNs);
+                    work++;
+                }
+                break;
+            case CONNECTING:
+                work += finishConnect(nowNs);
+                break;
+            case AWAITING_WELCOME:
+            case CONNECTED:
+                work += receive(nowNs);
+                if (CONNECTED == state || AWAITING_WELCOME == state)
+                {
+                    work += timers(nowNs);
+                }
+                break;
+            default:
+                return 0;
+        }
+        if (CONNECTED == state)
+        {
+            if (resendCursor >= 0)
+            {
+                work += resend();
+            }
+            if (unsentSubscribes > 0)
+            {
+                work += sendSubscribes();
+            }
+        }
+        work += flush();
+        work += expireOutcomes(nowNs);
+        return work;
+    }
+
+    /**
+     * Run {@link #poll()} on an agent thread with an idle strategy that parks when idle ({@link
+     * BackoffIdleStrategy}), together with the application's own agent: as every method of the client must be
+     * called from one thread, the application's publishing belongs in {@code work}'s {@code doWork} (or in
+     * handlers and listeners).
+     *
+     * @param work the application's duty cycle on the same thread, or null.
+     * @return the started runner ({@link #close()} stops it).
+     */
+    public AgentRunner startAgent(final Agent work, final IdleStrategy idleStrategy)
+    {
+        if (null != agentRunner)
+        {
+            throw new IllegalStateException("the agent is already running");
+        }
+        final Agent clientAgent = new Agent()
+        {
+            @Override
+            public int doWork()
+            {
+                return poll();
+            }
+
+            @Override
+            public String roleName()
+            {
+                return "junction-client";
+            }
+        };
+        final Agent agent = null == work ? clientAgent : new CompositeAgent(clientAgent, work);
+        agentRunner = new AgentRunner(null == idleStrategy ? new BackoffIdleStrategy(100, 10,
+            TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1)) : idleStrategy,
+            (error) -> lastError = String.valueOf(error), null, agent);
+        AgentRunner.startOnThread(agentRunner);
+        return agentRunner;
+    }
+
+    /**
+     * Close: the connection is dropped (what is buffered is flushed once, without waiting); guaranteed publishes
+     * still awaiting an outcome are not reported. Stops the agent thread first if one runs.
+     */
+    @Override
+    public void close()
+    {
+        if (null != agentRunner)
+        {
+            final AgentRunner runner = agentRunner;
+            agentRunner = null;
+            if (Thread.currentThread() != runner.thread())
+            {
+                runner.close();
+            }
+        }
+        if (CLOSED == state)
+        {
+            return;
+        }
+        final boolean wasUp = DISCONNECTED != state;
+        if (CONNECTED == state)
+        {
+            flush();
+        }
+        transport.close();
+        state = CLOSED;
+        disconnectReason = DisconnectReason.CLOSED;
+        if (wasUp)
+        {
+            connectionListener.onConnectionState(ConnectionState.DISCONNECTED, DisconnectReason.CLOSED,
+                "closed by the application");
+        }
+    }
+
+    boolean sendCredit(final ClientSubscription subscription, final long amount)
+    {
+        if (CONNECTED != state || !subscription.active || subscription.subscribeSentNs == 0 || amount <= 0)
+        {
+            return false;
+        }
+        final int at = claim(ProtocolFrames.HEADER_LENGTH + CreditEncoder.BLOCK_LENGTH);
+        if (at < 0)
+        {
+            return false;
+        }
+        credit.wrapAndApplyHeader(transport.buffer(), at, header).subscriptionId(subscription.id()).credit(amount);
+        transport.commit(at, ProtocolFrames.HEADER_LENGTH + credit.encodedLength());
+        statistics.creditsGranted++;
+        return true;
+    }
+
+    void unsubscribe(final ClientSubscription subscription)
+    {
+        if (null == subscriptions.remove(subscription.id()))
+        {
+            return;
+        }
+        final boolean sent = subscription.subscribeSentNs != 0;
+        if (!sent)
+        {
+            unsentSubscribes--;
+        }
+        subscription.active = false;
+        subscription.inEffect = false;
+        if (CONNECTED == state && sent)
+        {
+            final int at = claim(ProtocolFrames.HEADER_LENGTH + UnsubscribeEncoder.BLOCK_LENGTH);
+            if (at >= 0)
+            {
+                unsubscribe.wrapAndApplyHeader(transport.buffer(), at, header).subscriptionId(subscription.id());
+                transport.commit(at, ProtocolFrames.HEADER_LENGTH + unsubscribe.encodedLength());
+            }
+            // Without room the connection is far behind; its MESSAGE frames for this id are discarded.
+        }
+    }
+
+    private int claim(final int length)
+    {
+        int at = transport.claim(length);
+        if (at < 0 && transport.pendingBytes() > 0)
+        {
+            flush();
+            at = transport.claim(length);
+        }
+        return at;
+    }
+
+    private void beginConnect(final long nowNs)
+    {
+        try
+        {
+            transport.connect();
+            state = CONNECTING;
+            deadlineNs = nowNs + ctx.connectTimeoutNs();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            fail(DisconnectReason.CONNECT_FAILED, "cannot connect to " + transport.describe() + ": " + describe(ex));
+        }
+    }
+
+    private int finishConnect(final long nowNs)
+    {
+        try
+        {
+            if (!transport.finishConnect())
+            {
+                if (nowNs - deadlineNs > 0)
+                {
+                    fail(DisconnectReason.CONNECT_FAILED, "no connection to " + transport.describe() + " within " +
+                        TimeUnit.NANOSECONDS.toMillis(ctx.connectTimeoutNs()) + " ms");
+                }
+                return 0;
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            fail(DisconnectReason.CONNECT_FAILED, "cannot connect to " + transport.describe() + ": " + describe(ex));
+            return 1;
+        }
+        sendHello();
+        state = AWAITING_WELCOME;
+        deadlineNs = nowNs + ctx.connectTimeoutNs();
+        lastReceivedNs = nowNs;
+        lastPingNs = nowNs;
+        return 1;
+    }
+
+    private void sendHello()
+    {
+        final byte[] token = ctx.token();
+        final byte[] password = ctx.password();
+        final AuthenticationMethodCode method = null != token ? AuthenticationMethodCode.TOKEN :
+            null != password ? AuthenticationMethodCode.PASSWORD : AuthenticationMethodCode.NONE;
+        final byte[] secret = null != token ? token : null != password ? password : new byte[0];
+        final String user = AuthenticationMethodCode.PASSWORD == method ? ctx.user() : "";
+        final int length = ProtocolFrames.HEADER_LENGTH + HelloEncoder.BLOCK_LENGTH + 2 + ctx.instance().length() +
+            2 + user.length() * 3 + 4 + secret.length;
+        final int at = transport.claim(length);
+        hello.wrapAndApplyHeader(transport.buffer(), at, header)
+            .protocolVersion(ProtocolFrames.VERSION)
+            .authenticationMethod(method)
+            .heartbeatIntervalMs(TimeUnit.NANOSECONDS.toMillis(ctx.heartbeatIntervalNs()))
+            .instance(ctx.instance())
+            .user(user)
+            .putSecret(secret, 0, secret.length);
+        transport.commit(at, ProtocolFrames.HEADER_LENGTH + hello.encodedLength());
+    }
+
+    private int receive(final long nowNs)
+    {
+        try
+        {
+            final int received = transport.poll(sink);
+            if (received > 0)
+            {
+                lastReceivedNs = nowNs;
+            }
+            return received;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            if (CLOSED != state && DISCONNECTED != state)
+            {
+                fail(DisconnectReason.CONNECTION_LOST, describe(ex));
+            }
+            return 1;
+        }
+    }
+
+    private int timers(final long nowNs)
+    {
+        if (AWAITING_WELCOME == state && nowNs - deadlineNs > 0)
+        {
+            fail(DisconnectReason.HELLO_TIMEOUT, "no WELCOME from " + transport.describe() + " within " +
+                TimeUnit.NANOSECONDS.toMillis(ctx.connectTimeoutNs()) + " ms");
+            return 1;
+        }
+        final long intervalNs = ctx.heartbeatIntervalNs();
+        if (nowNs - lastReceivedNs > intervalNs * ctx.maxPingsOut())
+        {
+            fail(DisconnectReason.HEARTBEAT_TIMEOUT, "nothing from " + transport.describe() + " for " +
+                TimeUnit.NANOSECONDS.toMillis(nowNs - lastReceivedNs) + " ms");
+            return 1;
+        }
+        if (CONNECTED == state && nowNs - lastReceivedNs >= intervalNs && nowNs - lastPingNs >= intervalNs)
+        {
+            final int at = claim(ProtocolFrames.HEADER_LENGTH + PingEncoder.BLOCK_LENGTH);
+            if (at >= 0)
+            {
+                ping.wrapAndApplyHeader(transport.buffer(), at, header).value(0); // 0: a heartbeat, not a sync
+                transport.commit(at, ProtocolFrames.HEADER_LENGTH + ping.encodedLength());
+                lastPingNs = nowNs;
+                return 1;
+            }
+        }
+        return 0;
+    }
+
+    private int flush()
+    {
+        if ((CONNECTED != state && AWAITING_WELCOME != state) || 0 == transport.pendingBytes())
+        {
+            return 0;
+        }
+        try
+        {
+            return transport.flush() > 0 ? 1 : 0;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            fail(DisconnectReason.CONNECTION_LOST, "cannot send to " + transport.describe() + ": " + describe(ex));
+            return 1;
+        }
+    }
+
+    /**
+     * A guaranteed publish with no outcome within the outcome timeout is reported TIMED_OUT and no longer resent.
+     */
+    private int expireOutcomes(final long nowNs)
+    {
+        final long timeoutNs = ctx.outcomeTimeoutNs();
+        if (0 == timeoutNs || 0 == inFlight.pending())
+        {
+            return 0;
+        }
+        int expired = 0;
+        for (long entry = inFlight.head(), tail = inFlight.tail(); entry < tail; entry++)
+        {
+            if (nowNs - inFlight.offeredNs(entry) < timeoutNs)
+            {
+                break;
+            }
+            if (inFlight.isPending(entry))
+            {
+                final long sequence = inFlight.sequence(entry);
+                inFlight.answer(sequence);
+                statistics.timedOut++;
+                expired++;
+                outcomeListener.onOutcome(sequence, PublishOutcome.TIMED_OUT, -1, 0);
+            }
+        }
+        return expired;
+    }
+
+    private static String describe(final Throwable error)
+    {
+        return null != error.getMessage() ? error.getMessage() : error.getClass().getSimpleName();
+    }
+
+    private void fail(final DisconnectReason reason, final String detail)
+    {
+        transport.close();
+        final boolean wasConnected = CONNECTED == state;
+        state = DISCONNECTED;
+        disconnectReason = reason;
+        lastError = detail;
+        resendCursor = -1;
+        unsentSubscribes = 0;
+        for (final ClientSubscription subscription : subscriptions.values())
+        {
+            subscription.inEffect = false;
+            subscription.subscribeSentNs = 0;
+            subscription.consumedSinceGrant = 0;
+            unsentSubscribes++;
+        }
+        nextAttemptNs = System.nanoTime() + (ctx.reconnect() ? backoffNs : Long.MAX_VALUE / 2);
+        backoffNs = Math.min(ctx.reconnectMaxNs(), backoffNs * 2);
+        if (wasConnected)
+        {
+            statistics.disconnects++;
+        }
+        connectionListener.onConnectionState(ConnectionState.DISCONNECTED, reason, detail);
+    }
+
+    private void onWelcome(final WelcomeDecoder welcome)
+    {
+        sessionId = welcome.sessionId();
+        maxPayloadLength = (int)Math.min(Integer.MAX_VALUE, welcome.maxPayloadLength());
+        maxTopicLength = Math.min(ProtocolFrames.MAX_ASCII_LENGTH, welcome.maxTopicLength());
+        principal = welcome.principal();
+        publisher = welcome.publisher();
+        state = CONNECTED;
+        disconnectReason = DisconnectReason.NONE;
+        backoffNs = ctx.reconnectMinNs();
+        statistics.connects++;
+        resendCursor = inFlight.pending() > 0 ? inFlight.head() : -1;
+        sendSubscribes();
+        resend();
+        connectionListener.onConnectionState(ConnectionState.CONNECTED, DisconnectReason.NONE,
+            "connected to " + transport.describe() + " as " + publisher + " (session " + sessionId + ")");
+    }
+
+    /**
+     * Send the guaranteed publishes awaiting an outcome again, in order, with their original publisher sequences.
+     */
+    private int resend()
+    {
+        int sent = 0;
+        final long tail = inFlight.tail();
+        while (resendCursor >= 0 && resendCursor < tail)
+        {
+            final long entry = Math.max(resendCursor, inFlight.head());
+            if (entry >= tail)
+            {
+                break;
+            }
+            if (inFlight.isPending(entry))
+            {
+                final int length = inFlight.frameLength(entry);
+                final int at = claim(length);
+                if (at < 0)
+                {
+                    resendCursor = entry;
+                    return sent;
+                }
+                transport.buffer().putBytes(at, inFlight.frames(), inFlight.frameOffsetOf(entry), length);
+                transport.commit(at, length);
+                statistics.resent++;
+                sent++;
+            }
+            resendCursor = entry + 1;
+        }
+        resendCursor = -1;
+        return sent;
+    }
+
+    private int sendSubscribes()
+    {
+        int sent = 0;
+        final long nowNs = System.nanoTime();
+        for (final ClientSubscription subscription : subscriptions.values())
+        {
+            if (subscription.subscribeSentNs != 0)
+            {
+                continue;
+            }
+            final String pattern = subscription.pattern();
+            final int at = claim(ProtocolFrames.HEADER_LENGTH + SubscribeEncoder.BLOCK_LENGTH + 6 + pattern.length());
+            if (at < 0)
+            {
+                break;
+            }
+            final ClientSubscriptionOptions options = subscription.options();
+            subscribe.wrapAndApplyHeader(transport.buffer(), at, header)
+                .subscriptionId(subscription.id())
+                .startPositionKind(StartPositionKind.NEW)
+                .startPositionValue(0)
+                .initialCredit(options.initialCredit())
+                .slowSubscriberPolicy(null == options.slowSubscriberPolicy() ? SlowSubscriberPolicyCode.SERVER_DEFAULT :
+                    SlowSubscriberPolicyCode.get((short)(options.slowSubscriberPolicy().ordinal() + 1)))
+                .pattern(pattern)
+                .queueGroup("")
+                .durableName("");
+            transport.commit(at, ProtocolFrames.HEADER_LENGTH + subscribe.encodedLength());
+            subscription.subscribeSentNs = nowNs;
+            subscription.consumedSinceGrant = 0;
+            unsentSubscribes--;
+            sent++;
+        }
+        return sent;
+    }
+
+    private void onFrame(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (CLOSED == state || DISCONNECTED == state)
+        {
+            return; // A handler closed the client, or an answer ended the session, earlier in this read.
+        }
+        if (dispatcher.dispatch(buffer, offset, length, frames) < 0 && CLOSED != state && DISCONNECTED != state)
+        {
+            fail(DisconnectReason.PROTOCOL_ERROR, "a frame from " + transport.describe() + " did not decode: " +
+                frames.refusal);
+        }
+    }
+
+    private void onMessage(final MessageDecoder decoded)
+    {
+        final ClientSubscription subscription = subscriptions.get(decoded.subscriptionId());
+        if (null == subscription)
+        {
+            statistics.discarded++; // Closed: frames already on their way.
+            return;
+        }
+        final long sequence = decoded.sequence();
+        final long timestampNs = decoded.timestampNs();
+        final Priority priority = PRIORITIES[decoded.priorityRaw()];
+        final DirectBuffer buffer = decoded.buffer();
+        final int topicOffset = decoded.limit() + MessageDecoder.topicHeaderLength();
+        final String topic = topics.lookup(buffer, topicOffset, decoded.topicLength());
+        decoded.skipTopic();
+        final int payloadLength = decoded.payloadLength();
+        payloadView.wrap(buffer, decoded.limit() + MessageDecoder.payloadHeaderLength(), payloadLength);
+        RemoteMessages.wrap(message, topic, sequence, priority, timestampNs, payloadView, payloadLength);
+        subscription.delivered++;
+        statistics.received++;
+        try
+        {
+            subscription.handler().onMessage(message);
+        }
+        catch (final Exception ex)
+        {
+            subscription.faults++; // Isolated: counted, the next message is delivered.
+            statistics.handlerFaults++;
+        }
+        final ClientSubscriptionOptions options = subscription.options();
+        if (options.autoCredit() && options.initialCredit() > 0 && subscription.active)
+        {
+            final long consumed = ++subscription.consumedSinceGrant;
+            if (consumed >= Math.max(1, options.initialCredit() >> 1) && sendCredit(subscription, consumed))
+            {
+                subscription.consumedSinceGrant = 0;
+            }
+        }
+    }
+
+    private void onOutcome(final OutcomeDecoder outcome)
+    {
+        final long publisherSequence = outcome.publisherSequence();
+        if (!inFlight.answer(publisherSequence))
+        {
+            return; // Answered already (timed out in the client, or a resend's second answer).
+        }
+        final PublishOutcome what = PublishOutcome.of(outcome.outcome());
+        final int reasonCode = outcome.reasonCode();
+        if (PublishOutcome.DURABLE == what)
+        {
+            statistics.durable++;
+            if (DUPLICATE_CODE == reasonCode)
+            {
+                statistics.duplicatesAcknowledged++;
+            }
+        }
+        else
+        {
+            statistics.guaranteedRefused++;
+        }
+        outcomeListener.onOutcome(publisherSequence, what, outcome.sequence(), reasonCode);
+    }
+
+    private void onRefusal(final CoalescedRefusalDecoder refusal)
+    {
+        final long count = refusal.count();
+        final long first = refusal.firstPublisherSequence();
+        final long last = refusal.lastPublisherSequence();
+        final OutcomeCode code = refusal.outcome();
+        final int reasonCode = refusal.reasonCode();
+        final PublishOutcome what = PublishOutcome.of(code);
+        long guaranteed = 0;
+        // Publisher sequences are unique and every pending publish was sent on this connection, in order: the
+        // pending ones numbered first..last are exactly the guaranteed publishes of the run.
+        for (long entry = inFlight.head(), tail = inFlight.tail(); entry < tail; entry++)
+        {
+            final long sequence = inFlight.sequence(entry);
+            if (sequence > last)
+            {
+                break;
+            }
+            if (sequence >= first && inFlight.isPending(entry) && inFlight.answer(sequence))
+            {
+                guaranteed++;
+                statistics.guaranteedRefused++;
+                outcomeListener.onOutcome(sequence, what, -1, reasonCode);
+            }
+        }
+        statistics.bestEffortRefused += Math.max(0, count - guaranteed);
+    }
+
+    private void onError(final ErrorDecoder error)
+    {
+        statistics.errors++;
+        final ErrorCode code = FrameDispatcher.errorCode(error.codeRaw());
+        final int requestTemplateId = error.requestTemplateId();
+        final long correlation = error.correlation();
+        final String text = error.text();
+        lastError = code + ": " + text;
+        if (ErrorCode.AUTHENTICATION_FAILED == code)
+        {
+            fail(DisconnectReason.AUTHENTICATION_FAILED, "the daemon at " + transport.describe() +
+                " refused the credentials: " + text);
+            return;
+        }
+        if (ErrorCode.PUBLISHER_IN_USE == code)
+        {
+            if (CONNECTED == state)
+            {
+                fail(DisconnectReason.PUBLISHER_IN_USE, "another connection took over publisher '" + publisher +
+                    "' at " + transport.describe() + ": " + text);
+                nextAttemptNs = System.nanoTime() + Long.MAX_VALUE / 2; // Not taken back: two owners would fight.
+            }
+            else
+            {
+                // Our HELLO waited too long for the previous connection (ours, lost) to let the stream go: retry.
+                fail(DisconnectReason.PROTOCOL_ERROR, "the daemon at " + transport.describe() + " refused HELLO: " +
+                    text);
+            }
+            return;
+        }
+        if (SubscribeDecoder.TEMPLATE_ID == requestTemplateId)
+        {
+            final ClientSubscription subscription = subscriptions.remove(correlation);
+            if (null != subscription)
+            {
+                subscription.active = false;
+                subscription.inEffect = false;
+                subscription.endReason = code + ": " + text;
+            }
+        }
+    }
+
+    private void onSubscribed(final SubscribedDecoder subscribed)
+    {
+        final ClientSubscription subscription = subscriptions.get(subscribed.subscriptionId());
+        if (null != subscription)
+        {
+            subscription.inEffect = true;
+        }
+    }
+
+    private void onUnsubscribed(final UnsubscribedDecoder unsubscribed)
+    {
+        final EndReasonCode reason = unsubscribed.reason();
+        if (EndReasonCode.UNSUBSCRIBED == reason)
+        {
+            return; // The answer to close().
+        }
+        final ClientSubscription subscription = subscriptions.remove(unsubscribed.subscriptionId());
+        if (null != subscription)
+        {
+            subscription.active = false;
+            subscription.inEffect = false;
+            subscription.endReason = "ended by the daemon: " + reason + " (delivered " + unsubscribed.delivered() +
+                ", dropped " + unsubscribed.dropped() + ")";
+        }
+    }
+
+    private void onPing(final PingDecoder decoded)
+    {
+        final int at = claim(ProtocolFrames.HEADER_LENGTH + PongEncoder.BLOCK_LENGTH);
+        if (at >= 0)
+        {
+            pong.wrapAndApplyHeader(transport.buffer(), at, header).value(decoded.value());
+            transport.commit(at, ProtocolFrames.HEADER_LENGTH + pong.encodedLength());
+        }
+    }
+
+    /**
+     * From the generated decoders to the client.
+     */
+    private final class Frames implements FrameHandler
+    {
+        String refusal = "";
+
+        @Override
+        public void onInvalidFrame(final int errorCode, final DirectBuffer buffer, final int offset, final int length)
+        {
+            refusal = ProtocolFrames.describeRefusal(errorCode, buffer, offset, length, ctx.maxFrameLength());
+        }
+
+        @Override
+        public void onInvalidField(final int templateId, final String field, final long value)
+        {
+            refusal = "template " + templateId + " field " + field + " = " + value;
+        }
+
+        @Override
+        public void onUnexpected(final int templateId)
+        {
+            refusal = "template " + templateId + " is not sent by a server";
+        }
+
+        @Override
+        public void onWelcome(final WelcomeDecoder welcome)
+        {
+            JunctionClient.this.onWelcome(welcome);
+        }
+
+        @Override
+        public void onPing(final PingDecoder ping)
+        {
+            JunctionClient.this.onPing(ping);
+        }
+
+        @Override
+        public void onPong(final PongDecoder pong)
+        {
+            // Any frame is an answer to a heartbeat (lastReceivedNs is already updated); a positive value is a sync.
+            syncedUpTo = Math.max(syncedUpTo, pong.value());
+        }
+
+        @Override
+        public void onError(final ErrorDecoder error)
+        {
+            JunctionClient.this.onError(error);
+        }
+
+        @Override
+        public void onOutcome(final OutcomeDecoder outcome)
+        {
+            JunctionClient.this.onOutcome(outcome);
+        }
+
+        @Override
+        public void onCoalescedRefusal(final CoalescedRefusalDecoder refused)
+        {
+            JunctionClient.this.onRefusal(refused);
+        }
+
+        @Override
+        public void onSubscribed(final SubscribedDecoder subscribed)
+        {
+            JunctionClient.this.onSubscribed(subscribed);
+        }
+
+        @Override
+        public void onUnsubscribed(final UnsubscribedDecoder unsubscribed)
+        {
+            JunctionClient.this.onUnsubscribed(unsubscribed);
+        }
+
+        @Override
+        public void onMessage(final MessageDecoder decoded)
+        {
+            JunctionClient.this.onMessage(decoded);
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package io.junction.client;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+import org.agrona.BufferUtil;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.junction.protocol.ProtocolFrames;
+
+/**
+ * The Junction protocol over TCP: a non-blocking {@link SocketChannel}, each frame behind its int32 little-endian
+ * length. Frames are encoded straight into a direct send buffer and written from it; received bytes are framed in
+ * place in a direct receive buffer (grown, up to the maximum frame length, only for a frame longer than it).
+ */
+final class TcpTransport implements Transport
+{
+    private static final int INITIAL_RECEIVE_BYTES = 256 << 10;
+
+    private final String host;
+    private final int port;
+    private final int maxFrameLength;
+    private final ByteBuffer send;
+    private final UnsafeBuffer sendBuffer;
+    private ByteBuffer receive;
+    private final UnsafeBuffer receiveBuffer;
+    private SocketChannel channel;
+
+    TcpTransport(final String host, final int port, final int sendBufferBytes, final int maxFrameLength)
+    {
+        this.host = host;
+        this.port = port;
+        this.maxFrameLength = maxFrameLength;
+        send = BufferUtil.allocateDirectAligned(sendBufferBytes, 64);
+        sendBuffer = new UnsafeBuffer(send);
+        receive = BufferUtil.allocateDirectAligned(Math.min(INITIAL_RECEIVE_BYTES,
+            Math.max(4096, maxFrameLength + ProtocolFrames.LENGTH_PREFIX)), 64);
+        receiveBuffer = new UnsafeBuffer(receive);
+    }
+
+    @Override
+    public void connect() throws IOException
+    {
+        close();
+        channel = SocketChannel.open();
+        try
+        {
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            channel.connect(new InetSocketAddress(host, port));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            close();
+            throw ex instanceof IOException ? (IOException)ex : new IOException(ex.getMessage(), ex);
+        }
+    }
+
+    @Override
+    public boolean finishConnect() throws IOException
+    {
+        return channel.isConnected() || channel.finishConnect();
+    }
+
+    @Override
+    public int claim(final int length)
+    {
+        final int needed = ProtocolFrames.LENGTH_PREFIX + length;
+        if (send.remaining() < needed)
+        {
+            return -1;
+        }
+        return send.position() + ProtocolFrames.LENGTH_PREFIX;
+    }
+
+    @Override
+    public MutableDirectBuffer buffer()
+    {
+        return sendBuffer;
+    }
+
+    @Override
+    public void commit(final int offset, final int length)
+    {
+        ProtocolFrames.frameLength(sendBuffer, offset - ProtocolFrames.LENGTH_PREFIX, length);
+        send.position(offset + length);
+    }
+
+    @Override
+    public int pendingBytes()
+    {
+        return send.position();
+    }
+
+    @Override
+    public int flush() throws IOException
+    {
+        if (0 == send.position() || null == channel)
+        {
+            return 0;
+        }
+        send.flip();
+        try
+        {
+            return channel.write(send);
+        }
+        finally
+        {
+            send.compact();
+        }
+    }
+
+    @Override
+    public int poll(final FrameSink sink) throws IOException
+    {
+        final int read = channel.read(receive);
+        if (read < 0)
+        {
+            throw new EOFException("the daemon at " + describe() + " closed the connection");
+        }
+        final int end = receive.position();
+        int offset = 0;
+        int frames = 0;
+        while (end - offset >= ProtocolFrames.LENGTH_PREFIX)
+        {
+            final int length = ProtocolFrames.frameLength(receiveBuffer, offset);
+            if (length < ProtocolFrames.HEADER_LENGTH || length > maxFrameLength)
+            {
+                throw new IOException("bad frame length " + length + " from the daemon at " + describe() +
+                    " (the maximum is " + maxFrameLength + ")");
+            }
+            if (end - offset - ProtocolFrames.LENGTH_PREFIX < length)
+            {
+                if (ProtocolFrames.LENGTH_PREFIX + length > receive.capacity())
+                {
+                    grow(ProtocolFrames.LENGTH_PREFIX + length, offset, end);
+                    return frames;
+                }
+                break;
+            }
+            sink.onFrame(receiveBuffer, offset + ProtocolFrames.LENGTH_PREFIX, length);
+            frames++;
+            offset += ProtocolFrames.LENGTH_PREFIX + length;
+        }
+        if (offset > 0)
+        {
+            receive.limit(end).position(offset);
+            receive.compact();
+        }
+        return frames;
+    }
+
+    private void grow(final int needed, final int offset, final int end)
+    {
+        // Only for a frame longer than any seen so far: steady state allocates nothing.
+        final ByteBuffer bigger = BufferUtil.allocateDirectAligned(Math.max(needed, receive.capacity() * 2), 64);
+        receive.limit(end).position(offset);
+        bigger.put(receive);
+        BufferUtil.free(receive);
+        receive = bigger;
+        receiveBuffer.wrap(receive);
+    }
+
+    @Override
+    public String describe()
+    {
+        return "tcp://" + host + ":" + port;
+    }
+
+    @Override
+    public void close()
+    {
+        if (null != channel)
+        {
+            try
+            {
+                channel.close();
+            }
+            catch (final IOException ex)
+            {
+                // Nothing to do: it is gone.
+            }
+            channel = null;
+        }
+        send.clear();
+        receive.clear();
+    }
+}

@@ -1,0 +1,106 @@
+package io.junction.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The backoff, driven by hand: a signal that records what the strategy asked of it.
+ */
+class WakeableIdleStrategyTest
+{
+    private static final long MAX_PARK_NS = 64_000;
+    private static final long BUSY_MAX_PARK_NS = 4_000;
+
+    @Test
+    void spinsThenYieldsThenParksForADoublingTimeUpToTheMaximum()
+    {
+        final RecordingSignal signal = new RecordingSignal();
+        final WakeableIdleStrategy idle = new WakeableIdleStrategy(signal, 2, 3, MAX_PARK_NS, BUSY_MAX_PARK_NS);
+        idleTimes(idle, 5);
+        assertTrue(signal.parks.isEmpty(), "no park while spinning and yielding");
+
+        idleTimes(idle, 9);
+        assertEquals(List.of(1_000L, 2_000L, 4_000L, 8_000L, 16_000L, 32_000L, 64_000L, 64_000L, 64_000L),
+            signal.parks);
+        assertNull(signal.parkedThread, "the thread is withdrawn once it has woken");
+        assertSame(Thread.currentThread(), signal.threadWhileParked, "announced while it parked");
+    }
+
+    @Test
+    void workThatArrivedBeforeTheParkSkipsItAndWorkDoneStartsTheBackoffAgain()
+    {
+        final RecordingSignal signal = new RecordingSignal();
+        final WakeableIdleStrategy idle = new WakeableIdleStrategy(signal, 0, 0, MAX_PARK_NS, BUSY_MAX_PARK_NS);
+        idleTimes(idle, 3);
+        signal.hasWork = true;
+        idle.idle(0);
+        assertEquals(3, signal.parks.size(), "a producer got in first: no park");
+
+        signal.hasWork = false;
+        idle.idle(1);
+        idle.idle(0);
+        assertEquals(1_000L, signal.parks.get(3), "after work the park starts short again");
+    }
+
+    @Test
+    void aBusyAgentParksNoLongerThanTheBusyMaximum()
+    {
+        final RecordingSignal signal = new RecordingSignal();
+        final WakeableIdleStrategy idle = new WakeableIdleStrategy(signal, 0, 0, MAX_PARK_NS, BUSY_MAX_PARK_NS);
+        idleTimes(idle, 5);
+        signal.busy = true;
+        idleTimes(idle, 2);
+        signal.busy = false;
+        idle.idle(0);
+        assertEquals(List.of(1_000L, 2_000L, 4_000L, 8_000L, 16_000L, 4_000L, 4_000L, 64_000L), signal.parks);
+    }
+
+    private static void idleTimes(final WakeableIdleStrategy idle, final int times)
+    {
+        for (int i = 0; i < times; i++)
+        {
+            idle.idle(0);
+        }
+    }
+
+    private static final class RecordingSignal implements WakeableIdleStrategy.Signal
+    {
+        final List<Long> parks = new ArrayList<>();
+        Thread parkedThread;
+        Thread threadWhileParked;
+        boolean hasWork;
+        boolean busy;
+
+        @Override
+        public void parked(final Thread thread)
+        {
+            parkedThread = thread;
+        }
+
+        @Override
+        public boolean hasWork()
+        {
+            return hasWork;
+        }
+
+        @Override
+        public void park(final long parkNs)
+        {
+            threadWhileParked = parkedThread;
+            parks.add(parkNs);
+        }
+
+        @Override
+        public boolean isBusy()
+        {
+            return busy;
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package io.junction.tools;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.locks.LockSupport;
+
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import io.junction.client.ClientContext;
+import io.junction.client.DisconnectReason;
+import io.junction.client.JunctionClient;
+
+/**
+ * Where {@code junction pub} and {@code junction sub} find the daemon and who they are to it: {@code --url}, or
+ * {@code --dir} (the {@value Daemon#PROPERTIES_FILE} a running daemon writes in its data directory, refused when the
+ * pid it names is not running), and {@code --user} with {@code --password-file}.
+ */
+final class ClientOptions
+{
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    @Option(names = "--url", paramLabel = "tcp://HOST:PORT", description = "The daemon's protocol address " +
+        "(default: " + ClientContext.DEFAULT_URL + ", or found with --dir).")
+    String url;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "A local daemon's data directory: its address is " +
+        "read from DIR/" + Daemon.PROPERTIES_FILE + ".")
+    File dir;
+
+    @Option(names = "--user", paramLabel = "NAME", description = "Authenticate as this user (with --password-file).")
+    String user;
+
+    @Option(names = "--password-file", paramLabel = "FILE", description = "The user's password: the first line " +
+        "of FILE.")
+    File passwordFile;
+
+    @Option(names = "--instance", paramLabel = "NAME", description = "The client's instance name (its publisher " +
+        "is principal/instance; default: junction-cli-<pid>).")
+    String instance;
+
+    @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "10s",
+        description = "How long to try to reach the daemon (default: ${DEFAULT-VALUE}).")
+    Duration connectTimeout;
+
+    /**
+     * A problem that is the user's to fix: a one-line message, exit code {@link #EXIT}.
+     */
+    static final class NoDaemonException extends Exception
+    {
+        static final int EXIT = 2;
+        private static final long serialVersionUID = 1L;
+
+        NoDaemonException(final String message)
+        {
+            super(message);
+        }
+    }
+
+    /**
+     * @return the client's context from the options (usage errors exit 2).
+     * @throws NoDaemonException when --dir names no running daemon.
+     */
+    ClientContext context() throws NoDaemonException
+    {
+        if (null != url && null != dir)
+        {
+            throw new ParameterException(spec.commandLine(), "--url and --dir are alternatives: give one");
+        }
+        if ((null == user) != (null == passwordFile))
+        {
+            throw new ParameterException(spec.commandLine(), "--user and --password-file go together");
+        }
+        final ClientContext ctx = new ClientContext()
+            .url(null != dir ? urlFromDir(dir) : null != url ? url : ClientContext.DEFAULT_URL)
+            .instance(null != instance ? instance : "junction-cli-" + ProcessHandle.current().pid())
+            .connectTimeoutNs(connectTimeout.toNanos());
+        if (null != user)
+        {
+            ctx.credentials(user, readPassword(passwordFile).toCharArray());
+        }
+        try
+        {
+            ctx.conclude();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ParameterException(spec.commandLine(), ex.getMessage());
+        }
+        return ctx;
+    }
+
+    private String readPassword(final File file)
+    {
+        try
+        {
+            final String text = Files.readString(file.toPath(), StandardCharsets.UTF_8);
+            final int end = text.indexOf('\n');
+            return (end < 0 ? text : text.substring(0, end)).replace("\r", "");
+        }
+        catch (final IOException ex)
+        {
+            throw new ParameterException(spec.commandLine(), "--password-file " + file + " cannot be read: " + ex);
+        }
+    }
+
+    /**
+     * @return the daemon's address from its daemon.properties, when the pid there is running.
+     */
+    static String urlFromDir(final File dir) throws NoDaemonException
+    {
+        final Properties properties;
+        try
+        {
+            properties = Daemon.readProperties(dir);
+        }
+        catch (final IOException ex)
+        {
+            throw new NoDaemonException(ex.getMessage());
+        }
+        final String pid = properties.getProperty("pid", "");
+        final Optional<ProcessHandle> process;
+        try
+        {
+            process = ProcessHandle.of(Long.parseLong(pid));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new NoDaemonException(new File(dir, Daemon.PROPERTIES_FILE) + " has no valid pid ('" + pid + "')");
+        }
+        if (process.isEmpty() || !process.get().isAlive())
+        {
+            throw new NoDaemonException("no daemon is running in " + dir + ": its " + Daemon.PROPERTIES_FILE +
+                " names pid " + pid + ", which is not running (a stale file left by a daemon that was killed)");
+        }
+        String host = properties.getProperty("listen.host", "127.0.0.1");
+        if (host.isEmpty() || "0.0.0.0".equals(host) || "::".equals(host))
+        {
+            host = "127.0.0.1"; // Listening on every address: this host's loopback is one of them.
+        }
+        return "tcp://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + properties.getProperty("listen.port");
+    }
+
+    /**
+     * Poll until connected, within the connect timeout.
+     *
+     * @return null once connected, else why not (one line).
+     */
+    static String awaitConnected(final JunctionClient client, final Duration timeout)
+    {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (!client.isConnected())
+        {
+            if (0 == client.poll())
+            {
+                LockSupport.parkNanos(1_000_000);
+            }
+            if (client.disconnectReason() == DisconnectReason.AUTHENTICATION_FAILED)
+            {
+                return client.lastError();
+            }
+            if (System.nanoTime() - deadline > 0)
+            {
+                return "cannot reach the daemon at " + client.context().url() + " within " +
+                    CliValues.text(timeout) + (client.lastError().isEmpty() ? "" : ": " + client.lastError());
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,191 @@
+package io.junction.tools;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import io.junction.Message;
+import io.junction.client.ClientContext;
+import io.junction.client.ClientSubscription;
+import io.junction.client.JunctionClient;
+
+/**
+ * {@code junction sub}: print the messages of a pattern, one line each, as {@code TOPIC PAYLOAD} or JSON lines.
+ */
+@Command(name = "sub", mixinStandardHelpOptions = true,
+    description = "Subscribe to PATTERN (* one token, > the rest) on a daemon and print one line per message: " +
+        "TOPIC PAYLOAD (the payload as UTF-8), or JSON lines with --json.",
+    exitCodeListHeading = "Exit codes:%n",
+    exitCodeList = { "0:--count messages received (or stopped by a signal)",
+        "1:--timeout passed first, or the daemon could not be reached or refused the subscription",
+        "2:bad usage, or no running daemon in --dir" })
+final class SubCommand implements Callable<Integer>
+{
+    @Mixin
+    ClientOptions connection;
+
+    @Parameters(index = "0", paramLabel = "PATTERN", description = "The pattern, e.g. orders.> or prices.*.eu.")
+    String pattern;
+
+    @Option(names = "--count", paramLabel = "N", description = "Exit 0 after N messages (default: run until " +
+        "stopped or --timeout).")
+    long count = -1;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", description = "Exit 1 if --count messages have not " +
+        "arrived within DURATION (default: no limit).")
+    Duration timeout;
+
+    @Option(names = "--json", description = "JSON lines: topic, sequence, priority, time (when received, " +
+        "ISO-8601), timestampNs (the switch's clock), payload (UTF-8 text) or payloadBase64.")
+    boolean json;
+
+    private final PrintStream out = System.out;
+    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    private byte[] bytes = new byte[256];
+    private JsonGenerator generator;
+    private long received;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        if (0 == count || count < -1)
+        {
+            CliValues.check(connection.spec, "--count", count, 1, Long.MAX_VALUE);
+        }
+        final ClientContext ctx;
+        try
+        {
+            ctx = connection.context();
+        }
+        catch (final ClientOptions.NoDaemonException ex)
+        {
+            System.err.println("junction sub: " + ex.getMessage());
+            return ClientOptions.NoDaemonException.EXIT;
+        }
+        if (json)
+        {
+            generator = JsonOutput.MAPPER.getFactory().createGenerator(out);
+            generator.setRootValueSeparator(null);
+        }
+        final long deadline = null == timeout ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        try (JunctionClient client = JunctionClient.connect(ctx))
+        {
+            final String unreachable = ClientOptions.awaitConnected(client, connection.connectTimeout);
+            if (null != unreachable)
+            {
+                System.err.println("junction sub: " + unreachable);
+                return 1;
+            }
+            final ClientSubscription subscription = client.subscribe(pattern, this::print);
+            boolean announced = false;
+            while (count < 0 || received < count)
+            {
+                if (!announced && subscription.isInEffect())
+                {
+                    announced = true; // On standard error: standard output is the messages alone.
+                    System.err.println("junction sub: subscribed to " + pattern + " on " + ctx.url());
+                }
+                if (!subscription.isActive())
+                {
+                    System.err.println("junction sub: the subscription to " + pattern + " was refused: " +
+                        subscription.endReason());
+                    return 1;
+                }
+                if (0 == client.poll())
+                {
+                    out.flush();
+                    LockSupport.parkNanos(1_000_000);
+                }
+                if (null != timeout && System.nanoTime() - deadline > 0)
+                {
+                    out.flush();
+                    System.err.println("junction sub: timed out after " + CliValues.text(timeout) + " with " +
+                        received + (count > 0 ? " of " + count : "") + " message(s)");
+                    return 1;
+                }
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void print(final Message message) throws IOException
+    {
+        if (count >= 0 && received >= count)
+        {
+            return; // Arrived in the same read as the last one wanted.
+        }
+        received++;
+        final int length = message.length();
+        if (bytes.length < length)
+        {
+            bytes = new byte[Math.max(length, bytes.length * 2)];
+        }
+        message.buffer().getBytes(message.offset(), bytes, 0, length);
+        if (!json)
+        {
+            out.println(message.topic() + " " + new String(bytes, 0, length, StandardCharsets.UTF_8));
+            return;
+        }
+        generator.writeStartObject();
+        generator.writeStringField("topic", message.topic());
+        generator.writeNumberField("sequence", message.sequence());
+        generator.writeStringField("priority", message.priority().name());
+        generator.writeStringField("time", Instant.now().toString());
+        generator.writeNumberField("timestampNs", message.timestampNs());
+        final String text = text(length);
+        if (null != text)
+        {
+            generator.writeStringField("payload", text);
+        }
+        else
+        {
+            generator.writeStringField("payloadBase64", Base64.getEncoder().encodeToString(
+                java.util.Arrays.copyOf(bytes, length)));
+        }
+        generator.writeEndObject();
+        generator.flush();
+        out.println();
+    }
+
+    /**
+     * @return the payload as text when it is valid UTF-8 without control characters, else null (base64 then).
+     */
+    private String text(final int length)
+    {
+        try
+        {
+            final String text = decoder.decode(ByteBuffer.wrap(bytes, 0, length)).toString();
+            for (int i = 0; i < text.length(); i++)
+            {
+                final char c = text.charAt(i);
+                if (Character.isISOControl(c) && c != '\t')
+                {
+                    return null;
+                }
+            }
+            return text;
+        }
+        catch (final CharacterCodingException ex)
+        {
+            return null;
+        }
+    }
+}

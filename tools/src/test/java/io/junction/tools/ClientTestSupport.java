@@ -1,0 +1,117 @@
+package io.junction.tools;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+import io.junction.client.JunctionClient;
+
+/**
+ * What the tests of {@code io.junction.client} and of {@code junction pub}/{@code sub} share: a daemon child process
+ * on a data directory (restartable on the same directory and port), and a bounded poll loop.
+ */
+final class ClientTestSupport
+{
+    static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    private ClientTestSupport()
+    {
+    }
+
+    /**
+     * @return a port free now (for a daemon that must come back on the same port after a restart).
+     */
+    static int freePort() throws IOException
+    {
+        try (ServerSocket socket = new ServerSocket(0))
+        {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+
+    /**
+     * Write a daemon config on {@code node} listening on {@code port} (0: any) with the extra lines.
+     */
+    static File writeConfig(final Path tmp, final File node, final int port, final String... extra) throws IOException
+    {
+        final File config = tmp.resolve(node.getName() + ".conf").toFile();
+        Files.writeString(config.toPath(), String.join("\n",
+            "dir = \"" + node.getPath().replace("\\", "\\\\") + "\"",
+            "shutdown-timeout = 10s",
+            "listen { port = " + port + ", publish-timeout = 10s }",
+            "http.enabled = false",
+            "alarms.rules = []",
+            "journal { min-free-disk = 1M }",
+            String.join("\n", extra),
+            ""));
+        return config;
+    }
+
+    /**
+     * Start {@code junction run} and wait for its own daemon.properties (after a SIGKILL the last run's is still
+     * there).
+     */
+    static JunctionProcess startDaemon(final Path tmp, final File config, final File node, final String log)
+        throws Exception
+    {
+        final JunctionProcess daemon = JunctionProcess.start(tmp.resolve(log).toFile(), "run", "--config",
+            config.getPath());
+        final File properties = new File(node, Daemon.PROPERTIES_FILE);
+        await().atMost(TIMEOUT).until(() -> !daemon.process().isAlive() || (properties.isFile() &&
+            Long.toString(daemon.process().pid()).equals(readPid(node))));
+        assertTrue(daemon.process().isAlive(), daemon::output);
+        return daemon;
+    }
+
+    static int port(final File node) throws IOException
+    {
+        return Integer.parseInt(Daemon.readProperties(node).getProperty("listen.port"));
+    }
+
+    private static String readPid(final File node)
+    {
+        try
+        {
+            return Daemon.readProperties(node).getProperty("pid");
+        }
+        catch (final IOException ex)
+        {
+            return null; // Being replaced.
+        }
+    }
+
+    /**
+     * Poll the clients until the condition holds, within {@link #TIMEOUT}.
+     */
+    static void pollUntil(final BooleanSupplier condition, final Supplier<String> message,
+        final JunctionClient... clients)
+    {
+        final long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!condition.getAsBoolean())
+        {
+            int work = 0;
+            for (final JunctionClient client : clients)
+            {
+                work += client.poll();
+            }
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new AssertionError("not within " + TIMEOUT + ": " + message.get());
+            }
+            if (0 == work)
+            {
+                LockSupport.parkNanos(50_000);
+            }
+        }
+    }
+}

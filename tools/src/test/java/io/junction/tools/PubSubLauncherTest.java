@@ -1,0 +1,237 @@
+package io.junction.tools;
+
+import static io.junction.tools.ClientTestSupport.freePort;
+import static io.junction.tools.ClientTestSupport.startDaemon;
+import static io.junction.tools.ClientTestSupport.writeConfig;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * {@code junction pub} and {@code junction sub}, the built launcher ({@code target/junction/bin/junction}, in the
+ * build's launcher-tests execution after package) against a real daemon child process: pub then sub sees it (an
+ * argument and standard input, --dir and --url), --guaranteed prints the journal sequences and fails on a refused
+ * message, sub's --count and --timeout exit codes, a stale daemon.properties, and usage errors without a stack trace.
+ */
+class PubSubLauncherTest
+{
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    private final List<Process> processes = new ArrayList<>();
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() throws Exception
+    {
+        for (final Process process : processes)
+        {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+        for (int i = resources.size() - 1; i >= 0; i--)
+        {
+            resources.get(i).close();
+        }
+    }
+
+    @Test
+    void pubThenSubSeesItAndGuaranteedPrintsTheJournalSequences() throws Exception
+    {
+        Launcher.path(); // the built bin/junction: this runs in the build's launcher-tests execution, after package
+        final File node = tmp.resolve("node").toFile();
+        final JunctionProcess daemon = startDaemon(tmp, writeConfig(tmp, node, 0), node, "daemon.log");
+        resources.add(daemon);
+        final String url = "tcp://127.0.0.1:" + ClientTestSupport.port(node);
+
+        // sub --json --count 3, in the background until it says it is subscribed.
+        final Child sub = start(null, "sub", "orders.>", "--dir", node.getPath(), "--json", "--count", "3",
+            "--timeout", "90s");
+        await().atMost(ClientTestSupport.TIMEOUT).until(() -> sub.stderr().contains("subscribed to orders.>") ||
+            !sub.process.isAlive());
+        final Run one = run(null, "pub", "orders.new", "hello world", "--url", url);
+        assertEquals(0, one.exitCode, one::toString);
+        final Run lines = run("first\nsecond\n", "pub", "--priority", "HIGH", "orders.paid", "--dir", node.getPath());
+        assertEquals(0, lines.exitCode, lines::toString);
+        assertTrue(sub.process.waitFor(60, TimeUnit.SECONDS), sub::toString);
+        assertEquals(0, sub.process.exitValue(), sub::toString);
+        final List<JsonNode> messages = new ArrayList<>();
+        for (final String line : sub.stdout().lines().filter((l) -> !l.isBlank()).toList())
+        {
+            messages.add(JSON.readTree(line));
+        }
+        assertEquals(3, messages.size(), sub::toString);
+        assertEquals("orders.new", messages.get(0).get("topic").asText());
+        assertEquals("hello world", messages.get(0).get("payload").asText());
+        assertEquals("NORMAL", messages.get(0).get("priority").asText());
+        assertEquals("second", messages.get(2).get("payload").asText());
+        assertEquals("HIGH", messages.get(2).get("priority").asText());
+        assertTrue(messages.get(1).get("sequence").asLong() > messages.get(0).get("sequence").asLong());
+        assertTrue(messages.get(0).has("time"), messages.get(0)::toString);
+
+        // The default format, TOPIC PAYLOAD; and --guaranteed prints one journal sequence per message.
+        final Child text = start(null, "sub", "audit.*", "--url", url, "--count", "2", "--timeout", "90s");
+        await().atMost(ClientTestSupport.TIMEOUT).until(() -> text.stderr().contains("subscribed to audit.*") ||
+            !text.process.isAlive());
+        final Run guaranteed = run("a1\na2\n", "pub", "--guaranteed", "audit.log", "--url", url);
+        assertEquals(0, guaranteed.exitCode, guaranteed::toString);
+        final List<String> sequences = guaranteed.stdout.lines().toList();
+        assertEquals(2, sequences.size(), guaranteed::toString);
+        assertTrue(Long.parseLong(sequences.get(1)) > Long.parseLong(sequences.get(0)), guaranteed::toString);
+        assertTrue(text.process.waitFor(60, TimeUnit.SECONDS), text::toString);
+        assertEquals(0, text.process.exitValue(), text::toString);
+        assertEquals(List.of("audit.log a1", "audit.log a2"), text.stdout().lines().toList());
+
+        // The journal holds them under those sequences.
+        final Run dump = run(null, "journal", "dump", "--dir", node.getPath(), "--topic", "audit.>");
+        assertEquals(0, dump.exitCode, dump::toString);
+        assertTrue(dump.stdout.lines().anyMatch((l) -> l.startsWith(sequences.get(0) + " ") && l.endsWith(" a1")),
+            dump::toString);
+
+        // A refused guaranteed message: named on standard error, exit 1.
+        final Run refused = run(null, "pub", "--guaranteed", "audit..bad", "x", "--url", url);
+        assertEquals(1, refused.exitCode, refused::toString);
+        assertTrue(refused.stderr.contains("REJECTED") && refused.stderr.contains("EMPTY_TOKEN"), refused::toString);
+
+        // sub --timeout with nothing coming: exit 1.
+        final Run timeout = run(null, "sub", "nothing.>", "--url", url, "--count", "1", "--timeout", "1s");
+        assertEquals(1, timeout.exitCode, timeout::toString);
+        assertTrue(timeout.stderr.contains("timed out after 1s with 0 of 1 message(s)"), timeout::toString);
+    }
+
+    @Test
+    void aStaleDaemonPropertiesNoDaemonAndUsageErrorsAreOneLine() throws Exception
+    {
+        Launcher.path();
+        final File stale = Files.createDirectories(tmp.resolve("stale")).toFile();
+        Files.writeString(new File(stale, Daemon.PROPERTIES_FILE).toPath(),
+            "pid=2147483646\nlisten.host=127.0.0.1\nlisten.port=7420\n");
+        final Run staleSub = run(null, "sub", "a.>", "--dir", stale.getPath(), "--count", "1");
+        assertEquals(2, staleSub.exitCode, staleSub::toString);
+        assertTrue(staleSub.stderr.contains("no daemon is running in " + stale.getPath() +
+            ": its daemon.properties names pid 2147483646, which is not running"), staleSub::toString);
+        assertNoStackTrace(staleSub);
+        final Run stalePub = run(null, "pub", "a.b", "x", "--dir", stale.getPath());
+        assertEquals(2, stalePub.exitCode, stalePub::toString);
+        assertNoStackTrace(stalePub);
+        final Run missing = run(null, "pub", "a.b", "x", "--dir", tmp.resolve("none").toString());
+        assertEquals(2, missing.exitCode, missing::toString);
+        assertTrue(missing.stderr.contains("no daemon.properties in"), missing::toString);
+
+        final Run nobody = run(null, "pub", "a.b", "x", "--url", "tcp://127.0.0.1:" + freePort(), "--connect-timeout",
+            "1s");
+        assertEquals(1, nobody.exitCode, nobody::toString);
+        assertTrue(nobody.stderr.contains("cannot reach the daemon at tcp://127.0.0.1:"), nobody::toString);
+        assertNoStackTrace(nobody);
+
+        final Run badUrl = run(null, "sub", "a.>", "--url", "udp://x");
+        assertEquals(2, badUrl.exitCode, badUrl::toString);
+        assertTrue(badUrl.stderr.contains("url is not tcp://host:port"), badUrl::toString);
+        final Run badCount = run(null, "sub", "a.>", "--count", "0");
+        assertEquals(2, badCount.exitCode, badCount::toString);
+        assertTrue(badCount.stderr.contains("--count"), badCount::toString);
+        final Run noTopic = run(null, "pub");
+        assertEquals(2, noTopic.exitCode, noTopic::toString);
+        assertTrue(noTopic.stderr.contains("TOPIC"), noTopic::toString);
+        final Run both = run(null, "pub", "a", "x", "--url", "tcp://127.0.0.1:1", "--dir", stale.getPath());
+        assertEquals(2, both.exitCode, both::toString);
+        assertTrue(both.stderr.contains("--url and --dir are alternatives"), both::toString);
+        for (final Run run : List.of(badUrl, badCount, noTopic, both))
+        {
+            assertNoStackTrace(run);
+        }
+        final Run help = run(null, "sub", "--help");
+        assertEquals(0, help.exitCode, help::toString);
+        assertTrue(help.stdout.contains("--timeout") && help.stdout.contains("--json"), help::toString);
+    }
+
+    private static void assertNoStackTrace(final Run run)
+    {
+        assertFalse(run.stderr.contains("Exception") || run.stderr.contains("\tat "), run::toString);
+    }
+
+    private record Run(int exitCode, String stdout, String stderr)
+    {
+        @Override
+        public String toString()
+        {
+            return "exit " + exitCode + "\n--stdout--\n" + stdout + "\n--stderr--\n" + stderr;
+        }
+    }
+
+    private final class Child
+    {
+        final Process process;
+        final File out;
+        final File err;
+
+        Child(final Process process, final File out, final File err)
+        {
+            this.process = process;
+            this.out = out;
+            this.err = err;
+        }
+
+        String stdout()
+        {
+            return DaemonTestSupport.read(out);
+        }
+
+        String stderr()
+        {
+            return DaemonTestSupport.read(err);
+        }
+
+        @Override
+        public String toString()
+        {
+            return "--stdout--\n" + stdout() + "\n--stderr--\n" + stderr();
+        }
+    }
+
+    private Child start(final String input, final String... args) throws IOException
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Launcher.path().getPath());
+        command.addAll(List.of(args));
+        final File out = Files.createTempFile(tmp, "out", ".txt").toFile();
+        final File err = Files.createTempFile(tmp, "err", ".txt").toFile();
+        final File in = Files.createTempFile(tmp, "in", ".txt").toFile();
+        Files.writeString(in.toPath(), null == input ? "" : input, StandardCharsets.UTF_8);
+        final ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out).redirectError(err)
+            .redirectInput(in);
+        builder.environment().put("JUNCTION_JAVA_OPTS", "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+        final Process process = builder.start();
+        processes.add(process);
+        return new Child(process, out, err);
+    }
+
+    private Run run(final String input, final String... args) throws Exception
+    {
+        final Child child = start(input, args);
+        if (!child.process.waitFor(ClientTestSupport.TIMEOUT.toSeconds(), TimeUnit.SECONDS))
+        {
+            throw new AssertionError("junction " + String.join(" ", args) + " did not finish: " + child);
+        }
+        return new Run(child.process.exitValue(), child.stdout(), child.stderr());
+    }
+}
