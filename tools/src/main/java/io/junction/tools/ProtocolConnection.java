@@ -1015,7 +1015,27 @@ final class ProtocolConnection implements FrameHandler
         backPressuredSinceNs = 0;
         flushRefusal(false);
         (DUPLICATE == result ? server.resendsDurable() : server.resendsTooOld()).increment();
-        enqueueDurable(result, publisherSequence);
+        // A resend of a publish of this connection still awaiting its outcome (the journal has it reserved, maybe
+        // not written): answered as that one is, never DURABLE before the journal has it.
+        final long original = DUPLICATE == result ? pendingJournalSequence(publisherSequence) : -1;
+        enqueueDurable(original >= 0 ? original : result, publisherSequence);
+    }
+
+    /**
+     * @return the journal sequence of this connection's publish with that publisher sequence if it still awaits its
+     * outcome, else -1. A scan of at most the outcome window, on resends only.
+     */
+    private long pendingJournalSequence(final long publisherSequence)
+    {
+        for (long i = pendingHead; i < pendingTail; i++)
+        {
+            final int index = (int)(i & (DURABLE_WINDOW - 1));
+            if (pendingPublisherSequence[index] == publisherSequence && pendingSequence[index] >= 0)
+            {
+                return pendingSequence[index];
+            }
+        }
+        return -1;
     }
 
     private void onOfferResult(final long result, final long publisherSequence, final int priority,

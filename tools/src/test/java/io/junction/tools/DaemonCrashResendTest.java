@@ -303,10 +303,17 @@ class DaemonCrashResendTest
         }
 
         @Override
-        public void close() throws Exception
+        public void close() throws java.io.IOException
         {
             client.close();
-            reader.join(10_000);
+            try
+            {
+                reader.join(10_000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
