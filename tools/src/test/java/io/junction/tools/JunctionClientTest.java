@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,6 +30,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -310,7 +313,7 @@ class JunctionClientTest
     @Test
     void reconnectsAfterSigkillResubscribesAndResendsEveryUnacknowledgedGuaranteedPublish() throws Exception
     {
-        final CrashRun run = crashAndRestart("crash");
+        final CrashRun run = crashAndRestart("crash", 300, 100, 100);
         // Every acknowledged publish is in the journal (at least once).
         for (final Map.Entry<Long, Long> acked : run.acknowledged.entrySet())
         {
@@ -320,13 +323,18 @@ class JunctionClientTest
 
     /**
      * The exactly-once part of the contract: a resend the journal already has is answered DURABLE, never journaled
-     * twice. Runs once the daemon deduplicates remote guaranteed publishes (probed first: skipped before).
+     * twice. Killed at a different point per seed (how many acknowledged first, how many sent but unanswered, how
+     * many still in the client's buffer). Runs once the daemon deduplicates remote guaranteed publishes (probed
+     * first: skipped before).
      */
-    @Test
-    void resendsAfterSigkillAreJournaledOnceWhereTheDaemonDeduplicates() throws Exception
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = { 1, 2, 3, 4, 5 })
+    void resendsAfterSigkillAreJournaledOnceWhereTheDaemonDeduplicates(final long seed) throws Exception
     {
         assumeTrue(daemonDeduplicates(), "the daemon does not deduplicate remote guaranteed publishes yet");
-        final CrashRun run = crashAndRestart("once");
+        final Random random = new Random(seed);
+        final CrashRun run = crashAndRestart("once" + seed, 20 + random.nextInt(400), random.nextInt(300),
+            random.nextInt(100));
         for (final Long publisherSequence : run.acknowledged.keySet())
         {
             assertEquals(1, run.journaledCount(publisherSequence), () -> "publish " + publisherSequence +
@@ -336,9 +344,21 @@ class JunctionClientTest
         {
             assertEquals(1, entry.getValue(), () -> entry.getKey() + " journaled twice");
         }
+        assertEquals(run.offered.size(), run.journaled.size(), "every publish journaled");
     }
 
+    private static Boolean deduplicates;
+
     private boolean daemonDeduplicates() throws Exception
+    {
+        if (null == deduplicates)
+        {
+            deduplicates = probeDeduplication();
+        }
+        return deduplicates;
+    }
+
+    private boolean probeDeduplication() throws Exception
     {
         final File node = tmp.resolve("probe").toFile();
         try (JunctionProcess daemon = startDaemon(tmp, writeConfig(tmp, node, 0), node, "probe.log"))
@@ -378,7 +398,13 @@ class JunctionClientTest
         }
     }
 
-    private CrashRun crashAndRestart(final String name) throws Exception
+    /**
+     * @param acknowledgedFirst guaranteed publishes acknowledged before the kill.
+     * @param sentUnanswered    then sent (perhaps journaled) with no outcome read before the kill.
+     * @param buffered          then left in the client's send buffer at the kill.
+     */
+    private CrashRun crashAndRestart(final String name, final int acknowledgedFirst, final int sentUnanswered,
+        final int buffered) throws Exception
     {
         final File node = tmp.resolve(name).toFile();
         final int port = freePort();
@@ -397,19 +423,18 @@ class JunctionClientTest
 
         // Stream guaranteed publishes; SIGKILL the daemon while some are still unacknowledged.
         final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
-        final long killAfter = 300;
-        while (run.acknowledged.size() < killAfter)
+        while (run.acknowledged.size() < acknowledgedFirst)
         {
             offerNext(publisher, run, payload);
             publisher.poll();
             subscriber.poll();
         }
-        for (int i = 0; i < 100; i++)
+        for (int i = 0; i < sentUnanswered; i++)
         {
             offerNext(publisher, run, payload); // sent, perhaps journaled, not yet acknowledged at the kill
         }
         publisher.poll();
-        for (int i = 0; i < 100; i++)
+        for (int i = 0; i < buffered; i++)
         {
             offerNext(publisher, run, payload); // still in the client's send buffer at the kill
         }
@@ -418,7 +443,7 @@ class JunctionClientTest
         pollUntil(() -> !publisher.isConnected() && !subscriber.isConnected(), () -> "the loss is noticed",
             publisher, subscriber);
         final int unacknowledged = publisher.inFlight();
-        assertTrue(unacknowledged >= 100, () -> "unacknowledged at the kill: " + unacknowledged);
+        assertTrue(unacknowledged >= buffered, () -> "unacknowledged at the kill: " + unacknowledged);
         assertEquals(ClientResult.NOT_CONNECTED,
             publisher.offer("crash.x", Priority.NORMAL, QualityOfService.GUARANTEED, payload, 0, 8));
 
