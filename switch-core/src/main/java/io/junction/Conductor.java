@@ -241,7 +241,8 @@ final class Conductor
         {
             for (final Shard shard : shards)
             {
-                shard.enqueue(new RouteCommand(false, subscription.pattern(), subscription.outbox(shard.index()), null));
+                shard.enqueue(
+                    new RouteCommand(false, subscription.pattern(), subscription.outbox(shard.index()), null));
             }
         }
         final AgentRunner runner = subscriptionRunners.remove(subscription);

@@ -56,6 +56,8 @@ final class Outbox extends Route
     private long written;
     private long tailsSeen;
 
+    private SegmentReclaimer reclaimer; // the shard's, set when it routes to this outbox; producer only
+
     private Message scratch; // the consumer's copy, under the dropping policies; created on first use
     private Message inlineView;
     private long nextTail; // consumer only: the tail that next() chose
@@ -84,6 +86,31 @@ final class Outbox extends Route
     SwitchSubscription subscription()
     {
         return subscription;
+    }
+
+    /**
+     * Producer side: where this outbox's class queues report that they grew, so that their memory is given
+     * back once they go idle.
+     */
+    void reclaimWith(final SegmentReclaimer reclaimer)
+    {
+        this.reclaimer = reclaimer;
+    }
+
+    /**
+     * @return message slots the class queues hold in their segments (for tests and the heap estimate).
+     */
+    int slotsHeld()
+    {
+        int slots = 0;
+        for (final ClassQueue queue : queues)
+        {
+            if (null != queue)
+            {
+                slots += queue.slotsHeld();
+            }
+        }
+        return slots;
     }
 
     @Override
@@ -162,7 +189,7 @@ final class Outbox extends Route
         ClassQueue queue = queues[messageClass];
         if (null == queue)
         {
-            queue = new ClassQueue(capacity);
+            queue = new ClassQueue(capacity, subscription, reclaimer);
             queues[messageClass] = queue; // seen by the consumer through its head, released below
         }
         queue.write(event, nextOrder++);
@@ -398,15 +425,26 @@ final class Outbox extends Route
         }
 
         private final int capacity;
+        private final SwitchSubscription subscription; // null in tests of the queue alone
+        private final SegmentReclaimer reclaimer;      // null in tests of the queue alone
         private Segment producerSegment;
-        private Segment consumerSegment; // consumer only; starts where the producer started
+        private Segment consumerSegment; // consumer's, but for the reclaimer's hand-over in releaseIfIdle
         private long lastDeepHead; // producer only: the last write that found the queue deeper than the first segment
+        private boolean tracked;   // producer only: the reclaimer looks at this queue
+        private long headAtLastCheck = -1; // producer only: the head the reclaimer saw last
         volatile long head;
         volatile long tail;
 
         ClassQueue(final int capacity)
         {
+            this(capacity, null, null);
+        }
+
+        ClassQueue(final int capacity, final SwitchSubscription subscription, final SegmentReclaimer reclaimer)
+        {
             this.capacity = capacity;
+            this.subscription = subscription;
+            this.reclaimer = reclaimer;
             producerSegment = new Segment(0, Math.min(FIRST_SEGMENT, capacity));
             consumerSegment = producerSegment;
         }
@@ -440,6 +478,44 @@ final class Outbox extends Route
             return producerSegment.slots.length;
         }
 
+        /**
+         * @return slots of the segments still referenced, by the producer's end and the consumer's.
+         */
+        int slotsHeld()
+        {
+            final Segment consumer = consumerSegment;
+            return producerSegment.slots.length + (consumer == producerSegment ? 0 : consumer.slots.length);
+        }
+
+        /**
+         * Producer side, from the reclaimer: if the queue has been empty, with no write, since the last look,
+         * start it on a small segment again and let the grown ones go.
+         *
+         * @return true if the reclaimer need not look at this queue again (until it grows again).
+         */
+        boolean releaseIfIdle()
+        {
+            final long head = this.head;
+            if ((null != subscription && subscription.isFinished()) || producerSegment.slots.length <= FIRST_SEGMENT)
+            {
+                tracked = false; // ended (the outbox goes with it), or already given back by a shallow spell
+                return true;
+            }
+            if (head != tail || head != headAtLastCheck)
+            {
+                headAtLastCheck = head; // queued, or written since: not idle for a whole interval yet
+                return false;
+            }
+            // Empty: the consumer has taken every position below the head and, until the next write, reads
+            // none, so it can be handed the small segment too and nothing holds the grown ones. (A consumer
+            // that lost a drop race may still set its own back; its next read then moves it on.)
+            final Segment small = link(producerSegment, head, FIRST_SEGMENT);
+            consumerSegment = small;
+            headAtLastCheck = -1;
+            tracked = false;
+            return true;
+        }
+
         void write(final MessageEvent event, final long order)
         {
             final long head = this.head;
@@ -448,6 +524,11 @@ final class Outbox extends Route
             if (head - Math.max(tail, segment.base) >= segment.slots.length)
             {
                 segment = link(segment, head, Math.min(segment.slots.length << 1, capacity));
+                if (!tracked && null != reclaimer)
+                {
+                    tracked = true;
+                    reclaimer.track(this);
+                }
             }
             else if (head - tail >= FIRST_SEGMENT)
             {

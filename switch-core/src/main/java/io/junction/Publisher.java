@@ -34,8 +34,8 @@ public final class Publisher
     public long offer(
         final String topic, final Priority priority, final DirectBuffer buffer, final int offset, final int length)
     {
-        return ingress.offer(
-            cache, topic, QueueGroup.NO_KEY, priority, QualityOfService.BEST_EFFORT, NO_TTL, buffer, offset, length, 0, 0);
+        return ingress.offer(cache, topic, QueueGroup.NO_KEY, priority, QualityOfService.BEST_EFFORT, NO_TTL,
+            buffer, offset, length, 0, 0);
     }
 
     /**
@@ -82,8 +82,8 @@ public final class Publisher
         final int offset,
         final int length)
     {
-        return ingress.offer(
-            cache, topic, QueueGroup.NO_KEY, priority, QualityOfService.BEST_EFFORT, ttlNs, buffer, offset, length, 0, 0);
+        return ingress.offer(cache, topic, QueueGroup.NO_KEY, priority, QualityOfService.BEST_EFFORT, ttlNs,
+            buffer, offset, length, 0, 0);
     }
 
     @Override

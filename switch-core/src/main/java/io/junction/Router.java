@@ -25,9 +25,11 @@ final class Router
     private final ArrayList<QueueGroup> groupsWithLeavers = new ArrayList<>();
     private final SwitchCounters counters;
     private final int maxMessageLength;
+    private final SegmentReclaimer reclaimer;
 
-    Router(final Junction.Context ctx, final SwitchCounters counters)
+    Router(final Junction.Context ctx, final SwitchCounters counters, final SegmentReclaimer reclaimer)
     {
+        this.reclaimer = reclaimer;
         this.trie = new SubscriptionTrie<>(ctx.maxTopicTokens());
         this.routeCacheLimit = ctx.routeCacheSize();
         this.counters = counters;
@@ -59,6 +61,10 @@ final class Router
      */
     void apply(final RouteCommand command)
     {
+        if (command.add)
+        {
+            command.outbox.reclaimWith(reclaimer); // before any message reaches it
+        }
         final String group = command.outbox.subscription().options().queueGroup();
         if (null != group)
         {

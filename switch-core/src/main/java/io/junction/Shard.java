@@ -31,6 +31,7 @@ final class Shard implements Agent, WakeableIdleStrategy.Signal
     private final RingBuffer<MessageEvent> ring;
     private final Sequence dispatched = new Sequence(RingBuffer.INITIAL_CURSOR_VALUE);
     private final Router router;
+    private final SegmentReclaimer reclaimer;
     private final Dispatcher dispatcher;
     private final Queue<RouteCommand> commands = new ManyToOneConcurrentLinkedQueue<>();
     private final int batchLimit;
@@ -90,7 +91,8 @@ final class Shard implements Agent, WakeableIdleStrategy.Signal
             "shard " + index + " back-pressured offers", SwitchCounters.SHARD_BACK_PRESSURED_TYPE_ID);
         this.stallsCounter = counters.newCounter(
             "shard " + index + " stalls on back-pressure subscribers", SwitchCounters.SHARD_STALLS_TYPE_ID);
-        this.router = new Router(ctx, counters);
+        this.reclaimer = new SegmentReclaimer(ctx.nanoClock(), SegmentReclaimer.IDLE_NS);
+        this.router = new Router(ctx, counters, reclaimer);
         this.dispatcher = new Dispatcher(counters, stallsCounter);
     }
 
@@ -254,6 +256,10 @@ final class Shard implements Agent, WakeableIdleStrategy.Signal
         if (router.hasLeavers())
         {
             work += router.moveLeavers();
+        }
+        if (reclaimer.hasTracked())
+        {
+            work += reclaimer.reclaim();
         }
         // The cursor is written by publishers on every publish: read it once per cycle, not per message.
         final long cursor = ring.getCursor();

@@ -108,14 +108,15 @@ public final class ClusterNode implements AutoCloseable
             .deleteDirOnStart(ctx.cleanStart)
             .errorHandler(errorHandler);
 
-        service = null != ctx.customService ? null : new SwitchService(
-            id,
-            new File(nodeDir, "journal"),
-            null == ctx.journalFactory ? null : (cluster) -> ctx.journalFactory.apply(new File(nodeDir, "journal")),
-            ctx.permissions,
-            ctx.maxTopicLength,
-            ctx.maxPayloadLength,
-            ctx.maxReplay);
+        service = null != ctx.customService ? null : new SwitchService(new SwitchService.Context()
+            .memberId(id)
+            .journalDir(new File(nodeDir, "journal"))
+            .journalFactory(null == ctx.journalFactory ? null :
+                (cluster) -> ctx.journalFactory.apply(new File(nodeDir, "journal")))
+            .permissions(ctx.permissions)
+            .maxTopicLength(ctx.maxTopicLength)
+            .maxPayloadLength(ctx.maxPayloadLength)
+            .maxReplay(ctx.maxReplay));
 
         final ClusteredServiceContainer.Context containerCtx = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(driverCtx.aeronDirectoryName())

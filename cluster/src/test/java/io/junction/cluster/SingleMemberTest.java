@@ -61,4 +61,41 @@ class SingleMemberTest
         harness.awaitApplied(4, TIMEOUT);
         assertEquals(2, received.size());
     }
+
+    @Test
+    @Timeout(90)
+    void deliversSmallMessagesInPlaceAndLargeOnesByOffer()
+    {
+        harness = new ClusterHarness(tempDir, 21_650, 1, (ctx) -> {}).startAll(true);
+        harness.awaitLeader(TIMEOUT);
+
+        final List<Integer> lengths = new ArrayList<>();
+        final List<Byte> lastBytes = new ArrayList<>();
+        final JunctionClient subscriber = harness.newClient((ctx) -> {});
+        harness.subscribe(subscriber, "blob.>", (topic, sequence, priority, buffer, offset, length) ->
+        {
+            lengths.add(length);
+            lastBytes.add(buffer.getByte(offset + length - 1));
+        }, TIMEOUT);
+
+        // Either side of EgressPublisher.MAX_CLAIM_LENGTH, and the largest payload a member takes.
+        final int[] payloadLengths = { 16, EgressPublisher.MAX_CLAIM_LENGTH - 100, EgressPublisher.MAX_CLAIM_LENGTH,
+            8 * 1024 };
+        final ClusterAcceptanceTest.AckCounter acks = new ClusterAcceptanceTest.AckCounter();
+        final JunctionClient publisher = harness.newClient((ctx) -> ctx.listener(acks));
+        final org.agrona.concurrent.UnsafeBuffer payload = new org.agrona.concurrent.UnsafeBuffer(new byte[8 * 1024]);
+        for (final int length : payloadLengths)
+        {
+            payload.putByte(length - 1, (byte)(length % 127));
+            harness.pollUntil(TIMEOUT, () -> publisher.publish("blob.x", io.junction.Priority.NORMAL, payload, 0, length) > 0,
+                publisher, subscriber);
+        }
+        harness.pollUntil(TIMEOUT, () -> acks.acked == payloadLengths.length && lengths.size() == payloadLengths.length,
+            publisher, subscriber);
+        for (int i = 0; i < payloadLengths.length; i++)
+        {
+            assertEquals(payloadLengths[i], lengths.get(i));
+            assertEquals((byte)(payloadLengths[i] % 127), lastBytes.get(i));
+        }
+    }
 }

@@ -32,6 +32,10 @@ public final class SwitchObserver implements Agent, AutoCloseable
     public static final int LATENCY_TYPE_ID = 1110;
     public static final int OBSERVER_TYPE_ID = 1120;
     public static final int SUBSCRIPTION_QUEUE_DEPTH_TYPE_ID = 1101;
+    /** The deepest subscription's queue depth at the last interval, over every subscription. */
+    public static final int SUBSCRIPTIONS_QUEUE_DEPTH_MAX_TYPE_ID = 1047;
+    /** Messages waiting in every subscription's outboxes together at the last interval. */
+    public static final int SUBSCRIPTIONS_QUEUE_DEPTH_TOTAL_TYPE_ID = 1048;
     /** The quantiles published per stage, and their label suffixes. */
     static final double[] PERCENTILES = { 50, 99, 99.9 };
     static final String[] PERCENTILE_NAMES = { "p50", "p99", "p99.9" };
@@ -41,6 +45,8 @@ public final class SwitchObserver implements Agent, AutoCloseable
     private final List<StageCounters> stages = new ArrayList<>();
     private final java.util.Map<Subscription, AtomicCounter> queueDepths = new java.util.HashMap<>();
     private final AtomicCounter intervals;
+    private final AtomicCounter queueDepthMax;
+    private final AtomicCounter queueDepthTotal;
     private final HistogramLogWriter logWriter;
     private final PrintStream logStream;
     private final Metric turnedAway;
@@ -53,6 +59,17 @@ public final class SwitchObserver implements Agent, AutoCloseable
         this.ctx = ctx.conclude();
         final CountersManager counters = ctx.countersManager;
         intervals = counters.newCounter("observer intervals", OBSERVER_TYPE_ID);
+        if (null != ctx.subscriptions)
+        {
+            queueDepthMax = counters.newCounter("subscriptions queue depth max", SUBSCRIPTIONS_QUEUE_DEPTH_MAX_TYPE_ID);
+            queueDepthTotal = counters.newCounter(
+                "subscriptions queue depth total", SUBSCRIPTIONS_QUEUE_DEPTH_TOTAL_TYPE_ID);
+        }
+        else
+        {
+            queueDepthMax = null;
+            queueDepthTotal = null;
+        }
         if (null != ctx.latency)
         {
             for (final StageLatency stage : ctx.latency.stages())
@@ -164,8 +181,10 @@ public final class SwitchObserver implements Agent, AutoCloseable
     }
 
     /**
-     * A queue-depth counter per subscription of the switch: allocated as subscriptions appear, freed
-     * as they end.
+     * The deepest and the total queue depth over every subscription, and a queue-depth counter of its own
+     * for each subscription that asked for one (a named one, or every one with
+     * {@link Context#queueDepthOfEverySubscription(boolean)}): allocated as they appear, freed as they end,
+     * so that a switch with a million anonymous subscriptions holds two counters for them, not a million.
      */
     private void sampleQueueDepths()
     {
@@ -174,19 +193,46 @@ public final class SwitchObserver implements Agent, AutoCloseable
             return;
         }
         final java.util.Collection<? extends Subscription> current = ctx.subscriptions.get();
-        final java.util.Set<Subscription> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        long max = 0;
+        long total = 0;
+        int counted = 0;
         for (final Subscription subscription : current)
         {
-            seen.add(subscription);
-            final AtomicCounter counter = queueDepths.computeIfAbsent(subscription, (s) ->
-                ctx.countersManager.newCounter(
-                    Subscription.counterLabel(s.id(), s.pattern(), s.name()) + "queue depth",
-                    SUBSCRIPTION_QUEUE_DEPTH_TYPE_ID));
-            counter.setRelease(subscription.queueDepth());
+            final long depth = subscription.queueDepth();
+            max = Math.max(max, depth);
+            total += depth;
+            if (ctx.queueDepthOfEverySubscription || null != subscription.name())
+            {
+                final AtomicCounter counter = queueDepths.computeIfAbsent(subscription, (s) ->
+                    ctx.countersManager.newCounter(
+                        Subscription.counterLabel(s.id(), s.pattern(), s.name()) + "queue depth",
+                        SUBSCRIPTION_QUEUE_DEPTH_TYPE_ID));
+                counter.setRelease(depth);
+                counted++;
+            }
         }
+        queueDepthMax.setRelease(max);
+        queueDepthTotal.setRelease(total);
+        if (queueDepths.size() > counted) // some that had a counter ended
+        {
+            releaseEnded(current);
+        }
+    }
+
+    /**
+     * Free the counters of subscriptions that ended.
+     */
+    private void releaseEnded(final java.util.Collection<? extends Subscription> current)
+    {
+        if (queueDepths.isEmpty())
+        {
+            return;
+        }
+        final java.util.Set<Subscription> live = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        live.addAll(current);
         queueDepths.entrySet().removeIf((entry) ->
         {
-            if (!seen.contains(entry.getKey()))
+            if (!live.contains(entry.getKey()))
             {
                 entry.getValue().close();
                 return true;
@@ -210,6 +256,7 @@ public final class SwitchObserver implements Agent, AutoCloseable
         }
         queueDepths.values().forEach(AtomicCounter::close);
         queueDepths.clear();
+        CloseHelper.closeAll(queueDepthMax, queueDepthTotal);
         for (final StageCounters stage : stages)
         {
             stage.close();
@@ -273,6 +320,7 @@ public final class SwitchObserver implements Agent, AutoCloseable
         private java.util.function.Supplier<? extends java.util.Collection<? extends Subscription>> subscriptions;
         private AlarmEvaluator alarms;
         private File histogramLogFile;
+        private boolean queueDepthOfEverySubscription;
         private long intervalNs = 1_000_000_000L;
         private long burstThreshold = 1000;
         private NanoClock nanoClock = org.agrona.concurrent.SystemNanoClock.INSTANCE;
@@ -314,13 +362,25 @@ public final class SwitchObserver implements Agent, AutoCloseable
         }
 
         /**
-         * @param subscriptions sampled each interval into a queue-depth counter per subscription, e.g.
+         * @param subscriptions sampled each interval into the deepest and the total queue depth over them
+         *                      all, and a queue-depth counter for each named subscription, e.g.
          *                      {@code junction::subscriptions}.
          */
         public Context subscriptions(
             final java.util.function.Supplier<? extends java.util.Collection<? extends Subscription>> subscriptions)
         {
             this.subscriptions = subscriptions;
+            return this;
+        }
+
+        /**
+         * @param every true to give every subscription a queue-depth counter of its own, named or not (one
+         *              counter each: mind the counters file's capacity); false (the default) gives one to
+         *              named subscriptions only.
+         */
+        public Context queueDepthOfEverySubscription(final boolean every)
+        {
+            this.queueDepthOfEverySubscription = every;
             return this;
         }
 

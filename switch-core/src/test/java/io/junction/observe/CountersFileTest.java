@@ -41,7 +41,8 @@ class CountersFileTest
         {
             assertEquals(CountersFile.STATE_STARTING, reader.state());
             final AtomicCounter delivered = file.countersManager().newCounter("test delivered", 9999);
-            junction.subscribe("a.>", (m) -> delivered.increment());
+            junction.subscribe("a.>", (m) -> delivered.increment(),
+                io.junction.SubscriptionOptions.defaults().name("a"));
             final UnsafeBuffer payload = new UnsafeBuffer(new byte[8]);
             for (int i = 0; i < 100; i++)
             {
@@ -58,7 +59,10 @@ class CountersFileTest
             assertTrue(values.stream().anyMatch((v) -> v.typeId() == SwitchCounters.SHARD_DISPATCHED_TYPE_ID &&
                 v.value() == 100), values::toString);
             assertTrue(values.stream().anyMatch((v) -> v.typeId() == SwitchObserver.SUBSCRIPTION_QUEUE_DEPTH_TYPE_ID &&
-                v.label().equals("subscription 1 'a.>' queue depth") && v.value() == 0), values::toString);
+                v.label().equals("subscription 1 'a.>' name=a queue depth") && v.value() == 0), values::toString);
+            assertTrue(values.stream().anyMatch((v) ->
+                v.typeId() == SwitchObserver.SUBSCRIPTIONS_QUEUE_DEPTH_MAX_TYPE_ID &&
+                v.label().equals("subscriptions queue depth max") && v.value() == 0), values::toString);
             assertTrue(values.stream().anyMatch((v) -> v.label().equals("latency offer_to_deliver count") &&
                 v.value() == 100), values::toString);
             assertTrue(values.stream().anyMatch((v) -> v.label().equals("latency offer_to_deliver p99 ns") &&

@@ -1,6 +1,5 @@
 package io.junction.tools;
 
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -52,7 +51,6 @@ final class ClusterGateway implements AutoCloseable
     private final String aeronDirectoryName;
     private final String ingressEndpoints;
     private final Junction junction;
-    private final PrintStream out;
     private final ManyToOneRingBuffer ring;
     private final AtomicCounter published;
     private final AtomicCounter delivered;
@@ -70,13 +68,11 @@ final class ClusterGateway implements AutoCloseable
         final String ingressEndpoints,
         final Junction junction,
         final CountersManager counters,
-        final int ringCapacity,
-        final PrintStream out)
+        final int ringCapacity)
     {
         this.aeronDirectoryName = aeronDirectoryName;
         this.ingressEndpoints = ingressEndpoints;
         this.junction = junction;
-        this.out = out;
         ring = new ManyToOneRingBuffer(new UnsafeBuffer(BufferUtil.allocateDirectAligned(
             ringCapacity + RingBufferDescriptor.TRAILER_LENGTH, BitUtil.CACHE_LINE_LENGTH)));
         published = counters.newCounter("cluster gateway publishes sent", PUBLISHED_TYPE_ID);

@@ -2,7 +2,6 @@ package io.junction.tools;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -59,7 +58,7 @@ final class DaemonCluster implements AutoCloseable
 
     DaemonCluster(
         final ClusterConfig spec, final File dataDir, final CountersManager counters,
-        final ErrorHandler errorHandler, final PrintStream out) throws IOException
+        final ErrorHandler errorHandler) throws IOException
     {
         this.spec = spec;
         this.baseDir = dir(dataDir, spec);
@@ -161,10 +160,10 @@ final class DaemonCluster implements AutoCloseable
      * @return a gateway between the daemon's protocol and the cluster, a client of this member's media driver.
      */
     ClusterGateway newGateway(
-        final io.junction.Junction junction, final CountersManager counters, final java.io.PrintStream out)
+        final io.junction.Junction junction, final CountersManager counters)
     {
         return new ClusterGateway(consensus.aeronDirectoryName(), node.context().ingressEndpoints(), junction,
-            counters, 1 << 20, out);
+            counters, 1 << 20);
     }
 
     int leaderMemberId()

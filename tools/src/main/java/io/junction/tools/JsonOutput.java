@@ -1,5 +1,6 @@
 package io.junction.tools;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -46,14 +47,16 @@ final class JsonOutput
     /**
      * {@code junction stat --json}: the counters file's header and every counter.
      *
-     * @param stopTimeMs     when the daemon stopped, null while it has not.
+     * @param alive          the daemon runs and beat within 5 s; false once it stopped.
+     * @param status         what the text output says: running, stopped, or not running (it did not stop cleanly).
+     * @param stopTimeMs     when the daemon stopped, null while it has not; stoppedAt the same, as ISO-8601 text.
      * @param heartbeatAgeMs null once stopped.
      */
-    @JsonPropertyOrder({ "timeMs", "pid", "alive", "state", "stopped", "stopTimeMs", "heartbeatAgeMs", "counters",
-        "activeAlarms" })
+    @JsonPropertyOrder({ "timeMs", "pid", "alive", "status", "state", "stopped", "stopTimeMs", "stoppedAt",
+        "heartbeatAgeMs", "counters", "activeAlarms" })
     record StatJson(
-        long timeMs, long pid, boolean alive, int state, boolean stopped, Long stopTimeMs, Long heartbeatAgeMs,
-        List<CounterJson> counters, List<String> activeAlarms)
+        long timeMs, long pid, boolean alive, String status, int state, boolean stopped, Long stopTimeMs,
+        String stoppedAt, Long heartbeatAgeMs, List<CounterJson> counters, List<String> activeAlarms)
     {
     }
 
@@ -86,9 +89,26 @@ final class JsonOutput
             }
         }
         final boolean stopped = reader.isStopped();
-        return write(new StatJson(nowMs, reader.pid(), reader.isAlive(nowMs, TimeUnit.SECONDS.toMillis(5)),
-            reader.state(), stopped, stopped ? reader.stopTimeMs() : null, stopped ? null : nowMs - reader.heartbeatMs(),
-            counters, active));
+        final boolean alive = !stopped && reader.isAlive(nowMs, ALIVE_WITHIN_MS);
+        return write(new StatJson(nowMs, reader.pid(), alive, status(reader, nowMs), reader.state(), stopped,
+            stopped ? reader.stopTimeMs() : null, stopped ? Instant.ofEpochMilli(reader.stopTimeMs()).toString() : null,
+            stopped ? null : nowMs - reader.heartbeatMs(), counters, active));
+    }
+
+    /** A daemon whose heartbeat is older than this is not running (it beats each observe-interval). */
+    static final long ALIVE_WITHIN_MS = TimeUnit.SECONDS.toMillis(5);
+
+    /**
+     * @return "stopped" once the daemon stopped (its counters kept), "running" while it beats, else "not running"
+     *         (it did not stop cleanly): what {@code junction stat} says in text and JSON alike.
+     */
+    static String status(final CountersFileReader reader, final long nowMs)
+    {
+        if (reader.isStopped())
+        {
+            return "stopped";
+        }
+        return reader.isAlive(nowMs, ALIVE_WITHIN_MS) ? "running" : "not running";
     }
 
     static String write(final Object value)

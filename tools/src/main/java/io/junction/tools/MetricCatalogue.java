@@ -151,6 +151,8 @@ public final class MetricCatalogue
         perSubscription(SwitchCounters.SUBSCRIPTION_RESTARTS_TYPE_ID, "junction_subscription_restarts_total",
             Type.COUNTER, "Times a subscription was restarted after a fault, by named subscription.", "restarts",
             null, Aggregate.SUM);
+        counter(DeliveredTotal.TYPE_ID, "junction_delivered_total",
+            "Messages delivered by every subscription, named or not (added up each observation interval).", null, null);
         counter(SwitchCounters.SUBSCRIBER_DROPPED_TYPE_ID, "junction_subscriber_dropped_total",
             "Messages dropped at subscribers' outboxes, by class (the lowest class queued is dropped first).",
             "subscriber dropped: (?<class>\\S+)", "dropped");
@@ -180,7 +182,12 @@ public final class MetricCatalogue
             null, null);
         perSubscription(SwitchObserver.SUBSCRIPTION_QUEUE_DEPTH_TYPE_ID, "junction_subscription_queue_depth",
             Type.GAUGE, "Messages waiting in a subscription's outboxes (its lag), by named subscription.",
-            "queue depth", "queue-depth", Aggregate.MAX);
+            "queue depth", null, Aggregate.MAX);
+        gauge(SwitchObserver.SUBSCRIPTIONS_QUEUE_DEPTH_MAX_TYPE_ID, "junction_subscriptions_queue_depth_max",
+            "The deepest subscription's queue (messages waiting in its outboxes), over every subscription.", null,
+            "queue-depth", Aggregate.MAX);
+        gauge(SwitchObserver.SUBSCRIPTIONS_QUEUE_DEPTH_TOTAL_TYPE_ID, "junction_subscriptions_queued",
+            "Messages waiting in every subscription's outboxes together.", null, null, Aggregate.SUM);
         counter(SwitchObserver.OBSERVER_TYPE_ID, "junction_observer_intervals_total",
             "Observation intervals completed.", null, null);
         gauge(AlarmEvaluator.ALARM_TYPE_ID, "junction_alarm_active", "1 while the alarm is raised, by alarm.",

@@ -142,7 +142,7 @@ public final class StatCommand implements Callable<Integer>
         else
         {
             out.printf("%s - junction pid %d, %s, heartbeat %d ms ago%n", Instant.ofEpochMilli(nowMs), reader.pid(),
-                reader.isAlive(nowMs, 5000) ? "alive" : "NOT RUNNING (it did not stop cleanly)",
+                JsonOutput.status(reader, nowMs).equals("running") ? "alive" : "NOT RUNNING (it did not stop cleanly)",
                 nowMs - reader.heartbeatMs());
         }
         out.println("=".repeat(80));

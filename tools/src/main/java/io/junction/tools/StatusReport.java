@@ -38,6 +38,7 @@ final class StatusReport
     {
         RATES.put("dispatched", SwitchCounters.SHARD_DISPATCHED_TYPE_ID);
         RATES.put("delivered", SwitchCounters.SUBSCRIPTION_DELIVERED_TYPE_ID);
+        RATES.put("deliveredAll", DeliveredTotal.TYPE_ID);
         RATES.put("dropped", SwitchCounters.SUBSCRIPTION_DROPPED_TYPE_ID);
         RATES.put("shed", SwitchCounters.OFFER_SHED_TYPE_ID);
         RATES.put("rejected", SwitchCounters.OFFER_REJECTED_TYPE_ID);

@@ -166,6 +166,10 @@ class CliLauncherTest
             final java.util.regex.Matcher stopTime = java.util.regex.Pattern.compile("\"stopTimeMs\":(\\d+)")
                 .matcher(json.output());
             assertTrue(json.output().contains("\"stopped\":true") && stopTime.find(), json.output());
+            // As the text says: not alive, stopped, with the time.
+            assertTrue(json.output().contains("\"alive\":false,\"status\":\"stopped\""), json.output());
+            assertTrue(json.output().matches("(?s).*\"stoppedAt\":\"\\d{4}-\\d\\d-\\d\\dT[^\"]+Z\".*"), json.output());
+            assertTrue(json.output().contains("\"heartbeatAgeMs\":null"), json.output());
             assertTrue(Long.parseLong(stopTime.group(1)) >= beforeStopMs, json.output());
         }
     }

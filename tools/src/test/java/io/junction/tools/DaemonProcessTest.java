@@ -110,7 +110,8 @@ class DaemonProcessTest
         final File statOut = tmp.resolve("stat.json").toFile();
         assertEquals(0, JunctionProcess.run(statOut, "stat", "--dir", node.getPath(), "--json"));
         final String stat = Files.readString(statOut.toPath());
-        assertTrue(stat.contains("\"alive\":true"), stat);
+        assertTrue(stat.contains("\"alive\":true,\"status\":\"running\""), stat);
+        assertTrue(stat.contains("\"stoppedAt\":null"), stat);
         assertTrue(tmp.resolve("shm").resolve("counters.dat").toFile().isFile(), "counters-dir is honoured");
         assertTrue(stat.contains("\"label\":\"protocol publishes accepted\",\"value\":" + count), stat);
         assertTrue(stat.contains("\"label\":\"protocol bad frames\",\"value\":1"), stat);
@@ -135,8 +136,7 @@ class DaemonProcessTest
             metrics);
         assertTrue(metrics.contains("junction_alarm_active{alarm=\"has-subscribers\",severity=\"MAJOR\"} 1.0"), metrics);
         assertTrue(metrics.contains("junction_latency_seconds{stage=\"offer_to_deliver\",quantile=\"0.99\"}"), metrics);
-        assertTrue(metrics.contains("junction_subscription_queue_depth{subscription=\"_other\"} 0.0"),
-            metrics);
+        assertTrue(metrics.contains("junction_subscriptions_queue_depth_max 0.0"), metrics);
         assertTrue(metrics.contains("junction_protocol_bad_frames_total 1.0"), metrics);
         assertEquals(200, httpGet(httpPort, "/health/live").statusCode());
         assertEquals(200, httpGet(httpPort, "/health/ready").statusCode());

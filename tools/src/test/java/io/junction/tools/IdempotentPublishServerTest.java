@@ -26,7 +26,6 @@ import io.junction.SlowSubscriberPolicy;
 import io.junction.journal.Journal;
 import io.junction.journal.JournalReader;
 import io.junction.journal.StartPosition;
-import io.junction.protocol.ProtocolFrames;
 import io.junction.security.Authenticator;
 
 /**
@@ -91,9 +90,8 @@ class IdempotentPublishServerTest
         journal = Journal.launch(new Journal.Context().directory(dir).blockSize(256 << 10).minFreeDiskBytes(0)
             .deduplicationWindow(WINDOW));
         junction = Junction.launch(new Junction.Context().countersManager(counters).journalSink(journal));
-        server = new ProtocolServer(junction, counters, new NetworkConfig(1, 100, 8, 100, 256 * 1024,
-            ProtocolFrames.maxFrameLength(1024, 256), Duration.ofSeconds(5), Duration.ofSeconds(10),
-            Duration.ofSeconds(30), 2), "127.0.0.1", 0, SlowSubscriberPolicy.DROP_NEWEST, 1_000_000_000L,
+        server = new ProtocolServer(junction, counters, DaemonConfig.parse("network { max-connections = 100, " +
+            "max-subscriptions-per-connection = 8, max-subscriptions = 100 }").network(), "127.0.0.1", 0, SlowSubscriberPolicy.DROP_NEWEST, 1_000_000_000L,
             10_000_000_000L, null, Authenticator.OPEN, Throwable::printStackTrace, System.out::println);
     }
 

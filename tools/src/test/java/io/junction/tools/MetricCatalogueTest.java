@@ -92,9 +92,12 @@ class MetricCatalogueTest
             new UnsafeBuffer(new byte[64 * 1024]), new UnsafeBuffer(new byte[16 * 1024]));
         counters.newCounter("subscription 1 'a' queue depth", SwitchObserver.SUBSCRIPTION_QUEUE_DEPTH_TYPE_ID).set(4);
         counters.newCounter("subscription 2 'b' queue depth", SwitchObserver.SUBSCRIPTION_QUEUE_DEPTH_TYPE_ID).set(9);
+        counters.newCounter("subscriptions queue depth max", SwitchObserver.SUBSCRIPTIONS_QUEUE_DEPTH_MAX_TYPE_ID)
+            .set(12);
         counters.newCounter("offer shed: LOW CODEL", SwitchCounters.OFFER_SHED_TYPE_ID).set(5);
         counters.newCounter("offer shed: NORMAL CODEL", SwitchCounters.OFFER_SHED_TYPE_ID).set(6);
-        assertEquals(9, MetricCatalogue.alarmMetric("queue-depth", counters).sample(0), "deepest queue");
+        assertEquals(12, MetricCatalogue.alarmMetric("queue-depth", counters).sample(0),
+            "the deepest queue over every subscription, named or not");
         assertEquals(11, MetricCatalogue.alarmMetric("shed", counters).sample(0), "all classes and reasons");
         assertNull(MetricCatalogue.alarmMetric("ring-occupancy", counters), "derived by the daemon");
         assertNotNull(MetricCatalogue.DERIVED_ALARM_METRICS.get("ring-occupancy"));

@@ -84,6 +84,8 @@ class MetricsEndpointTest
         assertTrue(text.contains("junction_latency_seconds_count{stage=\"offer_to_deliver\"}"), text);
         assertTrue(text.contains("junction_offer_shed_total{class=\"CRITICAL\",reason=\"RATE_LIMITED\"} 0.0"), text);
         assertTrue(text.contains("junction_shard_dispatched_total{shard=\"0\"}"), text);
+        await().atMost(TIMEOUT).until(() -> Pattern.compile("(?m)^junction_delivered_total [1-9]").matcher(metrics())
+            .find());
         assertTrue(text.contains("junction_protocol_accepted_total{class=\"HIGH\"}"), text);
         assertTrue(text.contains("junction_sampled{sample=\"ring occupancy\"}"), text);
         assertTrue(text.contains("junction_subscriber_dropped_total{class=\"BULK\"}"), text);

@@ -1,0 +1,115 @@
+package io.junction.cluster;
+
+import io.aeron.Image;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import io.junction.cluster.codecs.ErrorCode;
+import io.junction.cluster.codecs.SnapshotDurablePositionDecoder;
+import io.junction.cluster.codecs.SnapshotEndDecoder;
+import io.junction.cluster.codecs.SnapshotHeaderDecoder;
+import io.junction.cluster.codecs.SnapshotPublisherDecoder;
+import io.junction.cluster.codecs.SnapshotSubscriptionDecoder;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * Reads the frames {@link SnapshotTaker} wrote back into a {@link SwitchStateMachine}'s replicated state, to the
+ * end frame (whose last sequence must match the header's), then has it make its routes. A corrupt or cut-short
+ * snapshot stops the member with a reason rather than start it with partial state.
+ */
+final class SnapshotLoader implements FragmentHandler
+{
+    private final SwitchStateMachine state;
+    private final SnapshotHeaderDecoder headerDecoder = new SnapshotHeaderDecoder();
+    private final SnapshotPublisherDecoder publisherDecoder = new SnapshotPublisherDecoder();
+    private final SnapshotSubscriptionDecoder subscriptionDecoder = new SnapshotSubscriptionDecoder();
+    private final SnapshotDurablePositionDecoder durableDecoder = new SnapshotDurablePositionDecoder();
+    private final SnapshotEndDecoder endDecoder = new SnapshotEndDecoder();
+    private boolean done;
+
+    SnapshotLoader(final SwitchStateMachine state)
+    {
+        this.state = state;
+    }
+
+    void load(final Image image, final IdleStrategy idleStrategy)
+    {
+        while (!done)
+        {
+            final int fragments = image.poll(this, 64);
+            if (0 == fragments)
+            {
+                if (image.isEndOfStream() && !done)
+                {
+                    throw new IllegalStateException("snapshot ended before SnapshotEnd");
+                }
+                idleStrategy.idle();
+            }
+        }
+        state.onSnapshotLoaded();
+    }
+
+    public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        final int templateId = WireFrames.check(buffer, offset, length, Integer.MAX_VALUE);
+        if (templateId < 0)
+        {
+            throw new IllegalStateException("corrupt snapshot frame: " + ErrorCode.get(-templateId));
+        }
+        final int body = offset + WireFrames.HEADER_LENGTH;
+        final int blockLength = WireFrames.blockLength(buffer, offset);
+        final int version = WireFrames.version(buffer, offset);
+        switch (templateId)
+        {
+            case SnapshotHeaderDecoder.TEMPLATE_ID:
+                headerDecoder.wrap(buffer, body, blockLength, version);
+                state.lastSequence = headerDecoder.lastSequence();
+                state.nextSubscriptionId = headerDecoder.nextSubscriptionId();
+                break;
+
+            case SnapshotPublisherDecoder.TEMPLATE_ID:
+                publisherDecoder.wrap(buffer, body, blockLength, version);
+                state.lastSequenceByPublisher.put(publisherDecoder.publisherId(), publisherDecoder.lastPublisherSequence());
+                break;
+
+            case SnapshotSubscriptionDecoder.TEMPLATE_ID:
+            {
+                subscriptionDecoder.wrap(buffer, body, blockLength, version);
+                final long subscriptionId = subscriptionDecoder.subscriptionId();
+                final long sessionId = subscriptionDecoder.sessionId();
+                final long correlationId = subscriptionDecoder.correlationId();
+                final long count = subscriptionDecoder.count();
+                final long last = subscriptionDecoder.lastSequence();
+                final long start = subscriptionDecoder.startSequence();
+                final ClusterSubscription subscription = new ClusterSubscription(
+                    subscriptionId, sessionId, correlationId, subscriptionDecoder.pattern(),
+                    subscriptionDecoder.durableName());
+                subscription.count = count;
+                subscription.lastSequence = last;
+                subscription.startSequence = start;
+                state.subscriptionsById.put(subscriptionId, subscription);
+                break;
+            }
+
+            case SnapshotDurablePositionDecoder.TEMPLATE_ID:
+            {
+                durableDecoder.wrap(buffer, body, blockLength, version);
+                final long sequence = durableDecoder.sequence();
+                state.durablePositions.put(durableDecoder.name(), sequence);
+                break;
+            }
+
+            case SnapshotEndDecoder.TEMPLATE_ID:
+                endDecoder.wrap(buffer, body, blockLength, version);
+                if (endDecoder.lastSequence() != state.lastSequence)
+                {
+                    throw new IllegalStateException("snapshot end does not match its header");
+                }
+                done = true;
+                break;
+
+            default:
+                throw new IllegalStateException("unexpected snapshot template " + templateId);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package io.junction.cluster;
+
+import io.aeron.ExclusivePublication;
+import io.junction.cluster.codecs.MessageHeaderEncoder;
+import io.junction.cluster.codecs.SnapshotDurablePositionEncoder;
+import io.junction.cluster.codecs.SnapshotEndEncoder;
+import io.junction.cluster.codecs.SnapshotHeaderEncoder;
+import io.junction.cluster.codecs.SnapshotPublisherEncoder;
+import io.junction.cluster.codecs.SnapshotSubscriptionEncoder;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * Writes the replicated state of a {@link SwitchStateMachine} as snapshot frames: a header, each publisher's last
+ * sequence, each subscription, each durable position, an end. Each offer is retried until it goes: a snapshot must
+ * be complete. The order is the state's own iteration order, the same on every member.
+ */
+final class SnapshotTaker
+{
+    private final ExclusivePublication publication;
+    private final IdleStrategy idleStrategy;
+    private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(1024);
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final SnapshotHeaderEncoder headerBodyEncoder = new SnapshotHeaderEncoder();
+    private final SnapshotPublisherEncoder publisherEncoder = new SnapshotPublisherEncoder();
+    private final SnapshotSubscriptionEncoder subscriptionEncoder = new SnapshotSubscriptionEncoder();
+    private final SnapshotDurablePositionEncoder durableEncoder = new SnapshotDurablePositionEncoder();
+    private final SnapshotEndEncoder endEncoder = new SnapshotEndEncoder();
+
+    SnapshotTaker(final ExclusivePublication publication, final IdleStrategy idleStrategy)
+    {
+        this.publication = publication;
+        this.idleStrategy = idleStrategy;
+    }
+
+    void take(final SwitchStateMachine state)
+    {
+        header(state.lastSequence, state.nextSubscriptionId);
+        state.lastSequenceByPublisher.forEach(this::publisher);
+        for (final ClusterSubscription subscription : state.subscriptionsById.values())
+        {
+            subscription(subscription);
+        }
+        state.durablePositions.forEach(this::durablePosition);
+        end(state.lastSequence);
+    }
+
+    private void header(final long lastSequence, final long nextSubscriptionId)
+    {
+        headerBodyEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .lastSequence(lastSequence)
+            .nextSubscriptionId(nextSubscriptionId);
+        offer(MessageHeaderEncoder.ENCODED_LENGTH + headerBodyEncoder.encodedLength());
+    }
+
+    private void publisher(final long publisherId, final long lastPublisherSequence)
+    {
+        publisherEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .publisherId(publisherId)
+            .lastPublisherSequence(lastPublisherSequence);
+        offer(MessageHeaderEncoder.ENCODED_LENGTH + publisherEncoder.encodedLength());
+    }
+
+    private void subscription(final ClusterSubscription subscription)
+    {
+        subscriptionEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .subscriptionId(subscription.subscriptionId)
+            .sessionId(subscription.sessionId)
+            .correlationId(subscription.correlationId)
+            .count(subscription.count)
+            .lastSequence(subscription.lastSequence)
+            .startSequence(subscription.startSequence)
+            .pattern(subscription.pattern)
+            .durableName(subscription.durableName);
+        offer(MessageHeaderEncoder.ENCODED_LENGTH + subscriptionEncoder.encodedLength());
+    }
+
+    private void durablePosition(final String name, final long sequence)
+    {
+        durableEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .sequence(sequence)
+            .name(name);
+        offer(MessageHeaderEncoder.ENCODED_LENGTH + durableEncoder.encodedLength());
+    }
+
+    private void end(final long lastSequence)
+    {
+        endEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder).lastSequence(lastSequence);
+        offer(MessageHeaderEncoder.ENCODED_LENGTH + endEncoder.encodedLength());
+    }
+
+    private void offer(final int length)
+    {
+        idleStrategy.reset();
+        while (true)
+        {
+            final long result = publication.offer(buffer, 0, length);
+            if (result > 0)
+            {
+                return;
+            }
+            if (result == ExclusivePublication.CLOSED || result == ExclusivePublication.MAX_POSITION_EXCEEDED)
+            {
+                throw new IllegalStateException("snapshot publication failed: " + result);
+            }
+            idleStrategy.idle();
+        }
+    }
+}

@@ -1,0 +1,474 @@
+package io.junction.cluster;
+
+import io.aeron.cluster.service.ClientSession;
+import io.aeron.cluster.service.Cluster;
+import io.junction.Junction;
+import io.junction.Message;
+import io.junction.MessageHandler;
+import io.junction.OfferResult;
+import io.junction.Priority;
+import io.junction.RejectReason;
+import io.junction.SubscriptionOptions;
+import io.junction.ThreadingMode;
+import io.junction.cluster.codecs.AcknowledgeDecoder;
+import io.junction.cluster.codecs.ErrorCode;
+import io.junction.cluster.codecs.PriorityCode;
+import io.junction.cluster.codecs.PublishDecoder;
+import io.junction.cluster.codecs.ResumeDecoder;
+import io.junction.cluster.codecs.SubscribeDecoder;
+import io.junction.cluster.codecs.UnsubscribeDecoder;
+import io.junction.security.PrincipalPermissions;
+import io.junction.security.TopicPermissions;
+import io.junction.topic.Topics;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.Object2LongHashMap;
+import org.agrona.concurrent.status.CountersManager;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The deterministic switch each member runs over the replicated log: it assigns sequences, drops resends of
+ * publishes already in the log by (publisher id, publisher sequence), applies subscription changes and durable
+ * acknowledgements, appends every message to the member's {@link ReplicaJournal}, and routes it through an embedded
+ * {@link Junction}: the switch core itself, in {@link ThreadingMode#INVOKER} mode with one shard, run to idle after
+ * each request, with the cluster's time as its clock. Each cluster subscription is a switch subscription whose
+ * handler counts the delivery (replicated state) and hands it to the {@link EgressPublisher} (which sends from the
+ * leader only).
+ * <p>
+ * Everything that decides state comes from the log (and, for replays, from the journal, itself derived from the
+ * log); no wall clock is read, so every member reaches the same state. Refused requests are counted on every
+ * member and answered with an {@code Error}.
+ */
+final class SwitchStateMachine implements AutoCloseable
+{
+    static final int MAX_TOPIC_TOKENS = 32;
+    /** The embedded switch holds at most one message at a time: it is run to idle after each offer. */
+    private static final int SWITCH_RING_SIZE = 64;
+    private static final int SWITCH_OUTBOX_CAPACITY = 16;
+
+    private final SwitchService.Context ctx;
+    private final Cluster cluster;
+    private final ReplicaJournal journal;
+    private final ServiceCounters counters;
+    private final EgressPublisher egress;
+    private final Junction junction;
+
+    // Replicated state (in the snapshot).
+    long lastSequence;
+    long nextSubscriptionId = 1;
+    final Long2LongHashMap lastSequenceByPublisher = new Long2LongHashMap(Long.MIN_VALUE);
+    final Long2ObjectHashMap<ClusterSubscription> subscriptionsById = new Long2ObjectHashMap<>();
+    final Object2LongHashMap<String> durablePositions = new Object2LongHashMap<>(-1L);
+
+    // Derived state: the switch's routes are made again from subscriptionsById when a snapshot is loaded.
+    private final SubscriptionOptions routeOptions = SubscriptionOptions.defaults().outboxCapacity(SWITCH_OUTBOX_CAPACITY);
+    /** The message the switch is routing now: its replicated sequence and log timestamp. */
+    private long routingSequence;
+    private long routingTimestamp;
+    private final Long2ObjectHashMap<TopicPermissions> grantBySessionId = new Long2ObjectHashMap<>();
+    private final AsciiStringCache topicCache = new AsciiStringCache(1024);
+
+    SwitchStateMachine(
+        final SwitchService.Context ctx,
+        final Cluster cluster,
+        final ReplicaJournal journal,
+        final CountersManager switchCounters,
+        final ServiceCounters counters,
+        final EgressPublisher egress)
+    {
+        this.ctx = ctx;
+        this.cluster = cluster;
+        this.journal = journal;
+        this.counters = counters;
+        this.egress = egress;
+        this.junction = Junction.launch(new Junction.Context()
+            .threadingMode(ThreadingMode.INVOKER)
+            .shards(1)
+            .deliveryAgents(1)
+            .singleProducer(true)
+            .ringSize(SWITCH_RING_SIZE)
+            .maxTopicLength(ctx.maxTopicLength())
+            .maxTopicTokens(MAX_TOPIC_TOKENS)
+            .maxMessageLength(ctx.maxPayloadLength())
+            .shutdownTimeoutNs(0)
+            .countersManager(switchCounters)
+            .nanoClock(() -> clusterTimeNs(cluster))
+            .errorHandler(cluster.context().countedErrorHandler()::onError));
+    }
+
+    /**
+     * The time of the log entry being applied; 0 while a snapshot loads (the log's time unit is known from the
+     * first leadership term event on), alike on every member.
+     */
+    static long clusterTimeNs(final Cluster cluster)
+    {
+        final TimeUnit timeUnit = cluster.timeUnit();
+        return null == timeUnit ? 0 : timeUnit.toNanos(cluster.time());
+    }
+
+    void onPublish(final ClientSession session, final long timestamp, final PublishDecoder publish)
+    {
+        final long publisherId = publish.publisherId();
+        final long publisherSequence = publish.publisherSequence();
+        final short priorityCode = publish.priorityRaw();
+        final int topicLength = publish.topicLength();
+        final int topicOffset = publish.limit() + PublishDecoder.topicHeaderLength();
+        final DirectBuffer buffer = publish.buffer();
+        publish.skipTopic();
+        final int payloadLength = publish.payloadLength();
+        final int payloadOffset = publish.limit() + PublishDecoder.payloadHeaderLength();
+
+        if (publisherSequence <= lastSequenceByPublisher.get(publisherId))
+        {
+            counters.onDuplicate();
+            egress.publishAck(session, publisherId, publisherSequence, -1, true);
+            return;
+        }
+        if (priorityCode < 0 || priorityCode > PriorityCode.BULK.value())
+        {
+            refuse(session, publisherSequence, PublishDecoder.TEMPLATE_ID, ErrorCode.INVALID_PRIORITY, "priority");
+            return;
+        }
+        if (payloadLength > ctx.maxPayloadLength())
+        {
+            refuse(session, publisherSequence, PublishDecoder.TEMPLATE_ID, ErrorCode.PAYLOAD_TOO_LARGE,
+                "payload longer than " + ctx.maxPayloadLength());
+            return;
+        }
+        final String topic = topicCache.get(buffer, topicOffset, topicLength);
+        final RejectReason reason = Topics.validateTopic(topic, ctx.maxTopicLength(), MAX_TOPIC_TOKENS);
+        if (null != reason)
+        {
+            refuse(session, publisherSequence, PublishDecoder.TEMPLATE_ID, ErrorCode.INVALID_TOPIC,
+                reason.description());
+            return;
+        }
+        if (!grantFor(session).mayPublish(topic))
+        {
+            refuse(session, publisherSequence, PublishDecoder.TEMPLATE_ID, ErrorCode.NOT_AUTHORISED,
+                "may not publish to " + topic);
+            return;
+        }
+
+        final long sequence = lastSequence + 1;
+        final long offered = junction.offer(topic, Priority.get(priorityCode), buffer, payloadOffset, payloadLength);
+        if (offered < 0)
+        {
+            // Not expected (the switch is idle and checks no more than above), but the same on every member.
+            refuse(session, publisherSequence, PublishDecoder.TEMPLATE_ID, ErrorCode.INVALID_FIELD,
+                "switch refused: " + OfferResult.describe(offered));
+            return;
+        }
+        lastSequenceByPublisher.put(publisherId, publisherSequence);
+        lastSequence = sequence;
+        journal.append(sequence, cluster.timeUnit().toNanos(timestamp), priorityCode, topic, buffer, payloadOffset,
+            payloadLength, publisherId, publisherSequence);
+        counters.onPublished();
+
+        routingSequence = sequence;
+        routingTimestamp = timestamp;
+        runSwitch();
+
+        egress.publishAck(session, publisherId, publisherSequence, sequence, false);
+    }
+
+    void onSubscribe(final ClientSession session, final SubscribeDecoder subscribe)
+    {
+        final long correlationId = subscribe.correlationId();
+        final long resumeAfterSequence = subscribe.resumeAfterSequence();
+        final String pattern = subscribe.pattern();
+        final String durableName = subscribe.durableName();
+
+        final ClusterSubscription existing = findByCorrelation(session.id(), correlationId);
+        if (null != existing)
+        {
+            // A resend after a leader change: answer again, change nothing.
+            egress.subscribeAck(session, correlationId, existing.subscriptionId, existing.startSequence);
+            return;
+        }
+
+        final RejectReason reason = Topics.validatePattern(pattern, ctx.maxTopicLength(), MAX_TOPIC_TOKENS);
+        if (null != reason)
+        {
+            refuse(session, correlationId, SubscribeDecoder.TEMPLATE_ID, ErrorCode.INVALID_PATTERN,
+                reason.description());
+            return;
+        }
+        if (!grantFor(session).maySubscribe(pattern))
+        {
+            refuse(session, correlationId, SubscribeDecoder.TEMPLATE_ID, ErrorCode.NOT_AUTHORISED,
+                "may not subscribe to " + pattern);
+            return;
+        }
+        if (durableName.length() > ctx.maxTopicLength())
+        {
+            refuse(session, correlationId, SubscribeDecoder.TEMPLATE_ID, ErrorCode.INVALID_FIELD, "durable name");
+            return;
+        }
+
+        final ClusterSubscription subscription = new ClusterSubscription(
+            nextSubscriptionId++, session.id(), correlationId, pattern, durableName);
+        long resumeFrom = resumeAfterSequence;
+        if (SwitchService.RESUME_FROM_DURABLE == resumeAfterSequence)
+        {
+            resumeFrom = subscription.isDurable() ? durablePositions.getValue(durableName) : -1;
+        }
+        if (resumeFrom < 0 || resumeFrom > lastSequence)
+        {
+            resumeFrom = lastSequence;
+        }
+
+        try
+        {
+            addRoute(subscription);
+        }
+        catch (final RuntimeException ex)
+        {
+            // The switch's counters are full: the same on every member, so refuse rather than stop the member.
+            refuse(session, correlationId, SubscribeDecoder.TEMPLATE_ID, ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+                "the member's switch has no room for another subscription");
+            return;
+        }
+        subscriptionsById.put(subscription.subscriptionId, subscription);
+        runSwitch();
+        subscription.lastSequence = lastSequence;
+        subscription.startSequence = resumeFrom;
+        egress.subscribeAck(session, correlationId, subscription.subscriptionId, resumeFrom);
+        if (resumeFrom < lastSequence)
+        {
+            subscription.count = replay(session, subscription, resumeFrom, 0, true);
+        }
+    }
+
+    void onUnsubscribe(final ClientSession session, final UnsubscribeDecoder unsubscribe)
+    {
+        final long correlationId = unsubscribe.correlationId();
+        final long subscriptionId = unsubscribe.subscriptionId();
+        final ClusterSubscription subscription = subscriptionsById.get(subscriptionId);
+        if (null == subscription || subscription.sessionId != session.id())
+        {
+            refuse(session, correlationId, UnsubscribeDecoder.TEMPLATE_ID, ErrorCode.UNKNOWN_SUBSCRIPTION,
+                "no subscription " + subscriptionId);
+            return;
+        }
+        subscriptionsById.remove(subscriptionId);
+        removeRoute(subscription);
+        runSwitch();
+        egress.unsubscribeAck(session, correlationId, subscriptionId);
+    }
+
+    void onResume(final ClientSession session, final ResumeDecoder resume)
+    {
+        final long subscriptionId = resume.subscriptionId();
+        final long afterSequence = resume.afterSequence();
+        final long afterCount = resume.afterCount();
+        final ClusterSubscription subscription = subscriptionsById.get(subscriptionId);
+        if (null == subscription || subscription.sessionId != session.id())
+        {
+            refuse(session, subscriptionId, ResumeDecoder.TEMPLATE_ID, ErrorCode.UNKNOWN_SUBSCRIPTION,
+                "no subscription " + subscriptionId);
+            return;
+        }
+        if (afterSequence < 0 || afterCount < 0 || afterCount > subscription.count)
+        {
+            refuse(session, subscriptionId, ResumeDecoder.TEMPLATE_ID, ErrorCode.INVALID_FIELD, "resume point");
+            return;
+        }
+        if (egress.isLeader()) // Output only: the subscription's state does not change.
+        {
+            replay(session, subscription, Math.min(afterSequence, lastSequence), afterCount, false);
+        }
+    }
+
+    void onAcknowledge(final ClientSession session, final AcknowledgeDecoder acknowledge)
+    {
+        final long subscriptionId = acknowledge.subscriptionId();
+        final long sequence = acknowledge.sequence();
+        final ClusterSubscription subscription = subscriptionsById.get(subscriptionId);
+        if (null == subscription || subscription.sessionId != session.id())
+        {
+            refuse(session, subscriptionId, AcknowledgeDecoder.TEMPLATE_ID, ErrorCode.UNKNOWN_SUBSCRIPTION,
+                "no subscription " + subscriptionId);
+            return;
+        }
+        if (subscription.isDurable() && sequence <= lastSequence &&
+            sequence > durablePositions.getValue(subscription.durableName))
+        {
+            durablePositions.put(subscription.durableName, sequence);
+        }
+    }
+
+    void onSessionClose(final long sessionId)
+    {
+        grantBySessionId.remove(sessionId);
+        final Iterator<ClusterSubscription> it = subscriptionsById.values().iterator();
+        while (it.hasNext())
+        {
+            final ClusterSubscription subscription = it.next();
+            if (subscription.sessionId == sessionId)
+            {
+                removeRoute(subscription);
+                it.remove();
+            }
+        }
+        runSwitch();
+    }
+
+    /**
+     * Count and answer a refused request: counted on every member (the log is the same everywhere).
+     */
+    void refuse(
+        final ClientSession session,
+        final long correlationId,
+        final int requestTemplateId,
+        final ErrorCode code,
+        final String reason)
+    {
+        counters.onError(code);
+        egress.error(session, correlationId, requestTemplateId, code, reason);
+    }
+
+    /**
+     * After a snapshot was loaded into the replicated state: make the switch's routes, in subscription id order,
+     * the order in which they were first made.
+     */
+    void onSnapshotLoaded()
+    {
+        final List<ClusterSubscription> loaded = new ArrayList<>(subscriptionsById.values());
+        loaded.sort((a, b) -> Long.compare(a.subscriptionId, b.subscriptionId));
+        for (final ClusterSubscription subscription : loaded)
+        {
+            addRoute(subscription);
+        }
+        runSwitch();
+    }
+
+    public void close()
+    {
+        CloseHelper.close(junction);
+    }
+
+    /**
+     * Run the switch until it has nothing left to do: routes applied, the message dispatched and delivered.
+     */
+    private void runSwitch()
+    {
+        while (junction.doWork() > 0)
+        {
+        }
+    }
+
+    private void addRoute(final ClusterSubscription subscription)
+    {
+        subscription.route = junction.subscribe(subscription.pattern, new Route(subscription), routeOptions);
+    }
+
+    private static void removeRoute(final ClusterSubscription subscription)
+    {
+        if (null != subscription.route)
+        {
+            subscription.route.close();
+            subscription.route = null;
+        }
+    }
+
+    /**
+     * Deliver from the journal the messages after afterSequence that match the subscription, numbered from
+     * afterCount + 1. Sending stops at the first message the subscriber's egress cannot take (it will ask again
+     * from where it got to); counting goes on to the end, since a new subscription's count is state.
+     *
+     * @return the count of the last matching message.
+     */
+    private long replay(
+        final ClientSession session,
+        final ClusterSubscription subscription,
+        final long afterSequence,
+        final long afterCount,
+        final boolean countToEnd)
+    {
+        final long[] count = { afterCount };
+        final boolean[] sending = { true };
+        final long toSequence = countToEnd ? lastSequence : Math.min(lastSequence, afterSequence + ctx.maxReplay());
+        final TimeUnit timeUnit = cluster.timeUnit();
+        journal.read(afterSequence + 1, toSequence,
+            (sequence, timestampNs, priority, topic, payload, payloadOffset, payloadLength) ->
+            {
+                if (Topics.covers(subscription.pattern, topic))
+                {
+                    count[0]++;
+                    if (sending[0])
+                    {
+                        final long timestamp = timeUnit.convert(timestampNs, TimeUnit.NANOSECONDS);
+                        sending[0] = egress.deliver(session, subscription.subscriptionId, count[0], sequence,
+                            timestamp, priority, topic, payload, payloadOffset, payloadLength);
+                        counters.onReplayed();
+                    }
+                }
+                return sending[0] || countToEnd;
+            });
+        return count[0];
+    }
+
+    private ClusterSubscription findByCorrelation(final long sessionId, final long correlationId)
+    {
+        for (final ClusterSubscription subscription : subscriptionsById.values())
+        {
+            if (subscription.sessionId == sessionId && subscription.correlationId == correlationId)
+            {
+                return subscription;
+            }
+        }
+        return null;
+    }
+
+    private TopicPermissions grantFor(final ClientSession session)
+    {
+        TopicPermissions grant = grantBySessionId.get(session.id());
+        if (null == grant)
+        {
+            final byte[] principal = session.encodedPrincipal();
+            grant = ctx.permissions().permissionsOf(
+                null == principal ? null : new String(principal, StandardCharsets.UTF_8));
+            grantBySessionId.put(session.id(), grant);
+        }
+        return grant;
+    }
+
+    /**
+     * A cluster subscription's handler in the switch: counts the delivery (replicated state, on every member) and
+     * sends it on the subscriber's egress from the leader only.
+     */
+    private final class Route implements MessageHandler
+    {
+        private final ClusterSubscription subscription;
+
+        Route(final ClusterSubscription subscription)
+        {
+            this.subscription = subscription;
+        }
+
+        public void onMessage(final Message message)
+        {
+            subscription.count++;
+            subscription.lastSequence = routingSequence;
+            if (egress.isLeader())
+            {
+                final ClientSession subscriber = cluster.getClientSession(subscription.sessionId);
+                if (null != subscriber)
+                {
+                    egress.deliver(subscriber, subscription.subscriptionId, subscription.count, routingSequence,
+                        routingTimestamp, message.priority().ordinal(), message.topic(), message.buffer(),
+                        message.offset(), message.length());
+                    counters.onDelivered();
+                }
+            }
+        }
+    }
+}
