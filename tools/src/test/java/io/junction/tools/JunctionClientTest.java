@@ -55,7 +55,8 @@ import io.junction.security.PasswordHash;
 /**
  * {@code io.junction.client} against a real daemon child process: publish and subscribe best-effort and guaranteed
  * (one outcome per message, with its journal sequence), unsubscribe, credit (the daemon sends no more than granted),
- * the agent thread, a publisher stream taken over by a second client of the same instance,
+ * the agent thread, a publisher stream taken over by a second client of the same instance, a silent (SIGSTOPped)
+ * daemon given up after the heartbeat timeout,
  * a named authentication failure, NOT_CONNECTED without a daemon, and a reconnect after the daemon is SIGKILLed and
  * restarted on its directory (resubscribed; every unacknowledged guaranteed publish resent, every acknowledged one
  * in the journal; exactly once where the daemon deduplicates).
@@ -308,6 +309,40 @@ class JunctionClientTest
         pollUntil(alice::isConnected, alice::lastError, alice);
         assertEquals("alice", alice.principal());
         assertEquals("alice/app", alice.publisher());
+    }
+
+    @Test
+    void aSilentDaemonIsGivenUpAfterTheHeartbeatTimeoutAndReconnectedWhenItAnswersAgain() throws Exception
+    {
+        final File node = tmp.resolve("silent").toFile();
+        final JunctionProcess daemon = startDaemon(tmp, writeConfig(tmp, node, 0), node, "silent.log");
+        resources.add(daemon);
+        final List<String> states = new CopyOnWriteArrayList<>();
+        final JunctionClient client = client(context(port(node)).heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(200))
+            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(30))
+            .connectionListener((state, reason, detail) -> states.add(state + " " + reason)));
+        pollUntil(client::isConnected, client::lastError, client);
+
+        signal("STOP", daemon); // alive, but answers nothing
+        try
+        {
+            pollUntil(() -> !client.isConnected(), () -> "given up: " + states, client);
+            assertEquals(DisconnectReason.HEARTBEAT_TIMEOUT, client.disconnectReason(), client::lastError);
+        }
+        finally
+        {
+            signal("CONT", daemon);
+        }
+        pollUntil(client::isConnected, () -> "reconnected: " + states, client);
+        assertEquals("CONNECTED NONE", states.get(0));
+        assertEquals("DISCONNECTED HEARTBEAT_TIMEOUT", states.get(1));
+        assertEquals("CONNECTED NONE", states.get(states.size() - 1));
+    }
+
+    private static void signal(final String name, final JunctionProcess process) throws Exception
+    {
+        final Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.process().pid())).start();
+        assertTrue(kill.waitFor(30, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + name);
     }
 
     @Test
