@@ -155,6 +155,29 @@ class JunctionClientTest
         assertEquals(PublishOutcome.REJECTED, refused.outcome);
         assertEquals(OfferResult.rejected(RejectReason.EMPTY_TOKEN), refused.reasonCode);
 
+        // The in-flight window: refused beyond it with its own code, counted; free again once outcomes arrived.
+        final Recorder windowed = new Recorder();
+        final JunctionClient bounded = client(context(port).maxInFlight(4).inFlightBufferBytes(1024)
+            .outcomeListener(windowed));
+        pollUntil(bounded::isConnected, bounded::lastError, bounded);
+        for (int i = 0; i < 4; i++)
+        {
+            assertTrue(bounded.offer("orders.window", Priority.NORMAL, QualityOfService.GUARANTEED, payload, 0, 8) > 0);
+        }
+        assertEquals(ClientResult.IN_FLIGHT_FULL,
+            bounded.offer("orders.window", Priority.NORMAL, QualityOfService.GUARANTEED, payload, 0, 8));
+        assertTrue(bounded.offer("orders.window", Priority.NORMAL, payload, 0, 8) > 0, "best-effort is not held");
+        assertEquals(1, bounded.statistics().inFlightFull());
+        pollUntil(() -> windowed.size() == 4 && 0 == bounded.inFlight(), windowed::toString, bounded, subscriber);
+        final UnsafeBuffer large = new UnsafeBuffer(new byte[600]);
+        assertTrue(bounded.offer("orders.window", Priority.NORMAL, QualityOfService.GUARANTEED, large, 0, 600) > 0);
+        assertEquals(ClientResult.IN_FLIGHT_BUFFER_FULL, bounded.offer("orders.window", Priority.NORMAL,
+            QualityOfService.GUARANTEED, large, 0, 600), "two do not fit the 1024 bytes kept for resending");
+        assertEquals(1, bounded.statistics().inFlightBufferFull());
+        pollUntil(() -> windowed.size() == 5, windowed::toString, bounded, subscriber);
+        assertTrue(windowed.outcomes.stream().allMatch((o) -> o.outcome == PublishOutcome.DURABLE), windowed::toString);
+        bounded.close();
+
         // Credit: the daemon sends no more MESSAGE frames than granted.
         final List<Long> limited = new ArrayList<>();
         final ClientSubscription credited = subscriber.subscribe("orders.>", (message) -> limited.add(message.sequence()),
