@@ -8,12 +8,19 @@ import io.junction.cluster.codecs.SnapshotHeaderEncoder;
 import io.junction.cluster.codecs.SnapshotPublisherEncoder;
 import io.junction.cluster.codecs.SnapshotSubscriptionEncoder;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.IdleStrategy;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
 
 /**
  * Writes the replicated state of a {@link SwitchStateMachine} as snapshot frames: a header, each publisher's last
  * sequence, each subscription, each durable position, an end. Each offer is retried until it goes: a snapshot must
- * be complete. The order is the state's own iteration order, the same on every member.
+ * be complete.
  */
 final class SnapshotTaker
 {
@@ -33,15 +40,40 @@ final class SnapshotTaker
         this.idleStrategy = idleStrategy;
     }
 
+    /**
+     * Write the state in key order (publisher id, subscription id, durable name), not the maps' iteration order: that
+     * depends on the history of a map (a member restored from a snapshot holds the same entries in another order),
+     * and the snapshot must be the same bytes on every member.
+     */
     void take(final SwitchStateMachine state)
     {
         header(state.lastSequence, state.nextSubscriptionId);
-        state.lastSequenceByPublisher.forEach(this::publisher);
-        for (final ClusterSubscription subscription : state.subscriptionsById.values())
+
+        final long[] publisherIds = new long[state.lastSequenceByPublisher.size()];
+        final Long2LongHashMap.KeyIterator publishers = state.lastSequenceByPublisher.keySet().iterator();
+        for (int i = 0; i < publisherIds.length; i++)
+        {
+            publisherIds[i] = publishers.nextValue();
+        }
+        Arrays.sort(publisherIds);
+        for (final long publisherId : publisherIds)
+        {
+            publisher(publisherId, state.lastSequenceByPublisher.get(publisherId));
+        }
+
+        final List<ClusterSubscription> subscriptions = new ArrayList<>(state.subscriptionsById.values());
+        subscriptions.sort(Comparator.comparingLong((ClusterSubscription subscription) -> subscription.subscriptionId));
+        for (final ClusterSubscription subscription : subscriptions)
         {
             subscription(subscription);
         }
-        state.durablePositions.forEach(this::durablePosition);
+
+        final List<String> names = new ArrayList<>(state.durablePositions.keySet());
+        Collections.sort(names);
+        for (final String name : names)
+        {
+            durablePosition(name, state.durablePositions.getValue(name));
+        }
         end(state.lastSequence);
     }
 

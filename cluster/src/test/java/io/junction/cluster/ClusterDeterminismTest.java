@@ -123,9 +123,31 @@ class ClusterDeterminismTest
         assertArrayEquals(snapshot0, snapshot1, "member 1's snapshot differs from member 0's");
         assertArrayEquals(snapshot0, snapshot2, "member 2's snapshot differs from member 0's");
 
+        // A follower restarted from its snapshot and log (routes made again from the snapshot, journal reopened)
+        // goes on deciding as the others do.
+        final int follower = harness.awaitLeader(TIMEOUT).memberId() == 2 ? 1 : 2;
+        harness.stop(follower);
+        harness.start(follower, false);
+        final int more = 30;
+        for (int i = count + 1; i <= count + more; i++)
+        {
+            payload.putInt(0, i);
+            publish(publisherA, TOPICS[i % TOPICS.length], Priority.get(i % 4), payload, 4 + (i % 50),
+                subscriber, publisherA, late);
+        }
+        harness.pollUntil(TIMEOUT, () -> first.acked + second.acked == count + more, publisherA, publisherB,
+            subscriber, late);
+        harness.awaitApplied(count + more, TIMEOUT);
+        assertTrue(harness.node(follower).service().restoredFromSnapshot());
+        harness.takeSnapshot(TIMEOUT);
+        final byte[] again0 = SnapshotBytes.latest(harness.node(0), TIMEOUT);
+        assertTrue(again0.length > 0 && !java.util.Arrays.equals(again0, snapshot0), "a later snapshot");
+        assertArrayEquals(again0, SnapshotBytes.latest(harness.node(1), TIMEOUT), "after a restart, member 1");
+        assertArrayEquals(again0, SnapshotBytes.latest(harness.node(2), TIMEOUT), "after a restart, member 2");
+
         harness.stopAll();
         final List<String> journal0 = JournalReader.entries(harness.journalDir(0));
-        assertEquals(count, journal0.size());
+        assertEquals(count + more, journal0.size());
         assertEquals(journal0, JournalReader.entries(harness.journalDir(1)));
         assertEquals(journal0, JournalReader.entries(harness.journalDir(2)));
     }

@@ -21,8 +21,10 @@ final class DeliveredTotal implements AutoCloseable
 
     private final Supplier<List<Subscription>> subscriptions;
     private final AtomicCounter total;
-    private Long2LongHashMap last = new Long2LongHashMap(0);
-    private Long2LongHashMap next = new Long2LongHashMap(0);
+    // Agrona's map refuses to store its missing value, and 0 delivered is common: -1 means "not seen before".
+    private static final long NOT_SEEN = -1;
+    private Long2LongHashMap last = new Long2LongHashMap(NOT_SEEN);
+    private Long2LongHashMap next = new Long2LongHashMap(NOT_SEEN);
 
     DeliveredTotal(final CountersManager counters, final Supplier<List<Subscription>> subscriptions)
     {
@@ -39,7 +41,8 @@ final class DeliveredTotal implements AutoCloseable
         for (final Subscription subscription : subscriptions.get())
         {
             final long delivered = subscription.delivered();
-            added += Math.max(0, delivered - last.get(subscription.id()));
+            final long before = last.get(subscription.id());
+            added += Math.max(0, delivered - (NOT_SEEN == before ? 0 : before));
             next.put(subscription.id(), delivered);
         }
         final Long2LongHashMap seen = next;
