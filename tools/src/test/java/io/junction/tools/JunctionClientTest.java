@@ -191,6 +191,8 @@ class JunctionClientTest
         assertEquals(10, limited.size(), "exactly the initial credit");
         assertEquals(10, credited.delivered());
         assertTrue(credited.grantCredit(5));
+        final long creditSync = subscriber.sync(); // the daemon applied the CREDIT before it answers this
+        pollUntil(() -> subscriber.isSynced(creditSync), () -> "credit applied", publisher, subscriber);
         publish(publisher, subscriber, "orders.credit", 100);
         pollUntil(() -> received.size() == before + 200, () -> "marker subscription got " + received.size(),
             publisher, subscriber);
