@@ -188,6 +188,9 @@ class JunctionClientTest
         publish(publisher, subscriber, "orders.credit", 100);
         pollUntil(() -> received.size() == before + 100, () -> "marker subscription got " + received.size(),
             publisher, subscriber);
+        // The marker's messages and the credited subscription's are delivered independently: wait for the credited
+        // one to have what its credit allows before checking that it got no more.
+        pollUntil(() -> limited.size() >= 10, () -> "credited subscription got " + limited.size(), publisher, subscriber);
         assertEquals(10, limited.size(), "exactly the initial credit");
         assertEquals(10, credited.delivered());
         assertTrue(credited.grantCredit(5));
@@ -196,6 +199,7 @@ class JunctionClientTest
         publish(publisher, subscriber, "orders.credit", 100);
         pollUntil(() -> received.size() == before + 200, () -> "marker subscription got " + received.size(),
             publisher, subscriber);
+        pollUntil(() -> limited.size() >= 15, () -> "credited subscription got " + limited.size(), publisher, subscriber);
         assertEquals(15, limited.size(), "the initial credit and the 5 granted");
 
         // With automatic credit and a lossless policy everything arrives, the credit renewed as it is consumed.
