@@ -13,6 +13,8 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.security.AuthenticatorSupplier;
 import io.aeron.security.DefaultAuthenticatorSupplier;
+import io.junction.journal.Journal;
+import io.junction.journal.Retention;
 import io.junction.security.PrincipalPermissions;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
@@ -22,6 +24,8 @@ import org.agrona.concurrent.IdleStrategy;
 
 import java.io.File;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -38,6 +42,9 @@ public final class ClusterNode implements AutoCloseable
     private final ClusteredServiceContainer container;
     private final SwitchService service;
     private final MemberDirLock dirLock;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile String stopReason;
+    private volatile boolean stopped;
 
     private ClusterNode(final Context ctx)
     {
@@ -116,7 +123,10 @@ public final class ClusterNode implements AutoCloseable
             .permissions(ctx.permissions)
             .maxTopicLength(ctx.maxTopicLength)
             .maxPayloadLength(ctx.maxPayloadLength)
-            .maxReplay(ctx.maxReplay));
+            .maxReplay(ctx.maxReplay)
+            .journalMinFreeDiskBytes(ctx.journalMinFreeDiskBytes)
+            .journalRetention(ctx.journalRetention)
+            .haltHandler(this::stopAfterHalt));
 
         final ClusteredServiceContainer.Context containerCtx = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(driverCtx.aeronDirectoryName())
@@ -240,6 +250,42 @@ public final class ClusterNode implements AutoCloseable
         return clusteredMediaDriver.consensusModule().context().snapshotCounter().get();
     }
 
+    /**
+     * @return true once {@link #close()} has finished.
+     */
+    public boolean isStopped()
+    {
+        return stopped;
+    }
+
+    /**
+     * @return why the member stopped by itself (its journal could not be written), or null.
+     */
+    public String stopReason()
+    {
+        return stopReason;
+    }
+
+    /**
+     * The service halted on its own thread: close the member from a thread of its own (closing joins the
+     * service's thread), so that the others elect without it, then tell the {@link Context#stopHandler}.
+     */
+    private void stopAfterHalt(final String reason)
+    {
+        stopReason = reason;
+        final Thread stopper = new Thread(() ->
+        {
+            close();
+            final Consumer<String> handler = ctx.stopHandler;
+            if (null != handler)
+            {
+                handler.accept(reason);
+            }
+        }, "junction-cluster-stop-" + ctx.memberId);
+        stopper.setDaemon(true);
+        stopper.start();
+    }
+
     public ConsensusModule.Context consensusModuleContext()
     {
         return clusteredMediaDriver.consensusModule().context();
@@ -252,6 +298,10 @@ public final class ClusterNode implements AutoCloseable
      */
     public void close()
     {
+        if (!closed.compareAndSet(false, true))
+        {
+            return;
+        }
         try
         {
             CloseHelper.closeAll(clusteredMediaDriver.consensusModule(), container, clusteredMediaDriver.archive(),
@@ -261,6 +311,7 @@ public final class ClusterNode implements AutoCloseable
         finally
         {
             dirLock.close();
+            stopped = true;
         }
     }
 
@@ -312,6 +363,9 @@ public final class ClusterNode implements AutoCloseable
         private ErrorHandler errorHandler;
         private Supplier<ClusteredService> customService;
         private Function<File, ReplicaJournal> journalFactory;
+        private long journalMinFreeDiskBytes = Journal.Context.DEFAULT_MIN_FREE_DISK_BYTES;
+        private Retention journalRetention = Retention.keepAll();
+        private Consumer<String> stopHandler;
 
         public void conclude()
         {
@@ -573,6 +627,36 @@ public final class ClusterNode implements AutoCloseable
         }
 
         /**
+         * Below this many usable bytes in the journal's file system the member stops (logged with the directory
+         * and the free space, counter {@value ServiceCounters#HALTED_TYPE_ID}) rather than apply what it cannot
+         * journal; default 256 MiB ({@code Journal.Context.DEFAULT_MIN_FREE_DISK_BYTES}). Checked every 100 ms.
+         */
+        public Context journalMinFreeDiskBytes(final long bytes)
+        {
+            this.journalMinFreeDiskBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Which roll cycles of the member journal are deleted (oldest first, never the newest); keep all by default.
+         * Local housekeeping: a resume that reaches into deleted cycles replays only what is left.
+         */
+        public Context journalRetention(final Retention retention)
+        {
+            this.journalRetention = retention;
+            return this;
+        }
+
+        /**
+         * @param stopHandler told (on a thread of the member's) why the member stopped by itself, once it is closed.
+         */
+        public Context stopHandler(final Consumer<String> stopHandler)
+        {
+            this.stopHandler = stopHandler;
+            return this;
+        }
+
+        /**
          * Run another service instead of the switch on the same node setup (for baselines in benchmarks).
          */
         public Context customService(final Supplier<ClusteredService> customService)
@@ -620,6 +704,9 @@ public final class ClusterNode implements AutoCloseable
             copy.errorHandler = errorHandler;
             copy.customService = customService;
             copy.journalFactory = journalFactory;
+            copy.journalMinFreeDiskBytes = journalMinFreeDiskBytes;
+            copy.journalRetention = journalRetention;
+            copy.stopHandler = stopHandler;
             return copy;
         }
     }

@@ -4,6 +4,7 @@ import org.agrona.concurrent.ShutdownSignalBarrier;
 
 import java.io.File;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -57,6 +58,14 @@ public final class ClusterNodeMain
             return;
         }
 
+        // A member that stops by itself (its journal's disk is full) ends the process with status 1.
+        final ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
+        final AtomicReference<String> stopReason = new AtomicReference<>();
+        ctx.stopHandler((reason) ->
+        {
+            stopReason.set(reason);
+            barrier.signal();
+        });
         final ClusterNode node;
         try
         {
@@ -66,12 +75,13 @@ public final class ClusterNodeMain
         {
             // e.g. the member's directory is in use by another process: the operator's to fix, no stack trace.
             System.err.println("junction cluster member: cannot start: " + ex.getMessage());
+            barrier.close(); // Agrona's shutdown hook waits for it
             System.exit(1);
             return;
         }
 
         // The barrier is closed last (after the node): Agrona's shutdown hook waits for that before the JVM exits.
-        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier(); node)
+        try (barrier; node)
         {
             System.out.println("junction cluster member " + node.memberId() + " of " + ctx.members().size() +
                 " started; members " + ctx.clusterMembers() + "; clients use ingress endpoints " +
@@ -82,6 +92,11 @@ public final class ClusterNodeMain
             stop(watcher);
             System.out.println("junction cluster member " + node.memberId() + " stopping");
             System.out.flush();
+        }
+        if (null != stopReason.get())
+        {
+            System.err.println("junction cluster member: " + stopReason.get());
+            System.exit(1);
         }
     }
 

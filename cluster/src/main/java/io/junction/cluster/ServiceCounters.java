@@ -14,6 +14,8 @@ public final class ServiceCounters implements AutoCloseable
     public static final int TYPE_ID_BASE = 1500;
     /** The log position up to which the service has applied messages (lag = commit position - this). */
     public static final int APPLIED_POSITION_TYPE_ID = 1620;
+    /** 1 once the member stopped because its journal could not be written (disk below its minimum free bytes). */
+    public static final int HALTED_TYPE_ID = 1640;
 
     private final Counter published;
     private final Counter delivered;
@@ -21,6 +23,7 @@ public final class ServiceCounters implements AutoCloseable
     private final Counter egressDropped;
     private final Counter replayed;
     private final Counter appliedPosition;
+    private final Counter halted;
     private final Counter[] errorsByCode = new Counter[ErrorCode.INVALID_FIELD.value() + 1];
 
     ServiceCounters(final Aeron aeron, final int memberId)
@@ -32,6 +35,7 @@ public final class ServiceCounters implements AutoCloseable
         egressDropped = aeron.addCounter(TYPE_ID_BASE + 3, "junction-cluster egress dropped" + suffix);
         replayed = aeron.addCounter(TYPE_ID_BASE + 4, "junction-cluster replayed deliveries" + suffix);
         appliedPosition = aeron.addCounter(APPLIED_POSITION_TYPE_ID, "junction-cluster applied log position" + suffix);
+        halted = aeron.addCounter(HALTED_TYPE_ID, "junction-cluster halted: journal unwritable" + suffix);
         for (final ErrorCode code : ErrorCode.values())
         {
             if (code != ErrorCode.NULL_VAL)
@@ -72,6 +76,11 @@ public final class ServiceCounters implements AutoCloseable
         return appliedPosition.get();
     }
 
+    public long halted()
+    {
+        return halted.get();
+    }
+
     public long errors(final ErrorCode code)
     {
         return errorsByCode[code.value()].get();
@@ -107,6 +116,11 @@ public final class ServiceCounters implements AutoCloseable
         appliedPosition.setRelease(logPosition);
     }
 
+    void onHalted()
+    {
+        halted.setRelease(1);
+    }
+
     void onError(final ErrorCode code)
     {
         errorsByCode[code.value()].incrementRelease();
@@ -114,7 +128,7 @@ public final class ServiceCounters implements AutoCloseable
 
     public void close()
     {
-        CloseHelper.closeAll(published, delivered, duplicatePublishes, egressDropped, replayed, appliedPosition);
+        CloseHelper.closeAll(published, delivered, duplicatePublishes, egressDropped, replayed, appliedPosition, halted);
         CloseHelper.closeAll(errorsByCode);
     }
 }
