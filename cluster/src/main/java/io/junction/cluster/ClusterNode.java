@@ -126,6 +126,8 @@ public final class ClusterNode implements AutoCloseable
             .maxReplay(ctx.maxReplay)
             .journalMinFreeDiskBytes(ctx.journalMinFreeDiskBytes)
             .journalRetention(ctx.journalRetention)
+            .snapshotIntervalNs(ctx.snapshotIntervalNs)
+            .snapshotsKept(ctx.snapshotsKept)
             .haltHandler(this::stopAfterHalt));
 
         final ClusteredServiceContainer.Context containerCtx = new ClusteredServiceContainer.Context()
@@ -331,6 +333,10 @@ public final class ClusterNode implements AutoCloseable
         static final int CATCHUP_OFFSET = 3;
         static final int ARCHIVE_OFFSET = 4;
         static final int PORTS_PER_MEMBER = 10;
+        /** One snapshot an hour of cluster time: a pause of the log of about the snapshot's size to write. */
+        public static final long DEFAULT_SNAPSHOT_INTERVAL_NS = TimeUnit.HOURS.toNanos(1);
+        /** The log is kept from the oldest of the last two snapshots: a member down for up to one interval catches up. */
+        public static final int DEFAULT_SNAPSHOTS_KEPT = 2;
 
         private int memberId;
         private int memberCount = 3;
@@ -366,9 +372,16 @@ public final class ClusterNode implements AutoCloseable
         private long journalMinFreeDiskBytes = Journal.Context.DEFAULT_MIN_FREE_DISK_BYTES;
         private Retention journalRetention = Retention.keepAll();
         private Consumer<String> stopHandler;
+        private long snapshotIntervalNs = DEFAULT_SNAPSHOT_INTERVAL_NS;
+        private int snapshotsKept = DEFAULT_SNAPSHOTS_KEPT;
 
         public void conclude()
         {
+            if (snapshotIntervalNs < 0 || snapshotsKept < 0)
+            {
+                throw new IllegalStateException("the snapshot interval (" + snapshotIntervalNs + " ns) and the " +
+                    "snapshots kept (" + snapshotsKept + ") must not be negative");
+            }
             if (null == baseDir)
             {
                 throw new IllegalStateException("baseDir must be set");
@@ -648,6 +661,37 @@ public final class ClusterNode implements AutoCloseable
         }
 
         /**
+         * As leader, take a snapshot each time this much cluster time has passed since the last one (cluster time
+         * moves with the log: an idle cluster takes none); 0 for none. Default one hour.
+         */
+        public Context snapshotIntervalNs(final long intervalNs)
+        {
+            this.snapshotIntervalNs = intervalNs;
+            return this;
+        }
+
+        /**
+         * After each snapshot (scheduled or not) every member purges its archive's log recording before the oldest
+         * of the last {@code snapshotsKept} snapshots (whole segments, {@link #segmentFileLength}) and deletes older
+         * snapshot recordings; 0 keeps everything. Default 2. A member down for longer than the kept snapshots
+         * span cannot catch up from the log.
+         */
+        public Context snapshotsKept(final int snapshotsKept)
+        {
+            this.snapshotsKept = snapshotsKept;
+            return this;
+        }
+
+        /**
+         * The archive's segment file length (default 1 MiB): the unit of the purge behind snapshots.
+         */
+        public Context segmentFileLength(final int segmentFileLength)
+        {
+            this.segmentFileLength = segmentFileLength;
+            return this;
+        }
+
+        /**
          * @param stopHandler told (on a thread of the member's) why the member stopped by itself, once it is closed.
          */
         public Context stopHandler(final Consumer<String> stopHandler)
@@ -707,6 +751,8 @@ public final class ClusterNode implements AutoCloseable
             copy.journalMinFreeDiskBytes = journalMinFreeDiskBytes;
             copy.journalRetention = journalRetention;
             copy.stopHandler = stopHandler;
+            copy.snapshotIntervalNs = snapshotIntervalNs;
+            copy.snapshotsKept = snapshotsKept;
             return copy;
         }
     }

@@ -16,6 +16,12 @@ public final class ServiceCounters implements AutoCloseable
     public static final int APPLIED_POSITION_TYPE_ID = 1620;
     /** 1 once the member stopped because its journal could not be written (disk below its minimum free bytes). */
     public static final int HALTED_TYPE_ID = 1640;
+    /** Snapshots this member asked for as leader on the snapshot schedule. */
+    public static final int SNAPSHOTS_SCHEDULED_TYPE_ID = 1641;
+    /** Bytes of the log recording purged from this member's archive behind its snapshots. */
+    public static final int LOG_PURGED_BYTES_TYPE_ID = 1642;
+    /** Snapshot recordings deleted from this member's archive (older than the snapshots kept). */
+    public static final int SNAPSHOTS_DELETED_TYPE_ID = 1643;
 
     private final Counter published;
     private final Counter delivered;
@@ -24,6 +30,9 @@ public final class ServiceCounters implements AutoCloseable
     private final Counter replayed;
     private final Counter appliedPosition;
     private final Counter halted;
+    private final Counter snapshotsScheduled;
+    private final Counter logPurgedBytes;
+    private final Counter snapshotsDeleted;
     private final Counter[] errorsByCode = new Counter[ErrorCode.INVALID_FIELD.value() + 1];
 
     ServiceCounters(final Aeron aeron, final int memberId)
@@ -36,6 +45,9 @@ public final class ServiceCounters implements AutoCloseable
         replayed = aeron.addCounter(TYPE_ID_BASE + 4, "junction-cluster replayed deliveries" + suffix);
         appliedPosition = aeron.addCounter(APPLIED_POSITION_TYPE_ID, "junction-cluster applied log position" + suffix);
         halted = aeron.addCounter(HALTED_TYPE_ID, "junction-cluster halted: journal unwritable" + suffix);
+        snapshotsScheduled = aeron.addCounter(SNAPSHOTS_SCHEDULED_TYPE_ID, "junction-cluster snapshots scheduled" + suffix);
+        logPurgedBytes = aeron.addCounter(LOG_PURGED_BYTES_TYPE_ID, "junction-cluster log bytes purged" + suffix);
+        snapshotsDeleted = aeron.addCounter(SNAPSHOTS_DELETED_TYPE_ID, "junction-cluster snapshot recordings deleted" + suffix);
         for (final ErrorCode code : ErrorCode.values())
         {
             if (code != ErrorCode.NULL_VAL)
@@ -81,6 +93,21 @@ public final class ServiceCounters implements AutoCloseable
         return halted.get();
     }
 
+    public long snapshotsScheduled()
+    {
+        return snapshotsScheduled.get();
+    }
+
+    public long logPurgedBytes()
+    {
+        return logPurgedBytes.get();
+    }
+
+    public long snapshotsDeleted()
+    {
+        return snapshotsDeleted.get();
+    }
+
     public long errors(final ErrorCode code)
     {
         return errorsByCode[code.value()].get();
@@ -121,6 +148,21 @@ public final class ServiceCounters implements AutoCloseable
         halted.setRelease(1);
     }
 
+    void onSnapshotScheduled()
+    {
+        snapshotsScheduled.incrementRelease();
+    }
+
+    void onLogPurged(final long bytes)
+    {
+        logPurgedBytes.getAndAddRelease(bytes);
+    }
+
+    void onSnapshotDeleted()
+    {
+        snapshotsDeleted.incrementRelease();
+    }
+
     void onError(final ErrorCode code)
     {
         errorsByCode[code.value()].incrementRelease();
@@ -129,6 +171,7 @@ public final class ServiceCounters implements AutoCloseable
     public void close()
     {
         CloseHelper.closeAll(published, delivered, duplicatePublishes, egressDropped, replayed, appliedPosition, halted);
+        CloseHelper.closeAll(snapshotsScheduled, logPurgedBytes, snapshotsDeleted);
         CloseHelper.closeAll(errorsByCode);
     }
 }

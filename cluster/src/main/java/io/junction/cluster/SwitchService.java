@@ -46,6 +46,8 @@ public final class SwitchService implements ClusteredService
     private ServiceCounters counters;
     private SwitchStateMachine stateMachine;
     private IngressAdapter ingress;
+    private SnapshotSchedule snapshotSchedule;
+    private LogPurger logPurger;
     private volatile long appliedSequence;
     private volatile boolean restoredFromSnapshot;
     private volatile int leaderMemberId = -1;
@@ -98,6 +100,16 @@ public final class SwitchService implements ClusteredService
         final EgressPublisher egress = new EgressPublisher(cluster, counters);
         this.stateMachine = new SwitchStateMachine(ctx, cluster, journal, switchCounters, counters, egress);
         this.ingress = new IngressAdapter(stateMachine, ctx.maxTopicLength(), ctx.maxPayloadLength());
+        this.snapshotSchedule = new SnapshotSchedule(cluster, ctx.snapshotIntervalNs(), counters);
+        if (ctx.snapshotsKept() > 0)
+        {
+            // Its own archive client on the service's Aeron client (no extra threads), answered on its own stream.
+            this.logPurger = new LogPurger(cluster.context().clusterDir(), cluster.context().archiveContext().clone()
+                .aeron(cluster.aeron())
+                .ownsAeronClient(false)
+                .controlResponseStreamId(ctx.purgeResponseStreamId()),
+                ctx.snapshotsKept(), cluster.context().countedErrorHandler(), counters);
+        }
         if (null != snapshotImage)
         {
             new SnapshotLoader(stateMachine).load(snapshotImage, cluster.idleStrategy());
@@ -125,11 +137,16 @@ public final class SwitchService implements ClusteredService
         {
             return 0;
         }
-        final int work = journal.doWork();
+        int work = journal.doWork();
         if (!journal.isWritable())
         {
             halt();
             return work + 1;
+        }
+        work += snapshotSchedule.doWork();
+        if (null != logPurger)
+        {
+            work += logPurger.doWork(nowNs);
         }
         return work;
     }
@@ -213,6 +230,11 @@ public final class SwitchService implements ClusteredService
             throw new IllegalStateException("no snapshot: " + haltReason);
         }
         new SnapshotTaker(snapshotPublication, cluster.idleStrategy()).take(stateMachine);
+        snapshotSchedule.onSnapshot(SwitchStateMachine.clusterTimeNs(cluster));
+        if (null != logPurger)
+        {
+            logPurger.onSnapshot(cluster.logPosition());
+        }
     }
 
     public void onRoleChange(final Cluster.Role newRole)
@@ -258,9 +280,11 @@ public final class SwitchService implements ClusteredService
     {
         final SwitchStateMachine stateMachine = this.stateMachine;
         final ReplicaJournal journal = this.journal;
+        final LogPurger logPurger = this.logPurger;
         this.stateMachine = null;
         this.journal = null;
-        CloseHelper.closeAll(stateMachine, journal, counters);
+        this.logPurger = null;
+        CloseHelper.closeAll(logPurger, stateMachine, journal, counters);
     }
 
     /**
@@ -279,6 +303,9 @@ public final class SwitchService implements ClusteredService
         private long journalMinFreeDiskBytes = Journal.Context.DEFAULT_MIN_FREE_DISK_BYTES;
         private Retention journalRetention = Retention.keepAll();
         private Consumer<String> haltHandler;
+        private long snapshotIntervalNs;
+        private int snapshotsKept;
+        private int purgeResponseStreamId = -1;
 
         public Context memberId(final int memberId)
         {
@@ -407,6 +434,50 @@ public final class SwitchService implements ClusteredService
         public Consumer<String> haltHandler()
         {
             return haltHandler;
+        }
+
+        /**
+         * @param intervalNs as leader, ask for a snapshot when this much cluster time has passed since the last;
+         *                   0 (the default here) for none.
+         */
+        public Context snapshotIntervalNs(final long intervalNs)
+        {
+            this.snapshotIntervalNs = intervalNs;
+            return this;
+        }
+
+        public long snapshotIntervalNs()
+        {
+            return snapshotIntervalNs;
+        }
+
+        /**
+         * @param snapshotsKept after each snapshot, purge the archive's log before the oldest of this many latest
+         *                      snapshots and delete older snapshot recordings; 0 (the default here) purges nothing.
+         */
+        public Context snapshotsKept(final int snapshotsKept)
+        {
+            this.snapshotsKept = snapshotsKept;
+            return this;
+        }
+
+        public int snapshotsKept()
+        {
+            return snapshotsKept;
+        }
+
+        /**
+         * @param streamId the archive response stream of the purge's archive client; by default 3400 + member id.
+         */
+        public Context purgeResponseStreamId(final int streamId)
+        {
+            this.purgeResponseStreamId = streamId;
+            return this;
+        }
+
+        public int purgeResponseStreamId()
+        {
+            return purgeResponseStreamId >= 0 ? purgeResponseStreamId : 3400 + memberId;
         }
     }
 }
