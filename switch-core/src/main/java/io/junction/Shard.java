@@ -55,6 +55,7 @@ final class Shard implements Agent, WakeableIdleStrategy.Signal
     // CRITICAL message it has handed to some but not yet all of its outboxes.
     private final boolean expressCritical;
     private final boolean checkEachSlot;
+    private final boolean everyMessageWakes;
     private long expressNext;
     private MessageEvent expressEvent;
     private Route[] expressRoutes;
@@ -82,6 +83,9 @@ final class Shard implements Agent, WakeableIdleStrategy.Signal
         // With one producer the cursor only passes published slots; with several, a claimed slot may
         // still be being written, so each one is checked (the journal stage has checked them already).
         this.checkEachSlot = !ctx.singleProducer() && null == journalStage;
+        // Each offer and command wakes a parked shard, unless a single producer may miss the wake or the
+        // messages come through the journal stage, which does not signal.
+        this.everyMessageWakes = !ctx.singleProducer() && null == journalStage;
         this.roleName = "junction-shard-" + index;
         this.nanoClock = ctx.nanoClock();
         this.routeLatencyRecorder = null == ctx.latency() ? null : ctx.latency().offerToRoute().newRecorder();
@@ -225,6 +229,17 @@ final class Shard implements Agent, WakeableIdleStrategy.Signal
     public void parked(final Thread thread)
     {
         parked = thread;
+    }
+
+    /**
+     * Work that no wake announces keeps the parks short: a back-pressuring subscriber to retry, queue-group
+     * leavers to move, or messages whose arrival may not wake the shard. Otherwise an idle shard may sleep
+     * as long as a delivery agent does.
+     */
+    @Override
+    public boolean isBusy()
+    {
+        return !everyMessageWakes || null != stalledRoutes || null != expressEvent || router.hasLeavers();
     }
 
     @Override

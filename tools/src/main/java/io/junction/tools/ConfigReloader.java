@@ -115,6 +115,7 @@ final class ConfigReloader
         restart("http.host", (c) -> c.http().host()),
         restart("http.port", (c) -> c.http().port()),
         restart("http.metrics.max-named-series", (c) -> c.http().metricsMaxNamedSeries()),
+        restart("http.metrics.max-principal-series", (c) -> c.http().metricsMaxPrincipalSeries()),
         restart("http.threads", (c) -> c.http().limits().threads()),
         restart("http.max-queued", (c) -> c.http().limits().maxQueued()),
         restart("http.request-timeout", (c) -> c.http().limits().requestTimeout()),

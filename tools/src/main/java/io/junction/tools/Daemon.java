@@ -100,6 +100,7 @@ public final class Daemon implements AutoCloseable
                 config.switchConfig().idleStrategy() == IdleChoice.BACKOFF ? null :
                     config.switchConfig().idleStrategy().supplier(),
                 config.security().authenticator(), counters.errors("protocol"), (line) -> LOG.info(line)));
+            server.principals().maxSeries(config.http().metricsMaxPrincipalSeries());
             reloader = new ConfigReloader(configFile, overrides, config, junction, server, alarms, notifications, LOG);
             protocol = components.add("protocol server",
                 new ProtocolListener(server, () -> reloader.current().journal().durableTimeout().toNanos()));

@@ -58,18 +58,19 @@ final class DaemonObserver implements DaemonComponent
             @Override
             public int doWork()
             {
-                final long nowNs = System.nanoTime();
-                if (nowNs - nextTotalNs >= 0)
-                {
-                    nextTotalNs = nowNs + intervalNs;
-                    delivered.update();
-                }
                 alarms.applyPending();
                 if (null != cluster)
                 {
                     cluster.update();
                 }
-                return observer.doWork();
+                final int work = observer.doWork();
+                final long nowNs = System.nanoTime();
+                if (nowNs - nextTotalNs >= 0) // last: a failure here cannot keep the observer from its work
+                {
+                    nextTotalNs = nowNs + intervalNs;
+                    delivered.update();
+                }
+                return work;
             }
 
             @Override

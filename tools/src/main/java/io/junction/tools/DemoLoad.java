@@ -38,13 +38,10 @@ public final class DemoLoad implements AutoCloseable
         this.rate = rate;
         this.size = Math.max(8, size);
         this.out = out;
-        // Named, so that each has counters of its own (delivered, dropped, queue depth) to show.
         subscriptions = new Subscription[]{
-            junction.subscribe("prices.>", m -> latency.recordValue(System.nanoTime() - m.timestampNs()),
-                SubscriptionOptions.defaults().name("demo-prices")),
-            junction.subscribe("orders.*", m -> latency.recordValue(System.nanoTime() - m.timestampNs()),
-                SubscriptionOptions.defaults().name("demo-orders")),
-            junction.subscribe("*.eur.*", m -> { }, SubscriptionOptions.defaults().name("demo-eur")
+            junction.subscribe("prices.>", m -> latency.recordValue(System.nanoTime() - m.timestampNs())),
+            junction.subscribe("orders.*", m -> latency.recordValue(System.nanoTime() - m.timestampNs())),
+            junction.subscribe("*.eur.*", m -> { }, SubscriptionOptions.defaults()
                 .slowSubscriberPolicy(SlowSubscriberPolicy.DROP_OLDEST)),
         };
     }

@@ -13,9 +13,11 @@ import static io.junction.tools.ConfigKeys.string;
  * The HTTP endpoint ({@code http { ... }}; its admin token is part of {@link SecurityConfig}). A restart applies
  * changes.
  *
- * @param metricsMaxNamedSeries series each per-subscription family of /metrics has for named subscriptions.
+ * @param metricsMaxNamedSeries     series each per-subscription family of /metrics has for named subscriptions.
+ * @param metricsMaxPrincipalSeries principals with a series of protocol connections of their own.
  */
-public record HttpConfig(boolean enabled, String host, int port, int metricsMaxNamedSeries, Limits limits)
+public record HttpConfig(boolean enabled, String host, int port, int metricsMaxNamedSeries,
+    int metricsMaxPrincipalSeries, Limits limits)
 {
     /**
      * Bounds of the HTTP endpoint: a small fixed pool of workers, a bounded queue of requests waiting for one
@@ -32,6 +34,7 @@ public record HttpConfig(boolean enabled, String host, int port, int metricsMaxN
             string(config, "http.host"),
             intAtLeast(config, "http.port", 0, 65535),
             intAtLeast(config, "http.metrics.max-named-series", 0, 1_000_000),
+            intAtLeast(config, "http.metrics.max-principal-series", 0, 1_000_000),
             new Limits(
                 intAtLeast(config, "http.threads", 1, 64),
                 intAtLeast(config, "http.max-queued", 1, 1 << 16),

@@ -196,6 +196,12 @@ public final class MetricCatalogue
         // The daemon's protocol server.
         gauge(ProtocolServer.CONNECTIONS_TYPE_ID, "junction_protocol_connections", "Protocol clients connected.",
             null, "connections", Aggregate.SUM);
+        gauge(PrincipalConnections.CONNECTIONS_TYPE_ID, "junction_protocol_principal_connections",
+            "Protocol connections open, by principal (at most http.metrics.max-principal-series; the rest in _other).",
+            "protocol connections: principal=(?<principal>.+)", null, null);
+        counter(PrincipalConnections.CAPPED_TYPE_ID, "junction_protocol_principal_series_capped_total",
+            "Connections counted in principal=\"_other\" because http.metrics.max-principal-series was reached.", null,
+            null);
         counter(ProtocolServer.PUBLISHES_TYPE_ID, "junction_protocol_publishes_total",
             "PUBLISH frames accepted by the switch.", null, null);
         counter(ProtocolServer.BAD_FRAMES_TYPE_ID, "junction_protocol_bad_frames_total",

@@ -137,6 +137,7 @@ final class ProtocolConnection implements FrameHandler
     private long sessionId = -1;
     volatile int sessionVersion = ProtocolFrames.VERSION;
     private Principal principal;
+    private PrincipalConnections.Series principalSeries;
     private Publisher publisher;
     private String publisherName;
     /** The idempotent stream of this connection's guaranteed publishes; 0 for none (a HELLO without instance). */
@@ -646,6 +647,7 @@ final class ProtocolConnection implements FrameHandler
             return;
         }
         principal = outcome.principal();
+        principalSeries = server.principals().open(principal.name());
         publisherName = principal == Principal.ANONYMOUS ? instance : principal.name() + "/" + instance;
         publisher = server.junction().publisher(publisherName);
         if (named)
@@ -1937,6 +1939,11 @@ final class ProtocolConnection implements FrameHandler
             return;
         }
         state = CLOSED;
+        if (null != principalSeries)
+        {
+            server.principals().close(principalSeries);
+            principalSeries = null;
+        }
         endSubscriptions();
         key.cancel();
         CloseHelper.quietClose(channel);

@@ -61,6 +61,8 @@ import io.junction.security.Authenticator;
 public final class ProtocolServer implements AutoCloseable
 {
     public static final int CONNECTIONS_TYPE_ID = 1300;
+    /** Principals with connection series of their own unless the daemon says otherwise. */
+    static final int DEFAULT_MAX_PRINCIPAL_SERIES = 100;
     public static final int PUBLISHES_TYPE_ID = 1301;
     public static final int BAD_FRAMES_TYPE_ID = 1302;
     public static final int PUBLISH_FAILURES_TYPE_ID = 1303;
@@ -151,6 +153,7 @@ public final class ProtocolServer implements AutoCloseable
     private volatile ClusterGateway clusterGateway;
 
     private final AtomicCounter connectionsCounter;
+    private final PrincipalConnections principals;
     private final AtomicCounter publishesCounter;
     private final AtomicCounter badFramesCounter;
     private final AtomicCounter publishFailuresCounter;
@@ -212,6 +215,7 @@ public final class ProtocolServer implements AutoCloseable
             Math.max(network.sendBufferBytes(), RingBufferDescriptor.TRAILER_LENGTH));
 
         connectionsCounter = counter(counters, "protocol connections", CONNECTIONS_TYPE_ID);
+        principals = new PrincipalConnections(counters, DEFAULT_MAX_PRINCIPAL_SERIES);
         publishesCounter = counter(counters, "protocol publishes accepted", PUBLISHES_TYPE_ID);
         badFramesCounter = counter(counters, "protocol bad frames", BAD_FRAMES_TYPE_ID);
         publishFailuresCounter = counter(counters, "protocol publishes failed", PUBLISH_FAILURES_TYPE_ID);
@@ -425,6 +429,12 @@ public final class ProtocolServer implements AutoCloseable
             onConnectionGone();
             CloseHelper.quietClose(channel);
         }
+    }
+
+    /** Connections by principal ({@link PrincipalConnections}), bounded as the daemon's config says. */
+    PrincipalConnections principals()
+    {
+        return principals;
     }
 
     void onConnectionGone()

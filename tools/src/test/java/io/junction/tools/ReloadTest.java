@@ -84,9 +84,10 @@ class ReloadTest
             final String same = daemon.reload();
             assertTrue(same.startsWith("reloaded") && !same.contains("restart"), same);
 
-            Files.writeString(config.toPath(), "shards = 2\n", java.nio.file.StandardOpenOption.APPEND);
+            Files.writeString(config.toPath(), "shards = 2\nnetwork.max-connections = 100\n",
+                java.nio.file.StandardOpenOption.APPEND);
             final String changed = daemon.reload();
-            assertTrue(changed.contains("a restart is needed to apply [shards]"), changed);
+            assertTrue(changed.contains("a restart is needed to apply [shards, network.max-connections]"), changed);
 
             write(config, tmp.resolve("not-used").toFile(), "flush-policy = os", "first");
             final String reverted = daemon.reload();
