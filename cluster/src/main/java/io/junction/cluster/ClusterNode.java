@@ -188,11 +188,19 @@ public final class ClusterNode implements AutoCloseable
 
     public Cluster.Role role()
     {
+        if (closed.get())
+        {
+            return Cluster.Role.FOLLOWER; // Its counters are unmapped once closed (a member that stopped itself).
+        }
         return Cluster.Role.get(clusteredMediaDriver.consensusModule().context().clusterNodeRoleCounter());
     }
 
     public ElectionState electionState()
     {
+        if (closed.get())
+        {
+            return ElectionState.INIT;
+        }
         return ElectionState.get(clusteredMediaDriver.consensusModule().context().electionStateCounter());
     }
 
@@ -218,6 +226,10 @@ public final class ClusterNode implements AutoCloseable
      */
     public long commitPosition()
     {
+        if (closed.get())
+        {
+            return -1;
+        }
         return clusteredMediaDriver.consensusModule().context().commitPositionCounter().get();
     }
 
@@ -226,6 +238,10 @@ public final class ClusterNode implements AutoCloseable
      */
     public long leadershipTermId()
     {
+        if (closed.get())
+        {
+            return -1;
+        }
         return clusteredMediaDriver.consensusModule().context().leadershipTermIdCounter().get();
     }
 
@@ -235,7 +251,7 @@ public final class ClusterNode implements AutoCloseable
      */
     public long appliedPosition()
     {
-        final ServiceCounters counters = null == service ? null : service.counters();
+        final ServiceCounters counters = null == service || closed.get() ? null : service.counters();
         return null == counters ? -1 : counters.appliedPosition();
     }
 
@@ -249,6 +265,10 @@ public final class ClusterNode implements AutoCloseable
      */
     public long snapshotCount()
     {
+        if (closed.get())
+        {
+            return -1;
+        }
         return clusteredMediaDriver.consensusModule().context().snapshotCounter().get();
     }
 

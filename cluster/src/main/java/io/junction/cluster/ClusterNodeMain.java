@@ -11,7 +11,8 @@ import java.util.concurrent.locks.LockSupport;
  * Runs one member of a Junction cluster until SIGINT/SIGTERM, logging each change of its role or leader.
  * <pre>
  * java $JVM_FLAGS -cp ... io.junction.cluster.ClusterNodeMain --member-id N --members LIST [--dir DIR]
- *     [--heartbeat-timeout-ms MS] [--heartbeat-interval-ms MS] [--election-timeout-ms MS] [--clean-start]
+ *     [--heartbeat-timeout-ms MS] [--heartbeat-interval-ms MS] [--election-timeout-ms MS]
+ *     [--snapshot-interval-s S] [--snapshots-kept N] [--min-free-disk-mb MB] [--clean-start]
  * java $JVM_FLAGS -cp ... io.junction.cluster.ClusterNodeMain &lt;memberId&gt; [memberCount=3] [basePort=20000]
  *     [baseDir=./junction-cluster] [hostname=localhost]
  * </pre>
@@ -25,8 +26,10 @@ public final class ClusterNodeMain
     private static final long ROLE_POLL_NS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final String USAGE =
         "usage: ClusterNodeMain --member-id N --members LIST [--dir DIR] [--heartbeat-timeout-ms MS]\n" +
-        "           [--heartbeat-interval-ms MS] [--election-timeout-ms MS] [--clean-start]\n" +
-        "       (defaults: heartbeat timeout 500, interval 50, election timeout 250)\n" +
+        "           [--heartbeat-interval-ms MS] [--election-timeout-ms MS] [--snapshot-interval-s S]\n" +
+        "           [--snapshots-kept N] [--min-free-disk-mb MB] [--clean-start]\n" +
+        "       (defaults: heartbeat timeout 500, interval 50, election timeout 250, snapshot interval 3600\n" +
+        "       (0: none), snapshots kept 2 (0: no purge), min free disk 256)\n" +
         "       ClusterNodeMain <memberId> [memberCount] [basePort] [baseDir] [hostname]\n" +
         "LIST: \"0=host0:port|1=host1:port|2=host2:port\" (five UDP ports from port) or\n" +
         "      \"id,ingress,consensus,log,catchup,archive|...\" (host:port each)";
@@ -155,6 +158,10 @@ public final class ClusterNodeMain
                     ctx.leaderHeartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(number(option, value)));
                 case "--election-timeout-ms" ->
                     ctx.electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(number(option, value)));
+                case "--snapshot-interval-s" ->
+                    ctx.snapshotIntervalNs(TimeUnit.SECONDS.toNanos(nonNegative(option, value)));
+                case "--snapshots-kept" -> ctx.snapshotsKept(nonNegative(option, value));
+                case "--min-free-disk-mb" -> ctx.journalMinFreeDiskBytes((long)nonNegative(option, value) << 20);
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }
@@ -179,6 +186,16 @@ public final class ClusterNodeMain
             .baseDir(baseDir)
             .hostname(hostname)
             .cleanStart(false);
+    }
+
+    private static int nonNegative(final String name, final String value)
+    {
+        final int number = number(name, value);
+        if (number < 0)
+        {
+            throw new IllegalArgumentException(name + ": '" + value + "' must not be negative");
+        }
+        return number;
     }
 
     private static int number(final String name, final String value)
