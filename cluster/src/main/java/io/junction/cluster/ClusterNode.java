@@ -13,6 +13,8 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.security.AuthenticatorSupplier;
 import io.aeron.security.DefaultAuthenticatorSupplier;
+import io.junction.journal.Journal;
+import io.junction.journal.Retention;
 import io.junction.security.PrincipalPermissions;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
@@ -22,6 +24,8 @@ import org.agrona.concurrent.IdleStrategy;
 
 import java.io.File;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -38,6 +42,9 @@ public final class ClusterNode implements AutoCloseable
     private final ClusteredServiceContainer container;
     private final SwitchService service;
     private final MemberDirLock dirLock;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile String stopReason;
+    private volatile boolean stopped;
 
     private ClusterNode(final Context ctx)
     {
@@ -116,7 +123,12 @@ public final class ClusterNode implements AutoCloseable
             .permissions(ctx.permissions)
             .maxTopicLength(ctx.maxTopicLength)
             .maxPayloadLength(ctx.maxPayloadLength)
-            .maxReplay(ctx.maxReplay));
+            .maxReplay(ctx.maxReplay)
+            .journalMinFreeDiskBytes(ctx.journalMinFreeDiskBytes)
+            .journalRetention(ctx.journalRetention)
+            .snapshotIntervalNs(ctx.snapshotIntervalNs)
+            .snapshotsKept(ctx.snapshotsKept)
+            .haltHandler(this::stopAfterHalt));
 
         final ClusteredServiceContainer.Context containerCtx = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(driverCtx.aeronDirectoryName())
@@ -176,11 +188,19 @@ public final class ClusterNode implements AutoCloseable
 
     public Cluster.Role role()
     {
+        if (closed.get())
+        {
+            return Cluster.Role.FOLLOWER; // Its counters are unmapped once closed (a member that stopped itself).
+        }
         return Cluster.Role.get(clusteredMediaDriver.consensusModule().context().clusterNodeRoleCounter());
     }
 
     public ElectionState electionState()
     {
+        if (closed.get())
+        {
+            return ElectionState.INIT;
+        }
         return ElectionState.get(clusteredMediaDriver.consensusModule().context().electionStateCounter());
     }
 
@@ -206,6 +226,10 @@ public final class ClusterNode implements AutoCloseable
      */
     public long commitPosition()
     {
+        if (closed.get())
+        {
+            return -1;
+        }
         return clusteredMediaDriver.consensusModule().context().commitPositionCounter().get();
     }
 
@@ -214,6 +238,10 @@ public final class ClusterNode implements AutoCloseable
      */
     public long leadershipTermId()
     {
+        if (closed.get())
+        {
+            return -1;
+        }
         return clusteredMediaDriver.consensusModule().context().leadershipTermIdCounter().get();
     }
 
@@ -223,7 +251,7 @@ public final class ClusterNode implements AutoCloseable
      */
     public long appliedPosition()
     {
-        final ServiceCounters counters = null == service ? null : service.counters();
+        final ServiceCounters counters = null == service || closed.get() ? null : service.counters();
         return null == counters ? -1 : counters.appliedPosition();
     }
 
@@ -237,7 +265,47 @@ public final class ClusterNode implements AutoCloseable
      */
     public long snapshotCount()
     {
+        if (closed.get())
+        {
+            return -1;
+        }
         return clusteredMediaDriver.consensusModule().context().snapshotCounter().get();
+    }
+
+    /**
+     * @return true once {@link #close()} has finished.
+     */
+    public boolean isStopped()
+    {
+        return stopped;
+    }
+
+    /**
+     * @return why the member stopped by itself (its journal could not be written), or null.
+     */
+    public String stopReason()
+    {
+        return stopReason;
+    }
+
+    /**
+     * The service halted on its own thread: close the member from a thread of its own (closing joins the
+     * service's thread), so that the others elect without it, then tell the {@link Context#stopHandler}.
+     */
+    private void stopAfterHalt(final String reason)
+    {
+        stopReason = reason;
+        final Thread stopper = new Thread(() ->
+        {
+            close();
+            final Consumer<String> handler = ctx.stopHandler;
+            if (null != handler)
+            {
+                handler.accept(reason);
+            }
+        }, "junction-cluster-stop-" + ctx.memberId);
+        stopper.setDaemon(true);
+        stopper.start();
     }
 
     public ConsensusModule.Context consensusModuleContext()
@@ -252,6 +320,10 @@ public final class ClusterNode implements AutoCloseable
      */
     public void close()
     {
+        if (!closed.compareAndSet(false, true))
+        {
+            return;
+        }
         try
         {
             CloseHelper.closeAll(clusteredMediaDriver.consensusModule(), container, clusteredMediaDriver.archive(),
@@ -261,6 +333,7 @@ public final class ClusterNode implements AutoCloseable
         finally
         {
             dirLock.close();
+            stopped = true;
         }
     }
 
@@ -280,6 +353,10 @@ public final class ClusterNode implements AutoCloseable
         static final int CATCHUP_OFFSET = 3;
         static final int ARCHIVE_OFFSET = 4;
         static final int PORTS_PER_MEMBER = 10;
+        /** One snapshot an hour of cluster time: a pause of the log of about the snapshot's size to write. */
+        public static final long DEFAULT_SNAPSHOT_INTERVAL_NS = TimeUnit.HOURS.toNanos(1);
+        /** The log is kept from the oldest of the last two snapshots: a member down for up to one interval catches up. */
+        public static final int DEFAULT_SNAPSHOTS_KEPT = 2;
 
         private int memberId;
         private int memberCount = 3;
@@ -312,9 +389,19 @@ public final class ClusterNode implements AutoCloseable
         private ErrorHandler errorHandler;
         private Supplier<ClusteredService> customService;
         private Function<File, ReplicaJournal> journalFactory;
+        private long journalMinFreeDiskBytes = Journal.Context.DEFAULT_MIN_FREE_DISK_BYTES;
+        private Retention journalRetention = Retention.keepAll();
+        private Consumer<String> stopHandler;
+        private long snapshotIntervalNs = DEFAULT_SNAPSHOT_INTERVAL_NS;
+        private int snapshotsKept = DEFAULT_SNAPSHOTS_KEPT;
 
         public void conclude()
         {
+            if (snapshotIntervalNs < 0 || snapshotsKept < 0)
+            {
+                throw new IllegalStateException("the snapshot interval (" + snapshotIntervalNs + " ns) and the " +
+                    "snapshots kept (" + snapshotsKept + ") must not be negative");
+            }
             if (null == baseDir)
             {
                 throw new IllegalStateException("baseDir must be set");
@@ -573,6 +660,67 @@ public final class ClusterNode implements AutoCloseable
         }
 
         /**
+         * Below this many usable bytes in the journal's file system the member stops (logged with the directory
+         * and the free space, counter {@value ServiceCounters#HALTED_TYPE_ID}) rather than apply what it cannot
+         * journal; default 256 MiB ({@code Journal.Context.DEFAULT_MIN_FREE_DISK_BYTES}). Checked every 100 ms.
+         */
+        public Context journalMinFreeDiskBytes(final long bytes)
+        {
+            this.journalMinFreeDiskBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Which roll cycles of the member journal are deleted (oldest first, never the newest); keep all by default.
+         * Local housekeeping: a resume that reaches into deleted cycles replays only what is left.
+         */
+        public Context journalRetention(final Retention retention)
+        {
+            this.journalRetention = retention;
+            return this;
+        }
+
+        /**
+         * As leader, take a snapshot each time this much cluster time has passed since the last one (cluster time
+         * moves with the log: an idle cluster takes none); 0 for none. Default one hour.
+         */
+        public Context snapshotIntervalNs(final long intervalNs)
+        {
+            this.snapshotIntervalNs = intervalNs;
+            return this;
+        }
+
+        /**
+         * After each snapshot (scheduled or not) every member purges its archive's log recording before the oldest
+         * of the last {@code snapshotsKept} snapshots (whole segments, {@link #segmentFileLength}) and deletes older
+         * snapshot recordings; 0 keeps everything. Default 2. A member down for longer than the kept snapshots
+         * span cannot catch up from the log.
+         */
+        public Context snapshotsKept(final int snapshotsKept)
+        {
+            this.snapshotsKept = snapshotsKept;
+            return this;
+        }
+
+        /**
+         * The archive's segment file length (default 1 MiB): the unit of the purge behind snapshots.
+         */
+        public Context segmentFileLength(final int segmentFileLength)
+        {
+            this.segmentFileLength = segmentFileLength;
+            return this;
+        }
+
+        /**
+         * @param stopHandler told (on a thread of the member's) why the member stopped by itself, once it is closed.
+         */
+        public Context stopHandler(final Consumer<String> stopHandler)
+        {
+            this.stopHandler = stopHandler;
+            return this;
+        }
+
+        /**
          * Run another service instead of the switch on the same node setup (for baselines in benchmarks).
          */
         public Context customService(final Supplier<ClusteredService> customService)
@@ -620,6 +768,11 @@ public final class ClusterNode implements AutoCloseable
             copy.errorHandler = errorHandler;
             copy.customService = customService;
             copy.journalFactory = journalFactory;
+            copy.journalMinFreeDiskBytes = journalMinFreeDiskBytes;
+            copy.journalRetention = journalRetention;
+            copy.stopHandler = stopHandler;
+            copy.snapshotIntervalNs = snapshotIntervalNs;
+            copy.snapshotsKept = snapshotsKept;
             return copy;
         }
     }

@@ -4,13 +4,15 @@ import org.agrona.concurrent.ShutdownSignalBarrier;
 
 import java.io.File;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Runs one member of a Junction cluster until SIGINT/SIGTERM, logging each change of its role or leader.
  * <pre>
  * java $JVM_FLAGS -cp ... io.junction.cluster.ClusterNodeMain --member-id N --members LIST [--dir DIR]
- *     [--heartbeat-timeout-ms MS] [--heartbeat-interval-ms MS] [--election-timeout-ms MS] [--clean-start]
+ *     [--heartbeat-timeout-ms MS] [--heartbeat-interval-ms MS] [--election-timeout-ms MS]
+ *     [--snapshot-interval-s S] [--snapshots-kept N] [--min-free-disk-mb MB] [--clean-start]
  * java $JVM_FLAGS -cp ... io.junction.cluster.ClusterNodeMain &lt;memberId&gt; [memberCount=3] [basePort=20000]
  *     [baseDir=./junction-cluster] [hostname=localhost]
  * </pre>
@@ -24,8 +26,10 @@ public final class ClusterNodeMain
     private static final long ROLE_POLL_NS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final String USAGE =
         "usage: ClusterNodeMain --member-id N --members LIST [--dir DIR] [--heartbeat-timeout-ms MS]\n" +
-        "           [--heartbeat-interval-ms MS] [--election-timeout-ms MS] [--clean-start]\n" +
-        "       (defaults: heartbeat timeout 500, interval 50, election timeout 250)\n" +
+        "           [--heartbeat-interval-ms MS] [--election-timeout-ms MS] [--snapshot-interval-s S]\n" +
+        "           [--snapshots-kept N] [--min-free-disk-mb MB] [--clean-start]\n" +
+        "       (defaults: heartbeat timeout 500, interval 50, election timeout 250, snapshot interval 3600\n" +
+        "       (0: none), snapshots kept 2 (0: no purge), min free disk 256)\n" +
         "       ClusterNodeMain <memberId> [memberCount] [basePort] [baseDir] [hostname]\n" +
         "LIST: \"0=host0:port|1=host1:port|2=host2:port\" (five UDP ports from port) or\n" +
         "      \"id,ingress,consensus,log,catchup,archive|...\" (host:port each)";
@@ -57,6 +61,14 @@ public final class ClusterNodeMain
             return;
         }
 
+        // A member that stops by itself (its journal's disk is full) ends the process with status 1.
+        final ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
+        final AtomicReference<String> stopReason = new AtomicReference<>();
+        ctx.stopHandler((reason) ->
+        {
+            stopReason.set(reason);
+            barrier.signal();
+        });
         final ClusterNode node;
         try
         {
@@ -66,12 +78,13 @@ public final class ClusterNodeMain
         {
             // e.g. the member's directory is in use by another process: the operator's to fix, no stack trace.
             System.err.println("junction cluster member: cannot start: " + ex.getMessage());
+            barrier.close(); // Agrona's shutdown hook waits for it
             System.exit(1);
             return;
         }
 
         // The barrier is closed last (after the node): Agrona's shutdown hook waits for that before the JVM exits.
-        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier(); node)
+        try (barrier; node)
         {
             System.out.println("junction cluster member " + node.memberId() + " of " + ctx.members().size() +
                 " started; members " + ctx.clusterMembers() + "; clients use ingress endpoints " +
@@ -82,6 +95,11 @@ public final class ClusterNodeMain
             stop(watcher);
             System.out.println("junction cluster member " + node.memberId() + " stopping");
             System.out.flush();
+        }
+        if (null != stopReason.get())
+        {
+            System.err.println("junction cluster member: " + stopReason.get());
+            System.exit(1);
         }
     }
 
@@ -140,6 +158,10 @@ public final class ClusterNodeMain
                     ctx.leaderHeartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(number(option, value)));
                 case "--election-timeout-ms" ->
                     ctx.electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(number(option, value)));
+                case "--snapshot-interval-s" ->
+                    ctx.snapshotIntervalNs(TimeUnit.SECONDS.toNanos(nonNegative(option, value)));
+                case "--snapshots-kept" -> ctx.snapshotsKept(nonNegative(option, value));
+                case "--min-free-disk-mb" -> ctx.journalMinFreeDiskBytes((long)nonNegative(option, value) << 20);
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }
@@ -164,6 +186,16 @@ public final class ClusterNodeMain
             .baseDir(baseDir)
             .hostname(hostname)
             .cleanStart(false);
+    }
+
+    private static int nonNegative(final String name, final String value)
+    {
+        final int number = number(name, value);
+        if (number < 0)
+        {
+            throw new IllegalArgumentException(name + ": '" + value + "' must not be negative");
+        }
+        return number;
     }
 
     private static int number(final String name, final String value)

@@ -5,6 +5,7 @@ import io.junction.Priority;
 import io.junction.journal.Journal;
 import io.junction.journal.JournalCursor;
 import io.junction.journal.JournalMessage;
+import io.junction.journal.Retention;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
@@ -24,6 +25,7 @@ import java.util.function.LongSupplier;
 public final class MemberJournal implements ReplicaJournal
 {
     private final Journal journal;
+    private final File dir;
     private final JournalSink.JournalWriter writer;
     private final JournalCursor cursor;
     private long lastSequence;
@@ -34,9 +36,28 @@ public final class MemberJournal implements ReplicaJournal
     public MemberJournal(
         final File dir, final LongSupplier clusterTimeNs, final CountersManager counters, final ErrorHandler errorHandler)
     {
+        this(dir, clusterTimeNs, counters, errorHandler, Journal.Context.DEFAULT_MIN_FREE_DISK_BYTES, Retention.keepAll());
+    }
+
+    /**
+     * @param minFreeDiskBytes below this many usable bytes in the directory's file system the journal refuses
+     *                         appends (checked by {@link #doWork()}).
+     * @param retention        which roll cycles {@link #doWork()} deletes.
+     */
+    public MemberJournal(
+        final File dir,
+        final LongSupplier clusterTimeNs,
+        final CountersManager counters,
+        final ErrorHandler errorHandler,
+        final long minFreeDiskBytes,
+        final Retention retention)
+    {
+        this.dir = dir;
         journal = Journal.launch(new Journal.Context()
             .directory(dir)
             .useInvoker(true)
+            .minFreeDiskBytes(minFreeDiskBytes)
+            .retention(retention)
             .recoverPublishers(false)
             .timeProvider(new ClusterTimeProvider(clusterTimeNs))
             .countersManager(counters)
@@ -78,6 +99,29 @@ public final class MemberJournal implements ReplicaJournal
         writer.onEndOfBatch(); // One message per log entry: readable by a replay straight after.
         lastSequence = sequence;
         return true;
+    }
+
+    /**
+     * The journal's housekeeping, on the service's thread between log entries: the disk check and retention.
+     */
+    public int doWork()
+    {
+        return journal.doWork();
+    }
+
+    public boolean isWritable()
+    {
+        return journal.isAvailable();
+    }
+
+    public String unwritableReason()
+    {
+        if (null != journal.failure())
+        {
+            return "member journal in " + dir + " failed: " + journal.failure().getMessage();
+        }
+        return "member journal disk full: " + dir.getUsableSpace() + " bytes usable in " + dir +
+            ", below the minimum free " + journal.context().minFreeDiskBytes() + " bytes";
     }
 
     public long read(final long fromSequence, final long toSequence, final EntryHandler handler)

@@ -42,6 +42,32 @@ public interface ReplicaJournal extends AutoCloseable
      */
     long read(long fromSequence, long toSequence, EntryHandler handler);
 
+    /**
+     * Local housekeeping (disk check, retention), run from the service's duty cycle, never part of the state.
+     *
+     * @return work done.
+     */
+    default int doWork()
+    {
+        return 0;
+    }
+
+    /**
+     * @return false once the journal may not be appended to (disk full, failed): the member must stop.
+     */
+    default boolean isWritable()
+    {
+        return true;
+    }
+
+    /**
+     * @return why {@link #isWritable()} is false, naming the directory and the free space.
+     */
+    default String unwritableReason()
+    {
+        return "journal unavailable";
+    }
+
     void close();
 
     /**

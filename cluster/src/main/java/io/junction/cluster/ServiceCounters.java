@@ -14,6 +14,14 @@ public final class ServiceCounters implements AutoCloseable
     public static final int TYPE_ID_BASE = 1500;
     /** The log position up to which the service has applied messages (lag = commit position - this). */
     public static final int APPLIED_POSITION_TYPE_ID = 1620;
+    /** 1 once the member stopped because its journal could not be written (disk below its minimum free bytes). */
+    public static final int HALTED_TYPE_ID = 1640;
+    /** Snapshots this member asked for as leader on the snapshot schedule. */
+    public static final int SNAPSHOTS_SCHEDULED_TYPE_ID = 1641;
+    /** Bytes of the log recording purged from this member's archive behind its snapshots. */
+    public static final int LOG_PURGED_BYTES_TYPE_ID = 1642;
+    /** Snapshot recordings deleted from this member's archive (older than the snapshots kept). */
+    public static final int SNAPSHOTS_DELETED_TYPE_ID = 1643;
 
     private final Counter published;
     private final Counter delivered;
@@ -21,6 +29,10 @@ public final class ServiceCounters implements AutoCloseable
     private final Counter egressDropped;
     private final Counter replayed;
     private final Counter appliedPosition;
+    private final Counter halted;
+    private final Counter snapshotsScheduled;
+    private final Counter logPurgedBytes;
+    private final Counter snapshotsDeleted;
     private final Counter[] errorsByCode = new Counter[ErrorCode.INVALID_FIELD.value() + 1];
 
     ServiceCounters(final Aeron aeron, final int memberId)
@@ -32,6 +44,10 @@ public final class ServiceCounters implements AutoCloseable
         egressDropped = aeron.addCounter(TYPE_ID_BASE + 3, "junction-cluster egress dropped" + suffix);
         replayed = aeron.addCounter(TYPE_ID_BASE + 4, "junction-cluster replayed deliveries" + suffix);
         appliedPosition = aeron.addCounter(APPLIED_POSITION_TYPE_ID, "junction-cluster applied log position" + suffix);
+        halted = aeron.addCounter(HALTED_TYPE_ID, "junction-cluster halted: journal unwritable" + suffix);
+        snapshotsScheduled = aeron.addCounter(SNAPSHOTS_SCHEDULED_TYPE_ID, "junction-cluster snapshots scheduled" + suffix);
+        logPurgedBytes = aeron.addCounter(LOG_PURGED_BYTES_TYPE_ID, "junction-cluster log bytes purged" + suffix);
+        snapshotsDeleted = aeron.addCounter(SNAPSHOTS_DELETED_TYPE_ID, "junction-cluster snapshot recordings deleted" + suffix);
         for (final ErrorCode code : ErrorCode.values())
         {
             if (code != ErrorCode.NULL_VAL)
@@ -72,6 +88,26 @@ public final class ServiceCounters implements AutoCloseable
         return appliedPosition.get();
     }
 
+    public long halted()
+    {
+        return halted.get();
+    }
+
+    public long snapshotsScheduled()
+    {
+        return snapshotsScheduled.get();
+    }
+
+    public long logPurgedBytes()
+    {
+        return logPurgedBytes.get();
+    }
+
+    public long snapshotsDeleted()
+    {
+        return snapshotsDeleted.get();
+    }
+
     public long errors(final ErrorCode code)
     {
         return errorsByCode[code.value()].get();
@@ -107,6 +143,26 @@ public final class ServiceCounters implements AutoCloseable
         appliedPosition.setRelease(logPosition);
     }
 
+    void onHalted()
+    {
+        halted.setRelease(1);
+    }
+
+    void onSnapshotScheduled()
+    {
+        snapshotsScheduled.incrementRelease();
+    }
+
+    void onLogPurged(final long bytes)
+    {
+        logPurgedBytes.getAndAddRelease(bytes);
+    }
+
+    void onSnapshotDeleted()
+    {
+        snapshotsDeleted.incrementRelease();
+    }
+
     void onError(final ErrorCode code)
     {
         errorsByCode[code.value()].incrementRelease();
@@ -114,7 +170,8 @@ public final class ServiceCounters implements AutoCloseable
 
     public void close()
     {
-        CloseHelper.closeAll(published, delivered, duplicatePublishes, egressDropped, replayed, appliedPosition);
+        CloseHelper.closeAll(published, delivered, duplicatePublishes, egressDropped, replayed, appliedPosition, halted);
+        CloseHelper.closeAll(snapshotsScheduled, logPurgedBytes, snapshotsDeleted);
         CloseHelper.closeAll(errorsByCode);
     }
 }

@@ -7,6 +7,8 @@ import io.aeron.cluster.service.ClientSession;
 import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredService;
 import io.aeron.logbuffer.Header;
+import io.junction.journal.Journal;
+import io.junction.journal.Retention;
 import io.junction.security.PrincipalPermissions;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -19,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -43,9 +46,12 @@ public final class SwitchService implements ClusteredService
     private ServiceCounters counters;
     private SwitchStateMachine stateMachine;
     private IngressAdapter ingress;
+    private SnapshotSchedule snapshotSchedule;
+    private LogPurger logPurger;
     private volatile long appliedSequence;
     private volatile boolean restoredFromSnapshot;
     private volatile int leaderMemberId = -1;
+    private volatile String haltReason;
 
     public SwitchService(final Context ctx)
     {
@@ -89,11 +95,21 @@ public final class SwitchService implements ClusteredService
             0);
         this.journal = null == ctx.journalFactory() ?
             new MemberJournal(ctx.journalDir(), () -> SwitchStateMachine.clusterTimeNs(cluster), switchCounters,
-                cluster.context().countedErrorHandler()) :
+                cluster.context().countedErrorHandler(), ctx.journalMinFreeDiskBytes(), ctx.journalRetention()) :
             ctx.journalFactory().apply(cluster);
         final EgressPublisher egress = new EgressPublisher(cluster, counters);
         this.stateMachine = new SwitchStateMachine(ctx, cluster, journal, switchCounters, counters, egress);
         this.ingress = new IngressAdapter(stateMachine, ctx.maxTopicLength(), ctx.maxPayloadLength());
+        this.snapshotSchedule = new SnapshotSchedule(cluster, ctx.snapshotIntervalNs(), counters);
+        if (ctx.snapshotsKept() > 0)
+        {
+            // Its own archive client on the service's Aeron client (no extra threads), answered on its own stream.
+            this.logPurger = new LogPurger(cluster.context().clusterDir(), cluster.context().archiveContext().clone()
+                .aeron(cluster.aeron())
+                .ownsAeronClient(false)
+                .controlResponseStreamId(ctx.purgeResponseStreamId()),
+                ctx.snapshotsKept(), cluster.context().countedErrorHandler(), counters);
+        }
         if (null != snapshotImage)
         {
             new SnapshotLoader(stateMachine).load(snapshotImage, cluster.idleStrategy());
@@ -102,13 +118,85 @@ public final class SwitchService implements ClusteredService
         appliedSequence = stateMachine.lastSequence;
     }
 
+    /**
+     * @return why this member stopped applying the log (its journal cannot be written), or null while it runs.
+     */
+    public String haltReason()
+    {
+        return haltReason;
+    }
+
+    /**
+     * The journal's housekeeping (disk check, retention) between log entries. Local work, not state: it runs at
+     * different log positions on each member, and only stops this member when its journal cannot be written.
+     */
+    public int doBackgroundWork(final long nowNs)
+    {
+        final ReplicaJournal journal = this.journal;
+        if (null == journal || null != haltReason)
+        {
+            return 0;
+        }
+        int work = journal.doWork();
+        if (!journal.isWritable())
+        {
+            halt();
+            return work + 1;
+        }
+        work += snapshotSchedule.doWork();
+        if (null != logPurger)
+        {
+            work += logPurger.doWork(nowNs);
+        }
+        return work;
+    }
+
+    /**
+     * @return true if the member must not apply the log any more: it has halted, or its journal has just become
+     * unwritable. Applying nothing rather than a part keeps this member's state and journal a prefix of the others'.
+     */
+    private boolean halted()
+    {
+        if (null != haltReason)
+        {
+            return true;
+        }
+        if (!journal.isWritable())
+        {
+            halt();
+            return true;
+        }
+        return false;
+    }
+
+    private void halt()
+    {
+        final String reason = "cluster member " + ctx.memberId() + " stops: " + journal.unwritableReason();
+        haltReason = reason;
+        counters.onHalted();
+        cluster.context().countedErrorHandler().onError(new IllegalStateException(reason));
+        final Consumer<String> handler = ctx.haltHandler();
+        if (null != handler)
+        {
+            handler.accept(reason);
+        }
+    }
+
     public void onSessionOpen(final ClientSession session, final long timestamp)
     {
+        if (halted())
+        {
+            return;
+        }
         counters.onApplied(cluster.logPosition());
     }
 
     public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
     {
+        if (halted())
+        {
+            return;
+        }
         counters.onApplied(cluster.logPosition());
         stateMachine.onSessionClose(session.id());
     }
@@ -121,6 +209,10 @@ public final class SwitchService implements ClusteredService
         final int length,
         final Header header)
     {
+        if (halted())
+        {
+            return;
+        }
         counters.onApplied(cluster.logPosition());
         ingress.onSessionMessage(session, timestamp, buffer, offset, length);
         appliedSequence = stateMachine.lastSequence;
@@ -132,7 +224,17 @@ public final class SwitchService implements ClusteredService
 
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
+        if (null != haltReason)
+        {
+            // The state stopped at the halt, behind the log position of this snapshot: never write it.
+            throw new IllegalStateException("no snapshot: " + haltReason);
+        }
         new SnapshotTaker(snapshotPublication, cluster.idleStrategy()).take(stateMachine);
+        snapshotSchedule.onSnapshot(SwitchStateMachine.clusterTimeNs(cluster));
+        if (null != logPurger)
+        {
+            logPurger.onSnapshot(cluster.logPosition());
+        }
     }
 
     public void onRoleChange(final Cluster.Role newRole)
@@ -150,7 +252,10 @@ public final class SwitchService implements ClusteredService
         final int appVersion)
     {
         this.leaderMemberId = leaderMemberId;
-        counters.onApplied(logPosition);
+        if (null == haltReason)
+        {
+            counters.onApplied(logPosition);
+        }
     }
 
     /**
@@ -175,9 +280,11 @@ public final class SwitchService implements ClusteredService
     {
         final SwitchStateMachine stateMachine = this.stateMachine;
         final ReplicaJournal journal = this.journal;
+        final LogPurger logPurger = this.logPurger;
         this.stateMachine = null;
         this.journal = null;
-        CloseHelper.closeAll(stateMachine, journal, counters);
+        this.logPurger = null;
+        CloseHelper.closeAll(logPurger, stateMachine, journal, counters);
     }
 
     /**
@@ -193,6 +300,12 @@ public final class SwitchService implements ClusteredService
         private int maxTopicLength = 256;
         private int maxPayloadLength = 8 * 1024;
         private long maxReplay = 1_000_000;
+        private long journalMinFreeDiskBytes = Journal.Context.DEFAULT_MIN_FREE_DISK_BYTES;
+        private Retention journalRetention = Retention.keepAll();
+        private Consumer<String> haltHandler;
+        private long snapshotIntervalNs;
+        private int snapshotsKept;
+        private int purgeResponseStreamId = -1;
 
         public Context memberId(final int memberId)
         {
@@ -278,6 +391,93 @@ public final class SwitchService implements ClusteredService
         public long maxReplay()
         {
             return maxReplay;
+        }
+
+        /**
+         * @param bytes the member journal stops the member when its file system has fewer usable bytes than this.
+         */
+        public Context journalMinFreeDiskBytes(final long bytes)
+        {
+            this.journalMinFreeDiskBytes = bytes;
+            return this;
+        }
+
+        public long journalMinFreeDiskBytes()
+        {
+            return journalMinFreeDiskBytes;
+        }
+
+        /**
+         * @param retention which of the member journal's roll cycles its housekeeping deletes (keep all by default).
+         */
+        public Context journalRetention(final Retention retention)
+        {
+            this.journalRetention = Objects.requireNonNull(retention, "retention");
+            return this;
+        }
+
+        public Retention journalRetention()
+        {
+            return journalRetention;
+        }
+
+        /**
+         * @param haltHandler told, on the service's thread, why the member stopped applying the log; it must stop
+         *                    the member from another thread (closing joins the service's thread).
+         */
+        public Context haltHandler(final Consumer<String> haltHandler)
+        {
+            this.haltHandler = haltHandler;
+            return this;
+        }
+
+        public Consumer<String> haltHandler()
+        {
+            return haltHandler;
+        }
+
+        /**
+         * @param intervalNs as leader, ask for a snapshot when this much cluster time has passed since the last;
+         *                   0 (the default here) for none.
+         */
+        public Context snapshotIntervalNs(final long intervalNs)
+        {
+            this.snapshotIntervalNs = intervalNs;
+            return this;
+        }
+
+        public long snapshotIntervalNs()
+        {
+            return snapshotIntervalNs;
+        }
+
+        /**
+         * @param snapshotsKept after each snapshot, purge the archive's log before the oldest of this many latest
+         *                      snapshots and delete older snapshot recordings; 0 (the default here) purges nothing.
+         */
+        public Context snapshotsKept(final int snapshotsKept)
+        {
+            this.snapshotsKept = snapshotsKept;
+            return this;
+        }
+
+        public int snapshotsKept()
+        {
+            return snapshotsKept;
+        }
+
+        /**
+         * @param streamId the archive response stream of the purge's archive client; by default 3400 + member id.
+         */
+        public Context purgeResponseStreamId(final int streamId)
+        {
+            this.purgeResponseStreamId = streamId;
+            return this;
+        }
+
+        public int purgeResponseStreamId()
+        {
+            return purgeResponseStreamId >= 0 ? purgeResponseStreamId : 3400 + memberId;
         }
     }
 }

@@ -49,8 +49,26 @@ final class ClusterHarness implements AutoCloseable
 
     ClusterNode start(final int memberId, final boolean cleanStart)
     {
-        nodes[memberId] = ClusterNode.launch(template.copyFor(memberId).cleanStart(cleanStart));
+        return start(memberId, cleanStart, (ctx) -> {});
+    }
+
+    /**
+     * Start one member with settings of its own on top of the cluster's.
+     */
+    ClusterNode start(final int memberId, final boolean cleanStart, final Consumer<ClusterNode.Context> custom)
+    {
+        final ClusterNode.Context ctx = template.copyFor(memberId).cleanStart(cleanStart);
+        custom.accept(ctx);
+        nodes[memberId] = ClusterNode.launch(ctx);
         return nodes[memberId];
+    }
+
+    /**
+     * Forget a member that stopped by itself (it is closed already).
+     */
+    void forget(final int memberId)
+    {
+        nodes[memberId] = null;
     }
 
     void stop(final int memberId)

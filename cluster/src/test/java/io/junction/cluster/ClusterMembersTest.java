@@ -86,8 +86,13 @@ class ClusterMembersTest
             () -> ClusterNodeMain.parse(new String[]{ "--member-id", "one" })).getMessage());
         assertEquals("unknown option --bogus", assertThrows(IllegalArgumentException.class,
             () -> ClusterNodeMain.parse(new String[]{ "--bogus", "1" })).getMessage());
+        assertEquals("--snapshots-kept: '-1' must not be negative", assertThrows(IllegalArgumentException.class,
+            () -> ClusterNodeMain.parse(new String[]{ "--member-id", "0", "--snapshots-kept", "-1" })).getMessage());
+        assertEquals("--min-free-disk-mb: 'lots' is not a number", assertThrows(IllegalArgumentException.class,
+            () -> ClusterNodeMain.parse(new String[]{ "--member-id", "0", "--min-free-disk-mb", "lots" })).getMessage());
         final ClusterNode.Context ctx = ClusterNodeMain.parse(
-            new String[]{ "--member-id", "2", "--members", "0=a:20000|1=b:20000|2=c:20000", "--dir", "/tmp/x" });
+            new String[]{ "--member-id", "2", "--members", "0=a:20000|1=b:20000|2=c:20000", "--dir", "/tmp/x",
+                "--snapshot-interval-s", "600", "--snapshots-kept", "3", "--min-free-disk-mb", "1024" });
         assertEquals("2=c:20000", ctx.ingressEndpoints().split(",")[2]);
     }
 

@@ -54,6 +54,7 @@ public final class ClientContext
     private boolean reconnect = true;
     private ConnectionListener connectionListener = ConnectionListener.NO_OP;
     private PublishOutcomeListener outcomeListener = PublishOutcomeListener.NO_OP;
+    private RefusalListener refusalListener = RefusalListener.NO_OP;
     private boolean concluded;
 
     /**
@@ -318,6 +319,20 @@ public final class ClientContext
     public PublishOutcomeListener outcomeListener()
     {
         return outcomeListener;
+    }
+
+    /**
+     * @param listener told of best-effort publishes the daemon refused, a run at a time.
+     */
+    public ClientContext refusalListener(final RefusalListener listener)
+    {
+        this.refusalListener = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    public RefusalListener refusalListener()
+    {
+        return refusalListener;
     }
 
     /**

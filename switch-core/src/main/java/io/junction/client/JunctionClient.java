@@ -92,6 +92,7 @@ public final class JunctionClient implements AutoCloseable
     private final ClientStatistics statistics = new ClientStatistics();
     private final ConnectionListener connectionListener;
     private final PublishOutcomeListener outcomeListener;
+    private final RefusalListener refusalListener;
 
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private final HelloEncoder hello = new HelloEncoder();
@@ -135,6 +136,7 @@ public final class JunctionClient implements AutoCloseable
         inFlight = new InFlightPublishes(ctx.maxInFlight(), ctx.inFlightBufferBytes());
         connectionListener = ctx.connectionListener();
         outcomeListener = ctx.outcomeListener();
+        refusalListener = ctx.refusalListener();
         nextPublisherSequence = ctx.initialPublisherSequence();
         maxPayloadLength = ctx.maxFrameLength();
         backoffNs = ctx.reconnectMinNs();
@@ -976,7 +978,12 @@ public final class JunctionClient implements AutoCloseable
                 outcomeListener.onOutcome(sequence, what, -1, reasonCode);
             }
         }
-        statistics.bestEffortRefused += Math.max(0, count - guaranteed);
+        final long bestEffort = Math.max(0, count - guaranteed);
+        if (bestEffort > 0)
+        {
+            statistics.bestEffortRefused += bestEffort;
+            refusalListener.onRefused(bestEffort, what, reasonCode);
+        }
     }
 
     private void onError(final ErrorDecoder error)

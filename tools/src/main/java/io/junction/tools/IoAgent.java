@@ -51,6 +51,7 @@ final class IoAgent extends TransportPoller implements Agent
     private final ManyToOneConcurrentArrayQueue<SocketChannel> handoff = new ManyToOneConcurrentArrayQueue<>(1024);
     private final FrameDispatcher dispatcher;
     private final Encoders encoders = new Encoders();
+    private final BufferPool pool = new BufferPool();
     private final Consumer<SelectionKey> onKey = this::onKey;
     private final Consumer<SelectionKey> onWakeKey = this::onWakeKey;
     private final Consumer<SocketChannel> onHandOff = this::register;
@@ -461,6 +462,11 @@ final class IoAgent extends TransportPoller implements Agent
     FrameDispatcher dispatcher()
     {
         return dispatcher;
+    }
+
+    BufferPool pool()
+    {
+        return pool;
     }
 
     Encoders encoders()

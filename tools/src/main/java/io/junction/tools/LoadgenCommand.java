@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -17,15 +16,19 @@ import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
 import org.HdrHistogram.SingleWriterRecorder;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.junction.Junction;
 import io.junction.OfferResult;
 import io.junction.Priority;
 import io.junction.QualityOfService;
-import io.junction.protocol.codecs.ErrorCode;
-import io.junction.protocol.codecs.OutcomeCode;
+import io.junction.Message;
+import io.junction.client.ClientContext;
+import io.junction.client.ClientResult;
+import io.junction.client.ClientSubscription;
+import io.junction.client.ClientSubscriptionOptions;
+import io.junction.client.JunctionClient;
+import io.junction.client.PublishOutcome;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -34,7 +37,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code junction loadgen}: publishes to a running daemon at a fixed rate and subscribes to what it
- * publishes, timing each message from its intended send time to its receipt (so a stalled daemon
+ * publishes, through the client library ({@code io.junction.client}: the publisher polled on this thread, the
+ * subscriber on its own agent thread), timing each message from its intended send time to its receipt (so a stalled daemon
  * shows as latency, not as a lower rate). A live line each second; an HdrHistogram log at the end.
  */
 @Command(name = "loadgen", mixinStandardHelpOptions = true,
@@ -101,8 +105,6 @@ public final class LoadgenCommand implements Callable<Integer>
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong shed = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
-    private final CountDownLatch subscribed = new CountDownLatch(1);
-    private final CountDownLatch ponged = new CountDownLatch(1);
     private volatile String lastError;
 
     @Override
@@ -155,18 +157,40 @@ public final class LoadgenCommand implements Callable<Integer>
             topicNames[i] = topicPrefix + ".t" + i;
         }
 
-        try (ProtocolClient subscriber = new ProtocolClient(host, port);
-            ProtocolClient publisher = new ProtocolClient(host, port, null == publisherName ? "" : publisherName);
+        final ClientContext subscriberContext = new ClientContext().url(url()).connectTimeoutNs(
+            TimeUnit.SECONDS.toNanos(10));
+        final ClientContext publisherContext = new ClientContext().url(url())
+            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(10))
+            .maxInFlight(4096) // the daemon's default deduplication window
+            .outcomeListener(this::onOutcome)
+            .refusalListener(this::onRefused);
+        if (null != publisherName)
+        {
+            publisherContext.instance(publisherName);
+        }
+        try (JunctionClient subscriber = JunctionClient.connect(subscriberContext);
+            JunctionClient publisher = JunctionClient.connect(publisherContext);
             PrintStream log = new PrintStream(histogramLog, java.nio.charset.StandardCharsets.US_ASCII))
         {
-            final Thread subscriberReader = reader(subscriber, "junction-loadgen-sub");
-            final Thread publisherReader = reader(publisher, "junction-loadgen-pub");
-            subscriber.subscribe(topicPrefix + ".>");
-            if (!subscribed.await(10, TimeUnit.SECONDS))
+            final ClientSubscription subscription = subscriber.subscribe(topicPrefix + ".>", this::onMessage,
+                ClientSubscriptionOptions.defaults());
+            final long subscribeDeadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!subscription.isInEffect() || !publisher.isConnected())
             {
-                System.err.println("junction loadgen: no SUBSCRIBED from the daemon: " + lastError);
-                return 1;
+                if (0 == subscriber.poll() + publisher.poll())
+                {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                }
+                if (!subscription.isActive() || System.nanoTime() - subscribeDeadlineNs > 0)
+                {
+                    System.err.println("junction loadgen: no SUBSCRIBED from the daemon at " + url() + ": " +
+                        (null != subscription.endReason() ? subscription.endReason() : subscriber.lastError()) +
+                        (publisher.lastError().isEmpty() ? "" : "; " + publisher.lastError()));
+                    return 1;
+                }
             }
+            // The subscriber on its own agent thread: receipt is timed as it arrives, whatever the publisher does.
+            subscriber.startAgent(null, null);
             System.out.printf("junction loadgen: %s:%d, %,d msg/s of %d bytes on %d topic(s), mix %s, for %s%n",
                 host, port, rate, size, topics, mix, CliValues.text(duration));
 
@@ -180,19 +204,32 @@ public final class LoadgenCommand implements Callable<Integer>
             final long sent = publish(publisher, topicNames, classes, duration.toNanos(),
                 writer, total);
 
-            publisher.ping();
-            ponged.await(30, TimeUnit.SECONDS);
+            // The daemon answers a sync after every earlier publish; guaranteed: every publish answered, within
+            // the daemon's durable timeout (5 s by default) and a margin.
+            long sync = -1;
+            final long answerDeadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while ((!publisher.isSynced(sync) || (guaranteed && publisher.inFlight() > 0)) &&
+                System.nanoTime() - answerDeadlineNs < 0)
+            {
+                if (sync <= 0)
+                {
+                    sync = publisher.sync();
+                }
+                if (0 == publisher.poll())
+                {
+                    LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
+                }
+            }
             final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (received.get() < sent - shed.get() - errors.get() && System.nanoTime() - deadlineNs < 0)
             {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+                publisher.poll();
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
             }
-            // Guaranteed: every publish answered, within the daemon's durable timeout (5 s by default) and a margin.
-            final long answerDeadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (guaranteed && durable.get() + failed.get() + timedOut.get() + refused.get() < sent &&
-                System.nanoTime() - answerDeadlineNs < 0)
+            errors.addAndGet(publisher.statistics().errors() + subscriber.statistics().errors());
+            if (!publisher.lastError().isEmpty() && null == lastError)
             {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+                lastError = publisher.lastError();
             }
             final Histogram last = latency.getIntervalHistogram();
             total.add(last);
@@ -219,10 +256,6 @@ public final class LoadgenCommand implements Callable<Integer>
                 writeAcknowledged(recordAcks);
                 System.out.println("acknowledged sequences: " + recordAcks.getAbsolutePath());
             }
-            subscriber.shutdownOutput();
-            publisher.shutdownOutput();
-            subscriberReader.join(1000);
-            publisherReader.join(1000);
             return errors.get() == 0 ? 0 : 1;
         }
         catch (final IOException ex)
@@ -230,6 +263,11 @@ public final class LoadgenCommand implements Callable<Integer>
             System.err.println("junction loadgen: " + ex);
             return 1;
         }
+    }
+
+    private String url()
+    {
+        return "tcp://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
     private void writeAcknowledged(final File file) throws IOException
@@ -248,17 +286,18 @@ public final class LoadgenCommand implements Callable<Integer>
     }
 
     private long publish(
-        final ProtocolClient publisher,
+        final JunctionClient publisher,
         final String[] topicNames,
         final Priority[] classes,
         final long durationNs,
         final HistogramLogWriter writer,
-        final Histogram total) throws IOException
+        final Histogram total)
     {
         final byte[] payload = new byte[size];
         final UnsafeBuffer buffer = new UnsafeBuffer(payload);
         final long intervalNs = TimeUnit.SECONDS.toNanos(1) / rate;
         final long startNs = System.nanoTime();
+        final QualityOfService qos = guaranteed ? QualityOfService.GUARANTEED : QualityOfService.BEST_EFFORT;
         long nextSendNs = startNs;
         long nextReportNs = startNs + TimeUnit.SECONDS.toNanos(1);
         long sent = 0;
@@ -272,23 +311,33 @@ public final class LoadgenCommand implements Callable<Integer>
         while (sent < scheduled)
         {
             final long now = System.nanoTime();
-            boolean wrote = false;
+            boolean held = false;
             while (now - nextSendNs >= 0 && sent < scheduled)
             {
                 buffer.putLong(0, nextSendNs); // the intended send time: no coordinated omission
-                publisher.publish(topicNames[index % topicNames.length], classes[index % classes.length],
-                    guaranteed ? QualityOfService.GUARANTEED : QualityOfService.BEST_EFFORT, payload, 0, size);
+                final long result = publisher.offer(topicNames[index % topicNames.length],
+                    classes[index % classes.length], qos, buffer, 0, size);
+                if (result <= 0)
+                {
+                    if (result != ClientResult.BACK_PRESSURED && result != ClientResult.IN_FLIGHT_FULL &&
+                        result != ClientResult.IN_FLIGHT_BUFFER_FULL && result != ClientResult.NOT_CONNECTED)
+                    {
+                        errors.incrementAndGet();
+                        lastError = "publish refused by the client: " + ClientResult.describe(result);
+                    }
+                    else
+                    {
+                        held = true; // Sent again after the next poll, still timed from its intended send time.
+                        break;
+                    }
+                }
                 index++;
                 sent++;
                 sentInInterval++;
                 nextSendNs += intervalNs;
-                wrote = true;
             }
-            if (wrote)
-            {
-                publisher.flush();
-            }
-            else if (nextSendNs - now > TimeUnit.MICROSECONDS.toNanos(200))
+            final int work = publisher.poll();
+            if (!held && 0 == work && nextSendNs - now > TimeUnit.MICROSECONDS.toNanos(200))
             {
                 LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
             }
@@ -315,77 +364,71 @@ public final class LoadgenCommand implements Callable<Integer>
         return sent;
     }
 
-    private Thread reader(final ProtocolClient client, final String name)
+    /**
+     * On the subscriber's agent thread: the latency from the intended send time in the payload.
+     */
+    private void onMessage(final Message message)
     {
-        final ProtocolClient.FrameListener listener = new ProtocolClient.FrameListener()
+        final long sendNs = message.buffer().getLong(message.offset());
+        latency.recordValue(Math.min(Math.max(0, System.nanoTime() - sendNs), TimeUnit.SECONDS.toNanos(60)));
+        received.incrementAndGet();
+    }
+
+    /**
+     * Best-effort publishes refused, a run at a time.
+     */
+    private void onRefused(final long count, final PublishOutcome outcome, final int reasonCode)
+    {
+        refused.addAndGet(count);
+        if (PublishOutcome.BACK_PRESSURED == outcome || PublishOutcome.SHED == outcome)
         {
-            @Override
-            public void onMessage(final long subscriptionId, final long sequence, final Priority priority,
-                final String topic, final DirectBuffer buffer, final int offset, final int length)
-            {
-                final long sendNs = buffer.getLong(offset);
-                latency.recordValue(Math.min(Math.max(0, System.nanoTime() - sendNs), TimeUnit.SECONDS.toNanos(60)));
-                received.incrementAndGet();
-            }
+            shed.addAndGet(count);
+        }
+        else
+        {
+            errors.addAndGet(count);
+        }
+        lastError = outcome + " " + OfferResult.describe(reasonCode);
+    }
 
-            @Override
-            public void onRefused(final long count, final long first, final long last, final OutcomeCode outcome,
-                final int reasonCode, final String text)
+    /**
+     * One per guaranteed publish: durable, or why not.
+     */
+    private void onOutcome(final long publisherSequence, final PublishOutcome outcome, final long sequence,
+        final int reasonCode)
+    {
+        switch (outcome)
+        {
+            case DURABLE ->
             {
-                refused.addAndGet(count);
-                if (outcome == OutcomeCode.BACK_PRESSURED || outcome == OutcomeCode.SHED)
-                {
-                    shed.addAndGet(count);
-                }
-                else
-                {
-                    errors.addAndGet(count);
-                }
-                lastError = text;
-            }
-
-            @Override
-            public void onOutcome(final long publisherSequence, final long sequence, final OutcomeCode outcome,
-                final int reasonCode)
-            {
-                if (outcome != OutcomeCode.DURABLE)
-                {
-                    errors.incrementAndGet();
-                    lastError = "guaranteed publish " + publisherSequence + ": " + outcome;
-                    // Not journaled in time (it may still become durable), or not accepted at all.
-                    (OutcomeCode.TIMED_OUT == outcome ? timedOut : failed).incrementAndGet();
-                    return;
-                }
                 durable.incrementAndGet();
                 if (null != recordAcks)
                 {
-                    synchronized (acknowledged) // the reader thread adds, the main thread writes them out at the end
-                    {
-                        acknowledged.addLong(sequence);
-                    }
+                    acknowledged.addLong(sequence); // the publisher's thread, which writes them out at the end
                 }
             }
-
-            @Override
-            public void onError(final ErrorCode code, final long correlation, final String text)
+            case TIMED_OUT, FAILED ->
             {
+                // Not journaled in time (it may still become durable), or not accepted at all.
                 errors.incrementAndGet();
-                lastError = code + ": " + text;
+                (PublishOutcome.TIMED_OUT == outcome ? timedOut : failed).incrementAndGet();
+                lastError = "guaranteed publish " + publisherSequence + ": " + outcome;
             }
-
-            @Override
-            public void onPong(final long value)
+            default ->
             {
-                ponged.countDown();
+                refused.incrementAndGet();
+                if (PublishOutcome.BACK_PRESSURED == outcome || PublishOutcome.SHED == outcome)
+                {
+                    shed.incrementAndGet();
+                }
+                else
+                {
+                    errors.incrementAndGet();
+                }
+                lastError = "guaranteed publish " + publisherSequence + ": " + outcome + " " +
+                    OfferResult.describe(reasonCode);
             }
-
-            @Override
-            public void onSubscribed(final long subscriptionId, final String pattern)
-            {
-                subscribed.countDown();
-            }
-        };
-        return client.startReader(name, listener);
+        }
     }
 
     static Priority[] parseMix(final String mix)

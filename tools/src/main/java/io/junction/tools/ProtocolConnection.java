@@ -96,8 +96,7 @@ final class ProtocolConnection implements FrameHandler
     static final int OUTPUT_RESERVE = 2 * MAX_CONTROL_FRAME;
     private static final int MAX_TEXT_CHARS = 400;
     private static final int MAX_TEXT_BYTES = 900;
-    private static final int STAGING_CAPACITY = 16 * 1024;
-    private static final int INITIAL_RECEIVE = 4 * 1024;
+    private static final int INITIAL_RECEIVE = BufferPool.RECEIVE_CAPACITY;
     private static final int LARGE_RECEIVE = 64 * 1024;
     private static final int MAX_INSTANCE_LENGTH = 128;
     private static final int DURABLE_WINDOW = 4096; // guaranteed publishes awaiting their outcome; a power of two
@@ -107,6 +106,7 @@ final class ProtocolConnection implements FrameHandler
     private static final long REFUSAL_LINGER_MS = 10;
     private static final long REFUSAL_LINGER_NS = TimeUnit.MILLISECONDS.toNanos(REFUSAL_LINGER_MS);
     private static final Priority[] PRIORITIES = Priority.values();
+    private static final byte[] NO_BYTES = new byte[0];
     private static final long DUPLICATE = OfferResult.rejected(RejectReason.DUPLICATE);
     private static final long TOO_OLD = OfferResult.rejected(RejectReason.TOO_OLD_FOR_DEDUPLICATION);
     /** Duty cycles without input before a polled connection is left to the selector again. */
@@ -128,6 +128,8 @@ final class ProtocolConnection implements FrameHandler
     private long partialSinceNs;
     private long lastInputNs;
     private boolean retrying;
+    /** In {@link #onReadable}: the receive buffer stays, whatever a nested resume does. */
+    private boolean reading;
     private boolean hot;
     private int hotIdleCycles;
 
@@ -213,8 +215,7 @@ final class ProtocolConnection implements FrameHandler
         }
         remote = address;
         secureTransport = loopback;
-        in = allocate(INITIAL_RECEIVE, "receive");
-        inBuffer.wrap(in);
+        // No buffer yet: one is taken from the agent's pool when there is something to read (see releaseInput).
     }
 
     ProtocolServer server()
@@ -273,10 +274,34 @@ final class ProtocolConnection implements FrameHandler
      */
     int onReadable(final long nowNs)
     {
+        reading = true;
+        final int total;
+        try
+        {
+            total = read(nowNs);
+        }
+        finally
+        {
+            reading = false;
+        }
+        if (!hot)
+        {
+            releaseInput();
+        }
+        return total;
+    }
+
+    private int read(final long nowNs)
+    {
         if (state >= CLOSING || 0 != paused)
         {
             updateInterest();
             return 0;
+        }
+        if (null == in)
+        {
+            in = agent.pool().receive();
+            inBuffer.wrap(in);
         }
         int total = 0;
         for (int reads = 0; reads < 4; reads++)
@@ -333,6 +358,36 @@ final class ProtocolConnection implements FrameHandler
     }
 
     /**
+     * Give the receive buffer back to the agent's pool once everything in it was handled: an idle connection
+     * holds no buffer.
+     */
+    private void releaseInput()
+    {
+        if (null != in && !reading && readPosition == in.position() && state < CLOSED)
+        {
+            agent.pool().release(in);
+            in = null;
+            inBuffer.wrap(NO_BYTES); // Not to keep a buffer the pool dropped from being collected.
+            readPosition = 0;
+            partialSinceNs = 0;
+        }
+    }
+
+    /**
+     * Give the staging buffer back once everything staged went to the socket and nothing is queued behind it.
+     */
+    private void releaseStaging()
+    {
+        final ManyToOneRingBuffer ring = deliveries;
+        if (null != out && 0 == out.position() && state < CLOSING && (null == ring || 0 == ring.size()))
+        {
+            agent.pool().release(out);
+            out = null;
+            outBuffer.wrap(NO_BYTES);
+        }
+    }
+
+    /**
      * A duty cycle's read of a connection that was busy a moment ago.
      *
      * @return bytes read, or -1 once it is quiet (or closed): the selector watches it again.
@@ -354,6 +409,7 @@ final class ProtocolConnection implements FrameHandler
         {
             hot = false;
             updateInterest();
+            releaseInput();
             return -1;
         }
         return state >= CLOSING ? -1 : read;
@@ -361,7 +417,7 @@ final class ProtocolConnection implements FrameHandler
 
     private void onEndOfStream()
     {
-        if (in.position() > readPosition)
+        if (null != in && in.position() > readPosition)
         {
             server.countError(ErrorCode.MALFORMED_FRAME); // A partial frame cut off by the client: nothing to answer.
         }
@@ -410,11 +466,12 @@ final class ProtocolConnection implements FrameHandler
         {
             return;
         }
-        final ByteBuffer bigger = allocate(capacity, "receive");
+        final ByteBuffer bigger = BufferPool.allocate(capacity, "receive");
         final int unread = in.position() - readPosition;
         final UnsafeBuffer target = new UnsafeBuffer(bigger);
         target.putBytes(0, inBuffer, readPosition, unread);
         bigger.position(unread);
+        agent.pool().release(in);
         in = bigger;
         inBuffer.wrap(in);
         readPosition = 0;
@@ -425,6 +482,14 @@ final class ProtocolConnection implements FrameHandler
      */
     void processInput(final long nowNs)
     {
+        if (null == in)
+        {
+            if (state < CLOSING)
+            {
+                flush(); // Nothing unread: only what is staged.
+            }
+            return;
+        }
         while (state < CLOSING && 0 == paused)
         {
             final int available = in.position() - readPosition;
@@ -508,6 +573,10 @@ final class ProtocolConnection implements FrameHandler
         {
             processInput(nowNs);
             updateInterest();
+            if (!hot)
+            {
+                releaseInput(); // Its last frame waited for the worker or for room: the selector takes it from here.
+            }
         }
     }
 
@@ -949,7 +1018,27 @@ final class ProtocolConnection implements FrameHandler
         backPressuredSinceNs = 0;
         flushRefusal(false);
         (DUPLICATE == result ? server.resendsDurable() : server.resendsTooOld()).increment();
-        enqueueDurable(result, publisherSequence);
+        // A resend of a publish of this connection still awaiting its outcome (the journal has it reserved, maybe
+        // not written): answered as that one is, never DURABLE before the journal has it.
+        final long original = DUPLICATE == result ? pendingJournalSequence(publisherSequence) : -1;
+        enqueueDurable(original >= 0 ? original : result, publisherSequence);
+    }
+
+    /**
+     * @return the journal sequence of this connection's publish with that publisher sequence if it still awaits its
+     * outcome, else -1. A scan of at most the outcome window, on resends only.
+     */
+    private long pendingJournalSequence(final long publisherSequence)
+    {
+        for (long i = pendingHead; i < pendingTail; i++)
+        {
+            final int index = (int)(i & (DURABLE_WINDOW - 1));
+            if (pendingPublisherSequence[index] == publisherSequence && pendingSequence[index] >= 0)
+            {
+                return pendingSequence[index];
+            }
+        }
+        return -1;
     }
 
     private void onOfferResult(final long result, final long publisherSequence, final int priority,
@@ -1144,10 +1233,9 @@ final class ProtocolConnection implements FrameHandler
         {
             try
             {
-                deliveries = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
-                    server.sendBufferCapacity() + RingBufferDescriptor.TRAILER_LENGTH)));
+                deliveries = new ManyToOneRingBuffer(new UnsafeBuffer(server.sendBufferMemory()));
             }
-            catch (final OutOfMemoryError ex)
+            catch (final OutOfMemoryError | IllegalStateException ex)
             {
                 server.releaseSubscription();
                 sendError(ErrorCode.INTERNAL, template, id, server.sendBufferCapacity(),
@@ -1668,6 +1756,7 @@ final class ProtocolConnection implements FrameHandler
             resume(PAUSE_OUTPUT, agent.nowNs());
         }
         updateInterest();
+        releaseStaging();
     }
 
     private void copyDeliveries()
@@ -1726,35 +1815,19 @@ final class ProtocolConnection implements FrameHandler
     {
         if (null == out)
         {
-            out = allocate(STAGING_CAPACITY, "staging");
+            out = agent.pool().staging();
             outBuffer.wrap(out);
         }
     }
 
     private void growStaging(final int capacity)
     {
-        final ByteBuffer bigger = allocate(capacity, "staging");
+        final ByteBuffer bigger = BufferPool.allocate(capacity, "staging");
         out.flip();
         bigger.put(out);
+        agent.pool().release(out);
         out = bigger;
         outBuffer.wrap(out);
-    }
-
-    /**
-     * A direct buffer, or an exception that closes this connection (its agent catches it): direct memory running
-     * out costs one connection, never an I/O agent.
-     */
-    private static ByteBuffer allocate(final int capacity, final String what)
-    {
-        try
-        {
-            return ByteBuffer.allocateDirect(capacity);
-        }
-        catch (final OutOfMemoryError ex)
-        {
-            throw new IllegalStateException("no direct memory for a connection's " + what + " buffer of " + capacity +
-                " bytes", ex);
-        }
     }
 
     private boolean hasOutputRoom(final int bytes)

@@ -182,6 +182,7 @@ public final class ProtocolServer implements AutoCloseable
     private final AtomicCounter resendsTooOld;
     private final AtomicCounter publisherTakeovers;
     private final PublisherStreams publisherStreams = new PublisherStreams();
+    private final SendBufferMemory sendBufferMemory;
     private final List<AtomicCounter> allCounters = new ArrayList<>();
 
     /**
@@ -213,6 +214,7 @@ public final class ProtocolServer implements AutoCloseable
         this.maxFrameLength = network.maxFrameLength();
         this.sendBufferCapacity = BitUtil.findNextPositivePowerOfTwo(
             Math.max(network.sendBufferBytes(), RingBufferDescriptor.TRAILER_LENGTH));
+        this.sendBufferMemory = new SendBufferMemory(sendBufferCapacity + RingBufferDescriptor.TRAILER_LENGTH);
 
         connectionsCounter = counter(counters, "protocol connections", CONNECTIONS_TYPE_ID);
         principals = new PrincipalConnections(counters, DEFAULT_MAX_PRINCIPAL_SERIES);
@@ -716,6 +718,19 @@ public final class ProtocolServer implements AutoCloseable
         return publisherTakeovers;
     }
 
+    /**
+     * @return the memory of a connection's send buffer (its delivery ring and trailer), committed as used.
+     */
+    ByteBuffer sendBufferMemory()
+    {
+        return sendBufferMemory.allocate();
+    }
+
+    boolean sendBuffersMapped()
+    {
+        return sendBufferMemory.isMapped();
+    }
+
     PublisherStreams publisherStreams()
     {
         return publisherStreams;
@@ -907,6 +922,7 @@ public final class ProtocolServer implements AutoCloseable
             Thread.currentThread().interrupt();
         }
         CloseHelper.quietCloseAll(allCounters);
+        sendBufferMemory.close();
     }
 
     private boolean allFlushed(final long deadlineNs)

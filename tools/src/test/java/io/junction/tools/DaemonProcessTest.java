@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -36,6 +38,9 @@ import io.junction.protocol.codecs.WelcomeDecoder;
  */
 class DaemonProcessTest
 {
+    private static final Pattern IN_RINGS_AT_STOP =
+        Pattern.compile("\\(([0-9]+) message\\(s\\) were in the rings at stop\\)");
+
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     @TempDir
@@ -314,7 +319,12 @@ class DaemonProcessTest
         final long stopMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
         assertEquals(0, daemon.process().exitValue(), daemon::output);
         assertTrue(stopMs < 2_000 + 4_000, "stopped in " + stopMs + " ms; shutdown-timeout is 2 s: " + daemon.output());
-        assertTrue(daemon.output().contains("could not be delivered at stop"), daemon::output);
+        // What was not delivered is counted and logged: by the server (queued for, or given up on, the stuck
+        // subscriber) or by the switch (still in the rings when the drain ended), depending on where the stop
+        // found it, which depends on scheduling.
+        final Matcher inRings = IN_RINGS_AT_STOP.matcher(daemon.output());
+        assertTrue(daemon.output().contains("could not be delivered at stop") ||
+            (inRings.find() && Long.parseLong(inRings.group(1)) > 0), daemon::output);
         assertTrue(daemon.output().contains("junction: stopped"), daemon::output);
         System.out.println("stopped in " + stopMs + " ms:\n" + daemon.output());
     }

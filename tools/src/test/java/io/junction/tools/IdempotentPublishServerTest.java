@@ -161,6 +161,23 @@ class IdempotentPublishServerTest
     }
 
     @Test
+    void aResendOfAPublishStillInFlightIsAnsweredAsThatPublishIs() throws Exception
+    {
+        start(tmp.resolve("journal").toFile());
+        final FrameRecorder publisher = connect("eager-feed");
+        publish(publisher, 1, 3);
+        publish(publisher, 2, 1); // sent before 2's outcome could reach the client
+        await().atMost(TIMEOUT).until(() -> publisher.outcomes.size() == 4);
+        final String original = publisher.outcomes.get(1);
+        final String resend = publisher.outcomes.get(3);
+        assertTrue(original.startsWith("2 DURABLE ") && original.endsWith(" 0"), publisher.outcomes::toString);
+        // Still pending when the resend came: the original's journal sequence; journaled meanwhile: -1, DUPLICATE.
+        assertTrue(resend.equals(original) ||
+            resend.equals("2 DURABLE -1 " + OfferResult.rejected(RejectReason.DUPLICATE)), publisher.outcomes::toString);
+        assertEquals(1, counter("protocol resends already journaled"));
+    }
+
+    @Test
     void aSecondHelloForTheSameInstanceTakesTheStreamOver() throws Exception
     {
         start(tmp.resolve("journal").toFile());

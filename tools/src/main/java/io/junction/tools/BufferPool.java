@@ -1,0 +1,78 @@
+package io.junction.tools;
+
+import java.nio.ByteBuffer;
+
+/**
+ * One I/O agent's spare receive and staging buffers: a connection takes one when it has bytes to read or frames
+ * to send and gives it back once it is drained, so an idle connection holds none and thousands of them cost
+ * almost no direct memory. Only the standard sizes are kept, at most {@value #MAX_FREE} of each; a larger buffer
+ * (a frame longer than the standard size) is dropped when drained, for the garbage collector to free. Used on
+ * its agent's thread only: no lock.
+ */
+final class BufferPool
+{
+    static final int RECEIVE_CAPACITY = 4 * 1024;
+    static final int STAGING_CAPACITY = 16 * 1024;
+    /** Spare buffers kept per size: what the agent's busiest moments need again, not one per connection. */
+    static final int MAX_FREE = 64;
+
+    private final ByteBuffer[] receive = new ByteBuffer[MAX_FREE];
+    private final ByteBuffer[] staging = new ByteBuffer[MAX_FREE];
+    private int receiveCount;
+    private int stagingCount;
+
+    ByteBuffer receive()
+    {
+        return receiveCount > 0 ? take(receive, --receiveCount) : allocate(RECEIVE_CAPACITY, "receive");
+    }
+
+    ByteBuffer staging()
+    {
+        return stagingCount > 0 ? take(staging, --stagingCount) : allocate(STAGING_CAPACITY, "staging");
+    }
+
+    /**
+     * Give a drained buffer back (a larger one, or one over the spare count, is dropped).
+     */
+    void release(final ByteBuffer buffer)
+    {
+        buffer.clear();
+        if (buffer.capacity() == RECEIVE_CAPACITY && receiveCount < MAX_FREE)
+        {
+            receive[receiveCount++] = buffer;
+        }
+        else if (buffer.capacity() == STAGING_CAPACITY && stagingCount < MAX_FREE)
+        {
+            staging[stagingCount++] = buffer;
+        }
+    }
+
+    int spare()
+    {
+        return receiveCount + stagingCount;
+    }
+
+    private static ByteBuffer take(final ByteBuffer[] stack, final int index)
+    {
+        final ByteBuffer buffer = stack[index];
+        stack[index] = null;
+        return buffer;
+    }
+
+    /**
+     * A direct buffer, or an exception that closes the connection asking (its agent catches it): direct memory
+     * running out costs one connection, never an I/O agent.
+     */
+    static ByteBuffer allocate(final int capacity, final String what)
+    {
+        try
+        {
+            return ByteBuffer.allocateDirect(capacity);
+        }
+        catch (final OutOfMemoryError ex)
+        {
+            throw new IllegalStateException("no direct memory for a connection's " + what + " buffer of " + capacity +
+                " bytes", ex);
+        }
+    }
+}
