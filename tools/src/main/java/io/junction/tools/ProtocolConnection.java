@@ -1325,6 +1325,7 @@ final class ProtocolConnection implements FrameHandler
     {
         if (null == result)
         {
+            subscription.ended = true; // a group member given a message meanwhile stops waiting for SUBSCRIBED
             forget(subscription);
             server.releaseSubscription();
             if (state < CLOSING)
