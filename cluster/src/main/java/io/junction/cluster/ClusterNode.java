@@ -355,8 +355,12 @@ public final class ClusterNode implements AutoCloseable
         static final int PORTS_PER_MEMBER = 10;
         /** One snapshot an hour of cluster time: a pause of the log of about the snapshot's size to write. */
         public static final long DEFAULT_SNAPSHOT_INTERVAL_NS = TimeUnit.HOURS.toNanos(1);
-        /** The log is kept from the oldest of the last two snapshots: a member down for up to one interval catches up. */
-        public static final int DEFAULT_SNAPSHOTS_KEPT = 2;
+        /**
+         * No purge by default: a member that is new, or was down longer than the kept snapshots span, can only
+         * catch up by replaying the leader's log (Junction cannot yet rebuild a member from a snapshot), so purging
+         * is the operator's choice of a bounded disk over being able to replace a member.
+         */
+        public static final int DEFAULT_SNAPSHOTS_KEPT = 0;
 
         private int memberId;
         private int memberCount = 3;
@@ -693,8 +697,8 @@ public final class ClusterNode implements AutoCloseable
         /**
          * After each snapshot (scheduled or not) every member purges its archive's log recording before the oldest
          * of the last {@code snapshotsKept} snapshots (whole segments, {@link #segmentFileLength}) and deletes older
-         * snapshot recordings; 0 keeps everything. Default 2. A member down for longer than the kept snapshots
-         * span cannot catch up from the log.
+         * snapshot recordings; 0 (the default) keeps everything. A member down for longer than the kept snapshots
+         * span, or a new member, cannot catch up from the log once it is purged.
          */
         public Context snapshotsKept(final int snapshotsKept)
         {

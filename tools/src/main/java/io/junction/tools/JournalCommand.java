@@ -5,13 +5,9 @@ import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Base64;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -294,8 +290,8 @@ public final class JournalCommand implements Callable<Integer>
                         line.setLength(0);
                         line.append(m.sequence()).append(' ').append(time(m.epochNs())).append(' ')
                             .append(m.priority()).append(' ').append(m.topic()).append(' ');
-                        final String text = payload.text(m);
-                        line.append(null != text ? text : "base64:" + payload.base64(m));
+                        final String text = payload.of(m.buffer(), m.offset(), m.length()).text();
+                        line.append(null != text ? text : "base64:" + payload.base64());
                         out.println(line);
                         return !out.checkError(); // stop when the reader of the pipe has gone
                     });
@@ -319,14 +315,14 @@ public final class JournalCommand implements Callable<Integer>
                     json.writeNumberField("publisherId", m.publisherId());
                     json.writeNumberField("publisherSequence", m.publisherSequence());
                 }
-                final String text = payload.text(m);
+                final String text = payload.of(m.buffer(), m.offset(), m.length()).text();
                 if (null != text)
                 {
                     json.writeStringField("payload", text);
                 }
                 else
                 {
-                    json.writeStringField("payloadBase64", payload.base64(m));
+                    json.writeStringField("payloadBase64", payload.base64());
                 }
                 json.writeEndObject();
                 return true;
@@ -357,57 +353,6 @@ public final class JournalCommand implements Callable<Integer>
                 throw new IllegalArgumentException("--from must be a sequence number or an ISO-8601 time " +
                     "(2026-12-01T22:00:00Z), not '" + from + "'");
             }
-        }
-    }
-
-    /**
-     * A payload as text when it is valid UTF-8 without control characters, else base64.
-     */
-    static final class PayloadText
-    {
-        private final java.nio.charset.CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        private byte[] bytes = new byte[256];
-
-        /**
-         * @return the payload as text, or null if it is not printable UTF-8.
-         */
-        String text(final JournalMessage m)
-        {
-            final int length = copy(m);
-            try
-            {
-                final String text = decoder.decode(ByteBuffer.wrap(bytes, 0, length)).toString();
-                for (int i = 0; i < text.length(); i++)
-                {
-                    final char c = text.charAt(i);
-                    if (Character.isISOControl(c) && c != '\t')
-                    {
-                        return null;
-                    }
-                }
-                return text;
-            }
-            catch (final CharacterCodingException ex)
-            {
-                return null;
-            }
-        }
-
-        String base64(final JournalMessage m)
-        {
-            final int length = copy(m);
-            return Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(bytes, length));
-        }
-
-        private int copy(final JournalMessage m)
-        {
-            if (bytes.length < m.length())
-            {
-                bytes = new byte[m.length()];
-            }
-            m.buffer().getBytes(m.offset(), bytes, 0, m.length());
-            return m.length();
         }
     }
 

@@ -2,14 +2,8 @@ package io.junction.tools;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
 
@@ -63,9 +57,7 @@ final class SubCommand implements Callable<Integer>
     boolean json;
 
     private final PrintStream out = System.out;
-    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-    private byte[] bytes = new byte[256];
+    private final PayloadText payload = new PayloadText();
     private JsonGenerator generator;
     private long received;
 
@@ -152,15 +144,10 @@ final class SubCommand implements Callable<Integer>
             return; // Arrived in the same read as the last one wanted.
         }
         received++;
-        final int length = message.length();
-        if (bytes.length < length)
-        {
-            bytes = new byte[Math.max(length, bytes.length * 2)];
-        }
-        message.buffer().getBytes(message.offset(), bytes, 0, length);
+        payload.of(message.buffer(), message.offset(), message.length());
         if (!json)
         {
-            out.println(message.topic() + " " + new String(bytes, 0, length, StandardCharsets.UTF_8));
+            out.println(message.topic() + " " + payload.lenientUtf8());
             return;
         }
         generator.writeStartObject();
@@ -169,42 +156,17 @@ final class SubCommand implements Callable<Integer>
         generator.writeStringField("priority", message.priority().name());
         generator.writeStringField("time", Instant.now().toString());
         generator.writeNumberField("timestampNs", message.timestampNs());
-        final String text = text(length);
+        final String text = payload.text();
         if (null != text)
         {
             generator.writeStringField("payload", text);
         }
         else
         {
-            generator.writeStringField("payloadBase64", Base64.getEncoder().encodeToString(
-                java.util.Arrays.copyOf(bytes, length)));
+            generator.writeStringField("payloadBase64", payload.base64());
         }
         generator.writeEndObject();
         generator.flush();
         out.println();
-    }
-
-    /**
-     * @return the payload as text when it is valid UTF-8 without control characters, else null (base64 then).
-     */
-    private String text(final int length)
-    {
-        try
-        {
-            final String text = decoder.decode(ByteBuffer.wrap(bytes, 0, length)).toString();
-            for (int i = 0; i < text.length(); i++)
-            {
-                final char c = text.charAt(i);
-                if (Character.isISOControl(c) && c != '\t')
-                {
-                    return null;
-                }
-            }
-            return text;
-        }
-        catch (final CharacterCodingException ex)
-        {
-            return null;
-        }
     }
 }
