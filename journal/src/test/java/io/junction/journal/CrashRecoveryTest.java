@@ -2,20 +2,12 @@ package io.junction.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.BufferedReader;
 import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Timeout;
@@ -36,19 +28,9 @@ import net.openhft.chronicle.wire.DocumentContext;
 class CrashRecoveryTest
 {
     private static final int ROUNDS = 3;
-    private static final long READY_TIMEOUT_MS = 60_000;
 
     @TempDir
     Path dir;
-
-    /**
-     * What one child printed before it died.
-     */
-    private static final class ChildRun
-    {
-        final List<String> lines = new CopyOnWriteArrayList<>();
-        volatile boolean ready;
-    }
 
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {11, 23, 47})
@@ -57,10 +39,11 @@ class CrashRecoveryTest
     {
         final Random random = new Random(seed);
         final File journalDir = dir.resolve("journal").toFile();
-        final List<ChildRun> runs = new ArrayList<>();
+        final List<CrashingChild.Run> runs = new ArrayList<>();
         for (int round = 0; round < ROUNDS; round++)
         {
-            runs.add(runChildAndKill(journalDir, round, 150 + random.nextInt(900)));
+            runs.add(CrashingChild.runAndKill(dir, round, 150 + random.nextInt(900), CrashTestChild.class,
+                journalDir.getAbsolutePath(), Integer.toString(round)));
         }
 
         final JournalTestSupport support = new JournalTestSupport();
@@ -105,7 +88,7 @@ class CrashRecoveryTest
         // 2. Every message acknowledged to the publisher is in the journal.
         for (int round = 0; round < ROUNDS; round++)
         {
-            final ChildRun run = runs.get(round);
+            final CrashingChild.Run run = runs.get(round);
             long acknowledged = 0;
             for (final String line : run.lines)
             {
@@ -128,7 +111,7 @@ class CrashRecoveryTest
         //    together every journaled record.
         long delivered = -1; // the highest record number delivered so far
         final List<List<Long>> deliveriesPerRun = new ArrayList<>();
-        for (final ChildRun run : runs)
+        for (final CrashingChild.Run run : runs)
         {
             final List<Long> deliveries = new ArrayList<>();
             for (final String line : run.lines)
@@ -175,86 +158,6 @@ class CrashRecoveryTest
                     }
                 }
             }
-        }
-    }
-
-    private ChildRun runChildAndKill(final File journalDir, final int round, final long killAfterMs) throws Exception
-    {
-        final List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse(
-            System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"));
-        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (!argument.startsWith("-agentlib") && !argument.startsWith("-javaagent"))
-            {
-                command.add(argument);
-            }
-        }
-        command.add("-Xmx128m");
-        command.add("-XX:TieredStopAtLevel=1");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(CrashTestChild.class.getName());
-        command.add(journalDir.getAbsolutePath());
-        command.add(Integer.toString(round));
-
-        final Path stderr = dir.resolve("child-" + round + ".err");
-        final Process process = new ProcessBuilder(command)
-            .redirectError(stderr.toFile())
-            .start();
-        final ChildRun run = new ChildRun();
-        final Thread reader = new Thread(() -> read(process, run), "crash-child-reader");
-        reader.setDaemon(true);
-        reader.start();
-        try
-        {
-            final long readyDeadline = System.currentTimeMillis() + READY_TIMEOUT_MS;
-            while (!run.ready)
-            {
-                if (!process.isAlive() || System.currentTimeMillis() > readyDeadline)
-                {
-                    fail("child " + round + " did not start: " + run.lines + "\n" + Files.readString(stderr));
-                }
-                Thread.onSpinWait();
-                process.waitFor(1, TimeUnit.MILLISECONDS);
-            }
-            // Run for a random time, then die at whatever moment that is.
-            assertTrue(!process.waitFor(killAfterMs, TimeUnit.MILLISECONDS),
-                "child " + round + " died by itself: " + Files.readString(stderr));
-        }
-        finally
-        {
-            // SIGKILL through the handle: Process.destroyForcibly() would also close our end of the child's stdout
-            // at once, dropping the last lines it printed that the reader had not yet taken (an "S n" line whose
-            // message was acknowledged, seen as a gap after the restart). Read them to the end, then close.
-            process.toHandle().destroyForcibly();
-            process.waitFor(30, TimeUnit.SECONDS);
-            reader.join(TimeUnit.SECONDS.toMillis(30));
-            process.destroyForcibly();
-        }
-        final String errors = Files.readString(stderr);
-        assertTrue(errors.isBlank() || !errors.contains("Exception"), "child " + round + " reported: " + errors);
-        return run;
-    }
-
-    private static void read(final Process process, final ChildRun run)
-    {
-        try (BufferedReader in = new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII)))
-        {
-            String line;
-            while (null != (line = in.readLine()))
-            {
-                if (line.startsWith("READY"))
-                {
-                    run.ready = true;
-                }
-                run.lines.add(line);
-            }
-        }
-        catch (final IOException ignore)
-        {
-            // The child was killed.
         }
     }
 }

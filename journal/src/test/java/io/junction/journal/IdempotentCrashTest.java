@@ -2,21 +2,13 @@ package io.junction.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.BufferedReader;
 import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Timeout;
@@ -38,16 +30,9 @@ import io.junction.RejectReason;
 class IdempotentCrashTest
 {
     private static final int ROUNDS = 3;
-    private static final long READY_TIMEOUT_MS = 60_000;
 
     @TempDir
     Path dir;
-
-    private static final class ChildRun
-    {
-        final List<String> lines = new CopyOnWriteArrayList<>();
-        volatile boolean ready;
-    }
 
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {3, 17, 29, 61, 97})
@@ -64,7 +49,8 @@ class IdempotentCrashTest
         {
             // Resend from the first unacknowledged, and up to 20 acknowledged ones before it.
             final long first = Math.max(1, highestAcknowledged + 1 - random.nextInt(21));
-            final ChildRun run = runChildAndKill(journalDir, round, first, seed * 31 + round, 150 + random.nextInt(900));
+            final CrashingChild.Run run = CrashingChild.runAndKill(dir, round, 150 + random.nextInt(900), IdempotentCrashChild.class,
+                journalDir.getAbsolutePath(), Long.toString(first), Long.toString(seed * 31 + round));
             final long acknowledgedBefore = highestAcknowledged;
             long expected = first;
             boolean journaledHere = false;
@@ -134,82 +120,5 @@ class IdempotentCrashTest
         final int length = support.buffer.putStringWithoutLengthAscii(0, "p " + n);
         return junction.offer("crash.idempotent", Priority.NORMAL, support.buffer, 0, length,
             IdempotentCrashChild.PUBLISHER_ID, n);
-    }
-
-    private ChildRun runChildAndKill(
-        final File journalDir, final int round, final long first, final long seed, final long killAfterMs)
-        throws Exception
-    {
-        final List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse(
-            System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"));
-        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (!argument.startsWith("-agentlib") && !argument.startsWith("-javaagent"))
-            {
-                command.add(argument);
-            }
-        }
-        command.add("-Xmx128m");
-        command.add("-XX:TieredStopAtLevel=1");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(IdempotentCrashChild.class.getName());
-        command.add(journalDir.getAbsolutePath());
-        command.add(Long.toString(first));
-        command.add(Long.toString(seed));
-
-        final Path stderr = dir.resolve("child-" + round + ".err");
-        final Process process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
-        final ChildRun run = new ChildRun();
-        final Thread reader = new Thread(() -> read(process, run), "idempotent-crash-child-reader");
-        reader.setDaemon(true);
-        reader.start();
-        try
-        {
-            final long readyDeadline = System.currentTimeMillis() + READY_TIMEOUT_MS;
-            while (!run.ready)
-            {
-                if (!process.isAlive() || System.currentTimeMillis() > readyDeadline)
-                {
-                    fail("child " + round + " did not start: " + run.lines + "\n" + Files.readString(stderr));
-                }
-                process.waitFor(1, TimeUnit.MILLISECONDS);
-            }
-            assertTrue(!process.waitFor(killAfterMs, TimeUnit.MILLISECONDS),
-                "child " + round + " died by itself: " + Files.readString(stderr));
-        }
-        finally
-        {
-            // SIGKILL through the handle, then read what it printed to the end (see CrashRecoveryTest).
-            process.toHandle().destroyForcibly();
-            process.waitFor(30, TimeUnit.SECONDS);
-            reader.join(TimeUnit.SECONDS.toMillis(30));
-            process.destroyForcibly();
-        }
-        final String errors = Files.readString(stderr);
-        assertTrue(errors.isBlank() || !errors.contains("Exception"), "child " + round + " reported: " + errors);
-        return run;
-    }
-
-    private static void read(final Process process, final ChildRun run)
-    {
-        try (BufferedReader in = new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII)))
-        {
-            String line;
-            while (null != (line = in.readLine()))
-            {
-                if (line.startsWith("READY"))
-                {
-                    run.ready = true;
-                }
-                run.lines.add(line);
-            }
-        }
-        catch (final IOException ignore)
-        {
-            // The child was killed.
-        }
     }
 }
