@@ -56,6 +56,9 @@ public final class ClientContext
     private PublishOutcomeListener outcomeListener = PublishOutcomeListener.NO_OP;
     private RefusalListener refusalListener = RefusalListener.NO_OP;
     private boolean concluded;
+    private ClientTls tls;
+    private boolean secure;
+    private javax.net.ssl.SSLContext tlsContext;
 
     /**
      * @param url {@code tcp://host:port} (the daemon's {@code listen.host}:{@code listen.port}).
@@ -69,6 +72,32 @@ public final class ClientContext
     public String url()
     {
         return url;
+    }
+
+    /**
+     * TLS options for a {@code tls://} url (default for one: trust what the JDK trusts, show no certificate).
+     */
+    public ClientContext tls(final ClientTls tls)
+    {
+        this.tls = Objects.requireNonNull(tls, "tls");
+        return this;
+    }
+
+    public ClientTls tls()
+    {
+        return tls;
+    }
+
+    /** @return TLS for the connection once concluded, or null for a {@code tcp://} url. */
+    javax.net.ssl.SSLContext tlsContext()
+    {
+        return tlsContext;
+    }
+
+    /** @return true when the HELLO authenticates with this client's TLS certificate. */
+    boolean clientCertificate()
+    {
+        return secure && null != tls && tls.hasClientCertificate();
     }
 
     public String host()
@@ -347,6 +376,14 @@ public final class ClientContext
             return this;
         }
         parseUrl();
+        if (!secure && null != tls)
+        {
+            throw new IllegalArgumentException("TLS options need a tls://host:port url: " + url);
+        }
+        if (secure)
+        {
+            tlsContext = (null == tls ? new ClientTls() : tls).context();
+        }
         if (null == instance || instance.isEmpty())
         {
             // One stream per client: the daemon lets one connection at a time hold a principal/instance.
@@ -408,11 +445,12 @@ public final class ClientContext
         {
             throw new IllegalArgumentException("url is not tcp://host:port: " + url);
         }
-        if (!"tcp".equals(uri.getScheme()) || null == uri.getHost() || uri.getPort() < 1)
+        secure = "tls".equals(uri.getScheme());
+        if (!("tcp".equals(uri.getScheme()) || secure) || null == uri.getHost() || uri.getPort() < 1)
         {
-            throw new IllegalArgumentException("url is not tcp://host:port: " + url +
-                (null != uri.getScheme() && !"tcp".equals(uri.getScheme()) ? " (transport '" + uri.getScheme() +
-                "' is not available; tcp is)" : ""));
+            throw new IllegalArgumentException("url is not tcp://host:port or tls://host:port: " + url +
+                (null != uri.getScheme() && !"tcp".equals(uri.getScheme()) && !secure ? " (transport '" +
+                uri.getScheme() + "' is not available; tcp and tls are)" : ""));
         }
         host = uri.getHost();
         port = uri.getPort();

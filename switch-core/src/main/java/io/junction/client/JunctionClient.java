@@ -151,7 +151,8 @@ public final class JunctionClient implements AutoCloseable
     public static JunctionClient connect(final ClientContext ctx)
     {
         ctx.conclude();
-        return connect(ctx, new TcpTransport(ctx.host(), ctx.port(), ctx.sendBufferBytes(), ctx.maxFrameLength()));
+        return connect(ctx, new TcpTransport(ctx.host(), ctx.port(), ctx.sendBufferBytes(), ctx.maxFrameLength(),
+            ctx.tlsContext()));
     }
 
     /**
@@ -644,7 +645,8 @@ public final class JunctionClient implements AutoCloseable
         final byte[] token = ctx.token();
         final byte[] password = ctx.password();
         final AuthenticationMethodCode method = null != token ? AuthenticationMethodCode.TOKEN :
-            null != password ? AuthenticationMethodCode.PASSWORD : AuthenticationMethodCode.NONE;
+            null != password ? AuthenticationMethodCode.PASSWORD :
+            ctx.clientCertificate() ? AuthenticationMethodCode.CLIENT_CERTIFICATE : AuthenticationMethodCode.NONE;
         final byte[] secret = null != token ? token : null != password ? password : new byte[0];
         final String user = AuthenticationMethodCode.PASSWORD == method ? ctx.user() : "";
         final int length = ProtocolFrames.HEADER_LENGTH + HelloEncoder.BLOCK_LENGTH + 2 + ctx.instance().length() +

@@ -256,6 +256,11 @@ public final class MetricCatalogue
             "Errors caught on the protocol's I/O agents.", null, "errors");
         counter(ProtocolServer.OUTPUT_PAUSES_TYPE_ID, "junction_protocol_output_pauses_total",
             "Times the server stopped reading a client whose send buffer was full (TCP holds it back).", null, null);
+        counter(ServerTls.HANDSHAKES_TYPE_ID, "junction_protocol_tls_handshakes_total",
+            "TLS handshakes completed on the protocol port.", null, null);
+        counter(ServerTls.FAILURES_TYPE_ID, "junction_protocol_tls_failures_total",
+            "TLS connections closed before they could serve, by reason (PLAINTEXT, HANDSHAKE_TIMEOUT, CERTIFICATE, " +
+            "HANDSHAKE, PROTOCOL).", "protocol tls failures: (?<reason>\\S+)", null);
 
         // The journal.
         counter(JournalCounters.APPENDED_TYPE_ID, "junction_journal_appended_total",

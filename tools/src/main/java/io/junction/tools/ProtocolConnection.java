@@ -59,6 +59,7 @@ import io.junction.protocol.codecs.UnsubscribedEncoder;
 import io.junction.protocol.codecs.WelcomeEncoder;
 import io.junction.security.AuthenticationMethod;
 import io.junction.security.AuthenticationOutcome;
+import io.junction.security.CertificateSubjects;
 import io.junction.security.Principal;
 import io.junction.topic.Topics;
 
@@ -659,7 +660,10 @@ final class ProtocolConnection implements FrameHandler
         final AuthenticationMethod method = AuthenticationMethod.values()[hello.authenticationMethod().ordinal()];
         final long requestedHeartbeatMs = hello.heartbeatIntervalMs();
         final String instanceName = hello.instance();
-        final String user = hello.user();
+        final String claimed = hello.user();
+        // A certificate's principal is what TLS verified, never what the HELLO says.
+        final String user = AuthenticationMethod.CLIENT_CERTIFICATE == method ?
+            CertificateSubjects.commonName(channel.peerPrincipal()) : claimed;
         final byte[] secret = new byte[hello.secretLength()];
         hello.getSecret(secret, 0, secret.length);
         if (instanceName.length() > MAX_INSTANCE_LENGTH || !isPrintable(instanceName))
@@ -1571,6 +1575,13 @@ final class ProtocolConnection implements FrameHandler
         }
         if (CLOSED == current)
         {
+            return;
+        }
+        final ServerTls tls = server.tls();
+        if (null != tls && !channel.isReady() && nowNs - acceptedNs > tls.handshakeTimeoutNs())
+        {
+            tls.onFailure(TlsFailure.HANDSHAKE_TIMEOUT); // Nothing can be said to it before the handshake: just close.
+            close();
             return;
         }
         if (CONNECTED == current && nowNs - acceptedNs > server.network().helloTimeout().toNanos())

@@ -182,6 +182,7 @@ public final class ProtocolServer implements AutoCloseable
     private final AtomicCounter resendsTooOld;
     private final AtomicCounter publisherTakeovers;
     private final PublisherStreams publisherStreams = new PublisherStreams();
+    private final ServerTls tls;
     private final SendBufferMemory sendBufferMemory;
     private final List<AtomicCounter> allCounters = new ArrayList<>();
 
@@ -202,6 +203,28 @@ public final class ProtocolServer implements AutoCloseable
         final Authenticator authenticator,
         final ErrorHandler errorHandler,
         final Consumer<String> log) throws IOException
+    {
+        this(junction, counters, network, host, port, defaultPolicy, publishTimeoutNs, durableTimeoutNs, idleStrategy,
+            authenticator, errorHandler, log, null);
+    }
+
+    /**
+     * @param tls TLS on the port ({@code security.tls}); null: plain TCP.
+     */
+    public ProtocolServer(
+        final Junction junction,
+        final CountersManager counters,
+        final NetworkConfig network,
+        final String host,
+        final int port,
+        final SlowSubscriberPolicy defaultPolicy,
+        final long publishTimeoutNs,
+        final long durableTimeoutNs,
+        final Supplier<IdleStrategy> idleStrategy,
+        final Authenticator authenticator,
+        final ErrorHandler errorHandler,
+        final Consumer<String> log,
+        final ServerTls.Settings tls) throws IOException
     {
         this.junction = junction;
         this.network = network;
@@ -265,6 +288,7 @@ public final class ProtocolServer implements AutoCloseable
         resendsDurable = counter(counters, "protocol resends already journaled", RESENDS_DURABLE_TYPE_ID);
         resendsTooOld = counter(counters, "protocol resends too old to deduplicate", RESENDS_TOO_OLD_TYPE_ID);
         publisherTakeovers = counter(counters, "protocol publisher takeovers", PUBLISHER_TAKEOVERS_TYPE_ID);
+        this.tls = null == tls ? null : new ServerTls(tls, (label, typeId) -> counter(counters, label, typeId));
 
         tooManyConnections = errorFrame(ErrorCode.TOO_MANY_CONNECTIONS, network.maxConnections(),
             "the server holds " + network.maxConnections() + " connections, the most network.max-connections " +
@@ -497,6 +521,12 @@ public final class ProtocolServer implements AutoCloseable
     SlowSubscriberPolicy defaultPolicy()
     {
         return defaultPolicy;
+    }
+
+    /** @return TLS on the port, or null for plain TCP. */
+    ServerTls tls()
+    {
+        return tls;
     }
 
     Authenticator authenticator()
