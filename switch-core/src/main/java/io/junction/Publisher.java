@@ -88,24 +88,27 @@ public final class Publisher
         final int offset,
         final int length)
     {
-        return offer(topic, priority, QualityOfService.BEST_EFFORT, replyTo, correlationId, buffer, offset, length);
+        return offer(topic, priority, QualityOfService.BEST_EFFORT, NO_TTL, replyTo, correlationId, buffer, offset,
+            length);
     }
 
     /**
-     * As above, with a quality of service: a {@link QualityOfService#GUARANTEED} request is refused as
-     * {@link RejectReason#GUARANTEED_REQUEST}; a guaranteed offer with a null {@code replyTo} is an ordinary one.
+     * As above, with a quality of service and a time-to-live ({@link #NO_TTL} for none; best-effort only): a
+     * {@link QualityOfService#GUARANTEED} request is refused as {@link RejectReason#GUARANTEED_REQUEST}; with a null
+     * {@code replyTo} it is an ordinary offer that carries {@code correlationId} (a reply from another process).
      */
     public long offer(
         final String topic,
         final Priority priority,
         final QualityOfService qos,
+        final long ttlNs,
         final String replyTo,
         final long correlationId,
         final DirectBuffer buffer,
         final int offset,
         final int length)
     {
-        return ingress.offer(cache, topic, QueueGroup.NO_KEY, priority, qos, NO_TTL, buffer, offset, length, 0, 0,
+        return ingress.offer(cache, topic, QueueGroup.NO_KEY, priority, qos, ttlNs, buffer, offset, length, 0, 0,
             replyTo, correlationId);
     }
 

@@ -101,7 +101,7 @@ class RequestReplyTest
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[8]);
 
         final long result = publisher.offer(
-            "svc.x", Priority.NORMAL, QualityOfService.GUARANTEED, "_INBOX.me.r", 7, buffer, 0, 8);
+            "svc.x", Priority.NORMAL, QualityOfService.GUARANTEED, Publisher.NO_TTL, "_INBOX.me.r", 7, buffer, 0, 8);
 
         assertEquals(RejectReason.GUARANTEED_REQUEST, OfferResult.rejectReason(result));
         assertEquals(1, junction.counters().offerRejected(RejectReason.GUARANTEED_REQUEST));

@@ -59,6 +59,7 @@ import io.junction.protocol.codecs.UnsubscribeDecoder;
 import io.junction.protocol.codecs.UnsubscribedEncoder;
 import io.junction.protocol.codecs.WelcomeEncoder;
 import io.junction.security.AuthenticationMethod;
+import io.junction.security.Inboxes;
 import io.junction.security.AuthenticationOutcome;
 import io.junction.security.Principal;
 import io.junction.topic.Topics;
@@ -172,6 +173,7 @@ final class ProtocolConnection implements FrameHandler
     private int subscriptionCount;
 
     private TopicCache topics;
+    private ReplyTopics replyTopics; // made on the first request
     private long refusalCount;
     private long refusalFirst;
     private long refusalLast;
@@ -948,11 +950,7 @@ final class ProtocolConnection implements FrameHandler
         {
             server.offeredByClass()[priority].increment();
         }
-        if (replyToLength > 0 || (correlationId != 0 && correlationId != PublishDecoder.correlationIdNullValue()))
-        {
-            refuse(publisherSequence, ProtocolServer.UNSUPPORTED_REQUEST_REPLY);
-            return;
-        }
+        final String replyTo = replyToLength > 0 ? replyTopic(publish, replyToLength) : null;
         if (guaranteed && ttlNs != 0)
         {
             refuse(publisherSequence, ProtocolServer.UNSUPPORTED_GUARANTEED_TTL);
@@ -972,6 +970,11 @@ final class ProtocolConnection implements FrameHandler
         final ClusterGateway gateway = server.clusterGateway();
         if (null != gateway)
         {
+            if (null != replyTo || RequestFields.hasCorrelation(correlationId))
+            {
+                refuse(publisherSequence, ProtocolServer.UNSUPPORTED_REQUEST_REPLY);
+                return;
+            }
             publishToCluster(gateway, publisherSequence, topic, topicOffset, topicLength, priority, guaranteed,
                 payloadOffset, payloadLength);
             return;
@@ -983,7 +986,18 @@ final class ProtocolConnection implements FrameHandler
         }
 
         final long result;
-        if (guaranteed && 0 != publisherId)
+        if (null != replyTo || RequestFields.hasCorrelation(correlationId))
+        {
+            // A request (or a reply carrying its correlation id): never journaled, so a guaranteed one is refused.
+            result = guaranteed ? OfferResult.rejected(RejectReason.GUARANTEED_REQUEST) : publisher.offer(topic,
+                PRIORITIES[priority], QualityOfService.BEST_EFFORT, ttlNs == 0 ? Publisher.NO_TTL : ttlNs, replyTo,
+                RequestFields.correlation(correlationId), inBuffer, payloadOffset, payloadLength);
+            if (null != replyTo && OfferResult.isAccepted(result))
+            {
+                server.requests().increment();
+            }
+        }
+        else if (guaranteed && 0 != publisherId)
         {
             result = publisher.offer(topic, PRIORITIES[priority], inBuffer, payloadOffset, payloadLength, publisherId,
                 publisherSequence);
@@ -1007,6 +1021,15 @@ final class ProtocolConnection implements FrameHandler
             result = publisher.offer(topic, PRIORITIES[priority], inBuffer, payloadOffset, payloadLength);
         }
         onOfferResult(result, publisherSequence, priority, guaranteed);
+    }
+
+    private String replyTopic(final PublishDecoder publish, final int replyToLength)
+    {
+        if (null == replyTopics)
+        {
+            replyTopics = new ReplyTopics(server.replyTopicsNotCached());
+        }
+        return replyTopics.lookup(inBuffer, publish.limit() + PublishDecoder.replyToHeaderLength(), replyToLength);
     }
 
     /**
@@ -1216,7 +1239,7 @@ final class ProtocolConnection implements FrameHandler
                 invalid.description());
             return;
         }
-        if (!principal.permissions().maySubscribe(pattern))
+        if (!principal.permissions().maySubscribe(pattern) && !Inboxes.isOwnInbox(principal, pattern))
         {
             server.notAuthorised().increment();
             sendError(ErrorCode.NOT_AUTHORISED, template, id, -1, principal + " may not subscribe to '" + pattern + "'");
