@@ -252,6 +252,10 @@ public final class MetricCatalogue
             "Idempotent guaranteed publishes older than the deduplication window (answered REJECTED).", null, null);
         counter(ProtocolServer.PUBLISHER_TAKEOVERS_TYPE_ID, "junction_protocol_publisher_takeovers_total",
             "Connections closed because a new HELLO took over their principal/instance.", null, null);
+        counter(ProtocolServer.REPLY_TOPICS_NOT_CACHED_TYPE_ID, "junction_protocol_reply_topics_not_cached_total",
+            "Requests whose reply topic the connection's bounded cache refused (a String each).", null, null);
+        counter(ProtocolServer.REQUESTS_TYPE_ID, "junction_protocol_requests_total",
+            "Requests (PUBLISHes with a reply topic) the switch accepted.", null, null);
         counter(ProtocolServer.AGENT_ERRORS_TYPE_ID, "junction_protocol_agent_errors_total",
             "Errors caught on the protocol's I/O agents.", null, "errors");
         counter(ProtocolServer.OUTPUT_PAUSES_TYPE_ID, "junction_protocol_output_pauses_total",

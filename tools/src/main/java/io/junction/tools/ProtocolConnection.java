@@ -58,6 +58,7 @@ import io.junction.protocol.codecs.UnsubscribeDecoder;
 import io.junction.protocol.codecs.UnsubscribedEncoder;
 import io.junction.protocol.codecs.WelcomeEncoder;
 import io.junction.security.AuthenticationMethod;
+import io.junction.security.Inboxes;
 import io.junction.security.AuthenticationOutcome;
 import io.junction.security.Principal;
 import io.junction.topic.Topics;
@@ -172,6 +173,7 @@ final class ProtocolConnection implements FrameHandler
     private int subscriptionCount;
 
     private TopicCache topics;
+    private ReplyTopics replyTopics; // made on the first request
     private long refusalCount;
     private long refusalFirst;
     private long refusalLast;
@@ -950,11 +952,7 @@ final class ProtocolConnection implements FrameHandler
         {
             server.offeredByClass()[priority].increment();
         }
-        if (replyToLength > 0 || (correlationId != 0 && correlationId != PublishDecoder.correlationIdNullValue()))
-        {
-            refuse(publisherSequence, ProtocolServer.UNSUPPORTED_REQUEST_REPLY);
-            return;
-        }
+        final String replyTo = replyToLength > 0 ? replyTopic(publish, replyToLength) : null;
         if (guaranteed && ttlNs != 0)
         {
             refuse(publisherSequence, ProtocolServer.UNSUPPORTED_GUARANTEED_TTL);
@@ -974,6 +972,11 @@ final class ProtocolConnection implements FrameHandler
         final ClusterGateway gateway = server.clusterGateway();
         if (null != gateway)
         {
+            if (null != replyTo || RequestFields.hasCorrelation(correlationId))
+            {
+                refuse(publisherSequence, ProtocolServer.UNSUPPORTED_REQUEST_REPLY);
+                return;
+            }
             publishToCluster(gateway, publisherSequence, topic, topicOffset, topicLength, priority, guaranteed,
                 payloadOffset, payloadLength);
             return;
@@ -985,7 +988,18 @@ final class ProtocolConnection implements FrameHandler
         }
 
         final long result;
-        if (guaranteed && 0 != publisherId)
+        if (null != replyTo || RequestFields.hasCorrelation(correlationId))
+        {
+            // A request (or a reply carrying its correlation id): never journaled, so a guaranteed one is refused.
+            result = guaranteed ? OfferResult.rejected(RejectReason.GUARANTEED_REQUEST) : publisher.offer(topic,
+                PRIORITIES[priority], QualityOfService.BEST_EFFORT, ttlNs == 0 ? Publisher.NO_TTL : ttlNs, replyTo,
+                RequestFields.correlation(correlationId), inBuffer, payloadOffset, payloadLength);
+            if (null != replyTo && OfferResult.isAccepted(result))
+            {
+                server.requests().increment();
+            }
+        }
+        else if (guaranteed && 0 != publisherId)
         {
             result = publisher.offer(topic, PRIORITIES[priority], inBuffer, payloadOffset, payloadLength, publisherId,
                 publisherSequence);
@@ -1009,6 +1023,15 @@ final class ProtocolConnection implements FrameHandler
             result = publisher.offer(topic, PRIORITIES[priority], inBuffer, payloadOffset, payloadLength);
         }
         onOfferResult(result, publisherSequence, priority, guaranteed);
+    }
+
+    private String replyTopic(final PublishDecoder publish, final int replyToLength)
+    {
+        if (null == replyTopics)
+        {
+            replyTopics = new ReplyTopics(server.replyTopicsNotCached());
+        }
+        return replyTopics.lookup(inBuffer, publish.limit() + PublishDecoder.replyToHeaderLength(), replyToLength);
     }
 
     /**
@@ -1218,7 +1241,7 @@ final class ProtocolConnection implements FrameHandler
                 invalid.description());
             return;
         }
-        if (!principal.permissions().maySubscribe(pattern))
+        if (!principal.permissions().maySubscribe(pattern) && !Inboxes.isOwnInbox(principal, pattern))
         {
             server.notAuthorised().increment();
             sendError(ErrorCode.NOT_AUTHORISED, template, id, -1, principal + " may not subscribe to '" + pattern + "'");
