@@ -32,6 +32,7 @@ import io.junction.protocol.codecs.EndReasonCode;
 import io.junction.protocol.codecs.ErrorCode;
 import io.junction.protocol.codecs.ErrorDecoder;
 import io.junction.protocol.codecs.HelloEncoder;
+import io.junction.protocol.codecs.AckEncoder;
 import io.junction.protocol.codecs.MessageDecoder;
 import io.junction.protocol.codecs.MessageHeaderEncoder;
 import io.junction.protocol.codecs.OutcomeCode;
@@ -100,6 +101,7 @@ public final class JunctionClient implements AutoCloseable
     private final SubscribeEncoder subscribe = new SubscribeEncoder();
     private final UnsubscribeEncoder unsubscribe = new UnsubscribeEncoder();
     private final CreditEncoder credit = new CreditEncoder();
+    private final AckEncoder ack = new AckEncoder();
     private final PingEncoder ping = new PingEncoder();
     private final PongEncoder pong = new PongEncoder();
 
@@ -562,6 +564,23 @@ public final class JunctionClient implements AutoCloseable
         return true;
     }
 
+    boolean sendAck(final ClientSubscription subscription, final long sequence)
+    {
+        if (CONNECTED != state || !subscription.active || null == subscription.options().durable() ||
+            subscription.subscribeSentNs == 0)
+        {
+            return false;
+        }
+        final int at = claim(ProtocolFrames.HEADER_LENGTH + AckEncoder.BLOCK_LENGTH);
+        if (at < 0)
+        {
+            return false;
+        }
+        ack.wrapAndApplyHeader(transport.buffer(), at, header).subscriptionId(subscription.id()).sequence(sequence);
+        transport.commit(at, ProtocolFrames.HEADER_LENGTH + ack.encodedLength());
+        return true;
+    }
+
     void unsubscribe(final ClientSubscription subscription)
     {
         if (null == subscriptions.remove(subscription.id()))
@@ -851,22 +870,32 @@ public final class JunctionClient implements AutoCloseable
             final String pattern = subscription.pattern();
             final ClientSubscriptionOptions options = subscription.options();
             final String group = null == options.queueGroup() ? "" : options.queueGroup();
+            final String durableName = null == options.durable() ? "" : options.durable();
             final int at = claim(ProtocolFrames.HEADER_LENGTH + SubscribeEncoder.BLOCK_LENGTH + 6 + pattern.length() +
-                group.length());
+                group.length() + durableName.length());
             if (at < 0)
             {
                 break;
             }
+            // A durable one asks for its first start each time: the daemon resumes it after its acknowledged
+            // position if it has one. A replay without a name resumes after the last message it was handed.
+            StartPositionKind startKind = options.startAt().kind();
+            long startValue = options.startAt().value();
+            if (durableName.isEmpty() && options.fromJournal() && subscription.lastSequence >= 0)
+            {
+                startKind = StartPositionKind.AFTER_SEQUENCE;
+                startValue = subscription.lastSequence;
+            }
             subscribe.wrapAndApplyHeader(transport.buffer(), at, header)
                 .subscriptionId(subscription.id())
-                .startPositionKind(StartPositionKind.NEW)
-                .startPositionValue(0)
+                .startPositionKind(startKind)
+                .startPositionValue(startValue)
                 .initialCredit(options.initialCredit())
                 .slowSubscriberPolicy(null == options.slowSubscriberPolicy() ? SlowSubscriberPolicyCode.SERVER_DEFAULT :
                     SlowSubscriberPolicyCode.get((short)(options.slowSubscriberPolicy().ordinal() + 1)))
                 .pattern(pattern)
                 .queueGroup(group)
-                .durableName("");
+                .durableName(durableName);
             transport.commit(at, ProtocolFrames.HEADER_LENGTH + subscribe.encodedLength());
             subscription.subscribeSentNs = nowNs;
             subscription.consumedSinceGrant = 0;
@@ -908,17 +937,22 @@ public final class JunctionClient implements AutoCloseable
         payloadView.wrap(buffer, decoded.limit() + MessageDecoder.payloadHeaderLength(), payloadLength);
         RemoteMessages.wrap(message, topic, sequence, priority, timestampNs, payloadView, payloadLength);
         subscription.delivered++;
+        subscription.lastSequence = sequence;
         statistics.received++;
+        final ClientSubscriptionOptions options = subscription.options();
         try
         {
             subscription.handler().onMessage(message);
+            if (options.autoAck() && null != options.durable())
+            {
+                sendAck(subscription, sequence);
+            }
         }
         catch (final Exception ex)
         {
             subscription.faults++; // Isolated: counted, the next message is delivered.
             statistics.handlerFaults++;
         }
-        final ClientSubscriptionOptions options = subscription.options();
         if (options.autoCredit() && options.initialCredit() > 0 && subscription.active)
         {
             final long consumed = ++subscription.consumedSinceGrant;

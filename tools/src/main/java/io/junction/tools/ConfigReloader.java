@@ -70,6 +70,8 @@ final class ConfigReloader
         refuse("journal.retention.max-bytes", (c) -> c.journal().retentionMaxBytes()),
         refuse("journal.retention.max-cycles", (c) -> c.journal().retentionMaxCycles()),
         refuse("journal.deduplication-window", (c) -> c.journal().deduplicationWindow()),
+        restart("journal.durable.max-subscriptions", (c) -> c.journal().durableMaxSubscriptions()),
+        restart("journal.durable.max-unacknowledged", (c) -> c.journal().durableMaxUnacknowledged()),
         refuse("regulation.express-critical", (c) -> c.regulation().expressCritical()),
         refuse("idle-strategy", (c) -> c.switchConfig().idleStrategy()),
         refuse("cluster.enabled", (c) -> c.cluster().enabled()),
