@@ -29,31 +29,45 @@ public final class EmbeddedMediaDriver implements AutoCloseable
     /**
      * @param directory   the driver's directory (created; deleted on close).
      * @param termLength  the term length of UDP and IPC publications (a power of two, 64 KiB to 1 GiB).
-     * @param busy        true: back off only to a 1 µs park (lower latency, a core kept busier); false: sleep 1 ms.
+     * @param busy        true: back off only to a 100 µs park (lower latency, a core kept busier); false: to 1 ms.
      */
     public static EmbeddedMediaDriver launch(final File directory, final int termLength, final boolean busy)
     {
-        try
+        return launch(directory, termLength, busy, false);
+    }
+
+    /**
+     * @param dedicated true: conductor, sender and receiver on three threads (DEDICATED), for a machine with cores
+     *                  to spare; false: one thread (SHARED).
+     */
+    public static EmbeddedMediaDriver launch(
+        final File directory, final int termLength, final boolean busy, final boolean dedicated)
+    {
+        final MediaDriver.Context context = new MediaDriver.Context()
+            .aeronDirectoryName(directory.getAbsolutePath())
+            .threadingMode(dedicated ? ThreadingMode.DEDICATED : ThreadingMode.SHARED)
+            .conductorIdleStrategy(new SleepingMillisIdleStrategy(1))
+            .publicationTermBufferLength(termLength)
+            .ipcTermBufferLength(termLength)
+            .termBufferSparseFile(true)
+            .spiesSimulateConnection(false)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true);
+        if (dedicated)
         {
-            return new EmbeddedMediaDriver(MediaDriver.launch(new MediaDriver.Context()
-                .aeronDirectoryName(directory.getAbsolutePath())
-                .threadingMode(ThreadingMode.SHARED)
-                .sharedIdleStrategy(busy ?
-                    new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100)) :
-                    new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1)))
-                .conductorIdleStrategy(new SleepingMillisIdleStrategy(1))
-                .publicationTermBufferLength(termLength)
-                .ipcTermBufferLength(termLength)
-                .termBufferSparseFile(true)
-                .spiesSimulateConnection(false)
-                .dirDeleteOnStart(true)
-                .dirDeleteOnShutdown(true)));
+            context.senderIdleStrategy(idle(busy)).receiverIdleStrategy(idle(busy));
         }
-        catch (final NoClassDefFoundError ex)
+        else
         {
-            throw new IllegalStateException("an embedded Aeron media driver needs io.aeron:aeron-driver on the " +
-                "classpath (or use an external driver by its directory)", ex);
+            context.sharedIdleStrategy(idle(busy));
         }
+        return new EmbeddedMediaDriver(MediaDriver.launch(context));
+    }
+
+    private static BackoffIdleStrategy idle(final boolean busy)
+    {
+        return new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1),
+            busy ? TimeUnit.MICROSECONDS.toNanos(100) : TimeUnit.MILLISECONDS.toNanos(1));
     }
 
     public String directory()
