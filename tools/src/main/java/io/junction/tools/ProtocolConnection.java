@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -107,6 +106,7 @@ final class ProtocolConnection implements FrameHandler
     private static final long REFUSAL_LINGER_NS = TimeUnit.MILLISECONDS.toNanos(REFUSAL_LINGER_MS);
     private static final Priority[] PRIORITIES = Priority.values();
     private static final byte[] NO_BYTES = new byte[0];
+    private static final ByteBuffer NO_OUTPUT = ByteBuffer.allocate(0);
     private static final long DUPLICATE = OfferResult.rejected(RejectReason.DUPLICATE);
     private static final long TOO_OLD = OfferResult.rejected(RejectReason.TOO_OLD_FOR_DEDUPLICATION);
     /** Duty cycles without input before a polled connection is left to the selector again. */
@@ -114,7 +114,7 @@ final class ProtocolConnection implements FrameHandler
 
     private final ProtocolServer server;
     private final IoAgent agent;
-    private final SocketChannel channel;
+    private final ConnectionChannel channel;
     private final SelectionKey key;
     private final String remote;
     private final boolean secureTransport;
@@ -191,7 +191,7 @@ final class ProtocolConnection implements FrameHandler
     private boolean inBusyList;
 
     ProtocolConnection(
-        final ProtocolServer server, final IoAgent agent, final SocketChannel channel, final SelectionKey key,
+        final ProtocolServer server, final IoAgent agent, final ConnectionChannel channel, final SelectionKey key,
         final long nowNs)
     {
         this.server = server;
@@ -203,18 +203,15 @@ final class ProtocolConnection implements FrameHandler
         this.heartbeatIntervalNs = server.network().heartbeatInterval().toNanos();
         String address = "?";
         boolean loopback = false;
-        try
+        final InetSocketAddress peer = channel.remoteAddress();
+        if (null != peer && null != peer.getAddress())
         {
-            final InetSocketAddress peer = (InetSocketAddress)channel.getRemoteAddress();
             address = peer.getAddress().getHostAddress() + ":" + peer.getPort();
             loopback = peer.getAddress().isLoopbackAddress();
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            // Gone already: the first read says so.
-        }
+        } // else gone already: the first read says so.
         remote = address;
-        secureTransport = loopback;
+        // A password may travel only where no one else can read it (see ConfiguredAuthenticator).
+        secureTransport = loopback || channel.isEncrypted();
         // No buffer yet: one is taken from the agent's pool when there is something to read (see releaseInput).
     }
 
@@ -344,7 +341,7 @@ final class ProtocolConnection implements FrameHandler
                 break;
             }
         }
-        if (total > 0)
+        if (total > 0 || channel.hasBufferedInput())
         {
             hotIdleCycles = 0;
             if (!hot && state < CLOSING)
@@ -405,7 +402,7 @@ final class ProtocolConnection implements FrameHandler
             return -1;
         }
         final int read = onReadable(nowNs);
-        if (read == 0 && ++hotIdleCycles > HOT_IDLE_CYCLES && state < CLOSING)
+        if (read == 0 && !channel.hasBufferedInput() && ++hotIdleCycles > HOT_IDLE_CYCLES && state < CLOSING)
         {
             hot = false;
             updateInterest();
@@ -572,6 +569,11 @@ final class ProtocolConnection implements FrameHandler
         if (0 == paused && state < CLOSING)
         {
             processInput(nowNs);
+            if (!hot && channel.hasBufferedInput())
+            {
+                hot = true; // Decrypted bytes wait that the selector knows nothing of.
+                agent.hot(this);
+            }
             updateInterest();
             if (!hot)
             {
@@ -591,7 +593,7 @@ final class ProtocolConnection implements FrameHandler
         {
             ops |= SelectionKey.OP_READ;
         }
-        if (null != out && out.position() > 0)
+        if ((null != out && out.position() > 0 && channel.isReady()) || channel.wantsWrite())
         {
             ops |= SelectionKey.OP_WRITE;
         }
@@ -1708,6 +1710,10 @@ final class ProtocolConnection implements FrameHandler
             onSlowConsumerDisconnect(slow); // closeAfterError flushes
             return;
         }
+        if (channel.wantsWrite() && !flushTransport())
+        {
+            return;
+        }
         for (int round = 0; round < 8; round++)
         {
             copyDeliveries();
@@ -1758,6 +1764,25 @@ final class ProtocolConnection implements FrameHandler
         }
         updateInterest();
         releaseStaging();
+    }
+
+    /**
+     * Send the transport's own bytes (a TLS handshake step, records not yet written).
+     *
+     * @return false when the connection closed.
+     */
+    private boolean flushTransport()
+    {
+        try
+        {
+            channel.write(NO_OUTPUT);
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            close(); // The client went away, or its TLS failed (counted by the channel).
+            return false;
+        }
     }
 
     private void copyDeliveries()
