@@ -145,15 +145,17 @@ public final class JunctionClient implements AutoCloseable
     }
 
     /**
-     * A client of the daemon at {@link ClientContext#url}: the first connect attempt begins at once and progresses
-     * in {@link #poll()}; nothing blocks.
+     * A client of the daemon at {@link ClientContext#url} (TCP, or Aeron UDP/IPC): the first connect attempt begins
+     * at once and progresses in {@link #poll()}; nothing blocks, except that over Aeron the first attempt connects
+     * to the media driver (or launches the embedded one) once.
      *
      * @throws IllegalArgumentException for a setting that is wrong.
      */
     public static JunctionClient connect(final ClientContext ctx)
     {
         ctx.conclude();
-        return connect(ctx, new TcpTransport(ctx.host(), ctx.port(), ctx.sendBufferBytes(), ctx.maxFrameLength()));
+        return connect(ctx, ctx.isAeron() ? new AeronTransport(ctx) :
+            new TcpTransport(ctx.host(), ctx.port(), ctx.sendBufferBytes(), ctx.maxFrameLength()));
     }
 
     /**
@@ -537,7 +539,7 @@ public final class JunctionClient implements AutoCloseable
         {
             flush();
         }
-        transport.close();
+        transport.release();
         state = CLOSED;
         disconnectReason = DisconnectReason.CLOSED;
         if (wasUp)
