@@ -84,6 +84,9 @@ final class ConfigReloader
         refuse("cluster.election-timeout", (c) -> c.cluster().electionTimeout()),
         refuse("cluster.startup-canvass-timeout", (c) -> c.cluster().startupCanvassTimeout()),
         refuse("cluster.gateway", (c) -> c.cluster().gateway()),
+        refuse("cluster.snapshot-interval", (c) -> c.cluster().snapshotInterval()),
+        refuse("cluster.snapshots-kept", (c) -> c.cluster().snapshotsKept()),
+        refuse("cluster.min-free-disk", (c) -> c.cluster().minFreeDisk()),
 
         restart("dir", (c) -> c.node().dir()),
         restart("counters-dir", (c) -> c.node().countersDir()),

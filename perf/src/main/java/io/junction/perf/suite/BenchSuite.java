@@ -26,6 +26,12 @@ public final class BenchSuite
     {
     }
 
+    /** The sections the options select (--sections), in the suite's order. */
+    static List<Section> sections(final SuiteOptions options)
+    {
+        return sections().stream().filter(options::includes).toList();
+    }
+
     public static List<Section> sections()
     {
         final List<Section> sections = new ArrayList<>();
@@ -34,6 +40,7 @@ public final class BenchSuite
         sections.add(new OverloadSection());
         sections.add(new JournalSection());
         sections.add(new ClusterSection());
+        sections.add(new ShardScalingSection());
         sections.add(new JmhSection());
         return sections;
     }
@@ -53,11 +60,11 @@ public final class BenchSuite
         }
         if (options.estimateOnly)
         {
-            printBudget(options, sections(), new SuiteResults());
+            printBudget(options, sections(options), new SuiteResults());
             System.exit(0);
             return;
         }
-        final Path report = run(options, sections());
+        final Path report = run(options, sections(options));
         System.out.println("[suite] report: " + report.toAbsolutePath());
         System.exit(0);
     }
