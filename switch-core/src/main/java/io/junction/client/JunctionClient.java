@@ -129,6 +129,8 @@ public final class JunctionClient implements AutoCloseable
     private AgentRunner agentRunner;
     private long syncsRequested;
     private long syncedUpTo;
+    /** The transport said nothing can become durable now (a cluster without quorum). */
+    private boolean suspended;
 
     private JunctionClient(final ClientContext ctx, final Transport transport)
     {
@@ -165,6 +167,7 @@ public final class JunctionClient implements AutoCloseable
     {
         ctx.conclude();
         final JunctionClient client = new JunctionClient(ctx, transport);
+        transport.events(client.new TransportEvents());
         client.nextAttemptNs = System.nanoTime();
         return client;
     }
@@ -179,7 +182,7 @@ public final class JunctionClient implements AutoCloseable
      */
     public boolean isConnected()
     {
-        return CONNECTED == state;
+        return CONNECTED == state && !suspended;
     }
 
     public boolean isClosed()
@@ -271,7 +274,7 @@ public final class JunctionClient implements AutoCloseable
         final String topic, final Priority priority, final QualityOfService qos, final DirectBuffer buffer,
         final int offset, final int length)
     {
-        if (CONNECTED != state)
+        if (CONNECTED != state || suspended)
         {
             if (CLOSED == state)
             {
@@ -790,6 +793,7 @@ public final class JunctionClient implements AutoCloseable
         disconnectReason = reason;
         lastError = detail;
         resendCursor = -1;
+        suspended = false;
         unsentSubscribes = 0;
         for (final ClientSubscription subscription : subscriptions.values())
         {
@@ -1097,6 +1101,34 @@ public final class JunctionClient implements AutoCloseable
         {
             pong.wrapAndApplyHeader(transport.buffer(), at, header).value(decoded.value());
             transport.commit(at, ProtocolFrames.HEADER_LENGTH + pong.encodedLength());
+        }
+    }
+
+    /**
+     * From a transport (a cluster's) to the client: leader changes and lost quorum.
+     */
+    private final class TransportEvents implements Transport.Events
+    {
+        @Override
+        public void onSuspended(final ConnectionState connectionState, final String detail)
+        {
+            if (CONNECTED == state && !suspended)
+            {
+                suspended = true;
+                lastError = detail;
+                connectionListener.onConnectionState(connectionState, DisconnectReason.NONE, detail);
+            }
+        }
+
+        @Override
+        public void onResumed(final ConnectionState connectionState, final String detail)
+        {
+            if (CONNECTED == state)
+            {
+                suspended = false;
+                resendCursor = inFlight.pending() > 0 ? inFlight.head() : -1;
+                connectionListener.onConnectionState(connectionState, DisconnectReason.NONE, detail);
+            }
         }
     }
 
