@@ -26,6 +26,12 @@ public final class BenchSuite
     {
     }
 
+    /** The sections these options run: with {@code --rounds N}, only Junction remote vs NATS in rounds. */
+    public static List<Section> sections(final SuiteOptions options)
+    {
+        return options.rounds > 0 ? List.of(new RemoteRoundsSection()) : sections();
+    }
+
     public static List<Section> sections()
     {
         final List<Section> sections = new ArrayList<>();
@@ -53,11 +59,11 @@ public final class BenchSuite
         }
         if (options.estimateOnly)
         {
-            printBudget(options, sections(), new SuiteResults());
+            printBudget(options, sections(options), new SuiteResults());
             System.exit(0);
             return;
         }
-        final Path report = run(options, sections());
+        final Path report = run(options, sections(options));
         System.out.println("[suite] report: " + report.toAbsolutePath());
         System.exit(0);
     }
