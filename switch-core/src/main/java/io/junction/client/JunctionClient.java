@@ -245,6 +245,14 @@ public final class JunctionClient implements AutoCloseable
     }
 
     /**
+     * @return bytes encoded but not yet written to the connection (what the next {@link #poll()} tries to write).
+     */
+    public int pendingBytes()
+    {
+        return transport.pendingBytes();
+    }
+
+    /**
      * @return the publisher sequence the next offer will carry.
      */
     public long nextPublisherSequence()
