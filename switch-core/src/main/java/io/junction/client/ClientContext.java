@@ -26,6 +26,7 @@ public final class ClientContext
     public static final long DEFAULT_RECONNECT_MIN_NS = TimeUnit.MILLISECONDS.toNanos(50);
     public static final long DEFAULT_RECONNECT_MAX_NS = TimeUnit.SECONDS.toNanos(5);
     public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
+    public static final int DEFAULT_MAX_OUTSTANDING_REQUESTS = 1024;
     public static final int DEFAULT_IN_FLIGHT_BUFFER_BYTES = 4 << 20;
     public static final long DEFAULT_OUTCOME_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
     public static final int DEFAULT_SEND_BUFFER_BYTES = 256 << 10;
@@ -46,6 +47,7 @@ public final class ClientContext
     private long reconnectMinNs = DEFAULT_RECONNECT_MIN_NS;
     private long reconnectMaxNs = DEFAULT_RECONNECT_MAX_NS;
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+    private int maxOutstandingRequests = DEFAULT_MAX_OUTSTANDING_REQUESTS;
     private int inFlightBufferBytes = DEFAULT_IN_FLIGHT_BUFFER_BYTES;
     private long outcomeTimeoutNs = DEFAULT_OUTCOME_TIMEOUT_NS;
     private int sendBufferBytes = DEFAULT_SEND_BUFFER_BYTES;
@@ -207,6 +209,22 @@ public final class ClientContext
     public boolean reconnect()
     {
         return reconnect;
+    }
+
+    /**
+     * @param maxOutstandingRequests requests awaiting their reply at once (a table of this size is made with the
+     *                               client); beyond it a request is refused {@link ClientResult#TOO_MANY_REQUESTS}
+     *                               and counted ({@link ClientStatistics#requestsRefused()}).
+     */
+    public ClientContext maxOutstandingRequests(final int maxOutstandingRequests)
+    {
+        this.maxOutstandingRequests = maxOutstandingRequests;
+        return this;
+    }
+
+    public int maxOutstandingRequests()
+    {
+        return maxOutstandingRequests;
     }
 
     /**
@@ -375,6 +393,11 @@ public final class ClientContext
             throw new IllegalArgumentException("maxInFlight must be in [1, 2^24]: " + maxInFlight);
         }
         positive("inFlightBufferBytes", inFlightBufferBytes);
+        if (maxOutstandingRequests < 1 || maxOutstandingRequests > 1 << 20)
+        {
+            throw new IllegalArgumentException("maxOutstandingRequests must be in [1, 2^20]: " +
+                maxOutstandingRequests);
+        }
         if (outcomeTimeoutNs < 0)
         {
             throw new IllegalArgumentException("outcomeTimeoutNs must be >= 0: " + outcomeTimeoutNs);
