@@ -155,6 +155,7 @@ public final class ProtocolServer implements AutoCloseable
     private volatile long drainDeadlineNs = Long.MAX_VALUE;
     private volatile boolean acceptorFailed;
     private volatile ClusterGateway clusterGateway;
+    private volatile DurableSubscriptions durableSubscriptions;
 
     private final AtomicCounter connectionsCounter;
     private final PrincipalConnections principals;
@@ -541,6 +542,19 @@ public final class ProtocolServer implements AutoCloseable
     ClusterGateway clusterGateway()
     {
         return clusterGateway;
+    }
+
+    /**
+     * Serve durable subscriptions and replays from the daemon's journal (none without one).
+     */
+    void durableSubscriptions(final DurableSubscriptions subscriptions)
+    {
+        durableSubscriptions = subscriptions;
+    }
+
+    DurableSubscriptions durableSubscriptions()
+    {
+        return durableSubscriptions;
     }
 
     boolean isAdmitting()
