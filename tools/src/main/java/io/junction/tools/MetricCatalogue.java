@@ -257,6 +257,26 @@ public final class MetricCatalogue
         counter(ProtocolServer.OUTPUT_PAUSES_TYPE_ID, "junction_protocol_output_pauses_total",
             "Times the server stopped reading a client whose send buffer was full (TCP holds it back).", null, null);
 
+        // The daemon's Aeron edge.
+        gauge(AeronEdge.SESSIONS_TYPE_ID, "junction_aeron_sessions", "Aeron client sessions open (also counted in " +
+            "junction_protocol_connections).", null, null, Aggregate.SUM);
+        counter(AeronEdge.SESSIONS_OPENED_TYPE_ID, "junction_aeron_sessions_opened_total",
+            "Aeron client sessions whose egress reached the client (then HELLO is awaited).", null, null);
+        counter(AeronEdge.HANDSHAKES_REFUSED_TYPE_ID, "junction_aeron_handshakes_refused_total",
+            "Aeron clients refused for their first message (no handshake, or a response channel not their own).",
+            null, null);
+        counter(AeronEdge.SESSIONS_TIMED_OUT_TYPE_ID, "junction_aeron_sessions_timed_out_total",
+            "Aeron clients whose egress did not connect within network.hello-timeout.", null, null);
+        counter(AeronEdge.SESSIONS_LOST_TYPE_ID, "junction_aeron_sessions_lost_total",
+            "Aeron sessions closed because the client's image or the egress to it went away.", null, null);
+        counter(AeronEdge.EGRESS_BACK_PRESSURED_TYPE_ID, "junction_aeron_egress_back_pressured_total",
+            "Writes to an Aeron client's egress that it back-pressured (the rest waits in its send buffer).", null,
+            null);
+        counter(AeronEdge.INBOX_FULL_TYPE_ID, "junction_aeron_inbox_full_total",
+            "Aeron messages left in the image because the session had not read the ones before.", null, null);
+        counter(AeronEdge.SESSIONS_REFUSED_TYPE_ID, "junction_aeron_sessions_refused_total",
+            "Aeron clients refused by network.max-connections.", null, null);
+
         // The journal.
         counter(JournalCounters.APPENDED_TYPE_ID, "junction_journal_appended_total",
             "Records appended to the journal.", null, null);
