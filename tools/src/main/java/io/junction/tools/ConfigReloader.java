@@ -70,6 +70,8 @@ final class ConfigReloader
         refuse("journal.retention.max-bytes", (c) -> c.journal().retentionMaxBytes()),
         refuse("journal.retention.max-cycles", (c) -> c.journal().retentionMaxCycles()),
         refuse("journal.deduplication-window", (c) -> c.journal().deduplicationWindow()),
+        restart("journal.durable.max-subscriptions", (c) -> c.journal().durableMaxSubscriptions()),
+        restart("journal.durable.max-unacknowledged", (c) -> c.journal().durableMaxUnacknowledged()),
         refuse("regulation.express-critical", (c) -> c.regulation().expressCritical()),
         refuse("idle-strategy", (c) -> c.switchConfig().idleStrategy()),
         refuse("cluster.enabled", (c) -> c.cluster().enabled()),
@@ -84,6 +86,9 @@ final class ConfigReloader
         refuse("cluster.election-timeout", (c) -> c.cluster().electionTimeout()),
         refuse("cluster.startup-canvass-timeout", (c) -> c.cluster().startupCanvassTimeout()),
         refuse("cluster.gateway", (c) -> c.cluster().gateway()),
+        refuse("cluster.snapshot-interval", (c) -> c.cluster().snapshotInterval()),
+        refuse("cluster.snapshots-kept", (c) -> c.cluster().snapshotsKept()),
+        refuse("cluster.min-free-disk", (c) -> c.cluster().minFreeDisk()),
 
         restart("dir", (c) -> c.node().dir()),
         restart("counters-dir", (c) -> c.node().countersDir()),

@@ -112,6 +112,14 @@ public final class Daemon implements AutoCloseable
             {
                 server.clusterGateway(gateway);
             }
+            if (null != journal && journal.isAvailable())
+            {
+                final DurableSubscriptions durables = new DurableSubscriptions(journal,
+                    config.journal().durableMaxSubscriptions(), config.journal().durableMaxUnacknowledged(),
+                    counters.manager());
+                components.add("durable subscriptions", DaemonComponent.closing(durables));
+                server.durableSubscriptions(durables);
+            }
             if (null != aeron)
             {
                 aeron.serve(server);

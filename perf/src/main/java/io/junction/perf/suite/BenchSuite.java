@@ -26,6 +26,14 @@ public final class BenchSuite
     {
     }
 
+    /** The sections these options run: with {@code --rounds N}, only Junction remote vs NATS in rounds; else those
+     * --sections names (all when empty), in the suite's order. */
+    public static List<Section> sections(final SuiteOptions options)
+    {
+        return options.rounds > 0 ? List.of(new RemoteRoundsSection()) :
+            sections().stream().filter(options::includes).toList();
+    }
+
     public static List<Section> sections()
     {
         final List<Section> sections = new ArrayList<>();
@@ -34,6 +42,7 @@ public final class BenchSuite
         sections.add(new OverloadSection());
         sections.add(new JournalSection());
         sections.add(new ClusterSection());
+        sections.add(new ShardScalingSection());
         sections.add(new JmhSection());
         return sections;
     }
@@ -53,11 +62,11 @@ public final class BenchSuite
         }
         if (options.estimateOnly)
         {
-            printBudget(options, sections(), new SuiteResults());
+            printBudget(options, sections(options), new SuiteResults());
             System.exit(0);
             return;
         }
-        final Path report = run(options, sections());
+        final Path report = run(options, sections(options));
         System.out.println("[suite] report: " + report.toAbsolutePath());
         System.exit(0);
     }

@@ -35,9 +35,16 @@ public final class SuiteOptions
     public double headroom = 0.8;
     /** Target names to run (case-insensitive prefixes); empty: all. */
     public List<String> only = List.of();
+    /** Sections to run, by the start of their class name in lower case (e.g. shardscaling, shared); empty: all. */
+    public List<String> sections = List.of();
     public boolean jmh = true;
     /** Run the variants of targets (Junction embedded with yielding idle strategies); full mode only. */
     public boolean variants = true;
+    /**
+     * {@code --rounds N}: run only Junction remote and NATS, alternately, N rounds, and report medians
+     * ({@link RemoteRoundsSection}); 0: the normal suite.
+     */
+    public int rounds;
     /** Print the time budget and stop, measuring nothing. */
     public boolean estimateOnly;
     public Path outputDir;
@@ -103,16 +110,22 @@ public final class SuiteOptions
                 case "--p99-target" -> options.p99TargetNs = parseDurationNs(value(args, ++i));
                 case "--headroom" -> options.headroom = Double.parseDouble(value(args, ++i));
                 case "--only" -> options.only = List.of(value(args, ++i).toLowerCase(Locale.ROOT).split(","));
+                case "--sections" -> options.sections = List.of(value(args, ++i).toLowerCase(Locale.ROOT).split(","));
                 case "--out" -> options.outputDir = Path.of(value(args, ++i));
                 case "--no-jmh" -> options.jmh = false;
                 case "--jmh" -> options.jmh = true;
                 case "--estimate" -> options.estimateOnly = true;
+                case "--rounds" -> options.rounds = parseRounds(value(args, ++i));
                 default -> throw new IllegalArgumentException("unknown option: " + args[i] + "\n" + usage());
             }
         }
+        if (options.rounds > 0)
+        {
+            options.throughputTrials = Math.min(options.throughputTrials, 3); // the rounds give the medians
+        }
         if (null == options.outputDir)
         {
-            options.outputDir = Path.of("perf", "results", "suite-" +
+            options.outputDir = Path.of("perf", "results", (options.rounds > 0 ? "remote-rounds-" : "suite-") +
                 LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmm")));
         }
         return options;
@@ -121,7 +134,25 @@ public final class SuiteOptions
     public static String usage()
     {
         return "usage: perf/bench.sh [--quick] [--p99-target 50us] [--headroom 0.8] [--only junction,nats,...] " +
-            "[--out DIR] [--jmh|--no-jmh] [--estimate]";
+            "[--sections shared,roundtrip,overload,journal,cluster,shardscaling,jmh] [--out DIR] [--jmh|--no-jmh] " +
+            "[--estimate] [--rounds N]";
+    }
+
+    private static int parseRounds(final String text)
+    {
+        try
+        {
+            final int rounds = Integer.parseInt(text.trim());
+            if (rounds >= 1 && rounds <= 99)
+            {
+                return rounds;
+            }
+        }
+        catch (final NumberFormatException ex)
+        {
+            // said below
+        }
+        throw new IllegalArgumentException("--rounds needs a number of rounds from 1 to 99: " + text + "\n" + usage());
     }
 
     private static String value(final String[] args, final int i)
@@ -147,6 +178,12 @@ public final class SuiteOptions
             }
         }
         return Math.round(Double.parseDouble(value) * 1000);
+    }
+
+    public boolean includes(final Section section)
+    {
+        final String name = section.getClass().getSimpleName().toLowerCase(Locale.ROOT);
+        return sections.isEmpty() || sections.stream().anyMatch(name::startsWith);
     }
 
     public boolean includes(final Target target)
