@@ -676,7 +676,7 @@ final class ProtocolConnection implements FrameHandler
 
     private void updateInterest()
     {
-        if (!key.isValid())
+        if (null == key || !key.isValid()) // No key: a transport its owner polls (Aeron).
         {
             return;
         }
@@ -2198,7 +2198,10 @@ final class ProtocolConnection implements FrameHandler
             principalSeries = null;
         }
         endSubscriptions();
-        key.cancel();
+        if (null != key)
+        {
+            key.cancel();
+        }
         CloseHelper.quietClose(channel);
         agent.onClosed(this);
         pongHead = pongTail;

@@ -466,6 +466,46 @@ public final class ProtocolServer implements AutoCloseable
         }
     }
 
+    /**
+     * A connection over another transport (an Aeron session) asks to be let in: the same bound as TCP's.
+     *
+     * @return false if admitting it would pass network.max-connections (counted as TOO_MANY_CONNECTIONS) or the
+     * server no longer admits.
+     */
+    boolean admitConnection()
+    {
+        if (!admitting)
+        {
+            return false;
+        }
+        if (openConnections.incrementAndGet() > network.maxConnections())
+        {
+            openConnections.decrementAndGet();
+            countError(ErrorCode.TOO_MANY_CONNECTIONS);
+            return false;
+        }
+        connectionsCounter.increment();
+        connectionsAccepted.increment();
+        return true;
+    }
+
+    /**
+     * @return the ERROR TOO_MANY_CONNECTIONS frame, length prefix included.
+     */
+    byte[] tooManyConnectionsFrame()
+    {
+        return tooManyConnections;
+    }
+
+    /**
+     * Serve the Aeron edge on the first I/O agent.
+     */
+    void attachAeron(final AeronEdge edge)
+    {
+        final IoAgent agent = agents[0];
+        agent.post(() -> agent.attach(edge));
+    }
+
     /** Connections by principal ({@link PrincipalConnections}), bounded as the daemon's config says. */
     PrincipalConnections principals()
     {
