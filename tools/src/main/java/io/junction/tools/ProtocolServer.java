@@ -95,8 +95,6 @@ public final class ProtocolServer implements AutoCloseable
     static final long UNSUPPORTED_REQUEST_REPLY = -901;
     /** A guaranteed PUBLISH with a time to live. */
     static final long UNSUPPORTED_GUARANTEED_TTL = -902;
-    /** A guaranteed PUBLISH to a clustered daemon's protocol. */
-    static final long UNSUPPORTED_CLUSTER_GUARANTEED = -903;
     /** A PUBLISH its principal may not make. */
     static final long NOT_AUTHORISED = -904;
 
@@ -121,8 +119,6 @@ public final class ProtocolServer implements AutoCloseable
             "and replyTo through the switch yet; publish without them"));
         REFUSAL_TEXTS.put(UNSUPPORTED_GUARANTEED_TTL, ascii("UNSUPPORTED: a guaranteed publish cannot have a time " +
             "to live"));
-        REFUSAL_TEXTS.put(UNSUPPORTED_CLUSTER_GUARANTEED, ascii("UNSUPPORTED: a clustered daemon's protocol takes " +
-            "best-effort publishes only (its messages go to the cluster); use the cluster's client for guaranteed"));
         REFUSAL_TEXTS.put(NOT_AUTHORISED, ascii("NOT_AUTHORISED: the principal may not publish to that topic"));
     }
 
