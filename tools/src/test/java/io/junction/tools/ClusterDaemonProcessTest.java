@@ -226,6 +226,24 @@ class ClusterDaemonProcessTest
         // What was shed never reached the cluster: the gateway sent the rest only.
         await().atMost(TIMEOUT).until(() -> counter(dir, ClusterGateway.PUBLISHED_TYPE_ID) == count + 1 + 5 - shed);
 
+        // junction pub and sub --cluster: the client library over the cluster transport, straight to the member.
+        final String members = "0=localhost:" + basePort;
+        final JunctionProcess sub = JunctionProcess.start(tmp.resolve("cli-sub.txt").toFile(), "sub", "cli.>",
+            "--cluster", members, "--count", "1", "--timeout", "60s");
+        resources.add(sub);
+        await().atMost(TIMEOUT).until(() -> sub.output().contains("subscribed to") || !sub.process().isAlive());
+        final File pubOut = tmp.resolve("cli-pub.txt").toFile();
+        assertEquals(0, JunctionProcess.run(pubOut, "pub", "--cluster", members, "--guaranteed", "cli.x", "hello"),
+            () -> read(pubOut));
+        assertTrue(Files.readString(pubOut.toPath()).strip().matches("(?s)(.*\\n)?\\d+"), () -> read(pubOut));
+        assertTrue(sub.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), sub::output);
+        assertEquals(0, sub.process().exitValue(), sub::output);
+        assertTrue(sub.output().contains("cli.x hello"), sub::output);
+        final File cliBadOut = tmp.resolve("cli-bad.txt").toFile();
+        assertEquals(2, JunctionProcess.run(cliBadOut, "pub", "--cluster", "0=nohost", "cli.x", "x"),
+            () -> read(cliBadOut));
+        assertTrue(Files.readString(cliBadOut.toPath()).contains("--cluster 0=nohost"), () -> read(cliBadOut));
+
         assertTrue(webhooks.get(0).isEmpty(), webhooks.get(0)::toString); // never without a leader long enough
         solo.process().destroy();
         assertTrue(solo.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), solo::output);
