@@ -26,6 +26,8 @@ final class Router
     private final SwitchCounters counters;
     private final int maxMessageLength;
     private final SegmentReclaimer reclaimer;
+    private String lastTopic; // the topic routed last (by identity) and its routes
+    private Route[] lastRoutes = NO_ROUTES;
 
     Router(final Junction.Context ctx, final SwitchCounters counters, final SegmentReclaimer reclaimer)
     {
@@ -41,6 +43,10 @@ final class Router
      */
     Route[] route(final String topic)
     {
+        if (topic == lastTopic)
+        {
+            return lastRoutes; // a run of one topic, the common case, skips the hash and the equals
+        }
         Route[] routes = routeCache.get(topic);
         if (null == routes)
         {
@@ -53,6 +59,8 @@ final class Router
             }
             routeCache.put(topic, routes);
         }
+        lastTopic = topic;
+        lastRoutes = routes;
         return routes;
     }
 
@@ -86,6 +94,8 @@ final class Router
     void changed()
     {
         routeCache.clear();
+        lastTopic = null;
+        lastRoutes = NO_ROUTES;
     }
 
     private void applyGroupCommand(final RouteCommand command, final String groupName)
