@@ -30,6 +30,10 @@ public final class ClientContext
     public static final long DEFAULT_OUTCOME_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
     public static final int DEFAULT_SEND_BUFFER_BYTES = 256 << 10;
     public static final int DEFAULT_MAX_FRAME_LENGTH = 16 << 20;
+    /** The daemon's {@code aeron.ingress-stream-id} default. */
+    public static final int DEFAULT_AERON_INGRESS_STREAM_ID = 1101;
+    /** The stream the daemon answers a UDP client on (an IPC client picks a random one of its own). */
+    public static final int DEFAULT_AERON_RESPONSE_STREAM_ID = 1102;
 
     private static final AtomicInteger DEFAULT_INSTANCES = new AtomicInteger();
 
@@ -55,10 +59,21 @@ public final class ClientContext
     private ConnectionListener connectionListener = ConnectionListener.NO_OP;
     private PublishOutcomeListener outcomeListener = PublishOutcomeListener.NO_OP;
     private RefusalListener refusalListener = RefusalListener.NO_OP;
+    private int aeronIngressStreamId = DEFAULT_AERON_INGRESS_STREAM_ID;
+    private int aeronResponseStreamId = DEFAULT_AERON_RESPONSE_STREAM_ID;
+    private String aeronDirectory;
+    private boolean aeronEmbeddedDriver;
+    private int aeronTermLength = 1 << 20;
+    private String aeronResponseHost;
+    private int aeronResponsePort;
+    private boolean aeron;
     private boolean concluded;
 
     /**
-     * @param url {@code tcp://host:port} (the daemon's {@code listen.host}:{@code listen.port}).
+     * @param url {@code tcp://host:port} (the daemon's {@code listen.host}:{@code listen.port}), {@code
+     *            aeron:udp?endpoint=host:port} (the daemon's {@code aeron.ingress-endpoint}; other Aeron channel
+     *            parameters such as {@code term-length} may follow) or {@code aeron:ipc} (a daemon on this host
+     *            sharing this client's media driver).
      */
     public ClientContext url(final String url)
     {
@@ -69,6 +84,113 @@ public final class ClientContext
     public String url()
     {
         return url;
+    }
+
+    /**
+     * @return true for an {@code aeron:} url.
+     */
+    public boolean isAeron()
+    {
+        return aeron;
+    }
+
+    /**
+     * @param directory the directory of the Aeron media driver to use (its {@code aeron.dir}); default: Aeron's
+     *                  default directory ({@code /dev/shm/aeron-<user>} on Linux), or, with {@link
+     *                  #aeronEmbeddedDriver}, a new temporary directory.
+     */
+    public ClientContext aeronDirectory(final String directory)
+    {
+        this.aeronDirectory = directory;
+        return this;
+    }
+
+    public String aeronDirectory()
+    {
+        return aeronDirectory;
+    }
+
+    /**
+     * @param embedded true: launch a media driver inside this process (needs {@code io.aeron:aeron-driver} on the
+     *                 classpath; one shared thread that sleeps when idle), closed with the client; false (the
+     *                 default): use a running driver at {@link #aeronDirectory}. Over {@code aeron:ipc} the
+     *                 client must share the daemon's driver, so embedded makes sense only for UDP.
+     */
+    public ClientContext aeronEmbeddedDriver(final boolean embedded)
+    {
+        this.aeronEmbeddedDriver = embedded;
+        return this;
+    }
+
+    public boolean aeronEmbeddedDriver()
+    {
+        return aeronEmbeddedDriver;
+    }
+
+    /**
+     * @param length the term length of the embedded driver's publications (a power of two, 64 KiB to 1 GiB).
+     */
+    public ClientContext aeronTermLength(final int length)
+    {
+        this.aeronTermLength = length;
+        return this;
+    }
+
+    public int aeronTermLength()
+    {
+        return aeronTermLength;
+    }
+
+    /**
+     * @param streamId the daemon's ingress stream id ({@code aeron.ingress-stream-id}).
+     */
+    public ClientContext aeronIngressStreamId(final int streamId)
+    {
+        this.aeronIngressStreamId = streamId;
+        return this;
+    }
+
+    public int aeronIngressStreamId()
+    {
+        return aeronIngressStreamId;
+    }
+
+    /**
+     * @param streamId the stream a UDP client receives the daemon's frames on.
+     */
+    public ClientContext aeronResponseStreamId(final int streamId)
+    {
+        this.aeronResponseStreamId = streamId;
+        return this;
+    }
+
+    public int aeronResponseStreamId()
+    {
+        return aeronResponseStreamId;
+    }
+
+    /**
+     * Where a UDP client receives the daemon's frames. The daemon sends only to the address the client's datagrams
+     * come from, so the host must be that address (the default: the local address that routes to the daemon).
+     *
+     * @param host the local address; null: the default.
+     * @param port the local UDP port; 0 (the default): an ephemeral one.
+     */
+    public ClientContext aeronResponseEndpoint(final String host, final int port)
+    {
+        this.aeronResponseHost = host;
+        this.aeronResponsePort = port;
+        return this;
+    }
+
+    public String aeronResponseHost()
+    {
+        return aeronResponseHost;
+    }
+
+    public int aeronResponsePort()
+    {
+        return aeronResponsePort;
     }
 
     public String host()
@@ -399,6 +521,11 @@ public final class ClientContext
 
     private void parseUrl()
     {
+        if (url.startsWith("aeron:"))
+        {
+            parseAeronUrl();
+            return;
+        }
         final URI uri;
         try
         {
@@ -406,16 +533,68 @@ public final class ClientContext
         }
         catch (final java.net.URISyntaxException ex)
         {
-            throw new IllegalArgumentException("url is not tcp://host:port: " + url);
+            throw new IllegalArgumentException("url is not tcp://host:port, aeron:udp?endpoint=host:port or " +
+                "aeron:ipc: " + url);
         }
         if (!"tcp".equals(uri.getScheme()) || null == uri.getHost() || uri.getPort() < 1)
         {
-            throw new IllegalArgumentException("url is not tcp://host:port: " + url +
-                (null != uri.getScheme() && !"tcp".equals(uri.getScheme()) ? " (transport '" + uri.getScheme() +
-                "' is not available; tcp is)" : ""));
+            throw new IllegalArgumentException("url is not tcp://host:port, aeron:udp?endpoint=host:port or " +
+                "aeron:ipc: " + url);
         }
         host = uri.getHost();
         port = uri.getPort();
+    }
+
+    private void parseAeronUrl()
+    {
+        final io.aeron.ChannelUri channel;
+        try
+        {
+            channel = io.aeron.ChannelUri.parse(url);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new IllegalArgumentException("url is not an Aeron channel (aeron:udp?endpoint=host:port or " +
+                "aeron:ipc): " + url + ": " + ex.getMessage());
+        }
+        if (channel.isUdp())
+        {
+            final String endpoint = channel.get("endpoint");
+            final int colon = null == endpoint ? -1 : endpoint.lastIndexOf(':');
+            int endpointPort = -1;
+            if (colon > 0)
+            {
+                try
+                {
+                    endpointPort = Integer.parseInt(endpoint.substring(colon + 1));
+                }
+                catch (final NumberFormatException ex)
+                {
+                    endpointPort = -1;
+                }
+            }
+            if (endpointPort < 1 || endpointPort > 65535)
+            {
+                throw new IllegalArgumentException("an aeron:udp url needs endpoint=host:port (the daemon's " +
+                    "aeron.ingress-endpoint): " + url);
+            }
+            host = endpoint.substring(0, colon);
+            port = endpointPort;
+        }
+        else if (!channel.isIpc())
+        {
+            throw new IllegalArgumentException("an Aeron url is aeron:udp?endpoint=host:port or aeron:ipc: " + url);
+        }
+        if (Integer.bitCount(aeronTermLength) != 1 || aeronTermLength < 64 << 10 || aeronTermLength > 1 << 30)
+        {
+            throw new IllegalArgumentException("aeronTermLength must be a power of two in [64k, 1g]: " +
+                aeronTermLength);
+        }
+        if (aeronResponsePort < 0 || aeronResponsePort > 65535)
+        {
+            throw new IllegalArgumentException("aeron response port must be in [0, 65535]: " + aeronResponsePort);
+        }
+        aeron = true;
     }
 
     private static void positive(final String name, final long value)

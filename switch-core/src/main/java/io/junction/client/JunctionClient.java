@@ -32,6 +32,7 @@ import io.junction.protocol.codecs.EndReasonCode;
 import io.junction.protocol.codecs.ErrorCode;
 import io.junction.protocol.codecs.ErrorDecoder;
 import io.junction.protocol.codecs.HelloEncoder;
+import io.junction.protocol.codecs.AckEncoder;
 import io.junction.protocol.codecs.MessageDecoder;
 import io.junction.protocol.codecs.MessageHeaderEncoder;
 import io.junction.protocol.codecs.OutcomeCode;
@@ -100,6 +101,7 @@ public final class JunctionClient implements AutoCloseable
     private final SubscribeEncoder subscribe = new SubscribeEncoder();
     private final UnsubscribeEncoder unsubscribe = new UnsubscribeEncoder();
     private final CreditEncoder credit = new CreditEncoder();
+    private final AckEncoder ack = new AckEncoder();
     private final PingEncoder ping = new PingEncoder();
     private final PongEncoder pong = new PongEncoder();
 
@@ -127,6 +129,8 @@ public final class JunctionClient implements AutoCloseable
     private AgentRunner agentRunner;
     private long syncsRequested;
     private long syncedUpTo;
+    /** The transport said nothing can become durable now (a cluster without quorum). */
+    private boolean suspended;
 
     private JunctionClient(final ClientContext ctx, final Transport transport)
     {
@@ -143,15 +147,17 @@ public final class JunctionClient implements AutoCloseable
     }
 
     /**
-     * A client of the daemon at {@link ClientContext#url}: the first connect attempt begins at once and progresses
-     * in {@link #poll()}; nothing blocks.
+     * A client of the daemon at {@link ClientContext#url} (TCP, or Aeron UDP/IPC): the first connect attempt begins
+     * at once and progresses in {@link #poll()}; nothing blocks, except that over Aeron the first attempt connects
+     * to the media driver (or launches the embedded one) once.
      *
      * @throws IllegalArgumentException for a setting that is wrong.
      */
     public static JunctionClient connect(final ClientContext ctx)
     {
         ctx.conclude();
-        return connect(ctx, new TcpTransport(ctx.host(), ctx.port(), ctx.sendBufferBytes(), ctx.maxFrameLength()));
+        return connect(ctx, ctx.isAeron() ? new AeronTransport(ctx) :
+            new TcpTransport(ctx.host(), ctx.port(), ctx.sendBufferBytes(), ctx.maxFrameLength()));
     }
 
     /**
@@ -161,6 +167,7 @@ public final class JunctionClient implements AutoCloseable
     {
         ctx.conclude();
         final JunctionClient client = new JunctionClient(ctx, transport);
+        transport.events(client.new TransportEvents());
         client.nextAttemptNs = System.nanoTime();
         return client;
     }
@@ -175,7 +182,7 @@ public final class JunctionClient implements AutoCloseable
      */
     public boolean isConnected()
     {
-        return CONNECTED == state;
+        return CONNECTED == state && !suspended;
     }
 
     public boolean isClosed()
@@ -238,6 +245,14 @@ public final class JunctionClient implements AutoCloseable
     }
 
     /**
+     * @return bytes encoded but not yet written to the connection (what the next {@link #poll()} tries to write).
+     */
+    public int pendingBytes()
+    {
+        return transport.pendingBytes();
+    }
+
+    /**
      * @return the publisher sequence the next offer will carry.
      */
     public long nextPublisherSequence()
@@ -267,7 +282,7 @@ public final class JunctionClient implements AutoCloseable
         final String topic, final Priority priority, final QualityOfService qos, final DirectBuffer buffer,
         final int offset, final int length)
     {
-        if (CONNECTED != state)
+        if (CONNECTED != state || suspended)
         {
             if (CLOSED == state)
             {
@@ -535,7 +550,7 @@ public final class JunctionClient implements AutoCloseable
         {
             flush();
         }
-        transport.close();
+        transport.release();
         state = CLOSED;
         disconnectReason = DisconnectReason.CLOSED;
         if (wasUp)
@@ -559,6 +574,23 @@ public final class JunctionClient implements AutoCloseable
         credit.wrapAndApplyHeader(transport.buffer(), at, header).subscriptionId(subscription.id()).credit(amount);
         transport.commit(at, ProtocolFrames.HEADER_LENGTH + credit.encodedLength());
         statistics.creditsGranted++;
+        return true;
+    }
+
+    boolean sendAck(final ClientSubscription subscription, final long sequence)
+    {
+        if (CONNECTED != state || !subscription.active || null == subscription.options().durable() ||
+            subscription.subscribeSentNs == 0)
+        {
+            return false;
+        }
+        final int at = claim(ProtocolFrames.HEADER_LENGTH + AckEncoder.BLOCK_LENGTH);
+        if (at < 0)
+        {
+            return false;
+        }
+        ack.wrapAndApplyHeader(transport.buffer(), at, header).subscriptionId(subscription.id()).sequence(sequence);
+        transport.commit(at, ProtocolFrames.HEADER_LENGTH + ack.encodedLength());
         return true;
     }
 
@@ -769,6 +801,7 @@ public final class JunctionClient implements AutoCloseable
         disconnectReason = reason;
         lastError = detail;
         resendCursor = -1;
+        suspended = false;
         unsentSubscribes = 0;
         for (final ClientSubscription subscription : subscriptions.values())
         {
@@ -851,22 +884,32 @@ public final class JunctionClient implements AutoCloseable
             final String pattern = subscription.pattern();
             final ClientSubscriptionOptions options = subscription.options();
             final String group = null == options.queueGroup() ? "" : options.queueGroup();
+            final String durableName = null == options.durable() ? "" : options.durable();
             final int at = claim(ProtocolFrames.HEADER_LENGTH + SubscribeEncoder.BLOCK_LENGTH + 6 + pattern.length() +
-                group.length());
+                group.length() + durableName.length());
             if (at < 0)
             {
                 break;
             }
+            // A durable one asks for its first start each time: the daemon resumes it after its acknowledged
+            // position if it has one. A replay without a name resumes after the last message it was handed.
+            StartPositionKind startKind = options.startAt().kind();
+            long startValue = options.startAt().value();
+            if (durableName.isEmpty() && options.fromJournal() && subscription.lastSequence >= 0)
+            {
+                startKind = StartPositionKind.AFTER_SEQUENCE;
+                startValue = subscription.lastSequence;
+            }
             subscribe.wrapAndApplyHeader(transport.buffer(), at, header)
                 .subscriptionId(subscription.id())
-                .startPositionKind(StartPositionKind.NEW)
-                .startPositionValue(0)
+                .startPositionKind(startKind)
+                .startPositionValue(startValue)
                 .initialCredit(options.initialCredit())
                 .slowSubscriberPolicy(null == options.slowSubscriberPolicy() ? SlowSubscriberPolicyCode.SERVER_DEFAULT :
                     SlowSubscriberPolicyCode.get((short)(options.slowSubscriberPolicy().ordinal() + 1)))
                 .pattern(pattern)
                 .queueGroup(group)
-                .durableName("");
+                .durableName(durableName);
             transport.commit(at, ProtocolFrames.HEADER_LENGTH + subscribe.encodedLength());
             subscription.subscribeSentNs = nowNs;
             subscription.consumedSinceGrant = 0;
@@ -908,17 +951,22 @@ public final class JunctionClient implements AutoCloseable
         payloadView.wrap(buffer, decoded.limit() + MessageDecoder.payloadHeaderLength(), payloadLength);
         RemoteMessages.wrap(message, topic, sequence, priority, timestampNs, payloadView, payloadLength);
         subscription.delivered++;
+        subscription.lastSequence = sequence;
         statistics.received++;
+        final ClientSubscriptionOptions options = subscription.options();
         try
         {
             subscription.handler().onMessage(message);
+            if (options.autoAck() && null != options.durable())
+            {
+                sendAck(subscription, sequence);
+            }
         }
         catch (final Exception ex)
         {
             subscription.faults++; // Isolated: counted, the next message is delivered.
             statistics.handlerFaults++;
         }
-        final ClientSubscriptionOptions options = subscription.options();
         if (options.autoCredit() && options.initialCredit() > 0 && subscription.active)
         {
             final long consumed = ++subscription.consumedSinceGrant;
@@ -1061,6 +1109,34 @@ public final class JunctionClient implements AutoCloseable
         {
             pong.wrapAndApplyHeader(transport.buffer(), at, header).value(decoded.value());
             transport.commit(at, ProtocolFrames.HEADER_LENGTH + pong.encodedLength());
+        }
+    }
+
+    /**
+     * From a transport (a cluster's) to the client: leader changes and lost quorum.
+     */
+    private final class TransportEvents implements Transport.Events
+    {
+        @Override
+        public void onSuspended(final ConnectionState connectionState, final String detail)
+        {
+            if (CONNECTED == state && !suspended)
+            {
+                suspended = true;
+                lastError = detail;
+                connectionListener.onConnectionState(connectionState, DisconnectReason.NONE, detail);
+            }
+        }
+
+        @Override
+        public void onResumed(final ConnectionState connectionState, final String detail)
+        {
+            if (CONNECTED == state)
+            {
+                suspended = false;
+                resendCursor = inFlight.pending() > 0 ? inFlight.head() : -1;
+                connectionListener.onConnectionState(connectionState, DisconnectReason.NONE, detail);
+            }
         }
     }
 

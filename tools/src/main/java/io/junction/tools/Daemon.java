@@ -108,6 +108,14 @@ public final class Daemon implements AutoCloseable
             {
                 server.clusterGateway(gateway);
             }
+            if (null != journal && journal.isAvailable())
+            {
+                final DurableSubscriptions durables = new DurableSubscriptions(journal,
+                    config.journal().durableMaxSubscriptions(), config.journal().durableMaxUnacknowledged(),
+                    counters.manager());
+                components.add("durable subscriptions", DaemonComponent.closing(durables));
+                server.durableSubscriptions(durables);
+            }
 
             components.add("observer", new DaemonObserver(config, dir, counters, latency, junction, alarms, server,
                 journal, cluster, LOG));

@@ -282,7 +282,7 @@ final class IoAgent extends TransportPoller implements Agent
             channel.configureBlocking(false);
             channel.socket().setTcpNoDelay(true);
             final SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
-            final ProtocolConnection connection = new ProtocolConnection(server, this, channel, key, nowNs);
+            final ProtocolConnection connection = new ProtocolConnection(server, this, new PlainConnectionChannel(channel), key, nowNs);
             key.attach(connection);
             connections.add(connection);
         }

@@ -252,10 +252,33 @@ public final class MetricCatalogue
             "Idempotent guaranteed publishes older than the deduplication window (answered REJECTED).", null, null);
         counter(ProtocolServer.PUBLISHER_TAKEOVERS_TYPE_ID, "junction_protocol_publisher_takeovers_total",
             "Connections closed because a new HELLO took over their principal/instance.", null, null);
+        counter(ProtocolServer.REPLY_TOPICS_NOT_CACHED_TYPE_ID, "junction_protocol_reply_topics_not_cached_total",
+            "Requests whose reply topic the connection's bounded cache refused (a String each).", null, null);
+        counter(ProtocolServer.REQUESTS_TYPE_ID, "junction_protocol_requests_total",
+            "Requests (PUBLISHes with a reply topic) the switch accepted.", null, null);
         counter(ProtocolServer.AGENT_ERRORS_TYPE_ID, "junction_protocol_agent_errors_total",
             "Errors caught on the protocol's I/O agents.", null, "errors");
         counter(ProtocolServer.OUTPUT_PAUSES_TYPE_ID, "junction_protocol_output_pauses_total",
             "Times the server stopped reading a client whose send buffer was full (TCP holds it back).", null, null);
+
+        // Durable subscriptions and replays over the protocol, served from the journal.
+        gauge(DurableSubscriptions.ACTIVE_TYPE_ID, "junction_protocol_durable_subscriptions",
+            "Durable subscriptions and replays served over the protocol.", null, null, Aggregate.SUM);
+        counter(DurableSubscriptions.REFUSED_LIMIT_TYPE_ID, "junction_protocol_durable_refused_limit_total",
+            "Durable SUBSCRIBEs refused at journal.durable.max-subscriptions.", null, null);
+        counter(DurableSubscriptions.REFUSED_IN_USE_TYPE_ID, "junction_protocol_durable_refused_in_use_total",
+            "Durable SUBSCRIBEs refused because another connection holds the name.", null, null);
+        counter(DurableSubscriptions.AT_LIMIT_TYPE_ID, "junction_protocol_durable_at_max_unacknowledged_total",
+            "Times a durable subscription reached journal.durable.max-unacknowledged (delivery paused).", null, null);
+        add(DurableSubscriptions.AT_LIMIT_NS_TYPE_ID, "junction_protocol_durable_at_max_unacknowledged_seconds_total",
+            Type.COUNTER, "Time durable subscriptions spent paused at journal.durable.max-unacknowledged.", null, null,
+            null, Aggregate.SUM, 1e-9);
+        counter(DurableSubscriptions.ACKS_TYPE_ID, "junction_protocol_durable_acks_total",
+            "ACKs that advanced a durable subscription's position.", null, null);
+        counter(DurableSubscriptions.UNMATCHED_ACKS_TYPE_ID, "junction_protocol_durable_acks_unmatched_total",
+            "ACKs of a sequence not awaiting acknowledgement (already acknowledged, or never sent).", null, null);
+        counter(DurableSubscriptions.DELIVERED_TYPE_ID, "junction_protocol_durable_messages_sent_total",
+            "MESSAGE frames sent from the journal to durable subscriptions and replays.", null, null);
 
         // The journal.
         counter(JournalCounters.APPENDED_TYPE_ID, "junction_journal_appended_total",

@@ -90,8 +90,12 @@ public final class ProtocolServer implements AutoCloseable
     public static final int RESENDS_DURABLE_TYPE_ID = 1325;
     public static final int RESENDS_TOO_OLD_TYPE_ID = 1326;
     public static final int PUBLISHER_TAKEOVERS_TYPE_ID = 1327;
+    /** Request/reply: PUBLISHes whose reply topic the connection's bounded cache refused (a String each). */
+    public static final int REPLY_TOPICS_NOT_CACHED_TYPE_ID = 1328;
+    /** Request/reply: PUBLISHes carrying a reply topic (requests) the switch accepted. */
+    public static final int REQUESTS_TYPE_ID = 1329;
 
-    /** A PUBLISH with request/reply fields: the switch does not carry them yet. */
+    /** A PUBLISH with request/reply fields to a clustered daemon: the cluster does not carry them. */
     static final long UNSUPPORTED_REQUEST_REPLY = -901;
     /** A guaranteed PUBLISH with a time to live. */
     static final long UNSUPPORTED_GUARANTEED_TTL = -902;
@@ -117,8 +121,8 @@ public final class ProtocolServer implements AutoCloseable
         {
             REFUSAL_TEXTS.put(OfferResult.shed(reason), ascii(OfferResult.describe(OfferResult.shed(reason))));
         }
-        REFUSAL_TEXTS.put(UNSUPPORTED_REQUEST_REPLY, ascii("UNSUPPORTED: this daemon does not carry correlationId " +
-            "and replyTo through the switch yet; publish without them"));
+        REFUSAL_TEXTS.put(UNSUPPORTED_REQUEST_REPLY, ascii("UNSUPPORTED: a clustered daemon does not carry " +
+            "correlationId and replyTo to the cluster; publish without them"));
         REFUSAL_TEXTS.put(UNSUPPORTED_GUARANTEED_TTL, ascii("UNSUPPORTED: a guaranteed publish cannot have a time " +
             "to live"));
         REFUSAL_TEXTS.put(UNSUPPORTED_CLUSTER_GUARANTEED, ascii("UNSUPPORTED: a clustered daemon's protocol takes " +
@@ -151,6 +155,7 @@ public final class ProtocolServer implements AutoCloseable
     private volatile long drainDeadlineNs = Long.MAX_VALUE;
     private volatile boolean acceptorFailed;
     private volatile ClusterGateway clusterGateway;
+    private volatile DurableSubscriptions durableSubscriptions;
 
     private final AtomicCounter connectionsCounter;
     private final PrincipalConnections principals;
@@ -178,6 +183,8 @@ public final class ProtocolServer implements AutoCloseable
     private final AtomicCounter agentErrors;
     private final AtomicCounter outputPauses;
     private final AtomicCounter publishesNotAuthorised;
+    private final AtomicCounter replyTopicsNotCached;
+    private final AtomicCounter requests;
     private final AtomicCounter resendsDurable;
     private final AtomicCounter resendsTooOld;
     private final AtomicCounter publisherTakeovers;
@@ -262,6 +269,8 @@ public final class ProtocolServer implements AutoCloseable
         agentErrors = counter(counters, "protocol agent errors", AGENT_ERRORS_TYPE_ID);
         outputPauses = counter(counters, "protocol reads paused: send buffer full", OUTPUT_PAUSES_TYPE_ID);
         publishesNotAuthorised = counter(counters, "protocol publishes not authorised", PUBLISHES_NOT_AUTHORISED_TYPE_ID);
+        replyTopicsNotCached = counter(counters, "protocol reply topics not cached", REPLY_TOPICS_NOT_CACHED_TYPE_ID);
+        requests = counter(counters, "protocol requests", REQUESTS_TYPE_ID);
         resendsDurable = counter(counters, "protocol resends already journaled", RESENDS_DURABLE_TYPE_ID);
         resendsTooOld = counter(counters, "protocol resends too old to deduplicate", RESENDS_TOO_OLD_TYPE_ID);
         publisherTakeovers = counter(counters, "protocol publisher takeovers", PUBLISHER_TAKEOVERS_TYPE_ID);
@@ -535,6 +544,19 @@ public final class ProtocolServer implements AutoCloseable
         return clusterGateway;
     }
 
+    /**
+     * Serve durable subscriptions and replays from the daemon's journal (none without one).
+     */
+    void durableSubscriptions(final DurableSubscriptions subscriptions)
+    {
+        durableSubscriptions = subscriptions;
+    }
+
+    DurableSubscriptions durableSubscriptions()
+    {
+        return durableSubscriptions;
+    }
+
     boolean isAdmitting()
     {
         return admitting;
@@ -696,6 +718,16 @@ public final class ProtocolServer implements AutoCloseable
     AtomicCounter outputPauses()
     {
         return outputPauses;
+    }
+
+    AtomicCounter replyTopicsNotCached()
+    {
+        return replyTopicsNotCached;
+    }
+
+    AtomicCounter requests()
+    {
+        return requests;
     }
 
     AtomicCounter publishesNotAuthorised()
