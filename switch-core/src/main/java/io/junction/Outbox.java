@@ -57,6 +57,7 @@ final class Outbox extends Route
     private long tailsSeen;
 
     private SegmentReclaimer reclaimer; // the shard's, set when it routes to this outbox; producer only
+    private Shard producer; // the shard that feeds it, when a full outbox stalls that shard (BACK_PRESSURE)
 
     private Message scratch; // the consumer's copy, under the dropping policies; created on first use
     private Message inlineView;
@@ -94,6 +95,19 @@ final class Outbox extends Route
     void reclaimWith(final SegmentReclaimer reclaimer)
     {
         this.reclaimer = reclaimer;
+    }
+
+    /**
+     * The shard that routes to this outbox, before any message reaches it: under BACK_PRESSURE a full outbox
+     * stalls that shard, and the consumer wakes it when it makes room, rather than leaving it to wait out
+     * its park.
+     */
+    void producedBy(final Shard shard)
+    {
+        if (subscription.policy() == SlowSubscriberPolicy.BACK_PRESSURE)
+        {
+            this.producer = shard;
+        }
     }
 
     /**
@@ -309,6 +323,10 @@ final class Outbox extends Route
             {
                 break;
             }
+        }
+        if (count > 0 && null != producer)
+        {
+            producer.onRoomMade();
         }
         return count;
     }

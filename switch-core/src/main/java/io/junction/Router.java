@@ -26,12 +26,15 @@ final class Router
     private final SwitchCounters counters;
     private final int maxMessageLength;
     private final SegmentReclaimer reclaimer;
+    private final Shard shard; // the shard this router serves
     private String lastTopic; // the topic routed last (by identity) and its routes
     private Route[] lastRoutes = NO_ROUTES;
 
-    Router(final Junction.Context ctx, final SwitchCounters counters, final SegmentReclaimer reclaimer)
+    Router(final Junction.Context ctx, final SwitchCounters counters, final SegmentReclaimer reclaimer,
+        final Shard shard)
     {
         this.reclaimer = reclaimer;
+        this.shard = shard;
         this.trie = new SubscriptionTrie<>(ctx.maxTopicTokens());
         this.routeCacheLimit = ctx.routeCacheSize();
         this.counters = counters;
@@ -72,6 +75,7 @@ final class Router
         if (command.add)
         {
             command.outbox.reclaimWith(reclaimer); // before any message reaches it
+            command.outbox.producedBy(shard);
         }
         final String group = command.outbox.subscription().options().queueGroup();
         if (null != group)

@@ -101,7 +101,7 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
         this.stallsCounter = counters.newCounter(
             "shard " + index + " stalls on back-pressure subscribers", SwitchCounters.SHARD_STALLS_TYPE_ID);
         this.reclaimer = new SegmentReclaimer(ctx.nanoClock(), SegmentReclaimer.IDLE_NS);
-        this.router = new Router(ctx, counters, reclaimer);
+        this.router = new Router(ctx, counters, reclaimer, this);
         this.dispatcher = new Dispatcher(counters, stallsCounter);
     }
 
@@ -268,6 +268,19 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
     public boolean wasWoken()
     {
         return null == parked;
+    }
+
+    /**
+     * Consumer side (a delivery agent that took messages from an outbox this shard feeds): a shard stalled
+     * on a full outbox has no wake of its own to wait for, so the room made is its wake. Racy reads of the
+     * agent's fields: a stall missed here ends with the shard's park, as before.
+     */
+    void onRoomMade()
+    {
+        if (null != stalledRoutes || null != expressEvent)
+        {
+            wake();
+        }
     }
 
     @Override
