@@ -126,6 +126,15 @@ final class ConfigReloader
         restart("http.request-timeout", (c) -> c.http().limits().requestTimeout()),
         new Key("http.admin-token", Apply.RESTART, (c) -> c.security().adminToken(), List.of("http.admin-token-file")),
         restart("security", (c) -> c.security().source()),
+        restart("aeron.enabled", (c) -> c.aeron().enabled()),
+        restart("aeron.embedded-driver", (c) -> c.aeron().embeddedDriver()),
+        restart("aeron.dir", (c) -> c.aeron().dir()),
+        restart("aeron.ingress-endpoint", (c) -> c.aeron().ingressEndpoint()),
+        restart("aeron.ipc", (c) -> c.aeron().ipc()),
+        restart("aeron.ingress-stream-id", (c) -> c.aeron().ingressStreamId()),
+        restart("aeron.threading-mode", (c) -> c.aeron().threadingMode()),
+        restart("aeron.driver-idle", (c) -> c.aeron().busyDriver()),
+        restart("aeron.term-length", (c) -> c.aeron().termLength()),
         restart("demo-load.rate", (c) -> c.demo().rate()),
         restart("demo-load.size", (c) -> c.demo().size()));
 

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,7 +58,9 @@ import io.junction.protocol.codecs.UnsubscribeDecoder;
 import io.junction.protocol.codecs.UnsubscribedEncoder;
 import io.junction.protocol.codecs.WelcomeEncoder;
 import io.junction.security.AuthenticationMethod;
+import io.junction.security.Inboxes;
 import io.junction.security.AuthenticationOutcome;
+import io.junction.security.CertificateSubjects;
 import io.junction.security.Principal;
 import io.junction.topic.Topics;
 
@@ -107,6 +108,7 @@ final class ProtocolConnection implements FrameHandler
     private static final long REFUSAL_LINGER_NS = TimeUnit.MILLISECONDS.toNanos(REFUSAL_LINGER_MS);
     private static final Priority[] PRIORITIES = Priority.values();
     private static final byte[] NO_BYTES = new byte[0];
+    private static final ByteBuffer NO_OUTPUT = ByteBuffer.allocate(0);
     private static final long DUPLICATE = OfferResult.rejected(RejectReason.DUPLICATE);
     private static final long TOO_OLD = OfferResult.rejected(RejectReason.TOO_OLD_FOR_DEDUPLICATION);
     /** Duty cycles without input before a polled connection is left to the selector again. */
@@ -114,7 +116,7 @@ final class ProtocolConnection implements FrameHandler
 
     private final ProtocolServer server;
     private final IoAgent agent;
-    private final SocketChannel channel;
+    private final ConnectionChannel channel;
     private final SelectionKey key;
     private final String remote;
     private final boolean secureTransport;
@@ -143,6 +145,8 @@ final class ProtocolConnection implements FrameHandler
     private PrincipalConnections.Series principalSeries;
     private Publisher publisher;
     private String publisherName;
+    /** Clustered: the regulation of this connection's publishes before the gateway. */
+    private ClusterEdge clusterEdge;
     /** The idempotent stream of this connection's guaranteed publishes; 0 for none (a HELLO without instance). */
     private long publisherId;
     private boolean holdsStream;
@@ -173,6 +177,7 @@ final class ProtocolConnection implements FrameHandler
     private int subscriptionCount;
 
     private TopicCache topics;
+    private ReplyTopics replyTopics; // made on the first request
     private long refusalCount;
     private long refusalFirst;
     private long refusalLast;
@@ -192,7 +197,7 @@ final class ProtocolConnection implements FrameHandler
     private boolean inBusyList;
 
     ProtocolConnection(
-        final ProtocolServer server, final IoAgent agent, final SocketChannel channel, final SelectionKey key,
+        final ProtocolServer server, final IoAgent agent, final ConnectionChannel channel, final SelectionKey key,
         final long nowNs)
     {
         this.server = server;
@@ -204,18 +209,15 @@ final class ProtocolConnection implements FrameHandler
         this.heartbeatIntervalNs = server.network().heartbeatInterval().toNanos();
         String address = "?";
         boolean loopback = false;
-        try
+        final InetSocketAddress peer = channel.remoteAddress();
+        if (null != peer && null != peer.getAddress())
         {
-            final InetSocketAddress peer = (InetSocketAddress)channel.getRemoteAddress();
             address = peer.getAddress().getHostAddress() + ":" + peer.getPort();
             loopback = peer.getAddress().isLoopbackAddress();
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            // Gone already: the first read says so.
-        }
+        } // else gone already: the first read says so.
         remote = address;
-        secureTransport = loopback;
+        // A password may travel only where no one else can read it (see ConfiguredAuthenticator).
+        secureTransport = loopback || channel.isEncrypted();
         // No buffer yet: one is taken from the agent's pool when there is something to read (see releaseInput).
     }
 
@@ -433,7 +435,7 @@ final class ProtocolConnection implements FrameHandler
                 break;
             }
         }
-        if (total > 0)
+        if (total > 0 || channel.hasBufferedInput())
         {
             hotIdleCycles = 0;
             if (!hot && state < CLOSING)
@@ -494,7 +496,7 @@ final class ProtocolConnection implements FrameHandler
             return -1;
         }
         final int read = onReadable(nowNs);
-        if (read == 0 && ++hotIdleCycles > HOT_IDLE_CYCLES && state < CLOSING)
+        if (read == 0 && !channel.hasBufferedInput() && ++hotIdleCycles > HOT_IDLE_CYCLES && state < CLOSING)
         {
             hot = false;
             updateInterest();
@@ -661,6 +663,11 @@ final class ProtocolConnection implements FrameHandler
         if (0 == paused && state < CLOSING)
         {
             processInput(nowNs);
+            if (!hot && channel.hasBufferedInput())
+            {
+                hot = true; // Decrypted bytes wait that the selector knows nothing of.
+                agent.hot(this);
+            }
             updateInterest();
             if (!hot)
             {
@@ -671,7 +678,7 @@ final class ProtocolConnection implements FrameHandler
 
     private void updateInterest()
     {
-        if (!key.isValid())
+        if (null == key || !key.isValid()) // No key: a transport its owner polls (Aeron).
         {
             return;
         }
@@ -680,7 +687,7 @@ final class ProtocolConnection implements FrameHandler
         {
             ops |= SelectionKey.OP_READ;
         }
-        if (null != out && out.position() > 0)
+        if ((null != out && out.position() > 0 && channel.isReady()) || channel.wantsWrite())
         {
             ops |= SelectionKey.OP_WRITE;
         }
@@ -746,7 +753,10 @@ final class ProtocolConnection implements FrameHandler
         final AuthenticationMethod method = AuthenticationMethod.values()[hello.authenticationMethod().ordinal()];
         final long requestedHeartbeatMs = hello.heartbeatIntervalMs();
         final String instanceName = hello.instance();
-        final String user = hello.user();
+        final String claimed = hello.user();
+        // A certificate's principal is what TLS verified, never what the HELLO says.
+        final String user = AuthenticationMethod.CLIENT_CERTIFICATE == method ?
+            CertificateSubjects.commonName(channel.peerPrincipal()) : claimed;
         final byte[] secret = new byte[hello.secretLength()];
         hello.getSecret(secret, 0, secret.length);
         if (instanceName.length() > MAX_INSTANCE_LENGTH || !isPrintable(instanceName))
@@ -899,7 +909,7 @@ final class ProtocolConnection implements FrameHandler
         {
             final int index = (int)(pendingHead & (DURABLE_WINDOW - 1));
             final long sequence = pendingSequence[index];
-            if (sequence >= 0 && Durability.PENDING == server.junction().durability(sequence) &&
+            if (sequence >= 0 && Durability.PENDING == durabilityOf(sequence) &&
                 nowNs - pendingDeadline[index] < 0)
             {
                 return true;
@@ -1037,11 +1047,7 @@ final class ProtocolConnection implements FrameHandler
         {
             server.offeredByClass()[priority].increment();
         }
-        if (replyToLength > 0 || (correlationId != 0 && correlationId != PublishDecoder.correlationIdNullValue()))
-        {
-            refuse(publisherSequence, ProtocolServer.UNSUPPORTED_REQUEST_REPLY);
-            return;
-        }
+        final String replyTo = replyToLength > 0 ? replyTopic(publish, replyToLength) : null;
         if (guaranteed && ttlNs != 0)
         {
             refuse(publisherSequence, ProtocolServer.UNSUPPORTED_GUARANTEED_TTL);
@@ -1058,21 +1064,37 @@ final class ProtocolConnection implements FrameHandler
             refuse(publisherSequence, ProtocolServer.NOT_AUTHORISED);
             return;
         }
-        final ClusterGateway gateway = server.clusterGateway();
-        if (null != gateway)
-        {
-            publishToCluster(gateway, publisherSequence, topic, topicOffset, topicLength, priority, guaranteed,
-                payloadOffset, payloadLength);
-            return;
-        }
         if (guaranteed && pendingTail - pendingHead >= DURABLE_WINDOW)
         {
             retrying = true; // The outcome window is full: this PUBLISH again once an outcome went out.
             return;
         }
+        final ClusterGateway gateway = server.clusterGateway();
+        if (null != gateway)
+        {
+            if (null != replyTo || RequestFields.hasCorrelation(correlationId))
+            {
+                refuse(publisherSequence, ProtocolServer.UNSUPPORTED_REQUEST_REPLY);
+                return;
+            }
+            publishToCluster(gateway, publisherSequence, topic, topicOffset, topicLength, priority, guaranteed,
+                payloadOffset, payloadLength);
+            return;
+        }
 
         final long result;
-        if (guaranteed && 0 != publisherId)
+        if (null != replyTo || RequestFields.hasCorrelation(correlationId))
+        {
+            // A request (or a reply carrying its correlation id): never journaled, so a guaranteed one is refused.
+            result = guaranteed ? OfferResult.rejected(RejectReason.GUARANTEED_REQUEST) : publisher.offer(topic,
+                PRIORITIES[priority], QualityOfService.BEST_EFFORT, ttlNs == 0 ? Publisher.NO_TTL : ttlNs, replyTo,
+                RequestFields.correlation(correlationId), inBuffer, payloadOffset, payloadLength);
+            if (null != replyTo && OfferResult.isAccepted(result))
+            {
+                server.requests().increment();
+            }
+        }
+        else if (guaranteed && 0 != publisherId)
         {
             result = publisher.offer(topic, PRIORITIES[priority], inBuffer, payloadOffset, payloadLength, publisherId,
                 publisherSequence);
@@ -1096,6 +1118,15 @@ final class ProtocolConnection implements FrameHandler
             result = publisher.offer(topic, PRIORITIES[priority], inBuffer, payloadOffset, payloadLength);
         }
         onOfferResult(result, publisherSequence, priority, guaranteed);
+    }
+
+    private String replyTopic(final PublishDecoder publish, final int replyToLength)
+    {
+        if (null == replyTopics)
+        {
+            replyTopics = new ReplyTopics(server.replyTopicsNotCached());
+        }
+        return replyTopics.lookup(inBuffer, publish.limit() + PublishDecoder.replyToHeaderLength(), replyToLength);
     }
 
     /**
@@ -1163,25 +1194,34 @@ final class ProtocolConnection implements FrameHandler
     }
 
     /**
-     * The clustered daemon: a best-effort publish goes to the cluster's ingress through the gateway (the cluster
-     * sequences and replicates it; every member's daemon delivers it to its subscribers). A guaranteed one is
-     * refused: the cluster's acknowledgement does not reach this protocol (use the cluster's client).
+     * The clustered daemon: a publish goes to the cluster's ingress through the gateway, regulated here first
+     * ({@link ClusterEdge}); the cluster sequences and replicates it, every member's daemon delivers it to its
+     * subscribers. A guaranteed one is answered DURABLE once the cluster committed it (its gateway ticket).
      */
     private void publishToCluster(
         final ClusterGateway gateway, final long publisherSequence, final String topic, final int topicOffset,
         final int topicLength, final int priority, final boolean guaranteed, final int payloadOffset,
         final int payloadLength)
     {
-        if (guaranteed)
-        {
-            refuse(publisherSequence, ProtocolServer.UNSUPPORTED_CLUSTER_GUARANTEED);
-            return;
-        }
         final RejectReason invalid = Topics.validateTopic(topic, server.junction().context().maxTopicLength(),
             server.junction().context().maxTopicTokens());
+        if (null == clusterEdge && null == invalid)
+        {
+            clusterEdge = new ClusterEdge(server.junction().regulator(), publisherName, gateway);
+        }
         final long result = null != invalid ? OfferResult.rejected(invalid) :
-            gateway.offer(inBuffer, topicOffset, topicLength, priority, payloadOffset, payloadLength);
-        onOfferResult(result, publisherSequence, priority, false);
+            clusterEdge.publish(topic, priority, guaranteed, inBuffer, topicOffset, topicLength, payloadOffset,
+                payloadLength);
+        onOfferResult(result, publisherSequence, priority, guaranteed);
+    }
+
+    /**
+     * @return where a guaranteed publish awaiting its outcome stands: in the journal, or (clustered) in the cluster.
+     */
+    private Durability durabilityOf(final long sequence)
+    {
+        final ClusterGateway gateway = server.clusterGateway();
+        return null != gateway ? gateway.durability(sequence) : server.junction().durability(sequence);
     }
 
     /**
@@ -1298,7 +1338,7 @@ final class ProtocolConnection implements FrameHandler
                 invalid.description());
             return;
         }
-        if (!principal.permissions().maySubscribe(pattern))
+        if (!principal.permissions().maySubscribe(pattern) && !Inboxes.isOwnInbox(principal, pattern))
         {
             server.notAuthorised().increment();
             sendError(ErrorCode.NOT_AUTHORISED, template, id, -1, principal + " may not subscribe to '" + pattern + "'");
@@ -1615,7 +1655,7 @@ final class ProtocolConnection implements FrameHandler
         {
             final int index = (int)(pendingHead & (DURABLE_WINDOW - 1));
             final long sequence = pendingSequence[index];
-            final Durability durability = sequence < 0 ? Durability.UNKNOWN : server.junction().durability(sequence);
+            final Durability durability = sequence < 0 ? Durability.UNKNOWN : durabilityOf(sequence);
             final OutcomeCode outcome;
             int reasonCode = 0;
             if (sequence < 0)
@@ -1642,7 +1682,8 @@ final class ProtocolConnection implements FrameHandler
             final int start = beginFrame(encoder.sbeTemplateId(), OutcomeEncoder.BLOCK_LENGTH);
             encoder.wrap(outBuffer, start + ProtocolFrames.LENGTH_PREFIX + ProtocolFrames.HEADER_LENGTH)
                 .publisherSequence(pendingPublisherSequence[index])
-                .sequence(sequence < 0 ? -1 : sequence)
+                .sequence(sequence < 0 ? -1 : null != server.clusterGateway() ?
+                    server.clusterGateway().clusterSequence(sequence) : sequence)
                 .outcome(outcome)
                 .reasonCode(reasonCode);
             endFrame(start, encoder.encodedLength());
@@ -1672,6 +1713,13 @@ final class ProtocolConnection implements FrameHandler
         }
         if (CLOSED == current)
         {
+            return;
+        }
+        final ServerTls tls = server.tls();
+        if (null != tls && !channel.isReady() && nowNs - acceptedNs > tls.handshakeTimeoutNs())
+        {
+            tls.onFailure(TlsFailure.HANDSHAKE_TIMEOUT); // Nothing can be said to it before the handshake: just close.
+            close();
             return;
         }
         if (CONNECTED == current && nowNs - acceptedNs > server.network().helloTimeout().toNanos())
@@ -1811,6 +1859,10 @@ final class ProtocolConnection implements FrameHandler
             onSlowConsumerDisconnect(slow); // closeAfterError flushes
             return;
         }
+        if (channel.wantsWrite() && !flushTransport())
+        {
+            return;
+        }
         for (int round = 0; round < 8; round++)
         {
             copyDeliveries();
@@ -1861,6 +1913,25 @@ final class ProtocolConnection implements FrameHandler
         }
         updateInterest();
         releaseStaging();
+    }
+
+    /**
+     * Send the transport's own bytes (a TLS handshake step, records not yet written).
+     *
+     * @return false when the connection closed.
+     */
+    private boolean flushTransport()
+    {
+        try
+        {
+            channel.write(NO_OUTPUT);
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            close(); // The client went away, or its TLS failed (counted by the channel).
+            return false;
+        }
     }
 
     private void copyDeliveries()
@@ -2139,7 +2210,10 @@ final class ProtocolConnection implements FrameHandler
             principalSeries = null;
         }
         endSubscriptions();
-        key.cancel();
+        if (null != key)
+        {
+            key.cancel();
+        }
         CloseHelper.quietClose(channel);
         agent.onClosed(this);
         pongHead = pongTail;
