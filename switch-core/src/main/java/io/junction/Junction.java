@@ -497,6 +497,19 @@ public final class Junction implements AutoCloseable
         }
 
         @Override
+        public boolean wasWoken()
+        {
+            for (final Shard shard : shards)
+            {
+                if (shard.wasWoken())
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
         public boolean isBusy()
         {
             for (final Shard shard : shards)

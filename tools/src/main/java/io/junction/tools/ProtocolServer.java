@@ -99,8 +99,6 @@ public final class ProtocolServer implements AutoCloseable
     static final long UNSUPPORTED_REQUEST_REPLY = -901;
     /** A guaranteed PUBLISH with a time to live. */
     static final long UNSUPPORTED_GUARANTEED_TTL = -902;
-    /** A guaranteed PUBLISH to a clustered daemon's protocol. */
-    static final long UNSUPPORTED_CLUSTER_GUARANTEED = -903;
     /** A PUBLISH its principal may not make. */
     static final long NOT_AUTHORISED = -904;
 
@@ -125,8 +123,6 @@ public final class ProtocolServer implements AutoCloseable
             "correlationId and replyTo to the cluster; publish without them"));
         REFUSAL_TEXTS.put(UNSUPPORTED_GUARANTEED_TTL, ascii("UNSUPPORTED: a guaranteed publish cannot have a time " +
             "to live"));
-        REFUSAL_TEXTS.put(UNSUPPORTED_CLUSTER_GUARANTEED, ascii("UNSUPPORTED: a clustered daemon's protocol takes " +
-            "best-effort publishes only (its messages go to the cluster); use the cluster's client for guaranteed"));
         REFUSAL_TEXTS.put(NOT_AUTHORISED, ascii("NOT_AUTHORISED: the principal may not publish to that topic"));
     }
 
@@ -464,6 +460,46 @@ public final class ProtocolServer implements AutoCloseable
             onConnectionGone();
             CloseHelper.quietClose(channel);
         }
+    }
+
+    /**
+     * A connection over another transport (an Aeron session) asks to be let in: the same bound as TCP's.
+     *
+     * @return false if admitting it would pass network.max-connections (counted as TOO_MANY_CONNECTIONS) or the
+     * server no longer admits.
+     */
+    boolean admitConnection()
+    {
+        if (!admitting)
+        {
+            return false;
+        }
+        if (openConnections.incrementAndGet() > network.maxConnections())
+        {
+            openConnections.decrementAndGet();
+            countError(ErrorCode.TOO_MANY_CONNECTIONS);
+            return false;
+        }
+        connectionsCounter.increment();
+        connectionsAccepted.increment();
+        return true;
+    }
+
+    /**
+     * @return the ERROR TOO_MANY_CONNECTIONS frame, length prefix included.
+     */
+    byte[] tooManyConnectionsFrame()
+    {
+        return tooManyConnections;
+    }
+
+    /**
+     * Serve the Aeron edge on the first I/O agent.
+     */
+    void attachAeron(final AeronEdge edge)
+    {
+        final IoAgent agent = agents[0];
+        agent.post(() -> agent.attach(edge));
     }
 
     /** Connections by principal ({@link PrincipalConnections}), bounded as the daemon's config says. */
