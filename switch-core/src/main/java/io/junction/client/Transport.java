@@ -104,4 +104,13 @@ public interface Transport extends AutoCloseable
      */
     @Override
     void close();
+
+    /**
+     * Free what the transport keeps across reconnects (an Aeron client, an embedded media driver): the client is
+     * closed for good.
+     */
+    default void release()
+    {
+        close();
+    }
 }

@@ -26,10 +26,12 @@ public final class BenchSuite
     {
     }
 
-    /** The sections the options select (--sections), in the suite's order. */
-    static List<Section> sections(final SuiteOptions options)
+    /** The sections these options run: with {@code --rounds N}, only Junction remote vs NATS in rounds; else those
+     * --sections names (all when empty), in the suite's order. */
+    public static List<Section> sections(final SuiteOptions options)
     {
-        return sections().stream().filter(options::includes).toList();
+        return options.rounds > 0 ? List.of(new RemoteRoundsSection()) :
+            sections().stream().filter(options::includes).toList();
     }
 
     public static List<Section> sections()
@@ -41,6 +43,7 @@ public final class BenchSuite
         sections.add(new JournalSection());
         sections.add(new ClusterSection());
         sections.add(new ShardScalingSection());
+        sections.add(new CoreThroughputSection());
         sections.add(new JmhSection());
         return sections;
     }

@@ -9,36 +9,41 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 import org.agrona.CloseHelper;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.junction.Junction;
 import io.junction.Priority;
-import io.junction.protocol.codecs.ErrorCode;
-import io.junction.protocol.codecs.OutcomeCode;
+import io.junction.client.ClientContext;
+import io.junction.client.ClientResult;
+import io.junction.client.ClientSubscription;
+import io.junction.client.JunctionClient;
 import io.junction.perf.JvmFlags;
 import io.junction.tools.Daemon;
 import io.junction.tools.JunctionCli;
-import io.junction.tools.ProtocolClient;
 
 /**
  * Junction remote: the real daemon ({@code junction run}) started by the suite as a child JVM on a temp
- * directory, as a user runs it, and driven over loopback TCP by the daemon's own client
- * ({@link ProtocolClient}, the Junction protocol's SBE frames): the like-for-like comparison with NATS and RabbitMQ.
+ * directory, as a user runs it, and driven over loopback TCP by the client library users run
+ * ({@link JunctionClient}, the Junction protocol's SBE frames): the like-for-like comparison with NATS and RabbitMQ.
  * Journal off (best-effort publishes), load regulation off, HTTP off, back-pressure subscribers (lossless: a
- * publish waits for room rather than a subscriber losing messages). The publisher and each subscriber have a
- * connection of their own, each with a reader thread; the publisher buffers its frames and flushes when it is
- * about to wait for the next message's time (or its buffer is full), as the NATS client's writer does.
+ * publish waits for room rather than a subscriber losing messages), the client's default credit. The publisher
+ * and each subscriber have a client (a connection) of their own; each subscriber's client runs on its own agent
+ * thread with the client's default idle strategy; the publisher's client is polled by the publishing thread, which
+ * buffers frames and flushes when it is about to wait for the next message's time (or its buffer is full), as the
+ * NATS client's writer does.
  */
 public final class JunctionRemoteTarget implements Target
 {
     private static final long START_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
+    /** A system property of the suite's JVM: extra JVM flags for the daemon's JVM, separated by spaces. */
+    public static final String DAEMON_JVM_PROPERTY = "junction.bench.daemon-jvm";
     private static final long SUBSCRIBE_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(10);
 
     private final boolean yielding;
@@ -107,6 +112,12 @@ public final class JunctionRemoteTarget implements Target
     }
 
     @Override
+    public ProcessHandle serverProcess()
+    {
+        return null == daemon ? null : daemon.process().toHandle();
+    }
+
+    @Override
     public String version()
     {
         final String version = Junction.class.getPackage().getImplementationVersion();
@@ -159,6 +170,13 @@ public final class JunctionRemoteTarget implements Target
         command.add("-Xms256m");
         command.add("-Xmx512m");
         command.add("-XX:+ExitOnOutOfMemoryError"); // as bin/junction runs it
+        // Extra flags for the daemon only, e.g. a flight recording to profile it:
+        // -Djunction.bench.daemon-jvm="-XX:StartFlightRecording=filename=/tmp/daemon.jfr,settings=profile"
+        final String extra = System.getProperty(DAEMON_JVM_PROPERTY, "").trim();
+        if (!extra.isEmpty())
+        {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
         command.add("-cp");
         command.add(absoluteClassPath(
             System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))));
@@ -238,114 +256,116 @@ public final class JunctionRemoteTarget implements Target
     public Target.Connection open(final Workload workload, final Receivers receivers) throws Exception
     {
         final String topic = "bench.quotes." + nextTopic++;
-        final List<ProtocolClient> clients = new ArrayList<>();
-        final List<Thread> readers = new ArrayList<>();
+        final List<JunctionClient> clients = new ArrayList<>();
         try
         {
+            final List<JunctionClient> subscribers = new ArrayList<>();
             for (int i = 0; i < receivers.subscribers(); i++)
             {
                 final int index = i;
-                final ProtocolClient subscriber = new ProtocolClient("127.0.0.1", port);
+                final JunctionClient subscriber = JunctionClient.connect(context("bench-sub-" + i));
                 clients.add(subscriber);
-                final CountDownLatch subscribed = new CountDownLatch(1);
-                readers.add(subscriber.startReader("bench-remote-sub-" + i, new ProtocolClient.FrameListener()
-                {
-                    @Override
-                    public void onMessage(
-                        final long subscriptionId, final long sequence, final Priority priority,
-                        final String messageTopic, final DirectBuffer buffer, final int offset, final int length)
-                    {
-                        receivers.onMessage(
-                            index, Stamp.intendedSendNs(buffer, offset), Stamp.runId(buffer, offset));
-                    }
-
-                    @Override
-                    public void onSubscribed(final long subscriptionId, final String pattern)
-                    {
-                        subscribed.countDown();
-                    }
-
-                    @Override
-                    public void onError(final ErrorCode code, final long correlation, final String text)
-                    {
-                        lastError.set(code + ": " + text);
-                    }
-                }));
-                subscriber.subscribe(topic);
-                if (!subscribed.await(SUBSCRIBE_TIMEOUT_MS, TimeUnit.MILLISECONDS))
-                {
-                    throw new IOException("no SUBSCRIBED from the daemon for " + topic + ": " + lastError.get());
-                }
+                subscribers.add(subscriber);
+                final ClientSubscription subscription = subscriber.subscribe(topic, (message) -> receivers.onMessage(
+                    index, Stamp.intendedSendNs(message.buffer(), message.offset()),
+                    Stamp.runId(message.buffer(), message.offset())));
+                // Polled here until SUBSCRIBED, then handed to its agent thread (the client is single-threaded).
+                pollUntil(subscriber, subscription::isInEffect, "SUBSCRIBED for " + topic);
             }
-            final ProtocolClient publisher = new ProtocolClient("127.0.0.1", port, "bench");
-            clients.add(publisher);
-            readers.add(publisher.startReader("bench-remote-pub", new ProtocolClient.FrameListener()
+            for (final JunctionClient subscriber : subscribers)
             {
-                @Override
-                public void onRefused(final long count, final long first, final long last, final OutcomeCode outcome,
-                    final int reasonCode, final String text)
-                {
-                    // A best-effort publish is answered only when it is refused (back pressure past the publish
-                    // timeout): those messages are lost to the subscribers, and the loss shows in the results.
-                    publishErrors.addAndGet(count);
-                    lastError.set(outcome + ": " + text);
-                }
-
-                @Override
-                public void onError(final ErrorCode code, final long correlation, final String text)
-                {
-                    publishErrors.incrementAndGet();
-                    lastError.set(code + ": " + text);
-                }
-            }));
+                subscriber.startAgent(null, null); // the client's default idle strategy, as an application runs it
+            }
+            final JunctionClient publisher = JunctionClient.connect(context("bench-pub"));
+            clients.add(publisher);
+            pollUntil(publisher, publisher::isConnected, "WELCOME");
             return new Target.Connection()
             {
                 @Override
-                public boolean publish(final UnsafeBuffer payload, final int length) throws IOException
+                public boolean publish(final UnsafeBuffer payload, final int length)
                 {
-                    // Writes into the client's 64 KiB buffer; a full buffer is written out (blocking while the
-                    // socket is full: TCP's back pressure), the rest by flush().
-                    publisher.publish(topic, Priority.NORMAL, payload.byteArray(), 0, length);
-                    return true;
+                    // Encoded into the client's send buffer; a full buffer is written out (a non-blocking write:
+                    // what the socket does not take stays buffered, and the offer is back-pressured).
+                    final long result = publisher.offer(topic, Priority.NORMAL, payload, 0, length);
+                    if (result > 0)
+                    {
+                        return true;
+                    }
+                    if (ClientResult.BACK_PRESSURED != result)
+                    {
+                        publishErrors.incrementAndGet();
+                        lastError.set(ClientResult.describe(result) + ": " + publisher.lastError());
+                    }
+                    publisher.poll();
+                    return false;
                 }
 
                 @Override
-                public void flush() throws IOException
+                public void flush()
                 {
-                    publisher.flush();
+                    // One duty cycle: writes what is buffered, reads what the daemon sent (refusals, pongs).
+                    publisher.poll();
+                    while (publisher.isConnected() && publisherPending(publisher))
+                    {
+                        Thread.yield();
+                        publisher.poll();
+                    }
                 }
 
                 @Override
                 public void close()
                 {
-                    closeAll(clients, readers);
+                    closeAll(clients);
                 }
             };
         }
         catch (final Exception ex)
         {
-            closeAll(clients, readers);
+            closeAll(clients);
             throw ex;
         }
     }
 
-    private static void closeAll(final List<ProtocolClient> clients, final List<Thread> readers)
+    private ClientContext context(final String instance)
     {
-        for (final ProtocolClient client : clients)
+        return new ClientContext().url("tcp://127.0.0.1:" + port).instance(instance + "-" + nextTopic)
+            .refusalListener((count, outcome, reasonCode) ->
+            {
+                // A best-effort publish is answered only when it is refused (back pressure past the publish
+                // timeout): those messages are lost to the subscribers, and the loss shows in the results.
+                publishErrors.addAndGet(count);
+                lastError.set(outcome + " (" + reasonCode + ")");
+            });
+    }
+
+    private static boolean publisherPending(final JunctionClient publisher)
+    {
+        return publisher.pendingBytes() > 0;
+    }
+
+    private void pollUntil(final JunctionClient client, final BooleanSupplier done, final String what)
+        throws IOException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SUBSCRIBE_TIMEOUT_MS);
+        while (!done.getAsBoolean())
         {
-            CloseHelper.quietClose(client);
+            if (0 == client.poll())
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw new IOException("no " + what + " from the daemon within " + SUBSCRIBE_TIMEOUT_MS +
+                        " ms: " + client.lastError() + " " + lastError.get());
+                }
+                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
+            }
         }
-        for (final Thread reader : readers)
+    }
+
+    private static void closeAll(final List<JunctionClient> clients)
+    {
+        for (final JunctionClient client : clients)
         {
-            try
-            {
-                reader.join(TimeUnit.SECONDS.toMillis(5));
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                return;
-            }
+            CloseHelper.quietClose(client); // stops a subscriber's agent thread first
         }
     }
 

@@ -59,6 +59,12 @@ public final class NatsTarget implements Target
     }
 
     @Override
+    public ProcessHandle serverProcess()
+    {
+        return null == server ? null : server.process().toHandle();
+    }
+
+    @Override
     public String version()
     {
         return version;

@@ -40,6 +40,11 @@ public final class SuiteOptions
     public boolean jmh = true;
     /** Run the variants of targets (Junction embedded with yielding idle strategies); full mode only. */
     public boolean variants = true;
+    /**
+     * {@code --rounds N}: run only Junction remote and NATS, alternately, N rounds, and report medians
+     * ({@link RemoteRoundsSection}); 0: the normal suite.
+     */
+    public int rounds;
     /** Print the time budget and stop, measuring nothing. */
     public boolean estimateOnly;
     public Path outputDir;
@@ -110,12 +115,17 @@ public final class SuiteOptions
                 case "--no-jmh" -> options.jmh = false;
                 case "--jmh" -> options.jmh = true;
                 case "--estimate" -> options.estimateOnly = true;
+                case "--rounds" -> options.rounds = parseRounds(value(args, ++i));
                 default -> throw new IllegalArgumentException("unknown option: " + args[i] + "\n" + usage());
             }
         }
+        if (options.rounds > 0)
+        {
+            options.throughputTrials = Math.min(options.throughputTrials, 3); // the rounds give the medians
+        }
         if (null == options.outputDir)
         {
-            options.outputDir = Path.of("perf", "results", "suite-" +
+            options.outputDir = Path.of("perf", "results", (options.rounds > 0 ? "remote-rounds-" : "suite-") +
                 LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmm")));
         }
         return options;
@@ -124,7 +134,26 @@ public final class SuiteOptions
     public static String usage()
     {
         return "usage: perf/bench.sh [--quick] [--p99-target 50us] [--headroom 0.8] [--only junction,nats,...] " +
-            "[--sections shared,roundtrip,overload,journal,cluster,shardscaling,jmh] [--out DIR] [--jmh|--no-jmh] [--estimate]";
+            "[--sections shared,roundtrip,overload,journal,cluster,shardscaling,corethroughput,jmh] [--out DIR] " +
+            "[--jmh|--no-jmh] " +
+            "[--estimate] [--rounds N]";
+    }
+
+    private static int parseRounds(final String text)
+    {
+        try
+        {
+            final int rounds = Integer.parseInt(text.trim());
+            if (rounds >= 1 && rounds <= 99)
+            {
+                return rounds;
+            }
+        }
+        catch (final NumberFormatException ex)
+        {
+            // said below
+        }
+        throw new IllegalArgumentException("--rounds needs a number of rounds from 1 to 99: " + text + "\n" + usage());
     }
 
     private static String value(final String[] args, final int i)

@@ -63,6 +63,15 @@ public interface Target extends AutoCloseable
      */
     Connection open(Workload workload, Receivers receivers) throws Exception;
 
+    /**
+     * The server process this target started (a daemon, a broker), for its CPU time per message; null when the
+     * target runs in-process.
+     */
+    default ProcessHandle serverProcess()
+    {
+        return null;
+    }
+
     /** A version string of the software measured, for the report (server version, library version). */
     String version();
 

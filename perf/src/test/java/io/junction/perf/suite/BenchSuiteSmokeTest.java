@@ -85,6 +85,47 @@ class BenchSuiteSmokeTest
     }
 
     @Test
+    void remoteRoundsRunTheDaemonRoundAfterRoundWithItsCpuPerMessage() throws Exception
+    {
+        final SuiteOptions options = SuiteOptions.parse("--rounds", "2", "--out", out.toString());
+        final SuiteOptions tiny = SuiteOptions.tiny();
+        options.workloads = List.of(new Workload(1, 64));
+        options.throughputNs = tiny.throughputNs;
+        options.throughputTrials = 1;
+        options.warmupNs = tiny.warmupNs;
+        options.latencyNs = tiny.latencyNs;
+        options.drainTimeoutNs = tiny.drainTimeoutNs;
+        assertEquals(2, options.rounds);
+        BenchSuite.run(options, List.of(new RemoteRoundsSection(List.of(JunctionRemoteTarget::new))));
+
+        final String md = Files.readString(out.resolve("report.md"));
+        assertTrue(md.contains("medians of 2 alternating rounds"), md);
+        final List<String> rounds = Files.readAllLines(out.resolve("remote-rounds.csv"));
+        assertEquals(3, rounds.size(), String.join("\n", rounds)); // header + 2 rounds
+        for (final String row : rounds.subList(1, rounds.size()))
+        {
+            final String[] fields = row.split(",");
+            assertEquals("Junction remote", fields[0], row);
+            assertTrue(Double.parseDouble(fields[3]) > 0, "a rate: " + row);
+            assertTrue(Double.parseDouble(fields[7]) > 0, "the daemon's CPU per message: " + row);
+        }
+        // the median round stands for the target in the usual tables
+        assertEquals(2, Files.readAllLines(out.resolve("throughput.csv")).size());
+    }
+
+    @Test
+    void roundsOptionIsCheckedAndSelectsOnlyTheRemoteSection()
+    {
+        assertEquals(List.of(RemoteRoundsSection.class),
+            BenchSuite.sections(SuiteOptions.parse("--rounds", "3")).stream().map(Object::getClass).toList());
+        assertEquals(3, SuiteOptions.parse("--rounds", "3").throughputTrials);
+        assertTrue(BenchSuite.sections(SuiteOptions.parse()).size() > 1);
+        final IllegalArgumentException bad = org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> SuiteOptions.parse("--rounds", "zero"));
+        assertTrue(bad.getMessage().contains("--rounds needs a number of rounds from 1 to 99: zero"), bad.getMessage());
+    }
+
+    @Test
     void natsPeerRunsWhenItsServerIsInstalled() throws Exception
     {
         final boolean installed = ServerInstaller.find("nats-server", List.of()).isPresent();
