@@ -24,6 +24,7 @@ final class Ingress
     private final int maxTopicTokens;
     private final int maxMessageLength;
     private final ValidTopicCache validTopics = new ValidTopicCache();
+    private final ValidTopicCache validReplyTopics = new ValidTopicCache(); // apart: inboxes would evict topics
     private volatile boolean isClosed;
 
     Ingress(final Junction.Context ctx, final Shard[] shards, final Regulator regulator, final SwitchCounters counters)
@@ -123,12 +124,39 @@ final class Ingress
         final long publisherId,
         final long publisherSequence)
     {
+        return offer(publisher, topic, key, priority, qos, ttlNs, buffer, offset, length, publisherId,
+            publisherSequence, null, 0);
+    }
+
+    /**
+     * As above, for a request when {@code replyTo} is not null: a subscriber sees the reply topic and the
+     * correlation id in {@link Message#replyTo()} and {@link Message#correlationId()}.
+     */
+    long offer(
+        final RegulationCache publisher,
+        final String topic,
+        final long key,
+        final Priority priority,
+        final QualityOfService qos,
+        final long ttlNs,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final long publisherId,
+        final long publisherSequence,
+        final String replyTo,
+        final long correlationId)
+    {
         if (isClosed)
         {
             return OfferResult.CLOSED;
         }
 
-        final RejectReason reason = validate(topic, priority, buffer, offset, length);
+        RejectReason reason = validate(topic, priority, buffer, offset, length);
+        if (null == reason && null != replyTo)
+        {
+            reason = validateReplyTo(replyTo, qos);
+        }
         if (null != reason)
         {
             counters.onOfferRejected(reason);
@@ -146,7 +174,7 @@ final class Ingress
 
         final long result = shard.offer(
             topic, key, priority, qos, nowNs, Regulator.deadlineNs(nowNs, ttlNs), admission, buffer, offset, length,
-            publisherId, publisherSequence);
+            publisherId, publisherSequence, replyTo, correlationId);
         if (result >= 0)
         {
             shard.wake();
@@ -185,6 +213,44 @@ final class Ingress
         if (null == buffer || offset < 0 || length < 0 || offset > buffer.capacity() - length)
         {
             return RejectReason.INVALID_BUFFER_RANGE;
+        }
+        return null;
+    }
+
+    /**
+     * Answer a request on its reply topic, carrying its correlation id.
+     */
+    long reply(
+        final RegulationCache publisher,
+        final Message request,
+        final Priority priority,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        final String replyTo = request.replyTo();
+        if (null == replyTo)
+        {
+            counters.onOfferRejected(RejectReason.INVALID_REPLY_TO);
+            return OfferResult.rejected(RejectReason.INVALID_REPLY_TO);
+        }
+        return offer(publisher, replyTo, QueueGroup.NO_KEY, priority, QualityOfService.BEST_EFFORT, Regulator.NO_TTL,
+            buffer, offset, length, 0, 0, null, request.correlationId());
+    }
+
+    private RejectReason validateReplyTo(final String replyTo, final QualityOfService qos)
+    {
+        if (QualityOfService.GUARANTEED == qos)
+        {
+            return RejectReason.GUARANTEED_REQUEST;
+        }
+        if (!validReplyTopics.contains(replyTo))
+        {
+            if (null != Topics.validateTopic(replyTo, maxTopicLength, maxTopicTokens))
+            {
+                return RejectReason.INVALID_REPLY_TO;
+            }
+            validReplyTopics.add(replyTo);
         }
         return null;
     }

@@ -159,6 +159,33 @@ public final class Junction implements AutoCloseable
     }
 
     /**
+     * Offer a request: as {@link Publisher#offer(String, Priority, String, long, DirectBuffer, int, int)}, as the
+     * anonymous publisher.
+     */
+    public long offer(
+        final String topic,
+        final Priority priority,
+        final String replyTo,
+        final long correlationId,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        return ingress.offer(regulator.anonymousCache(), topic, QueueGroup.NO_KEY, priority,
+            QualityOfService.BEST_EFFORT, Regulator.NO_TTL, buffer, offset, length, 0, 0, replyTo, correlationId);
+    }
+
+    /**
+     * Answer a request (a message with a {@link Message#replyTo()}): as
+     * {@link Publisher#reply(Message, Priority, DirectBuffer, int, int)}, as the anonymous publisher.
+     */
+    public long reply(
+        final Message request, final Priority priority, final DirectBuffer buffer, final int offset, final int length)
+    {
+        return ingress.reply(regulator.anonymousCache(), request, priority, buffer, offset, length);
+    }
+
+    /**
      * Offer with a quality of service. A {@link QualityOfService#GUARANTEED} message is journaled before
      * it is dispatched; poll {@link #durability(long)} with the returned sequence to learn when it is
      * durable. Without a usable journal it is refused with {@link OfferResult#JOURNAL_UNAVAILABLE}.

@@ -19,6 +19,8 @@ public final class Message
     long order; // position in its outbox, across classes (see Outbox)
     long key = QueueGroup.NO_KEY; // the publisher's key, for keyed queue groups
     long deadlineNs;
+    private String replyTo;
+    private long correlationId;
     private byte[] bytes = new byte[INITIAL_CAPACITY];
     private final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
 
@@ -57,6 +59,22 @@ public final class Message
     public DirectBuffer buffer()
     {
         return buffer;
+    }
+
+    /**
+     * @return the topic a reply should be published on, or null when the message is not a request.
+     */
+    public String replyTo()
+    {
+        return replyTo;
+    }
+
+    /**
+     * @return the requester's number for this request, to be echoed in the reply; 0 when none.
+     */
+    public long correlationId()
+    {
+        return correlationId;
     }
 
     public int offset()
@@ -133,11 +151,20 @@ public final class Message
         this.length = length;
         deadlineNs = other.deadlineNs;
         key = other.key;
+        replyTo = other.replyTo;
+        correlationId = other.correlationId;
+    }
+
+    void request(final String replyTo, final long correlationId)
+    {
+        this.replyTo = replyTo;
+        this.correlationId = correlationId;
     }
 
     void clear()
     {
         topic = null;
+        replyTo = null;
     }
 
     @Override

@@ -23,6 +23,8 @@ final class MessageEvent
     io.junction.regulate.Admission admission;
     long publisherId; // idempotent guaranteed publish: who sent it, and its number in that publisher's stream (0: none)
     long publisherSequence;
+    String replyTo; // request/reply: the topic to answer on, or null
+    long correlationId; // request/reply: the requester's number for it, 0 for none
     final UnsafeBuffer payload;
 
     MessageEvent(final int maxMessageLength)

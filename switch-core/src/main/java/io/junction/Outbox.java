@@ -159,6 +159,7 @@ final class Outbox extends Route
         {
             inlineView.wrap(event.topic, event.sequence, event.priority, event.timestampNs, event.payload, event.length);
             inlineView.deadlineNs = event.deadlineNs;
+            inlineView.request(event.replyTo, event.correlationId);
             subscription.deliver(inlineView);
             return true;
         }
@@ -552,6 +553,7 @@ final class Outbox extends Route
             slot.set(event.topic, event.sequence, event.priority, event.timestampNs, event.payload, 0, event.length);
             slot.deadlineNs = event.deadlineNs;
             slot.key = event.key;
+            slot.request(event.replyTo, event.correlationId);
             slot.order = order;
             HEAD.setRelease(this, head + 1);
         }

@@ -70,6 +70,61 @@ public final class Publisher
     }
 
     /**
+     * Offer a request: a subscriber sees {@code replyTo} in {@link Message#replyTo()} and {@code correlationId} in
+     * {@link Message#correlationId()}, and answers by publishing on {@code replyTo} (see
+     * {@link Junction#reply(Message, Priority, DirectBuffer, int, int)}). Best-effort only: a request is never
+     * journaled ({@link RejectReason#GUARANTEED_REQUEST}), and {@code replyTo} must be a valid topic
+     * ({@link RejectReason#INVALID_REPLY_TO}).
+     *
+     * @param replyTo       the topic to answer on; null: an ordinary offer.
+     * @param correlationId the requester's number for it, echoed in the reply (0: none).
+     */
+    public long offer(
+        final String topic,
+        final Priority priority,
+        final String replyTo,
+        final long correlationId,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        return offer(topic, priority, QualityOfService.BEST_EFFORT, NO_TTL, replyTo, correlationId, buffer, offset,
+            length);
+    }
+
+    /**
+     * As above, with a quality of service and a time-to-live ({@link #NO_TTL} for none; best-effort only): a
+     * {@link QualityOfService#GUARANTEED} request is refused as {@link RejectReason#GUARANTEED_REQUEST}; with a null
+     * {@code replyTo} it is an ordinary offer that carries {@code correlationId} (a reply from another process).
+     */
+    public long offer(
+        final String topic,
+        final Priority priority,
+        final QualityOfService qos,
+        final long ttlNs,
+        final String replyTo,
+        final long correlationId,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        return ingress.offer(cache, topic, QueueGroup.NO_KEY, priority, qos, ttlNs, buffer, offset, length, 0, 0,
+            replyTo, correlationId);
+    }
+
+    /**
+     * Answer a request: publish on its {@link Message#replyTo()}, carrying its {@link Message#correlationId()}.
+     *
+     * @return as {@link #offer}; {@link OfferResult#rejected} {@link RejectReason#INVALID_REPLY_TO} if the message
+     * is not a request.
+     */
+    public long reply(
+        final Message request, final Priority priority, final DirectBuffer buffer, final int offset, final int length)
+    {
+        return ingress.reply(cache, request, priority, buffer, offset, length);
+    }
+
+    /**
      * Offer a message that must be delivered within {@code ttlNs} of now (by the switch's nanoClock) or
      * not at all: one still queued at its deadline is dropped and counted as {@link ShedReason#EXPIRED}.
      * A {@code ttlNs <= 0}, or one no longer than the current queueing delay, is shed at once as EXPIRED.

@@ -250,6 +250,8 @@ final class QueueGroup extends Route
             message.buffer(), 0, message.length());
         moving.deadlineNs = message.deadlineNs;
         moving.key = message.key;
+        moving.replyTo = message.replyTo();
+        moving.correlationId = message.correlationId();
         final Outbox target = select(moving);
         if (null == target)
         {

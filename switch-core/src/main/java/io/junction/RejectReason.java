@@ -20,7 +20,14 @@ public enum RejectReason
     DUPLICATE("publisher sequence already accepted for this publisher id (journaled, or in flight)"),
     /** Idempotent guaranteed publish: older than the deduplication window, so it cannot be told new or not. */
     TOO_OLD_FOR_DEDUPLICATION("publisher sequence is older than the journal's deduplication window"),
-    INVALID_PUBLISHER("publisherId must not be 0 and publisherSequence must be >= 1");
+    INVALID_PUBLISHER("publisherId must not be 0 and publisherSequence must be >= 1"),
+    /** Request/reply: the reply topic is not a valid topic (empty, a wildcard, too long...). */
+    INVALID_REPLY_TO("replyTo is not a valid topic"),
+    /**
+     * Request/reply: a request may not be guaranteed. The journal's record format keeps no reply topic, so a
+     * journaled request would be replayed without one; a request is answered live or timed out instead.
+     */
+    GUARANTEED_REQUEST("a request (with replyTo) must be best-effort: the journal keeps no reply topic");
 
     private final String description;
 

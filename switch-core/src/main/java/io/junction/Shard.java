@@ -143,6 +143,29 @@ final class Shard implements Agent, WakeableIdleStrategy.Signal
         final long publisherId,
         final long publisherSequence)
     {
+        return offer(topic, key, priority, qos, timestampNs, deadlineNs, admission, buffer, offset, length,
+            publisherId, publisherSequence, null, 0);
+    }
+
+    /**
+     * As above, for a request: it carries the topic to reply on and the requester's correlation id.
+     */
+    long offer(
+        final String topic,
+        final long key,
+        final Priority priority,
+        final QualityOfService qos,
+        final long timestampNs,
+        final long deadlineNs,
+        final io.junction.regulate.Admission admission,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final long publisherId,
+        final long publisherSequence,
+        final String replyTo,
+        final long correlationId)
+    {
         if (QualityOfService.GUARANTEED == qos && (null == journalStage || !journalStage.isAvailable()))
         {
             if (null != journalStage)
@@ -177,6 +200,8 @@ final class Shard implements Agent, WakeableIdleStrategy.Signal
         event.publisherId = publisherId;
         event.publisherSequence = publisherSequence;
         event.key = key;
+        event.replyTo = replyTo;
+        event.correlationId = correlationId;
         ring.publish(ringSequence);
         return sequence;
     }

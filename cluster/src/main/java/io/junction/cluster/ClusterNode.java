@@ -571,6 +571,11 @@ public final class ClusterNode implements AutoCloseable
             return this;
         }
 
+        public long leaderHeartbeatTimeoutNs()
+        {
+            return leaderHeartbeatTimeoutNs;
+        }
+
         /**
          * How often a leader sends a heartbeat when it has nothing to append (default 100 ms); keep it well under
          * the leader heartbeat timeout.

@@ -178,6 +178,34 @@ final class EgressPublisher
         offer(session, MessageHeaderEncoder.ENCODED_LENGTH + errorEncoder.encodedLength());
     }
 
+    /**
+     * Send a frame encoded elsewhere (a Junction protocol frame), from the leader only.
+     *
+     * @return true if it was sent (or this member is not the leader), false if the client's egress refused it.
+     */
+    boolean send(final ClientSession session, final DirectBuffer frame, final int offset, final int length)
+    {
+        if (!isLeader())
+        {
+            return true;
+        }
+        for (int i = 0; i < ATTEMPTS; i++)
+        {
+            final long result = session.offer(frame, offset, length);
+            if (result > 0)
+            {
+                return true;
+            }
+            if (isFinal(result))
+            {
+                break;
+            }
+            idleStrategy.idle();
+        }
+        counters.onEgressDropped();
+        return false;
+    }
+
     private int claimOffset()
     {
         return claim.offset() + AeronCluster.SESSION_HEADER_LENGTH;

@@ -7,17 +7,21 @@ import io.junction.cluster.codecs.PublishDecoder;
 import io.junction.cluster.codecs.ResumeDecoder;
 import io.junction.cluster.codecs.SubscribeDecoder;
 import io.junction.cluster.codecs.UnsubscribeDecoder;
+import io.junction.protocol.ProtocolFrames;
 import org.agrona.DirectBuffer;
 
 import java.nio.ByteOrder;
 
 /**
- * Decodes the requests of the replicated log ({@code junction-wire.xml}) and hands each to the
- * {@link SwitchStateMachine}; a frame that fails {@link WireFrames#check} is refused there, with its code.
+ * Decodes the requests of the replicated log and hands each to the {@link SwitchStateMachine}: a frame of the
+ * Junction protocol ({@code junction-protocol.xml}, the daemon's) to {@link ProtocolIngress}, one of the older
+ * replicated-switch protocol ({@code junction-wire.xml}) here; a frame that fails {@link WireFrames#check} is
+ * refused there, with its code.
  */
 final class IngressAdapter
 {
     private final SwitchStateMachine stateMachine;
+    private final ProtocolIngress protocolIngress;
     private final int maxFrameLength;
     private final PublishDecoder publishDecoder = new PublishDecoder();
     private final SubscribeDecoder subscribeDecoder = new SubscribeDecoder();
@@ -28,6 +32,7 @@ final class IngressAdapter
     IngressAdapter(final SwitchStateMachine stateMachine, final int maxTopicLength, final int maxPayloadLength)
     {
         this.stateMachine = stateMachine;
+        this.protocolIngress = new ProtocolIngress(stateMachine, maxTopicLength, maxPayloadLength);
         this.maxFrameLength = WireFrames.HEADER_LENGTH + PublishDecoder.BLOCK_LENGTH +
             PublishDecoder.topicHeaderLength() + maxTopicLength + PublishDecoder.payloadHeaderLength() +
             maxPayloadLength;
@@ -36,6 +41,11 @@ final class IngressAdapter
     void onSessionMessage(
         final ClientSession session, final long timestamp, final DirectBuffer buffer, final int offset, final int length)
     {
+        if (length >= WireFrames.HEADER_LENGTH && ProtocolFrames.SCHEMA_ID == ProtocolFrames.schemaId(buffer, offset))
+        {
+            protocolIngress.onSessionMessage(session, timestamp, buffer, offset, length);
+            return;
+        }
         final int templateId = WireFrames.check(buffer, offset, length, maxFrameLength);
         if (templateId < 0)
         {

@@ -22,6 +22,8 @@ public final class ServiceCounters implements AutoCloseable
     public static final int LOG_PURGED_BYTES_TYPE_ID = 1642;
     /** Snapshot recordings deleted from this member's archive (older than the snapshots kept). */
     public static final int SNAPSHOTS_DELETED_TYPE_ID = 1643;
+    /** Frames of the Junction protocol refused (before HELLO, malformed, unknown subscription, unsupported). */
+    public static final int PROTOCOL_REFUSALS_TYPE_ID = 1644;
 
     private final Counter published;
     private final Counter delivered;
@@ -33,6 +35,7 @@ public final class ServiceCounters implements AutoCloseable
     private final Counter snapshotsScheduled;
     private final Counter logPurgedBytes;
     private final Counter snapshotsDeleted;
+    private final Counter protocolRefusals;
     private final Counter[] errorsByCode = new Counter[ErrorCode.INVALID_FIELD.value() + 1];
 
     ServiceCounters(final Aeron aeron, final int memberId)
@@ -48,6 +51,7 @@ public final class ServiceCounters implements AutoCloseable
         snapshotsScheduled = aeron.addCounter(SNAPSHOTS_SCHEDULED_TYPE_ID, "junction-cluster snapshots scheduled" + suffix);
         logPurgedBytes = aeron.addCounter(LOG_PURGED_BYTES_TYPE_ID, "junction-cluster log bytes purged" + suffix);
         snapshotsDeleted = aeron.addCounter(SNAPSHOTS_DELETED_TYPE_ID, "junction-cluster snapshot recordings deleted" + suffix);
+        protocolRefusals = aeron.addCounter(PROTOCOL_REFUSALS_TYPE_ID, "junction-cluster protocol refusals" + suffix);
         for (final ErrorCode code : ErrorCode.values())
         {
             if (code != ErrorCode.NULL_VAL)
@@ -108,6 +112,11 @@ public final class ServiceCounters implements AutoCloseable
         return snapshotsDeleted.get();
     }
 
+    public long protocolRefusals()
+    {
+        return protocolRefusals.get();
+    }
+
     public long errors(final ErrorCode code)
     {
         return errorsByCode[code.value()].get();
@@ -163,6 +172,11 @@ public final class ServiceCounters implements AutoCloseable
         snapshotsDeleted.incrementRelease();
     }
 
+    void onProtocolRefusal()
+    {
+        protocolRefusals.incrementRelease();
+    }
+
     void onError(final ErrorCode code)
     {
         errorsByCode[code.value()].incrementRelease();
@@ -171,7 +185,7 @@ public final class ServiceCounters implements AutoCloseable
     public void close()
     {
         CloseHelper.closeAll(published, delivered, duplicatePublishes, egressDropped, replayed, appliedPosition, halted);
-        CloseHelper.closeAll(snapshotsScheduled, logPurgedBytes, snapshotsDeleted);
+        CloseHelper.closeAll(snapshotsScheduled, logPurgedBytes, snapshotsDeleted, protocolRefusals);
         CloseHelper.closeAll(errorsByCode);
     }
 }

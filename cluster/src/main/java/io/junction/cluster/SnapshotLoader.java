@@ -7,6 +7,7 @@ import io.junction.cluster.codecs.ErrorCode;
 import io.junction.cluster.codecs.SnapshotDurablePositionDecoder;
 import io.junction.cluster.codecs.SnapshotEndDecoder;
 import io.junction.cluster.codecs.SnapshotHeaderDecoder;
+import io.junction.cluster.codecs.SnapshotProtocolSessionDecoder;
 import io.junction.cluster.codecs.SnapshotPublisherDecoder;
 import io.junction.cluster.codecs.SnapshotSubscriptionDecoder;
 import org.agrona.DirectBuffer;
@@ -25,6 +26,7 @@ final class SnapshotLoader implements FragmentHandler
     private final SnapshotSubscriptionDecoder subscriptionDecoder = new SnapshotSubscriptionDecoder();
     private final SnapshotDurablePositionDecoder durableDecoder = new SnapshotDurablePositionDecoder();
     private final SnapshotEndDecoder endDecoder = new SnapshotEndDecoder();
+    private final SnapshotProtocolSessionDecoder sessionDecoder = new SnapshotProtocolSessionDecoder();
     private boolean done;
 
     SnapshotLoader(final SwitchStateMachine state)
@@ -96,6 +98,18 @@ final class SnapshotLoader implements FragmentHandler
                 durableDecoder.wrap(buffer, body, blockLength, version);
                 final long sequence = durableDecoder.sequence();
                 state.durablePositions.put(durableDecoder.name(), sequence);
+                break;
+            }
+
+            case SnapshotProtocolSessionDecoder.TEMPLATE_ID:
+            {
+                sessionDecoder.wrap(buffer, body, blockLength, version);
+                final long sessionId = sessionDecoder.sessionId();
+                final long publisherId = sessionDecoder.publisherId();
+                final String publisher = sessionDecoder.publisherName();
+                final int slash = publisher.lastIndexOf('/');
+                state.protocolSessions.put(sessionId, new ProtocolSession(sessionId, publisherId, publisher,
+                    slash < 0 ? "" : publisher.substring(0, slash)));
                 break;
             }
 

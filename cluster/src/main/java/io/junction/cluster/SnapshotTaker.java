@@ -5,6 +5,7 @@ import io.junction.cluster.codecs.MessageHeaderEncoder;
 import io.junction.cluster.codecs.SnapshotDurablePositionEncoder;
 import io.junction.cluster.codecs.SnapshotEndEncoder;
 import io.junction.cluster.codecs.SnapshotHeaderEncoder;
+import io.junction.cluster.codecs.SnapshotProtocolSessionEncoder;
 import io.junction.cluster.codecs.SnapshotPublisherEncoder;
 import io.junction.cluster.codecs.SnapshotSubscriptionEncoder;
 import org.agrona.ExpandableArrayBuffer;
@@ -33,6 +34,7 @@ final class SnapshotTaker
     private final SnapshotSubscriptionEncoder subscriptionEncoder = new SnapshotSubscriptionEncoder();
     private final SnapshotDurablePositionEncoder durableEncoder = new SnapshotDurablePositionEncoder();
     private final SnapshotEndEncoder endEncoder = new SnapshotEndEncoder();
+    private final SnapshotProtocolSessionEncoder sessionEncoder = new SnapshotProtocolSessionEncoder();
 
     SnapshotTaker(final ExclusivePublication publication, final IdleStrategy idleStrategy)
     {
@@ -74,7 +76,29 @@ final class SnapshotTaker
         {
             durablePosition(name, state.durablePositions.getValue(name));
         }
+
+        final long[] sessionIds = new long[state.protocolSessions.size()];
+        final org.agrona.collections.Long2ObjectHashMap<ProtocolSession>.KeyIterator sessions =
+            state.protocolSessions.keySet().iterator();
+        for (int i = 0; i < sessionIds.length; i++)
+        {
+            sessionIds[i] = sessions.nextLong();
+        }
+        Arrays.sort(sessionIds);
+        for (final long sessionId : sessionIds)
+        {
+            protocolSession(state.protocolSessions.get(sessionId));
+        }
         end(state.lastSequence);
+    }
+
+    private void protocolSession(final ProtocolSession session)
+    {
+        sessionEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .sessionId(session.sessionId)
+            .publisherId(session.publisherId)
+            .publisherName(session.publisher);
+        offer(MessageHeaderEncoder.ENCODED_LENGTH + sessionEncoder.encodedLength());
     }
 
     private void header(final long lastSequence, final long nextSubscriptionId)

@@ -58,6 +58,7 @@ final class SwitchStateMachine implements AutoCloseable
     private final ReplicaJournal journal;
     private final ServiceCounters counters;
     private final EgressPublisher egress;
+    private final ProtocolEgress protocolEgress;
     private final Junction junction;
 
     // Replicated state (in the snapshot).
@@ -66,6 +67,19 @@ final class SwitchStateMachine implements AutoCloseable
     final Long2LongHashMap lastSequenceByPublisher = new Long2LongHashMap(Long.MIN_VALUE);
     final Long2ObjectHashMap<ClusterSubscription> subscriptionsById = new Long2ObjectHashMap<>();
     final Object2LongHashMap<String> durablePositions = new Object2LongHashMap<>(-1L);
+    final Long2ObjectHashMap<ProtocolSession> protocolSessions = new Long2ObjectHashMap<>();
+
+    /** {@link #admit} result: a resend of a publish already in the log. */
+    static final long DUPLICATE = 0;
+    /** {@link #admit} result: refused, see {@link #refusedCode}. */
+    static final long REFUSED = -1;
+    /** Why the last {@link #admit} or {@link #subscribe} refused. */
+    ErrorCode refusedCode;
+    String refusedReason = "";
+    /** The switch's reason for the last refusal, when it is one of them (topic, payload); null otherwise. */
+    RejectReason refusedRejectReason;
+    /** Whether the last {@link #subscribe} found the subscription made by an earlier request. */
+    boolean subscribedAgain;
 
     // Derived state: the switch's routes are made again from subscriptionsById when a snapshot is loaded.
     private final SubscriptionOptions routeOptions = SubscriptionOptions.defaults().outboxCapacity(SWITCH_OUTBOX_CAPACITY);
@@ -88,6 +102,7 @@ final class SwitchStateMachine implements AutoCloseable
         this.journal = journal;
         this.counters = counters;
         this.egress = egress;
+        this.protocolEgress = new ProtocolEgress(egress, ctx);
         this.junction = Junction.launch(new Junction.Context()
             .threadingMode(ThreadingMode.INVOKER)
             .shards(1)
@@ -125,36 +140,64 @@ final class SwitchStateMachine implements AutoCloseable
         final int payloadLength = publish.payloadLength();
         final int payloadOffset = publish.limit() + PublishDecoder.payloadHeaderLength();
 
+        final long sequence = admit(session, timestamp, publisherId, publisherSequence, priorityCode, buffer,
+            topicOffset, topicLength, payloadOffset, payloadLength);
+        if (DUPLICATE == sequence)
+        {
+            egress.publishAck(session, publisherId, publisherSequence, -1, true);
+        }
+        else if (sequence > 0)
+        {
+            egress.publishAck(session, publisherId, publisherSequence, sequence, false);
+        }
+        else
+        {
+            refuse(session, publisherSequence, PublishDecoder.TEMPLATE_ID, refusedCode, refusedReason);
+        }
+    }
+
+    /**
+     * Admit one publish into the replicated switch, whichever protocol it came in: deduplicated by (publisher id,
+     * publisher sequence), checked, sequenced, journaled and routed (deliveries are sent before this returns).
+     *
+     * @return its sequence ({@code > 0}), {@link #DUPLICATE} for a resend of one already in the log, or
+     * {@link #REFUSED} with {@link #refusedCode} and {@link #refusedReason} set (not yet counted).
+     */
+    long admit(
+        final ClientSession session,
+        final long timestamp,
+        final long publisherId,
+        final long publisherSequence,
+        final short priorityCode,
+        final DirectBuffer buffer,
+        final int topicOffset,
+        final int topicLength,
+        final int payloadOffset,
+        final int payloadLength)
+    {
         if (publisherSequence <= lastSequenceByPublisher.get(publisherId))
         {
             counters.onDuplicate();
-            egress.publishAck(session, publisherId, publisherSequence, -1, true);
-            return;
+            return DUPLICATE;
         }
         if (priorityCode < 0 || priorityCode > PriorityCode.BULK.value())
         {
-            refuse(session, publisherSequence, PublishDecoder.TEMPLATE_ID, ErrorCode.INVALID_PRIORITY, "priority");
-            return;
+            return refused(ErrorCode.INVALID_PRIORITY, "priority");
         }
         if (payloadLength > ctx.maxPayloadLength())
         {
-            refuse(session, publisherSequence, PublishDecoder.TEMPLATE_ID, ErrorCode.PAYLOAD_TOO_LARGE,
+            return refused(ErrorCode.PAYLOAD_TOO_LARGE, RejectReason.PAYLOAD_TOO_LARGE,
                 "payload longer than " + ctx.maxPayloadLength());
-            return;
         }
         final String topic = topicCache.get(buffer, topicOffset, topicLength);
         final RejectReason reason = Topics.validateTopic(topic, ctx.maxTopicLength(), MAX_TOPIC_TOKENS);
         if (null != reason)
         {
-            refuse(session, publisherSequence, PublishDecoder.TEMPLATE_ID, ErrorCode.INVALID_TOPIC,
-                reason.description());
-            return;
+            return refused(ErrorCode.INVALID_TOPIC, reason, reason.description());
         }
         if (!grantFor(session).mayPublish(topic))
         {
-            refuse(session, publisherSequence, PublishDecoder.TEMPLATE_ID, ErrorCode.NOT_AUTHORISED,
-                "may not publish to " + topic);
-            return;
+            return refused(ErrorCode.NOT_AUTHORISED, "may not publish to " + topic);
         }
 
         final long sequence = lastSequence + 1;
@@ -162,9 +205,7 @@ final class SwitchStateMachine implements AutoCloseable
         if (offered < 0)
         {
             // Not expected (the switch is idle and checks no more than above), but the same on every member.
-            refuse(session, publisherSequence, PublishDecoder.TEMPLATE_ID, ErrorCode.INVALID_FIELD,
-                "switch refused: " + OfferResult.describe(offered));
-            return;
+            return refused(ErrorCode.INVALID_FIELD, "switch refused: " + OfferResult.describe(offered));
         }
         lastSequenceByPublisher.put(publisherId, publisherSequence);
         lastSequence = sequence;
@@ -175,8 +216,20 @@ final class SwitchStateMachine implements AutoCloseable
         routingSequence = sequence;
         routingTimestamp = timestamp;
         runSwitch();
+        return sequence;
+    }
 
-        egress.publishAck(session, publisherId, publisherSequence, sequence, false);
+    private long refused(final ErrorCode code, final String reason)
+    {
+        return refused(code, null, reason);
+    }
+
+    private long refused(final ErrorCode code, final RejectReason rejectReason, final String reason)
+    {
+        refusedRejectReason = rejectReason;
+        refusedCode = code;
+        refusedReason = reason;
+        return REFUSED;
     }
 
     void onSubscribe(final ClientSession session, final SubscribeDecoder subscribe)
@@ -186,31 +239,56 @@ final class SwitchStateMachine implements AutoCloseable
         final String pattern = subscribe.pattern();
         final String durableName = subscribe.durableName();
 
+        final ClusterSubscription subscription = subscribe(session, correlationId, resumeAfterSequence, pattern,
+            durableName);
+        if (null == subscription)
+        {
+            refuse(session, correlationId, SubscribeDecoder.TEMPLATE_ID, refusedCode, refusedReason);
+            return;
+        }
+        egress.subscribeAck(session, correlationId, subscription.subscriptionId, subscription.startSequence);
+        if (!subscribedAgain)
+        {
+            replayToNew(session, subscription);
+        }
+    }
+
+    /**
+     * Subscribe a session, whichever protocol it came in; a second request with the same correlation id (a resend
+     * after a leader change) finds the first ({@link #subscribedAgain}) and changes nothing. The caller answers,
+     * then has a new subscription's earlier messages replayed ({@link #replayToNew}).
+     *
+     * @return the subscription, or null when refused ({@link #refusedCode}, not yet counted).
+     */
+    ClusterSubscription subscribe(
+        final ClientSession session,
+        final long correlationId,
+        final long resumeAfterSequence,
+        final String pattern,
+        final String durableName)
+    {
         final ClusterSubscription existing = findByCorrelation(session.id(), correlationId);
+        subscribedAgain = null != existing;
         if (null != existing)
         {
-            // A resend after a leader change: answer again, change nothing.
-            egress.subscribeAck(session, correlationId, existing.subscriptionId, existing.startSequence);
-            return;
+            return existing;
         }
 
         final RejectReason reason = Topics.validatePattern(pattern, ctx.maxTopicLength(), MAX_TOPIC_TOKENS);
         if (null != reason)
         {
-            refuse(session, correlationId, SubscribeDecoder.TEMPLATE_ID, ErrorCode.INVALID_PATTERN,
-                reason.description());
-            return;
+            refused(ErrorCode.INVALID_PATTERN, reason.description());
+            return null;
         }
         if (!grantFor(session).maySubscribe(pattern))
         {
-            refuse(session, correlationId, SubscribeDecoder.TEMPLATE_ID, ErrorCode.NOT_AUTHORISED,
-                "may not subscribe to " + pattern);
-            return;
+            refused(ErrorCode.NOT_AUTHORISED, "may not subscribe to " + pattern);
+            return null;
         }
         if (durableName.length() > ctx.maxTopicLength())
         {
-            refuse(session, correlationId, SubscribeDecoder.TEMPLATE_ID, ErrorCode.INVALID_FIELD, "durable name");
-            return;
+            refused(ErrorCode.INVALID_FIELD, "durable name");
+            return null;
         }
 
         final ClusterSubscription subscription = new ClusterSubscription(
@@ -232,18 +310,35 @@ final class SwitchStateMachine implements AutoCloseable
         catch (final RuntimeException ex)
         {
             // The switch's counters are full: the same on every member, so refuse rather than stop the member.
-            refuse(session, correlationId, SubscribeDecoder.TEMPLATE_ID, ErrorCode.TOO_MANY_SUBSCRIPTIONS,
-                "the member's switch has no room for another subscription");
-            return;
+            refused(ErrorCode.TOO_MANY_SUBSCRIPTIONS, "the member's switch has no room for another subscription");
+            return null;
         }
         subscriptionsById.put(subscription.subscriptionId, subscription);
         runSwitch();
         subscription.lastSequence = lastSequence;
         subscription.startSequence = resumeFrom;
-        egress.subscribeAck(session, correlationId, subscription.subscriptionId, resumeFrom);
-        if (resumeFrom < lastSequence)
+        return subscription;
+    }
+
+    /**
+     * A new subscription that starts before the last sequence: deliver (and count) what it missed, from the journal.
+     */
+    void replayToNew(final ClientSession session, final ClusterSubscription subscription)
+    {
+        if (subscription.startSequence < lastSequence)
         {
-            subscription.count = replay(session, subscription, resumeFrom, 0, true);
+            subscription.count = replay(session, subscription, subscription.startSequence, 0, true);
+        }
+    }
+
+    /**
+     * Replay (output only) after a sequence, up to the most one request replays.
+     */
+    void replayAfter(final ClientSession session, final ClusterSubscription subscription, final long afterSequence)
+    {
+        if (egress.isLeader())
+        {
+            replay(session, subscription, Math.min(afterSequence, lastSequence), 0, false);
         }
     }
 
@@ -258,10 +353,15 @@ final class SwitchStateMachine implements AutoCloseable
                 "no subscription " + subscriptionId);
             return;
         }
-        subscriptionsById.remove(subscriptionId);
+        unsubscribe(subscription);
+        egress.unsubscribeAck(session, correlationId, subscriptionId);
+    }
+
+    void unsubscribe(final ClusterSubscription subscription)
+    {
+        subscriptionsById.remove(subscription.subscriptionId);
         removeRoute(subscription);
         runSwitch();
-        egress.unsubscribeAck(session, correlationId, subscriptionId);
     }
 
     void onResume(final ClientSession session, final ResumeDecoder resume)
@@ -298,6 +398,11 @@ final class SwitchStateMachine implements AutoCloseable
                 "no subscription " + subscriptionId);
             return;
         }
+        acknowledge(subscription, sequence);
+    }
+
+    void acknowledge(final ClusterSubscription subscription, final long sequence)
+    {
         if (subscription.isDurable() && sequence <= lastSequence &&
             sequence > durablePositions.getValue(subscription.durableName))
         {
@@ -305,9 +410,52 @@ final class SwitchStateMachine implements AutoCloseable
         }
     }
 
+    /**
+     * A session said HELLO in the Junction protocol: from now on it is answered in that protocol, and its publishes
+     * are deduplicated under its publisher ({@code principal/instance}), stable across its reconnects. A second
+     * session with the same publisher takes it over (the first is most likely this one's predecessor, not yet timed
+     * out).
+     */
+    ProtocolSession hello(final ClientSession session, final String instance)
+    {
+        final byte[] encoded = session.encodedPrincipal();
+        final String principal = null == encoded || 0 == encoded.length ? "" :
+            new String(encoded, StandardCharsets.UTF_8);
+        final String publisher = principal.isEmpty() ? instance : principal + "/" + instance;
+        final Iterator<ProtocolSession> it = protocolSessions.values().iterator();
+        while (it.hasNext())
+        {
+            final ProtocolSession other = it.next();
+            if (other.sessionId != session.id() && other.publisher.equals(publisher))
+            {
+                it.remove();
+            }
+        }
+        final ProtocolSession protocolSession = new ProtocolSession(session.id(), ProtocolSession.publisherId(publisher),
+            publisher, principal);
+        protocolSessions.put(session.id(), protocolSession);
+        return protocolSession;
+    }
+
+    ProtocolEgress protocolEgress()
+    {
+        return protocolEgress;
+    }
+
+    ServiceCounters counters()
+    {
+        return counters;
+    }
+
+    ProtocolSession protocolSession(final long sessionId)
+    {
+        return protocolSessions.get(sessionId);
+    }
+
     void onSessionClose(final long sessionId)
     {
         grantBySessionId.remove(sessionId);
+        protocolSessions.remove(sessionId);
         final Iterator<ClusterSubscription> it = subscriptionsById.values().iterator();
         while (it.hasNext())
         {
@@ -406,8 +554,8 @@ final class SwitchStateMachine implements AutoCloseable
                     if (sending[0])
                     {
                         final long timestamp = timeUnit.convert(timestampNs, TimeUnit.NANOSECONDS);
-                        sending[0] = egress.deliver(session, subscription.subscriptionId, count[0], sequence,
-                            timestamp, priority, topic, payload, payloadOffset, payloadLength);
+                        sending[0] = deliver(session, subscription, count[0], sequence, timestamp, priority, topic,
+                            payload, payloadOffset, payloadLength);
                         counters.onReplayed();
                     }
                 }
@@ -416,7 +564,7 @@ final class SwitchStateMachine implements AutoCloseable
         return count[0];
     }
 
-    private ClusterSubscription findByCorrelation(final long sessionId, final long correlationId)
+    ClusterSubscription findByCorrelation(final long sessionId, final long correlationId)
     {
         for (final ClusterSubscription subscription : subscriptionsById.values())
         {
@@ -426,6 +574,31 @@ final class SwitchStateMachine implements AutoCloseable
             }
         }
         return null;
+    }
+
+    /**
+     * Send one delivery in the subscriber's protocol: a Junction protocol MESSAGE under the client's own
+     * subscription id, or the replicated-switch Deliver with its count.
+     */
+    private boolean deliver(
+        final ClientSession session,
+        final ClusterSubscription subscription,
+        final long count,
+        final long sequence,
+        final long timestamp,
+        final int priorityCode,
+        final String topic,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength)
+    {
+        if (protocolSessions.containsKey(session.id()))
+        {
+            return protocolEgress.message(session, subscription.correlationId, sequence,
+                cluster.timeUnit().toNanos(timestamp), priorityCode, topic, payload, payloadOffset, payloadLength);
+        }
+        return egress.deliver(session, subscription.subscriptionId, count, sequence, timestamp, priorityCode, topic,
+            payload, payloadOffset, payloadLength);
     }
 
     private TopicPermissions grantFor(final ClientSession session)
@@ -463,9 +636,9 @@ final class SwitchStateMachine implements AutoCloseable
                 final ClientSession subscriber = cluster.getClientSession(subscription.sessionId);
                 if (null != subscriber)
                 {
-                    egress.deliver(subscriber, subscription.subscriptionId, subscription.count, routingSequence,
-                        routingTimestamp, message.priority().ordinal(), message.topic(), message.buffer(),
-                        message.offset(), message.length());
+                    deliver(subscriber, subscription, subscription.count, routingSequence, routingTimestamp,
+                        message.priority().ordinal(), message.topic(), message.buffer(), message.offset(),
+                        message.length());
                     counters.onDelivered();
                 }
             }

@@ -11,6 +11,7 @@ import io.junction.cluster.codecs.ResumeDecoder;
 import io.junction.cluster.codecs.SnapshotDurablePositionDecoder;
 import io.junction.cluster.codecs.SnapshotEndDecoder;
 import io.junction.cluster.codecs.SnapshotHeaderDecoder;
+import io.junction.cluster.codecs.SnapshotProtocolSessionDecoder;
 import io.junction.cluster.codecs.SnapshotPublisherDecoder;
 import io.junction.cluster.codecs.SnapshotSubscriptionDecoder;
 import io.junction.cluster.codecs.SubscribeAckDecoder;
@@ -173,6 +174,7 @@ public final class WireFrames
             case SnapshotSubscriptionDecoder.TEMPLATE_ID: return SnapshotSubscriptionDecoder.BLOCK_LENGTH;
             case SnapshotDurablePositionDecoder.TEMPLATE_ID: return SnapshotDurablePositionDecoder.BLOCK_LENGTH;
             case SnapshotEndDecoder.TEMPLATE_ID: return SnapshotEndDecoder.BLOCK_LENGTH;
+            case SnapshotProtocolSessionDecoder.TEMPLATE_ID: return SnapshotProtocolSessionDecoder.BLOCK_LENGTH;
             default: return -1;
         }
     }
@@ -189,6 +191,7 @@ public final class WireFrames
                 return TWO_TEXTS;
             case ErrorDecoder.TEMPLATE_ID:
             case SnapshotDurablePositionDecoder.TEMPLATE_ID:
+            case SnapshotProtocolSessionDecoder.TEMPLATE_ID:
                 return ONE_TEXT;
             default:
                 return NONE;

@@ -3,6 +3,7 @@ package io.junction.cluster;
 import io.aeron.cluster.ClusterControl;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.junction.cluster.client.ClusterTransport;
 import io.junction.cluster.client.DeliveryHandler;
 import io.junction.cluster.client.JunctionClient;
 import org.agrona.CloseHelper;
@@ -27,6 +28,7 @@ final class ClusterHarness implements AutoCloseable
     private final ClusterNode[] nodes;
     private final ClusterNode.Context template;
     private final List<JunctionClient> clients = new ArrayList<>();
+    private final List<io.junction.client.JunctionClient> protocolClients = new ArrayList<>();
     private final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
     private MediaDriver clientDriver;
 
@@ -166,6 +168,35 @@ final class ClusterHarness implements AutoCloseable
 
     JunctionClient newClient(final Consumer<JunctionClient.Context> custom)
     {
+        final JunctionClient.Context ctx = new JunctionClient.Context()
+            .aeronDirectoryName(clientAeronDirectory())
+            .ingressEndpoints(template.ingressEndpoints());
+        custom.accept(ctx);
+        final JunctionClient client = JunctionClient.connect(ctx);
+        clients.add(client);
+        return client;
+    }
+
+    /**
+     * A client of the Junction protocol (io.junction.client, the daemon's API) over a {@link ClusterTransport} to
+     * this cluster, through the harness's client media driver.
+     */
+    io.junction.client.JunctionClient newProtocolClient(
+        final io.junction.client.ClientContext clientContext, final Consumer<ClusterTransport.Context> custom)
+    {
+        final ClusterTransport.Context ctx = new ClusterTransport.Context()
+            .aeronDirectoryName(clientAeronDirectory())
+            .ingressEndpoints(template.ingressEndpoints())
+            .leaderHeartbeatTimeoutNs(template.leaderHeartbeatTimeoutNs());
+        custom.accept(ctx);
+        final io.junction.client.JunctionClient client =
+            io.junction.client.JunctionClient.connect(clientContext, new ClusterTransport(ctx));
+        protocolClients.add(client);
+        return client;
+    }
+
+    private String clientAeronDirectory()
+    {
         if (null == clientDriver)
         {
             clientDriver = MediaDriver.launch(new MediaDriver.Context()
@@ -178,13 +209,7 @@ final class ClusterHarness implements AutoCloseable
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true));
         }
-        final JunctionClient.Context ctx = new JunctionClient.Context()
-            .aeronDirectoryName(clientDriver.aeronDirectoryName())
-            .ingressEndpoints(template.ingressEndpoints());
-        custom.accept(ctx);
-        final JunctionClient client = JunctionClient.connect(ctx);
-        clients.add(client);
-        return client;
+        return clientDriver.aeronDirectoryName();
     }
 
     String ingressEndpoints()
@@ -242,6 +267,7 @@ final class ClusterHarness implements AutoCloseable
     public void close()
     {
         CloseHelper.closeAll(clients);
+        CloseHelper.closeAll(protocolClients);
         CloseHelper.closeAll(nodes);
         CloseHelper.close(clientDriver);
     }

@@ -252,6 +252,15 @@ public final class DurableSubscription implements AutoCloseable
         {
             return 0;
         }
+        try
+        {
+            handler.onPoll(this);
+        }
+        catch (final RuntimeException ex)
+        {
+            fail(State.FAILED, new JournalException(describe() + ": handler threw", ex));
+            return 0;
+        }
         int work = 0;
         while (work < limit)
         {
@@ -300,13 +309,12 @@ public final class DurableSubscription implements AutoCloseable
                         return work;
                     }
                     document.next(message);
-                    work++;
-                    lastRecordNumber = recordNumber;
                     if (TopicMatcher.matches(pattern, message.topic()))
                     {
+                        final boolean taken;
                         try
                         {
-                            handler.onMessage(this, message);
+                            taken = handler.tryMessage(this, message);
                         }
                         catch (final RuntimeException ex)
                         {
@@ -314,9 +322,16 @@ public final class DurableSubscription implements AutoCloseable
                             fail(State.FAILED, new JournalException(describe() + ": handler threw", ex));
                             return work;
                         }
+                        if (!taken)
+                        {
+                            dc.rollbackOnClose(); // The handler is full: this record again on a later poll.
+                            return work;
+                        }
                         deliveredCount++;
                         delivered.incrementRelease();
                     }
+                    work++;
+                    lastRecordNumber = recordNumber;
                 }
             }
         }

@@ -96,6 +96,47 @@ class ReplayTest
     }
 
     @Test
+    void aHandlerThatRefusesIsOfferedTheSameMessageAgainWithNoGap()
+    {
+        final List<String> seen = new ArrayList<>();
+        final int[] calls = new int[1];
+        final int[] polls = new int[1];
+        try (Journal journal = Journal.launch(support.journalContext(dir.toFile()).timeProvider(time));
+            Junction junction = Junction.launch(support.switchContext(journal)))
+        {
+            journal.subscribe(null, ">", StartPosition.earliest(), new DurableMessageHandler()
+            {
+                @Override
+                public void onMessage(final DurableSubscription subscription, final JournalMessage message)
+                {
+                    throw new AssertionError("tryMessage is called instead");
+                }
+
+                @Override
+                public boolean tryMessage(final DurableSubscription subscription, final JournalMessage message)
+                {
+                    if (calls[0]++ % 2 == 0)
+                    {
+                        return false; // full every other time: offered again on the next poll
+                    }
+                    seen.add(JournalTestSupport.payload(message));
+                    return true;
+                }
+
+                @Override
+                public void onPoll(final DurableSubscription subscription)
+                {
+                    polls[0]++;
+                }
+            });
+            JournalTestSupport.drive(junction, journal, 40);
+        }
+        assertTrue(support.errors.isEmpty(), support.errors.toString());
+        assertEquals(List.of("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9"), seen);
+        assertTrue(polls[0] >= 20, "onPoll runs every duty cycle: " + polls[0]);
+    }
+
+    @Test
     void fromBeyondTheEndWaitsForNewMessages()
     {
         assertEquals(List.of("new"), replay(">", StartPosition.sequence(Long.MAX_VALUE), () -> { }));

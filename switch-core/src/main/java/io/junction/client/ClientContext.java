@@ -26,10 +26,15 @@ public final class ClientContext
     public static final long DEFAULT_RECONNECT_MIN_NS = TimeUnit.MILLISECONDS.toNanos(50);
     public static final long DEFAULT_RECONNECT_MAX_NS = TimeUnit.SECONDS.toNanos(5);
     public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
+    public static final int DEFAULT_MAX_OUTSTANDING_REQUESTS = 1024;
     public static final int DEFAULT_IN_FLIGHT_BUFFER_BYTES = 4 << 20;
     public static final long DEFAULT_OUTCOME_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
     public static final int DEFAULT_SEND_BUFFER_BYTES = 256 << 10;
     public static final int DEFAULT_MAX_FRAME_LENGTH = 16 << 20;
+    /** The daemon's {@code aeron.ingress-stream-id} default. */
+    public static final int DEFAULT_AERON_INGRESS_STREAM_ID = 1101;
+    /** The stream the daemon answers a UDP client on (an IPC client picks a random one of its own). */
+    public static final int DEFAULT_AERON_RESPONSE_STREAM_ID = 1102;
 
     private static final AtomicInteger DEFAULT_INSTANCES = new AtomicInteger();
 
@@ -46,6 +51,7 @@ public final class ClientContext
     private long reconnectMinNs = DEFAULT_RECONNECT_MIN_NS;
     private long reconnectMaxNs = DEFAULT_RECONNECT_MAX_NS;
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+    private int maxOutstandingRequests = DEFAULT_MAX_OUTSTANDING_REQUESTS;
     private int inFlightBufferBytes = DEFAULT_IN_FLIGHT_BUFFER_BYTES;
     private long outcomeTimeoutNs = DEFAULT_OUTCOME_TIMEOUT_NS;
     private int sendBufferBytes = DEFAULT_SEND_BUFFER_BYTES;
@@ -55,10 +61,24 @@ public final class ClientContext
     private ConnectionListener connectionListener = ConnectionListener.NO_OP;
     private PublishOutcomeListener outcomeListener = PublishOutcomeListener.NO_OP;
     private RefusalListener refusalListener = RefusalListener.NO_OP;
+    private int aeronIngressStreamId = DEFAULT_AERON_INGRESS_STREAM_ID;
+    private int aeronResponseStreamId = DEFAULT_AERON_RESPONSE_STREAM_ID;
+    private String aeronDirectory;
+    private boolean aeronEmbeddedDriver;
+    private int aeronTermLength = 1 << 20;
+    private String aeronResponseHost;
+    private int aeronResponsePort;
+    private boolean aeron;
     private boolean concluded;
+    private ClientTls tls;
+    private boolean secure;
+    private javax.net.ssl.SSLContext tlsContext;
 
     /**
-     * @param url {@code tcp://host:port} (the daemon's {@code listen.host}:{@code listen.port}).
+     * @param url {@code tcp://host:port} (the daemon's {@code listen.host}:{@code listen.port}), {@code
+     *            aeron:udp?endpoint=host:port} (the daemon's {@code aeron.ingress-endpoint}; other Aeron channel
+     *            parameters such as {@code term-length} may follow) or {@code aeron:ipc} (a daemon on this host
+     *            sharing this client's media driver).
      */
     public ClientContext url(final String url)
     {
@@ -69,6 +89,139 @@ public final class ClientContext
     public String url()
     {
         return url;
+    }
+
+    /**
+     * TLS options for a {@code tls://} url (default for one: trust what the JDK trusts, show no certificate).
+     */
+    public ClientContext tls(final ClientTls tls)
+    {
+        this.tls = Objects.requireNonNull(tls, "tls");
+        return this;
+    }
+
+    public ClientTls tls()
+    {
+        return tls;
+    }
+
+    /** @return TLS for the connection once concluded, or null for a {@code tcp://} url. */
+    javax.net.ssl.SSLContext tlsContext()
+    {
+        return tlsContext;
+    }
+
+    /** @return true when the HELLO authenticates with this client's TLS certificate. */
+    boolean clientCertificate()
+    {
+        return secure && null != tls && tls.hasClientCertificate();
+    }
+
+    /**
+     * @return true for an {@code aeron:} url.
+     */
+    public boolean isAeron()
+    {
+        return aeron;
+    }
+
+    /**
+     * @param directory the directory of the Aeron media driver to use (its {@code aeron.dir}); default: Aeron's
+     *                  default directory ({@code /dev/shm/aeron-<user>} on Linux), or, with {@link
+     *                  #aeronEmbeddedDriver}, a new temporary directory.
+     */
+    public ClientContext aeronDirectory(final String directory)
+    {
+        this.aeronDirectory = directory;
+        return this;
+    }
+
+    public String aeronDirectory()
+    {
+        return aeronDirectory;
+    }
+
+    /**
+     * @param embedded true: launch a media driver inside this process (needs {@code io.aeron:aeron-driver} on the
+     *                 classpath; one shared thread that sleeps when idle), closed with the client; false (the
+     *                 default): use a running driver at {@link #aeronDirectory}. Over {@code aeron:ipc} the
+     *                 client must share the daemon's driver, so embedded makes sense only for UDP.
+     */
+    public ClientContext aeronEmbeddedDriver(final boolean embedded)
+    {
+        this.aeronEmbeddedDriver = embedded;
+        return this;
+    }
+
+    public boolean aeronEmbeddedDriver()
+    {
+        return aeronEmbeddedDriver;
+    }
+
+    /**
+     * @param length the term length of the embedded driver's publications (a power of two, 64 KiB to 1 GiB).
+     */
+    public ClientContext aeronTermLength(final int length)
+    {
+        this.aeronTermLength = length;
+        return this;
+    }
+
+    public int aeronTermLength()
+    {
+        return aeronTermLength;
+    }
+
+    /**
+     * @param streamId the daemon's ingress stream id ({@code aeron.ingress-stream-id}).
+     */
+    public ClientContext aeronIngressStreamId(final int streamId)
+    {
+        this.aeronIngressStreamId = streamId;
+        return this;
+    }
+
+    public int aeronIngressStreamId()
+    {
+        return aeronIngressStreamId;
+    }
+
+    /**
+     * @param streamId the stream a UDP client receives the daemon's frames on.
+     */
+    public ClientContext aeronResponseStreamId(final int streamId)
+    {
+        this.aeronResponseStreamId = streamId;
+        return this;
+    }
+
+    public int aeronResponseStreamId()
+    {
+        return aeronResponseStreamId;
+    }
+
+    /**
+     * Where a UDP client receives the daemon's frames. The daemon sends only to the address the client's datagrams
+     * come from, so the host must be that address (the default: the local address that routes to the daemon).
+     *
+     * @param host the local address; null: the default.
+     * @param port the local UDP port; 0 (the default): an ephemeral one.
+     */
+    public ClientContext aeronResponseEndpoint(final String host, final int port)
+    {
+        this.aeronResponseHost = host;
+        this.aeronResponsePort = port;
+        return this;
+    }
+
+    public String aeronResponseHost()
+    {
+        return aeronResponseHost;
+    }
+
+    public int aeronResponsePort()
+    {
+        return aeronResponsePort;
     }
 
     public String host()
@@ -210,6 +363,22 @@ public final class ClientContext
     }
 
     /**
+     * @param maxOutstandingRequests requests awaiting their reply at once (a table of this size is made with the
+     *                               client); beyond it a request is refused {@link ClientResult#TOO_MANY_REQUESTS}
+     *                               and counted ({@link ClientStatistics#requestsRefused()}).
+     */
+    public ClientContext maxOutstandingRequests(final int maxOutstandingRequests)
+    {
+        this.maxOutstandingRequests = maxOutstandingRequests;
+        return this;
+    }
+
+    public int maxOutstandingRequests()
+    {
+        return maxOutstandingRequests;
+    }
+
+    /**
      * @param maxInFlight the in-flight window: a guaranteed offer is refused {@link ClientResult#IN_FLIGHT_FULL}
      *                    when this many publisher sequences have passed since the oldest guaranteed publish still
      *                    awaiting its outcome. At most the daemon's deduplication window ({@code
@@ -347,6 +516,14 @@ public final class ClientContext
             return this;
         }
         parseUrl();
+        if (!secure && null != tls)
+        {
+            throw new IllegalArgumentException("TLS options need a tls://host:port url: " + url);
+        }
+        if (secure)
+        {
+            tlsContext = (null == tls ? new ClientTls() : tls).context();
+        }
         if (null == instance || instance.isEmpty())
         {
             // One stream per client: the daemon lets one connection at a time hold a principal/instance.
@@ -375,6 +552,11 @@ public final class ClientContext
             throw new IllegalArgumentException("maxInFlight must be in [1, 2^24]: " + maxInFlight);
         }
         positive("inFlightBufferBytes", inFlightBufferBytes);
+        if (maxOutstandingRequests < 1 || maxOutstandingRequests > 1 << 20)
+        {
+            throw new IllegalArgumentException("maxOutstandingRequests must be in [1, 2^20]: " +
+                maxOutstandingRequests);
+        }
         if (outcomeTimeoutNs < 0)
         {
             throw new IllegalArgumentException("outcomeTimeoutNs must be >= 0: " + outcomeTimeoutNs);
@@ -399,6 +581,11 @@ public final class ClientContext
 
     private void parseUrl()
     {
+        if (url.startsWith("aeron:"))
+        {
+            parseAeronUrl();
+            return;
+        }
         final URI uri;
         try
         {
@@ -406,16 +593,69 @@ public final class ClientContext
         }
         catch (final java.net.URISyntaxException ex)
         {
-            throw new IllegalArgumentException("url is not tcp://host:port: " + url);
+            throw new IllegalArgumentException("url is not tcp://host:port, tls://host:port, " +
+                "aeron:udp?endpoint=host:port or aeron:ipc: " + url);
         }
-        if (!"tcp".equals(uri.getScheme()) || null == uri.getHost() || uri.getPort() < 1)
+        secure = "tls".equals(uri.getScheme());
+        if (!("tcp".equals(uri.getScheme()) || secure) || null == uri.getHost() || uri.getPort() < 1)
         {
-            throw new IllegalArgumentException("url is not tcp://host:port: " + url +
-                (null != uri.getScheme() && !"tcp".equals(uri.getScheme()) ? " (transport '" + uri.getScheme() +
-                "' is not available; tcp is)" : ""));
+            throw new IllegalArgumentException("url is not tcp://host:port, tls://host:port, " +
+                "aeron:udp?endpoint=host:port or aeron:ipc: " + url);
         }
         host = uri.getHost();
         port = uri.getPort();
+    }
+
+    private void parseAeronUrl()
+    {
+        final io.aeron.ChannelUri channel;
+        try
+        {
+            channel = io.aeron.ChannelUri.parse(url);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new IllegalArgumentException("url is not an Aeron channel (aeron:udp?endpoint=host:port or " +
+                "aeron:ipc): " + url + ": " + ex.getMessage());
+        }
+        if (channel.isUdp())
+        {
+            final String endpoint = channel.get("endpoint");
+            final int colon = null == endpoint ? -1 : endpoint.lastIndexOf(':');
+            int endpointPort = -1;
+            if (colon > 0)
+            {
+                try
+                {
+                    endpointPort = Integer.parseInt(endpoint.substring(colon + 1));
+                }
+                catch (final NumberFormatException ex)
+                {
+                    endpointPort = -1;
+                }
+            }
+            if (endpointPort < 1 || endpointPort > 65535)
+            {
+                throw new IllegalArgumentException("an aeron:udp url needs endpoint=host:port (the daemon's " +
+                    "aeron.ingress-endpoint): " + url);
+            }
+            host = endpoint.substring(0, colon);
+            port = endpointPort;
+        }
+        else if (!channel.isIpc())
+        {
+            throw new IllegalArgumentException("an Aeron url is aeron:udp?endpoint=host:port or aeron:ipc: " + url);
+        }
+        if (Integer.bitCount(aeronTermLength) != 1 || aeronTermLength < 64 << 10 || aeronTermLength > 1 << 30)
+        {
+            throw new IllegalArgumentException("aeronTermLength must be a power of two in [64k, 1g]: " +
+                aeronTermLength);
+        }
+        if (aeronResponsePort < 0 || aeronResponsePort > 65535)
+        {
+            throw new IllegalArgumentException("aeron response port must be in [0, 65535]: " + aeronResponsePort);
+        }
+        aeron = true;
     }
 
     private static void positive(final String name, final long value)

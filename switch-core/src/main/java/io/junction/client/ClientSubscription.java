@@ -20,6 +20,7 @@ public final class ClientSubscription implements AutoCloseable
     long faults;
     long consumedSinceGrant;
     long subscribeSentNs;
+    long lastSequence = -1;
 
     ClientSubscription(
         final JunctionClient client, final long id, final String pattern, final MessageHandler handler,
@@ -101,6 +102,26 @@ public final class ClientSubscription implements AutoCloseable
     public boolean grantCredit(final long credit)
     {
         return client.sendCredit(this, credit);
+    }
+
+    /**
+     * Acknowledge a durable subscription's message and every one before it: the daemon persists the position
+     * and, after a restart of either side, delivers from the message after it. An ACK that cannot be sent (not
+     * connected) is not kept: the daemon then delivers the message again (at least once).
+     *
+     * @return false if it could not be sent now, or the subscription is not durable.
+     */
+    public boolean ack(final long sequence)
+    {
+        return client.sendAck(this, sequence);
+    }
+
+    /**
+     * @return the sequence of the last message handed to its handler, or -1.
+     */
+    public long lastSequence()
+    {
+        return lastSequence;
     }
 
     /**

@@ -13,6 +13,12 @@ import io.junction.protocol.QueueGroupNames;
  * <p>
  * With a {@link #queueGroup}, the subscriptions (on any connection, and embedded ones) with that group name and
  * the same pattern share its messages: each goes to one member. It rejoins the same group after a reconnect.
+ * <p>
+ * With a {@link #durable} name, or a {@link #startAt} other than latest, the daemon serves it from its journal, so
+ * only guaranteed (journaled) messages reach it. A durable subscription's position is kept by the daemon and
+ * advanced by {@link ClientSubscription#ack}: after the client or the daemon restarts it resumes after the last
+ * acknowledged message (the daemon decides where, not the client), at least once, with no gap. The daemon sends
+ * at most {@code journal.durable.max-unacknowledged} messages it has not seen acknowledged.
  */
 public final class ClientSubscriptionOptions
 {
@@ -24,6 +30,9 @@ public final class ClientSubscriptionOptions
     private long initialCredit = DEFAULT_INITIAL_CREDIT;
     private boolean autoCredit = true;
     private String queueGroup;
+    private String durableName;
+    private StartAt startAt = StartAt.latest();
+    private boolean autoAck;
 
     public static ClientSubscriptionOptions defaults()
     {
@@ -103,9 +112,71 @@ public final class ClientSubscriptionOptions
         return queueGroup;
     }
 
+    /**
+     * A durable subscription of this name (the principal's own: another principal's of the same name is another
+     * one). One connection at a time may hold it; another is refused (DUPLICATE_SUBSCRIPTION) while it is held.
+     *
+     * @param name 1 to 64 of letters, digits, '.', '_' and '-', or null (the default) for none.
+     */
+    public ClientSubscriptionOptions durable(final String name)
+    {
+        if (null != name && !name.matches("[A-Za-z0-9._-]{1,64}"))
+        {
+            throw new IllegalArgumentException("durable name must be 1 to 64 of [A-Za-z0-9._-]: " + name);
+        }
+        this.durableName = name;
+        return this;
+    }
+
+    /**
+     * @return the durable name, or null if not durable.
+     */
+    public String durable()
+    {
+        return durableName;
+    }
+
+    /**
+     * @param start where it starts in the daemon's journal (the first time, for a durable subscription).
+     */
+    public ClientSubscriptionOptions startAt(final StartAt start)
+    {
+        this.startAt = java.util.Objects.requireNonNull(start, "start");
+        return this;
+    }
+
+    public StartAt startAt()
+    {
+        return startAt;
+    }
+
+    /**
+     * @param autoAck true: acknowledge each message of a durable subscription once its handler returned without
+     *                throwing; false (the default): the application calls {@link ClientSubscription#ack}.
+     */
+    public ClientSubscriptionOptions autoAck(final boolean autoAck)
+    {
+        this.autoAck = autoAck;
+        return this;
+    }
+
+    public boolean autoAck()
+    {
+        return autoAck;
+    }
+
+    /**
+     * @return true when the daemon serves it from its journal.
+     */
+    boolean fromJournal()
+    {
+        return null != durableName || startAt.isReplay();
+    }
+
     ClientSubscriptionOptions copy()
     {
         return new ClientSubscriptionOptions().slowSubscriberPolicy(slowSubscriberPolicy)
-            .initialCredit(initialCredit).autoCredit(autoCredit).queueGroup(queueGroup);
+            .initialCredit(initialCredit).autoCredit(autoCredit).queueGroup(queueGroup).durable(durableName)
+            .startAt(startAt).autoAck(autoAck);
     }
 }

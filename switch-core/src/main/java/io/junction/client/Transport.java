@@ -22,6 +22,31 @@ public interface Transport extends AutoCloseable
     }
 
     /**
+     * What a transport tells the client beside frames (a cluster's): told from inside {@link #poll}.
+     */
+    interface Events
+    {
+        /**
+         * The link stays up but nothing can become durable now (a cluster without quorum): the client reports
+         * {@code state} and refuses publishes ({@link ClientResult#NOT_CONNECTED}) until {@link #onResumed}.
+         */
+        void onSuspended(ConnectionState state, String detail);
+
+        /**
+         * Usable again (a new leader, or quorum back); what was sent since the last answer may be lost, so the
+         * client sends every guaranteed publish awaiting its outcome again, with its publisher sequence.
+         */
+        void onResumed(ConnectionState state, String detail);
+    }
+
+    /**
+     * Called once by the client before it connects; a transport with no such events ignores it.
+     */
+    default void events(final Events events)
+    {
+    }
+
+    /**
      * Begin connecting (non-blocking).
      */
     void connect() throws IOException;
@@ -79,4 +104,13 @@ public interface Transport extends AutoCloseable
      */
     @Override
     void close();
+
+    /**
+     * Free what the transport keeps across reconnects (an Aeron client, an embedded media driver): the client is
+     * closed for good.
+     */
+    default void release()
+    {
+        close();
+    }
 }

@@ -183,6 +183,15 @@ public final class TlsSession implements AutoCloseable
         return count == 0 && (inboundClosed || engine.isInboundDone()) && appIn.position() == 0 ? -1 : count;
     }
 
+    /**
+     * @return true while decrypted bytes wait for {@link #read}: the socket's readiness no longer says there is
+     * more, so the caller reads again without waiting for it.
+     */
+    public boolean hasBufferedInput()
+    {
+        return appIn.position() > 0;
+    }
+
     /** @return the verified client (or server) certificate's subject, or null when the peer showed none. */
     public Principal peerPrincipal()
     {

@@ -29,7 +29,7 @@ final class ClientOptions
     CommandSpec spec;
 
     @Option(names = "--url", paramLabel = "tcp://HOST:PORT", description = "The daemon's protocol address " +
-        "(default: " + ClientContext.DEFAULT_URL + ", or found with --dir).")
+        "(default: " + ClientContext.DEFAULT_URL + ", or found with --dir); tls://HOST:PORT for TLS.")
     String url;
 
     @Option(names = "--dir", paramLabel = "DIR", description = "A local daemon's data directory: its address is " +
@@ -46,6 +46,22 @@ final class ClientOptions
     @Option(names = "--instance", paramLabel = "NAME", description = "The client's instance name (its publisher " +
         "is principal/instance; default: junction-cli-<pid>).")
     String instance;
+
+    @Option(names = "--trust-store", paramLabel = "FILE", description = "With a tls:// url: the PKCS12 store of " +
+        "certificates that vouch for the daemon's (default: the JDK's).")
+    File trustStore;
+
+    @Option(names = "--trust-store-password-file", paramLabel = "FILE", description = "The trust store's password: " +
+        "the first line of FILE.")
+    File trustStorePasswordFile;
+
+    @Option(names = "--key-store", paramLabel = "FILE", description = "With a tls:// url: this client's PKCS12 key " +
+        "and certificate; without --user it authenticates as the certificate's CN.")
+    File keyStore;
+
+    @Option(names = "--key-store-password-file", paramLabel = "FILE", description = "The key store's password: " +
+        "the first line of FILE.")
+    File keyStorePasswordFile;
 
     @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "10s",
         description = "How long to try to reach the daemon (default: ${DEFAULT-VALUE}).")
@@ -87,6 +103,21 @@ final class ClientOptions
         {
             ctx.credentials(user, readPassword(passwordFile).toCharArray());
         }
+        if (null != trustStore || null != keyStore)
+        {
+            final io.junction.client.ClientTls tls = new io.junction.client.ClientTls();
+            if (null != trustStore)
+            {
+                tls.trustStore(trustStore.toPath(), null == trustStorePasswordFile ? null :
+                    readPassword(trustStorePasswordFile).toCharArray());
+            }
+            if (null != keyStore)
+            {
+                tls.keyStore(keyStore.toPath(), null == keyStorePasswordFile ? new char[0] :
+                    readPassword(keyStorePasswordFile).toCharArray());
+            }
+            ctx.tls(tls);
+        }
         try
         {
             ctx.conclude();
@@ -108,7 +139,7 @@ final class ClientOptions
         }
         catch (final IOException ex)
         {
-            throw new ParameterException(spec.commandLine(), "--password-file " + file + " cannot be read: " + ex);
+            throw new ParameterException(spec.commandLine(), "password file " + file + " cannot be read: " + ex);
         }
     }
 

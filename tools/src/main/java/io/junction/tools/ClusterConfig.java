@@ -8,6 +8,7 @@ import com.typesafe.config.Config;
 import io.junction.cluster.ClusterMembers;
 
 import static io.junction.tools.ConfigKeys.bool;
+import static io.junction.tools.ConfigKeys.bytes;
 import static io.junction.tools.ConfigKeys.checked;
 import static io.junction.tools.ConfigKeys.duration;
 import static io.junction.tools.ConfigKeys.intAtLeast;
@@ -21,11 +22,14 @@ import static io.junction.tools.ConfigKeys.string;
  *
  * @param dir empty: {@code <data dir>/cluster}.
  * @param members empty for the one-host layout, else a {@link ClusterMembers} list ('|' between entries).
+ * @param snapshotInterval cluster time between the leader's scheduled snapshots; zero: none.
+ * @param snapshotsKept    the archive keeps the log from the oldest of this many snapshots; 0: no purge.
+ * @param minFreeDisk      below this many free bytes for the member journal the member stops.
  */
 public record ClusterConfig(
     boolean enabled, int memberId, int memberCount, String hostname, int basePort, String dir, boolean cleanStart,
     Duration leaderHeartbeatTimeout, Duration electionTimeout, Duration startupCanvassTimeout, boolean gateway,
-    String members)
+    String members, Duration snapshotInterval, int snapshotsKept, long minFreeDisk)
 {
     /** Ports per member in the layout, of which the first five are used. */
     public static final int PORTS_PER_MEMBER = 10;
@@ -102,7 +106,10 @@ public record ClusterConfig(
             duration(config, "cluster.election-timeout", true),
             duration(config, "cluster.startup-canvass-timeout", true),
             bool(config, "cluster.gateway"),
-            members);
+            members,
+            duration(config, "cluster.snapshot-interval", false),
+            intAtLeast(config, "cluster.snapshots-kept", 0, 1_000),
+            bytes(config, "cluster.min-free-disk"));
         if (spec.enabled())
         {
             refuseClash(spec, "listen.port", checked("listen.port", () -> config.getInt("listen.port")));

@@ -88,6 +88,9 @@ final class DaemonCluster implements AutoCloseable
                 .leaderHeartbeatTimeoutNs(spec.leaderHeartbeatTimeout().toNanos())
                 .electionTimeoutNs(spec.electionTimeout().toNanos())
                 .startupCanvassTimeoutNs(spec.startupCanvassTimeout().toNanos())
+                .snapshotIntervalNs(spec.snapshotInterval().toNanos())
+                .snapshotsKept(spec.snapshotsKept())
+                .journalMinFreeDiskBytes(spec.minFreeDisk())
                 .errorHandler(errorHandler));
         }
         catch (final RuntimeException ex)

@@ -33,7 +33,8 @@ public record DaemonConfig(
     SecurityConfig security,
     WebhookConfig webhook,
     List<AlarmSpec> alarms,
-    DemoConfig demo)
+    DemoConfig demo,
+    AeronConfig aeron)
 {
     public static Config defaults()
     {
@@ -120,12 +121,18 @@ public record DaemonConfig(
         {
             security.checkProtectedMode("http.host", http.host());
         }
+        final NetworkConfig network = NetworkConfig.from(config);
+        final AeronConfig aeron = AeronConfig.from(config);
+        if (aeron.enabled())
+        {
+            aeronChecks(aeron, network, security);
+        }
         return new DaemonConfig(
             NodeConfig.from(config),
             SwitchConfig.from(config),
             ObserveConfig.from(config),
             listen,
-            NetworkConfig.from(config),
+            network,
             JournalConfig.from(config),
             ClusterConfig.from(config),
             RegulationSection.from(config),
@@ -133,42 +140,63 @@ public record DaemonConfig(
             security,
             WebhookConfig.from(config),
             AlarmSpec.listFrom(config),
-            DemoConfig.from(config));
+            DemoConfig.from(config),
+            aeron);
+    }
+
+    private static void aeronChecks(final AeronConfig aeron, final NetworkConfig network, final SecurityConfig security)
+    {
+        if (!aeron.ingressEndpoint().isEmpty())
+        {
+            security.checkProtectedMode("aeron.ingress-endpoint", aeron.ingressHost());
+        }
+        if (aeron.embeddedDriver() && network.maxFrameLength() > aeron.termLength() / 8)
+        {
+            throw new ConfigException("key 'aeron.term-length': " + aeron.termLength() + " carries frames of at most " +
+                aeron.termLength() / 8 + " bytes (an eighth), but network.max-frame-length is " +
+                network.maxFrameLength() + "; raise the term length");
+        }
     }
 
     public DaemonConfig withNode(final NodeConfig node)
     {
         return new DaemonConfig(node, switchConfig, observe, listen, network, journal, cluster, regulation, http,
-            security, webhook, alarms, demo);
+            security, webhook, alarms, demo, aeron);
     }
 
     public DaemonConfig withDemo(final DemoConfig demo)
     {
         return new DaemonConfig(node, switchConfig, observe, listen, network, journal, cluster, regulation, http,
-            security, webhook, alarms, demo);
+            security, webhook, alarms, demo, aeron);
     }
 
     public DaemonConfig withNetwork(final NetworkConfig network)
     {
         return new DaemonConfig(node, switchConfig, observe, listen, network, journal, cluster, regulation, http,
-            security, webhook, alarms, demo);
+            security, webhook, alarms, demo, aeron);
     }
 
     public DaemonConfig withJournal(final JournalConfig journal)
     {
         return new DaemonConfig(node, switchConfig, observe, listen, network, journal, cluster, regulation, http,
-            security, webhook, alarms, demo);
+            security, webhook, alarms, demo, aeron);
     }
 
     public DaemonConfig withHttp(final HttpConfig http)
     {
         return new DaemonConfig(node, switchConfig, observe, listen, network, journal, cluster, regulation, http,
-            security, webhook, alarms, demo);
+            security, webhook, alarms, demo, aeron);
     }
 
     public DaemonConfig withWebhook(final WebhookConfig webhook)
     {
         return new DaemonConfig(node, switchConfig, observe, listen, network, journal, cluster, regulation, http,
-            security, webhook, alarms, demo);
+            security, webhook, alarms, demo, aeron);
+    }
+
+    public DaemonConfig withAeron(final AeronConfig aeron)
+    {
+        return new DaemonConfig(node, switchConfig, observe, listen, network, journal, cluster, regulation, http,
+            security, webhook, alarms, demo, aeron);
     }
 }

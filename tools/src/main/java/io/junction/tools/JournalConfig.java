@@ -22,10 +22,14 @@ import static io.junction.tools.ConfigKeys.string;
  * @param durableTimeout  how long a guaranteed PUBLISH waits to be journaled before it is answered with an error.
  * @param retentionMaxAge 0: no age limit; retentionMaxBytes and retentionMaxCycles 0: no limit.
  * @param deduplicationWindow publisher sequences remembered per idempotent publisher (a power of two).
+ * @param durableMaxSubscriptions   durable subscriptions and replays served over the protocol at once.
+ * @param durableMaxUnacknowledged  messages a durable subscription may have delivered and not acknowledged; at
+ *                                  the limit the server sends it nothing more until an ACK.
  */
 public record JournalConfig(
     boolean enabled, String dir, FlushPolicy flushPolicy, long minFreeDiskBytes, Duration durableTimeout,
-    Duration retentionMaxAge, long retentionMaxBytes, int retentionMaxCycles, int deduplicationWindow)
+    Duration retentionMaxAge, long retentionMaxBytes, int retentionMaxCycles, int deduplicationWindow,
+    int durableMaxSubscriptions, int durableMaxUnacknowledged)
 {
     static JournalConfig from(final Config config)
     {
@@ -49,7 +53,9 @@ public record JournalConfig(
             duration(config, "journal.retention.max-age", false),
             bytes(config, "journal.retention.max-bytes"),
             intAtLeast(config, "journal.retention.max-cycles", 0, Integer.MAX_VALUE),
-            deduplicationWindow(config, "journal.deduplication-window"));
+            deduplicationWindow(config, "journal.deduplication-window"),
+            intAtLeast(config, "journal.durable.max-subscriptions", 0, 1 << 20),
+            intAtLeast(config, "journal.durable.max-unacknowledged", 1, 1 << 20));
     }
 
     private static int deduplicationWindow(final Config config, final String key)

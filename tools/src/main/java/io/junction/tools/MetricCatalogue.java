@@ -252,10 +252,58 @@ public final class MetricCatalogue
             "Idempotent guaranteed publishes older than the deduplication window (answered REJECTED).", null, null);
         counter(ProtocolServer.PUBLISHER_TAKEOVERS_TYPE_ID, "junction_protocol_publisher_takeovers_total",
             "Connections closed because a new HELLO took over their principal/instance.", null, null);
+        counter(ProtocolServer.REPLY_TOPICS_NOT_CACHED_TYPE_ID, "junction_protocol_reply_topics_not_cached_total",
+            "Requests whose reply topic the connection's bounded cache refused (a String each).", null, null);
+        counter(ProtocolServer.REQUESTS_TYPE_ID, "junction_protocol_requests_total",
+            "Requests (PUBLISHes with a reply topic) the switch accepted.", null, null);
         counter(ProtocolServer.AGENT_ERRORS_TYPE_ID, "junction_protocol_agent_errors_total",
             "Errors caught on the protocol's I/O agents.", null, "errors");
         counter(ProtocolServer.OUTPUT_PAUSES_TYPE_ID, "junction_protocol_output_pauses_total",
             "Times the server stopped reading a client whose send buffer was full (TCP holds it back).", null, null);
+        counter(ServerTls.HANDSHAKES_TYPE_ID, "junction_protocol_tls_handshakes_total",
+            "TLS handshakes completed on the protocol port.", null, null);
+        counter(ServerTls.FAILURES_TYPE_ID, "junction_protocol_tls_failures_total",
+            "TLS connections closed before they could serve, by reason (PLAINTEXT, HANDSHAKE_TIMEOUT, CERTIFICATE, " +
+            "HANDSHAKE, PROTOCOL).", "protocol tls failures: (?<reason>\\S+)", null);
+
+        // The daemon's Aeron edge.
+        gauge(AeronEdge.SESSIONS_TYPE_ID, "junction_aeron_sessions", "Aeron client sessions open (also counted in " +
+            "junction_protocol_connections).", null, null, Aggregate.SUM);
+        counter(AeronEdge.SESSIONS_OPENED_TYPE_ID, "junction_aeron_sessions_opened_total",
+            "Aeron client sessions whose egress reached the client (then HELLO is awaited).", null, null);
+        counter(AeronEdge.HANDSHAKES_REFUSED_TYPE_ID, "junction_aeron_handshakes_refused_total",
+            "Aeron clients refused for their first message (no handshake, or a response channel not their own).",
+            null, null);
+        counter(AeronEdge.SESSIONS_TIMED_OUT_TYPE_ID, "junction_aeron_sessions_timed_out_total",
+            "Aeron clients whose egress did not connect within network.hello-timeout.", null, null);
+        counter(AeronEdge.SESSIONS_LOST_TYPE_ID, "junction_aeron_sessions_lost_total",
+            "Aeron sessions closed because the client's image or the egress to it went away.", null, null);
+        counter(AeronEdge.EGRESS_BACK_PRESSURED_TYPE_ID, "junction_aeron_egress_back_pressured_total",
+            "Writes to an Aeron client's egress that it back-pressured (the rest waits in its send buffer).", null,
+            null);
+        counter(AeronEdge.INBOX_FULL_TYPE_ID, "junction_aeron_inbox_full_total",
+            "Aeron messages left in the image because the session had not read the ones before.", null, null);
+        counter(AeronEdge.SESSIONS_REFUSED_TYPE_ID, "junction_aeron_sessions_refused_total",
+            "Aeron clients refused by network.max-connections.", null, null);
+
+        // Durable subscriptions and replays over the protocol, served from the journal.
+        gauge(DurableSubscriptions.ACTIVE_TYPE_ID, "junction_protocol_durable_subscriptions",
+            "Durable subscriptions and replays served over the protocol.", null, null, Aggregate.SUM);
+        counter(DurableSubscriptions.REFUSED_LIMIT_TYPE_ID, "junction_protocol_durable_refused_limit_total",
+            "Durable SUBSCRIBEs refused at journal.durable.max-subscriptions.", null, null);
+        counter(DurableSubscriptions.REFUSED_IN_USE_TYPE_ID, "junction_protocol_durable_refused_in_use_total",
+            "Durable SUBSCRIBEs refused because another connection holds the name.", null, null);
+        counter(DurableSubscriptions.AT_LIMIT_TYPE_ID, "junction_protocol_durable_at_max_unacknowledged_total",
+            "Times a durable subscription reached journal.durable.max-unacknowledged (delivery paused).", null, null);
+        add(DurableSubscriptions.AT_LIMIT_NS_TYPE_ID, "junction_protocol_durable_at_max_unacknowledged_seconds_total",
+            Type.COUNTER, "Time durable subscriptions spent paused at journal.durable.max-unacknowledged.", null, null,
+            null, Aggregate.SUM, 1e-9);
+        counter(DurableSubscriptions.ACKS_TYPE_ID, "junction_protocol_durable_acks_total",
+            "ACKs that advanced a durable subscription's position.", null, null);
+        counter(DurableSubscriptions.UNMATCHED_ACKS_TYPE_ID, "junction_protocol_durable_acks_unmatched_total",
+            "ACKs of a sequence not awaiting acknowledgement (already acknowledged, or never sent).", null, null);
+        counter(DurableSubscriptions.DELIVERED_TYPE_ID, "junction_protocol_durable_messages_sent_total",
+            "MESSAGE frames sent from the journal to durable subscriptions and replays.", null, null);
 
         // The journal.
         counter(JournalCounters.APPENDED_TYPE_ID, "junction_journal_appended_total",

@@ -69,6 +69,18 @@ public final class ProtocolClient implements AutoCloseable
         }
 
         /**
+         * A message with its request/reply fields (replyTo null and correlationId 0 when none); by default as the
+         * one without them.
+         */
+        default void onMessage(
+            final long subscriptionId, final long sequence, final Priority priority, final String topic,
+            final long correlationId, final String replyTo, final DirectBuffer buffer, final int offset,
+            final int length)
+        {
+            onMessage(subscriptionId, sequence, priority, topic, buffer, offset, length);
+        }
+
+        /**
          * @param correlation the subscription id or publisher sequence it is about, or -1.
          */
         default void onError(final ErrorCode code, final long correlation, final String text)
@@ -276,12 +288,36 @@ public final class ProtocolClient implements AutoCloseable
         }
     }
 
+    /**
+     * Buffer a request: a best-effort PUBLISH with a reply topic and a correlation id (or a reply: replyTo null,
+     * the request's correlation id).
+     *
+     * @return its publisher sequence.
+     */
+    public long request(final String topic, final Priority priority, final QualityOfService qos, final String replyTo,
+        final long correlationId, final byte[] payload, final int offset, final int length) throws IOException
+    {
+        synchronized (writeLock)
+        {
+            final long sequence = ++publisherSequence;
+            encodePublish(topic, priority, qos, payload, offset, length, sequence, replyTo, correlationId);
+            return sequence;
+        }
+    }
+
     private void encodePublish(final String topic, final Priority priority, final QualityOfService qos,
         final byte[] payload, final int offset, final int length, final long sequence) throws IOException
     {
+        encodePublish(topic, priority, qos, payload, offset, length, sequence, null, 0);
+    }
+
+    private void encodePublish(final String topic, final Priority priority, final QualityOfService qos,
+        final byte[] payload, final int offset, final int length, final long sequence, final String replyTo,
+        final long correlationId) throws IOException
+    {
         {
             final int needed = ProtocolFrames.LENGTH_PREFIX + ProtocolFrames.HEADER_LENGTH + PublishEncoder.BLOCK_LENGTH +
-                2 + topic.length() + 4 + length + 2;
+                2 + topic.length() + 4 + length + 2 + (null == replyTo ? 0 : replyTo.length());
             if (needed > scratch.capacity())
             {
                 scratch = new UnsafeBuffer(new byte[needed]);
@@ -292,10 +328,10 @@ public final class ProtocolClient implements AutoCloseable
                 .qualityOfService(qos == QualityOfService.GUARANTEED ?
                     QualityOfServiceCode.GUARANTEED : QualityOfServiceCode.BEST_EFFORT)
                 .ttlNs(0)
-                .correlationId(0)
+                .correlationId(correlationId)
                 .topic(topic)
                 .putPayload(payload, offset, length)
-                .replyTo("");
+                .replyTo(replyTo);
             writeScratch(publishEncoder.encodedLength());
         }
     }
@@ -630,7 +666,14 @@ public final class ProtocolClient implements AutoCloseable
             message.skipTopic();
             final int payloadOffset = message.limit() + MessageDecoder.payloadHeaderLength();
             final int payloadLength = message.payloadLength();
-            listener.onMessage(subscriptionId, sequence, priority, topic, frameBuffer, payloadOffset, payloadLength);
+            message.skipPayload();
+            final int replyToLength = message.replyToLength();
+            final String replyTo = 0 == replyToLength ? null : frameBuffer.getStringWithoutLengthAscii(
+                message.limit() + MessageDecoder.replyToHeaderLength(), replyToLength);
+            final long correlationId = message.correlationId();
+            listener.onMessage(subscriptionId, sequence, priority, topic,
+                MessageDecoder.correlationIdNullValue() == correlationId ? 0 : correlationId, replyTo, frameBuffer,
+                payloadOffset, payloadLength);
         }
     }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,7 +58,9 @@ import io.junction.protocol.codecs.UnsubscribeDecoder;
 import io.junction.protocol.codecs.UnsubscribedEncoder;
 import io.junction.protocol.codecs.WelcomeEncoder;
 import io.junction.security.AuthenticationMethod;
+import io.junction.security.Inboxes;
 import io.junction.security.AuthenticationOutcome;
+import io.junction.security.CertificateSubjects;
 import io.junction.security.Principal;
 import io.junction.topic.Topics;
 
@@ -107,6 +108,7 @@ final class ProtocolConnection implements FrameHandler
     private static final long REFUSAL_LINGER_NS = TimeUnit.MILLISECONDS.toNanos(REFUSAL_LINGER_MS);
     private static final Priority[] PRIORITIES = Priority.values();
     private static final byte[] NO_BYTES = new byte[0];
+    private static final ByteBuffer NO_OUTPUT = ByteBuffer.allocate(0);
     private static final long DUPLICATE = OfferResult.rejected(RejectReason.DUPLICATE);
     private static final long TOO_OLD = OfferResult.rejected(RejectReason.TOO_OLD_FOR_DEDUPLICATION);
     /** Duty cycles without input before a polled connection is left to the selector again. */
@@ -114,7 +116,7 @@ final class ProtocolConnection implements FrameHandler
 
     private final ProtocolServer server;
     private final IoAgent agent;
-    private final SocketChannel channel;
+    private final ConnectionChannel channel;
     private final SelectionKey key;
     private final String remote;
     private final boolean secureTransport;
@@ -168,10 +170,12 @@ final class ProtocolConnection implements FrameHandler
     private long finalErrorLimit = -1;
 
     private RemoteSubscription[] slots = new RemoteSubscription[0];
+    private final ConnectionDurables durables = new ConnectionDurables(this);
     private final Long2ObjectHashMap<RemoteSubscription> byId = new Long2ObjectHashMap<>();
     private int subscriptionCount;
 
     private TopicCache topics;
+    private ReplyTopics replyTopics; // made on the first request
     private long refusalCount;
     private long refusalFirst;
     private long refusalLast;
@@ -191,7 +195,7 @@ final class ProtocolConnection implements FrameHandler
     private boolean inBusyList;
 
     ProtocolConnection(
-        final ProtocolServer server, final IoAgent agent, final SocketChannel channel, final SelectionKey key,
+        final ProtocolServer server, final IoAgent agent, final ConnectionChannel channel, final SelectionKey key,
         final long nowNs)
     {
         this.server = server;
@@ -203,18 +207,15 @@ final class ProtocolConnection implements FrameHandler
         this.heartbeatIntervalNs = server.network().heartbeatInterval().toNanos();
         String address = "?";
         boolean loopback = false;
-        try
+        final InetSocketAddress peer = channel.remoteAddress();
+        if (null != peer && null != peer.getAddress())
         {
-            final InetSocketAddress peer = (InetSocketAddress)channel.getRemoteAddress();
             address = peer.getAddress().getHostAddress() + ":" + peer.getPort();
             loopback = peer.getAddress().isLoopbackAddress();
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            // Gone already: the first read says so.
-        }
+        } // else gone already: the first read says so.
         remote = address;
-        secureTransport = loopback;
+        // A password may travel only where no one else can read it (see ConfiguredAuthenticator).
+        secureTransport = loopback || channel.isEncrypted();
         // No buffer yet: one is taken from the agent's pool when there is something to read (see releaseInput).
     }
 
@@ -236,6 +237,94 @@ final class ProtocolConnection implements FrameHandler
     ManyToOneRingBuffer deliveries()
     {
         return deliveries;
+    }
+
+    // Hooks for this connection's durable subscriptions (ConnectionDurables), on its I/O thread.
+
+    Principal principal()
+    {
+        return principal;
+    }
+
+    IoAgent agent()
+    {
+        return agent;
+    }
+
+    void sendErrorFrame(
+        final ErrorCode code, final int requestTemplateId, final long correlation, final long limit, final String text)
+    {
+        sendError(code, requestTemplateId, correlation, limit, text);
+    }
+
+    void retryLater()
+    {
+        retrying = true;
+    }
+
+    void subscriptionAdded(final int count)
+    {
+        subscriptionCount += count;
+    }
+
+    private boolean holdsDropOldest()
+    {
+        for (final RemoteSubscription subscription : slots)
+        {
+            if (null != subscription && SlowSubscriberPolicy.DROP_OLDEST == subscription.policy)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @return true once the connection has its send buffer (made at its first subscription), false if there was
+     * no memory for it (answered INTERNAL).
+     */
+    boolean ensureDeliveries(final int template, final long id)
+    {
+        if (null == deliveries)
+        {
+            try
+            {
+                deliveries = new ManyToOneRingBuffer(new UnsafeBuffer(server.sendBufferMemory()));
+            }
+            catch (final OutOfMemoryError | IllegalStateException ex)
+            {
+                sendError(ErrorCode.INTERNAL, template, id, server.sendBufferCapacity(),
+                    "no memory for this connection's send buffer: " + ex.getMessage());
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void sendSubscribedFrame(final long id, final String pattern)
+    {
+        final SubscribedEncoder subscribed = agent.encoders().subscribed;
+        final int start = beginFrame(subscribed.sbeTemplateId(), SubscribedEncoder.BLOCK_LENGTH);
+        subscribed.wrap(outBuffer, start + ProtocolFrames.LENGTH_PREFIX + ProtocolFrames.HEADER_LENGTH)
+            .subscriptionId(id)
+            .startSequence(-1)
+            .pattern(pattern);
+        endFrame(start, subscribed.encodedLength());
+    }
+
+    void sendUnsubscribedFrame(final long id, final EndReasonCode reason, final long delivered, final long dropped)
+    {
+        if (state < CLOSING && hasOutputRoom(MAX_CONTROL_FRAME))
+        {
+            final UnsubscribedEncoder unsubscribed = agent.encoders().unsubscribed;
+            final int start = beginFrame(unsubscribed.sbeTemplateId(), UnsubscribedEncoder.BLOCK_LENGTH);
+            unsubscribed.wrap(outBuffer, start + ProtocolFrames.LENGTH_PREFIX + ProtocolFrames.HEADER_LENGTH)
+                .subscriptionId(id)
+                .reason(reason)
+                .delivered(delivered)
+                .dropped(dropped);
+            endFrame(start, unsubscribed.encodedLength());
+        }
     }
 
     int subscriptionCount()
@@ -344,7 +433,7 @@ final class ProtocolConnection implements FrameHandler
                 break;
             }
         }
-        if (total > 0)
+        if (total > 0 || channel.hasBufferedInput())
         {
             hotIdleCycles = 0;
             if (!hot && state < CLOSING)
@@ -405,7 +494,7 @@ final class ProtocolConnection implements FrameHandler
             return -1;
         }
         final int read = onReadable(nowNs);
-        if (read == 0 && ++hotIdleCycles > HOT_IDLE_CYCLES && state < CLOSING)
+        if (read == 0 && !channel.hasBufferedInput() && ++hotIdleCycles > HOT_IDLE_CYCLES && state < CLOSING)
         {
             hot = false;
             updateInterest();
@@ -572,6 +661,11 @@ final class ProtocolConnection implements FrameHandler
         if (0 == paused && state < CLOSING)
         {
             processInput(nowNs);
+            if (!hot && channel.hasBufferedInput())
+            {
+                hot = true; // Decrypted bytes wait that the selector knows nothing of.
+                agent.hot(this);
+            }
             updateInterest();
             if (!hot)
             {
@@ -582,7 +676,7 @@ final class ProtocolConnection implements FrameHandler
 
     private void updateInterest()
     {
-        if (!key.isValid())
+        if (null == key || !key.isValid()) // No key: a transport its owner polls (Aeron).
         {
             return;
         }
@@ -591,7 +685,7 @@ final class ProtocolConnection implements FrameHandler
         {
             ops |= SelectionKey.OP_READ;
         }
-        if (null != out && out.position() > 0)
+        if ((null != out && out.position() > 0 && channel.isReady()) || channel.wantsWrite())
         {
             ops |= SelectionKey.OP_WRITE;
         }
@@ -657,7 +751,10 @@ final class ProtocolConnection implements FrameHandler
         final AuthenticationMethod method = AuthenticationMethod.values()[hello.authenticationMethod().ordinal()];
         final long requestedHeartbeatMs = hello.heartbeatIntervalMs();
         final String instanceName = hello.instance();
-        final String user = hello.user();
+        final String claimed = hello.user();
+        // A certificate's principal is what TLS verified, never what the HELLO says.
+        final String user = AuthenticationMethod.CLIENT_CERTIFICATE == method ?
+            CertificateSubjects.commonName(channel.peerPrincipal()) : claimed;
         final byte[] secret = new byte[hello.secretLength()];
         hello.getSecret(secret, 0, secret.length);
         if (instanceName.length() > MAX_INSTANCE_LENGTH || !isPrintable(instanceName))
@@ -948,11 +1045,7 @@ final class ProtocolConnection implements FrameHandler
         {
             server.offeredByClass()[priority].increment();
         }
-        if (replyToLength > 0 || (correlationId != 0 && correlationId != PublishDecoder.correlationIdNullValue()))
-        {
-            refuse(publisherSequence, ProtocolServer.UNSUPPORTED_REQUEST_REPLY);
-            return;
-        }
+        final String replyTo = replyToLength > 0 ? replyTopic(publish, replyToLength) : null;
         if (guaranteed && ttlNs != 0)
         {
             refuse(publisherSequence, ProtocolServer.UNSUPPORTED_GUARANTEED_TTL);
@@ -972,6 +1065,11 @@ final class ProtocolConnection implements FrameHandler
         final ClusterGateway gateway = server.clusterGateway();
         if (null != gateway)
         {
+            if (null != replyTo || RequestFields.hasCorrelation(correlationId))
+            {
+                refuse(publisherSequence, ProtocolServer.UNSUPPORTED_REQUEST_REPLY);
+                return;
+            }
             publishToCluster(gateway, publisherSequence, topic, topicOffset, topicLength, priority, guaranteed,
                 payloadOffset, payloadLength);
             return;
@@ -983,7 +1081,18 @@ final class ProtocolConnection implements FrameHandler
         }
 
         final long result;
-        if (guaranteed && 0 != publisherId)
+        if (null != replyTo || RequestFields.hasCorrelation(correlationId))
+        {
+            // A request (or a reply carrying its correlation id): never journaled, so a guaranteed one is refused.
+            result = guaranteed ? OfferResult.rejected(RejectReason.GUARANTEED_REQUEST) : publisher.offer(topic,
+                PRIORITIES[priority], QualityOfService.BEST_EFFORT, ttlNs == 0 ? Publisher.NO_TTL : ttlNs, replyTo,
+                RequestFields.correlation(correlationId), inBuffer, payloadOffset, payloadLength);
+            if (null != replyTo && OfferResult.isAccepted(result))
+            {
+                server.requests().increment();
+            }
+        }
+        else if (guaranteed && 0 != publisherId)
         {
             result = publisher.offer(topic, PRIORITIES[priority], inBuffer, payloadOffset, payloadLength, publisherId,
                 publisherSequence);
@@ -1007,6 +1116,15 @@ final class ProtocolConnection implements FrameHandler
             result = publisher.offer(topic, PRIORITIES[priority], inBuffer, payloadOffset, payloadLength);
         }
         onOfferResult(result, publisherSequence, priority, guaranteed);
+    }
+
+    private String replyTopic(final PublishDecoder publish, final int replyToLength)
+    {
+        if (null == replyTopics)
+        {
+            replyTopics = new ReplyTopics(server.replyTopicsNotCached());
+        }
+        return replyTopics.lookup(inBuffer, publish.limit() + PublishDecoder.replyToHeaderLength(), replyToLength);
     }
 
     /**
@@ -1181,7 +1299,7 @@ final class ProtocolConnection implements FrameHandler
         final String durableName = subscribe.durableName();
         final int template = SubscribeDecoder.TEMPLATE_ID;
 
-        if (byId.containsKey(id))
+        if (byId.containsKey(id) || durables.contains(id))
         {
             sendError(ErrorCode.DUPLICATE_SUBSCRIPTION, template, id, -1, "subscription id " + id + " is in use");
             return;
@@ -1191,13 +1309,6 @@ final class ProtocolConnection implements FrameHandler
         {
             sendError(ErrorCode.TOO_MANY_SUBSCRIPTIONS, template, id, perConnection, "this connection holds " +
                 subscriptionCount + " subscriptions, the most network.max-subscriptions-per-connection allows");
-            return;
-        }
-        if (!durableName.isEmpty() || StartPositionKind.NEW != start)
-        {
-            sendError(ErrorCode.UNSUPPORTED, template, id, -1, "this daemon serves live subscriptions only: no " +
-                "durable name or start position other than NEW (asked: durable '" + durableName + "', start " +
-                start + ")");
             return;
         }
         final String groupProblem = queueGroup.isEmpty() ? null : QueueGroupNames.problem(queueGroup);
@@ -1216,10 +1327,25 @@ final class ProtocolConnection implements FrameHandler
                 invalid.description());
             return;
         }
-        if (!principal.permissions().maySubscribe(pattern))
+        if (!principal.permissions().maySubscribe(pattern) && !Inboxes.isOwnInbox(principal, pattern))
         {
             server.notAuthorised().increment();
             sendError(ErrorCode.NOT_AUTHORISED, template, id, -1, principal + " may not subscribe to '" + pattern + "'");
+            return;
+        }
+        final SlowSubscriberPolicy asked = policyCode == SlowSubscriberPolicyCode.SERVER_DEFAULT ?
+            server.defaultPolicy() : SlowSubscriberPolicy.values()[policyCode.value() - 1];
+        if (!durableName.isEmpty() || StartPositionKind.NEW != start)
+        {
+            durables.subscribe(id, pattern, queueGroup, durableName, start, subscribe.startPositionValue(),
+                initialCredit, asked, holdsDropOldest());
+            return;
+        }
+        if (SlowSubscriberPolicy.DROP_OLDEST == asked && !durables.isEmpty())
+        {
+            sendError(ErrorCode.UNSUPPORTED, template, id, -1, "this connection holds a durable subscription or " +
+                "replay, whose queued frames drop-oldest could discard: subscribe with drop-newest, disconnect or " +
+                "back-pressure on this connection, or drop-oldest on another");
             return;
         }
         if (!server.reserveSubscription())
@@ -1369,6 +1495,10 @@ final class ProtocolConnection implements FrameHandler
         }
         final long id = unsubscribe.subscriptionId();
         final RemoteSubscription subscription = byId.get(id);
+        if (null == subscription && durables.onUnsubscribe(id))
+        {
+            return;
+        }
         if (null == subscription)
         {
             sendError(ErrorCode.UNKNOWN_SUBSCRIPTION, UnsubscribeDecoder.TEMPLATE_ID, id, -1,
@@ -1429,6 +1559,10 @@ final class ProtocolConnection implements FrameHandler
             return;
         }
         final RemoteSubscription subscription = byId.get(credit.subscriptionId());
+        if (null == subscription && durables.onCredit(credit.subscriptionId(), credit.credit()))
+        {
+            return;
+        }
         if (null == subscription)
         {
             sendError(ErrorCode.UNKNOWN_SUBSCRIPTION, CreditDecoder.TEMPLATE_ID, credit.subscriptionId(), -1,
@@ -1443,8 +1577,7 @@ final class ProtocolConnection implements FrameHandler
     {
         if (requireOpen(ReplayDecoder.TEMPLATE_ID))
         {
-            sendError(ErrorCode.UNSUPPORTED, ReplayDecoder.TEMPLATE_ID, replay.subscriptionId(), -1,
-                "this daemon does not replay (no durable subscriptions over the protocol yet)");
+            durables.onReplay(replay);
         }
     }
 
@@ -1453,8 +1586,7 @@ final class ProtocolConnection implements FrameHandler
     {
         if (requireOpen(AckDecoder.TEMPLATE_ID))
         {
-            sendError(ErrorCode.UNSUPPORTED, AckDecoder.TEMPLATE_ID, ack.subscriptionId(), -1,
-                "this daemon has no durable subscriptions over the protocol to acknowledge");
+            durables.onAck(ack);
         }
     }
 
@@ -1569,6 +1701,13 @@ final class ProtocolConnection implements FrameHandler
         }
         if (CLOSED == current)
         {
+            return;
+        }
+        final ServerTls tls = server.tls();
+        if (null != tls && !channel.isReady() && nowNs - acceptedNs > tls.handshakeTimeoutNs())
+        {
+            tls.onFailure(TlsFailure.HANDSHAKE_TIMEOUT); // Nothing can be said to it before the handshake: just close.
+            close();
             return;
         }
         if (CONNECTED == current && nowNs - acceptedNs > server.network().helloTimeout().toNanos())
@@ -1708,6 +1847,10 @@ final class ProtocolConnection implements FrameHandler
             onSlowConsumerDisconnect(slow); // closeAfterError flushes
             return;
         }
+        if (channel.wantsWrite() && !flushTransport())
+        {
+            return;
+        }
         for (int round = 0; round < 8; round++)
         {
             copyDeliveries();
@@ -1758,6 +1901,25 @@ final class ProtocolConnection implements FrameHandler
         }
         updateInterest();
         releaseStaging();
+    }
+
+    /**
+     * Send the transport's own bytes (a TLS handshake step, records not yet written).
+     *
+     * @return false when the connection closed.
+     */
+    private boolean flushTransport()
+    {
+        try
+        {
+            channel.write(NO_OUTPUT);
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            close(); // The client went away, or its TLS failed (counted by the channel).
+            return false;
+        }
     }
 
     private void copyDeliveries()
@@ -1960,6 +2122,7 @@ final class ProtocolConnection implements FrameHandler
 
     private void endSubscriptions()
     {
+        durables.closeAll();
         for (final RemoteSubscription subscription : slots)
         {
             if (null != subscription)
@@ -2035,7 +2198,10 @@ final class ProtocolConnection implements FrameHandler
             principalSeries = null;
         }
         endSubscriptions();
-        key.cancel();
+        if (null != key)
+        {
+            key.cancel();
+        }
         CloseHelper.quietClose(channel);
         agent.onClosed(this);
         pongHead = pongTail;

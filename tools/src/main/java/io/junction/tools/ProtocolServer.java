@@ -90,8 +90,12 @@ public final class ProtocolServer implements AutoCloseable
     public static final int RESENDS_DURABLE_TYPE_ID = 1325;
     public static final int RESENDS_TOO_OLD_TYPE_ID = 1326;
     public static final int PUBLISHER_TAKEOVERS_TYPE_ID = 1327;
+    /** Request/reply: PUBLISHes whose reply topic the connection's bounded cache refused (a String each). */
+    public static final int REPLY_TOPICS_NOT_CACHED_TYPE_ID = 1328;
+    /** Request/reply: PUBLISHes carrying a reply topic (requests) the switch accepted. */
+    public static final int REQUESTS_TYPE_ID = 1329;
 
-    /** A PUBLISH with request/reply fields: the switch does not carry them yet. */
+    /** A PUBLISH with request/reply fields to a clustered daemon: the cluster does not carry them. */
     static final long UNSUPPORTED_REQUEST_REPLY = -901;
     /** A guaranteed PUBLISH with a time to live. */
     static final long UNSUPPORTED_GUARANTEED_TTL = -902;
@@ -117,8 +121,8 @@ public final class ProtocolServer implements AutoCloseable
         {
             REFUSAL_TEXTS.put(OfferResult.shed(reason), ascii(OfferResult.describe(OfferResult.shed(reason))));
         }
-        REFUSAL_TEXTS.put(UNSUPPORTED_REQUEST_REPLY, ascii("UNSUPPORTED: this daemon does not carry correlationId " +
-            "and replyTo through the switch yet; publish without them"));
+        REFUSAL_TEXTS.put(UNSUPPORTED_REQUEST_REPLY, ascii("UNSUPPORTED: a clustered daemon does not carry " +
+            "correlationId and replyTo to the cluster; publish without them"));
         REFUSAL_TEXTS.put(UNSUPPORTED_GUARANTEED_TTL, ascii("UNSUPPORTED: a guaranteed publish cannot have a time " +
             "to live"));
         REFUSAL_TEXTS.put(UNSUPPORTED_CLUSTER_GUARANTEED, ascii("UNSUPPORTED: a clustered daemon's protocol takes " +
@@ -151,6 +155,7 @@ public final class ProtocolServer implements AutoCloseable
     private volatile long drainDeadlineNs = Long.MAX_VALUE;
     private volatile boolean acceptorFailed;
     private volatile ClusterGateway clusterGateway;
+    private volatile DurableSubscriptions durableSubscriptions;
 
     private final AtomicCounter connectionsCounter;
     private final PrincipalConnections principals;
@@ -178,10 +183,13 @@ public final class ProtocolServer implements AutoCloseable
     private final AtomicCounter agentErrors;
     private final AtomicCounter outputPauses;
     private final AtomicCounter publishesNotAuthorised;
+    private final AtomicCounter replyTopicsNotCached;
+    private final AtomicCounter requests;
     private final AtomicCounter resendsDurable;
     private final AtomicCounter resendsTooOld;
     private final AtomicCounter publisherTakeovers;
     private final PublisherStreams publisherStreams = new PublisherStreams();
+    private final ServerTls tls;
     private final SendBufferMemory sendBufferMemory;
     private final List<AtomicCounter> allCounters = new ArrayList<>();
 
@@ -202,6 +210,28 @@ public final class ProtocolServer implements AutoCloseable
         final Authenticator authenticator,
         final ErrorHandler errorHandler,
         final Consumer<String> log) throws IOException
+    {
+        this(junction, counters, network, host, port, defaultPolicy, publishTimeoutNs, durableTimeoutNs, idleStrategy,
+            authenticator, errorHandler, log, null);
+    }
+
+    /**
+     * @param tls TLS on the port ({@code security.tls}); null: plain TCP.
+     */
+    public ProtocolServer(
+        final Junction junction,
+        final CountersManager counters,
+        final NetworkConfig network,
+        final String host,
+        final int port,
+        final SlowSubscriberPolicy defaultPolicy,
+        final long publishTimeoutNs,
+        final long durableTimeoutNs,
+        final Supplier<IdleStrategy> idleStrategy,
+        final Authenticator authenticator,
+        final ErrorHandler errorHandler,
+        final Consumer<String> log,
+        final ServerTls.Settings tls) throws IOException
     {
         this.junction = junction;
         this.network = network;
@@ -262,9 +292,12 @@ public final class ProtocolServer implements AutoCloseable
         agentErrors = counter(counters, "protocol agent errors", AGENT_ERRORS_TYPE_ID);
         outputPauses = counter(counters, "protocol reads paused: send buffer full", OUTPUT_PAUSES_TYPE_ID);
         publishesNotAuthorised = counter(counters, "protocol publishes not authorised", PUBLISHES_NOT_AUTHORISED_TYPE_ID);
+        replyTopicsNotCached = counter(counters, "protocol reply topics not cached", REPLY_TOPICS_NOT_CACHED_TYPE_ID);
+        requests = counter(counters, "protocol requests", REQUESTS_TYPE_ID);
         resendsDurable = counter(counters, "protocol resends already journaled", RESENDS_DURABLE_TYPE_ID);
         resendsTooOld = counter(counters, "protocol resends too old to deduplicate", RESENDS_TOO_OLD_TYPE_ID);
         publisherTakeovers = counter(counters, "protocol publisher takeovers", PUBLISHER_TAKEOVERS_TYPE_ID);
+        this.tls = null == tls ? null : new ServerTls(tls, (label, typeId) -> counter(counters, label, typeId));
 
         tooManyConnections = errorFrame(ErrorCode.TOO_MANY_CONNECTIONS, network.maxConnections(),
             "the server holds " + network.maxConnections() + " connections, the most network.max-connections " +
@@ -433,6 +466,46 @@ public final class ProtocolServer implements AutoCloseable
         }
     }
 
+    /**
+     * A connection over another transport (an Aeron session) asks to be let in: the same bound as TCP's.
+     *
+     * @return false if admitting it would pass network.max-connections (counted as TOO_MANY_CONNECTIONS) or the
+     * server no longer admits.
+     */
+    boolean admitConnection()
+    {
+        if (!admitting)
+        {
+            return false;
+        }
+        if (openConnections.incrementAndGet() > network.maxConnections())
+        {
+            openConnections.decrementAndGet();
+            countError(ErrorCode.TOO_MANY_CONNECTIONS);
+            return false;
+        }
+        connectionsCounter.increment();
+        connectionsAccepted.increment();
+        return true;
+    }
+
+    /**
+     * @return the ERROR TOO_MANY_CONNECTIONS frame, length prefix included.
+     */
+    byte[] tooManyConnectionsFrame()
+    {
+        return tooManyConnections;
+    }
+
+    /**
+     * Serve the Aeron edge on the first I/O agent.
+     */
+    void attachAeron(final AeronEdge edge)
+    {
+        final IoAgent agent = agents[0];
+        agent.post(() -> agent.attach(edge));
+    }
+
     /** Connections by principal ({@link PrincipalConnections}), bounded as the daemon's config says. */
     PrincipalConnections principals()
     {
@@ -499,6 +572,12 @@ public final class ProtocolServer implements AutoCloseable
         return defaultPolicy;
     }
 
+    /** @return TLS on the port, or null for plain TCP. */
+    ServerTls tls()
+    {
+        return tls;
+    }
+
     Authenticator authenticator()
     {
         return authenticator;
@@ -533,6 +612,19 @@ public final class ProtocolServer implements AutoCloseable
     ClusterGateway clusterGateway()
     {
         return clusterGateway;
+    }
+
+    /**
+     * Serve durable subscriptions and replays from the daemon's journal (none without one).
+     */
+    void durableSubscriptions(final DurableSubscriptions subscriptions)
+    {
+        durableSubscriptions = subscriptions;
+    }
+
+    DurableSubscriptions durableSubscriptions()
+    {
+        return durableSubscriptions;
     }
 
     boolean isAdmitting()
@@ -696,6 +788,16 @@ public final class ProtocolServer implements AutoCloseable
     AtomicCounter outputPauses()
     {
         return outputPauses;
+    }
+
+    AtomicCounter replyTopicsNotCached()
+    {
+        return replyTopicsNotCached;
+    }
+
+    AtomicCounter requests()
+    {
+        return requests;
     }
 
     AtomicCounter publishesNotAuthorised()

@@ -102,9 +102,10 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
         final int payloadLength = message.length();
         final boolean current = connection.sessionVersion >= ProtocolFrames.VERSION;
         final int blockLength = current ? MessageEncoder.BLOCK_LENGTH : V1_BLOCK_LENGTH;
+        final String replyTo = message.replyTo();
         final int frameLength = ProtocolFrames.HEADER_LENGTH + blockLength + MessageEncoder.topicHeaderLength() +
             topic.length() + MessageEncoder.payloadHeaderLength() + payloadLength +
-            (current ? MessageEncoder.replyToHeaderLength() : 0);
+            (current ? MessageEncoder.replyToHeaderLength() + (null == replyTo ? 0 : replyTo.length()) : 0);
         final int recordLength = ProtocolFrames.LENGTH_PREFIX + frameLength;
         final ManyToOneRingBuffer ring = connection.deliveries();
 
@@ -141,12 +142,13 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
             .priority(PRIORITY_CODES[message.priority().ordinal()]);
         if (current)
         {
-            encoder.correlationId(0).topic(topic).putPayload(message.buffer(), message.offset(), payloadLength)
-                .replyTo("");
+            encoder.correlationId(message.correlationId()).topic(topic)
+                .putPayload(message.buffer(), message.offset(), payloadLength).replyTo(replyTo);
         }
         else
         {
-            // A session of the version before: its block ends before correlationId, and it has no replyTo.
+            // A session of the version before: its block ends before correlationId, and it has no replyTo (it can
+            // answer no request: a version 1 client cannot ask for one either).
             encoder.limit(frame + ProtocolFrames.HEADER_LENGTH + V1_BLOCK_LENGTH);
             encoder.topic(topic).putPayload(message.buffer(), message.offset(), payloadLength);
         }

@@ -135,6 +135,16 @@ class ConfigTest
         assertProblem("cluster { enabled = true, member-count = 2, base-port = 65530 }\n",
             "key 'cluster.base-port': must be between 1 and 65521, was 65530");
         assertProblem("cluster { election-timeout = 0s }\n", "key 'cluster.election-timeout': must be > 0");
+        assertEquals(Duration.ofHours(1), config.cluster().snapshotInterval());
+        assertEquals(0, config.cluster().snapshotsKept());
+        assertEquals(256L << 20, config.cluster().minFreeDisk());
+        final DaemonConfig purging = DaemonConfig.load(write(
+            "cluster { snapshot-interval = 10m, snapshots-kept = 3, min-free-disk = 1GiB }\n"));
+        assertEquals(Duration.ofMinutes(10), purging.cluster().snapshotInterval());
+        assertEquals(3, purging.cluster().snapshotsKept());
+        assertEquals(1L << 30, purging.cluster().minFreeDisk());
+        assertProblem("cluster { snapshots-kept = -1 }\n", "key 'cluster.snapshots-kept'");
+        assertProblem("cluster { snapshot-interval = -1s }\n", "key 'cluster.snapshot-interval': must be >= 0");
     }
 
     @Test

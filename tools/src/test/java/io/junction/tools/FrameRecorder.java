@@ -43,6 +43,8 @@ final class FrameRecorder implements AutoCloseable, ProtocolClient.FrameListener
     /** Publishes refused, over every COALESCED_REFUSAL. */
     final AtomicLong refused = new AtomicLong();
     final List<Long> subscriptions = new CopyOnWriteArrayList<>();
+    /** Every MESSAGE with its request/reply fields, payload as ASCII. */
+    final List<Seen> seen = new CopyOnWriteArrayList<>();
     final List<String> unsubscribed = new CopyOnWriteArrayList<>();
     final Thread thread;
     volatile String publisher;
@@ -93,6 +95,20 @@ final class FrameRecorder implements AutoCloseable, ProtocolClient.FrameListener
             lastValue.set(value);
         }
         received.incrementAndGet();
+    }
+
+    /** A MESSAGE as seen, with its request/reply fields. */
+    record Seen(String topic, long correlationId, String replyTo, String payload)
+    {
+    }
+
+    @Override
+    public void onMessage(final long subscriptionId, final long sequence, final Priority priority,
+        final String topic, final long correlationId, final String replyTo, final DirectBuffer buffer,
+        final int offset, final int length)
+    {
+        seen.add(new Seen(topic, correlationId, replyTo, buffer.getStringWithoutLengthAscii(offset, length)));
+        onMessage(subscriptionId, sequence, priority, topic, buffer, offset, length);
     }
 
     @Override

@@ -26,10 +26,12 @@ public final class BenchSuite
     {
     }
 
-    /** The sections these options run: with {@code --rounds N}, only Junction remote vs NATS in rounds. */
+    /** The sections these options run: with {@code --rounds N}, only Junction remote vs NATS in rounds; else those
+     * --sections names (all when empty), in the suite's order. */
     public static List<Section> sections(final SuiteOptions options)
     {
-        return options.rounds > 0 ? List.of(new RemoteRoundsSection()) : sections();
+        return options.rounds > 0 ? List.of(new RemoteRoundsSection()) :
+            sections().stream().filter(options::includes).toList();
     }
 
     public static List<Section> sections()
@@ -40,6 +42,7 @@ public final class BenchSuite
         sections.add(new OverloadSection());
         sections.add(new JournalSection());
         sections.add(new ClusterSection());
+        sections.add(new ShardScalingSection());
         sections.add(new JmhSection());
         return sections;
     }

@@ -166,6 +166,27 @@ public final class Charts
         return save(chart, file);
     }
 
+    /**
+     * Aggregate rate against a count (shards, publishers), one line per series, linear axes from zero.
+     *
+     * @param series per name, one value per count.
+     */
+    public static Path scaling(final String title, final int[] counts, final Map<String, double[]> series, final Path file)
+        throws IOException
+    {
+        final XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+            .title(title).xAxisTitle("shards (= publishers)").yAxisTitle("messages/s").build();
+        style(chart.getStyler());
+        chart.getStyler().setYAxisMin(0.0);
+        chart.getStyler().setYAxisDecimalPattern("#,###");
+        final double[] x = java.util.Arrays.stream(counts).asDoubleStream().toArray();
+        for (final Map.Entry<String, double[]> entry : series.entrySet())
+        {
+            chart.addSeries(entry.getKey(), x, entry.getValue()).setMarker(SeriesMarkers.CIRCLE);
+        }
+        return save(chart, file);
+    }
+
     /** A power of ten at or below the smallest positive value: bars and log axes need a floor above 0. */
     static double logFloor(final double[] values)
     {

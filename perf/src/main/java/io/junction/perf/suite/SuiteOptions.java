@@ -35,6 +35,8 @@ public final class SuiteOptions
     public double headroom = 0.8;
     /** Target names to run (case-insensitive prefixes); empty: all. */
     public List<String> only = List.of();
+    /** Sections to run, by the start of their class name in lower case (e.g. shardscaling, shared); empty: all. */
+    public List<String> sections = List.of();
     public boolean jmh = true;
     /** Run the variants of targets (Junction embedded with yielding idle strategies); full mode only. */
     public boolean variants = true;
@@ -108,6 +110,7 @@ public final class SuiteOptions
                 case "--p99-target" -> options.p99TargetNs = parseDurationNs(value(args, ++i));
                 case "--headroom" -> options.headroom = Double.parseDouble(value(args, ++i));
                 case "--only" -> options.only = List.of(value(args, ++i).toLowerCase(Locale.ROOT).split(","));
+                case "--sections" -> options.sections = List.of(value(args, ++i).toLowerCase(Locale.ROOT).split(","));
                 case "--out" -> options.outputDir = Path.of(value(args, ++i));
                 case "--no-jmh" -> options.jmh = false;
                 case "--jmh" -> options.jmh = true;
@@ -132,7 +135,8 @@ public final class SuiteOptions
     public static String usage()
     {
         return "usage: perf/bench.sh [--quick] [--p99-target 50us] [--headroom 0.8] [--only junction,nats,...] " +
-            "[--out DIR] [--jmh|--no-jmh] [--estimate] [--rounds N] [--workloads 1x64,4x1024]";
+            "[--sections shared,roundtrip,overload,journal,cluster,shardscaling,jmh] [--out DIR] [--jmh|--no-jmh] " +
+            "[--estimate] [--rounds N] [--workloads 1x64,4x1024]";
     }
 
     /** "1x64,4x1024": subscribers x payload bytes, comma-separated. */
@@ -195,6 +199,12 @@ public final class SuiteOptions
             }
         }
         return Math.round(Double.parseDouble(value) * 1000);
+    }
+
+    public boolean includes(final Section section)
+    {
+        final String name = section.getClass().getSimpleName().toLowerCase(Locale.ROOT);
+        return sections.isEmpty() || sections.stream().anyMatch(name::startsWith);
     }
 
     public boolean includes(final Target target)

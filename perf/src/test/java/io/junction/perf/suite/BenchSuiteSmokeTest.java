@@ -336,4 +336,25 @@ class BenchSuiteSmokeTest
         return new LatencyResult("t", Target.Kind.JUNCTION, "in-process", workload, rate, 100, 100,
             saturated ? 50 : 100, p, p, saturated);
     }
+
+    @Test
+    void shardScalingRunsOneAndTwoShardsBesideRawRingsAndWritesTheModel() throws Exception
+    {
+        final SuiteOptions options = SuiteOptions.tiny();
+        options.outputDir = out;
+        BenchSuite.run(options, List.of(new ShardScalingSection()));
+
+        final List<String> rows = Files.readAllLines(out.resolve(ShardScalingSection.KEY + ".csv"));
+        assertTrue(rows.size() >= 3, String.join("\n", rows)); // header, 1 shard, 2 shards
+        for (final String row : rows.subList(1, rows.size()))
+        {
+            final String[] fields = row.split(",");
+            assertTrue(Double.parseDouble(fields[1]) > 0, "Junction delivered nothing: " + row);
+            assertTrue(Double.parseDouble(fields[2]) > 0, "the raw rings delivered nothing: " + row);
+        }
+        assertTrue(Files.size(out.resolve(ShardScalingSection.KEY + ".png")) > 1000);
+        final String md = Files.readString(out.resolve("report.md"));
+        assertTrue(md.contains("Model for bigger machines"), md);
+        assertTrue(md.contains("64 cores"), md);
+    }
 }

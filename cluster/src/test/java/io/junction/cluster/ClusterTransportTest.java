@@ -1,0 +1,186 @@
+package io.junction.cluster;
+
+import io.junction.Priority;
+import io.junction.QualityOfService;
+import io.junction.client.ClientContext;
+import io.junction.client.ClientResult;
+import io.junction.client.ClientSubscription;
+import io.junction.client.ConnectionState;
+import io.junction.client.JunctionClient;
+import io.junction.client.PublishOutcome;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The daemon's client API (io.junction.client.JunctionClient) over a {@link io.junction.cluster.client.ClusterTransport}
+ * to a real 3-member cluster: the cluster speaks the Junction protocol. Chained on one cluster start: publish and
+ * subscribe with an outcome per guaranteed publish; a leader stop, after which the client resends with the same
+ * publisher sequences and the cluster logs each message once; then a second stop (no majority), which the client
+ * is told as NO_QUORUM within twice the leader heartbeat timeout, and publishes are refused NOT_CONNECTED.
+ */
+@Tag("slow")
+class ClusterTransportTest
+{
+    private static final Duration TIMEOUT = Duration.ofSeconds(40);
+
+    @TempDir
+    File tempDir;
+
+    private ClusterHarness harness;
+
+    @AfterEach
+    void tearDown()
+    {
+        if (null != harness)
+        {
+            harness.close();
+        }
+    }
+
+    @Test
+    @Timeout(180)
+    void sameClientApiOverTheClusterThroughFailoverAndLostQuorum() throws Exception
+    {
+        harness = new ClusterHarness(tempDir, 22_300, 3, (ctx) -> {}).startAll(true);
+        harness.awaitLeader(TIMEOUT);
+        final long heartbeatTimeoutNs = harness.node(0).context().leaderHeartbeatTimeoutNs();
+
+        final List<Integer> received = new ArrayList<>();
+        final List<Long> receivedSequences = new ArrayList<>();
+        final JunctionClient subscriber = harness.newProtocolClient(new ClientContext().instance("sub"), (ctx) -> {});
+        final ClientSubscription subscription = subscriber.subscribe("orders.>", (message) ->
+        {
+            received.add(message.buffer().getInt(message.offset()));
+            receivedSequences.add(message.sequence());
+        });
+
+        final Map<Long, PublishOutcome> outcomes = new TreeMap<>();
+        final Map<Long, Integer> outcomeCounts = new TreeMap<>();
+        final List<ConnectionState> states = new CopyOnWriteArrayList<>();
+        final long[] noQuorumAtNs = { 0 };
+        final JunctionClient publisher = harness.newProtocolClient(new ClientContext()
+            .instance("pub")
+            .connectionListener((state, reason, detail) ->
+            {
+                states.add(state);
+                if (ConnectionState.NO_QUORUM == state && 0 == noQuorumAtNs[0])
+                {
+                    noQuorumAtNs[0] = System.nanoTime();
+                }
+            })
+            .outcomeListener((publisherSequence, outcome, sequence, reasonCode) ->
+            {
+                outcomes.put(publisherSequence, outcome);
+                outcomeCounts.merge(publisherSequence, 1, Integer::sum);
+            }), (ctx) -> {});
+        pollUntil(() -> subscription.isInEffect() && publisher.isConnected(), publisher, subscriber);
+        assertTrue(publisher.principal().isEmpty() || publisher.publisher().endsWith("pub"), publisher.publisher());
+
+        // Guaranteed publishes: one outcome each, DURABLE; every matching one delivered, in order.
+        final List<Long> sent = new ArrayList<>();
+        final int firstBatch = 100;
+        for (int i = 1; i <= firstBatch; i++)
+        {
+            sent.add(publish(publisher, i % 4 == 0 ? "audit.x" : "orders.eu", i, subscriber));
+        }
+        pollUntil(() -> outcomes.size() == firstBatch && received.size() == firstBatch * 3 / 4, publisher, subscriber);
+        for (final long publisherSequence : sent)
+        {
+            assertEquals(PublishOutcome.DURABLE, outcomes.get(publisherSequence), "publish " + publisherSequence);
+        }
+        for (int i = 1; i < receivedSequences.size(); i++)
+        {
+            assertTrue(receivedSequences.get(i) > receivedSequences.get(i - 1));
+        }
+        harness.awaitApplied(firstBatch, TIMEOUT);
+
+        // The leader stops: the client follows the new leader, resends what awaited an outcome with the same
+        // publisher sequences, and the cluster logs each publish once.
+        final ClusterNode leader = harness.awaitLeader(TIMEOUT);
+        final int stopped = leader.memberId();
+        final int secondBatch = 100;
+        for (int i = 1; i <= 20; i++)
+        {
+            sent.add(publish(publisher, "orders.us", firstBatch + i, subscriber));
+        }
+        harness.stop(stopped);
+        for (int i = 21; i <= secondBatch; i++)
+        {
+            sent.add(publish(publisher, "orders.us", firstBatch + i, subscriber));
+        }
+        pollUntil(() -> outcomes.size() == firstBatch + secondBatch, publisher, subscriber);
+        for (final long publisherSequence : sent)
+        {
+            assertEquals(PublishOutcome.DURABLE, outcomes.get(publisherSequence), "publish " + publisherSequence);
+            assertEquals(1, outcomeCounts.get(publisherSequence), "one outcome for " + publisherSequence);
+        }
+        assertTrue(states.contains(ConnectionState.LEADER_CHANGED) || states.contains(ConnectionState.CONNECTED),
+            states.toString());
+        harness.awaitApplied(firstBatch + secondBatch, TIMEOUT);
+        for (final ClusterNode node : harness.running())
+        {
+            assertEquals(firstBatch + secondBatch, node.service().appliedSequence(),
+                "member " + node.memberId() + " logged each publish once");
+        }
+
+        // A second member stops: no majority. The client is told within twice the leader heartbeat timeout.
+        final int second = harness.running().get(0).memberId();
+        final long[] stoppedAtNs = { 0 };
+        final Thread stopper = new Thread(() ->
+        {
+            harness.stop(second);
+            stoppedAtNs[0] = System.nanoTime();
+        }, "stop-member-" + second);
+        stopper.start();
+        pollUntil(() -> !stopper.isAlive() && 0 != noQuorumAtNs[0], publisher, subscriber);
+        stopper.join();
+        final long noticeNs = noQuorumAtNs[0] - stoppedAtNs[0];
+        assertTrue(noticeNs <= 2 * heartbeatTimeoutNs, "NO_QUORUM " + TimeUnit.NANOSECONDS.toMillis(noticeNs) +
+            " ms after the majority was gone; the bound is 2 x " + TimeUnit.NANOSECONDS.toMillis(heartbeatTimeoutNs) +
+            " ms");
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[4]);
+        assertEquals(ClientResult.NOT_CONNECTED,
+            publisher.offer("orders.eu", Priority.NORMAL, QualityOfService.GUARANTEED, payload, 0, 4));
+    }
+
+    private long publish(final JunctionClient publisher, final String topic, final int value, final JunctionClient other)
+    {
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[4]);
+        payload.putInt(0, value);
+        final long[] result = { 0 };
+        pollUntil(() ->
+        {
+            result[0] = publisher.offer(topic, Priority.NORMAL, QualityOfService.GUARANTEED, payload, 0, 4);
+            return result[0] > 0;
+        }, publisher, other);
+        return result[0];
+    }
+
+    private void pollUntil(final java.util.function.BooleanSupplier condition, final JunctionClient... clients)
+    {
+        harness.awaitCondition(TIMEOUT, () ->
+        {
+            for (final JunctionClient client : clients)
+            {
+                client.poll();
+            }
+            return condition.getAsBoolean();
+        });
+    }
+}

@@ -1,0 +1,83 @@
+package io.junction.client;
+
+import java.io.File;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+
+/**
+ * An Aeron media driver inside this process, set up to behave on a small machine: one shared thread (SHARED
+ * threading) that backs off to a 1 ms sleep when idle instead of spinning, sparse term files, and its own directory,
+ * deleted when it starts and when it closes. Needs {@code io.aeron:aeron-driver} on the classpath.
+ */
+public final class EmbeddedMediaDriver implements AutoCloseable
+{
+    /** Term length of the publications it creates unless a channel says otherwise: small, as frames are small. */
+    public static final int DEFAULT_TERM_LENGTH = 1 << 20;
+
+    private final MediaDriver driver;
+
+    private EmbeddedMediaDriver(final MediaDriver driver)
+    {
+        this.driver = driver;
+    }
+
+    /**
+     * @param directory   the driver's directory (created; deleted on close).
+     * @param termLength  the term length of UDP and IPC publications (a power of two, 64 KiB to 1 GiB).
+     * @param busy        true: back off only to a 100 µs park (lower latency, a core kept busier); false: to 1 ms.
+     */
+    public static EmbeddedMediaDriver launch(final File directory, final int termLength, final boolean busy)
+    {
+        return launch(directory, termLength, busy, false);
+    }
+
+    /**
+     * @param dedicated true: conductor, sender and receiver on three threads (DEDICATED), for a machine with cores
+     *                  to spare; false: one thread (SHARED).
+     */
+    public static EmbeddedMediaDriver launch(
+        final File directory, final int termLength, final boolean busy, final boolean dedicated)
+    {
+        final MediaDriver.Context context = new MediaDriver.Context()
+            .aeronDirectoryName(directory.getAbsolutePath())
+            .threadingMode(dedicated ? ThreadingMode.DEDICATED : ThreadingMode.SHARED)
+            .conductorIdleStrategy(new SleepingMillisIdleStrategy(1))
+            .publicationTermBufferLength(termLength)
+            .ipcTermBufferLength(termLength)
+            .termBufferSparseFile(true)
+            .spiesSimulateConnection(false)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true);
+        if (dedicated)
+        {
+            context.senderIdleStrategy(idle(busy)).receiverIdleStrategy(idle(busy));
+        }
+        else
+        {
+            context.sharedIdleStrategy(idle(busy));
+        }
+        return new EmbeddedMediaDriver(MediaDriver.launch(context));
+    }
+
+    private static BackoffIdleStrategy idle(final boolean busy)
+    {
+        return new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1),
+            busy ? TimeUnit.MICROSECONDS.toNanos(100) : TimeUnit.MILLISECONDS.toNanos(1));
+    }
+
+    public String directory()
+    {
+        return driver.aeronDirectoryName();
+    }
+
+    @Override
+    public void close()
+    {
+        driver.close();
+    }
+}

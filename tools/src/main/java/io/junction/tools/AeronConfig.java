@@ -1,0 +1,99 @@
+package io.junction.tools;
+
+import java.util.Locale;
+
+import com.typesafe.config.Config;
+
+import static io.junction.tools.ConfigKeys.bool;
+import static io.junction.tools.ConfigKeys.bytes;
+import static io.junction.tools.ConfigKeys.intAtLeast;
+import static io.junction.tools.ConfigKeys.string;
+
+/**
+ * The daemon's Aeron edge ({@code aeron { ... }}): the Junction protocol over Aeron UDP and IPC, served with the
+ * same session logic as TCP. A restart applies changes.
+ *
+ * @param enabled         serve Aeron clients at all.
+ * @param embeddedDriver  true: run a media driver inside the daemon (deleted at stop); false: use a running one.
+ * @param dir             the media driver's directory; empty: {@code /dev/shm/junction-aeron-<pid>} (or
+ *                        {@code <dir>/aeron} without {@code /dev/shm}) for the embedded driver, Aeron's default for
+ *                        an external one.
+ * @param ingressEndpoint the UDP {@code host:port} clients publish to; empty: no UDP.
+ * @param ipc             also take clients over {@code aeron:ipc} (same host, same driver).
+ * @param ingressStreamId the stream id of the ingress (UDP and IPC).
+ * @param threadingMode   the embedded driver's threading: shared (one thread) or dedicated (three).
+ * @param termLength      the term length of the embedded driver's publications (a power of two).
+ * @param busyDriver      the embedded driver backs off to a 1 µs park (true) or to a 1 ms sleep (false, default).
+ */
+public record AeronConfig(boolean enabled, boolean embeddedDriver, String dir, String ingressEndpoint, boolean ipc,
+    int ingressStreamId, String threadingMode, int termLength, boolean busyDriver)
+{
+    static AeronConfig from(final Config config)
+    {
+        final String endpoint = string(config, "aeron.ingress-endpoint").trim();
+        if (!endpoint.isEmpty())
+        {
+            final int colon = endpoint.lastIndexOf(':');
+            boolean valid = colon > 0;
+            if (valid)
+            {
+                try
+                {
+                    final int port = Integer.parseInt(endpoint.substring(colon + 1));
+                    valid = port > 0 && port <= 65535;
+                }
+                catch (final NumberFormatException ex)
+                {
+                    valid = false;
+                }
+            }
+            if (!valid)
+            {
+                throw new ConfigException("key 'aeron.ingress-endpoint': must be host:port (a port of 1 to 65535) " +
+                    "or empty, was '" + endpoint + "'");
+            }
+        }
+        final String mode = string(config, "aeron.threading-mode").trim().toLowerCase(Locale.ROOT);
+        if (!"shared".equals(mode) && !"dedicated".equals(mode))
+        {
+            throw new ConfigException("key 'aeron.threading-mode': must be shared or dedicated, was '" + mode + "'");
+        }
+        final long termLength = bytes(config, "aeron.term-length");
+        if (Long.bitCount(termLength) != 1 || termLength < 64 << 10 || termLength > 1 << 30)
+        {
+            throw new ConfigException("key 'aeron.term-length': must be a power of two from 64K to 1G, was " +
+                termLength);
+        }
+        final boolean ipc = bool(config, "aeron.ipc");
+        final boolean enabled = bool(config, "aeron.enabled");
+        if (enabled && endpoint.isEmpty() && !ipc)
+        {
+            throw new ConfigException("key 'aeron.enabled': the Aeron edge serves nothing with aeron.ingress-endpoint " +
+                "empty and aeron.ipc = false");
+        }
+        final String idle = string(config, "aeron.driver-idle").trim().toLowerCase(Locale.ROOT);
+        if (!"sleeping".equals(idle) && !"backoff".equals(idle))
+        {
+            throw new ConfigException("key 'aeron.driver-idle': must be sleeping or backoff, was '" + idle + "'");
+        }
+        return new AeronConfig(
+            enabled,
+            bool(config, "aeron.embedded-driver"),
+            string(config, "aeron.dir"),
+            endpoint,
+            ipc,
+            intAtLeast(config, "aeron.ingress-stream-id", 1, Integer.MAX_VALUE),
+            mode,
+            (int)termLength,
+            "backoff".equals(idle));
+    }
+
+    /**
+     * @return the host of {@link #ingressEndpoint} ("" if none).
+     */
+    String ingressHost()
+    {
+        final int colon = ingressEndpoint.lastIndexOf(':');
+        return colon > 0 ? ingressEndpoint.substring(0, colon).replace("[", "").replace("]", "") : "";
+    }
+}

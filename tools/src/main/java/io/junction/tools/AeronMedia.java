@@ -1,0 +1,84 @@
+package io.junction.tools;
+
+import java.io.File;
+
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+
+import io.aeron.Aeron;
+import io.junction.client.EmbeddedMediaDriver;
+
+/**
+ * The daemon's media driver and Aeron client for its Aeron edge: an embedded driver ({@code aeron.embedded-driver},
+ * its directory deleted at stop) or a running one at {@code aeron.dir}, and an Aeron client whose conductor runs on
+ * the I/O agent that serves the Aeron sessions (an agent invoker: no thread of its own). Closed after the protocol
+ * server, whose agent has stopped by then.
+ */
+final class AeronMedia implements DaemonComponent
+{
+    private final EmbeddedMediaDriver driver;
+    private final Aeron aeron;
+    private final String directory;
+
+    private AeronMedia(final EmbeddedMediaDriver driver, final Aeron aeron, final String directory)
+    {
+        this.driver = driver;
+        this.aeron = aeron;
+        this.directory = directory;
+    }
+
+    static AeronMedia launch(final AeronConfig config, final File dataDir, final ErrorHandler errors)
+    {
+        EmbeddedMediaDriver driver = null;
+        String directory = config.dir().isEmpty() ? null : Daemon.resolve(dataDir, config.dir()).getPath();
+        try
+        {
+            if (config.embeddedDriver())
+            {
+                if (null == directory)
+                {
+                    final File shm = new File("/dev/shm");
+                    directory = shm.isDirectory() && shm.canWrite() ?
+                        new File(shm, "junction-aeron-" + ProcessHandle.current().pid()).getPath() :
+                        new File(dataDir, "aeron").getPath();
+                }
+                driver = EmbeddedMediaDriver.launch(new File(directory), config.termLength(), config.busyDriver(),
+                    "dedicated".equals(config.threadingMode()));
+            }
+            final Aeron.Context context = new Aeron.Context().useConductorAgentInvoker(true).errorHandler(errors);
+            if (null != directory)
+            {
+                context.aeronDirectoryName(directory);
+            }
+            final Aeron aeron = Aeron.connect(context);
+            return new AeronMedia(driver, aeron, aeron.context().aeronDirectoryName());
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(driver);
+            throw new IllegalStateException("cannot start the Aeron edge" + (null == directory ? "" : " (driver " +
+                "directory " + directory + ")") + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    Aeron aeron()
+    {
+        return aeron;
+    }
+
+    String directory()
+    {
+        return directory;
+    }
+
+    boolean isEmbedded()
+    {
+        return null != driver;
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.closeAll(aeron, driver);
+    }
+}
