@@ -113,7 +113,7 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
         int index = credited ? ring.tryClaim(slot + 1, recordLength) : RingBuffer.INSUFFICIENT_CAPACITY;
         if (index < 0)
         {
-            if (credited)
+            if (credited && null != credit)
             {
                 // The credit was not spent (the ring was full): give it back before the policy takes its own, or
                 // every full ring would leak one and the client's grants would never catch up (a stall).
