@@ -2,6 +2,7 @@ package io.junction.perf.suite;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -120,9 +121,12 @@ class BenchSuiteSmokeTest
             BenchSuite.sections(SuiteOptions.parse("--rounds", "3")).stream().map(Object::getClass).toList());
         assertEquals(3, SuiteOptions.parse("--rounds", "3").throughputTrials);
         assertTrue(BenchSuite.sections(SuiteOptions.parse()).size() > 1);
-        final IllegalArgumentException bad = org.junit.jupiter.api.Assertions.assertThrows(
+        final IllegalArgumentException bad = assertThrows(
             IllegalArgumentException.class, () -> SuiteOptions.parse("--rounds", "zero"));
         assertTrue(bad.getMessage().contains("--rounds needs a number of rounds from 1 to 99: zero"), bad.getMessage());
+        assertEquals(List.of(new Workload(1, 64), new Workload(4, 1024)),
+            SuiteOptions.parse("--workloads", "1x64,4X1024").workloads);
+        assertThrows(IllegalArgumentException.class, () -> SuiteOptions.parse("--workloads", "1x2"));
     }
 
     @Test
