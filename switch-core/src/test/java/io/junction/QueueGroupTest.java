@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.LongStream;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -157,22 +156,17 @@ class QueueGroupTest
         final List<Subscription> subscriptions = new ArrayList<>();
         final SubscriptionOptions keyed = LOSSLESS.copy().queueGroup("pool", QueueGroupDiscipline.KEYED);
 
-        // A member that blocks on its first message, so messages queue for it before it leaves. It blocks
-        // until it has left: closing an OWN subscription waits for its thread, so a handler still blocked
-        // then would hold close() until the runner gives up and interrupts it (5 s, longer under load).
+        // A member that blocks on its first message, so messages queue for it before it leaves.
         final CountDownLatch blocked = new CountDownLatch(1);
         final Collector blocker = new Collector();
         members.add(blocker);
-        final AtomicReference<Subscription> self = new AtomicReference<>();
         final Subscription blocking = junction.subscribe("tasks.*", message ->
         {
             blocker.onMessage(message);
             blocked.countDown();
-            await().atMost(TestSupport.TIMEOUT).until(
-                () -> 0 == release.getCount() || (null != self.get() && !self.get().isActive()));
+            release.await(30, TimeUnit.SECONDS);
         }, SubscriptionOptions.defaults().slowSubscriberPolicy(SlowSubscriberPolicy.BACK_PRESSURE)
             .outboxCapacity(256).queueGroup("pool", QueueGroupDiscipline.KEYED).deliveryThread(DeliveryThread.OWN));
-        self.set(blocking);
         for (int i = 0; i < 2; i++)
         {
             final Collector member = new Collector();
