@@ -54,7 +54,10 @@ final class Dispatcher
             {
                 lastLane = lane;
             }
-            if (!subscription.isActive() || outbox.offer(event))
+            // An ended subscription takes no more, except as a queue-group member the shard has not yet seen
+            // leave: it still owns its keys, so the message queues with its others and moves with them when
+            // its leave is applied (skipping it here lost it).
+            if ((!subscription.isActive() && !(routes[i] instanceof QueueGroup)) || outbox.offer(event))
             {
                 continue;
             }

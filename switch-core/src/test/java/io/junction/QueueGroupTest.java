@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.LongStream;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -160,13 +161,16 @@ class QueueGroupTest
         final CountDownLatch blocked = new CountDownLatch(1);
         final Collector blocker = new Collector();
         members.add(blocker);
+        final AtomicReference<Subscription> self = new AtomicReference<>();
         final Subscription blocking = junction.subscribe("tasks.*", message ->
         {
             blocker.onMessage(message);
             blocked.countDown();
-            release.await(30, TimeUnit.SECONDS);
+            // Blocks only until it has left (not until close() returns, which waits for this thread).
+            await().atMost(TestSupport.TIMEOUT).until(() -> null != self.get() && !self.get().isActive());
         }, SubscriptionOptions.defaults().slowSubscriberPolicy(SlowSubscriberPolicy.BACK_PRESSURE)
             .outboxCapacity(256).queueGroup("pool", QueueGroupDiscipline.KEYED).deliveryThread(DeliveryThread.OWN));
+        self.set(blocking);
         for (int i = 0; i < 2; i++)
         {
             final Collector member = new Collector();
@@ -189,7 +193,6 @@ class QueueGroupTest
         assertTrue(blocked.await(30, TimeUnit.SECONDS));
         await().atMost(TestSupport.TIMEOUT).until(() -> blocking.queueDepth() > 0);
         blocking.close(); // leaves with messages queued: they move to the others
-        release.countDown();
 
         // Join and leave while the publisher runs.
         for (int round = 0; round < 6 && publishing.get(); round++)
@@ -211,6 +214,54 @@ class QueueGroupTest
         await().atMost(TestSupport.TIMEOUT).until(() -> total(members) >= messages);
         assertExactlyOnce(members, messages);
         assertTrue(junction.counters().queueGroupMovedCount() > 0, "the leavers' queued messages were moved");
+    }
+
+    /**
+     * A KEYED member that has ended but whose leave the shard has not applied yet still owns its keys: what
+     * the shard hands it meanwhile must queue there and move with the rest, not be skipped as if it were sent
+     * to a subscription that is gone. The window is held open here by ending it the way close() and the
+     * slow-consumer and fault paths do first (terminate), and finishing it (which sends the leave) later.
+     */
+    @Test
+    void messagesForAnEndedMemberBeforeItsLeaveIsAppliedAreMovedNotLost() throws Exception
+    {
+        junction = Junction.launch(TestSupport.context().deliveryAgents(2));
+        final List<Collector> members = new ArrayList<>();
+        final CountDownLatch blocked = new CountDownLatch(1);
+        final CountDownLatch dispatched = new CountDownLatch(1);
+        final Collector blocker = new Collector();
+        members.add(blocker);
+        final Subscription blocking = junction.subscribe("tasks.*", message ->
+        {
+            blocker.onMessage(message);
+            blocked.countDown();
+            dispatched.await(30, TimeUnit.SECONDS); // its turn (and so its own finish) waits for the test
+        }, LOSSLESS.copy().outboxCapacity(1024).queueGroup("pool", QueueGroupDiscipline.KEYED)
+            .deliveryThread(DeliveryThread.OWN));
+        final Collector other = new Collector();
+        members.add(other);
+        junction.subscribe("tasks.*", other, LOSSLESS.copy().queueGroup("pool", QueueGroupDiscipline.KEYED));
+        final Collector observer = new Collector(); // not in the group: has each message once it is dispatched
+        junction.subscribe("tasks.*", observer, LOSSLESS.copy().outboxCapacity(1024));
+
+        int sent = 0;
+        for (; sent < 320; sent++)
+        {
+            TestSupport.offer(junction, "tasks." + (sent % 32), sent);
+        }
+        assertTrue(blocked.await(30, TimeUnit.SECONDS));
+        ((SwitchSubscription)blocking).terminate(TerminationReason.CLOSED, null, false); // ended, not yet left
+        for (; sent < 640; sent++)
+        {
+            TestSupport.offer(junction, "tasks." + (sent % 32), sent);
+        }
+        final int messages = sent;
+        await().atMost(TestSupport.TIMEOUT).until(() -> observer.count() >= messages);
+        dispatched.countDown();
+        blocking.close(); // finishes it: the shard applies its leave and moves what it had queued
+        await().atMost(TestSupport.TIMEOUT).until(() -> total(members) >= messages);
+        assertExactlyOnce(members, messages);
+        assertTrue(junction.counters().queueGroupMovedCount() > 0, "the leaver's queued messages were moved");
     }
 
     private static int total(final List<Collector> members)
