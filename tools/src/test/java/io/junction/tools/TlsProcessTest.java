@@ -270,12 +270,16 @@ class TlsProcessTest
 
         final UnsafeBuffer payload = new UnsafeBuffer(new byte[16]);
         final long[] sent = { 0 };
-        // The well-behaved client is served the whole time.
+        final long[] nextNs = { System.nanoTime() };
+        // The well-behaved client (a steady 200 messages a second, not a flood its own subscription would drop
+        // from) is served the whole time.
         pollUntil(() ->
         {
-            if (alice.offer("steady.tick", Priority.NORMAL, payload, 0, 8) > 0)
+            final long now = System.nanoTime();
+            if (now - nextNs[0] >= 0 && alice.offer("steady.tick", Priority.NORMAL, payload, 0, 8) > 0)
             {
                 sent[0]++;
+                nextNs[0] = now + TimeUnit.MILLISECONDS.toNanos(5);
             }
             return counter("protocol tls failures: PLAINTEXT") >= plaintext + 1 &&
                 counter("protocol tls failures: HANDSHAKE_TIMEOUT") >= timeouts + 2 && received.size() >= 100;
