@@ -31,9 +31,15 @@ final class ClientOptions
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
-    @Option(names = "--url", paramLabel = "tcp://HOST:PORT", description = "The daemon's protocol address " +
-        "(default: " + ClientContext.DEFAULT_URL + ", or found with --dir); tls://HOST:PORT for TLS.")
+    @Option(names = "--url", paramLabel = "URL", description = "The daemon's protocol address: tcp://HOST:PORT, " +
+        "tls://HOST:PORT for TLS, aeron:udp?endpoint=HOST:PORT (its aeron.ingress-endpoint) or aeron:ipc (default: " +
+        ClientContext.DEFAULT_URL + ", or found with --dir).")
     String url;
+
+    @Option(names = "--aeron-dir", paramLabel = "DIR", description = "For an aeron: url, the media driver to use " +
+        "(for aeron:ipc the daemon's aeron.dir, listed in its " + Daemon.PROPERTIES_FILE + "); without it an " +
+        "aeron:udp url runs a media driver inside this command.")
+    File aeronDir;
 
     @Option(names = "--dir", paramLabel = "DIR", description = "A local daemon's data directory: its address is " +
         "read from DIR/" + Daemon.PROPERTIES_FILE + ".")
@@ -137,6 +143,26 @@ final class ClientOptions
                     readPassword(keyStorePasswordFile).toCharArray());
             }
             ctx.tls(tls);
+        }
+        if (ctx.url().startsWith("aeron:"))
+        {
+            if (null != aeronDir)
+            {
+                ctx.aeronDirectory(aeronDir.getPath());
+            }
+            else if (ctx.url().startsWith("aeron:ipc"))
+            {
+                throw new ParameterException(spec.commandLine(), "an aeron:ipc url needs --aeron-dir: the daemon's " +
+                    "media driver directory (aeron.dir in its " + Daemon.PROPERTIES_FILE + ")");
+            }
+            else
+            {
+                ctx.aeronEmbeddedDriver(true); // Its directory is a new temporary one, deleted when the command ends.
+            }
+        }
+        else if (null != aeronDir)
+        {
+            throw new ParameterException(spec.commandLine(), "--aeron-dir goes with an aeron: url");
         }
         try
         {

@@ -818,7 +818,7 @@ final class ProtocolConnection implements FrameHandler
         principal = outcome.principal();
         principalSeries = server.principals().open(principal.name());
         publisherName = principal == Principal.ANONYMOUS ? instance : principal.name() + "/" + instance;
-        publisher = server.junction().publisher(publisherName);
+        publisher = server.junction().publisher(publisherName, principal.name()); // quotas per principal
         if (named)
         {
             // The instance the client chose names a stream that outlives this connection (see PublisherStreams).
