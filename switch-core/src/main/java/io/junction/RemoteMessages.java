@@ -24,4 +24,12 @@ public final class RemoteMessages
     {
         message.wrap(topic, sequence, priority, timestampNs, payload, length);
     }
+
+    /**
+     * Set the request/reply fields of a message from the wire (null and 0 for none).
+     */
+    public static void request(final Message message, final String replyTo, final long correlationId)
+    {
+        message.request(replyTo, correlationId);
+    }
 }

@@ -137,6 +137,25 @@ class ReplayTest
     }
 
     @Test
+    void aClosedSubscriptionIsReleasedByTheDeliveryThread()
+    {
+        try (Journal journal = Journal.launch(support.journalContext(dir.toFile()).timeProvider(time));
+            Junction junction = Junction.launch(support.switchContext(journal)))
+        {
+            final List<String> seen = new ArrayList<>();
+            final DurableSubscription subscription = journal.subscribe("released", ">", StartPosition.earliest(),
+                (s, m) -> seen.add(JournalTestSupport.payload(m)));
+            JournalTestSupport.drive(junction, journal, 5);
+            assertEquals(10, seen.size());
+            subscription.close();
+            assertEquals(1, journal.closedAwaitingRelease());
+            JournalTestSupport.drive(junction, journal, 1);
+            assertEquals(0, journal.closedAwaitingRelease(), "its tailer and values are closed");
+        }
+        assertTrue(support.errors.isEmpty(), support.errors.toString());
+    }
+
+    @Test
     void fromBeyondTheEndWaitsForNewMessages()
     {
         assertEquals(List.of("new"), replay(">", StartPosition.sequence(Long.MAX_VALUE), () -> { }));

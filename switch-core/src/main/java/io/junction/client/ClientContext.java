@@ -26,6 +26,7 @@ public final class ClientContext
     public static final long DEFAULT_RECONNECT_MIN_NS = TimeUnit.MILLISECONDS.toNanos(50);
     public static final long DEFAULT_RECONNECT_MAX_NS = TimeUnit.SECONDS.toNanos(5);
     public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
+    public static final int DEFAULT_MAX_OUTSTANDING_REQUESTS = 1024;
     public static final int DEFAULT_IN_FLIGHT_BUFFER_BYTES = 4 << 20;
     public static final long DEFAULT_OUTCOME_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
     public static final int DEFAULT_SEND_BUFFER_BYTES = 256 << 10;
@@ -50,6 +51,7 @@ public final class ClientContext
     private long reconnectMinNs = DEFAULT_RECONNECT_MIN_NS;
     private long reconnectMaxNs = DEFAULT_RECONNECT_MAX_NS;
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+    private int maxOutstandingRequests = DEFAULT_MAX_OUTSTANDING_REQUESTS;
     private int inFlightBufferBytes = DEFAULT_IN_FLIGHT_BUFFER_BYTES;
     private long outcomeTimeoutNs = DEFAULT_OUTCOME_TIMEOUT_NS;
     private int sendBufferBytes = DEFAULT_SEND_BUFFER_BYTES;
@@ -68,6 +70,9 @@ public final class ClientContext
     private int aeronResponsePort;
     private boolean aeron;
     private boolean concluded;
+    private ClientTls tls;
+    private boolean secure;
+    private javax.net.ssl.SSLContext tlsContext;
 
     /**
      * @param url {@code tcp://host:port} (the daemon's {@code listen.host}:{@code listen.port}), {@code
@@ -84,6 +89,32 @@ public final class ClientContext
     public String url()
     {
         return url;
+    }
+
+    /**
+     * TLS options for a {@code tls://} url (default for one: trust what the JDK trusts, show no certificate).
+     */
+    public ClientContext tls(final ClientTls tls)
+    {
+        this.tls = Objects.requireNonNull(tls, "tls");
+        return this;
+    }
+
+    public ClientTls tls()
+    {
+        return tls;
+    }
+
+    /** @return TLS for the connection once concluded, or null for a {@code tcp://} url. */
+    javax.net.ssl.SSLContext tlsContext()
+    {
+        return tlsContext;
+    }
+
+    /** @return true when the HELLO authenticates with this client's TLS certificate. */
+    boolean clientCertificate()
+    {
+        return secure && null != tls && tls.hasClientCertificate();
     }
 
     /**
@@ -332,6 +363,22 @@ public final class ClientContext
     }
 
     /**
+     * @param maxOutstandingRequests requests awaiting their reply at once (a table of this size is made with the
+     *                               client); beyond it a request is refused {@link ClientResult#TOO_MANY_REQUESTS}
+     *                               and counted ({@link ClientStatistics#requestsRefused()}).
+     */
+    public ClientContext maxOutstandingRequests(final int maxOutstandingRequests)
+    {
+        this.maxOutstandingRequests = maxOutstandingRequests;
+        return this;
+    }
+
+    public int maxOutstandingRequests()
+    {
+        return maxOutstandingRequests;
+    }
+
+    /**
      * @param maxInFlight the in-flight window: a guaranteed offer is refused {@link ClientResult#IN_FLIGHT_FULL}
      *                    when this many publisher sequences have passed since the oldest guaranteed publish still
      *                    awaiting its outcome. At most the daemon's deduplication window ({@code
@@ -469,6 +516,14 @@ public final class ClientContext
             return this;
         }
         parseUrl();
+        if (!secure && null != tls)
+        {
+            throw new IllegalArgumentException("TLS options need a tls://host:port url: " + url);
+        }
+        if (secure)
+        {
+            tlsContext = (null == tls ? new ClientTls() : tls).context();
+        }
         if (null == instance || instance.isEmpty())
         {
             // One stream per client: the daemon lets one connection at a time hold a principal/instance.
@@ -497,6 +552,11 @@ public final class ClientContext
             throw new IllegalArgumentException("maxInFlight must be in [1, 2^24]: " + maxInFlight);
         }
         positive("inFlightBufferBytes", inFlightBufferBytes);
+        if (maxOutstandingRequests < 1 || maxOutstandingRequests > 1 << 20)
+        {
+            throw new IllegalArgumentException("maxOutstandingRequests must be in [1, 2^20]: " +
+                maxOutstandingRequests);
+        }
         if (outcomeTimeoutNs < 0)
         {
             throw new IllegalArgumentException("outcomeTimeoutNs must be >= 0: " + outcomeTimeoutNs);
@@ -533,13 +593,14 @@ public final class ClientContext
         }
         catch (final java.net.URISyntaxException ex)
         {
-            throw new IllegalArgumentException("url is not tcp://host:port, aeron:udp?endpoint=host:port or " +
-                "aeron:ipc: " + url);
+            throw new IllegalArgumentException("url is not tcp://host:port, tls://host:port, " +
+                "aeron:udp?endpoint=host:port or aeron:ipc: " + url);
         }
-        if (!"tcp".equals(uri.getScheme()) || null == uri.getHost() || uri.getPort() < 1)
+        secure = "tls".equals(uri.getScheme());
+        if (!("tcp".equals(uri.getScheme()) || secure) || null == uri.getHost() || uri.getPort() < 1)
         {
-            throw new IllegalArgumentException("url is not tcp://host:port, aeron:udp?endpoint=host:port or " +
-                "aeron:ipc: " + url);
+            throw new IllegalArgumentException("url is not tcp://host:port, tls://host:port, " +
+                "aeron:udp?endpoint=host:port or aeron:ipc: " + url);
         }
         host = uri.getHost();
         port = uri.getPort();

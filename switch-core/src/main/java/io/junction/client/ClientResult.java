@@ -29,6 +29,9 @@ public final class ClientResult
     /** The message does not fit the in-flight store kept for resending ({@link ClientContext#inFlightBufferBytes}). */
     public static final long IN_FLIGHT_BUFFER_FULL = -12;
 
+    /** A request beyond {@link ClientContext#maxOutstandingRequests} awaiting their reply: poll, then try again. */
+    public static final long TOO_MANY_REQUESTS = -13;
+
     private ClientResult()
     {
     }
@@ -49,6 +52,10 @@ public final class ClientResult
         if (result == IN_FLIGHT_FULL)
         {
             return "IN_FLIGHT_FULL";
+        }
+        if (result == TOO_MANY_REQUESTS)
+        {
+            return "TOO_MANY_REQUESTS";
         }
         if (result == IN_FLIGHT_BUFFER_FULL)
         {

@@ -26,6 +26,11 @@ public final class ClientStatistics
     long creditsGranted;
     long errors;
     long handlerFaults;
+    long requests;
+    long replies;
+    long requestsTimedOut;
+    long requestsRefused;
+    long lateReplies;
 
     /** @return publishes sent (both qualities of service, resends not counted again). */
     public long published()
@@ -139,6 +144,36 @@ public final class ClientStatistics
         return handlerFaults;
     }
 
+    /** @return requests sent ({@link JunctionClient#request}). */
+    public long requests()
+    {
+        return requests;
+    }
+
+    /** @return replies matched to a request awaiting it. */
+    public long replies()
+    {
+        return replies;
+    }
+
+    /** @return requests that had no reply within their timeout, or whose connection was lost first. */
+    public long requestsTimedOut()
+    {
+        return requestsTimedOut;
+    }
+
+    /** @return requests refused because {@link ClientContext#maxOutstandingRequests} were awaiting a reply. */
+    public long requestsRefused()
+    {
+        return requestsRefused;
+    }
+
+    /** @return replies that matched no request awaiting one (it timed out first): discarded. */
+    public long lateReplies()
+    {
+        return lateReplies;
+    }
+
     @Override
     public String toString()
     {
@@ -148,6 +183,8 @@ public final class ClientStatistics
             ", inFlightFull=" + inFlightFull + ", inFlightBufferFull=" + inFlightBufferFull + ", backPressured=" +
             backPressured + ", notConnected=" + notConnected + ", resent=" + resent + ", connects=" + connects +
             ", disconnects=" + disconnects + ", received=" + received + ", discarded=" + discarded +
-            ", creditsGranted=" + creditsGranted + ", errors=" + errors + ", handlerFaults=" + handlerFaults + '}';
+            ", creditsGranted=" + creditsGranted + ", errors=" + errors + ", handlerFaults=" + handlerFaults + ", requests=" + requests + ", replies=" + replies +
+            ", requestsTimedOut=" + requestsTimedOut + ", requestsRefused=" + requestsRefused + ", lateReplies=" +
+            lateReplies + '}';
     }
 }

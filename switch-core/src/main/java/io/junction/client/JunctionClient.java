@@ -108,6 +108,11 @@ public final class JunctionClient implements AutoCloseable
     private final Message message = new Message();
     private final UnsafeBuffer payloadView = new UnsafeBuffer(0, 0);
     private final TopicStrings topics = new TopicStrings();
+    private final TopicStrings replyTopics = new TopicStrings();
+    private final OutstandingRequests outstanding;
+    private final MessageHandler inboxHandler = this::onReply;
+    private String inbox; // this client's reply topic, made with its inbox subscription on the first request
+    private long nextCorrelationId = 1;
 
     private int state = DISCONNECTED;
     private long nextAttemptNs;
@@ -138,6 +143,7 @@ public final class JunctionClient implements AutoCloseable
         this.transport = transport;
         dispatcher = new FrameDispatcher(ctx.maxFrameLength());
         inFlight = new InFlightPublishes(ctx.maxInFlight(), ctx.inFlightBufferBytes());
+        outstanding = new OutstandingRequests(ctx.maxOutstandingRequests());
         connectionListener = ctx.connectionListener();
         outcomeListener = ctx.outcomeListener();
         refusalListener = ctx.refusalListener();
@@ -157,7 +163,7 @@ public final class JunctionClient implements AutoCloseable
     {
         ctx.conclude();
         return connect(ctx, ctx.isAeron() ? new AeronTransport(ctx) :
-            new TcpTransport(ctx.host(), ctx.port(), ctx.sendBufferBytes(), ctx.maxFrameLength()));
+            new TcpTransport(ctx.host(), ctx.port(), ctx.sendBufferBytes(), ctx.maxFrameLength(), ctx.tlsContext()));
     }
 
     /**
@@ -282,6 +288,185 @@ public final class JunctionClient implements AutoCloseable
         final String topic, final Priority priority, final QualityOfService qos, final DirectBuffer buffer,
         final int offset, final int length)
     {
+        return send(topic, priority, qos, null, 0, buffer, offset, length);
+    }
+
+    /**
+     * Publish a request best-effort, naming the topic to reply on and a correlation id of the application's; a
+     * subscriber sees them in {@link Message#replyTo()} and {@link Message#correlationId()}. For the usual case,
+     * with this client's own inbox and the reply matched for you, use {@link #request}.
+     *
+     * @param replyTo       a topic, or null for none (then a message that carries only {@code correlationId}).
+     * @return its publisher sequence ({@code > 0}), or a negative {@link ClientResult} code.
+     */
+    public long offer(
+        final String topic, final Priority priority, final String replyTo, final long correlationId,
+        final DirectBuffer buffer, final int offset, final int length)
+    {
+        return send(topic, priority, QualityOfService.BEST_EFFORT, replyTo, correlationId, buffer, offset, length);
+    }
+
+    /**
+     * Answer a request received by a handler: publish on its {@link Message#replyTo()}, carrying its
+     * {@link Message#correlationId()}.
+     *
+     * @return its publisher sequence ({@code > 0}), or a negative {@link ClientResult} code; rejected
+     * {@link RejectReason#INVALID_REPLY_TO} if the message is not a request.
+     */
+    public long reply(
+        final Message request, final Priority priority, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final String replyTo = request.replyTo();
+        if (null == replyTo)
+        {
+            return OfferResult.rejected(RejectReason.INVALID_REPLY_TO);
+        }
+        return send(replyTo, priority, QualityOfService.BEST_EFFORT, null, request.correlationId(), buffer, offset,
+            length);
+    }
+
+    /**
+     * Send a request, as NATS does: to whoever subscribes to {@code topic}, with this client's private inbox as its
+     * reply topic (one subscription per client, {@code _INBOX.<principal>.<random>.>}, made on the first request
+     * and kept), and a correlation id of its own. The listener is told, from {@link #poll()}, of the first reply,
+     * or that none came within {@code timeoutNs} (or before the connection was lost); later replies are discarded.
+     * Allocates nothing once the inbox exists.
+     *
+     * @return the request's id ({@code > 0}, its correlation id, as the listener is told), or a negative
+     * {@link ClientResult} code: {@link ClientResult#TOO_MANY_REQUESTS} when {@link
+     * ClientContext#maxOutstandingRequests} await their reply; nothing was sent.
+     */
+    public long request(
+        final String topic, final Priority priority, final DirectBuffer buffer, final int offset, final int length,
+        final long timeoutNs, final ReplyListener listener)
+    {
+        java.util.Objects.requireNonNull(listener, "listener");
+        if (CONNECTED != state)
+        {
+            return CLOSED == state ? ClientResult.CLOSED : notConnected();
+        }
+        if (outstanding.isFull())
+        {
+            statistics.requestsRefused++;
+            return ClientResult.TOO_MANY_REQUESTS;
+        }
+        final String replyTo = null == inbox ? openInbox() : inbox;
+        final long id = nextCorrelationId;
+        final long result = send(topic, priority, QualityOfService.BEST_EFFORT, replyTo, id, buffer, offset, length);
+        if (result < 0)
+        {
+            return result;
+        }
+        nextCorrelationId = id + 1;
+        outstanding.add(id, System.nanoTime() + Math.max(0, timeoutNs), listener);
+        statistics.requests++;
+        return id;
+    }
+
+    /**
+     * The blocking form of {@link #request(String, Priority, DirectBuffer, int, int, long, ReplyListener)}, for
+     * scripts and tools: polls this client itself (so no agent may be running it) until the reply comes, the
+     * timeout passes, or it cannot be sent. Allocates.
+     *
+     * @return the reply's payload, or null if none came within the timeout (or it could not be sent: see
+     * {@link #lastError()}).
+     */
+    public byte[] request(final String topic, final byte[] payload, final java.time.Duration timeout)
+    {
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        final byte[][] reply = new byte[1][];
+        final boolean[] done = new boolean[1];
+        final ReplyListener listener = new ReplyListener()
+        {
+            @Override
+            public void onReply(final long requestId, final Message message)
+            {
+                final byte[] bytes = new byte[message.length()];
+                message.buffer().getBytes(message.offset(), bytes);
+                reply[0] = bytes;
+                done[0] = true;
+            }
+
+            @Override
+            public void onTimedOut(final long requestId)
+            {
+                done[0] = true;
+            }
+        };
+        final UnsafeBuffer buffer = new UnsafeBuffer(payload);
+        long id = 0;
+        final org.agrona.concurrent.IdleStrategy idle = new BackoffIdleStrategy();
+        while (!done[0] && System.nanoTime() - deadlineNs < 0 && CLOSED != state)
+        {
+            if (id <= 0)
+            {
+                id = request(topic, Priority.NORMAL, buffer, 0, payload.length, deadlineNs - System.nanoTime(),
+                    listener);
+                if (id < 0 && ClientResult.NOT_CONNECTED != id && ClientResult.BACK_PRESSURED != id &&
+                    ClientResult.TOO_MANY_REQUESTS != id)
+                {
+                    lastError = "request refused: " + ClientResult.describe(id);
+                    return null;
+                }
+            }
+            idle.idle(poll());
+        }
+        if (!done[0] && id > 0 && null != outstanding.remove(id))
+        {
+            statistics.requestsTimedOut++; // timed out here, before the poll that would have told the listener
+        }
+        if (null == reply[0] && (id > 0 || lastError.isEmpty()))
+        {
+            lastError = "no reply within " + timeout.toMillis() + " ms";
+        }
+        return reply[0];
+    }
+
+    /**
+     * @return requests awaiting their reply.
+     */
+    public int outstandingRequests()
+    {
+        return outstanding.size();
+    }
+
+    private long notConnected()
+    {
+        statistics.notConnected++;
+        return ClientResult.NOT_CONNECTED;
+    }
+
+    private String openInbox()
+    {
+        final byte[] random = new byte[8];
+        new java.security.SecureRandom().nextBytes(random);
+        final StringBuilder prefix = new StringBuilder(io.junction.security.Inboxes.prefixOf(principal));
+        for (final byte b : random)
+        {
+            prefix.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+        }
+        prefix.append('.');
+        subscribe(prefix + ">", inboxHandler, ClientSubscriptionOptions.defaults());
+        inbox = prefix + "r";
+        return inbox;
+    }
+
+    private void onReply(final Message reply)
+    {
+        final ReplyListener listener = outstanding.remove(reply.correlationId());
+        if (null == listener)
+        {
+            statistics.lateReplies++;
+            return;
+        }
+        statistics.replies++;
+        listener.onReply(reply.correlationId(), reply);
+    }
+
+    private long send(
+        final String topic, final Priority priority, final QualityOfService qos, final String replyTo,
+        final long correlationId, final DirectBuffer buffer, final int offset, final int length)
+    {
         if (CONNECTED != state || suspended)
         {
             if (CLOSED == state)
@@ -316,8 +501,12 @@ public final class JunctionClient implements AutoCloseable
             statistics.backPressured++;
             return ClientResult.BACK_PRESSURED; // Resends go first, in order.
         }
+        if (null != replyTo && (replyTo.isEmpty() || replyTo.length() > maxTopicLength))
+        {
+            return OfferResult.rejected(RejectReason.INVALID_REPLY_TO);
+        }
         final boolean guaranteed = QualityOfService.GUARANTEED == qos;
-        final int frameLength = PUBLISH_FIXED_LENGTH + topic.length() + length;
+        final int frameLength = PUBLISH_FIXED_LENGTH + topic.length() + length + (null == replyTo ? 0 : replyTo.length());
         final long sequence = nextPublisherSequence;
         if (guaranteed)
         {
@@ -347,10 +536,10 @@ public final class JunctionClient implements AutoCloseable
             .priority(PRIORITY_CODES[priority.ordinal()])
             .qualityOfService(guaranteed ? QualityOfServiceCode.GUARANTEED : QualityOfServiceCode.BEST_EFFORT)
             .ttlNs(0)
-            .correlationId(0)
+            .correlationId(correlationId)
             .topic(topic)
             .putPayload(buffer, offset, length)
-            .replyTo("");
+            .replyTo(replyTo);
         final int encoded = ProtocolFrames.HEADER_LENGTH + publish.encodedLength();
         transport.commit(at, encoded);
         if (guaranteed)
@@ -485,6 +674,7 @@ public final class JunctionClient implements AutoCloseable
         }
         work += flush();
         work += expireOutcomes(nowNs);
+        work += expireRequests(nowNs);
         return work;
     }
 
@@ -676,7 +866,8 @@ public final class JunctionClient implements AutoCloseable
         final byte[] token = ctx.token();
         final byte[] password = ctx.password();
         final AuthenticationMethodCode method = null != token ? AuthenticationMethodCode.TOKEN :
-            null != password ? AuthenticationMethodCode.PASSWORD : AuthenticationMethodCode.NONE;
+            null != password ? AuthenticationMethodCode.PASSWORD :
+            ctx.clientCertificate() ? AuthenticationMethodCode.CLIENT_CERTIFICATE : AuthenticationMethodCode.NONE;
         final byte[] secret = null != token ? token : null != password ? password : new byte[0];
         final String user = AuthenticationMethodCode.PASSWORD == method ? ctx.user() : "";
         final int length = ProtocolFrames.HEADER_LENGTH + HelloEncoder.BLOCK_LENGTH + 2 + ctx.instance().length() +
@@ -740,6 +931,13 @@ public final class JunctionClient implements AutoCloseable
             }
         }
         return 0;
+    }
+
+    private int expireRequests(final long nowNs)
+    {
+        final int expired = outstanding.expire(nowNs);
+        statistics.requestsTimedOut += expired;
+        return expired;
     }
 
     private int flush()
@@ -816,6 +1014,7 @@ public final class JunctionClient implements AutoCloseable
         {
             statistics.disconnects++;
         }
+        statistics.requestsTimedOut += outstanding.expireAll(); // their replies went to the lost connection
         connectionListener.onConnectionState(ConnectionState.DISCONNECTED, reason, detail);
     }
 
@@ -950,6 +1149,12 @@ public final class JunctionClient implements AutoCloseable
         final int payloadLength = decoded.payloadLength();
         payloadView.wrap(buffer, decoded.limit() + MessageDecoder.payloadHeaderLength(), payloadLength);
         RemoteMessages.wrap(message, topic, sequence, priority, timestampNs, payloadView, payloadLength);
+        decoded.skipPayload();
+        final int replyToLength = decoded.replyToLength();
+        final long correlationId = decoded.correlationId();
+        RemoteMessages.request(message, 0 == replyToLength ? null :
+            replyTopics.lookup(buffer, decoded.limit() + MessageDecoder.replyToHeaderLength(), replyToLength),
+            MessageDecoder.correlationIdNullValue() == correlationId ? 0 : correlationId);
         subscription.delivered++;
         subscription.lastSequence = sequence;
         statistics.received++;

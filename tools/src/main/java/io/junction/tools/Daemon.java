@@ -103,7 +103,8 @@ public final class Daemon implements AutoCloseable
                 config.journal().durableTimeout().toNanos(),
                 config.switchConfig().idleStrategy() == IdleChoice.BACKOFF ? null :
                     config.switchConfig().idleStrategy().supplier(),
-                config.security().authenticator(), counters.errors("protocol"), (line) -> LOG.info(line)));
+                config.security().authenticator(), counters.errors("protocol"), (line) -> LOG.info(line),
+                config.security().serverTls()));
             server.principals().maxSeries(config.http().metricsMaxPrincipalSeries());
             reloader = new ConfigReloader(configFile, overrides, config, junction, server, alarms, notifications, LOG);
             protocol = components.add("protocol server",

@@ -287,7 +287,9 @@ final class IoAgent extends TransportPoller implements Agent
             channel.configureBlocking(false);
             channel.socket().setTcpNoDelay(true);
             final SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
-            final ProtocolConnection connection = new ProtocolConnection(server, this, new PlainConnectionChannel(channel), key, nowNs);
+            final ServerTls tls = server.tls();
+            final ConnectionChannel transport = null == tls ? new PlainConnectionChannel(channel) : tls.open(channel);
+            final ProtocolConnection connection = new ProtocolConnection(server, this, transport, key, nowNs);
             key.attach(connection);
             connections.add(connection);
         }

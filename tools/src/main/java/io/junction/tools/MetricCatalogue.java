@@ -260,6 +260,11 @@ public final class MetricCatalogue
             "Errors caught on the protocol's I/O agents.", null, "errors");
         counter(ProtocolServer.OUTPUT_PAUSES_TYPE_ID, "junction_protocol_output_pauses_total",
             "Times the server stopped reading a client whose send buffer was full (TCP holds it back).", null, null);
+        counter(ServerTls.HANDSHAKES_TYPE_ID, "junction_protocol_tls_handshakes_total",
+            "TLS handshakes completed on the protocol port.", null, null);
+        counter(ServerTls.FAILURES_TYPE_ID, "junction_protocol_tls_failures_total",
+            "TLS connections closed before they could serve, by reason (PLAINTEXT, HANDSHAKE_TIMEOUT, CERTIFICATE, " +
+            "HANDSHAKE, PROTOCOL).", "protocol tls failures: (?<reason>\\S+)", null);
 
         // The daemon's Aeron edge.
         gauge(AeronEdge.SESSIONS_TYPE_ID, "junction_aeron_sessions", "Aeron client sessions open (also counted in " +
@@ -358,6 +363,10 @@ public final class MetricCatalogue
             "1 while the gateway's cluster client is connected.", null, null, null);
         counter(ClusterGateway.ERRORS_TYPE_ID, "junction_cluster_gateway_errors_total",
             "Gateway publishes refused or not sent.", null, null);
+        counter(ClusterGateway.DURABLE_TYPE_ID, "junction_cluster_gateway_durable_total",
+            "Guaranteed gateway publishes the cluster committed (answered DURABLE).", null, null);
+        counter(ClusterGateway.SHED_TYPE_ID, "junction_cluster_gateway_shed_total",
+            "Gateway publishes shed by the daemon's regulation before replication.", null, null);
         counter(AdminGuard.REFUSED_TYPE_ID, "junction_http_refused_total",
             "HTTP requests refused, by reason: cross-origin, unauthorised, overloaded.",
             "http refused: (?<reason>\\S+)", null);

@@ -190,6 +190,10 @@ final class RemoteDurableSubscription implements DurableMessageHandler
         {
             return false;
         }
+        if (null != store)
+        {
+            applyAck(); // within a batch too, so that an ACK is persisted soon after it arrives
+        }
         final int capacity = windowSequence.length;
         if (null != journalName && windowTail - windowHead >= capacity)
         {

@@ -119,6 +119,57 @@ class PubSubLauncherTest
     }
 
     @Test
+    void aDurableSubAcknowledgesWhatItPrintedAndTheNextOneGetsTheRest() throws Exception
+    {
+        Launcher.path();
+        final File node = tmp.resolve("node").toFile();
+        final JunctionProcess daemon = startDaemon(tmp, writeConfig(tmp, node, 0), node, "daemon.log");
+        resources.add(daemon);
+        final String url = "tcp://127.0.0.1:" + ClientTestSupport.port(node);
+
+        final StringBuilder lines = new StringBuilder();
+        for (int i = 1; i <= 10; i++)
+        {
+            lines.append('m').append(i).append('\n');
+        }
+        final Run pub = run(lines.toString(), "pub", "--guaranteed", "ledger.entry", "--url", url);
+        assertEquals(0, pub.exitCode, pub::toString);
+        final List<String> sequences = pub.stdout.lines().toList();
+        assertEquals(10, sequences.size(), pub::toString);
+
+        final Run first = run(null, "sub", "ledger.>", "--url", url, "--durable", "d", "--from", "earliest", "--ack",
+            "--count", "4", "--timeout", "90s");
+        assertEquals(0, first.exitCode, first::toString);
+        assertEquals(List.of("ledger.entry m1", "ledger.entry m2", "ledger.entry m3", "ledger.entry m4"),
+            first.stdout.lines().toList(), first::toString);
+
+        // The second resumes after the fourth, whatever --from says; --json shows the journal's sequences.
+        final Run second = run(null, "sub", "ledger.>", "--url", url, "--durable", "d", "--from", "earliest",
+            "--ack", "--count", "6", "--timeout", "90s", "--json");
+        assertEquals(0, second.exitCode, second::toString);
+        final List<String> payloads = new ArrayList<>();
+        final List<String> delivered = new ArrayList<>();
+        for (final String line : second.stdout.lines().filter((l) -> !l.isBlank()).toList())
+        {
+            final JsonNode message = JSON.readTree(line);
+            payloads.add(message.get("payload").asText());
+            delivered.add(message.get("sequence").asText());
+        }
+        assertEquals(List.of("m5", "m6", "m7", "m8", "m9", "m10"), payloads, second::toString);
+        assertEquals(sequences.subList(4, 10), delivered, second::toString);
+
+        // A replay from a sequence (no name, nothing acknowledged) and a bad --from.
+        final Run replay = run(null, "sub", "ledger.>", "--url", url, "--from", sequences.get(8), "--count", "2",
+            "--timeout", "90s");
+        assertEquals(0, replay.exitCode, replay::toString);
+        assertEquals(List.of("ledger.entry m9", "ledger.entry m10"), replay.stdout.lines().toList(), replay::toString);
+        final Run bad = run(null, "sub", "ledger.>", "--url", url, "--from", "yesterday");
+        assertEquals(2, bad.exitCode, bad::toString);
+        assertTrue(bad.stderr.contains("Invalid value for option '--from'") && !bad.stderr.contains("\tat "),
+            bad::toString);
+    }
+
+    @Test
     void twoSubsInOneGroupShareOnePubsLinesEachLineOnce() throws Exception
     {
         Launcher.path();
