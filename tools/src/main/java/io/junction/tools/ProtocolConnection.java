@@ -259,6 +259,15 @@ final class ProtocolConnection implements FrameHandler
         sendError(code, requestTemplateId, correlation, limit, text);
     }
 
+    void onDurableStopped(final RemoteDurableSubscription subscription, final String why)
+    {
+        server.onError(new IllegalStateException(subscription + " of " + remote + " stopped: " + why));
+        if (state < CLOSING)
+        {
+            durables.onStopped(subscription);
+        }
+    }
+
     void retryLater()
     {
         retrying = true;

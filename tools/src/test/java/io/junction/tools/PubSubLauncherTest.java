@@ -267,7 +267,7 @@ class PubSubLauncherTest
         assertTrue(noTopic.stderr.contains("TOPIC"), noTopic::toString);
         final Run both = run(null, "pub", "a", "x", "--url", "tcp://127.0.0.1:1", "--dir", stale.getPath());
         assertEquals(2, both.exitCode, both::toString);
-        assertTrue(both.stderr.contains("--url and --dir are alternatives"), both::toString);
+        assertTrue(both.stderr.contains("--url, --dir and --cluster are alternatives"), both::toString);
         for (final Run run : List.of(badUrl, badCount, noTopic, both))
         {
             assertNoStackTrace(run);

@@ -116,6 +116,7 @@ public final class SuiteOptions
                 case "--jmh" -> options.jmh = true;
                 case "--estimate" -> options.estimateOnly = true;
                 case "--rounds" -> options.rounds = parseRounds(value(args, ++i));
+                case "--workloads" -> options.workloads = parseWorkloads(value(args, ++i));
                 default -> throw new IllegalArgumentException("unknown option: " + args[i] + "\n" + usage());
             }
         }
@@ -136,7 +137,27 @@ public final class SuiteOptions
         return "usage: perf/bench.sh [--quick] [--p99-target 50us] [--headroom 0.8] [--only junction,nats,...] " +
             "[--sections shared,roundtrip,overload,journal,cluster,shardscaling,corethroughput,jmh] [--out DIR] " +
             "[--jmh|--no-jmh] " +
-            "[--estimate] [--rounds N]";
+            "[--estimate] [--rounds N] [--workloads 1x64,4x1024]";
+    }
+
+    /** "1x64,4x1024": subscribers x payload bytes, comma-separated. */
+    private static List<Workload> parseWorkloads(final String text)
+    {
+        final List<Workload> workloads = new ArrayList<>();
+        for (final String item : text.split(","))
+        {
+            final String[] parts = item.trim().toLowerCase(Locale.ROOT).split("x");
+            try
+            {
+                workloads.add(new Workload(Integer.parseInt(parts[0]), Integer.parseInt(parts[1])));
+            }
+            catch (final RuntimeException ex)
+            {
+                throw new IllegalArgumentException("--workloads needs SUBSCRIBERSxBYTES items, e.g. 1x64,4x1024 " +
+                    "(bytes >= " + Stamp.HEADER_LENGTH + "): " + item + "\n" + usage());
+            }
+        }
+        return List.copyOf(workloads);
     }
 
     private static int parseRounds(final String text)
