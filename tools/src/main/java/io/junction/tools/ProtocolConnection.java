@@ -25,6 +25,7 @@ import io.junction.OfferResult;
 import io.junction.Priority;
 import io.junction.Publisher;
 import io.junction.QualityOfService;
+import io.junction.QueueGroupDiscipline;
 import io.junction.RejectReason;
 import io.junction.SlowSubscriberPolicy;
 import io.junction.Subscription;
@@ -1024,6 +1025,7 @@ final class ProtocolConnection implements FrameHandler
         final boolean guaranteed = publish.qualityOfServiceRaw() == 1;
         final long ttlNs = publish.ttlNs();
         final long correlationId = publish.correlationId();
+        final long key = RequestFields.key(publish.key());
         final int topicOffset = publish.limit() + PublishDecoder.topicHeaderLength();
         final int topicLength = publish.topicLength();
         publish.skipTopic();
@@ -1077,11 +1079,14 @@ final class ProtocolConnection implements FrameHandler
         }
 
         final long result;
-        if (null != replyTo || RequestFields.hasCorrelation(correlationId))
+        if (null != replyTo || RequestFields.hasCorrelation(correlationId) ||
+            (Publisher.NO_KEY != key && !(guaranteed && 0 != publisherId)))
         {
-            // A request (or a reply carrying its correlation id): never journaled, so a guaranteed one is refused.
-            result = guaranteed ? OfferResult.rejected(RejectReason.GUARANTEED_REQUEST) : publisher.offer(topic,
-                PRIORITIES[priority], QualityOfService.BEST_EFFORT, ttlNs == 0 ? Publisher.NO_TTL : ttlNs, replyTo,
+            // A request (or a reply carrying its correlation id), or a keyed publish. A request is never journaled,
+            // so a guaranteed one is refused. (An idempotent guaranteed publish takes the branch below: no key.)
+            result = guaranteed && null != replyTo ? OfferResult.rejected(RejectReason.GUARANTEED_REQUEST) :
+                publisher.offer(topic, key, PRIORITIES[priority], guaranteed ? QualityOfService.GUARANTEED :
+                QualityOfService.BEST_EFFORT, ttlNs == 0 ? Publisher.NO_TTL : ttlNs, replyTo,
                 RequestFields.correlation(correlationId), inBuffer, payloadOffset, payloadLength);
             if (null != replyTo && OfferResult.isAccepted(result))
             {
@@ -1293,6 +1298,9 @@ final class ProtocolConnection implements FrameHandler
         final String pattern = subscribe.pattern();
         final String queueGroup = subscribe.queueGroup();
         final String durableName = subscribe.durableName();
+        // Version 2 has no discipline (its decoder answers the null value): balanced, as version 2 groups were.
+        final QueueGroupDiscipline discipline = 1 == subscribe.queueGroupDisciplineRaw() ?
+            QueueGroupDiscipline.KEYED : QueueGroupDiscipline.BALANCED;
         final int template = SubscribeDecoder.TEMPLATE_ID;
 
         if (byId.containsKey(id) || durables.contains(id))
@@ -1378,9 +1386,9 @@ final class ProtocolConnection implements FrameHandler
             .listener(SlowSubscriberJfrEvent.listener(subscription));
         if (!queueGroup.isEmpty())
         {
-            // BALANCED (PUBLISH carries no key for KEYED), delivered through the switch's shared delivery agents:
-            // an outbox in the switch lets the group balance by depth and hand a leaver's queue to the others.
-            options.queueGroup(queueGroup).deliveryThread(DeliveryThread.SHARED);
+            // Delivered through the switch's shared delivery agents: an outbox in the switch lets the group balance
+            // by depth (or drain a moved key first) and hand a leaver's queue to the others.
+            options.queueGroup(queueGroup, discipline).deliveryThread(DeliveryThread.SHARED);
             subscription.queueGroupMember = true;
         }
         if (!server.submit(() ->
