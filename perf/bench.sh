@@ -5,20 +5,22 @@
 # CSV/JSON, a capacity plan and summary.md (Junction vs peers, to paste into the README).
 #
 #   perf/bench.sh [--quick] [--p99-target 50us] [--headroom 0.8] [--only junction,nats] [--out DIR] [--jmh|--no-jmh]
-#                 [--sections shared,roundtrip,overload,journal,cluster,shardscaling,jmh] [--estimate] [--rounds N]
+#                 [--sections shared,roundtrip,overload,journal,cluster,shardscaling,corethroughput,jmh] [--estimate] [--rounds N]
+#                 [--workloads 1x64,4x1024]
 #
 # Sections, in order: the shared workload (Junction remote = the daemon as a child JVM over loopback TCP,
 # Junction embedded, the limits, the peers; 1->1 and 1->4, 64 B and 1 KiB, throughput and latency at fixed
 # rates), the round trips of the limits, the overload sweep (regulated vs unregulated), the guaranteed
 # (journaled) path vs raw Chronicle Queue appends, the clustered path vs an echo service and failover, and the
-# shard-scaling curve (1, 2, 4 ... shards beside as many raw rings, with a model for bigger machines), and the
-# JMH micro-benchmarks (full mode only). The run starts by printing each section's estimated time;
+# shard-scaling curve (1, 2, 4 ... shards beside as many raw rings, with a model for bigger machines), the core
+# throughput on the defaults (one publisher, spinning or parking when full, beside a raw multi-producer ring), and
+# the JMH micro-benchmarks (full mode only). The run starts by printing each section's estimated time;
 # --estimate prints only that. --only selects targets of the shared workload; --sections runs only the sections named.
 #
 # --rounds N: only Junction remote and NATS, alternately, N rounds (a fresh server each round; which goes first
 # alternates), each round throughput and p99 at 10,000 msg/s per workload with the CPU each server spent per
 # message; the report gives the medians and their ratios (remote-rounds.csv every round). --rounds 5 takes about
-# 6 minutes.
+# 6 minutes. --workloads picks the workloads (subscribers x payload bytes; default 1x64,4x64,1x1024,4x1024).
 #
 # --quick: under 3 minutes on 2 cores (shorter windows, fewer rates and steps, no target variants, no JMH);
 # the full suite: about 16 minutes estimated, under 20. Builds perf/target/benchmarks.jar when it is missing or

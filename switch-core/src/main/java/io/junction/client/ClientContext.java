@@ -70,6 +70,9 @@ public final class ClientContext
     private int aeronResponsePort;
     private boolean aeron;
     private boolean concluded;
+    private ClientTls tls;
+    private boolean secure;
+    private javax.net.ssl.SSLContext tlsContext;
 
     /**
      * @param url {@code tcp://host:port} (the daemon's {@code listen.host}:{@code listen.port}), {@code
@@ -86,6 +89,32 @@ public final class ClientContext
     public String url()
     {
         return url;
+    }
+
+    /**
+     * TLS options for a {@code tls://} url (default for one: trust what the JDK trusts, show no certificate).
+     */
+    public ClientContext tls(final ClientTls tls)
+    {
+        this.tls = Objects.requireNonNull(tls, "tls");
+        return this;
+    }
+
+    public ClientTls tls()
+    {
+        return tls;
+    }
+
+    /** @return TLS for the connection once concluded, or null for a {@code tcp://} url. */
+    javax.net.ssl.SSLContext tlsContext()
+    {
+        return tlsContext;
+    }
+
+    /** @return true when the HELLO authenticates with this client's TLS certificate. */
+    boolean clientCertificate()
+    {
+        return secure && null != tls && tls.hasClientCertificate();
     }
 
     /**
@@ -487,6 +516,14 @@ public final class ClientContext
             return this;
         }
         parseUrl();
+        if (!secure && null != tls)
+        {
+            throw new IllegalArgumentException("TLS options need a tls://host:port url: " + url);
+        }
+        if (secure)
+        {
+            tlsContext = (null == tls ? new ClientTls() : tls).context();
+        }
         if (null == instance || instance.isEmpty())
         {
             // One stream per client: the daemon lets one connection at a time hold a principal/instance.
@@ -556,13 +593,14 @@ public final class ClientContext
         }
         catch (final java.net.URISyntaxException ex)
         {
-            throw new IllegalArgumentException("url is not tcp://host:port, aeron:udp?endpoint=host:port or " +
-                "aeron:ipc: " + url);
+            throw new IllegalArgumentException("url is not tcp://host:port, tls://host:port, " +
+                "aeron:udp?endpoint=host:port or aeron:ipc: " + url);
         }
-        if (!"tcp".equals(uri.getScheme()) || null == uri.getHost() || uri.getPort() < 1)
+        secure = "tls".equals(uri.getScheme());
+        if (!("tcp".equals(uri.getScheme()) || secure) || null == uri.getHost() || uri.getPort() < 1)
         {
-            throw new IllegalArgumentException("url is not tcp://host:port, aeron:udp?endpoint=host:port or " +
-                "aeron:ipc: " + url);
+            throw new IllegalArgumentException("url is not tcp://host:port, tls://host:port, " +
+                "aeron:udp?endpoint=host:port or aeron:ipc: " + url);
         }
         host = uri.getHost();
         port = uri.getPort();

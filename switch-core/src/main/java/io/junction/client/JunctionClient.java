@@ -33,6 +33,7 @@ import io.junction.protocol.codecs.ErrorCode;
 import io.junction.protocol.codecs.ErrorDecoder;
 import io.junction.protocol.codecs.HelloEncoder;
 import io.junction.protocol.codecs.AckEncoder;
+import io.junction.protocol.codecs.ReplayEncoder;
 import io.junction.protocol.codecs.MessageDecoder;
 import io.junction.protocol.codecs.MessageHeaderEncoder;
 import io.junction.protocol.codecs.OutcomeCode;
@@ -102,6 +103,7 @@ public final class JunctionClient implements AutoCloseable
     private final UnsubscribeEncoder unsubscribe = new UnsubscribeEncoder();
     private final CreditEncoder credit = new CreditEncoder();
     private final AckEncoder ack = new AckEncoder();
+    private final ReplayEncoder replay = new ReplayEncoder();
     private final PingEncoder ping = new PingEncoder();
     private final PongEncoder pong = new PongEncoder();
 
@@ -164,7 +166,7 @@ public final class JunctionClient implements AutoCloseable
     {
         ctx.conclude();
         return connect(ctx, ctx.isAeron() ? new AeronTransport(ctx) :
-            new TcpTransport(ctx.host(), ctx.port(), ctx.sendBufferBytes(), ctx.maxFrameLength()));
+            new TcpTransport(ctx.host(), ctx.port(), ctx.sendBufferBytes(), ctx.maxFrameLength(), ctx.tlsContext()));
     }
 
     /**
@@ -803,6 +805,24 @@ public final class JunctionClient implements AutoCloseable
         return true;
     }
 
+    boolean sendReplay(final ClientSubscription subscription, final StartAt start)
+    {
+        if (CONNECTED != state || !subscription.active || !subscription.options().fromJournal() ||
+            !subscription.inEffect)
+        {
+            return false;
+        }
+        final int at = claim(ProtocolFrames.HEADER_LENGTH + ReplayEncoder.BLOCK_LENGTH);
+        if (at < 0)
+        {
+            return false;
+        }
+        replay.wrapAndApplyHeader(transport.buffer(), at, header).subscriptionId(subscription.id())
+            .startPositionKind(start.kind()).startPositionValue(start.value()).endSequence(-1);
+        transport.commit(at, ProtocolFrames.HEADER_LENGTH + replay.encodedLength());
+        return true;
+    }
+
     void unsubscribe(final ClientSubscription subscription)
     {
         if (null == subscriptions.remove(subscription.id()))
@@ -885,7 +905,8 @@ public final class JunctionClient implements AutoCloseable
         final byte[] token = ctx.token();
         final byte[] password = ctx.password();
         final AuthenticationMethodCode method = null != token ? AuthenticationMethodCode.TOKEN :
-            null != password ? AuthenticationMethodCode.PASSWORD : AuthenticationMethodCode.NONE;
+            null != password ? AuthenticationMethodCode.PASSWORD :
+            ctx.clientCertificate() ? AuthenticationMethodCode.CLIENT_CERTIFICATE : AuthenticationMethodCode.NONE;
         final byte[] secret = null != token ? token : null != password ? password : new byte[0];
         final String user = AuthenticationMethodCode.PASSWORD == method ? ctx.user() : "";
         final int length = ProtocolFrames.HEADER_LENGTH + HelloEncoder.BLOCK_LENGTH + 2 + ctx.instance().length() +

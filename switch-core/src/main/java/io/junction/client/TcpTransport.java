@@ -7,16 +7,23 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
+import javax.net.ssl.SSLContext;
+
 import org.agrona.BufferUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.junction.protocol.ProtocolFrames;
+import io.junction.security.TlsSession;
 
 /**
  * The Junction protocol over TCP: a non-blocking {@link SocketChannel}, each frame behind its int32 little-endian
  * length. Frames are encoded straight into a direct send buffer and written from it; received bytes are framed in
  * place in a direct receive buffer (grown, up to the maximum frame length, only for a frame longer than it).
+ * <p>
+ * With an {@link SSLContext} ({@code tls://host:port}) the bytes go through a {@link TlsSession}: the handshake is
+ * driven by {@link #finishConnect()}, which says connected only once it is done; the session's buffers are made
+ * once per connection, so a message costs an encryption, not an allocation.
  */
 final class TcpTransport implements Transport
 {
@@ -30,9 +37,16 @@ final class TcpTransport implements Transport
     private ByteBuffer receive;
     private final UnsafeBuffer receiveBuffer;
     private SocketChannel channel;
+    private final SSLContext tls;
+    private TlsSession session;
 
-    TcpTransport(final String host, final int port, final int sendBufferBytes, final int maxFrameLength)
+    /**
+     * @param tls null: plain TCP.
+     */
+    TcpTransport(final String host, final int port, final int sendBufferBytes, final int maxFrameLength,
+        final SSLContext tls)
     {
+        this.tls = tls;
         this.host = host;
         this.port = port;
         this.maxFrameLength = maxFrameLength;
@@ -53,6 +67,7 @@ final class TcpTransport implements Transport
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             channel.connect(new InetSocketAddress(host, port));
+            session = null == tls ? null : TlsSession.client(tls, host, port);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -64,7 +79,23 @@ final class TcpTransport implements Transport
     @Override
     public boolean finishConnect() throws IOException
     {
-        return channel.isConnected() || channel.finishConnect();
+        if (!channel.isConnected() && !channel.finishConnect())
+        {
+            return false;
+        }
+        if (null == session)
+        {
+            return true;
+        }
+        if (session.readFrom(channel) < 0)
+        {
+            throw new EOFException("the daemon at " + describe() + " closed the connection during the TLS handshake");
+        }
+        if (session.wantsWrite())
+        {
+            session.writeTo(channel);
+        }
+        return session.isHandshakeComplete();
     }
 
     @Override
@@ -100,14 +131,14 @@ final class TcpTransport implements Transport
     @Override
     public int flush() throws IOException
     {
-        if (0 == send.position() || null == channel)
+        if (null == channel || (0 == send.position() && (null == session || !session.wantsWrite())))
         {
             return 0;
         }
         send.flip();
         try
         {
-            return channel.write(send);
+            return null == session ? channel.write(send) : flushTls();
         }
         finally
         {
@@ -115,10 +146,51 @@ final class TcpTransport implements Transport
         }
     }
 
+    private int flushTls() throws IOException
+    {
+        int taken = 0;
+        while (true)
+        {
+            if (session.wantsWrite())
+            {
+                session.writeTo(channel);
+                if (session.wantsWrite())
+                {
+                    return taken; // The socket is full.
+                }
+            }
+            final int wrapped = send.hasRemaining() ? session.wrap(send) : 0;
+            if (0 == wrapped)
+            {
+                return taken;
+            }
+            taken += wrapped;
+        }
+    }
+
+    private int read() throws IOException
+    {
+        if (null == session)
+        {
+            return channel.read(receive);
+        }
+        final int buffered = session.read(receive);
+        if (0 != buffered)
+        {
+            return buffered;
+        }
+        session.readFrom(channel);
+        if (session.wantsWrite())
+        {
+            session.writeTo(channel); // A post-handshake message (a key update) is answered at once.
+        }
+        return session.read(receive);
+    }
+
     @Override
     public int poll(final FrameSink sink) throws IOException
     {
-        final int read = channel.read(receive);
+        final int read = read();
         if (read < 0)
         {
             throw new EOFException("the daemon at " + describe() + " closed the connection");
@@ -169,12 +241,25 @@ final class TcpTransport implements Transport
     @Override
     public String describe()
     {
-        return "tcp://" + host + ":" + port;
+        return (null == tls ? "tcp://" : "tls://") + host + ":" + port;
     }
 
     @Override
     public void close()
     {
+        if (null != session)
+        {
+            try
+            {
+                session.close();
+                session.writeTo(channel); // close_notify, if the socket takes it now
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                // Closing anyway.
+            }
+            session = null;
+        }
         if (null != channel)
         {
             try

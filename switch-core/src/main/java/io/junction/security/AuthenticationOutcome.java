@@ -16,7 +16,11 @@ public final class AuthenticationOutcome
         /** A password offered on a connection that is neither TLS nor loopback. */
         INSECURE_TRANSPORT,
         /** A method this daemon does not accept (e.g. NONE when authentication is on). */
-        METHOD_NOT_ALLOWED
+        METHOD_NOT_ALLOWED,
+        /** CLIENT_CERTIFICATE on a connection that showed no verified TLS client certificate. */
+        NO_CLIENT_CERTIFICATE,
+        /** A verified client certificate whose subject's CN is not a configured principal. */
+        UNKNOWN_CERTIFICATE_SUBJECT
     }
 
     private final Principal principal;

@@ -12,7 +12,10 @@ public interface Authenticator
 
     /**
      * @param method          how the party proves who it is.
-     * @param user            the user name for {@link AuthenticationMethod#PASSWORD}; ignored for a token.
+     * @param user            the user name for {@link AuthenticationMethod#PASSWORD}; for {@link
+     *                        AuthenticationMethod#CLIENT_CERTIFICATE} the CN of the verified TLS certificate
+     *                        (found by the network edge, null when none; see {@link CertificateSubjects});
+     *                        ignored for a token.
      * @param secret          the password or token bytes (the caller clears them afterwards).
      * @param secureTransport true when the connection is TLS, or otherwise not readable by others (loopback
      *                        or IPC); a password over an insecure transport is refused.

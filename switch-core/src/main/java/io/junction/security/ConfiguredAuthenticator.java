@@ -73,6 +73,8 @@ public final class ConfiguredAuthenticator implements Authenticator, PrincipalPe
                     AuthenticationOutcome.refused(AuthenticationOutcome.Refusal.INSECURE_TRANSPORT);
             case TOKEN:
                 return checkToken(secret);
+            case CLIENT_CERTIFICATE:
+                return checkCertificate(user);
             default:
                 return AuthenticationOutcome.refused(AuthenticationOutcome.Refusal.METHOD_NOT_ALLOWED);
         }
@@ -94,6 +96,23 @@ public final class ConfiguredAuthenticator implements Authenticator, PrincipalPe
     public long passwordChecks()
     {
         return passwordChecks.get();
+    }
+
+    /**
+     * @param commonName the CN of the verified certificate's subject, found by the network edge (never what the
+     *                   client claims); null when it showed none.
+     */
+    private static AuthenticationOutcome refusedCertificate(final String commonName)
+    {
+        return AuthenticationOutcome.refused(null == commonName ?
+            AuthenticationOutcome.Refusal.NO_CLIENT_CERTIFICATE :
+            AuthenticationOutcome.Refusal.UNKNOWN_CERTIFICATE_SUBJECT);
+    }
+
+    private AuthenticationOutcome checkCertificate(final String commonName)
+    {
+        final Principal known = null == commonName ? null : principals.get(commonName);
+        return null == known ? refusedCertificate(commonName) : AuthenticationOutcome.accepted(known);
     }
 
     private AuthenticationOutcome checkPassword(final String user, final byte[] secret)

@@ -49,6 +49,7 @@ public final class Daemon implements AutoCloseable
     private final ProtocolListener protocol;
     private final HttpEndpoint http;
     private final DemoRunner demo;
+    private final DaemonAeron aeron;
     private final ConfigReloader reloader;
     private volatile boolean ready;
     private volatile boolean stopping;
@@ -92,6 +93,9 @@ public final class Daemon implements AutoCloseable
                 components.add("cluster gateway", new ClusterGatewayComponent(
                     cluster.newGateway(junction, counters.manager()))).gateway() : null;
 
+            // Before the server, so that the media driver closes after it.
+            aeron = config.aeron().enabled() ? components.add("aeron edge", DaemonAeron.launch(config.aeron(), dir,
+                counters.manager(), counters.errors("aeron"))) : null;
             final ListenConfig listen = config.listen();
             final ProtocolServer server = bound("listen", listen.host(), listen.port(), () -> new ProtocolServer(
                 junction, counters.manager(), config.network(), listen.host(), listen.port(),
@@ -99,7 +103,8 @@ public final class Daemon implements AutoCloseable
                 config.journal().durableTimeout().toNanos(),
                 config.switchConfig().idleStrategy() == IdleChoice.BACKOFF ? null :
                     config.switchConfig().idleStrategy().supplier(),
-                config.security().authenticator(), counters.errors("protocol"), (line) -> LOG.info(line)));
+                config.security().authenticator(), counters.errors("protocol"), (line) -> LOG.info(line),
+                config.security().serverTls()));
             server.principals().maxSeries(config.http().metricsMaxPrincipalSeries());
             reloader = new ConfigReloader(configFile, overrides, config, junction, server, alarms, notifications, LOG);
             protocol = components.add("protocol server",
@@ -115,6 +120,10 @@ public final class Daemon implements AutoCloseable
                     counters.manager());
                 components.add("durable subscriptions", DaemonComponent.closing(durables));
                 server.durableSubscriptions(durables);
+            }
+            if (null != aeron)
+            {
+                aeron.serve(server);
             }
 
             components.add("observer", new DaemonObserver(config, dir, counters, latency, junction, alarms, server,
@@ -134,6 +143,10 @@ public final class Daemon implements AutoCloseable
         LOG.info("protocol on {}:{}{}", config.listen().host(), protocolPort(), null == http ? ", http disabled" :
             ", metrics on http://" + config.http().host() + ":" + http.port() + "/metrics");
         LOG.info("stop with SIGTERM or Ctrl-C; reload with SIGHUP or 'junction admin reload --dir {}'", dir);
+        if (null != aeron)
+        {
+            LOG.info(aeron.describe());
+        }
         if (null != cluster)
         {
             LOG.info(cluster.describe());
@@ -313,6 +326,10 @@ public final class Daemon implements AutoCloseable
         if (null != journal) // where `junction journal --dir` finds it
         {
             properties.setProperty("journal.dir", journal.context().directory().getAbsolutePath());
+        }
+        if (null != aeron)
+        {
+            aeron.addProperties(properties);
         }
         if (null != cluster)
         {

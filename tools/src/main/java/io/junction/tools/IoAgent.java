@@ -62,6 +62,7 @@ final class IoAgent extends TransportPoller implements Agent
     private volatile long maxBuffered;
     private volatile Thread thread;
     private volatile boolean alive = true;
+    private AeronEdge aeronEdge;
     private long nowNs;
     private long nextTimerNs;
     private int work;
@@ -123,6 +124,10 @@ final class IoAgent extends TransportPoller implements Agent
                     work += read;
                 }
             }
+        }
+        if (null != aeronEdge)
+        {
+            work += aeronEdge.doWork(nowNs);
         }
         work += handoff.drain(onHandOff);
         work += completions.drain(onCompletion);
@@ -282,7 +287,9 @@ final class IoAgent extends TransportPoller implements Agent
             channel.configureBlocking(false);
             channel.socket().setTcpNoDelay(true);
             final SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
-            final ProtocolConnection connection = new ProtocolConnection(server, this, new PlainConnectionChannel(channel), key, nowNs);
+            final ServerTls tls = server.tls();
+            final ConnectionChannel transport = null == tls ? new PlainConnectionChannel(channel) : tls.open(channel);
+            final ProtocolConnection connection = new ProtocolConnection(server, this, transport, key, nowNs);
             key.attach(connection);
             connections.add(connection);
         }
@@ -291,6 +298,26 @@ final class IoAgent extends TransportPoller implements Agent
             server.onConnectionGone();
             CloseHelper.quietClose(channel);
         }
+    }
+
+    /**
+     * Serve the daemon's Aeron edge on this agent's duty cycle (set on this agent's thread, before any session).
+     */
+    void attach(final AeronEdge edge)
+    {
+        edge.agent(this);
+        aeronEdge = edge;
+    }
+
+    /**
+     * A connection over another transport than a socket of this agent's selector (an Aeron session): no key, its
+     * owner calls {@link ProtocolConnection#onReadable} and {@link ProtocolConnection#onWritable} for it.
+     */
+    ProtocolConnection adopt(final ConnectionChannel channel)
+    {
+        final ProtocolConnection connection = new ProtocolConnection(server, this, channel, null, nowNs);
+        connections.add(connection);
+        return connection;
     }
 
     private void onReady(final ProtocolConnection connection)
@@ -419,7 +446,8 @@ final class IoAgent extends TransportPoller implements Agent
         {
             if (ready.isEmpty() && completions.isEmpty() && handoff.isEmpty())
             {
-                selector.select(onWakeKey, timeoutMs);
+                // Aeron announces nothing to the selector: poll its ingress at least every millisecond.
+                selector.select(onWakeKey, null == aeronEdge ? timeoutMs : Math.min(timeoutMs, 1));
             }
         }
         catch (final IOException ex)
@@ -539,6 +567,10 @@ final class IoAgent extends TransportPoller implements Agent
     {
         alive = false;
         closeAll();
+        if (null != aeronEdge)
+        {
+            aeronEdge.close();
+        }
         super.close();
     }
 

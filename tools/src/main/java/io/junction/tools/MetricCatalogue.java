@@ -260,6 +260,31 @@ public final class MetricCatalogue
             "Errors caught on the protocol's I/O agents.", null, "errors");
         counter(ProtocolServer.OUTPUT_PAUSES_TYPE_ID, "junction_protocol_output_pauses_total",
             "Times the server stopped reading a client whose send buffer was full (TCP holds it back).", null, null);
+        counter(ServerTls.HANDSHAKES_TYPE_ID, "junction_protocol_tls_handshakes_total",
+            "TLS handshakes completed on the protocol port.", null, null);
+        counter(ServerTls.FAILURES_TYPE_ID, "junction_protocol_tls_failures_total",
+            "TLS connections closed before they could serve, by reason (PLAINTEXT, HANDSHAKE_TIMEOUT, CERTIFICATE, " +
+            "HANDSHAKE, PROTOCOL).", "protocol tls failures: (?<reason>\\S+)", null);
+
+        // The daemon's Aeron edge.
+        gauge(AeronEdge.SESSIONS_TYPE_ID, "junction_aeron_sessions", "Aeron client sessions open (also counted in " +
+            "junction_protocol_connections).", null, null, Aggregate.SUM);
+        counter(AeronEdge.SESSIONS_OPENED_TYPE_ID, "junction_aeron_sessions_opened_total",
+            "Aeron client sessions whose egress reached the client (then HELLO is awaited).", null, null);
+        counter(AeronEdge.HANDSHAKES_REFUSED_TYPE_ID, "junction_aeron_handshakes_refused_total",
+            "Aeron clients refused for their first message (no handshake, or a response channel not their own).",
+            null, null);
+        counter(AeronEdge.SESSIONS_TIMED_OUT_TYPE_ID, "junction_aeron_sessions_timed_out_total",
+            "Aeron clients whose egress did not connect within network.hello-timeout.", null, null);
+        counter(AeronEdge.SESSIONS_LOST_TYPE_ID, "junction_aeron_sessions_lost_total",
+            "Aeron sessions closed because the client's image or the egress to it went away.", null, null);
+        counter(AeronEdge.EGRESS_BACK_PRESSURED_TYPE_ID, "junction_aeron_egress_back_pressured_total",
+            "Writes to an Aeron client's egress that it back-pressured (the rest waits in its send buffer).", null,
+            null);
+        counter(AeronEdge.INBOX_FULL_TYPE_ID, "junction_aeron_inbox_full_total",
+            "Aeron messages left in the image because the session had not read the ones before.", null, null);
+        counter(AeronEdge.SESSIONS_REFUSED_TYPE_ID, "junction_aeron_sessions_refused_total",
+            "Aeron clients refused by network.max-connections.", null, null);
 
         // Durable subscriptions and replays over the protocol, served from the journal.
         gauge(DurableSubscriptions.ACTIVE_TYPE_ID, "junction_protocol_durable_subscriptions",
@@ -338,6 +363,10 @@ public final class MetricCatalogue
             "1 while the gateway's cluster client is connected.", null, null, null);
         counter(ClusterGateway.ERRORS_TYPE_ID, "junction_cluster_gateway_errors_total",
             "Gateway publishes refused or not sent.", null, null);
+        counter(ClusterGateway.DURABLE_TYPE_ID, "junction_cluster_gateway_durable_total",
+            "Guaranteed gateway publishes the cluster committed (answered DURABLE).", null, null);
+        counter(ClusterGateway.SHED_TYPE_ID, "junction_cluster_gateway_shed_total",
+            "Gateway publishes shed by the daemon's regulation before replication.", null, null);
         counter(AdminGuard.REFUSED_TYPE_ID, "junction_http_refused_total",
             "HTTP requests refused, by reason: cross-origin, unauthorised, overloaded.",
             "http refused: (?<reason>\\S+)", null);

@@ -61,6 +61,7 @@ import io.junction.protocol.codecs.WelcomeEncoder;
 import io.junction.security.AuthenticationMethod;
 import io.junction.security.Inboxes;
 import io.junction.security.AuthenticationOutcome;
+import io.junction.security.CertificateSubjects;
 import io.junction.security.Principal;
 import io.junction.topic.Topics;
 
@@ -145,6 +146,8 @@ final class ProtocolConnection implements FrameHandler
     private PrincipalConnections.Series principalSeries;
     private Publisher publisher;
     private String publisherName;
+    /** Clustered: the regulation of this connection's publishes before the gateway. */
+    private ClusterEdge clusterEdge;
     /** The idempotent stream of this connection's guaranteed publishes; 0 for none (a HELLO without instance). */
     private long publisherId;
     private boolean holdsStream;
@@ -255,6 +258,15 @@ final class ProtocolConnection implements FrameHandler
         final ErrorCode code, final int requestTemplateId, final long correlation, final long limit, final String text)
     {
         sendError(code, requestTemplateId, correlation, limit, text);
+    }
+
+    void onDurableStopped(final RemoteDurableSubscription subscription, final String why)
+    {
+        server.onError(new IllegalStateException(subscription + " of " + remote + " stopped: " + why));
+        if (state < CLOSING)
+        {
+            durables.onStopped(subscription);
+        }
     }
 
     void retryLater()
@@ -676,7 +688,7 @@ final class ProtocolConnection implements FrameHandler
 
     private void updateInterest()
     {
-        if (!key.isValid())
+        if (null == key || !key.isValid()) // No key: a transport its owner polls (Aeron).
         {
             return;
         }
@@ -751,7 +763,10 @@ final class ProtocolConnection implements FrameHandler
         final AuthenticationMethod method = AuthenticationMethod.values()[hello.authenticationMethod().ordinal()];
         final long requestedHeartbeatMs = hello.heartbeatIntervalMs();
         final String instanceName = hello.instance();
-        final String user = hello.user();
+        final String claimed = hello.user();
+        // A certificate's principal is what TLS verified, never what the HELLO says.
+        final String user = AuthenticationMethod.CLIENT_CERTIFICATE == method ?
+            CertificateSubjects.commonName(channel.peerPrincipal()) : claimed;
         final byte[] secret = new byte[hello.secretLength()];
         hello.getSecret(secret, 0, secret.length);
         if (instanceName.length() > MAX_INSTANCE_LENGTH || !isPrintable(instanceName))
@@ -813,7 +828,7 @@ final class ProtocolConnection implements FrameHandler
         principal = outcome.principal();
         principalSeries = server.principals().open(principal.name());
         publisherName = principal == Principal.ANONYMOUS ? instance : principal.name() + "/" + instance;
-        publisher = server.junction().publisher(publisherName);
+        publisher = server.junction().publisher(publisherName, principal.name()); // quotas per principal
         if (named)
         {
             // The instance the client chose names a stream that outlives this connection (see PublisherStreams).
@@ -904,7 +919,7 @@ final class ProtocolConnection implements FrameHandler
         {
             final int index = (int)(pendingHead & (DURABLE_WINDOW - 1));
             final long sequence = pendingSequence[index];
-            if (sequence >= 0 && Durability.PENDING == server.junction().durability(sequence) &&
+            if (sequence >= 0 && Durability.PENDING == durabilityOf(sequence) &&
                 nowNs - pendingDeadline[index] < 0)
             {
                 return true;
@@ -1060,6 +1075,11 @@ final class ProtocolConnection implements FrameHandler
             refuse(publisherSequence, ProtocolServer.NOT_AUTHORISED);
             return;
         }
+        if (guaranteed && pendingTail - pendingHead >= DURABLE_WINDOW)
+        {
+            retrying = true; // The outcome window is full: this PUBLISH again once an outcome went out.
+            return;
+        }
         final ClusterGateway gateway = server.clusterGateway();
         if (null != gateway)
         {
@@ -1070,11 +1090,6 @@ final class ProtocolConnection implements FrameHandler
             }
             publishToCluster(gateway, publisherSequence, topic, topicOffset, topicLength, priority, guaranteed,
                 payloadOffset, payloadLength);
-            return;
-        }
-        if (guaranteed && pendingTail - pendingHead >= DURABLE_WINDOW)
-        {
-            retrying = true; // The outcome window is full: this PUBLISH again once an outcome went out.
             return;
         }
 
@@ -1193,25 +1208,34 @@ final class ProtocolConnection implements FrameHandler
     }
 
     /**
-     * The clustered daemon: a best-effort publish goes to the cluster's ingress through the gateway (the cluster
-     * sequences and replicates it; every member's daemon delivers it to its subscribers). A guaranteed one is
-     * refused: the cluster's acknowledgement does not reach this protocol (use the cluster's client).
+     * The clustered daemon: a publish goes to the cluster's ingress through the gateway, regulated here first
+     * ({@link ClusterEdge}); the cluster sequences and replicates it, every member's daemon delivers it to its
+     * subscribers. A guaranteed one is answered DURABLE once the cluster committed it (its gateway ticket).
      */
     private void publishToCluster(
         final ClusterGateway gateway, final long publisherSequence, final String topic, final int topicOffset,
         final int topicLength, final int priority, final boolean guaranteed, final int payloadOffset,
         final int payloadLength)
     {
-        if (guaranteed)
-        {
-            refuse(publisherSequence, ProtocolServer.UNSUPPORTED_CLUSTER_GUARANTEED);
-            return;
-        }
         final RejectReason invalid = Topics.validateTopic(topic, server.junction().context().maxTopicLength(),
             server.junction().context().maxTopicTokens());
+        if (null == clusterEdge && null == invalid)
+        {
+            clusterEdge = new ClusterEdge(server.junction().regulator(), publisherName, gateway);
+        }
         final long result = null != invalid ? OfferResult.rejected(invalid) :
-            gateway.offer(inBuffer, topicOffset, topicLength, priority, payloadOffset, payloadLength);
-        onOfferResult(result, publisherSequence, priority, false);
+            clusterEdge.publish(topic, priority, guaranteed, inBuffer, topicOffset, topicLength, payloadOffset,
+                payloadLength);
+        onOfferResult(result, publisherSequence, priority, guaranteed);
+    }
+
+    /**
+     * @return where a guaranteed publish awaiting its outcome stands: in the journal, or (clustered) in the cluster.
+     */
+    private Durability durabilityOf(final long sequence)
+    {
+        final ClusterGateway gateway = server.clusterGateway();
+        return null != gateway ? gateway.durability(sequence) : server.junction().durability(sequence);
     }
 
     /**
@@ -1648,7 +1672,7 @@ final class ProtocolConnection implements FrameHandler
         {
             final int index = (int)(pendingHead & (DURABLE_WINDOW - 1));
             final long sequence = pendingSequence[index];
-            final Durability durability = sequence < 0 ? Durability.UNKNOWN : server.junction().durability(sequence);
+            final Durability durability = sequence < 0 ? Durability.UNKNOWN : durabilityOf(sequence);
             final OutcomeCode outcome;
             int reasonCode = 0;
             if (sequence < 0)
@@ -1675,7 +1699,8 @@ final class ProtocolConnection implements FrameHandler
             final int start = beginFrame(encoder.sbeTemplateId(), OutcomeEncoder.BLOCK_LENGTH);
             encoder.wrap(outBuffer, start + ProtocolFrames.LENGTH_PREFIX + ProtocolFrames.HEADER_LENGTH)
                 .publisherSequence(pendingPublisherSequence[index])
-                .sequence(sequence < 0 ? -1 : sequence)
+                .sequence(sequence < 0 ? -1 : null != server.clusterGateway() ?
+                    server.clusterGateway().clusterSequence(sequence) : sequence)
                 .outcome(outcome)
                 .reasonCode(reasonCode);
             endFrame(start, encoder.encodedLength());
@@ -1705,6 +1730,13 @@ final class ProtocolConnection implements FrameHandler
         }
         if (CLOSED == current)
         {
+            return;
+        }
+        final ServerTls tls = server.tls();
+        if (null != tls && !channel.isReady() && nowNs - acceptedNs > tls.handshakeTimeoutNs())
+        {
+            tls.onFailure(TlsFailure.HANDSHAKE_TIMEOUT); // Nothing can be said to it before the handshake: just close.
+            close();
             return;
         }
         if (CONNECTED == current && nowNs - acceptedNs > server.network().helloTimeout().toNanos())
@@ -2195,7 +2227,10 @@ final class ProtocolConnection implements FrameHandler
             principalSeries = null;
         }
         endSubscriptions();
-        key.cancel();
+        if (null != key)
+        {
+            key.cancel();
+        }
         CloseHelper.quietClose(channel);
         agent.onClosed(this);
         pongHead = pongTail;

@@ -99,8 +99,6 @@ public final class ProtocolServer implements AutoCloseable
     static final long UNSUPPORTED_REQUEST_REPLY = -901;
     /** A guaranteed PUBLISH with a time to live. */
     static final long UNSUPPORTED_GUARANTEED_TTL = -902;
-    /** A guaranteed PUBLISH to a clustered daemon's protocol. */
-    static final long UNSUPPORTED_CLUSTER_GUARANTEED = -903;
     /** A PUBLISH its principal may not make. */
     static final long NOT_AUTHORISED = -904;
 
@@ -125,8 +123,6 @@ public final class ProtocolServer implements AutoCloseable
             "correlationId and replyTo to the cluster; publish without them"));
         REFUSAL_TEXTS.put(UNSUPPORTED_GUARANTEED_TTL, ascii("UNSUPPORTED: a guaranteed publish cannot have a time " +
             "to live"));
-        REFUSAL_TEXTS.put(UNSUPPORTED_CLUSTER_GUARANTEED, ascii("UNSUPPORTED: a clustered daemon's protocol takes " +
-            "best-effort publishes only (its messages go to the cluster); use the cluster's client for guaranteed"));
         REFUSAL_TEXTS.put(NOT_AUTHORISED, ascii("NOT_AUTHORISED: the principal may not publish to that topic"));
     }
 
@@ -189,6 +185,7 @@ public final class ProtocolServer implements AutoCloseable
     private final AtomicCounter resendsTooOld;
     private final AtomicCounter publisherTakeovers;
     private final PublisherStreams publisherStreams = new PublisherStreams();
+    private final ServerTls tls;
     private final SendBufferMemory sendBufferMemory;
     private final List<AtomicCounter> allCounters = new ArrayList<>();
 
@@ -209,6 +206,28 @@ public final class ProtocolServer implements AutoCloseable
         final Authenticator authenticator,
         final ErrorHandler errorHandler,
         final Consumer<String> log) throws IOException
+    {
+        this(junction, counters, network, host, port, defaultPolicy, publishTimeoutNs, durableTimeoutNs, idleStrategy,
+            authenticator, errorHandler, log, null);
+    }
+
+    /**
+     * @param tls TLS on the port ({@code security.tls}); null: plain TCP.
+     */
+    public ProtocolServer(
+        final Junction junction,
+        final CountersManager counters,
+        final NetworkConfig network,
+        final String host,
+        final int port,
+        final SlowSubscriberPolicy defaultPolicy,
+        final long publishTimeoutNs,
+        final long durableTimeoutNs,
+        final Supplier<IdleStrategy> idleStrategy,
+        final Authenticator authenticator,
+        final ErrorHandler errorHandler,
+        final Consumer<String> log,
+        final ServerTls.Settings tls) throws IOException
     {
         this.junction = junction;
         this.network = network;
@@ -274,6 +293,7 @@ public final class ProtocolServer implements AutoCloseable
         resendsDurable = counter(counters, "protocol resends already journaled", RESENDS_DURABLE_TYPE_ID);
         resendsTooOld = counter(counters, "protocol resends too old to deduplicate", RESENDS_TOO_OLD_TYPE_ID);
         publisherTakeovers = counter(counters, "protocol publisher takeovers", PUBLISHER_TAKEOVERS_TYPE_ID);
+        this.tls = null == tls ? null : new ServerTls(tls, (label, typeId) -> counter(counters, label, typeId));
 
         tooManyConnections = errorFrame(ErrorCode.TOO_MANY_CONNECTIONS, network.maxConnections(),
             "the server holds " + network.maxConnections() + " connections, the most network.max-connections " +
@@ -442,6 +462,46 @@ public final class ProtocolServer implements AutoCloseable
         }
     }
 
+    /**
+     * A connection over another transport (an Aeron session) asks to be let in: the same bound as TCP's.
+     *
+     * @return false if admitting it would pass network.max-connections (counted as TOO_MANY_CONNECTIONS) or the
+     * server no longer admits.
+     */
+    boolean admitConnection()
+    {
+        if (!admitting)
+        {
+            return false;
+        }
+        if (openConnections.incrementAndGet() > network.maxConnections())
+        {
+            openConnections.decrementAndGet();
+            countError(ErrorCode.TOO_MANY_CONNECTIONS);
+            return false;
+        }
+        connectionsCounter.increment();
+        connectionsAccepted.increment();
+        return true;
+    }
+
+    /**
+     * @return the ERROR TOO_MANY_CONNECTIONS frame, length prefix included.
+     */
+    byte[] tooManyConnectionsFrame()
+    {
+        return tooManyConnections;
+    }
+
+    /**
+     * Serve the Aeron edge on the first I/O agent.
+     */
+    void attachAeron(final AeronEdge edge)
+    {
+        final IoAgent agent = agents[0];
+        agent.post(() -> agent.attach(edge));
+    }
+
     /** Connections by principal ({@link PrincipalConnections}), bounded as the daemon's config says. */
     PrincipalConnections principals()
     {
@@ -506,6 +566,12 @@ public final class ProtocolServer implements AutoCloseable
     SlowSubscriberPolicy defaultPolicy()
     {
         return defaultPolicy;
+    }
+
+    /** @return TLS on the port, or null for plain TCP. */
+    ServerTls tls()
+    {
+        return tls;
     }
 
     Authenticator authenticator()

@@ -109,9 +109,16 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
         final int recordLength = ProtocolFrames.LENGTH_PREFIX + frameLength;
         final ManyToOneRingBuffer ring = connection.deliveries();
 
-        int index = takeCredit() ? ring.tryClaim(slot + 1, recordLength) : RingBuffer.INSUFFICIENT_CAPACITY;
+        final boolean credited = takeCredit();
+        int index = credited ? ring.tryClaim(slot + 1, recordLength) : RingBuffer.INSUFFICIENT_CAPACITY;
         if (index < 0)
         {
+            if (credited && null != credit)
+            {
+                // The credit was not spent (the ring was full): give it back before the policy takes its own, or
+                // every full ring would leak one and the client's grants would never catch up (a stall).
+                credit.incrementAndGet();
+            }
             index = onFull(ring, recordLength);
             if (index < 0)
             {

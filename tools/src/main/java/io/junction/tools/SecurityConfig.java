@@ -37,6 +37,8 @@ import io.junction.security.TokenHash;
  * @param tlsContext                    TLS for the protocol port ({@code security.tls}), null when off; the network
  *                                      edge wraps each connection in a {@link TlsSession}.
  * @param clientAuth                    whether TLS asks clients for certificates.
+ * @param tlsHandshakeTimeout           {@code security.tls.handshake-timeout}: a TLS connection whose handshake is
+ *                                      not done by then is closed.
  * @param source                        the {@code security} section as configured: what equality compares (a
  *                                      reload with the same section is no change; a changed one needs a restart).
  */
@@ -47,9 +49,11 @@ public record SecurityConfig(
     String adminToken,
     SSLContext tlsContext,
     TlsSession.ClientAuth clientAuth,
-    String source)
+    String source,
+    java.time.Duration tlsHandshakeTimeout)
 {
     static final String ALLOW_KEY = "security.allow-unauthenticated-non-loopback";
+    static final java.time.Duration DEFAULT_HANDSHAKE_TIMEOUT = java.time.Duration.ofSeconds(10);
 
     private static final Set<String> USER_KEYS = Set.of(
         "name", "password-hash", "publish", "subscribe", "deny-publish", "deny-subscribe");
@@ -60,7 +64,7 @@ public record SecurityConfig(
 
     /** Authentication off, no admin token: the loopback-only default. */
     public static final SecurityConfig OPEN = new SecurityConfig(false, false, Authenticator.OPEN, "", null,
-        TlsSession.ClientAuth.NONE, "");
+        TlsSession.ClientAuth.NONE, "", DEFAULT_HANDSHAKE_TIMEOUT);
 
     static SecurityConfig from(final Config config)
     {
@@ -87,7 +91,14 @@ public record SecurityConfig(
             adminToken(config),
             tls(config),
             clientAuth(config),
-            config.getValue("security").render(com.typesafe.config.ConfigRenderOptions.concise()));
+            config.getValue("security").render(com.typesafe.config.ConfigRenderOptions.concise()),
+            handshakeTimeout(config));
+    }
+
+    /** @return TLS for the protocol server, or null when {@code security.tls.enabled = false}. */
+    ServerTls.Settings serverTls()
+    {
+        return null == tlsContext ? null : new ServerTls.Settings(tlsContext, clientAuth, tlsHandshakeTimeout);
     }
 
     /**
@@ -299,6 +310,17 @@ public record SecurityConfig(
         {
             throw new ConfigException("key 'security.tls': " + ex.getMessage());
         }
+    }
+
+    private static java.time.Duration handshakeTimeout(final Config config)
+    {
+        final String key = "security.tls.handshake-timeout";
+        final java.time.Duration timeout = read(key, () -> config.getDuration(key));
+        if (timeout.toMillis() < 1)
+        {
+            throw new ConfigException("key '" + key + "': must be at least 1ms, was " + timeout);
+        }
+        return timeout;
     }
 
     private static TlsSession.ClientAuth clientAuth(final Config config)

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
 
@@ -20,6 +21,7 @@ import io.junction.client.ClientContext;
 import io.junction.client.ClientSubscription;
 import io.junction.client.ClientSubscriptionOptions;
 import io.junction.client.JunctionClient;
+import io.junction.client.StartAt;
 import io.junction.protocol.QueueGroupNames;
 
 /**
@@ -56,6 +58,20 @@ final class SubCommand implements Callable<Integer>
         "ISO-8601), timestampNs (the switch's clock), payload (UTF-8 text) or payloadBase64.")
     boolean json;
 
+    @Option(names = "--durable", paramLabel = "NAME", description = "A durable subscription NAME (yours: per " +
+        "principal), served from the daemon's journal, so guaranteed messages only: it resumes after the last " +
+        "message acknowledged under NAME (--ack), whatever --from says, once it has acknowledged one.")
+    String durable;
+
+    @Option(names = "--from", paramLabel = "earliest|latest|SEQ|TIME", description = "Start in the daemon's " +
+        "journal (guaranteed messages only): the oldest kept, only new ones (the default), the first with " +
+        "sequence >= SEQ, or the first journaled at or after TIME (ISO-8601, e.g. 2026-12-01T22:00:00Z).")
+    String from;
+
+    @Option(names = "--ack", description = "Acknowledge each message once printed (with --durable): the next " +
+        "sub --durable NAME starts after it.")
+    boolean ack;
+
     private final PrintStream out = System.out;
     private final PayloadText payload = new PayloadText();
     private JsonGenerator generator;
@@ -79,6 +95,33 @@ final class SubCommand implements Callable<Integer>
             }
             options.queueGroup(group);
         }
+        if (null != durable)
+        {
+            if (!durable.matches("[A-Za-z0-9._-]{1,64}"))
+            {
+                throw new ParameterException(connection.spec.commandLine(), "Invalid value for option '--durable': " +
+                    "1 to 64 of letters, digits, '.', '_' and '-', not '" + durable + "'");
+            }
+            options.durable(durable);
+        }
+        else if (ack)
+        {
+            throw new ParameterException(connection.spec.commandLine(), "--ack needs --durable NAME");
+        }
+        if (null != from)
+        {
+            options.startAt(startAt(from));
+        }
+        if (null != durable || null != from)
+        {
+            // Read from the journal on its own connection: a drop-oldest live subscription could discard its frames.
+            options.slowSubscriberPolicy(io.junction.SlowSubscriberPolicy.DROP_NEWEST);
+            if (count > 0)
+            {
+                // Sent no more than it prints, so that what it does not print is not counted against it.
+                options.initialCredit(Math.min(count, ClientSubscriptionOptions.DEFAULT_INITIAL_CREDIT));
+            }
+        }
         final ClientContext ctx;
         try
         {
@@ -95,15 +138,27 @@ final class SubCommand implements Callable<Integer>
             generator.setRootValueSeparator(null);
         }
         final long deadline = null == timeout ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
-        try (JunctionClient client = JunctionClient.connect(ctx))
+        final JunctionClient opened;
+        try
         {
-            final String unreachable = ClientOptions.awaitConnected(client, connection.connectTimeout);
+            opened = connection.connect(ctx);
+        }
+        catch (final ClientOptions.NoDaemonException ex)
+        {
+            System.err.println("junction sub: " + ex.getMessage());
+            return ClientOptions.NoDaemonException.EXIT;
+        }
+        try (JunctionClient client = opened)
+        {
+            final String unreachable = ClientOptions.awaitConnected(client, connection.connectTimeout,
+                connection.where(ctx));
             if (null != unreachable)
             {
                 System.err.println("junction sub: " + unreachable);
                 return 1;
             }
             final ClientSubscription subscription = client.subscribe(pattern, this::print, options);
+            this.subscription = subscription;
             boolean announced = false;
             while (count < 0 || received < count)
             {
@@ -111,7 +166,8 @@ final class SubCommand implements Callable<Integer>
                 {
                     announced = true; // On standard error: standard output is the messages alone.
                     System.err.println("junction sub: subscribed to " + pattern +
-                        (null == group ? "" : " in group " + group) + " on " + ctx.url());
+                        (null == group ? "" : " in group " + group) + (null == durable ? "" : " as durable " +
+                        durable) + (null == from ? "" : " from " + from) + " on " + ctx.url());
                 }
                 if (!subscription.isActive())
                 {
@@ -137,13 +193,58 @@ final class SubCommand implements Callable<Integer>
         return 0;
     }
 
+    private ClientSubscription subscription;
+
+    private StartAt startAt(final String text)
+    {
+        switch (text)
+        {
+            case "earliest":
+                return StartAt.earliest();
+            case "latest":
+                return StartAt.latest();
+            default:
+                if (text.matches("\\d{1,18}"))
+                {
+                    return StartAt.sequence(Long.parseLong(text));
+                }
+                try
+                {
+                    return StartAt.time(Instant.parse(text));
+                }
+                catch (final DateTimeParseException ex)
+                {
+                    throw new ParameterException(connection.spec.commandLine(), "Invalid value for option '--from': " +
+                        "earliest, latest, a sequence number or an ISO-8601 time (2026-12-01T22:00:00Z), not '" +
+                        text + "'");
+                }
+        }
+    }
+
     private void print(final Message message) throws IOException
     {
         if (count >= 0 && received >= count)
         {
-            return; // Arrived in the same read as the last one wanted.
+            return; // Arrived in the same read as the last one wanted: not acknowledged, so delivered again.
         }
         received++;
+        if (ack)
+        {
+            printThenAck(message);
+            return;
+        }
+        printMessage(message);
+    }
+
+    private void printThenAck(final Message message) throws IOException
+    {
+        printMessage(message);
+        out.flush(); // printed before the daemon may forget it
+        subscription.ack(message.sequence());
+    }
+
+    private void printMessage(final Message message) throws IOException
+    {
         payload.of(message.buffer(), message.offset(), message.length());
         if (!json)
         {

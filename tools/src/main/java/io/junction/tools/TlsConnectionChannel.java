@@ -16,23 +16,26 @@ import io.junction.security.TlsSession;
  */
 final class TlsConnectionChannel implements ConnectionChannel
 {
-    /** Counts a TLS failure by reason. */
-    interface Failures
+    /** Counts handshakes and failures. */
+    interface Listener
     {
         void onFailure(TlsFailure reason);
+
+        void onHandshake();
     }
 
     private final SocketChannel socket;
     private final TlsSession session;
-    private final Failures failures;
+    private final Listener listener;
     private final FirstByte firstByte;
     private boolean failed;
+    private boolean handshakeDone;
 
-    TlsConnectionChannel(final SocketChannel socket, final TlsSession session, final Failures failures)
+    TlsConnectionChannel(final SocketChannel socket, final TlsSession session, final Listener listener)
     {
         this.socket = socket;
         this.session = session;
-        this.failures = failures;
+        this.listener = listener;
         this.firstByte = new FirstByte(socket);
     }
 
@@ -51,6 +54,7 @@ final class TlsConnectionChannel implements ConnectionChannel
             {
                 session.writeTo(socket); // A handshake answer goes out now; OP_WRITE takes the rest.
             }
+            checkHandshake();
             return session.read(destination);
         }
         catch (final SSLException ex)
@@ -86,6 +90,7 @@ final class TlsConnectionChannel implements ConnectionChannel
                 }
                 taken += wrapped;
             }
+            checkHandshake();
             return taken;
         }
         catch (final SSLException ex)
@@ -103,7 +108,8 @@ final class TlsConnectionChannel implements ConnectionChannel
     @Override
     public boolean isReady()
     {
-        return session.isHandshakeComplete();
+        checkHandshake(); // Latched: a later key update does not make the connection new again.
+        return handshakeDone;
     }
 
     @Override
@@ -122,12 +128,6 @@ final class TlsConnectionChannel implements ConnectionChannel
     public java.security.Principal peerPrincipal()
     {
         return session.peerPrincipal();
-    }
-
-    /** @return true once the peer sent anything at all. */
-    boolean hasHeardFromPeer()
-    {
-        return firstByte.value >= 0;
     }
 
     @Override
@@ -158,12 +158,21 @@ final class TlsConnectionChannel implements ConnectionChannel
         CloseHelper.quietClose(socket);
     }
 
+    private void checkHandshake()
+    {
+        if (!handshakeDone && session.isHandshakeComplete())
+        {
+            handshakeDone = true;
+            listener.onHandshake();
+        }
+    }
+
     private SSLException fail(final SSLException ex)
     {
         if (!failed)
         {
             failed = true;
-            failures.onFailure(TlsFailure.classify(firstByte.value, session.isHandshakeComplete(), ex));
+            listener.onFailure(TlsFailure.classify(firstByte.value, session.isHandshakeComplete(), ex));
         }
         return ex;
     }

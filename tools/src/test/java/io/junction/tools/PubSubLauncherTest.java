@@ -119,6 +119,57 @@ class PubSubLauncherTest
     }
 
     @Test
+    void aDurableSubAcknowledgesWhatItPrintedAndTheNextOneGetsTheRest() throws Exception
+    {
+        Launcher.path();
+        final File node = tmp.resolve("node").toFile();
+        final JunctionProcess daemon = startDaemon(tmp, writeConfig(tmp, node, 0), node, "daemon.log");
+        resources.add(daemon);
+        final String url = "tcp://127.0.0.1:" + ClientTestSupport.port(node);
+
+        final StringBuilder lines = new StringBuilder();
+        for (int i = 1; i <= 10; i++)
+        {
+            lines.append('m').append(i).append('\n');
+        }
+        final Run pub = run(lines.toString(), "pub", "--guaranteed", "ledger.entry", "--url", url);
+        assertEquals(0, pub.exitCode, pub::toString);
+        final List<String> sequences = pub.stdout.lines().toList();
+        assertEquals(10, sequences.size(), pub::toString);
+
+        final Run first = run(null, "sub", "ledger.>", "--url", url, "--durable", "d", "--from", "earliest", "--ack",
+            "--count", "4", "--timeout", "90s");
+        assertEquals(0, first.exitCode, first::toString);
+        assertEquals(List.of("ledger.entry m1", "ledger.entry m2", "ledger.entry m3", "ledger.entry m4"),
+            first.stdout.lines().toList(), first::toString);
+
+        // The second resumes after the fourth, whatever --from says; --json shows the journal's sequences.
+        final Run second = run(null, "sub", "ledger.>", "--url", url, "--durable", "d", "--from", "earliest",
+            "--ack", "--count", "6", "--timeout", "90s", "--json");
+        assertEquals(0, second.exitCode, second::toString);
+        final List<String> payloads = new ArrayList<>();
+        final List<String> delivered = new ArrayList<>();
+        for (final String line : second.stdout.lines().filter((l) -> !l.isBlank()).toList())
+        {
+            final JsonNode message = JSON.readTree(line);
+            payloads.add(message.get("payload").asText());
+            delivered.add(message.get("sequence").asText());
+        }
+        assertEquals(List.of("m5", "m6", "m7", "m8", "m9", "m10"), payloads, second::toString);
+        assertEquals(sequences.subList(4, 10), delivered, second::toString);
+
+        // A replay from a sequence (no name, nothing acknowledged) and a bad --from.
+        final Run replay = run(null, "sub", "ledger.>", "--url", url, "--from", sequences.get(8), "--count", "2",
+            "--timeout", "90s");
+        assertEquals(0, replay.exitCode, replay::toString);
+        assertEquals(List.of("ledger.entry m9", "ledger.entry m10"), replay.stdout.lines().toList(), replay::toString);
+        final Run bad = run(null, "sub", "ledger.>", "--url", url, "--from", "yesterday");
+        assertEquals(2, bad.exitCode, bad::toString);
+        assertTrue(bad.stderr.contains("Invalid value for option '--from'") && !bad.stderr.contains("\tat "),
+            bad::toString);
+    }
+
+    @Test
     void twoSubsInOneGroupShareOnePubsLinesEachLineOnce() throws Exception
     {
         Launcher.path();
@@ -216,7 +267,7 @@ class PubSubLauncherTest
         assertTrue(noTopic.stderr.contains("TOPIC"), noTopic::toString);
         final Run both = run(null, "pub", "a", "x", "--url", "tcp://127.0.0.1:1", "--dir", stale.getPath());
         assertEquals(2, both.exitCode, both::toString);
-        assertTrue(both.stderr.contains("--url and --dir are alternatives"), both::toString);
+        assertTrue(both.stderr.contains("--url, --dir and --cluster are alternatives"), both::toString);
         for (final Run run : List.of(badUrl, badCount, noTopic, both))
         {
             assertNoStackTrace(run);
@@ -229,6 +280,39 @@ class PubSubLauncherTest
     private static void assertNoStackTrace(final Run run)
     {
         assertFalse(run.stderr.contains("Exception") || run.stderr.contains("\tat "), run::toString);
+    }
+
+    @Test
+    void pubAndSubOverAeronUdpAndIpc() throws Exception
+    {
+        Launcher.path();
+        final File node = tmp.resolve("aeron-node").toFile();
+        final File driver = tmp.resolve("aeron-driver").toFile();
+        final int udpPort = AeronClientTest.freeUdpPort();
+        final JunctionProcess daemon = startDaemon(tmp, writeConfig(tmp, node, 0, "aeron {", "  enabled = true",
+            "  dir = \"" + driver.getPath() + "\"", "  ingress-endpoint = \"127.0.0.1:" + udpPort + "\"",
+            "  term-length = 256K", "}"), node, "aeron-daemon.log");
+        resources.add(daemon);
+        final String udp = "aeron:udp?endpoint=127.0.0.1:" + udpPort;
+
+        // sub over UDP (a media driver inside the command), pub over IPC on the daemon's driver.
+        final Child sub = start(null, "sub", "sensors.>", "--url", udp, "--count", "2", "--timeout", "90s");
+        await().atMost(ClientTestSupport.TIMEOUT).until(() -> sub.stderr().contains("subscribed to sensors.>") ||
+            !sub.process.isAlive());
+        final Run ipc = run(null, "pub", "sensors.a", "over ipc", "--url", "aeron:ipc", "--aeron-dir",
+            driver.getPath());
+        assertEquals(0, ipc.exitCode, ipc::toString);
+        final Run guaranteed = run(null, "pub", "--guaranteed", "sensors.b", "over udp", "--url", udp);
+        assertEquals(0, guaranteed.exitCode, guaranteed::toString);
+        assertTrue(sub.process.waitFor(60, TimeUnit.SECONDS), sub::toString);
+        assertEquals(0, sub.process.exitValue(), sub::toString);
+        assertEquals(List.of("sensors.a over ipc", "sensors.b over udp"),
+            sub.stdout().lines().filter((l) -> !l.isBlank()).toList(), sub::toString);
+
+        final Run noDriver = run(null, "pub", "sensors.a", "x", "--url", "aeron:ipc");
+        assertEquals(2, noDriver.exitCode, noDriver::toString);
+        assertTrue(noDriver.stderr.contains("needs --aeron-dir") && !noDriver.stderr.contains("\tat "),
+            noDriver::toString);
     }
 
     private record Run(int exitCode, String stdout, String stderr)

@@ -116,6 +116,7 @@ public final class SuiteOptions
                 case "--jmh" -> options.jmh = true;
                 case "--estimate" -> options.estimateOnly = true;
                 case "--rounds" -> options.rounds = parseRounds(value(args, ++i));
+                case "--workloads" -> options.workloads = parseWorkloads(value(args, ++i));
                 default -> throw new IllegalArgumentException("unknown option: " + args[i] + "\n" + usage());
             }
         }
@@ -134,8 +135,29 @@ public final class SuiteOptions
     public static String usage()
     {
         return "usage: perf/bench.sh [--quick] [--p99-target 50us] [--headroom 0.8] [--only junction,nats,...] " +
-            "[--sections shared,roundtrip,requestreply,overload,journal,cluster,shardscaling,jmh] [--out DIR] [--jmh|--no-jmh] " +
-            "[--estimate] [--rounds N]";
+            "[--sections shared,roundtrip,requestreply,overload,journal,cluster,shardscaling,corethroughput,jmh] [--out DIR] " +
+            "[--jmh|--no-jmh] " +
+            "[--estimate] [--rounds N] [--workloads 1x64,4x1024]";
+    }
+
+    /** "1x64,4x1024": subscribers x payload bytes, comma-separated. */
+    private static List<Workload> parseWorkloads(final String text)
+    {
+        final List<Workload> workloads = new ArrayList<>();
+        for (final String item : text.split(","))
+        {
+            final String[] parts = item.trim().toLowerCase(Locale.ROOT).split("x");
+            try
+            {
+                workloads.add(new Workload(Integer.parseInt(parts[0]), Integer.parseInt(parts[1])));
+            }
+            catch (final RuntimeException ex)
+            {
+                throw new IllegalArgumentException("--workloads needs SUBSCRIBERSxBYTES items, e.g. 1x64,4x1024 " +
+                    "(bytes >= " + Stamp.HEADER_LENGTH + "): " + item + "\n" + usage());
+            }
+        }
+        return List.copyOf(workloads);
     }
 
     private static int parseRounds(final String text)

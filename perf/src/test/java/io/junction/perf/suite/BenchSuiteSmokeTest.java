@@ -2,6 +2,7 @@ package io.junction.perf.suite;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -120,9 +121,12 @@ class BenchSuiteSmokeTest
             BenchSuite.sections(SuiteOptions.parse("--rounds", "3")).stream().map(Object::getClass).toList());
         assertEquals(3, SuiteOptions.parse("--rounds", "3").throughputTrials);
         assertTrue(BenchSuite.sections(SuiteOptions.parse()).size() > 1);
-        final IllegalArgumentException bad = org.junit.jupiter.api.Assertions.assertThrows(
+        final IllegalArgumentException bad = assertThrows(
             IllegalArgumentException.class, () -> SuiteOptions.parse("--rounds", "zero"));
         assertTrue(bad.getMessage().contains("--rounds needs a number of rounds from 1 to 99: zero"), bad.getMessage());
+        assertEquals(List.of(new Workload(1, 64), new Workload(4, 1024)),
+            SuiteOptions.parse("--workloads", "1x64,4X1024").workloads);
+        assertThrows(IllegalArgumentException.class, () -> SuiteOptions.parse("--workloads", "1x2"));
     }
 
     @Test
@@ -352,5 +356,26 @@ class BenchSuiteSmokeTest
         final String md = Files.readString(out.resolve("report.md"));
         assertTrue(md.contains("Model for bigger machines"), md);
         assertTrue(md.contains("64 cores"), md);
+    }
+
+    @Test
+    void coreThroughputRunsBothPublishersBesideARawMultiProducerRing() throws Exception
+    {
+        final SuiteOptions options = SuiteOptions.tiny();
+        options.outputDir = out;
+        BenchSuite.run(options, List.of(new CoreThroughputSection()));
+
+        final List<String> rows = Files.readAllLines(out.resolve(CoreThroughputSection.KEY + ".csv"));
+        // header, then each configuration under each publisher
+        assertTrue(rows.size() == 1 + 2 * CoreThroughputRun.Config.values().length, String.join("\n", rows));
+        for (final String row : rows.subList(1, rows.size()))
+        {
+            final String[] fields = row.split(",");
+            assertTrue(Double.parseDouble(fields[2]) > 0, "Junction delivered nothing: " + row);
+            assertTrue(Double.parseDouble(fields[4]) > 0, "the raw ring delivered nothing: " + row);
+        }
+        assertTrue(rows.stream().anyMatch(row -> row.startsWith("spin,")), String.join("\n", rows));
+        assertTrue(rows.stream().anyMatch(row -> row.startsWith("park,")), String.join("\n", rows));
+        assertTrue(Files.readString(out.resolve("report.md")).contains("raw multi-producer"));
     }
 }

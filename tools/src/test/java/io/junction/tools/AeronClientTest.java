@@ -1,0 +1,253 @@
+package io.junction.tools;
+
+import static io.junction.tools.ClientTestSupport.TIMEOUT;
+import static io.junction.tools.ClientTestSupport.freePort;
+import static io.junction.tools.ClientTestSupport.pollUntil;
+import static io.junction.tools.ClientTestSupport.port;
+import static io.junction.tools.ClientTestSupport.startDaemon;
+import static io.junction.tools.ClientTestSupport.writeConfig;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.net.DatagramSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.junction.Priority;
+import io.junction.QualityOfService;
+import io.junction.client.ClientContext;
+import io.junction.client.ClientSubscription;
+import io.junction.client.DisconnectReason;
+import io.junction.client.JunctionClient;
+import io.junction.client.PublishOutcome;
+import io.junction.security.PasswordHash;
+
+/**
+ * The client over Aeron UDP and IPC against a real daemon child process serving Aeron with its embedded media
+ * driver: pub/sub best-effort and guaranteed (an outcome per message), credentials checked as over TCP, a stalled
+ * Aeron subscriber that does not hold up a TCP one, and a SIGTERM with Aeron clients attached that exits cleanly
+ * and deletes the driver's directory.
+ */
+class AeronClientTest
+{
+    @TempDir
+    Path tmp;
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() throws Exception
+    {
+        for (int i = resources.size() - 1; i >= 0; i--)
+        {
+            resources.get(i).close();
+        }
+    }
+
+    private JunctionClient client(final ClientContext ctx)
+    {
+        final JunctionClient client = JunctionClient.connect(ctx);
+        resources.add(client);
+        return client;
+    }
+
+    static int freeUdpPort() throws Exception
+    {
+        try (DatagramSocket socket = new DatagramSocket(0))
+        {
+            return socket.getLocalPort();
+        }
+    }
+
+    private record Daemon(JunctionProcess process, File node, File driverDir, int udpPort)
+    {
+    }
+
+    private Daemon daemon(final String name, final String... extra) throws Exception
+    {
+        final File node = tmp.resolve(name).toFile();
+        final File driverDir = tmp.resolve(name + "-aeron").toFile();
+        final int udpPort = freeUdpPort();
+        final List<String> lines = new ArrayList<>(List.of(
+            "aeron {",
+            "  enabled = true",
+            "  dir = \"" + driverDir.getPath() + "\"",
+            "  ingress-endpoint = \"127.0.0.1:" + udpPort + "\"",
+            "  term-length = 256K",
+            "}"));
+        lines.addAll(List.of(extra));
+        final JunctionProcess process = startDaemon(tmp, writeConfig(tmp, node, 0, lines.toArray(String[]::new)),
+            node, name + ".log");
+        resources.add(process);
+        return new Daemon(process, node, driverDir, udpPort);
+    }
+
+    /**
+     * A UDP client with a media driver of its own (in this process, under the test's directory), or an IPC client on
+     * the daemon's driver.
+     */
+    private ClientContext context(final Daemon daemon, final String transport, final String name)
+    {
+        final ClientContext ctx = new ClientContext()
+            .reconnectBackoff(TimeUnit.MILLISECONDS.toNanos(20), TimeUnit.MILLISECONDS.toNanos(200));
+        if ("udp".equals(transport))
+        {
+            return ctx.url("aeron:udp?endpoint=127.0.0.1:" + daemon.udpPort())
+                .aeronEmbeddedDriver(true)
+                .aeronTermLength(256 << 10)
+                .aeronDirectory(tmp.resolve("client-" + name + "-aeron").toString());
+        }
+        return ctx.url("aeron:ipc").aeronDirectory(daemon.driverDir().getPath());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "udp", "ipc" })
+    void publishesAndSubscribesWithAnOutcomePerGuaranteedMessageAndStopsCleanlyOnSigterm(final String transport)
+        throws Exception
+    {
+        final Daemon daemon = daemon("node-" + transport);
+        final Map<Long, PublishOutcome> outcomes = new ConcurrentHashMap<>();
+        final JunctionClient publisher = client(context(daemon, transport, "pub").instance("aeron-pub")
+            .outcomeListener((publisherSequence, outcome, sequence, reason) -> outcomes.put(publisherSequence, outcome)));
+        final List<String> received = new ArrayList<>();
+        final JunctionClient subscriber = client(context(daemon, transport, "sub"));
+        final ClientSubscription subscription = subscriber.subscribe("orders.>", (message) -> received.add(
+            message.topic() + " " + message.buffer().getStringWithoutLengthAscii(0, message.length())));
+        pollUntil(() -> publisher.isConnected() && subscription.isInEffect(),
+            () -> publisher.lastError() + " / " + subscriber.lastError() + "\n" + daemon.process().output(),
+            publisher, subscriber);
+        assertEquals("anonymous", publisher.principal());
+        assertEquals("aeron-pub", publisher.publisher());
+
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[32]);
+        final List<Long> guaranteed = new ArrayList<>();
+        for (int i = 0; i < 200; i++)
+        {
+            final int length = payload.putStringWithoutLengthAscii(0, "m" + i);
+            final QualityOfService qos = i % 2 == 0 ? QualityOfService.GUARANTEED : QualityOfService.BEST_EFFORT;
+            long sequence;
+            final long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while ((sequence = publisher.offer("orders." + (i % 3), Priority.NORMAL, qos, payload, 0, length)) < 0)
+            {
+                assertTrue(System.nanoTime() < deadline, "offer kept failing: " + sequence);
+                publisher.poll();
+                subscriber.poll();
+            }
+            if (QualityOfService.GUARANTEED == qos)
+            {
+                guaranteed.add(sequence);
+            }
+        }
+        pollUntil(() -> received.size() == 200 && outcomes.size() == 100, () -> received.size() + " received, " +
+            outcomes.size() + " outcomes", publisher, subscriber);
+        assertEquals("orders.0 m0", received.get(0));
+        assertEquals("orders.1 m199", received.get(199));
+        for (final long sequence : guaranteed)
+        {
+            assertEquals(PublishOutcome.DURABLE, outcomes.get(sequence), "outcome of " + sequence);
+        }
+
+        final List<DisconnectReason> reasons = new CopyOnWriteArrayList<>();
+        final JunctionClient watcher = client(context(daemon, transport, "watch").reconnect(false)
+            .connectionListener((state, reason, detail) -> reasons.add(reason)));
+        pollUntil(watcher::isConnected, watcher::lastError, watcher);
+
+        // SIGTERM with Aeron clients attached: a clean exit, the driver's directory deleted, the clients told.
+        daemon.process().process().destroy();
+        assertTrue(daemon.process().process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "exits on SIGTERM");
+        final int exit = daemon.process().process().exitValue();
+        assertTrue(0 == exit || 143 == exit, () -> "exit " + exit + ": " + daemon.process().output());
+        assertFalse(daemon.driverDir().exists(), "the embedded driver's directory is deleted at stop");
+        pollUntil(() -> !watcher.isConnected(), () -> "told of the stop: " + reasons, watcher);
+        assertFalse(reasons.isEmpty());
+    }
+
+    @Test
+    void anAeronClientIsAuthenticatedAsOverTcpAndGetsNothingBefore() throws Exception
+    {
+        final String hash = PasswordHash.create("s3cret".toCharArray(), 2_000).encoded();
+        final Daemon daemon = daemon("secure",
+            "security {",
+            "  authentication = required",
+            "  users = [ { name = alice, password-hash = \"" + hash + "\", publish = [\">\"], subscribe = [\">\"] } ]",
+            "}");
+        final List<String> wrongReceived = new CopyOnWriteArrayList<>();
+        final JunctionClient wrong = client(context(daemon, "udp", "wrong").credentials("alice", "bad".toCharArray())
+            .reconnect(false));
+        wrong.subscribe(">", (message) -> wrongReceived.add(message.topic()));
+        final JunctionClient alice = client(context(daemon, "udp", "alice").instance("app")
+            .credentials("alice", "s3cret".toCharArray()));
+        final ClientSubscription aliceAll = alice.subscribe(">", (message) -> { });
+        pollUntil(() -> wrong.disconnectReason() == DisconnectReason.AUTHENTICATION_FAILED && aliceAll.isInEffect(),
+            () -> wrong.disconnectReason() + " " + wrong.lastError() + " / " + alice.lastError(), wrong, alice);
+        assertEquals("alice", alice.principal());
+
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[8]);
+        for (int i = 0; i < 10; i++)
+        {
+            assertTrue(alice.offer("secret.topic", Priority.NORMAL, payload, 0, 8) > 0);
+        }
+        final long sync = alice.sync();
+        pollUntil(() -> alice.isSynced(sync), alice::lastError, alice, wrong);
+        assertTrue(wrongReceived.isEmpty(), "an unauthenticated session is served nothing: " + wrongReceived);
+        assertFalse(wrong.isConnected());
+    }
+
+    @Test
+    void aStalledAeronSubscriberDoesNotHoldUpTheDaemonOrATcpSubscriber() throws Exception
+    {
+        final Daemon daemon = daemon("stall", "network.send-buffer = 64K");
+        final int tcpPort = port(daemon.node());
+        final JunctionClient stalled = client(context(daemon, "udp", "stalled"));
+        final int[] stalledReceived = { 0 };
+        final ClientSubscription stalledSubscription = stalled.subscribe("load.>", (message) -> stalledReceived[0]++);
+        final JunctionClient publisher = client(new ClientContext().url("tcp://127.0.0.1:" + tcpPort));
+        final int[] received = { 0 };
+        final JunctionClient healthy = client(new ClientContext().url("tcp://127.0.0.1:" + tcpPort));
+        final ClientSubscription healthySubscription = healthy.subscribe("load.>", (message) -> received[0]++);
+        pollUntil(() -> stalledSubscription.isInEffect() && healthySubscription.isInEffect() &&
+            publisher.isConnected(), () -> stalled.lastError() + " / " + healthy.lastError(), stalled, healthy,
+            publisher);
+
+        // The stalled client polls no more: its image fills, the daemon's egress to it is back-pressured, its send
+        // buffer fills, and its subscription drops (the default policy); the healthy subscriber gets every message.
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[512]);
+        final int messages = 5_000;
+        int sent = 0;
+        final long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (sent < messages || received[0] < messages)
+        {
+            assertTrue(System.nanoTime() < deadline, () -> "sent " + received[0] + " of " + messages + " " +
+                publisher.lastError() + " " + healthy.lastError() + " " + publisher.statistics() + "\n" +
+                daemon.process().output());
+            // Paced to the healthy subscriber (it must not overflow itself), far beyond what the stalled one holds.
+            if (sent < messages && sent - received[0] < 50 &&
+                publisher.offer("load.x", Priority.NORMAL, payload, 0, payload.capacity()) > 0)
+            {
+                sent++;
+            }
+            publisher.poll();
+            healthy.poll();
+        }
+        assertEquals(messages, received[0]);
+
+        // The stalled client polls again: still connected, it gets what its policy kept, not every message.
+        pollUntil(() -> stalledReceived[0] > 0 && stalled.poll() == 0, () -> "resumed", stalled);
+        assertTrue(stalled.isConnected(), stalled::lastError);
+        assertTrue(stalledReceived[0] < messages, () -> stalledReceived[0] + " of " + messages + " reached it");
+    }
+}
