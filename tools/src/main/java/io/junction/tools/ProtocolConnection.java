@@ -129,6 +129,8 @@ final class ProtocolConnection implements FrameHandler
     private int readPosition;
     private long partialSinceNs;
     private long lastInputNs;
+    /** Frames taken and bytes written so far: its agent tells a retry that moved from one that did not. */
+    private long progress;
     private boolean retrying;
     /** In {@link #onReadable}: the receive buffer stays, whatever a nested resume does. */
     private boolean reading;
@@ -335,6 +337,14 @@ final class ProtocolConnection implements FrameHandler
     /**
      * @return bytes waiting to be sent: staged and in the ring.
      */
+    /**
+     * @return a count that grows whenever the connection takes a frame or writes bytes.
+     */
+    long progress()
+    {
+        return progress;
+    }
+
     long bufferedBytes()
     {
         final ManyToOneRingBuffer ring = deliveries;
@@ -621,6 +631,7 @@ final class ProtocolConnection implements FrameHandler
                 break;
             }
             readPosition += ProtocolFrames.LENGTH_PREFIX + length;
+            progress++;
         }
         if (readPosition == in.position())
         {
@@ -1876,6 +1887,7 @@ final class ProtocolConnection implements FrameHandler
             }
             out.compact();
             server.bytesSent(n);
+            progress += n;
             if (out.position() > 0)
             {
                 break; // The socket is full: OP_WRITE says when to go on.
