@@ -5,15 +5,16 @@
 # CSV/JSON, a capacity plan and summary.md (Junction vs peers, to paste into the README).
 #
 #   perf/bench.sh [--quick] [--p99-target 50us] [--headroom 0.8] [--only junction,nats] [--out DIR] [--jmh|--no-jmh]
-#                 [--sections shared,roundtrip,overload,journal,cluster,shardscaling,jmh] [--estimate] [--rounds N]
+#                 [--sections shared,roundtrip,overload,journal,cluster,shardscaling,corethroughput,jmh] [--estimate] [--rounds N]
 #                 [--workloads 1x64,4x1024]
 #
 # Sections, in order: the shared workload (Junction remote = the daemon as a child JVM over loopback TCP,
 # Junction embedded, the limits, the peers; 1->1 and 1->4, 64 B and 1 KiB, throughput and latency at fixed
 # rates), the round trips of the limits, the overload sweep (regulated vs unregulated), the guaranteed
 # (journaled) path vs raw Chronicle Queue appends, the clustered path vs an echo service and failover, and the
-# shard-scaling curve (1, 2, 4 ... shards beside as many raw rings, with a model for bigger machines), and the
-# JMH micro-benchmarks (full mode only). The run starts by printing each section's estimated time;
+# shard-scaling curve (1, 2, 4 ... shards beside as many raw rings, with a model for bigger machines), the core
+# throughput on the defaults (one publisher, spinning or parking when full, beside a raw multi-producer ring), and
+# the JMH micro-benchmarks (full mode only). The run starts by printing each section's estimated time;
 # --estimate prints only that. --only selects targets of the shared workload; --sections runs only the sections named.
 #
 # --rounds N: only Junction remote and NATS, alternately, N rounds (a fresh server each round; which goes first

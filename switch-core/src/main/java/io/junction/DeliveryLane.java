@@ -17,6 +17,7 @@ final class DeliveryLane implements WakeableIdleStrategy.Signal
 {
     private static final VarHandle HEAD;
     private static final VarHandle NEXT;
+    private static final VarHandle PARKED;
 
     static
     {
@@ -25,6 +26,7 @@ final class DeliveryLane implements WakeableIdleStrategy.Signal
             final MethodHandles.Lookup lookup = MethodHandles.lookup();
             HEAD = lookup.findVarHandle(DeliveryLane.class, "head", Node.class);
             NEXT = lookup.findVarHandle(Node.class, "next", Node.class);
+            PARKED = lookup.findVarHandle(DeliveryLane.class, "parked", Thread.class);
         }
         catch (final ReflectiveOperationException ex)
         {
@@ -59,16 +61,34 @@ final class DeliveryLane implements WakeableIdleStrategy.Signal
     }
 
     /**
-     * Producer side (any thread): append, then wake the agent if it is parked.
+     * Producer side (any thread): append, then wake the agent if it is parked. Only the producer that clears
+     * the parked thread unparks it: an unpark is a system call, and until the woken agent runs every push
+     * would otherwise make another.
      */
     void push(final Node node)
     {
         append(node);
+        wake();
+    }
+
+    /**
+     * Any thread: unpark the agent if it is parked. Also called ahead of a push that is coming (a publisher
+     * that woke a shard wakes the lane that shard last delivered to), so the two wake-ups overlap instead
+     * of following each other.
+     */
+    void wake()
+    {
         final Thread parked = this.parked;
-        if (null != parked)
+        if (null != parked && PARKED.compareAndSet(this, parked, (Thread)null))
         {
             java.util.concurrent.locks.LockSupport.unpark(parked);
         }
+    }
+
+    @Override
+    public boolean wasWoken()
+    {
+        return null == parked;
     }
 
     private void append(final Node node)

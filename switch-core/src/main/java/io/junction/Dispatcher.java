@@ -12,6 +12,9 @@ final class Dispatcher
 {
     private final SwitchCounters counters;
     private final AtomicCounter stallsCounter;
+    // The delivery lane of the last outbox served: a publisher that wakes the shard wakes it too. Written by
+    // the shard's agent only when it changes, read racily by publishers (a stale lane costs one needless wake).
+    private DeliveryLane lastLane;
 
     Dispatcher(final SwitchCounters counters, final AtomicCounter stallsCounter)
     {
@@ -27,6 +30,14 @@ final class Dispatcher
      *                 counted once.
      * @return the index of the back-pressuring outbox that had no room, or -1 when every outbox was served.
      */
+    /**
+     * @return the delivery lane this shard last handed a message to (null if none, or on the shard's thread).
+     */
+    DeliveryLane lastLane()
+    {
+        return lastLane;
+    }
+
     int deliver(final MessageEvent event, final Route[] routes, final int from, final boolean firstTry)
     {
         for (int i = from; i < routes.length; i++)
@@ -38,6 +49,11 @@ final class Dispatcher
                 continue;
             }
             final SwitchSubscription subscription = outbox.subscription();
+            final DeliveryLane lane = subscription.lane();
+            if (lane != lastLane)
+            {
+                lastLane = lane;
+            }
             if (!subscription.isActive() || outbox.offer(event))
             {
                 continue;

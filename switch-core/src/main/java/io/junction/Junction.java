@@ -234,6 +234,15 @@ public final class Junction implements AutoCloseable
     }
 
     /**
+     * A named publisher bound to an authenticated principal: regulation rules with a principal
+     * ({@code Rule.withPrincipal}) govern it, with a quota per principal.
+     */
+    public Publisher publisher(final String name, final String principal)
+    {
+        return new Publisher(ingress, regulator.newCache(Objects.requireNonNull(name, "name"), principal));
+    }
+
+    /**
      * Change load regulation at run time: no restart, and no message already accepted is lost.
      */
     public void regulation(final RegulationConfig config)
@@ -485,6 +494,19 @@ public final class Junction implements AutoCloseable
             {
                 shard.parked(thread);
             }
+        }
+
+        @Override
+        public boolean wasWoken()
+        {
+            for (final Shard shard : shards)
+            {
+                if (shard.wasWoken())
+                {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override

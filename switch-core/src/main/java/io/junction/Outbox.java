@@ -57,10 +57,10 @@ final class Outbox extends Route
     private long tailsSeen;
 
     private SegmentReclaimer reclaimer; // the shard's, set when it routes to this outbox; producer only
+    private Shard producer; // the shard that feeds it, when a full outbox stalls that shard (BACK_PRESSURE)
 
     private Message scratch; // the consumer's copy, under the dropping policies; created on first use
     private Message inlineView;
-    private long nextTail; // consumer only: the tail that next() chose
 
     Outbox(
         final SwitchSubscription subscription,
@@ -95,6 +95,19 @@ final class Outbox extends Route
     void reclaimWith(final SegmentReclaimer reclaimer)
     {
         this.reclaimer = reclaimer;
+    }
+
+    /**
+     * The shard that routes to this outbox, before any message reaches it: under BACK_PRESSURE a full outbox
+     * stalls that shard, and the consumer wakes it when it makes room, rather than leaving it to wait out
+     * its park.
+     */
+    void producedBy(final Shard shard)
+    {
+        if (subscription.policy() == SlowSubscriberPolicy.BACK_PRESSURE)
+        {
+            this.producer = shard;
+        }
     }
 
     /**
@@ -287,7 +300,7 @@ final class Outbox extends Route
                 continue;
             }
 
-            final long tail = nextTail;
+            final long tail = queue.chosenTail;
             final Message slot = queue.slot(tail);
             final boolean proceed;
             if (evicting)
@@ -311,6 +324,10 @@ final class Outbox extends Route
                 break;
             }
         }
+        if (count > 0 && null != producer)
+        {
+            producer.onRoomMade();
+        }
         return count;
     }
 
@@ -328,7 +345,7 @@ final class Outbox extends Route
         ClassQueue queue;
         while (null != (queue = next(visible)))
         {
-            final long tail = nextTail;
+            final long tail = queue.chosenTail;
             if (!group.reoffer(queue.slot(tail)))
             {
                 break;
@@ -353,13 +370,13 @@ final class Outbox extends Route
                 continue;
             }
             final long tail = queue.tail;
-            if (tail >= queue.head)
+            if (tail >= queue.headSeen && tail >= (queue.headSeen = queue.head))
             {
-                continue;
+                continue; // the head is read again only when the one last seen is reached
             }
             if (highestClassFirst)
             {
-                nextTail = tail;
+                queue.chosenTail = tail;
                 return queue;
             }
             // A racy read when the producer drops this message meanwhile: the tail's compare-and-set then fails.
@@ -368,10 +385,45 @@ final class Outbox extends Route
             {
                 best = queue;
                 bestOrder = order;
-                nextTail = tail;
+                best.chosenTail = tail;
             }
         }
         return best;
+    }
+
+    /**
+     * What the producer (the shard) writes for each message. The consumer (a delivery agent) writes on
+     * other cache lines, so neither invalidates the other's at every message.
+     */
+    abstract static class ClassQueueProducerSide
+    {
+        volatile long head;
+        long tailSeen;     // producer only: the tail when last read, at most the real one
+        long lastDeepHead; // producer only: the last write that found the queue deeper than the first segment
+        long headAtLastCheck = -1; // producer only: the head the reclaimer saw last
+        boolean tracked;   // producer only: the reclaimer looks at this queue
+        ClassQueue.Segment producerSegment;
+    }
+
+    @SuppressWarnings("unused")
+    abstract static class ClassQueueProducerPad extends ClassQueueProducerSide
+    {
+        long p01, p02, p03, p04, p05, p06, p07, p08;
+    }
+
+    /** What the consumer writes for each message. */
+    abstract static class ClassQueueConsumerSide extends ClassQueueProducerPad
+    {
+        volatile long tail;
+        long headSeen;   // consumer only: the head when last read, at most the real one
+        long chosenTail; // consumer only: the tail Outbox.next() chose
+        ClassQueue.Segment consumerSegment; // consumer's, but for the reclaimer's hand-over in releaseIfIdle
+    }
+
+    @SuppressWarnings("unused")
+    abstract static class ClassQueueConsumerPad extends ClassQueueConsumerSide
+    {
+        long c01, c02, c03, c04, c05, c06, c07, c08;
     }
 
     /**
@@ -382,7 +434,7 @@ final class Outbox extends Route
      * when it finds the queue empty in a large segment after many shallow writes, it starts a small one
      * again, so the large one is given back once the consumer has moved past it.
      */
-    static final class ClassQueue
+    static final class ClassQueue extends ClassQueueConsumerPad
     {
         static final int FIRST_SEGMENT = 8;
         static final int SHALLOW_WRITES_PER_SLOT = 64;
@@ -395,8 +447,8 @@ final class Outbox extends Route
             try
             {
                 final MethodHandles.Lookup lookup = MethodHandles.lookup();
-                HEAD = lookup.findVarHandle(ClassQueue.class, "head", long.class);
-                TAIL = lookup.findVarHandle(ClassQueue.class, "tail", long.class);
+                HEAD = lookup.findVarHandle(ClassQueueProducerSide.class, "head", long.class);
+                TAIL = lookup.findVarHandle(ClassQueueConsumerSide.class, "tail", long.class);
             }
             catch (final ReflectiveOperationException ex)
             {
@@ -428,13 +480,6 @@ final class Outbox extends Route
         private final int capacity;
         private final SwitchSubscription subscription; // null in tests of the queue alone
         private final SegmentReclaimer reclaimer;      // null in tests of the queue alone
-        private Segment producerSegment;
-        private Segment consumerSegment; // consumer's, but for the reclaimer's hand-over in releaseIfIdle
-        private long lastDeepHead; // producer only: the last write that found the queue deeper than the first segment
-        private boolean tracked;   // producer only: the reclaimer looks at this queue
-        private long headAtLastCheck = -1; // producer only: the head the reclaimer saw last
-        volatile long head;
-        volatile long tail;
 
         ClassQueue(final int capacity)
         {
@@ -520,8 +565,14 @@ final class Outbox extends Route
         void write(final MessageEvent event, final long order)
         {
             final long head = this.head;
-            final long tail = this.tail;
             Segment segment = producerSegment;
+            // The tail last seen is never ahead of the real one, so the queue looks at least as deep with it:
+            // the consumer's cache line is read only when the answer may change what happens below.
+            long tail = tailSeen;
+            if (head - tail >= FIRST_SEGMENT || head - Math.max(tail, segment.base) >= segment.slots.length)
+            {
+                tail = tailSeen = this.tail;
+            }
             if (head - Math.max(tail, segment.base) >= segment.slots.length)
             {
                 segment = link(segment, head, Math.min(segment.slots.length << 1, capacity));
@@ -535,8 +586,9 @@ final class Outbox extends Route
             {
                 lastDeepHead = head;
             }
-            else if (head == tail && segment.slots.length > FIRST_SEGMENT &&
-                head - lastDeepHead > (long)segment.slots.length * SHALLOW_WRITES_PER_SLOT)
+            else if (segment.slots.length > FIRST_SEGMENT &&
+                head - lastDeepHead > (long)segment.slots.length * SHALLOW_WRITES_PER_SLOT &&
+                head == (tailSeen = this.tail))
             {
                 // Drained, and shallow for long enough that the depth is not coming back soon: give the
                 // large segment back. (Not at every drain: a queue that fills and empties in turn would

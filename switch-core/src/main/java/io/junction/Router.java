@@ -26,10 +26,15 @@ final class Router
     private final SwitchCounters counters;
     private final int maxMessageLength;
     private final SegmentReclaimer reclaimer;
+    private final Shard shard; // the shard this router serves
+    private String lastTopic; // the topic routed last (by identity) and its routes
+    private Route[] lastRoutes = NO_ROUTES;
 
-    Router(final Junction.Context ctx, final SwitchCounters counters, final SegmentReclaimer reclaimer)
+    Router(final Junction.Context ctx, final SwitchCounters counters, final SegmentReclaimer reclaimer,
+        final Shard shard)
     {
         this.reclaimer = reclaimer;
+        this.shard = shard;
         this.trie = new SubscriptionTrie<>(ctx.maxTopicTokens());
         this.routeCacheLimit = ctx.routeCacheSize();
         this.counters = counters;
@@ -41,6 +46,10 @@ final class Router
      */
     Route[] route(final String topic)
     {
+        if (topic == lastTopic)
+        {
+            return lastRoutes; // a run of one topic, the common case, skips the hash and the equals
+        }
         Route[] routes = routeCache.get(topic);
         if (null == routes)
         {
@@ -53,6 +62,8 @@ final class Router
             }
             routeCache.put(topic, routes);
         }
+        lastTopic = topic;
+        lastRoutes = routes;
         return routes;
     }
 
@@ -64,6 +75,7 @@ final class Router
         if (command.add)
         {
             command.outbox.reclaimWith(reclaimer); // before any message reaches it
+            command.outbox.producedBy(shard);
         }
         final String group = command.outbox.subscription().options().queueGroup();
         if (null != group)
@@ -86,6 +98,8 @@ final class Router
     void changed()
     {
         routeCache.clear();
+        lastTopic = null;
+        lastRoutes = NO_ROUTES;
     }
 
     private void applyGroupCommand(final RouteCommand command, final String groupName)

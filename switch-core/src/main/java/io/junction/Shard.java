@@ -22,9 +22,22 @@ import io.junction.agent.WakeableIdleStrategy;
  * <p>
  * Topics are partitioned across shards, so each topic's order is kept by one ring.
  */
-final class Shard implements Agent, WakeableIdleStrategy.Signal
+final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrategy.Signal
 {
     private static final int EXPRESS_SCAN_LIMIT = 4096;
+    private static final java.lang.invoke.VarHandle PARKED;
+
+    static
+    {
+        try
+        {
+            PARKED = java.lang.invoke.MethodHandles.lookup().findVarHandle(Shard.class, "parked", Thread.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
 
     private final int index;
     private final int shardCount;
@@ -45,21 +58,13 @@ final class Shard implements Agent, WakeableIdleStrategy.Signal
     private final JournalStage journalStage; // null when the switch has no journal
 
     private volatile Thread parked; // the shard's thread while it parks, for publishers to wake
-    private long cursorSeen = RingBuffer.INITIAL_CURSOR_VALUE; // the cursor at the last duty cycle
 
     io.junction.regulate.DispatchRegulation regulation = io.junction.regulate.DispatchRegulation.NONE;
-    private Route[] stalledRoutes;
-    private int stalledIndex;
 
-    // The CRITICAL express lane (Context.expressCritical): where the look-ahead resumes, and the one
-    // CRITICAL message it has handed to some but not yet all of its outboxes.
+    // The CRITICAL express lane (Context.expressCritical); its state is in ShardAgentFields.
     private final boolean expressCritical;
     private final boolean checkEachSlot;
     private final boolean everyMessageWakes;
-    private long expressNext;
-    private MessageEvent expressEvent;
-    private Route[] expressRoutes;
-    private int expressIndex;
 
     Shard(final int index, final Junction.Context ctx, final SwitchCounters counters)
     {
@@ -96,7 +101,7 @@ final class Shard implements Agent, WakeableIdleStrategy.Signal
         this.stallsCounter = counters.newCounter(
             "shard " + index + " stalls on back-pressure subscribers", SwitchCounters.SHARD_STALLS_TYPE_ID);
         this.reclaimer = new SegmentReclaimer(ctx.nanoClock(), SegmentReclaimer.IDLE_NS);
-        this.router = new Router(ctx, counters, reclaimer);
+        this.router = new Router(ctx, counters, reclaimer, this);
         this.dispatcher = new Dispatcher(counters, stallsCounter);
     }
 
@@ -244,9 +249,37 @@ final class Shard implements Agent, WakeableIdleStrategy.Signal
     void wake()
     {
         final Thread parked = this.parked;
-        if (null != parked)
+        if (null != parked && PARKED.compareAndSet(this, parked, (Thread)null))
         {
+            // Only the publisher that clears it unparks: an unpark is a system call, and until the woken
+            // shard runs, every offer would otherwise make another.
             java.util.concurrent.locks.LockSupport.unpark(parked);
+            // A shard that parked has likely left its delivery agent parked too: wake that now, so it is
+            // looking (spinning) when the message reaches its lane instead of waiting for a second wake-up.
+            final DeliveryLane lane = dispatcher.lastLane();
+            if (null != lane)
+            {
+                lane.wake();
+            }
+        }
+    }
+
+    @Override
+    public boolean wasWoken()
+    {
+        return null == parked;
+    }
+
+    /**
+     * Consumer side (a delivery agent that took messages from an outbox this shard feeds): a shard stalled
+     * on a full outbox has no wake of its own to wait for, so the room made is its wake. Racy reads of the
+     * agent's fields: a stall missed here ends with the shard's park, as before.
+     */
+    void onRoomMade()
+    {
+        if (null != stalledRoutes || null != expressEvent)
+        {
+            wake();
         }
     }
 

@@ -155,6 +155,11 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
     /**
      * Runs on a delivery agent, fed through this lane; called once, before its routes are added.
      */
+    DeliveryLane lane()
+    {
+        return lane;
+    }
+
     void deliversThrough(final DeliveryLane lane)
     {
         this.lane = lane;

@@ -79,7 +79,7 @@ class ClusterTransportTest
             .connectionListener((state, reason, detail) ->
             {
                 states.add(state);
-                if (ConnectionState.NO_QUORUM == state && 0 == noQuorumAtNs[0])
+                if (ConnectionState.NO_QUORUM == state)
                 {
                     noQuorumAtNs[0] = System.nanoTime();
                 }
@@ -124,7 +124,19 @@ class ClusterTransportTest
         {
             sent.add(publish(publisher, "orders.us", firstBatch + i, subscriber));
         }
-        pollUntil(() -> outcomes.size() == firstBatch + secondBatch, publisher, subscriber);
+        pollUntil(() -> outcomes.size() == firstBatch + secondBatch && received.size() == firstBatch * 3 / 4 + secondBatch,
+            () -> "outcomes " + outcomes.size() + ", received " + received.size() + " " + received + ", states " +
+            states + ", subscriber " + subscriber.statistics(), publisher, subscriber);
+        // The subscriber was re-made after its last delivery at the new leader: every message once, in order.
+        final List<Integer> expected = new ArrayList<>();
+        for (int i = 1; i <= firstBatch + secondBatch; i++)
+        {
+            if (i > firstBatch || i % 4 != 0)
+            {
+                expected.add(i);
+            }
+        }
+        assertEquals(expected, received);
         for (final long publisherSequence : sent)
         {
             assertEquals(PublishOutcome.DURABLE, outcomes.get(publisherSequence), "publish " + publisherSequence);
@@ -148,15 +160,19 @@ class ClusterTransportTest
             stoppedAtNs[0] = System.nanoTime();
         }, "stop-member-" + second);
         stopper.start();
-        pollUntil(() -> !stopper.isAlive() && 0 != noQuorumAtNs[0], publisher, subscriber);
+        // Told within the bound of the majority going (or already before the stop completed: a loaded machine's
+        // slow stop), and still so when the stop is done.
+        pollUntil(() -> !stopper.isAlive() && ConnectionState.NO_QUORUM == states.get(states.size() - 1),
+            () -> "states " + states, publisher, subscriber);
         stopper.join();
-        final long noticeNs = noQuorumAtNs[0] - stoppedAtNs[0];
+        final long noticeNs = Math.max(0, noQuorumAtNs[0] - stoppedAtNs[0]);
         assertTrue(noticeNs <= 2 * heartbeatTimeoutNs, "NO_QUORUM " + TimeUnit.NANOSECONDS.toMillis(noticeNs) +
             " ms after the majority was gone; the bound is 2 x " + TimeUnit.NANOSECONDS.toMillis(heartbeatTimeoutNs) +
             " ms");
         final UnsafeBuffer payload = new UnsafeBuffer(new byte[4]);
         assertEquals(ClientResult.NOT_CONNECTED,
             publisher.offer("orders.eu", Priority.NORMAL, QualityOfService.GUARANTEED, payload, 0, 4));
+        assertTrue(!publisher.isConnected());
     }
 
     private long publish(final JunctionClient publisher, final String topic, final int value, final JunctionClient other)
@@ -173,6 +189,25 @@ class ClusterTransportTest
     }
 
     private void pollUntil(final java.util.function.BooleanSupplier condition, final JunctionClient... clients)
+    {
+        pollUntil(condition, () -> "", clients);
+    }
+
+    private void pollUntil(
+        final java.util.function.BooleanSupplier condition, final java.util.function.Supplier<String> state,
+        final JunctionClient... clients)
+    {
+        try
+        {
+            awaitPolling(condition, clients);
+        }
+        catch (final AssertionError ex)
+        {
+            throw new AssertionError(ex.getMessage() + ": " + state.get(), ex);
+        }
+    }
+
+    private void awaitPolling(final java.util.function.BooleanSupplier condition, final JunctionClient... clients)
     {
         harness.awaitCondition(TIMEOUT, () ->
         {

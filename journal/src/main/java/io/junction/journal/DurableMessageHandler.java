@@ -35,4 +35,12 @@ public interface DurableMessageHandler
     default void onPoll(final DurableSubscription subscription)
     {
     }
+
+    /**
+     * It stopped delivering for good ({@link DurableSubscription#state()}: behind retention, a position mismatch on
+     * resume, or its handler threw), on the thread that found it; {@code cause} says why.
+     */
+    default void onStopped(final DurableSubscription subscription, final Throwable cause)
+    {
+    }
 }

@@ -343,6 +343,14 @@ public final class DurableSubscription implements AutoCloseable
         failure = cause;
         state = newState;
         journal.onError(cause);
+        try
+        {
+            handler.onStopped(this, cause);
+        }
+        catch (final RuntimeException ex)
+        {
+            journal.onError(ex);
+        }
     }
 
     /**

@@ -483,8 +483,31 @@ public final class Journal implements JournalSink, AutoCloseable
         if (subscriptions.remove(subscription))
         {
             subscriptionArray = subscriptions.toArray(new DurableSubscription[0]);
-            closedSubscriptions.add(subscription); // Its tailer is closed with the journal, off the delivery thread.
+            closedSubscriptions.add(subscription); // Its tailer is closed by the delivery thread (or the journal's close).
         }
+    }
+
+    /**
+     * On the delivery thread, after its polls: close the tailers and values of subscriptions closed since, so that a
+     * daemon whose durable subscribers come and go holds only those open.
+     */
+    int releaseClosed()
+    {
+        int released = 0;
+        for (final DurableSubscription subscription : closedSubscriptions)
+        {
+            if (closedSubscriptions.remove(subscription))
+            {
+                subscription.closeResources();
+                released++;
+            }
+        }
+        return released;
+    }
+
+    int closedAwaitingRelease()
+    {
+        return closedSubscriptions.size();
     }
 
     /**

@@ -53,6 +53,7 @@ final class JournalAgent implements Agent
         {
             work += subscriptions[i].poll(ctx.deliveryBatchLimit());
         }
+        work += journal.releaseClosed();
 
         final long nowNs = System.nanoTime();
         if (nowNs - nextDiskCheckNs >= 0)

@@ -137,6 +137,55 @@ class ReplayTest
     }
 
     @Test
+    void aClosedSubscriptionIsReleasedByTheDeliveryThread()
+    {
+        try (Journal journal = Journal.launch(support.journalContext(dir.toFile()).timeProvider(time));
+            Junction junction = Junction.launch(support.switchContext(journal)))
+        {
+            final List<String> seen = new ArrayList<>();
+            final DurableSubscription subscription = journal.subscribe("released", ">", StartPosition.earliest(),
+                (s, m) -> seen.add(JournalTestSupport.payload(m)));
+            JournalTestSupport.drive(junction, journal, 5);
+            assertEquals(10, seen.size());
+            subscription.close();
+            assertEquals(1, journal.closedAwaitingRelease());
+            JournalTestSupport.drive(junction, journal, 1);
+            assertEquals(0, journal.closedAwaitingRelease(), "its tailer and values are closed");
+        }
+        assertTrue(support.errors.isEmpty(), support.errors.toString());
+    }
+
+    @Test
+    void aHandlerIsToldWhenItsSubscriptionStops()
+    {
+        final List<Throwable> stopped = new ArrayList<>();
+        try (Journal journal = Journal.launch(support.journalContext(dir.toFile()).timeProvider(time));
+            Junction junction = Junction.launch(support.switchContext(journal)))
+        {
+            final DurableSubscription subscription = journal.subscribe(null, ">", StartPosition.earliest(),
+                new DurableMessageHandler()
+                {
+                    @Override
+                    public void onMessage(final DurableSubscription s, final JournalMessage m)
+                    {
+                        throw new IllegalStateException("no room");
+                    }
+
+                    @Override
+                    public void onStopped(final DurableSubscription s, final Throwable cause)
+                    {
+                        stopped.add(cause);
+                    }
+                });
+            JournalTestSupport.drive(junction, journal, 3);
+            assertEquals(DurableSubscription.State.FAILED, subscription.state());
+        }
+        assertEquals(1, stopped.size(), stopped::toString);
+        assertTrue(stopped.get(0).getMessage().contains("handler threw"), stopped.get(0)::getMessage);
+        support.errors.clear();
+    }
+
+    @Test
     void fromBeyondTheEndWaitsForNewMessages()
     {
         assertEquals(List.of("new"), replay(">", StartPosition.sequence(Long.MAX_VALUE), () -> { }));

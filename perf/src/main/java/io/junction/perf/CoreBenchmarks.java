@@ -13,7 +13,7 @@ import org.openjdk.jmh.runner.RunnerException;
 /**
  * Runs the switch-core benchmarks in one JMH run, each beside its baseline, with the GC profiler, and
  * writes perf/results/core-DATE.{json,md}: publish→deliver vs the raw Disruptor hand-off (and their
- * ratio), shard scaling, and the router's match cost.
+ * ratio), publish→deliver on the defaults vs a raw multi-producer ring, shard scaling, and the router's match cost.
  * <p>
  * Usage: {@code java -jar perf/target/benchmarks.jar} is plain JMH; this is
  * {@code java -cp perf/target/benchmarks.jar io.junction.perf.CoreBenchmarks [resultsDir] [--quick]}.
@@ -27,8 +27,8 @@ public final class CoreBenchmarks
     {
         JmhRun.run(
             "core",
-            "io.junction.perf.core.(PublishDeliverBenchmark|RawDisruptorBenchmark|ShardScalingBenchmark|" +
-            "RouterMatchBenchmark|PipelineCostBenchmark)",
+            "io.junction.perf.core.(PublishDeliverBenchmark|RawDisruptorBenchmark|DefaultsThroughputBenchmark|" +
+            "RawMultiProducerBenchmark|ShardScalingBenchmark|RouterMatchBenchmark|PipelineCostBenchmark)",
             args,
             CoreBenchmarks::report);
     }
@@ -69,6 +69,14 @@ public final class CoreBenchmarks
                         name, score, raw, 100.0 * score / raw));
                 }
             });
+        }
+        final Double rawMulti = throughput.get("RawMultiProducerBenchmark.handOff");
+        final Double defaults = throughput.get("DefaultsThroughputBenchmark.publishDeliver");
+        if (null != rawMulti && null != defaults)
+        {
+            out.append(String.format(Locale.ROOT, "%n## Junction on its defaults as a share of a raw multi-producer " +
+                "ring (same run)%n%n| Junction defaults msg/s | raw multi-producer msg/s | ratio (goal ≥ 0.70) |%n" +
+                "| ---: | ---: | ---: |%n| %,.0f | %,.0f | %.2f |%n", defaults, rawMulti, defaults / rawMulti));
         }
         return out.toString();
     }

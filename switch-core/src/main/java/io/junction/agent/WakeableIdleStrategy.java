@@ -47,6 +47,17 @@ public final class WakeableIdleStrategy implements IdleStrategy
         {
             return false;
         }
+
+        /**
+         * Asked after a park, before {@code parked(null)}.
+         *
+         * @return true if a producer woke the agent (it took the parked thread to unpark it): work is on its
+         * way, so the agent spins and yields again before it parks, rather than parking for longer.
+         */
+        default boolean wasWoken()
+        {
+            return false;
+        }
     }
 
     public static final long MIN_PARK_NS = TimeUnit.MICROSECONDS.toNanos(1);
@@ -122,8 +133,16 @@ public final class WakeableIdleStrategy implements IdleStrategy
         {
             signal.park(parkNs);
         }
+        final boolean woken = signal.wasWoken();
         signal.parked(null);
-        this.parkNs = Math.min(this.parkNs << 1, maxParkNs);
+        if (woken)
+        {
+            reset(); // a wake comes with work, or just ahead of it: look for it at once, then back off anew
+        }
+        else
+        {
+            this.parkNs = Math.min(this.parkNs << 1, maxParkNs);
+        }
     }
 
     @Override

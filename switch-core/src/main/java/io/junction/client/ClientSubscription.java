@@ -117,6 +117,17 @@ public final class ClientSubscription implements AutoCloseable
     }
 
     /**
+     * Have the daemon deliver a subscription served from its journal (durable, or started at a position) again from
+     * {@code start}, then live; a durable one's acknowledgements go on advancing its position.
+     *
+     * @return false if it could not be sent now (not in effect, or not served from the journal).
+     */
+    public boolean replay(final StartAt start)
+    {
+        return client.sendReplay(this, start);
+    }
+
+    /**
      * @return the sequence of the last message handed to its handler, or -1.
      */
     public long lastSequence()

@@ -33,6 +33,7 @@ import io.junction.protocol.codecs.ErrorCode;
 import io.junction.protocol.codecs.ErrorDecoder;
 import io.junction.protocol.codecs.HelloEncoder;
 import io.junction.protocol.codecs.AckEncoder;
+import io.junction.protocol.codecs.ReplayEncoder;
 import io.junction.protocol.codecs.MessageDecoder;
 import io.junction.protocol.codecs.MessageHeaderEncoder;
 import io.junction.protocol.codecs.OutcomeCode;
@@ -102,6 +103,7 @@ public final class JunctionClient implements AutoCloseable
     private final UnsubscribeEncoder unsubscribe = new UnsubscribeEncoder();
     private final CreditEncoder credit = new CreditEncoder();
     private final AckEncoder ack = new AckEncoder();
+    private final ReplayEncoder replay = new ReplayEncoder();
     private final PingEncoder ping = new PingEncoder();
     private final PongEncoder pong = new PongEncoder();
 
@@ -781,6 +783,24 @@ public final class JunctionClient implements AutoCloseable
         }
         ack.wrapAndApplyHeader(transport.buffer(), at, header).subscriptionId(subscription.id()).sequence(sequence);
         transport.commit(at, ProtocolFrames.HEADER_LENGTH + ack.encodedLength());
+        return true;
+    }
+
+    boolean sendReplay(final ClientSubscription subscription, final StartAt start)
+    {
+        if (CONNECTED != state || !subscription.active || !subscription.options().fromJournal() ||
+            !subscription.inEffect)
+        {
+            return false;
+        }
+        final int at = claim(ProtocolFrames.HEADER_LENGTH + ReplayEncoder.BLOCK_LENGTH);
+        if (at < 0)
+        {
+            return false;
+        }
+        replay.wrapAndApplyHeader(transport.buffer(), at, header).subscriptionId(subscription.id())
+            .startPositionKind(start.kind()).startPositionValue(start.value()).endSequence(-1);
+        transport.commit(at, ProtocolFrames.HEADER_LENGTH + replay.encodedLength());
         return true;
     }
 

@@ -11,11 +11,14 @@ public final class RegulationCache
     static final int MAX_TOPICS = 4096;
 
     final String publisherName;
+    /** The authenticated principal the publisher is bound to; null for none (embedded, anonymous offers). */
+    final String principal;
     volatile Binding binding;
 
-    RegulationCache(final String publisherName)
+    RegulationCache(final String publisherName, final String principal)
     {
         this.publisherName = publisherName;
+        this.principal = principal;
     }
 
     public String publisherName()

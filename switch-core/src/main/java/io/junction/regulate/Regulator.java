@@ -2,6 +2,7 @@ package io.junction.regulate;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 import org.agrona.CloseHelper;
@@ -40,7 +41,7 @@ public final class Regulator implements AutoCloseable
     private final AtomicCounter[] backPressuredCounters;
     private final AtomicCounter[] queueDelayCounters;
     private final AtomicCounter[] shedLevelCounters;
-    private final RegulationCache anonymous = new RegulationCache(null);
+    private final RegulationCache anonymous = new RegulationCache(null, null);
     private volatile Compiled compiled;
 
     /**
@@ -98,7 +99,16 @@ public final class Regulator implements AutoCloseable
      */
     public RegulationCache newCache(final String publisherName)
     {
-        return new RegulationCache(publisherName);
+        return new RegulationCache(publisherName, null);
+    }
+
+    /**
+     * @param principal the authenticated principal the publisher is bound to: what {@link Rule#withPrincipal}
+     *                  matches, a quota of its own per principal.
+     */
+    public RegulationCache newCache(final String publisherName, final String principal)
+    {
+        return new RegulationCache(publisherName, principal);
     }
 
     /**
@@ -131,7 +141,7 @@ public final class Regulator implements AutoCloseable
         Admission[] byClass = binding.byTopic.get(topic);
         if (null == byClass)
         {
-            byClass = current.resolve(cache.publisherName, topic);
+            byClass = current.resolve(cache.publisherName, cache.principal, topic);
             if (binding.byTopic.size() >= RegulationCache.MAX_TOPICS)
             {
                 binding.byTopic.clear();
@@ -270,6 +280,8 @@ public final class Regulator implements AutoCloseable
         final long codelTargetNs;
         final long codelIntervalNs;
         final int criticalReserve;
+        /** Keyed by the rule's own admission (identity). */
+        final ConcurrentHashMap<Admission, ConcurrentHashMap<String, Admission>> byPrincipal = new ConcurrentHashMap<>();
 
         Compiled(final RegulationConfig config)
         {
@@ -286,7 +298,18 @@ public final class Regulator implements AutoCloseable
             criticalReserve = config.criticalReserve();
         }
 
-        Admission[] resolve(final String publisherName, final String topic)
+        /**
+         * The admission of a rule with a principal, for one principal: a bucket and an in-flight limit of its own,
+         * made the first time that principal publishes under this configuration (as many as principals that
+         * authenticate; resolved once per publisher and topic, not per message).
+         */
+        Admission perPrincipal(final Admission ofRule, final String principal)
+        {
+            return byPrincipal.computeIfAbsent(ofRule, (rule) -> new ConcurrentHashMap<>())
+                .computeIfAbsent(principal, (name) -> Admission.of(ofRule.rule()));
+        }
+
+        Admission[] resolve(final String publisherName, final String principal, final String topic)
         {
             final Admission[] byClass = new Admission[PRIORITIES.length];
             for (final Priority priority : PRIORITIES)
@@ -294,9 +317,10 @@ public final class Regulator implements AutoCloseable
                 byClass[priority.ordinal()] = Admission.UNREGULATED;
                 for (final Admission admission : admissions)
                 {
-                    if (admission.rule().matches(publisherName, topic, priority))
+                    if (admission.rule().matches(publisherName, principal, topic, priority))
                     {
-                        byClass[priority.ordinal()] = admission;
+                        byClass[priority.ordinal()] = null == admission.rule().principal() ? admission :
+                            perPrincipal(admission, principal);
                         break;
                     }
                 }

@@ -12,12 +12,15 @@ import io.junction.Priority;
  * whether sojourn-time shedding may shed them). Immutable: every {@code with...} returns a new rule.
  * <p>
  * All messages a rule matches share its bucket and its in-flight limit; for a limit per class, give
- * each class its own rule. A message is governed by the first rule that matches it.
+ * each class its own rule. A rule {@link #withPrincipal for principals} is a quota per principal: each
+ * principal it matches has a bucket and an in-flight limit of its own. A message is governed by the first rule
+ * that matches it.
  */
 public final class Rule
 {
     private final String topicPattern;
     private final String publisher;
+    private final String principal;
     private final Set<Priority> classes;
     private final long ratePerSecond;
     private final int burst;
@@ -27,6 +30,7 @@ public final class Rule
     private Rule(
         final String topicPattern,
         final String publisher,
+        final String principal,
         final Set<Priority> classes,
         final long ratePerSecond,
         final int burst,
@@ -35,6 +39,7 @@ public final class Rule
     {
         this.topicPattern = Objects.requireNonNull(topicPattern, "topicPattern");
         this.publisher = publisher;
+        this.principal = principal;
         this.classes = classes;
         this.ratePerSecond = ratePerSecond;
         this.burst = burst;
@@ -48,7 +53,7 @@ public final class Rule
      */
     public static Rule forTopics(final String topicPattern)
     {
-        return new Rule(topicPattern, null, EnumSet.allOf(Priority.class), 0, 0, 0, true);
+        return new Rule(topicPattern, null, null, EnumSet.allOf(Priority.class), 0, 0, 0, true);
     }
 
     /**
@@ -56,12 +61,27 @@ public final class Rule
      */
     public Rule withPublisher(final String publisher)
     {
-        return new Rule(topicPattern, publisher, classes, ratePerSecond, burst, maxInFlight, sojournShedding);
+        return new Rule(topicPattern, publisher, principal, classes, ratePerSecond, burst, maxInFlight,
+            sojournShedding);
+    }
+
+    /**
+     * Only the offers of publishers bound to an authenticated principal this matches, each principal with its own
+     * bucket and in-flight limit: a quota per principal, which no client can spend for another by claiming its
+     * names (the principal is what authentication said, not a name the client chose).
+     *
+     * @param principal a principal's name, or a glob where {@code *} stands for any characters ({@code "*"}: every
+     *                  principal, {@code "team-*"}); null for any publisher, with or without a principal.
+     */
+    public Rule withPrincipal(final String principal)
+    {
+        return new Rule(topicPattern, publisher, principal, classes, ratePerSecond, burst, maxInFlight,
+            sojournShedding);
     }
 
     public Rule withClasses(final Priority first, final Priority... rest)
     {
-        return new Rule(topicPattern, publisher, EnumSet.of(first, rest), ratePerSecond, burst, maxInFlight,
+        return new Rule(topicPattern, publisher, principal, EnumSet.of(first, rest), ratePerSecond, burst, maxInFlight,
             sojournShedding);
     }
 
@@ -71,7 +91,8 @@ public final class Rule
     public Rule withRateLimit(final long ratePerSecond, final int burst)
     {
         new TokenBucket(ratePerSecond, burst); // Validates.
-        return new Rule(topicPattern, publisher, classes, ratePerSecond, burst, maxInFlight, sojournShedding);
+        return new Rule(topicPattern, publisher, principal, classes, ratePerSecond, burst, maxInFlight,
+            sojournShedding);
     }
 
     /**
@@ -80,7 +101,8 @@ public final class Rule
     public Rule withMaxInFlight(final long maxInFlight)
     {
         new InFlightLimit(maxInFlight); // Validates.
-        return new Rule(topicPattern, publisher, classes, ratePerSecond, burst, maxInFlight, sojournShedding);
+        return new Rule(topicPattern, publisher, principal, classes, ratePerSecond, burst, maxInFlight,
+            sojournShedding);
     }
 
     /**
@@ -88,7 +110,8 @@ public final class Rule
      */
     public Rule withSojournShedding(final boolean sojournShedding)
     {
-        return new Rule(topicPattern, publisher, classes, ratePerSecond, burst, maxInFlight, sojournShedding);
+        return new Rule(topicPattern, publisher, principal, classes, ratePerSecond, burst, maxInFlight,
+            sojournShedding);
     }
 
     public String topicPattern()
@@ -99,6 +122,12 @@ public final class Rule
     public String publisher()
     {
         return publisher;
+    }
+
+    /** @return the principal (or glob) the rule is for, or null for any publisher. */
+    public String principal()
+    {
+        return principal;
     }
 
     public Set<Priority> classes()
@@ -128,15 +157,46 @@ public final class Rule
 
     boolean matches(final String publisherName, final String topic, final Priority priority)
     {
+        return matches(publisherName, null, topic, priority);
+    }
+
+    /**
+     * @param principalName the authenticated principal the publisher is bound to, or null.
+     */
+    boolean matches(final String publisherName, final String principalName, final String topic, final Priority priority)
+    {
         return classes.contains(priority) &&
             (null == publisher || publisher.equals(publisherName)) &&
+            (null == principal || (null != principalName && glob(principal, 0, principalName, 0))) &&
             TopicPattern.matches(topicPattern, topic);
+    }
+
+    /** {@code *} matches any run of characters; everything else itself. */
+    static boolean glob(final String pattern, final int p, final String text, final int t)
+    {
+        if (p == pattern.length())
+        {
+            return t == text.length();
+        }
+        if (pattern.charAt(p) == '*')
+        {
+            for (int i = t; i <= text.length(); i++)
+            {
+                if (glob(pattern, p + 1, text, i))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return t < text.length() && pattern.charAt(p) == text.charAt(t) && glob(pattern, p + 1, text, t + 1);
     }
 
     @Override
     public String toString()
     {
         return "Rule{topics='" + topicPattern + "', publisher=" + (null == publisher ? "*" : publisher) +
+            (null == principal ? "" : ", principal=" + principal) +
             ", classes=" + classes + ", ratePerSecond=" + ratePerSecond + ", burst=" + burst +
             ", maxInFlight=" + maxInFlight + ", sojournShedding=" + sojournShedding + '}';
     }

@@ -62,6 +62,23 @@ class WakeableIdleStrategyTest
         assertEquals(List.of(1_000L, 2_000L, 4_000L, 8_000L, 16_000L, 4_000L, 4_000L, 64_000L), signal.parks);
     }
 
+    @Test
+    void aWakeByAProducerStartsTheBackoffAgainWithSpinsAndYields()
+    {
+        final RecordingSignal signal = new RecordingSignal();
+        final WakeableIdleStrategy idle = new WakeableIdleStrategy(signal, 2, 3, MAX_PARK_NS, BUSY_MAX_PARK_NS);
+        idleTimes(idle, 5 + 4);
+        assertEquals(List.of(1_000L, 2_000L, 4_000L, 8_000L), signal.parks);
+
+        signal.wakeDuringPark = true; // a publisher took the parked thread and unparked it
+        idle.idle(0);
+        signal.wakeDuringPark = false;
+        idleTimes(idle, 5);
+        assertEquals(5, signal.parks.size(), "after a wake it spins and yields again before parking");
+        idle.idle(0);
+        assertEquals(1_000L, signal.parks.get(5), "and its next park is short again");
+    }
+
     private static void idleTimes(final WakeableIdleStrategy idle, final int times)
     {
         for (int i = 0; i < times; i++)
@@ -77,6 +94,8 @@ class WakeableIdleStrategyTest
         Thread threadWhileParked;
         boolean hasWork;
         boolean busy;
+        boolean wakeDuringPark;
+        boolean woken;
 
         @Override
         public void parked(final Thread thread)
@@ -95,6 +114,15 @@ class WakeableIdleStrategyTest
         {
             threadWhileParked = parkedThread;
             parks.add(parkNs);
+            woken = wakeDuringPark;
+        }
+
+        @Override
+        public boolean wasWoken()
+        {
+            final boolean wasWoken = woken;
+            woken = false;
+            return wasWoken;
         }
 
         @Override

@@ -17,24 +17,37 @@ import picocli.CommandLine.Spec;
 import io.junction.client.ClientContext;
 import io.junction.client.DisconnectReason;
 import io.junction.client.JunctionClient;
+import io.junction.cluster.ClusterMembers;
+import io.junction.cluster.client.ClusterTransport;
 
 /**
  * Where {@code junction pub} and {@code junction sub} find the daemon and who they are to it: {@code --url}, or
  * {@code --dir} (the {@value Daemon#PROPERTIES_FILE} a running daemon writes in its data directory, refused when the
- * pid it names is not running), and {@code --user} with {@code --password-file}.
+ * pid it names is not running), or {@code --cluster} (a cluster's members), and {@code --user} with
+ * {@code --password-file}.
  */
 final class ClientOptions
 {
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
-    @Option(names = "--url", paramLabel = "tcp://HOST:PORT", description = "The daemon's protocol address " +
-        "(default: " + ClientContext.DEFAULT_URL + ", or found with --dir); tls://HOST:PORT for TLS.")
+    @Option(names = "--url", paramLabel = "URL", description = "The daemon's protocol address: tcp://HOST:PORT, " +
+        "tls://HOST:PORT for TLS, aeron:udp?endpoint=HOST:PORT (its aeron.ingress-endpoint) or aeron:ipc (default: " +
+        ClientContext.DEFAULT_URL + ", or found with --dir).")
     String url;
+
+    @Option(names = "--aeron-dir", paramLabel = "DIR", description = "For an aeron: url, the media driver to use " +
+        "(for aeron:ipc the daemon's aeron.dir, listed in its " + Daemon.PROPERTIES_FILE + "); without it an " +
+        "aeron:udp url runs a media driver inside this command.")
+    File aeronDir;
 
     @Option(names = "--dir", paramLabel = "DIR", description = "A local daemon's data directory: its address is " +
         "read from DIR/" + Daemon.PROPERTIES_FILE + ".")
     File dir;
+
+    @Option(names = "--cluster", paramLabel = "MEMBERS", description = "A cluster instead of a daemon: its member " +
+        "list as the members are given it, e.g. 0=host1:20000|1=host2:20000|2=host3:20000 (the ingress of each).")
+    String cluster;
 
     @Option(names = "--user", paramLabel = "NAME", description = "Authenticate as this user (with --password-file).")
     String user;
@@ -63,6 +76,8 @@ final class ClientOptions
         "the first line of FILE.")
     File keyStorePasswordFile;
 
+    private String ingressEndpoints;
+
     @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "10s",
         description = "How long to try to reach the daemon (default: ${DEFAULT-VALUE}).")
     Duration connectTimeout;
@@ -87,9 +102,20 @@ final class ClientOptions
      */
     ClientContext context() throws NoDaemonException
     {
-        if (null != url && null != dir)
+        if ((null != url ? 1 : 0) + (null != dir ? 1 : 0) + (null != cluster ? 1 : 0) > 1)
         {
-            throw new ParameterException(spec.commandLine(), "--url and --dir are alternatives: give one");
+            throw new ParameterException(spec.commandLine(), "--url, --dir and --cluster are alternatives: give one");
+        }
+        if (null != cluster)
+        {
+            try
+            {
+                ingressEndpoints = ClusterMembers.parse(cluster).ingressEndpoints();
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new ParameterException(spec.commandLine(), "--cluster " + cluster + ": " + ex.getMessage());
+            }
         }
         if ((null == user) != (null == passwordFile))
         {
@@ -118,6 +144,26 @@ final class ClientOptions
             }
             ctx.tls(tls);
         }
+        if (ctx.url().startsWith("aeron:"))
+        {
+            if (null != aeronDir)
+            {
+                ctx.aeronDirectory(aeronDir.getPath());
+            }
+            else if (ctx.url().startsWith("aeron:ipc"))
+            {
+                throw new ParameterException(spec.commandLine(), "an aeron:ipc url needs --aeron-dir: the daemon's " +
+                    "media driver directory (aeron.dir in its " + Daemon.PROPERTIES_FILE + ")");
+            }
+            else
+            {
+                ctx.aeronEmbeddedDriver(true); // Its directory is a new temporary one, deleted when the command ends.
+            }
+        }
+        else if (null != aeronDir)
+        {
+            throw new ParameterException(spec.commandLine(), "--aeron-dir goes with an aeron: url");
+        }
         try
         {
             ctx.conclude();
@@ -127,6 +173,36 @@ final class ClientOptions
             throw new ParameterException(spec.commandLine(), ex.getMessage());
         }
         return ctx;
+    }
+
+    /**
+     * @return a client of the daemon, or with {@code --cluster} of the cluster (the same API over a
+     * {@link ClusterTransport}).
+     * @throws NoDaemonException when no member of the cluster can be reached to find this host's address.
+     */
+    JunctionClient connect(final ClientContext ctx) throws NoDaemonException
+    {
+        if (null == ingressEndpoints)
+        {
+            return JunctionClient.connect(ctx);
+        }
+        try
+        {
+            return JunctionClient.connect(ctx, new ClusterTransport(new ClusterTransport.Context()
+                .ingressEndpoints(ingressEndpoints)));
+        }
+        catch (final IllegalStateException | java.io.UncheckedIOException ex)
+        {
+            throw new NoDaemonException(ex.getMessage());
+        }
+    }
+
+    /**
+     * @return where the client goes, for messages.
+     */
+    String where(final ClientContext ctx)
+    {
+        return null != ingressEndpoints ? "the cluster " + ingressEndpoints : "the daemon at " + ctx.url();
     }
 
     private String readPassword(final File file)
@@ -187,6 +263,11 @@ final class ClientOptions
      */
     static String awaitConnected(final JunctionClient client, final Duration timeout)
     {
+        return awaitConnected(client, timeout, "the daemon at " + client.context().url());
+    }
+
+    static String awaitConnected(final JunctionClient client, final Duration timeout, final String where)
+    {
         final long deadline = System.nanoTime() + timeout.toNanos();
         while (!client.isConnected())
         {
@@ -200,7 +281,7 @@ final class ClientOptions
             }
             if (System.nanoTime() - deadline > 0)
             {
-                return "cannot reach the daemon at " + client.context().url() + " within " +
+                return "cannot reach " + where + " within " +
                     CliValues.text(timeout) + (client.lastError().isEmpty() ? "" : ": " + client.lastError());
             }
         }

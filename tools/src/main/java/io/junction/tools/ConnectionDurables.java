@@ -314,6 +314,21 @@ final class ConnectionDurables
     }
 
     /**
+     * Its reader in the journal stopped for good (behind retention, a position mismatch, a fault): it ends, and the
+     * client is told UNSUBSCRIBED FAULT (the journal logged and counted why).
+     */
+    void onStopped(final RemoteDurableSubscription subscription)
+    {
+        if (byId.get(subscription.id) != subscription)
+        {
+            return;
+        }
+        end(subscription);
+        connection.sendUnsubscribedFrame(subscription.id, EndReasonCode.FAULT, subscription.sent(), 0);
+        connection.flush();
+    }
+
+    /**
      * The connection closes: every one ends, its acknowledged position kept in the journal.
      */
     void closeAll()
@@ -347,9 +362,16 @@ final class ConnectionDurables
             return; // ended before the journal answered: let go then
         }
         subscription.released = true;
-        if (null != subscription.journalName && null == subscription.store)
+        final DurableSubscription store = subscription.store;
+        if (null != store && DurableSubscription.State.ACTIVE != store.state())
         {
-            // Never opened in the journal (an opened one lets its name go itself, after its last ACK).
+            store.close(); // stopped in the journal: no duty cycle of it will let the name go
+        }
+        if (null != subscription.journalName &&
+            (null == store || DurableSubscription.State.CLOSED == store.state()))
+        {
+            // Never opened in the journal, or stopped there (an active one lets its name go itself, after its last
+            // ACK).
             durables.letGo(subscription.journalName, subscription);
         }
         releaseLimits(durables);

@@ -165,8 +165,8 @@ final class DaemonCluster implements AutoCloseable
     ClusterGateway newGateway(
         final io.junction.Junction junction, final CountersManager counters)
     {
-        return new ClusterGateway(consensus.aeronDirectoryName(), node.context().ingressEndpoints(), junction,
-            counters, 1 << 20);
+        return new ClusterGateway(consensus.aeronDirectoryName(), node.context().ingressEndpoints(),
+            "gateway-member-" + spec.memberId(), node.context().leaderHeartbeatTimeoutNs(), junction, counters, 1 << 20);
     }
 
     int leaderMemberId()

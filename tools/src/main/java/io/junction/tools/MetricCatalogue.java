@@ -363,6 +363,10 @@ public final class MetricCatalogue
             "1 while the gateway's cluster client is connected.", null, null, null);
         counter(ClusterGateway.ERRORS_TYPE_ID, "junction_cluster_gateway_errors_total",
             "Gateway publishes refused or not sent.", null, null);
+        counter(ClusterGateway.DURABLE_TYPE_ID, "junction_cluster_gateway_durable_total",
+            "Guaranteed gateway publishes the cluster committed (answered DURABLE).", null, null);
+        counter(ClusterGateway.SHED_TYPE_ID, "junction_cluster_gateway_shed_total",
+            "Gateway publishes shed by the daemon's regulation before replication.", null, null);
         counter(AdminGuard.REFUSED_TYPE_ID, "junction_http_refused_total",
             "HTTP requests refused, by reason: cross-origin, unauthorised, overloaded.",
             "http refused: (?<reason>\\S+)", null);

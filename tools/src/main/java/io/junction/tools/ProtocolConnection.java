@@ -147,6 +147,8 @@ final class ProtocolConnection implements FrameHandler
     private PrincipalConnections.Series principalSeries;
     private Publisher publisher;
     private String publisherName;
+    /** Clustered: the regulation of this connection's publishes before the gateway. */
+    private ClusterEdge clusterEdge;
     /** The idempotent stream of this connection's guaranteed publishes; 0 for none (a HELLO without instance). */
     private long publisherId;
     private boolean holdsStream;
@@ -257,6 +259,15 @@ final class ProtocolConnection implements FrameHandler
         final ErrorCode code, final int requestTemplateId, final long correlation, final long limit, final String text)
     {
         sendError(code, requestTemplateId, correlation, limit, text);
+    }
+
+    void onDurableStopped(final RemoteDurableSubscription subscription, final String why)
+    {
+        server.onError(new IllegalStateException(subscription + " of " + remote + " stopped: " + why));
+        if (state < CLOSING)
+        {
+            durables.onStopped(subscription);
+        }
     }
 
     void retryLater()
@@ -827,7 +838,7 @@ final class ProtocolConnection implements FrameHandler
         principal = outcome.principal();
         principalSeries = server.principals().open(principal.name());
         publisherName = principal == Principal.ANONYMOUS ? instance : principal.name() + "/" + instance;
-        publisher = server.junction().publisher(publisherName);
+        publisher = server.junction().publisher(publisherName, principal.name()); // quotas per principal
         if (named)
         {
             // The instance the client chose names a stream that outlives this connection (see PublisherStreams).
@@ -918,7 +929,7 @@ final class ProtocolConnection implements FrameHandler
         {
             final int index = (int)(pendingHead & (DURABLE_WINDOW - 1));
             final long sequence = pendingSequence[index];
-            if (sequence >= 0 && Durability.PENDING == server.junction().durability(sequence) &&
+            if (sequence >= 0 && Durability.PENDING == durabilityOf(sequence) &&
                 nowNs - pendingDeadline[index] < 0)
             {
                 return true;
@@ -1073,6 +1084,11 @@ final class ProtocolConnection implements FrameHandler
             refuse(publisherSequence, ProtocolServer.NOT_AUTHORISED);
             return;
         }
+        if (guaranteed && pendingTail - pendingHead >= DURABLE_WINDOW)
+        {
+            retrying = true; // The outcome window is full: this PUBLISH again once an outcome went out.
+            return;
+        }
         final ClusterGateway gateway = server.clusterGateway();
         if (null != gateway)
         {
@@ -1083,11 +1099,6 @@ final class ProtocolConnection implements FrameHandler
             }
             publishToCluster(gateway, publisherSequence, topic, topicOffset, topicLength, priority, guaranteed,
                 payloadOffset, payloadLength);
-            return;
-        }
-        if (guaranteed && pendingTail - pendingHead >= DURABLE_WINDOW)
-        {
-            retrying = true; // The outcome window is full: this PUBLISH again once an outcome went out.
             return;
         }
 
@@ -1203,25 +1214,34 @@ final class ProtocolConnection implements FrameHandler
     }
 
     /**
-     * The clustered daemon: a best-effort publish goes to the cluster's ingress through the gateway (the cluster
-     * sequences and replicates it; every member's daemon delivers it to its subscribers). A guaranteed one is
-     * refused: the cluster's acknowledgement does not reach this protocol (use the cluster's client).
+     * The clustered daemon: a publish goes to the cluster's ingress through the gateway, regulated here first
+     * ({@link ClusterEdge}); the cluster sequences and replicates it, every member's daemon delivers it to its
+     * subscribers. A guaranteed one is answered DURABLE once the cluster committed it (its gateway ticket).
      */
     private void publishToCluster(
         final ClusterGateway gateway, final long publisherSequence, final String topic, final int topicOffset,
         final int topicLength, final int priority, final boolean guaranteed, final int payloadOffset,
         final int payloadLength)
     {
-        if (guaranteed)
-        {
-            refuse(publisherSequence, ProtocolServer.UNSUPPORTED_CLUSTER_GUARANTEED);
-            return;
-        }
         final RejectReason invalid = Topics.validateTopic(topic, server.junction().context().maxTopicLength(),
             server.junction().context().maxTopicTokens());
+        if (null == clusterEdge && null == invalid)
+        {
+            clusterEdge = new ClusterEdge(server.junction().regulator(), publisherName, gateway);
+        }
         final long result = null != invalid ? OfferResult.rejected(invalid) :
-            gateway.offer(inBuffer, topicOffset, topicLength, priority, payloadOffset, payloadLength);
-        onOfferResult(result, publisherSequence, priority, false);
+            clusterEdge.publish(topic, priority, guaranteed, inBuffer, topicOffset, topicLength, payloadOffset,
+                payloadLength);
+        onOfferResult(result, publisherSequence, priority, guaranteed);
+    }
+
+    /**
+     * @return where a guaranteed publish awaiting its outcome stands: in the journal, or (clustered) in the cluster.
+     */
+    private Durability durabilityOf(final long sequence)
+    {
+        final ClusterGateway gateway = server.clusterGateway();
+        return null != gateway ? gateway.durability(sequence) : server.junction().durability(sequence);
     }
 
     /**
@@ -1655,7 +1675,7 @@ final class ProtocolConnection implements FrameHandler
         {
             final int index = (int)(pendingHead & (DURABLE_WINDOW - 1));
             final long sequence = pendingSequence[index];
-            final Durability durability = sequence < 0 ? Durability.UNKNOWN : server.junction().durability(sequence);
+            final Durability durability = sequence < 0 ? Durability.UNKNOWN : durabilityOf(sequence);
             final OutcomeCode outcome;
             int reasonCode = 0;
             if (sequence < 0)
@@ -1682,7 +1702,8 @@ final class ProtocolConnection implements FrameHandler
             final int start = beginFrame(encoder.sbeTemplateId(), OutcomeEncoder.BLOCK_LENGTH);
             encoder.wrap(outBuffer, start + ProtocolFrames.LENGTH_PREFIX + ProtocolFrames.HEADER_LENGTH)
                 .publisherSequence(pendingPublisherSequence[index])
-                .sequence(sequence < 0 ? -1 : sequence)
+                .sequence(sequence < 0 ? -1 : null != server.clusterGateway() ?
+                    server.clusterGateway().clusterSequence(sequence) : sequence)
                 .outcome(outcome)
                 .reasonCode(reasonCode);
             endFrame(start, encoder.encodedLength());

@@ -99,8 +99,6 @@ public final class ProtocolServer implements AutoCloseable
     static final long UNSUPPORTED_REQUEST_REPLY = -901;
     /** A guaranteed PUBLISH with a time to live. */
     static final long UNSUPPORTED_GUARANTEED_TTL = -902;
-    /** A guaranteed PUBLISH to a clustered daemon's protocol. */
-    static final long UNSUPPORTED_CLUSTER_GUARANTEED = -903;
     /** A PUBLISH its principal may not make. */
     static final long NOT_AUTHORISED = -904;
 
@@ -125,8 +123,6 @@ public final class ProtocolServer implements AutoCloseable
             "correlationId and replyTo to the cluster; publish without them"));
         REFUSAL_TEXTS.put(UNSUPPORTED_GUARANTEED_TTL, ascii("UNSUPPORTED: a guaranteed publish cannot have a time " +
             "to live"));
-        REFUSAL_TEXTS.put(UNSUPPORTED_CLUSTER_GUARANTEED, ascii("UNSUPPORTED: a clustered daemon's protocol takes " +
-            "best-effort publishes only (its messages go to the cluster); use the cluster's client for guaranteed"));
         REFUSAL_TEXTS.put(NOT_AUTHORISED, ascii("NOT_AUTHORISED: the principal may not publish to that topic"));
     }
 

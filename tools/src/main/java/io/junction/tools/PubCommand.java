@@ -97,9 +97,20 @@ final class PubCommand implements Callable<Integer>
                     (0 == reasonCode ? "" : ": " + OfferResult.describe(reasonCode)));
             }
         });
-        try (JunctionClient client = JunctionClient.connect(ctx))
+        final JunctionClient opened;
+        try
         {
-            final String unreachable = ClientOptions.awaitConnected(client, connection.connectTimeout);
+            opened = connection.connect(ctx);
+        }
+        catch (final ClientOptions.NoDaemonException ex)
+        {
+            err.println("junction pub: " + ex.getMessage());
+            return ClientOptions.NoDaemonException.EXIT;
+        }
+        try (JunctionClient client = opened)
+        {
+            final String unreachable = ClientOptions.awaitConnected(client, connection.connectTimeout,
+                connection.where(ctx));
             if (null != unreachable)
             {
                 err.println("junction pub: " + unreachable);

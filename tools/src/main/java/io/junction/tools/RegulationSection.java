@@ -29,7 +29,7 @@ import static io.junction.tools.ConfigKeys.intAtLeast;
 public record RegulationSection(RegulationConfig regulation, boolean expressCritical)
 {
     private static final Set<String> RULE_KEYS = Set.of(
-        "pattern", "publisher", "classes", "rate", "burst", "max-in-flight", "codel");
+        "pattern", "publisher", "principal", "classes", "rate", "burst", "max-in-flight", "codel");
 
     static RegulationSection from(final Config config)
     {
@@ -82,6 +82,16 @@ public record RegulationSection(RegulationConfig regulation, boolean expressCrit
                     throw new ConfigException("key '" + at + ".publisher': must not be blank (omit it for any publisher)");
                 }
                 rule = rule.withPublisher(publisher);
+            }
+            if (ruleConfig.hasPath("principal"))
+            {
+                final String principal = checked(at + ".principal", () -> ruleConfig.getString("principal"));
+                if (principal.isBlank())
+                {
+                    throw new ConfigException("key '" + at + ".principal': must not be blank (omit it for any " +
+                        "publisher; \"*\" for every principal, each with its own quota)");
+                }
+                rule = rule.withPrincipal(principal);
             }
             if (ruleConfig.hasPath("classes"))
             {

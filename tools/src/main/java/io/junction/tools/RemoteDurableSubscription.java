@@ -120,6 +120,22 @@ final class RemoteDurableSubscription implements DurableMessageHandler
     }
 
     @Override
+    public void onStopped(final DurableSubscription subscription, final Throwable cause)
+    {
+        if (ended && subscription == store)
+        {
+            subscription.close(); // ended meanwhile: no duty cycle of it will let the name go now
+            durables.letGo(journalName, this);
+            return;
+        }
+        if (announced && !ended && (subscription == reader || subscription == store))
+        {
+            final String why = String.valueOf(cause.getMessage());
+            connection.agent().post(() -> connection.onDurableStopped(this, why));
+        }
+    }
+
+    @Override
     public void onPoll(final DurableSubscription subscription)
     {
         if (ended)
@@ -189,6 +205,10 @@ final class RemoteDurableSubscription implements DurableMessageHandler
         if (ended || !announced || subscription != reader || !connection.isOpen())
         {
             return false;
+        }
+        if (null != store)
+        {
+            applyAck(); // within a batch too, so that an ACK is persisted soon after it arrives
         }
         final int capacity = windowSequence.length;
         if (null != journalName && windowTail - windowHead >= capacity)

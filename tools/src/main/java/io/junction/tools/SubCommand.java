@@ -138,9 +138,20 @@ final class SubCommand implements Callable<Integer>
             generator.setRootValueSeparator(null);
         }
         final long deadline = null == timeout ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
-        try (JunctionClient client = JunctionClient.connect(ctx))
+        final JunctionClient opened;
+        try
         {
-            final String unreachable = ClientOptions.awaitConnected(client, connection.connectTimeout);
+            opened = connection.connect(ctx);
+        }
+        catch (final ClientOptions.NoDaemonException ex)
+        {
+            System.err.println("junction sub: " + ex.getMessage());
+            return ClientOptions.NoDaemonException.EXIT;
+        }
+        try (JunctionClient client = opened)
+        {
+            final String unreachable = ClientOptions.awaitConnected(client, connection.connectTimeout,
+                connection.where(ctx));
             if (null != unreachable)
             {
                 System.err.println("junction sub: " + unreachable);

@@ -201,17 +201,48 @@ class ClusterDaemonProcessTest
             "junction_cluster_gateway_published_total " + (double)count), metrics);
         await().atMost(TIMEOUT).until(() -> counter(dir, DaemonCluster.COMMIT_POSITION_TYPE_ID) > 0);
 
-        // A guaranteed publish is refused by the clustered protocol, with a reason; a bad topic is rejected.
+        // A guaranteed publish through the gateway is answered DURABLE once the cluster committed it, with the
+        // cluster's sequence; a bad topic is rejected at the edge.
         publisher.publish("orders.new", io.junction.Priority.HIGH, io.junction.QualityOfService.GUARANTEED,
             new byte[8], 0, 8);
         publisher.publish("orders..bad", io.junction.Priority.HIGH, new byte[8], 0, 8);
         publisher.flush();
-        await().atMost(TIMEOUT).until(() -> replies.refusals.size() == 2);
-        assertTrue(replies.refusals.get(0).startsWith("1 UNSUPPORTED ") &&
-            replies.refusals.get(0).contains("a clustered daemon's protocol takes best-effort publishes only"),
-            replies.refusals::toString);
-        assertTrue(replies.refusals.get(1).startsWith("1 REJECTED " + io.junction.OfferResult.rejected(
+        await().atMost(TIMEOUT).until(() -> replies.outcomes.size() == 1 && replies.refusals.size() == 1);
+        assertTrue(replies.outcomes.get(0).matches("\\d+ DURABLE " + (count + 1) + " 0"), replies.outcomes::toString);
+        assertEquals(1, counter(dir, ClusterGateway.DURABLE_TYPE_ID));
+        await().atMost(TIMEOUT).until(() -> subscriber.received.get() == count + 1);
+        assertTrue(replies.refusals.get(0).startsWith("1 REJECTED " + io.junction.OfferResult.rejected(
             io.junction.RejectReason.EMPTY_TOKEN) + " "), replies.refusals::toString);
+
+        // Regulation at the edge, before replication: "limited.>" takes one message a second, burst 1.
+        for (int i = 0; i < 5; i++)
+        {
+            publisher.publish("limited.x", io.junction.Priority.NORMAL, new byte[8], 0, 8);
+        }
+        publisher.flush();
+        await().atMost(TIMEOUT).until(() -> replies.refusals.stream().anyMatch((r) -> r.contains(" SHED ")));
+        final long shed = counter(dir, ClusterGateway.SHED_TYPE_ID);
+        assertTrue(shed >= 3, () -> "shed " + shed);
+        // What was shed never reached the cluster: the gateway sent the rest only.
+        await().atMost(TIMEOUT).until(() -> counter(dir, ClusterGateway.PUBLISHED_TYPE_ID) == count + 1 + 5 - shed);
+
+        // junction pub and sub --cluster: the client library over the cluster transport, straight to the member.
+        final String members = "0=localhost:" + basePort;
+        final JunctionProcess sub = JunctionProcess.start(tmp.resolve("cli-sub.txt").toFile(), "sub", "cli.>",
+            "--cluster", members, "--count", "1", "--timeout", "60s");
+        resources.add(sub);
+        await().atMost(TIMEOUT).until(() -> sub.output().contains("subscribed to") || !sub.process().isAlive());
+        final File pubOut = tmp.resolve("cli-pub.txt").toFile();
+        assertEquals(0, JunctionProcess.run(pubOut, "pub", "--cluster", members, "--guaranteed", "cli.x", "hello"),
+            () -> read(pubOut));
+        assertTrue(Files.readString(pubOut.toPath()).strip().matches("(?s)(.*\\n)?\\d+"), () -> read(pubOut));
+        assertTrue(sub.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), sub::output);
+        assertEquals(0, sub.process().exitValue(), sub::output);
+        assertTrue(sub.output().contains("cli.x hello"), sub::output);
+        final File cliBadOut = tmp.resolve("cli-bad.txt").toFile();
+        assertEquals(2, JunctionProcess.run(cliBadOut, "pub", "--cluster", "0=nohost", "cli.x", "x"),
+            () -> read(cliBadOut));
+        assertTrue(Files.readString(cliBadOut.toPath()).contains("--cluster 0=nohost"), () -> read(cliBadOut));
 
         assertTrue(webhooks.get(0).isEmpty(), webhooks.get(0)::toString); // never without a leader long enough
         solo.process().destroy();
@@ -261,6 +292,7 @@ class ClusterDaemonProcessTest
             "http.port = 0",
             "journal.enabled = false",
             "histogram-log = false",
+            "regulation.rules = [ { pattern = \"limited.>\", rate = 1, burst = 1 } ]",
             "cluster { enabled = true, member-id = " + memberId + ", member-count = " + memberCount +
                 ", base-port = " + basePort + ", clean-start = true }",
             "alarms {",

@@ -210,12 +210,17 @@ class DurableSubscriptionTest
         assertEquals(durable.subList(4, 13), secondReceived.sequences, "then live, no gap, no duplicate");
         assertTrue(resumed.isActive());
 
+        // REPLAY: from the third message again, then on live; its acknowledgements still advance the position.
+        assertTrue(resumed.replay(StartAt.sequence(durable.get(2))), "replay sent");
+        pollUntil(() -> secondReceived.size() == 9 + 11, secondReceived::toString, second);
+        assertEquals(durable.subList(2, 13), secondReceived.sequences.subList(9, 20), "replayed in order, then live");
+
         // Best-effort messages are not journaled: a durable subscription does not see them.
         final int length = payload.putStringWithoutLengthUtf8(0, "best-effort");
         assertTrue(publisher.offer("orders.paid", Priority.NORMAL, QualityOfService.BEST_EFFORT, payload, 0, length) > 0);
         publishGuaranteed(publisher, "orders.paid", 13, 1);
-        pollUntil(() -> durable.size() == 14 && secondReceived.size() == 10, secondReceived::toString, publisher, second);
-        assertEquals("m13", secondReceived.payloads.get(9));
+        pollUntil(() -> durable.size() == 14 && secondReceived.size() == 21, secondReceived::toString, publisher, second);
+        assertEquals("m13", secondReceived.payloads.get(20));
 
         // Closing it lets the name go once the daemon applied its last (automatic) ACK, within a duty cycle of
         // the journal: another connection takes it then.

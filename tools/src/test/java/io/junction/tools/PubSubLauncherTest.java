@@ -267,7 +267,7 @@ class PubSubLauncherTest
         assertTrue(noTopic.stderr.contains("TOPIC"), noTopic::toString);
         final Run both = run(null, "pub", "a", "x", "--url", "tcp://127.0.0.1:1", "--dir", stale.getPath());
         assertEquals(2, both.exitCode, both::toString);
-        assertTrue(both.stderr.contains("--url and --dir are alternatives"), both::toString);
+        assertTrue(both.stderr.contains("--url, --dir and --cluster are alternatives"), both::toString);
         for (final Run run : List.of(badUrl, badCount, noTopic, both))
         {
             assertNoStackTrace(run);
@@ -280,6 +280,39 @@ class PubSubLauncherTest
     private static void assertNoStackTrace(final Run run)
     {
         assertFalse(run.stderr.contains("Exception") || run.stderr.contains("\tat "), run::toString);
+    }
+
+    @Test
+    void pubAndSubOverAeronUdpAndIpc() throws Exception
+    {
+        Launcher.path();
+        final File node = tmp.resolve("aeron-node").toFile();
+        final File driver = tmp.resolve("aeron-driver").toFile();
+        final int udpPort = AeronClientTest.freeUdpPort();
+        final JunctionProcess daemon = startDaemon(tmp, writeConfig(tmp, node, 0, "aeron {", "  enabled = true",
+            "  dir = \"" + driver.getPath() + "\"", "  ingress-endpoint = \"127.0.0.1:" + udpPort + "\"",
+            "  term-length = 256K", "}"), node, "aeron-daemon.log");
+        resources.add(daemon);
+        final String udp = "aeron:udp?endpoint=127.0.0.1:" + udpPort;
+
+        // sub over UDP (a media driver inside the command), pub over IPC on the daemon's driver.
+        final Child sub = start(null, "sub", "sensors.>", "--url", udp, "--count", "2", "--timeout", "90s");
+        await().atMost(ClientTestSupport.TIMEOUT).until(() -> sub.stderr().contains("subscribed to sensors.>") ||
+            !sub.process.isAlive());
+        final Run ipc = run(null, "pub", "sensors.a", "over ipc", "--url", "aeron:ipc", "--aeron-dir",
+            driver.getPath());
+        assertEquals(0, ipc.exitCode, ipc::toString);
+        final Run guaranteed = run(null, "pub", "--guaranteed", "sensors.b", "over udp", "--url", udp);
+        assertEquals(0, guaranteed.exitCode, guaranteed::toString);
+        assertTrue(sub.process.waitFor(60, TimeUnit.SECONDS), sub::toString);
+        assertEquals(0, sub.process.exitValue(), sub::toString);
+        assertEquals(List.of("sensors.a over ipc", "sensors.b over udp"),
+            sub.stdout().lines().filter((l) -> !l.isBlank()).toList(), sub::toString);
+
+        final Run noDriver = run(null, "pub", "sensors.a", "x", "--url", "aeron:ipc");
+        assertEquals(2, noDriver.exitCode, noDriver::toString);
+        assertTrue(noDriver.stderr.contains("needs --aeron-dir") && !noDriver.stderr.contains("\tat "),
+            noDriver::toString);
     }
 
     private record Run(int exitCode, String stdout, String stderr)

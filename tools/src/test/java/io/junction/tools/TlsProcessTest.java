@@ -183,6 +183,39 @@ class TlsProcessTest
 
     @Test
     @Order(2)
+    void junctionPubAndSubSpeakTlsWithATrustStoreAKeyStoreAndAPassword() throws Exception
+    {
+        final String url = "tls://127.0.0.1:" + port;
+        final String storePassword = certificates.passwordFile().toString();
+        final Path alicePassword = tmp.resolve("alice-password.txt");
+        java.nio.file.Files.writeString(alicePassword, "s3cret\n");
+        final File subOut = tmp.resolve("sub.txt").toFile();
+        final JunctionProcess sub = JunctionProcess.start(subOut, "sub", "cli.>", "--url", url,
+            "--trust-store", clientTrust.toString(), "--trust-store-password-file", storePassword,
+            "--key-store", bob.toString(), "--key-store-password-file", storePassword, "--count", "1",
+            "--timeout", "90s");
+        resources.add(sub);
+        await().atMost(TIMEOUT).until(() -> sub.output().contains("subscribed to cli.>") || !sub.process().isAlive());
+        assertTrue(sub.process().isAlive(), sub::output);
+
+        final File pubOut = tmp.resolve("pub.txt").toFile();
+        assertEquals(0, JunctionProcess.run(pubOut, "pub", "cli.x", "over tls", "--url", url,
+            "--trust-store", clientTrust.toString(), "--trust-store-password-file", storePassword,
+            "--user", "alice", "--password-file", alicePassword.toString()), () -> DaemonTestSupport.read(pubOut));
+        assertEquals(0, sub.awaitExit(60, "sub"), sub::output);
+        assertTrue(sub.output().contains("cli.x over tls"), sub::output);
+
+        // TLS options with a tcp:// url: a usage error, named, without a stack trace.
+        final File badOut = tmp.resolve("bad.txt").toFile();
+        assertEquals(2, JunctionProcess.run(badOut, "pub", "cli.x", "y", "--url", "tcp://127.0.0.1:" + port,
+            "--trust-store", clientTrust.toString()));
+        final String bad = DaemonTestSupport.read(badOut);
+        assertTrue(bad.contains("TLS options need a tls://host:port url"), bad);
+        assertTrue(!bad.contains("\tat "), bad);
+    }
+
+    @Test
+    @Order(3)
     void anUntrustedCertificateAndOneNamingNoPrincipalAreRefusedWithTheirReasons() throws Exception
     {
         final long certificateFailures = counter("protocol tls failures: CERTIFICATE");
@@ -210,7 +243,7 @@ class TlsProcessTest
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void hostileClientsAreClosedAndCountedWhileAWellBehavedOneIsServedAndSigtermStillStops() throws Exception
     {
         final JunctionClient alice = client(tls("127.0.0.1").instance("steady")

@@ -20,6 +20,8 @@ import io.junction.protocol.codecs.HelloEncoder;
 import io.junction.protocol.codecs.MessageHeaderEncoder;
 import io.junction.protocol.codecs.PingEncoder;
 import io.junction.protocol.codecs.PongDecoder;
+import io.junction.protocol.codecs.SubscribeDecoder;
+import io.junction.protocol.codecs.UnsubscribeDecoder;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -54,6 +56,10 @@ import java.util.concurrent.TimeUnit;
  * CONNECTED) and every guaranteed publish awaiting its outcome is sent again with its publisher sequence (the
  * cluster drops the ones it has, by {@code principal/instance} and publisher sequence).
  * <p>
+ * Deliveries: a leader change can lose deliveries on their way (or never sent: entries the old leader committed
+ * but did not apply), so the transport re-subscribes each subscription after the last sequence it handed to the
+ * client ({@link SubscriptionPositions}); a SUBSCRIBE the client sends again after a reconnect starts there too.
+ * <p>
  * Aeron Cluster itself notices a lost leader only after its new-leader or message timeout (5-10 s), and not at all
  * while the minority leader still reads ingress: that is why the probe exists. Single-threaded, as the client is.
  */
@@ -73,6 +79,7 @@ public final class ClusterTransport implements Transport
     private final PongDecoder pongDecoder = new PongDecoder();
     private final ErrorEncoder errorEncoder = new ErrorEncoder();
     private final Egress egress = new Egress();
+    private final SubscriptionPositions positions = new SubscriptionPositions(this);
 
     private Events events;
     private AeronCluster cluster;
@@ -147,14 +154,38 @@ public final class ClusterTransport implements Transport
     @Override
     public void commit(final int offset, final int length)
     {
-        if (null == cluster && null == asyncConnect && null == hello &&
-            HelloDecoder.TEMPLATE_ID == ProtocolFrames.templateIdOrZero(send, offset, length))
+        final int templateId = ProtocolFrames.templateIdOrZero(send, offset, length);
+        if (null == cluster && null == asyncConnect && null == hello && HelloDecoder.TEMPLATE_ID == templateId)
         {
             startConnect(offset, length);
             return; // Sent once connected, without its secret.
         }
+        if (SubscribeDecoder.TEMPLATE_ID == templateId)
+        {
+            positions.onSubscribe(send, offset, length);
+        }
+        else if (UnsubscribeDecoder.TEMPLATE_ID == templateId)
+        {
+            positions.onUnsubscribe(send, offset);
+        }
         send.putInt(offset - LENGTH_PREFIX, length, ByteOrder.LITTLE_ENDIAN);
         sendPosition = offset + length;
+    }
+
+    /**
+     * Queue a frame of the transport's own (not the client's) behind what is buffered.
+     */
+    boolean enqueue(final DirectBuffer frame, final int offset, final int length)
+    {
+        final int at = claim(length);
+        if (at < 0)
+        {
+            return false;
+        }
+        send.putBytes(at, frame, offset, length);
+        send.putInt(at - LENGTH_PREFIX, length, ByteOrder.LITTLE_ENDIAN);
+        sendPosition = at + length;
+        return true;
     }
 
     @Override
@@ -446,6 +477,10 @@ public final class ClusterTransport implements Transport
                 return; // Our probe: not the client's.
             }
             answered(ConnectionState.CONNECTED, "the cluster answers again (leader " + leaderMemberId + ")");
+            if (!positions.onEgress(buffer, offset, length))
+            {
+                return; // A delivery the re-subscription after a leader change will replay.
+            }
             received++;
             if (null != sink)
             {
@@ -458,6 +493,7 @@ public final class ClusterTransport implements Transport
         {
             ClusterTransport.this.leaderMemberId = leaderMemberId;
             probeOutstanding = false;
+            positions.onLeaderChanged();
             answered(ConnectionState.LEADER_CHANGED, "member " + leaderMemberId + " leads " + describe() +
                 " (term " + leadershipTermId + ")");
         }

@@ -43,6 +43,7 @@ public final class BenchSuite
         sections.add(new JournalSection());
         sections.add(new ClusterSection());
         sections.add(new ShardScalingSection());
+        sections.add(new CoreThroughputSection());
         sections.add(new JmhSection());
         return sections;
     }

@@ -23,6 +23,7 @@ import io.junction.Priority;
 import io.junction.client.ClientContext;
 import io.junction.client.ClientResult;
 import io.junction.client.ClientSubscription;
+import io.junction.client.EmbeddedMediaDriver;
 import io.junction.client.JunctionClient;
 import io.junction.perf.JvmFlags;
 import io.junction.tools.Daemon;
@@ -45,10 +46,15 @@ public final class JunctionRemoteTarget implements Target
     /** A system property of the suite's JVM: extra JVM flags for the daemon's JVM, separated by spaces. */
     public static final String DAEMON_JVM_PROPERTY = "junction.bench.daemon-jvm";
     private static final long SUBSCRIBE_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(10);
+    /** Aeron terms of 4 MiB: a burst at the highest rates fits the publication's window. */
+    private static final int AERON_TERM_LENGTH = 4 << 20;
 
     private final boolean yielding;
+    private final boolean aeronUdp;
     private ServerProcess daemon;
     private int port;
+    private int aeronPort;
+    private EmbeddedMediaDriver clientDriver;
     private int nextTopic;
     private final AtomicLong publishErrors = new AtomicLong();
     private final AtomicReference<String> lastError = new AtomicReference<>();
@@ -61,7 +67,23 @@ public final class JunctionRemoteTarget implements Target
 
     private JunctionRemoteTarget(final boolean yielding)
     {
+        this(yielding, false);
+    }
+
+    private JunctionRemoteTarget(final boolean yielding, final boolean aeronUdp)
+    {
         this.yielding = yielding;
+        this.aeronUdp = aeronUdp;
+    }
+
+    /**
+     * The daemon serving the protocol over Aeron UDP (its embedded media driver, SHARED threading) and the clients
+     * over {@code aeron:udp} through one media driver of their own in the suite's JVM (as an application host runs
+     * one driver for its processes): the lowest-latency way to a daemon on another host, here over loopback.
+     */
+    public static JunctionRemoteTarget aeronUdp()
+    {
+        return new JunctionRemoteTarget(false, true);
     }
 
     /**
@@ -76,7 +98,7 @@ public final class JunctionRemoteTarget implements Target
     @Override
     public String name()
     {
-        return yielding ? "Junction remote (yielding)" : "Junction remote";
+        return aeronUdp ? "Junction remote (Aeron UDP)" : yielding ? "Junction remote (yielding)" : "Junction remote";
     }
 
     @Override
@@ -100,7 +122,7 @@ public final class JunctionRemoteTarget implements Target
     @Override
     public String transport()
     {
-        return "loopback TCP";
+        return aeronUdp ? "loopback Aeron UDP" : "loopback TCP";
     }
 
     @Override
@@ -108,6 +130,8 @@ public final class JunctionRemoteTarget implements Target
     {
         return "the daemon (junction run) in its own JVM, best-effort publishes (journal off), regulation off, " +
             "back-pressure subscribers (lossless), a connection per client, " +
+            (aeronUdp ? "over Aeron UDP (the daemon's embedded driver and one for the clients, both SHARED " +
+            "threading, term length " + (AERON_TERM_LENGTH >> 20) + " MiB), " : "") +
             (yielding ? "idle-strategy = yielding (never parks)" : "default idle strategies (park up to 1 ms when idle)");
     }
 
@@ -135,8 +159,20 @@ public final class JunctionRemoteTarget implements Target
     {
         final Path dataDir = Files.createDirectories(workDir.resolve("data"));
         final Path config = workDir.resolve("bench.conf");
-        Files.writeString(config, config(dataDir) + (yielding ? "idle-strategy = yielding\n" : ""),
-            StandardCharsets.UTF_8);
+        String extra = yielding ? "idle-strategy = yielding\n" : "";
+        if (aeronUdp)
+        {
+            try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0))
+            {
+                aeronPort = socket.getLocalPort();
+            }
+            extra += "aeron { enabled = true, ipc = false, ingress-endpoint = \"127.0.0.1:" + aeronPort + "\", " +
+                "dir = \"" + workDir.resolve("daemon-aeron").toAbsolutePath() + "\", term-length = " +
+                AERON_TERM_LENGTH + " }\n";
+            clientDriver = EmbeddedMediaDriver.launch(workDir.resolve("client-aeron").toFile(), AERON_TERM_LENGTH,
+                false);
+        }
+        Files.writeString(config, config(dataDir) + extra, StandardCharsets.UTF_8);
         daemon = ServerProcess.start("junction-daemon", command(config, dataDir), Map.of(), workDir);
         port = awaitPort(dataDir.toFile());
         daemon.awaitPort(port, START_TIMEOUT_NS);
@@ -328,7 +364,16 @@ public final class JunctionRemoteTarget implements Target
 
     private ClientContext context(final String instance)
     {
-        return new ClientContext().url("tcp://127.0.0.1:" + port).instance(instance + "-" + nextTopic)
+        final ClientContext ctx = new ClientContext();
+        if (aeronUdp)
+        {
+            ctx.url("aeron:udp?endpoint=127.0.0.1:" + aeronPort).aeronDirectory(clientDriver.directory());
+        }
+        else
+        {
+            ctx.url("tcp://127.0.0.1:" + port);
+        }
+        return ctx.instance(instance + "-" + nextTopic)
             .refusalListener((count, outcome, reasonCode) ->
             {
                 // A best-effort publish is answered only when it is refused (back pressure past the publish
@@ -372,6 +417,14 @@ public final class JunctionRemoteTarget implements Target
     @Override
     public void close() throws Exception
     {
-        CloseHelper.close(daemon);
+        try
+        {
+            CloseHelper.close(daemon);
+        }
+        finally
+        {
+            CloseHelper.quietClose(clientDriver);
+            clientDriver = null;
+        }
     }
 }

@@ -21,6 +21,7 @@ public final class Targets
         final List<Supplier<Target>> targets = new ArrayList<>();
         targets.add(JunctionRemoteTarget::new);
         targets.add(JunctionRemoteTarget::yielding);
+        targets.add(JunctionRemoteTarget::aeronUdp);
         targets.add(JunctionEmbeddedTarget::new);
         targets.add(JunctionEmbeddedTarget::yielding);
         targets.add(RawDisruptorTarget::new);

@@ -357,4 +357,25 @@ class BenchSuiteSmokeTest
         assertTrue(md.contains("Model for bigger machines"), md);
         assertTrue(md.contains("64 cores"), md);
     }
+
+    @Test
+    void coreThroughputRunsBothPublishersBesideARawMultiProducerRing() throws Exception
+    {
+        final SuiteOptions options = SuiteOptions.tiny();
+        options.outputDir = out;
+        BenchSuite.run(options, List.of(new CoreThroughputSection()));
+
+        final List<String> rows = Files.readAllLines(out.resolve(CoreThroughputSection.KEY + ".csv"));
+        // header, then each configuration under each publisher
+        assertTrue(rows.size() == 1 + 2 * CoreThroughputRun.Config.values().length, String.join("\n", rows));
+        for (final String row : rows.subList(1, rows.size()))
+        {
+            final String[] fields = row.split(",");
+            assertTrue(Double.parseDouble(fields[2]) > 0, "Junction delivered nothing: " + row);
+            assertTrue(Double.parseDouble(fields[4]) > 0, "the raw ring delivered nothing: " + row);
+        }
+        assertTrue(rows.stream().anyMatch(row -> row.startsWith("spin,")), String.join("\n", rows));
+        assertTrue(rows.stream().anyMatch(row -> row.startsWith("park,")), String.join("\n", rows));
+        assertTrue(Files.readString(out.resolve("report.md")).contains("raw multi-producer"));
+    }
 }

@@ -1,0 +1,160 @@
+package io.junction.cluster.client;
+
+import io.junction.protocol.ProtocolFrames;
+import io.junction.protocol.codecs.EndReasonCode;
+import io.junction.protocol.codecs.MessageDecoder;
+import io.junction.protocol.codecs.MessageHeaderEncoder;
+import io.junction.protocol.codecs.StartPositionKind;
+import io.junction.protocol.codecs.SubscribeDecoder;
+import io.junction.protocol.codecs.SubscribeEncoder;
+import io.junction.protocol.codecs.SubscribedDecoder;
+import io.junction.protocol.codecs.UnsubscribeDecoder;
+import io.junction.protocol.codecs.UnsubscribeEncoder;
+import io.junction.protocol.codecs.UnsubscribedDecoder;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongHashSet;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Where each of the client's subscriptions got to, so that none loses a message to a leader change or a reconnect:
+ * the last sequence handed to the client per subscription id (or where the cluster said it starts). After a new
+ * leader, each subscription is re-made at the cluster (UNSUBSCRIBE, then its SUBSCRIBE again, after that sequence:
+ * the cluster replays from its journal, then delivers live), and the deliveries that come meanwhile are dropped,
+ * since the replay brings them again in order. A SUBSCRIBE the client sends again for a known id (after a
+ * reconnect) starts after that sequence as well. Allocates per subscription, never per message.
+ */
+final class SubscriptionPositions
+{
+    private final ClusterTransport transport;
+    private final Long2LongHashMap lastSequence = new Long2LongHashMap(Long.MIN_VALUE);
+    private final Long2ObjectHashMap<byte[]> subscribeFrames = new Long2ObjectHashMap<>();
+    private final LongHashSet remaking = new LongHashSet();
+    private final SubscribeDecoder subscribeDecoder = new SubscribeDecoder();
+    private final SubscribeEncoder subscribeEncoder = new SubscribeEncoder();
+    private final UnsubscribeDecoder unsubscribeDecoder = new UnsubscribeDecoder();
+    private final UnsubscribeEncoder unsubscribeEncoder = new UnsubscribeEncoder();
+    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
+    private final MessageDecoder messageDecoder = new MessageDecoder();
+    private final SubscribedDecoder subscribedDecoder = new SubscribedDecoder();
+    private final UnsubscribedDecoder unsubscribedDecoder = new UnsubscribedDecoder();
+    private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(256);
+    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+
+    SubscriptionPositions(final ClusterTransport transport)
+    {
+        this.transport = transport;
+    }
+
+    /**
+     * The client sends SUBSCRIBE: keep it (to send again after a leader change); if the id is known, start after
+     * where it got to.
+     */
+    void onSubscribe(final MutableDirectBuffer buffer, final int offset, final int length)
+    {
+        subscribeDecoder.wrap(buffer, offset + ProtocolFrames.HEADER_LENGTH, ProtocolFrames.blockLength(buffer, offset),
+            ProtocolFrames.version(buffer, offset));
+        final long id = subscribeDecoder.subscriptionId();
+        final long last = lastSequence.get(id);
+        if (Long.MIN_VALUE != last && StartPositionKind.NEW == subscribeDecoder.startPositionKind())
+        {
+            subscribeEncoder.wrap(buffer, offset + ProtocolFrames.HEADER_LENGTH)
+                .startPositionKind(StartPositionKind.AFTER_SEQUENCE)
+                .startPositionValue(last);
+        }
+        final byte[] frame = new byte[length];
+        buffer.getBytes(offset, frame);
+        subscribeFrames.put(id, frame);
+        remaking.remove(id);
+    }
+
+    void onUnsubscribe(final DirectBuffer buffer, final int offset)
+    {
+        unsubscribeDecoder.wrap(buffer, offset + ProtocolFrames.HEADER_LENGTH, ProtocolFrames.blockLength(buffer, offset),
+            ProtocolFrames.version(buffer, offset));
+        final long id = unsubscribeDecoder.subscriptionId();
+        subscribeFrames.remove(id);
+        lastSequence.remove(id);
+        remaking.remove(id);
+    }
+
+    /**
+     * @return false for a frame the client must not see (a delivery the re-subscription replays, or the answers
+     * to the transport's own UNSUBSCRIBE).
+     */
+    boolean onEgress(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < ProtocolFrames.HEADER_LENGTH || ProtocolFrames.SCHEMA_ID != ProtocolFrames.schemaId(buffer, offset))
+        {
+            return true;
+        }
+        final int templateId = ProtocolFrames.templateId(buffer, offset);
+        final int body = offset + ProtocolFrames.HEADER_LENGTH;
+        final int blockLength = ProtocolFrames.blockLength(buffer, offset);
+        final int version = ProtocolFrames.version(buffer, offset);
+        if (MessageDecoder.TEMPLATE_ID == templateId && length >= ProtocolFrames.HEADER_LENGTH + 16)
+        {
+            messageDecoder.wrap(buffer, body, blockLength, version);
+            final long id = messageDecoder.subscriptionId();
+            if (remaking.contains(id))
+            {
+                return false;
+            }
+            if (subscribeFrames.containsKey(id))
+            {
+                lastSequence.put(id, messageDecoder.sequence());
+            }
+            return true;
+        }
+        if (SubscribedDecoder.TEMPLATE_ID == templateId && length >= ProtocolFrames.HEADER_LENGTH + 16)
+        {
+            subscribedDecoder.wrap(buffer, body, blockLength, version);
+            final long id = subscribedDecoder.subscriptionId();
+            remaking.remove(id);
+            if (subscribeFrames.containsKey(id) && Long.MIN_VALUE == lastSequence.get(id))
+            {
+                lastSequence.put(id, subscribedDecoder.startSequence());
+            }
+            return true;
+        }
+        if (UnsubscribedDecoder.TEMPLATE_ID == templateId && length >= ProtocolFrames.HEADER_LENGTH + 9)
+        {
+            unsubscribedDecoder.wrap(buffer, body, blockLength, version);
+            return !(remaking.contains(unsubscribedDecoder.subscriptionId()) &&
+                EndReasonCode.UNSUBSCRIBED == unsubscribedDecoder.reason());
+        }
+        return true;
+    }
+
+    /**
+     * A new leader: re-make every subscription the cluster confirmed, after its last delivered sequence.
+     */
+    void onLeaderChanged()
+    {
+        for (final Long2ObjectHashMap<byte[]>.EntryIterator it = subscribeFrames.entrySet().iterator(); it.hasNext(); )
+        {
+            it.next();
+            final long id = it.getLongKey();
+            final long last = lastSequence.get(id);
+            if (Long.MIN_VALUE == last || remaking.contains(id))
+            {
+                continue; // Not confirmed yet (its SUBSCRIBE may still be on its way), or being re-made already.
+            }
+            unsubscribeEncoder.wrapAndApplyHeader(scratch, 0, header).subscriptionId(id);
+            if (!transport.enqueue(scratch, 0, MessageHeaderEncoder.ENCODED_LENGTH + unsubscribeEncoder.encodedLength()))
+            {
+                return;
+            }
+            final byte[] frame = it.getValue();
+            view.wrap(frame);
+            subscribeEncoder.wrap(view, ProtocolFrames.HEADER_LENGTH)
+                .startPositionKind(StartPositionKind.AFTER_SEQUENCE)
+                .startPositionValue(last);
+            transport.enqueue(view, 0, frame.length);
+            remaking.add(id);
+        }
+    }
+}
