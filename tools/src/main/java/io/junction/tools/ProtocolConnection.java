@@ -2267,6 +2267,8 @@ final class ProtocolConnection implements FrameHandler
         private static final byte ALLOWED = 1;
         private static final byte DENIED = 2;
         private final String[] topics = new String[SIZE];
+        /** The same topics' bytes, compared eight at a time with what arrives. */
+        private final UnsafeBuffer[] bytes = new UnsafeBuffer[SIZE];
         /** Whether the connection's principal may publish to the topic in the same slot, asked once. */
         private final byte[] publish = new byte[SIZE];
         private int lastSlot;
@@ -2288,34 +2290,21 @@ final class ProtocolConnection implements FrameHandler
 
         String lookup(final DirectBuffer buffer, final int offset, final int length)
         {
-            int hash = length;
-            for (int i = 0; i < length; i++)
-            {
-                hash = 31 * hash + buffer.getByte(offset + i);
-            }
+            final int hash = TopicBytes.hash(buffer, offset, length);
             final int slot = (hash ^ (hash >>> 16)) & (SIZE - 1);
             lastSlot = slot;
             final String cached = topics[slot];
-            if (null != cached && cached.length() == length && matches(cached, buffer, offset, length))
+            if (null != cached && cached.length() == length && TopicBytes.equal(bytes[slot], buffer, offset, length))
             {
                 return cached;
             }
             final String topic = buffer.getStringWithoutLengthAscii(offset, length);
+            final byte[] copy = new byte[length];
+            buffer.getBytes(offset, copy);
             topics[slot] = topic;
+            bytes[slot] = new UnsafeBuffer(copy);
             publish[slot] = UNKNOWN;
             return topic;
-        }
-
-        private static boolean matches(final String topic, final DirectBuffer buffer, final int offset, final int length)
-        {
-            for (int i = 0; i < length; i++)
-            {
-                if (topic.charAt(i) != (char)buffer.getByte(offset + i))
-                {
-                    return false;
-                }
-            }
-            return true;
         }
     }
 }
