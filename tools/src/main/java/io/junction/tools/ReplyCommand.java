@@ -69,6 +69,12 @@ final class ReplyCommand implements Callable<Integer>
         {
             CliValues.check(connection.spec, "--count", count, 1, Long.MAX_VALUE);
         }
+        if (null != connection.cluster)
+        {
+            // The replicated switch does not carry correlationId and replyTo yet.
+            throw new picocli.CommandLine.ParameterException(connection.spec.commandLine(),
+                "--cluster: a cluster does not serve request/reply yet; use --url or --dir");
+        }
         if (echo && null != text)
         {
             throw new picocli.CommandLine.ParameterException(connection.spec.commandLine(),

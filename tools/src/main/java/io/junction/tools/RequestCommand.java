@@ -41,6 +41,12 @@ final class RequestCommand implements Callable<Integer>
     public Integer call()
     {
         CliValues.check(connection.spec, "--timeout", timeout.toMillis(), 1, Long.MAX_VALUE);
+        if (null != connection.cluster)
+        {
+            // The replicated switch does not carry correlationId and replyTo yet.
+            throw new picocli.CommandLine.ParameterException(connection.spec.commandLine(),
+                "--cluster: a cluster does not serve request/reply yet; use --url or --dir");
+        }
         final ClientContext ctx;
         try
         {

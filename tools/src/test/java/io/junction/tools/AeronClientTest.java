@@ -34,7 +34,14 @@ import io.junction.client.ClientSubscription;
 import io.junction.client.DisconnectReason;
 import io.junction.client.JunctionClient;
 import io.junction.client.PublishOutcome;
+import io.junction.client.EmbeddedMediaDriver;
+import io.junction.observe.CountersFileReader;
+import io.junction.protocol.AeronHandshake;
 import io.junction.security.PasswordHash;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.Subscription;
 
 /**
  * The client over Aeron UDP and IPC against a real daemon child process serving Aeron with its embedded media
@@ -205,6 +212,54 @@ class AeronClientTest
         pollUntil(() -> alice.isSynced(sync), alice::lastError, alice, wrong);
         assertTrue(wrongReceived.isEmpty(), "an unauthenticated session is served nothing: " + wrongReceived);
         assertFalse(wrong.isConnected());
+    }
+
+    @Test
+    void aRawAeronClientNamingAnotherAddressThanItsOwnIsRefusedAndServedNothing() throws Exception
+    {
+        final Daemon daemon = daemon("raw");
+        final String ingress = "aeron:udp?endpoint=127.0.0.1:" + daemon.udpPort();
+        try (EmbeddedMediaDriver driver = EmbeddedMediaDriver.launch(tmp.resolve("raw-aeron").toFile(), 256 << 10,
+            false);
+            Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.directory()));
+            Subscription responses = aeron.addSubscription("aeron:udp?endpoint=127.0.0.1:0", 1102);
+            ExclusivePublication spoofing = aeron.addExclusivePublication(ingress, 1101))
+        {
+            awaitRaw(() -> spoofing.isConnected() && null != responses.resolvedEndpoint(), () -> "connected");
+            final String port = responses.resolvedEndpoint().substring(responses.resolvedEndpoint().lastIndexOf(':'));
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[1024]);
+
+            // A handshake naming an address its datagrams do not come from: refused and counted, nothing sent.
+            final int spoofed = AeronHandshake.encode(buffer, 0, 1102, "aeron:udp?endpoint=127.0.0.2" + port);
+            awaitRaw(() -> spoofing.offer(buffer, 0, spoofed) > 0, () -> "handshake sent");
+            awaitRaw(() -> counter(daemon, "aeron handshakes refused") == 1, () -> "refused");
+
+            assertEquals(0, counter(daemon, "aeron sessions opened"));
+            assertEquals(0, responses.imageCount(), "nothing was sent back to it");
+        }
+    }
+
+    private static long counter(final Daemon daemon, final String label) throws Exception
+    {
+        try (CountersFileReader reader = CountersFileReader.open(io.junction.tools.Daemon.countersDir(daemon.node())))
+        {
+            return reader.snapshot().stream().filter((v) -> v.label().equals(label)).mapToLong(
+                CountersFileReader.CounterValue::value).sum();
+        }
+    }
+
+    private static void awaitRaw(final java.util.concurrent.Callable<Boolean> condition,
+        final java.util.function.Supplier<String> message) throws Exception
+    {
+        final long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!condition.call())
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new AssertionError("not within " + TIMEOUT + ": " + message.get());
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
     }
 
     @Test

@@ -2,14 +2,13 @@ package io.junction.cluster.client;
 
 import io.aeron.cluster.client.AeronCluster;
 import io.aeron.cluster.client.EgressListener;
-import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import io.aeron.exceptions.AeronException;
 import io.aeron.logbuffer.Header;
 import io.aeron.security.AuthenticationException;
 import io.aeron.security.CredentialsSupplier;
 import io.aeron.security.NullCredentialsSupplier;
 import io.junction.client.ConnectionState;
+import io.junction.client.EmbeddedMediaDriver;
 import io.junction.client.Transport;
 import io.junction.protocol.ProtocolFrames;
 import io.junction.protocol.codecs.AuthenticationMethodCode;
@@ -26,7 +25,6 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
@@ -680,7 +678,7 @@ public final class ClusterTransport implements Transport
      */
     static final class EmbeddedDriver
     {
-        private static MediaDriver driver;
+        private static EmbeddedMediaDriver driver;
 
         private EmbeddedDriver()
         {
@@ -690,20 +688,13 @@ public final class ClusterTransport implements Transport
         {
             if (null == driver)
             {
-                final File dir = new File(System.getProperty("java.io.tmpdir"),
-                    "junction-client-aeron-" + ProcessHandle.current().pid());
-                driver = MediaDriver.launch(new MediaDriver.Context()
-                    .aeronDirectoryName(dir.getAbsolutePath())
-                    .threadingMode(ThreadingMode.SHARED)
-                    .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000))
-                    .termBufferSparseFile(true)
-                    .publicationTermBufferLength(128 * 1024)
-                    .ipcTermBufferLength(128 * 1024)
-                    .dirDeleteOnStart(true)
-                    .dirDeleteOnShutdown(true));
-                Runtime.getRuntime().addShutdownHook(new Thread(driver::close, "junction-client-aeron-stop"));
+                final EmbeddedMediaDriver launched = EmbeddedMediaDriver.launch(new File(
+                    System.getProperty("java.io.tmpdir"), "junction-cluster-client-" + ProcessHandle.current().pid()),
+                    128 * 1024, false);
+                driver = launched;
+                Runtime.getRuntime().addShutdownHook(new Thread(launched::close, "junction-cluster-client-driver"));
             }
-            return driver.aeronDirectoryName();
+            return driver.directory();
         }
     }
 }

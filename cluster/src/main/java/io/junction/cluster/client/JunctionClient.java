@@ -45,6 +45,11 @@ import java.util.concurrent.TimeUnit;
  * and the cluster drops the ones it already has, so each enters the log once. Deliveries are numbered per
  * subscription; on a gap or a new leader the client asks the cluster to resend from its last delivery, and
  * hands each message to the handler exactly once, in order.
+ * <p>
+ * Superseded: new code uses {@code io.junction.client.JunctionClient} (the daemon's client API) over a
+ * {@link ClusterTransport}, which speaks the Junction protocol the cluster serves beside this client's older
+ * replicated-switch frames ({@code junction-wire.xml}). This one remains while the cluster's tests, the network
+ * namespace fault tests and the perf suite still use it.
  */
 public final class JunctionClient implements AutoCloseable
 {
