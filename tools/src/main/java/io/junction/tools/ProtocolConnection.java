@@ -130,6 +130,8 @@ final class ProtocolConnection implements FrameHandler
     private int readPosition;
     private long partialSinceNs;
     private long lastInputNs;
+    /** Frames taken and bytes written so far: its agent tells a retry that moved from one that did not. */
+    private long progress;
     private boolean retrying;
     /** In {@link #onReadable}: the receive buffer stays, whatever a nested resume does. */
     private boolean reading;
@@ -347,6 +349,14 @@ final class ProtocolConnection implements FrameHandler
     /**
      * @return bytes waiting to be sent: staged and in the ring.
      */
+    /**
+     * @return a count that grows whenever the connection takes a frame or writes bytes.
+     */
+    long progress()
+    {
+        return progress;
+    }
+
     long bufferedBytes()
     {
         final ManyToOneRingBuffer ring = deliveries;
@@ -633,6 +643,7 @@ final class ProtocolConnection implements FrameHandler
                 break;
             }
             readPosition += ProtocolFrames.LENGTH_PREFIX + length;
+            progress++;
         }
         if (readPosition == in.position())
         {
@@ -1905,6 +1916,7 @@ final class ProtocolConnection implements FrameHandler
             }
             out.compact();
             server.bytesSent(n);
+            progress += n;
             if (out.position() > 0)
             {
                 break; // The socket is full: OP_WRITE says when to go on.
@@ -2263,6 +2275,8 @@ final class ProtocolConnection implements FrameHandler
         private static final byte ALLOWED = 1;
         private static final byte DENIED = 2;
         private final String[] topics = new String[SIZE];
+        /** The same topics' bytes, compared eight at a time with what arrives. */
+        private final UnsafeBuffer[] bytes = new UnsafeBuffer[SIZE];
         /** Whether the connection's principal may publish to the topic in the same slot, asked once. */
         private final byte[] publish = new byte[SIZE];
         private int lastSlot;
@@ -2284,34 +2298,21 @@ final class ProtocolConnection implements FrameHandler
 
         String lookup(final DirectBuffer buffer, final int offset, final int length)
         {
-            int hash = length;
-            for (int i = 0; i < length; i++)
-            {
-                hash = 31 * hash + buffer.getByte(offset + i);
-            }
+            final int hash = TopicBytes.hash(buffer, offset, length);
             final int slot = (hash ^ (hash >>> 16)) & (SIZE - 1);
             lastSlot = slot;
             final String cached = topics[slot];
-            if (null != cached && cached.length() == length && matches(cached, buffer, offset, length))
+            if (null != cached && cached.length() == length && TopicBytes.equal(bytes[slot], buffer, offset, length))
             {
                 return cached;
             }
             final String topic = buffer.getStringWithoutLengthAscii(offset, length);
+            final byte[] copy = new byte[length];
+            buffer.getBytes(offset, copy);
             topics[slot] = topic;
+            bytes[slot] = new UnsafeBuffer(copy);
             publish[slot] = UNKNOWN;
             return topic;
-        }
-
-        private static boolean matches(final String topic, final DirectBuffer buffer, final int offset, final int length)
-        {
-            for (int i = 0; i < length; i++)
-            {
-                if (topic.charAt(i) != (char)buffer.getByte(offset + i))
-                {
-                    return false;
-                }
-            }
-            return true;
         }
     }
 }
