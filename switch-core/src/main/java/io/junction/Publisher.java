@@ -14,6 +14,9 @@ public final class Publisher
     /** A time-to-live meaning "none". */
     public static final long NO_TTL = Regulator.NO_TTL;
 
+    /** A key meaning "none": a keyed queue group then hashes the topic. */
+    public static final long NO_KEY = QueueGroup.NO_KEY;
+
     private final Ingress ingress;
     private final RegulationCache cache;
 
@@ -110,6 +113,26 @@ public final class Publisher
     {
         return ingress.offer(cache, topic, QueueGroup.NO_KEY, priority, qos, ttlNs, buffer, offset, length, 0, 0,
             replyTo, correlationId);
+    }
+
+    /**
+     * As above, with a key for {@link QueueGroupDiscipline#KEYED} queue groups (as
+     * {@link Junction#offer(String, long, Priority, DirectBuffer, int, int)}; {@link #NO_KEY} for none).
+     */
+    public long offer(
+        final String topic,
+        final long key,
+        final Priority priority,
+        final QualityOfService qos,
+        final long ttlNs,
+        final String replyTo,
+        final long correlationId,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        return ingress.offer(cache, topic, key, priority, qos, ttlNs, buffer, offset, length, 0, 0, replyTo,
+            correlationId);
     }
 
     /**

@@ -1,5 +1,8 @@
 package io.junction.client;
 
+import io.junction.Priority;
+import io.junction.QueueGroupDiscipline;
+
 import io.junction.SlowSubscriberPolicy;
 import io.junction.protocol.QueueGroupNames;
 
@@ -30,6 +33,7 @@ public final class ClientSubscriptionOptions
     private long initialCredit = DEFAULT_INITIAL_CREDIT;
     private boolean autoCredit = true;
     private String queueGroup;
+    private QueueGroupDiscipline queueGroupDiscipline = QueueGroupDiscipline.BALANCED;
     private String durableName;
     private StartAt startAt = StartAt.latest();
     private boolean autoAck;
@@ -88,12 +92,21 @@ public final class ClientSubscriptionOptions
 
     /**
      * Join a queue group in the daemon, balanced: each message of the pattern goes to one member of the group.
-     * The wire carries no publisher's key, so remotely a group is always balanced.
      *
      * @param group 1 to {@value QueueGroupNames#MAX_LENGTH} printable ASCII characters without spaces, or null
      *              (the default) for none: every subscription gets every message.
      */
     public ClientSubscriptionOptions queueGroup(final String group)
+    {
+        return queueGroup(group, QueueGroupDiscipline.BALANCED);
+    }
+
+    /**
+     * Join a queue group in the daemon with a discipline: {@link QueueGroupDiscipline#KEYED} hands all messages of
+     * one key ({@link JunctionClient#offer(String, long, Priority, org.agrona.DirectBuffer, int, int)}, or the topic
+     * without one) to the same member, in order. Every member of a group must ask for the same discipline.
+     */
+    public ClientSubscriptionOptions queueGroup(final String group, final QueueGroupDiscipline discipline)
     {
         final String problem = null == group ? null : QueueGroupNames.problem(group);
         if (null != problem)
@@ -101,7 +114,13 @@ public final class ClientSubscriptionOptions
             throw new IllegalArgumentException("queueGroup '" + group + "' refused: the name " + problem);
         }
         this.queueGroup = group;
+        this.queueGroupDiscipline = java.util.Objects.requireNonNull(discipline, "discipline");
         return this;
+    }
+
+    public QueueGroupDiscipline queueGroupDiscipline()
+    {
+        return queueGroupDiscipline;
     }
 
     /**
@@ -176,7 +195,7 @@ public final class ClientSubscriptionOptions
     ClientSubscriptionOptions copy()
     {
         return new ClientSubscriptionOptions().slowSubscriberPolicy(slowSubscriberPolicy)
-            .initialCredit(initialCredit).autoCredit(autoCredit).queueGroup(queueGroup).durable(durableName)
+            .initialCredit(initialCredit).autoCredit(autoCredit).queueGroup(queueGroup, queueGroupDiscipline).durable(durableName)
             .startAt(startAt).autoAck(autoAck);
     }
 }

@@ -115,6 +115,7 @@ public final class JunctionClient implements AutoCloseable
     private final MessageHandler inboxHandler = this::onReply;
     private String inbox; // this client's reply topic, made with its inbox subscription on the first request
     private long nextCorrelationId = 1;
+    private long nextKey; // the key of the publish being encoded (0: none), set by offer with a key
 
     private int state = DISCONNECTED;
     private long nextAttemptNs;
@@ -294,6 +295,21 @@ public final class JunctionClient implements AutoCloseable
     }
 
     /**
+     * Publish best-effort with a key: a {@link io.junction.QueueGroupDiscipline#KEYED} queue group hands all
+     * messages of one key to the same member, in order (other subscriptions ignore it).
+     *
+     * @param key any value but 0 (0 means none: the topic is then the key).
+     * @return its publisher sequence ({@code > 0}), or a negative {@link ClientResult} code.
+     */
+    public long offer(
+        final String topic, final long key, final Priority priority, final DirectBuffer buffer, final int offset,
+        final int length)
+    {
+        nextKey = key;
+        return send(topic, priority, QualityOfService.BEST_EFFORT, null, 0, buffer, offset, length);
+    }
+
+    /**
      * Publish a request best-effort, naming the topic to reply on and a correlation id of the application's; a
      * subscriber sees them in {@link Message#replyTo()} and {@link Message#correlationId()}. For the usual case,
      * with this client's own inbox and the reply matched for you, use {@link #request}.
@@ -469,6 +485,8 @@ public final class JunctionClient implements AutoCloseable
         final String topic, final Priority priority, final QualityOfService qos, final String replyTo,
         final long correlationId, final DirectBuffer buffer, final int offset, final int length)
     {
+        final long key = nextKey;
+        nextKey = 0;
         if (CONNECTED != state || suspended)
         {
             if (CLOSED == state)
@@ -539,6 +557,7 @@ public final class JunctionClient implements AutoCloseable
             .qualityOfService(guaranteed ? QualityOfServiceCode.GUARANTEED : QualityOfServiceCode.BEST_EFFORT)
             .ttlNs(0)
             .correlationId(correlationId)
+            .key(key)
             .topic(topic)
             .putPayload(buffer, offset, length)
             .replyTo(replyTo);
@@ -1126,6 +1145,9 @@ public final class JunctionClient implements AutoCloseable
                 .initialCredit(options.initialCredit())
                 .slowSubscriberPolicy(null == options.slowSubscriberPolicy() ? SlowSubscriberPolicyCode.SERVER_DEFAULT :
                     SlowSubscriberPolicyCode.get((short)(options.slowSubscriberPolicy().ordinal() + 1)))
+                .queueGroupDiscipline(io.junction.QueueGroupDiscipline.KEYED == options.queueGroupDiscipline() ?
+                    io.junction.protocol.codecs.QueueGroupDisciplineCode.KEYED :
+                    io.junction.protocol.codecs.QueueGroupDisciplineCode.BALANCED)
                 .pattern(pattern)
                 .queueGroup(group)
                 .durableName(durableName);

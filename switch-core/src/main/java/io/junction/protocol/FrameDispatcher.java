@@ -39,6 +39,7 @@ public final class FrameDispatcher
     private static final int QUALITIES = count(QualityOfServiceCode.values());
     private static final int METHODS = count(AuthenticationMethodCode.values());
     private static final int START_KINDS = count(StartPositionKind.values());
+    private static final int DISCIPLINES = count(io.junction.protocol.codecs.QueueGroupDisciplineCode.values());
     private static final int POLICIES = count(SlowSubscriberPolicyCode.values());
     private static final int OUTCOMES = count(OutcomeCode.values());
     private static final int END_REASONS = count(EndReasonCode.values());
@@ -153,7 +154,9 @@ public final class FrameDispatcher
             case SubscribeDecoder.TEMPLATE_ID:
                 subscribe.wrap(buffer, body, blockLength, version);
                 if (!valid(handler, templateId, "startPositionKind", subscribe.startPositionKindRaw(), START_KINDS) ||
-                    !valid(handler, templateId, "slowSubscriberPolicy", subscribe.slowSubscriberPolicyRaw(), POLICIES))
+                    !valid(handler, templateId, "slowSubscriberPolicy", subscribe.slowSubscriberPolicyRaw(), POLICIES) ||
+                    (version >= 3 && !valid(handler, templateId, "queueGroupDiscipline",
+                    subscribe.queueGroupDisciplineRaw(), DISCIPLINES)))
                 {
                     return -ErrorCode.INVALID_FIELD.value();
                 }

@@ -72,9 +72,12 @@ public final class ProtocolFrames
             define(version, PingDecoder.TEMPLATE_ID, PingDecoder.BLOCK_LENGTH);
             define(version, PongDecoder.TEMPLATE_ID, PongDecoder.BLOCK_LENGTH);
             define(version, ErrorDecoder.TEMPLATE_ID, ErrorDecoder.BLOCK_LENGTH, UTF8);
+            final boolean v3 = version >= 3;
             if (v2)
             {
-                define(version, PublishDecoder.TEMPLATE_ID, PublishDecoder.BLOCK_LENGTH, ASCII, DATA, ASCII);
+                // Version 2: no PUBLISH.key (the last fixed field); MESSAGE is as in version 3.
+                define(version, PublishDecoder.TEMPLATE_ID, v3 ? PublishDecoder.BLOCK_LENGTH :
+                    PublishDecoder.keyEncodingOffset(), ASCII, DATA, ASCII);
                 define(version, MessageDecoder.TEMPLATE_ID, MessageDecoder.BLOCK_LENGTH, ASCII, DATA, ASCII);
             }
             else
@@ -85,7 +88,9 @@ public final class ProtocolFrames
             }
             define(version, OutcomeDecoder.TEMPLATE_ID, OutcomeDecoder.BLOCK_LENGTH);
             define(version, CoalescedRefusalDecoder.TEMPLATE_ID, CoalescedRefusalDecoder.BLOCK_LENGTH, UTF8);
-            define(version, SubscribeDecoder.TEMPLATE_ID, SubscribeDecoder.BLOCK_LENGTH, ASCII, ASCII, ASCII);
+            // Version 2: no queueGroupDiscipline (the last fixed field).
+            define(version, SubscribeDecoder.TEMPLATE_ID, v3 ? SubscribeDecoder.BLOCK_LENGTH :
+                SubscribeDecoder.queueGroupDisciplineEncodingOffset(), ASCII, ASCII, ASCII);
             define(version, SubscribedDecoder.TEMPLATE_ID, SubscribedDecoder.BLOCK_LENGTH, ASCII);
             define(version, UnsubscribeDecoder.TEMPLATE_ID, UnsubscribeDecoder.BLOCK_LENGTH);
             define(version, UnsubscribedDecoder.TEMPLATE_ID, UnsubscribedDecoder.BLOCK_LENGTH);

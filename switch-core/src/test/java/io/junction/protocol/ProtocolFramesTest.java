@@ -43,25 +43,27 @@ class ProtocolFramesTest
     @Test
     void aPublishOfTheVersionBeforePassesAndDecodesWithoutTheNewFields()
     {
-        // Version 1 as its encoder wrote it: the block stops before correlationId, and there is no replyTo.
-        final int blockLength = PublishDecoder.correlationIdEncodingOffset();
+        // Version 2 as its encoder wrote it: the block stops before key (version 3's last fixed field).
+        final int blockLength = PublishDecoder.keyEncodingOffset();
         new MessageHeaderEncoder().wrap(buffer, 0).blockLength(blockLength).templateId(PublishEncoder.TEMPLATE_ID)
             .schemaId(ProtocolFrames.SCHEMA_ID).version(ProtocolFrames.VERSION - 1);
         final PublishEncoder encoder = new PublishEncoder().wrap(buffer, ProtocolFrames.HEADER_LENGTH)
-            .publisherSequence(9).priority(PriorityCode.HIGH).qualityOfService(QualityOfServiceCode.BEST_EFFORT).ttlNs(0);
+            .publisherSequence(9).priority(PriorityCode.HIGH).qualityOfService(QualityOfServiceCode.BEST_EFFORT).ttlNs(0)
+            .correlationId(7);
         encoder.limit(ProtocolFrames.HEADER_LENGTH + blockLength);
-        encoder.topic("a.b").putPayload(new byte[]{ 1, 2 }, 0, 2);
+        encoder.topic("a.b").putPayload(new byte[]{ 1, 2 }, 0, 2).replyTo("r.1");
         final int length = encoder.limit();
 
         assertEquals(PublishDecoder.TEMPLATE_ID, ProtocolFrames.check(buffer, 0, length, MAX));
         final PublishDecoder decoder = new PublishDecoder().wrap(buffer, ProtocolFrames.HEADER_LENGTH, blockLength,
             ProtocolFrames.VERSION - 1);
         assertEquals(9, decoder.publisherSequence());
-        assertEquals(PublishDecoder.correlationIdNullValue(), decoder.correlationId());
+        assertEquals(7, decoder.correlationId());
+        assertEquals(PublishDecoder.keyNullValue(), decoder.key());
         assertEquals("a.b", decoder.topic());
         assertEquals(2, decoder.payloadLength());
         decoder.skipPayload();
-        assertEquals(0, decoder.replyToLength());
+        assertEquals("r.1", decoder.replyTo());
         assertEquals(length, decoder.limit());
     }
 

@@ -148,7 +148,7 @@ final class ProtocolSamples
                 final PublishEncoder e = new PublishEncoder().wrapAndApplyHeader(buffer, 0, header)
                     .publisherSequence((Long)v.get(0)).priority(PriorityCode.get(s(v.get(1))))
                     .qualityOfService(QualityOfServiceCode.get(s(v.get(2)))).ttlNs((Long)v.get(3))
-                    .correlationId((Long)v.get(4));
+                    .correlationId((Long)v.get(4)).key(0);
                 e.topic((String)v.get(5));
                 final byte[] payload = (byte[])v.get(6);
                 e.putPayload(payload, 0, payload.length).replyTo((String)v.get(7));
@@ -171,7 +171,8 @@ final class ProtocolSamples
                 final SubscribeEncoder e = new SubscribeEncoder().wrapAndApplyHeader(buffer, 0, header)
                     .subscriptionId((Long)v.get(0)).startPositionKind(StartPositionKind.get(s(v.get(1))))
                     .startPositionValue((Long)v.get(2)).initialCredit((Long)v.get(3))
-                    .slowSubscriberPolicy(SlowSubscriberPolicyCode.get(s(v.get(4))));
+                    .slowSubscriberPolicy(SlowSubscriberPolicyCode.get(s(v.get(4))))
+                    .queueGroupDiscipline(io.junction.protocol.codecs.QueueGroupDisciplineCode.BALANCED);
                 e.pattern((String)v.get(5)).queueGroup((String)v.get(6)).durableName((String)v.get(7));
                 body = e.encodedLength();
             }

@@ -78,6 +78,7 @@ public final class ConnectionFlood implements AutoCloseable
                     .startPositionValue(0)
                     .initialCredit(-1)
                     .slowSubscriberPolicy(SlowSubscriberPolicyCode.SERVER_DEFAULT)
+                    .queueGroupDiscipline(io.junction.protocol.codecs.QueueGroupDisciplineCode.BALANCED)
                     .pattern(pattern)
                     .queueGroup("")
                     .durableName("");

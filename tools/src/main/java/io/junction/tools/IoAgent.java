@@ -36,6 +36,7 @@ import io.junction.protocol.codecs.WelcomeEncoder;
 final class IoAgent extends TransportPoller implements Agent
 {
     private static final long TIMER_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long SELECT_INTERVAL_NS = TimeUnit.MICROSECONDS.toNanos(20);
     private static final int MAX_ACCEPTS_PER_CYCLE = 64;
     private static final long ACCEPT_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -65,6 +66,7 @@ final class IoAgent extends TransportPoller implements Agent
     private AeronEdge aeronEdge;
     private long nowNs;
     private long nextTimerNs;
+    private long lastSelectNs;
     private int work;
 
     IoAgent(final ProtocolServer server, final int index, final ServerSocketChannel acceptChannel, final int maxConnections)
@@ -99,13 +101,19 @@ final class IoAgent extends TransportPoller implements Agent
     {
         nowNs = System.nanoTime();
         work = 0;
-        try
+        // While connections are polled (hot) or retried (busy) the agent cycles without idling: a selectNow on
+        // every cycle was an epoll_wait per message. Other sockets are then looked at every SELECT_INTERVAL_NS.
+        if ((hot.isEmpty() && busy.isEmpty()) || nowNs - lastSelectNs >= SELECT_INTERVAL_NS)
         {
-            work += selector.selectNow(onKey);
-        }
-        catch (final IOException ex)
-        {
-            server.onError(ex);
+            lastSelectNs = nowNs;
+            try
+            {
+                work += selector.selectNow(onKey);
+            }
+            catch (final IOException ex)
+            {
+                server.onError(ex);
+            }
         }
         if (!hot.isEmpty())
         {
@@ -134,11 +142,16 @@ final class IoAgent extends TransportPoller implements Agent
         work += ready.drain(onReady);
         if (!busy.isEmpty())
         {
-            work++;
             for (int i = busy.size() - 1; i >= 0; i--)
             {
                 final ProtocolConnection connection = busy.get(i);
-                if (!service(connection))
+                final long before = connection.progress();
+                final boolean stay = service(connection);
+                if (connection.progress() != before)
+                {
+                    work++; // A retry that did not move counts as idle: the agent backs off (parks at most 50 us).
+                }
+                if (!stay)
                 {
                     final int last = busy.size() - 1;
                     busy.set(i, busy.get(last));

@@ -37,6 +37,7 @@ import io.junction.protocol.codecs.PongEncoder;
 import io.junction.protocol.codecs.PriorityCode;
 import io.junction.protocol.codecs.PublishEncoder;
 import io.junction.protocol.codecs.QualityOfServiceCode;
+import io.junction.protocol.codecs.QueueGroupDisciplineCode;
 import io.junction.protocol.codecs.SlowSubscriberPolicyCode;
 import io.junction.protocol.codecs.StartPositionKind;
 import io.junction.protocol.codecs.SubscribeEncoder;
@@ -329,6 +330,7 @@ public final class ProtocolClient implements AutoCloseable
                     QualityOfServiceCode.GUARANTEED : QualityOfServiceCode.BEST_EFFORT)
                 .ttlNs(0)
                 .correlationId(correlationId)
+                .key(0)
                 .topic(topic)
                 .putPayload(payload, offset, length)
                 .replyTo(replyTo);
@@ -370,6 +372,7 @@ public final class ProtocolClient implements AutoCloseable
                 .startPositionKind(StartPositionKind.NEW)
                 .startPositionValue(0)
                 .initialCredit(initialCredit)
+                .queueGroupDiscipline(QueueGroupDisciplineCode.BALANCED)
                 .slowSubscriberPolicy(null == policy ? SlowSubscriberPolicyCode.SERVER_DEFAULT :
                     SlowSubscriberPolicyCode.get((short)(policy.ordinal() + 1)))
                 .pattern(pattern)

@@ -25,6 +25,7 @@ import io.junction.OfferResult;
 import io.junction.Priority;
 import io.junction.Publisher;
 import io.junction.QualityOfService;
+import io.junction.QueueGroupDiscipline;
 import io.junction.RejectReason;
 import io.junction.SlowSubscriberPolicy;
 import io.junction.Subscription;
@@ -129,6 +130,8 @@ final class ProtocolConnection implements FrameHandler
     private int readPosition;
     private long partialSinceNs;
     private long lastInputNs;
+    /** Frames taken and bytes written so far: its agent tells a retry that moved from one that did not. */
+    private long progress;
     private boolean retrying;
     /** In {@link #onReadable}: the receive buffer stays, whatever a nested resume does. */
     private boolean reading;
@@ -346,6 +349,14 @@ final class ProtocolConnection implements FrameHandler
     /**
      * @return bytes waiting to be sent: staged and in the ring.
      */
+    /**
+     * @return a count that grows whenever the connection takes a frame or writes bytes.
+     */
+    long progress()
+    {
+        return progress;
+    }
+
     long bufferedBytes()
     {
         final ManyToOneRingBuffer ring = deliveries;
@@ -632,6 +643,7 @@ final class ProtocolConnection implements FrameHandler
                 break;
             }
             readPosition += ProtocolFrames.LENGTH_PREFIX + length;
+            progress++;
         }
         if (readPosition == in.position())
         {
@@ -1039,6 +1051,7 @@ final class ProtocolConnection implements FrameHandler
         final boolean guaranteed = publish.qualityOfServiceRaw() == 1;
         final long ttlNs = publish.ttlNs();
         final long correlationId = publish.correlationId();
+        final long key = RequestFields.key(publish.key());
         final int topicOffset = publish.limit() + PublishDecoder.topicHeaderLength();
         final int topicLength = publish.topicLength();
         publish.skipTopic();
@@ -1092,11 +1105,14 @@ final class ProtocolConnection implements FrameHandler
         }
 
         final long result;
-        if (null != replyTo || RequestFields.hasCorrelation(correlationId))
+        if (null != replyTo || RequestFields.hasCorrelation(correlationId) ||
+            (Publisher.NO_KEY != key && !(guaranteed && 0 != publisherId)))
         {
-            // A request (or a reply carrying its correlation id): never journaled, so a guaranteed one is refused.
-            result = guaranteed ? OfferResult.rejected(RejectReason.GUARANTEED_REQUEST) : publisher.offer(topic,
-                PRIORITIES[priority], QualityOfService.BEST_EFFORT, ttlNs == 0 ? Publisher.NO_TTL : ttlNs, replyTo,
+            // A request (or a reply carrying its correlation id), or a keyed publish. A request is never journaled,
+            // so a guaranteed one is refused. (An idempotent guaranteed publish takes the branch below: no key.)
+            result = guaranteed && null != replyTo ? OfferResult.rejected(RejectReason.GUARANTEED_REQUEST) :
+                publisher.offer(topic, key, PRIORITIES[priority], guaranteed ? QualityOfService.GUARANTEED :
+                QualityOfService.BEST_EFFORT, ttlNs == 0 ? Publisher.NO_TTL : ttlNs, replyTo,
                 RequestFields.correlation(correlationId), inBuffer, payloadOffset, payloadLength);
             if (null != replyTo && OfferResult.isAccepted(result))
             {
@@ -1317,6 +1333,9 @@ final class ProtocolConnection implements FrameHandler
         final String pattern = subscribe.pattern();
         final String queueGroup = subscribe.queueGroup();
         final String durableName = subscribe.durableName();
+        // Version 2 has no discipline (its decoder answers the null value): balanced, as version 2 groups were.
+        final QueueGroupDiscipline discipline = 1 == subscribe.queueGroupDisciplineRaw() ?
+            QueueGroupDiscipline.KEYED : QueueGroupDiscipline.BALANCED;
         final int template = SubscribeDecoder.TEMPLATE_ID;
 
         if (byId.containsKey(id) || durables.contains(id))
@@ -1402,9 +1421,9 @@ final class ProtocolConnection implements FrameHandler
             .listener(SlowSubscriberJfrEvent.listener(subscription));
         if (!queueGroup.isEmpty())
         {
-            // BALANCED (PUBLISH carries no key for KEYED), delivered through the switch's shared delivery agents:
-            // an outbox in the switch lets the group balance by depth and hand a leaver's queue to the others.
-            options.queueGroup(queueGroup).deliveryThread(DeliveryThread.SHARED);
+            // Delivered through the switch's shared delivery agents: an outbox in the switch lets the group balance
+            // by depth (or drain a moved key first) and hand a leaver's queue to the others.
+            options.queueGroup(queueGroup, discipline).deliveryThread(DeliveryThread.SHARED);
             subscription.queueGroupMember = true;
         }
         if (!server.submit(() ->
@@ -1897,6 +1916,7 @@ final class ProtocolConnection implements FrameHandler
             }
             out.compact();
             server.bytesSent(n);
+            progress += n;
             if (out.position() > 0)
             {
                 break; // The socket is full: OP_WRITE says when to go on.
@@ -2255,6 +2275,8 @@ final class ProtocolConnection implements FrameHandler
         private static final byte ALLOWED = 1;
         private static final byte DENIED = 2;
         private final String[] topics = new String[SIZE];
+        /** The same topics' bytes, compared eight at a time with what arrives. */
+        private final UnsafeBuffer[] bytes = new UnsafeBuffer[SIZE];
         /** Whether the connection's principal may publish to the topic in the same slot, asked once. */
         private final byte[] publish = new byte[SIZE];
         private int lastSlot;
@@ -2276,34 +2298,21 @@ final class ProtocolConnection implements FrameHandler
 
         String lookup(final DirectBuffer buffer, final int offset, final int length)
         {
-            int hash = length;
-            for (int i = 0; i < length; i++)
-            {
-                hash = 31 * hash + buffer.getByte(offset + i);
-            }
+            final int hash = TopicBytes.hash(buffer, offset, length);
             final int slot = (hash ^ (hash >>> 16)) & (SIZE - 1);
             lastSlot = slot;
             final String cached = topics[slot];
-            if (null != cached && cached.length() == length && matches(cached, buffer, offset, length))
+            if (null != cached && cached.length() == length && TopicBytes.equal(bytes[slot], buffer, offset, length))
             {
                 return cached;
             }
             final String topic = buffer.getStringWithoutLengthAscii(offset, length);
+            final byte[] copy = new byte[length];
+            buffer.getBytes(offset, copy);
             topics[slot] = topic;
+            bytes[slot] = new UnsafeBuffer(copy);
             publish[slot] = UNKNOWN;
             return topic;
-        }
-
-        private static boolean matches(final String topic, final DirectBuffer buffer, final int offset, final int length)
-        {
-            for (int i = 0; i < length; i++)
-            {
-                if (topic.charAt(i) != (char)buffer.getByte(offset + i))
-                {
-                    return false;
-                }
-            }
-            return true;
         }
     }
 }

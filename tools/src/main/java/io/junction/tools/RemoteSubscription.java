@@ -34,8 +34,7 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
     private static final PriorityCode[] PRIORITY_CODES = {
         PriorityCode.CRITICAL, PriorityCode.HIGH, PriorityCode.NORMAL, PriorityCode.BULK };
     private static final long NO_CREDIT_LIMIT = -1;
-    private static final int V1_BLOCK_LENGTH =
-        ProtocolFrames.blockLength(MessageEncoder.TEMPLATE_ID, ProtocolFrames.MIN_VERSION);
+    private static final int V1_BLOCK_LENGTH = MessageEncoder.correlationIdEncodingOffset(); // before version 2
 
     final ProtocolConnection connection;
     final int slot;
@@ -100,7 +99,8 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
         }
         final String topic = message.topic();
         final int payloadLength = message.length();
-        final boolean current = connection.sessionVersion >= ProtocolFrames.VERSION;
+        final int version = connection.sessionVersion;
+        final boolean current = version >= 2; // MESSAGE has correlationId and replyTo since version 2
         final int blockLength = current ? MessageEncoder.BLOCK_LENGTH : V1_BLOCK_LENGTH;
         final String replyTo = message.replyTo();
         final int frameLength = ProtocolFrames.HEADER_LENGTH + blockLength + MessageEncoder.topicHeaderLength() +
@@ -134,7 +134,7 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
             .blockLength(blockLength)
             .templateId(MessageEncoder.TEMPLATE_ID)
             .schemaId(ProtocolFrames.SCHEMA_ID)
-            .version(current ? ProtocolFrames.VERSION : ProtocolFrames.MIN_VERSION);
+            .version(version);
         final MessageEncoder encoder = encoders.message.wrap(buffer, frame + ProtocolFrames.HEADER_LENGTH)
             .subscriptionId(id)
             .sequence(message.sequence())

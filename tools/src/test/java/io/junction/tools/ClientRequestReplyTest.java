@@ -266,7 +266,9 @@ class ClientRequestReplyTest
         assertEquals(0, unanswered);
         System.out.printf("request/reply allocation: %d bytes for %d round trips (requester and responder on this " +
             "thread)%n", allocated, measured);
-        assertTrue((double)allocated / measured < 0.5, () -> allocated + " bytes for " + measured + " round trips");
+        // Below one byte per round trip: no object per request (the smallest is 16 B); what remains is a few
+        // one-off allocations of the run (a heartbeat, a timer), seen at 1.7-5.5 KB per 10,000 on a loaded machine.
+        assertTrue((double)allocated / measured < 1.0, () -> allocated + " bytes for " + measured + " round trips");
     }
 
     /**

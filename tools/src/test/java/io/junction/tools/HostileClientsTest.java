@@ -521,7 +521,7 @@ class HostileClientsTest
         old.subscribe(5, "old.>", SlowSubscriberPolicyCode.SERVER_DEFAULT);
         assertEquals(SubscribedDecoder.TEMPLATE_ID, old.read().templateId);
 
-        // A PUBLISH as a version N-1 encoder writes it: no correlationId in the block, no replyTo after the payload.
+        // A PUBLISH as a version N-1 (2) encoder writes it: no key in the block (a keyed group hashes its topic).
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(128);
         final int oldBlock = ProtocolFrames.blockLength(PublishEncoder.TEMPLATE_ID, ProtocolFrames.MIN_VERSION);
         new MessageHeaderEncoder().wrap(buffer, 0).blockLength(oldBlock).templateId(PublishEncoder.TEMPLATE_ID)
@@ -529,7 +529,7 @@ class HostileClientsTest
         final PublishEncoder publish = new PublishEncoder().wrap(buffer, ProtocolFrames.HEADER_LENGTH)
             .publisherSequence(1).priority(PriorityCode.HIGH).qualityOfService(QualityOfServiceCode.BEST_EFFORT).ttlNs(0);
         publish.limit(ProtocolFrames.HEADER_LENGTH + oldBlock);
-        publish.topic("old.news").putPayload("hello".getBytes(StandardCharsets.US_ASCII), 0, 5);
+        publish.topic("old.news").putPayload("hello".getBytes(StandardCharsets.US_ASCII), 0, 5).replyTo("");
         final byte[] frame = new byte[publish.limit()];
         buffer.getBytes(0, frame);
         old.send(frame);
@@ -547,7 +547,9 @@ class HostileClientsTest
         final byte[] payload = new byte[decoder.payloadLength()];
         decoder.getPayload(payload, 0, payload.length);
         assertEquals("hello", new String(payload, StandardCharsets.US_ASCII));
-        assertEquals(bytes.capacity(), decoder.limit(), "nothing after the payload in version " + ProtocolFrames.MIN_VERSION);
+        assertEquals(0, decoder.correlationId());
+        assertEquals("", decoder.replyTo(), "version 2's MESSAGE has replyTo, empty for no request");
+        assertEquals(bytes.capacity(), decoder.limit(), "nothing after replyTo in version " + ProtocolFrames.MIN_VERSION);
     }
 
     @Test
@@ -732,7 +734,9 @@ class HostileClientsTest
         {
             final SubscribeEncoder subscribe = new SubscribeEncoder().wrapAndApplyHeader(scratch, 0, header)
                 .subscriptionId(id).startPositionKind(StartPositionKind.NEW).startPositionValue(0).initialCredit(-1)
-                .slowSubscriberPolicy(policy).pattern(pattern).queueGroup("").durableName("");
+                .slowSubscriberPolicy(policy)
+                .queueGroupDiscipline(io.junction.protocol.codecs.QueueGroupDisciplineCode.BALANCED).pattern(pattern)
+                .queueGroup("").durableName("");
             sendScratch(subscribe.encodedLength());
         }
 

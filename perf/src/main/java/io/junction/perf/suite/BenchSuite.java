@@ -39,6 +39,7 @@ public final class BenchSuite
         final List<Section> sections = new ArrayList<>();
         sections.add(new SharedWorkloadSection(Targets.all()));
         sections.add(new RoundTripSection());
+        sections.add(new RequestReplySection());
         sections.add(new OverloadSection());
         sections.add(new JournalSection());
         sections.add(new ClusterSection());

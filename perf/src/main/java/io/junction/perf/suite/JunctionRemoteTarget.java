@@ -148,6 +148,12 @@ public final class JunctionRemoteTarget implements Target
         return "junction run, " + (null == version ? "this build" : version);
     }
 
+    /** The daemon's protocol port on loopback, once prepared (for sections that bring their own clients). */
+    int port()
+    {
+        return port;
+    }
+
     /** Publish errors the daemon answered (each is a message not accepted), since the target was prepared. */
     public long publishErrors()
     {

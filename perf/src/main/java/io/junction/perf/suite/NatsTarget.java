@@ -92,6 +92,12 @@ public final class NatsTarget implements Target
         return null;
     }
 
+    /** A new connection to the server, once prepared (for sections that bring their own clients). */
+    io.nats.client.Connection newConnection() throws Exception
+    {
+        return connect();
+    }
+
     private io.nats.client.Connection connect() throws Exception
     {
         return Nats.connect(new Options.Builder().server(url).connectionTimeout(Duration.ofSeconds(10)).build());

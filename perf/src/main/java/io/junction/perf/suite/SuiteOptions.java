@@ -135,7 +135,7 @@ public final class SuiteOptions
     public static String usage()
     {
         return "usage: perf/bench.sh [--quick] [--p99-target 50us] [--headroom 0.8] [--only junction,nats,...] " +
-            "[--sections shared,roundtrip,overload,journal,cluster,shardscaling,corethroughput,jmh] [--out DIR] " +
+            "[--sections shared,roundtrip,requestreply,overload,journal,cluster,shardscaling,corethroughput,jmh] [--out DIR] " +
             "[--jmh|--no-jmh] " +
             "[--estimate] [--rounds N] [--workloads 1x64,4x1024]";
     }
