@@ -2,6 +2,7 @@ package io.junction.cluster;
 
 import io.aeron.cluster.service.ClientSession;
 import io.aeron.cluster.service.Cluster;
+import io.junction.protocol.AsciiStringCache;
 import io.junction.Junction;
 import io.junction.Message;
 import io.junction.MessageHandler;

@@ -22,6 +22,7 @@ import io.junction.Priority;
 import io.junction.QualityOfService;
 import io.junction.RejectReason;
 import io.junction.RemoteMessages;
+import io.junction.protocol.AsciiStringCache;
 import io.junction.protocol.FrameDispatcher;
 import io.junction.protocol.FrameHandler;
 import io.junction.protocol.ProtocolFrames;
@@ -109,8 +110,8 @@ public final class JunctionClient implements AutoCloseable
 
     private final Message message = new Message();
     private final UnsafeBuffer payloadView = new UnsafeBuffer(0, 0);
-    private final TopicStrings topics = new TopicStrings();
-    private final TopicStrings replyTopics = new TopicStrings();
+    private final AsciiStringCache topics = new AsciiStringCache(512); // no String per message for steady topics
+    private final AsciiStringCache replyTopics = new AsciiStringCache(512);
     private final OutstandingRequests outstanding;
     private final MessageHandler inboxHandler = this::onReply;
     private String inbox; // this client's reply topic, made with its inbox subscription on the first request
@@ -1186,7 +1187,7 @@ public final class JunctionClient implements AutoCloseable
         final Priority priority = PRIORITIES[decoded.priorityRaw()];
         final DirectBuffer buffer = decoded.buffer();
         final int topicOffset = decoded.limit() + MessageDecoder.topicHeaderLength();
-        final String topic = topics.lookup(buffer, topicOffset, decoded.topicLength());
+        final String topic = topics.get(buffer, topicOffset, decoded.topicLength());
         decoded.skipTopic();
         final int payloadLength = decoded.payloadLength();
         payloadView.wrap(buffer, decoded.limit() + MessageDecoder.payloadHeaderLength(), payloadLength);
@@ -1195,7 +1196,7 @@ public final class JunctionClient implements AutoCloseable
         final int replyToLength = decoded.replyToLength();
         final long correlationId = decoded.correlationId();
         RemoteMessages.request(message, 0 == replyToLength ? null :
-            replyTopics.lookup(buffer, decoded.limit() + MessageDecoder.replyToHeaderLength(), replyToLength),
+            replyTopics.get(buffer, decoded.limit() + MessageDecoder.replyToHeaderLength(), replyToLength),
             MessageDecoder.correlationIdNullValue() == correlationId ? 0 : correlationId);
         subscription.delivered++;
         subscription.lastSequence = sequence;

@@ -29,7 +29,7 @@ import io.junction.client.ClientResult;
 import io.junction.client.DisconnectReason;
 import io.junction.client.JunctionClient;
 import io.junction.client.PublishOutcome;
-import io.junction.cluster.AsciiStringCache;
+import io.junction.protocol.AsciiStringCache;
 import io.junction.cluster.client.ClusterTransport;
 
 /**

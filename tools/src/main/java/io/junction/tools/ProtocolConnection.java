@@ -32,6 +32,7 @@ import io.junction.Subscription;
 import io.junction.SubscriptionOptions;
 import io.junction.DeliveryThread;
 import io.junction.observe.SlowSubscriberJfrEvent;
+import io.junction.protocol.AsciiStringCache;
 import io.junction.protocol.FrameHandler;
 import io.junction.protocol.ProtocolFrames;
 import io.junction.protocol.QueueGroupNames;
@@ -180,7 +181,7 @@ final class ProtocolConnection implements FrameHandler
     private int subscriptionCount;
 
     private TopicCache topics;
-    private ReplyTopics replyTopics; // made on the first request
+    private AsciiStringCache replyTopics; // made on the first request: 16 slots, most requesters name one inbox
     private long refusalCount;
     private long refusalFirst;
     private long refusalLast;
@@ -1149,9 +1150,9 @@ final class ProtocolConnection implements FrameHandler
     {
         if (null == replyTopics)
         {
-            replyTopics = new ReplyTopics(server.replyTopicsNotCached());
+            replyTopics = AsciiStringCache.keepingResidents(16, server.replyTopicsNotCached());
         }
-        return replyTopics.lookup(inBuffer, publish.limit() + PublishDecoder.replyToHeaderLength(), replyToLength);
+        return replyTopics.get(inBuffer, publish.limit() + PublishDecoder.replyToHeaderLength(), replyToLength);
     }
 
     /**

@@ -6,7 +6,7 @@ import io.aeron.logbuffer.Header;
 import io.aeron.security.CredentialsSupplier;
 import io.aeron.security.NullCredentialsSupplier;
 import io.junction.Priority;
-import io.junction.cluster.AsciiStringCache;
+import io.junction.protocol.AsciiStringCache;
 import io.junction.cluster.WireFrames;
 import io.junction.cluster.codecs.AcknowledgeEncoder;
 import io.junction.cluster.codecs.BooleanType;

@@ -1,18 +1,27 @@
-package io.junction.cluster;
+package io.junction.protocol;
 
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
 
 /**
- * Turns ASCII bytes into a String without allocating when the same text was seen recently: a direct-mapped
- * cache by hash. Topics repeat, so the routing path keeps to the Strings the trie needs without garbage.
- * Single-threaded.
+ * Turns ASCII bytes (a topic, a reply topic) into a String without allocating when the same text was seen
+ * recently: a direct-mapped cache by hash, so a steady set of topics costs no String per message. A collision
+ * costs one String; by default the newer text then takes the slot, or with {@link #keepingResidents} the slot
+ * keeps what it has and the refusal is counted (for caches a remote party fills, so that naming a new text per
+ * frame shows in the counters rather than churning the cache). Single-threaded.
  */
 public final class AsciiStringCache
 {
     private final String[] entries;
     private final int mask;
+    private final AtomicCounter notCached;
 
     public AsciiStringCache(final int capacityPowerOfTwo)
+    {
+        this(capacityPowerOfTwo, null);
+    }
+
+    private AsciiStringCache(final int capacityPowerOfTwo, final AtomicCounter notCached)
     {
         if (Integer.bitCount(capacityPowerOfTwo) != 1)
         {
@@ -20,6 +29,16 @@ public final class AsciiStringCache
         }
         entries = new String[capacityPowerOfTwo];
         mask = capacityPowerOfTwo - 1;
+        this.notCached = notCached;
+    }
+
+    /**
+     * @param notCached counts the texts refused a slot because another holds it.
+     * @return a cache whose first text in a slot stays there.
+     */
+    public static AsciiStringCache keepingResidents(final int capacityPowerOfTwo, final AtomicCounter notCached)
+    {
+        return new AsciiStringCache(capacityPowerOfTwo, notCached);
     }
 
     public String get(final DirectBuffer buffer, final int offset, final int length)
@@ -36,7 +55,14 @@ public final class AsciiStringCache
             return cached;
         }
         final String text = buffer.getStringWithoutLengthAscii(offset, length);
-        entries[slot] = text;
+        if (null == cached || null == notCached)
+        {
+            entries[slot] = text;
+        }
+        else
+        {
+            notCached.increment();
+        }
         return text;
     }
 
