@@ -3,9 +3,12 @@ package io.junction.perf.cluster;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.junction.Priority;
+import io.junction.QualityOfService;
+import io.junction.client.ClientContext;
+import io.junction.client.ClientSubscription;
+import io.junction.client.ConnectionState;
+import io.junction.client.JunctionClient;
 import io.junction.cluster.ClusterNodeMain;
-import io.junction.cluster.client.ClientListener;
-import io.junction.cluster.client.JunctionClient;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -129,20 +132,19 @@ public final class FailoverCurve
                 nodes[i] = new Member(i, dir, members, heartbeatTimeoutMs);
             }
             awaitLeader(nodes, -1);
-            connected = JunctionClient.connect(new JunctionClient.Context()
-                .aeronDirectoryName(driver.aeronDirectoryName())
-                .ingressEndpoints(endpoints)
+            connected = ClusterClients.connect(new ClientContext()
+                .instance("failover-curve")
                 .connectTimeoutNs(TimeUnit.SECONDS.toNanos(30))
-                .listener(new ClientListener()
+                .connectionListener((state, reason, detail) ->
                 {
-                    public void onConnected(final long clusterSessionId, final int leaderMemberId)
+                    if (ConnectionState.LEADER_CHANGED == state || ConnectionState.CONNECTED == state)
                     {
                         connectedNs[0] = System.nanoTime();
                         firstDeliveryAfterConnectNs[0] = 0;
                     }
-                }));
+                }), driver.aeronDirectoryName(), endpoints, TimeUnit.MILLISECONDS.toNanos(heartbeatTimeoutMs));
             final JunctionClient client = connected;
-            final long handle = client.subscribe("bench.>", (topic, sequence, priority, buffer, offset, length) ->
+            final ClientSubscription subscription = client.subscribe("bench.>", (message) ->
             {
                 if (0 == firstDeliveryAfterConnectNs[0])
                 {
@@ -150,7 +152,7 @@ public final class FailoverCurve
                 }
             });
             final Load load = new Load(client);
-            load.runUntil(() -> client.isSubscribed(handle));
+            load.runUntil(() -> subscription.isInEffect() && client.isConnected());
 
             final int electionsBefore = candidacies(nodes);
             final long quietEndNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(quietSeconds);
@@ -304,7 +306,7 @@ public final class FailoverCurve
                 if (nowNs >= nextNs)
                 {
                     payload.putLong(0, nowNs);
-                    client.publish("bench.x", Priority.NORMAL, payload, 0, payload.capacity());
+                    client.offer("bench.x", Priority.NORMAL, QualityOfService.GUARANTEED, payload, 0, payload.capacity());
                     nextNs = Math.max(nextNs + intervalNs, nowNs - TimeUnit.MILLISECONDS.toNanos(100));
                     work++;
                 }
