@@ -316,24 +316,49 @@ public final class ClusterNode implements AutoCloseable
     /**
      * Stop the member: the consensus module first, so that a leader's followers see its log end and elect at once
      * rather than after the heartbeat timeout (open-source Aeron has no leadership transfer), then the service,
-     * the archive and the media driver.
+     * the archive and the media driver. A leader's media driver lingers (at most the leader heartbeat timeout)
+     * to send the end of the log: closed at once, it takes the end of stream with it, and the followers wait out
+     * the heartbeat timeout as after a crash.
      */
     public void close()
     {
+        if (closed.get())
+        {
+            return;
+        }
+        final boolean leading = isLeader();
         if (!closed.compareAndSet(false, true))
         {
             return;
         }
         try
         {
-            CloseHelper.closeAll(clusteredMediaDriver.consensusModule(), container, clusteredMediaDriver.archive(),
-                clusteredMediaDriver.mediaDriver());
+            CloseHelper.close(clusteredMediaDriver.consensusModule());
+            if (leading)
+            {
+                lingerForLogEnd(ctx.leaderHeartbeatTimeoutNs);
+            }
+            CloseHelper.closeAll(container, clusteredMediaDriver.archive(), clusteredMediaDriver.mediaDriver());
             closeService();
         }
         finally
         {
             dirLock.close();
             stopped = true;
+        }
+    }
+
+    /**
+     * Keep the media driver running while it sends the log's end of stream and the followers act on it: by the
+     * heartbeat timeout they elect anyway. (The driver gives no sign that every follower has seen it.)
+     */
+    private static void lingerForLogEnd(final long lingerNs)
+    {
+        final long deadlineNs = System.nanoTime() + lingerNs;
+        long leftNs;
+        while ((leftNs = deadlineNs - System.nanoTime()) > 0)
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(leftNs);
         }
     }
 

@@ -40,7 +40,7 @@ import java.util.function.Consumer;
  * </ul>
  * After an untimed warm-up round of each, rounds alternate switch and echo so that machine noise falls on both.
  * Usage:
- * {@code java $FLAGS -cp perf/target/benchmarks.jar io.junction.perf.cluster.ClusterBenchmark [messages] [rounds]};
+ * {@code java $FLAGS -cp perf/target/benchmarks.jar io.junction.perf.cluster.ClusterBenchmark [messages] [rounds] [failovers]};
  * the perf suite calls {@link #measure}.
  */
 public final class ClusterBenchmark
@@ -100,10 +100,12 @@ public final class ClusterBenchmark
     {
         final int messages = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
         final int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        final int failovers = args.length > 2 ? Integer.parseInt(args[2]) : rounds;
         final File baseDir = Files.createTempDirectory("junction-cluster-bench").toFile();
         try
         {
-            print(measure(baseDir, new Settings(messages, rounds, true, true, rounds, 22_000), System.out::println));
+            print(measure(baseDir, new Settings(messages, rounds, rounds > 0, true, failovers,
+                22_000), System.out::println));
         }
         finally
         {
@@ -377,8 +379,14 @@ public final class ClusterBenchmark
                         timeline.onNewLeaderEvent(System.nanoTime());
                     }
                 }), driver.aeronDirectoryName(), endpoints, heartbeatTimeoutNs);
-            JunctionClient publisher = ClusterClients.connect(new ClientContext().instance("failover-pub"),
-                driver.aeronDirectoryName(), endpoints, heartbeatTimeoutNs))
+            JunctionClient publisher = ClusterClients.connect(new ClientContext().instance("failover-pub")
+                .connectionListener((state, reason, detail) ->
+                {
+                    if (ConnectionState.LEADER_CHANGED == state || ConnectionState.CONNECTED == state)
+                    {
+                        timeline.onPublisherNewLeaderEvent(System.nanoTime());
+                    }
+                }), driver.aeronDirectoryName(), endpoints, heartbeatTimeoutNs))
         {
             final ClientSubscription subscription = subscriber.subscribe("bench.>",
                 (message) -> timeline.onDelivery(System.nanoTime()));

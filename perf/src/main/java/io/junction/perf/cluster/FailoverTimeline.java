@@ -15,7 +15,10 @@ public final class FailoverTimeline
     private long nominateNs;
     private long leaderReadyNs;
     private long newLeaderEventNs;
+    private long publisherNewLeaderEventNs;
     private long firstDeliveryNs;
+    private final StringBuilder states = new StringBuilder();
+    private final ElectionState[] lastState = new ElectionState[8];
 
     void onStop(final long nowNs)
     {
@@ -34,6 +37,15 @@ public final class FailoverTimeline
                 continue;
             }
             final ElectionState state = node.electionState();
+            final int id = node.memberId();
+            if (id < lastState.length && state != lastState[id])
+            {
+                if (null != lastState[id])
+                {
+                    states.append(String.format(" %d:%s@%.0f", id, state, (nowNs - stopNs) / 1e6));
+                }
+                lastState[id] = state;
+            }
             if (0 == electionNs && ElectionState.CLOSED != state)
             {
                 electionNs = nowNs;
@@ -55,6 +67,14 @@ public final class FailoverTimeline
         if (0 != stopNs && 0 == newLeaderEventNs)
         {
             newLeaderEventNs = nowNs;
+        }
+    }
+
+    void onPublisherNewLeaderEvent(final long nowNs)
+    {
+        if (0 != stopNs && 0 == publisherNewLeaderEventNs)
+        {
+            publisherNewLeaderEventNs = nowNs;
         }
     }
 
@@ -95,6 +115,12 @@ public final class FailoverTimeline
         return ms(newLeaderEventNs);
     }
 
+    /** ms from the stop to the publishing client's new-leader event. */
+    public double publisherNewLeaderEventMs()
+    {
+        return ms(publisherNewLeaderEventNs);
+    }
+
     /** ms from the stop to the first delivery after the new-leader event. */
     public double firstDeliveryMs()
     {
@@ -109,8 +135,9 @@ public final class FailoverTimeline
     @Override
     public String toString()
     {
-        return String.format("election starts %.0f ms, nominate %.0f ms, leader ready %.0f ms, client new-leader " +
-            "event %.0f ms, first delivery %.0f ms", electionMs(), nominateMs(), leaderReadyMs(), newLeaderEventMs(),
-            firstDeliveryMs());
+        return String.format("election starts %.0f ms, nominate %.0f ms, leader ready %.0f ms, subscriber's " +
+            "new-leader event %.0f ms, publisher's %.0f ms, first delivery %.0f ms", electionMs(), nominateMs(),
+            leaderReadyMs(), newLeaderEventMs(), publisherNewLeaderEventMs(), firstDeliveryMs()) +
+            " (election states, member:state@ms:" + states + ")";
     }
 }
