@@ -33,8 +33,8 @@ import io.junction.client.JunctionClient;
 /**
  * KEYED queue groups through a real daemon child process (protocol version 3: PUBLISH.key, SUBSCRIBE's discipline):
  * three remote members, the publisher's keys each stay with one member in order, a member leaves under traffic and
- * nothing is lost: every message reaches exactly one member, or (sent to the leaver before its UNSUBSCRIBE took
- * effect) was discarded by the leaver's own client and counted there.
+ * nothing is lost: every message reaches exactly one member (the leaver's client hands its handler what the daemon
+ * had given it until its UNSUBSCRIBED).
  */
 class KeyedQueueGroupDaemonTest
 {
@@ -77,12 +77,11 @@ class KeyedQueueGroupDaemonTest
     }
 
     /**
-     * Fails today: messages the switch had handed to the leaver's remote subscription after its UNSUBSCRIBE took
-     * effect (a delivery in progress on a shared delivery agent) are dropped by the daemon rather than moved to
-     * the members that stay (about 10% of this run's messages). Kept to show the gap.
+     * The third member closes while the publisher goes on: the daemon closes its switch subscription first (what was
+     * queued for it moves to the others), still writes what a delivery agent was handing it, and answers UNSUBSCRIBED
+     * after the last of it; the client hands its handler all of that. Every message reaches exactly one member.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("a remote KEYED member that leaves under traffic loses what was being delivered to it")
     void aMemberLeavingUnderTrafficLosesNothing() throws Exception
     {
         run(true);
@@ -144,8 +143,7 @@ class KeyedQueueGroupDaemonTest
             }
             assertTrue(System.nanoTime() - deadline < 0, "publishing took too long");
         }
-        pollUntil(() -> members.stream().mapToLong((m) -> m.received).sum() +
-            memberClients.get(2).statistics().discarded() >= MESSAGES, () -> "received " +
+        pollUntil(() -> members.stream().mapToLong((m) -> m.received).sum() >= MESSAGES, () -> "received " +
             members.stream().mapToLong((m) -> m.received).sum(), all);
         // Let anything duplicated show up before counting.
         publisher.sync();
@@ -166,42 +164,48 @@ class KeyedQueueGroupDaemonTest
         }
         final long discarded = memberClients.get(2).statistics().discarded();
         final long received = total;
-        assertEquals(MESSAGES, total + discarded, () -> "received " + received + ", discarded by the leaver's " +
-            "client after its unsubscribe " + discarded);
+        assertEquals(MESSAGES, total, () -> "received " + received + ", discarded by the leaver's client after its " +
+            "unsubscribe " + discarded);
+        assertEquals(0, discarded, "nothing reached the leaver after its UNSUBSCRIBED");
+        if (leave)
+        {
+            pollUntil(() -> !subscriptions.get(2).isDraining(), () -> "the leaver's UNSUBSCRIBED", all);
+            assertEquals(0, memberClients.get(2).statistics().leavesTimedOut(), "UNSUBSCRIBED came in time");
+        }
 
-        // The keys the leaver never had: each with one of the two members that stayed, all of it, in order.
+        // Each key in order: at each member its values rise, and where a key moved (the leaver's keys, and those the
+        // rehash of the leave gave another member) one member's share of it ends before the next one's begins.
         int stayersKeys = 0;
         for (long key = 0; key < KEYS; key++)
         {
-            if (members.get(2).byKey.containsKey(key))
-            {
-                continue;
-            }
-            final boolean first = members.get(0).byKey.containsKey(key);
-            final boolean second = members.get(1).byKey.containsKey(key);
-            if (!first && !second)
-            {
-                continue; // all of it was queued for the leaver and discarded by its client
-            }
-            stayersKeys++;
             final long k = key;
-            final List<Long> values = members.get(first ? 0 : 1).byKey.get(key);
-            for (int i = 1; i < values.size(); i++)
+            final List<List<Long>> shares = new ArrayList<>();
+            for (final Member member : members)
             {
-                assertTrue(values.get(i) > values.get(i - 1), "key " + key + " out of order: " + values.get(i - 1) +
-                    " then " + values.get(i));
-            }
-            if (first && second)
-            {
-                // Only after the leave may a key move between the members that stay (the group rehashed).
-                for (final long value : members.get(first ? 1 : 0).byKey.get(key))
+                final List<Long> values = member.byKey.get(key);
+                if (null == values)
                 {
-                    assertTrue(value >= MESSAGES / 2, () -> "key " + k + " moved before the leave: " + value + "; m0 " +
-                        members.get(0).byKey.get(k).subList(0, Math.min(5, members.get(0).byKey.get(k).size())) +
-                        " m1 " + members.get(1).byKey.get(k).subList(0, Math.min(5, members.get(1).byKey.get(k).size())) +
-                        " m2 keys " + members.get(2).byKey.keySet() + " sizes " + members.get(0).byKey.get(k).size() +
-                        "/" + members.get(1).byKey.get(k).size());
+                    continue;
                 }
+                for (int i = 1; i < values.size(); i++)
+                {
+                    final int at = i;
+                    assertTrue(values.get(i) > values.get(i - 1), () -> "key " + k + " out of order at member " +
+                        members.indexOf(member) + ": " + values.get(at - 1) + " then " + values.get(at));
+                }
+                shares.add(values);
+            }
+            if (!members.get(2).byKey.containsKey(key) && !shares.isEmpty())
+            {
+                stayersKeys++;
+            }
+            shares.sort((a, b) -> Long.compare(a.get(0), b.get(0)));
+            for (int i = 1; i < shares.size(); i++)
+            {
+                final List<Long> before = shares.get(i - 1);
+                final List<Long> after = shares.get(i);
+                assertTrue(before.get(before.size() - 1) < after.get(0), () -> "key " + k + " interleaved between " +
+                    "members: one had up to " + before.get(before.size() - 1) + ", another from " + after.get(0));
             }
         }
         assertTrue(stayersKeys > 0, "the members that stayed had keys of their own");
