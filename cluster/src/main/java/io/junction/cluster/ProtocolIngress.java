@@ -27,7 +27,10 @@ import org.agrona.DirectBuffer;
  * authenticator has already checked its credentials at connect; the principal is the session's); a guaranteed
  * PUBLISH is answered OUTCOME DURABLE once applied, which is once committed, or a resend of one already in the log
  * is answered DURABLE with the DUPLICATE reason; SUBSCRIBE/UNSUBSCRIBE/ACK/REPLAY act on the client's own
- * subscription ids. CREDIT is accepted and ignored: a member sends deliveries as the log commits them (flow control
+ * subscription ids. A delivery the subscriber's egress refused is sent again from the journal, with what came after
+ * it, before anything live and whenever the session PINGs (the client's transport probes when it hears nothing).
+ * A SUBSCRIBE with a durable name that has acknowledged before resumes after its acknowledged
+ * position whatever start it asks (as the daemon's durable subscriptions do). CREDIT is accepted and ignored: a member sends deliveries as the log commits them (flow control
  * is the edge's, not replicated state).
  */
 final class ProtocolIngress implements FrameHandler
@@ -91,7 +94,9 @@ final class ProtocolIngress implements FrameHandler
 
     public void onPing(final PingDecoder ping)
     {
-        // Answered once the PING is committed: every earlier frame of the session was answered before it.
+        // Answered once the PING is committed: every earlier frame of the session was answered before it. A
+        // subscriber heard from gets first what its egress refused before (the leader's output only).
+        state.catchUp(session);
         egress.pong(session, ping.value());
     }
 
@@ -150,7 +155,7 @@ final class ProtocolIngress implements FrameHandler
                 "queue groups are not served by the cluster yet");
             return;
         }
-        final long resumeAfter;
+        long resumeAfter;
         switch (kind)
         {
             case NEW: resumeAfter = SwitchService.RESUME_NEW_ONLY; break;
@@ -175,6 +180,10 @@ final class ProtocolIngress implements FrameHandler
             refuse(ErrorCode.INVALID_FIELD, SubscribeDecoder.TEMPLATE_ID, subscriptionId,
                 "start position DURABLE needs a durable name");
             return;
+        }
+        if (!durableName.isEmpty() && state.durablePositions.containsKey(durableName))
+        {
+            resumeAfter = SwitchService.RESUME_FROM_DURABLE; // As the daemon does: its position decides, not the ask.
         }
         final ClusterSubscription subscription = state.subscribe(session, subscriptionId, resumeAfter, pattern,
             durableName);

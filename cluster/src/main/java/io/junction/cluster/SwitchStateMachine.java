@@ -318,6 +318,7 @@ final class SwitchStateMachine implements AutoCloseable
         runSwitch();
         subscription.lastSequence = lastSequence;
         subscription.startSequence = resumeFrom;
+        subscription.sentUpTo = resumeFrom;
         return subscription;
     }
 
@@ -385,6 +386,42 @@ final class SwitchStateMachine implements AutoCloseable
         if (egress.isLeader()) // Output only: the subscription's state does not change.
         {
             replay(session, subscription, Math.min(afterSequence, lastSequence), afterCount, false);
+        }
+    }
+
+    /**
+     * Output only, from the leader: send a Junction protocol subscriber what its egress refused (and what came
+     * since), from the journal, after the last sequence it was sent; called as live messages come and when the
+     * subscriber's session is heard from (its PING).
+     */
+    void catchUp(final ClientSession session, final ClusterSubscription subscription)
+    {
+        if (!subscription.behind || !egress.isLeader())
+        {
+            return;
+        }
+        subscription.behind = false;
+        final long from = Math.min(subscription.sentUpTo, lastSequence);
+        final long to = Math.min(lastSequence, from + ctx.maxReplay());
+        replay(session, subscription, from, 0, false);
+        if (!subscription.behind)
+        {
+            subscription.sentUpTo = to; // Every match up to here sent; beyond the most one replay: next chance.
+            subscription.behind = to < lastSequence;
+        }
+    }
+
+    /**
+     * Catch up every subscription of the session that is behind ({@link #catchUp}).
+     */
+    void catchUp(final ClientSession session)
+    {
+        for (final ClusterSubscription subscription : subscriptionsById.values())
+        {
+            if (subscription.behind && subscription.sessionId == session.id())
+            {
+                catchUp(session, subscription);
+            }
         }
     }
 
@@ -595,8 +632,17 @@ final class SwitchStateMachine implements AutoCloseable
     {
         if (protocolSessions.containsKey(session.id()))
         {
-            return protocolEgress.message(session, subscription.correlationId, sequence,
+            final boolean sent = protocolEgress.message(session, subscription.correlationId, sequence,
                 cluster.timeUnit().toNanos(timestamp), priorityCode, topic, payload, payloadOffset, payloadLength);
+            if (sent)
+            {
+                subscription.sentUpTo = sequence;
+            }
+            else
+            {
+                subscription.behind = true;
+            }
+            return sent;
         }
         return egress.deliver(session, subscription.subscriptionId, count, sequence, timestamp, priorityCode, topic,
             payload, payloadOffset, payloadLength);
@@ -632,10 +678,18 @@ final class SwitchStateMachine implements AutoCloseable
         {
             subscription.count++;
             subscription.lastSequence = routingSequence;
-            if (egress.isLeader())
+            if (!egress.isLeader())
+            {
+                subscription.sentUpTo = routingSequence; // Sent by the leader (a new one re-subscribes after it).
+            }
+            else
             {
                 final ClientSession subscriber = cluster.getClientSession(subscription.sessionId);
-                if (null != subscriber)
+                if (null != subscriber && subscription.behind)
+                {
+                    catchUp(subscriber, subscription); // From the journal, which has this message already.
+                }
+                else if (null != subscriber)
                 {
                     deliver(subscriber, subscription, subscription.count, routingSequence, routingTimestamp,
                         message.priority().ordinal(), message.topic(), message.buffer(), message.offset(),
