@@ -116,8 +116,17 @@ class ClusterAcceptanceTest
             }
         }
 
-        harness.pollUntil(Duration.ofSeconds(60), () -> acks.acked == count && received.size() >= count,
-            publisher, subscriber);
+        try
+        {
+            harness.pollUntil(Duration.ofSeconds(60), () -> acks.acked == count && received.size() >= count,
+                publisher, subscriber);
+        }
+        catch (final AssertionError ex)
+        {
+            throw new AssertionError(ex.getMessage() + ": acked " + acks.acked + ", refused " + acks.refused +
+                ", publisher " + acks.states + " " + publisher.statistics() + ", received " + received.size() +
+                ", subscriber " + subscriber.statistics() + " " + subscriber.lastError(), ex);
+        }
         final ClusterNode newLeader = harness.awaitLeader(TIMEOUT);
         assertNotEquals(firstLeader.memberId(), newLeader.memberId());
 

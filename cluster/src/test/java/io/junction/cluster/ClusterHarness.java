@@ -184,6 +184,15 @@ final class ClusterHarness implements AutoCloseable
     }
 
     /**
+     * The name {@link #newClient(ClientContext, Consumer)} had while the harness also made clients of the old
+     * cluster client.
+     */
+    JunctionClient newProtocolClient(final ClientContext clientContext, final Consumer<ClusterTransport.Context> custom)
+    {
+        return newClient(clientContext, custom);
+    }
+
+    /**
      * A client over a transport of the test's own (e.g. a {@link RawFrames} around {@link #transport}).
      */
     JunctionClient newClient(final ClientContext clientContext, final Transport transport)
