@@ -3,6 +3,7 @@ package io.junction.cluster;
 import io.aeron.cluster.service.ClientSession;
 import io.junction.OfferResult;
 import io.junction.RejectReason;
+import io.junction.protocol.AsciiStringCache;
 import io.junction.protocol.FrameDispatcher;
 import io.junction.protocol.FrameHandler;
 import io.junction.protocol.ProtocolFrames;
@@ -26,7 +27,9 @@ import org.agrona.DirectBuffer;
  * answered through {@link ProtocolEgress} (from the leader). A session says HELLO first (Aeron Cluster's
  * authenticator has already checked its credentials at connect; the principal is the session's); a guaranteed
  * PUBLISH is answered OUTCOME DURABLE once applied, which is once committed, or a resend of one already in the log
- * is answered DURABLE with the DUPLICATE reason; SUBSCRIBE/UNSUBSCRIBE/ACK/REPLAY act on the client's own
+ * is answered DURABLE with the DUPLICATE reason; a request's reply topic and correlation id go through the switch to
+ * the responders' MESSAGE (a reply is a PUBLISH to that topic with the correlation id, routed as any other, so the
+ * requester's inbox subscription gets it; a request replayed from the journal carries neither); SUBSCRIBE/UNSUBSCRIBE/ACK/REPLAY act on the client's own
  * subscription ids. A delivery the subscriber's egress refused is sent again from the journal, with what came after
  * it, before anything live and whenever the session PINGs (the client's transport probes when it hears nothing).
  * A SUBSCRIBE with a durable name that has acknowledged before resumes after its acknowledged
@@ -40,6 +43,8 @@ final class ProtocolIngress implements FrameHandler
     private final SwitchStateMachine state;
     private final ProtocolEgress egress;
     private final FrameDispatcher dispatcher;
+    /** Requesters' reply topics (inboxes) repeat: no string per request. */
+    private final AsciiStringCache replyTopics = new AsciiStringCache(256);
     private ClientSession session;
     private long timestamp;
 
@@ -111,6 +116,11 @@ final class ProtocolIngress implements FrameHandler
         publish.skipTopic();
         final int payloadLength = publish.payloadLength();
         final int payloadOffset = publish.limit() + PublishDecoder.payloadHeaderLength();
+        publish.skipPayload();
+        final int replyToLength = publish.replyToLength();
+        final String replyTo = replyToLength > 0 ?
+            replyTopics.get(buffer, publish.limit() + PublishDecoder.replyToHeaderLength(), replyToLength) : null;
+        final long correlationId = publish.correlationId();
         if (publisherSequence < 1)
         {
             refusePublish(guaranteed, publisherSequence, OutcomeCode.REJECTED,
@@ -120,7 +130,8 @@ final class ProtocolIngress implements FrameHandler
 
         final ProtocolSession protocolSession = state.protocolSession(session.id());
         final long sequence = state.admit(session, timestamp, protocolSession.publisherId, publisherSequence,
-            priorityCode, buffer, topicOffset, topicLength, payloadOffset, payloadLength);
+            priorityCode, buffer, topicOffset, topicLength, payloadOffset, payloadLength, replyTo,
+            correlationId);
         if (sequence > 0 || SwitchStateMachine.DUPLICATE == sequence)
         {
             if (guaranteed)

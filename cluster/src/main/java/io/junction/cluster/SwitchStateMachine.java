@@ -142,7 +142,7 @@ final class SwitchStateMachine implements AutoCloseable
         final int payloadOffset = publish.limit() + PublishDecoder.payloadHeaderLength();
 
         final long sequence = admit(session, timestamp, publisherId, publisherSequence, priorityCode, buffer,
-            topicOffset, topicLength, payloadOffset, payloadLength);
+            topicOffset, topicLength, payloadOffset, payloadLength, null, 0);
         if (DUPLICATE == sequence)
         {
             egress.publishAck(session, publisherId, publisherSequence, -1, true);
@@ -174,7 +174,9 @@ final class SwitchStateMachine implements AutoCloseable
         final int topicOffset,
         final int topicLength,
         final int payloadOffset,
-        final int payloadLength)
+        final int payloadLength,
+        final String replyTo,
+        final long correlationId)
     {
         if (publisherSequence <= lastSequenceByPublisher.get(publisherId))
         {
@@ -200,9 +202,17 @@ final class SwitchStateMachine implements AutoCloseable
         {
             return refused(ErrorCode.NOT_AUTHORISED, "may not publish to " + topic);
         }
+        if (null != replyTo && null != Topics.validateTopic(replyTo, ctx.maxTopicLength(), MAX_TOPIC_TOKENS))
+        {
+            return refused(ErrorCode.INVALID_FIELD, RejectReason.INVALID_REPLY_TO, "replyTo is not a valid topic");
+        }
 
         final long sequence = lastSequence + 1;
-        final long offered = junction.offer(topic, Priority.get(priorityCode), buffer, payloadOffset, payloadLength);
+        // A request carries its reply topic and correlation id through the switch to the responder's MESSAGE.
+        final long offered = null == replyTo && 0 == correlationId ?
+            junction.offer(topic, Priority.get(priorityCode), buffer, payloadOffset, payloadLength) :
+            junction.offer(topic, Priority.get(priorityCode), replyTo, correlationId, buffer, payloadOffset,
+                payloadLength);
         if (offered < 0)
         {
             // Not expected (the switch is idle and checks no more than above), but the same on every member.
@@ -593,7 +603,7 @@ final class SwitchStateMachine implements AutoCloseable
                     {
                         final long timestamp = timeUnit.convert(timestampNs, TimeUnit.NANOSECONDS);
                         sending[0] = deliver(session, subscription, count[0], sequence, timestamp, priority, topic,
-                            payload, payloadOffset, payloadLength);
+                            payload, payloadOffset, payloadLength, 0, null); // the journal keeps no reply topic
                         counters.onReplayed();
                     }
                 }
@@ -628,12 +638,15 @@ final class SwitchStateMachine implements AutoCloseable
         final String topic,
         final DirectBuffer payload,
         final int payloadOffset,
-        final int payloadLength)
+        final int payloadLength,
+        final long correlationId,
+        final String replyTo)
     {
         if (protocolSessions.containsKey(session.id()))
         {
             final boolean sent = protocolEgress.message(session, subscription.correlationId, sequence,
-                cluster.timeUnit().toNanos(timestamp), priorityCode, topic, payload, payloadOffset, payloadLength);
+                cluster.timeUnit().toNanos(timestamp), priorityCode, topic, payload, payloadOffset, payloadLength,
+                correlationId, replyTo);
             if (sent)
             {
                 subscription.sentUpTo = sequence;
@@ -693,7 +706,7 @@ final class SwitchStateMachine implements AutoCloseable
                 {
                     deliver(subscriber, subscription, subscription.count, routingSequence, routingTimestamp,
                         message.priority().ordinal(), message.topic(), message.buffer(), message.offset(),
-                        message.length());
+                        message.length(), message.correlationId(), message.replyTo());
                     counters.onDelivered();
                 }
             }

@@ -1,5 +1,6 @@
 package io.junction.cluster;
 
+import io.junction.Message;
 import io.junction.MessageHandler;
 import io.junction.Priority;
 import io.junction.QualityOfService;
@@ -7,6 +8,7 @@ import io.junction.client.ClientContext;
 import io.junction.client.ClientSubscription;
 import io.junction.client.ClientSubscriptionOptions;
 import io.junction.client.JunctionClient;
+import io.junction.client.ReplyListener;
 import io.junction.protocol.codecs.MessageHeaderEncoder;
 import io.junction.protocol.codecs.PriorityCode;
 import io.junction.protocol.codecs.PublishEncoder;
@@ -24,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,8 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Every member makes the same decisions from the same log: after a mix of subscribes, unsubscribes, durable
  * acknowledgements, publishes on several topics and priorities from two publishers, resends of publishes already
- * in the log, refused requests and a replaying subscription, the snapshot each member takes at the same log
- * position is the same byte for byte, and so is each member's journal.
+ * in the log, refused publishes, requests answered through the switch and a replaying subscription, the snapshot
+ * each member takes at the same log position is the same byte for byte, and so is each member's journal.
  */
 @Tag("slow")
 class ClusterDeterminismTest
@@ -119,13 +122,42 @@ class ClusterDeterminismTest
 
         final long lastSequence = Math.max(first.lastSequence, second.lastSequence);
         assertEquals(count, lastSequence, "each publish sequenced once");
-        harness.awaitApplied(lastSequence, TIMEOUT);
+
+        // Requests through the replicated switch: publisher a answers on svc.echo, publisher b asks; each reply
+        // reaches b's inbox (a subscription, so in the snapshot) under its request's correlation id.
+        harness.subscribe(publisherA, "svc.echo", (request) ->
+            publisherA.reply(request, Priority.NORMAL, request.buffer(), request.offset(), request.length()), TIMEOUT);
+        final int requests = 3;
+        final List<Long> answered = new ArrayList<>();
+        final ReplyListener replies = new ReplyListener()
+        {
+            public void onReply(final long requestId, final Message reply)
+            {
+                answered.add(requestId);
+            }
+
+            public void onTimedOut(final long requestId)
+            {
+                answered.add(-requestId);
+            }
+        };
+        final List<Long> asked = new ArrayList<>();
+        for (int i = 0; i < requests; i++)
+        {
+            payload.putInt(0, 1000 + i);
+            asked.add(publisherB.request("svc.echo", Priority.HIGH, payload, 0, 8, TimeUnit.SECONDS.toNanos(30),
+                replies));
+        }
+        harness.pollUntil(TIMEOUT, () -> answered.size() == requests, publisherA, publisherB, subscriber, late);
+        assertEquals(asked, answered, "every request answered, in order, matched by correlation id");
+        final long applied = count + 2 * requests; // the requests and their replies are in the log too
+        harness.awaitApplied(applied, TIMEOUT);
         harness.takeSnapshot(TIMEOUT);
 
         final byte[] snapshot0 = SnapshotBytes.latest(harness.node(0), TIMEOUT);
         final byte[] snapshot1 = SnapshotBytes.latest(harness.node(1), TIMEOUT);
         final byte[] snapshot2 = SnapshotBytes.latest(harness.node(2), TIMEOUT);
-        assertTrue(contains(snapshot0, "eu-audit") && contains(snapshot0, "orders.>"),
+        assertTrue(contains(snapshot0, "eu-audit") && contains(snapshot0, "orders.>") && contains(snapshot0, "_INBOX."),
             "the snapshot holds the subscriptions and durable names");
         assertArrayEquals(snapshot0, snapshot1, "member 1's snapshot differs from member 0's");
         assertArrayEquals(snapshot0, snapshot2, "member 2's snapshot differs from member 0's");
@@ -144,7 +176,7 @@ class ClusterDeterminismTest
         }
         harness.pollUntil(TIMEOUT, () -> first.acked + second.acked == count + more, publisherA, publisherB,
             subscriber, late);
-        harness.awaitApplied(count + more, TIMEOUT);
+        harness.awaitApplied(applied + more, TIMEOUT);
         assertTrue(harness.node(follower).service().restoredFromSnapshot());
         harness.takeSnapshot(TIMEOUT);
         final byte[] again0 = SnapshotBytes.latest(harness.node(0), TIMEOUT);
@@ -154,7 +186,7 @@ class ClusterDeterminismTest
 
         harness.stopAll();
         final List<String> journal0 = JournalReader.entries(harness.journalDir(0));
-        assertEquals(count + more, journal0.size());
+        assertEquals(applied + more, journal0.size());
         assertEquals(journal0, JournalReader.entries(harness.journalDir(1)));
         assertEquals(journal0, JournalReader.entries(harness.journalDir(2)));
     }
