@@ -7,11 +7,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.HdrHistogram.Histogram;
 
+import io.junction.cluster.ClusterNode;
 import io.junction.perf.cluster.ClusterBenchmark;
+import io.junction.perf.cluster.FailoverTimeline;
 
 /**
  * The clustered path ({@link ClusterBenchmark}): a 3-member Aeron Cluster in this JVM on loopback, the
@@ -85,25 +88,29 @@ public final class ClusterSection implements Section
         results.tables.add(new SuiteResults.Table(KEY, title(), List.of("variant", "side", "rounds_msgs_per_sec",
             "median_msgs_per_sec", "p50_us", "p90_us", "p99_us", "p9999_us", "max_us", "count"), rows));
         final List<List<String>> failovers = new ArrayList<>();
-        for (int i = 0; i < result.newLeaderMs().size(); i++)
+        for (int i = 0; i < result.failovers().size(); i++)
         {
-            failovers.add(List.of(Integer.toString(i), num(result.newLeaderMs().get(i)),
-                num(result.firstDeliveryMs().get(i))));
+            final FailoverTimeline failover = result.failovers().get(i);
+            failovers.add(List.of(Integer.toString(i), num(failover.electionMs()), num(failover.nominateMs()),
+                num(failover.leaderReadyMs()), num(failover.newLeaderEventMs()), num(failover.firstDeliveryMs())));
         }
         results.tables.add(new SuiteResults.Table(FAILOVER_KEY, "Cluster failover",
-            List.of("round", "new_leader_event_ms", "first_delivery_ms"), failovers));
+            List.of("round", "election_starts_ms", "nominate_ms", "leader_ready_ms", "new_leader_event_ms",
+                "first_delivery_ms"), failovers));
 
         final double switchMedian = ClusterBenchmark.median(result.switchRates());
         final double echoMedian = ClusterBenchmark.median(result.echoRates());
         final StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "3 members in this JVM on loopback (SHARED drivers and archives, " +
-            "leader heartbeat timeout 1 s), one client media driver; payload 64 B; %,d messages per round, an " +
-            "in-flight window of 256; %s%d round(s) of each variant, alternating. *Switch*: publisher client → " +
+            "leader heartbeat timeout %d ms), one client media driver; clients: the client library's " +
+            "`JunctionClient` over a `ClusterTransport`, guaranteed publishes; payload 64 B; %,d messages per " +
+            "round, an in-flight window of 256; %s%d round(s) of each variant, alternating. *Switch*: publisher client → " +
             "cluster (sequence, route, Chronicle append on every member) → a subscribing client. *Echo* (the " +
             "limit): client → a bare clustered service → the same client. Latency is publish → delivery in the same " +
             "closed-loop runs, so it includes queueing behind the window: latency under full load, not at a " +
             "fixed rate. On one 2-core machine all three members share the cores; on three machines each has its " +
-            "own.%n%n", settings.messages(), settings.warmUp() ? "one untimed warm-up round of each, then " : "",
+            "own.%n%n", TimeUnit.NANOSECONDS.toMillis(new ClusterNode.Context().leaderHeartbeatTimeoutNs()),
+            settings.messages(), settings.warmUp() ? "one untimed warm-up round of each, then " : "",
             settings.rounds()));
         md.append("| variant | throughput msg/s (median) | rounds | p50 µs | p99 µs | p99.99 µs | max µs |\n");
         md.append("| --- | ---: | --- | ---: | ---: | ---: | ---: |\n");
@@ -138,6 +145,13 @@ public final class ClusterSection implements Section
                 ClusterBenchmark.median(result.firstDeliveryMs()), failovers.size(),
                 result.newLeaderMs().stream().map(ClusterSection::num).collect(Collectors.joining(", ")),
                 result.firstDeliveryMs().stream().map(ClusterSection::num).collect(Collectors.joining(", "))));
+            md.append("\nWhere the time goes (ms from the stop; the survivors' election states, read in this JVM):\n\n");
+            md.append("| round | election starts | a candidate nominates | new leader ready | client's new-leader " +
+                "event | first delivery |\n| ---: | ---: | ---: | ---: | ---: | ---: |\n");
+            for (final List<String> row : failovers)
+            {
+                md.append("| ").append(String.join(" | ", row)).append(" |\n");
+            }
         }
         results.fragments.add(new SuiteResults.Fragment(title(), md.toString()));
     }
