@@ -343,6 +343,61 @@ class AeronClientTest
         assertFalse(output.contains("\tat io.aeron"), () -> "no stack trace: " + output);
     }
 
+    @Test
+    void aDurableSubscriptionOverAeronResumesWithExactlyTheUnacknowledgedMessages() throws Exception
+    {
+        final Daemon daemon = daemon("durable");
+        final List<Long> journaled = new CopyOnWriteArrayList<>();
+        final JunctionClient publisher = client(context(daemon, "udp", "feed").instance("feed").outcomeListener(
+            (publisherSequence, outcome, sequence, reason) ->
+            {
+                if (PublishOutcome.DURABLE == outcome)
+                {
+                    journaled.add(sequence);
+                }
+            }));
+        pollUntil(publisher::isConnected, publisher::lastError, publisher);
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[16]);
+        for (int i = 0; i < 10; i++)
+        {
+            final int length = payload.putStringWithoutLengthAscii(0, "d" + i);
+            pollUntil(() -> publisher.offer("audit.trail", Priority.NORMAL, QualityOfService.GUARANTEED, payload, 0,
+                length) > 0, publisher::lastError, publisher);
+        }
+        pollUntil(() -> journaled.size() == 10, journaled::toString, publisher);
+
+        // The first reader acknowledges up to the fourth and goes away.
+        final List<Long> first = new ArrayList<>();
+        final JunctionClient firstClient = client(context(daemon, "udp", "first").instance("first"));
+        final ClientSubscription firstDurable = firstClient.subscribe("audit.>", (message) ->
+            first.add(message.sequence()), io.junction.client.ClientSubscriptionOptions.defaults().durable("audit")
+            .startAt(io.junction.client.StartAt.earliest()));
+        pollUntil(() -> first.size() == 10, first::toString, firstClient);
+        assertEquals(journaled, first, "in journal order, no gap");
+        assertTrue(firstDurable.ack(journaled.get(3)), "ack sent");
+        final long sync = firstClient.sync();
+        pollUntil(() -> firstClient.isSynced(sync), firstClient::lastError, firstClient);
+        firstClient.close();
+        // Over Aeron the daemon learns of the close when the client's image goes (seconds, not a FIN's instant);
+        // until then the name is held, as over a TCP connection that has not closed yet.
+        awaitRaw(() -> counter(daemon, "aeron sessions") == 1, () -> "the first reader's session ends: sessions " +
+            counterOrMinusOne(daemon, "aeron sessions") + ", lost " + counterOrMinusOne(daemon, "aeron sessions lost"));
+
+        // A new reader over Aeron resumes with exactly the unacknowledged ones, then live.
+        final List<Long> second = new ArrayList<>();
+        final JunctionClient secondClient = client(context(daemon, "udp", "second").instance("second"));
+        final ClientSubscription resumed = secondClient.subscribe("audit.>", (message) -> second.add(message.sequence()),
+            io.junction.client.ClientSubscriptionOptions.defaults().durable("audit").autoAck(true));
+        pollUntil(() -> second.size() == 6, () -> second + " " + resumed.isActive() + " " + resumed.endReason() + " " +
+            secondClient.lastError(), secondClient);
+        assertEquals(journaled.subList(4, 10), second, "exactly the unacknowledged ones");
+        final int length = payload.putStringWithoutLengthAscii(0, "d10");
+        pollUntil(() -> publisher.offer("audit.trail", Priority.NORMAL, QualityOfService.GUARANTEED, payload, 0,
+            length) > 0, publisher::lastError, publisher);
+        pollUntil(() -> journaled.size() == 11 && second.size() == 7, second::toString, publisher, secondClient);
+        assertEquals(journaled.subList(4, 11), second, "then live, no gap, no duplicate");
+    }
+
     private static long counterOrMinusOne(final Daemon daemon, final String label)
     {
         try
