@@ -262,6 +262,9 @@ public final class MetricCatalogue
             "Requests whose reply topic the connection's bounded cache refused (a String each).", null, null);
         counter(ProtocolServer.REQUESTS_TYPE_ID, "junction_protocol_requests_total",
             "Requests (PUBLISHes with a reply topic) the switch accepted.", null, null);
+        counter(ProtocolServer.LOST_AT_END_TYPE_ID, "junction_protocol_lost_at_end_total",
+            "Messages lost with a connection that closed: queued in its send buffer, or handed to a queue-group " +
+            "member as its connection ended.", null, null);
         counter(ProtocolServer.AGENT_ERRORS_TYPE_ID, "junction_protocol_agent_errors_total",
             "Errors caught on the protocol's I/O agents.", null, "errors");
         counter(ProtocolServer.OUTPUT_PAUSES_TYPE_ID, "junction_protocol_output_pauses_total",

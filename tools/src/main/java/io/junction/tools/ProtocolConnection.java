@@ -161,6 +161,9 @@ final class ProtocolConnection implements FrameHandler
     private ByteBuffer out;
     private final UnsafeBuffer outBuffer = new UnsafeBuffer(0, 0);
     private volatile ManyToOneRingBuffer deliveries;
+    /** Queue-group members leaving on UNSUBSCRIBE, until their last MESSAGE is out (made on the first). */
+    private LeavingMembers leavers;
+    private final java.util.function.Predicate<RemoteSubscription> finishLeave = this::finishLeave;
     private final AtomicInteger drainLock = new AtomicInteger();
     final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicReference<RemoteSubscription> slowConsumer = new AtomicReference<>();
@@ -1521,6 +1524,15 @@ final class ProtocolConnection implements FrameHandler
             return;
         }
         subscription.subscription = result;
+        if (state < CLOSING && subscription.leaving && !subscription.ended)
+        {
+            // Left before its SUBSCRIBED: what the group handed it meanwhile still goes out, then UNSUBSCRIBED.
+            server.remoteSubscriptions().increment();
+            subscription.announced = true;
+            leave(subscription);
+            resume(PAUSE_WORKER, agent.nowNs());
+            return;
+        }
         if (state >= CLOSING || subscription.ended)
         {
             subscription.ended = true;
@@ -1563,7 +1575,63 @@ final class ProtocolConnection implements FrameHandler
                 "no subscription " + id + " on this connection");
             return;
         }
+        if (subscription.queueGroupMember && state < CLOSING)
+        {
+            if (!subscription.leaving)
+            {
+                subscription.leaving = true;
+                leave(subscription);
+            }
+            return; // UNSUBSCRIBED follows its last MESSAGE
+        }
         end(subscription, EndReasonCode.UNSUBSCRIBED, true);
+    }
+
+    /**
+     * A queue-group member leaves: its switch subscription closes first (its queue moves to the others); what the
+     * switch still hands it goes out, and UNSUBSCRIBED after the last of it ({@link LeavingMembers}). One whose
+     * SUBSCRIBE the worker has not answered yet leaves when it does.
+     */
+    private void leave(final RemoteSubscription subscription)
+    {
+        final Subscription switchSubscription = subscription.subscription;
+        if (null == switchSubscription)
+        {
+            return;
+        }
+        CloseHelper.quietClose(switchSubscription);
+        server.remoteSubscriptions().decrement();
+        if (null == leavers)
+        {
+            leavers = new LeavingMembers();
+        }
+        leavers.add(subscription);
+        onDelivered(); // the agent's next flush looks at it
+    }
+
+    /**
+     * The switch hands a leaving member nothing more and its last frame is staged: UNSUBSCRIBED goes after it.
+     *
+     * @return false without room for it yet.
+     */
+    private boolean finishLeave(final RemoteSubscription subscription)
+    {
+        if (!hasOutputRoom(MAX_CONTROL_FRAME))
+        {
+            return false;
+        }
+        subscription.ended = true;
+        forget(subscription);
+        server.releaseSubscription();
+        final UnsubscribedEncoder unsubscribed = agent.encoders().unsubscribed;
+        final int start = beginFrame(unsubscribed.sbeTemplateId(), UnsubscribedEncoder.BLOCK_LENGTH);
+        unsubscribed.wrap(outBuffer, start + ProtocolFrames.LENGTH_PREFIX + ProtocolFrames.HEADER_LENGTH)
+            .subscriptionId(subscription.id)
+            .reason(EndReasonCode.UNSUBSCRIBED)
+            .delivered(subscription.delivered())
+            .dropped(subscription.dropped.get());
+        endFrame(start, unsubscribed.encodedLength());
+        return true;
     }
 
     /**
@@ -1573,10 +1641,14 @@ final class ProtocolConnection implements FrameHandler
     {
         subscription.ended = true;
         final Subscription switchSubscription = subscription.subscription;
-        if (null != switchSubscription)
+        if (null != switchSubscription && !subscription.leaving) // a leaver's is closed already
         {
             CloseHelper.quietClose(switchSubscription);
             server.remoteSubscriptions().decrement();
+        }
+        if (null != leavers)
+        {
+            leavers.remove(subscription);
         }
         forget(subscription);
         server.releaseSubscription();
@@ -1955,6 +2027,10 @@ final class ProtocolConnection implements FrameHandler
             close();
             return;
         }
+        if (null != leavers && !leavers.isEmpty() && state < CLOSING && leavers.poll(deliveries, finishLeave))
+        {
+            onDelivered(); // a leaver's turn is under way, or its UNSUBSCRIBED is staged: come back next cycle
+        }
         if (0 != (paused & PAUSE_OUTPUT) && hasOutputRoom(OUTPUT_RESERVE))
         {
             resume(PAUSE_OUTPUT, agent.nowNs());
@@ -2258,6 +2334,15 @@ final class ProtocolConnection implements FrameHandler
             principalSeries = null;
         }
         endSubscriptions();
+        if (null != leavers)
+        {
+            leavers.clear();
+        }
+        final long lost = discardRing(); // (a stop counted its own first, as undelivered at stop)
+        if (lost > 0)
+        {
+            server.onLostAtEnd(lost);
+        }
         if (null != key)
         {
             key.cancel();
