@@ -114,7 +114,7 @@ final class ProtocolConnection implements FrameHandler
     private static final long DUPLICATE = OfferResult.rejected(RejectReason.DUPLICATE);
     private static final long TOO_OLD = OfferResult.rejected(RejectReason.TOO_OLD_FOR_DEDUPLICATION);
     /** Duty cycles without input before a polled connection is left to the selector again. */
-    private static final int HOT_IDLE_CYCLES = 32;
+    private static final int HOT_IDLE_CYCLES = 4;
 
     private final ProtocolServer server;
     private final IoAgent agent;
@@ -161,6 +161,9 @@ final class ProtocolConnection implements FrameHandler
     private ByteBuffer out;
     private final UnsafeBuffer outBuffer = new UnsafeBuffer(0, 0);
     private volatile ManyToOneRingBuffer deliveries;
+    /** Queue-group members leaving on UNSUBSCRIBE, until their last MESSAGE is out (made on the first). */
+    private LeavingMembers leavers;
+    private final java.util.function.Predicate<RemoteSubscription> finishLeave = this::finishLeave;
     private final AtomicInteger drainLock = new AtomicInteger();
     final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicReference<RemoteSubscription> slowConsumer = new AtomicReference<>();
@@ -525,6 +528,24 @@ final class ProtocolConnection implements FrameHandler
             return -1;
         }
         return state >= CLOSING ? -1 : read;
+    }
+
+    /**
+     * The agent is about to sleep in its selector: a polled connection goes back to it (OP_READ), so its next bytes
+     * wake the agent rather than wait for a poll after a park.
+     *
+     * @return false if it must stay polled (decrypted bytes the selector knows nothing of).
+     */
+    boolean leavePolling()
+    {
+        if (channel.hasBufferedInput() && state < CLOSING && 0 == paused)
+        {
+            return false;
+        }
+        hot = false;
+        updateInterest();
+        releaseInput();
+        return true;
     }
 
     private void onEndOfStream()
@@ -1503,6 +1524,15 @@ final class ProtocolConnection implements FrameHandler
             return;
         }
         subscription.subscription = result;
+        if (state < CLOSING && subscription.leaving && !subscription.ended)
+        {
+            // Left before its SUBSCRIBED: what the group handed it meanwhile still goes out, then UNSUBSCRIBED.
+            server.remoteSubscriptions().increment();
+            subscription.announced = true;
+            leave(subscription);
+            resume(PAUSE_WORKER, agent.nowNs());
+            return;
+        }
         if (state >= CLOSING || subscription.ended)
         {
             subscription.ended = true;
@@ -1545,7 +1575,63 @@ final class ProtocolConnection implements FrameHandler
                 "no subscription " + id + " on this connection");
             return;
         }
+        if (subscription.queueGroupMember && state < CLOSING)
+        {
+            if (!subscription.leaving)
+            {
+                subscription.leaving = true;
+                leave(subscription);
+            }
+            return; // UNSUBSCRIBED follows its last MESSAGE
+        }
         end(subscription, EndReasonCode.UNSUBSCRIBED, true);
+    }
+
+    /**
+     * A queue-group member leaves: its switch subscription closes first (its queue moves to the others); what the
+     * switch still hands it goes out, and UNSUBSCRIBED after the last of it ({@link LeavingMembers}). One whose
+     * SUBSCRIBE the worker has not answered yet leaves when it does.
+     */
+    private void leave(final RemoteSubscription subscription)
+    {
+        final Subscription switchSubscription = subscription.subscription;
+        if (null == switchSubscription)
+        {
+            return;
+        }
+        CloseHelper.quietClose(switchSubscription);
+        server.remoteSubscriptions().decrement();
+        if (null == leavers)
+        {
+            leavers = new LeavingMembers();
+        }
+        leavers.add(subscription);
+        onDelivered(); // the agent's next flush looks at it
+    }
+
+    /**
+     * The switch hands a leaving member nothing more and its last frame is staged: UNSUBSCRIBED goes after it.
+     *
+     * @return false without room for it yet.
+     */
+    private boolean finishLeave(final RemoteSubscription subscription)
+    {
+        if (!hasOutputRoom(MAX_CONTROL_FRAME))
+        {
+            return false;
+        }
+        subscription.ended = true;
+        forget(subscription);
+        server.releaseSubscription();
+        final UnsubscribedEncoder unsubscribed = agent.encoders().unsubscribed;
+        final int start = beginFrame(unsubscribed.sbeTemplateId(), UnsubscribedEncoder.BLOCK_LENGTH);
+        unsubscribed.wrap(outBuffer, start + ProtocolFrames.LENGTH_PREFIX + ProtocolFrames.HEADER_LENGTH)
+            .subscriptionId(subscription.id)
+            .reason(EndReasonCode.UNSUBSCRIBED)
+            .delivered(subscription.delivered())
+            .dropped(subscription.dropped.get());
+        endFrame(start, unsubscribed.encodedLength());
+        return true;
     }
 
     /**
@@ -1555,10 +1641,14 @@ final class ProtocolConnection implements FrameHandler
     {
         subscription.ended = true;
         final Subscription switchSubscription = subscription.subscription;
-        if (null != switchSubscription)
+        if (null != switchSubscription && !subscription.leaving) // a leaver's is closed already
         {
             CloseHelper.quietClose(switchSubscription);
             server.remoteSubscriptions().decrement();
+        }
+        if (null != leavers)
+        {
+            leavers.remove(subscription);
         }
         forget(subscription);
         server.releaseSubscription();
@@ -1937,6 +2027,10 @@ final class ProtocolConnection implements FrameHandler
             close();
             return;
         }
+        if (null != leavers && !leavers.isEmpty() && state < CLOSING && leavers.poll(deliveries, finishLeave))
+        {
+            onDelivered(); // a leaver's turn is under way, or its UNSUBSCRIBED is staged: come back next cycle
+        }
         if (0 != (paused & PAUSE_OUTPUT) && hasOutputRoom(OUTPUT_RESERVE))
         {
             resume(PAUSE_OUTPUT, agent.nowNs());
@@ -2240,6 +2334,15 @@ final class ProtocolConnection implements FrameHandler
             principalSeries = null;
         }
         endSubscriptions();
+        if (null != leavers)
+        {
+            leavers.clear();
+        }
+        final long lost = discardRing(); // (a stop counted its own first, as undelivered at stop)
+        if (lost > 0)
+        {
+            server.onLostAtEnd(lost);
+        }
         if (null != key)
         {
             key.cancel();
