@@ -20,13 +20,13 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * update), but it consumes a record only once the socket took it: a frame the socket took part of has the rest
  * copied into the staging buffer (at most one frame, so the stream stays whole whatever a drop-oldest producer
  * discards next). Only frames that fit the staging buffer are written this way; a longer one is left to the
- * copying path, which grows the buffer. Call with the connection's drain lock held. No allocation after
- * construction: the views are made once, and the JDK keeps its iovec array per thread.
+ * copying path, which grows the buffer. Call with the connection's drain lock held. No allocation in steady state:
+ * each view is made once, when a write first has that many frames, and the JDK keeps its iovec array per thread.
  */
 final class RingWriter
 {
-    /** Frames per gathering write (a few more than a 64 KiB socket buffer holds of 1 KiB frames). */
-    static final int MAX_FRAMES = 64;
+    /** Frames per gathering write: 20 KiB of 64 B frames, as much as the staging buffer carried (IOV_MAX is 1024). */
+    static final int MAX_FRAMES = 256;
     /** Bytes per gathering write: about what a loopback socket's send buffer takes at once. */
     private static final int MAX_BYTES = 256 * 1024;
 
@@ -41,6 +41,8 @@ final class RingWriter
     private final AtomicBuffer buffer;
     private final int capacity;
     private final int headPositionIndex;
+    private final ByteBuffer memory;
+    /** Views over the ring, made as a write first needs so many (a quiet subscriber's connection holds a few). */
     private final ByteBuffer[] views = new ByteBuffer[MAX_FRAMES + 1];
     private final int[] recordOffsets = new int[MAX_FRAMES];
     private final int[] recordEnds = new int[MAX_FRAMES];
@@ -63,10 +65,7 @@ final class RingWriter
         this.buffer = ring.buffer();
         this.capacity = ring.capacity();
         this.headPositionIndex = capacity + RingBufferDescriptor.HEAD_POSITION_OFFSET;
-        for (int i = 1; i <= MAX_FRAMES; i++)
-        {
-            views[i] = memory.duplicate();
-        }
+        this.memory = memory;
     }
 
     /**
@@ -111,7 +110,12 @@ final class RingWriter
                 break;
             }
             final int start = index + RecordDescriptor.HEADER_LENGTH;
-            final ByteBuffer view = views[count + 1];
+            ByteBuffer view = views[count + 1];
+            if (null == view)
+            {
+                view = memory.duplicate();
+                views[count + 1] = view;
+            }
             view.limit(start + frameLength).position(start);
             recordOffsets[count] = index;
             index += BitUtil.align(length, RecordDescriptor.ALIGNMENT);
