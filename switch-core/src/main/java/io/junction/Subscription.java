@@ -37,6 +37,14 @@ public interface Subscription extends AutoCloseable
     boolean isActive();
 
     /**
+     * @return true once it has ended and its handler will not be called again: no delivery agent is in a turn of
+     * it, and none will start one. A queue-group member's messages handed over after {@link #close()} (a turn
+     * under way) have all reached its handler by then; the rest move to the other members. (On a shard's
+     * {@link DeliveryThread#PIPELINE}, a call already under way there may still be finishing.)
+     */
+    boolean isQuiescent();
+
+    /**
      * @return why it ended, or null while active.
      */
     TerminationReason terminationReason();

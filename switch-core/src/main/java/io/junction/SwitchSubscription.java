@@ -374,7 +374,8 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
      * @return true once it has ended and no delivery agent is in a turn of it: from then on none will drain
      * its outboxes (a turn begun later sees it ended), so a shard may take them over.
      */
-    boolean isQuiescent()
+    @Override
+    public boolean isQuiescent()
     {
         return null != termination && 0 == busy;
     }

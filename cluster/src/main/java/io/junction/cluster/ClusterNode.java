@@ -333,12 +333,14 @@ public final class ClusterNode implements AutoCloseable
         }
         try
         {
-            CloseHelper.close(clusteredMediaDriver.consensusModule());
+            // The service too before the linger: it must send nothing more (a delivery of the old term arriving
+            // after the client followed the new leader would be out of order).
+            CloseHelper.closeAll(clusteredMediaDriver.consensusModule(), container);
             if (leading)
             {
                 lingerForLogEnd(ctx.leaderHeartbeatTimeoutNs);
             }
-            CloseHelper.closeAll(container, clusteredMediaDriver.archive(), clusteredMediaDriver.mediaDriver());
+            CloseHelper.closeAll(clusteredMediaDriver.archive(), clusteredMediaDriver.mediaDriver());
             closeService();
         }
         finally
@@ -400,9 +402,9 @@ public final class ClusterNode implements AutoCloseable
         private String logChannel = "aeron:udp?term-length=256k";
         private int termLength = 128 * 1024;
         private int segmentFileLength = 1024 * 1024;
-        // From perf's FailoverCurve (perf/results/cluster-failover-2026-12-01.md): at load 35-40 on 2 cores, no
-        // spurious election in a minute under load at 250 ms, 500 ms or 1 s; crash failover 0.63 / 1.07 / 1.82 s.
-        // 500 ms keeps twice the margin of 250 ms against a stalled member for 0.4 s more failover.
+        // From perf's FailoverCurve (perf/results/cluster-failover-2026-12-02.md): at load 45-50 on 2 cores, no
+        // spurious election under load at 300 ms to 1 s; crash failover 0.59 / 0.97 / 1.23 / 1.68 s at 300 / 500 /
+        // 750 / 1000 ms. 500 ms keeps a margin against a member stalled a few hundred ms for 0.4 s more failover.
         private long leaderHeartbeatTimeoutNs = TimeUnit.MILLISECONDS.toNanos(500);
         private long leaderHeartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(50);
         // A fifth of the heartbeat timeout: after a crash the candidate's ballot waits the whole election timeout

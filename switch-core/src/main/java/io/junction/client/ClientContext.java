@@ -21,6 +21,8 @@ public final class ClientContext
 {
     public static final String DEFAULT_URL = "tcp://127.0.0.1:7420";
     public static final long DEFAULT_CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+    /** How long a closing queue-group member goes on taking messages while it waits for UNSUBSCRIBED. */
+    public static final long DEFAULT_LEAVE_DRAIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
     public static final long DEFAULT_HEARTBEAT_INTERVAL_NS = TimeUnit.SECONDS.toNanos(5);
     public static final int DEFAULT_MAX_PINGS_OUT = 3;
     public static final long DEFAULT_RECONNECT_MIN_NS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -46,6 +48,7 @@ public final class ClientContext
     private byte[] password;
     private byte[] token;
     private long connectTimeoutNs = DEFAULT_CONNECT_TIMEOUT_NS;
+    private long leaveDrainTimeoutNs = DEFAULT_LEAVE_DRAIN_TIMEOUT_NS;
     private long heartbeatIntervalNs = DEFAULT_HEARTBEAT_INTERVAL_NS;
     private int maxPingsOut = DEFAULT_MAX_PINGS_OUT;
     private long reconnectMinNs = DEFAULT_RECONNECT_MIN_NS;
@@ -303,6 +306,22 @@ public final class ClientContext
     }
 
     /**
+     * @param timeoutNs how long a queue-group member that was closed goes on handing its handler what the daemon
+     *                  had already given it, waiting for UNSUBSCRIBED (which follows the last of it); what comes
+     *                  after that is discarded and counted ({@link ClientStatistics#leavesTimedOut()}).
+     */
+    public ClientContext leaveDrainTimeoutNs(final long timeoutNs)
+    {
+        this.leaveDrainTimeoutNs = timeoutNs;
+        return this;
+    }
+
+    public long leaveDrainTimeoutNs()
+    {
+        return leaveDrainTimeoutNs;
+    }
+
+    /**
      * @param intervalNs the PING interval asked of the daemon and kept by the client; the link is given up after
      *                   {@link #maxPingsOut} intervals without a frame.
      */
@@ -539,6 +558,7 @@ public final class ClientContext
             }
         }
         positive("connectTimeoutNs", connectTimeoutNs);
+        positive("leaveDrainTimeoutNs", leaveDrainTimeoutNs);
         positive("heartbeatIntervalNs", heartbeatIntervalNs);
         positive("maxPingsOut", maxPingsOut);
         positive("reconnectMinNs", reconnectMinNs);

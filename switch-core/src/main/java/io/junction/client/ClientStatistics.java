@@ -23,6 +23,8 @@ public final class ClientStatistics
     long disconnects;
     long received;
     long discarded;
+    long leavesTimedOut;
+    long leavesCut;
     long creditsGranted;
     long errors;
     long handlerFaults;
@@ -120,10 +122,28 @@ public final class ClientStatistics
         return received;
     }
 
-    /** @return messages for a subscription already closed, discarded. */
+    /**
+     * @return messages for a subscription already closed, discarded: a best-effort one's after its close, a
+     * queue-group member's after its UNSUBSCRIBED, or after {@link ClientContext#leaveDrainTimeoutNs}.
+     */
     public long discarded()
     {
         return discarded;
+    }
+
+    /** @return closed queue-group members that gave up waiting for UNSUBSCRIBED (leave-drain timeout). */
+    public long leavesTimedOut()
+    {
+        return leavesTimedOut;
+    }
+
+    /**
+     * @return closed queue-group members whose connection was lost before UNSUBSCRIBED came (what the daemon had
+     * sent them on it is lost with it; what it still held for them moved to the other members).
+     */
+    public long leavesCut()
+    {
+        return leavesCut;
     }
 
     /** @return CREDIT frames sent. */
@@ -183,6 +203,7 @@ public final class ClientStatistics
             ", inFlightFull=" + inFlightFull + ", inFlightBufferFull=" + inFlightBufferFull + ", backPressured=" +
             backPressured + ", notConnected=" + notConnected + ", resent=" + resent + ", connects=" + connects +
             ", disconnects=" + disconnects + ", received=" + received + ", discarded=" + discarded +
+            ", leavesTimedOut=" + leavesTimedOut + ", leavesCut=" + leavesCut +
             ", creditsGranted=" + creditsGranted + ", errors=" + errors + ", handlerFaults=" + handlerFaults + ", requests=" + requests + ", replies=" + replies +
             ", requestsTimedOut=" + requestsTimedOut + ", requestsRefused=" + requestsRefused + ", lateReplies=" +
             lateReplies + '}';

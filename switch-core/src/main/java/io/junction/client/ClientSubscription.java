@@ -15,6 +15,12 @@ public final class ClientSubscription implements AutoCloseable
     private final ClientSubscriptionOptions options;
     boolean inEffect;
     boolean active = true;
+    /** Closed as a queue-group member: its handler takes what comes until UNSUBSCRIBED (or the deadline). */
+    boolean draining;
+    boolean unsubscribeSent;
+    long drainDeadlineNs;
+    /** close() from a thread other than the polling one: the polling thread does it. */
+    volatile boolean closeRequested;
     String endReason;
     long delivered;
     long faults;
@@ -136,7 +142,20 @@ public final class ClientSubscription implements AutoCloseable
     }
 
     /**
-     * Unsubscribe; messages already on their way are discarded.
+     * @return true while closed as a queue-group member and the daemon's UNSUBSCRIBED has not come: its handler
+     * still takes the messages the daemon handed it before the leave took effect (none is lost or goes to
+     * another member as well), at most for {@link ClientContext#leaveDrainTimeoutNs}.
+     */
+    public boolean isDraining()
+    {
+        return draining;
+    }
+
+    /**
+     * Unsubscribe. A best-effort subscription's messages already on their way are discarded (counted); a
+     * queue-group member's go on reaching its handler until the daemon's UNSUBSCRIBED says none follows
+     * ({@link #isDraining()}). May be called from a handler, or from another thread than the polling one (the
+     * polling thread then does it on its next {@link JunctionClient#poll()}, without waiting).
      */
     @Override
     public void close()

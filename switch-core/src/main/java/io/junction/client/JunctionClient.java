@@ -92,6 +92,11 @@ public final class JunctionClient implements AutoCloseable
     private final Transport.FrameSink sink = this::onFrame;
     private final InFlightPublishes inFlight;
     private final Long2ObjectHashMap<ClientSubscription> subscriptions = new Long2ObjectHashMap<>();
+    /** Closed queue-group members awaiting UNSUBSCRIBED: their handlers still take what comes meanwhile. */
+    private final Long2ObjectHashMap<ClientSubscription> draining = new Long2ObjectHashMap<>();
+    /** Subscriptions closed from another thread than the polling one, not yet unsubscribed by it. */
+    private final java.util.concurrent.atomic.AtomicInteger closeRequests = new java.util.concurrent.atomic.AtomicInteger();
+    private Thread pollThread;
     private final ClientStatistics statistics = new ClientStatistics();
     private final ConnectionListener connectionListener;
     private final PublishOutcomeListener outcomeListener;
@@ -660,6 +665,15 @@ public final class JunctionClient implements AutoCloseable
     {
         final long nowNs = System.nanoTime();
         int work = 0;
+        final Thread current = Thread.currentThread();
+        if (current != pollThread)
+        {
+            pollThread = current;
+        }
+        if (closeRequests.get() > 0)
+        {
+            work += applyCloseRequests();
+        }
         switch (state)
         {
             case DISCONNECTED:
@@ -693,6 +707,10 @@ public final class JunctionClient implements AutoCloseable
             {
                 work += sendSubscribes();
             }
+        }
+        if (!draining.isEmpty())
+        {
+            work += drains(nowNs);
         }
         work += flush();
         work += expireOutcomes(nowNs);
@@ -789,7 +807,8 @@ public final class JunctionClient implements AutoCloseable
 
     boolean sendCredit(final ClientSubscription subscription, final long amount)
     {
-        if (CONNECTED != state || !subscription.active || subscription.subscribeSentNs == 0 || amount <= 0)
+        if (CONNECTED != state || !(subscription.active || subscription.draining) || subscription.subscribeSentNs == 0 ||
+            amount <= 0)
         {
             return false;
         }
@@ -841,6 +860,20 @@ public final class JunctionClient implements AutoCloseable
 
     void unsubscribe(final ClientSubscription subscription)
     {
+        final AgentRunner runner = agentRunner;
+        final Thread poller = null != runner ? runner.thread() : pollThread;
+        final Thread current = Thread.currentThread();
+        if ((null != runner || null != poller) && poller != current)
+        {
+            // Another thread: the polling one owns the client's state, so it unsubscribes on its next poll; no
+            // lock, no wait (a handler on the polling thread may be what this thread waits for).
+            if (!subscription.closeRequested)
+            {
+                subscription.closeRequested = true;
+                closeRequests.incrementAndGet();
+            }
+            return;
+        }
         if (null == subscriptions.remove(subscription.id()))
         {
             return;
@@ -854,14 +887,72 @@ public final class JunctionClient implements AutoCloseable
         subscription.inEffect = false;
         if (CONNECTED == state && sent)
         {
-            final int at = claim(ProtocolFrames.HEADER_LENGTH + UnsubscribeEncoder.BLOCK_LENGTH);
-            if (at >= 0)
+            final boolean unsubscribed = sendUnsubscribe(subscription);
+            final String group = subscription.options().queueGroup();
+            if (null != group && !group.isEmpty())
             {
-                unsubscribe.wrapAndApplyHeader(transport.buffer(), at, header).subscriptionId(subscription.id());
-                transport.commit(at, ProtocolFrames.HEADER_LENGTH + unsubscribe.encodedLength());
+                // A member: what the daemon handed it before its leave took effect is its alone (no other member
+                // gets it), so its handler goes on taking it until UNSUBSCRIBED, which follows the last of it.
+                subscription.draining = true;
+                subscription.unsubscribeSent = unsubscribed;
+                subscription.drainDeadlineNs = System.nanoTime() + ctx.leaveDrainTimeoutNs();
+                draining.put(subscription.id(), subscription);
             }
-            // Without room the connection is far behind; its MESSAGE frames for this id are discarded.
+            // Otherwise (best effort) its MESSAGE frames already on their way are discarded, counted.
         }
+    }
+
+    private boolean sendUnsubscribe(final ClientSubscription subscription)
+    {
+        final int at = claim(ProtocolFrames.HEADER_LENGTH + UnsubscribeEncoder.BLOCK_LENGTH);
+        if (at < 0)
+        {
+            return false;
+        }
+        unsubscribe.wrapAndApplyHeader(transport.buffer(), at, header).subscriptionId(subscription.id());
+        transport.commit(at, ProtocolFrames.HEADER_LENGTH + unsubscribe.encodedLength());
+        return true;
+    }
+
+    private int applyCloseRequests()
+    {
+        closeRequests.set(0); // before the scan: a request made during it is seen on the next poll
+        int work = 0;
+        for (final ClientSubscription subscription : subscriptions())
+        {
+            if (subscription.closeRequested)
+            {
+                unsubscribe(subscription);
+                work++;
+            }
+        }
+        return work;
+    }
+
+    /**
+     * Closed members awaiting UNSUBSCRIBED: send an UNSUBSCRIBE that found no room, give up past the deadline.
+     */
+    private int drains(final long nowNs)
+    {
+        int work = 0;
+        final Long2ObjectHashMap<ClientSubscription>.ValueIterator members = draining.values().iterator();
+        while (members.hasNext())
+        {
+            final ClientSubscription member = members.next();
+            if (!member.unsubscribeSent && CONNECTED == state)
+            {
+                member.unsubscribeSent = sendUnsubscribe(member);
+                work++;
+            }
+            if (nowNs - member.drainDeadlineNs > 0)
+            {
+                member.draining = false; // what comes for it from now on is discarded, counted
+                members.remove();
+                statistics.leavesTimedOut++;
+                work++;
+            }
+        }
+        return work;
     }
 
     private int claim(final int length)
@@ -1056,6 +1147,16 @@ public final class JunctionClient implements AutoCloseable
         resendCursor = -1;
         suspended = false;
         unsentSubscribes = 0;
+        if (!draining.isEmpty())
+        {
+            // Their leave is done by the daemon as the connection closes; what it had sent them is lost with it.
+            statistics.leavesCut += draining.size();
+            for (final ClientSubscription member : draining.values())
+            {
+                member.draining = false;
+            }
+            draining.clear();
+        }
         for (final ClientSubscription subscription : subscriptions.values())
         {
             subscription.inEffect = false;
@@ -1191,8 +1292,8 @@ public final class JunctionClient implements AutoCloseable
 
     private void onMessage(final MessageDecoder decoded)
     {
-        final ClientSubscription subscription = subscriptions.get(decoded.subscriptionId());
-        if (null == subscription)
+        ClientSubscription subscription = subscriptions.get(decoded.subscriptionId());
+        if (null == subscription && (draining.isEmpty() || null == (subscription = draining.get(decoded.subscriptionId()))))
         {
             statistics.discarded++; // Closed: frames already on their way.
             return;
@@ -1230,7 +1331,7 @@ public final class JunctionClient implements AutoCloseable
             subscription.faults++; // Isolated: counted, the next message is delivered.
             statistics.handlerFaults++;
         }
-        if (options.autoCredit() && options.initialCredit() > 0 && subscription.active)
+        if (options.autoCredit() && options.initialCredit() > 0 && (subscription.active || subscription.draining))
         {
             final long consumed = ++subscription.consumedSinceGrant;
             if (consumed >= Math.max(1, options.initialCredit() >> 1) && sendCredit(subscription, consumed))
@@ -1329,6 +1430,11 @@ public final class JunctionClient implements AutoCloseable
         }
         if (SubscribeDecoder.TEMPLATE_ID == requestTemplateId)
         {
+            final ClientSubscription member = draining.isEmpty() ? null : draining.remove(correlation);
+            if (null != member)
+            {
+                member.draining = false; // closed before its SUBSCRIBE was answered, and refused: nothing comes
+            }
             final ClientSubscription subscription = subscriptions.remove(correlation);
             if (null != subscription)
             {
@@ -1353,7 +1459,13 @@ public final class JunctionClient implements AutoCloseable
         final EndReasonCode reason = unsubscribed.reason();
         if (EndReasonCode.UNSUBSCRIBED == reason)
         {
-            return; // The answer to close().
+            // The answer to close(): a member's last message came before it.
+            final ClientSubscription member = draining.isEmpty() ? null : draining.remove(unsubscribed.subscriptionId());
+            if (null != member)
+            {
+                member.draining = false;
+            }
+            return;
         }
         final ClientSubscription subscription = subscriptions.remove(unsubscribed.subscriptionId());
         if (null != subscription)

@@ -127,6 +127,12 @@ public final class MetricCatalogue
         counter(SwitchCounters.SHARD_STALLS_TYPE_ID, "junction_shard_stalls_total",
             "Times a shard waited on a back-pressuring subscriber.", SHARD + "stalls on back-pressure subscribers",
             null);
+        counter(SwitchCounters.SHARD_DROP_GRACE_WAITS_TYPE_ID, "junction_shard_drop_grace_waits_total",
+            "Times a shard held a dropping or DISCONNECT subscriber's full outbox for its drop grace.",
+            SHARD + "drop-grace waits", null);
+        counter(SwitchCounters.SHARD_DROP_GRACE_EXPIRED_TYPE_ID, "junction_shard_drop_grace_expired_total",
+            "Drop graces that ran out with the outbox still full, so the subscriber's policy applied.",
+            SHARD + "drop-grace expired", null);
         counter(SwitchCounters.SHARD_JOURNALED_TYPE_ID, "junction_shard_journaled_total",
             "Guaranteed messages journaled, by shard.", SHARD + "journaled", null);
         counter(SwitchCounters.SHARD_JOURNAL_FAILED_TYPE_ID, "junction_shard_guaranteed_failed_total",
@@ -175,6 +181,9 @@ public final class MetricCatalogue
 
         counter(SwitchCounters.QUEUE_GROUP_MOVED_TYPE_ID, "junction_queue_group_moved_total",
             "Messages moved from a queue-group member that left to the members that remain.", null, null);
+        counter(SwitchCounters.QUEUE_GROUP_DROPPED_ON_MOVE_TYPE_ID, "junction_queue_group_dropped_on_move_total",
+            "Messages of a queue-group member that left which the member that was to take them dropped (its " +
+            "slow-subscriber policy; also in the per-class subscriber drops).", null, null);
 
         // The observer and the alarms.
         gauge(SwitchObserver.GAUGE_TYPE_ID, "junction_sampled",
@@ -256,6 +265,9 @@ public final class MetricCatalogue
             "Requests whose reply topic the connection's bounded cache refused (a String each).", null, null);
         counter(ProtocolServer.REQUESTS_TYPE_ID, "junction_protocol_requests_total",
             "Requests (PUBLISHes with a reply topic) the switch accepted.", null, null);
+        counter(ProtocolServer.LOST_AT_END_TYPE_ID, "junction_protocol_lost_at_end_total",
+            "Messages lost with a connection that closed: queued in its send buffer, or handed to a queue-group " +
+            "member as its connection ended.", null, null);
         counter(ProtocolServer.AGENT_ERRORS_TYPE_ID, "junction_protocol_agent_errors_total",
             "Errors caught on the protocol's I/O agents.", null, "errors");
         counter(ProtocolServer.OUTPUT_PAUSES_TYPE_ID, "junction_protocol_output_pauses_total",

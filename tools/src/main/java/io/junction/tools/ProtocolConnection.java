@@ -161,6 +161,11 @@ final class ProtocolConnection implements FrameHandler
     private ByteBuffer out;
     private final UnsafeBuffer outBuffer = new UnsafeBuffer(0, 0);
     private volatile ManyToOneRingBuffer deliveries;
+    private RingWriter ringWriter; // plain TCP: MESSAGE frames go from the ring to the socket, not via staging
+    private boolean ringBlocked; // the socket took none of the ring's frames: OP_WRITE says when to go on
+    /** Queue-group members leaving on UNSUBSCRIBE, until their last MESSAGE is out (made on the first). */
+    private LeavingMembers leavers;
+    private final java.util.function.Predicate<RemoteSubscription> finishLeave = this::finishLeave;
     private final AtomicInteger drainLock = new AtomicInteger();
     final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicReference<RemoteSubscription> slowConsumer = new AtomicReference<>();
@@ -727,7 +732,7 @@ final class ProtocolConnection implements FrameHandler
         {
             ops |= SelectionKey.OP_READ;
         }
-        if ((null != out && out.position() > 0 && channel.isReady()) || channel.wantsWrite())
+        if ((null != out && out.position() > 0 && channel.isReady()) || channel.wantsWrite() || ringBlocked)
         {
             ops |= SelectionKey.OP_WRITE;
         }
@@ -1521,6 +1526,15 @@ final class ProtocolConnection implements FrameHandler
             return;
         }
         subscription.subscription = result;
+        if (state < CLOSING && subscription.leaving && !subscription.ended)
+        {
+            // Left before its SUBSCRIBED: what the group handed it meanwhile still goes out, then UNSUBSCRIBED.
+            server.remoteSubscriptions().increment();
+            subscription.announced = true;
+            leave(subscription);
+            resume(PAUSE_WORKER, agent.nowNs());
+            return;
+        }
         if (state >= CLOSING || subscription.ended)
         {
             subscription.ended = true;
@@ -1563,7 +1577,63 @@ final class ProtocolConnection implements FrameHandler
                 "no subscription " + id + " on this connection");
             return;
         }
+        if (subscription.queueGroupMember && state < CLOSING)
+        {
+            if (!subscription.leaving)
+            {
+                subscription.leaving = true;
+                leave(subscription);
+            }
+            return; // UNSUBSCRIBED follows its last MESSAGE
+        }
         end(subscription, EndReasonCode.UNSUBSCRIBED, true);
+    }
+
+    /**
+     * A queue-group member leaves: its switch subscription closes first (its queue moves to the others); what the
+     * switch still hands it goes out, and UNSUBSCRIBED after the last of it ({@link LeavingMembers}). One whose
+     * SUBSCRIBE the worker has not answered yet leaves when it does.
+     */
+    private void leave(final RemoteSubscription subscription)
+    {
+        final Subscription switchSubscription = subscription.subscription;
+        if (null == switchSubscription)
+        {
+            return;
+        }
+        CloseHelper.quietClose(switchSubscription);
+        server.remoteSubscriptions().decrement();
+        if (null == leavers)
+        {
+            leavers = new LeavingMembers();
+        }
+        leavers.add(subscription);
+        onDelivered(); // the agent's next flush looks at it
+    }
+
+    /**
+     * The switch hands a leaving member nothing more and its last frame is staged: UNSUBSCRIBED goes after it.
+     *
+     * @return false without room for it yet.
+     */
+    private boolean finishLeave(final RemoteSubscription subscription)
+    {
+        if (!hasOutputRoom(MAX_CONTROL_FRAME))
+        {
+            return false;
+        }
+        subscription.ended = true;
+        forget(subscription);
+        server.releaseSubscription();
+        final UnsubscribedEncoder unsubscribed = agent.encoders().unsubscribed;
+        final int start = beginFrame(unsubscribed.sbeTemplateId(), UnsubscribedEncoder.BLOCK_LENGTH);
+        unsubscribed.wrap(outBuffer, start + ProtocolFrames.LENGTH_PREFIX + ProtocolFrames.HEADER_LENGTH)
+            .subscriptionId(subscription.id)
+            .reason(EndReasonCode.UNSUBSCRIBED)
+            .delivered(subscription.delivered())
+            .dropped(subscription.dropped.get());
+        endFrame(start, unsubscribed.encodedLength());
+        return true;
     }
 
     /**
@@ -1573,10 +1643,14 @@ final class ProtocolConnection implements FrameHandler
     {
         subscription.ended = true;
         final Subscription switchSubscription = subscription.subscription;
-        if (null != switchSubscription)
+        if (null != switchSubscription && !subscription.leaving) // a leaver's is closed already
         {
             CloseHelper.quietClose(switchSubscription);
             server.remoteSubscriptions().decrement();
+        }
+        if (null != leavers)
+        {
+            leavers.remove(subscription);
         }
         forget(subscription);
         server.releaseSubscription();
@@ -1912,6 +1986,23 @@ final class ProtocolConnection implements FrameHandler
         }
         for (int round = 0; round < 8; round++)
         {
+            final int direct = writeDirect();
+            if (state >= CLOSED)
+            {
+                return; // The client went away.
+            }
+            if (RingWriter.SOCKET_FULL == direct || (RingWriter.ALL_WRITTEN == direct && 0 == deliveries.size()))
+            {
+                break; // The socket is full (OP_WRITE says when to go on), or everything went.
+            }
+            if (RingWriter.ALL_WRITTEN == direct)
+            {
+                if (round == 7)
+                {
+                    onDelivered(); // More queued: come back after the other connections had their turn.
+                }
+                continue;
+            }
             copyDeliveries();
             if (CLOSING == state && null != finalErrorCode)
             {
@@ -1955,6 +2046,10 @@ final class ProtocolConnection implements FrameHandler
             close();
             return;
         }
+        if (null != leavers && !leavers.isEmpty() && state < CLOSING && leavers.poll(deliveries, finishLeave))
+        {
+            onDelivered(); // a leaver's turn is under way, or its UNSUBSCRIBED is staged: come back next cycle
+        }
         if (0 != (paused & PAUSE_OUTPUT) && hasOutputRoom(OUTPUT_RESERVE))
         {
             resume(PAUSE_OUTPUT, agent.nowNs());
@@ -1980,6 +2075,59 @@ final class ProtocolConnection implements FrameHandler
             close(); // The client went away, or its TLS failed (counted by the channel).
             return false;
         }
+    }
+
+    /**
+     * Plain TCP: the staged control frames and the ring's MESSAGE frames in one gathering write, with no copy
+     * ({@link RingWriter}).
+     *
+     * @return a {@link RingWriter} result, or -1 when this connection copies instead (TLS, Aeron, no ring, closing,
+     * the drain lock taken by a drop-oldest producer, a frame longer than the staging buffer).
+     */
+    private int writeDirect()
+    {
+        final ManyToOneRingBuffer ring = deliveries;
+        if (null == ring || state >= CLOSING || null == channel.gathering())
+        {
+            return -1;
+        }
+        if (null == ringWriter)
+        {
+            ringWriter = RingWriter.over(ring);
+            if (null == ringWriter)
+            {
+                return -1;
+            }
+        }
+        if (!drainLock.compareAndSet(0, 1))
+        {
+            return -1; // A drop-oldest producer holds it for a moment: the copying path says come back.
+        }
+        final int result;
+        try
+        {
+            ensureStaging();
+            result = ringWriter.write(channel.gathering(), out);
+        }
+        catch (final IOException ex)
+        {
+            out.clear();
+            close(); // The client went away.
+            return RingWriter.SOCKET_FULL;
+        }
+        finally
+        {
+            drainLock.set(0);
+        }
+        ringBlocked = RingWriter.SOCKET_FULL == result;
+        final long n = ringWriter.written();
+        server.bytesSent((int)n);
+        progress += n;
+        if (ringWriter.frames() > 0)
+        {
+            server.messagesSent().getAndAdd(ringWriter.frames());
+        }
+        return RingWriter.TOO_LONG == result ? -1 : result;
     }
 
     private void copyDeliveries()
@@ -2258,6 +2406,15 @@ final class ProtocolConnection implements FrameHandler
             principalSeries = null;
         }
         endSubscriptions();
+        if (null != leavers)
+        {
+            leavers.clear();
+        }
+        final long lost = discardRing(); // (a stop counted its own first, as undelivered at stop)
+        if (lost > 0)
+        {
+            server.onLostAtEnd(lost);
+        }
         if (null != key)
         {
             key.cancel();

@@ -94,6 +94,8 @@ public final class ProtocolServer implements AutoCloseable
     public static final int REPLY_TOPICS_NOT_CACHED_TYPE_ID = 1328;
     /** Request/reply: PUBLISHes carrying a reply topic (requests) the switch accepted. */
     public static final int REQUESTS_TYPE_ID = 1329;
+    /** Messages lost with a connection that closed: queued in its send buffer, or handed to a member as it ended. */
+    public static final int LOST_AT_END_TYPE_ID = 1343;
 
     /** A PUBLISH with request/reply fields to a clustered daemon: the cluster does not carry them. */
     static final long UNSUPPORTED_REQUEST_REPLY = -901;
@@ -170,6 +172,7 @@ public final class ProtocolServer implements AutoCloseable
     private final AtomicCounter refusalFrames;
     private final AtomicCounter undeliveredAtStop;
     private final AtomicCounter messagesSent;
+    private final AtomicCounter lostAtEnd;
     private final AtomicCounter bytesReceived;
     private final AtomicCounter bytesSent;
     private final AtomicCounter pingsSent;
@@ -273,6 +276,7 @@ public final class ProtocolServer implements AutoCloseable
         refusalFrames = counter(counters, "protocol coalesced refusals sent", REFUSAL_FRAMES_TYPE_ID);
         undeliveredAtStop = counter(counters, "protocol messages undelivered at stop", UNDELIVERED_AT_STOP_TYPE_ID);
         messagesSent = counter(counters, "protocol messages sent", MESSAGES_SENT_TYPE_ID);
+        lostAtEnd = counter(counters, "protocol messages lost at a connection's end", LOST_AT_END_TYPE_ID);
         bytesReceived = counter(counters, "protocol bytes received", BYTES_RECEIVED_TYPE_ID);
         bytesSent = counter(counters, "protocol bytes sent", BYTES_SENT_TYPE_ID);
         pingsSent = counter(counters, "protocol pings sent", PINGS_SENT_TYPE_ID);
@@ -694,6 +698,11 @@ public final class ProtocolServer implements AutoCloseable
     void onSubscriberDrops(final long count)
     {
         subscriberDrops.getAndAdd(count);
+    }
+
+    void onLostAtEnd(final long count)
+    {
+        lostAtEnd.getAndAdd(count);
     }
 
     void onUndelivered(final long count)

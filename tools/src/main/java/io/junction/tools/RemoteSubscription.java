@@ -47,6 +47,13 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
     volatile boolean announced;
     /** Set when it ends for any reason: it delivers nothing more. */
     volatile boolean ended;
+    /**
+     * A queue-group member leaving on UNSUBSCRIBE: its switch subscription is closed, and what a delivery agent
+     * still hands it (taken before the close) goes to the client before UNSUBSCRIBED ({@link LeavingMembers}).
+     */
+    volatile boolean leaving;
+    /** Leaving: the send buffer's producer position once the switch handed it its last message, or -1. */
+    long leaveMark = -1;
     volatile Subscription subscription;
     /** In a queue group: a message given to it is one no other member gets. Set before it joins. */
     boolean queueGroupMember;
@@ -91,7 +98,8 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
         if (!announced || ended)
         {
             // Before SUBSCRIBED went out (offered before the subscription was in effect), or after its end. A
-            // queue-group member was chosen for it over the others, though: it waits for its SUBSCRIBED.
+            // queue-group member was chosen for it over the others, though: it waits for its SUBSCRIBED, and one
+            // handed a message after its end (its connection closed during a delivery) counts it lost.
             if (!queueGroupMember || !awaitAnnounced())
             {
                 return;
@@ -250,7 +258,7 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
      * agent (a group member delivers through the switch's shared agents, never on a shard's pipeline) waits for
      * it rather than lose the message, as {@code back-pressure} waits for room.
      *
-     * @return true once announced; false if it ended first (the message is counted dropped).
+     * @return true once announced; false if it ended first (the message is counted lost at its end).
      */
     private boolean awaitAnnounced()
     {
@@ -260,7 +268,7 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
             if (ended || !connection.isOpen() || connection.server().drainExpired() ||
                 Thread.currentThread().isInterrupted())
             {
-                drop(1);
+                connection.server().onLostAtEnd(1);
                 return false;
             }
             LockSupport.parkNanos(parkNs);
@@ -268,7 +276,7 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
         }
         if (ended)
         {
-            drop(1);
+            connection.server().onLostAtEnd(1);
             return false;
         }
         return true;
@@ -283,7 +291,10 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
     @Override
     public void onTerminated(final Subscription s, final TerminationReason reason, final Throwable cause)
     {
-        ended = true;
+        if (!leaving) // a leaver still writes what it is handed; its connection ends it after the last
+        {
+            ended = true;
+        }
         if (reason == TerminationReason.RESTART_INTENSITY_EXCEEDED)
         {
             connection.onSubscriptionFault(this, cause);

@@ -4,11 +4,14 @@ import static io.junction.tools.ClientTestSupport.pollUntil;
 import static io.junction.tools.ClientTestSupport.port;
 import static io.junction.tools.ClientTestSupport.startDaemon;
 import static io.junction.tools.ClientTestSupport.writeConfig;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -33,8 +36,8 @@ import io.junction.client.JunctionClient;
 /**
  * KEYED queue groups through a real daemon child process (protocol version 3: PUBLISH.key, SUBSCRIBE's discipline):
  * three remote members, the publisher's keys each stay with one member in order, a member leaves under traffic and
- * nothing is lost: every message reaches exactly one member, or (sent to the leaver before its UNSUBSCRIBE took
- * effect) was discarded by the leaver's own client and counted there.
+ * nothing is lost: every message reaches exactly one member (the leaver's client hands its handler what the daemon
+ * had given it until its UNSUBSCRIBED).
  */
 class KeyedQueueGroupDaemonTest
 {
@@ -70,26 +73,52 @@ class KeyedQueueGroupDaemonTest
         long received;
     }
 
+    /** How the third member goes, halfway through. */
+    private enum Leave
+    {
+        NONE, UNSUBSCRIBE, SOCKET_CLOSE
+    }
+
     @Test
     void eachKeyStaysWithOneMemberInOrderAndEveryMessageReachesExactlyOne() throws Exception
     {
-        run(false);
+        run(QueueGroupDiscipline.KEYED, Leave.NONE);
     }
 
     /**
-     * Fails today: messages the switch had handed to the leaver's remote subscription after its UNSUBSCRIBE took
-     * effect (a delivery in progress on a shared delivery agent) are dropped by the daemon rather than moved to
-     * the members that stay (about 10% of this run's messages). Kept to show the gap.
+     * The third member closes while the publisher goes on: the daemon closes its switch subscription first (what was
+     * queued for it moves to the others), still writes what a delivery agent was handing it, and answers UNSUBSCRIBED
+     * after the last of it; the client hands its handler all of that. Every message reaches exactly one member.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("a remote KEYED member that leaves under traffic loses what was being delivered to it")
     void aMemberLeavingUnderTrafficLosesNothing() throws Exception
     {
-        run(true);
+        run(QueueGroupDiscipline.KEYED, Leave.UNSUBSCRIBE);
     }
 
-    private void run(final boolean leave) throws Exception
+    /** The same with the BALANCED discipline: each message reaches exactly one member, none is lost. */
+    @Test
+    void aBalancedMemberLeavingUnderTrafficLosesNothing() throws Exception
     {
+        run(QueueGroupDiscipline.BALANCED, Leave.UNSUBSCRIBE);
+    }
+
+    /**
+     * The third member's connection is closed abruptly (the socket, no UNSUBSCRIBE). What the daemon had already
+     * written towards it is lost with the socket (documented); everything else reaches a member that stays: every
+     * message the switch accepted was either written to some connection or counted lost at the connection's end,
+     * and the messages missing are only those, a bounded few.
+     */
+    @Test
+    void aMemberWhoseConnectionClosesLosesOnlyWhatWasOnItsSocket() throws Exception
+    {
+        run(QueueGroupDiscipline.KEYED, Leave.SOCKET_CLOSE);
+    }
+
+    private void run(final QueueGroupDiscipline discipline, final Leave how) throws Exception
+    {
+        final boolean leave = Leave.NONE != how;
+        final boolean keyed = QueueGroupDiscipline.KEYED == discipline;
         final File node = tmp.resolve("node").toFile();
         final JunctionProcess daemon = startDaemon(tmp, writeConfig(tmp, node, 0,
             "subscriber { policy = back-pressure }"), node, "daemon.log");
@@ -111,9 +140,9 @@ class KeyedQueueGroupDaemonTest
                 final long value = message.buffer().getLong(message.offset());
                 member.byKey.computeIfAbsent(value % KEYS, (k) -> new ArrayList<>()).add(value);
                 member.received++;
-            }, ClientSubscriptionOptions.defaults().queueGroup("workers", QueueGroupDiscipline.KEYED)));
+            }, ClientSubscriptionOptions.defaults().queueGroup("workers", discipline)));
         }
-        final JunctionClient[] all = { publisher, memberClients.get(0), memberClients.get(1), memberClients.get(2) };
+        JunctionClient[] all = { publisher, memberClients.get(0), memberClients.get(1), memberClients.get(2) };
         pollUntil(() -> publisher.isConnected() && subscriptions.stream().allMatch(ClientSubscription::isInEffect),
             () -> "connected", all);
 
@@ -133,10 +162,21 @@ class KeyedQueueGroupDaemonTest
             {
                 throw new AssertionError(ClientResult.describe(result));
             }
+            // Halfway, once the third member is taking its share (offers are buffered by the client first).
             if (leave && !left && next == MESSAGES / 2)
             {
-                subscriptions.get(2).close(); // the third member leaves while the publisher goes on
                 left = true;
+                pollUntil(() -> members.get(2).received >= 50, () -> "the third member took " +
+                    members.get(2).received, all);
+                if (Leave.UNSUBSCRIBE == how)
+                {
+                    subscriptions.get(2).close(); // the third member leaves while the publisher goes on
+                }
+                else
+                {
+                    memberClients.get(2).close(); // its socket closes, no UNSUBSCRIBE
+                    all = new JunctionClient[]{ publisher, memberClients.get(0), memberClients.get(1) };
+                }
             }
             for (final JunctionClient client : all)
             {
@@ -144,12 +184,39 @@ class KeyedQueueGroupDaemonTest
             }
             assertTrue(System.nanoTime() - deadline < 0, "publishing took too long");
         }
-        pollUntil(() -> members.stream().mapToLong((m) -> m.received).sum() +
-            memberClients.get(2).statistics().discarded() >= MESSAGES, () -> "received " +
-            members.stream().mapToLong((m) -> m.received).sum(), all);
-        // Let anything duplicated show up before counting.
-        publisher.sync();
-        pollUntil(() -> true, () -> "", all);
+        final JunctionClient[] polled = all;
+        final long missing;
+        if (Leave.SOCKET_CLOSE == how)
+        {
+            // Every message accepted is written to a connection or counted lost at the end of the closed one ...
+            await().atMost(ClientTestSupport.TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() ->
+            {
+                for (final JunctionClient client : polled)
+                {
+                    client.poll();
+                }
+                return stat(node, "protocol messages sent") + stat(node, "protocol messages lost at a connection's end")
+                    == MESSAGES;
+            });
+            // ... and once the members that stay answer a sync, all that was written to them has arrived.
+            final long first = memberClients.get(0).sync();
+            final long second = memberClients.get(1).sync();
+            pollUntil(() -> memberClients.get(0).isSynced(first) && memberClients.get(1).isSynced(second),
+                () -> "synced", polled);
+            assertEquals(0, stat(node, "protocol subscriber messages dropped"), "nothing dropped by a policy");
+            missing = MESSAGES - members.stream().mapToLong((m) -> m.received).sum();
+            // Only what was on its way to the closed member (its socket, the kernel's buffers) is missing.
+            assertTrue(missing < MESSAGES / 3, () -> missing + " missing, more than the closed member's share");
+        }
+        else
+        {
+            pollUntil(() -> members.stream().mapToLong((m) -> m.received).sum() >= MESSAGES, () -> "received " +
+                members.stream().mapToLong((m) -> m.received).sum(), polled);
+            // Let anything duplicated show up before counting.
+            publisher.sync();
+            pollUntil(() -> true, () -> "", polled);
+            missing = 0;
+        }
 
         final Set<Long> seen = new HashSet<>();
         long total = 0;
@@ -166,46 +233,56 @@ class KeyedQueueGroupDaemonTest
         }
         final long discarded = memberClients.get(2).statistics().discarded();
         final long received = total;
-        assertEquals(MESSAGES, total + discarded, () -> "received " + received + ", discarded by the leaver's " +
-            "client after its unsubscribe " + discarded);
+        assertEquals(MESSAGES - missing, total, () -> "received " + received + ", discarded by the leaver's client " +
+            "after its unsubscribe " + discarded);
+        assertEquals(0, discarded, "nothing reached the leaver after its UNSUBSCRIBED");
+        if (Leave.UNSUBSCRIBE == how)
+        {
+            pollUntil(() -> !subscriptions.get(2).isDraining(), () -> "the leaver's UNSUBSCRIBED", polled);
+            assertEquals(0, memberClients.get(2).statistics().leavesTimedOut(), "UNSUBSCRIBED came in time");
+        }
 
-        // The keys the leaver never had: each with one of the two members that stayed, all of it, in order.
+        assertTrue(members.get(2).received > 0, "the third member had a share");
+        if (!keyed)
+        {
+            return;
+        }
+        // Each key in order: at each member its values rise, and where a key moved (the leaver's keys, and those the
+        // rehash of the leave gave another member) one member's share of it ends before the next one's begins.
         int stayersKeys = 0;
         for (long key = 0; key < KEYS; key++)
         {
-            if (members.get(2).byKey.containsKey(key))
-            {
-                continue;
-            }
-            final boolean first = members.get(0).byKey.containsKey(key);
-            final boolean second = members.get(1).byKey.containsKey(key);
-            if (!first && !second)
-            {
-                continue; // all of it was queued for the leaver and discarded by its client
-            }
-            stayersKeys++;
             final long k = key;
-            final List<Long> values = members.get(first ? 0 : 1).byKey.get(key);
-            for (int i = 1; i < values.size(); i++)
+            final List<List<Long>> shares = new ArrayList<>();
+            for (final Member member : members)
             {
-                assertTrue(values.get(i) > values.get(i - 1), "key " + key + " out of order: " + values.get(i - 1) +
-                    " then " + values.get(i));
-            }
-            if (first && second)
-            {
-                // Only after the leave may a key move between the members that stay (the group rehashed).
-                for (final long value : members.get(first ? 1 : 0).byKey.get(key))
+                final List<Long> values = member.byKey.get(key);
+                if (null == values)
                 {
-                    assertTrue(value >= MESSAGES / 2, () -> "key " + k + " moved before the leave: " + value + "; m0 " +
-                        members.get(0).byKey.get(k).subList(0, Math.min(5, members.get(0).byKey.get(k).size())) +
-                        " m1 " + members.get(1).byKey.get(k).subList(0, Math.min(5, members.get(1).byKey.get(k).size())) +
-                        " m2 keys " + members.get(2).byKey.keySet() + " sizes " + members.get(0).byKey.get(k).size() +
-                        "/" + members.get(1).byKey.get(k).size());
+                    continue;
                 }
+                for (int i = 1; i < values.size(); i++)
+                {
+                    final int at = i;
+                    assertTrue(values.get(i) > values.get(i - 1), () -> "key " + k + " out of order at member " +
+                        members.indexOf(member) + ": " + values.get(at - 1) + " then " + values.get(at));
+                }
+                shares.add(values);
+            }
+            if (!members.get(2).byKey.containsKey(key) && !shares.isEmpty())
+            {
+                stayersKeys++;
+            }
+            shares.sort((a, b) -> Long.compare(a.get(0), b.get(0)));
+            for (int i = 1; i < shares.size(); i++)
+            {
+                final List<Long> before = shares.get(i - 1);
+                final List<Long> after = shares.get(i);
+                assertTrue(before.get(before.size() - 1) < after.get(0), () -> "key " + k + " interleaved between " +
+                    "members: one had up to " + before.get(before.size() - 1) + ", another from " + after.get(0));
             }
         }
         assertTrue(stayersKeys > 0, "the members that stayed had keys of their own");
-        assertTrue(members.get(2).received > 0, "the third member had a share");
         if (!leave)
         {
             for (long key = 0; key < KEYS; key++)
@@ -218,5 +295,16 @@ class KeyedQueueGroupDaemonTest
                 assertEquals(1, holders, "key " + key + " with exactly one member");
             }
         }
+    }
+
+    /** A counter of the daemon child, read from outside with {@code junction stat --json}. */
+    private long stat(final File node, final String label) throws Exception
+    {
+        final File out = tmp.resolve("stat.json").toFile();
+        assertEquals(0, JunctionProcess.run(out, "stat", "--dir", node.getPath(), "--json"));
+        final java.util.regex.Matcher value = java.util.regex.Pattern.compile("\"label\":\"" +
+            java.util.regex.Pattern.quote(label) + "\",\"value\":(\\d+)").matcher(Files.readString(out.toPath()));
+        assertTrue(value.find(), () -> "no counter '" + label + "'");
+        return Long.parseLong(value.group(1));
     }
 }

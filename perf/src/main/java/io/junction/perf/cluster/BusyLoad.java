@@ -29,6 +29,29 @@ public final class BusyLoad implements AutoCloseable
         }
     }
 
+    /**
+     * @return as many busy threads as bring the 1-minute load average up to about targetLoad (none when the
+     * machine is already there).
+     */
+    public static BusyLoad topUpTo(final double targetLoad)
+    {
+        return new BusyLoad((int)Math.max(0, Math.round(targetLoad - loadAverage())));
+    }
+
+    /** The 1-minute load average (NaN where /proc/loadavg is missing). */
+    public static double loadAverage()
+    {
+        try
+        {
+            return Double.parseDouble(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"))
+                .trim().split("\\s+")[0]);
+        }
+        catch (final java.io.IOException | RuntimeException ex)
+        {
+            return Double.NaN;
+        }
+    }
+
     public int threadCount()
     {
         return threads.size();

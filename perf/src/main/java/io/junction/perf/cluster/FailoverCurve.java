@@ -35,7 +35,8 @@ import java.util.regex.Pattern;
  * Crash failover and spurious elections against the leader heartbeat timeout, on a loaded machine: for each
  * setting, three members as child JVMs ({@link ClusterNodeMain}, loopback, as an operator runs them) and a client
  * in this JVM (publishing guaranteed 64 B messages at a low rate to a topic it subscribes to, over a
- * {@code ClusterTransport}), while {@link BusyLoad} threads keep the machine loaded;
+ * {@code ClusterTransport}), while {@link BusyLoad} threads keep the machine loaded (topped up to a load average
+ * of about {@link Settings#targetLoad});
  * <ul>
  *   <li>spurious elections: elections started (a member logging CANDIDATE) per minute during a quiet window with
  *   nothing killed;</li>
@@ -46,7 +47,7 @@ import java.util.regex.Pattern;
  * </ul>
  * The election timeout is a fifth of the heartbeat timeout (the defaults' ratio) and the heartbeat interval a tenth.
  * Usage: {@code java $FLAGS -cp perf/target/benchmarks.jar io.junction.perf.cluster.FailoverCurve [quietSeconds]
- * [kills] [busyThreads] [timeoutsMs...]} (defaults: 30, 3, 8, 300 500 750 1000). Prints a line per setting. The
+ * [kills] [targetLoad] [timeoutsMs...]} (defaults: 30, 3, 10, 300 500 750 1000). Prints a line per setting. The
  * perf suite's cluster section runs it through {@link #measure}.
  */
 public final class FailoverCurve
@@ -63,9 +64,9 @@ public final class FailoverCurve
      * @param quietSeconds the window, per setting, in which spurious elections are counted.
      * @param kills        leader SIGKILLs per setting.
      * @param stops        leader SIGTERMs per setting.
-     * @param busyThreads  {@link BusyLoad} threads for the whole curve.
+     * @param targetLoad   {@link BusyLoad} threads top the load average up to this for the whole curve (0: none).
      */
-    public record Settings(List<Long> timeoutsMs, int quietSeconds, int kills, int stops, int busyThreads)
+    public record Settings(List<Long> timeoutsMs, int quietSeconds, int kills, int stops, double targetLoad)
     {
         /** Roughly how long {@link #measure} takes, in seconds, on a loaded 2-core machine. */
         public double estimateSeconds()
@@ -108,7 +109,7 @@ public final class FailoverCurve
     {
         final int quietSeconds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
         final int kills = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        final int busyThreads = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+        final double targetLoad = args.length > 2 ? Double.parseDouble(args[2]) : 10;
         final List<Long> timeouts = new ArrayList<>();
         for (int i = 3; i < args.length; i++)
         {
@@ -121,7 +122,7 @@ public final class FailoverCurve
         final File baseDir = Files.createTempDirectory("failover-curve").toFile();
         try
         {
-            measure(baseDir, 26_000, new Settings(timeouts, quietSeconds, kills, kills, busyThreads),
+            measure(baseDir, 26_000, new Settings(timeouts, quietSeconds, kills, kills, targetLoad),
                 (point) -> System.out.println(describe(point)));
         }
         finally
@@ -149,7 +150,7 @@ public final class FailoverCurve
         final File baseDir, final int basePort, final Settings settings, final Consumer<Point> progress)
     {
         final List<Point> points = new ArrayList<>();
-        try (BusyLoad ignored = new BusyLoad(settings.busyThreads()))
+        try (BusyLoad ignored = settings.targetLoad() > 0 ? BusyLoad.topUpTo(settings.targetLoad()) : new BusyLoad(0))
         {
             int port = basePort;
             for (final long timeoutMs : settings.timeoutsMs())

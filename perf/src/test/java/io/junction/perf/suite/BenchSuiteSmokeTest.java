@@ -245,7 +245,14 @@ class BenchSuiteSmokeTest
         assertTrue(Double.parseDouble(times[5]) >= Double.parseDouble(times[4]) && Double.parseDouble(times[4]) > 0,
             failover.get(1));
         assertTrue(Double.parseDouble(times[1]) > 0, failover.get(1));
-        assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs) < 120);
+        // The curve: one heartbeat setting in tiny mode, members as child JVMs, one SIGKILL.
+        final List<String> curve = Files.readAllLines(out.resolve("cluster-curve.csv"));
+        assertEquals(2, curve.size(), String.join("\n", curve));
+        final String[] point = curve.get(1).split(",");
+        assertEquals("500", point[0], curve.get(1));
+        assertTrue(Double.parseDouble(point[5]) > 0, curve.get(1));
+        assertTrue(md.contains("Failover and spurious elections against the leader heartbeat timeout"), md);
+        assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs) < 180);
     }
 
     @Test
