@@ -287,6 +287,14 @@ final class Outbox extends Route
     /**
      * Producer side: messages ever written into this outbox.
      */
+    /**
+     * @return true when it hands each message to its handler at once, on the shard (nothing is ever written).
+     */
+    boolean isInline()
+    {
+        return null != inlineView;
+    }
+
     long writtenCount()
     {
         return written;

@@ -11,24 +11,37 @@ import org.agrona.concurrent.status.AtomicCounter;
  * <p>
  * A member that leaves (its subscription ended) is skipped at once; once its delivery agent can no longer
  * touch its outbox, the shard moves what was still queued there to the members that remain, counted.
+ * <p>
+ * KEYED: a key hashes to one of {@link #BUCKETS} buckets and a bucket to a member. Once the membership has
+ * changed, each bucket remembers the outbox given its latest message: a bucket whose member changed (a join, a
+ * leave) goes to its new member only once that outbox has taken everything it was given, and while a leaver
+ * still holds messages of a bucket, the bucket's new messages queue behind them and move with them, so a key's
+ * queued messages always drain before its new member gets more.
  * Owned by the shard's thread.
  */
 final class QueueGroup extends Route
 {
     static final long NO_KEY = Long.MIN_VALUE;
+    /** Keys hash to buckets, buckets to members: the unit whose order a membership change keeps. */
+    static final int BUCKETS = 1024;
     private static final Outbox[] NONE = new Outbox[0];
 
     private final String key;
     private final QueueGroupDiscipline discipline;
     private final AtomicCounter moved;
+    private final AtomicCounter droppedOnMove;
     private final SwitchCounters counters;
     private Outbox[] members = NONE;
     private int cursor;
 
-    // KEYED, after a join: the members before it, and for each the count of messages it must have taken
-    // before a key that moved away from it may go to its new member (-1 once it has).
-    private Outbox[] previous;
-    private long[] holdUntil;
+    // KEYED, from the first change of membership on: per bucket, the outbox given its latest message and that
+    // outbox's written count then (what it must have taken before the bucket may go elsewhere); and the same for
+    // the messages moved from leavers, kept apart while a leaver still holds some of the bucket.
+    private Outbox[] latest;
+    private long[] latestWritten;
+    private Outbox[] movedLatest;
+    private long[] movedWritten;
+    private boolean reoffering;
 
     private final ArrayList<Outbox> leaving = new ArrayList<>();
     private final MessageEvent moving;
@@ -38,9 +51,11 @@ final class QueueGroup extends Route
         final QueueGroupDiscipline discipline,
         final SwitchCounters counters,
         final AtomicCounter moved,
+        final AtomicCounter droppedOnMove,
         final int maxLength)
     {
         this.counters = counters;
+        this.droppedOnMove = droppedOnMove;
         this.key = key;
         this.discipline = discipline;
         this.moved = moved;
@@ -79,15 +94,7 @@ final class QueueGroup extends Route
         System.arraycopy(before, 0, after, 0, at);
         after[at] = outbox;
         System.arraycopy(before, at, after, at + 1, before.length - at);
-        if (QueueGroupDiscipline.KEYED == discipline && before.length > 0)
-        {
-            previous = before;
-            holdUntil = new long[before.length];
-            for (int i = 0; i < before.length; i++)
-            {
-                holdUntil[i] = before[i].writtenCount();
-            }
-        }
+        track(before);
         members = after;
     }
 
@@ -114,10 +121,61 @@ final class QueueGroup extends Route
         final Outbox[] after = new Outbox[before.length - 1];
         System.arraycopy(before, 0, after, 0, at);
         System.arraycopy(before, at + 1, after, at, before.length - at - 1);
+        track(before);
         members = after;
-        previous = null; // a key of the leaver must move now, and the others keep theirs or move at once
-        holdUntil = null;
         leaving.add(outbox);
+    }
+
+    /**
+     * KEYED, on the first change of membership: from now on each bucket remembers where its latest message went,
+     * starting (conservatively) with its member before the change and everything that member was given so far.
+     */
+    private void track(final Outbox[] before)
+    {
+        if (QueueGroupDiscipline.KEYED != discipline || null != latest || 0 == before.length)
+        {
+            return;
+        }
+        latest = new Outbox[BUCKETS];
+        latestWritten = new long[BUCKETS];
+        movedLatest = new Outbox[BUCKETS];
+        movedWritten = new long[BUCKETS];
+        for (int bucket = 0; bucket < BUCKETS; bucket++)
+        {
+            final Outbox owner = before[bucket % before.length];
+            latest[bucket] = owner;
+            latestWritten[bucket] = owner.writtenCount();
+        }
+    }
+
+    /**
+     * A leaver's queue is all moved: its buckets now continue where their moved messages went.
+     */
+    private void onMoved(final Outbox leaver)
+    {
+        if (null == latest)
+        {
+            return;
+        }
+        final Outbox[] members = this.members;
+        for (int bucket = 0; bucket < BUCKETS; bucket++)
+        {
+            if (latest[bucket] != leaver)
+            {
+                continue;
+            }
+            final Outbox moved = movedLatest[bucket];
+            if (null != moved && moved != leaver)
+            {
+                latest[bucket] = moved;
+                latestWritten[bucket] = movedWritten[bucket];
+            }
+            else
+            {
+                latest[bucket] = 0 == members.length ? null : members[bucket % members.length];
+                latestWritten[bucket] = 0;
+            }
+        }
     }
 
     @Override
@@ -166,44 +224,36 @@ final class QueueGroup extends Route
 
     private Outbox keyed(final MessageEvent event, final Outbox[] members)
     {
-        final int hash = spread(NO_KEY == event.key ? event.topic.hashCode() : Long.hashCode(event.key));
-        final Outbox owner = members[hash % members.length];
-        final Outbox[] previous = this.previous;
-        if (null != previous)
+        final int bucket = spread(NO_KEY == event.key ? event.topic.hashCode() : Long.hashCode(event.key)) &
+            (BUCKETS - 1);
+        final Outbox owner = members[bucket % members.length];
+        final Outbox[] latest = reoffering ? movedLatest : this.latest;
+        if (null == latest)
         {
-            final int was = hash % previous.length;
-            final Outbox formerOwner = previous[was];
-            final long until = holdUntil[was];
-            if (formerOwner != owner && until >= 0)
+            return owner; // the membership never changed: every bucket is with its member
+        }
+        final long[] written = reoffering ? movedWritten : latestWritten;
+        final Outbox before = latest[bucket];
+        Outbox target = owner;
+        if (null != before && before != owner)
+        {
+            if (!before.subscription().isActive())
             {
-                if (formerOwner.subscription().isActive() && formerOwner.takenCount() < until)
+                // A leaver that still holds messages of the bucket (or a member ended before its leave is
+                // applied): new ones queue behind them and move with them. A moved one goes to its new member.
+                if (!reoffering)
                 {
-                    // What it was given before (maybe of this key) is not all taken yet: keep the key's order.
-                    holdUntil[was] = formerOwner.writtenCount() + 1; // and this one, about to be written
-
-                    return formerOwner;
-                }
-                holdUntil[was] = -1;
-                if (allCaughtUp())
-                {
-                    this.previous = null;
-                    this.holdUntil = null;
+                    target = before;
                 }
             }
-        }
-        return owner;
-    }
-
-    private boolean allCaughtUp()
-    {
-        for (final long until : holdUntil)
-        {
-            if (until >= 0)
+            else if (before.takenCount() < written[bucket])
             {
-                return false;
+                target = before; // what it was given of the bucket is not all taken yet: keep the key's order
             }
         }
-        return true;
+        latest[bucket] = target;
+        written[bucket] = target.writtenCount() + 1; // and this one, about to be written
+        return target;
     }
 
     private static int spread(final int hash)
@@ -229,20 +279,21 @@ final class QueueGroup extends Route
                 continue;
             }
             final int count = leaver.moveTo(this);
-            moved.getAndAdd(count);
             work += count;
             if (leaver.depth() == 0)
             {
                 leaving.remove(i);
+                onMoved(leaver);
             }
         }
         return work;
     }
 
     /**
-     * Re-offer one message from a leaver to the member that now takes it.
+     * Re-offer one message from a leaver to the member that now takes it. A member whose dropping policy refuses it
+     * drops it, counted (per class, as the shard counts a drop, and as dropped on a move).
      *
-     * @return false if that member has no room (back-pressure): the message stays with the leaver for now.
+     * @return false if that member has no room and back-pressures: the message stays with the leaver for now.
      */
     boolean reoffer(final Message message)
     {
@@ -252,12 +303,49 @@ final class QueueGroup extends Route
         moving.key = message.key;
         moving.replyTo = message.replyTo();
         moving.correlationId = message.correlationId();
-        final Outbox target = select(moving);
+        reoffering = true;
+        final Outbox target;
+        try
+        {
+            target = select(moving);
+        }
+        finally
+        {
+            reoffering = false;
+        }
         if (null == target)
         {
             counters.onSubscriberDropped(message.priority()); // no member remains to take it
+            droppedOnMove.increment();
             return true;
         }
-        return target.offer(moving);
+        final long written = target.writtenCount();
+        if (target.offer(moving))
+        {
+            if (target.isInline() || target.writtenCount() != written)
+            {
+                moved.increment();
+            }
+            else
+            {
+                droppedOnMove.increment(); // its dropping policy dropped this one (counted by class there)
+            }
+            return true;
+        }
+        final SwitchSubscription subscription = target.subscription();
+        switch (subscription.policy())
+        {
+            case BACK_PRESSURE:
+                return false;
+            case DISCONNECT:
+                subscription.onDropped(message.priority());
+                subscription.terminate(TerminationReason.SLOW_CONSUMER, null);
+                break;
+            default:
+                subscription.onDropped(message.priority());
+                break;
+        }
+        droppedOnMove.increment();
+        return true;
     }
 }

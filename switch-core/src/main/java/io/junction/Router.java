@@ -111,7 +111,7 @@ final class Router
             if (null == group)
             {
                 group = new QueueGroup(key, command.outbox.subscription().options().queueGroupDiscipline(),
-                    counters, counters.queueGroupMoved(), maxMessageLength);
+                    counters, counters.queueGroupMoved(), counters.queueGroupDroppedOnMove(), maxMessageLength);
                 groups.put(key, group);
             }
             if (0 == group.size())

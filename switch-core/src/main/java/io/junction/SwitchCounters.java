@@ -40,6 +40,8 @@ public final class SwitchCounters implements AutoCloseable
     public static final int SHARD_DROP_GRACE_WAITS_TYPE_ID = 1053;
     /** Drop graces that ran out with the outbox still full: the policy applied (a drop, or the disconnect). */
     public static final int SHARD_DROP_GRACE_EXPIRED_TYPE_ID = 1054;
+    /** Messages of a queue-group member that left which the member that was to take them dropped (its policy). */
+    public static final int QUEUE_GROUP_DROPPED_ON_MOVE_TYPE_ID = 1049;
 
     private final CountersManager countersManager;
     private final EnumMap<RejectReason, AtomicCounter> offerRejected = new EnumMap<>(RejectReason.class);
@@ -50,6 +52,7 @@ public final class SwitchCounters implements AutoCloseable
     private final AtomicCounter errors;
     private final AtomicCounter[] subscriberDropped;
     private final AtomicCounter queueGroupMoved;
+    private final AtomicCounter queueGroupDroppedOnMove;
 
     SwitchCounters(final CountersManager countersManager)
     {
@@ -69,6 +72,8 @@ public final class SwitchCounters implements AutoCloseable
             "subscriptions terminated", SUBSCRIPTIONS_TERMINATED_TYPE_ID);
         errors = countersManager.newCounter("errors", ERRORS_TYPE_ID);
         queueGroupMoved = countersManager.newCounter("queue group moved", QUEUE_GROUP_MOVED_TYPE_ID);
+        queueGroupDroppedOnMove = countersManager.newCounter("queue group dropped on move",
+            QUEUE_GROUP_DROPPED_ON_MOVE_TYPE_ID);
         final Priority[] classes = Priority.values();
         subscriberDropped = new AtomicCounter[classes.length];
         for (final Priority priority : classes)
@@ -81,6 +86,20 @@ public final class SwitchCounters implements AutoCloseable
     AtomicCounter queueGroupMoved()
     {
         return queueGroupMoved;
+    }
+
+    AtomicCounter queueGroupDroppedOnMove()
+    {
+        return queueGroupDroppedOnMove;
+    }
+
+    /**
+     * @return messages of queue-group members that left which the members that were to take them dropped (their
+     * slow-subscriber policy; also counted per class as subscriber drops).
+     */
+    public long queueGroupDroppedOnMoveCount()
+    {
+        return queueGroupDroppedOnMove.get();
     }
 
     /**

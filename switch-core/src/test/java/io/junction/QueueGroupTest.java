@@ -264,6 +264,121 @@ class QueueGroupTest
         assertTrue(junction.counters().queueGroupMovedCount() > 0, "the leaver's queued messages were moved");
     }
 
+    /**
+     * KEYED order across a leave and a join while messages flow: a leaver's queued messages move to the members
+     * that take its keys, and the new messages of those keys queue behind them; a key that a join (or the leave's
+     * rehash) moves to another member goes there only once its former member has taken what it was given. So in
+     * the order the handlers were handed them, each key's messages rise, across every member.
+     */
+    @Test
+    void aKeysMessagesStayInOrderAcrossALeaveAndAJoin() throws Exception
+    {
+        junction = Junction.launch(TestSupport.context().deliveryAgents(2));
+        final int keys = 32;
+        final SubscriptionOptions keyed = LOSSLESS.copy().outboxCapacity(64).queueGroup("pool",
+            QueueGroupDiscipline.KEYED);
+        final java.util.concurrent.ConcurrentLinkedQueue<Long> handed = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        // Members that take a moment per message, so that each has a queue when the membership changes.
+        final MessageHandler member = (message) ->
+        {
+            handed.add(message.buffer().getLong(message.offset()));
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+        };
+        final Subscription leaver = junction.subscribe("tasks.*", member, keyed);
+        final Subscription second = junction.subscribe("tasks.*", member, keyed);
+        junction.subscribe("tasks.*", member, keyed);
+
+        final int messages = 12_000;
+        final AtomicBoolean publishing = new AtomicBoolean(true);
+        final Thread publisher = new Thread(() ->
+        {
+            for (int i = 0; i < messages; i++)
+            {
+                TestSupport.offer(junction, "tasks." + (i % keys), i);
+            }
+            publishing.set(false);
+        }, "test-publisher");
+        publisher.start();
+        try
+        {
+            await().atMost(TestSupport.TIMEOUT).until(() -> leaver.queueDepth() > 0);
+            leaver.close(); // leaves with messages queued: they move, and its keys' new messages follow them
+            await().atMost(TestSupport.TIMEOUT).until(() -> handed.size() > messages / 3 || !publishing.get());
+            junction.subscribe("tasks.*", member, keyed); // a join under traffic moves keys between members
+            await().atMost(TestSupport.TIMEOUT).until(() -> handed.size() > messages * 2 / 3 || !publishing.get());
+            await().atMost(TestSupport.TIMEOUT).until(() -> second.queueDepth() > 0 || !publishing.get());
+            second.close(); // and a second leave, with a queue
+        }
+        finally
+        {
+            publisher.join(TimeUnit.SECONDS.toMillis(60));
+        }
+        await().atMost(TestSupport.TIMEOUT).until(() -> handed.size() >= messages);
+
+        final long[] last = new long[keys];
+        java.util.Arrays.fill(last, -1);
+        final Set<Long> seen = new HashSet<>();
+        for (final long value : handed)
+        {
+            assertTrue(seen.add(value), "message " + value + " handed twice");
+            final int key = (int)(value % keys);
+            assertTrue(value > last[key], "key " + key + ": " + value + " handed after " + last[key]);
+            last[key] = value;
+        }
+        assertEquals(messages, seen.size());
+        assertTrue(junction.counters().queueGroupMovedCount() > 0, "the leavers' queued messages were moved");
+    }
+
+    /**
+     * A leaver's queued message that the member taking it refuses under a dropping policy (its outbox full) meets
+     * that policy as a message the shard hands it would: dropped, counted for it by class and as dropped on the move,
+     * never silently gone. Every message is delivered or counted dropped.
+     */
+    @Test
+    void aMovedMessageADroppingMemberRefusesIsCountedDropped() throws Exception
+    {
+        junction = Junction.launch(TestSupport.context().deliveryAgents(2));
+        final CountDownLatch releaseLeaver = new CountDownLatch(1);
+        final CountDownLatch leaverBusy = new CountDownLatch(1);
+        final Collector leaverTook = new Collector();
+        final Subscription leaving = junction.subscribe("tasks.*", (message) ->
+        {
+            leaverTook.onMessage(message);
+            leaverBusy.countDown();
+            releaseLeaver.await(30, TimeUnit.SECONDS);
+        }, LOSSLESS.copy().outboxCapacity(512).queueGroup("pool", QueueGroupDiscipline.KEYED));
+        final CountDownLatch releaseDropper = new CountDownLatch(1);
+        final Collector dropperTook = new Collector();
+        final Subscription dropper = junction.subscribe("tasks.*", (message) ->
+        {
+            dropperTook.onMessage(message);
+            releaseDropper.await(30, TimeUnit.SECONDS);
+        }, SubscriptionOptions.defaults().slowSubscriberPolicy(SlowSubscriberPolicy.DROP_NEWEST).outboxCapacity(16)
+            .queueGroup("pool", QueueGroupDiscipline.KEYED));
+
+        final int messages = 400;
+        for (int i = 0; i < messages; i++)
+        {
+            TestSupport.offer(junction, "tasks." + (i % 32), i);
+        }
+        assertTrue(leaverBusy.await(30, TimeUnit.SECONDS));
+        await().atMost(TestSupport.TIMEOUT).until(() -> leaving.queueDepth() > 16);
+        final long droppedBefore = dropper.dropped();
+        leaving.close();
+        releaseLeaver.countDown(); // its turn ends: the shard moves its queue to the full dropping member
+        await().atMost(TestSupport.TIMEOUT).until(() -> junction.counters().queueGroupDroppedOnMoveCount() > 0 &&
+            0 == leaving.queueDepth());
+        releaseDropper.countDown();
+        await().atMost(TestSupport.TIMEOUT).until(() -> 0 == dropper.queueDepth());
+        await().atMost(TestSupport.TIMEOUT).until(() ->
+            leaverTook.count() + dropperTook.count() + dropper.dropped() == messages);
+        assertEquals(droppedBefore + junction.counters().queueGroupDroppedOnMoveCount(), dropper.dropped(),
+            "each drop on the move is one of the member's drops");
+        assertEquals(dropper.dropped(), junction.counters().subscriberDropped(Priority.NORMAL),
+            "counted by class");
+        assertEquals(messages, leaverTook.count() + dropperTook.count() + dropper.dropped());
+    }
+
     private static int total(final List<Collector> members)
     {
         int total = 0;

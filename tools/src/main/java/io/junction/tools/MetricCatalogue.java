@@ -181,6 +181,9 @@ public final class MetricCatalogue
 
         counter(SwitchCounters.QUEUE_GROUP_MOVED_TYPE_ID, "junction_queue_group_moved_total",
             "Messages moved from a queue-group member that left to the members that remain.", null, null);
+        counter(SwitchCounters.QUEUE_GROUP_DROPPED_ON_MOVE_TYPE_ID, "junction_queue_group_dropped_on_move_total",
+            "Messages of a queue-group member that left which the member that was to take them dropped (its " +
+            "slow-subscriber policy; also in the per-class subscriber drops).", null, null);
 
         // The observer and the alarms.
         gauge(SwitchObserver.GAUGE_TYPE_ID, "junction_sampled",
