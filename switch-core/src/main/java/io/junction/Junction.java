@@ -555,6 +555,13 @@ public final class Junction implements AutoCloseable
         /** Shared delivery agents: one per two cores, at least one (so 1 on a 2-core machine). */
         public static final int DEFAULT_DELIVERY_AGENTS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         public static final long DEFAULT_DELIVERY_STALL_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
+        /**
+         * How long a shard holds a full outbox before its policy drops (or disconnects): about a scheduler
+         * tick, long enough for a delivery agent that waits for a core to get one, and short enough that a
+         * slow subscriber barely slows its shard (one grace per spell of fullness; it then drops at once
+         * until it has drained to half its outbox).
+         */
+        public static final long DEFAULT_DROP_GRACE_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
         /**
          * Spin a little, yield a little, then park up to 1 ms: cheap on an idle 2-core machine. Use a
@@ -575,6 +582,7 @@ public final class Junction implements AutoCloseable
         private int countersCapacity = DEFAULT_COUNTERS_CAPACITY;
         private int deliveryAgents = DEFAULT_DELIVERY_AGENTS;
         private long deliveryStallTimeoutNs = DEFAULT_DELIVERY_STALL_TIMEOUT_NS;
+        private long dropGraceNs = DEFAULT_DROP_GRACE_NS;
         private long controlTimeoutNs = DEFAULT_CONTROL_TIMEOUT_NS;
         private long shutdownTimeoutNs = DEFAULT_SHUTDOWN_TIMEOUT_NS;
         private boolean singleProducer;
@@ -614,6 +622,10 @@ public final class Junction implements AutoCloseable
             if (deliveryStallTimeoutNs <= 0)
             {
                 throw new IllegalArgumentException("deliveryStallTimeoutNs must be > 0: " + deliveryStallTimeoutNs);
+            }
+            if (dropGraceNs < 0)
+            {
+                throw new IllegalArgumentException("dropGraceNs must be >= 0: " + dropGraceNs);
             }
             if (ringSize < 2 || !BitUtil.isPowerOfTwo(ringSize))
             {
@@ -786,6 +798,22 @@ public final class Junction implements AutoCloseable
         public long deliveryStallTimeoutNs()
         {
             return deliveryStallTimeoutNs;
+        }
+
+        /**
+         * @param graceNs how long a shard holds a subscriber's full outbox, as BACK_PRESSURE would, before a
+         *                dropping or DISCONNECT policy applies; 0 applies it at once. Not used in
+         *                {@link ThreadingMode#INVOKER} mode.
+         */
+        public Context dropGraceNs(final long graceNs)
+        {
+            this.dropGraceNs = graceNs;
+            return this;
+        }
+
+        public long dropGraceNs()
+        {
+            return dropGraceNs;
         }
 
         /**

@@ -57,7 +57,16 @@ final class Outbox extends Route
     private long tailsSeen;
 
     private SegmentReclaimer reclaimer; // the shard's, set when it routes to this outbox; producer only
-    private Shard producer; // the shard that feeds it, when a full outbox stalls that shard (BACK_PRESSURE)
+    private Shard producer; // the shard that feeds it: a full outbox may hold that shard
+
+    // Producer only: the drop grace (Context.dropGraceNs). A full dropping outbox first holds its shard for a
+    // while, so a consumer that is merely waiting for a core gets it before anything is lost; one still full
+    // when its grace runs out is slow, and drops at once until it has drained to half its capacity.
+    static final byte GRACE_NONE = 0;
+    static final byte GRACE_WAITING = 1;
+    static final byte GRACE_USED = 2;
+    private byte graceState;
+    private long graceStartNs;
 
     private Message scratch; // the consumer's copy, under the dropping policies; created on first use
     private Message inlineView;
@@ -98,16 +107,64 @@ final class Outbox extends Route
     }
 
     /**
-     * The shard that routes to this outbox, before any message reaches it: under BACK_PRESSURE a full outbox
-     * stalls that shard, and the consumer wakes it when it makes room, rather than leaving it to wait out
-     * its park.
+     * The shard that routes to this outbox, before any message reaches it: under BACK_PRESSURE (or the other
+     * policies' drop grace) a full outbox stalls that shard, and the consumer wakes it when it makes room, rather
+     * than leaving it to wait out its park.
      */
     void producedBy(final Shard shard)
     {
-        if (subscription.policy() == SlowSubscriberPolicy.BACK_PRESSURE)
+        this.producer = shard;
+    }
+
+    /**
+     * Producer side: whether a full outbox may still hold its shard rather than drop. A grace is one per
+     * spell of fullness: it begins when the shard first finds the outbox full, and only a drain to half the
+     * capacity ends the spell, so a consumer that makes a little room now and then cannot pace its shard.
+     */
+    boolean mayWaitBeforeDropping()
+    {
+        if (GRACE_NONE == graceState)
         {
-            this.producer = shard;
+            return true;
         }
+        // The depth as of the tails last read (isFull reads them again whenever this reaches the capacity), so
+        // the consumer's cache line is not read at every message of a spell.
+        if (written - tailsSeen <= capacity >> 1)
+        {
+            graceState = GRACE_NONE; // it caught up: the next spell of fullness gets a grace of its own
+            return true;
+        }
+        return GRACE_WAITING == graceState;
+    }
+
+    /**
+     * Producer side, when the outbox refused a message it would otherwise drop.
+     *
+     * @return true if the shard should wait (the grace began now, or has not run out); false once it has run
+     * out: from then on the outbox drops at once until it drains to half its capacity.
+     */
+    boolean waitBeforeDropping(final long nowNs, final long graceNs)
+    {
+        if (GRACE_NONE == graceState)
+        {
+            graceState = GRACE_WAITING;
+            graceStartNs = nowNs;
+            return true;
+        }
+        if (nowNs - graceStartNs < graceNs)
+        {
+            return true;
+        }
+        graceState = GRACE_USED;
+        return false;
+    }
+
+    /**
+     * @return true while a grace has begun and not run out (for counting the ones that begin).
+     */
+    boolean isWaiting()
+    {
+        return GRACE_WAITING == graceState;
     }
 
     /**
@@ -167,6 +224,16 @@ final class Outbox extends Route
      */
     boolean offer(final MessageEvent event)
     {
+        return offer(event, true);
+    }
+
+    /**
+     * As above; with {@code mayDrop} false, a full outbox that would drop a message of the new message's own
+     * class (the new one, or the oldest of its class) refuses it instead, so the shard can give its consumer
+     * a grace. Making room by dropping a lower class queued is done at once either way.
+     */
+    boolean offer(final MessageEvent event, final boolean mayDrop)
+    {
         final Message inlineView = this.inlineView;
         if (null != inlineView)
         {
@@ -185,6 +252,10 @@ final class Outbox extends Route
                 return false;
             }
             final int victim = victimClass(messageClass);
+            if (!mayDrop && (victim < 0 || victim == messageClass))
+            {
+                return false;
+            }
             if (victim < 0)
             {
                 subscription.onDropped(event.priority);

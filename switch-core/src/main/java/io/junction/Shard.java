@@ -51,6 +51,8 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
     private final AtomicCounter dispatchedCounter;
     private final AtomicCounter backPressuredCounter;
     private final AtomicCounter stallsCounter;
+    private final AtomicCounter graceWaitsCounter;
+    private final AtomicCounter graceExpiredCounter;
     private final String roleName;
     private final org.agrona.concurrent.NanoClock nanoClock;
     private final io.junction.observe.LatencyRecorder routeLatencyRecorder;
@@ -102,7 +104,15 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
             "shard " + index + " stalls on back-pressure subscribers", SwitchCounters.SHARD_STALLS_TYPE_ID);
         this.reclaimer = new SegmentReclaimer(ctx.nanoClock(), SegmentReclaimer.IDLE_NS);
         this.router = new Router(ctx, counters, reclaimer, this);
-        this.dispatcher = new Dispatcher(counters, stallsCounter);
+        this.graceWaitsCounter = counters.newCounter(
+            "shard " + index + " drop-grace waits", SwitchCounters.SHARD_DROP_GRACE_WAITS_TYPE_ID);
+        this.graceExpiredCounter = counters.newCounter(
+            "shard " + index + " drop-grace expired", SwitchCounters.SHARD_DROP_GRACE_EXPIRED_TYPE_ID);
+        // The grace is for threads that compete for cores; on the caller's thread (INVOKER) every agent gets
+        // its turn in each call, and a replica's drops must not depend on timing.
+        final long dropGraceNs = ThreadingMode.INVOKER == ctx.threadingMode() ? 0 : ctx.dropGraceNs();
+        this.dispatcher = new Dispatcher(
+            counters, stallsCounter, graceWaitsCounter, graceExpiredCounter, ctx.nanoClock(), dropGraceNs);
     }
 
     int index()
@@ -559,6 +569,8 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
         dispatchedCounter.close();
         backPressuredCounter.close();
         stallsCounter.close();
+        graceWaitsCounter.close();
+        graceExpiredCounter.close();
         if (null != journalStage)
         {
             journalStage.closeCounters();

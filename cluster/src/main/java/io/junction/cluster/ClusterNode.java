@@ -316,24 +316,49 @@ public final class ClusterNode implements AutoCloseable
     /**
      * Stop the member: the consensus module first, so that a leader's followers see its log end and elect at once
      * rather than after the heartbeat timeout (open-source Aeron has no leadership transfer), then the service,
-     * the archive and the media driver.
+     * the archive and the media driver. A leader's media driver lingers (at most the leader heartbeat timeout)
+     * to send the end of the log: closed at once, it takes the end of stream with it, and the followers wait out
+     * the heartbeat timeout as after a crash.
      */
     public void close()
     {
+        if (closed.get())
+        {
+            return;
+        }
+        final boolean leading = isLeader();
         if (!closed.compareAndSet(false, true))
         {
             return;
         }
         try
         {
-            CloseHelper.closeAll(clusteredMediaDriver.consensusModule(), container, clusteredMediaDriver.archive(),
-                clusteredMediaDriver.mediaDriver());
+            CloseHelper.close(clusteredMediaDriver.consensusModule());
+            if (leading)
+            {
+                lingerForLogEnd(ctx.leaderHeartbeatTimeoutNs);
+            }
+            CloseHelper.closeAll(container, clusteredMediaDriver.archive(), clusteredMediaDriver.mediaDriver());
             closeService();
         }
         finally
         {
             dirLock.close();
             stopped = true;
+        }
+    }
+
+    /**
+     * Keep the media driver running while it sends the log's end of stream and the followers act on it: by the
+     * heartbeat timeout they elect anyway. (The driver gives no sign that every follower has seen it.)
+     */
+    private static void lingerForLogEnd(final long lingerNs)
+    {
+        final long deadlineNs = System.nanoTime() + lingerNs;
+        long leftNs;
+        while ((leftNs = deadlineNs - System.nanoTime()) > 0)
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(leftNs);
         }
     }
 
@@ -375,12 +400,15 @@ public final class ClusterNode implements AutoCloseable
         private String logChannel = "aeron:udp?term-length=256k";
         private int termLength = 128 * 1024;
         private int segmentFileLength = 1024 * 1024;
-        // From perf's FailoverCurve (perf/results/cluster-failover-2026-12-01.md): at load 35-40 on 2 cores, no
-        // spurious election in a minute under load at 250 ms, 500 ms or 1 s; crash failover 0.63 / 1.07 / 1.82 s.
-        // 500 ms keeps twice the margin of 250 ms against a stalled member for 0.4 s more failover.
+        // From perf's FailoverCurve (perf/results/cluster-failover-2026-12-02.md): at load 45-50 on 2 cores, no
+        // spurious election under load at 300 ms to 1 s; crash failover 0.59 / 0.97 / 1.23 / 1.68 s at 300 / 500 /
+        // 750 / 1000 ms. 500 ms keeps a margin against a member stalled a few hundred ms for 0.4 s more failover.
         private long leaderHeartbeatTimeoutNs = TimeUnit.MILLISECONDS.toNanos(500);
         private long leaderHeartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(50);
-        private long electionTimeoutNs = TimeUnit.MILLISECONDS.toNanos(250);
+        // A fifth of the heartbeat timeout: after a crash the candidate's ballot waits the whole election timeout
+        // for the dead member's vote (and nominating waits up to half of it), so it adds straight to failover
+        // (perf/results/cluster-failover-2026-12-02.md).
+        private long electionTimeoutNs = TimeUnit.MILLISECONDS.toNanos(100);
         private long startupCanvassTimeoutNs = TimeUnit.SECONDS.toNanos(2);
         private long sessionTimeoutNs = TimeUnit.SECONDS.toNanos(10);
         private Supplier<IdleStrategy> idleStrategySupplier =

@@ -28,7 +28,7 @@ public final class ClusterNodeMain
         "usage: ClusterNodeMain --member-id N --members LIST [--dir DIR] [--heartbeat-timeout-ms MS]\n" +
         "           [--heartbeat-interval-ms MS] [--election-timeout-ms MS] [--snapshot-interval-s S]\n" +
         "           [--snapshots-kept N] [--min-free-disk-mb MB] [--clean-start]\n" +
-        "       (defaults: heartbeat timeout 500, interval 50, election timeout 250, snapshot interval 3600\n" +
+        "       (defaults: heartbeat timeout 500, interval 50, election timeout 100, snapshot interval 3600\n" +
         "       (0: none), snapshots kept 0 (no purge), min free disk 256)\n" +
         "       ClusterNodeMain <memberId> [memberCount] [basePort] [baseDir] [hostname]\n" +
         "LIST: \"0=host0:port|1=host1:port|2=host2:port\" (five UDP ports from port) or\n" +

@@ -16,6 +16,12 @@ final class ClusterSubscription
     long count;
     /** Sequence of the last message delivered (or skipped as before the subscription). */
     long lastSequence;
+    /**
+     * Output only (the leader's, never in a snapshot): the last sequence sent to a Junction protocol subscriber,
+     * and whether its egress refused one since, so that it is caught up from the journal before anything live.
+     */
+    long sentUpTo;
+    boolean behind;
     /** Its route in the member's switch (derived state, made again when a snapshot is loaded). */
     io.junction.Subscription route;
 

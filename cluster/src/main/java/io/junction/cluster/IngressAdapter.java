@@ -41,7 +41,9 @@ final class IngressAdapter
     void onSessionMessage(
         final ClientSession session, final long timestamp, final DirectBuffer buffer, final int offset, final int length)
     {
-        if (length >= WireFrames.HEADER_LENGTH && ProtocolFrames.SCHEMA_ID == ProtocolFrames.schemaId(buffer, offset))
+        // A session that said HELLO speaks the Junction protocol: whatever it sends is answered in it.
+        if ((length >= WireFrames.HEADER_LENGTH && ProtocolFrames.SCHEMA_ID == ProtocolFrames.schemaId(buffer, offset)) ||
+            null != stateMachine.protocolSession(session.id()))
         {
             protocolIngress.onSessionMessage(session, timestamp, buffer, offset, length);
             return;

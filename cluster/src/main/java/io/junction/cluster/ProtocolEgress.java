@@ -173,7 +173,9 @@ final class ProtocolEgress
         final String topic,
         final DirectBuffer payload,
         final int payloadOffset,
-        final int payloadLength)
+        final int payloadLength,
+        final long correlationId,
+        final String replyTo)
     {
         if (!egress.isLeader())
         {
@@ -184,10 +186,10 @@ final class ProtocolEgress
             .sequence(sequence)
             .timestampNs(timestampNs)
             .priority(PRIORITIES[priorityCode])
-            .correlationId(0)
+            .correlationId(correlationId)
             .topic(topic)
             .putPayload(payload, payloadOffset, payloadLength)
-            .replyTo("");
+            .replyTo(null == replyTo ? "" : replyTo);
         return send(session, message.encodedLength());
     }
 

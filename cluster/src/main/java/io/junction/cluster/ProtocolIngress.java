@@ -3,6 +3,7 @@ package io.junction.cluster;
 import io.aeron.cluster.service.ClientSession;
 import io.junction.OfferResult;
 import io.junction.RejectReason;
+import io.junction.protocol.AsciiStringCache;
 import io.junction.protocol.FrameDispatcher;
 import io.junction.protocol.FrameHandler;
 import io.junction.protocol.ProtocolFrames;
@@ -26,8 +27,13 @@ import org.agrona.DirectBuffer;
  * answered through {@link ProtocolEgress} (from the leader). A session says HELLO first (Aeron Cluster's
  * authenticator has already checked its credentials at connect; the principal is the session's); a guaranteed
  * PUBLISH is answered OUTCOME DURABLE once applied, which is once committed, or a resend of one already in the log
- * is answered DURABLE with the DUPLICATE reason; SUBSCRIBE/UNSUBSCRIBE/ACK/REPLAY act on the client's own
- * subscription ids. CREDIT is accepted and ignored: a member sends deliveries as the log commits them (flow control
+ * is answered DURABLE with the DUPLICATE reason; a request's reply topic and correlation id go through the switch to
+ * the responders' MESSAGE (a reply is a PUBLISH to that topic with the correlation id, routed as any other, so the
+ * requester's inbox subscription gets it; a request replayed from the journal carries neither); SUBSCRIBE/UNSUBSCRIBE/ACK/REPLAY act on the client's own
+ * subscription ids. A delivery the subscriber's egress refused is sent again from the journal, with what came after
+ * it, before anything live and whenever the session PINGs (the client's transport probes when it hears nothing).
+ * A SUBSCRIBE with a durable name that has acknowledged before resumes after its acknowledged
+ * position whatever start it asks (as the daemon's durable subscriptions do). CREDIT is accepted and ignored: a member sends deliveries as the log commits them (flow control
  * is the edge's, not replicated state).
  */
 final class ProtocolIngress implements FrameHandler
@@ -37,6 +43,8 @@ final class ProtocolIngress implements FrameHandler
     private final SwitchStateMachine state;
     private final ProtocolEgress egress;
     private final FrameDispatcher dispatcher;
+    /** Requesters' reply topics (inboxes) repeat: no string per request. */
+    private final AsciiStringCache replyTopics = new AsciiStringCache(256);
     private ClientSession session;
     private long timestamp;
 
@@ -91,7 +99,9 @@ final class ProtocolIngress implements FrameHandler
 
     public void onPing(final PingDecoder ping)
     {
-        // Answered once the PING is committed: every earlier frame of the session was answered before it.
+        // Answered once the PING is committed: every earlier frame of the session was answered before it. A
+        // subscriber heard from gets first what its egress refused before (the leader's output only).
+        state.catchUp(session);
         egress.pong(session, ping.value());
     }
 
@@ -106,6 +116,11 @@ final class ProtocolIngress implements FrameHandler
         publish.skipTopic();
         final int payloadLength = publish.payloadLength();
         final int payloadOffset = publish.limit() + PublishDecoder.payloadHeaderLength();
+        publish.skipPayload();
+        final int replyToLength = publish.replyToLength();
+        final String replyTo = replyToLength > 0 ?
+            replyTopics.get(buffer, publish.limit() + PublishDecoder.replyToHeaderLength(), replyToLength) : null;
+        final long correlationId = publish.correlationId();
         if (publisherSequence < 1)
         {
             refusePublish(guaranteed, publisherSequence, OutcomeCode.REJECTED,
@@ -115,7 +130,8 @@ final class ProtocolIngress implements FrameHandler
 
         final ProtocolSession protocolSession = state.protocolSession(session.id());
         final long sequence = state.admit(session, timestamp, protocolSession.publisherId, publisherSequence,
-            priorityCode, buffer, topicOffset, topicLength, payloadOffset, payloadLength);
+            priorityCode, buffer, topicOffset, topicLength, payloadOffset, payloadLength, replyTo,
+            correlationId);
         if (sequence > 0 || SwitchStateMachine.DUPLICATE == sequence)
         {
             if (guaranteed)
@@ -150,7 +166,7 @@ final class ProtocolIngress implements FrameHandler
                 "queue groups are not served by the cluster yet");
             return;
         }
-        final long resumeAfter;
+        long resumeAfter;
         switch (kind)
         {
             case NEW: resumeAfter = SwitchService.RESUME_NEW_ONLY; break;
@@ -175,6 +191,10 @@ final class ProtocolIngress implements FrameHandler
             refuse(ErrorCode.INVALID_FIELD, SubscribeDecoder.TEMPLATE_ID, subscriptionId,
                 "start position DURABLE needs a durable name");
             return;
+        }
+        if (!durableName.isEmpty() && state.durablePositions.containsKey(durableName))
+        {
+            resumeAfter = SwitchService.RESUME_FROM_DURABLE; // As the daemon does: its position decides, not the ask.
         }
         final ClusterSubscription subscription = state.subscribe(session, subscriptionId, resumeAfter, pattern,
             durableName);

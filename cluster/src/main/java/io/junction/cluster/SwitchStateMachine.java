@@ -142,7 +142,7 @@ final class SwitchStateMachine implements AutoCloseable
         final int payloadOffset = publish.limit() + PublishDecoder.payloadHeaderLength();
 
         final long sequence = admit(session, timestamp, publisherId, publisherSequence, priorityCode, buffer,
-            topicOffset, topicLength, payloadOffset, payloadLength);
+            topicOffset, topicLength, payloadOffset, payloadLength, null, 0);
         if (DUPLICATE == sequence)
         {
             egress.publishAck(session, publisherId, publisherSequence, -1, true);
@@ -174,7 +174,9 @@ final class SwitchStateMachine implements AutoCloseable
         final int topicOffset,
         final int topicLength,
         final int payloadOffset,
-        final int payloadLength)
+        final int payloadLength,
+        final String replyTo,
+        final long correlationId)
     {
         if (publisherSequence <= lastSequenceByPublisher.get(publisherId))
         {
@@ -200,9 +202,17 @@ final class SwitchStateMachine implements AutoCloseable
         {
             return refused(ErrorCode.NOT_AUTHORISED, "may not publish to " + topic);
         }
+        if (null != replyTo && null != Topics.validateTopic(replyTo, ctx.maxTopicLength(), MAX_TOPIC_TOKENS))
+        {
+            return refused(ErrorCode.INVALID_FIELD, RejectReason.INVALID_REPLY_TO, "replyTo is not a valid topic");
+        }
 
         final long sequence = lastSequence + 1;
-        final long offered = junction.offer(topic, Priority.get(priorityCode), buffer, payloadOffset, payloadLength);
+        // A request carries its reply topic and correlation id through the switch to the responder's MESSAGE.
+        final long offered = null == replyTo && 0 == correlationId ?
+            junction.offer(topic, Priority.get(priorityCode), buffer, payloadOffset, payloadLength) :
+            junction.offer(topic, Priority.get(priorityCode), replyTo, correlationId, buffer, payloadOffset,
+                payloadLength);
         if (offered < 0)
         {
             // Not expected (the switch is idle and checks no more than above), but the same on every member.
@@ -318,6 +328,7 @@ final class SwitchStateMachine implements AutoCloseable
         runSwitch();
         subscription.lastSequence = lastSequence;
         subscription.startSequence = resumeFrom;
+        subscription.sentUpTo = resumeFrom;
         return subscription;
     }
 
@@ -385,6 +396,42 @@ final class SwitchStateMachine implements AutoCloseable
         if (egress.isLeader()) // Output only: the subscription's state does not change.
         {
             replay(session, subscription, Math.min(afterSequence, lastSequence), afterCount, false);
+        }
+    }
+
+    /**
+     * Output only, from the leader: send a Junction protocol subscriber what its egress refused (and what came
+     * since), from the journal, after the last sequence it was sent; called as live messages come and when the
+     * subscriber's session is heard from (its PING).
+     */
+    void catchUp(final ClientSession session, final ClusterSubscription subscription)
+    {
+        if (!subscription.behind || !egress.isLeader())
+        {
+            return;
+        }
+        subscription.behind = false;
+        final long from = Math.min(subscription.sentUpTo, lastSequence);
+        final long to = Math.min(lastSequence, from + ctx.maxReplay());
+        replay(session, subscription, from, 0, false);
+        if (!subscription.behind)
+        {
+            subscription.sentUpTo = to; // Every match up to here sent; beyond the most one replay: next chance.
+            subscription.behind = to < lastSequence;
+        }
+    }
+
+    /**
+     * Catch up every subscription of the session that is behind ({@link #catchUp}).
+     */
+    void catchUp(final ClientSession session)
+    {
+        for (final ClusterSubscription subscription : subscriptionsById.values())
+        {
+            if (subscription.behind && subscription.sessionId == session.id())
+            {
+                catchUp(session, subscription);
+            }
         }
     }
 
@@ -556,7 +603,7 @@ final class SwitchStateMachine implements AutoCloseable
                     {
                         final long timestamp = timeUnit.convert(timestampNs, TimeUnit.NANOSECONDS);
                         sending[0] = deliver(session, subscription, count[0], sequence, timestamp, priority, topic,
-                            payload, payloadOffset, payloadLength);
+                            payload, payloadOffset, payloadLength, 0, null); // the journal keeps no reply topic
                         counters.onReplayed();
                     }
                 }
@@ -591,12 +638,24 @@ final class SwitchStateMachine implements AutoCloseable
         final String topic,
         final DirectBuffer payload,
         final int payloadOffset,
-        final int payloadLength)
+        final int payloadLength,
+        final long correlationId,
+        final String replyTo)
     {
         if (protocolSessions.containsKey(session.id()))
         {
-            return protocolEgress.message(session, subscription.correlationId, sequence,
-                cluster.timeUnit().toNanos(timestamp), priorityCode, topic, payload, payloadOffset, payloadLength);
+            final boolean sent = protocolEgress.message(session, subscription.correlationId, sequence,
+                cluster.timeUnit().toNanos(timestamp), priorityCode, topic, payload, payloadOffset, payloadLength,
+                correlationId, replyTo);
+            if (sent)
+            {
+                subscription.sentUpTo = sequence;
+            }
+            else
+            {
+                subscription.behind = true;
+            }
+            return sent;
         }
         return egress.deliver(session, subscription.subscriptionId, count, sequence, timestamp, priorityCode, topic,
             payload, payloadOffset, payloadLength);
@@ -632,14 +691,22 @@ final class SwitchStateMachine implements AutoCloseable
         {
             subscription.count++;
             subscription.lastSequence = routingSequence;
-            if (egress.isLeader())
+            if (!egress.isLeader())
+            {
+                subscription.sentUpTo = routingSequence; // Sent by the leader (a new one re-subscribes after it).
+            }
+            else
             {
                 final ClientSession subscriber = cluster.getClientSession(subscription.sessionId);
-                if (null != subscriber)
+                if (null != subscriber && subscription.behind)
+                {
+                    catchUp(subscriber, subscription); // From the journal, which has this message already.
+                }
+                else if (null != subscriber)
                 {
                     deliver(subscriber, subscription, subscription.count, routingSequence, routingTimestamp,
                         message.priority().ordinal(), message.topic(), message.buffer(), message.offset(),
-                        message.length());
+                        message.length(), message.correlationId(), message.replyTo());
                     counters.onDelivered();
                 }
             }

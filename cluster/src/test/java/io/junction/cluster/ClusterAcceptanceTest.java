@@ -1,8 +1,9 @@
 package io.junction.cluster;
 
 import io.junction.Priority;
-import io.junction.cluster.client.ClientListener;
-import io.junction.cluster.client.JunctionClient;
+import io.junction.QualityOfService;
+import io.junction.client.ClientContext;
+import io.junction.client.JunctionClient;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -20,7 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Acceptance tests of the replicated switch on a 3-member cluster in this JVM on loopback.
+ * Acceptance tests of the replicated switch on a 3-member cluster in this JVM on loopback, through the client
+ * library's {@link io.junction.cluster.client.ClusterTransport}: every publish guaranteed, each answered DURABLE
+ * once committed.
  */
 @Tag("slow")
 class ClusterAcceptanceTest
@@ -49,12 +52,12 @@ class ClusterAcceptanceTest
         harness.awaitLeader(TIMEOUT);
 
         final List<Long> received = new ArrayList<>();
-        final JunctionClient subscriber = harness.newClient((ctx) -> {});
+        final JunctionClient subscriber = harness.newClient(new ClientContext().instance("sub"));
         harness.subscribe(subscriber, "orders.>",
-            (topic, sequence, priority, buffer, offset, length) -> received.add((long)buffer.getInt(offset)), TIMEOUT);
+            (message) -> received.add((long)message.buffer().getInt(message.offset())), TIMEOUT);
 
-        final AckCounter acks = new AckCounter();
-        final JunctionClient publisher = harness.newClient((ctx) -> ctx.listener(acks));
+        final ClientOutcomes acks = new ClientOutcomes();
+        final JunctionClient publisher = harness.newClient(acks.context("pub"));
         final int count = 300;
         final List<Long> expected = new ArrayList<>();
         for (int i = 1; i <= count; i++)
@@ -87,12 +90,12 @@ class ClusterAcceptanceTest
         final ClusterNode firstLeader = harness.awaitLeader(TIMEOUT);
 
         final List<Long> received = new ArrayList<>();
-        final JunctionClient subscriber = harness.newClient((ctx) -> {});
+        final JunctionClient subscriber = harness.newClient(new ClientContext().instance("sub"));
         harness.subscribe(subscriber, "prices.>",
-            (topic, sequence, priority, buffer, offset, length) -> received.add((long)buffer.getInt(offset)), TIMEOUT);
+            (message) -> received.add((long)message.buffer().getInt(message.offset())), TIMEOUT);
 
-        final AckCounter acks = new AckCounter();
-        final JunctionClient publisher = harness.newClient((ctx) -> ctx.listener(acks));
+        final ClientOutcomes acks = new ClientOutcomes();
+        final JunctionClient publisher = harness.newClient(acks.context("pub"));
         final int count = 600;
         long killedAtNs = 0;
         long firstDeliveryAfterKillNs = 0;
@@ -113,8 +116,17 @@ class ClusterAcceptanceTest
             }
         }
 
-        harness.pollUntil(Duration.ofSeconds(60), () -> acks.acked == count && received.size() >= count,
-            publisher, subscriber);
+        try
+        {
+            harness.pollUntil(Duration.ofSeconds(60), () -> acks.acked == count && received.size() >= count,
+                publisher, subscriber);
+        }
+        catch (final AssertionError ex)
+        {
+            throw new AssertionError(ex.getMessage() + ": acked " + acks.acked + ", refused " + acks.refused +
+                ", publisher " + acks.states + " " + publisher.statistics() + ", received " + received.size() +
+                ", subscriber " + subscriber.statistics() + " " + subscriber.lastError(), ex);
+        }
         final ClusterNode newLeader = harness.awaitLeader(TIMEOUT);
         assertNotEquals(firstLeader.memberId(), newLeader.memberId());
 
@@ -126,10 +138,10 @@ class ClusterAcceptanceTest
         assertEquals(expected, received, "every acknowledged message exactly once, in order");
         assertEquals(count, newLeader.service().appliedSequence(), "each publish entered the log once");
         assertTrue(acks.connectedEvents >= 2, "the publisher followed a new leader");
-        System.out.printf("failover: first delivery %.1f ms after the leader was killed; duplicates dropped " +
-            "at the subscriber %d, gaps %d; publisher reconnects %d%n",
-            (firstDeliveryAfterKillNs - killedAtNs) / 1e6, subscriber.duplicatesDropped(),
-            subscriber.gapsDetected(), publisher.reconnects());
+        System.out.printf("failover: first delivery %.1f ms after the leader was killed; publisher resent %d, " +
+            "duplicates acknowledged %d, connects %d%n",
+            (firstDeliveryAfterKillNs - killedAtNs) / 1e6, publisher.statistics().resent(),
+            publisher.statistics().duplicatesAcknowledged(), publisher.statistics().connects());
     }
 
     @Test
@@ -140,14 +152,14 @@ class ClusterAcceptanceTest
         final ClusterNode leader = harness.awaitLeader(TIMEOUT);
 
         final List<Long> received = new ArrayList<>();
-        final JunctionClient subscriber = harness.newClient((ctx) -> ctx
+        final JunctionClient subscriber = harness.newClient(new ClientContext().instance("sub"), (ctx) -> ctx
             .egressChannel("aeron:udp?endpoint=localhost:0|term-length=64k"));
         harness.subscribe(subscriber, "bulk.>",
-            (topic, sequence, priority, buffer, offset, length) -> received.add((long)buffer.getInt(offset)), TIMEOUT);
+            (message) -> received.add((long)message.buffer().getInt(message.offset())), TIMEOUT);
 
         // The subscriber does not poll while 1000 messages go by: its egress window fills and the leader drops.
-        final AckCounter acks = new AckCounter();
-        final JunctionClient publisher = harness.newClient((ctx) -> ctx.listener(acks));
+        final ClientOutcomes acks = new ClientOutcomes();
+        final JunctionClient publisher = harness.newClient(acks.context("pub"));
         final int count = 1000;
         for (int i = 1; i <= count; i++)
         {
@@ -166,12 +178,16 @@ class ClusterAcceptanceTest
         assertTrue(leader.service().counters().replayed() > 0, "the missing tail came from the journal");
     }
 
+    /**
+     * A guaranteed publish of the int value, with at most 64 awaiting their outcome.
+     */
     static void publishInt(final JunctionClient publisher, final String topic, final int value, final JunctionClient... alsoPoll)
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[4]);
         buffer.putInt(0, value);
         final long deadlineNs = System.nanoTime() + TIMEOUT.toNanos();
-        while (publisher.inFlight() >= 64 || publisher.publish(topic, Priority.NORMAL, buffer, 0, 4) < 0)
+        while (publisher.inFlight() >= 64 ||
+            publisher.offer(topic, Priority.NORMAL, QualityOfService.GUARANTEED, buffer, 0, 4) < 0)
         {
             publisher.poll();
             for (final JunctionClient client : alsoPoll)
@@ -185,34 +201,5 @@ class ClusterAcceptanceTest
             Thread.onSpinWait();
         }
         publisher.poll();
-    }
-
-    static final class AckCounter implements ClientListener
-    {
-        long acked;
-        long duplicates;
-        long connectedEvents;
-        final List<String> errors = new ArrayList<>();
-
-        public void onPublishAck(final long publisherSequence, final long sequence, final boolean duplicate)
-        {
-            acked++;
-            if (duplicate)
-            {
-                duplicates++;
-            }
-        }
-
-        public void onConnected(final long clusterSessionId, final int leaderMemberId)
-        {
-            connectedEvents++;
-        }
-
-        public void onError(
-            final long correlationId, final int requestTemplateId,
-            final io.junction.cluster.codecs.ErrorCode code, final String reason)
-        {
-            errors.add(code + ":" + correlationId);
-        }
     }
 }

@@ -1,6 +1,6 @@
 package io.junction.cluster;
 
-import io.junction.cluster.client.JunctionClient;
+import io.junction.client.JunctionClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -50,8 +50,8 @@ class ClusterDiskFullTest
         final ClusterNode leader = harness.awaitLeader(TIMEOUT);
         final int followerId = (leader.memberId() + 1) % 3;
 
-        final ClusterAcceptanceTest.AckCounter acks = new ClusterAcceptanceTest.AckCounter();
-        final JunctionClient publisher = harness.newClient((ctx) -> ctx.listener(acks));
+        final ClientOutcomes acks = new ClientOutcomes();
+        final JunctionClient publisher = harness.newClient(acks.context("pub"));
         publishRange(publisher, 1, 50);
         harness.pollUntil(TIMEOUT, () -> acks.acked == 50, publisher);
         harness.awaitApplied(50, TIMEOUT);

@@ -3,9 +3,13 @@ package io.junction.cluster;
 import io.aeron.cluster.ClusterControl;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.junction.MessageHandler;
+import io.junction.client.ClientContext;
+import io.junction.client.ClientSubscription;
+import io.junction.client.ClientSubscriptionOptions;
+import io.junction.client.JunctionClient;
+import io.junction.client.Transport;
 import io.junction.cluster.client.ClusterTransport;
-import io.junction.cluster.client.DeliveryHandler;
-import io.junction.cluster.client.JunctionClient;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -28,7 +32,6 @@ final class ClusterHarness implements AutoCloseable
     private final ClusterNode[] nodes;
     private final ClusterNode.Context template;
     private final List<JunctionClient> clients = new ArrayList<>();
-    private final List<io.junction.client.JunctionClient> protocolClients = new ArrayList<>();
     private final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
     private MediaDriver clientDriver;
 
@@ -166,33 +169,50 @@ final class ClusterHarness implements AutoCloseable
         });
     }
 
-    JunctionClient newClient(final Consumer<JunctionClient.Context> custom)
+    /**
+     * A client of the Junction protocol (io.junction.client, the daemon's API) over a {@link ClusterTransport} to
+     * this cluster, through the harness's client media driver.
+     */
+    JunctionClient newClient(final ClientContext clientContext)
     {
-        final JunctionClient.Context ctx = new JunctionClient.Context()
-            .aeronDirectoryName(clientAeronDirectory())
-            .ingressEndpoints(template.ingressEndpoints());
-        custom.accept(ctx);
-        final JunctionClient client = JunctionClient.connect(ctx);
+        return newClient(clientContext, (ctx) -> {});
+    }
+
+    JunctionClient newClient(final ClientContext clientContext, final Consumer<ClusterTransport.Context> custom)
+    {
+        return newClient(clientContext, transport(custom));
+    }
+
+    /**
+     * The name {@link #newClient(ClientContext, Consumer)} had while the harness also made clients of the old
+     * cluster client.
+     */
+    JunctionClient newProtocolClient(final ClientContext clientContext, final Consumer<ClusterTransport.Context> custom)
+    {
+        return newClient(clientContext, custom);
+    }
+
+    /**
+     * A client over a transport of the test's own (e.g. a {@link RawFrames} around {@link #transport}).
+     */
+    JunctionClient newClient(final ClientContext clientContext, final Transport transport)
+    {
+        final JunctionClient client = JunctionClient.connect(clientContext, transport);
         clients.add(client);
         return client;
     }
 
     /**
-     * A client of the Junction protocol (io.junction.client, the daemon's API) over a {@link ClusterTransport} to
-     * this cluster, through the harness's client media driver.
+     * A cluster transport to this cluster (the members' leader heartbeat timeout, the harness's media driver).
      */
-    io.junction.client.JunctionClient newProtocolClient(
-        final io.junction.client.ClientContext clientContext, final Consumer<ClusterTransport.Context> custom)
+    ClusterTransport transport(final Consumer<ClusterTransport.Context> custom)
     {
         final ClusterTransport.Context ctx = new ClusterTransport.Context()
             .aeronDirectoryName(clientAeronDirectory())
             .ingressEndpoints(template.ingressEndpoints())
             .leaderHeartbeatTimeoutNs(template.leaderHeartbeatTimeoutNs());
         custom.accept(ctx);
-        final io.junction.client.JunctionClient client =
-            io.junction.client.JunctionClient.connect(clientContext, new ClusterTransport(ctx));
-        protocolClients.add(client);
-        return client;
+        return new ClusterTransport(ctx);
     }
 
     private String clientAeronDirectory()
@@ -219,15 +239,20 @@ final class ClusterHarness implements AutoCloseable
 
     /**
      * Subscribe and poll the client until the cluster has confirmed the subscription.
-     *
-     * @return the subscription's handle.
      */
-    long subscribe(
-        final JunctionClient client, final String pattern, final DeliveryHandler handler, final Duration timeout)
+    ClientSubscription subscribe(
+        final JunctionClient client, final String pattern, final MessageHandler handler, final Duration timeout)
     {
-        final long handle = client.subscribe(pattern, handler);
-        pollUntil(timeout, () -> client.isSubscribed(handle), client);
-        return handle;
+        return subscribe(client, pattern, handler, ClientSubscriptionOptions.defaults(), timeout);
+    }
+
+    ClientSubscription subscribe(
+        final JunctionClient client, final String pattern, final MessageHandler handler,
+        final ClientSubscriptionOptions options, final Duration timeout)
+    {
+        final ClientSubscription subscription = client.subscribe(pattern, handler, options);
+        pollUntil(timeout, subscription::isInEffect, client);
+        return subscription;
     }
 
     /**
@@ -267,7 +292,6 @@ final class ClusterHarness implements AutoCloseable
     public void close()
     {
         CloseHelper.closeAll(clients);
-        CloseHelper.closeAll(protocolClients);
         CloseHelper.closeAll(nodes);
         CloseHelper.close(clientDriver);
     }

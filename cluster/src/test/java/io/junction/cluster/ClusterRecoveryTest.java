@@ -1,8 +1,14 @@
 package io.junction.cluster;
 
 import io.aeron.cluster.service.Cluster;
-import io.junction.cluster.client.JunctionClient;
-import io.junction.cluster.client.ClientListener;
+import io.junction.Priority;
+import io.junction.QualityOfService;
+import io.junction.client.ClientContext;
+import io.junction.client.ClientResult;
+import io.junction.client.ClientSubscription;
+import io.junction.client.ClientSubscriptionOptions;
+import io.junction.client.JunctionClient;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -19,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Acceptance (3) and (4): a follower restarted catches up; the whole cluster restarted from snapshot + log
- * keeps its state.
+ * keeps its state (deduplication by publisher, durable positions, journal); clients of the client library ride
+ * through a whole-cluster restart.
  */
 @Tag("slow")
 class ClusterRecoveryTest
@@ -48,8 +55,8 @@ class ClusterRecoveryTest
         final ClusterNode leader = harness.awaitLeader(TIMEOUT);
         final int followerId = (leader.memberId() + 1) % 3;
 
-        final ClusterAcceptanceTest.AckCounter acks = new ClusterAcceptanceTest.AckCounter();
-        final JunctionClient publisher = harness.newClient((ctx) -> ctx.listener(acks));
+        final ClientOutcomes acks = new ClientOutcomes();
+        final JunctionClient publisher = harness.newClient(acks.context("pub"));
         publishRange(publisher, 1, 100);
         harness.pollUntil(TIMEOUT, () -> acks.acked == 100, publisher);
 
@@ -75,22 +82,22 @@ class ClusterRecoveryTest
     @Timeout(150)
     void wholeClusterRestartsFromSnapshotAndLogWithStateIntact()
     {
-        final long publisherId = 4242;
         harness = new ClusterHarness(tempDir, 21_400, 3, (ctx) -> {}).startAll(true);
         harness.awaitLeader(TIMEOUT);
 
-        final ClusterAcceptanceTest.AckCounter acks = new ClusterAcceptanceTest.AckCounter();
-        final JunctionClient publisher = harness.newClient((ctx) -> ctx.listener(acks).publisherId(publisherId));
-        final JunctionClient durableSubscriber = harness.newClient((ctx) -> {});
+        // One publisher (principal/instance "ticker"), numbering its publishes from 1.
+        final ClientOutcomes acks = new ClientOutcomes();
+        final JunctionClient publisher = harness.newClient(acks.context("ticker").initialPublisherSequence(1));
+        final JunctionClient durableSubscriber = harness.newClient(new ClientContext().instance("audit-1"));
         final List<Long> firstRun = new ArrayList<>();
-        final long durable = durableSubscriber.subscribe("ticks.>", "audit", -2,
-            (topic, sequence, priority, buffer, offset, length) -> firstRun.add(sequence));
-        harness.pollUntil(TIMEOUT, () -> durableSubscriber.isSubscribed(durable), durableSubscriber);
+        final ClientSubscription durable = harness.subscribe(durableSubscriber, "ticks.>",
+            (message) -> firstRun.add(message.sequence()), ClientSubscriptionOptions.defaults().durable("audit"),
+            TIMEOUT);
 
         publishRange(publisher, 1, 100);
         harness.pollUntil(TIMEOUT, () -> acks.acked == 100 && firstRun.size() == 100, publisher, durableSubscriber);
-        durableSubscriber.acknowledge(durable, 60);
-        harness.pollUntil(TIMEOUT, () -> true, durableSubscriber);
+        harness.pollUntil(TIMEOUT, () -> durable.ack(60), durableSubscriber);
+        harness.pollUntil(TIMEOUT, () -> durableSubscriber.pendingBytes() == 0, durableSubscriber);
 
         harness.takeSnapshot(TIMEOUT);
         publishRange(publisher, 101, 150);                  // in the log after the snapshot
@@ -105,29 +112,21 @@ class ClusterRecoveryTest
         harness.awaitApplied(150, Duration.ofSeconds(60));
         assertTrue(harness.running().stream().allMatch((node) -> node.service().restoredFromSnapshot()));
 
-        // Dedupe state survived: a resend of publisher sequence 150 is a duplicate; sequences continue at 151.
-        final ClusterAcceptanceTest.AckCounter acks2 = new ClusterAcceptanceTest.AckCounter();
-        final List<Long> sequences = new ArrayList<>();
-        final JunctionClient publisher2 = harness.newClient((ctx) -> ctx.publisherId(publisherId).listener(
-            new ClientListener()
-            {
-                public void onPublishAck(final long publisherSequence, final long sequence, final boolean duplicate)
-                {
-                    acks2.acked++;
-                    sequences.add(duplicate ? -publisherSequence : sequence);
-                }
-            }));
-        // The new client numbers from 1 again: 1..150 are all duplicates, 151 is new.
+        // Dedupe state survived: the same publisher numbering from 1 again has 1..150 answered as resends the log
+        // had; 151 is new.
+        final ClientOutcomes acks2 = new ClientOutcomes();
+        final JunctionClient publisher2 = harness.newClient(acks2.context("ticker").initialPublisherSequence(1));
         publishRange(publisher2, 1, 151);
         harness.pollUntil(TIMEOUT, () -> acks2.acked == 151, publisher2);
-        assertEquals(-150L, sequences.get(149));
-        assertEquals(151L, sequences.get(150));
+        assertEquals(150, acks2.duplicates);
+        assertEquals(-150L, acks2.sequences.get(149));
+        assertEquals(151L, acks2.sequences.get(150));
 
         // Durable position and journal survived: resume from the acknowledged position replays 61..151.
         final List<Long> resumed = new ArrayList<>();
-        final JunctionClient subscriber2 = harness.newClient((ctx) -> {});
-        subscriber2.subscribe("ticks.>", "audit", -2,
-            (topic, sequence, priority, buffer, offset, length) -> resumed.add(sequence));
+        final JunctionClient subscriber2 = harness.newClient(new ClientContext().instance("audit-2"));
+        subscriber2.subscribe("ticks.>", (message) -> resumed.add(message.sequence()),
+            ClientSubscriptionOptions.defaults().durable("audit"));
         harness.pollUntil(TIMEOUT, () -> resumed.size() == 91, subscriber2);
         final List<Long> expected = new ArrayList<>();
         for (long s = 61; s <= 151; s++)
@@ -147,21 +146,26 @@ class ClusterRecoveryTest
         harness = new ClusterHarness(tempDir, 21_500, 3, (ctx) -> {}).startAll(true);
         harness.awaitLeader(TIMEOUT);
 
-        final ClusterAcceptanceTest.AckCounter acks = new ClusterAcceptanceTest.AckCounter();
-        final JunctionClient publisher = harness.newClient((ctx) -> ctx.listener(acks)
-            .newLeaderTimeoutNs(ClusterHarness.secondsToNanos(2)).connectTimeoutNs(ClusterHarness.secondsToNanos(3)));
+        final ClientOutcomes acks = new ClientOutcomes();
+        final JunctionClient publisher = harness.newClient(acks.context("pub")
+            .connectTimeoutNs(ClusterHarness.secondsToNanos(3)), (ctx) -> ctx
+            .newLeaderTimeoutNs(ClusterHarness.secondsToNanos(2)).messageTimeoutNs(ClusterHarness.secondsToNanos(3)));
         final List<Long> received = new ArrayList<>();
-        final JunctionClient subscriber = harness.newClient((ctx) -> ctx
-            .newLeaderTimeoutNs(ClusterHarness.secondsToNanos(2)).connectTimeoutNs(ClusterHarness.secondsToNanos(3)));
-        harness.subscribe(subscriber, "ticks.>",
-            (topic, sequence, priority, buffer, offset, length) -> received.add((long)buffer.getInt(offset)), TIMEOUT);
+        final ClientOutcomes subscriberStates = new ClientOutcomes();
+        final JunctionClient subscriber = harness.newClient(subscriberStates.context("sub")
+            .connectTimeoutNs(ClusterHarness.secondsToNanos(3)), (ctx) -> ctx
+            .newLeaderTimeoutNs(ClusterHarness.secondsToNanos(2)).messageTimeoutNs(ClusterHarness.secondsToNanos(3)));
+        harness.subscribe(subscriber, "ticks.>", (message) -> received.add((long)message.buffer().getInt(message.offset())),
+            TIMEOUT);
 
         publishRange(publisher, 1, 100);
         harness.pollUntil(TIMEOUT, () -> acks.acked == 100 && received.size() == 100, publisher, subscriber);
 
+        publishRange(publisher, 101, 140);                 // some still awaiting their outcome at the stop
         harness.stopAll();
-        publishRange(publisher, 101, 140);                 // held in flight while no cluster is there
         harness.pollUntil(TIMEOUT, () -> !publisher.isConnected() && !subscriber.isConnected(), publisher, subscriber);
+        assertEquals(ClientResult.NOT_CONNECTED, publisher.offer("ticks.a", Priority.NORMAL,
+            QualityOfService.GUARANTEED, new UnsafeBuffer(new byte[4]), 0, 4), "told, not queued, while no cluster");
         harness.startAll(false);
 
         harness.pollUntil(Duration.ofSeconds(60), () -> acks.acked == 140 && received.size() == 140,
@@ -172,7 +176,9 @@ class ClusterRecoveryTest
             expected.add(i);
         }
         assertEquals(expected, received);
-        assertTrue(publisher.reconnects() >= 1 && subscriber.reconnects() >= 1);
+        // Each came back to the restarted cluster: reconnected, or its session (restored from the log) resumed.
+        assertTrue(acks.connectedEvents >= 2 && subscriberStates.connectedEvents >= 2,
+            "publisher " + acks.states + ", subscriber " + subscriberStates.states);
         harness.awaitApplied(140, TIMEOUT);
     }
 

@@ -63,7 +63,7 @@ class ClusterTransportTest
 
         final List<Integer> received = new ArrayList<>();
         final List<Long> receivedSequences = new ArrayList<>();
-        final JunctionClient subscriber = harness.newProtocolClient(new ClientContext().instance("sub"), (ctx) -> {});
+        final JunctionClient subscriber = harness.newClient(new ClientContext().instance("sub"), (ctx) -> {});
         final ClientSubscription subscription = subscriber.subscribe("orders.>", (message) ->
         {
             received.add(message.buffer().getInt(message.offset()));
@@ -74,7 +74,7 @@ class ClusterTransportTest
         final Map<Long, Integer> outcomeCounts = new TreeMap<>();
         final List<ConnectionState> states = new CopyOnWriteArrayList<>();
         final long[] noQuorumAtNs = { 0 };
-        final JunctionClient publisher = harness.newProtocolClient(new ClientContext()
+        final JunctionClient publisher = harness.newClient(new ClientContext()
             .instance("pub")
             .connectionListener((state, reason, detail) ->
             {

@@ -1,7 +1,7 @@
 package io.junction.cluster;
 
 import io.aeron.cluster.service.Cluster;
-import io.junction.cluster.client.JunctionClient;
+import io.junction.client.JunctionClient;
 import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -49,8 +49,8 @@ class RoleVisibilityTest
         harness = new ClusterHarness(tempDir, 21_800, 3, (ctx) -> {}).startAll(true);
         final ClusterNode leader = harness.awaitLeader(TIMEOUT);
 
-        final ClusterAcceptanceTest.AckCounter acks = new ClusterAcceptanceTest.AckCounter();
-        final JunctionClient publisher = harness.newClient((ctx) -> ctx.listener(acks));
+        final ClientOutcomes acks = new ClientOutcomes();
+        final JunctionClient publisher = harness.newClient(acks.context("pub"));
         ClusterAcceptanceTest.publishInt(publisher, "a.b", 1);
         harness.pollUntil(TIMEOUT, () -> acks.acked == 1, publisher);
         harness.awaitApplied(1, TIMEOUT);

@@ -1,6 +1,6 @@
 package io.junction.cluster;
 
-import io.junction.cluster.client.JunctionClient;
+import io.junction.client.JunctionClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,20 +42,20 @@ class SingleMemberTest
         harness.awaitLeader(TIMEOUT);
 
         final List<String> received = new ArrayList<>();
-        final JunctionClient subscriber = harness.newClient((ctx) -> {});
-        final long handle = harness.subscribe(subscriber, "a.*.c",
-            (topic, sequence, priority, buffer, offset, length) -> received.add(topic + "#" + buffer.getInt(offset)),
+        final JunctionClient subscriber = harness.newClient(new io.junction.client.ClientContext().instance("sub"));
+        final io.junction.client.ClientSubscription handle = harness.subscribe(subscriber, "a.*.c",
+            (message) -> received.add(message.topic() + "#" + message.buffer().getInt(message.offset())),
             TIMEOUT);
 
-        final ClusterAcceptanceTest.AckCounter acks = new ClusterAcceptanceTest.AckCounter();
-        final JunctionClient publisher = harness.newClient((ctx) -> ctx.listener(acks));
+        final ClientOutcomes acks = new ClientOutcomes();
+        final JunctionClient publisher = harness.newClient(acks.context("pub"));
         ClusterAcceptanceTest.publishInt(publisher, "a.b.c", 1);
         ClusterAcceptanceTest.publishInt(publisher, "a.b.d", 2);
         ClusterAcceptanceTest.publishInt(publisher, "a.x.c", 3);
         harness.pollUntil(TIMEOUT, () -> acks.acked == 3 && received.size() == 2, publisher, subscriber);
         assertEquals(List.of("a.b.c#1", "a.x.c#3"), received);
 
-        subscriber.unsubscribe(handle);
+        handle.close();
         ClusterAcceptanceTest.publishInt(publisher, "a.b.c", 4);
         harness.pollUntil(TIMEOUT, () -> acks.acked == 4, publisher, subscriber);
         harness.awaitApplied(4, TIMEOUT);
@@ -71,23 +71,24 @@ class SingleMemberTest
 
         final List<Integer> lengths = new ArrayList<>();
         final List<Byte> lastBytes = new ArrayList<>();
-        final JunctionClient subscriber = harness.newClient((ctx) -> {});
-        harness.subscribe(subscriber, "blob.>", (topic, sequence, priority, buffer, offset, length) ->
+        final JunctionClient subscriber = harness.newClient(new io.junction.client.ClientContext().instance("sub"));
+        harness.subscribe(subscriber, "blob.>", (message) ->
         {
-            lengths.add(length);
-            lastBytes.add(buffer.getByte(offset + length - 1));
+            lengths.add(message.length());
+            lastBytes.add(message.buffer().getByte(message.offset() + message.length() - 1));
         }, TIMEOUT);
 
         // Either side of EgressPublisher.MAX_CLAIM_LENGTH, and the largest payload a member takes.
         final int[] payloadLengths = { 16, EgressPublisher.MAX_CLAIM_LENGTH - 100, EgressPublisher.MAX_CLAIM_LENGTH,
             8 * 1024 };
-        final ClusterAcceptanceTest.AckCounter acks = new ClusterAcceptanceTest.AckCounter();
-        final JunctionClient publisher = harness.newClient((ctx) -> ctx.listener(acks));
+        final ClientOutcomes acks = new ClientOutcomes();
+        final JunctionClient publisher = harness.newClient(acks.context("pub"));
         final org.agrona.concurrent.UnsafeBuffer payload = new org.agrona.concurrent.UnsafeBuffer(new byte[8 * 1024]);
         for (final int length : payloadLengths)
         {
             payload.putByte(length - 1, (byte)(length % 127));
-            harness.pollUntil(TIMEOUT, () -> publisher.publish("blob.x", io.junction.Priority.NORMAL, payload, 0, length) > 0,
+            harness.pollUntil(TIMEOUT, () -> publisher.offer("blob.x", io.junction.Priority.NORMAL,
+                io.junction.QualityOfService.GUARANTEED, payload, 0, length) > 0,
                 publisher, subscriber);
         }
         harness.pollUntil(TIMEOUT, () -> acks.acked == payloadLengths.length && lengths.size() == payloadLengths.length,

@@ -27,18 +27,54 @@ final class SnapshotBytes
 
     static byte[] latest(final ClusterNode node, final Duration timeout)
     {
+        return read(node, latestEntry(node).recordingId, timeout);
+    }
+
+    /**
+     * @return the log position of the member's latest service snapshot.
+     */
+    static long latestLogPosition(final ClusterNode node)
+    {
+        return latestEntry(node).logPosition;
+    }
+
+    /**
+     * @return the member's service snapshot taken at the log position (members snapshot at the same positions).
+     */
+    static byte[] at(final ClusterNode node, final long logPosition, final Duration timeout)
+    {
         final File nodeDir = node.context().nodeDir();
-        final long recordingId;
         try (RecordingLog log = new RecordingLog(new File(nodeDir, "cluster"), false))
+        {
+            for (final RecordingLog.Entry entry : log.entries())
+            {
+                if (RecordingLog.ENTRY_TYPE_SNAPSHOT == entry.type && entry.isValid && entry.logPosition == logPosition &&
+                    ClusteredServiceContainer.Configuration.serviceId() == entry.serviceId)
+                {
+                    return read(node, entry.recordingId, timeout);
+                }
+            }
+        }
+        throw new AssertionError("member " + node.memberId() + " has no service snapshot at log position " +
+            logPosition);
+    }
+
+    private static RecordingLog.Entry latestEntry(final ClusterNode node)
+    {
+        try (RecordingLog log = new RecordingLog(new File(node.context().nodeDir(), "cluster"), false))
         {
             final RecordingLog.Entry entry = log.getLatestSnapshot(ClusteredServiceContainer.Configuration.serviceId());
             if (null == entry)
             {
                 throw new AssertionError("member " + node.memberId() + " has no service snapshot");
             }
-            recordingId = entry.recordingId;
+            return entry;
         }
+    }
 
+    private static byte[] read(final ClusterNode node, final long recordingId, final Duration timeout)
+    {
+        final File nodeDir = node.context().nodeDir();
         final AeronArchive.Context archiveCtx = new AeronArchive.Context()
             .aeronDirectoryName(new File(nodeDir, "aeron").getAbsolutePath())
             .controlRequestChannel("aeron:ipc")

@@ -719,12 +719,14 @@ public final class JunctionClient implements AutoCloseable
     }
 
     /**
-     * Run {@link #poll()} on an agent thread with an idle strategy that parks when idle ({@link
-     * BackoffIdleStrategy}), together with the application's own agent: as every method of the client must be
-     * called from one thread, the application's publishing belongs in {@code work}'s {@code doWork} (or in
-     * handlers and listeners).
+     * Run {@link #poll()} on an agent thread, together with the application's own agent: as every method of the
+     * client must be called from one thread, the application's publishing belongs in {@code work}'s {@code doWork}
+     * (or in handlers and listeners). The default idle strategy spins and yields briefly, then: without {@code work},
+     * waits in a selector on the client's TCP socket for up to 1 ms, woken at once by a message; with {@code work}
+     * (or over TLS or Aeron), parks for 10 µs doubling to 1 ms ({@link BackoffIdleStrategy}).
      *
      * @param work the application's duty cycle on the same thread, or null.
+     * @param idleStrategy null for the default above.
      * @return the started runner ({@link #close()} stops it).
      */
     public AgentRunner startAgent(final Agent work, final IdleStrategy idleStrategy)
@@ -733,6 +735,9 @@ public final class JunctionClient implements AutoCloseable
         {
             throw new IllegalStateException("the agent is already running");
         }
+        // Alone on its thread the client has no work but its socket's and its timers': it waits on the socket.
+        // The application's own agent may be given work by anything, so beside one it parks on a timer.
+        final InputIdleStrategy inputWait = null == idleStrategy && null == work ? new InputIdleStrategy(transport) : null;
         final Agent clientAgent = new Agent()
         {
             @Override
@@ -742,14 +747,24 @@ public final class JunctionClient implements AutoCloseable
             }
 
             @Override
+            public void onClose()
+            {
+                if (null != inputWait)
+                {
+                    inputWait.close();
+                }
+            }
+
+            @Override
             public String roleName()
             {
                 return "junction-client";
             }
         };
         final Agent agent = null == work ? clientAgent : new CompositeAgent(clientAgent, work);
-        agentRunner = new AgentRunner(null == idleStrategy ? new BackoffIdleStrategy(100, 10,
-            TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1)) : idleStrategy,
+        agentRunner = new AgentRunner(null != idleStrategy ? idleStrategy : null != inputWait ? inputWait :
+            new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(InputIdleStrategy.MIN_PARK_US),
+            TimeUnit.MILLISECONDS.toNanos(InputIdleStrategy.MAX_WAIT_MS)),
             (error) -> lastError = String.valueOf(error), null, agent);
         AgentRunner.startOnThread(agentRunner);
         return agentRunner;

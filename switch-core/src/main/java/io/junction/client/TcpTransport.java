@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.SocketChannel;
 
 import javax.net.ssl.SSLContext;
@@ -236,6 +237,12 @@ final class TcpTransport implements Transport
         BufferUtil.free(receive);
         receive = bigger;
         receiveBuffer.wrap(receive);
+    }
+
+    @Override
+    public SelectableChannel waitable()
+    {
+        return null == tls && null != channel && channel.isConnected() ? channel : null;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.junction.client;
 
 import java.io.IOException;
+import java.nio.channels.SelectableChannel;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -93,6 +94,15 @@ public interface Transport extends AutoCloseable
      * @throws IOException when the connection ended or broke, or a frame's framing is bad.
      */
     int poll(FrameSink sink) throws IOException;
+
+    /**
+     * @return the connected socket whose readability announces input, for an idle agent thread to wait on; null when
+     * there is none, or when readiness would not say all (TLS holds decrypted bytes the socket knows nothing of).
+     */
+    default SelectableChannel waitable()
+    {
+        return null;
+    }
 
     /**
      * @return where it connects, for messages.

@@ -6,6 +6,7 @@ import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 
 import io.aeron.Aeron;
+import io.aeron.CommonContext;
 import io.junction.client.EmbeddedMediaDriver;
 
 /**
@@ -49,6 +50,13 @@ final class AeronMedia implements DaemonComponent
             if (null != directory)
             {
                 context.aeronDirectoryName(directory);
+            }
+            if (null == driver && !CommonContext.isDriverActive(
+                new File(context.aeronDirectoryName()), context.driverTimeoutMs(), (line) -> { }))
+            {
+                // Fail at once with the directory named, rather than wait out Aeron's driver timeout.
+                throw new IllegalStateException("no running media driver at " + context.aeronDirectoryName() +
+                    " (aeron.embedded-driver = false: start one there, or set aeron.dir to its directory)");
             }
             final Aeron aeron = Aeron.connect(context);
             return new AeronMedia(driver, aeron, aeron.context().aeronDirectoryName());

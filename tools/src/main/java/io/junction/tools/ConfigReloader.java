@@ -95,6 +95,7 @@ final class ConfigReloader
         restart("error-log-capacity", (c) -> c.node().errorLogCapacity()),
         restart("shards", (c) -> c.switchConfig().shards()),
         restart("ring-size", (c) -> c.switchConfig().ringSize()),
+        restart("drop-grace", (c) -> c.switchConfig().dropGrace()),
         restart("max-message-length", (c) -> c.switchConfig().maxMessageLength()),
         restart("shutdown-timeout", (c) -> c.switchConfig().shutdownTimeout()),
         restart("counters-capacity", (c) -> c.observe().countersCapacity()),

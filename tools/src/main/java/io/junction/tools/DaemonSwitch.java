@@ -25,6 +25,7 @@ final class DaemonSwitch implements DaemonComponent
             .deliveryIdleStrategySupplier(switchConfig.idleStrategy().supplier())
             .shards(switchConfig.shards())
             .ringSize(switchConfig.ringSize())
+            .dropGraceNs(switchConfig.dropGrace().toNanos())
             .maxMessageLength(switchConfig.maxMessageLength())
             .shutdownTimeoutNs(switchConfig.shutdownTimeout().toNanos())
             .countersManager(counters.manager())

@@ -60,6 +60,8 @@ final class IoAgent extends TransportPoller implements Agent
     private final Consumer<ProtocolConnection> onReady = this::onReady;
     private final Consumer<Runnable> onCompletion = this::onCompletion;
     private volatile boolean sleeping;
+    /** Its thread while it parks outside the selector ({@link #park}), for {@link #wake()} to unpark. */
+    private volatile Thread parkedThread;
     private volatile long maxBuffered;
     private volatile Thread thread;
     private volatile boolean alive = true;
@@ -447,17 +449,61 @@ final class IoAgent extends TransportPoller implements Agent
         {
             selector.wakeup();
         }
+        else
+        {
+            final Thread parked = parkedThread;
+            if (null != parked)
+            {
+                LockSupport.unpark(parked); // A short park while a connection is busy ends at a delivery too.
+            }
+        }
+    }
+
+    private boolean hasQueuedWork()
+    {
+        return !ready.isEmpty() || !completions.isEmpty() || !handoff.isEmpty();
     }
 
     /**
-     * Park in the selector until a socket is ready, {@link #wake()} is called, or the timeout passes.
+     * Park outside the selector (a busy connection's retry is due within {@code parkNs}) until {@link #wake()} or
+     * the time passes.
+     */
+    void park(final long parkNs)
+    {
+        parkedThread = thread;
+        try
+        {
+            if (!hasQueuedWork()) // After publishing parkedThread: a producer either sees it or its work is seen here.
+            {
+                LockSupport.parkNanos(parkNs);
+            }
+        }
+        finally
+        {
+            parkedThread = null;
+        }
+    }
+
+    /**
+     * Park in the selector until a socket is ready, {@link #wake()} is called, or the timeout passes. Polled
+     * connections go back to the selector first, so their next bytes wake it.
      */
     void sleep(final long timeoutMs)
     {
+        for (int i = hot.size() - 1; i >= 0; i--)
+        {
+            if (!hot.get(i).leavePolling())
+            {
+                return; // Input is waiting that no socket announces: the next duty cycle reads it.
+            }
+            final int last = hot.size() - 1;
+            hot.set(i, hot.get(last));
+            hot.remove(last);
+        }
         sleeping = true;
         try
         {
-            if (ready.isEmpty() && completions.isEmpty() && handoff.isEmpty())
+            if (!hasQueuedWork())
             {
                 // Aeron announces nothing to the selector: poll its ingress at least every millisecond.
                 selector.select(onWakeKey, null == aeronEdge ? timeoutMs : Math.min(timeoutMs, 1));

@@ -1,7 +1,6 @@
 package io.junction.tools;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import io.junction.agent.WakeableIdleStrategy;
 
@@ -10,13 +9,15 @@ import io.junction.agent.WakeableIdleStrategy;
  * briefly it parks in its selector (woken at once by a socket or by a delivery, {@link IoAgent#wake()}),
  * for up to {@value #MAX_SLEEP_MS} ms, so an idle daemon costs nothing and a lone message does not wait for a
  * park to end. While a connection has work no socket announces (a guaranteed publish awaiting the journal, a
- * back-pressured publish to retry), or a connection is polled because it was just busy, it parks at most
- * {@value #MAX_BUSY_PARK_US} µs instead, outside the selector.
+ * back-pressured publish to retry) it parks at most {@value #MAX_BUSY_PARK_US} µs instead, outside the selector,
+ * woken by a delivery too. A connection polled because it was just busy goes back to the selector when the agent
+ * sleeps: a message at a low rate wakes the agent through its socket, never waits for a park to end.
  */
 final class IoAgentSignal implements WakeableIdleStrategy.Signal
 {
-    private static final int SPINS = 20;
-    private static final int YIELDS = 10;
+    // Each idle duty cycle is a selectNow (an epoll_wait): a few, then the selector, woken by a socket or a delivery.
+    private static final int SPINS = 2;
+    private static final int YIELDS = 0;
     private static final long MAX_BUSY_PARK_US = 50;
     private static final long MAX_SLEEP_MS = 20;
 
@@ -48,7 +49,7 @@ final class IoAgentSignal implements WakeableIdleStrategy.Signal
     @Override
     public boolean isBusy()
     {
-        return agent.hasBusyConnections() || agent.hasHotConnections();
+        return agent.hasBusyConnections();
     }
 
     @Override
@@ -56,7 +57,7 @@ final class IoAgentSignal implements WakeableIdleStrategy.Signal
     {
         if (isBusy())
         {
-            LockSupport.parkNanos(parkNs);
+            agent.park(parkNs);
         }
         else
         {

@@ -127,6 +127,12 @@ public final class MetricCatalogue
         counter(SwitchCounters.SHARD_STALLS_TYPE_ID, "junction_shard_stalls_total",
             "Times a shard waited on a back-pressuring subscriber.", SHARD + "stalls on back-pressure subscribers",
             null);
+        counter(SwitchCounters.SHARD_DROP_GRACE_WAITS_TYPE_ID, "junction_shard_drop_grace_waits_total",
+            "Times a shard held a dropping or DISCONNECT subscriber's full outbox for its drop grace.",
+            SHARD + "drop-grace waits", null);
+        counter(SwitchCounters.SHARD_DROP_GRACE_EXPIRED_TYPE_ID, "junction_shard_drop_grace_expired_total",
+            "Drop graces that ran out with the outbox still full, so the subscriber's policy applied.",
+            SHARD + "drop-grace expired", null);
         counter(SwitchCounters.SHARD_JOURNALED_TYPE_ID, "junction_shard_journaled_total",
             "Guaranteed messages journaled, by shard.", SHARD + "journaled", null);
         counter(SwitchCounters.SHARD_JOURNAL_FAILED_TYPE_ID, "junction_shard_guaranteed_failed_total",

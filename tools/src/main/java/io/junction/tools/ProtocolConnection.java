@@ -114,7 +114,7 @@ final class ProtocolConnection implements FrameHandler
     private static final long DUPLICATE = OfferResult.rejected(RejectReason.DUPLICATE);
     private static final long TOO_OLD = OfferResult.rejected(RejectReason.TOO_OLD_FOR_DEDUPLICATION);
     /** Duty cycles without input before a polled connection is left to the selector again. */
-    private static final int HOT_IDLE_CYCLES = 32;
+    private static final int HOT_IDLE_CYCLES = 4;
 
     private final ProtocolServer server;
     private final IoAgent agent;
@@ -528,6 +528,24 @@ final class ProtocolConnection implements FrameHandler
             return -1;
         }
         return state >= CLOSING ? -1 : read;
+    }
+
+    /**
+     * The agent is about to sleep in its selector: a polled connection goes back to it (OP_READ), so its next bytes
+     * wake the agent rather than wait for a poll after a park.
+     *
+     * @return false if it must stay polled (decrypted bytes the selector knows nothing of).
+     */
+    boolean leavePolling()
+    {
+        if (channel.hasBufferedInput() && state < CLOSING && 0 == paused)
+        {
+            return false;
+        }
+        hot = false;
+        updateInterest();
+        releaseInput();
+        return true;
     }
 
     private void onEndOfStream()

@@ -11,10 +11,11 @@ import static io.junction.tools.ConfigKeys.powerOfTwo;
 
 /**
  * The switch the daemon runs: {@code shards}, {@code ring-size}, {@code max-message-length}, {@code idle-strategy},
- * {@code shutdown-timeout}. A restart applies changes (shutdown-timeout aside: a stop uses the value last loaded).
+ * {@code drop-grace}, {@code shutdown-timeout}. A restart applies changes (shutdown-timeout aside: a stop uses the
+ * value last loaded).
  */
 public record SwitchConfig(int shards, int ringSize, int maxMessageLength, IdleChoice idleStrategy,
-    Duration shutdownTimeout)
+    Duration dropGrace, Duration shutdownTimeout)
 {
     static SwitchConfig from(final Config config)
     {
@@ -23,6 +24,7 @@ public record SwitchConfig(int shards, int ringSize, int maxMessageLength, IdleC
             powerOfTwo(config, "ring-size"),
             maxMessageLength(config),
             idle(config, "idle-strategy"),
+            duration(config, "drop-grace", false),
             duration(config, "shutdown-timeout", false));
     }
 

@@ -37,6 +37,9 @@ import io.junction.client.PublishOutcome;
 import io.junction.client.EmbeddedMediaDriver;
 import io.junction.observe.CountersFileReader;
 import io.junction.protocol.AeronHandshake;
+import io.junction.protocol.ProtocolFrames;
+import io.junction.protocol.codecs.ErrorCode;
+import io.junction.protocol.codecs.ErrorDecoder;
 import io.junction.security.PasswordHash;
 
 import io.aeron.Aeron;
@@ -47,7 +50,8 @@ import io.aeron.Subscription;
  * The client over Aeron UDP and IPC against a real daemon child process serving Aeron with its embedded media
  * driver: pub/sub best-effort and guaranteed (an outcome per message), credentials checked as over TCP, a stalled
  * Aeron subscriber that does not hold up a TCP one, and a SIGTERM with Aeron clients attached that exits cleanly
- * and deletes the driver's directory.
+ * and deletes the driver's directory; an Aeron client that never says HELLO, closed after the HELLO timeout; and the
+ * daemon on an external media driver, which it leaves running at its stop (and refuses to start without).
  */
 class AeronClientTest
 {
@@ -219,7 +223,7 @@ class AeronClientTest
     {
         final Daemon daemon = daemon("raw");
         final String ingress = "aeron:udp?endpoint=127.0.0.1:" + daemon.udpPort();
-        try (EmbeddedMediaDriver driver = EmbeddedMediaDriver.launch(tmp.resolve("raw-aeron").toFile(), 256 << 10,
+        try (EmbeddedMediaDriver driver = EmbeddedMediaDriver.launch(tmp.resolve("raw-client-aeron").toFile(), 256 << 10,
             false);
             Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.directory()));
             Subscription responses = aeron.addSubscription("aeron:udp?endpoint=127.0.0.1:0", 1102);
@@ -236,6 +240,173 @@ class AeronClientTest
 
             assertEquals(0, counter(daemon, "aeron sessions opened"));
             assertEquals(0, responses.imageCount(), "nothing was sent back to it");
+        }
+    }
+
+    @Test
+    void anAeronClientThatNeverSaysHelloIsToldAndClosedAfterTheHelloTimeout() throws Exception
+    {
+        final Daemon daemon = daemon("silent", "network.hello-timeout = 1s");
+        final String ingress = "aeron:udp?endpoint=127.0.0.1:" + daemon.udpPort();
+        final List<ErrorCode> errors = new ArrayList<>();
+        final ErrorDecoder error = new ErrorDecoder();
+        try (EmbeddedMediaDriver driver = EmbeddedMediaDriver.launch(tmp.resolve("silent-client-aeron").toFile(), 256 << 10,
+            false);
+            Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.directory()));
+            Subscription responses = aeron.addSubscription("aeron:udp?endpoint=127.0.0.1:0", 1102);
+            ExclusivePublication silent = aeron.addExclusivePublication(ingress, 1101))
+        {
+            awaitRaw(() -> silent.isConnected() && null != responses.resolvedEndpoint(), () -> "connected");
+            final String endpoint = responses.resolvedEndpoint();
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[1024]);
+            final int handshake = AeronHandshake.encode(buffer, 0, 1102, "aeron:udp?endpoint=" + endpoint);
+            awaitRaw(() -> silent.offer(buffer, 0, handshake) > 0, () -> "handshake sent");
+            awaitRaw(() -> counter(daemon, "aeron sessions opened") == 1, () -> "its egress connected: handshakes refused " +
+                counterOrMinusOne(daemon, "aeron handshakes refused") + ", timed out " +
+                counterOrMinusOne(daemon, "aeron sessions timed out connecting") + ", endpoint " + endpoint + ", images " +
+                responses.imageCount() + ", errors " + errors + "\n" +
+                daemon.process().output());
+
+            // It says nothing more: within the HELLO timeout it is told why, and its session is closed.
+            awaitRaw(() ->
+            {
+                responses.poll((frame, offset, length, header) ->
+                {
+                    final int start = offset; // One frame per Aeron message, without its length prefix.
+                    if (ProtocolFrames.templateId(frame, start) == ErrorDecoder.TEMPLATE_ID)
+                    {
+                        errors.add(error.wrap(frame, start + ProtocolFrames.HEADER_LENGTH,
+                            ProtocolFrames.blockLength(frame, start), ProtocolFrames.version(frame, start)).code());
+                    }
+                }, 16);
+                return !errors.isEmpty() && counter(daemon, "aeron sessions") == 0;
+            }, () -> errors + ", sessions " + counterOrMinusOne(daemon, "aeron sessions") + ", HELLO_TIMEOUT errors sent " +
+                counterOrMinusOne(daemon, "protocol errors sent: HELLO_TIMEOUT") + ", lost " +
+                counterOrMinusOne(daemon, "aeron sessions lost") + ", images " + responses.imageCount());
+            assertEquals(List.of(ErrorCode.HELLO_TIMEOUT), errors);
+            assertEquals(1, counter(daemon, "protocol errors sent: HELLO_TIMEOUT"));
+        }
+
+        // The daemon goes on serving: a TCP client is welcomed.
+        final JunctionClient tcp = client(new ClientContext().url("tcp://127.0.0.1:" + port(daemon.node())));
+        pollUntil(tcp::isConnected, tcp::lastError, tcp);
+    }
+
+    @Test
+    void theDaemonServesAeronClientsOnAnExternalMediaDriverAndLeavesItRunningAtItsStop() throws Exception
+    {
+        final File external = tmp.resolve("external-aeron").toFile();
+        try (EmbeddedMediaDriver driver = EmbeddedMediaDriver.launch(external, 256 << 10, false))
+        {
+            final Daemon daemon = daemon("external", "aeron.embedded-driver = false",
+                "aeron.dir = \"" + driver.directory() + "\"");
+            final List<String> received = new ArrayList<>();
+            final JunctionClient subscriber = client(new ClientContext().url("aeron:ipc")
+                .aeronDirectory(driver.directory()));
+            final ClientSubscription subscription = subscriber.subscribe("ext.>", (message) -> received.add(
+                message.topic()));
+            final JunctionClient publisher = client(new ClientContext().url("aeron:ipc")
+                .aeronDirectory(driver.directory()));
+            pollUntil(() -> publisher.isConnected() && subscription.isInEffect(), () -> publisher.lastError() +
+                " / " + subscriber.lastError() + "\n" + daemon.process().output(), publisher, subscriber);
+            final UnsafeBuffer payload = new UnsafeBuffer(new byte[8]);
+            for (int i = 0; i < 10; i++)
+            {
+                final int n = i;
+                pollUntil(() -> publisher.offer("ext." + n, Priority.NORMAL, payload, 0, 8) > 0,
+                    publisher::lastError, publisher);
+            }
+            pollUntil(() -> received.size() == 10, received::toString, publisher, subscriber);
+            assertEquals("ext.9", received.get(9));
+
+            daemon.process().process().destroy();
+            assertTrue(daemon.process().process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "exits on SIGTERM");
+            final int exit = daemon.process().process().exitValue();
+            assertTrue(0 == exit || 143 == exit, () -> "exit " + exit + ": " + daemon.process().output());
+            assertTrue(io.aeron.CommonContext.isDriverActive(external, 5_000, (line) -> { }),
+                "the external driver is left running, its directory in place");
+        }
+    }
+
+    @Test
+    void withoutARunningExternalDriverTheDaemonRefusesToStartAndNamesTheDirectory() throws Exception
+    {
+        final File missing = tmp.resolve("no-driver").toFile();
+        final File node = tmp.resolve("nodriver").toFile();
+        final File config = writeConfig(tmp, node, 0, "aeron { enabled = true, embedded-driver = false, dir = \"" +
+            missing.getPath() + "\", ingress-endpoint = \"127.0.0.1:" + freeUdpPort() + "\" }");
+        final File log = tmp.resolve("nodriver.log").toFile();
+        final int exit = JunctionProcess.run(log, "run", "--config", config.getPath());
+        final String output = java.nio.file.Files.readString(log.toPath());
+        assertTrue(0 != exit, output);
+        assertTrue(output.contains("no running media driver at " + missing.getPath()), output);
+        assertFalse(output.contains("\tat io.aeron"), () -> "no stack trace: " + output);
+    }
+
+    @Test
+    void aDurableSubscriptionOverAeronResumesWithExactlyTheUnacknowledgedMessages() throws Exception
+    {
+        final Daemon daemon = daemon("durable");
+        final List<Long> journaled = new CopyOnWriteArrayList<>();
+        final JunctionClient publisher = client(context(daemon, "udp", "feed").instance("feed").outcomeListener(
+            (publisherSequence, outcome, sequence, reason) ->
+            {
+                if (PublishOutcome.DURABLE == outcome)
+                {
+                    journaled.add(sequence);
+                }
+            }));
+        pollUntil(publisher::isConnected, publisher::lastError, publisher);
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[16]);
+        for (int i = 0; i < 10; i++)
+        {
+            final int length = payload.putStringWithoutLengthAscii(0, "d" + i);
+            pollUntil(() -> publisher.offer("audit.trail", Priority.NORMAL, QualityOfService.GUARANTEED, payload, 0,
+                length) > 0, publisher::lastError, publisher);
+        }
+        pollUntil(() -> journaled.size() == 10, journaled::toString, publisher);
+
+        // The first reader acknowledges up to the fourth and goes away.
+        final List<Long> first = new ArrayList<>();
+        final JunctionClient firstClient = client(context(daemon, "udp", "first").instance("first"));
+        final ClientSubscription firstDurable = firstClient.subscribe("audit.>", (message) ->
+            first.add(message.sequence()), io.junction.client.ClientSubscriptionOptions.defaults().durable("audit")
+            .startAt(io.junction.client.StartAt.earliest()));
+        pollUntil(() -> first.size() == 10, first::toString, firstClient);
+        assertEquals(journaled, first, "in journal order, no gap");
+        assertTrue(firstDurable.ack(journaled.get(3)), "ack sent");
+        final long sync = firstClient.sync();
+        pollUntil(() -> firstClient.isSynced(sync), firstClient::lastError, firstClient);
+        firstClient.close();
+        // Over Aeron the daemon learns of the close when the client's image goes (seconds, not a FIN's instant);
+        // until then the name is held, as over a TCP connection that has not closed yet.
+        awaitRaw(() -> counter(daemon, "aeron sessions") == 1, () -> "the first reader's session ends: sessions " +
+            counterOrMinusOne(daemon, "aeron sessions") + ", lost " + counterOrMinusOne(daemon, "aeron sessions lost"));
+
+        // A new reader over Aeron resumes with exactly the unacknowledged ones, then live.
+        final List<Long> second = new ArrayList<>();
+        final JunctionClient secondClient = client(context(daemon, "udp", "second").instance("second"));
+        final ClientSubscription resumed = secondClient.subscribe("audit.>", (message) -> second.add(message.sequence()),
+            io.junction.client.ClientSubscriptionOptions.defaults().durable("audit").autoAck(true));
+        pollUntil(() -> second.size() == 6, () -> second + " " + resumed.isActive() + " " + resumed.endReason() + " " +
+            secondClient.lastError(), secondClient);
+        assertEquals(journaled.subList(4, 10), second, "exactly the unacknowledged ones");
+        final int length = payload.putStringWithoutLengthAscii(0, "d10");
+        pollUntil(() -> publisher.offer("audit.trail", Priority.NORMAL, QualityOfService.GUARANTEED, payload, 0,
+            length) > 0, publisher::lastError, publisher);
+        pollUntil(() -> journaled.size() == 11 && second.size() == 7, second::toString, publisher, secondClient);
+        assertEquals(journaled.subList(4, 11), second, "then live, no gap, no duplicate");
+    }
+
+    private static long counterOrMinusOne(final Daemon daemon, final String label)
+    {
+        try
+        {
+            return counter(daemon, label);
+        }
+        catch (final Exception ex)
+        {
+            return -1;
         }
     }
 

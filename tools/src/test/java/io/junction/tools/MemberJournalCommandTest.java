@@ -22,9 +22,12 @@ import org.junit.jupiter.api.io.TempDir;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.junction.Priority;
+import io.junction.QualityOfService;
+import io.junction.client.ClientContext;
+import io.junction.client.JunctionClient;
+import io.junction.client.PublishOutcome;
 import io.junction.cluster.ClusterNode;
-import io.junction.cluster.client.ClientListener;
-import io.junction.cluster.client.JunctionClient;
+import io.junction.cluster.client.ClusterTransport;
 
 /**
  * A cluster member journals in the journal module's format: {@code junction journal list|dump|verify --dir} read a
@@ -67,23 +70,26 @@ class MemberJournalCommandTest
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true));
         final long[] acked = { 0 };
-        client = JunctionClient.connect(new JunctionClient.Context()
-            .aeronDirectoryName(clientDriver.aeronDirectoryName())
-            .ingressEndpoints(node.context().ingressEndpoints())
-            .listener(new ClientListener()
+        client = JunctionClient.connect(new ClientContext()
+            .instance("journal-test")
+            .outcomeListener((publisherSequence, outcome, sequence, reasonCode) ->
             {
-                public void onPublishAck(final long publisherSequence, final long sequence, final boolean duplicate)
+                if (PublishOutcome.DURABLE == outcome)
                 {
                     acked[0]++;
                 }
-            }));
+            }),
+            new ClusterTransport(new ClusterTransport.Context()
+                .aeronDirectoryName(clientDriver.aeronDirectoryName())
+                .ingressEndpoints(node.context().ingressEndpoints())));
         final UnsafeBuffer payload = new UnsafeBuffer(new byte[32]);
         final List<String> topics = List.of("orders.eu", "prices.fx", "orders.us");
         for (int i = 0; i < topics.size(); i++)
         {
             final int length = payload.putStringWithoutLengthAscii(0, "message-" + (i + 1));
             final String topic = topics.get(i);
-            await(() -> client.poll() >= 0 && client.publish(topic, Priority.HIGH, payload, 0, length) > 0);
+            await(() -> client.poll() >= 0 && client.offer(topic, Priority.HIGH, QualityOfService.GUARANTEED, payload, 0,
+                length) > 0);
         }
         await(() -> client.poll() >= 0 && acked[0] == topics.size());
         final File journalDir = node.journalDir();

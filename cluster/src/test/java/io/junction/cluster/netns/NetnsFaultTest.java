@@ -40,10 +40,10 @@ class NetnsFaultTest
     /** Scheduling on a loaded 2-core machine: how late a step down or a last acknowledgement may be seen. */
     private static final long SLACK_NS = TimeUnit.MILLISECONDS.toNanos(1500);
     /**
-     * When the client learns the leader is gone: its media driver's image liveness timeout (10 s by default) ends the
-     * leader's egress image, then JunctionClient's new-leader timeout (5 s) closes the session, whichever first.
+     * When the client learns the quorum is gone: its cluster transport's probe goes unanswered for 1.5 x the leader
+     * heartbeat timeout, and the client is told NO_QUORUM, within twice the heartbeat timeout.
      */
-    private static final long LINK_DOWN_BOUND_NS = TimeUnit.SECONDS.toNanos(15);
+    private static final long LINK_DOWN_BOUND_NS = 2 * HEARTBEAT_TIMEOUT_NS;
 
     private NsCluster cluster;
     private File baseDir;
@@ -165,8 +165,8 @@ class NetnsFaultTest
         leader = cluster.awaitAgreement(WAIT);
         log.add("loss " + lossPercent + "% on every member: progressed");
 
-        // Quorum lost: the leader and a follower die. Nothing is acknowledged after that; the client reports the link
-        // down once its new-leader timeout ends (it has no event for "no quorum" while a leader without one lives).
+        // Quorum lost: the leader and a follower die. Nothing is acknowledged after that; the client is told NO_QUORUM
+        // (it reports the link down) within twice the leader heartbeat timeout.
         pause(random);
         final int survivor = others(leader)[random.nextInt(2)];
         final int[] dead = others(survivor);

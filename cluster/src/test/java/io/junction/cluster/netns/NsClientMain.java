@@ -2,10 +2,16 @@ package io.junction.cluster.netns;
 
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.junction.OfferResult;
 import io.junction.Priority;
-import io.junction.cluster.client.ClientListener;
-import io.junction.cluster.client.JunctionClient;
-import io.junction.cluster.codecs.ErrorCode;
+import io.junction.QualityOfService;
+import io.junction.RejectReason;
+import io.junction.client.ClientContext;
+import io.junction.client.ClientSubscription;
+import io.junction.client.ConnectionState;
+import io.junction.client.JunctionClient;
+import io.junction.client.PublishOutcome;
+import io.junction.cluster.client.ClusterTransport;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -20,15 +26,17 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The test's client on a host of its own: a media driver and a {@link JunctionClient} that publish and subscribe
- * on command (stdin) and report every outcome (stdout), one line each, for the test's history:
+ * The test's client on a host of its own: a media driver and a {@link JunctionClient} over a {@link ClusterTransport}
+ * that publishes (guaranteed) and subscribes on command (stdin) and reports every outcome (stdout), one line each,
+ * for the test's history:
  * <pre>
  * in:  sub PATTERN | pub COUNT PER_SECOND | stop (publishing) | quit
  * out: CONNECTED leader | SUBSCRIBED | SENT value | ACK value sequence duplicate | DLV value sequence
  *      | ERROR code reason | LINK up/down | DONE
  * </pre>
  * The payload of publish n is n, which is also its publisher sequence, so acknowledgements and deliveries name
- * the same value.
+ * the same value. CONNECTED is printed at the first connect and at each leader change; LINK down when the link is
+ * lost or the cluster has no quorum (publishes are then refused NOT_CONNECTED), LINK up when it answers again.
  */
 public final class NsClientMain
 {
@@ -70,32 +78,42 @@ public final class NsClientMain
             .ipcTermBufferLength(128 * 1024)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true));
-        final ClientListener listener = new ClientListener()
-        {
-            public void onPublishAck(final long publisherSequence, final long sequence, final boolean duplicate)
-            {
-                out.println("ACK " + publisherSequence + " " + sequence + " " + duplicate);
-            }
-
-            public void onError(final long correlationId, final int requestTemplateId, final ErrorCode code,
-                final String reason)
-            {
-                out.println("ERROR " + code + " " + reason.replace('\n', ' '));
-            }
-
-            public void onConnected(final long clusterSessionId, final int leaderMemberId)
-            {
-                out.println("CONNECTED " + leaderMemberId);
-            }
-        };
+        final int duplicateCode = (int)OfferResult.rejected(RejectReason.DUPLICATE);
+        final boolean[] linkUp = { false };
+        final ClusterTransport transport = new ClusterTransport(new ClusterTransport.Context()
+            .aeronDirectoryName(driver.aeronDirectoryName())
+            .ingressEndpoints(ingressEndpoints));
         JunctionClient client = null;
         try
         {
-            client = JunctionClient.connect(new JunctionClient.Context()
-                .aeronDirectoryName(driver.aeronDirectoryName())
-                .ingressEndpoints(ingressEndpoints)
+            client = JunctionClient.connect(new ClientContext()
+                .instance("fault-client")
+                .initialPublisherSequence(1)
                 .connectTimeoutNs(TimeUnit.SECONDS.toNanos(30))
-                .listener(listener));
+                .outcomeListener((publisherSequence, outcome, sequence, reasonCode) ->
+                {
+                    if (PublishOutcome.DURABLE == outcome)
+                    {
+                        out.println("ACK " + publisherSequence + " " + sequence + " " + (duplicateCode == reasonCode));
+                    }
+                    else
+                    {
+                        out.println("ERROR " + outcome + " publish " + publisherSequence + " reason " + reasonCode);
+                    }
+                })
+                .connectionListener((state, reason, detail) ->
+                {
+                    final boolean up = ConnectionState.CONNECTED == state || ConnectionState.LEADER_CHANGED == state;
+                    if (up)
+                    {
+                        out.println("CONNECTED " + transport.leaderMemberId());
+                    }
+                    if (up != linkUp[0])
+                    {
+                        linkUp[0] = up;
+                        out.println("LINK " + (up ? "up" : "down"));
+                    }
+                }), transport);
             out.flush();
             run(client, commands, out);
         }
@@ -111,9 +129,8 @@ public final class NsClientMain
     {
         final UnsafeBuffer payload = new UnsafeBuffer(new byte[8]);
         final BackoffIdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
-        long subscription = -1;
+        ClientSubscription subscription = null;
         boolean subscribedReported = false;
-        boolean connected = client.isConnected();
         long toPublish = 0;
         long intervalNs = 0;
         long nextPublishNs = 0;
@@ -128,8 +145,8 @@ public final class NsClientMain
                 final String[] words = command.split(" ");
                 switch (words[0])
                 {
-                    case "sub" -> subscription = client.subscribe(words[1], (topic, sequence, priority, buffer,
-                        offset, length) -> out.println("DLV " + buffer.getLong(offset) + " " + sequence));
+                    case "sub" -> subscription = client.subscribe(words[1], (message) ->
+                        out.println("DLV " + message.buffer().getLong(message.offset()) + " " + message.sequence()));
                     case "pub" ->
                     {
                         toPublish += Long.parseLong(words[1]);
@@ -144,21 +161,16 @@ public final class NsClientMain
                     default -> out.println("ERROR command '" + command + "'");
                 }
             }
-            if (!subscribedReported && subscription > 0 && client.isSubscribed(subscription))
+            if (!subscribedReported && null != subscription && subscription.isInEffect())
             {
                 subscribedReported = true;
                 out.println("SUBSCRIBED");
-            }
-            if (client.isConnected() != connected)
-            {
-                connected = client.isConnected();
-                out.println("LINK " + (connected ? "up" : "down"));
             }
             final long nowNs = System.nanoTime();
             if (toPublish > 0 && nowNs >= nextPublishNs)
             {
                 payload.putLong(0, nextValue);
-                final long result = client.publish("fault.v", Priority.NORMAL, payload, 0, 8);
+                final long result = client.offer("fault.v", Priority.NORMAL, QualityOfService.GUARANTEED, payload, 0, 8);
                 if (result > 0)
                 {
                     if (result != nextValue)

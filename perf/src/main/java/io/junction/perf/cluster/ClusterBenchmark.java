@@ -6,9 +6,12 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.Header;
 import io.junction.Priority;
+import io.junction.QualityOfService;
+import io.junction.client.ClientContext;
+import io.junction.client.ClientSubscription;
+import io.junction.client.ConnectionState;
+import io.junction.client.JunctionClient;
 import io.junction.cluster.ClusterNode;
-import io.junction.cluster.client.ClientListener;
-import io.junction.cluster.client.JunctionClient;
 import org.HdrHistogram.Histogram;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -37,7 +40,7 @@ import java.util.function.Consumer;
  * </ul>
  * After an untimed warm-up round of each, rounds alternate switch and echo so that machine noise falls on both.
  * Usage:
- * {@code java $FLAGS -cp perf/target/benchmarks.jar io.junction.perf.cluster.ClusterBenchmark [messages] [rounds]};
+ * {@code java $FLAGS -cp perf/target/benchmarks.jar io.junction.perf.cluster.ClusterBenchmark [messages] [rounds] [failovers]};
  * the perf suite calls {@link #measure}.
  */
 public final class ClusterBenchmark
@@ -78,19 +81,31 @@ public final class ClusterBenchmark
         Histogram switchLatency,
         Histogram noJournalLatency,
         Histogram echoLatency,
-        List<Double> newLeaderMs,
-        List<Double> firstDeliveryMs)
+        List<FailoverTimeline> failovers)
     {
+        /** ms from the leader's stop to the client's new-leader event, per failover. */
+        public List<Double> newLeaderMs()
+        {
+            return failovers.stream().map(FailoverTimeline::newLeaderEventMs).toList();
+        }
+
+        /** ms from the leader's stop to the first delivery after the new-leader event, per failover. */
+        public List<Double> firstDeliveryMs()
+        {
+            return failovers.stream().map(FailoverTimeline::firstDeliveryMs).toList();
+        }
     }
 
     public static void main(final String[] args) throws Exception
     {
         final int messages = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
         final int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        final int failovers = args.length > 2 ? Integer.parseInt(args[2]) : rounds;
         final File baseDir = Files.createTempDirectory("junction-cluster-bench").toFile();
         try
         {
-            print(measure(baseDir, new Settings(messages, rounds, true, true, rounds, 22_000), System.out::println));
+            print(measure(baseDir, new Settings(messages, rounds, rounds > 0, true, failovers,
+                22_000), System.out::println));
         }
         finally
         {
@@ -112,8 +127,7 @@ public final class ClusterBenchmark
         final List<Double> echoRates = new ArrayList<>();
         final Histogram switchLatency = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
         final Histogram echoLatency = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-        final List<Double> leaderMs = new ArrayList<>();
-        final List<Double> deliveryMs = new ArrayList<>();
+        final List<FailoverTimeline> failovers = new ArrayList<>();
         final Consumer<ClusterNode.Context> noJournal = (ctx) -> ctx.journalFactory((dir) -> new DiscardingJournal());
 
         final MediaDriver clientDriver = MediaDriver.launch(new MediaDriver.Context()
@@ -163,12 +177,10 @@ public final class ClusterBenchmark
 
             for (int i = 0; i < settings.failovers(); i++)
             {
-                final double[] failover = failoverRound(clientDriver, new File(baseDir, "f" + i), port);
+                final FailoverTimeline failover = failoverRound(clientDriver, new File(baseDir, "f" + i), port);
                 port += 100;
-                leaderMs.add(failover[0]);
-                deliveryMs.add(failover[1]);
-                progress.accept(String.format("failover %d: new leader event %.0f ms, first delivery %.0f ms",
-                    i, failover[0], failover[1]));
+                failovers.add(failover);
+                progress.accept("failover " + i + ": " + failover);
             }
         }
         finally
@@ -176,7 +188,7 @@ public final class ClusterBenchmark
             CloseHelper.close(clientDriver);
         }
         return new Result(settings, switchRates, noJournalRates, echoRates, switchLatency, noJournalLatency,
-            echoLatency, leaderMs, deliveryMs);
+            echoLatency, failovers);
     }
 
     private static void print(final Result result)
@@ -199,6 +211,7 @@ public final class ClusterBenchmark
         System.out.printf("failover median: new leader event %.0f ms, first delivery %.0f ms (all: %s, %s)%n",
             median(result.newLeaderMs()), median(result.firstDeliveryMs()), result.newLeaderMs(),
             result.firstDeliveryMs());
+        result.failovers().forEach((failover) -> System.out.println("  " + failover));
     }
 
     private static ClusterNode[] startCluster(
@@ -235,20 +248,20 @@ public final class ClusterBenchmark
         final String endpoints = ClusterNode.Context.ingressEndpoints("localhost", basePort, 3);
         final long[] received = { 0 };
         final long[] lastNs = { 0 };
-        try (JunctionClient subscriber = JunctionClient.connect(clientContext(driver, endpoints));
-            JunctionClient publisher = JunctionClient.connect(clientContext(driver, endpoints).maxInFlight(1024)))
+        final long heartbeatTimeoutNs = nodes[0].context().leaderHeartbeatTimeoutNs();
+        try (JunctionClient subscriber = ClusterClients.connect(new ClientContext().instance("bench-sub"),
+                driver.aeronDirectoryName(), endpoints, heartbeatTimeoutNs);
+            JunctionClient publisher = ClusterClients.connect(new ClientContext().instance("bench-pub")
+                .maxInFlight(1024), driver.aeronDirectoryName(), endpoints, heartbeatTimeoutNs))
         {
-            final long handle = subscriber.subscribe("bench.>", (topic, sequence, priority, buffer, offset, length) ->
+            final ClientSubscription subscription = subscriber.subscribe("bench.>", (message) ->
             {
                 final long nowNs = System.nanoTime();
-                latency.recordValue(Math.max(0, nowNs - buffer.getLong(offset)));
+                latency.recordValue(Math.max(0, nowNs - message.buffer().getLong(message.offset())));
                 received[0]++;
                 lastNs[0] = nowNs;
             });
-            while (!subscriber.isSubscribed(handle))
-            {
-                subscriber.poll();
-            }
+            awaitReady(subscription, publisher, subscriber);
 
             final UnsafeBuffer payload = new UnsafeBuffer(new byte[PAYLOAD_LENGTH]);
             final long startNs = System.nanoTime();
@@ -259,7 +272,10 @@ public final class ClusterBenchmark
                 if (sent < messages && sent - received[0] < WINDOW)
                 {
                     payload.putLong(0, System.nanoTime());
-                    if (publisher.publish("bench.x", Priority.NORMAL, payload, 0, PAYLOAD_LENGTH) > 0)
+                    // Guaranteed: each publish answered DURABLE once committed, as an application that must not
+                    // lose it publishes (the echo service answers each message once, too).
+                    if (publisher.offer("bench.x", Priority.NORMAL, QualityOfService.GUARANTEED, payload, 0,
+                        PAYLOAD_LENGTH) > 0)
                     {
                         sent++;
                     }
@@ -272,6 +288,26 @@ public final class ClusterBenchmark
         finally
         {
             CloseHelper.closeAll(nodes);
+        }
+    }
+
+    /**
+     * Poll both clients until the subscription is in effect and the publisher connected (a cluster start on a
+     * loaded machine can take seconds).
+     */
+    private static void awaitReady(
+        final ClientSubscription subscription, final JunctionClient publisher, final JunctionClient subscriber)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!subscription.isInEffect() || !publisher.isConnected())
+        {
+            if (System.nanoTime() > deadlineNs)
+            {
+                throw new IllegalStateException("clients not ready within 60 s: subscriber " + subscriber.lastError() +
+                    ", publisher " + publisher.lastError());
+            }
+            publisher.poll();
+            subscriber.poll();
         }
     }
 
@@ -325,83 +361,100 @@ public final class ClusterBenchmark
     }
 
     /**
-     * @return {ms from kill to the client's new-leader event, ms from kill to the first delivery after it}.
+     * The leader is stopped (closed, consensus module first, on a thread of its own so the clients keep polling)
+     * during a paced stream of guaranteed publishes.
      */
-    private static double[] failoverRound(final MediaDriver driver, final File dir, final int basePort)
+    private static FailoverTimeline failoverRound(final MediaDriver driver, final File dir, final int basePort)
     {
         final ClusterNode[] nodes = startCluster(dir, basePort, (ctx) -> {});
         final String endpoints = ClusterNode.Context.ingressEndpoints("localhost", basePort, 3);
-        final long[] newLeaderNs = { 0 };
-        final long[] firstDeliveryNs = { 0 };
-        final long[] received = { 0 };
-        try (JunctionClient subscriber = JunctionClient.connect(clientContext(driver, endpoints)
-                .listener(new ClientListener()
+        final long heartbeatTimeoutNs = nodes[0].context().leaderHeartbeatTimeoutNs();
+        final FailoverTimeline timeline = new FailoverTimeline();
+        Thread stopper = null;
+        try (JunctionClient subscriber = ClusterClients.connect(new ClientContext().instance("failover-sub")
+                .connectionListener((state, reason, detail) ->
                 {
-                    public void onConnected(final long clusterSessionId, final int leaderMemberId)
+                    if (ConnectionState.LEADER_CHANGED == state || ConnectionState.CONNECTED == state)
                     {
-                        if (0 == newLeaderNs[0])
-                        {
-                            newLeaderNs[0] = System.nanoTime();
-                        }
+                        timeline.onNewLeaderEvent(System.nanoTime());
                     }
-                }));
-            JunctionClient publisher = JunctionClient.connect(clientContext(driver, endpoints)))
-        {
-            newLeaderNs[0] = 0;
-            final long handle = subscriber.subscribe("bench.>", (topic, sequence, priority, buffer, offset, length) ->
-            {
-                received[0]++;
-                if (0 != newLeaderNs[0] && 0 == firstDeliveryNs[0])
+                }), driver.aeronDirectoryName(), endpoints, heartbeatTimeoutNs);
+            JunctionClient publisher = ClusterClients.connect(new ClientContext().instance("failover-pub")
+                .connectionListener((state, reason, detail) ->
                 {
-                    firstDeliveryNs[0] = System.nanoTime();
-                }
-            });
-            while (!subscriber.isSubscribed(handle))
-            {
-                subscriber.poll();
-            }
-            newLeaderNs[0] = 0;
+                    if (ConnectionState.LEADER_CHANGED == state || ConnectionState.CONNECTED == state)
+                    {
+                        timeline.onPublisherNewLeaderEvent(System.nanoTime());
+                    }
+                }), driver.aeronDirectoryName(), endpoints, heartbeatTimeoutNs))
+        {
+            final ClientSubscription subscription = subscriber.subscribe("bench.>",
+                (message) -> timeline.onDelivery(System.nanoTime()));
+            awaitReady(subscription, publisher, subscriber);
 
             final UnsafeBuffer payload = new UnsafeBuffer(new byte[PAYLOAD_LENGTH]);
             final long intervalNs = TimeUnit.MICROSECONDS.toNanos(500);
             final long startNs = System.nanoTime();
             long nextNs = startNs;
-            long killNs = 0;
+            int stopped = -1;
             final long deadlineNs = startNs + TimeUnit.SECONDS.toNanos(30);
-            while (0 == firstDeliveryNs[0] && System.nanoTime() < deadlineNs)
+            while (!timeline.isComplete() && System.nanoTime() < deadlineNs)
             {
                 final long nowNs = System.nanoTime();
                 if (nowNs >= nextNs)
                 {
                     payload.putLong(0, nowNs);
-                    publisher.publish("bench.x", Priority.NORMAL, payload, 0, PAYLOAD_LENGTH);
+                    publisher.offer("bench.x", Priority.NORMAL, QualityOfService.GUARANTEED, payload, 0,
+                        PAYLOAD_LENGTH);
                     nextNs += intervalNs;
                 }
-                if (0 == killNs && nowNs - startNs > TimeUnit.SECONDS.toNanos(1))
+                if (stopped < 0 && nowNs - startNs > TimeUnit.SECONDS.toNanos(1))
                 {
                     for (final ClusterNode node : nodes)
                     {
                         if (node.isLeader())
                         {
-                            killNs = System.nanoTime();
-                            newLeaderNs[0] = 0;
-                            node.close();
+                            stopped = node.memberId();
+                            timeline.onStop(System.nanoTime());
+                            stopper = new Thread(node::close, "stop-leader-" + stopped);
+                            stopper.start();
                             break;
                         }
                     }
                 }
+                else if (stopped >= 0)
+                {
+                    timeline.watch(nodes, stopped, nowNs);
+                }
                 publisher.poll();
                 subscriber.poll();
             }
-            if (0 == firstDeliveryNs[0])
+            if (!timeline.isComplete())
             {
-                throw new IllegalStateException("no delivery after failover");
+                throw new IllegalStateException("no delivery after failover: " + timeline);
             }
-            return new double[]{ (newLeaderNs[0] - killNs) / 1e6, (firstDeliveryNs[0] - killNs) / 1e6 };
+            return timeline;
         }
         finally
         {
+            join(stopper);
             CloseHelper.closeAll(nodes);
+        }
+    }
+
+    private static void join(final Thread thread)
+    {
+        if (null == thread)
+        {
+            return;
+        }
+        try
+        {
+            thread.join(TimeUnit.SECONDS.toMillis(60));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -411,11 +464,6 @@ public final class ClusterBenchmark
         {
             throw new IllegalStateException("round stalled: sent " + sent + ", received " + received);
         }
-    }
-
-    private static JunctionClient.Context clientContext(final MediaDriver driver, final String endpoints)
-    {
-        return new JunctionClient.Context().aeronDirectoryName(driver.aeronDirectoryName()).ingressEndpoints(endpoints);
     }
 
     /** The median; NaN for none. */

@@ -3,9 +3,12 @@ package io.junction.perf.cluster;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.junction.Priority;
+import io.junction.QualityOfService;
+import io.junction.client.ClientContext;
+import io.junction.client.ClientSubscription;
+import io.junction.client.ConnectionState;
+import io.junction.client.JunctionClient;
 import io.junction.cluster.ClusterNodeMain;
-import io.junction.cluster.client.ClientListener;
-import io.junction.cluster.client.JunctionClient;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -24,35 +27,69 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Crash failover and spurious elections against the leader heartbeat timeout: for each setting, three members as
- * child JVMs ({@link ClusterNodeMain}, loopback, as an operator runs them) under a paced load from a client in
- * this JVM;
+ * Crash failover and spurious elections against the leader heartbeat timeout, on a loaded machine: for each
+ * setting, three members as child JVMs ({@link ClusterNodeMain}, loopback, as an operator runs them) and a client
+ * in this JVM (publishing guaranteed 64 B messages at a low rate to a topic it subscribes to, over a
+ * {@code ClusterTransport}), while {@link BusyLoad} threads keep the machine loaded (topped up to a load average
+ * of about {@link Settings#targetLoad});
  * <ul>
- *   <li>spurious elections: elections started (a member logging CANDIDATE) per minute during a quiet window under
- *   load, with nothing killed;</li>
+ *   <li>spurious elections: elections started (a member logging CANDIDATE) per minute during a quiet window with
+ *   nothing killed;</li>
  *   <li>crash failover: the leader is SIGKILLed; the time from the kill to the first delivery to the subscriber after
- *   the client connected to the new leader;</li>
- *   <li>planned stop: the same with SIGTERM (the member closes its consensus module first).</li>
+ *   the client's new-leader event;</li>
+ *   <li>planned stop: the same with SIGTERM (the member closes its consensus module first and lingers to send the
+ *   end of its log).</li>
  * </ul>
- * The election timeout is half the heartbeat timeout and the heartbeat interval a tenth. Usage:
- * {@code java $FLAGS -cp perf/target/benchmarks.jar io.junction.perf.cluster.FailoverCurve [quietSeconds] [kills]
- * [timeoutsMs...]} (defaults: 30, 3, 250 500 1000 2000). Prints a line per setting.
+ * The election timeout is a fifth of the heartbeat timeout (the defaults' ratio) and the heartbeat interval a tenth.
+ * Usage: {@code java $FLAGS -cp perf/target/benchmarks.jar io.junction.perf.cluster.FailoverCurve [quietSeconds]
+ * [kills] [targetLoad] [timeoutsMs...]} (defaults: 30, 3, 10, 300 500 750 1000). Prints a line per setting. The
+ * perf suite's cluster section runs it through {@link #measure}.
  */
 public final class FailoverCurve
 {
     private static final Pattern ROLE_LINE =
         Pattern.compile("junction cluster member (\\d+): role (\\w+), term (-?\\d+), leader (\\w+)");
-    private static final int RATE = 1000;
+    private static final int RATE = 200;
     private static final long WAIT_NS = TimeUnit.SECONDS.toNanos(60);
 
-    /** One setting's figures. */
-    public record Point(long heartbeatTimeoutMs, double electionsPerMinute, List<Double> failoverMs,
-        List<Double> plannedMs)
+    /**
+     * What one curve measures.
+     *
+     * @param timeoutsMs   leader heartbeat timeouts, one point each.
+     * @param quietSeconds the window, per setting, in which spurious elections are counted.
+     * @param kills        leader SIGKILLs per setting.
+     * @param stops        leader SIGTERMs per setting.
+     * @param targetLoad   {@link BusyLoad} threads top the load average up to this for the whole curve (0: none).
+     */
+    public record Settings(List<Long> timeoutsMs, int quietSeconds, int kills, int stops, double targetLoad)
     {
+        /** Roughly how long {@link #measure} takes, in seconds, on a loaded 2-core machine. */
+        public double estimateSeconds()
+        {
+            // Members start and elect in ~8 s under load; a failover round (restart, agreement) ~6 s.
+            return timeoutsMs.size() * (8.0 + quietSeconds + (kills + stops) * 6.0);
+        }
+    }
+
+    /**
+     * One setting's figures; load averages read from /proc/loadavg at the end of the quiet window. electedMs and
+     * newLeaderEventMs: for each kill then each stop, when a survivor logged LEADER and when the client heard of
+     * the new leader (ms after the kill or stop).
+     */
+    public record Point(long heartbeatTimeoutMs, long electionTimeoutMs, int elections, int quietSeconds,
+        List<Double> failoverMs, List<Double> plannedMs, List<Double> electedMs, List<Double> newLeaderEventMs,
+        String loadAverage)
+    {
+        public double electionsPerMinute()
+        {
+            return elections * 60.0 / quietSeconds;
+        }
+
         public double medianFailoverMs()
         {
             return ClusterBenchmark.median(failoverMs);
@@ -72,30 +109,21 @@ public final class FailoverCurve
     {
         final int quietSeconds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
         final int kills = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        final double targetLoad = args.length > 2 ? Double.parseDouble(args[2]) : 10;
         final List<Long> timeouts = new ArrayList<>();
-        for (int i = 2; i < args.length; i++)
+        for (int i = 3; i < args.length; i++)
         {
             timeouts.add(Long.parseLong(args[i]));
         }
         if (timeouts.isEmpty())
         {
-            timeouts.addAll(List.of(250L, 500L, 1000L, 2000L));
+            timeouts.addAll(List.of(300L, 500L, 750L, 1000L));
         }
         final File baseDir = Files.createTempDirectory("failover-curve").toFile();
         try
         {
-            int basePort = 26_000;
-            for (final long timeoutMs : timeouts)
-            {
-                final Point point = measure(new File(baseDir, "hb" + timeoutMs), basePort, timeoutMs, quietSeconds,
-                    kills);
-                basePort += 100;
-                System.out.printf("heartbeat timeout %d ms: %.1f spurious elections/min (%d s under %d msg/s), " +
-                    "crash failover median %.0f ms %s, planned stop (SIGTERM) median %.0f ms %s, load average %s%n",
-                    point.heartbeatTimeoutMs(), point.electionsPerMinute(), quietSeconds, RATE,
-                    point.medianFailoverMs(), point.failoverMs(), point.medianPlannedMs(), point.plannedMs(),
-                    loadAverage());
-            }
+            measure(baseDir, 26_000, new Settings(timeouts, quietSeconds, kills, kills, targetLoad),
+                (point) -> System.out.println(describe(point)));
         }
         finally
         {
@@ -103,9 +131,45 @@ public final class FailoverCurve
         }
     }
 
-    public static Point measure(
-        final File dir, final int basePort, final long heartbeatTimeoutMs, final int quietSeconds, final int kills)
+    /** One line for a point. */
+    public static String describe(final Point point)
     {
+        return String.format("heartbeat timeout %d ms (election timeout %d ms): %.1f spurious elections/min (%d in " +
+            "%d s under %d msg/s), crash failover median %.0f ms %s, planned stop (SIGTERM) median %.0f ms %s, " +
+            "load average %s; new leader logged %s ms, client's new-leader event %s ms", point.heartbeatTimeoutMs(), point.electionTimeoutMs(), point.electionsPerMinute(),
+            point.elections(), point.quietSeconds(), RATE, point.medianFailoverMs(), point.failoverMs(),
+            point.medianPlannedMs(), point.plannedMs(), point.loadAverage(), point.electedMs(), point.newLeaderEventMs());
+    }
+
+    /**
+     * Every setting in turn, under the busy load.
+     *
+     * @param progress told of each point as it is measured.
+     */
+    public static List<Point> measure(
+        final File baseDir, final int basePort, final Settings settings, final Consumer<Point> progress)
+    {
+        final List<Point> points = new ArrayList<>();
+        try (BusyLoad ignored = settings.targetLoad() > 0 ? BusyLoad.topUpTo(settings.targetLoad()) : new BusyLoad(0))
+        {
+            int port = basePort;
+            for (final long timeoutMs : settings.timeoutsMs())
+            {
+                final Point point = measure(new File(baseDir, "hb" + timeoutMs), port, timeoutMs,
+                    Math.max(20, timeoutMs / 5), settings);
+                port += 100;
+                points.add(point);
+                progress.accept(point);
+            }
+        }
+        return points;
+    }
+
+    private static Point measure(
+        final File dir, final int basePort, final long heartbeatTimeoutMs, final long electionTimeoutMs,
+        final Settings settings)
+    {
+        final int quietSeconds = settings.quietSeconds();
         final String members = "0=localhost:" + basePort + "|1=localhost:" + (basePort + 10) + "|2=localhost:" +
             (basePort + 20);
         final String endpoints = "0=localhost:" + basePort + ",1=localhost:" + (basePort + 10) + ",2=localhost:" +
@@ -126,23 +190,22 @@ public final class FailoverCurve
         {
             for (int i = 0; i < 3; i++)
             {
-                nodes[i] = new Member(i, dir, members, heartbeatTimeoutMs);
+                nodes[i] = new Member(i, dir, members, heartbeatTimeoutMs, electionTimeoutMs);
             }
             awaitLeader(nodes, -1);
-            connected = JunctionClient.connect(new JunctionClient.Context()
-                .aeronDirectoryName(driver.aeronDirectoryName())
-                .ingressEndpoints(endpoints)
+            connected = ClusterClients.connect(new ClientContext()
+                .instance("failover-curve")
                 .connectTimeoutNs(TimeUnit.SECONDS.toNanos(30))
-                .listener(new ClientListener()
+                .connectionListener((state, reason, detail) ->
                 {
-                    public void onConnected(final long clusterSessionId, final int leaderMemberId)
+                    if (ConnectionState.LEADER_CHANGED == state || ConnectionState.CONNECTED == state)
                     {
                         connectedNs[0] = System.nanoTime();
                         firstDeliveryAfterConnectNs[0] = 0;
                     }
-                }));
+                }), driver.aeronDirectoryName(), endpoints, TimeUnit.MILLISECONDS.toNanos(heartbeatTimeoutMs));
             final JunctionClient client = connected;
-            final long handle = client.subscribe("bench.>", (topic, sequence, priority, buffer, offset, length) ->
+            final ClientSubscription subscription = client.subscribe("bench.>", (message) ->
             {
                 if (0 == firstDeliveryAfterConnectNs[0])
                 {
@@ -150,20 +213,23 @@ public final class FailoverCurve
                 }
             });
             final Load load = new Load(client);
-            load.runUntil(() -> client.isSubscribed(handle));
+            load.runUntil(() -> subscription.isInEffect() && client.isConnected());
 
             final int electionsBefore = candidacies(nodes);
             final long quietEndNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(quietSeconds);
             load.runUntil(() -> System.nanoTime() >= quietEndNs, WAIT_NS + TimeUnit.SECONDS.toNanos(quietSeconds));
-            final double perMinute = (candidacies(nodes) - electionsBefore) * 60.0 / quietSeconds;
+            final int elections = candidacies(nodes) - electionsBefore;
+            final String loadAverage = loadAverage();
 
             final List<Double> failovers = new ArrayList<>();
             final List<Double> planned = new ArrayList<>();
-            for (int k = 0; k < 2 * kills; k++)
+            final List<Double> elected = new ArrayList<>();
+            final List<Double> newLeaderEvent = new ArrayList<>();
+            for (int k = 0; k < settings.kills() + settings.stops(); k++)
             {
                 final int leader = awaitLeader(nodes, -1);
                 final long killNs = System.nanoTime();
-                final boolean crash = k < kills;
+                final boolean crash = k < settings.kills();
                 if (crash)
                 {
                     nodes[leader].kill();
@@ -175,12 +241,24 @@ public final class FailoverCurve
                 connectedNs[0] = 0;
                 load.runUntil(() -> connectedNs[0] > killNs && firstDeliveryAfterConnectNs[0] > connectedNs[0]);
                 (crash ? failovers : planned).add((firstDeliveryAfterConnectNs[0] - killNs) / 1e6);
-                nodes[leader].kill();
-                nodes[leader] = new Member(leader, dir, members, heartbeatTimeoutMs);
+                long electedNs = Long.MAX_VALUE;
+                for (final Member node : nodes)
+                {
+                    final long since = node.leaderSinceNs.get();
+                    if (node.id != leader && since > killNs)
+                    {
+                        electedNs = Math.min(electedNs, since);
+                    }
+                }
+                elected.add(Long.MAX_VALUE == electedNs ? Double.NaN : (electedNs - killNs) / 1e6);
+                newLeaderEvent.add((connectedNs[0] - killNs) / 1e6);
+                nodes[leader].awaitExit();
+                nodes[leader] = new Member(leader, dir, members, heartbeatTimeoutMs, electionTimeoutMs);
                 // Every member names one leader again (more elections may run first) before the next round.
                 load.runUntil(() -> agreed(nodes));
             }
-            return new Point(heartbeatTimeoutMs, perMinute, failovers, planned);
+            return new Point(heartbeatTimeoutMs, electionTimeoutMs, elections, quietSeconds, failovers, planned,
+                elected, newLeaderEvent, loadAverage);
         }
         finally
         {
@@ -304,7 +382,7 @@ public final class FailoverCurve
                 if (nowNs >= nextNs)
                 {
                     payload.putLong(0, nowNs);
-                    client.publish("bench.x", Priority.NORMAL, payload, 0, payload.capacity());
+                    client.offer("bench.x", Priority.NORMAL, QualityOfService.GUARANTEED, payload, 0, payload.capacity());
                     nextNs = Math.max(nextNs + intervalNs, nowNs - TimeUnit.MILLISECONDS.toNanos(100));
                     work++;
                 }
@@ -320,9 +398,11 @@ public final class FailoverCurve
         private final Process process;
         private final AtomicReferenceArray<String> state = new AtomicReferenceArray<>(new String[]{ "", "" });
         private final AtomicInteger candidacies = new AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicLong leaderSinceNs = new java.util.concurrent.atomic.AtomicLong();
         private final java.util.ArrayDeque<String> lastLines = new java.util.ArrayDeque<>();
 
-        Member(final int id, final File dir, final String members, final long heartbeatTimeoutMs)
+        Member(final int id, final File dir, final String members, final long heartbeatTimeoutMs,
+            final long electionTimeoutMs)
         {
             this.id = id;
             final List<String> command = new ArrayList<>();
@@ -337,7 +417,7 @@ public final class FailoverCurve
             command.addAll(List.of("-Xmx192m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 ClusterNodeMain.class.getName(), "--member-id", Integer.toString(id), "--members", members,
                 "--dir", dir.getAbsolutePath(), "--heartbeat-timeout-ms", Long.toString(heartbeatTimeoutMs),
-                "--election-timeout-ms", Long.toString(Math.max(50, heartbeatTimeoutMs / 2)),
+                "--election-timeout-ms", Long.toString(electionTimeoutMs),
                 "--heartbeat-interval-ms", Long.toString(Math.max(10, heartbeatTimeoutMs / 10))));
             try
             {
@@ -377,6 +457,10 @@ public final class FailoverCurve
                         {
                             candidacies.incrementAndGet();
                         }
+                        if ("LEADER".equals(matcher.group(2)) && !"LEADER".equals(state.get(0)))
+                        {
+                            leaderSinceNs.set(System.nanoTime());
+                        }
                         state.set(0, matcher.group(2));
                         state.set(1, matcher.group(4));
                     }
@@ -415,6 +499,22 @@ public final class FailoverCurve
         void stop()
         {
             process.destroy();
+        }
+
+        /** After a SIGTERM: the member ends by itself (bounded; then it is killed). */
+        void awaitExit()
+        {
+            try
+            {
+                if (!process.waitFor(30, TimeUnit.SECONDS))
+                {
+                    kill();
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
 
         void kill()

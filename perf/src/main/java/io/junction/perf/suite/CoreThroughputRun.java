@@ -58,6 +58,8 @@ final class CoreThroughputRun
     {
         /** Every option on its default: shared delivery agents, DROP_NEWEST (the rate is what was delivered). */
         DEFAULTS("defaults (shared delivery agent, DROP_NEWEST)"),
+        /** The defaults but with no drop grace: a full outbox drops at once (the behaviour before the grace). */
+        DEFAULTS_NO_GRACE("defaults with dropGraceNs 0 (drops at once)"),
         /** The defaults with a lossless subscriber: the publisher is held back to what the delivery agent takes. */
         DEFAULTS_BACK_PRESSURE("defaults, BACK_PRESSURE subscriber"),
         /** The handler on the shard's thread, lossless: one hop, as the raw ring has. */
@@ -74,7 +76,7 @@ final class CoreThroughputRun
         {
             return switch (this)
             {
-                case DEFAULTS -> SubscriptionOptions.defaults();
+                case DEFAULTS, DEFAULTS_NO_GRACE -> SubscriptionOptions.defaults();
                 case DEFAULTS_BACK_PRESSURE ->
                     SubscriptionOptions.defaults().slowSubscriberPolicy(SlowSubscriberPolicy.BACK_PRESSURE);
                 case PIPELINE_BACK_PRESSURE -> SubscriptionOptions.defaults()
@@ -120,7 +122,12 @@ final class CoreThroughputRun
         final Count count = new Count();
         final UnsafeBuffer payload = new UnsafeBuffer(new byte[PAYLOAD_BYTES]);
         final long[] sum = new long[1];
-        try (Junction junction = Junction.launch(new Junction.Context()))
+        final Junction.Context context = new Junction.Context();
+        if (config == Config.DEFAULTS_NO_GRACE)
+        {
+            context.dropGraceNs(0);
+        }
+        try (Junction junction = Junction.launch(context))
         {
             junction.subscribe(TOPIC, message ->
             {

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * at a fixed rate with the server's CPU per second. Wall-clock rates are printed but are noise on a loaded
  * machine.
  * <p>
- * {@code java -cp perf/target/benchmarks.jar io.junction.perf.suite.RemoteProfile [junction|nats] [1x64]
+ * {@code java -cp perf/target/benchmarks.jar io.junction.perf.suite.RemoteProfile [junction|aeron|nats] [1x64]
  * [seconds] [rate]}; the daemon's JVM takes extra flags from {@value JunctionRemoteTarget#DAEMON_JVM_PROPERTY}
  * (a flight recording).
  */
@@ -34,7 +34,8 @@ public final class RemoteProfile
         final Workload workload = new Workload(Integer.parseInt(shape[0]), Integer.parseInt(shape[1]));
         final long seconds = args.length > 2 ? Long.parseLong(args[2]) : 5;
         final long rate = args.length > 3 ? Long.parseLong(args[3]) : 0;
-        final Target target = "nats".equals(which) ? new NatsTarget() : new JunctionRemoteTarget();
+        final Target target = "nats".equals(which) ? new NatsTarget() :
+            "aeron".equals(which) ? JunctionRemoteTarget.aeronUdp() : new JunctionRemoteTarget();
         final Path workDir = Files.createTempDirectory("junction-profile-");
         try
         {
