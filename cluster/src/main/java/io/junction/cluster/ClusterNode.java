@@ -333,12 +333,14 @@ public final class ClusterNode implements AutoCloseable
         }
         try
         {
-            CloseHelper.close(clusteredMediaDriver.consensusModule());
+            // The service too before the linger: it must send nothing more (a delivery of the old term arriving
+            // after the client followed the new leader would be out of order).
+            CloseHelper.closeAll(clusteredMediaDriver.consensusModule(), container);
             if (leading)
             {
                 lingerForLogEnd(ctx.leaderHeartbeatTimeoutNs);
             }
-            CloseHelper.closeAll(container, clusteredMediaDriver.archive(), clusteredMediaDriver.mediaDriver());
+            CloseHelper.closeAll(clusteredMediaDriver.archive(), clusteredMediaDriver.mediaDriver());
             closeService();
         }
         finally

@@ -141,10 +141,10 @@ final class ProtocolIngress implements FrameHandler
             }
             return;
         }
-        final io.junction.cluster.codecs.ErrorCode code = state.refusedCode;
+        final ErrorCode code = state.refusedCode;
         state.counters().onError(code);
         final RejectReason rejectReason = state.refusedRejectReason;
-        final OutcomeCode outcome = io.junction.cluster.codecs.ErrorCode.NOT_AUTHORISED == code ?
+        final OutcomeCode outcome = ErrorCode.NOT_AUTHORISED == code ?
             OutcomeCode.NOT_AUTHORISED : OutcomeCode.REJECTED;
         final int reasonCode = null != rejectReason ? (int)OfferResult.rejected(rejectReason) :
             (int)OfferResult.rejected(RejectReason.ILLEGAL_CHARACTER);
@@ -201,9 +201,9 @@ final class ProtocolIngress implements FrameHandler
         if (null == subscription)
         {
             state.counters().onError(state.refusedCode);
-            refuse(io.junction.cluster.codecs.ErrorCode.NOT_AUTHORISED == state.refusedCode ? ErrorCode.NOT_AUTHORISED :
-                io.junction.cluster.codecs.ErrorCode.INVALID_PATTERN == state.refusedCode ? ErrorCode.INVALID_PATTERN :
-                ErrorCode.SUBSCRIBE_REFUSED, SubscribeDecoder.TEMPLATE_ID, subscriptionId, state.refusedReason);
+            refuse(ErrorCode.NOT_AUTHORISED == state.refusedCode || ErrorCode.INVALID_PATTERN == state.refusedCode ?
+                state.refusedCode : ErrorCode.SUBSCRIBE_REFUSED, SubscribeDecoder.TEMPLATE_ID, subscriptionId,
+                state.refusedReason);
             return;
         }
         egress.subscribed(session, subscriptionId, subscription.startSequence, pattern);

@@ -2,7 +2,7 @@ package io.junction.cluster;
 
 import io.aeron.Aeron;
 import io.aeron.Counter;
-import io.junction.cluster.codecs.ErrorCode;
+import io.junction.protocol.codecs.ErrorCode;
 import org.agrona.CloseHelper;
 
 /**
@@ -36,7 +36,12 @@ public final class ServiceCounters implements AutoCloseable
     private final Counter logPurgedBytes;
     private final Counter snapshotsDeleted;
     private final Counter protocolRefusals;
-    private final Counter[] errorsByCode = new Counter[ErrorCode.INVALID_FIELD.value() + 1];
+    /** The codes the replicated switch refuses a publish or a subscribe with (after the frame decoded). */
+    static final ErrorCode[] REFUSAL_CODES = {
+        ErrorCode.INVALID_TOPIC, ErrorCode.INVALID_PATTERN, ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.INVALID_FIELD,
+        ErrorCode.NOT_AUTHORISED, ErrorCode.TOO_MANY_SUBSCRIPTIONS };
+
+    private final Counter[] errorsByCode = new Counter[ErrorCode.PUBLISHER_IN_USE.value() + 1];
 
     ServiceCounters(final Aeron aeron, final int memberId)
     {
@@ -52,13 +57,10 @@ public final class ServiceCounters implements AutoCloseable
         logPurgedBytes = aeron.addCounter(LOG_PURGED_BYTES_TYPE_ID, "junction-cluster log bytes purged" + suffix);
         snapshotsDeleted = aeron.addCounter(SNAPSHOTS_DELETED_TYPE_ID, "junction-cluster snapshot recordings deleted" + suffix);
         protocolRefusals = aeron.addCounter(PROTOCOL_REFUSALS_TYPE_ID, "junction-cluster protocol refusals" + suffix);
-        for (final ErrorCode code : ErrorCode.values())
+        for (final ErrorCode code : REFUSAL_CODES)
         {
-            if (code != ErrorCode.NULL_VAL)
-            {
-                errorsByCode[code.value()] = aeron.addCounter(
-                    TYPE_ID_BASE + 10 + code.value(), "junction-cluster error " + code.name() + suffix);
-            }
+            errorsByCode[code.value()] = aeron.addCounter(
+                TYPE_ID_BASE + 10 + code.value(), "junction-cluster error " + code.name() + suffix);
         }
     }
 
@@ -119,7 +121,8 @@ public final class ServiceCounters implements AutoCloseable
 
     public long errors(final ErrorCode code)
     {
-        return errorsByCode[code.value()].get();
+        final Counter counter = errorsByCode[code.value()];
+        return null == counter ? 0 : counter.get();
     }
 
     void onPublished()
@@ -179,7 +182,11 @@ public final class ServiceCounters implements AutoCloseable
 
     void onError(final ErrorCode code)
     {
-        errorsByCode[code.value()].incrementRelease();
+        final Counter counter = errorsByCode[code.value()];
+        if (null != counter)
+        {
+            counter.incrementRelease();
+        }
     }
 
     public void close()

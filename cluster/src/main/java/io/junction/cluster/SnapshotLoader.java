@@ -3,13 +3,12 @@ package io.junction.cluster;
 import io.aeron.Image;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
-import io.junction.cluster.codecs.ErrorCode;
-import io.junction.cluster.codecs.SnapshotDurablePositionDecoder;
-import io.junction.cluster.codecs.SnapshotEndDecoder;
-import io.junction.cluster.codecs.SnapshotHeaderDecoder;
-import io.junction.cluster.codecs.SnapshotProtocolSessionDecoder;
-import io.junction.cluster.codecs.SnapshotPublisherDecoder;
-import io.junction.cluster.codecs.SnapshotSubscriptionDecoder;
+import io.junction.cluster.snapshot.codecs.SnapshotDurablePositionDecoder;
+import io.junction.cluster.snapshot.codecs.SnapshotEndDecoder;
+import io.junction.cluster.snapshot.codecs.SnapshotHeaderDecoder;
+import io.junction.cluster.snapshot.codecs.SnapshotProtocolSessionDecoder;
+import io.junction.cluster.snapshot.codecs.SnapshotPublisherDecoder;
+import io.junction.cluster.snapshot.codecs.SnapshotSubscriptionDecoder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -53,14 +52,14 @@ final class SnapshotLoader implements FragmentHandler
 
     public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
-        final int templateId = WireFrames.check(buffer, offset, length, Integer.MAX_VALUE);
+        final int templateId = SnapshotFrames.check(buffer, offset, length, Integer.MAX_VALUE);
         if (templateId < 0)
         {
-            throw new IllegalStateException("corrupt snapshot frame: " + ErrorCode.get(-templateId));
+            throw new IllegalStateException("corrupt snapshot frame: " + SnapshotFrames.errorCode(-templateId));
         }
-        final int body = offset + WireFrames.HEADER_LENGTH;
-        final int blockLength = WireFrames.blockLength(buffer, offset);
-        final int version = WireFrames.version(buffer, offset);
+        final int body = offset + SnapshotFrames.HEADER_LENGTH;
+        final int blockLength = SnapshotFrames.blockLength(buffer, offset);
+        final int version = SnapshotFrames.version(buffer, offset);
         switch (templateId)
         {
             case SnapshotHeaderDecoder.TEMPLATE_ID:
@@ -89,6 +88,7 @@ final class SnapshotLoader implements FragmentHandler
                 subscription.count = count;
                 subscription.lastSequence = last;
                 subscription.startSequence = start;
+                subscription.sentUpTo = last; // Output only: what the leader of the time sent, or will re-send.
                 state.subscriptionsById.put(subscriptionId, subscription);
                 break;
             }

@@ -1,13 +1,13 @@
 package io.junction.cluster;
 
 import io.aeron.ExclusivePublication;
-import io.junction.cluster.codecs.MessageHeaderEncoder;
-import io.junction.cluster.codecs.SnapshotDurablePositionEncoder;
-import io.junction.cluster.codecs.SnapshotEndEncoder;
-import io.junction.cluster.codecs.SnapshotHeaderEncoder;
-import io.junction.cluster.codecs.SnapshotProtocolSessionEncoder;
-import io.junction.cluster.codecs.SnapshotPublisherEncoder;
-import io.junction.cluster.codecs.SnapshotSubscriptionEncoder;
+import io.junction.cluster.snapshot.codecs.MessageHeaderEncoder;
+import io.junction.cluster.snapshot.codecs.SnapshotDurablePositionEncoder;
+import io.junction.cluster.snapshot.codecs.SnapshotEndEncoder;
+import io.junction.cluster.snapshot.codecs.SnapshotHeaderEncoder;
+import io.junction.cluster.snapshot.codecs.SnapshotProtocolSessionEncoder;
+import io.junction.cluster.snapshot.codecs.SnapshotPublisherEncoder;
+import io.junction.cluster.snapshot.codecs.SnapshotSubscriptionEncoder;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.IdleStrategy;

@@ -26,8 +26,8 @@ import java.util.function.Function;
 
 /**
  * The replicated switch as an Aeron Cluster service, split the way Aeron splits its consensus module: the
- * {@link IngressAdapter} decodes each request of the log, the {@link SwitchStateMachine} (the switch core, run
- * deterministically on cluster time) applies it, the {@link EgressPublisher} answers and delivers from the leader
+ * {@link ProtocolIngress} decodes each request of the log (the Junction protocol, as the daemon speaks it), the {@link SwitchStateMachine} (the switch core, run
+ * deterministically on cluster time) applies it, the {@link ProtocolEgress} answers and delivers from the leader
  * only, and {@link SnapshotTaker} / {@link SnapshotLoader} write and read the replicated state. This class wires
  * them to Aeron's callbacks and keeps what other threads may read (applied sequence, leader, counters).
  */
@@ -45,7 +45,7 @@ public final class SwitchService implements ClusteredService
     private ReplicaJournal journal;
     private ServiceCounters counters;
     private SwitchStateMachine stateMachine;
-    private IngressAdapter ingress;
+    private ProtocolIngress ingress;
     private SnapshotSchedule snapshotSchedule;
     private LogPurger logPurger;
     private volatile long appliedSequence;
@@ -99,7 +99,7 @@ public final class SwitchService implements ClusteredService
             ctx.journalFactory().apply(cluster);
         final EgressPublisher egress = new EgressPublisher(cluster, counters);
         this.stateMachine = new SwitchStateMachine(ctx, cluster, journal, switchCounters, counters, egress);
-        this.ingress = new IngressAdapter(stateMachine, ctx.maxTopicLength(), ctx.maxPayloadLength());
+        this.ingress = new ProtocolIngress(stateMachine, ctx.maxTopicLength(), ctx.maxPayloadLength());
         this.snapshotSchedule = new SnapshotSchedule(cluster, ctx.snapshotIntervalNs(), counters);
         if (ctx.snapshotsKept() > 0)
         {

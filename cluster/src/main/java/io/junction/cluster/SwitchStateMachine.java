@@ -11,13 +11,8 @@ import io.junction.Priority;
 import io.junction.RejectReason;
 import io.junction.SubscriptionOptions;
 import io.junction.ThreadingMode;
-import io.junction.cluster.codecs.AcknowledgeDecoder;
-import io.junction.cluster.codecs.ErrorCode;
-import io.junction.cluster.codecs.PriorityCode;
-import io.junction.cluster.codecs.PublishDecoder;
-import io.junction.cluster.codecs.ResumeDecoder;
-import io.junction.cluster.codecs.SubscribeDecoder;
-import io.junction.cluster.codecs.UnsubscribeDecoder;
+import io.junction.protocol.codecs.ErrorCode;
+import io.junction.protocol.codecs.PriorityCode;
 import io.junction.security.PrincipalPermissions;
 import io.junction.security.TopicPermissions;
 import io.junction.topic.Topics;
@@ -129,34 +124,6 @@ final class SwitchStateMachine implements AutoCloseable
         return null == timeUnit ? 0 : timeUnit.toNanos(cluster.time());
     }
 
-    void onPublish(final ClientSession session, final long timestamp, final PublishDecoder publish)
-    {
-        final long publisherId = publish.publisherId();
-        final long publisherSequence = publish.publisherSequence();
-        final short priorityCode = publish.priorityRaw();
-        final int topicLength = publish.topicLength();
-        final int topicOffset = publish.limit() + PublishDecoder.topicHeaderLength();
-        final DirectBuffer buffer = publish.buffer();
-        publish.skipTopic();
-        final int payloadLength = publish.payloadLength();
-        final int payloadOffset = publish.limit() + PublishDecoder.payloadHeaderLength();
-
-        final long sequence = admit(session, timestamp, publisherId, publisherSequence, priorityCode, buffer,
-            topicOffset, topicLength, payloadOffset, payloadLength, null, 0);
-        if (DUPLICATE == sequence)
-        {
-            egress.publishAck(session, publisherId, publisherSequence, -1, true);
-        }
-        else if (sequence > 0)
-        {
-            egress.publishAck(session, publisherId, publisherSequence, sequence, false);
-        }
-        else
-        {
-            refuse(session, publisherSequence, PublishDecoder.TEMPLATE_ID, refusedCode, refusedReason);
-        }
-    }
-
     /**
      * Admit one publish into the replicated switch, whichever protocol it came in: deduplicated by (publisher id,
      * publisher sequence), checked, sequenced, journaled and routed (deliveries are sent before this returns).
@@ -185,7 +152,7 @@ final class SwitchStateMachine implements AutoCloseable
         }
         if (priorityCode < 0 || priorityCode > PriorityCode.BULK.value())
         {
-            return refused(ErrorCode.INVALID_PRIORITY, "priority");
+            return refused(ErrorCode.INVALID_FIELD, "priority");
         }
         if (payloadLength > ctx.maxPayloadLength())
         {
@@ -241,27 +208,6 @@ final class SwitchStateMachine implements AutoCloseable
         refusedCode = code;
         refusedReason = reason;
         return REFUSED;
-    }
-
-    void onSubscribe(final ClientSession session, final SubscribeDecoder subscribe)
-    {
-        final long correlationId = subscribe.correlationId();
-        final long resumeAfterSequence = subscribe.resumeAfterSequence();
-        final String pattern = subscribe.pattern();
-        final String durableName = subscribe.durableName();
-
-        final ClusterSubscription subscription = subscribe(session, correlationId, resumeAfterSequence, pattern,
-            durableName);
-        if (null == subscription)
-        {
-            refuse(session, correlationId, SubscribeDecoder.TEMPLATE_ID, refusedCode, refusedReason);
-            return;
-        }
-        egress.subscribeAck(session, correlationId, subscription.subscriptionId, subscription.startSequence);
-        if (!subscribedAgain)
-        {
-            replayToNew(session, subscription);
-        }
     }
 
     /**
@@ -354,49 +300,11 @@ final class SwitchStateMachine implements AutoCloseable
         }
     }
 
-    void onUnsubscribe(final ClientSession session, final UnsubscribeDecoder unsubscribe)
-    {
-        final long correlationId = unsubscribe.correlationId();
-        final long subscriptionId = unsubscribe.subscriptionId();
-        final ClusterSubscription subscription = subscriptionsById.get(subscriptionId);
-        if (null == subscription || subscription.sessionId != session.id())
-        {
-            refuse(session, correlationId, UnsubscribeDecoder.TEMPLATE_ID, ErrorCode.UNKNOWN_SUBSCRIPTION,
-                "no subscription " + subscriptionId);
-            return;
-        }
-        unsubscribe(subscription);
-        egress.unsubscribeAck(session, correlationId, subscriptionId);
-    }
-
     void unsubscribe(final ClusterSubscription subscription)
     {
         subscriptionsById.remove(subscription.subscriptionId);
         removeRoute(subscription);
         runSwitch();
-    }
-
-    void onResume(final ClientSession session, final ResumeDecoder resume)
-    {
-        final long subscriptionId = resume.subscriptionId();
-        final long afterSequence = resume.afterSequence();
-        final long afterCount = resume.afterCount();
-        final ClusterSubscription subscription = subscriptionsById.get(subscriptionId);
-        if (null == subscription || subscription.sessionId != session.id())
-        {
-            refuse(session, subscriptionId, ResumeDecoder.TEMPLATE_ID, ErrorCode.UNKNOWN_SUBSCRIPTION,
-                "no subscription " + subscriptionId);
-            return;
-        }
-        if (afterSequence < 0 || afterCount < 0 || afterCount > subscription.count)
-        {
-            refuse(session, subscriptionId, ResumeDecoder.TEMPLATE_ID, ErrorCode.INVALID_FIELD, "resume point");
-            return;
-        }
-        if (egress.isLeader()) // Output only: the subscription's state does not change.
-        {
-            replay(session, subscription, Math.min(afterSequence, lastSequence), afterCount, false);
-        }
     }
 
     /**
@@ -433,20 +341,6 @@ final class SwitchStateMachine implements AutoCloseable
                 catchUp(session, subscription);
             }
         }
-    }
-
-    void onAcknowledge(final ClientSession session, final AcknowledgeDecoder acknowledge)
-    {
-        final long subscriptionId = acknowledge.subscriptionId();
-        final long sequence = acknowledge.sequence();
-        final ClusterSubscription subscription = subscriptionsById.get(subscriptionId);
-        if (null == subscription || subscription.sessionId != session.id())
-        {
-            refuse(session, subscriptionId, AcknowledgeDecoder.TEMPLATE_ID, ErrorCode.UNKNOWN_SUBSCRIPTION,
-                "no subscription " + subscriptionId);
-            return;
-        }
-        acknowledge(subscription, sequence);
     }
 
     void acknowledge(final ClusterSubscription subscription, final long sequence)
@@ -515,20 +409,6 @@ final class SwitchStateMachine implements AutoCloseable
             }
         }
         runSwitch();
-    }
-
-    /**
-     * Count and answer a refused request: counted on every member (the log is the same everywhere).
-     */
-    void refuse(
-        final ClientSession session,
-        final long correlationId,
-        final int requestTemplateId,
-        final ErrorCode code,
-        final String reason)
-    {
-        counters.onError(code);
-        egress.error(session, correlationId, requestTemplateId, code, reason);
     }
 
     /**
@@ -602,7 +482,7 @@ final class SwitchStateMachine implements AutoCloseable
                     if (sending[0])
                     {
                         final long timestamp = timeUnit.convert(timestampNs, TimeUnit.NANOSECONDS);
-                        sending[0] = deliver(session, subscription, count[0], sequence, timestamp, priority, topic,
+                        sending[0] = deliver(session, subscription, sequence, timestamp, priority, topic,
                             payload, payloadOffset, payloadLength, 0, null); // the journal keeps no reply topic
                         counters.onReplayed();
                     }
@@ -625,13 +505,12 @@ final class SwitchStateMachine implements AutoCloseable
     }
 
     /**
-     * Send one delivery in the subscriber's protocol: a Junction protocol MESSAGE under the client's own
-     * subscription id, or the replicated-switch Deliver with its count.
+     * Send one delivery: a Junction protocol MESSAGE under the client's own subscription id; noted as sent, or the
+     * subscription as behind (caught up from the journal later) when the subscriber's egress refused it.
      */
     private boolean deliver(
         final ClientSession session,
         final ClusterSubscription subscription,
-        final long count,
         final long sequence,
         final long timestamp,
         final int priorityCode,
@@ -642,23 +521,18 @@ final class SwitchStateMachine implements AutoCloseable
         final long correlationId,
         final String replyTo)
     {
-        if (protocolSessions.containsKey(session.id()))
+        final boolean sent = protocolEgress.message(session, subscription.correlationId, sequence,
+            cluster.timeUnit().toNanos(timestamp), priorityCode, topic, payload, payloadOffset, payloadLength,
+            correlationId, replyTo);
+        if (sent)
         {
-            final boolean sent = protocolEgress.message(session, subscription.correlationId, sequence,
-                cluster.timeUnit().toNanos(timestamp), priorityCode, topic, payload, payloadOffset, payloadLength,
-                correlationId, replyTo);
-            if (sent)
-            {
-                subscription.sentUpTo = sequence;
-            }
-            else
-            {
-                subscription.behind = true;
-            }
-            return sent;
+            subscription.sentUpTo = sequence;
         }
-        return egress.deliver(session, subscription.subscriptionId, count, sequence, timestamp, priorityCode, topic,
-            payload, payloadOffset, payloadLength);
+        else
+        {
+            subscription.behind = true;
+        }
+        return sent;
     }
 
     private TopicPermissions grantFor(final ClientSession session)
@@ -704,7 +578,7 @@ final class SwitchStateMachine implements AutoCloseable
                 }
                 else if (null != subscriber)
                 {
-                    deliver(subscriber, subscription, subscription.count, routingSequence, routingTimestamp,
+                    deliver(subscriber, subscription, routingSequence, routingTimestamp,
                         message.priority().ordinal(), message.topic(), message.buffer(), message.offset(),
                         message.length(), message.correlationId(), message.replyTo());
                     counters.onDelivered();

@@ -64,7 +64,7 @@ class SingleMemberTest
 
     @Test
     @Timeout(90)
-    void deliversSmallMessagesInPlaceAndLargeOnesByOffer()
+    void deliversMessagesEitherSideOfTheMtuAndTheLargestPayload()
     {
         harness = new ClusterHarness(tempDir, 21_650, 1, (ctx) -> {}).startAll(true);
         harness.awaitLeader(TIMEOUT);
@@ -78,9 +78,8 @@ class SingleMemberTest
             lastBytes.add(message.buffer().getByte(message.offset() + message.length() - 1));
         }, TIMEOUT);
 
-        // Either side of EgressPublisher.MAX_CLAIM_LENGTH, and the largest payload a member takes.
-        final int[] payloadLengths = { 16, EgressPublisher.MAX_CLAIM_LENGTH - 100, EgressPublisher.MAX_CLAIM_LENGTH,
-            8 * 1024 };
+        // Within one datagram, either side of the default MTU (1408 bytes), and the largest payload a member takes.
+        final int[] payloadLengths = { 16, 1300, 1500, 8 * 1024 };
         final ClientOutcomes acks = new ClientOutcomes();
         final JunctionClient publisher = harness.newClient(acks.context("pub"));
         final org.agrona.concurrent.UnsafeBuffer payload = new org.agrona.concurrent.UnsafeBuffer(new byte[8 * 1024]);

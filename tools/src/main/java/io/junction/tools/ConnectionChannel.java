@@ -3,6 +3,7 @@ package io.junction.tools;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.GatheringByteChannel;
 
 /**
  * The byte stream under one protocol connection: a plain socket, TLS over a socket, or another transport. A
@@ -25,6 +26,15 @@ interface ConnectionChannel extends AutoCloseable
      * @return application bytes taken from {@code source}.
      */
     int write(ByteBuffer source) throws IOException;
+
+    /**
+     * @return the socket itself when the connection's bytes go to it unchanged (plain TCP), for gathering writes
+     * straight from the send ring; null when the transport transforms them (TLS) or is no socket.
+     */
+    default GatheringByteChannel gathering()
+    {
+        return null;
+    }
 
     /** @return true while the transport has bytes of its own to send: watch for writability. */
     boolean wantsWrite();

@@ -3,6 +3,7 @@ package io.junction.tools;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.SocketChannel;
 import org.agrona.CloseHelper;
 
@@ -28,6 +29,12 @@ final class PlainConnectionChannel implements ConnectionChannel
     public int write(final ByteBuffer source) throws IOException
     {
         return source.hasRemaining() ? socket.write(source) : 0;
+    }
+
+    @Override
+    public GatheringByteChannel gathering()
+    {
+        return socket;
     }
 
     @Override

@@ -161,6 +161,8 @@ final class ProtocolConnection implements FrameHandler
     private ByteBuffer out;
     private final UnsafeBuffer outBuffer = new UnsafeBuffer(0, 0);
     private volatile ManyToOneRingBuffer deliveries;
+    private RingWriter ringWriter; // plain TCP: MESSAGE frames go from the ring to the socket, not via staging
+    private boolean ringBlocked; // the socket took none of the ring's frames: OP_WRITE says when to go on
     /** Queue-group members leaving on UNSUBSCRIBE, until their last MESSAGE is out (made on the first). */
     private LeavingMembers leavers;
     private final java.util.function.Predicate<RemoteSubscription> finishLeave = this::finishLeave;
@@ -730,7 +732,7 @@ final class ProtocolConnection implements FrameHandler
         {
             ops |= SelectionKey.OP_READ;
         }
-        if ((null != out && out.position() > 0 && channel.isReady()) || channel.wantsWrite())
+        if ((null != out && out.position() > 0 && channel.isReady()) || channel.wantsWrite() || ringBlocked)
         {
             ops |= SelectionKey.OP_WRITE;
         }
@@ -1984,6 +1986,23 @@ final class ProtocolConnection implements FrameHandler
         }
         for (int round = 0; round < 8; round++)
         {
+            final int direct = writeDirect();
+            if (state >= CLOSED)
+            {
+                return; // The client went away.
+            }
+            if (RingWriter.SOCKET_FULL == direct || (RingWriter.ALL_WRITTEN == direct && 0 == deliveries.size()))
+            {
+                break; // The socket is full (OP_WRITE says when to go on), or everything went.
+            }
+            if (RingWriter.ALL_WRITTEN == direct)
+            {
+                if (round == 7)
+                {
+                    onDelivered(); // More queued: come back after the other connections had their turn.
+                }
+                continue;
+            }
             copyDeliveries();
             if (CLOSING == state && null != finalErrorCode)
             {
@@ -2056,6 +2075,59 @@ final class ProtocolConnection implements FrameHandler
             close(); // The client went away, or its TLS failed (counted by the channel).
             return false;
         }
+    }
+
+    /**
+     * Plain TCP: the staged control frames and the ring's MESSAGE frames in one gathering write, with no copy
+     * ({@link RingWriter}).
+     *
+     * @return a {@link RingWriter} result, or -1 when this connection copies instead (TLS, Aeron, no ring, closing,
+     * the drain lock taken by a drop-oldest producer, a frame longer than the staging buffer).
+     */
+    private int writeDirect()
+    {
+        final ManyToOneRingBuffer ring = deliveries;
+        if (null == ring || state >= CLOSING || null == channel.gathering())
+        {
+            return -1;
+        }
+        if (null == ringWriter)
+        {
+            ringWriter = RingWriter.over(ring);
+            if (null == ringWriter)
+            {
+                return -1;
+            }
+        }
+        if (!drainLock.compareAndSet(0, 1))
+        {
+            return -1; // A drop-oldest producer holds it for a moment: the copying path says come back.
+        }
+        final int result;
+        try
+        {
+            ensureStaging();
+            result = ringWriter.write(channel.gathering(), out);
+        }
+        catch (final IOException ex)
+        {
+            out.clear();
+            close(); // The client went away.
+            return RingWriter.SOCKET_FULL;
+        }
+        finally
+        {
+            drainLock.set(0);
+        }
+        ringBlocked = RingWriter.SOCKET_FULL == result;
+        final long n = ringWriter.written();
+        server.bytesSent((int)n);
+        progress += n;
+        if (ringWriter.frames() > 0)
+        {
+            server.messagesSent().getAndAdd(ringWriter.frames());
+        }
+        return RingWriter.TOO_LONG == result ? -1 : result;
     }
 
     private void copyDeliveries()

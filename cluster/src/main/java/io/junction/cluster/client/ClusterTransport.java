@@ -19,6 +19,7 @@ import io.junction.protocol.codecs.HelloEncoder;
 import io.junction.protocol.codecs.MessageHeaderEncoder;
 import io.junction.protocol.codecs.PingEncoder;
 import io.junction.protocol.codecs.PongDecoder;
+import io.junction.protocol.codecs.PublishDecoder;
 import io.junction.protocol.codecs.SubscribeDecoder;
 import io.junction.protocol.codecs.UnsubscribeDecoder;
 import org.agrona.CloseHelper;
@@ -53,6 +54,9 @@ import java.util.concurrent.TimeUnit;
  * NOT_CONNECTED, until an answer or a new leader comes: then {@link ConnectionState#LEADER_CHANGED} (or
  * CONNECTED) and every guaranteed publish awaiting its outcome is sent again with its publisher sequence (the
  * cluster drops the ones it has, by {@code principal/instance} and publisher sequence).
+ * <p>
+ * Publishes at a leader change: those still buffered here are dropped (see {@link #dropBufferedPublishes}); the
+ * client resends the guaranteed ones in order.
  * <p>
  * Deliveries: a leader change can lose deliveries on their way (or never sent: entries the old leader committed
  * but did not apply), so the transport re-subscribes each subscription after the last sequence it handed to the
@@ -184,6 +188,33 @@ public final class ClusterTransport implements Transport
         send.putInt(at - LENGTH_PREFIX, length, ByteOrder.LITTLE_ENDIAN);
         sendPosition = at + length;
         return true;
+    }
+
+    /**
+     * At a leader change, forget the PUBLISH frames not yet sent: the client sends every guaranteed one awaiting
+     * its outcome again, in order, and the cluster deduplicates by the publisher's highest sequence, so one of
+     * these reaching the new leader before those resends would make it drop them as duplicates (acknowledged,
+     * never logged). Best-effort ones are at most once. Other frames (subscriptions, acks) stay, in order.
+     */
+    void dropBufferedPublishes()
+    {
+        int read = 0;
+        int write = 0;
+        while (read < sendPosition)
+        {
+            final int length = send.getInt(read, ByteOrder.LITTLE_ENDIAN);
+            final int frameLength = LENGTH_PREFIX + length;
+            if (PublishDecoder.TEMPLATE_ID != ProtocolFrames.templateIdOrZero(send, read + LENGTH_PREFIX, length))
+            {
+                if (write != read)
+                {
+                    send.putBytes(write, send, read, frameLength);
+                }
+                write += frameLength;
+            }
+            read += frameLength;
+        }
+        sendPosition = write;
     }
 
     @Override
@@ -491,6 +522,7 @@ public final class ClusterTransport implements Transport
         {
             ClusterTransport.this.leaderMemberId = leaderMemberId;
             probeOutstanding = false;
+            dropBufferedPublishes();
             positions.onLeaderChanged();
             answered(ConnectionState.LEADER_CHANGED, "member " + leaderMemberId + " leads " + describe() +
                 " (term " + leadershipTermId + ")");

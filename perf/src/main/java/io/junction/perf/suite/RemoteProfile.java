@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RemoteProfile
 {
-    private static final String[] SYSCALLS = { "read", "write", "epoll_wait", "epoll_ctl", "futex", "sched_yield" };
+    private static final String[] SYSCALLS = { "read", "write", "writev", "epoll_wait", "epoll_ctl", "futex", "sched_yield" };
 
     private RemoteProfile()
     {

@@ -1,0 +1,98 @@
+package io.junction.perf.core;
+
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+import java.util.Locale;
+
+import io.junction.Junction;
+import io.junction.MessageHandler;
+import io.junction.Subscription;
+import io.junction.SubscriptionOptions;
+
+/**
+ * Subscribe and unsubscribe rates with many subscriptions present (issue 14's goal: at least 100,000 a
+ * second each with 100,000 present): 100,000 subscriptions are made first, then rounds of a batch of new
+ * ones ({@code subscribeAsync}, timed until the last is in effect on every shard) and of closing that batch
+ * (timed until every shard has removed their routes), each round's rate printed with the process's CPU time per operation (less sensitive to a loaded machine
+ * than the wall-clock rate).
+ * <p>
+ * {@code java -cp perf/target/benchmarks.jar io.junction.perf.core.SubscribeRateRun [present] [batch] [rounds]}
+ */
+public final class SubscribeRateRun
+{
+    private SubscribeRateRun()
+    {
+    }
+
+    public static void main(final String[] args)
+    {
+        final int present = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        final int batch = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
+        final int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        final MessageHandler handler = message -> { };
+        try (Junction junction = Junction.launch(new Junction.Context()))
+        {
+            Subscription last = null;
+            for (int i = 0; i < present; i++)
+            {
+                last = junction.subscribeAsync("users." + i + ".inbox", handler, SubscriptionOptions.defaults());
+            }
+            awaitInEffect(last);
+            final String[] patterns = new String[batch];
+            final Subscription[] made = new Subscription[batch];
+            final double[] subscribeRates = new double[rounds];
+            final double[] closeRates = new double[rounds];
+            for (int round = 0; round < rounds; round++)
+            {
+                for (int i = 0; i < batch; i++)
+                {
+                    patterns[i] = "sessions." + round + "." + i + ".events";
+                }
+                final long cpu0 = processCpuNs();
+                final long start = System.nanoTime();
+                for (int i = 0; i < batch; i++)
+                {
+                    made[i] = junction.subscribeAsync(patterns[i], handler, SubscriptionOptions.defaults());
+                }
+                awaitInEffect(made[batch - 1]);
+                final long subscribeNs = System.nanoTime() - start;
+                final long cpu1 = processCpuNs();
+                for (int i = 0; i < batch; i++)
+                {
+                    made[i].close();
+                }
+                // A shard applies its commands in order: once a subscription made after the closes is in effect,
+                // every shard has removed the closed ones' routes too.
+                final Subscription sentinel = junction.subscribeAsync("sentinel." + round, handler,
+                    SubscriptionOptions.defaults());
+                awaitInEffect(sentinel);
+                final long closeNs = System.nanoTime() - start - subscribeNs;
+                final long cpu2 = processCpuNs();
+                sentinel.close();
+                subscribeRates[round] = batch * 1e9 / subscribeNs;
+                closeRates[round] = batch * 1e9 / closeNs;
+                System.out.printf(Locale.ROOT, "round %d, %,d present: subscribe %,.0f/s (%,.0f CPU ns each), " +
+                    "close %,.0f/s (%,.0f CPU ns each)%n", round, present, subscribeRates[round],
+                    (cpu1 - cpu0) / (double)batch, closeRates[round], (cpu2 - cpu1) / (double)batch);
+            }
+            Arrays.sort(subscribeRates);
+            Arrays.sort(closeRates);
+            System.out.printf(Locale.ROOT, "median of %d rounds: subscribe %,.0f/s, close %,.0f/s (goal >= 100,000/s)%n",
+                rounds, subscribeRates[rounds / 2], closeRates[rounds / 2]);
+        }
+    }
+
+    private static void awaitInEffect(final Subscription subscription)
+    {
+        while (!subscription.isInEffect())
+        {
+            Thread.onSpinWait();
+        }
+    }
+
+    private static long processCpuNs()
+    {
+        final java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
+    }
+}
