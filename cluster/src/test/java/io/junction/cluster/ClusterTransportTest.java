@@ -63,7 +63,9 @@ class ClusterTransportTest
 
         final List<Integer> received = new ArrayList<>();
         final List<Long> receivedSequences = new ArrayList<>();
-        final JunctionClient subscriber = harness.newClient(new ClientContext().instance("sub"), (ctx) -> {});
+        final List<String> subscriberStates = new CopyOnWriteArrayList<>();
+        final JunctionClient subscriber = harness.newClient(new ClientContext().instance("sub")
+            .connectionListener((state, reason, detail) -> subscriberStates.add(state + " " + detail)), (ctx) -> {});
         final ClientSubscription subscription = subscriber.subscribe("orders.>", (message) ->
         {
             received.add(message.buffer().getInt(message.offset()));
@@ -126,7 +128,7 @@ class ClusterTransportTest
         }
         pollUntil(() -> outcomes.size() == firstBatch + secondBatch && received.size() == firstBatch * 3 / 4 + secondBatch,
             () -> "outcomes " + outcomes.size() + ", received " + received.size() + " " + received + ", states " +
-            states + ", subscriber " + subscriber.statistics(), publisher, subscriber);
+            states + ", subscriber " + subscriber.statistics() + " " + subscriberStates, publisher, subscriber);
         // The subscriber was re-made after its last delivery at the new leader: every message once, in order.
         final List<Integer> expected = new ArrayList<>();
         for (int i = 1; i <= firstBatch + secondBatch; i++)

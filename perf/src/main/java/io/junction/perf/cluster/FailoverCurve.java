@@ -42,8 +42,7 @@ import java.util.regex.Pattern;
  *   nothing killed;</li>
  *   <li>crash failover: the leader is SIGKILLed; the time from the kill to the first delivery to the subscriber after
  *   the client's new-leader event;</li>
- *   <li>planned stop: the same with SIGTERM (the member closes its consensus module first and lingers to send the
- *   end of its log).</li>
+ *   <li>planned stop: the same with SIGTERM (the member closes its consensus module first).</li>
  * </ul>
  * The election timeout is a fifth of the heartbeat timeout (the defaults' ratio) and the heartbeat interval a tenth.
  * Usage: {@code java $FLAGS -cp perf/target/benchmarks.jar io.junction.perf.cluster.FailoverCurve [quietSeconds]
