@@ -36,12 +36,12 @@ public final class SwitchCounters implements AutoCloseable
     public static final int DELIVERY_STALLS_TYPE_ID = 1045;
     /** Messages moved from a queue-group member that left to the members that remain. */
     public static final int QUEUE_GROUP_MOVED_TYPE_ID = 1046;
+    /** Messages of a queue-group member that left which the member that was to take them dropped (its policy). */
+    public static final int QUEUE_GROUP_DROPPED_ON_MOVE_TYPE_ID = 1049;
     /** Times a shard held a full outbox of a dropping (or DISCONNECT) subscriber for its drop grace. */
     public static final int SHARD_DROP_GRACE_WAITS_TYPE_ID = 1053;
     /** Drop graces that ran out with the outbox still full: the policy applied (a drop, or the disconnect). */
     public static final int SHARD_DROP_GRACE_EXPIRED_TYPE_ID = 1054;
-    /** Messages of a queue-group member that left which the member that was to take them dropped (its policy). */
-    public static final int QUEUE_GROUP_DROPPED_ON_MOVE_TYPE_ID = 1049;
 
     private final CountersManager countersManager;
     private final EnumMap<RejectReason, AtomicCounter> offerRejected = new EnumMap<>(RejectReason.class);

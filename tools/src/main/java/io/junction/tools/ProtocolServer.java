@@ -106,6 +106,8 @@ public final class ProtocolServer implements AutoCloseable
 
     private static final Long2ObjectHashMap<byte[]> REFUSAL_TEXTS = new Long2ObjectHashMap<>();
     private static final long CLOSE_FLUSH_NS = TimeUnit.SECONDS.toNanos(1);
+    /** The least a close waits for the agents to count what was undelivered (more, up to the stop's deadline). */
+    static final long CLOSE_COUNT_MIN_NS = TimeUnit.MILLISECONDS.toNanos(500);
 
     static
     {
@@ -973,6 +975,7 @@ public final class ProtocolServer implements AutoCloseable
         {
             return;
         }
+        final long stopDeadlineNs = admitting ? Long.MAX_VALUE : drainDeadlineNs; // the stop's (shutdown-timeout)
         stopAdmitting(System.nanoTime());
         final long flushDeadlineNs = System.nanoTime() + CLOSE_FLUSH_NS;
         while (System.nanoTime() - flushDeadlineNs < 0 && !allFlushed(flushDeadlineNs))
@@ -1001,7 +1004,7 @@ public final class ProtocolServer implements AutoCloseable
         }
         try
         {
-            closedAll.await(500, TimeUnit.MILLISECONDS);
+            closedAll.await(countWaitNs(stopDeadlineNs, System.nanoTime()), TimeUnit.NANOSECONDS);
         }
         catch (final InterruptedException ex)
         {
@@ -1030,6 +1033,22 @@ public final class ProtocolServer implements AutoCloseable
         }
         CloseHelper.quietCloseAll(allCounters);
         sendBufferMemory.close();
+    }
+
+    /**
+     * How long a close waits for the agents' count of what was undelivered: until the stop's deadline (set from
+     * {@code shutdown-timeout} by {@link #stopAdmitting}), and never less than {@link #CLOSE_COUNT_MIN_NS}, so a
+     * loaded machine still logs the count while a stop stays bounded.
+     *
+     * @param stopDeadlineNs the deadline given to {@link #stopAdmitting}, or {@code Long.MAX_VALUE} for none.
+     */
+    static long countWaitNs(final long stopDeadlineNs, final long nowNs)
+    {
+        if (Long.MAX_VALUE == stopDeadlineNs)
+        {
+            return CLOSE_COUNT_MIN_NS;
+        }
+        return Math.max(CLOSE_COUNT_MIN_NS, stopDeadlineNs - nowNs);
     }
 
     private boolean allFlushed(final long deadlineNs)

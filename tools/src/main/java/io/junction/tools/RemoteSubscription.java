@@ -249,7 +249,14 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
             LockSupport.parkNanos(parkNs);
             parkNs = Math.min(parkNs << 1, TimeUnit.MICROSECONDS.toNanos(100));
         }
-        connection.server().onUndelivered(1);
+        if (connection.isOpen())
+        {
+            connection.server().onUndelivered(1); // a stop's deadline, or its own end
+        }
+        else
+        {
+            connection.server().onLostAtEnd(1); // its connection closed while it waited for room
+        }
         return -1;
     }
 
