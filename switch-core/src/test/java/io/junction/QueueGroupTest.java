@@ -284,7 +284,14 @@ class QueueGroupTest
             handed.add(message.buffer().getLong(message.offset()));
             java.util.concurrent.locks.LockSupport.parkNanos(20_000);
         };
-        final Subscription leaver = junction.subscribe("tasks.*", member, keyed);
+        // The first leaver is slower still, so that its queue is still deep when its leave is applied, however
+        // late a loaded machine runs the test's thread after it saw the queue.
+        final MessageHandler slowMember = (message) ->
+        {
+            handed.add(message.buffer().getLong(message.offset()));
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        };
+        final Subscription leaver = junction.subscribe("tasks.*", slowMember, keyed);
         final Subscription second = junction.subscribe("tasks.*", member, keyed);
         junction.subscribe("tasks.*", member, keyed);
 
@@ -301,7 +308,7 @@ class QueueGroupTest
         publisher.start();
         try
         {
-            await().atMost(TestSupport.TIMEOUT).until(() -> leaver.queueDepth() > 0);
+            await().atMost(TestSupport.TIMEOUT).until(() -> leaver.queueDepth() >= 32);
             leaver.close(); // leaves with messages queued: they move, and its keys' new messages follow them
             await().atMost(TestSupport.TIMEOUT).until(() -> handed.size() > messages / 3 || !publishing.get());
             junction.subscribe("tasks.*", member, keyed); // a join under traffic moves keys between members

@@ -168,10 +168,15 @@ class ClusterRecoveryTest
             QualityOfService.GUARANTEED, new UnsafeBuffer(new byte[4]), 0, 4), "told, not queued, while no cluster");
         harness.startAll(false);
 
-        harness.pollUntil(Duration.ofSeconds(60), () -> acks.acked == 140 && received.size() == 140,
+        // The outcomes of 101..140 may have reached the clients before the stop took effect, so waiting for them
+        // alone says nothing of the restart: wait until both are back, then publish through the restarted cluster.
+        harness.pollUntil(Duration.ofSeconds(60), () -> publisher.isConnected() && subscriber.isConnected(),
+            publisher, subscriber);
+        publishRange(publisher, 141, 160);
+        harness.pollUntil(Duration.ofSeconds(60), () -> acks.acked == 160 && received.size() == 160,
             publisher, subscriber);
         final List<Long> expected = new ArrayList<>();
-        for (long i = 1; i <= 140; i++)
+        for (long i = 1; i <= 160; i++)
         {
             expected.add(i);
         }
@@ -179,7 +184,7 @@ class ClusterRecoveryTest
         // Each came back to the restarted cluster: reconnected, or its session (restored from the log) resumed.
         assertTrue(acks.connectedEvents >= 2 && subscriberStates.connectedEvents >= 2,
             "publisher " + acks.states + ", subscriber " + subscriberStates.states);
-        harness.awaitApplied(140, TIMEOUT);
+        harness.awaitApplied(160, TIMEOUT);
     }
 
     private static void publishRange(final JunctionClient publisher, final int from, final int to)
