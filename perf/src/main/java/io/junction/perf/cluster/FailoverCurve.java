@@ -212,11 +212,13 @@ public final class FailoverCurve
                 }
             });
             final Load load = new Load(client);
-            load.runUntil(() -> subscription.isInEffect() && client.isConnected());
+            load.runUntil("the subscription in effect and the client connected",
+                () -> subscription.isInEffect() && client.isConnected());
 
             final int electionsBefore = candidacies(nodes);
             final long quietEndNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(quietSeconds);
-            load.runUntil(() -> System.nanoTime() >= quietEndNs, WAIT_NS + TimeUnit.SECONDS.toNanos(quietSeconds));
+            load.runUntil("the quiet window's end", () -> System.nanoTime() >= quietEndNs,
+                WAIT_NS + TimeUnit.SECONDS.toNanos(quietSeconds));
             final int elections = candidacies(nodes) - electionsBefore;
             final String loadAverage = loadAverage();
 
@@ -238,7 +240,9 @@ public final class FailoverCurve
                     nodes[leader].stop();
                 }
                 connectedNs[0] = 0;
-                load.runUntil(() -> connectedNs[0] > killNs && firstDeliveryAfterConnectNs[0] > connectedNs[0]);
+                load.runUntil((crash ? "after a SIGKILL" : "after a SIGTERM") + " of leader " + leader +
+                    ", the client's new-leader event and a delivery after it",
+                    () -> connectedNs[0] > killNs && firstDeliveryAfterConnectNs[0] > connectedNs[0]);
                 (crash ? failovers : planned).add((firstDeliveryAfterConnectNs[0] - killNs) / 1e6);
                 long electedNs = Long.MAX_VALUE;
                 for (final Member node : nodes)
@@ -254,10 +258,16 @@ public final class FailoverCurve
                 nodes[leader].awaitExit();
                 nodes[leader] = new Member(leader, dir, members, heartbeatTimeoutMs, electionTimeoutMs);
                 // Every member names one leader again (more elections may run first) before the next round.
-                load.runUntil(() -> agreed(nodes));
+                load.runUntil("every member naming one leader after member " + leader + " restarted",
+                    () -> agreed(nodes));
             }
             return new Point(heartbeatTimeoutMs, electionTimeoutMs, elections, quietSeconds, failovers, planned,
                 elected, newLeaderEvent, loadAverage);
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new IllegalStateException("heartbeat timeout " + heartbeatTimeoutMs + " ms: " + ex.getMessage() +
+                membersState(nodes), ex);
         }
         finally
         {
@@ -326,13 +336,23 @@ public final class FailoverCurve
             Thread.onSpinWait();
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
-        final StringBuilder sb = new StringBuilder("no leader within 60 s:");
+        throw new IllegalStateException("no leader within 60 s");
+    }
+
+    /** Each member's role, leader and last log lines: what a timed-out round leaves to read. */
+    private static String membersState(final Member[] nodes)
+    {
+        final StringBuilder sb = new StringBuilder();
         for (final Member node : nodes)
         {
-            sb.append("\n member ").append(node.id).append(node.isAlive() ? "" : " (exited)").append(": ")
-                .append(String.join("\n  ", node.lastLines()));
+            if (null != node)
+            {
+                sb.append("\n member ").append(node.id).append(node.isAlive() ? "" : " (exited)").append(", role ")
+                    .append(node.role()).append(", leader ").append(node.leader()).append(":\n  ")
+                    .append(String.join("\n  ", node.lastLines()));
+            }
         }
-        throw new IllegalStateException(sb.toString());
+        return sb.toString();
     }
 
     private static String loadAverage()
@@ -360,12 +380,13 @@ public final class FailoverCurve
             this.client = client;
         }
 
-        void runUntil(final java.util.function.BooleanSupplier condition)
+        void runUntil(final String what, final java.util.function.BooleanSupplier condition)
         {
-            runUntil(condition, WAIT_NS);
+            runUntil(what, condition, WAIT_NS);
         }
 
-        void runUntil(final java.util.function.BooleanSupplier condition, final long timeoutNs)
+        /** Names the condition when it times out: a curve that stops says where. */
+        void runUntil(final String what, final java.util.function.BooleanSupplier condition, final long timeoutNs)
         {
             final long deadlineNs = System.nanoTime() + timeoutNs;
             final BackoffIdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
@@ -374,8 +395,8 @@ public final class FailoverCurve
                 final long nowNs = System.nanoTime();
                 if (nowNs > deadlineNs)
                 {
-                    throw new IllegalStateException("condition not met within " +
-                        TimeUnit.NANOSECONDS.toSeconds(timeoutNs) + " s");
+                    throw new IllegalStateException(what + ": not within " +
+                        TimeUnit.NANOSECONDS.toSeconds(timeoutNs) + " s (client connected: " + client.isConnected() + ")");
                 }
                 int work = client.poll();
                 if (nowNs >= nextNs)
