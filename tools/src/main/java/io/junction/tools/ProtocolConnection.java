@@ -1,5 +1,8 @@
 package io.junction.tools;
 
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
+import io.junction.protocol.codecs.MessageDecoder;
+import io.junction.protocol.codecs.PriorityCode;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -171,6 +174,7 @@ final class ProtocolConnection implements FrameHandler
     private final AtomicReference<RemoteSubscription> slowConsumer = new AtomicReference<>();
     private final ControlledMessageHandler copyDelivery = this::copyDelivery;
     private final org.agrona.concurrent.MessageHandler discardDelivery = this::discardDelivery;
+    private final org.agrona.concurrent.ControlledMessageHandler discardBelowCritical = this::discardBelowCritical;
     private long counted;
     private final org.agrona.concurrent.MessageHandler countDelivery = (typeId, buffer, index, length) -> counted++;
 
@@ -1918,6 +1922,16 @@ final class ProtocolConnection implements FrameHandler
      */
     int claimDroppingOldest(final int typeId, final int length)
     {
+        return claimDroppingOldest(typeId, length, true);
+    }
+
+    /**
+     * As above, class-aware: a message below CRITICAL may use the send buffer only up to its CRITICAL reserve, and
+     * makes room only by dropping older messages below CRITICAL; when the oldest is CRITICAL it is not dropped, and
+     * the newcomer is refused instead (-1). A CRITICAL message makes room by dropping the oldest, whatever its class.
+     */
+    int claimDroppingOldest(final int typeId, final int length, final boolean critical)
+    {
         final ManyToOneRingBuffer ring = deliveries;
         while (!drainLock.compareAndSet(0, 1))
         {
@@ -1931,15 +1945,19 @@ final class ProtocolConnection implements FrameHandler
         {
             while (true)
             {
-                final int index = ring.tryClaim(typeId, length);
+                final int index = critical || fitsBelowCriticalReserve(length) ? ring.tryClaim(typeId, length) : -1;
                 if (index >= 0)
                 {
                     return index;
                 }
                 final long position = ring.consumerPosition();
-                if (0 == ring.read(discardDelivery, 1) && ring.consumerPosition() == position)
+                final int discarded = critical ? ring.read(discardDelivery, 1) :
+                    ring.controlledRead(discardBelowCritical, 1);
+                if (0 == discarded && ring.consumerPosition() == position)
                 {
-                    return -1; // Nothing left to discard (a padding record at the end of the buffer is skipped).
+                    // Nothing left to discard (a padding record at the end of the buffer is skipped), or the oldest
+                    // is CRITICAL and the newcomer is not.
+                    return -1;
                 }
             }
         }
@@ -1947,6 +1965,59 @@ final class ProtocolConnection implements FrameHandler
         {
             drainLock.set(0);
         }
+    }
+
+    /**
+     * Drop the oldest message in the send buffer if it is below CRITICAL (counted, its credit given back).
+     *
+     * @return false if there was none to drop, or the oldest is CRITICAL.
+     */
+    boolean discardOldestBelowCritical()
+    {
+        final ManyToOneRingBuffer ring = deliveries;
+        while (!drainLock.compareAndSet(0, 1))
+        {
+            if (state >= CLOSED)
+            {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+        try
+        {
+            final long position = ring.consumerPosition();
+            return ring.controlledRead(discardBelowCritical, 1) > 0 || ring.consumerPosition() != position;
+        }
+        finally
+        {
+            drainLock.set(0);
+        }
+    }
+
+    /**
+     * @return true if a message below CRITICAL of this record length leaves the send buffer's CRITICAL reserve
+     * ({@code network.critical-reserve} percent of it) free.
+     */
+    boolean fitsBelowCriticalReserve(final int length)
+    {
+        final ManyToOneRingBuffer ring = deliveries;
+        final long reserve = (long)ring.capacity() * server.network().criticalReservePercent() / 100;
+        return ring.size() + length + RecordDescriptor.HEADER_LENGTH <= ring.capacity() - reserve;
+    }
+
+    private org.agrona.concurrent.ControlledMessageHandler.Action discardBelowCritical(
+        final int typeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        final int frame = index + ProtocolFrames.LENGTH_PREFIX;
+        if (length >= ProtocolFrames.LENGTH_PREFIX + ProtocolFrames.HEADER_LENGTH + MessageDecoder.BLOCK_LENGTH &&
+            MessageDecoder.TEMPLATE_ID == ProtocolFrames.templateId(buffer, frame) &&
+            PriorityCode.CRITICAL.value() == buffer.getByte(
+                frame + ProtocolFrames.HEADER_LENGTH + MessageDecoder.priorityEncodingOffset()))
+        {
+            return org.agrona.concurrent.ControlledMessageHandler.Action.ABORT; // kept: CRITICAL is not dropped
+        }
+        discardDelivery(typeId, buffer, index, length);
+        return org.agrona.concurrent.ControlledMessageHandler.Action.CONTINUE;
     }
 
     private void discardDelivery(final int typeId, final MutableDirectBuffer buffer, final int index, final int length)

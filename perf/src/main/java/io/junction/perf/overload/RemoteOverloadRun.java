@@ -33,8 +33,8 @@ import io.junction.perf.suite.ServerProcess;
 
 /**
  * Overload end to end through the daemon: a daemon child process configured as an operator would for overload
- * (CoDel shedding at the edge, a CRITICAL reserve in every ring, CRITICAL expressed past lower classes,
- * drop-oldest subscribers), a subscriber client that works {@code serviceNs} per message, and a publisher client.
+ * (CoDel shedding at the edge, a CRITICAL reserve in every ring and in each subscriber's credit window and send
+ * buffer, CRITICAL expressed past lower classes, drop-oldest subscribers), a subscriber client that works {@code serviceNs} per message, and a publisher client.
  * First the capacity: what the subscriber receives per second while the publisher offers as fast as it can, all
  * NORMAL. Then an open-loop load of {@code multiplier} times that for {@code seconds}, a {@code criticalShare} of
  * it CRITICAL, numbered, and the rest HIGH, NORMAL and BULK alike. Every second: offered and received per class,
@@ -226,7 +226,7 @@ public final class RemoteOverloadRun
                 "naming critical:\n\n```\n");
         for (final String line : finalMetrics.split("\n"))
         {
-            if (!line.startsWith("#") && line.contains("critical") && !line.endsWith(" 0.0"))
+            if (!line.startsWith("#") && line.toLowerCase(java.util.Locale.ROOT).contains("critical") && !line.endsWith(" 0.0"))
             {
                 report.append(line).append('\n');
             }
@@ -310,6 +310,7 @@ public final class RemoteOverloadRun
             "http { enabled = true, host = \"127.0.0.1\", port = " + httpPort + " }",
             "regulation { codel { enabled = true }, critical-reserve = 256, express-critical = true, rules = [] }",
             "subscriber { policy = drop-oldest }",
+            "network { critical-reserve = 12 }",
             "alarms { rules = [] }",
             "");
     }
