@@ -25,6 +25,13 @@ class SubscriptionTrieTest
         return unique;
     }
 
+    private List<String> matchInOrder(final String topic)
+    {
+        final List<String> out = new ArrayList<>();
+        trie.match(topic, out);
+        return out;
+    }
+
     @Test
     void matchesExactSingleAndFullWildcards()
     {
@@ -79,6 +86,66 @@ class SubscriptionTrieTest
         assertTrue(trie.remove("a.>", "z"));
         assertEquals(0, trie.size());
         assertEquals(Set.of(), match("a.b.c"));
+    }
+
+    @Test
+    void aNodeGoesFromOneValueToManyAndBackKeepingTheOrderAdded()
+    {
+        trie.add("a.b", "first");
+        trie.add("a.b", "second");
+        trie.add("a.b", "third");
+        trie.add("a.>", "tail-1");
+        trie.add("a.>", "tail-2");
+        assertEquals(List.of("tail-1", "tail-2", "first", "second", "third"), matchInOrder("a.b"));
+
+        assertTrue(trie.remove("a.b", "second"));
+        assertEquals(List.of("tail-1", "tail-2", "first", "third"), matchInOrder("a.b"));
+        assertTrue(trie.remove("a.b", "first"));
+        assertTrue(trie.remove("a.>", "tail-1"));
+        assertEquals(List.of("tail-2", "third"), matchInOrder("a.b"), "one value left in each");
+        assertFalse(trie.remove("a.b", "first"), "gone once left alone");
+        assertFalse(trie.remove("a.>", "tail-1"));
+
+        trie.add("a.b", "third"); // the same value twice is two entries, removed one at a time
+        assertEquals(List.of("tail-2", "third", "third"), matchInOrder("a.b"));
+        assertTrue(trie.remove("a.b", "third"));
+        assertEquals(List.of("tail-2", "third"), matchInOrder("a.b"));
+        assertTrue(trie.remove("a.b", "third"));
+        assertTrue(trie.remove("a.>", "tail-2"));
+        assertEquals(0, trie.size());
+        assertEquals(List.of(), matchInOrder("a.b"));
+
+        trie.add("a.b.c", "again"); // the pruned path is built anew
+        assertEquals(List.of("again"), matchInOrder("a.b.c"));
+    }
+
+    @Test
+    void numericTokensByTheHundredThousandMatchAndRemove()
+    {
+        final SubscriptionTrie<Integer> users = new SubscriptionTrie<>(16);
+        final int count = 100_000;
+        for (int i = 0; i < count; i++)
+        {
+            users.add("users." + i + ".inbox", i);
+        }
+        final List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < count; i += 997)
+        {
+            out.clear();
+            assertEquals(1, users.match("users." + i + ".inbox", out));
+            assertEquals(List.of(i), out);
+        }
+        for (int i = 0; i < count; i += 2)
+        {
+            assertTrue(users.remove("users." + i + ".inbox", i));
+        }
+        assertEquals(count / 2, users.size());
+        for (int i = 0; i < 1000; i++)
+        {
+            out.clear();
+            users.match("users." + i + ".inbox", out);
+            assertEquals(i % 2 == 0 ? List.of() : List.of(i), out, "users." + i);
+        }
     }
 
     @Test
