@@ -106,13 +106,10 @@ public final class SubscriptionTrie<T>
 
         addAll(node.fullWildcardValues, out);
 
-        if (null != node.exact)
+        final Node<T> child = node.child(topic, tokenStarts[tokenIndex], tokenEnds[tokenIndex]);
+        if (null != child)
         {
-            final Node<T> child = node.exact.get(topic, tokenStarts[tokenIndex], tokenEnds[tokenIndex]);
-            if (null != child)
-            {
-                match(child, topic, tokenIndex + 1, tokens, out);
-            }
+            match(child, topic, tokenIndex + 1, tokens, out);
         }
         if (null != node.singleWildcard)
         {
@@ -237,8 +234,7 @@ public final class SubscriptionTrie<T>
         }
 
         final boolean isStar = end - start == 1 && pattern.charAt(start) == Topics.SINGLE_WILDCARD;
-        final Node<T> child = isStar ? node.singleWildcard :
-            (null == node.exact ? null : node.exact.get(pattern, start, end));
+        final Node<T> child = isStar ? node.singleWildcard : node.child(pattern, start, end);
         if (null == child)
         {
             return false;
@@ -267,11 +263,7 @@ public final class SubscriptionTrie<T>
             }
             else
             {
-                node.exact.remove(pattern, start, end);
-                if (node.exact.size() == 0)
-                {
-                    node.exact = null;
-                }
+                node.removeChild(pattern, start, end);
             }
         }
         return removed;
@@ -282,12 +274,31 @@ public final class SubscriptionTrie<T>
         // Created on first use: a million subscriptions make a million nodes, most with one value or none.
         Object values;             // see with()
         Object fullWildcardValues; // see with()
+        // Exact-token children: the first held inline (most nodes have one, and a map would be three objects
+        // more per subscription), a map from the second on.
+        String onlyToken;
+        Node<T> onlyChild;
         TokenMap<Node<T>> exact;
         Node<T> singleWildcard;
 
         /**
-         * @return the child for the token {@code pattern[start, end)}; its key is cut from the pattern only
-         * when the child is new.
+         * @return the child for the exact token {@code text[from, to)}, or null.
+         */
+        Node<T> child(final String text, final int from, final int to)
+        {
+            if (null != exact)
+            {
+                return exact.get(text, from, to);
+            }
+            final String token = onlyToken;
+            final int length = to - from;
+            return null != token && token.length() == length && token.regionMatches(0, text, from, length) ?
+                onlyChild : null;
+        }
+
+        /**
+         * @return the child for the token {@code pattern[start, end)}, made if there is none; its key is cut from
+         * the pattern only when the child is new.
          */
         Node<T> childFor(final String pattern, final int start, final int end)
         {
@@ -299,22 +310,52 @@ public final class SubscriptionTrie<T>
                 }
                 return singleWildcard;
             }
-            if (null == exact)
-            {
-                exact = new TokenMap<>();
-            }
-            Node<T> child = exact.get(pattern, start, end);
+            Node<T> child = child(pattern, start, end);
             if (null == child)
             {
                 child = new Node<>();
-                exact.put(pattern.substring(start, end), child);
+                final String token = pattern.substring(start, end);
+                if (null == exact && null == onlyToken)
+                {
+                    onlyToken = token;
+                    onlyChild = child;
+                }
+                else
+                {
+                    if (null == exact)
+                    {
+                        exact = new TokenMap<>();
+                        exact.put(onlyToken, onlyChild);
+                        onlyToken = null;
+                        onlyChild = null;
+                    }
+                    exact.put(token, child);
+                }
             }
             return child;
         }
 
+        void removeChild(final String text, final int from, final int to)
+        {
+            if (null != exact)
+            {
+                exact.remove(text, from, to);
+                if (exact.size() == 0)
+                {
+                    exact = null;
+                }
+            }
+            else
+            {
+                onlyToken = null;
+                onlyChild = null;
+            }
+        }
+
         boolean isEmpty()
         {
-            return null == values && null == fullWildcardValues && null == exact && null == singleWildcard;
+            return null == values && null == fullWildcardValues && null == onlyToken && null == exact &&
+                null == singleWildcard;
         }
     }
 }

@@ -120,6 +120,28 @@ class SubscriptionTrieTest
     }
 
     @Test
+    void aSecondSiblingTokenAndItsRemovalKeepEveryChildReachable()
+    {
+        trie.add("a.x", "x"); // a's one child, held inline
+        trie.add("a.y", "y"); // a second: both move to a map
+        trie.add("a.z.deep", "deep");
+        assertEquals(List.of("x"), matchInOrder("a.x"));
+        assertEquals(List.of("y"), matchInOrder("a.y"));
+        assertTrue(trie.remove("a.x", "x"));
+        assertEquals(List.of(), matchInOrder("a.x"));
+        assertEquals(List.of("y"), matchInOrder("a.y"));
+        assertTrue(trie.remove("a.y", "y"));
+        assertTrue(trie.remove("a.z.deep", "deep"));
+        assertEquals(0, trie.size());
+        trie.add("a.w", "w");
+        assertEquals(List.of("w"), matchInOrder("a.w"));
+        assertEquals(List.of(), matchInOrder("a.x"));
+        assertFalse(trie.remove("a.x", "x"));
+        assertFalse(trie.remove("a.ww", "w"), "a token that only starts like the child's");
+        assertEquals(List.of(), matchInOrder("a.ww"));
+    }
+
+    @Test
     void numericTokensByTheHundredThousandMatchAndRemove()
     {
         final SubscriptionTrie<Integer> users = new SubscriptionTrie<>(16);
