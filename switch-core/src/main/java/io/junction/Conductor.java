@@ -276,7 +276,7 @@ final class Conductor
     }
 
     /**
-     * @return a snapshot of the active subscriptions.
+     * @return a snapshot of the active subscriptions, oldest first.
      */
     List<Subscription> subscriptions()
     {

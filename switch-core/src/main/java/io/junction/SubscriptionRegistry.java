@@ -13,17 +13,22 @@ import java.util.List;
 final class SubscriptionRegistry
 {
     private SwitchSubscription first;
+    private SwitchSubscription last;
     private int size;
 
     synchronized void add(final SwitchSubscription subscription)
     {
-        subscription.registryPrevious = null;
-        subscription.registryNext = first;
-        if (null != first)
+        subscription.registryPrevious = last;
+        subscription.registryNext = null;
+        if (null == last)
         {
-            first.registryPrevious = subscription;
+            first = subscription;
         }
-        first = subscription;
+        else
+        {
+            last.registryNext = subscription;
+        }
+        last = subscription;
         subscription.registered = true;
         size++;
     }
@@ -47,7 +52,11 @@ final class SubscriptionRegistry
         {
             previous.registryNext = next;
         }
-        if (null != next)
+        if (null == next)
+        {
+            last = previous;
+        }
+        else
         {
             next.registryPrevious = previous;
         }
@@ -64,7 +73,7 @@ final class SubscriptionRegistry
     }
 
     /**
-     * @return a copy of the active subscriptions, newest first (allocates: for observers and for closing).
+     * @return a copy of the active subscriptions, oldest first (allocates: for observers and for closing).
      */
     synchronized List<SwitchSubscription> snapshot()
     {

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The switch's list of active subscriptions (its {@link SubscriptionRegistry}) through the public API: ended
- * ones leave it wherever they stood, ending one twice is harmless, and subscriptions made and closed from
+ * The switch's list of active subscriptions (its {@link SubscriptionRegistry}) through the public API: oldest
+ * first, ended ones leave it wherever they stood, ending one twice is harmless, and subscriptions made and closed from
  * several threads at once leave exactly the ones still open, each still routed to.
  */
 @ExtendWith(TestSupport.NoLeakedThreads.class)
@@ -44,14 +44,17 @@ class SubscriptionRegistryTest
         {
             made.add(junction.subscribe("t." + i, message -> { }));
         }
-        assertEquals(Set.copyOf(made), Set.copyOf(junction.subscriptions()));
+        assertEquals(made, junction.subscriptions(), "oldest first");
 
         made.get(4).close(); // the newest
         made.get(2).close(); // one in the middle
         made.get(0).close(); // the oldest
         made.get(2).close(); // again: harmless
-        assertEquals(Set.of(made.get(1), made.get(3)), Set.copyOf(junction.subscriptions()));
+        assertEquals(List.of(made.get(1), made.get(3)), junction.subscriptions());
         assertFalse(made.get(2).isActive());
+        final Subscription newest = junction.subscribe("t.5", message -> { }); // after a removed last one
+        assertEquals(List.of(made.get(1), made.get(3), newest), junction.subscriptions());
+        newest.close();
 
         made.get(1).close();
         made.get(3).close();

@@ -18,8 +18,7 @@ class SubscriptionTrieTest
 
     private Set<String> match(final String topic)
     {
-        final List<String> out = new ArrayList<>();
-        trie.match(topic, out);
+        final List<String> out = matchInOrder(topic);
         final Set<String> unique = new HashSet<>(out);
         assertEquals(unique.size(), out.size(), "a subscription matched twice: " + out);
         return unique;
