@@ -59,4 +59,27 @@ class TokenMapTest
         map.remove("users.12345.inbox", 6, 11); // absent: nothing changes
         assertEquals(666, map.size());
     }
+
+    @Test
+    void keysWithTheSameHashStayApart()
+    {
+        final TokenMap<String> map = new TokenMap<>();
+        final String[] same = { "Aa", "BB", "AaAa", "AaBB", "BBAa", "BBBB" }; // "Aa" and "BB" share a hash
+        assertEquals("Aa".hashCode(), "BB".hashCode());
+        for (final String key : same)
+        {
+            map.put(key, key.toLowerCase());
+        }
+        for (final String key : same)
+        {
+            assertEquals(key.toLowerCase(), map.get("x." + key + ".y", 2, 2 + key.length()), key);
+        }
+        map.remove("x.AaBB", 2, 6);
+        map.remove("Aa");
+        assertNull(map.get("AaBB"));
+        assertNull(map.get("Aa"));
+        assertEquals("bb", map.get("BB"));
+        assertEquals("bbaa", map.get("BBAa"));
+        assertEquals(4, map.size());
+    }
 }
