@@ -151,6 +151,9 @@ public final class JunctionClient implements AutoCloseable
     /** Inside {@link #poll()}: a close() from a handler is carried out by the polls that follow. */
     private boolean polling;
     private final ClientClose closing;
+    /** The subscription whose handler runs now, and its message's sequence (see unsubscribeHere). */
+    private ClientSubscription delivering;
+    private long deliveringSequence;
 
     private JunctionClient(final ClientContext ctx, final Transport transport)
     {
@@ -1052,6 +1055,13 @@ public final class JunctionClient implements AutoCloseable
         {
             unsentSubscribes--;
         }
+        if (CONNECTED == state && sent && subscription == delivering && subscription.options().autoAck() &&
+            null != subscription.options().durable())
+        {
+            // Closed by its own handler (or the client's close from it): the message it took counts as consumed,
+            // so its ACK goes before the UNSUBSCRIBE (after it the daemon would know no such subscription).
+            sendAck(subscription, deliveringSequence);
+        }
         subscription.active = false;
         subscription.inEffect = false;
         if (CONNECTED == state && sent)
@@ -1498,6 +1508,8 @@ public final class JunctionClient implements AutoCloseable
         final ClientSubscriptionOptions options = subscription.options();
         try
         {
+            delivering = subscription;
+            deliveringSequence = sequence;
             subscription.handler().onMessage(message);
             if (options.autoAck() && null != options.durable())
             {
@@ -1508,6 +1520,10 @@ public final class JunctionClient implements AutoCloseable
         {
             subscription.faults++; // Isolated: counted, the next message is delivered.
             statistics.handlerFaults++;
+        }
+        finally
+        {
+            delivering = null;
         }
         if (options.autoCredit() && options.initialCredit() > 0 && (subscription.active || subscription.draining))
         {
