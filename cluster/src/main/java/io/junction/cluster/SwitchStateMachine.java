@@ -188,7 +188,7 @@ final class SwitchStateMachine implements AutoCloseable
         lastSequenceByPublisher.put(publisherId, publisherSequence);
         lastSequence = sequence;
         journal.append(sequence, cluster.timeUnit().toNanos(timestamp), priorityCode, topic, buffer, payloadOffset,
-            payloadLength, publisherId, publisherSequence);
+            payloadLength, publisherId, publisherSequence, replyTo, correlationId);
         counters.onPublished();
 
         routingSequence = sequence;
@@ -474,7 +474,7 @@ final class SwitchStateMachine implements AutoCloseable
         final long toSequence = countToEnd ? lastSequence : Math.min(lastSequence, afterSequence + ctx.maxReplay());
         final TimeUnit timeUnit = cluster.timeUnit();
         journal.read(afterSequence + 1, toSequence,
-            (sequence, timestampNs, priority, topic, payload, payloadOffset, payloadLength) ->
+            (sequence, timestampNs, priority, topic, payload, payloadOffset, payloadLength, replyTo, correlationId) ->
             {
                 if (Topics.covers(subscription.pattern, topic))
                 {
@@ -483,7 +483,7 @@ final class SwitchStateMachine implements AutoCloseable
                     {
                         final long timestamp = timeUnit.convert(timestampNs, TimeUnit.NANOSECONDS);
                         sending[0] = deliver(session, subscription, sequence, timestamp, priority, topic,
-                            payload, payloadOffset, payloadLength, 0, null); // the journal keeps no reply topic
+                            payload, payloadOffset, payloadLength, correlationId, replyTo);
                         counters.onReplayed();
                     }
                 }

@@ -1129,28 +1129,30 @@ final class ProtocolConnection implements FrameHandler
         }
 
         final long result;
-        if (null != replyTo || RequestFields.hasCorrelation(correlationId) ||
-            (Publisher.NO_KEY != key && !(guaranteed && 0 != publisherId)))
+        if (guaranteed && 0 != publisherId)
         {
-            // A request (or a reply carrying its correlation id), or a keyed publish. A request is never journaled,
-            // so a guaranteed one is refused. (An idempotent guaranteed publish takes the branch below: no key.)
-            result = guaranteed && null != replyTo ? OfferResult.rejected(RejectReason.GUARANTEED_REQUEST) :
-                publisher.offer(topic, key, PRIORITIES[priority], guaranteed ? QualityOfService.GUARANTEED :
-                QualityOfService.BEST_EFFORT, ttlNs == 0 ? Publisher.NO_TTL : ttlNs, replyTo,
-                RequestFields.correlation(correlationId), inBuffer, payloadOffset, payloadLength);
+            // Idempotent, with its key and (for a request) reply topic journaled with it.
+            result = publisher.offer(topic, key, PRIORITIES[priority], inBuffer, payloadOffset, payloadLength,
+                publisherId, publisherSequence, replyTo, RequestFields.correlation(correlationId));
+            if (DUPLICATE == result || TOO_OLD == result)
+            {
+                onResend(result, publisherSequence);
+                return;
+            }
             if (null != replyTo && OfferResult.isAccepted(result))
             {
                 server.requests().increment();
             }
         }
-        else if (guaranteed && 0 != publisherId)
+        else if (null != replyTo || RequestFields.hasCorrelation(correlationId) || Publisher.NO_KEY != key)
         {
-            result = publisher.offer(topic, PRIORITIES[priority], inBuffer, payloadOffset, payloadLength, publisherId,
-                publisherSequence);
-            if (DUPLICATE == result || TOO_OLD == result)
+            // A request (or a reply carrying its correlation id), or a keyed publish.
+            result = publisher.offer(topic, key, PRIORITIES[priority], guaranteed ? QualityOfService.GUARANTEED :
+                QualityOfService.BEST_EFFORT, ttlNs == 0 ? Publisher.NO_TTL : ttlNs, replyTo,
+                RequestFields.correlation(correlationId), inBuffer, payloadOffset, payloadLength);
+            if (null != replyTo && OfferResult.isAccepted(result))
             {
-                onResend(result, publisherSequence);
-                return;
+                server.requests().increment();
             }
         }
         else if (guaranteed)
