@@ -190,6 +190,48 @@ class ClientCloseTest
         secondTakesOver(node, udp(udpPort, "second"), publisher, journaled, 10);
     }
 
+    @Test
+    void aQueueGroupMemberClosedOverAeronUdpLeavesAtOnceWithNothingLostOrDeliveredTwice() throws Exception
+    {
+        final File node = tmp.resolve("group").toFile();
+        final int udpPort = AeronClientTest.freeUdpPort();
+        daemon(node, "aeron {", "  enabled = true", "  dir = \"" + tmp.resolve("group-driver") + "\"",
+            "  ingress-endpoint = \"127.0.0.1:" + udpPort + "\"", "  term-length = 256K", "}");
+        final List<Long> journaled = new CopyOnWriteArrayList<>();
+        final JunctionClient publisher = publisher(node, journaled);
+        final List<Long> leaver = new ArrayList<>();
+        final List<Long> stayer = new ArrayList<>();
+        final JunctionClient leaverClient = client(udp(udpPort, "leaver"));
+        final ClientSubscription leaving = leaverClient.subscribe("audit.>", (message) -> leaver.add(message.sequence()),
+            ClientSubscriptionOptions.defaults().queueGroup("workers"));
+        final JunctionClient stayerClient = client(tcp(node).instance("stayer"));
+        final ClientSubscription staying = stayerClient.subscribe("audit.>", (message) -> stayer.add(message.sequence()),
+            ClientSubscriptionOptions.defaults().queueGroup("workers"));
+        pollUntil(() -> leaving.isInEffect() && staying.isInEffect(), () -> leaverClient.lastError() + " / " +
+            stayerClient.lastError(), leaverClient, stayerClient);
+
+        // Both members share a first batch; the Aeron member closes while the stayer is not polled, so that
+        // messages are queued for both as it leaves.
+        publish(publisher, journaled, 40);
+        pollUntil(() -> leaver.size() + stayer.size() == 40, () -> leaver + " / " + stayer, leaverClient, stayerClient);
+        assertTrue(!leaver.isEmpty() && !stayer.isEmpty(), () -> "both took part: " + leaver + " / " + stayer);
+        publish(publisher, journaled, 40);
+        leaverClient.close();
+        assertTrue(leaverClient.isClosed());
+        assertEquals(0, leaverClient.statistics().closesTimedOut(), leaverClient.statistics()::toString);
+        final int leaverTook = leaver.size();
+
+        // From close() on, every message goes to the stayer: what the leaver still had queued moved to it.
+        publish(publisher, journaled, 40);
+        pollUntil(() -> leaver.size() + stayer.size() == 120, () -> leaver.size() + " + " + stayer.size() + " of 120",
+            stayerClient);
+        assertEquals(leaverTook, leaver.size(), "nothing reaches a closed client");
+        final List<Long> all = new ArrayList<>(leaver);
+        all.addAll(stayer);
+        java.util.Collections.sort(all);
+        assertEquals(journaled, all, "every message once, to one member");
+    }
+
     private ClientContext udp(final int udpPort, final String name)
     {
         return new ClientContext().url("aeron:udp?endpoint=127.0.0.1:" + udpPort)
