@@ -290,6 +290,46 @@ final class SwitchStateMachine implements AutoCloseable
     }
 
     /**
+     * Where a subscription starting at a time begins: after the last message journaled before {@code epochMs}, found
+     * by a binary search of the journal (cluster time rises with the log). The same on every member, since the journal
+     * is derived from the log; a message no longer kept counts as before the time.
+     *
+     * @return that message's sequence, 0 if there is none (from the earliest kept), the last sequence if
+     * every message is before it.
+     */
+    long lastSequenceBefore(final long epochMs)
+    {
+        final long timeNs = TimeUnit.MILLISECONDS.toNanos(epochMs);
+        long before = 0; // this sequence is before the time (0: none)
+        long notBefore = lastSequence + 1; // from this sequence on, at or after it
+        while (notBefore - before > 1)
+        {
+            final long middle = before + (notBefore - before) / 2;
+            if (journaledAtNs(middle) < timeNs)
+            {
+                before = middle;
+            }
+            else
+            {
+                notBefore = middle;
+            }
+        }
+        return before;
+    }
+
+    private long journaledAtNs(final long sequence)
+    {
+        final long[] timestampNs = { Long.MIN_VALUE };
+        journal.read(sequence, sequence, (s, journaledNs, priority, topic, payload, payloadOffset, payloadLength,
+            replyTo, correlationId) ->
+        {
+            timestampNs[0] = journaledNs;
+            return false;
+        });
+        return timestampNs[0];
+    }
+
+    /**
      * Replay (output only) after a sequence, up to the most one request replays.
      */
     void replayAfter(final ClientSession session, final ClusterSubscription subscription, final long afterSequence)

@@ -100,7 +100,7 @@ final class ProtocolConnection implements FrameHandler
     private static final int MAX_TEXT_CHARS = 400;
     private static final int MAX_TEXT_BYTES = 900;
     private static final int INITIAL_RECEIVE = BufferPool.RECEIVE_CAPACITY;
-    private static final int LARGE_RECEIVE = 64 * 1024;
+    private static final int LARGE_RECEIVE = BufferPool.LARGE_RECEIVE_CAPACITY;
     private static final int MAX_INSTANCE_LENGTH = 128;
     private static final int DURABLE_WINDOW = 4096; // guaranteed publishes awaiting their outcome; a power of two
     private static final int MAX_DEFERRED_PONGS = 16;
@@ -453,7 +453,7 @@ final class ProtocolConnection implements FrameHandler
             server.bytesReceived(n);
             if (n == remainingBefore && in.capacity() < LARGE_RECEIVE)
             {
-                grow(Math.min(in.capacity() << 1, Math.max(LARGE_RECEIVE, receiveCapacity())));
+                growInto(agent.pool().largeReceive()); // A busy reader: the pooled large size at once.
             }
             processInput(nowNs);
             if (state >= CLOSING || 0 != paused)
@@ -601,10 +601,13 @@ final class ProtocolConnection implements FrameHandler
         {
             return;
         }
-        final ByteBuffer bigger = BufferPool.allocate(capacity, "receive");
+        growInto(BufferPool.allocate(capacity, "receive"));
+    }
+
+    private void growInto(final ByteBuffer bigger)
+    {
         final int unread = in.position() - readPosition;
-        final UnsafeBuffer target = new UnsafeBuffer(bigger);
-        target.putBytes(0, inBuffer, readPosition, unread);
+        bigger.put(0, in, readPosition, unread); // absolute bulk copy: no view allocated
         bigger.position(unread);
         agent.pool().release(in);
         in = bigger;

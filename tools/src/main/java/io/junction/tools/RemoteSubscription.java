@@ -79,7 +79,13 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
     {
         if (null != credit && more > 0)
         {
-            credit.getAndUpdate((current) -> current > Long.MAX_VALUE - more ? Long.MAX_VALUE : current + more);
+            // A compare-and-set loop rather than getAndUpdate: a lambda capturing 'more' would be allocated per CREDIT.
+            long current;
+            do
+            {
+                current = credit.get();
+            }
+            while (!credit.compareAndSet(current, current > Long.MAX_VALUE - more ? Long.MAX_VALUE : current + more));
         }
     }
 
