@@ -73,6 +73,17 @@ class ClientCloseTest
         return daemon;
     }
 
+    /**
+     * @return the UDP port of a daemon serving Aeron with its embedded media driver (and TCP).
+     */
+    private int aeronDaemon(final File node) throws Exception
+    {
+        final int udpPort = AeronClientTest.freeUdpPort();
+        daemon(node, "aeron {", "  enabled = true", "  dir = \"" + tmp.resolve(node.getName() + "-driver") + "\"",
+            "  ingress-endpoint = \"127.0.0.1:" + udpPort + "\"", "  term-length = 256K", "}");
+        return udpPort;
+    }
+
     private static ClientContext tcp(final File node) throws Exception
     {
         return new ClientContext().url("tcp://127.0.0.1:" + port(node))
@@ -169,9 +180,7 @@ class ClientCloseTest
     void closedOverAeronUdpTheDurableNameIsFreeWhenCloseReturns() throws Exception
     {
         final File node = tmp.resolve("aeron").toFile();
-        final int udpPort = AeronClientTest.freeUdpPort();
-        daemon(node, "aeron {", "  enabled = true", "  dir = \"" + tmp.resolve("aeron-driver") + "\"",
-            "  ingress-endpoint = \"127.0.0.1:" + udpPort + "\"", "  term-length = 256K", "}");
+        final int udpPort = aeronDaemon(node);
         final List<Long> journaled = new CopyOnWriteArrayList<>();
         final JunctionClient publisher = publisher(node, journaled);
         publish(publisher, journaled, 10);
@@ -194,9 +203,7 @@ class ClientCloseTest
     void aQueueGroupMemberClosedOverAeronUdpLeavesAtOnceWithNothingLostOrDeliveredTwice() throws Exception
     {
         final File node = tmp.resolve("group").toFile();
-        final int udpPort = AeronClientTest.freeUdpPort();
-        daemon(node, "aeron {", "  enabled = true", "  dir = \"" + tmp.resolve("group-driver") + "\"",
-            "  ingress-endpoint = \"127.0.0.1:" + udpPort + "\"", "  term-length = 256K", "}");
+        final int udpPort = aeronDaemon(node);
         final List<Long> journaled = new CopyOnWriteArrayList<>();
         final JunctionClient publisher = publisher(node, journaled);
         final List<Long> leaver = new ArrayList<>();
