@@ -1957,6 +1957,7 @@ final class ProtocolConnection implements FrameHandler
         if (null != owner)
         {
             owner.drop(1);
+            owner.refundCredit(); // it was never sent
         }
         else
         {
