@@ -3,7 +3,6 @@ package io.junction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,7 +37,8 @@ final class Conductor
     private final DeliveryAgent[] sharedAgents;
     private final List<AgentRunner> deliveryRunners = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicCounter deliveryStalls;
-    private final Set<SwitchSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private final SubscriptionRegistry subscriptions = new SubscriptionRegistry();
+    // OWN subscriptions only: their threads, so that few of them make this map.
     private final ConcurrentHashMap<SwitchSubscription, AgentRunner> subscriptionRunners = new ConcurrentHashMap<>();
     private final AtomicLong subscriptionIds = new AtomicLong();
     private volatile boolean isClosed;
@@ -176,7 +176,7 @@ final class Conductor
 
         final long id = subscriptionIds.incrementAndGet();
         final SwitchSubscription subscription = new SwitchSubscription(
-            id, pattern, handler, options.copy(), this, shards.length);
+            id, pattern, handler, options.snapshot(), this, shards.length);
         subscriptions.add(subscription);
         counters.subscriptionsActive().increment();
 
@@ -276,11 +276,11 @@ final class Conductor
     }
 
     /**
-     * @return a snapshot of the active subscriptions.
+     * @return a snapshot of the active subscriptions, oldest first.
      */
     List<Subscription> subscriptions()
     {
-        return List.copyOf(subscriptions);
+        return List.copyOf(subscriptions.snapshot());
     }
 
     /**
@@ -288,14 +288,7 @@ final class Conductor
      */
     boolean areIdle()
     {
-        for (final SwitchSubscription subscription : subscriptions)
-        {
-            if (!subscription.isIdle())
-            {
-                return false;
-            }
-        }
-        return true;
+        return subscriptions.allIdle();
     }
 
     /**
@@ -311,7 +304,7 @@ final class Conductor
      */
     void endAll()
     {
-        for (final SwitchSubscription subscription : subscriptions)
+        for (final SwitchSubscription subscription : subscriptions.snapshot())
         {
             unsubscribe(subscription, TerminationReason.SWITCH_CLOSED);
         }

@@ -349,7 +349,7 @@ public final class Junction implements AutoCloseable
     }
 
     /**
-     * @return a snapshot of the active subscriptions (allocates: for observers, not for the hot path).
+     * @return a snapshot of the active subscriptions, oldest first (allocates: for observers, not for the hot path).
      */
     public List<Subscription> subscriptions()
     {

@@ -25,6 +25,9 @@ public final class SubscriptionOptions
     private String queueGroup;
     private QueueGroupDiscipline queueGroupDiscipline = QueueGroupDiscipline.BALANCED;
 
+    // Never changed: what the subscriptions on the default options share.
+    private static final SubscriptionOptions DEFAULTS = new SubscriptionOptions();
+
     public static SubscriptionOptions defaults()
     {
         return new SubscriptionOptions();
@@ -176,6 +179,25 @@ public final class SubscriptionOptions
     public QueueGroupDiscipline queueGroupDiscipline()
     {
         return queueGroupDiscipline;
+    }
+
+    /**
+     * @return what a subscription keeps of these options: a copy, so that the caller may change or reuse them;
+     * the one shared copy when they are the defaults, as most are (one object less per subscription). Never
+     * changed once made.
+     */
+    SubscriptionOptions snapshot()
+    {
+        return isDefault() ? DEFAULTS : copy();
+    }
+
+    private boolean isDefault()
+    {
+        return slowSubscriberPolicy == DEFAULTS.slowSubscriberPolicy && outboxCapacity == DEFAULTS.outboxCapacity &&
+            maxRestarts == DEFAULTS.maxRestarts && restartWindowNs == DEFAULTS.restartWindowNs &&
+            handlerFactory == DEFAULTS.handlerFactory && listener == DEFAULTS.listener &&
+            deliveryThread == DEFAULTS.deliveryThread && name == DEFAULTS.name && queueGroup == DEFAULTS.queueGroup &&
+            queueGroupDiscipline == DEFAULTS.queueGroupDiscipline;
     }
 
     SubscriptionOptions copy()

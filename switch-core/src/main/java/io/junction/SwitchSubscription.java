@@ -22,6 +22,7 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
     private static final AtomicReferenceFieldUpdater<SwitchSubscription, TerminationReason> TERMINATION =
         AtomicReferenceFieldUpdater.newUpdater(SwitchSubscription.class, TerminationReason.class, "termination");
 
+    private static final Priority[] PRIORITIES = Priority.values(); // values() copies its array at each call
     private static final VarHandle DROPPED_BY_CLASS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle SCHEDULED;
     private static final VarHandle BUSY;
@@ -49,13 +50,13 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
     }
 
     private final long id;
-    private final long[] droppedByClass = new long[Priority.values().length]; // several shards may drop
+    private final long[] droppedByClass = new long[PRIORITIES.length]; // several shards may drop
     private final String pattern;
     private final SubscriptionOptions options;
     private final SlowSubscriberPolicy policy;
     private final Conductor owner;
     private final Outbox[] outboxes;
-    private final RestartIntensity restartIntensity;
+    private RestartIntensity restartIntensity; // made at the first fault: most handlers never throw
     private final NanoClock nanoClock;
     // Null unless it has counters of its own (named, OWN or PIPELINE).
     private final AtomicCounter deliveredCounter;
@@ -75,6 +76,11 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
     private boolean inLatencyBatch;
     private long latencyBatchToken;
     private long latencyBatchStartNs;
+
+    // The conductor's SubscriptionRegistry links its subscriptions through these, under its lock.
+    SwitchSubscription registryPrevious;
+    SwitchSubscription registryNext;
+    boolean registered;
 
     private MessageHandler handler;
     private long delivered;
@@ -99,7 +105,6 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
         this.policy = options.slowSubscriberPolicy();
         this.owner = owner;
         this.nanoClock = owner.context().nanoClock();
-        this.restartIntensity = new RestartIntensity(options.maxRestarts(), options.restartWindowNs());
         this.routesPending = shards;
         this.outboxes = new Outbox[shards];
         for (int i = 0; i < shards; i++)
@@ -246,7 +251,7 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
             return counts[1];
         }
         long dropped = 0;
-        for (final Priority priority : Priority.values())
+        for (final Priority priority : PRIORITIES)
         {
             dropped += dropped(priority);
         }
@@ -516,6 +521,10 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
         {
             FAULTS.getAndAdd(this, 1L);
         }
+        if (null == restartIntensity)
+        {
+            restartIntensity = new RestartIntensity(options.maxRestarts(), options.restartWindowNs());
+        }
         if (restartIntensity.onFault(nanoClock.nanoTime()))
         {
             terminate(TerminationReason.RESTART_INTENSITY_EXCEEDED, fault);
@@ -573,10 +582,11 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
 
     void closeCounters()
     {
-        // Keep the last values readable after the counters are returned to the manager.
-        finalCounts = new long[]{ delivered(), dropped(), faults() };
         if (null != deliveredCounter)
         {
+            // Keep the last values readable after the counters are returned to the manager (the plain fields of
+            // one without counters stay readable as they are).
+            finalCounts = new long[]{ delivered(), dropped(), faults() };
             deliveredCounter.close();
             droppedCounter.close();
             faultsCounter.close();

@@ -23,6 +23,8 @@ public final class ClientContext
     public static final long DEFAULT_CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
     /** How long a closing queue-group member goes on taking messages while it waits for UNSUBSCRIBED. */
     public static final long DEFAULT_LEAVE_DRAIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+    /** How long {@link JunctionClient#close()} waits for the daemon to answer its UNSUBSCRIBEs. */
+    public static final long DEFAULT_CLOSE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
     public static final long DEFAULT_HEARTBEAT_INTERVAL_NS = TimeUnit.SECONDS.toNanos(5);
     public static final int DEFAULT_MAX_PINGS_OUT = 3;
     public static final long DEFAULT_RECONNECT_MIN_NS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -49,6 +51,7 @@ public final class ClientContext
     private byte[] token;
     private long connectTimeoutNs = DEFAULT_CONNECT_TIMEOUT_NS;
     private long leaveDrainTimeoutNs = DEFAULT_LEAVE_DRAIN_TIMEOUT_NS;
+    private long closeTimeoutNs = DEFAULT_CLOSE_TIMEOUT_NS;
     private long heartbeatIntervalNs = DEFAULT_HEARTBEAT_INTERVAL_NS;
     private int maxPingsOut = DEFAULT_MAX_PINGS_OUT;
     private long reconnectMinNs = DEFAULT_RECONNECT_MIN_NS;
@@ -322,6 +325,24 @@ public final class ClientContext
     }
 
     /**
+     * @param timeoutNs how long {@link JunctionClient#close()} waits, at most, for the daemon to answer the
+     *                  UNSUBSCRIBE of every open subscription (a durable name and a queue-group place are then free
+     *                  at once, even over Aeron, where the daemon would otherwise notice the close only when the
+     *                  client's image goes) and the outcomes of guaranteed publishes still in flight; 0: close the
+     *                  connection at once, as a crash would.
+     */
+    public ClientContext closeTimeoutNs(final long timeoutNs)
+    {
+        this.closeTimeoutNs = timeoutNs;
+        return this;
+    }
+
+    public long closeTimeoutNs()
+    {
+        return closeTimeoutNs;
+    }
+
+    /**
      * @param intervalNs the PING interval asked of the daemon and kept by the client; the link is given up after
      *                   {@link #maxPingsOut} intervals without a frame.
      */
@@ -559,6 +580,10 @@ public final class ClientContext
         }
         positive("connectTimeoutNs", connectTimeoutNs);
         positive("leaveDrainTimeoutNs", leaveDrainTimeoutNs);
+        if (closeTimeoutNs < 0)
+        {
+            throw new IllegalArgumentException("closeTimeoutNs must be >= 0 (0: close at once): " + closeTimeoutNs);
+        }
         positive("heartbeatIntervalNs", heartbeatIntervalNs);
         positive("maxPingsOut", maxPingsOut);
         positive("reconnectMinNs", reconnectMinNs);

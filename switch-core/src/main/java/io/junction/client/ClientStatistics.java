@@ -25,6 +25,7 @@ public final class ClientStatistics
     long discarded;
     long leavesTimedOut;
     long leavesCut;
+    long closesTimedOut;
     long creditsGranted;
     long errors;
     long handlerFaults;
@@ -146,6 +147,14 @@ public final class ClientStatistics
         return leavesCut;
     }
 
+    /**
+     * @return closes that gave up waiting for the daemon's answers at {@link ClientContext#closeTimeoutNs}.
+     */
+    public long closesTimedOut()
+    {
+        return closesTimedOut;
+    }
+
     /** @return CREDIT frames sent. */
     public long creditsGranted()
     {
@@ -203,7 +212,7 @@ public final class ClientStatistics
             ", inFlightFull=" + inFlightFull + ", inFlightBufferFull=" + inFlightBufferFull + ", backPressured=" +
             backPressured + ", notConnected=" + notConnected + ", resent=" + resent + ", connects=" + connects +
             ", disconnects=" + disconnects + ", received=" + received + ", discarded=" + discarded +
-            ", leavesTimedOut=" + leavesTimedOut + ", leavesCut=" + leavesCut +
+            ", leavesTimedOut=" + leavesTimedOut + ", leavesCut=" + leavesCut + ", closesTimedOut=" + closesTimedOut +
             ", creditsGranted=" + creditsGranted + ", errors=" + errors + ", handlerFaults=" + handlerFaults + ", requests=" + requests + ", replies=" + replies +
             ", requestsTimedOut=" + requestsTimedOut + ", requestsRefused=" + requestsRefused + ", lateReplies=" +
             lateReplies + '}';

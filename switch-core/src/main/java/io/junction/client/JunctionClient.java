@@ -9,6 +9,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
@@ -84,6 +85,8 @@ public final class JunctionClient implements AutoCloseable
     private static final int PUBLISH_FIXED_LENGTH = ProtocolFrames.HEADER_LENGTH + PublishEncoder.BLOCK_LENGTH + 2 + 4 + 2;
     private static final int CONTROL_FRAME_LENGTH = 64;
     private static final int DUPLICATE_CODE = (int)OfferResult.rejected(RejectReason.DUPLICATE);
+    /** How much longer than the close timeout close() from another thread waits for the polling thread. */
+    private static final long HAND_OVER_MARGIN_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final ClientContext ctx;
     private final Transport transport;
@@ -145,6 +148,12 @@ public final class JunctionClient implements AutoCloseable
     private long syncedUpTo;
     /** The transport said nothing can become durable now (a cluster without quorum). */
     private boolean suspended;
+    /** Inside {@link #poll()}: a close() from a handler is carried out by the polls that follow. */
+    private boolean polling;
+    private final ClientClose closing;
+    /** The subscription whose handler runs now, and its message's sequence (see unsubscribeHere). */
+    private ClientSubscription delivering;
+    private long deliveringSequence;
 
     private JunctionClient(final ClientContext ctx, final Transport transport)
     {
@@ -159,6 +168,7 @@ public final class JunctionClient implements AutoCloseable
         nextPublisherSequence = ctx.initialPublisherSequence();
         maxPayloadLength = ctx.maxFrameLength();
         backoffNs = ctx.reconnectMinNs();
+        closing = new ClientClose(ctx.closeTimeoutNs());
     }
 
     /**
@@ -197,7 +207,7 @@ public final class JunctionClient implements AutoCloseable
      */
     public boolean isConnected()
     {
-        return CONNECTED == state && !suspended;
+        return CONNECTED == state && !suspended && !closing.isClosing();
     }
 
     public boolean isClosed()
@@ -365,9 +375,9 @@ public final class JunctionClient implements AutoCloseable
         final long timeoutNs, final ReplyListener listener)
     {
         java.util.Objects.requireNonNull(listener, "listener");
-        if (CONNECTED != state)
+        if (CONNECTED != state || closing.isClosing())
         {
-            return CLOSED == state ? ClientResult.CLOSED : notConnected();
+            return CLOSED == state || closing.isClosing() ? ClientResult.CLOSED : notConnected();
         }
         if (outstanding.isFull())
         {
@@ -493,9 +503,9 @@ public final class JunctionClient implements AutoCloseable
     {
         final long key = nextKey;
         nextKey = 0;
-        if (CONNECTED != state || suspended)
+        if (CONNECTED != state || suspended || closing.isClosing())
         {
-            if (CLOSED == state)
+            if (CLOSED == state || closing.isClosing())
             {
                 return ClientResult.CLOSED;
             }
@@ -627,7 +637,7 @@ public final class JunctionClient implements AutoCloseable
     public ClientSubscription subscribe(
         final String pattern, final MessageHandler handler, final ClientSubscriptionOptions options)
     {
-        if (CLOSED == state)
+        if (CLOSED == state || closing.isClosing())
         {
             throw new IllegalStateException("the client is closed");
         }
@@ -663,12 +673,30 @@ public final class JunctionClient implements AutoCloseable
      */
     public int poll()
     {
+        polling = true;
+        try
+        {
+            return doPoll();
+        }
+        finally
+        {
+            polling = false;
+        }
+    }
+
+    private int doPoll()
+    {
         final long nowNs = System.nanoTime();
         int work = 0;
         final Thread current = Thread.currentThread();
         if (current != pollThread)
         {
             pollThread = current;
+        }
+        if (closing.isRequested() && closing.take())
+        {
+            beginClose(nowNs); // close() from another thread
+            work++;
         }
         if (closeRequests.get() > 0)
         {
@@ -677,7 +705,7 @@ public final class JunctionClient implements AutoCloseable
         switch (state)
         {
             case DISCONNECTED:
-                if (nowNs - nextAttemptNs >= 0)
+                if (nowNs - nextAttemptNs >= 0 && !closing.isClosing())
                 {
                     beginConnect(nowNs);
                     work++;
@@ -715,6 +743,10 @@ public final class JunctionClient implements AutoCloseable
         work += flush();
         work += expireOutcomes(nowNs);
         work += expireRequests(nowNs);
+        if (closing.isClosing())
+        {
+            work += progressClose(nowNs);
+        }
         return work;
     }
 
@@ -743,7 +775,12 @@ public final class JunctionClient implements AutoCloseable
             @Override
             public int doWork()
             {
-                return poll();
+                final int work = poll();
+                if (CLOSED == state)
+                {
+                    throw new AgentTerminationException(); // closed (from a handler, or on request): the thread ends
+                }
+                return work;
             }
 
             @Override
@@ -765,43 +802,173 @@ public final class JunctionClient implements AutoCloseable
         agentRunner = new AgentRunner(null != idleStrategy ? idleStrategy : null != inputWait ? inputWait :
             new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(InputIdleStrategy.MIN_PARK_US),
             TimeUnit.MILLISECONDS.toNanos(InputIdleStrategy.MAX_WAIT_MS)),
-            (error) -> lastError = String.valueOf(error), null, agent);
+            (error) ->
+            {
+                if (!(error instanceof AgentTerminationException))
+                {
+                    lastError = String.valueOf(error);
+                }
+            }, null, agent);
         AgentRunner.startOnThread(agentRunner);
         return agentRunner;
     }
 
     /**
-     * Close: the connection is dropped (what is buffered is flushed once, without waiting); guaranteed publishes
-     * still awaiting an outcome are not reported. Stops the agent thread first if one runs.
+     * Close, gracefully and within {@link ClientContext#closeTimeoutNs}: every open subscription is unsubscribed (a
+     * queue-group member goes on taking what the daemon had handed it until its UNSUBSCRIBED), then a sync whose
+     * PONG says the daemon answered all of it, and gave the outcomes of the guaranteed publishes in flight (told to
+     * the outcome listener); then the connection is dropped. A durable name or a queue-group place is free for
+     * another client when close() returns, over Aeron as over TCP. What is not answered by the deadline is not
+     * waited for ({@link ClientStatistics#closesTimedOut()}), and guaranteed publishes still without an outcome
+     * are not reported. A timeout of 0 drops the connection at once (what is buffered is flushed once).
+     * <p>
+     * From a handler, or from the application's agent on the client's agent thread, it begins the close and
+     * returns: the polls that follow finish it ({@link #isClosed()}; the agent thread then ends). From another
+     * thread than the polling one it hands the close to the polling thread and waits for it, at most the close
+     * timeout and a second, without a lock; if that thread did not poll meanwhile, the caller closes at once.
      */
     @Override
     public void close()
     {
-        if (null != agentRunner)
-        {
-            final AgentRunner runner = agentRunner;
-            agentRunner = null;
-            if (Thread.currentThread() != runner.thread())
-            {
-                runner.close();
-            }
-        }
-        if (CLOSED == state)
+        if (closing.isDone())
         {
             return;
         }
-        final boolean wasUp = DISCONNECTED != state;
-        if (CONNECTED == state)
+        final Thread current = Thread.currentThread();
+        final AgentRunner runner = agentRunner;
+        if (null != runner)
         {
-            flush();
+            if (current == runner.thread())
+            {
+                beginClose(System.nanoTime()); // the agent's next duty cycles finish it, then end the thread
+                return;
+            }
+            closing.request();
+            closing.awaitDone(closing.timeoutNs() + HAND_OVER_MARGIN_NS);
+            agentRunner = null;
+            runner.close(); // ended already, or stopped now: from here this thread owns the client
+            closeHere();
+            return;
         }
-        transport.release();
-        state = CLOSED;
-        disconnectReason = DisconnectReason.CLOSED;
-        if (wasUp)
+        if (polling && current == pollThread)
         {
-            connectionListener.onConnectionState(ConnectionState.DISCONNECTED, DisconnectReason.CLOSED,
-                "closed by the application");
+            beginClose(System.nanoTime()); // from a handler: the polls that follow finish it
+            return;
+        }
+        final Thread poller = pollThread;
+        if (null != poller && current != poller)
+        {
+            closing.request();
+            if (closing.awaitDone(closing.timeoutNs() + HAND_OVER_MARGIN_NS) || !closing.take())
+            {
+                return; // done, or under way on the polling thread (which finishes it by the deadline)
+            }
+            // The polling thread does not poll: close at once from here, as before graceful closes.
+            finishClose();
+            return;
+        }
+        closeHere();
+    }
+
+    /**
+     * On the thread that owns the client: begin the close and poll until it is done (within the close timeout).
+     */
+    private void closeHere()
+    {
+        beginClose(System.nanoTime());
+        final IdleStrategy idle = new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(10),
+            TimeUnit.MILLISECONDS.toNanos(1));
+        while (CLOSED != state)
+        {
+            idle.idle(poll());
+        }
+    }
+
+    private void beginClose(final long nowNs)
+    {
+        if (closing.isClosing() || CLOSED == state)
+        {
+            return;
+        }
+        closing.begin(nowNs);
+        if (CONNECTED != state || 0 == closing.timeoutNs())
+        {
+            finishClose();
+            return;
+        }
+        for (final ClientSubscription subscription : subscriptions())
+        {
+            unsubscribeHere(subscription);
+        }
+        progressClose(nowNs);
+    }
+
+    /**
+     * Send what found no room, then the sync; done once the sync is answered and every leaving member had its
+     * UNSUBSCRIBED, or at the deadline, or when the connection went meanwhile.
+     */
+    private int progressClose(final long nowNs)
+    {
+        if (CONNECTED != state)
+        {
+            finishClose();
+            return 1;
+        }
+        if (closing.isPastDeadline(nowNs))
+        {
+            statistics.closesTimedOut++;
+            finishClose();
+            return 1;
+        }
+        int work = 0;
+        while (closing.hasUnsent() && sendUnsubscribe(closing.nextUnsent()))
+        {
+            closing.sentNext();
+            work++;
+        }
+        if (!closing.hasUnsent() && 0 == closing.sync())
+        {
+            final long sync = sync(); // after every UNSUBSCRIBE: its PONG follows their answers
+            if (sync > 0)
+            {
+                closing.sync(sync);
+                work++;
+            }
+        }
+        if (closing.sync() > 0 && isSynced(closing.sync()) && draining.isEmpty())
+        {
+            finishClose();
+            work++;
+        }
+        return work;
+    }
+
+    private void finishClose()
+    {
+        final boolean wasUp = DISCONNECTED != state && CLOSED != state;
+        try
+        {
+            if (CONNECTED == state)
+            {
+                flush();
+            }
+            transport.release();
+            state = CLOSED;
+            disconnectReason = DisconnectReason.CLOSED;
+            for (final ClientSubscription member : draining.values())
+            {
+                member.draining = false;
+            }
+            draining.clear();
+            if (wasUp)
+            {
+                connectionListener.onConnectionState(ConnectionState.DISCONNECTED, DisconnectReason.CLOSED,
+                    "closed by the application");
+            }
+        }
+        finally
+        {
+            closing.end();
         }
     }
 
@@ -874,6 +1041,11 @@ public final class JunctionClient implements AutoCloseable
             }
             return;
         }
+        unsubscribeHere(subscription);
+    }
+
+    private void unsubscribeHere(final ClientSubscription subscription)
+    {
         if (null == subscriptions.remove(subscription.id()))
         {
             return;
@@ -882,6 +1054,13 @@ public final class JunctionClient implements AutoCloseable
         if (!sent)
         {
             unsentSubscribes--;
+        }
+        if (CONNECTED == state && sent && subscription == delivering && subscription.options().autoAck() &&
+            null != subscription.options().durable())
+        {
+            // Closed by its own handler (or the client's close from it): the message it took counts as consumed,
+            // so its ACK goes before the UNSUBSCRIBE (after it the daemon would know no such subscription).
+            sendAck(subscription, deliveringSequence);
         }
         subscription.active = false;
         subscription.inEffect = false;
@@ -898,18 +1077,27 @@ public final class JunctionClient implements AutoCloseable
                 subscription.drainDeadlineNs = System.nanoTime() + ctx.leaveDrainTimeoutNs();
                 draining.put(subscription.id(), subscription);
             }
+            else if (!unsubscribed && closing.isClosing())
+            {
+                closing.unsent(subscription.id()); // the close sends it once there is room, before its sync
+            }
             // Otherwise (best effort) its MESSAGE frames already on their way are discarded, counted.
         }
     }
 
     private boolean sendUnsubscribe(final ClientSubscription subscription)
     {
+        return sendUnsubscribe(subscription.id());
+    }
+
+    private boolean sendUnsubscribe(final long subscriptionId)
+    {
         final int at = claim(ProtocolFrames.HEADER_LENGTH + UnsubscribeEncoder.BLOCK_LENGTH);
         if (at < 0)
         {
             return false;
         }
-        unsubscribe.wrapAndApplyHeader(transport.buffer(), at, header).subscriptionId(subscription.id());
+        unsubscribe.wrapAndApplyHeader(transport.buffer(), at, header).subscriptionId(subscriptionId);
         transport.commit(at, ProtocolFrames.HEADER_LENGTH + unsubscribe.encodedLength());
         return true;
     }
@@ -922,7 +1110,7 @@ public final class JunctionClient implements AutoCloseable
         {
             if (subscription.closeRequested)
             {
-                unsubscribe(subscription);
+                unsubscribeHere(subscription);
                 work++;
             }
         }
@@ -1320,6 +1508,8 @@ public final class JunctionClient implements AutoCloseable
         final ClientSubscriptionOptions options = subscription.options();
         try
         {
+            delivering = subscription;
+            deliveringSequence = sequence;
             subscription.handler().onMessage(message);
             if (options.autoAck() && null != options.durable())
             {
@@ -1330,6 +1520,10 @@ public final class JunctionClient implements AutoCloseable
         {
             subscription.faults++; // Isolated: counted, the next message is delivered.
             statistics.handlerFaults++;
+        }
+        finally
+        {
+            delivering = null;
         }
         if (options.autoCredit() && options.initialCredit() > 0 && (subscription.active || subscription.draining))
         {

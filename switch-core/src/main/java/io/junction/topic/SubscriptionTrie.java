@@ -13,6 +13,8 @@ import java.util.List;
  */
 public final class SubscriptionTrie<T>
 {
+    private static final Object NOT_FOUND = new Object();
+
     private final Node<T> root = new Node<>();
     private final int[] tokenStarts;
     private final int[] tokenEnds;
@@ -49,14 +51,14 @@ public final class SubscriptionTrie<T>
             }
             if (end - start == 1 && pattern.charAt(start) == Topics.FULL_WILDCARD)
             {
-                node.fullWildcardValues().add(value);
+                node.fullWildcardValues = with(node.fullWildcardValues, value);
                 size++;
                 return;
             }
-            node = node.childFor(pattern.substring(start, end));
+            node = node.childFor(pattern, start, end);
             if (end == length)
             {
-                node.values().add(value);
+                node.values = with(node.values, value);
                 size++;
                 return;
             }
@@ -104,13 +106,10 @@ public final class SubscriptionTrie<T>
 
         addAll(node.fullWildcardValues, out);
 
-        if (null != node.exact)
+        final Node<T> child = node.child(topic, tokenStarts[tokenIndex], tokenEnds[tokenIndex]);
+        if (null != child)
         {
-            final Node<T> child = node.exact.get(topic, tokenStarts[tokenIndex], tokenEnds[tokenIndex]);
-            if (null != child)
-            {
-                match(child, topic, tokenIndex + 1, tokens, out);
-            }
+            match(child, topic, tokenIndex + 1, tokens, out);
         }
         if (null != node.singleWildcard)
         {
@@ -118,15 +117,78 @@ public final class SubscriptionTrie<T>
         }
     }
 
-    private static <T> void addAll(final ArrayList<T> values, final List<T> out)
+    @SuppressWarnings("unchecked")
+    private static <T> void addAll(final Object values, final List<T> out)
     {
         if (null == values)
         {
             return;
         }
-        for (int i = 0, n = values.size(); i < n; i++)
+        if (values instanceof Many)
         {
-            out.add(values.get(i));
+            final Many many = (Many)values;
+            for (int i = 0, n = many.size(); i < n; i++)
+            {
+                out.add((T)many.get(i));
+            }
+        }
+        else
+        {
+            out.add((T)values);
+        }
+    }
+
+    /**
+     * A node's values are held in one slot: null, the one value itself (most patterns have one subscriber, so
+     * a list each would be two objects more per subscription), or a {@link Many} of two or more, in the order
+     * they were added.
+     */
+    private static Object with(final Object slot, final Object value)
+    {
+        if (null == slot)
+        {
+            return value;
+        }
+        if (slot instanceof Many)
+        {
+            ((Many)slot).add(value);
+            return slot;
+        }
+        final Many many = new Many();
+        many.add(slot);
+        many.add(value);
+        return many;
+    }
+
+    /**
+     * @return the slot without the first value equal to this one, or {@link #NOT_FOUND}.
+     */
+    private static Object without(final Object slot, final Object value)
+    {
+        if (null == slot)
+        {
+            return NOT_FOUND;
+        }
+        if (slot instanceof Many)
+        {
+            final Many many = (Many)slot;
+            if (!many.remove(value))
+            {
+                return NOT_FOUND;
+            }
+            return many.size() == 1 ? many.get(0) : many;
+        }
+        return value.equals(slot) ? null : NOT_FOUND;
+    }
+
+    /** Two or more values of one node; private, so that no value can be one. */
+    private static final class Many extends ArrayList<Object>
+    {
+        private static final long serialVersionUID = 1L;
+
+        Many()
+        {
+            super(2);
         }
     }
 
@@ -162,19 +224,36 @@ public final class SubscriptionTrie<T>
         }
         if (end - start == 1 && pattern.charAt(start) == Topics.FULL_WILDCARD)
         {
-            return null != node.fullWildcardValues && node.fullWildcardValues.remove(value);
+            final Object left = without(node.fullWildcardValues, value);
+            if (NOT_FOUND == left)
+            {
+                return false;
+            }
+            node.fullWildcardValues = left;
+            return true;
         }
 
         final boolean isStar = end - start == 1 && pattern.charAt(start) == Topics.SINGLE_WILDCARD;
-        final Node<T> child = isStar ? node.singleWildcard :
-            (null == node.exact ? null : node.exact.get(pattern, start, end));
+        final Node<T> child = isStar ? node.singleWildcard : node.child(pattern, start, end);
         if (null == child)
         {
             return false;
         }
 
-        final boolean removed = end == pattern.length() ?
-            null != child.values && child.values.remove(value) : remove(child, pattern, end + 1, value);
+        final boolean removed;
+        if (end == pattern.length())
+        {
+            final Object left = without(child.values, value);
+            removed = NOT_FOUND != left;
+            if (removed)
+            {
+                child.values = left;
+            }
+        }
+        else
+        {
+            removed = remove(child, pattern, end + 1, value);
+        }
 
         if (removed && child.isEmpty())
         {
@@ -184,11 +263,7 @@ public final class SubscriptionTrie<T>
             }
             else
             {
-                node.exact.remove(pattern.substring(start, end));
-                if (node.exact.size() == 0)
-                {
-                    node.exact = null;
-                }
+                node.removeChild(pattern, start, end);
             }
         }
         return removed;
@@ -196,33 +271,38 @@ public final class SubscriptionTrie<T>
 
     private static final class Node<T>
     {
-        // Created on first use: a million subscriptions make a million nodes, most with one list or none.
-        ArrayList<T> values;
-        ArrayList<T> fullWildcardValues;
+        // Created on first use: a million subscriptions make a million nodes, most with one value or none.
+        Object values;             // see with()
+        Object fullWildcardValues; // see with()
+        // Exact-token children: the first held inline (most nodes have one, and a map would be three objects
+        // more per subscription), a map from the second on.
+        String onlyToken;
+        Node<T> onlyChild;
         TokenMap<Node<T>> exact;
         Node<T> singleWildcard;
 
-        ArrayList<T> values()
+        /**
+         * @return the child for the exact token {@code text[from, to)}, or null.
+         */
+        Node<T> child(final String text, final int from, final int to)
         {
-            if (null == values)
+            if (null != exact)
             {
-                values = new ArrayList<>(1);
+                return exact.get(text, from, to);
             }
-            return values;
+            final String token = onlyToken;
+            final int length = to - from;
+            return null != token && token.length() == length && token.regionMatches(0, text, from, length) ?
+                onlyChild : null;
         }
 
-        ArrayList<T> fullWildcardValues()
+        /**
+         * @return the child for the token {@code pattern[start, end)}, made if there is none; its key is cut from
+         * the pattern only when the child is new.
+         */
+        Node<T> childFor(final String pattern, final int start, final int end)
         {
-            if (null == fullWildcardValues)
-            {
-                fullWildcardValues = new ArrayList<>(1);
-            }
-            return fullWildcardValues;
-        }
-
-        Node<T> childFor(final String token)
-        {
-            if (token.length() == 1 && token.charAt(0) == Topics.SINGLE_WILDCARD)
+            if (end - start == 1 && pattern.charAt(start) == Topics.SINGLE_WILDCARD)
             {
                 if (null == singleWildcard)
                 {
@@ -230,23 +310,52 @@ public final class SubscriptionTrie<T>
                 }
                 return singleWildcard;
             }
-            if (null == exact)
-            {
-                exact = new TokenMap<>();
-            }
-            Node<T> child = exact.get(token);
+            Node<T> child = child(pattern, start, end);
             if (null == child)
             {
                 child = new Node<>();
-                exact.put(token, child);
+                final String token = pattern.substring(start, end);
+                if (null == exact && null == onlyToken)
+                {
+                    onlyToken = token;
+                    onlyChild = child;
+                }
+                else
+                {
+                    if (null == exact)
+                    {
+                        exact = new TokenMap<>();
+                        exact.put(onlyToken, onlyChild);
+                        onlyToken = null;
+                        onlyChild = null;
+                    }
+                    exact.put(token, child);
+                }
             }
             return child;
         }
 
+        void removeChild(final String text, final int from, final int to)
+        {
+            if (null != exact)
+            {
+                exact.remove(text, from, to);
+                if (exact.size() == 0)
+                {
+                    exact = null;
+                }
+            }
+            else
+            {
+                onlyToken = null;
+                onlyChild = null;
+            }
+        }
+
         boolean isEmpty()
         {
-            return (null == values || values.isEmpty()) && (null == fullWildcardValues || fullWildcardValues.isEmpty()) &&
-                null == exact && null == singleWildcard;
+            return null == values && null == fullWildcardValues && null == onlyToken && null == exact &&
+                null == singleWildcard;
         }
     }
 }

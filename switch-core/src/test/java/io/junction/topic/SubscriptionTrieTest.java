@@ -18,11 +18,17 @@ class SubscriptionTrieTest
 
     private Set<String> match(final String topic)
     {
-        final List<String> out = new ArrayList<>();
-        trie.match(topic, out);
+        final List<String> out = matchInOrder(topic);
         final Set<String> unique = new HashSet<>(out);
         assertEquals(unique.size(), out.size(), "a subscription matched twice: " + out);
         return unique;
+    }
+
+    private List<String> matchInOrder(final String topic)
+    {
+        final List<String> out = new ArrayList<>();
+        trie.match(topic, out);
+        return out;
     }
 
     @Test
@@ -79,6 +85,88 @@ class SubscriptionTrieTest
         assertTrue(trie.remove("a.>", "z"));
         assertEquals(0, trie.size());
         assertEquals(Set.of(), match("a.b.c"));
+    }
+
+    @Test
+    void aNodeGoesFromOneValueToManyAndBackKeepingTheOrderAdded()
+    {
+        trie.add("a.b", "first");
+        trie.add("a.b", "second");
+        trie.add("a.b", "third");
+        trie.add("a.>", "tail-1");
+        trie.add("a.>", "tail-2");
+        assertEquals(List.of("tail-1", "tail-2", "first", "second", "third"), matchInOrder("a.b"));
+
+        assertTrue(trie.remove("a.b", "second"));
+        assertEquals(List.of("tail-1", "tail-2", "first", "third"), matchInOrder("a.b"));
+        assertTrue(trie.remove("a.b", "first"));
+        assertTrue(trie.remove("a.>", "tail-1"));
+        assertEquals(List.of("tail-2", "third"), matchInOrder("a.b"), "one value left in each");
+        assertFalse(trie.remove("a.b", "first"), "gone once left alone");
+        assertFalse(trie.remove("a.>", "tail-1"));
+
+        trie.add("a.b", "third"); // the same value twice is two entries, removed one at a time
+        assertEquals(List.of("tail-2", "third", "third"), matchInOrder("a.b"));
+        assertTrue(trie.remove("a.b", "third"));
+        assertEquals(List.of("tail-2", "third"), matchInOrder("a.b"));
+        assertTrue(trie.remove("a.b", "third"));
+        assertTrue(trie.remove("a.>", "tail-2"));
+        assertEquals(0, trie.size());
+        assertEquals(List.of(), matchInOrder("a.b"));
+
+        trie.add("a.b.c", "again"); // the pruned path is built anew
+        assertEquals(List.of("again"), matchInOrder("a.b.c"));
+    }
+
+    @Test
+    void aSecondSiblingTokenAndItsRemovalKeepEveryChildReachable()
+    {
+        trie.add("a.x", "x"); // a's one child, held inline
+        trie.add("a.y", "y"); // a second: both move to a map
+        trie.add("a.z.deep", "deep");
+        assertEquals(List.of("x"), matchInOrder("a.x"));
+        assertEquals(List.of("y"), matchInOrder("a.y"));
+        assertTrue(trie.remove("a.x", "x"));
+        assertEquals(List.of(), matchInOrder("a.x"));
+        assertEquals(List.of("y"), matchInOrder("a.y"));
+        assertTrue(trie.remove("a.y", "y"));
+        assertTrue(trie.remove("a.z.deep", "deep"));
+        assertEquals(0, trie.size());
+        trie.add("a.w", "w");
+        assertEquals(List.of("w"), matchInOrder("a.w"));
+        assertEquals(List.of(), matchInOrder("a.x"));
+        assertFalse(trie.remove("a.x", "x"));
+        assertFalse(trie.remove("a.ww", "w"), "a token that only starts like the child's");
+        assertEquals(List.of(), matchInOrder("a.ww"));
+    }
+
+    @Test
+    void numericTokensByTheHundredThousandMatchAndRemove()
+    {
+        final SubscriptionTrie<Integer> users = new SubscriptionTrie<>(16);
+        final int count = 100_000;
+        for (int i = 0; i < count; i++)
+        {
+            users.add("users." + i + ".inbox", i);
+        }
+        final List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < count; i += 997)
+        {
+            out.clear();
+            assertEquals(1, users.match("users." + i + ".inbox", out));
+            assertEquals(List.of(i), out);
+        }
+        for (int i = 0; i < count; i += 2)
+        {
+            assertTrue(users.remove("users." + i + ".inbox", i));
+        }
+        assertEquals(count / 2, users.size());
+        for (int i = 0; i < 1000; i++)
+        {
+            out.clear();
+            users.match("users." + i + ".inbox", out);
+            assertEquals(i % 2 == 0 ? List.of() : List.of(i), out, "users." + i);
+        }
     }
 
     @Test

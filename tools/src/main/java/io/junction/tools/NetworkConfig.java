@@ -25,10 +25,13 @@ import static io.junction.tools.ConfigKeys.intAtLeast;
  * @param helloTimeout                  how long a new connection has to say HELLO.
  * @param heartbeatInterval             how long a connection may be silent before the server PINGs it.
  * @param maxPingsOut                   PINGs unanswered before the connection is closed.
+ * @param criticalReservePercent        under drop-oldest and drop-newest, the share of a remote subscriber's credit
+ *                                      window and of its connection's send buffer kept for CRITICAL messages (0: none).
  */
 public record NetworkConfig(
     int ioAgents, int maxConnections, int maxSubscriptionsPerConnection, int maxSubscriptions, int sendBufferBytes,
-    int maxFrameLength, Duration readTimeout, Duration helloTimeout, Duration heartbeatInterval, int maxPingsOut)
+    int maxFrameLength, Duration readTimeout, Duration helloTimeout, Duration heartbeatInterval, int maxPingsOut,
+    int criticalReservePercent)
 {
     /**
      * @return the embedded defaults' {@code network} section, for tests and embedders to change a key of.
@@ -68,6 +71,7 @@ public record NetworkConfig(
             duration(config, "network.read-timeout", true),
             duration(config, "network.hello-timeout", true),
             duration(config, "network.heartbeat-interval", true),
-            intAtLeast(config, "network.max-pings-out", 1, 1000));
+            intAtLeast(config, "network.max-pings-out", 1, 1000),
+            intAtLeast(config, "network.critical-reserve", 0, 50));
     }
 }

@@ -1,5 +1,8 @@
 package io.junction.tools;
 
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
+import io.junction.protocol.codecs.MessageDecoder;
+import io.junction.protocol.codecs.PriorityCode;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -100,7 +103,7 @@ final class ProtocolConnection implements FrameHandler
     private static final int MAX_TEXT_CHARS = 400;
     private static final int MAX_TEXT_BYTES = 900;
     private static final int INITIAL_RECEIVE = BufferPool.RECEIVE_CAPACITY;
-    private static final int LARGE_RECEIVE = 64 * 1024;
+    private static final int LARGE_RECEIVE = BufferPool.LARGE_RECEIVE_CAPACITY;
     private static final int MAX_INSTANCE_LENGTH = 128;
     private static final int DURABLE_WINDOW = 4096; // guaranteed publishes awaiting their outcome; a power of two
     private static final int MAX_DEFERRED_PONGS = 16;
@@ -171,6 +174,7 @@ final class ProtocolConnection implements FrameHandler
     private final AtomicReference<RemoteSubscription> slowConsumer = new AtomicReference<>();
     private final ControlledMessageHandler copyDelivery = this::copyDelivery;
     private final org.agrona.concurrent.MessageHandler discardDelivery = this::discardDelivery;
+    private final org.agrona.concurrent.ControlledMessageHandler discardBelowCritical = this::discardBelowCritical;
     private long counted;
     private final org.agrona.concurrent.MessageHandler countDelivery = (typeId, buffer, index, length) -> counted++;
 
@@ -453,7 +457,7 @@ final class ProtocolConnection implements FrameHandler
             server.bytesReceived(n);
             if (n == remainingBefore && in.capacity() < LARGE_RECEIVE)
             {
-                grow(Math.min(in.capacity() << 1, Math.max(LARGE_RECEIVE, receiveCapacity())));
+                growInto(agent.pool().largeReceive()); // A busy reader: the pooled large size at once.
             }
             processInput(nowNs);
             if (state >= CLOSING || 0 != paused)
@@ -601,10 +605,13 @@ final class ProtocolConnection implements FrameHandler
         {
             return;
         }
-        final ByteBuffer bigger = BufferPool.allocate(capacity, "receive");
+        growInto(BufferPool.allocate(capacity, "receive"));
+    }
+
+    private void growInto(final ByteBuffer bigger)
+    {
         final int unread = in.position() - readPosition;
-        final UnsafeBuffer target = new UnsafeBuffer(bigger);
-        target.putBytes(0, inBuffer, readPosition, unread);
+        bigger.put(0, in, readPosition, unread); // absolute bulk copy: no view allocated
         bigger.position(unread);
         agent.pool().release(in);
         in = bigger;
@@ -1129,28 +1136,30 @@ final class ProtocolConnection implements FrameHandler
         }
 
         final long result;
-        if (null != replyTo || RequestFields.hasCorrelation(correlationId) ||
-            (Publisher.NO_KEY != key && !(guaranteed && 0 != publisherId)))
+        if (guaranteed && 0 != publisherId)
         {
-            // A request (or a reply carrying its correlation id), or a keyed publish. A request is never journaled,
-            // so a guaranteed one is refused. (An idempotent guaranteed publish takes the branch below: no key.)
-            result = guaranteed && null != replyTo ? OfferResult.rejected(RejectReason.GUARANTEED_REQUEST) :
-                publisher.offer(topic, key, PRIORITIES[priority], guaranteed ? QualityOfService.GUARANTEED :
-                QualityOfService.BEST_EFFORT, ttlNs == 0 ? Publisher.NO_TTL : ttlNs, replyTo,
-                RequestFields.correlation(correlationId), inBuffer, payloadOffset, payloadLength);
+            // Idempotent, with its key and (for a request) reply topic journaled with it.
+            result = publisher.offer(topic, key, PRIORITIES[priority], inBuffer, payloadOffset, payloadLength,
+                publisherId, publisherSequence, replyTo, RequestFields.correlation(correlationId));
+            if (DUPLICATE == result || TOO_OLD == result)
+            {
+                onResend(result, publisherSequence);
+                return;
+            }
             if (null != replyTo && OfferResult.isAccepted(result))
             {
                 server.requests().increment();
             }
         }
-        else if (guaranteed && 0 != publisherId)
+        else if (null != replyTo || RequestFields.hasCorrelation(correlationId) || Publisher.NO_KEY != key)
         {
-            result = publisher.offer(topic, PRIORITIES[priority], inBuffer, payloadOffset, payloadLength, publisherId,
-                publisherSequence);
-            if (DUPLICATE == result || TOO_OLD == result)
+            // A request (or a reply carrying its correlation id), or a keyed publish.
+            result = publisher.offer(topic, key, PRIORITIES[priority], guaranteed ? QualityOfService.GUARANTEED :
+                QualityOfService.BEST_EFFORT, ttlNs == 0 ? Publisher.NO_TTL : ttlNs, replyTo,
+                RequestFields.correlation(correlationId), inBuffer, payloadOffset, payloadLength);
+            if (null != replyTo && OfferResult.isAccepted(result))
             {
-                onResend(result, publisherSequence);
-                return;
+                server.requests().increment();
             }
         }
         else if (guaranteed)
@@ -1913,6 +1922,16 @@ final class ProtocolConnection implements FrameHandler
      */
     int claimDroppingOldest(final int typeId, final int length)
     {
+        return claimDroppingOldest(typeId, length, true);
+    }
+
+    /**
+     * As above, class-aware: a message below CRITICAL may use the send buffer only up to its CRITICAL reserve, and
+     * makes room only by dropping older messages below CRITICAL; when the oldest is CRITICAL it is not dropped, and
+     * the newcomer is refused instead (-1). A CRITICAL message makes room by dropping the oldest, whatever its class.
+     */
+    int claimDroppingOldest(final int typeId, final int length, final boolean critical)
+    {
         final ManyToOneRingBuffer ring = deliveries;
         while (!drainLock.compareAndSet(0, 1))
         {
@@ -1926,15 +1945,19 @@ final class ProtocolConnection implements FrameHandler
         {
             while (true)
             {
-                final int index = ring.tryClaim(typeId, length);
+                final int index = critical || fitsBelowCriticalReserve(length) ? ring.tryClaim(typeId, length) : -1;
                 if (index >= 0)
                 {
                     return index;
                 }
                 final long position = ring.consumerPosition();
-                if (0 == ring.read(discardDelivery, 1) && ring.consumerPosition() == position)
+                final int discarded = critical ? ring.read(discardDelivery, 1) :
+                    ring.controlledRead(discardBelowCritical, 1);
+                if (0 == discarded && ring.consumerPosition() == position)
                 {
-                    return -1; // Nothing left to discard (a padding record at the end of the buffer is skipped).
+                    // Nothing left to discard (a padding record at the end of the buffer is skipped), or the oldest
+                    // is CRITICAL and the newcomer is not.
+                    return -1;
                 }
             }
         }
@@ -1942,6 +1965,59 @@ final class ProtocolConnection implements FrameHandler
         {
             drainLock.set(0);
         }
+    }
+
+    /**
+     * Drop the oldest message in the send buffer if it is below CRITICAL (counted, its credit given back).
+     *
+     * @return false if there was none to drop, or the oldest is CRITICAL.
+     */
+    boolean discardOldestBelowCritical()
+    {
+        final ManyToOneRingBuffer ring = deliveries;
+        while (!drainLock.compareAndSet(0, 1))
+        {
+            if (state >= CLOSED)
+            {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+        try
+        {
+            final long position = ring.consumerPosition();
+            return ring.controlledRead(discardBelowCritical, 1) > 0 || ring.consumerPosition() != position;
+        }
+        finally
+        {
+            drainLock.set(0);
+        }
+    }
+
+    /**
+     * @return true if a message below CRITICAL of this record length leaves the send buffer's CRITICAL reserve
+     * ({@code network.critical-reserve} percent of it) free.
+     */
+    boolean fitsBelowCriticalReserve(final int length)
+    {
+        final ManyToOneRingBuffer ring = deliveries;
+        final long reserve = (long)ring.capacity() * server.network().criticalReservePercent() / 100;
+        return ring.size() + length + RecordDescriptor.HEADER_LENGTH <= ring.capacity() - reserve;
+    }
+
+    private org.agrona.concurrent.ControlledMessageHandler.Action discardBelowCritical(
+        final int typeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        final int frame = index + ProtocolFrames.LENGTH_PREFIX;
+        if (length >= ProtocolFrames.LENGTH_PREFIX + ProtocolFrames.HEADER_LENGTH + MessageDecoder.BLOCK_LENGTH &&
+            MessageDecoder.TEMPLATE_ID == ProtocolFrames.templateId(buffer, frame) &&
+            PriorityCode.CRITICAL.value() == buffer.getByte(
+                frame + ProtocolFrames.HEADER_LENGTH + MessageDecoder.priorityEncodingOffset()))
+        {
+            return org.agrona.concurrent.ControlledMessageHandler.Action.ABORT; // kept: CRITICAL is not dropped
+        }
+        discardDelivery(typeId, buffer, index, length);
+        return org.agrona.concurrent.ControlledMessageHandler.Action.CONTINUE;
     }
 
     private void discardDelivery(final int typeId, final MutableDirectBuffer buffer, final int index, final int length)
@@ -1952,6 +2028,7 @@ final class ProtocolConnection implements FrameHandler
         if (null != owner)
         {
             owner.drop(1);
+            owner.refundCredit(); // it was never sent
         }
         else
         {

@@ -8,6 +8,7 @@ import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import io.junction.Message;
+import io.junction.Priority;
 import io.junction.MessageHandler;
 import io.junction.SlowSubscriberPolicy;
 import io.junction.Subscription;
@@ -41,7 +42,15 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
     final long id;
     final String pattern;
     final SlowSubscriberPolicy policy;
+    /** Unsent messages below CRITICAL a CRITICAL one may drop, at most, for their credit. */
+    private static final int MAX_CREDIT_TAKEN = 64;
     private final AtomicLong credit;
+    /**
+     * Under a dropping policy, the last {@code network.critical-reserve} percent of the credit window is CRITICAL's:
+     * a message below CRITICAL is dropped rather than spend it, so a CRITICAL one still has credit while the client is
+     * behind.
+     */
+    private final long creditReserve;
     final AtomicLong dropped = new AtomicLong();
     /** Set once SUBSCRIBED is in the send buffer: nothing is delivered before it, so nothing overtakes it. */
     volatile boolean announced;
@@ -68,6 +77,21 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
         this.pattern = pattern;
         this.policy = policy;
         this.credit = initialCredit < 0 ? null : new AtomicLong(initialCredit);
+        this.creditReserve = initialCredit < 0 ? 0 :
+            initialCredit * connection.server().network().criticalReservePercent() / 100;
+    }
+
+    /**
+     * A message this subscription's credit paid for was dropped from the send buffer before it was sent (to make
+     * room under drop-oldest): the client never sees it, so never grants for it; the credit comes back, or each such
+     * drop would leak one until the subscription stalled for good.
+     */
+    void refundCredit()
+    {
+        if (null != credit)
+        {
+            credit.incrementAndGet();
+        }
     }
 
     long credit()
@@ -79,7 +103,13 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
     {
         if (null != credit && more > 0)
         {
-            credit.getAndUpdate((current) -> current > Long.MAX_VALUE - more ? Long.MAX_VALUE : current + more);
+            // A compare-and-set loop rather than getAndUpdate: a lambda capturing 'more' would be allocated per CREDIT.
+            long current;
+            do
+            {
+                current = credit.get();
+            }
+            while (!credit.compareAndSet(current, current > Long.MAX_VALUE - more ? Long.MAX_VALUE : current + more));
         }
     }
 
@@ -117,8 +147,13 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
         final int recordLength = ProtocolFrames.LENGTH_PREFIX + frameLength;
         final ManyToOneRingBuffer ring = connection.deliveries();
 
-        final boolean credited = takeCredit();
-        int index = credited ? ring.tryClaim(slot + 1, recordLength) : RingBuffer.INSUFFICIENT_CAPACITY;
+        // Under a dropping policy a message below CRITICAL leaves the send buffer's CRITICAL reserve free.
+        final boolean critical = Priority.CRITICAL == message.priority();
+        final boolean reserveHolds = critical || !dropping() || 0 == creditReservePercent() ||
+            connection.fitsBelowCriticalReserve(recordLength);
+        final boolean credited = takeCredit(critical || !dropping() ? 0 : creditReserve);
+        int index = credited && reserveHolds ? ring.tryClaim(slot + 1, recordLength) :
+            RingBuffer.INSUFFICIENT_CAPACITY;
         if (index < 0)
         {
             if (credited && null != credit)
@@ -127,7 +162,7 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
                 // every full ring would leak one and the client's grants would never catch up (a stall).
                 credit.incrementAndGet();
             }
-            index = onFull(ring, recordLength);
+            index = onFull(ring, recordLength, critical);
             if (index < 0)
             {
                 return;
@@ -166,6 +201,14 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
 
     private boolean takeCredit()
     {
+        return takeCredit(0);
+    }
+
+    /**
+     * @param floor credit this message may not take: 0, or the CRITICAL reserve for a message below CRITICAL.
+     */
+    private boolean takeCredit(final long floor)
+    {
         if (null == credit)
         {
             return true;
@@ -173,7 +216,7 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
         while (true)
         {
             final long current = credit.get();
-            if (current <= 0)
+            if (current <= floor)
             {
                 return false;
             }
@@ -189,15 +232,33 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
      *
      * @return the claimed index when the message may still go, else negative (dropped and counted).
      */
-    private int onFull(final ManyToOneRingBuffer ring, final int recordLength)
+    private int creditReservePercent()
+    {
+        return connection.server().network().criticalReservePercent();
+    }
+
+    private boolean dropping()
+    {
+        return SlowSubscriberPolicy.DROP_OLDEST == policy || SlowSubscriberPolicy.DROP_NEWEST == policy;
+    }
+
+    private int onFull(final ManyToOneRingBuffer ring, final int recordLength, final boolean critical)
     {
         switch (policy)
         {
             case DROP_OLDEST:
             {
-                if (null == credit || credit.get() > 0)
+                // Out of credit, a CRITICAL message takes the credit of the oldest unsent ones below CRITICAL.
+                for (int tries = 0; critical && null != credit && credit.get() <= 0 && tries < MAX_CREDIT_TAKEN; tries++)
                 {
-                    final int index = connection.claimDroppingOldest(slot + 1, recordLength);
+                    if (!connection.discardOldestBelowCritical())
+                    {
+                        break;
+                    }
+                }
+                if (null == credit || credit.get() > (critical ? 0 : creditReserve))
+                {
+                    final int index = connection.claimDroppingOldest(slot + 1, recordLength, critical);
                     if (index >= 0)
                     {
                         if (null != credit)

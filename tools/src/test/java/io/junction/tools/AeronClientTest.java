@@ -378,8 +378,8 @@ class AeronClientTest
         final long sync = firstClient.sync();
         pollUntil(() -> firstClient.isSynced(sync), firstClient::lastError, firstClient);
         firstClient.close();
-        // Over Aeron the daemon learns of the close when the client's image goes (seconds, not a FIN's instant);
-        // until then the name is held, as over a TCP connection that has not closed yet.
+        // close() unsubscribed, so the name is free at once (ClientCloseTest); the session itself ends when the
+        // client's image goes (seconds, not a FIN's instant).
         awaitRaw(() -> counter(daemon, "aeron sessions") == 1, () -> "the first reader's session ends: sessions " +
             counterOrMinusOne(daemon, "aeron sessions") + ", lost " + counterOrMinusOne(daemon, "aeron sessions lost"));
 

@@ -91,6 +91,15 @@ final class ClientTestSupport
     }
 
     /**
+     * Send a signal ({@code STOP}, {@code CONT}, ...) to a child process.
+     */
+    static void signal(final String name, final JunctionProcess process) throws Exception
+    {
+        final Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.process().pid())).start();
+        assertTrue(kill.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + name);
+    }
+
+    /**
      * Poll the clients until the condition holds, within {@link #TIMEOUT}.
      */
     static void pollUntil(final BooleanSupplier condition, final Supplier<String> message,

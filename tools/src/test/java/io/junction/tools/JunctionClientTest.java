@@ -2,6 +2,7 @@ package io.junction.tools;
 
 import static io.junction.tools.ClientTestSupport.freePort;
 import static io.junction.tools.ClientTestSupport.pollUntil;
+import static io.junction.tools.ClientTestSupport.signal;
 import static io.junction.tools.ClientTestSupport.port;
 import static io.junction.tools.ClientTestSupport.startDaemon;
 import static io.junction.tools.ClientTestSupport.writeConfig;
@@ -366,12 +367,6 @@ class JunctionClientTest
         assertEquals("CONNECTED NONE", states.get(0));
         assertEquals("DISCONNECTED HEARTBEAT_TIMEOUT", states.get(1));
         assertEquals("CONNECTED NONE", states.get(states.size() - 1));
-    }
-
-    private static void signal(final String name, final JunctionProcess process) throws Exception
-    {
-        final Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.process().pid())).start();
-        assertTrue(kill.waitFor(30, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + name);
     }
 
     @Test

@@ -98,6 +98,125 @@ class RemoteCreditTest
             "credit renewed as consumed: " + subscriber.statistics());
     }
 
+    /**
+     * A drop-oldest subscriber flooded while it does not read, round after round, still gets each round's CRITICAL
+     * marker (the newest message): the flood spends the credit only down to the CRITICAL reserve. (Whether the
+     * socket or the send buffer holds what the credit paid for is timing, so this does not show the credit refund of
+     * messages dropped from the buffer by itself; RemoteOverloadRun does: without it the subscription stalled.)
+     */
+    @Test
+    void aFloodedDropOldestSubscriberStillGetsEachRoundsCriticalMarker() throws Exception
+    {
+        final File node = tmp.resolve("node").toFile();
+        resources.add(startDaemon(tmp, writeConfig(tmp, node, 0, "max-message-length = 1024",
+            "network.send-buffer = 16K", "subscriber.policy = drop-oldest", "network.critical-reserve = 25",
+            "journal.enabled = false"), node,
+            "daemon.log"));
+        final ClientContext context = new ClientContext().url("tcp://127.0.0.1:" + port(node));
+        final JunctionClient subscriber = client(JunctionClient.connect(context));
+        final long[] lastMarker = { -1 };
+        final ClientSubscription subscription = subscriber.subscribe("credit.>", (message) ->
+        {
+            if (message.topic().equals("credit.marker"))
+            {
+                lastMarker[0] = message.buffer().getLong(message.offset());
+            }
+        }, ClientSubscriptionOptions.defaults().initialCredit(32).slowSubscriberPolicy(SlowSubscriberPolicy.DROP_OLDEST));
+        final JunctionClient publisher = client(JunctionClient.connect(new ClientContext().url(context.url())));
+        final long deadlineNs = System.nanoTime() + DEADLINE_NS;
+        while (!(subscription.isInEffect() && publisher.isConnected()))
+        {
+            pollBoth(publisher, subscriber, deadlineNs, "connected");
+        }
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[1000]);
+        for (long round = 0; round < 8; round++)
+        {
+            int sent = 0;
+            while (sent < 200) // the subscriber is not polled meanwhile: its send buffer fills, the oldest go
+            {
+                if (publisher.offer("credit.flood", Priority.NORMAL, payload, 0, payload.capacity()) > 0)
+                {
+                    sent++;
+                }
+                else
+                {
+                    publisher.poll();
+                }
+            }
+            payload.putLong(0, round);
+            // CRITICAL: the flood spent the credit only down to the window's CRITICAL reserve (25%), kept for it; a
+            // credit leaked by each message dropped from the full buffer would empty that reserve within rounds.
+            while (publisher.offer("credit.marker", Priority.CRITICAL, payload, 0, payload.capacity()) <= 0)
+            {
+                publisher.poll();
+            }
+            while (lastMarker[0] < round)
+            {
+                final long r = round;
+                pollBoth(publisher, subscriber, deadlineNs, "round " + r + "'s marker (last " + lastMarker[0] +
+                    "): " + subscriber.statistics());
+            }
+        }
+        assertEquals(7, lastMarker[0]);
+    }
+
+    /**
+     * Under a dropping policy the last network.critical-reserve percent (here 25) of a subscriber's credit window is
+     * CRITICAL's: a flood below CRITICAL
+     * while the subscriber does not read spends the credit only down to that reserve, so the CRITICAL messages that
+     * follow still go (before, the flood took every credit and the CRITICAL ones were dropped with the rest).
+     */
+    @Test
+    void theCriticalReserveOfTheCreditWindowIsKeptForCritical() throws Exception
+    {
+        final File node = tmp.resolve("node").toFile();
+        resources.add(startDaemon(tmp, writeConfig(tmp, node, 0, "subscriber.policy = drop-oldest",
+            "network.critical-reserve = 25", "journal.enabled = false"), node, "daemon.log"));
+        final ClientContext context = new ClientContext().url("tcp://127.0.0.1:" + port(node));
+        final JunctionClient subscriber = client(JunctionClient.connect(context));
+        final long[] byClass = new long[Priority.values().length];
+        final ClientSubscription subscription = subscriber.subscribe("credit.>",
+            (message) -> byClass[message.priority().ordinal()]++,
+            ClientSubscriptionOptions.defaults().initialCredit(64).autoCredit(false));
+        final JunctionClient publisher = client(JunctionClient.connect(new ClientContext().url(context.url())));
+        final long deadlineNs = System.nanoTime() + DEADLINE_NS;
+        while (!(subscription.isInEffect() && publisher.isConnected()))
+        {
+            pollBoth(publisher, subscriber, deadlineNs, "connected");
+        }
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
+        publish(publisher, Priority.NORMAL, payload, 500, deadlineNs); // the subscriber is not polled meanwhile
+        publish(publisher, Priority.CRITICAL, payload, 8, deadlineNs);
+        while (byClass[Priority.CRITICAL.ordinal()] < 8)
+        {
+            pollBoth(publisher, subscriber, deadlineNs, "8 CRITICAL received, got " +
+                byClass[Priority.CRITICAL.ordinal()] + " and " + byClass[Priority.NORMAL.ordinal()] + " NORMAL");
+        }
+        assertEquals(48, byClass[Priority.NORMAL.ordinal()], "NORMAL spent the credit down to the reserve");
+    }
+
+    private static void publish(final JunctionClient publisher, final Priority priority, final UnsafeBuffer payload,
+        final int count, final long deadlineNs)
+    {
+        int sent = 0;
+        while (sent < count)
+        {
+            if (publisher.offer("credit.mixed", priority, payload, 0, payload.capacity()) > 0)
+            {
+                sent++;
+            }
+            else if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new AssertionError("could not publish");
+            }
+            publisher.poll();
+        }
+        while (publisher.pendingBytes() > 0 && System.nanoTime() - deadlineNs < 0)
+        {
+            publisher.poll();
+        }
+    }
+
     private JunctionClient client(final JunctionClient client)
     {
         resources.add(client);
