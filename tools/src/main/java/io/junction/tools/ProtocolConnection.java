@@ -171,8 +171,7 @@ final class ProtocolConnection implements FrameHandler
     private final AtomicReference<RemoteSubscription> slowConsumer = new AtomicReference<>();
     private final ControlledMessageHandler copyDelivery = this::copyDelivery;
     private final org.agrona.concurrent.MessageHandler discardDelivery = this::discardDelivery;
-    private long counted;
-    private final org.agrona.concurrent.MessageHandler countDelivery = (typeId, buffer, index, length) -> counted++;
+    private static final org.agrona.concurrent.MessageHandler DISCARD = (typeId, buffer, index, length) -> { };
 
     private long closeDeadlineNs;
     private ErrorCode finalErrorCode;
@@ -2103,7 +2102,7 @@ final class ProtocolConnection implements FrameHandler
         {
             return -1; // A drop-oldest producer holds it for a moment: the copying path says come back.
         }
-        final int result;
+        int result = -1;
         try
         {
             ensureStaging();
@@ -2111,13 +2110,16 @@ final class ProtocolConnection implements FrameHandler
         }
         catch (final IOException ex)
         {
-            out.clear();
-            close(); // The client went away.
-            return RingWriter.SOCKET_FULL;
+            out.clear(); // The client went away.
         }
         finally
         {
             drainLock.set(0);
+        }
+        if (result < 0)
+        {
+            close(); // After the lock is let go: the close discards the ring under it (it would wait for itself).
+            return RingWriter.SOCKET_FULL;
         }
         ringBlocked = RingWriter.SOCKET_FULL == result;
         final long n = ringWriter.written();
@@ -2210,24 +2212,7 @@ final class ProtocolConnection implements FrameHandler
     private void onSlowConsumerDisconnect(final RemoteSubscription subscription)
     {
         server.slowConsumers().increment();
-        final ManyToOneRingBuffer ring = deliveries;
-        counted = 0;
-        if (null != ring)
-        {
-            while (!drainLock.compareAndSet(0, 1))
-            {
-                Thread.onSpinWait();
-            }
-            try
-            {
-                drainAll(ring, countDelivery);
-            }
-            finally
-            {
-                drainLock.set(0);
-            }
-        }
-        subscription.drop(counted);
+        subscription.drop(discardRing());
         closeAfterError(ErrorCode.SLOW_CONSUMER, SubscribeDecoder.TEMPLATE_ID, subscription.id,
             server.sendBufferCapacity(), subscription + " could not keep up: this connection's send buffer of " +
             server.sendBufferCapacity() + " bytes (network.send-buffer) was full and its policy is disconnect; closing");
@@ -2341,7 +2326,8 @@ final class ProtocolConnection implements FrameHandler
     }
 
     /**
-     * @return the MESSAGE frames that were still queued (discarded).
+     * @return the MESSAGE frames that were still queued (discarded). Any thread: the drain lock makes each frame
+     * counted by exactly one caller.
      */
     private long discardRing()
     {
@@ -2350,35 +2336,50 @@ final class ProtocolConnection implements FrameHandler
         {
             return 0;
         }
-        counted = 0;
         while (!drainLock.compareAndSet(0, 1))
         {
             Thread.onSpinWait();
         }
         try
         {
-            drainAll(ring, countDelivery);
+            return drainAll(ring);
         }
         finally
         {
             drainLock.set(0);
         }
-        return counted;
     }
 
     /**
      * Read every record, across the end of the ring's buffer (one read stops there).
+     *
+     * @return the MESSAGE frames read (padding is not one).
      */
-    private static void drainAll(final ManyToOneRingBuffer ring, final org.agrona.concurrent.MessageHandler handler)
+    private static long drainAll(final ManyToOneRingBuffer ring)
     {
+        long frames = 0;
         while (true)
         {
             final long position = ring.consumerPosition();
-            ring.read(handler, Integer.MAX_VALUE);
+            frames += ring.read(DISCARD, Integer.MAX_VALUE);
             if (ring.consumerPosition() == position)
             {
-                return;
+                return frames;
             }
+        }
+    }
+
+    /**
+     * Discard what the send ring holds once the connection closed, counted lost at its end: by the close, and
+     * again by a handler that committed a MESSAGE and then found the connection closed (any thread,
+     * {@link RemoteSubscription}), whose frame the close's discard may have run too early to see.
+     */
+    void discardAfterClose()
+    {
+        final long lost = discardRing();
+        if (lost > 0)
+        {
+            server.onLostAtEnd(lost);
         }
     }
 
@@ -2410,11 +2411,7 @@ final class ProtocolConnection implements FrameHandler
         {
             leavers.clear();
         }
-        final long lost = discardRing(); // (a stop counted its own first, as undelivered at stop)
-        if (lost > 0)
-        {
-            server.onLostAtEnd(lost);
-        }
+        discardAfterClose(); // (a stop counted its own first, as undelivered at stop)
         if (null != key)
         {
             key.cancel();
