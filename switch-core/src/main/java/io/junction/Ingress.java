@@ -77,6 +77,27 @@ final class Ingress
         final long publisherId,
         final long publisherSequence)
     {
+        return offerIdempotent(publisher, topic, QueueGroup.NO_KEY, priority, buffer, offset, length, publisherId,
+            publisherSequence, null, 0);
+    }
+
+    /**
+     * As above, with a key for KEYED queue groups ({@link QueueGroup#NO_KEY} for none) and, for a request, its
+     * reply topic and correlation id (null and 0 for none), journaled with it.
+     */
+    long offerIdempotent(
+        final RegulationCache publisher,
+        final String topic,
+        final long key,
+        final Priority priority,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final long publisherId,
+        final long publisherSequence,
+        final String replyTo,
+        final long correlationId)
+    {
         final JournalSink sink = journalSink;
         if (0 == publisherId || publisherSequence < 1)
         {
@@ -97,8 +118,8 @@ final class Ingress
             }
             return reserved;
         }
-        final long result = offer(publisher, topic, QueueGroup.NO_KEY, priority,
-            QualityOfService.GUARANTEED, Regulator.NO_TTL, buffer, offset, length, publisherId, publisherSequence);
+        final long result = offer(publisher, topic, key, priority, QualityOfService.GUARANTEED, Regulator.NO_TTL,
+            buffer, offset, length, publisherId, publisherSequence, replyTo, correlationId);
         if (result < 0)
         {
             sink.releasePublisherSequence(publisherId, publisherSequence);
@@ -240,10 +261,7 @@ final class Ingress
 
     private RejectReason validateReplyTo(final String replyTo, final QualityOfService qos)
     {
-        if (QualityOfService.GUARANTEED == qos)
-        {
-            return RejectReason.GUARANTEED_REQUEST;
-        }
+        // A guaranteed request is journaled with its reply topic (record format 5), so a replay can be answered.
         if (!validReplyTopics.contains(replyTo))
         {
             if (null != Topics.validateTopic(replyTo, maxTopicLength, maxTopicTokens))

@@ -95,6 +95,27 @@ public interface JournalSink
             append(sequence, topic, priority, timestampNs, buffer, offset, length);
         }
 
+        /**
+         * As {@link #append(long, String, Priority, long, org.agrona.DirectBuffer, int, int, long, long)}, with the
+         * reply topic and correlation id of a request (null and 0 for none), which the journal keeps with the record
+         * so that a replayed request can still be answered.
+         */
+        default void append(
+            long sequence,
+            String topic,
+            Priority priority,
+            long timestampNs,
+            org.agrona.DirectBuffer buffer,
+            int offset,
+            int length,
+            long publisherId,
+            long publisherSequence,
+            String replyTo,
+            long correlationId)
+        {
+            append(sequence, topic, priority, timestampNs, buffer, offset, length, publisherId, publisherSequence);
+        }
+
         @Override
         void close();
     }

@@ -144,7 +144,7 @@ final class JournalStage implements Agent
         try
         {
             writer.append(event.sequence, event.topic, event.priority, event.timestampNs, event.payload, 0, event.length,
-                event.publisherId, event.publisherSequence);
+                event.publisherId, event.publisherSequence, event.replyTo, event.correlationId);
             appendedInBatch++;
             return true;
         }

@@ -73,10 +73,31 @@ public final class Publisher
     }
 
     /**
+     * The idempotent guaranteed offer with a key for {@link QueueGroupDiscipline#KEYED} queue groups ({@link #NO_KEY}
+     * for none) and, for a request, its reply topic and correlation id (null and 0 for none): journaled with it, so
+     * that a responder reading it back from the journal can still answer.
+     */
+    public long offer(
+        final String topic,
+        final long key,
+        final Priority priority,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final long publisherId,
+        final long publisherSequence,
+        final String replyTo,
+        final long correlationId)
+    {
+        return ingress.offerIdempotent(cache, topic, key, priority, buffer, offset, length, publisherId,
+            publisherSequence, replyTo, correlationId);
+    }
+
+    /**
      * Offer a request: a subscriber sees {@code replyTo} in {@link Message#replyTo()} and {@code correlationId} in
      * {@link Message#correlationId()}, and answers by publishing on {@code replyTo} (see
-     * {@link Junction#reply(Message, Priority, DirectBuffer, int, int)}). Best-effort only: a request is never
-     * journaled ({@link RejectReason#GUARANTEED_REQUEST}), and {@code replyTo} must be a valid topic
+     * {@link Junction#reply(Message, Priority, DirectBuffer, int, int)}). A guaranteed request (see below) is
+     * journaled with its reply topic and correlation id; {@code replyTo} must be a valid topic
      * ({@link RejectReason#INVALID_REPLY_TO}).
      *
      * @param replyTo       the topic to answer on; null: an ordinary offer.
@@ -97,7 +118,7 @@ public final class Publisher
 
     /**
      * As above, with a quality of service and a time-to-live ({@link #NO_TTL} for none; best-effort only): a
-     * {@link QualityOfService#GUARANTEED} request is refused as {@link RejectReason#GUARANTEED_REQUEST}; with a null
+     * {@link QualityOfService#GUARANTEED} request is journaled with its reply topic; with a null
      * {@code replyTo} it is an ordinary offer that carries {@code correlationId} (a reply from another process).
      */
     public long offer(

@@ -27,7 +27,8 @@ public enum RejectReason
      * Request/reply: a request may not be guaranteed. The journal's record format keeps no reply topic, so a
      * journaled request would be replayed without one; a request is answered live or timed out instead.
      */
-    GUARANTEED_REQUEST("a request (with replyTo) must be best-effort: the journal keeps no reply topic");
+    /** No longer returned: the journal keeps a request's reply topic (record format 5). Kept for its wire code. */
+    GUARANTEED_REQUEST("a request (with replyTo) must be best-effort");
 
     private final String description;
 

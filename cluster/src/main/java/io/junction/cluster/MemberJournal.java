@@ -88,14 +88,16 @@ public final class MemberJournal implements ReplicaJournal
         final int payloadOffset,
         final int payloadLength,
         final long publisherId,
-        final long publisherSequence)
+        final long publisherSequence,
+        final String replyTo,
+        final long correlationId)
     {
         if (sequence <= lastSequence)
         {
             return false;
         }
         writer.append(sequence, topic, Priority.get(priority), timestampNs, payload, payloadOffset, payloadLength,
-            publisherId, publisherSequence);
+            publisherId, publisherSequence, replyTo, correlationId);
         writer.onEndOfBatch(); // One message per log entry: readable by a replay straight after.
         lastSequence = sequence;
         return true;
@@ -128,7 +130,7 @@ public final class MemberJournal implements ReplicaJournal
     {
         return cursor.read(fromSequence, toSequence, (JournalMessage message) -> handler.onEntry(
             message.sequence(), message.timestampNs(), message.priority().ordinal(), message.topic(), message.buffer(),
-            message.offset(), message.length()));
+            message.offset(), message.length(), message.replyTo(), message.correlationId()));
     }
 
     public void close()

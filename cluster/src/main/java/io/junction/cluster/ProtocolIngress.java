@@ -181,6 +181,15 @@ final class ProtocolIngress implements FrameHandler
                 }
                 resumeAfter = value;
                 break;
+            case FROM_TIME:
+                if (value < 0)
+                {
+                    refuse(ErrorCode.INVALID_FIELD, SubscribeDecoder.TEMPLATE_ID, subscriptionId,
+                        "startPositionValue must be epoch milliseconds >= 0 from a time: " + value);
+                    return;
+                }
+                resumeAfter = state.lastSequenceBefore(value);
+                break;
             default:
                 refuse(ErrorCode.UNSUPPORTED, SubscribeDecoder.TEMPLATE_ID, subscriptionId,
                     "the cluster does not start a subscription " + kind);
@@ -256,10 +265,14 @@ final class ProtocolIngress implements FrameHandler
         {
             state.replayAfter(session, subscription, 0);
         }
+        else if (StartPositionKind.FROM_TIME == kind && value >= 0)
+        {
+            state.replayAfter(session, subscription, state.lastSequenceBefore(value));
+        }
         else
         {
             refuse(ErrorCode.UNSUPPORTED, ReplayDecoder.TEMPLATE_ID, subscriptionId,
-                "the cluster replays after a sequence or from the earliest: " + kind + " " + value);
+                "the cluster replays after a sequence, from the earliest or from a time: " + kind + " " + value);
         }
     }
 

@@ -22,6 +22,8 @@ public interface ReplicaJournal extends AutoCloseable
      * @param timestampNs       the cluster time of its log entry, in nanoseconds.
      * @param publisherId       who published it, kept with the record.
      * @param publisherSequence its number in that publisher's stream.
+     * @param replyTo           a request's reply topic, or null: kept, so that a replayed request can be answered.
+     * @param correlationId     a request's correlation id, or 0.
      * @return true if appended, false if it was already there.
      */
     boolean append(
@@ -33,7 +35,9 @@ public interface ReplicaJournal extends AutoCloseable
         int payloadOffset,
         int payloadLength,
         long publisherId,
-        long publisherSequence);
+        long publisherSequence,
+        String replyTo,
+        long correlationId);
 
     /**
      * Read the entries with fromSequence &lt;= sequence &lt;= toSequence in order, until the handler returns false.
@@ -77,7 +81,9 @@ public interface ReplicaJournal extends AutoCloseable
     interface EntryHandler
     {
         /**
-         * @param timestampNs the cluster time of its log entry, in nanoseconds.
+         * @param timestampNs   the cluster time of its log entry, in nanoseconds.
+         * @param replyTo       a request's reply topic, or null.
+         * @param correlationId a request's correlation id, or 0.
          * @return true to go on reading, false to stop.
          */
         boolean onEntry(
@@ -87,6 +93,8 @@ public interface ReplicaJournal extends AutoCloseable
             String topic,
             DirectBuffer payload,
             int payloadOffset,
-            int payloadLength);
+            int payloadLength,
+            String replyTo,
+            long correlationId);
     }
 }

@@ -188,7 +188,7 @@ final class SwitchStateMachine implements AutoCloseable
         lastSequenceByPublisher.put(publisherId, publisherSequence);
         lastSequence = sequence;
         journal.append(sequence, cluster.timeUnit().toNanos(timestamp), priorityCode, topic, buffer, payloadOffset,
-            payloadLength, publisherId, publisherSequence);
+            payloadLength, publisherId, publisherSequence, replyTo, correlationId);
         counters.onPublished();
 
         routingSequence = sequence;
@@ -287,6 +287,46 @@ final class SwitchStateMachine implements AutoCloseable
         {
             subscription.count = replay(session, subscription, subscription.startSequence, 0, true);
         }
+    }
+
+    /**
+     * Where a subscription starting at a time begins: after the last message journaled before {@code epochMs}, found
+     * by a binary search of the journal (cluster time rises with the log). The same on every member, since the journal
+     * is derived from the log; a message no longer kept counts as before the time.
+     *
+     * @return that message's sequence, 0 if there is none (from the earliest kept), the last sequence if
+     * every message is before it.
+     */
+    long lastSequenceBefore(final long epochMs)
+    {
+        final long timeNs = TimeUnit.MILLISECONDS.toNanos(epochMs);
+        long before = 0; // this sequence is before the time (0: none)
+        long notBefore = lastSequence + 1; // from this sequence on, at or after it
+        while (notBefore - before > 1)
+        {
+            final long middle = before + (notBefore - before) / 2;
+            if (journaledAtNs(middle) < timeNs)
+            {
+                before = middle;
+            }
+            else
+            {
+                notBefore = middle;
+            }
+        }
+        return before;
+    }
+
+    private long journaledAtNs(final long sequence)
+    {
+        final long[] timestampNs = { Long.MIN_VALUE };
+        journal.read(sequence, sequence, (s, journaledNs, priority, topic, payload, payloadOffset, payloadLength,
+            replyTo, correlationId) ->
+        {
+            timestampNs[0] = journaledNs;
+            return false;
+        });
+        return timestampNs[0];
     }
 
     /**
@@ -474,7 +514,7 @@ final class SwitchStateMachine implements AutoCloseable
         final long toSequence = countToEnd ? lastSequence : Math.min(lastSequence, afterSequence + ctx.maxReplay());
         final TimeUnit timeUnit = cluster.timeUnit();
         journal.read(afterSequence + 1, toSequence,
-            (sequence, timestampNs, priority, topic, payload, payloadOffset, payloadLength) ->
+            (sequence, timestampNs, priority, topic, payload, payloadOffset, payloadLength, replyTo, correlationId) ->
             {
                 if (Topics.covers(subscription.pattern, topic))
                 {
@@ -483,7 +523,7 @@ final class SwitchStateMachine implements AutoCloseable
                     {
                         final long timestamp = timeUnit.convert(timestampNs, TimeUnit.NANOSECONDS);
                         sending[0] = deliver(session, subscription, sequence, timestamp, priority, topic,
-                            payload, payloadOffset, payloadLength, 0, null); // the journal keeps no reply topic
+                            payload, payloadOffset, payloadLength, correlationId, replyTo);
                         counters.onReplayed();
                     }
                 }

@@ -3,8 +3,10 @@ package io.junction.cluster;
 import io.junction.Message;
 import io.junction.Priority;
 import io.junction.client.ClientContext;
+import io.junction.client.ClientSubscriptionOptions;
 import io.junction.client.JunctionClient;
 import io.junction.client.ReplyListener;
+import io.junction.client.StartAt;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -24,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Request/reply through a real 3-member cluster, with the client library over {@link
  * io.junction.cluster.client.ClusterTransport}: the request's reply topic (the requester's inbox) and correlation id
- * go through the replicated switch to the responder, whose reply reaches the requester and is matched to its request.
+ * go through the replicated switch to the responder, whose reply reaches the requester and is matched to its request;
+ * a responder replaying the requests from the journal sees the same reply topics and correlation ids.
  */
 @Tag("slow")
 class ClusterRequestReplyTest
@@ -94,6 +97,15 @@ class ClusterRequestReplyTest
         assertEquals(5, requestsSeen.size());
         assertTrue(requestsSeen.get(0).startsWith("_INBOX."), "the requester's inbox: " + requestsSeen);
         assertEquals(0, requester.outstandingRequests());
+
+        // A responder that subscribes later, from the earliest, has the requests replayed from the member journal
+        // with the reply topics and correlation ids they were published with.
+        final JunctionClient lateResponder = harness.newClient(new ClientContext().instance("late-responder"));
+        final List<String> replayedSeen = new ArrayList<>();
+        harness.subscribe(lateResponder, "svc.double", (request) -> replayedSeen.add(request.replyTo() + "#" +
+            request.correlationId()), ClientSubscriptionOptions.defaults().startAt(StartAt.earliest()), TIMEOUT);
+        harness.pollUntil(TIMEOUT, () -> replayedSeen.size() >= 5, lateResponder);
+        assertEquals(requestsSeen, replayedSeen);
 
         // A request nobody answers times out at the requester, and the cluster carries on.
         final long unanswered = requester.request("svc.nobody", Priority.NORMAL, question, 0, 4,

@@ -77,15 +77,32 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
         final long publisherId,
         final long publisherSequence)
     {
+        append(sequence, topic, priority, timestampNs, buffer, offset, length, publisherId, publisherSequence, null, 0);
+    }
+
+    @Override
+    public void append(
+        final long sequence,
+        final String topic,
+        final Priority priority,
+        final long timestampNs,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final long publisherId,
+        final long publisherSequence,
+        final String replyTo,
+        final long correlationId)
+    {
         try
         {
             journal.checkWritable();
-            if (!document.fits(topic, length, publisherId))
+            if (!document.fits(topic, length, publisherId, replyTo, correlationId))
             {
                 writeDocument();
             }
             document.add(sequence, timestampNs, priority.ordinal(), topic, buffer, offset, length, publisherId,
-                publisherSequence);
+                publisherSequence, replyTo, correlationId);
             if (FlushPolicy.PER_MESSAGE == flushPolicy)
             {
                 writeDocument();

@@ -233,7 +233,8 @@ public final class Journal implements JournalSink, AutoCloseable
                         break;
                     }
                     if (dc.isMetaData() || JournalDocument.VALID != document.wrap(dc.index(), dc.wire().bytes()) ||
-                        JournalRecord.FORMAT_4 != document.firstByte())
+                        (JournalRecord.FORMAT_4 != document.firstByte() &&
+                        JournalRecord.FORMAT_5 != document.firstByte()))
                     {
                         continue;
                     }
@@ -277,8 +278,8 @@ public final class Journal implements JournalSink, AutoCloseable
         fail(new JournalException("journal in " + ctx.directory() + " holds a record (index " +
             Long.toHexString(index) + ") in " + (0 == version ? "an unknown record format (first byte 0x" +
             Integer.toHexString(firstByte) + ")" : "record format version " + version) +
-            "; this build reads and writes format versions " + JournalRecord.VERSION + " and " +
-            JournalRecord.VERSION_4 + " only. Replay it with the build that wrote it, or start on a new journal directory; guaranteed " +
+            "; this build reads and writes format versions " + JournalRecord.VERSION + ", " +
+            JournalRecord.VERSION_4 + " and " + JournalRecord.VERSION_5 + " only. Replay it with the build that wrote it, or start on a new journal directory; guaranteed " +
             "messages are refused, best-effort traffic continues"));
         nextRecordNumber.set(Math.max(nextRecordNumber.get(), highWater.getVolatileValue()));
     }

@@ -67,14 +67,16 @@ final class JournalDocument
         }
         length = documentLength;
         firstByte = documentLength > 0 ? bytes[0] & 0xFF : 0;
-        final boolean format4 = JournalRecord.FORMAT_4 == firstByte;
+        final boolean format5 = JournalRecord.FORMAT_5 == firstByte;
+        final boolean format4 = JournalRecord.FORMAT_4 == firstByte || format5;
         if (JournalRecord.FORMAT != firstByte && !format4)
         {
             if (0 == firstByte) // Zero is what a document cut short reads as.
             {
                 return corrupt(0 == documentLength ? "empty document" : "format byte is 0 (cut short)");
             }
-            problem = "not in record format " + JournalRecord.VERSION + " or " + JournalRecord.VERSION_4;
+            problem = "not in record format " + JournalRecord.VERSION + ", " + JournalRecord.VERSION_4 + " or " +
+                JournalRecord.VERSION_5;
             return OTHER_FORMAT;
         }
         if (documentLength < JournalRecord.DOCUMENT_HEADER_LENGTH + JournalRecord.TRAILER_LENGTH)
@@ -106,13 +108,25 @@ final class JournalDocument
             final int recordLength = b.getInt(offset + JournalRecord.RECORD_LENGTH_OFFSET, ORDER);
             final int topicLength = b.getShort(offset + JournalRecord.TOPIC_LENGTH_OFFSET, ORDER);
             final int priorityByte = b.getByte(offset + JournalRecord.PRIORITY_OFFSET) & 0xFF;
-            final int priority = priorityByte & ~JournalRecord.PUBLISHER_FLAG;
-            final int fieldsLength = priority == priorityByte ? 0 : JournalRecord.PUBLISHER_FIELDS_LENGTH;
+            final int priority = priorityByte & ~JournalRecord.FLAGS;
+            final boolean withPublisher = 0 != (priorityByte & JournalRecord.PUBLISHER_FLAG);
+            final boolean withRequest = 0 != (priorityByte & JournalRecord.REQUEST_FLAG);
+            int fieldsLength = withPublisher ? JournalRecord.PUBLISHER_FIELDS_LENGTH : 0;
             if (recordLength < JournalRecord.RECORD_HEADER_LENGTH || recordLength > trailerAt - offset ||
                 topicLength < 0 || JournalRecord.RECORD_HEADER_LENGTH + topicLength + fieldsLength > recordLength ||
-                priority >= PRIORITY_COUNT || (0 != fieldsLength && !format4))
+                priority >= PRIORITY_COUNT || (withPublisher && !format4) || (withRequest && !format5))
             {
                 return corrupt("a record's length, topic length or priority is out of range");
+            }
+            if (withRequest)
+            {
+                final int requestAt = offset + JournalRecord.RECORD_HEADER_LENGTH + topicLength + fieldsLength;
+                if (requestAt + JournalRecord.REQUEST_FIXED_LENGTH > offset + recordLength ||
+                    requestAt + JournalRecord.REQUEST_FIXED_LENGTH +
+                    (b.getShort(requestAt + 8, ORDER) & 0xFFFF) > offset + recordLength)
+                {
+                    return corrupt("a record's reply topic runs past its end");
+                }
             }
             offset += recordLength;
         }

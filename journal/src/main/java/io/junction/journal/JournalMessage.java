@@ -14,6 +14,7 @@ public final class JournalMessage
     private static final Priority[] PRIORITIES = Priority.values();
 
     private final TopicCache topics = new TopicCache();
+    private final TopicCache replyTopics = new TopicCache();
     private final UnsafeBuffer record = new UnsafeBuffer(new byte[0]);
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[0]);
     private long position;
@@ -28,6 +29,8 @@ public final class JournalMessage
     private int length;
     private long publisherId;
     private long publisherSequence;
+    private String replyTo;
+    private long correlationId;
 
     /**
      * @return where the message's document (its batch) is in the journal, a Chronicle Queue index; the message's
@@ -110,6 +113,22 @@ public final class JournalMessage
     }
 
     /**
+     * @return the topic a request asked to be answered on, or null if it was not a request.
+     */
+    public String replyTo()
+    {
+        return replyTo;
+    }
+
+    /**
+     * @return the requester's number for a request, 0 for none.
+     */
+    public long correlationId()
+    {
+        return correlationId;
+    }
+
+    /**
      * @return the payload, from offset 0 to {@link #length()}.
      */
     public DirectBuffer buffer()
@@ -151,7 +170,7 @@ public final class JournalMessage
         sequence = record.getLong(JournalRecord.SEQUENCE_OFFSET, JournalRecord.ORDER);
         timestampNs = record.getLong(JournalRecord.TIMESTAMP_OFFSET, JournalRecord.ORDER);
         final int priorityByte = record.getByte(JournalRecord.PRIORITY_OFFSET) & 0xFF;
-        priority = PRIORITIES[priorityByte & ~JournalRecord.PUBLISHER_FLAG];
+        priority = PRIORITIES[priorityByte & ~JournalRecord.FLAGS];
         final int topicLength = record.getShort(JournalRecord.TOPIC_LENGTH_OFFSET, JournalRecord.ORDER);
         topic = topics.get(document, at + JournalRecord.TOPIC_OFFSET, topicLength);
         int payloadOffset = JournalRecord.TOPIC_OFFSET + topicLength;
@@ -165,6 +184,19 @@ public final class JournalMessage
         {
             publisherId = 0;
             publisherSequence = 0;
+        }
+        if (0 != (priorityByte & JournalRecord.REQUEST_FLAG))
+        {
+            correlationId = record.getLong(payloadOffset, JournalRecord.ORDER);
+            final int replyToLength = record.getShort(payloadOffset + 8, JournalRecord.ORDER) & 0xFFFF;
+            replyTo = 0 == replyToLength ? null :
+                replyTopics.get(document, at + payloadOffset + JournalRecord.REQUEST_FIXED_LENGTH, replyToLength);
+            payloadOffset += JournalRecord.REQUEST_FIXED_LENGTH + replyToLength;
+        }
+        else
+        {
+            correlationId = 0;
+            replyTo = null;
         }
         length = recordLength - payloadOffset;
         buffer.wrap(document, at + payloadOffset, length);

@@ -33,6 +33,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  * priority byte has its top bit set carries the publisher id (8) and publisher sequence (8) right after its topic,
  * before the payload. A document is written in format 4 only when one of its records carries them, so journals
  * without idempotent publishers stay format 3; this build reads both.
+ * <p>
+ * Format 5 (first byte 0x4E) is format 4 with a second optional field per record, for request/reply: a record
+ * whose priority byte has bit 0x40 set carries the request's correlation id (8), its reply topic's length (2) and
+ * the reply topic (ASCII), after the publisher fields if it has them, before the payload. So a request replayed
+ * from the journal still reaches its responder with the topic to answer on. A document is written in format 5
+ * only when one of its records is a request; this build reads formats 3, 4 and 5.
  */
 final class JournalRecord
 {
@@ -59,6 +65,17 @@ final class JournalRecord
     /** In a record's priority byte: the publisher id and sequence follow the topic. */
     static final int PUBLISHER_FLAG = 0x80;
     static final int PUBLISHER_FIELDS_LENGTH = 16;
+    /**
+     * The first byte of a document with at least one record carrying a request's fields ('N': format 5).
+     */
+    static final int FORMAT_5 = 0x4E;
+    static final int VERSION_5 = 5;
+    /** In a record's priority byte: a correlation id and a reply topic follow the topic (and publisher fields). */
+    static final int REQUEST_FLAG = 0x40;
+    /** The fixed part of a request's fields: correlation id (8) and reply topic length (2). */
+    static final int REQUEST_FIXED_LENGTH = 10;
+    /** The bits of a record's priority byte that are flags, not the priority. */
+    static final int FLAGS = PUBLISHER_FLAG | REQUEST_FLAG;
 
     static final int FIRST_RECORD_NUMBER_OFFSET = 1;
     static final int RECORD_COUNT_OFFSET = 9;
@@ -84,6 +101,7 @@ final class JournalRecord
     private int position = DOCUMENT_HEADER_LENGTH;
     private int count;
     private boolean hasPublisherFields;
+    private boolean hasRequestFields;
 
     /**
      * @param maxDocumentLength the size cap of a document: a batch that would exceed it is split. A record
@@ -110,6 +128,8 @@ final class JournalRecord
                 return VERSION;
             case FORMAT_4:
                 return VERSION_4;
+            case FORMAT_5:
+                return VERSION_5;
             default:
                 return 0;
         }
@@ -149,6 +169,23 @@ final class JournalRecord
     }
 
     /**
+     * As {@link #fits(String, int, long)}, for a record that may also carry a request's reply topic and
+     * correlation id (null and 0 for none).
+     */
+    boolean fits(final String topic, final int payloadLength, final long publisherId, final String replyTo,
+        final long correlationId)
+    {
+        return fits(topic, payloadLength + (0 == publisherId ? 0 : PUBLISHER_FIELDS_LENGTH) +
+            requestFieldsLength(replyTo, correlationId));
+    }
+
+    static int requestFieldsLength(final String replyTo, final long correlationId)
+    {
+        return null == replyTo && 0 == correlationId ? 0 :
+            REQUEST_FIXED_LENGTH + (null == replyTo ? 0 : replyTo.length());
+    }
+
+    /**
      * Add a record to the pending document.
      */
     void add(
@@ -178,12 +215,35 @@ final class JournalRecord
         final long publisherId,
         final long publisherSequence)
     {
+        add(sequence, timestampNs, priority, topic, payload, offset, payloadLength, publisherId, publisherSequence,
+            null, 0);
+    }
+
+    /**
+     * Add a record to the pending document, with the publisher id and sequence of an idempotent publish (0 for
+     * none) and the reply topic and correlation id of a request (null and 0 for none: the record is then as in
+     * format 4 or 3).
+     */
+    void add(
+        final long sequence,
+        final long timestampNs,
+        final int priority,
+        final String topic,
+        final DirectBuffer payload,
+        final int offset,
+        final int payloadLength,
+        final long publisherId,
+        final long publisherSequence,
+        final String replyTo,
+        final long correlationId)
+    {
         if (topic != encodedTopic) // Most batches repeat a topic: encode it once.
         {
             encodeTopic(topic);
         }
         final boolean withPublisher = 0 != publisherId;
-        final int fieldsLength = withPublisher ? PUBLISHER_FIELDS_LENGTH : 0;
+        final int requestLength = requestFieldsLength(replyTo, correlationId);
+        final int fieldsLength = (withPublisher ? PUBLISHER_FIELDS_LENGTH : 0) + requestLength;
         final int recordLength = recordLength(topicLength, payloadLength) + fieldsLength;
         final int at = position;
         if (at + recordLength + TRAILER_LENGTH > scratch.capacity())
@@ -191,19 +251,34 @@ final class JournalRecord
             grow(at + recordLength + TRAILER_LENGTH); // Only for a record larger than the cap.
         }
         final UnsafeBuffer buffer = scratch;
+        final int flags = (withPublisher ? PUBLISHER_FLAG : 0) | (0 != requestLength ? REQUEST_FLAG : 0);
         buffer.putInt(at + RECORD_LENGTH_OFFSET, recordLength, ORDER);
         buffer.putLong(at + SEQUENCE_OFFSET, sequence, ORDER);
         buffer.putLong(at + TIMESTAMP_OFFSET, timestampNs, ORDER);
-        buffer.putByte(at + PRIORITY_OFFSET, (byte)(withPublisher ? priority | PUBLISHER_FLAG : priority));
+        buffer.putByte(at + PRIORITY_OFFSET, (byte)(priority | flags));
         buffer.putShort(at + TOPIC_LENGTH_OFFSET, (short)topicLength, ORDER);
         buffer.putBytes(at + TOPIC_OFFSET, topicBytes, 0, topicLength);
+        int fieldAt = at + TOPIC_OFFSET + topicLength;
         if (withPublisher)
         {
-            buffer.putLong(at + TOPIC_OFFSET + topicLength, publisherId, ORDER);
-            buffer.putLong(at + TOPIC_OFFSET + topicLength + 8, publisherSequence, ORDER);
+            buffer.putLong(fieldAt, publisherId, ORDER);
+            buffer.putLong(fieldAt + 8, publisherSequence, ORDER);
+            fieldAt += PUBLISHER_FIELDS_LENGTH;
             hasPublisherFields = true;
         }
-        buffer.putBytes(at + TOPIC_OFFSET + topicLength + fieldsLength, payload, offset, payloadLength);
+        if (0 != requestLength)
+        {
+            final int replyToLength = null == replyTo ? 0 : replyTo.length();
+            buffer.putLong(fieldAt, correlationId, ORDER);
+            buffer.putShort(fieldAt + 8, (short)replyToLength, ORDER);
+            for (int i = 0; i < replyToLength; i++)
+            {
+                buffer.putByte(fieldAt + REQUEST_FIXED_LENGTH + i, (byte)replyTo.charAt(i)); // ASCII, validated
+            }
+            fieldAt += requestLength;
+            hasRequestFields = true;
+        }
+        buffer.putBytes(fieldAt, payload, offset, payloadLength);
         position = at + recordLength;
         count++;
     }
@@ -217,7 +292,7 @@ final class JournalRecord
     int finish(final long firstRecordNumber, final long epochNs, final int shardIndex, final int shardCount)
     {
         final UnsafeBuffer buffer = scratch;
-        buffer.putByte(0, (byte)(hasPublisherFields ? FORMAT_4 : FORMAT));
+        buffer.putByte(0, (byte)(hasRequestFields ? FORMAT_5 : hasPublisherFields ? FORMAT_4 : FORMAT));
         buffer.putLong(FIRST_RECORD_NUMBER_OFFSET, firstRecordNumber, ORDER);
         buffer.putInt(RECORD_COUNT_OFFSET, count, ORDER);
         buffer.putShort(SHARD_INDEX_OFFSET, (short)shardIndex, ORDER);
@@ -240,6 +315,7 @@ final class JournalRecord
         position = DOCUMENT_HEADER_LENGTH;
         count = 0;
         hasPublisherFields = false;
+        hasRequestFields = false;
     }
 
     private void encodeTopic(final String topic)

@@ -5,25 +5,38 @@ import java.nio.ByteBuffer;
 /**
  * One I/O agent's spare receive and staging buffers: a connection takes one when it has bytes to read or frames
  * to send and gives it back once it is drained, so an idle connection holds none and thousands of them cost
- * almost no direct memory. Only the standard sizes are kept, at most {@value #MAX_FREE} of each; a larger buffer
- * (a frame longer than the standard size) is dropped when drained, for the garbage collector to free. Used on
- * its agent's thread only: no lock.
+ * almost no direct memory. Only the standard sizes are kept, at most {@value #MAX_FREE} of each, and
+ * {@value #MAX_FREE_LARGE} of the large receive size a busy connection reads into (so a burst costs no direct
+ * allocation once warm); a buffer of any other size (a frame longer than the standard sizes) is dropped when
+ * drained, for the garbage collector to free. Used on its agent's thread only: no lock.
  */
 final class BufferPool
 {
     static final int RECEIVE_CAPACITY = 4 * 1024;
     static final int STAGING_CAPACITY = 16 * 1024;
+    /** What a connection whose reads fill its receive buffer reads into until it is drained. */
+    static final int LARGE_RECEIVE_CAPACITY = 64 * 1024;
+    /** Spare large receive buffers kept: busy connections at once on one agent, not one per connection. */
+    static final int MAX_FREE_LARGE = 8;
     /** Spare buffers kept per size: what the agent's busiest moments need again, not one per connection. */
     static final int MAX_FREE = 64;
 
     private final ByteBuffer[] receive = new ByteBuffer[MAX_FREE];
     private final ByteBuffer[] staging = new ByteBuffer[MAX_FREE];
+    private final ByteBuffer[] largeReceive = new ByteBuffer[MAX_FREE_LARGE];
+    private int largeReceiveCount;
     private int receiveCount;
     private int stagingCount;
 
     ByteBuffer receive()
     {
         return receiveCount > 0 ? take(receive, --receiveCount) : allocate(RECEIVE_CAPACITY, "receive");
+    }
+
+    ByteBuffer largeReceive()
+    {
+        return largeReceiveCount > 0 ? take(largeReceive, --largeReceiveCount) :
+            allocate(LARGE_RECEIVE_CAPACITY, "receive");
     }
 
     ByteBuffer staging()
@@ -45,11 +58,15 @@ final class BufferPool
         {
             staging[stagingCount++] = buffer;
         }
+        else if (buffer.capacity() == LARGE_RECEIVE_CAPACITY && largeReceiveCount < MAX_FREE_LARGE)
+        {
+            largeReceive[largeReceiveCount++] = buffer;
+        }
     }
 
     int spare()
     {
-        return receiveCount + stagingCount;
+        return receiveCount + stagingCount + largeReceiveCount;
     }
 
     private static ByteBuffer take(final ByteBuffer[] stack, final int index)

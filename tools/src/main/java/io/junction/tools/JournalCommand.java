@@ -315,6 +315,11 @@ public final class JournalCommand implements Callable<Integer>
                     json.writeNumberField("publisherId", m.publisherId());
                     json.writeNumberField("publisherSequence", m.publisherSequence());
                 }
+                if (null != m.replyTo() || 0 != m.correlationId())
+                {
+                    json.writeStringField("replyTo", m.replyTo());
+                    json.writeNumberField("correlationId", m.correlationId());
+                }
                 final String text = payload.of(m.buffer(), m.offset(), m.length()).text();
                 if (null != text)
                 {

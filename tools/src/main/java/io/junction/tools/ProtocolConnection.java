@@ -100,7 +100,7 @@ final class ProtocolConnection implements FrameHandler
     private static final int MAX_TEXT_CHARS = 400;
     private static final int MAX_TEXT_BYTES = 900;
     private static final int INITIAL_RECEIVE = BufferPool.RECEIVE_CAPACITY;
-    private static final int LARGE_RECEIVE = 64 * 1024;
+    private static final int LARGE_RECEIVE = BufferPool.LARGE_RECEIVE_CAPACITY;
     private static final int MAX_INSTANCE_LENGTH = 128;
     private static final int DURABLE_WINDOW = 4096; // guaranteed publishes awaiting their outcome; a power of two
     private static final int MAX_DEFERRED_PONGS = 16;
@@ -452,7 +452,7 @@ final class ProtocolConnection implements FrameHandler
             server.bytesReceived(n);
             if (n == remainingBefore && in.capacity() < LARGE_RECEIVE)
             {
-                grow(Math.min(in.capacity() << 1, Math.max(LARGE_RECEIVE, receiveCapacity())));
+                growInto(agent.pool().largeReceive()); // A busy reader: the pooled large size at once.
             }
             processInput(nowNs);
             if (state >= CLOSING || 0 != paused)
@@ -600,10 +600,13 @@ final class ProtocolConnection implements FrameHandler
         {
             return;
         }
-        final ByteBuffer bigger = BufferPool.allocate(capacity, "receive");
+        growInto(BufferPool.allocate(capacity, "receive"));
+    }
+
+    private void growInto(final ByteBuffer bigger)
+    {
         final int unread = in.position() - readPosition;
-        final UnsafeBuffer target = new UnsafeBuffer(bigger);
-        target.putBytes(0, inBuffer, readPosition, unread);
+        bigger.put(0, in, readPosition, unread); // absolute bulk copy: no view allocated
         bigger.position(unread);
         agent.pool().release(in);
         in = bigger;
@@ -1128,28 +1131,30 @@ final class ProtocolConnection implements FrameHandler
         }
 
         final long result;
-        if (null != replyTo || RequestFields.hasCorrelation(correlationId) ||
-            (Publisher.NO_KEY != key && !(guaranteed && 0 != publisherId)))
+        if (guaranteed && 0 != publisherId)
         {
-            // A request (or a reply carrying its correlation id), or a keyed publish. A request is never journaled,
-            // so a guaranteed one is refused. (An idempotent guaranteed publish takes the branch below: no key.)
-            result = guaranteed && null != replyTo ? OfferResult.rejected(RejectReason.GUARANTEED_REQUEST) :
-                publisher.offer(topic, key, PRIORITIES[priority], guaranteed ? QualityOfService.GUARANTEED :
-                QualityOfService.BEST_EFFORT, ttlNs == 0 ? Publisher.NO_TTL : ttlNs, replyTo,
-                RequestFields.correlation(correlationId), inBuffer, payloadOffset, payloadLength);
+            // Idempotent, with its key and (for a request) reply topic journaled with it.
+            result = publisher.offer(topic, key, PRIORITIES[priority], inBuffer, payloadOffset, payloadLength,
+                publisherId, publisherSequence, replyTo, RequestFields.correlation(correlationId));
+            if (DUPLICATE == result || TOO_OLD == result)
+            {
+                onResend(result, publisherSequence);
+                return;
+            }
             if (null != replyTo && OfferResult.isAccepted(result))
             {
                 server.requests().increment();
             }
         }
-        else if (guaranteed && 0 != publisherId)
+        else if (null != replyTo || RequestFields.hasCorrelation(correlationId) || Publisher.NO_KEY != key)
         {
-            result = publisher.offer(topic, PRIORITIES[priority], inBuffer, payloadOffset, payloadLength, publisherId,
-                publisherSequence);
-            if (DUPLICATE == result || TOO_OLD == result)
+            // A request (or a reply carrying its correlation id), or a keyed publish.
+            result = publisher.offer(topic, key, PRIORITIES[priority], guaranteed ? QualityOfService.GUARANTEED :
+                QualityOfService.BEST_EFFORT, ttlNs == 0 ? Publisher.NO_TTL : ttlNs, replyTo,
+                RequestFields.correlation(correlationId), inBuffer, payloadOffset, payloadLength);
+            if (null != replyTo && OfferResult.isAccepted(result))
             {
-                onResend(result, publisherSequence);
-                return;
+                server.requests().increment();
             }
         }
         else if (guaranteed)
@@ -1951,6 +1956,7 @@ final class ProtocolConnection implements FrameHandler
         if (null != owner)
         {
             owner.drop(1);
+            owner.refundCredit(); // it was never sent
         }
         else
         {

@@ -228,9 +228,10 @@ final class RemoteDurableSubscription implements DurableMessageHandler
         final int version = connection.sessionVersion;
         final boolean current = version >= 2; // MESSAGE has correlationId and replyTo since version 2
         final int blockLength = current ? MessageEncoder.BLOCK_LENGTH : V1_BLOCK_LENGTH;
+        final String replyTo = message.replyTo(); // a journaled request keeps the topic to answer on
         final int frameLength = ProtocolFrames.HEADER_LENGTH + blockLength + MessageEncoder.topicHeaderLength() +
             topic.length() + MessageEncoder.payloadHeaderLength() + payloadLength +
-            (current ? MessageEncoder.replyToHeaderLength() : 0);
+            (current ? MessageEncoder.replyToHeaderLength() + (null == replyTo ? 0 : replyTo.length()) : 0);
         final ManyToOneRingBuffer ring = connection.deliveries();
         final int index = ring.tryClaim(FRAME_TYPE_ID, ProtocolFrames.LENGTH_PREFIX + frameLength);
         if (index < 0)
@@ -252,8 +253,8 @@ final class RemoteDurableSubscription implements DurableMessageHandler
             .priority(PRIORITY_CODES[message.priority().ordinal()]);
         if (current)
         {
-            encoder.correlationId(0).topic(topic).putPayload(message.buffer(), message.offset(), payloadLength)
-                .replyTo("");
+            encoder.correlationId(message.correlationId()).topic(topic)
+                .putPayload(message.buffer(), message.offset(), payloadLength).replyTo(null == replyTo ? "" : replyTo);
         }
         else
         {

@@ -71,6 +71,19 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
         this.credit = initialCredit < 0 ? null : new AtomicLong(initialCredit);
     }
 
+    /**
+     * A message this subscription's credit paid for was dropped from the send buffer before it was sent (to make
+     * room under drop-oldest): the client never sees it, so never grants for it; the credit comes back, or each such
+     * drop would leak one until the subscription stalled for good.
+     */
+    void refundCredit()
+    {
+        if (null != credit)
+        {
+            credit.incrementAndGet();
+        }
+    }
+
     long credit()
     {
         return null == credit ? NO_CREDIT_LIMIT : credit.get();
@@ -80,7 +93,13 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
     {
         if (null != credit && more > 0)
         {
-            credit.getAndUpdate((current) -> current > Long.MAX_VALUE - more ? Long.MAX_VALUE : current + more);
+            // A compare-and-set loop rather than getAndUpdate: a lambda capturing 'more' would be allocated per CREDIT.
+            long current;
+            do
+            {
+                current = credit.get();
+            }
+            while (!credit.compareAndSet(current, current > Long.MAX_VALUE - more ? Long.MAX_VALUE : current + more));
         }
     }
 

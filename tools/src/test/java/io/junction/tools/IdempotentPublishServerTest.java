@@ -31,8 +31,8 @@ import io.junction.security.Authenticator;
 /**
  * Idempotent guaranteed publishes over the protocol (a real journal, switch and server in this process, real
  * sockets): a HELLO's instance names a publisher stream, a resend with the original publisher sequence is answered
- * DURABLE and journaled once, one older than the deduplication window is answered REJECTED, and a second HELLO
- * for the same stream takes it over from the first connection.
+ * DURABLE and journaled once, one older than the deduplication window is answered REJECTED, a second HELLO
+ * for the same stream takes it over from the first connection, and a guaranteed request keeps its reply topic.
  */
 class IdempotentPublishServerTest
 {
@@ -144,6 +144,51 @@ class IdempotentPublishServerTest
         stop();
 
         assertEquals(14, journaled(dir, "orders-feed"), "1..13 once each, and audit-feed's 1");
+    }
+
+    /**
+     * A guaranteed request is journaled with its reply topic and correlation id (record format 5): the responder
+     * gets both, the journal keeps both, and after a restart the deduplication rebuilt from that record still knows
+     * the request's publisher sequence.
+     */
+    @Test
+    void aGuaranteedRequestIsJournaledWithItsReplyTopicAndKnownAfterARestart() throws Exception
+    {
+        final File dir = tmp.resolve("journal").toFile();
+        start(dir);
+        final FrameRecorder responder = connect("quote-service");
+        responder.client.subscribe("svc.>");
+        responder.awaitSubscribed();
+        final FrameRecorder requester = connect("quote-requests");
+        final byte[] question = "eur/usd".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        requester.client.request("svc.quote", Priority.HIGH, QualityOfService.GUARANTEED, "_INBOX.quotes.q1", 77,
+            question, 0, question.length);
+        requester.client.flush();
+        await().atMost(TIMEOUT).until(() -> requester.durable.size() == 1 && responder.seen.size() == 1);
+        assertEquals(new FrameRecorder.Seen("svc.quote", 77, "_INBOX.quotes.q1", "eur/usd"), responder.seen.get(0));
+        assertEquals(1, counter("protocol requests"));
+        requester.close();
+        responder.close();
+
+        stop();
+        start(dir);
+        final FrameRecorder again = connect("quote-requests");
+        again.client.request("svc.quote", Priority.HIGH, QualityOfService.GUARANTEED, "_INBOX.quotes.q1", 77,
+            question, 0, question.length); // the same publisher sequence (1) as before the restart
+        again.client.flush();
+        await().atMost(TIMEOUT).until(() -> again.outcomes.size() == 1);
+        assertEquals("1 DURABLE -1 " + OfferResult.rejected(RejectReason.DUPLICATE), again.outcomes.get(0));
+        again.close();
+        stop();
+
+        final List<String> records = new ArrayList<>();
+        try (JournalReader reader = JournalReader.open(dir))
+        {
+            reader.read(StartPosition.earliest(), null, (message) -> records.add(message.topic() + " " +
+                message.replyTo() + " " + message.correlationId() + " " + message.publisherSequence()));
+            assertEquals(List.of(), reader.verify());
+        }
+        assertEquals(List.of("svc.quote _INBOX.quotes.q1 77 1"), records);
     }
 
     @Test

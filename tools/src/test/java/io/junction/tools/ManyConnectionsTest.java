@@ -36,7 +36,8 @@ class ManyConnectionsTest
     private static final int CONNECTIONS = 1000;
     /** Two agents' full pools of spare buffers, and room for what the JDK's own buffers do meanwhile. */
     private static final long DIRECT_BOUND = 2L * BufferPool.MAX_FREE *
-        (BufferPool.RECEIVE_CAPACITY + BufferPool.STAGING_CAPACITY) + (2 << 20);
+        (BufferPool.RECEIVE_CAPACITY + BufferPool.STAGING_CAPACITY) +
+        2L * BufferPool.MAX_FREE_LARGE * BufferPool.LARGE_RECEIVE_CAPACITY + (2 << 20);
 
     /** The server's objects of a connection and its subscription, and this test's client side of it. */
     private static final long HEAP_BOUND_EACH = 16 * 1024;

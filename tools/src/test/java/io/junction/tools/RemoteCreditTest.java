@@ -98,6 +98,65 @@ class RemoteCreditTest
             "credit renewed as consumed: " + subscriber.statistics());
     }
 
+    /**
+     * A drop-oldest subscriber whose send buffer fills while it does not read: each message dropped from the buffer
+     * to make room was never sent, so its credit comes back; otherwise every full buffer leaked the credit of what it
+     * dropped, and after a few bursts the subscription received nothing ever again (found at 3x overload).
+     * Each round floods it while it is not polled, then sends a marker, the newest message, which must arrive.
+     */
+    @Test
+    void messagesDroppedOldestGiveTheirCreditBackSoTheSubscriptionNeverStalls() throws Exception
+    {
+        final File node = tmp.resolve("node").toFile();
+        resources.add(startDaemon(tmp, writeConfig(tmp, node, 0, "max-message-length = 1024",
+            "network.send-buffer = 16K", "subscriber.policy = drop-oldest", "journal.enabled = false"), node,
+            "daemon.log"));
+        final ClientContext context = new ClientContext().url("tcp://127.0.0.1:" + port(node));
+        final JunctionClient subscriber = client(JunctionClient.connect(context));
+        final long[] lastMarker = { -1 };
+        final ClientSubscription subscription = subscriber.subscribe("credit.>", (message) ->
+        {
+            if (message.topic().equals("credit.marker"))
+            {
+                lastMarker[0] = message.buffer().getLong(message.offset());
+            }
+        }, ClientSubscriptionOptions.defaults().initialCredit(32).slowSubscriberPolicy(SlowSubscriberPolicy.DROP_OLDEST));
+        final JunctionClient publisher = client(JunctionClient.connect(new ClientContext().url(context.url())));
+        final long deadlineNs = System.nanoTime() + DEADLINE_NS;
+        while (!(subscription.isInEffect() && publisher.isConnected()))
+        {
+            pollBoth(publisher, subscriber, deadlineNs, "connected");
+        }
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[1000]);
+        for (long round = 0; round < 8; round++)
+        {
+            int sent = 0;
+            while (sent < 200) // the subscriber is not polled meanwhile: its send buffer fills, the oldest go
+            {
+                if (publisher.offer("credit.flood", Priority.NORMAL, payload, 0, payload.capacity()) > 0)
+                {
+                    sent++;
+                }
+                else
+                {
+                    publisher.poll();
+                }
+            }
+            payload.putLong(0, round);
+            while (publisher.offer("credit.marker", Priority.NORMAL, payload, 0, payload.capacity()) <= 0)
+            {
+                publisher.poll();
+            }
+            while (lastMarker[0] < round)
+            {
+                final long r = round;
+                pollBoth(publisher, subscriber, deadlineNs, "round " + r + "'s marker (last " + lastMarker[0] +
+                    "): " + subscriber.statistics());
+            }
+        }
+        assertEquals(7, lastMarker[0]);
+    }
+
     private JunctionClient client(final JunctionClient client)
     {
         resources.add(client);

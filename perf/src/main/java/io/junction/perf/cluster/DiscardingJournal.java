@@ -25,7 +25,9 @@ final class DiscardingJournal implements ReplicaJournal
         final int payloadOffset,
         final int payloadLength,
         final long publisherId,
-        final long publisherSequence)
+        final long publisherSequence,
+        final String replyTo,
+        final long correlationId)
     {
         if (sequence <= lastSequence)
         {

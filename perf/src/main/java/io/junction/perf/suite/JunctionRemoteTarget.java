@@ -203,7 +203,11 @@ public final class JunctionRemoteTarget implements Target
             "");
     }
 
-    private static List<String> command(final Path config, final Path dataDir)
+    /**
+     * The command that runs the daemon as {@code bin/junction run} does, on this JVM's class path (for runs that bring
+     * their own config).
+     */
+    public static List<String> command(final Path config, final Path dataDir)
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

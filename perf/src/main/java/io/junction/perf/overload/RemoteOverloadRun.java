@@ -1,0 +1,415 @@
+package io.junction.perf.overload;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.junction.Priority;
+import io.junction.client.ClientContext;
+import io.junction.client.ClientResult;
+import io.junction.client.ClientSubscription;
+import io.junction.client.JunctionClient;
+import io.junction.perf.Machine;
+import io.junction.perf.suite.JunctionRemoteTarget;
+import io.junction.perf.suite.ServerProcess;
+
+/**
+ * Overload end to end through the daemon: a daemon child process configured as an operator would for overload
+ * (CoDel shedding at the edge, a CRITICAL reserve in every ring, CRITICAL expressed past lower classes,
+ * drop-oldest subscribers), a subscriber client that works {@code serviceNs} per message, and a publisher client.
+ * First the capacity: what the subscriber receives per second while the publisher offers as fast as it can, all
+ * NORMAL. Then an open-loop load of {@code multiplier} times that for {@code seconds}, a {@code criticalShare} of
+ * it CRITICAL, numbered, and the rest HIGH, NORMAL and BULK alike. Every second: offered and received per class,
+ * the daemon's resident memory and heap. At the end: CRITICAL messages the publisher handed to its client that the
+ * subscriber never received (the goal is none), the longest second without a delivery (a stall), and whether RSS
+ * and heap stayed flat after the warm-up.
+ * <p>
+ * Run: {@code java <junction jvm flags> -cp perf/target/benchmarks.jar io.junction.perf.overload.RemoteOverloadRun}
+ * with system properties {@code remote.seconds} (120), {@code remote.multiplier} (3), {@code remote.criticalShare}
+ * (0.1), {@code remote.serviceNs} (5000), {@code remote.out} (perf/results/remote-overload-&lt;time&gt;).
+ */
+public final class RemoteOverloadRun
+{
+    private static final String TOPIC = "overload.orders";
+    private static final Priority[] CLASSES = Priority.values();
+    private static final int CRITICAL = Priority.CRITICAL.ordinal();
+    private static final long SECOND_NS = TimeUnit.SECONDS.toNanos(1);
+
+    private final int seconds = Integer.getInteger("remote.seconds", 120);
+    private final double multiplier = Double.parseDouble(System.getProperty("remote.multiplier", "3"));
+    private final double criticalShare = Double.parseDouble(System.getProperty("remote.criticalShare", "0.1"));
+    private final long serviceNs = Long.getLong("remote.serviceNs", 5_000);
+    private final Path out = Path.of(System.getProperty("remote.out",
+        "perf/results/remote-overload-" + Instant.now().toString().replace(':', '-').substring(0, 19)));
+
+    /** Received per class, by the subscriber's thread; read by the sampler. */
+    private final AtomicLongArray received = new AtomicLongArray(CLASSES.length);
+    /** Handed to the publisher's client per class. */
+    private final AtomicLongArray offered = new AtomicLongArray(CLASSES.length);
+    private final AtomicLongArray notOffered = new AtomicLongArray(CLASSES.length);
+    /** CRITICAL numbers received: the subscriber's thread writes, the main thread reads once it has stopped. */
+    private final BitSet criticalSeen = new BitSet();
+    private volatile boolean counting;
+
+    public static void main(final String[] args) throws Exception
+    {
+        new RemoteOverloadRun().run();
+    }
+
+    private void run() throws Exception
+    {
+        Files.createDirectories(out);
+        final Path work = Files.createTempDirectory("junction-remote-overload-");
+        final Path dataDir = Files.createDirectories(work.resolve("data"));
+        final int port = ServerProcess.freePort();
+        final int httpPort = ServerProcess.freePort();
+        final Path config = work.resolve("overload.conf");
+        Files.writeString(config, config(dataDir, port, httpPort), StandardCharsets.UTF_8);
+        final StringBuilder report = new StringBuilder();
+        report.append("# Remote overload, end to end through the daemon\n\n")
+            .append(Machine.describe()).append("\n\n")
+            .append("Run ").append(Instant.now()).append(": ").append(seconds).append(" s at ").append(multiplier)
+            .append("x capacity, ").append((int)(criticalShare * 100)).append("% CRITICAL, subscriber work ")
+            .append(serviceNs).append(" ns/message.\n\nDaemon config:\n\n```\n")
+            .append(Files.readString(config)).append("```\n\n");
+        try (ServerProcess daemon = ServerProcess.start("junction-daemon",
+            JunctionRemoteTarget.command(config, dataDir), Map.of(), work))
+        {
+            daemon.awaitPort(port, TimeUnit.SECONDS.toNanos(60));
+            final long pid = daemon.process().pid();
+            final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            final URI metrics = URI.create("http://127.0.0.1:" + httpPort + "/metrics");
+            final JunctionClient subscriber = JunctionClient.connect(new ClientContext()
+                .url("tcp://127.0.0.1:" + port).instance("overload-sub"));
+            final JunctionClient publisher = JunctionClient.connect(new ClientContext()
+                .url("tcp://127.0.0.1:" + port).instance("overload-pub"));
+            try
+            {
+                final ClientSubscription subscription = subscriber.subscribe(TOPIC, (message) ->
+                {
+                    final int priority = message.priority().ordinal();
+                    if (counting)
+                    {
+                        received.incrementAndGet(priority);
+                        if (CRITICAL == priority)
+                        {
+                            criticalSeen.set((int)message.buffer().getLong(message.offset()));
+                        }
+                    }
+                    final long until = System.nanoTime() + serviceNs; // the application's work
+                    while (System.nanoTime() - until < 0)
+                    {
+                        Thread.onSpinWait();
+                    }
+                });
+                pollUntil(() -> subscription.isInEffect() && publisher.isConnected(), subscriber, publisher);
+                subscriber.startAgent(null, null);
+
+                final double capacity = capacity(publisher);
+                report.append(String.format("Capacity (all NORMAL, publisher as fast as it can, 10 s): %,.0f msg/s " +
+                    "received.%n%n", capacity));
+                final long rate = (long)(capacity * multiplier);
+                resetCounts();
+                final List<String> rows = new ArrayList<>();
+                rows.add("second,offered,offered_critical,not_offered,received,received_critical,rss_mb,heap_mb");
+                final AtomicBoolean publishing = new AtomicBoolean(true);
+                final Thread load = new Thread(() -> openLoop(publisher, rate, publishing), "overload-publisher");
+                load.start();
+                long longestQuietSeconds = 0;
+                long quiet = 0;
+                final long[] rss = new long[seconds];
+                final long[] heap = new long[seconds];
+                long lastOffered = 0;
+                long lastReceived = 0;
+                long lastOfferedCritical = 0;
+                long lastReceivedCritical = 0;
+                long lastNotOffered = 0;
+                for (int second = 0; second < seconds; second++)
+                {
+                    LockSupport.parkNanos(SECOND_NS);
+                    final long offeredNow = sum(offered);
+                    final long receivedNow = sum(received);
+                    final long offeredCritical = offered.get(CRITICAL);
+                    final long receivedCritical = received.get(CRITICAL);
+                    final long notOfferedNow = sum(notOffered);
+                    rss[second] = residentBytes(pid);
+                    heap[second] = heapBytes(http, metrics);
+                    final long delivered = receivedNow - lastReceived;
+                    quiet = 0 == delivered ? quiet + 1 : 0;
+                    longestQuietSeconds = Math.max(longestQuietSeconds, quiet);
+                    rows.add(String.format("%d,%d,%d,%d,%d,%d,%.1f,%.1f", second + 1, offeredNow - lastOffered,
+                        offeredCritical - lastOfferedCritical, notOfferedNow - lastNotOffered, delivered,
+                        receivedCritical - lastReceivedCritical, rss[second] / 1e6, heap[second] / 1e6));
+                    lastOffered = offeredNow;
+                    lastReceived = receivedNow;
+                    lastOfferedCritical = offeredCritical;
+                    lastReceivedCritical = receivedCritical;
+                    lastNotOffered = notOfferedNow;
+                }
+                publishing.set(false);
+                load.join();
+                // Drain: what was accepted and queued reaches the subscriber (or is counted dropped by the daemon).
+                final long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                long before = -1;
+                while (System.nanoTime() - drainDeadline < 0 && before != sum(received))
+                {
+                    before = sum(received);
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
+                }
+                counting = false;
+                report.append("Subscriber client: ").append(subscriber.statistics()).append(", last error: ")
+                    .append(subscriber.lastError()).append("\n\nPublisher client: ").append(publisher.statistics())
+                    .append("\n\n");
+                subscriber.close(); // stops and joins its agent thread: what it recorded is now visible here
+                Files.write(out.resolve("seconds.csv"), rows, StandardCharsets.UTF_8);
+                final String finalMetrics = fetch(http, metrics);
+                Files.writeString(out.resolve("metrics-at-end.txt"), finalMetrics, StandardCharsets.UTF_8);
+                summarise(report, rate, longestQuietSeconds, rss, heap, finalMetrics);
+            }
+            finally
+            {
+                CloseHelper.quietCloseAll(publisher, subscriber);
+            }
+        }
+        Files.writeString(out.resolve("report.md"), report.toString(), StandardCharsets.UTF_8);
+        System.out.println(report);
+        System.out.println("written to " + out.toAbsolutePath());
+    }
+
+    private void summarise(final StringBuilder report, final long rate, final long longestQuietSeconds,
+        final long[] rss, final long[] heap, final String finalMetrics)
+    {
+        final long offeredCritical = offered.get(CRITICAL);
+        final long receivedCritical = received.get(CRITICAL);
+        long lostCritical = 0;
+        for (int n = 0; n < offeredCritical; n++)
+        {
+            lostCritical += criticalSeen.get(n) ? 0 : 1;
+        }
+        final int warm = Math.min(rss.length - 1, Math.max(1, rss.length / 6));
+        report.append(String.format("Offered %,d msg/s open loop for %d s: %,d handed to the client (%,d not taken: " +
+            "its send buffer full), %,d received.%n%n", rate, seconds, sum(offered), sum(notOffered), sum(received)));
+        report.append("| class | handed to the client | not taken by it | received | received share |\n")
+            .append("| --- | ---: | ---: | ---: | ---: |\n");
+        for (final Priority priority : CLASSES)
+        {
+            final int p = priority.ordinal();
+            report.append(String.format("| %s | %,d | %,d | %,d | %.1f%% |%n", priority, offered.get(p),
+                notOffered.get(p), received.get(p), offered.get(p) == 0 ? 0.0 : 100.0 * received.get(p) / offered.get(p)));
+        }
+        report.append(String.format("%n- **CRITICAL lost end to end: %,d** of %,d handed to the client " +
+                "(received %,d).%n", lostCritical, offeredCritical, receivedCritical))
+            .append(String.format("- Longest run of seconds with no delivery (a stall): %d.%n", longestQuietSeconds))
+            .append(String.format("- Daemon RSS after the warm-up (second %d) %.0f MB, at the end %.0f MB, highest " +
+                "%.0f MB.%n", warm + 1, rss[warm] / 1e6, rss[rss.length - 1] / 1e6, max(rss, warm) / 1e6))
+            .append(String.format("- Daemon heap used: highest %.0f MB after the warm-up, at the end %.0f MB " +
+                "(heap limit -Xmx512m).%n", max(heap, warm) / 1e6, heap[heap.length - 1] / 1e6))
+            .append("- The daemon's own counts at the end (drops, sheds, CRITICAL): see metrics-at-end.txt; the lines " +
+                "naming critical:\n\n```\n");
+        for (final String line : finalMetrics.split("\n"))
+        {
+            if (!line.startsWith("#") && line.contains("critical") && !line.endsWith(" 0.0"))
+            {
+                report.append(line).append('\n');
+            }
+        }
+        report.append("```\n\nPer second: seconds.csv.\n");
+    }
+
+    /** All NORMAL, as fast as the client takes them, for 10 s after 3 s of warm-up: what the subscriber gets. */
+    private double capacity(final JunctionClient publisher)
+    {
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
+        counting = true;
+        final long warmEndNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        final long endNs = warmEndNs + TimeUnit.SECONDS.toNanos(10);
+        long atWarmEnd = -1;
+        while (System.nanoTime() - endNs < 0)
+        {
+            if (atWarmEnd < 0 && System.nanoTime() - warmEndNs >= 0)
+            {
+                atWarmEnd = sum(received);
+            }
+            if (publisher.offer(TOPIC, Priority.NORMAL, payload, 0, 64) < 0)
+            {
+                publisher.poll();
+            }
+        }
+        return (sum(received) - atWarmEnd) / 10.0;
+    }
+
+    /**
+     * Open loop: each message has its time, whatever happened to the one before; a message the client cannot take
+     * now (its send buffer is full) is counted not taken, except a CRITICAL one, which waits for room, as an
+     * application keeps its most important messages.
+     */
+    private void openLoop(final JunctionClient publisher, final long rate, final AtomicBoolean publishing)
+    {
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
+        final long intervalPs = 1_000_000_000_000L / rate;
+        final int criticalEvery = (int)Math.max(1, Math.round(1 / criticalShare));
+        final long startNs = System.nanoTime();
+        long n = 0;
+        long criticalNumber = 0;
+        while (publishing.get())
+        {
+            final long dueNs = startNs + (n * intervalPs) / 1000;
+            if (System.nanoTime() - dueNs < 0)
+            {
+                publisher.poll();
+                continue;
+            }
+            final boolean critical = n % criticalEvery == 0;
+            final Priority priority = critical ? Priority.CRITICAL : CLASSES[1 + (int)(n % 3)];
+            payload.putLong(0, critical ? criticalNumber : n);
+            long result = publisher.offer(TOPIC, priority, payload, 0, 64);
+            while (critical && ClientResult.BACK_PRESSURED == result && publishing.get())
+            {
+                publisher.poll();
+                result = publisher.offer(TOPIC, priority, payload, 0, 64);
+            }
+            if (result > 0)
+            {
+                offered.incrementAndGet(priority.ordinal());
+                criticalNumber += critical ? 1 : 0;
+            }
+            else
+            {
+                notOffered.incrementAndGet(priority.ordinal());
+                publisher.poll();
+            }
+            n++;
+        }
+    }
+
+    private static String config(final Path dataDir, final int port, final int httpPort)
+    {
+        return String.join("\n",
+            "dir = \"" + dataDir.toAbsolutePath().toString().replace("\\", "\\\\") + "\"",
+            "histogram-log = false",
+            "listen { host = \"127.0.0.1\", port = " + port + " }",
+            "journal { enabled = false }",
+            "http { enabled = true, host = \"127.0.0.1\", port = " + httpPort + " }",
+            "regulation { codel { enabled = true }, critical-reserve = 256, express-critical = true, rules = [] }",
+            "subscriber { policy = drop-oldest }",
+            "alarms { rules = [] }",
+            "");
+    }
+
+    private void resetCounts()
+    {
+        counting = false;
+        for (int i = 0; i < CLASSES.length; i++)
+        {
+            received.set(i, 0);
+            offered.set(i, 0);
+            notOffered.set(i, 0);
+        }
+        counting = true;
+    }
+
+    private static long sum(final AtomicLongArray counts)
+    {
+        long total = 0;
+        for (int i = 0; i < counts.length(); i++)
+        {
+            total += counts.get(i);
+        }
+        return total;
+    }
+
+    private static long max(final long[] values, final int from)
+    {
+        long max = 0;
+        for (int i = from; i < values.length; i++)
+        {
+            max = Math.max(max, values[i]);
+        }
+        return max;
+    }
+
+    private static long residentBytes(final long pid)
+    {
+        try
+        {
+            for (final String line : Files.readAllLines(Path.of("/proc/" + pid + "/status")))
+            {
+                if (line.startsWith("VmRSS:"))
+                {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        }
+        catch (final IOException | NumberFormatException ex)
+        {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static long heapBytes(final HttpClient http, final URI metrics)
+    {
+        long used = 0;
+        for (final String line : fetch(http, metrics).split("\n"))
+        {
+            if (line.startsWith("jvm_memory_used_bytes{area=\"heap\""))
+            {
+                used += (long)Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return used;
+    }
+
+    private static String fetch(final HttpClient http, final URI uri)
+    {
+        try
+        {
+            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        }
+        catch (final IOException ex)
+        {
+            return "";
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    private static void pollUntil(final java.util.function.BooleanSupplier done, final JunctionClient... clients)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!done.getAsBoolean())
+        {
+            for (final JunctionClient client : clients)
+            {
+                client.poll();
+            }
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new IllegalStateException("clients not connected and subscribed within 30 s");
+            }
+            LockSupport.parkNanos(100_000);
+        }
+    }
+}
