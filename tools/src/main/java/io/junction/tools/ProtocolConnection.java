@@ -102,7 +102,7 @@ final class ProtocolConnection implements FrameHandler
     private static final int INITIAL_RECEIVE = BufferPool.RECEIVE_CAPACITY;
     private static final int LARGE_RECEIVE = BufferPool.LARGE_RECEIVE_CAPACITY;
     private static final int MAX_INSTANCE_LENGTH = 128;
-    private static final int DURABLE_WINDOW = 4096; // guaranteed publishes awaiting their outcome; a power of two
+    private static final int DURABLE_WINDOW = OutcomeWindow.CAPACITY; // guaranteed publishes awaiting their outcome
     private static final int MAX_DEFERRED_PONGS = 16;
     private static final long CLOSE_LINGER_NS = TimeUnit.SECONDS.toNanos(2);
     private static final long MIN_HEARTBEAT_NS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -193,6 +193,9 @@ final class ProtocolConnection implements FrameHandler
     private long refusalSinceNs;
     private long backPressuredSinceNs;
 
+    /** Taken from the agent's pool on a guaranteed publish, given back once idle (see {@link #onTimer}). */
+    private OutcomeWindow outcomeWindow;
+    private long outcomeTailAtTick;
     private long[] pendingSequence;
     private long[] pendingPublisherSequence;
     private long[] pendingDeadline;
@@ -963,6 +966,7 @@ final class ProtocolConnection implements FrameHandler
             }
             pendingHead++;
         }
+        releaseOutcomeWindow();
         releaseStream();
         return false;
     }
@@ -1333,11 +1337,9 @@ final class ProtocolConnection implements FrameHandler
 
     private void enqueueDurable(final long sequence, final long publisherSequence)
     {
-        if (null == pendingSequence)
+        if (null == outcomeWindow)
         {
-            pendingSequence = new long[DURABLE_WINDOW];
-            pendingPublisherSequence = new long[DURABLE_WINDOW];
-            pendingDeadline = new long[DURABLE_WINDOW];
+            takeOutcomeWindow();
         }
         final int index = (int)(pendingTail & (DURABLE_WINDOW - 1));
         pendingSequence[index] = sequence;
@@ -1345,6 +1347,33 @@ final class ProtocolConnection implements FrameHandler
         pendingDeadline[index] = agent.nowNs() + server.durableTimeoutNs();
         pendingTail++;
         agent.busy(this);
+    }
+
+    private void takeOutcomeWindow()
+    {
+        outcomeWindow = agent.pool().outcomeWindow();
+        pendingSequence = outcomeWindow.sequence;
+        pendingPublisherSequence = outcomeWindow.publisherSequence;
+        pendingDeadline = outcomeWindow.deadline;
+        outcomeTailAtTick = pendingTail;
+        server.outcomeWindows().increment();
+    }
+
+    /**
+     * Every outcome went out: the window goes back to the agent's pool (the next guaranteed publish takes one again).
+     */
+    private void releaseOutcomeWindow()
+    {
+        if (null == outcomeWindow)
+        {
+            return;
+        }
+        agent.pool().release(outcomeWindow);
+        outcomeWindow = null;
+        pendingSequence = null;
+        pendingPublisherSequence = null;
+        pendingDeadline = null;
+        server.outcomeWindows().decrement();
     }
 
     @Override
@@ -1839,6 +1868,14 @@ final class ProtocolConnection implements FrameHandler
         if (CLOSED == current)
         {
             return;
+        }
+        if (null != outcomeWindow && pendingTail == pendingHead)
+        {
+            if (pendingTail == outcomeTailAtTick)
+            {
+                releaseOutcomeWindow(); // idle: every outcome out, and no guaranteed publish for a whole interval
+            }
+            outcomeTailAtTick = pendingTail;
         }
         final ServerTls tls = server.tls();
         if (null != tls && !channel.isReady() && nowNs - acceptedNs > tls.handshakeTimeoutNs())
@@ -2433,6 +2470,7 @@ final class ProtocolConnection implements FrameHandler
         else
         {
             pendingHead = pendingTail;
+            releaseOutcomeWindow();
             releaseStream();
         }
     }
