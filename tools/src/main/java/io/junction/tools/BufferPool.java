@@ -25,8 +25,13 @@ final class BufferPool
     private final ByteBuffer[] staging = new ByteBuffer[MAX_FREE];
     private final ByteBuffer[] largeReceive = new ByteBuffer[MAX_FREE_LARGE];
     private int largeReceiveCount;
+    /** Spare outcome windows kept (96 KiB each): the agent's connections that publish guaranteed at once. */
+    static final int MAX_FREE_WINDOWS = 8;
+
+    private final OutcomeWindow[] windows = new OutcomeWindow[MAX_FREE_WINDOWS];
     private int receiveCount;
     private int stagingCount;
+    private int windowCount;
 
     ByteBuffer receive()
     {
@@ -62,6 +67,37 @@ final class BufferPool
         {
             largeReceive[largeReceiveCount++] = buffer;
         }
+    }
+
+    /**
+     * @return a spare outcome window, or a new one when none is spare.
+     */
+    OutcomeWindow outcomeWindow()
+    {
+        if (windowCount > 0)
+        {
+            final OutcomeWindow window = windows[--windowCount];
+            windows[windowCount] = null;
+            return window;
+        }
+        return new OutcomeWindow();
+    }
+
+    /**
+     * Give an outcome window back (dropped, for the collector, when the spares are full). Its entries are left as
+     * they are: a connection reads only those it wrote since it took it.
+     */
+    void release(final OutcomeWindow window)
+    {
+        if (windowCount < MAX_FREE_WINDOWS)
+        {
+            windows[windowCount++] = window;
+        }
+    }
+
+    int spareWindows()
+    {
+        return windowCount;
     }
 
     int spare()

@@ -268,6 +268,9 @@ public final class MetricCatalogue
         counter(ProtocolServer.LOST_AT_END_TYPE_ID, "junction_protocol_lost_at_end_total",
             "Messages lost with a connection that closed: queued in its send buffer, or handed to a queue-group " +
             "member as its connection ended.", null, null);
+        gauge(ProtocolServer.OUTCOME_WINDOWS_TYPE_ID, "junction_protocol_outcome_windows",
+            "Connections holding an outcome window (96 KiB) for guaranteed publishes awaiting their OUTCOME.", null,
+            null, Aggregate.SUM);
         counter(ProtocolServer.AGENT_ERRORS_TYPE_ID, "junction_protocol_agent_errors_total",
             "Errors caught on the protocol's I/O agents.", null, "errors");
         counter(ProtocolServer.OUTPUT_PAUSES_TYPE_ID, "junction_protocol_output_pauses_total",

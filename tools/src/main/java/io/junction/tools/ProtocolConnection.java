@@ -105,7 +105,7 @@ final class ProtocolConnection implements FrameHandler
     private static final int INITIAL_RECEIVE = BufferPool.RECEIVE_CAPACITY;
     private static final int LARGE_RECEIVE = BufferPool.LARGE_RECEIVE_CAPACITY;
     private static final int MAX_INSTANCE_LENGTH = 128;
-    private static final int DURABLE_WINDOW = 4096; // guaranteed publishes awaiting their outcome; a power of two
+    private static final int DURABLE_WINDOW = OutcomeWindow.CAPACITY; // guaranteed publishes awaiting their outcome
     private static final int MAX_DEFERRED_PONGS = 16;
     private static final long CLOSE_LINGER_NS = TimeUnit.SECONDS.toNanos(2);
     private static final long MIN_HEARTBEAT_NS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -175,8 +175,7 @@ final class ProtocolConnection implements FrameHandler
     private final ControlledMessageHandler copyDelivery = this::copyDelivery;
     private final org.agrona.concurrent.MessageHandler discardDelivery = this::discardDelivery;
     private final org.agrona.concurrent.ControlledMessageHandler discardBelowCritical = this::discardBelowCritical;
-    private long counted;
-    private final org.agrona.concurrent.MessageHandler countDelivery = (typeId, buffer, index, length) -> counted++;
+    private static final org.agrona.concurrent.MessageHandler DISCARD = (typeId, buffer, index, length) -> { };
 
     private long closeDeadlineNs;
     private ErrorCode finalErrorCode;
@@ -198,6 +197,9 @@ final class ProtocolConnection implements FrameHandler
     private long refusalSinceNs;
     private long backPressuredSinceNs;
 
+    /** Taken from the agent's pool on a guaranteed publish, given back once idle (see {@link #onTimer}). */
+    private OutcomeWindow outcomeWindow;
+    private long outcomeTailAtTick;
     private long[] pendingSequence;
     private long[] pendingPublisherSequence;
     private long[] pendingDeadline;
@@ -968,6 +970,7 @@ final class ProtocolConnection implements FrameHandler
             }
             pendingHead++;
         }
+        releaseOutcomeWindow();
         releaseStream();
         return false;
     }
@@ -1338,11 +1341,9 @@ final class ProtocolConnection implements FrameHandler
 
     private void enqueueDurable(final long sequence, final long publisherSequence)
     {
-        if (null == pendingSequence)
+        if (null == outcomeWindow)
         {
-            pendingSequence = new long[DURABLE_WINDOW];
-            pendingPublisherSequence = new long[DURABLE_WINDOW];
-            pendingDeadline = new long[DURABLE_WINDOW];
+            takeOutcomeWindow();
         }
         final int index = (int)(pendingTail & (DURABLE_WINDOW - 1));
         pendingSequence[index] = sequence;
@@ -1350,6 +1351,33 @@ final class ProtocolConnection implements FrameHandler
         pendingDeadline[index] = agent.nowNs() + server.durableTimeoutNs();
         pendingTail++;
         agent.busy(this);
+    }
+
+    private void takeOutcomeWindow()
+    {
+        outcomeWindow = agent.pool().outcomeWindow();
+        pendingSequence = outcomeWindow.sequence;
+        pendingPublisherSequence = outcomeWindow.publisherSequence;
+        pendingDeadline = outcomeWindow.deadline;
+        outcomeTailAtTick = pendingTail;
+        server.outcomeWindows().increment();
+    }
+
+    /**
+     * Every outcome went out: the window goes back to the agent's pool (the next guaranteed publish takes one again).
+     */
+    private void releaseOutcomeWindow()
+    {
+        if (null == outcomeWindow)
+        {
+            return;
+        }
+        agent.pool().release(outcomeWindow);
+        outcomeWindow = null;
+        pendingSequence = null;
+        pendingPublisherSequence = null;
+        pendingDeadline = null;
+        server.outcomeWindows().decrement();
     }
 
     @Override
@@ -1845,6 +1873,14 @@ final class ProtocolConnection implements FrameHandler
         {
             return;
         }
+        if (null != outcomeWindow && pendingTail == pendingHead)
+        {
+            if (pendingTail == outcomeTailAtTick)
+            {
+                releaseOutcomeWindow(); // idle: every outcome out, and no guaranteed publish for a whole interval
+            }
+            outcomeTailAtTick = pendingTail;
+        }
         final ServerTls tls = server.tls();
         if (null != tls && !channel.isReady() && nowNs - acceptedNs > tls.handshakeTimeoutNs())
         {
@@ -2180,7 +2216,7 @@ final class ProtocolConnection implements FrameHandler
         {
             return -1; // A drop-oldest producer holds it for a moment: the copying path says come back.
         }
-        final int result;
+        int result = -1;
         try
         {
             ensureStaging();
@@ -2188,13 +2224,16 @@ final class ProtocolConnection implements FrameHandler
         }
         catch (final IOException ex)
         {
-            out.clear();
-            close(); // The client went away.
-            return RingWriter.SOCKET_FULL;
+            out.clear(); // The client went away.
         }
         finally
         {
             drainLock.set(0);
+        }
+        if (result < 0)
+        {
+            close(); // After the lock is let go: the close discards the ring under it (it would wait for itself).
+            return RingWriter.SOCKET_FULL;
         }
         ringBlocked = RingWriter.SOCKET_FULL == result;
         final long n = ringWriter.written();
@@ -2287,24 +2326,7 @@ final class ProtocolConnection implements FrameHandler
     private void onSlowConsumerDisconnect(final RemoteSubscription subscription)
     {
         server.slowConsumers().increment();
-        final ManyToOneRingBuffer ring = deliveries;
-        counted = 0;
-        if (null != ring)
-        {
-            while (!drainLock.compareAndSet(0, 1))
-            {
-                Thread.onSpinWait();
-            }
-            try
-            {
-                drainAll(ring, countDelivery);
-            }
-            finally
-            {
-                drainLock.set(0);
-            }
-        }
-        subscription.drop(counted);
+        subscription.drop(discardRing());
         closeAfterError(ErrorCode.SLOW_CONSUMER, SubscribeDecoder.TEMPLATE_ID, subscription.id,
             server.sendBufferCapacity(), subscription + " could not keep up: this connection's send buffer of " +
             server.sendBufferCapacity() + " bytes (network.send-buffer) was full and its policy is disconnect; closing");
@@ -2418,7 +2440,8 @@ final class ProtocolConnection implements FrameHandler
     }
 
     /**
-     * @return the MESSAGE frames that were still queued (discarded).
+     * @return the MESSAGE frames that were still queued (discarded). Any thread: the drain lock makes each frame
+     * counted by exactly one caller.
      */
     private long discardRing()
     {
@@ -2427,35 +2450,50 @@ final class ProtocolConnection implements FrameHandler
         {
             return 0;
         }
-        counted = 0;
         while (!drainLock.compareAndSet(0, 1))
         {
             Thread.onSpinWait();
         }
         try
         {
-            drainAll(ring, countDelivery);
+            return drainAll(ring);
         }
         finally
         {
             drainLock.set(0);
         }
-        return counted;
     }
 
     /**
      * Read every record, across the end of the ring's buffer (one read stops there).
+     *
+     * @return the MESSAGE frames read (padding is not one).
      */
-    private static void drainAll(final ManyToOneRingBuffer ring, final org.agrona.concurrent.MessageHandler handler)
+    private static long drainAll(final ManyToOneRingBuffer ring)
     {
+        long frames = 0;
         while (true)
         {
             final long position = ring.consumerPosition();
-            ring.read(handler, Integer.MAX_VALUE);
+            frames += ring.read(DISCARD, Integer.MAX_VALUE);
             if (ring.consumerPosition() == position)
             {
-                return;
+                return frames;
             }
+        }
+    }
+
+    /**
+     * Discard what the send ring holds once the connection closed, counted lost at its end: by the close, and
+     * again by a handler that committed a MESSAGE and then found the connection closed (any thread,
+     * {@link RemoteSubscription}), whose frame the close's discard may have run too early to see.
+     */
+    void discardAfterClose()
+    {
+        final long lost = discardRing();
+        if (lost > 0)
+        {
+            server.onLostAtEnd(lost);
         }
     }
 
@@ -2487,11 +2525,7 @@ final class ProtocolConnection implements FrameHandler
         {
             leavers.clear();
         }
-        final long lost = discardRing(); // (a stop counted its own first, as undelivered at stop)
-        if (lost > 0)
-        {
-            server.onLostAtEnd(lost);
-        }
+        discardAfterClose(); // (a stop counted its own first, as undelivered at stop)
         if (null != key)
         {
             key.cancel();
@@ -2507,6 +2541,7 @@ final class ProtocolConnection implements FrameHandler
         else
         {
             pendingHead = pendingTail;
+            releaseOutcomeWindow();
             releaseStream();
         }
     }

@@ -96,6 +96,8 @@ public final class ProtocolServer implements AutoCloseable
     public static final int REQUESTS_TYPE_ID = 1329;
     /** Messages lost with a connection that closed: queued in its send buffer, or handed to a member as it ended. */
     public static final int LOST_AT_END_TYPE_ID = 1343;
+    /** Gauge: connections holding an outcome window (96 KiB each) for guaranteed publishes awaiting their OUTCOME. */
+    public static final int OUTCOME_WINDOWS_TYPE_ID = 1344;
 
     /** A PUBLISH with request/reply fields to a clustered daemon: the cluster does not carry them. */
     static final long UNSUPPORTED_REQUEST_REPLY = -901;
@@ -175,6 +177,7 @@ public final class ProtocolServer implements AutoCloseable
     private final AtomicCounter undeliveredAtStop;
     private final AtomicCounter messagesSent;
     private final AtomicCounter lostAtEnd;
+    private final AtomicCounter outcomeWindows;
     private final AtomicCounter bytesReceived;
     private final AtomicCounter bytesSent;
     private final AtomicCounter pingsSent;
@@ -279,6 +282,7 @@ public final class ProtocolServer implements AutoCloseable
         undeliveredAtStop = counter(counters, "protocol messages undelivered at stop", UNDELIVERED_AT_STOP_TYPE_ID);
         messagesSent = counter(counters, "protocol messages sent", MESSAGES_SENT_TYPE_ID);
         lostAtEnd = counter(counters, "protocol messages lost at a connection's end", LOST_AT_END_TYPE_ID);
+        outcomeWindows = counter(counters, "protocol outcome windows held", OUTCOME_WINDOWS_TYPE_ID);
         bytesReceived = counter(counters, "protocol bytes received", BYTES_RECEIVED_TYPE_ID);
         bytesSent = counter(counters, "protocol bytes sent", BYTES_SENT_TYPE_ID);
         pingsSent = counter(counters, "protocol pings sent", PINGS_SENT_TYPE_ID);
@@ -770,6 +774,11 @@ public final class ProtocolServer implements AutoCloseable
     AtomicCounter refusalFrames()
     {
         return refusalFrames;
+    }
+
+    AtomicCounter outcomeWindows()
+    {
+        return outcomeWindows;
     }
 
     AtomicCounter messagesSent()

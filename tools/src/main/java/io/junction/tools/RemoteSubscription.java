@@ -1,5 +1,6 @@
 package io.junction.tools;
 
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -196,6 +197,15 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
             encoder.topic(topic).putPayload(message.buffer(), message.offset(), payloadLength);
         }
         ring.commit(index);
+        // The connection may have closed since this handler looked (its close sets the state, then discards the
+        // ring): the fence orders the commit before the state's read, so either that discard saw this frame or
+        // this handler sees the close and discards it itself, counted lost at the connection's end, never both.
+        VarHandle.fullFence();
+        if (ProtocolConnection.CLOSED == connection.state())
+        {
+            connection.discardAfterClose();
+            return;
+        }
         connection.onDelivered();
     }
 

@@ -110,9 +110,6 @@ class KeyedQueueGroupDaemonTest
      * and the messages missing are only those, a bounded few.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("intermittent: timed out in 2 of 4 runs after main's 07:50 merge and 1 in 10 " +
-        "before it; 'messages sent' plus 'lost at a connection's end' does not reach the messages accepted within " +
-        "60 s (an uncounted loss, or a count elsewhere), not yet found")
     void aMemberWhoseConnectionClosesLosesOnlyWhatWasOnItsSocket() throws Exception
     {
         run(QueueGroupDiscipline.KEYED, Leave.SOCKET_CLOSE);
