@@ -326,6 +326,18 @@ public final class JunctionClient implements AutoCloseable
     }
 
     /**
+     * As {@link #offer(String, long, Priority, DirectBuffer, int, int)}, with a quality of service: a guaranteed
+     * keyed publish is journaled with its key and answered by an outcome, like any guaranteed one.
+     */
+    public long offer(
+        final String topic, final long key, final Priority priority, final QualityOfService qos,
+        final DirectBuffer buffer, final int offset, final int length)
+    {
+        nextKey = key;
+        return send(topic, priority, qos, null, 0, buffer, offset, length);
+    }
+
+    /**
      * Publish a request best-effort, naming the topic to reply on and a correlation id of the application's; a
      * subscriber sees them in {@link Message#replyTo()} and {@link Message#correlationId()}. For the usual case,
      * with this client's own inbox and the reply matched for you, use {@link #request}.

@@ -96,6 +96,81 @@ class KeyedQueueGroupDaemonTest
         run(QueueGroupDiscipline.KEYED, Leave.UNSUBSCRIBE);
     }
 
+    /**
+     * Guaranteed keyed publishes from a named instance (the daemon's idempotent path, which dropped the key before):
+     * every one answered DURABLE, each key with one member in order, and the keys spread over the members.
+     */
+    @Test
+    void guaranteedKeyedPublishesKeepTheirKeys() throws Exception
+    {
+        final File node = tmp.resolve("node").toFile();
+        final JunctionProcess daemon = startDaemon(tmp, writeConfig(tmp, node, 0,
+            "subscriber { policy = back-pressure }"), node, "daemon.log");
+        resources.add(daemon);
+        final int port = port(node);
+        final long[] durable = { 0 };
+        final JunctionClient publisher = JunctionClient.connect(new ClientContext().url("tcp://127.0.0.1:" + port)
+            .instance("keyed-feed").outcomeListener((publisherSequence, outcome, sequence, reasonCode) ->
+            {
+                assertEquals(io.junction.client.PublishOutcome.DURABLE, outcome);
+                durable[0]++;
+            }));
+        resources.add(publisher);
+        final List<Member> members = new ArrayList<>();
+        final List<JunctionClient> clients = new ArrayList<>(List.of(publisher));
+        final List<ClientSubscription> subscriptions = new ArrayList<>();
+        for (int m = 0; m < 3; m++)
+        {
+            final JunctionClient client = client(port);
+            final Member member = new Member();
+            members.add(member);
+            clients.add(client);
+            subscriptions.add(client.subscribe("jobs.>", (message) ->
+            {
+                final long value = message.buffer().getLong(message.offset());
+                member.byKey.computeIfAbsent(value % KEYS, (k) -> new ArrayList<>()).add(value);
+                member.received++;
+            }, ClientSubscriptionOptions.defaults().queueGroup("workers", QueueGroupDiscipline.KEYED)));
+        }
+        final JunctionClient[] all = clients.toArray(JunctionClient[]::new);
+        pollUntil(() -> publisher.isConnected() && subscriptions.stream().allMatch(ClientSubscription::isInEffect),
+            () -> "connected", all);
+        final int count = 600;
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[8]);
+        for (int next = 0; next < count; )
+        {
+            payload.putLong(0, next);
+            final long result = publisher.offer("jobs.run", 1 + next % KEYS, Priority.NORMAL,
+                io.junction.QualityOfService.GUARANTEED, payload, 0, 8);
+            if (result > 0)
+            {
+                next++;
+            }
+            for (final JunctionClient client : all)
+            {
+                client.poll();
+            }
+        }
+        pollUntil(() -> durable[0] == count && members.stream().mapToLong((m) -> m.received).sum() == count,
+            () -> durable[0] + " durable, " + members.stream().mapToLong((m) -> m.received).sum() + " received", all);
+        final Set<Long> keysSeen = new HashSet<>();
+        int membersWithKeys = 0;
+        for (final Member member : members)
+        {
+            membersWithKeys += member.byKey.isEmpty() ? 0 : 1;
+            for (final Map.Entry<Long, List<Long>> entry : member.byKey.entrySet())
+            {
+                assertTrue(keysSeen.add(entry.getKey()), "key " + entry.getKey() + " reached two members");
+                final List<Long> values = entry.getValue();
+                for (int i = 1; i < values.size(); i++)
+                {
+                    assertTrue(values.get(i) > values.get(i - 1), "key " + entry.getKey() + " out of order");
+                }
+            }
+        }
+        assertTrue(membersWithKeys >= 2, "the keys were spread over the members, not all on the topic's one");
+    }
+
     /** The same with the BALANCED discipline: each message reaches exactly one member, none is lost. */
     @Test
     void aBalancedMemberLeavingUnderTrafficLosesNothing() throws Exception
