@@ -52,6 +52,8 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
      * behind.
      */
     private final long creditReserve;
+    /** {@code network.critical-reserve}: 0 leaves the send buffer's use unchecked by class. */
+    private final int criticalReservePercent;
     final AtomicLong dropped = new AtomicLong();
     /** Set once SUBSCRIBED is in the send buffer: nothing is delivered before it, so nothing overtakes it. */
     volatile boolean announced;
@@ -78,8 +80,8 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
         this.pattern = pattern;
         this.policy = policy;
         this.credit = initialCredit < 0 ? null : new AtomicLong(initialCredit);
-        this.creditReserve = initialCredit < 0 ? 0 :
-            initialCredit * connection.server().network().criticalReservePercent() / 100;
+        this.criticalReservePercent = connection.server().network().criticalReservePercent();
+        this.creditReserve = initialCredit < 0 ? 0 : initialCredit * criticalReservePercent / 100;
     }
 
     /**
@@ -150,7 +152,7 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
 
         // Under a dropping policy a message below CRITICAL leaves the send buffer's CRITICAL reserve free.
         final boolean critical = Priority.CRITICAL == message.priority();
-        final boolean reserveHolds = critical || !dropping() || 0 == creditReservePercent() ||
+        final boolean reserveHolds = critical || !dropping() || 0 == criticalReservePercent ||
             connection.fitsBelowCriticalReserve(recordLength);
         final boolean credited = takeCredit(critical || !dropping() ? 0 : creditReserve);
         int index = credited && reserveHolds ? ring.tryClaim(slot + 1, recordLength) :
@@ -242,11 +244,6 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
      *
      * @return the claimed index when the message may still go, else negative (dropped and counted).
      */
-    private int creditReservePercent()
-    {
-        return connection.server().network().criticalReservePercent();
-    }
-
     private boolean dropping()
     {
         return SlowSubscriberPolicy.DROP_OLDEST == policy || SlowSubscriberPolicy.DROP_NEWEST == policy;

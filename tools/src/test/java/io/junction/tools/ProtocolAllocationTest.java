@@ -77,19 +77,8 @@ class ProtocolAllocationTest
             send(publisher, subscriber, topics, MEASURED, daemon);
             final Map<String, Long> after = allocated(threads, daemonThreads);
 
-            long total = 0;
-            final StringBuilder report = new StringBuilder();
-            for (final Map.Entry<String, Long> entry : after.entrySet())
-            {
-                final long bytes = entry.getValue() - before.getOrDefault(entry.getKey(), 0L);
-                total += bytes;
-                report.append(String.format("  %s: %,d bytes (%.4f B/message)%n", entry.getKey(), bytes,
-                    (double)bytes / MEASURED));
-            }
-            System.out.printf("protocol publish -> deliver, %,d messages of 64 bytes over loopback:%n%s" +
-                "  total: %.4f B/message%n", MEASURED, report, (double)total / MEASURED);
             assertEquals(0, publisher.refused.get());
-            assertTrue((double)total / MEASURED < 0.1, "allocation per message: " + report);
+            assertAllocatesNothingPerMessage("protocol publish -> deliver, over loopback", before, after);
         }
     }
 
@@ -140,20 +129,29 @@ class ProtocolAllocationTest
             sendOverClient(publisher, subscriber, payload, received, MEASURED);
             final Map<String, Long> after = allocated(threads, daemonThreads);
 
-            long total = 0;
-            final StringBuilder report = new StringBuilder();
-            for (final Map.Entry<String, Long> entry : after.entrySet())
-            {
-                final long bytes = entry.getValue() - before.getOrDefault(entry.getKey(), 0L);
-                total += bytes;
-                report.append(String.format("  %s: %,d bytes (%.4f B/message)%n", entry.getKey(), bytes,
-                    (double)bytes / MEASURED));
-            }
-            System.out.printf("protocol publish -> deliver over Aeron IPC, %,d messages of 64 bytes:%n%s" +
-                "  total: %.4f B/message%n", MEASURED, report, (double)total / MEASURED);
             assertEquals(1, publisher.statistics().connects());
-            assertTrue((double)total / MEASURED < 0.1, "allocation per message: " + report);
+            assertAllocatesNothingPerMessage("protocol publish -> deliver over Aeron IPC", before, after);
         }
+    }
+
+    /**
+     * Print each daemon thread's bytes allocated over the measured messages, and check the total per message.
+     */
+    private static void assertAllocatesNothingPerMessage(
+        final String what, final Map<String, Long> before, final Map<String, Long> after)
+    {
+        long total = 0;
+        final StringBuilder report = new StringBuilder();
+        for (final Map.Entry<String, Long> entry : after.entrySet())
+        {
+            final long bytes = entry.getValue() - before.getOrDefault(entry.getKey(), 0L);
+            total += bytes;
+            report.append(String.format("  %s: %,d bytes (%.4f B/message)%n", entry.getKey(), bytes,
+                (double)bytes / MEASURED));
+        }
+        System.out.printf("%s, %,d messages of 64 bytes:%n%s  total: %.4f B/message%n", what, MEASURED, report,
+            (double)total / MEASURED);
+        assertTrue((double)total / MEASURED < 0.1, "allocation per message: " + report);
     }
 
     /**
