@@ -508,6 +508,27 @@ public final class ClusterNode implements AutoCloseable
             return new File(baseDir, "member-" + memberId);
         }
 
+        // What MemberSeed lays out the same way as the member it seeds.
+        int memberId()
+        {
+            return memberId;
+        }
+
+        int termLength()
+        {
+            return termLength;
+        }
+
+        int segmentFileLength()
+        {
+            return segmentFileLength;
+        }
+
+        ErrorHandler errorHandler()
+        {
+            return errorHandler;
+        }
+
         public Context memberId(final int memberId)
         {
             this.memberId = memberId;
