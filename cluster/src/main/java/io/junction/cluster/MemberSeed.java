@@ -2,6 +2,7 @@ package io.junction.cluster;
 
 import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;
+import io.aeron.archive.checksum.Checksums;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ClusterBackup;
 import io.aeron.cluster.ClusterBackupMediaDriver;
@@ -58,6 +59,7 @@ public final class MemberSeed implements AutoCloseable
             .recordingEventsEnabled(false)
             .threadingMode(ArchiveThreadingMode.SHARED)
             .segmentFileLength(ctx.segmentFileLength())
+            .recordChecksum(ctx.recordChecksum() ? Checksums.newInstance(ClusterNode.RECORD_CHECKSUM) : null)
             .deleteArchiveOnStart(false)
             .errorHandler(ctx.errorHandler());
         final ClusterBackup.Context backupCtx = new ClusterBackup.Context()
