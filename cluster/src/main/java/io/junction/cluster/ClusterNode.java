@@ -124,6 +124,7 @@ public final class ClusterNode implements AutoCloseable
             .maxTopicLength(ctx.maxTopicLength)
             .maxPayloadLength(ctx.maxPayloadLength)
             .maxReplay(ctx.maxReplay)
+            .queueGroupWindow(ctx.queueGroupWindow)
             .journalMinFreeDiskBytes(ctx.journalMinFreeDiskBytes)
             .journalRetention(ctx.journalRetention)
             .snapshotIntervalNs(ctx.snapshotIntervalNs)
@@ -397,6 +398,7 @@ public final class ClusterNode implements AutoCloseable
         private int maxTopicLength = 256;
         private int maxPayloadLength = 8 * 1024;
         private long maxReplay = 1_000_000;
+        private int queueGroupWindow = SwitchService.DEFAULT_QUEUE_GROUP_WINDOW;
         private ErrorHandler errorHandler;
         private Supplier<ClusteredService> customService;
         private Function<File, ReplicaJournal> journalFactory;
@@ -653,6 +655,15 @@ public final class ClusterNode implements AutoCloseable
             return this;
         }
 
+        /**
+         * @see SwitchService.Context#queueGroupWindow(int)
+         */
+        public Context queueGroupWindow(final int queueGroupWindow)
+        {
+            this.queueGroupWindow = queueGroupWindow;
+            return this;
+        }
+
         public Context maxPayloadLength(final int maxPayloadLength)
         {
             this.maxPayloadLength = maxPayloadLength;
@@ -781,6 +792,7 @@ public final class ClusterNode implements AutoCloseable
             copy.maxTopicLength = maxTopicLength;
             copy.maxPayloadLength = maxPayloadLength;
             copy.maxReplay = maxReplay;
+            copy.queueGroupWindow = queueGroupWindow;
             copy.errorHandler = errorHandler;
             copy.customService = customService;
             copy.journalFactory = journalFactory;

@@ -2,6 +2,8 @@ package io.junction.cluster;
 
 import io.aeron.cluster.service.ClientSession;
 import io.junction.OfferResult;
+import io.junction.Publisher;
+import io.junction.QueueGroupDiscipline;
 import io.junction.RejectReason;
 import io.junction.protocol.AsciiStringCache;
 import io.junction.protocol.FrameDispatcher;
@@ -121,6 +123,8 @@ final class ProtocolIngress implements FrameHandler
         final String replyTo = replyToLength > 0 ?
             replyTopics.get(buffer, publish.limit() + PublishDecoder.replyToHeaderLength(), replyToLength) : null;
         final long correlationId = publish.correlationId();
+        final long rawKey = publish.key(); // 0, or a version 2 frame's null value: none (the topic is the key)
+        final long key = 0 == rawKey || PublishDecoder.keyNullValue() == rawKey ? Publisher.NO_KEY : rawKey;
         if (publisherSequence < 1)
         {
             refusePublish(guaranteed, publisherSequence, OutcomeCode.REJECTED,
@@ -131,7 +135,7 @@ final class ProtocolIngress implements FrameHandler
         final ProtocolSession protocolSession = state.protocolSession(session.id());
         final long sequence = state.admit(session, timestamp, protocolSession.publisherId, publisherSequence,
             priorityCode, buffer, topicOffset, topicLength, payloadOffset, payloadLength, replyTo,
-            correlationId);
+            correlationId, key);
         if (sequence > 0 || SwitchStateMachine.DUPLICATE == sequence)
         {
             if (guaranteed)
@@ -160,10 +164,12 @@ final class ProtocolIngress implements FrameHandler
         final String pattern = subscribe.pattern();
         final String queueGroup = subscribe.queueGroup();
         final String durableName = subscribe.durableName();
-        if (!queueGroup.isEmpty())
+        final QueueGroupDiscipline discipline = 1 == subscribe.queueGroupDisciplineRaw() ?
+            QueueGroupDiscipline.KEYED : QueueGroupDiscipline.BALANCED;
+        if (!queueGroup.isEmpty() && StartPositionKind.NEW != kind && StartPositionKind.AFTER_SEQUENCE != kind)
         {
             refuse(ErrorCode.UNSUPPORTED, SubscribeDecoder.TEMPLATE_ID, subscriptionId,
-                "queue groups are not served by the cluster yet");
+                "a queue group member starts with what comes next (NEW), not " + kind);
             return;
         }
         long resumeAfter;
@@ -206,7 +212,7 @@ final class ProtocolIngress implements FrameHandler
             resumeAfter = SwitchService.RESUME_FROM_DURABLE; // As the daemon does: its position decides, not the ask.
         }
         final ClusterSubscription subscription = state.subscribe(session, subscriptionId, resumeAfter, pattern,
-            durableName);
+            durableName, queueGroup, discipline);
         if (null == subscription)
         {
             state.counters().onError(state.refusedCode);
@@ -219,6 +225,11 @@ final class ProtocolIngress implements FrameHandler
         if (!state.subscribedAgain)
         {
             state.replayToNew(session, subscription);
+        }
+        else if (subscription.isGroupMember() && StartPositionKind.AFTER_SEQUENCE == kind)
+        {
+            // Its client re-made the membership after a leader change: what it was assigned after what it saw.
+            state.resendAssigned(session, subscription, value);
         }
     }
 
