@@ -159,8 +159,8 @@ final class GroupMembers
         for (final Member member : members)
         {
             text.append(member.name).append(' ').append(member.values.size()).append(" received (")
-                .append(member.subscription.isInEffect() ? "in effect" : "not in effect").append(", ")
-                .append(member.client.statistics()).append(") ");
+                .append(member.subscription.isInEffect() ? "in effect" : "not in effect").append(", connects ")
+                .append(member.client.statistics().connects()).append(") ");
         }
         return text.toString();
     }
