@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  * {@link Junction}: the switch core itself, in {@link ThreadingMode#INVOKER} mode with one shard, run to idle after
  * each request, with the cluster's time as its clock. Each cluster subscription is a switch subscription whose
  * handler counts the delivery (replicated state) and hands it to the {@link EgressPublisher} (which sends from the
- * leader only).
+ * leader only). A queue group is one route in the switch whose handler has the {@link ClusterQueueGroup} pick the
+ * member; the member holds what it was assigned until its client confirms it ({@link AssignedWindow}).
  * <p>
  * Everything that decides state comes from the log (and, for replays, from the journal, itself derived from the
  * log); no wall clock is read, so every member reaches the same state. Refused requests are counted on every
