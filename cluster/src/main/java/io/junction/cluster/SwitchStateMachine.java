@@ -616,19 +616,40 @@ final class SwitchStateMachine implements AutoCloseable
         {
             counters.onQueueGroupForgotten();
         }
+        sendLive(member, sequence, timestamp, priorityCode, topic, payload, payloadOffset, payloadLength,
+            correlationId, replyTo);
+    }
+
+    /**
+     * Output only: a live delivery, sent from the leader after what the subscriber's egress refused before (from the
+     * journal, which has this message already); a follower notes it as sent by the leader (a new leader has it sent
+     * again: a re-subscription after that sequence, or a group member's re-made membership).
+     */
+    private void sendLive(
+        final ClusterSubscription subscription,
+        final long sequence,
+        final long timestamp,
+        final int priorityCode,
+        final String topic,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength,
+        final long correlationId,
+        final String replyTo)
+    {
         if (!egress.isLeader())
         {
-            member.sentUpTo = sequence; // Sent by the leader (a new one sends again what its client did not see).
+            subscription.sentUpTo = sequence;
             return;
         }
-        final ClientSession subscriber = cluster.getClientSession(member.sessionId);
-        if (null != subscriber && member.behind)
+        final ClientSession subscriber = cluster.getClientSession(subscription.sessionId);
+        if (null != subscriber && subscription.behind)
         {
-            catchUp(subscriber, member);
+            catchUp(subscriber, subscription);
         }
         else if (null != subscriber)
         {
-            deliver(subscriber, member, sequence, timestamp, priorityCode, topic, payload, payloadOffset,
+            deliver(subscriber, subscription, sequence, timestamp, priorityCode, topic, payload, payloadOffset,
                 payloadLength, correlationId, replyTo);
             counters.onDelivered();
         }
@@ -856,25 +877,8 @@ final class SwitchStateMachine implements AutoCloseable
         {
             subscription.count++;
             subscription.lastSequence = routingSequence;
-            if (!egress.isLeader())
-            {
-                subscription.sentUpTo = routingSequence; // Sent by the leader (a new one re-subscribes after it).
-            }
-            else
-            {
-                final ClientSession subscriber = cluster.getClientSession(subscription.sessionId);
-                if (null != subscriber && subscription.behind)
-                {
-                    catchUp(subscriber, subscription); // From the journal, which has this message already.
-                }
-                else if (null != subscriber)
-                {
-                    deliver(subscriber, subscription, routingSequence, routingTimestamp,
-                        message.priority().ordinal(), message.topic(), message.buffer(), message.offset(),
-                        message.length(), message.correlationId(), message.replyTo());
-                    counters.onDelivered();
-                }
-            }
+            sendLive(subscription, routingSequence, routingTimestamp, message.priority().ordinal(), message.topic(),
+                message.buffer(), message.offset(), message.length(), message.correlationId(), message.replyTo());
         }
     }
 }

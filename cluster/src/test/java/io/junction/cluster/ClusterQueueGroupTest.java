@@ -186,6 +186,24 @@ class ClusterQueueGroupTest
         assertEquals(0, leader.service().counters().queueGroupLost());
     }
 
+    @Test
+    @Timeout(120)
+    void aGroupMemberThatAsksForThePastOrForDurabilityIsRefusedWithAReason()
+    {
+        harness = new ClusterHarness(tempDir, 22_950, 3, (ctx) -> {}).startAll(true);
+        final ClusterNode leader = harness.awaitLeader(TIMEOUT);
+        final JunctionClient client = harness.newClient(new ClientContext().instance("asker"));
+        final io.junction.client.ClientSubscription earliest = client.subscribe("jobs.>", (message) -> { },
+            io.junction.client.ClientSubscriptionOptions.defaults().queueGroup("workers")
+                .startAt(io.junction.client.StartAt.earliest()));
+        final io.junction.client.ClientSubscription durable = client.subscribe("jobs.>", (message) -> { },
+            io.junction.client.ClientSubscriptionOptions.defaults().queueGroup("workers").durable("d1"));
+        harness.pollUntil(TIMEOUT, () -> !earliest.isActive() && !durable.isActive(), client);
+        assertTrue(earliest.endReason().contains("starts with what comes next"), earliest.endReason());
+        assertTrue(durable.endReason().contains("not durable in the cluster"), durable.endReason());
+        assertTrue(leader.service().counters().protocolRefusals() >= 1);
+    }
+
     private void publishPolling(final JunctionClient publisher, final String topic, final int value,
         final JunctionClient poll)
     {
