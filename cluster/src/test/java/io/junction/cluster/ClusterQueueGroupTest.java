@@ -187,6 +187,37 @@ class ClusterQueueGroupTest
     }
 
     @Test
+    @Timeout(150)
+    void aSessionThatTimesOutIsALeaveWhoseUnconfirmedAssignmentsGoToTheOthers()
+    {
+        harness = new ClusterHarness(tempDir, 22_980, 3, (ctx) -> ctx.sessionTimeoutNs(
+            java.util.concurrent.TimeUnit.SECONDS.toNanos(3))).startAll(true);
+        final ClusterNode leader = harness.awaitLeader(TIMEOUT);
+        final GroupMembers group = new GroupMembers(harness, TIMEOUT);
+        final GroupMembers.Member a = group.join("a", "jobs.>", "workers", QueueGroupDiscipline.KEYED);
+        final GroupMembers.Member silent = group.join("silent", "jobs.>", "workers", QueueGroupDiscipline.KEYED);
+
+        final ClientOutcomes acks = new ClientOutcomes();
+        final JunctionClient publisher = harness.newClient(acks.context("pub"));
+        final int count = 120;
+        for (int i = 1; i <= count; i++)
+        {
+            publishPolling(publisher, "jobs.k" + (i % 12), i, a.client); // the other member's client is never polled
+        }
+        // Its session sends no keepalive: it times out, and a gets what it had been assigned, in order per topic.
+        harness.pollUntil(TIMEOUT, () -> acks.acked == count && a.values.size() == count, publisher, a.client);
+        assertEquals(0, silent.values.size());
+        assertEquals(range(count), new HashSet<>(a.values));
+        assertTrue(leader.service().counters().queueGroupHandedOver() > 0);
+        final java.util.Map<Integer, List<Integer>> byTopic = new java.util.HashMap<>();
+        for (final int value : a.values)
+        {
+            byTopic.computeIfAbsent(value % 12, (k) -> new ArrayList<>()).add(value);
+        }
+        byTopic.forEach((topic, values) -> assertAscending(values, "topic jobs.k" + topic));
+    }
+
+    @Test
     @Timeout(120)
     void aGroupMemberThatAsksForThePastOrForDurabilityIsRefusedWithAReason()
     {
