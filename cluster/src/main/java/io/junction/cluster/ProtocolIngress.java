@@ -34,8 +34,9 @@ import org.agrona.DirectBuffer;
  * requester's inbox subscription gets it; a request replayed from the journal carries neither); SUBSCRIBE/UNSUBSCRIBE/ACK/REPLAY act on the client's own
  * subscription ids. A SUBSCRIBE with a queue group joins that group ({@link ClusterQueueGroup}), starting with what
  * comes next; sent again for a member in place (its client re-made it after a leader change), it has the member sent
- * again what it was assigned after the sequence given. A member's ACK confirms its assignments up to the sequence. A delivery the subscriber's egress refused is sent again from the journal, with what came after
- * it, before anything live and whenever the session PINGs (the client's transport probes when it hears nothing).
+ * again what it was assigned after the sequence given. A member's ACK confirms its assignments up to the sequence.
+ * A delivery the subscriber's egress refused is sent again from the journal, with what came after it, before
+ * anything live and whenever the session PINGs (the client's transport probes when it hears nothing).
  * A SUBSCRIBE with a durable name that has acknowledged before resumes after its acknowledged
  * position whatever start it asks (as the daemon's durable subscriptions do). CREDIT is accepted and ignored: a member sends deliveries as the log commits them (flow control
  * is the edge's, not replicated state).

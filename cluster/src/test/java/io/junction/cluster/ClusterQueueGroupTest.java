@@ -1,5 +1,7 @@
 package io.junction.cluster;
 
+import io.junction.Priority;
+import io.junction.QualityOfService;
 import io.junction.QueueGroupDiscipline;
 import io.junction.client.ClientContext;
 import io.junction.client.JunctionClient;
@@ -240,8 +242,8 @@ class ClusterQueueGroupTest
     {
         final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(new byte[12]);
         buffer.putInt(0, value);
-        harness.pollUntil(TIMEOUT, () -> publisher.inFlight() < 32 && publisher.offer(topic, io.junction.Priority.NORMAL,
-            io.junction.QualityOfService.GUARANTEED, buffer, 0, 12) > 0, publisher, poll);
+        harness.pollUntil(TIMEOUT, () -> publisher.inFlight() < 32 &&
+            publisher.offer(topic, Priority.NORMAL, QualityOfService.GUARANTEED, buffer, 0, 12) > 0, publisher, poll);
     }
 
     private static Set<Integer> topics(final List<Integer> values)

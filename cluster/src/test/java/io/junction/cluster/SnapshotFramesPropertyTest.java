@@ -446,7 +446,8 @@ class SnapshotFramesPropertyTest
             }
             case SnapshotAssignedDecoder.TEMPLATE_ID:
             {
-                final SnapshotAssignedDecoder d = new SnapshotAssignedDecoder().wrap(buffer, body, blockLength, version);
+                final SnapshotAssignedDecoder d =
+                    new SnapshotAssignedDecoder().wrap(buffer, body, blockLength, version);
                 fields.addAll(List.of(d.subscriptionId(), d.sequence(), d.key()));
                 break;
             }
