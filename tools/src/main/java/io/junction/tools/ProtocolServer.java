@@ -98,6 +98,8 @@ public final class ProtocolServer implements AutoCloseable
     public static final int LOST_AT_END_TYPE_ID = 1343;
     /** Gauge: connections holding an outcome window (96 KiB each) for guaranteed publishes awaiting their OUTCOME. */
     public static final int OUTCOME_WINDOWS_TYPE_ID = 1344;
+    /** Messages the switch handed a subscription (not in a queue group) after its end: never sent, counted here. */
+    public static final int AFTER_END_TYPE_ID = 1345;
 
     /** A PUBLISH with request/reply fields to a clustered daemon: the cluster does not carry them. */
     static final long UNSUPPORTED_REQUEST_REPLY = -901;
@@ -177,6 +179,7 @@ public final class ProtocolServer implements AutoCloseable
     private final AtomicCounter undeliveredAtStop;
     private final AtomicCounter messagesSent;
     private final AtomicCounter lostAtEnd;
+    private final AtomicCounter afterEnd;
     private final AtomicCounter outcomeWindows;
     private final AtomicCounter bytesReceived;
     private final AtomicCounter bytesSent;
@@ -282,6 +285,7 @@ public final class ProtocolServer implements AutoCloseable
         undeliveredAtStop = counter(counters, "protocol messages undelivered at stop", UNDELIVERED_AT_STOP_TYPE_ID);
         messagesSent = counter(counters, "protocol messages sent", MESSAGES_SENT_TYPE_ID);
         lostAtEnd = counter(counters, "protocol messages lost at a connection's end", LOST_AT_END_TYPE_ID);
+        afterEnd = counter(counters, "protocol messages after a subscription's end", AFTER_END_TYPE_ID);
         outcomeWindows = counter(counters, "protocol outcome windows held", OUTCOME_WINDOWS_TYPE_ID);
         bytesReceived = counter(counters, "protocol bytes received", BYTES_RECEIVED_TYPE_ID);
         bytesSent = counter(counters, "protocol bytes sent", BYTES_SENT_TYPE_ID);
@@ -709,6 +713,11 @@ public final class ProtocolServer implements AutoCloseable
     void onLostAtEnd(final long count)
     {
         lostAtEnd.getAndAdd(count);
+    }
+
+    void onAfterEnd(final long count)
+    {
+        afterEnd.getAndAdd(count);
     }
 
     void onUndelivered(final long count)

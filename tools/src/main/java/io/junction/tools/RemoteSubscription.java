@@ -132,8 +132,18 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
         {
             // Before SUBSCRIBED went out (offered before the subscription was in effect), or after its end. A
             // queue-group member was chosen for it over the others, though: it waits for its SUBSCRIBED, and one
-            // handed a message after its end (its connection closed during a delivery) counts it lost.
-            if (!queueGroupMember || !awaitAnnounced())
+            // handed a message after its end (its connection closed during a delivery) counts it lost. Any other
+            // subscription handed one after its end (UNSUBSCRIBE or a close while the switch was delivering) counts
+            // it too: the switch counted it delivered, the client never sees it.
+            if (!queueGroupMember)
+            {
+                if (ended)
+                {
+                    connection.server().onAfterEnd(1);
+                }
+                return;
+            }
+            if (!awaitAnnounced())
             {
                 return;
             }
