@@ -251,7 +251,12 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
 
     /**
      * A CRITICAL message's room in the express lane, paid for with a credit: under drop-oldest, one out of credit
-     * takes that of the oldest unsent messages below CRITICAL in the send buffer, as in the send buffer itself.
+     * takes that of the oldest unsent messages below CRITICAL in the send buffer, as in the send buffer itself; under
+     * a dropping policy, one still out of credit may overdraw it by as much again as the CRITICAL reserve
+     * ({@code network.critical-reserve}), since the client grants in batches (half its window at a time) and CRITICAL
+     * arriving between two grants may outnumber the reserve. The client grants for every message it consumes, the
+     * overdrawn ones too, so the debt is repaid by its next grants (lower classes wait until the credit is back above
+     * the reserve): nothing stalls, and what the client holds stays bounded by its window and that reserve.
      *
      * @return the index in the lane, or negative (no credit, or the lane is full: the send buffer's path decides).
      */
@@ -259,7 +264,8 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
     {
         if (!takeCredit())
         {
-            if (SlowSubscriberPolicy.DROP_OLDEST != policy || !takeCreditOfOlder())
+            if ((SlowSubscriberPolicy.DROP_OLDEST != policy || !takeCreditOfOlder()) &&
+                !(dropping() && takeCredit(-creditReserve)))
             {
                 return RingBuffer.INSUFFICIENT_CAPACITY;
             }
@@ -288,7 +294,8 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
     }
 
     /**
-     * @param floor credit this message may not take: 0, or the CRITICAL reserve for a message below CRITICAL.
+     * @param floor credit this message may not take: 0, the CRITICAL reserve for a message below CRITICAL, or minus
+     *              that reserve for a CRITICAL one overdrawing it into the express lane.
      */
     private boolean takeCredit(final long floor)
     {
