@@ -361,9 +361,9 @@ public final class ClusterNode implements AutoCloseable
         /** One snapshot an hour of cluster time: a pause of the log of about the snapshot's size to write. */
         public static final long DEFAULT_SNAPSHOT_INTERVAL_NS = TimeUnit.HOURS.toNanos(1);
         /**
-         * No purge by default: a member that is new, or was down longer than the kept snapshots span, can only
-         * catch up by replaying the leader's log (Junction cannot yet rebuild a member from a snapshot), so purging
-         * is the operator's choice of a bounded disk over being able to replace a member.
+         * No purge by default: with the whole log a member that is new, or was down longer than the kept
+         * snapshots span, catches up by a plain start (the election replicates the leader's log); after a purge it
+         * must first be seeded from a snapshot ({@link MemberSeed}), so purging is the operator's choice.
          */
         public static final int DEFAULT_SNAPSHOTS_KEPT = 0;
 
@@ -508,6 +508,27 @@ public final class ClusterNode implements AutoCloseable
         File nodeDir()
         {
             return new File(baseDir, "member-" + memberId);
+        }
+
+        // What MemberSeed lays out the same way as the member it seeds.
+        int memberId()
+        {
+            return memberId;
+        }
+
+        int termLength()
+        {
+            return termLength;
+        }
+
+        int segmentFileLength()
+        {
+            return segmentFileLength;
+        }
+
+        ErrorHandler errorHandler()
+        {
+            return errorHandler;
         }
 
         public Context memberId(final int memberId)
