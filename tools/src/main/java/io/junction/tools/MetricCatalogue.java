@@ -133,6 +133,9 @@ public final class MetricCatalogue
         counter(SwitchCounters.SHARD_DROP_GRACE_EXPIRED_TYPE_ID, "junction_shard_drop_grace_expired_total",
             "Drop graces that ran out with the outbox still full, so the subscriber's policy applied.",
             SHARD + "drop-grace expired", null);
+        counter(SwitchCounters.SHARD_ROUTE_ADDITIONS_REFUSED_TYPE_ID, "junction_shard_route_additions_refused_total",
+            "Subscribes refused because a shard's route command queue stayed full (route-command-queue-capacity).",
+            SHARD + "route additions refused", null);
         counter(SwitchCounters.SHARD_JOURNALED_TYPE_ID, "junction_shard_journaled_total",
             "Guaranteed messages journaled, by shard.", SHARD + "journaled", null);
         counter(SwitchCounters.SHARD_JOURNAL_FAILED_TYPE_ID, "junction_shard_guaranteed_failed_total",
