@@ -15,7 +15,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemEpochClock;
@@ -572,12 +571,8 @@ public final class Junction implements AutoCloseable
          */
         public static final long DEFAULT_DROP_GRACE_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
-        /**
-         * Spin a little, yield a little, then park up to 1 ms: cheap on an idle 2-core machine. Use a
-         * busy-spin or yielding strategy on dedicated cores for the lowest latency.
-         */
-        public static final Supplier<IdleStrategy> DEFAULT_IDLE_STRATEGY_SUPPLIER =
-            () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        /** {@link AgentPlacement#BACKOFF_IDLE_STRATEGY}, the default of every Junction agent. */
+        public static final Supplier<IdleStrategy> DEFAULT_IDLE_STRATEGY_SUPPLIER = AgentPlacement.BACKOFF_IDLE_STRATEGY;
 
         private boolean isConcluded;
         private int shards = DEFAULT_SHARDS;

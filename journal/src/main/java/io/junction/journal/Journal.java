@@ -16,7 +16,6 @@ import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -582,8 +581,7 @@ public final class Journal implements JournalSink, AutoCloseable
         private int deduplicationWindow = DEFAULT_DEDUPLICATION_WINDOW;
         private boolean recoverPublishers = true;
         private boolean useInvoker;
-        private Supplier<IdleStrategy> idleStrategySupplier =
-            () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        private Supplier<IdleStrategy> idleStrategySupplier = AgentPlacement.BACKOFF_IDLE_STRATEGY;
         private ErrorHandler errorHandler;
         private CountersManager countersManager;
 
