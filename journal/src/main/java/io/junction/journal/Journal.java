@@ -232,8 +232,7 @@ public final class Journal implements JournalSink, AutoCloseable
                         break;
                     }
                     if (dc.isMetaData() || JournalDocument.VALID != document.wrap(dc.index(), dc.wire().bytes()) ||
-                        (JournalRecord.FORMAT_4 != document.firstByte() &&
-                        JournalRecord.FORMAT_5 != document.firstByte()))
+                        JournalRecord.FORMAT == document.firstByte()) // format 3 has no publisher fields
                     {
                         continue;
                     }
@@ -268,6 +267,14 @@ public final class Journal implements JournalSink, AutoCloseable
     }
 
     /**
+     * @return now on the journal's clock, in nanoseconds since the epoch, as expiries are recorded.
+     */
+    long nowEpochNs()
+    {
+        return ctx.timeProvider().currentTimeNanos();
+    }
+
+    /**
      * A record in a format this build does not write (an older or newer build's journal): refuse the journal
      * rather than misread it. Zero is not a format: it is what a record cut short reads as.
      */
@@ -277,8 +284,7 @@ public final class Journal implements JournalSink, AutoCloseable
         fail(new JournalException("journal in " + ctx.directory() + " holds a record (index " +
             Long.toHexString(index) + ") in " + (0 == version ? "an unknown record format (first byte 0x" +
             Integer.toHexString(firstByte) + ")" : "record format version " + version) +
-            "; this build reads and writes format versions " + JournalRecord.VERSION + ", " +
-            JournalRecord.VERSION_4 + " and " + JournalRecord.VERSION_5 + " only. Replay it with the build that wrote it, or start on a new journal directory; guaranteed " +
+            "; this build reads and writes format versions " + JournalRecord.readableVersions() + " only. Replay it with the build that wrote it, or start on a new journal directory; guaranteed " +
             "messages are refused, best-effort traffic continues"));
         nextRecordNumber.set(Math.max(nextRecordNumber.get(), highWater.getVolatileValue()));
     }

@@ -340,6 +340,10 @@ public final class MetricCatalogue
             "Durable messages delivered.", null, null);
         counter(JournalCounters.POSITION_MISMATCH_TYPE_ID, "junction_journal_position_mismatches_total",
             "Durable subscribers whose stored position did not match the journal on resume.", null, null);
+        counter(JournalCounters.EXPIRED_DURABLE_TYPE_ID, "junction_journal_expired_durable_total",
+            "Guaranteed messages past their time-to-live that durable subscriptions passed over.", null, null);
+        counter(JournalCounters.EXPIRED_REPLAY_TYPE_ID, "junction_journal_expired_replay_total",
+            "Guaranteed messages past their time-to-live that replays passed over.", null, null);
         gauge(JournalCounters.LAST_RECORD_NUMBER_TYPE_ID, "junction_journal_last_record_number",
             "Record number of the last record journaled (-1: none).", null, "journal-position", Aggregate.MAX);
         gauge(JournalCounters.SIZE_BYTES_TYPE_ID, "junction_journal_size_bytes",
