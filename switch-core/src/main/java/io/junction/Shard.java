@@ -222,15 +222,7 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
         final long sequence = sequenceBase + ringSequence * shardCount + index;
         final MessageEvent event = ring.get(ringSequence);
         event.set(topic, priority, timestampNs, sequence, buffer, offset, length);
-        event.qos = qos;
-        event.deadlineNs = deadlineNs;
-        event.admission = admission;
-        event.expressed = false;
-        event.publisherId = publisherId;
-        event.publisherSequence = publisherSequence;
-        event.key = key;
-        event.replyTo = replyTo;
-        event.correlationId = correlationId;
+        event.setRest(qos, deadlineNs, admission, publisherId, publisherSequence, key, replyTo, correlationId);
         ring.publish(ringSequence);
         return sequence;
     }

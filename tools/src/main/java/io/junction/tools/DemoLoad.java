@@ -2,6 +2,7 @@ package io.junction.tools;
 
 import java.io.PrintStream;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 import org.HdrHistogram.Histogram;
@@ -90,14 +91,13 @@ public final class DemoLoad implements AutoCloseable
                     backPressured++;
                 }
             }
-            else if (nextSendNs - now > TimeUnit.MICROSECONDS.toNanos(100))
-            {
-                // Well ahead of schedule (a low rate): sleep rather than burn a core.
-                java.util.concurrent.locks.LockSupport.parkNanos(nextSendNs - now - TimeUnit.MICROSECONDS.toNanos(50));
-            }
             else
             {
-                Thread.onSpinWait();
+                // Ahead of schedule: sleep until the next send is due and then send what is owed in a burst. A
+                // publisher that spins here takes a whole core, and on a small machine the switch's own threads
+                // then wait out the scheduler's time slices behind it: milliseconds of latency that are the
+                // load generator's, not the switch's.
+                LockSupport.parkNanos(nextSendNs - now);
             }
 
             if (now - nextReportNs >= 0)

@@ -34,10 +34,11 @@ import io.junction.perf.suite.ServerProcess;
 /**
  * Overload end to end through the daemon: a daemon child process configured as an operator would for overload
  * (CoDel shedding at the edge, a CRITICAL reserve in every ring and in each subscriber's credit window and send
- * buffer, CRITICAL expressed past lower classes, drop-oldest subscribers), a subscriber client that works {@code serviceNs} per message, and a publisher client.
- * First the capacity: what the subscriber receives per second while the publisher offers as fast as it can, all
- * NORMAL. Then an open-loop load of {@code multiplier} times that for {@code seconds}, a {@code criticalShare} of
- * it CRITICAL, numbered, and the rest HIGH, NORMAL and BULK alike. Every second: offered and received per class,
+ * buffer, CRITICAL expressed past lower classes, drop-oldest subscribers), a subscriber client that works
+ * {@code serviceNs} per message, and a publisher client. First the capacity: the highest rate the subscriber keeps
+ * up with in an open-loop ramp of all-NORMAL steps. Then an open-loop load of {@code multiplier} times that for
+ * {@code seconds}, a {@code criticalShare} of it CRITICAL, numbered, and the rest HIGH, NORMAL and BULK alike.
+ * Every second: offered and received per class,
  * the daemon's resident memory and heap. At the end: CRITICAL messages the publisher handed to its client that the
  * subscriber never received (the goal is none), the longest second without a delivery (a stall), and whether RSS
  * and heap stayed flat after the warm-up.
@@ -52,6 +53,10 @@ public final class RemoteOverloadRun
     private static final Priority[] CLASSES = Priority.values();
     private static final int CRITICAL = Priority.CRITICAL.ordinal();
     private static final long SECOND_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final int STEP_SECONDS = 3;
+    private static final double STEP_FACTOR = 1.5;
+    private static final double KEPT_UP = 0.97;
+    private static final int MAX_STEPS = 12;
 
     private final int seconds = Integer.getInteger("remote.seconds", 120);
     private final double multiplier = Double.parseDouble(System.getProperty("remote.multiplier", "3"));
@@ -123,9 +128,7 @@ public final class RemoteOverloadRun
                 pollUntil(() -> subscription.isInEffect() && publisher.isConnected(), subscriber, publisher);
                 subscriber.startAgent(null, null);
 
-                final double capacity = capacity(publisher);
-                report.append(String.format("Capacity (all NORMAL, publisher as fast as it can, 10 s): %,.0f msg/s " +
-                    "received.%n%n", capacity));
+                final double capacity = capacity(publisher, report);
                 final long rate = (long)(capacity * multiplier);
                 resetCounts();
                 final List<String> rows = new ArrayList<>();
@@ -234,13 +237,21 @@ public final class RemoteOverloadRun
         report.append("```\n\nPer second: seconds.csv.\n");
     }
 
-    /** All NORMAL, as fast as the client takes them, for 10 s after 3 s of warm-up: what the subscriber gets. */
-    private double capacity(final JunctionClient publisher)
+    /**
+     * The capacity, from an open-loop ramp: a closed-loop flood (all NORMAL, as fast as the client takes them, 3 s
+     * after 3 s of warm-up) only gives a first estimate, because the flooding publisher takes CPU from the daemon and
+     * the subscriber on a small machine. Then steps of {@value #STEP_SECONDS} s at fixed rates, from 3/4 of that
+     * estimate up by {@value #STEP_FACTOR}× each until the subscriber receives less than {@value #KEPT_UP} of what
+     * was handed over, then between the last step that kept up
+     * and the first that did not, halving the bracket (geometrically) until it is within 10%. The capacity is the highest rate
+     * received in a step that kept up.
+     */
+    private double capacity(final JunctionClient publisher, final StringBuilder report)
     {
         final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
         counting = true;
         final long warmEndNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-        final long endNs = warmEndNs + TimeUnit.SECONDS.toNanos(10);
+        final long endNs = warmEndNs + TimeUnit.SECONDS.toNanos(3);
         long atWarmEnd = -1;
         while (System.nanoTime() - endNs < 0)
         {
@@ -253,7 +264,92 @@ public final class RemoteOverloadRun
                 publisher.poll();
             }
         }
-        return (sum(received) - atWarmEnd) / 10.0;
+        final double estimate = (sum(received) - atWarmEnd) / 3.0;
+        settle();
+        report.append(String.format("Capacity: a closed-loop flood (all NORMAL, as fast as the client takes them, 3 s) " +
+            "received %,.0f msg/s; then open-loop steps of %d s, all NORMAL:%n%n", estimate, STEP_SECONDS))
+            .append("| offered msg/s | handed to the client | received msg/s | received share |\n")
+            .append("| ---: | ---: | ---: | ---: |\n");
+        double capacity = 0;
+        long good = 0;
+        long bad = 0;
+        long rate = Math.max(1_000, (long)(estimate * 0.75));
+        for (int step = 0; step < MAX_STEPS; step++)
+        {
+            final long receivedBefore = sum(received);
+            final long handed = openLoopStep(publisher, payload, rate, TimeUnit.SECONDS.toNanos(STEP_SECONDS));
+            settle();
+            final long got = sum(received) - receivedBefore;
+            final double share = handed == 0 ? 0 : (double)got / handed;
+            report.append(String.format("| %,d | %,d | %,.0f | %.1f%% |%n", rate, handed, got / (double)STEP_SECONDS,
+                100 * share));
+            if (share < KEPT_UP)
+            {
+                bad = rate;
+            }
+            else
+            {
+                good = rate;
+                capacity = Math.max(capacity, got / (double)STEP_SECONDS);
+            }
+            if (0 == bad)
+            {
+                rate = (long)(rate * STEP_FACTOR); // still keeping up: climb
+            }
+            else if (0 == good)
+            {
+                rate = Math.max(1_000, rate / 2); // the first step was already too much
+            }
+            else if (bad < good * 1.1)
+            {
+                break; // bracketed within 10%
+            }
+            else
+            {
+                rate = (long)Math.sqrt((double)good * bad); // bisect between the last that kept up and the first that did not
+            }
+        }
+        if (0 == good)
+        {
+            capacity = estimate; // no step kept up: fall back to the closed-loop figure, and say so
+            report.append("\nNo step kept up: the closed-loop figure is used.\n");
+        }
+        report.append(String.format("%nCapacity: %,.0f msg/s received (the highest step that kept up).%n%n", capacity));
+        return capacity;
+    }
+
+    /** All NORMAL at a fixed rate, open loop, for a while: what the client took (a message it refuses is skipped). */
+    private static long openLoopStep(
+        final JunctionClient publisher, final UnsafeBuffer payload, final long rate, final long durationNs)
+    {
+        final long intervalPs = 1_000_000_000_000L / rate;
+        final long startNs = System.nanoTime();
+        long handed = 0;
+        for (long n = 0; ; n++)
+        {
+            final long dueNs = startNs + (n * intervalPs) / 1000;
+            if (dueNs - startNs >= durationNs)
+            {
+                return handed;
+            }
+            while (System.nanoTime() - dueNs < 0)
+            {
+                publisher.poll();
+            }
+            handed += publisher.offer(TOPIC, Priority.NORMAL, payload, 0, 64) > 0 ? 1 : 0;
+        }
+    }
+
+    /** Until the subscriber has received nothing more for 200 ms (what was queued has arrived), at most 5 s. */
+    private void settle()
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long before = -1;
+        while (System.nanoTime() - deadlineNs < 0 && before != sum(received))
+        {
+            before = sum(received);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+        }
     }
 
     /**
