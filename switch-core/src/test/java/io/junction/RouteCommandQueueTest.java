@@ -79,7 +79,7 @@ class RouteCommandQueueTest
         assertTrue(floodNs < 20 * CONTROL_TIMEOUT_NS, "a stalled shard refuses the rest at once: " + floodNs);
         assertEquals(CAPACITY, made.size(), "the queue holds its capacity");
         assertEquals(flood - CAPACITY, refusedIndexes.size());
-        assertEquals(flood - CAPACITY + 1, countOf(SwitchCounters.SHARD_ROUTE_ADDITIONS_REFUSED_TYPE_ID));
+        assertEquals(flood - CAPACITY + 1, TestSupport.countOf(junction, SwitchCounters.SHARD_ROUTE_ADDITIONS_REFUSED_TYPE_ID));
         assertEquals(1 + CAPACITY, junction.subscriptions().size(), "refused subscriptions are not kept");
 
         release.countDown();
@@ -147,7 +147,7 @@ class RouteCommandQueueTest
             made.add(junction.subscribeAsync("burst." + i, collector, SubscriptionOptions.defaults()));
         }
         await().atMost(TestSupport.TIMEOUT).until(() -> made.stream().allMatch(Subscription::isInEffect));
-        assertEquals(0, countOf(SwitchCounters.SHARD_ROUTE_ADDITIONS_REFUSED_TYPE_ID));
+        assertEquals(0, TestSupport.countOf(junction, SwitchCounters.SHARD_ROUTE_ADDITIONS_REFUSED_TYPE_ID));
         TestSupport.offer(junction, "burst.19999", 1);
         collector.awaitCount(1);
     }
@@ -169,7 +169,7 @@ class RouteCommandQueueTest
         final Subscription fifth = junction.subscribeAsync("invoker.4", collector, SubscriptionOptions.defaults());
         junction.doWork();
         assertTrue(fifth.isInEffect());
-        assertEquals(1, countOf(SwitchCounters.SHARD_ROUTE_ADDITIONS_REFUSED_TYPE_ID));
+        assertEquals(1, TestSupport.countOf(junction, SwitchCounters.SHARD_ROUTE_ADDITIONS_REFUSED_TYPE_ID));
     }
 
     /**
@@ -192,18 +192,5 @@ class RouteCommandQueueTest
         }, SubscriptionOptions.defaults().deliveryThread(DeliveryThread.PIPELINE));
         TestSupport.offer(junction, "stall", 0);
         await().atMost(TestSupport.TIMEOUT).until(() -> 0 == entered.getCount());
-    }
-
-    private long countOf(final int typeId)
-    {
-        final long[] total = { 0 };
-        junction.countersReader().forEach((counterId, type, key, label) ->
-        {
-            if (type == typeId)
-            {
-                total[0] += junction.countersReader().getCounterValue(counterId);
-            }
-        });
-        return total[0];
     }
 }

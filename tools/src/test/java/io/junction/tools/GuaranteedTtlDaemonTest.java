@@ -1,5 +1,6 @@
 package io.junction.tools;
 
+import static io.junction.tools.ClientTestSupport.counter;
 import static io.junction.tools.ClientTestSupport.pollUntil;
 import static io.junction.tools.ClientTestSupport.port;
 import static io.junction.tools.ClientTestSupport.startDaemon;
@@ -31,7 +32,6 @@ import io.junction.client.ClientSubscriptionOptions;
 import io.junction.client.JunctionClient;
 import io.junction.client.PublishOutcome;
 import io.junction.client.StartAt;
-import io.junction.observe.CountersFileReader;
 
 /**
  * Guaranteed publishes with a time-to-live through a real daemon child process: both are answered DURABLE; a
@@ -148,18 +148,5 @@ class GuaranteedTtlDaemonTest
         final long result = publisher.offer(topic, Priority.NORMAL, QualityOfService.GUARANTEED, ttlNs, payload, 0,
             length);
         assertTrue(result > 0, () -> ClientResult.describe(result));
-    }
-
-    private static long counter(final File node, final String label)
-    {
-        try (CountersFileReader reader = CountersFileReader.open(Daemon.countersDir(node)))
-        {
-            return reader.snapshot().stream().filter((v) -> v.label().equals(label)).mapToLong(
-                CountersFileReader.CounterValue::value).sum();
-        }
-        catch (final Exception ex)
-        {
-            return -1;
-        }
     }
 }
