@@ -192,8 +192,8 @@ class ClusterQueueGroupTest
     @Timeout(150)
     void aSessionThatTimesOutIsALeaveWhoseUnconfirmedAssignmentsGoToTheOthers()
     {
-        harness = new ClusterHarness(tempDir, 22_980, 3, (ctx) -> ctx.sessionTimeoutNs(
-            java.util.concurrent.TimeUnit.SECONDS.toNanos(3))).startAll(true);
+        // The default session timeout (10 s): a shorter one can time out live sessions too on a loaded machine.
+        harness = new ClusterHarness(tempDir, 22_980, 3, (ctx) -> {}).startAll(true);
         final ClusterNode leader = harness.awaitLeader(TIMEOUT);
         final GroupMembers group = new GroupMembers(harness, TIMEOUT);
         final GroupMembers.Member a = group.join("a", "jobs.>", "workers", QueueGroupDiscipline.KEYED);
@@ -207,7 +207,17 @@ class ClusterQueueGroupTest
             publishPolling(publisher, "jobs.k" + (i % 12), i, a.client); // the other member's client is never polled
         }
         // Its session sends no keepalive: it times out, and a gets what it had been assigned, in order per topic.
-        harness.pollUntil(TIMEOUT, () -> acks.acked == count && a.values.size() == count, publisher, a.client);
+        try
+        {
+            harness.pollUntil(TIMEOUT, () -> acks.acked == count && a.values.size() == count, publisher, a.client);
+        }
+        catch (final AssertionError ex)
+        {
+            final ServiceCounters counters = harness.awaitLeader(TIMEOUT).service().counters();
+            throw new AssertionError(ex.getMessage() + ": acked " + acks.acked + ", a received " + a.values.size() +
+                ", handed over " + counters.queueGroupHandedOver() + ", lost " + counters.queueGroupLost() +
+                ", a connects " + a.client.statistics().connects(), ex);
+        }
         assertEquals(0, silent.values.size());
         assertEquals(range(count), new HashSet<>(a.values));
         assertTrue(leader.service().counters().queueGroupHandedOver() > 0);
