@@ -133,6 +133,9 @@ public final class MetricCatalogue
         counter(SwitchCounters.SHARD_DROP_GRACE_EXPIRED_TYPE_ID, "junction_shard_drop_grace_expired_total",
             "Drop graces that ran out with the outbox still full, so the subscriber's policy applied.",
             SHARD + "drop-grace expired", null);
+        counter(SwitchCounters.SHARD_ROUTE_ADDITIONS_REFUSED_TYPE_ID, "junction_shard_route_additions_refused_total",
+            "Subscribes refused because a shard's route command queue stayed full (route-command-queue-capacity).",
+            SHARD + "route additions refused", null);
         counter(SwitchCounters.SHARD_JOURNALED_TYPE_ID, "junction_shard_journaled_total",
             "Guaranteed messages journaled, by shard.", SHARD + "journaled", null);
         counter(SwitchCounters.SHARD_JOURNAL_FAILED_TYPE_ID, "junction_shard_guaranteed_failed_total",
@@ -268,6 +271,15 @@ public final class MetricCatalogue
         counter(ProtocolServer.LOST_AT_END_TYPE_ID, "junction_protocol_lost_at_end_total",
             "Messages lost with a connection that closed: queued in its send buffer, or handed to a queue-group " +
             "member as its connection ended.", null, null);
+        counter(ProtocolServer.AFTER_END_TYPE_ID, "junction_protocol_after_subscription_end_total",
+            "Messages the switch handed a subscription (not in a queue group) after its end, so never sent.", null,
+            null);
+        counter(ProtocolServer.SUBSCRIBER_DROPS_BY_CLASS_TYPE_ID, "junction_protocol_subscriber_drops_by_class_total",
+            "Messages a remote subscriber's policy dropped, by class.", "protocol subscriber drops: (?<class>\\S+)",
+            null);
+        counter(ProtocolServer.EXPRESS_SPILLS_TYPE_ID, "junction_protocol_express_spills_total",
+            "CRITICAL messages that found their connection's express lane full and went in its send buffer.", null,
+            null);
         gauge(ProtocolServer.OUTCOME_WINDOWS_TYPE_ID, "junction_protocol_outcome_windows",
             "Connections holding an outcome window (96 KiB) for guaranteed publishes awaiting their OUTCOME.", null,
             null, Aggregate.SUM);
@@ -337,6 +349,10 @@ public final class MetricCatalogue
             "Durable messages delivered.", null, null);
         counter(JournalCounters.POSITION_MISMATCH_TYPE_ID, "junction_journal_position_mismatches_total",
             "Durable subscribers whose stored position did not match the journal on resume.", null, null);
+        counter(JournalCounters.EXPIRED_DURABLE_TYPE_ID, "junction_journal_expired_durable_total",
+            "Guaranteed messages past their time-to-live that durable subscriptions passed over.", null, null);
+        counter(JournalCounters.EXPIRED_REPLAY_TYPE_ID, "junction_journal_expired_replay_total",
+            "Guaranteed messages past their time-to-live that replays passed over.", null, null);
         gauge(JournalCounters.LAST_RECORD_NUMBER_TYPE_ID, "junction_journal_last_record_number",
             "Record number of the last record journaled (-1: none).", null, "journal-position", Aggregate.MAX);
         gauge(JournalCounters.SIZE_BYTES_TYPE_ID, "junction_journal_size_bytes",

@@ -1,6 +1,7 @@
 package io.junction.tools;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -73,6 +74,19 @@ final class ClientTestSupport
         return daemon;
     }
 
+    /**
+     * @return a counter of the daemon child on {@code node}, read from outside with {@code junction stat --json}.
+     */
+    static long stat(final Path tmp, final File node, final String label) throws Exception
+    {
+        final File out = tmp.resolve("stat.json").toFile();
+        assertEquals(0, JunctionProcess.run(out, "stat", "--dir", node.getPath(), "--json"));
+        final java.util.regex.Matcher value = java.util.regex.Pattern.compile("\"label\":\"" +
+            java.util.regex.Pattern.quote(label) + "\",\"value\":(\\d+)").matcher(Files.readString(out.toPath()));
+        assertTrue(value.find(), () -> "no counter '" + label + "'");
+        return Long.parseLong(value.group(1));
+    }
+
     static int port(final File node) throws IOException
     {
         return Integer.parseInt(Daemon.readProperties(node).getProperty("listen.port"));
@@ -87,6 +101,23 @@ final class ClientTestSupport
         catch (final IOException ex)
         {
             return null; // Being replaced.
+        }
+    }
+
+    /**
+     * @return the sum of a daemon's counters with that label, read from its counters file (0 if none has it yet).
+     */
+    static long counter(final File node, final String label)
+    {
+        try (io.junction.observe.CountersFileReader reader =
+            io.junction.observe.CountersFileReader.open(Daemon.countersDir(node)))
+        {
+            return reader.snapshot().stream().filter((v) -> v.label().equals(label)).mapToLong(
+                io.junction.observe.CountersFileReader.CounterValue::value).sum();
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException("counters of " + node + ": " + ex, ex);
         }
     }
 
