@@ -119,6 +119,7 @@ public final class ClusterNode implements AutoCloseable
             .maxTopicLength(ctx.maxTopicLength)
             .maxPayloadLength(ctx.maxPayloadLength)
             .maxReplay(ctx.maxReplay)
+            .queueGroupWindow(ctx.queueGroupWindow)
             .journalMinFreeDiskBytes(ctx.journalMinFreeDiskBytes)
             .journalRetention(ctx.journalRetention)
             .snapshotIntervalNs(ctx.snapshotIntervalNs)
@@ -354,9 +355,9 @@ public final class ClusterNode implements AutoCloseable
         /** One snapshot an hour of cluster time: a pause of the log of about the snapshot's size to write. */
         public static final long DEFAULT_SNAPSHOT_INTERVAL_NS = TimeUnit.HOURS.toNanos(1);
         /**
-         * No purge by default: a member that is new, or was down longer than the kept snapshots span, can only
-         * catch up by replaying the leader's log (Junction cannot yet rebuild a member from a snapshot), so purging
-         * is the operator's choice of a bounded disk over being able to replace a member.
+         * No purge by default: with the whole log a member that is new, or was down longer than the kept
+         * snapshots span, catches up by a plain start (the election replicates the leader's log); after a purge it
+         * must first be seeded from a snapshot ({@link MemberSeed}), so purging is the operator's choice.
          */
         public static final int DEFAULT_SNAPSHOTS_KEPT = 0;
 
@@ -391,6 +392,7 @@ public final class ClusterNode implements AutoCloseable
         private int maxTopicLength = 256;
         private int maxPayloadLength = 8 * 1024;
         private long maxReplay = 1_000_000;
+        private int queueGroupWindow = SwitchService.DEFAULT_QUEUE_GROUP_WINDOW;
         private ErrorHandler errorHandler;
         private Supplier<ClusteredService> customService;
         private Function<File, ReplicaJournal> journalFactory;
@@ -500,6 +502,27 @@ public final class ClusterNode implements AutoCloseable
         File nodeDir()
         {
             return new File(baseDir, "member-" + memberId);
+        }
+
+        // What MemberSeed lays out the same way as the member it seeds.
+        int memberId()
+        {
+            return memberId;
+        }
+
+        int termLength()
+        {
+            return termLength;
+        }
+
+        int segmentFileLength()
+        {
+            return segmentFileLength;
+        }
+
+        ErrorHandler errorHandler()
+        {
+            return errorHandler;
         }
 
         public Context memberId(final int memberId)
@@ -658,6 +681,15 @@ public final class ClusterNode implements AutoCloseable
             return this;
         }
 
+        /**
+         * @see SwitchService.Context#queueGroupWindow(int)
+         */
+        public Context queueGroupWindow(final int queueGroupWindow)
+        {
+            this.queueGroupWindow = queueGroupWindow;
+            return this;
+        }
+
         public Context maxPayloadLength(final int maxPayloadLength)
         {
             this.maxPayloadLength = maxPayloadLength;
@@ -787,6 +819,7 @@ public final class ClusterNode implements AutoCloseable
             copy.maxTopicLength = maxTopicLength;
             copy.maxPayloadLength = maxPayloadLength;
             copy.maxReplay = maxReplay;
+            copy.queueGroupWindow = queueGroupWindow;
             copy.errorHandler = errorHandler;
             copy.customService = customService;
             copy.journalFactory = journalFactory;

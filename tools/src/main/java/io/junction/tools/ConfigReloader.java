@@ -119,6 +119,7 @@ final class ConfigReloader
         restart("network.heartbeat-interval", (c) -> c.network().heartbeatInterval()),
         restart("network.max-pings-out", (c) -> c.network().maxPingsOut()),
         restart("network.critical-reserve", (c) -> c.network().criticalReservePercent()),
+        restart("network.express-send-buffer", (c) -> c.network().expressSendBufferBytes()),
         restart("http.enabled", (c) -> c.http().enabled()),
         restart("http.host", (c) -> c.http().host()),
         restart("http.port", (c) -> c.http().port()),

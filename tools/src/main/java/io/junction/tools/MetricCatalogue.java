@@ -271,6 +271,15 @@ public final class MetricCatalogue
         counter(ProtocolServer.LOST_AT_END_TYPE_ID, "junction_protocol_lost_at_end_total",
             "Messages lost with a connection that closed: queued in its send buffer, or handed to a queue-group " +
             "member as its connection ended.", null, null);
+        counter(ProtocolServer.AFTER_END_TYPE_ID, "junction_protocol_after_subscription_end_total",
+            "Messages the switch handed a subscription (not in a queue group) after its end, so never sent.", null,
+            null);
+        counter(ProtocolServer.SUBSCRIBER_DROPS_BY_CLASS_TYPE_ID, "junction_protocol_subscriber_drops_by_class_total",
+            "Messages a remote subscriber's policy dropped, by class.", "protocol subscriber drops: (?<class>\\S+)",
+            null);
+        counter(ProtocolServer.EXPRESS_SPILLS_TYPE_ID, "junction_protocol_express_spills_total",
+            "CRITICAL messages that found their connection's express lane full and went in its send buffer.", null,
+            null);
         gauge(ProtocolServer.OUTCOME_WINDOWS_TYPE_ID, "junction_protocol_outcome_windows",
             "Connections holding an outcome window (96 KiB) for guaranteed publishes awaiting their OUTCOME.", null,
             null, Aggregate.SUM);

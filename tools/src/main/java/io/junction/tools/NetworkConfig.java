@@ -27,11 +27,13 @@ import static io.junction.tools.ConfigKeys.intAtLeast;
  * @param maxPingsOut                   PINGs unanswered before the connection is closed.
  * @param criticalReservePercent        under drop-oldest and drop-newest, the share of a remote subscriber's credit
  *                                      window and of its connection's send buffer kept for CRITICAL messages (0: none).
+ * @param expressSendBufferBytes        bytes of each connection's CRITICAL express lane, a second send buffer written
+ *                                      to the socket first (0: none, CRITICAL shares the send buffer).
  */
 public record NetworkConfig(
     int ioAgents, int maxConnections, int maxSubscriptionsPerConnection, int maxSubscriptions, int sendBufferBytes,
     int maxFrameLength, Duration readTimeout, Duration helloTimeout, Duration heartbeatInterval, int maxPingsOut,
-    int criticalReservePercent)
+    int criticalReservePercent, int expressSendBufferBytes)
 {
     /**
      * @return the embedded defaults' {@code network} section, for tests and embedders to change a key of.
@@ -60,6 +62,13 @@ public record NetworkConfig(
             throw new ConfigException("key 'network.send-buffer': must be between " + minimum + " (8 frames of " +
                 "max-message-length = " + maxMessageLength + ") and 1G, was " + sendBuffer);
         }
+        final long express = bytes(config, "network.express-send-buffer");
+        final long expressMinimum = ProtocolServer.minSendBufferBytes(Math.min(maxFrameLength, largestFrame));
+        if (0 != express && (express < expressMinimum || express > 1L << 30))
+        {
+            throw new ConfigException("key 'network.express-send-buffer': must be 0 (no express lane) or between " +
+                expressMinimum + " (8 frames of max-message-length = " + maxMessageLength + ") and 1G, was " + express);
+        }
         final int perConnection = intAtLeast(config, "network.max-subscriptions-per-connection", 0, 1 << 20);
         return new NetworkConfig(
             intAtLeast(config, "network.io-agents", 1, 64),
@@ -72,6 +81,7 @@ public record NetworkConfig(
             duration(config, "network.hello-timeout", true),
             duration(config, "network.heartbeat-interval", true),
             intAtLeast(config, "network.max-pings-out", 1, 1000),
-            intAtLeast(config, "network.critical-reserve", 0, 50));
+            intAtLeast(config, "network.critical-reserve", 0, 50),
+            (int)express);
     }
 }

@@ -164,6 +164,8 @@ final class ProtocolConnection implements FrameHandler
     private ByteBuffer out;
     private final UnsafeBuffer outBuffer = new UnsafeBuffer(0, 0);
     private volatile ManyToOneRingBuffer deliveries;
+    /** CRITICAL's express lane, written to the socket before {@link #deliveries} (null: none). Made with it. */
+    private volatile ExpressLane express;
     private RingWriter ringWriter; // plain TCP: MESSAGE frames go from the ring to the socket, not via staging
     private boolean ringBlocked; // the socket took none of the ring's frames: OP_WRITE says when to go on
     /** Queue-group members leaving on UNSUBSCRIBE, until their last MESSAGE is out (made on the first). */
@@ -256,6 +258,11 @@ final class ProtocolConnection implements FrameHandler
         return deliveries;
     }
 
+    ExpressLane express()
+    {
+        return express;
+    }
+
     // Hooks for this connection's durable subscriptions (ConnectionDurables), on its I/O thread.
 
     Principal principal()
@@ -315,6 +322,7 @@ final class ProtocolConnection implements FrameHandler
         {
             try
             {
+                express = ExpressLane.over(server.expressLaneMemory()); // before the ring: a handler sees both
                 deliveries = new ManyToOneRingBuffer(new UnsafeBuffer(server.sendBufferMemory()));
             }
             catch (final OutOfMemoryError | IllegalStateException ex)
@@ -372,13 +380,19 @@ final class ProtocolConnection implements FrameHandler
     long bufferedBytes()
     {
         final ManyToOneRingBuffer ring = deliveries;
-        return (null == out ? 0 : out.position()) + (null == ring ? 0 : ring.size());
+        return (null == out ? 0 : out.position()) + (null == ring ? 0 : ring.size()) + expressQueued();
+    }
+
+    private long expressQueued()
+    {
+        final ExpressLane lane = express;
+        return null == lane ? 0 : lane.size();
     }
 
     boolean hasPendingOutput()
     {
         final ManyToOneRingBuffer ring = deliveries;
-        return (null != out && out.position() > 0) || (null != ring && ring.size() > 0);
+        return (null != out && out.position() > 0) || (null != ring && ring.size() > 0) || expressQueued() > 0;
     }
 
     boolean hasPendingDurable()
@@ -502,7 +516,8 @@ final class ProtocolConnection implements FrameHandler
     private void releaseStaging()
     {
         final ManyToOneRingBuffer ring = deliveries;
-        if (null != out && 0 == out.position() && state < CLOSING && (null == ring || 0 == ring.size()))
+        if (null != out && 0 == out.position() && state < CLOSING && (null == ring || 0 == ring.size()) &&
+            0 == expressQueued())
         {
             agent.pool().release(out);
             out = null;
@@ -1461,6 +1476,7 @@ final class ProtocolConnection implements FrameHandler
         {
             try
             {
+                express = ExpressLane.over(server.expressLaneMemory()); // before the ring: a handler sees both
                 deliveries = new ManyToOneRingBuffer(new UnsafeBuffer(server.sendBufferMemory()));
             }
             catch (final OutOfMemoryError | IllegalStateException ex)
@@ -2063,14 +2079,19 @@ final class ProtocolConnection implements FrameHandler
         final RemoteSubscription[] current = slots;
         final int slot = typeId - 1;
         final RemoteSubscription owner = slot >= 0 && slot < current.length ? current[slot] : null;
+        final int frame = index + ProtocolFrames.LENGTH_PREFIX;
+        final int priority = length >= ProtocolFrames.LENGTH_PREFIX + ProtocolFrames.HEADER_LENGTH +
+            MessageDecoder.BLOCK_LENGTH && MessageDecoder.TEMPLATE_ID == ProtocolFrames.templateId(buffer, frame) ?
+            buffer.getByte(frame + ProtocolFrames.HEADER_LENGTH + MessageDecoder.priorityEncodingOffset()) : -1;
+        final int priorityOrdinal = priority >= 0 && priority < PRIORITIES.length ? priority : Priority.NORMAL.ordinal();
         if (null != owner)
         {
-            owner.drop(1);
+            owner.drop(1, priorityOrdinal);
             owner.refundCredit(); // it was never sent
         }
         else
         {
-            server.onSubscriberDrops(1);
+            server.onSubscriberDrops(1, priorityOrdinal);
         }
     }
 
@@ -2106,7 +2127,8 @@ final class ProtocolConnection implements FrameHandler
             {
                 return; // The client went away.
             }
-            if (RingWriter.SOCKET_FULL == direct || (RingWriter.ALL_WRITTEN == direct && 0 == deliveries.size()))
+            if (RingWriter.SOCKET_FULL == direct ||
+                (RingWriter.ALL_WRITTEN == direct && 0 == deliveries.size() && 0 == expressQueued()))
             {
                 break; // The socket is full (OP_WRITE says when to go on), or everything went.
             }
@@ -2147,7 +2169,7 @@ final class ProtocolConnection implements FrameHandler
                 break; // The socket is full: OP_WRITE says when to go on.
             }
             final ManyToOneRingBuffer ring = deliveries;
-            if (null == ring || 0 == ring.size())
+            if (null == ring || (0 == ring.size() && 0 == expressQueued()))
             {
                 break;
             }
@@ -2219,14 +2241,33 @@ final class ProtocolConnection implements FrameHandler
             return -1; // A drop-oldest producer holds it for a moment: the copying path says come back.
         }
         int result = -1;
+        long n = 0;
+        int frames = 0;
+        final ExpressLane lane = express;
         try
         {
             ensureStaging();
-            result = ringWriter.write(channel.gathering(), out);
+            // CRITICAL's express lane first (behind what is staged, so the stream stays whole), then the send buffer.
+            result = RingWriter.ALL_WRITTEN;
+            if (null != lane && lane.size() > 0)
+            {
+                result = lane.write(channel.gathering(), out);
+                n += lane.written();
+                frames += lane.frames();
+            }
+            // Only once the lane is empty: a CRITICAL message that spilled into the send buffer follows every earlier
+            // one in the lane (the flush's next round writes the rest of the lane first).
+            if (RingWriter.ALL_WRITTEN == result && (null == lane || 0 == lane.size()))
+            {
+                result = ringWriter.write(channel.gathering(), out);
+                n += ringWriter.written();
+                frames += ringWriter.frames();
+            }
         }
         catch (final IOException ex)
         {
             out.clear(); // The client went away.
+            result = -1;
         }
         finally
         {
@@ -2238,12 +2279,11 @@ final class ProtocolConnection implements FrameHandler
             return RingWriter.SOCKET_FULL;
         }
         ringBlocked = RingWriter.SOCKET_FULL == result;
-        final long n = ringWriter.written();
         server.bytesSent((int)n);
         progress += n;
-        if (ringWriter.frames() > 0)
+        if (frames > 0)
         {
-            server.messagesSent().getAndAdd(ringWriter.frames());
+            server.messagesSent().getAndAdd(frames);
         }
         return RingWriter.TOO_LONG == result ? -1 : result;
     }
@@ -2263,8 +2303,13 @@ final class ProtocolConnection implements FrameHandler
         try
         {
             ensureStaging();
+            final ExpressLane lane = express;
+            if (null != lane)
+            {
+                lane.copy(copyDelivery); // CRITICAL's express lane first; the send buffer once it is empty
+            }
             // One read stops at the end of the ring's buffer (after skipping its padding): read on from the start.
-            for (int i = 0; i < 3; i++)
+            for (int i = 0; i < 3 && (null == lane || 0 == lane.size()); i++)
             {
                 final long position = ring.consumerPosition();
                 ring.controlledRead(copyDelivery);
@@ -2328,7 +2373,7 @@ final class ProtocolConnection implements FrameHandler
     private void onSlowConsumerDisconnect(final RemoteSubscription subscription)
     {
         server.slowConsumers().increment();
-        subscription.drop(discardRing());
+        discardRing(discardDelivery); // each counted a drop of its subscription, by class
         closeAfterError(ErrorCode.SLOW_CONSUMER, SubscribeDecoder.TEMPLATE_ID, subscription.id,
             server.sendBufferCapacity(), subscription + " could not keep up: this connection's send buffer of " +
             server.sendBufferCapacity() + " bytes (network.send-buffer) was full and its policy is disconnect; closing");
@@ -2447,6 +2492,11 @@ final class ProtocolConnection implements FrameHandler
      */
     private long discardRing()
     {
+        return discardRing(DISCARD);
+    }
+
+    private long discardRing(final org.agrona.concurrent.MessageHandler handler)
+    {
         final ManyToOneRingBuffer ring = deliveries;
         if (null == ring)
         {
@@ -2458,7 +2508,8 @@ final class ProtocolConnection implements FrameHandler
         }
         try
         {
-            return drainAll(ring);
+            final ExpressLane lane = express;
+            return drainAll(ring, handler) + (null == lane ? 0 : lane.discard(handler));
         }
         finally
         {
@@ -2471,13 +2522,13 @@ final class ProtocolConnection implements FrameHandler
      *
      * @return the MESSAGE frames read (padding is not one).
      */
-    private static long drainAll(final ManyToOneRingBuffer ring)
+    private static long drainAll(final ManyToOneRingBuffer ring, final org.agrona.concurrent.MessageHandler handler)
     {
         long frames = 0;
         while (true)
         {
             final long position = ring.consumerPosition();
-            frames += ring.read(DISCARD, Integer.MAX_VALUE);
+            frames += ring.read(handler, Integer.MAX_VALUE);
             if (ring.consumerPosition() == position)
             {
                 return frames;

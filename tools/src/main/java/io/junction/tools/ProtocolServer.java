@@ -98,6 +98,12 @@ public final class ProtocolServer implements AutoCloseable
     public static final int LOST_AT_END_TYPE_ID = 1343;
     /** Gauge: connections holding an outcome window (96 KiB each) for guaranteed publishes awaiting their OUTCOME. */
     public static final int OUTCOME_WINDOWS_TYPE_ID = 1344;
+    /** Messages the switch handed a subscription (not in a queue group) after its end: never sent, counted here. */
+    public static final int AFTER_END_TYPE_ID = 1345;
+    /** Messages a remote subscriber's policy dropped, by class (the total is {@link #SUBSCRIBER_DROPS_TYPE_ID}). */
+    public static final int SUBSCRIBER_DROPS_BY_CLASS_TYPE_ID = 1346;
+    /** CRITICAL messages that found their connection's express lane full and went in its send buffer instead. */
+    public static final int EXPRESS_SPILLS_TYPE_ID = 1347;
 
     /** A PUBLISH with request/reply fields to a clustered daemon: the cluster does not carry them. */
     static final long UNSUPPORTED_REQUEST_REPLY = -901;
@@ -177,6 +183,9 @@ public final class ProtocolServer implements AutoCloseable
     private final AtomicCounter undeliveredAtStop;
     private final AtomicCounter messagesSent;
     private final AtomicCounter lostAtEnd;
+    private final AtomicCounter afterEnd;
+    private final AtomicCounter[] subscriberDropsByClass;
+    private final AtomicCounter expressSpills;
     private final AtomicCounter outcomeWindows;
     private final AtomicCounter bytesReceived;
     private final AtomicCounter bytesSent;
@@ -195,6 +204,9 @@ public final class ProtocolServer implements AutoCloseable
     private final PublisherStreams publisherStreams = new PublisherStreams();
     private final ServerTls tls;
     private final SendBufferMemory sendBufferMemory;
+    /** The connections' CRITICAL express lanes ({@code network.express-send-buffer}), or null for none. */
+    private final SendBufferMemory expressMemory;
+    private final int expressCapacity;
     private final List<AtomicCounter> allCounters = new ArrayList<>();
 
     /**
@@ -249,6 +261,10 @@ public final class ProtocolServer implements AutoCloseable
         this.sendBufferCapacity = BitUtil.findNextPositivePowerOfTwo(
             Math.max(network.sendBufferBytes(), RingBufferDescriptor.TRAILER_LENGTH));
         this.sendBufferMemory = new SendBufferMemory(sendBufferCapacity + RingBufferDescriptor.TRAILER_LENGTH);
+        this.expressCapacity = 0 == network.expressSendBufferBytes() ? 0 :
+            BitUtil.findNextPositivePowerOfTwo(network.expressSendBufferBytes());
+        this.expressMemory = 0 == expressCapacity ? null :
+            new SendBufferMemory(expressCapacity + RingBufferDescriptor.TRAILER_LENGTH);
 
         connectionsCounter = counter(counters, "protocol connections", CONNECTIONS_TYPE_ID);
         principals = new PrincipalConnections(counters, DEFAULT_MAX_PRINCIPAL_SERIES);
@@ -282,6 +298,14 @@ public final class ProtocolServer implements AutoCloseable
         undeliveredAtStop = counter(counters, "protocol messages undelivered at stop", UNDELIVERED_AT_STOP_TYPE_ID);
         messagesSent = counter(counters, "protocol messages sent", MESSAGES_SENT_TYPE_ID);
         lostAtEnd = counter(counters, "protocol messages lost at a connection's end", LOST_AT_END_TYPE_ID);
+        afterEnd = counter(counters, "protocol messages after a subscription's end", AFTER_END_TYPE_ID);
+        subscriberDropsByClass = new AtomicCounter[classes.length];
+        for (final Priority priority : classes)
+        {
+            subscriberDropsByClass[priority.ordinal()] = counter(counters, "protocol subscriber drops: " + priority,
+                SUBSCRIBER_DROPS_BY_CLASS_TYPE_ID);
+        }
+        expressSpills = counter(counters, "protocol express lane spills", EXPRESS_SPILLS_TYPE_ID);
         outcomeWindows = counter(counters, "protocol outcome windows held", OUTCOME_WINDOWS_TYPE_ID);
         bytesReceived = counter(counters, "protocol bytes received", BYTES_RECEIVED_TYPE_ID);
         bytesSent = counter(counters, "protocol bytes sent", BYTES_SENT_TYPE_ID);
@@ -706,9 +730,28 @@ public final class ProtocolServer implements AutoCloseable
         subscriberDrops.getAndAdd(count);
     }
 
+    /**
+     * @param priorityOrdinal the dropped messages' class ({@link Priority#ordinal()}).
+     */
+    void onSubscriberDrops(final long count, final int priorityOrdinal)
+    {
+        subscriberDrops.getAndAdd(count);
+        subscriberDropsByClass[priorityOrdinal].getAndAdd(count);
+    }
+
+    void onExpressSpill()
+    {
+        expressSpills.increment();
+    }
+
     void onLostAtEnd(final long count)
     {
         lostAtEnd.getAndAdd(count);
+    }
+
+    void onAfterEnd(final long count)
+    {
+        afterEnd.getAndAdd(count);
     }
 
     void onUndelivered(final long count)
@@ -842,6 +885,15 @@ public final class ProtocolServer implements AutoCloseable
     ByteBuffer sendBufferMemory()
     {
         return sendBufferMemory.allocate();
+    }
+
+    /**
+     * @return the memory of a connection's CRITICAL express lane, or null when {@code network.express-send-buffer}
+     * is 0.
+     */
+    ByteBuffer expressLaneMemory()
+    {
+        return null == expressMemory ? null : expressMemory.allocate();
     }
 
     boolean sendBuffersMapped()
@@ -1042,6 +1094,7 @@ public final class ProtocolServer implements AutoCloseable
         }
         CloseHelper.quietCloseAll(allCounters);
         sendBufferMemory.close();
+        CloseHelper.quietClose(expressMemory);
     }
 
     /**

@@ -28,6 +28,8 @@ import io.junction.protocol.codecs.PriorityCode;
  * or the subscription's credit, cannot take a message, its slow-subscriber policy applies at once and a drop is
  * counted when it happens. A queue-group member is delivered instead through the switch's shared delivery agents
  * (an outbox in the switch, so the group can balance by depth and move a leaver's queue), the same handler.
+ * Outside a queue group, a CRITICAL message goes in the connection's {@link ExpressLane} (written to the socket before
+ * the send buffer) while it has room.
  */
 final class RemoteSubscription implements MessageHandler, SubscriptionListener
 {
@@ -132,8 +134,18 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
         {
             // Before SUBSCRIBED went out (offered before the subscription was in effect), or after its end. A
             // queue-group member was chosen for it over the others, though: it waits for its SUBSCRIBED, and one
-            // handed a message after its end (its connection closed during a delivery) counts it lost.
-            if (!queueGroupMember || !awaitAnnounced())
+            // handed a message after its end (its connection closed during a delivery) counts it lost. Any other
+            // subscription handed one after its end (UNSUBSCRIBE or a close while the switch was delivering) counts
+            // it too: the switch counted it delivered, the client never sees it.
+            if (!queueGroupMember)
+            {
+                if (ended)
+                {
+                    connection.server().onAfterEnd(1);
+                }
+                return;
+            }
+            if (!awaitAnnounced())
             {
                 return;
             }
@@ -148,27 +160,48 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
             topic.length() + MessageEncoder.payloadHeaderLength() + payloadLength +
             (current ? MessageEncoder.replyToHeaderLength() + (null == replyTo ? 0 : replyTo.length()) : 0);
         final int recordLength = ProtocolFrames.LENGTH_PREFIX + frameLength;
-        final ManyToOneRingBuffer ring = connection.deliveries();
+        ManyToOneRingBuffer ring = connection.deliveries();
+        final int priority = message.priority().ordinal();
+        final boolean critical = Priority.CRITICAL.ordinal() == priority;
 
-        // Under a dropping policy a message below CRITICAL leaves the send buffer's CRITICAL reserve free.
-        final boolean critical = Priority.CRITICAL == message.priority();
-        final boolean reserveHolds = critical || !dropping() || 0 == criticalReservePercent ||
-            connection.fitsBelowCriticalReserve(recordLength);
-        final boolean credited = takeCredit(critical || !dropping() ? 0 : creditReserve);
-        int index = credited && reserveHolds ? ring.tryClaim(slot + 1, recordLength) :
-            RingBuffer.INSUFFICIENT_CAPACITY;
+        // CRITICAL goes in the connection's express lane, written to the socket first, unless it is full or one
+        // spilled into the send buffer is still queued there (then it follows that one, to keep CRITICAL's order).
+        // A queue-group member's stay in the send buffer: its leave waits on that one buffer's position.
+        final ExpressLane lane = critical && !queueGroupMember ? connection.express() : null;
+        int index = RingBuffer.INSUFFICIENT_CAPACITY;
+        if (null != lane && lane.open(ring))
+        {
+            index = claimExpress(lane, recordLength);
+            if (index >= 0)
+            {
+                ring = lane.ring();
+            }
+        }
         if (index < 0)
         {
-            if (credited && null != credit)
-            {
-                // The credit was not spent (the ring was full): give it back before the policy takes its own, or
-                // every full ring would leak one and the client's grants would never catch up (a stall).
-                credit.incrementAndGet();
-            }
-            index = onFull(ring, recordLength, critical);
+            // Under a dropping policy a message below CRITICAL leaves the send buffer's CRITICAL reserve free.
+            final boolean reserveHolds = critical || !dropping() || 0 == criticalReservePercent ||
+                connection.fitsBelowCriticalReserve(recordLength);
+            final boolean credited = takeCredit(critical || !dropping() ? 0 : creditReserve);
+            index = credited && reserveHolds ? ring.tryClaim(slot + 1, recordLength) : RingBuffer.INSUFFICIENT_CAPACITY;
             if (index < 0)
             {
-                return;
+                if (credited && null != credit)
+                {
+                    // The credit was not spent (the ring was full): give it back before the policy takes its own, or
+                    // every full ring would leak one and the client's grants would never catch up (a stall).
+                    credit.incrementAndGet();
+                }
+                index = onFull(ring, recordLength, critical, priority);
+                if (index < 0)
+                {
+                    return;
+                }
+            }
+            if (null != lane)
+            {
+                lane.onSpilled(ring); // claimed: later CRITICAL ones follow it here until it is sent
+                connection.server().onExpressSpill();
             }
         }
 
@@ -217,7 +250,52 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
     }
 
     /**
-     * @param floor credit this message may not take: 0, or the CRITICAL reserve for a message below CRITICAL.
+     * A CRITICAL message's room in the express lane, paid for with a credit: under drop-oldest, one out of credit
+     * takes that of the oldest unsent messages below CRITICAL in the send buffer, as in the send buffer itself; under
+     * a dropping policy, one still out of credit may overdraw it by as much again as the CRITICAL reserve
+     * ({@code network.critical-reserve}), since the client grants in batches (half its window at a time) and CRITICAL
+     * arriving between two grants may outnumber the reserve. The client grants for every message it consumes, the
+     * overdrawn ones too, so the debt is repaid by its next grants (lower classes wait until the credit is back above
+     * the reserve): nothing stalls, and what the client holds stays bounded by its window and that reserve.
+     *
+     * @return the index in the lane, or negative (no credit, or the lane is full: the send buffer's path decides).
+     */
+    private int claimExpress(final ExpressLane lane, final int recordLength)
+    {
+        if (!takeCredit())
+        {
+            if ((SlowSubscriberPolicy.DROP_OLDEST != policy || !takeCreditOfOlder()) &&
+                !(dropping() && takeCredit(-creditReserve)))
+            {
+                return RingBuffer.INSUFFICIENT_CAPACITY;
+            }
+        }
+        final int index = lane.tryClaim(slot + 1, recordLength);
+        if (index < 0 && null != credit)
+        {
+            credit.incrementAndGet(); // not spent: the send buffer's path takes its own
+        }
+        return index;
+    }
+
+    /**
+     * Drop the oldest unsent messages below CRITICAL (up to {@link #MAX_CREDIT_TAKEN}) for their credit, then take one.
+     */
+    private boolean takeCreditOfOlder()
+    {
+        for (int tries = 0; null != credit && credit.get() <= 0 && tries < MAX_CREDIT_TAKEN; tries++)
+        {
+            if (!connection.discardOldestBelowCritical())
+            {
+                break;
+            }
+        }
+        return takeCredit();
+    }
+
+    /**
+     * @param floor credit this message may not take: 0, the CRITICAL reserve for a message below CRITICAL, or minus
+     *              that reserve for a CRITICAL one overdrawing it into the express lane.
      */
     private boolean takeCredit(final long floor)
     {
@@ -249,7 +327,8 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
         return SlowSubscriberPolicy.DROP_OLDEST == policy || SlowSubscriberPolicy.DROP_NEWEST == policy;
     }
 
-    private int onFull(final ManyToOneRingBuffer ring, final int recordLength, final boolean critical)
+    private int onFull(
+        final ManyToOneRingBuffer ring, final int recordLength, final boolean critical, final int priority)
     {
         switch (policy)
         {
@@ -275,18 +354,18 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
                         return index;
                     }
                 }
-                drop(1);
+                drop(1, priority);
                 return -1;
             }
             case DISCONNECT:
-                drop(1);
+                drop(1, priority);
                 connection.onSlowConsumer(this);
                 return -1;
             case BACK_PRESSURE:
                 return awaitRoom(ring, recordLength);
             case DROP_NEWEST:
             default:
-                drop(1);
+                drop(1, priority);
                 return -1;
         }
     }
@@ -357,10 +436,13 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
         return true;
     }
 
-    void drop(final long count)
+    /**
+     * @param priority the dropped messages' class ({@link Priority#ordinal()}).
+     */
+    void drop(final long count, final int priority)
     {
         dropped.addAndGet(count);
-        connection.server().onSubscriberDrops(count);
+        connection.server().onSubscriberDrops(count, priority);
     }
 
     @Override

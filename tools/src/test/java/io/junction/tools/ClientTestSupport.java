@@ -1,6 +1,7 @@
 package io.junction.tools;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -71,6 +72,19 @@ final class ClientTestSupport
             Long.toString(daemon.process().pid()).equals(readPid(node))));
         assertTrue(daemon.process().isAlive(), daemon::output);
         return daemon;
+    }
+
+    /**
+     * @return a counter of the daemon child on {@code node}, read from outside with {@code junction stat --json}.
+     */
+    static long stat(final Path tmp, final File node, final String label) throws Exception
+    {
+        final File out = tmp.resolve("stat.json").toFile();
+        assertEquals(0, JunctionProcess.run(out, "stat", "--dir", node.getPath(), "--json"));
+        final java.util.regex.Matcher value = java.util.regex.Pattern.compile("\"label\":\"" +
+            java.util.regex.Pattern.quote(label) + "\",\"value\":(\\d+)").matcher(Files.readString(out.toPath()));
+        assertTrue(value.find(), () -> "no counter '" + label + "'");
+        return Long.parseLong(value.group(1));
     }
 
     static int port(final File node) throws IOException

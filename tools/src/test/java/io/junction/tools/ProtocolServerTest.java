@@ -16,9 +16,11 @@ import org.agrona.concurrent.status.CountersManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.junction.DeliveryThread;
 import io.junction.Junction;
 import io.junction.Priority;
 import io.junction.SlowSubscriberPolicy;
+import io.junction.SubscriptionOptions;
 import io.junction.protocol.ProtocolFrames;
 import io.junction.protocol.codecs.ErrorCode;
 import io.junction.security.AuthenticationMethod;
@@ -187,6 +189,77 @@ class ProtocolServerTest
         subscriber.sync();
         assertTrue(subscriber.errors.get(0).startsWith(ErrorCode.UNKNOWN_SUBSCRIPTION + " no subscription " + id),
             subscriber.errors::toString);
+    }
+
+    /**
+     * A subscription outside a queue group handed a message after its end (the switch checks for the end before it
+     * calls a handler, but an UNSUBSCRIBE or a close marks the remote subscription ended a moment before it closes the
+     * switch's): the switch counts that message delivered and the client never sees it, so the server counts it (it
+     * was silent before). The window is a few instructions wide, so the test makes it: an embedded handler on the
+     * same shard hands the message it was given to the remote subscription once that one has ended.
+     */
+    @Test
+    void aMessageHandedToASubscriptionAfterItsEndIsCounted() throws Exception
+    {
+        start(1, Authenticator.OPEN);
+        final FrameRecorder subscriber = new FrameRecorder(new ProtocolClient("127.0.0.1", server.port(), "sub"));
+        resources.add(subscriber);
+        final long id = subscriber.client.subscribe("after.>", SlowSubscriberPolicy.DROP_NEWEST, -1);
+        subscriber.awaitSubscribed();
+        final RemoteSubscription remote = remoteSubscription(id);
+        subscriber.client.unsubscribe(id);
+        await().atMost(TIMEOUT).until(() -> 1 == subscriber.unsubscribed.size());
+
+        final AtomicInteger handed = new AtomicInteger();
+        resources.add(junction.subscribe("after.>", (message) ->
+        {
+            remote.onMessage(message); // as the shard would, had it read the end a moment earlier
+            handed.incrementAndGet();
+        }, SubscriptionOptions.defaults().deliveryThread(DeliveryThread.PIPELINE)));
+        final FrameRecorder publisher = new FrameRecorder(new ProtocolClient("127.0.0.1", server.port(), "pub"));
+        resources.add(publisher);
+        final byte[] payload = new byte[8];
+        for (int i = 0; i < 3; i++)
+        {
+            publisher.client.publish("after.x", Priority.NORMAL, payload, 0, payload.length);
+        }
+        publisher.client.flush();
+
+        await().atMost(TIMEOUT).until(() -> 3 == handed.get());
+        assertEquals(3, counter("protocol messages after a subscription's end"));
+        subscriber.sync();
+        assertEquals(0, subscriber.received.get(), "nothing is sent after UNSUBSCRIBED");
+    }
+
+    /**
+     * The server's remote subscription of this id (its I/O agents' connections are private: reflection, here only).
+     */
+    private RemoteSubscription remoteSubscription(final long id) throws ReflectiveOperationException
+    {
+        final java.lang.reflect.Field agentsField = ProtocolServer.class.getDeclaredField("agents");
+        agentsField.setAccessible(true);
+        final java.lang.reflect.Field connectionsField = IoAgent.class.getDeclaredField("connections");
+        connectionsField.setAccessible(true);
+        final java.lang.reflect.Field byIdField = ProtocolConnection.class.getDeclaredField("byId");
+        byIdField.setAccessible(true);
+        final long deadlineNs = System.nanoTime() + TIMEOUT.toNanos();
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            for (final IoAgent agent : (IoAgent[])agentsField.get(server))
+            {
+                for (final Object connection : ((List<?>)connectionsField.get(agent)).toArray())
+                {
+                    final Object found = ((org.agrona.collections.Long2ObjectHashMap<?>)byIdField.get(connection))
+                        .get(id);
+                    if (null != found)
+                    {
+                        return (RemoteSubscription)found;
+                    }
+                }
+            }
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("no remote subscription " + id);
     }
 
     @Test

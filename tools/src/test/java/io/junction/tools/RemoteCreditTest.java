@@ -2,6 +2,7 @@ package io.junction.tools;
 
 import static io.junction.tools.ClientTestSupport.port;
 import static io.junction.tools.ClientTestSupport.startDaemon;
+import static io.junction.tools.ClientTestSupport.stat;
 import static io.junction.tools.ClientTestSupport.writeConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -193,6 +194,85 @@ class RemoteCreditTest
                 byClass[Priority.CRITICAL.ordinal()] + " and " + byClass[Priority.NORMAL.ordinal()] + " NORMAL");
         }
         assertEquals(48, byClass[Priority.NORMAL.ordinal()], "NORMAL spent the credit down to the reserve");
+    }
+
+    /**
+     * Out of credit, a CRITICAL message may overdraw it into the express lane by as much again as its reserve (the
+     * client grants in batches, and more CRITICAL may come between two grants than the reserve holds): with a window
+     * of 64, no grants and a 25% reserve (16), a flood below CRITICAL spends 48; of 40 CRITICAL messages after it, 32
+     * go (the reserve, then as much again) and 8 are dropped, counted as CRITICAL drops.
+     */
+    @Test
+    void criticalMayOverdrawTheCreditByItsReserveIntoTheExpressLane() throws Exception
+    {
+        final File node = tmp.resolve("node").toFile();
+        resources.add(startDaemon(tmp, writeConfig(tmp, node, 0, "subscriber.policy = drop-oldest",
+            "network.critical-reserve = 25", "journal.enabled = false"), node, "daemon.log"));
+        final ClientContext context = new ClientContext().url("tcp://127.0.0.1:" + port(node));
+        final JunctionClient subscriber = client(JunctionClient.connect(context));
+        final long[] byClass = new long[Priority.values().length];
+        final ClientSubscription subscription = subscriber.subscribe("credit.>",
+            (message) -> byClass[message.priority().ordinal()]++,
+            ClientSubscriptionOptions.defaults().initialCredit(64).autoCredit(false));
+        final JunctionClient publisher = client(JunctionClient.connect(new ClientContext().url(context.url())));
+        final long deadlineNs = System.nanoTime() + DEADLINE_NS;
+        while (!(subscription.isInEffect() && publisher.isConnected()))
+        {
+            pollBoth(publisher, subscriber, deadlineNs, "connected");
+        }
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
+        publish(publisher, Priority.NORMAL, payload, 500, deadlineNs); // the subscriber is not polled meanwhile
+        publish(publisher, Priority.CRITICAL, payload, 40, deadlineNs);
+        while (byClass[Priority.CRITICAL.ordinal()] < 32 || stat(tmp, node, "protocol subscriber drops: CRITICAL") < 8)
+        {
+            pollBoth(publisher, subscriber, deadlineNs, byClass[Priority.CRITICAL.ordinal()] + " CRITICAL received");
+        }
+        final long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+        while (System.nanoTime() - until < 0)
+        {
+            pollBoth(publisher, subscriber, deadlineNs, "a moment more");
+        }
+        assertEquals(32, byClass[Priority.CRITICAL.ordinal()], "the reserve, then as much again");
+        assertEquals(8, stat(tmp, node, "protocol subscriber drops: CRITICAL"));
+        assertEquals(48, byClass[Priority.NORMAL.ordinal()], "NORMAL spent the credit down to the reserve");
+    }
+
+    /**
+     * Credit and the express lane together: a drop-oldest subscriber on the default credit window (4,096) with a 25%
+     * CRITICAL reserve does not read while a flood of every class goes by (10,000 messages, 1 in 40 CRITICAL), then
+     * reads slowly (50 us a message) while another 10,000 go by. It gets every CRITICAL message, in order: each fit
+     * the reserve of its credit and the express lane (64 KiB on the defaults), which goes to the socket ahead of the
+     * lower classes. The lower classes are dropped and counted, by class, and still flow once it reads (no stall).
+     */
+    @Test
+    void aNeverReadingThenSlowSubscriberGetsEveryCriticalThatFitItsLane() throws Exception
+    {
+        final File node = tmp.resolve("node").toFile();
+        resources.add(startDaemon(tmp, writeConfig(tmp, node, 0, "max-message-length = 1024",
+            "network.send-buffer = 16K", "subscriber.policy = drop-oldest", "network.critical-reserve = 25",
+            "journal.enabled = false"), node, "daemon.log"));
+        final ClientContext context = new ClientContext().url("tcp://127.0.0.1:" + port(node));
+        final JunctionClient subscriber = client(JunctionClient.connect(context));
+        final ExpressLaneDaemonTest.Tally tally = new ExpressLaneDaemonTest.Tally(50_000);
+        final ClientSubscription subscription = subscriber.subscribe("lane.>", tally::onMessage,
+            ClientSubscriptionOptions.defaults().slowSubscriberPolicy(SlowSubscriberPolicy.DROP_OLDEST));
+        final JunctionClient publisher = client(JunctionClient.connect(new ClientContext().url(context.url())));
+        final long deadlineNs = System.nanoTime() + DEADLINE_NS;
+        while (!(subscription.isInEffect() && publisher.isConnected()))
+        {
+            pollBoth(publisher, subscriber, deadlineNs, "connected");
+        }
+        final JunctionClient[] clients = { publisher, subscriber };
+
+        long critical = ExpressLaneDaemonTest.flood(publisher, subscriber, 10_000, 0); // never reading
+        final long lowerBefore = tally.lower();
+        critical += ExpressLaneDaemonTest.flood(publisher, subscriber, 10_000, 10, critical, 64); // then slow
+        tally.awaitCritical(clients, critical);
+
+        assertEquals(0, tally.criticalOutOfOrder, "CRITICAL in its order");
+        assertEquals(0, stat(tmp, node, "protocol subscriber drops: CRITICAL"));
+        tally.assertLowerDropped(tmp, node, 20_000 - critical);
+        assertTrue(tally.lower() > lowerBefore, "the lower classes flowed again once it read: credit came back");
     }
 
     private static void publish(final JunctionClient publisher, final Priority priority, final UnsafeBuffer payload,

@@ -45,7 +45,8 @@ import io.junction.perf.suite.ServerProcess;
  * <p>
  * Run: {@code java <junction jvm flags> -cp perf/target/benchmarks.jar io.junction.perf.overload.RemoteOverloadRun}
  * with system properties {@code remote.seconds} (120), {@code remote.multiplier} (3), {@code remote.criticalShare}
- * (0.1), {@code remote.serviceNs} (5000), {@code remote.out} (perf/results/remote-overload-&lt;time&gt;).
+ * (0.1), {@code remote.serviceNs} (5000), {@code remote.criticalReserve} (12: the daemon's {@code network.critical-reserve}),
+ * {@code remote.out} (perf/results/remote-overload-&lt;time&gt;).
  */
 public final class RemoteOverloadRun
 {
@@ -406,7 +407,7 @@ public final class RemoteOverloadRun
             "http { enabled = true, host = \"127.0.0.1\", port = " + httpPort + " }",
             "regulation { codel { enabled = true }, critical-reserve = 256, express-critical = true, rules = [] }",
             "subscriber { policy = drop-oldest }",
-            "network { critical-reserve = 12 }",
+            "network { critical-reserve = " + Integer.getInteger("remote.criticalReserve", 12) + " }",
             "alarms { rules = [] }",
             "");
     }
