@@ -200,7 +200,14 @@ final class Conductor
 
         for (final Shard shard : shards)
         {
-            shard.enqueue(new RouteCommand(true, pattern, subscription.outbox(shard.index()), subscription));
+            // INVOKER: the caller runs the shards, so waiting for one to make room would wait for nothing.
+            if (!shard.enqueueAddition(new RouteCommand(true, pattern, subscription.outbox(shard.index()),
+                subscription), !onCaller, ctx.controlTimeoutNs()))
+            {
+                // Undone everywhere: shards that took the addition remove it, the others ignore the removal.
+                unsubscribe(subscription, TerminationReason.CLOSED);
+                throw new SubscribeRefusedException(pattern, shard.index(), shard.routeCommandQueueCapacity());
+            }
         }
         return subscription;
     }
@@ -241,7 +248,7 @@ final class Conductor
         {
             for (final Shard shard : shards)
             {
-                shard.enqueue(
+                shard.enqueueRemoval(
                     new RouteCommand(false, subscription.pattern(), subscription.outbox(shard.index()), null));
             }
         }

@@ -98,6 +98,27 @@ final class Ingress
         final String replyTo,
         final long correlationId)
     {
+        return offerIdempotent(publisher, topic, key, priority, Regulator.NO_TTL, buffer, offset, length, publisherId,
+            publisherSequence, replyTo, correlationId);
+    }
+
+    /**
+     * As above, with a time-to-live ({@link Regulator#NO_TTL} for none), which the journal keeps as an expiry.
+     */
+    long offerIdempotent(
+        final RegulationCache publisher,
+        final String topic,
+        final long key,
+        final Priority priority,
+        final long ttlNs,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final long publisherId,
+        final long publisherSequence,
+        final String replyTo,
+        final long correlationId)
+    {
         final JournalSink sink = journalSink;
         if (0 == publisherId || publisherSequence < 1)
         {
@@ -118,7 +139,7 @@ final class Ingress
             }
             return reserved;
         }
-        final long result = offer(publisher, topic, key, priority, QualityOfService.GUARANTEED, Regulator.NO_TTL,
+        final long result = offer(publisher, topic, key, priority, QualityOfService.GUARANTEED, ttlNs,
             buffer, offset, length, publisherId, publisherSequence, replyTo, correlationId);
         if (result < 0)
         {

@@ -116,6 +116,30 @@ public interface JournalSink
             append(sequence, topic, priority, timestampNs, buffer, offset, length, publisherId, publisherSequence);
         }
 
+        /**
+         * As {@link #append(long, String, Priority, long, org.agrona.DirectBuffer, int, int, long, long, String,
+         * long)}, for a guaranteed publish with a time-to-live: {@code ttlLeftNs} is what it has left now
+         * ({@link Publisher#NO_TTL} for none; 0 or less if it already ran out), which the journal keeps as an
+         * expiry so that durable delivery and replay skip it once passed. A journal without expiries ignores it.
+         */
+        default void append(
+            long sequence,
+            String topic,
+            Priority priority,
+            long timestampNs,
+            org.agrona.DirectBuffer buffer,
+            int offset,
+            int length,
+            long publisherId,
+            long publisherSequence,
+            String replyTo,
+            long correlationId,
+            long ttlLeftNs)
+        {
+            append(sequence, topic, priority, timestampNs, buffer, offset, length, publisherId, publisherSequence,
+                replyTo, correlationId);
+        }
+
         @Override
         void close();
     }

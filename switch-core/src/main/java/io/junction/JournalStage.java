@@ -30,6 +30,7 @@ final class JournalStage implements Agent
     private final AtomicCounter refusedCounter;
     private final Junction.Context ctx;
     private final String roleName;
+    private final org.agrona.concurrent.NanoClock nanoClock;
 
     private JournalSink.JournalWriter writer;
     private long appendedInBatch;
@@ -47,6 +48,7 @@ final class JournalStage implements Agent
         this.ctx = ctx;
         this.sink = ctx.journalSink();
         this.batchLimit = ctx.dispatchBatchLimit();
+        this.nanoClock = ctx.nanoClock();
         this.roleName = "junction-journal-" + shardIndex;
         this.journaledCounter = counters.newCounter(
             "shard " + shardIndex + " journaled", SwitchCounters.SHARD_JOURNALED_TYPE_ID);
@@ -144,7 +146,7 @@ final class JournalStage implements Agent
         try
         {
             writer.append(event.sequence, event.topic, event.priority, event.timestampNs, event.payload, 0, event.length,
-                event.publisherId, event.publisherSequence, event.replyTo, event.correlationId);
+                event.publisherId, event.publisherSequence, event.replyTo, event.correlationId, ttlLeftNs(event));
             appendedInBatch++;
             return true;
         }
@@ -156,6 +158,15 @@ final class JournalStage implements Agent
             onError(ex);
             return false;
         }
+    }
+
+    /**
+     * @return what a message's time-to-live has left, for the journal to keep as its expiry; NO_TTL for none.
+     */
+    private long ttlLeftNs(final MessageEvent event)
+    {
+        return io.junction.regulate.Regulator.NO_DEADLINE == event.deadlineNs ? Publisher.NO_TTL :
+            event.deadlineNs - nanoClock.nanoTime();
     }
 
     private void endBatch(final long first, final long last)

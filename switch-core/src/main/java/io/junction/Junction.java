@@ -15,7 +15,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemEpochClock;
@@ -314,6 +313,7 @@ public final class Junction implements AutoCloseable
      * any message offered after that is delivered to it.
      *
      * @throws InvalidTopicException if the pattern is malformed.
+     * @throws SubscribeRefusedException if a shard's route command queue is full.
      */
     public Subscription subscribe(final String pattern, final MessageHandler handler, final SubscriptionOptions options)
     {
@@ -327,6 +327,9 @@ public final class Junction implements AutoCloseable
      * applied by each shard in one batch, which is how a switch takes on thousands a second.
      *
      * @throws InvalidTopicException if the pattern is malformed.
+     * @throws SubscribeRefusedException if a shard's route command queue is full: the shard is not applying
+     *                                   subscription changes (its thread is held, or INVOKER mode's
+     *                                   {@link #doWork()} is not being called); retry once it has caught up.
      */
     public Subscription subscribeAsync(
         final String pattern, final MessageHandler handler, final SubscriptionOptions options)
@@ -549,6 +552,11 @@ public final class Junction implements AutoCloseable
         public static final int DEFAULT_ROUTE_CACHE_SIZE = 4096;
         public static final int DEFAULT_DISPATCH_BATCH_LIMIT = 256;
         public static final int DEFAULT_DELIVERY_BATCH_LIMIT = 256;
+        /**
+         * Route additions a shard holds before it applies them: room for a batch of asynchronous subscribes
+         * (about 256 KiB of references per shard); only a shard that stopped applying them fills it.
+         */
+        public static final int DEFAULT_ROUTE_COMMAND_QUEUE_CAPACITY = 65_536;
         public static final int DEFAULT_COUNTERS_CAPACITY = 8192;
         public static final long DEFAULT_CONTROL_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
         public static final long DEFAULT_SHUTDOWN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
@@ -563,12 +571,8 @@ public final class Junction implements AutoCloseable
          */
         public static final long DEFAULT_DROP_GRACE_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
-        /**
-         * Spin a little, yield a little, then park up to 1 ms: cheap on an idle 2-core machine. Use a
-         * busy-spin or yielding strategy on dedicated cores for the lowest latency.
-         */
-        public static final Supplier<IdleStrategy> DEFAULT_IDLE_STRATEGY_SUPPLIER =
-            () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        /** {@link AgentPlacement#BACKOFF_IDLE_STRATEGY}, the default of every Junction agent. */
+        public static final Supplier<IdleStrategy> DEFAULT_IDLE_STRATEGY_SUPPLIER = AgentPlacement.BACKOFF_IDLE_STRATEGY;
 
         private boolean isConcluded;
         private int shards = DEFAULT_SHARDS;
@@ -579,6 +583,7 @@ public final class Junction implements AutoCloseable
         private int routeCacheSize = DEFAULT_ROUTE_CACHE_SIZE;
         private int dispatchBatchLimit = DEFAULT_DISPATCH_BATCH_LIMIT;
         private int deliveryBatchLimit = DEFAULT_DELIVERY_BATCH_LIMIT;
+        private int routeCommandQueueCapacity = DEFAULT_ROUTE_COMMAND_QUEUE_CAPACITY;
         private int countersCapacity = DEFAULT_COUNTERS_CAPACITY;
         private int deliveryAgents = DEFAULT_DELIVERY_AGENTS;
         private long deliveryStallTimeoutNs = DEFAULT_DELIVERY_STALL_TIMEOUT_NS;
@@ -617,6 +622,12 @@ public final class Junction implements AutoCloseable
             requireAtLeast("routeCacheSize", routeCacheSize, 1);
             requireAtLeast("dispatchBatchLimit", dispatchBatchLimit, 1);
             requireAtLeast("deliveryBatchLimit", deliveryBatchLimit, 1);
+            requireAtLeast("routeCommandQueueCapacity", routeCommandQueueCapacity, 2);
+            if (routeCommandQueueCapacity > 1 << 30)
+            {
+                throw new IllegalArgumentException("routeCommandQueueCapacity must be <= 2^30: " +
+                    routeCommandQueueCapacity);
+            }
             requireAtLeast("countersCapacity", countersCapacity, 64);
             requireAtLeast("deliveryAgents", deliveryAgents, 1);
             if (deliveryStallTimeoutNs <= 0)
@@ -829,6 +840,22 @@ public final class Junction implements AutoCloseable
         public int countersCapacity()
         {
             return countersCapacity;
+        }
+
+        /**
+         * @param capacity route additions (one per subscription per shard) a shard may hold not yet applied; a
+         *                 subscribe that finds a shard's queue full is refused with {@link SubscribeRefusedException}
+         *                 and counted ({@code shard N route additions refused}). Rounded up to a power of two.
+         */
+        public Context routeCommandQueueCapacity(final int capacity)
+        {
+            this.routeCommandQueueCapacity = capacity;
+            return this;
+        }
+
+        public int routeCommandQueueCapacity()
+        {
+            return routeCommandQueueCapacity;
         }
 
         public Context controlTimeoutNs(final long timeoutNs)

@@ -94,6 +94,47 @@ public final class Publisher
     }
 
     /**
+     * As above, with a time-to-live ({@link #NO_TTL} for none): see
+     * {@link #offer(String, Priority, QualityOfService, long, DirectBuffer, int, int)}.
+     */
+    public long offer(
+        final String topic,
+        final long key,
+        final Priority priority,
+        final long ttlNs,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final long publisherId,
+        final long publisherSequence,
+        final String replyTo,
+        final long correlationId)
+    {
+        return ingress.offerIdempotent(cache, topic, key, priority, ttlNs, buffer, offset, length, publisherId,
+            publisherSequence, replyTo, correlationId);
+    }
+
+    /**
+     * Offer with a quality of service and a time-to-live ({@link #NO_TTL} for none). A message still queued at its
+     * deadline is dropped and counted as {@link ShedReason#EXPIRED}, as with
+     * {@link #offer(String, Priority, long, DirectBuffer, int, int)}. A {@link QualityOfService#GUARANTEED} one is
+     * journaled with its expiry (on the journal's clock): live subscribers that have not had it by then never get
+     * it, and durable subscriptions and replays that reach it later pass over it and count it
+     * ({@code journal expired: durable} or {@code replay}).
+     */
+    public long offer(
+        final String topic,
+        final Priority priority,
+        final QualityOfService qos,
+        final long ttlNs,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        return ingress.offer(cache, topic, QueueGroup.NO_KEY, priority, qos, ttlNs, buffer, offset, length, 0, 0);
+    }
+
+    /**
      * Offer a request: a subscriber sees {@code replyTo} in {@link Message#replyTo()} and {@code correlationId} in
      * {@link Message#correlationId()}, and answers by publishing on {@code replyTo} (see
      * {@link Junction#reply(Message, Priority, DirectBuffer, int, int)}). A guaranteed request (see below) is
@@ -117,8 +158,8 @@ public final class Publisher
     }
 
     /**
-     * As above, with a quality of service and a time-to-live ({@link #NO_TTL} for none; best-effort only): a
-     * {@link QualityOfService#GUARANTEED} request is journaled with its reply topic; with a null
+     * As above, with a quality of service and a time-to-live ({@link #NO_TTL} for none; a guaranteed one is
+     * journaled with its expiry): a {@link QualityOfService#GUARANTEED} request is journaled with its reply topic; with a null
      * {@code replyTo} it is an ordinary offer that carries {@code correlationId} (a reply from another process).
      */
     public long offer(

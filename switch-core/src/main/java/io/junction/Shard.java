@@ -4,6 +4,7 @@ import java.util.Queue;
 
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.agrona.concurrent.status.AtomicCounter;
 
@@ -46,7 +47,17 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
     private final Router router;
     private final SegmentReclaimer reclaimer;
     private final Dispatcher dispatcher;
-    private final Queue<RouteCommand> commands = new ManyToOneConcurrentLinkedQueue<>();
+    // Additions are bounded (Context.routeCommandQueueCapacity): a flood of subscribes against a shard that is not
+    // applying them is refused, not queued without end. Removals are never refused (a refused one would leave a
+    // route to a finished subscription); each undoes an addition this queue admitted, so they cannot outnumber
+    // the shard's routes.
+    private final ManyToOneConcurrentArrayQueue<RouteCommand> additions;
+    private final Queue<RouteCommand> removals = new ManyToOneConcurrentLinkedQueue<>();
+    private final AtomicCounter additionsRefusedCounter;
+    private static final long ADDITION_WAIT_NS = java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(100);
+    private volatile long additionsApplied; // written by the shard's thread only
+    private volatile long appliedAtLastRefusal = -1;
+    private volatile Thread agentThread;
     private final int batchLimit;
     private final AtomicCounter dispatchedCounter;
     private final AtomicCounter backPressuredCounter;
@@ -86,6 +97,7 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
             this.ring.addGatingSequences(journalStage.sequence());
         }
         this.batchLimit = ctx.dispatchBatchLimit();
+        this.additions = new ManyToOneConcurrentArrayQueue<>(ctx.routeCommandQueueCapacity());
         this.expressCritical = ctx.expressCritical();
         // With one producer the cursor only passes published slots; with several, a claimed slot may
         // still be being written, so each one is checked (the journal stage has checked them already).
@@ -102,6 +114,8 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
             "shard " + index + " back-pressured offers", SwitchCounters.SHARD_BACK_PRESSURED_TYPE_ID);
         this.stallsCounter = counters.newCounter(
             "shard " + index + " stalls on back-pressure subscribers", SwitchCounters.SHARD_STALLS_TYPE_ID);
+        this.additionsRefusedCounter = counters.newCounter(
+            "shard " + index + " route additions refused", SwitchCounters.SHARD_ROUTE_ADDITIONS_REFUSED_TYPE_ID);
         this.reclaimer = new SegmentReclaimer(ctx.nanoClock(), SegmentReclaimer.IDLE_NS);
         this.router = new Router(ctx, counters, reclaimer, this);
         this.graceWaitsCounter = counters.newCounter(
@@ -237,10 +251,49 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
         return sequence < sequenceBase ? -1 : (int)((sequence - sequenceBase) % shardCount);
     }
 
-    void enqueue(final RouteCommand command)
+    /**
+     * Queue a route addition. A full queue is waited on for room up to {@code timeoutNs} (the shard is behind
+     * a burst of subscribes, and the caller takes its pace), unless the caller is this shard's own thread, may
+     * not wait, or the shard has applied nothing since the last refusal (it is stalled: refused at once).
+     *
+     * @return false, counted, if it was refused.
+     */
+    boolean enqueueAddition(final RouteCommand command, final boolean mayWait, final long timeoutNs)
     {
-        commands.offer(command);
+        if (additions.offer(command))
+        {
+            wake();
+            return true;
+        }
+        if (mayWait && Thread.currentThread() != agentThread && additionsApplied != appliedAtLastRefusal)
+        {
+            final long deadlineNs = System.nanoTime() + timeoutNs;
+            do
+            {
+                wake();
+                java.util.concurrent.locks.LockSupport.parkNanos(ADDITION_WAIT_NS);
+                if (additions.offer(command))
+                {
+                    wake();
+                    return true;
+                }
+            }
+            while (System.nanoTime() - deadlineNs < 0);
+        }
+        appliedAtLastRefusal = additionsApplied;
+        additionsRefusedCounter.increment();
+        return false;
+    }
+
+    void enqueueRemoval(final RouteCommand command)
+    {
+        removals.offer(command);
         wake();
+    }
+
+    int routeCommandQueueCapacity()
+    {
+        return additions.capacity();
     }
 
     /**
@@ -308,7 +361,7 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
         // New since the last cycle, not merely undispatched: a shard held by a back-pressuring subscriber
         // must back off, not spin.
         final long available = null == journalStage ? ring.getCursor() : journalStage.sequence().get();
-        return available > cursorSeen || !commands.isEmpty();
+        return available > cursorSeen || !additions.isEmpty() || !removals.isEmpty();
     }
 
     /**
@@ -529,15 +582,26 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
 
     private int applyCommands()
     {
+        // Additions first: a removal made after its addition is then never applied before it (but for a race
+        // in which both arrive after the first poll, which the finished check below covers).
         int applied = 0;
         RouteCommand command;
-        while (null != (command = commands.poll()))
+        while (null != (command = additions.poll()))
+        {
+            if (!command.added.isFinished()) // else its removal may have been applied already: no route to add
+            {
+                router.apply(command);
+            }
+            command.added.onRouted();
+            applied++;
+        }
+        if (applied > 0)
+        {
+            additionsApplied += applied; // one writer
+        }
+        while (null != (command = removals.poll()))
         {
             router.apply(command);
-            if (command.add)
-            {
-                command.added.onRouted();
-            }
             applied++;
         }
         if (applied > 0)
@@ -548,9 +612,15 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
     }
 
     @Override
+    public void onStart()
+    {
+        agentThread = Thread.currentThread();
+    }
+
+    @Override
     public void onClose()
     {
-        while (null != commands.poll())
+        while (null != additions.poll() || null != removals.poll())
         {
             // Dropped: a subscriber still waiting sees the switch closed.
         }
@@ -561,6 +631,7 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
         dispatchedCounter.close();
         backPressuredCounter.close();
         stallsCounter.close();
+        additionsRefusedCounter.close();
         graceWaitsCounter.close();
         graceExpiredCounter.close();
         if (null != journalStage)

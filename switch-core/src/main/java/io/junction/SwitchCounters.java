@@ -42,6 +42,8 @@ public final class SwitchCounters implements AutoCloseable
     public static final int SHARD_DROP_GRACE_WAITS_TYPE_ID = 1053;
     /** Drop graces that ran out with the outbox still full: the policy applied (a drop, or the disconnect). */
     public static final int SHARD_DROP_GRACE_EXPIRED_TYPE_ID = 1054;
+    /** Subscribes refused because a shard had routeCommandQueueCapacity route additions not yet applied. */
+    public static final int SHARD_ROUTE_ADDITIONS_REFUSED_TYPE_ID = 1055;
 
     private final CountersManager countersManager;
     private final EnumMap<RejectReason, AtomicCounter> offerRejected = new EnumMap<>(RejectReason.class);

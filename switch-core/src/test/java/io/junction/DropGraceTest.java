@@ -69,7 +69,7 @@ class DropGraceTest
         {
             assertTrue(OfferResult.isAccepted(offer(Priority.NORMAL, i)));
         }
-        await().atMost(TestSupport.TIMEOUT).until(() -> countOf(SwitchCounters.SHARD_DROP_GRACE_WAITS_TYPE_ID) == 1);
+        await().atMost(TestSupport.TIMEOUT).until(() -> TestSupport.countOf(junction, SwitchCounters.SHARD_DROP_GRACE_WAITS_TYPE_ID) == 1);
         assertEquals(OUTBOX, subscription.queueDepth(), "the outbox is full and the shard holds the rest");
         assertEquals(0, subscription.dropped());
 
@@ -77,7 +77,7 @@ class DropGraceTest
         slowCollector.awaitCount(messages);
         assertEquals(LongStream.range(0, messages).boxed().toList(), slowCollector.values(), "all, in order");
         assertEquals(0, subscription.dropped());
-        assertEquals(0, countOf(SwitchCounters.SHARD_DROP_GRACE_EXPIRED_TYPE_ID));
+        assertEquals(0, TestSupport.countOf(junction, SwitchCounters.SHARD_DROP_GRACE_EXPIRED_TYPE_ID));
     }
 
     @Test
@@ -99,8 +99,8 @@ class DropGraceTest
         fast.awaitCount(messages);
         await().atMost(TestSupport.TIMEOUT).until(() -> subscription.dropped() == messages - OUTBOX - 1);
         assertEquals(messages - OUTBOX - 1, subscription.dropped(Priority.NORMAL));
-        assertEquals(1, countOf(SwitchCounters.SHARD_DROP_GRACE_WAITS_TYPE_ID), "one grace");
-        assertEquals(1, countOf(SwitchCounters.SHARD_DROP_GRACE_EXPIRED_TYPE_ID), "then drops at once");
+        assertEquals(1, TestSupport.countOf(junction, SwitchCounters.SHARD_DROP_GRACE_WAITS_TYPE_ID), "one grace");
+        assertEquals(1, TestSupport.countOf(junction, SwitchCounters.SHARD_DROP_GRACE_EXPIRED_TYPE_ID), "then drops at once");
         assertEquals(LongStream.range(0, messages).boxed().toList(), fast.values());
 
         release.countDown();
@@ -124,7 +124,7 @@ class DropGraceTest
         }
         await().atMost(TestSupport.TIMEOUT).until(() -> subscription.delivered() + subscription.dropped() == messages);
         assertTrue(subscription.dropped() > 0, "dropped: " + subscription.dropped());
-        assertTrue(countOf(SwitchCounters.SHARD_DROP_GRACE_EXPIRED_TYPE_ID) >= 1);
+        assertTrue(TestSupport.countOf(junction, SwitchCounters.SHARD_DROP_GRACE_EXPIRED_TYPE_ID) >= 1);
     }
 
     @Test
@@ -138,7 +138,7 @@ class DropGraceTest
         await().atMost(TestSupport.TIMEOUT).until(() -> subscription.queueDepth() == OUTBOX);
         assertTrue(OfferResult.isAccepted(offer(Priority.CRITICAL, 100)));
         await().atMost(TestSupport.TIMEOUT).until(() -> subscription.dropped(Priority.BULK) == 1);
-        assertEquals(0, countOf(SwitchCounters.SHARD_DROP_GRACE_WAITS_TYPE_ID), "nothing of its class was at stake");
+        assertEquals(0, TestSupport.countOf(junction, SwitchCounters.SHARD_DROP_GRACE_WAITS_TYPE_ID), "nothing of its class was at stake");
         assertEquals(0, subscription.dropped(Priority.CRITICAL));
 
         release.countDown();
@@ -154,7 +154,7 @@ class DropGraceTest
         {
             assertTrue(OfferResult.isAccepted(offer(Priority.NORMAL, i)));
         }
-        await().atMost(TestSupport.TIMEOUT).until(() -> countOf(SwitchCounters.SHARD_DROP_GRACE_WAITS_TYPE_ID) == 1);
+        await().atMost(TestSupport.TIMEOUT).until(() -> TestSupport.countOf(junction, SwitchCounters.SHARD_DROP_GRACE_WAITS_TYPE_ID) == 1);
         release.countDown();
         slowCollector.awaitCount(messages);
         assertTrue(subscription.isActive(), "caught up within its grace, so not a slow consumer");
@@ -171,7 +171,7 @@ class DropGraceTest
             assertTrue(OfferResult.isAccepted(offer(Priority.NORMAL, i)));
         }
         await().atMost(TestSupport.TIMEOUT).until(() -> subscription.dropped() == messages - OUTBOX - 1);
-        assertEquals(0, countOf(SwitchCounters.SHARD_DROP_GRACE_WAITS_TYPE_ID));
+        assertEquals(0, TestSupport.countOf(junction, SwitchCounters.SHARD_DROP_GRACE_WAITS_TYPE_ID));
     }
 
     @Test
@@ -193,18 +193,5 @@ class DropGraceTest
             Thread.onSpinWait();
         }
         return result;
-    }
-
-    private long countOf(final int typeId)
-    {
-        final long[] total = { 0 };
-        junction.countersReader().forEach((counterId, type, key, label) ->
-        {
-            if (type == typeId)
-            {
-                total[0] += junction.countersReader().getCounterValue(counterId);
-            }
-        });
-        return total[0];
     }
 }

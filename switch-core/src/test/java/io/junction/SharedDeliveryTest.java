@@ -65,7 +65,7 @@ class SharedDeliveryTest
 
         others.awaitCount(MESSAGES);
         assertEquals(LongStream.range(0, MESSAGES).boxed().toList(), others.values());
-        assertEquals(1, countOf(SwitchCounters.DELIVERY_STALLS_TYPE_ID), "the blocked agent was replaced once");
+        assertEquals(1, TestSupport.countOf(junction, SwitchCounters.DELIVERY_STALLS_TYPE_ID), "the blocked agent was replaced once");
         assertEquals(1, stuck.count(), "the blocked handler is still in its first message");
         assertEquals(MESSAGES, other.delivered());
 
@@ -105,19 +105,6 @@ class SharedDeliveryTest
     {
         final List<String> names = TestSupport.NoLeakedThreads.junctionThreads();
         return names.stream().filter(name -> name.startsWith("junction-delivery")).count();
-    }
-
-    private long countOf(final int typeId)
-    {
-        final long[] total = { 0 };
-        junction.countersReader().forEach((counterId, type, key, label) ->
-        {
-            if (type == typeId)
-            {
-                total[0] += junction.countersReader().getCounterValue(counterId);
-            }
-        });
-        return total[0];
     }
 
     /** The handler's stand-in for work: takes a little while. */

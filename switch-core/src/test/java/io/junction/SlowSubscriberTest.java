@@ -140,7 +140,7 @@ class SlowSubscriberTest
         assertEquals(LongStream.range(0, MESSAGES).boxed().toList(), fast.values());
         final List<Long> values = slowCollector.values();
         assertEquals(LongStream.range(0, values.size()).boxed().toList(), values, "no gaps before the disconnect");
-        assertEquals(1L, countOf(SwitchCounters.SUBSCRIPTIONS_TERMINATED_TYPE_ID));
+        assertEquals(1L, TestSupport.countOf(junction, SwitchCounters.SUBSCRIPTIONS_TERMINATED_TYPE_ID));
     }
 
     @Test
@@ -178,18 +178,5 @@ class SlowSubscriberTest
         assertEquals(LongStream.range(0, MESSAGES).boxed().toList(), slowCollector.values());
         assertEquals(LongStream.range(0, MESSAGES).boxed().toList(), fast.values());
         assertEquals(0, subscription.dropped());
-    }
-
-    private long countOf(final int typeId)
-    {
-        final long[] total = { 0 };
-        junction.countersReader().forEach((counterId, type, key, label) ->
-        {
-            if (type == typeId)
-            {
-                total[0] += junction.countersReader().getCounterValue(counterId);
-            }
-        });
-        return total[0];
     }
 }

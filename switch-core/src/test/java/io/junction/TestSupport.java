@@ -99,6 +99,22 @@ final class TestSupport
         }
     }
 
+    /**
+     * @return the sum of the switch's counters of one type (every shard's, say).
+     */
+    static long countOf(final Junction junction, final int typeId)
+    {
+        final long[] total = { 0 };
+        junction.countersReader().forEach((counterId, type, key, label) ->
+        {
+            if (type == typeId)
+            {
+                total[0] += junction.countersReader().getCounterValue(counterId);
+            }
+        });
+        return total[0];
+    }
+
     static Junction.Context context()
     {
         return new Junction.Context()

@@ -13,13 +13,13 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.security.AuthenticatorSupplier;
 import io.aeron.security.DefaultAuthenticatorSupplier;
+import io.junction.agent.AgentPlacement;
 import io.junction.journal.Journal;
 import io.junction.journal.Retention;
 import io.junction.security.PrincipalPermissions;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.IoUtil;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.io.File;
@@ -31,7 +31,8 @@ import java.util.function.Supplier;
 
 /**
  * One member of a Junction cluster: a media driver, archive and consensus module (as a
- * {@link ClusteredMediaDriver}) and a service container running the {@link SwitchService}, all in SHARED
+ * {@link ClusteredMediaDriver}) and a service container running the {@link SwitchService}, placed by
+ * {@link MemberPlacement} (through the switch's {@link AgentPlacement}) in SHARED
  * threading with backoff idle strategies and short failure-detection timeouts, so that three members fit
  * on a 2-core machine. Ports on one host are laid out from a base port (see {@link Context#port}).
  */
@@ -60,13 +61,10 @@ public final class ClusterNode implements AutoCloseable
             IoUtil.delete(new File(nodeDir, "journal"), true);
         }
 
-        final MediaDriver.Context driverCtx = new MediaDriver.Context()
+        final MemberPlacement placement = new MemberPlacement(
+            ctx.threadingMode, ctx.archiveThreadingMode, ctx.idleStrategySupplier, ctx.cpuAffinity);
+        final MediaDriver.Context driverCtx = placement.place(new MediaDriver.Context())
             .aeronDirectoryName(new File(nodeDir, "aeron").getAbsolutePath())
-            .threadingMode(ctx.threadingMode)
-            .sharedIdleStrategy(ctx.idleStrategySupplier.get())
-            .conductorIdleStrategy(ctx.idleStrategySupplier.get())
-            .senderIdleStrategy(ctx.idleStrategySupplier.get())
-            .receiverIdleStrategy(ctx.idleStrategySupplier.get())
             .termBufferSparseFile(true)
             .publicationTermBufferLength(ctx.termLength)
             .ipcTermBufferLength(ctx.termLength)
@@ -75,7 +73,7 @@ public final class ClusterNode implements AutoCloseable
             .dirDeleteOnShutdown(true)
             .errorHandler(errorHandler);
 
-        final Archive.Context archiveCtx = new Archive.Context()
+        final Archive.Context archiveCtx = placement.place(new Archive.Context())
             .archiveId(id)
             .aeronDirectoryName(driverCtx.aeronDirectoryName())
             .archiveDir(new File(nodeDir, "archive"))
@@ -83,8 +81,6 @@ public final class ClusterNode implements AutoCloseable
             .localControlChannel("aeron:ipc")
             .replicationChannel("aeron:udp?endpoint=" + host + ":0")
             .recordingEventsEnabled(false)
-            .threadingMode(ctx.archiveThreadingMode)
-            .idleStrategySupplier(ctx.idleStrategySupplier)
             .segmentFileLength(ctx.segmentFileLength)
             .deleteArchiveOnStart(ctx.cleanStart)
             .errorHandler(errorHandler);
@@ -97,7 +93,7 @@ public final class ClusterNode implements AutoCloseable
             .controlResponseStreamId(3100 + id);
 
         final File clusterDir = new File(nodeDir, "cluster");
-        final ConsensusModule.Context consensusCtx = new ConsensusModule.Context()
+        final ConsensusModule.Context consensusCtx = placement.place(new ConsensusModule.Context())
             .clusterMemberId(id)
             .clusterMembers(ctx.clusterMembers())
             .clusterDir(clusterDir)
@@ -105,7 +101,6 @@ public final class ClusterNode implements AutoCloseable
             .logChannel(ctx.logChannel)
             .replicationChannel("aeron:udp?endpoint=" + host + ":0")
             .archiveContext(consensusArchiveCtx)
-            .idleStrategySupplier(ctx.idleStrategySupplier)
             .leaderHeartbeatTimeoutNs(ctx.leaderHeartbeatTimeoutNs)
             .leaderHeartbeatIntervalNs(ctx.leaderHeartbeatIntervalNs)
             .electionTimeoutNs(ctx.electionTimeoutNs)
@@ -124,18 +119,18 @@ public final class ClusterNode implements AutoCloseable
             .maxTopicLength(ctx.maxTopicLength)
             .maxPayloadLength(ctx.maxPayloadLength)
             .maxReplay(ctx.maxReplay)
+            .queueGroupWindow(ctx.queueGroupWindow)
             .journalMinFreeDiskBytes(ctx.journalMinFreeDiskBytes)
             .journalRetention(ctx.journalRetention)
             .snapshotIntervalNs(ctx.snapshotIntervalNs)
             .snapshotsKept(ctx.snapshotsKept)
             .haltHandler(this::stopAfterHalt));
 
-        final ClusteredServiceContainer.Context containerCtx = new ClusteredServiceContainer.Context()
+        final ClusteredServiceContainer.Context containerCtx = placement.place(new ClusteredServiceContainer.Context())
             .aeronDirectoryName(driverCtx.aeronDirectoryName())
             .archiveContext(consensusArchiveCtx.clone().controlResponseStreamId(3200 + id))
             .clusterDir(clusterDir)
             .clusteredService(null != service ? service : ctx.customService.get())
-            .idleStrategySupplier(ctx.idleStrategySupplier)
             .errorHandler(errorHandler);
 
         ClusteredMediaDriver driver = null;
@@ -360,9 +355,9 @@ public final class ClusterNode implements AutoCloseable
         /** One snapshot an hour of cluster time: a pause of the log of about the snapshot's size to write. */
         public static final long DEFAULT_SNAPSHOT_INTERVAL_NS = TimeUnit.HOURS.toNanos(1);
         /**
-         * No purge by default: a member that is new, or was down longer than the kept snapshots span, can only
-         * catch up by replaying the leader's log (Junction cannot yet rebuild a member from a snapshot), so purging
-         * is the operator's choice of a bounded disk over being able to replace a member.
+         * No purge by default: with the whole log a member that is new, or was down longer than the kept
+         * snapshots span, catches up by a plain start (the election replicates the leader's log); after a purge it
+         * must first be seeded from a snapshot ({@link MemberSeed}), so purging is the operator's choice.
          */
         public static final int DEFAULT_SNAPSHOTS_KEPT = 0;
 
@@ -390,13 +385,14 @@ public final class ClusterNode implements AutoCloseable
         private long electionTimeoutNs = TimeUnit.MILLISECONDS.toNanos(100);
         private long startupCanvassTimeoutNs = TimeUnit.SECONDS.toNanos(2);
         private long sessionTimeoutNs = TimeUnit.SECONDS.toNanos(10);
-        private Supplier<IdleStrategy> idleStrategySupplier =
-            () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        private Supplier<IdleStrategy> idleStrategySupplier = AgentPlacement.BACKOFF_IDLE_STRATEGY;
+        private int[] cpuAffinity = new int[0];
         private AuthenticatorSupplier authenticatorSupplier = new DefaultAuthenticatorSupplier();
         private PrincipalPermissions permissions = PrincipalPermissions.ALLOW_ALL;
         private int maxTopicLength = 256;
         private int maxPayloadLength = 8 * 1024;
         private long maxReplay = 1_000_000;
+        private int queueGroupWindow = SwitchService.DEFAULT_QUEUE_GROUP_WINDOW;
         private ErrorHandler errorHandler;
         private Supplier<ClusteredService> customService;
         private Function<File, ReplicaJournal> journalFactory;
@@ -506,6 +502,27 @@ public final class ClusterNode implements AutoCloseable
         File nodeDir()
         {
             return new File(baseDir, "member-" + memberId);
+        }
+
+        // What MemberSeed lays out the same way as the member it seeds.
+        int memberId()
+        {
+            return memberId;
+        }
+
+        int termLength()
+        {
+            return termLength;
+        }
+
+        int segmentFileLength()
+        {
+            return segmentFileLength;
+        }
+
+        ErrorHandler errorHandler()
+        {
+            return errorHandler;
         }
 
         public Context memberId(final int memberId)
@@ -641,6 +658,17 @@ public final class ClusterNode implements AutoCloseable
             return this;
         }
 
+        /**
+         * @param cpus the cores to pin the member's threads to, spread as {@link AgentPlacement#cpuFor} does (the
+         *             service container first, then the consensus module, the driver, the archive, the driver's
+         *             sender and receiver); none (the default) leaves them to the operating system.
+         */
+        public Context cpuAffinity(final int... cpus)
+        {
+            this.cpuAffinity = cpus.clone();
+            return this;
+        }
+
         public Context authenticatorSupplier(final AuthenticatorSupplier authenticatorSupplier)
         {
             this.authenticatorSupplier = authenticatorSupplier;
@@ -650,6 +678,15 @@ public final class ClusterNode implements AutoCloseable
         public Context permissions(final PrincipalPermissions permissions)
         {
             this.permissions = permissions;
+            return this;
+        }
+
+        /**
+         * @see SwitchService.Context#queueGroupWindow(int)
+         */
+        public Context queueGroupWindow(final int queueGroupWindow)
+        {
+            this.queueGroupWindow = queueGroupWindow;
             return this;
         }
 
@@ -776,11 +813,13 @@ public final class ClusterNode implements AutoCloseable
             copy.startupCanvassTimeoutNs = startupCanvassTimeoutNs;
             copy.sessionTimeoutNs = sessionTimeoutNs;
             copy.idleStrategySupplier = idleStrategySupplier;
+            copy.cpuAffinity = cpuAffinity;
             copy.authenticatorSupplier = authenticatorSupplier;
             copy.permissions = permissions;
             copy.maxTopicLength = maxTopicLength;
             copy.maxPayloadLength = maxPayloadLength;
             copy.maxReplay = maxReplay;
+            copy.queueGroupWindow = queueGroupWindow;
             copy.errorHandler = errorHandler;
             copy.customService = customService;
             copy.journalFactory = journalFactory;

@@ -12,7 +12,8 @@ import java.util.concurrent.locks.LockSupport;
  * <pre>
  * java $JVM_FLAGS -cp ... io.junction.cluster.ClusterNodeMain --member-id N --members LIST [--dir DIR]
  *     [--heartbeat-timeout-ms MS] [--heartbeat-interval-ms MS] [--election-timeout-ms MS]
- *     [--snapshot-interval-s S] [--snapshots-kept N] [--min-free-disk-mb MB] [--clean-start]
+ *     [--snapshot-interval-s S] [--snapshots-kept N] [--min-free-disk-mb MB] [--queue-group-window N]
+ *     [--clean-start]
  * java $JVM_FLAGS -cp ... io.junction.cluster.ClusterNodeMain &lt;memberId&gt; [memberCount=3] [basePort=20000]
  *     [baseDir=./junction-cluster] [hostname=localhost]
  * </pre>
@@ -27,9 +28,9 @@ public final class ClusterNodeMain
     private static final String USAGE =
         "usage: ClusterNodeMain --member-id N --members LIST [--dir DIR] [--heartbeat-timeout-ms MS]\n" +
         "           [--heartbeat-interval-ms MS] [--election-timeout-ms MS] [--snapshot-interval-s S]\n" +
-        "           [--snapshots-kept N] [--min-free-disk-mb MB] [--clean-start]\n" +
+        "           [--snapshots-kept N] [--min-free-disk-mb MB] [--queue-group-window N] [--clean-start]\n" +
         "       (defaults: heartbeat timeout 500, interval 50, election timeout 100, snapshot interval 3600\n" +
-        "       (0: none), snapshots kept 0 (no purge), min free disk 256)\n" +
+        "       (0: none), snapshots kept 0 (no purge), min free disk 256, queue group window 1024)\n" +
         "       ClusterNodeMain <memberId> [memberCount] [basePort] [baseDir] [hostname]\n" +
         "LIST: \"0=host0:port|1=host1:port|2=host2:port\" (five UDP ports from port) or\n" +
         "      \"id,ingress,consensus,log,catchup,archive|...\" (host:port each)";
@@ -162,6 +163,15 @@ public final class ClusterNodeMain
                     ctx.snapshotIntervalNs(TimeUnit.SECONDS.toNanos(nonNegative(option, value)));
                 case "--snapshots-kept" -> ctx.snapshotsKept(nonNegative(option, value));
                 case "--min-free-disk-mb" -> ctx.journalMinFreeDiskBytes((long)nonNegative(option, value) << 20);
+                case "--queue-group-window" ->
+                {
+                    final int window = number(option, value);
+                    if (window < 1)
+                    {
+                        throw new IllegalArgumentException(option + ": '" + value + "' must be at least 1");
+                    }
+                    ctx.queueGroupWindow(window);
+                }
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }

@@ -22,8 +22,15 @@ final class ClusterSubscription
      */
     long sentUpTo;
     boolean behind;
-    /** Its route in the member's switch (derived state, made again when a snapshot is loaded). */
+    /** Its route in the member's switch (derived state, made again when a snapshot is loaded); none in a group. */
     io.junction.Subscription route;
+    /** The queue group it is a member of ("" for none), and how the group shares. */
+    String queueGroup = "";
+    io.junction.QueueGroupDiscipline discipline = io.junction.QueueGroupDiscipline.BALANCED;
+    /** In a group: its assignments not yet confirmed by its client (replicated, in the snapshot). */
+    AssignedWindow assigned;
+    /** In a group: the group (derived state, joined again when a snapshot is loaded). */
+    ClusterQueueGroup group;
 
     ClusterSubscription(
         final long subscriptionId,
@@ -37,6 +44,18 @@ final class ClusterSubscription
         this.correlationId = correlationId;
         this.pattern = pattern;
         this.durableName = durableName;
+    }
+
+    boolean isGroupMember()
+    {
+        return !queueGroup.isEmpty();
+    }
+
+    void joinGroup(final String name, final io.junction.QueueGroupDiscipline discipline, final int window)
+    {
+        this.queueGroup = name;
+        this.discipline = discipline;
+        this.assigned = new AssignedWindow(window);
     }
 
     boolean isDurable()

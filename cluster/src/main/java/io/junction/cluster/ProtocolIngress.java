@@ -2,6 +2,8 @@ package io.junction.cluster;
 
 import io.aeron.cluster.service.ClientSession;
 import io.junction.OfferResult;
+import io.junction.Publisher;
+import io.junction.QueueGroupDiscipline;
 import io.junction.RejectReason;
 import io.junction.protocol.AsciiStringCache;
 import io.junction.protocol.FrameDispatcher;
@@ -30,8 +32,11 @@ import org.agrona.DirectBuffer;
  * is answered DURABLE with the DUPLICATE reason; a request's reply topic and correlation id go through the switch to
  * the responders' MESSAGE (a reply is a PUBLISH to that topic with the correlation id, routed as any other, so the
  * requester's inbox subscription gets it; a request replayed from the journal carries neither); SUBSCRIBE/UNSUBSCRIBE/ACK/REPLAY act on the client's own
- * subscription ids. A delivery the subscriber's egress refused is sent again from the journal, with what came after
- * it, before anything live and whenever the session PINGs (the client's transport probes when it hears nothing).
+ * subscription ids. A SUBSCRIBE with a queue group joins that group ({@link ClusterQueueGroup}), starting with what
+ * comes next; sent again for a member in place (its client re-made it after a leader change), it has the member sent
+ * again what it was assigned after the sequence given. A member's ACK confirms its assignments up to the sequence.
+ * A delivery the subscriber's egress refused is sent again from the journal, with what came after it, before
+ * anything live and whenever the session PINGs (the client's transport probes when it hears nothing).
  * A SUBSCRIBE with a durable name that has acknowledged before resumes after its acknowledged
  * position whatever start it asks (as the daemon's durable subscriptions do). CREDIT is accepted and ignored: a member sends deliveries as the log commits them (flow control
  * is the edge's, not replicated state).
@@ -121,6 +126,8 @@ final class ProtocolIngress implements FrameHandler
         final String replyTo = replyToLength > 0 ?
             replyTopics.get(buffer, publish.limit() + PublishDecoder.replyToHeaderLength(), replyToLength) : null;
         final long correlationId = publish.correlationId();
+        final long rawKey = publish.key(); // 0, or a version 2 frame's null value: none (the topic is the key)
+        final long key = 0 == rawKey || PublishDecoder.keyNullValue() == rawKey ? Publisher.NO_KEY : rawKey;
         if (publisherSequence < 1)
         {
             refusePublish(guaranteed, publisherSequence, OutcomeCode.REJECTED,
@@ -131,7 +138,7 @@ final class ProtocolIngress implements FrameHandler
         final ProtocolSession protocolSession = state.protocolSession(session.id());
         final long sequence = state.admit(session, timestamp, protocolSession.publisherId, publisherSequence,
             priorityCode, buffer, topicOffset, topicLength, payloadOffset, payloadLength, replyTo,
-            correlationId);
+            correlationId, key);
         if (sequence > 0 || SwitchStateMachine.DUPLICATE == sequence)
         {
             if (guaranteed)
@@ -160,10 +167,12 @@ final class ProtocolIngress implements FrameHandler
         final String pattern = subscribe.pattern();
         final String queueGroup = subscribe.queueGroup();
         final String durableName = subscribe.durableName();
-        if (!queueGroup.isEmpty())
+        final QueueGroupDiscipline discipline = 1 == subscribe.queueGroupDisciplineRaw() ?
+            QueueGroupDiscipline.KEYED : QueueGroupDiscipline.BALANCED;
+        if (!queueGroup.isEmpty() && StartPositionKind.NEW != kind && StartPositionKind.AFTER_SEQUENCE != kind)
         {
             refuse(ErrorCode.UNSUPPORTED, SubscribeDecoder.TEMPLATE_ID, subscriptionId,
-                "queue groups are not served by the cluster yet");
+                "a queue group member starts with what comes next (NEW), not " + kind);
             return;
         }
         long resumeAfter;
@@ -206,7 +215,7 @@ final class ProtocolIngress implements FrameHandler
             resumeAfter = SwitchService.RESUME_FROM_DURABLE; // As the daemon does: its position decides, not the ask.
         }
         final ClusterSubscription subscription = state.subscribe(session, subscriptionId, resumeAfter, pattern,
-            durableName);
+            durableName, queueGroup, discipline);
         if (null == subscription)
         {
             state.counters().onError(state.refusedCode);
@@ -219,6 +228,11 @@ final class ProtocolIngress implements FrameHandler
         if (!state.subscribedAgain)
         {
             state.replayToNew(session, subscription);
+        }
+        else if (subscription.isGroupMember() && StartPositionKind.AFTER_SEQUENCE == kind)
+        {
+            // Its client re-made the membership after a leader change: what it was assigned after what it saw.
+            state.resendAssigned(session, subscription, value);
         }
     }
 

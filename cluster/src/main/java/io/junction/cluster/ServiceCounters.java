@@ -24,6 +24,12 @@ public final class ServiceCounters implements AutoCloseable
     public static final int SNAPSHOTS_DELETED_TYPE_ID = 1643;
     /** Frames of the Junction protocol refused (before HELLO, malformed, unknown subscription, unsupported). */
     public static final int PROTOCOL_REFUSALS_TYPE_ID = 1644;
+    /** Queue-group assignments a closed session had not confirmed, given to a remaining member of its group. */
+    public static final int QUEUE_GROUP_HANDED_OVER_TYPE_ID = 1650;
+    /** Such assignments that went to no one: no member remained, or the journal no longer held the message. */
+    public static final int QUEUE_GROUP_LOST_TYPE_ID = 1651;
+    /** Unconfirmed assignments forgotten because a member's window was full (not sent again after a failover). */
+    public static final int QUEUE_GROUP_FORGOTTEN_TYPE_ID = 1652;
 
     private final Counter published;
     private final Counter delivered;
@@ -36,6 +42,9 @@ public final class ServiceCounters implements AutoCloseable
     private final Counter logPurgedBytes;
     private final Counter snapshotsDeleted;
     private final Counter protocolRefusals;
+    private final Counter queueGroupHandedOver;
+    private final Counter queueGroupLost;
+    private final Counter queueGroupForgotten;
     /** The codes the replicated switch refuses a publish or a subscribe with (after the frame decoded). */
     static final ErrorCode[] REFUSAL_CODES = {
         ErrorCode.INVALID_TOPIC, ErrorCode.INVALID_PATTERN, ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.INVALID_FIELD,
@@ -57,6 +66,11 @@ public final class ServiceCounters implements AutoCloseable
         logPurgedBytes = aeron.addCounter(LOG_PURGED_BYTES_TYPE_ID, "junction-cluster log bytes purged" + suffix);
         snapshotsDeleted = aeron.addCounter(SNAPSHOTS_DELETED_TYPE_ID, "junction-cluster snapshot recordings deleted" + suffix);
         protocolRefusals = aeron.addCounter(PROTOCOL_REFUSALS_TYPE_ID, "junction-cluster protocol refusals" + suffix);
+        queueGroupHandedOver = aeron.addCounter(QUEUE_GROUP_HANDED_OVER_TYPE_ID,
+            "junction-cluster queue group handed over" + suffix);
+        queueGroupLost = aeron.addCounter(QUEUE_GROUP_LOST_TYPE_ID, "junction-cluster queue group lost" + suffix);
+        queueGroupForgotten = aeron.addCounter(QUEUE_GROUP_FORGOTTEN_TYPE_ID,
+            "junction-cluster queue group window forgotten" + suffix);
         for (final ErrorCode code : REFUSAL_CODES)
         {
             errorsByCode[code.value()] = aeron.addCounter(
@@ -117,6 +131,36 @@ public final class ServiceCounters implements AutoCloseable
     public long protocolRefusals()
     {
         return protocolRefusals.get();
+    }
+
+    public long queueGroupHandedOver()
+    {
+        return queueGroupHandedOver.get();
+    }
+
+    public long queueGroupLost()
+    {
+        return queueGroupLost.get();
+    }
+
+    public long queueGroupForgotten()
+    {
+        return queueGroupForgotten.get();
+    }
+
+    void onQueueGroupHandedOver()
+    {
+        queueGroupHandedOver.incrementRelease();
+    }
+
+    void onQueueGroupLost()
+    {
+        queueGroupLost.incrementRelease();
+    }
+
+    void onQueueGroupForgotten()
+    {
+        queueGroupForgotten.incrementRelease();
     }
 
     public long errors(final ErrorCode code)
@@ -193,6 +237,7 @@ public final class ServiceCounters implements AutoCloseable
     {
         CloseHelper.closeAll(published, delivered, duplicatePublishes, egressDropped, replayed, appliedPosition, halted);
         CloseHelper.closeAll(snapshotsScheduled, logPurgedBytes, snapshotsDeleted, protocolRefusals);
+        CloseHelper.closeAll(queueGroupHandedOver, queueGroupLost, queueGroupForgotten);
         CloseHelper.closeAll(errorsByCode);
     }
 }

@@ -1,7 +1,10 @@
 package io.junction.cluster;
 
 import io.junction.cluster.snapshot.codecs.MessageHeaderDecoder;
+import io.junction.cluster.snapshot.codecs.SnapshotAssignedDecoder;
 import io.junction.cluster.snapshot.codecs.SnapshotDurablePositionDecoder;
+import io.junction.cluster.snapshot.codecs.SnapshotGroupMemberDecoder;
+import io.junction.cluster.snapshot.codecs.SnapshotQueueGroupDecoder;
 import io.junction.cluster.snapshot.codecs.SnapshotEndDecoder;
 import io.junction.cluster.snapshot.codecs.SnapshotHeaderDecoder;
 import io.junction.cluster.snapshot.codecs.SnapshotProtocolSessionDecoder;
@@ -135,6 +138,9 @@ final class SnapshotFrames
             case SnapshotDurablePositionDecoder.TEMPLATE_ID: return SnapshotDurablePositionDecoder.BLOCK_LENGTH;
             case SnapshotEndDecoder.TEMPLATE_ID: return SnapshotEndDecoder.BLOCK_LENGTH;
             case SnapshotProtocolSessionDecoder.TEMPLATE_ID: return SnapshotProtocolSessionDecoder.BLOCK_LENGTH;
+            case SnapshotGroupMemberDecoder.TEMPLATE_ID: return SnapshotGroupMemberDecoder.BLOCK_LENGTH;
+            case SnapshotAssignedDecoder.TEMPLATE_ID: return SnapshotAssignedDecoder.BLOCK_LENGTH;
+            case SnapshotQueueGroupDecoder.TEMPLATE_ID: return SnapshotQueueGroupDecoder.BLOCK_LENGTH;
             default: return -1;
         }
     }
@@ -144,9 +150,11 @@ final class SnapshotFrames
         switch (templateId)
         {
             case SnapshotSubscriptionDecoder.TEMPLATE_ID:
+            case SnapshotQueueGroupDecoder.TEMPLATE_ID:
                 return TWO_TEXTS;
             case SnapshotDurablePositionDecoder.TEMPLATE_ID:
             case SnapshotProtocolSessionDecoder.TEMPLATE_ID:
+            case SnapshotGroupMemberDecoder.TEMPLATE_ID:
                 return ONE_TEXT;
             default:
                 return NONE;

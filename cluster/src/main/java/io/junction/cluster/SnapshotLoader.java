@@ -3,7 +3,11 @@ package io.junction.cluster;
 import io.aeron.Image;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
+import io.junction.QueueGroupDiscipline;
+import io.junction.cluster.snapshot.codecs.SnapshotAssignedDecoder;
 import io.junction.cluster.snapshot.codecs.SnapshotDurablePositionDecoder;
+import io.junction.cluster.snapshot.codecs.SnapshotGroupMemberDecoder;
+import io.junction.cluster.snapshot.codecs.SnapshotQueueGroupDecoder;
 import io.junction.cluster.snapshot.codecs.SnapshotEndDecoder;
 import io.junction.cluster.snapshot.codecs.SnapshotHeaderDecoder;
 import io.junction.cluster.snapshot.codecs.SnapshotProtocolSessionDecoder;
@@ -26,11 +30,16 @@ final class SnapshotLoader implements FragmentHandler
     private final SnapshotDurablePositionDecoder durableDecoder = new SnapshotDurablePositionDecoder();
     private final SnapshotEndDecoder endDecoder = new SnapshotEndDecoder();
     private final SnapshotProtocolSessionDecoder sessionDecoder = new SnapshotProtocolSessionDecoder();
+    private final SnapshotGroupMemberDecoder groupMemberDecoder = new SnapshotGroupMemberDecoder();
+    private final SnapshotAssignedDecoder assignedDecoder = new SnapshotAssignedDecoder();
+    private final SnapshotQueueGroupDecoder queueGroupDecoder = new SnapshotQueueGroupDecoder();
+    private final int queueGroupWindow;
     private boolean done;
 
-    SnapshotLoader(final SwitchStateMachine state)
+    SnapshotLoader(final SwitchStateMachine state, final int queueGroupWindow)
     {
         this.state = state;
+        this.queueGroupWindow = queueGroupWindow;
     }
 
     void load(final Image image, final IdleStrategy idleStrategy)
@@ -113,6 +122,40 @@ final class SnapshotLoader implements FragmentHandler
                 break;
             }
 
+            case SnapshotGroupMemberDecoder.TEMPLATE_ID:
+            {
+                groupMemberDecoder.wrap(buffer, body, blockLength, version);
+                final ClusterSubscription subscription = loaded(groupMemberDecoder.subscriptionId());
+                final QueueGroupDiscipline discipline = discipline(groupMemberDecoder.discipline());
+                subscription.joinGroup(groupMemberDecoder.queueGroup(), discipline, queueGroupWindow);
+                break;
+            }
+
+            case SnapshotAssignedDecoder.TEMPLATE_ID:
+            {
+                assignedDecoder.wrap(buffer, body, blockLength, version);
+                final ClusterSubscription subscription = loaded(assignedDecoder.subscriptionId());
+                if (!subscription.isGroupMember())
+                {
+                    throw new IllegalStateException("snapshot assignment for subscription " +
+                        subscription.subscriptionId + ", which is in no queue group");
+                }
+                subscription.assigned.add(assignedDecoder.sequence(), assignedDecoder.key());
+                break;
+            }
+
+            case SnapshotQueueGroupDecoder.TEMPLATE_ID:
+            {
+                queueGroupDecoder.wrap(buffer, body, blockLength, version);
+                final int cursor = queueGroupDecoder.cursor();
+                final QueueGroupDiscipline discipline = discipline(queueGroupDecoder.discipline());
+                final ClusterQueueGroup group = new ClusterQueueGroup(queueGroupDecoder.pattern(),
+                    queueGroupDecoder.name(), discipline);
+                group.cursor = cursor;
+                state.queueGroups.put(group.key(), group);
+                break;
+            }
+
             case SnapshotEndDecoder.TEMPLATE_ID:
                 endDecoder.wrap(buffer, body, blockLength, version);
                 if (endDecoder.lastSequence() != state.lastSequence)
@@ -125,5 +168,24 @@ final class SnapshotLoader implements FragmentHandler
             default:
                 throw new IllegalStateException("unexpected snapshot template " + templateId);
         }
+    }
+
+    private ClusterSubscription loaded(final long subscriptionId)
+    {
+        final ClusterSubscription subscription = state.subscriptionsById.get(subscriptionId);
+        if (null == subscription)
+        {
+            throw new IllegalStateException("snapshot names subscription " + subscriptionId + " before writing it");
+        }
+        return subscription;
+    }
+
+    private static QueueGroupDiscipline discipline(final short ordinal)
+    {
+        if (ordinal < 0 || ordinal >= QueueGroupDiscipline.values().length)
+        {
+            throw new IllegalStateException("snapshot queue group discipline " + ordinal + " is unknown");
+        }
+        return QueueGroupDiscipline.values()[ordinal];
     }
 }

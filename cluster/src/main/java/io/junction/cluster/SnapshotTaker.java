@@ -2,7 +2,10 @@ package io.junction.cluster;
 
 import io.aeron.ExclusivePublication;
 import io.junction.cluster.snapshot.codecs.MessageHeaderEncoder;
+import io.junction.cluster.snapshot.codecs.SnapshotAssignedEncoder;
 import io.junction.cluster.snapshot.codecs.SnapshotDurablePositionEncoder;
+import io.junction.cluster.snapshot.codecs.SnapshotGroupMemberEncoder;
+import io.junction.cluster.snapshot.codecs.SnapshotQueueGroupEncoder;
 import io.junction.cluster.snapshot.codecs.SnapshotEndEncoder;
 import io.junction.cluster.snapshot.codecs.SnapshotHeaderEncoder;
 import io.junction.cluster.snapshot.codecs.SnapshotProtocolSessionEncoder;
@@ -20,7 +23,8 @@ import java.util.List;
 
 /**
  * Writes the replicated state of a {@link SwitchStateMachine} as snapshot frames: a header, each publisher's last
- * sequence, each subscription, each durable position, an end. Each offer is retried until it goes: a snapshot must
+ * sequence, each subscription, each queue-group member with its unconfirmed assignments, each queue group's turn,
+ * each durable position, an end. Each offer is retried until it goes: a snapshot must
  * be complete.
  */
 final class SnapshotTaker
@@ -35,6 +39,9 @@ final class SnapshotTaker
     private final SnapshotDurablePositionEncoder durableEncoder = new SnapshotDurablePositionEncoder();
     private final SnapshotEndEncoder endEncoder = new SnapshotEndEncoder();
     private final SnapshotProtocolSessionEncoder sessionEncoder = new SnapshotProtocolSessionEncoder();
+    private final SnapshotGroupMemberEncoder groupMemberEncoder = new SnapshotGroupMemberEncoder();
+    private final SnapshotAssignedEncoder assignedEncoder = new SnapshotAssignedEncoder();
+    private final SnapshotQueueGroupEncoder queueGroupEncoder = new SnapshotQueueGroupEncoder();
 
     SnapshotTaker(final ExclusivePublication publication, final IdleStrategy idleStrategy)
     {
@@ -68,6 +75,19 @@ final class SnapshotTaker
         for (final ClusterSubscription subscription : subscriptions)
         {
             subscription(subscription);
+        }
+        for (final ClusterSubscription subscription : subscriptions)
+        {
+            if (subscription.isGroupMember())
+            {
+                groupMember(subscription);
+            }
+        }
+        final List<String> groupKeys = new ArrayList<>(state.queueGroups.keySet());
+        Collections.sort(groupKeys);
+        for (final String key : groupKeys)
+        {
+            queueGroup(state.queueGroups.get(key));
         }
 
         final List<String> names = new ArrayList<>(state.durablePositions.keySet());
@@ -129,6 +149,34 @@ final class SnapshotTaker
             .pattern(subscription.pattern)
             .durableName(subscription.durableName);
         offer(MessageHeaderEncoder.ENCODED_LENGTH + subscriptionEncoder.encodedLength());
+    }
+
+    private void groupMember(final ClusterSubscription subscription)
+    {
+        groupMemberEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .subscriptionId(subscription.subscriptionId)
+            .discipline((short)subscription.discipline.ordinal())
+            .queueGroup(subscription.queueGroup);
+        offer(MessageHeaderEncoder.ENCODED_LENGTH + groupMemberEncoder.encodedLength());
+        final AssignedWindow assigned = subscription.assigned;
+        for (int i = 0; i < assigned.size(); i++)
+        {
+            assignedEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+                .subscriptionId(subscription.subscriptionId)
+                .sequence(assigned.sequence(i))
+                .key(assigned.key(i));
+            offer(MessageHeaderEncoder.ENCODED_LENGTH + assignedEncoder.encodedLength());
+        }
+    }
+
+    private void queueGroup(final ClusterQueueGroup group)
+    {
+        queueGroupEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .cursor(group.cursor)
+            .discipline((short)group.discipline.ordinal())
+            .pattern(group.pattern)
+            .name(group.name);
+        offer(MessageHeaderEncoder.ENCODED_LENGTH + queueGroupEncoder.encodedLength());
     }
 
     private void durablePosition(final String name, final long sequence)

@@ -37,6 +37,8 @@ public final class SwitchService implements ClusteredService
     public static final long RESUME_NEW_ONLY = -1;
     /** Subscribe with this to resume from the durable position of the subscription's durable name. */
     public static final long RESUME_FROM_DURABLE = -2;
+    /** The default of {@link Context#queueGroupWindow(int)}. */
+    public static final int DEFAULT_QUEUE_GROUP_WINDOW = 1024;
 
     private static final int SWITCH_COUNTERS_CAPACITY = 8192;
 
@@ -112,7 +114,7 @@ public final class SwitchService implements ClusteredService
         }
         if (null != snapshotImage)
         {
-            new SnapshotLoader(stateMachine).load(snapshotImage, cluster.idleStrategy());
+            new SnapshotLoader(stateMachine, ctx.queueGroupWindow()).load(snapshotImage, cluster.idleStrategy());
             restoredFromSnapshot = true;
         }
         appliedSequence = stateMachine.lastSequence;
@@ -300,6 +302,7 @@ public final class SwitchService implements ClusteredService
         private int maxTopicLength = 256;
         private int maxPayloadLength = 8 * 1024;
         private long maxReplay = 1_000_000;
+        private int queueGroupWindow = DEFAULT_QUEUE_GROUP_WINDOW;
         private long journalMinFreeDiskBytes = Journal.Context.DEFAULT_MIN_FREE_DISK_BYTES;
         private Retention journalRetention = Retention.keepAll();
         private Consumer<String> haltHandler;
@@ -386,6 +389,26 @@ public final class SwitchService implements ClusteredService
         {
             this.maxReplay = maxReplay;
             return this;
+        }
+
+        /**
+         * @param queueGroupWindow the most unconfirmed assignments a queue-group member holds (sent again after a
+         *                         leader change, handed over when its session closes); past it the oldest is
+         *                         forgotten, counted.
+         */
+        public Context queueGroupWindow(final int queueGroupWindow)
+        {
+            if (queueGroupWindow < 1)
+            {
+                throw new IllegalArgumentException("queueGroupWindow must be >= 1: " + queueGroupWindow);
+            }
+            this.queueGroupWindow = queueGroupWindow;
+            return this;
+        }
+
+        public int queueGroupWindow()
+        {
+            return queueGroupWindow;
         }
 
         public long maxReplay()

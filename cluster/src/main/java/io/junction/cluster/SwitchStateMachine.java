@@ -8,6 +8,8 @@ import io.junction.Message;
 import io.junction.MessageHandler;
 import io.junction.OfferResult;
 import io.junction.Priority;
+import io.junction.Publisher;
+import io.junction.QueueGroupDiscipline;
 import io.junction.RejectReason;
 import io.junction.SubscriptionOptions;
 import io.junction.ThreadingMode;
@@ -20,6 +22,7 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.Object2ObjectHashMap;
 import org.agrona.collections.Object2LongHashMap;
 import org.agrona.concurrent.status.CountersManager;
 
@@ -36,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  * {@link Junction}: the switch core itself, in {@link ThreadingMode#INVOKER} mode with one shard, run to idle after
  * each request, with the cluster's time as its clock. Each cluster subscription is a switch subscription whose
  * handler counts the delivery (replicated state) and hands it to the {@link EgressPublisher} (which sends from the
- * leader only).
+ * leader only). A queue group is one route in the switch whose handler has the {@link ClusterQueueGroup} pick the
+ * member; the member holds what it was assigned until its client confirms it ({@link AssignedWindow}).
  * <p>
  * Everything that decides state comes from the log (and, for replays, from the journal, itself derived from the
  * log); no wall clock is read, so every member reaches the same state. Refused requests are counted on every
@@ -64,6 +68,8 @@ final class SwitchStateMachine implements AutoCloseable
     final Long2ObjectHashMap<ClusterSubscription> subscriptionsById = new Long2ObjectHashMap<>();
     final Object2LongHashMap<String> durablePositions = new Object2LongHashMap<>(-1L);
     final Long2ObjectHashMap<ProtocolSession> protocolSessions = new Long2ObjectHashMap<>();
+    /** Queue groups by {@link ClusterQueueGroup#key}: their BALANCED turn is replicated; members are subscriptions. */
+    final Object2ObjectHashMap<String, ClusterQueueGroup> queueGroups = new Object2ObjectHashMap<>();
 
     /** {@link #admit} result: a resend of a publish already in the log. */
     static final long DUPLICATE = 0;
@@ -82,6 +88,7 @@ final class SwitchStateMachine implements AutoCloseable
     /** The message the switch is routing now: its replicated sequence and log timestamp. */
     private long routingSequence;
     private long routingTimestamp;
+    private long routingKey = Publisher.NO_KEY;
     private final Long2ObjectHashMap<TopicPermissions> grantBySessionId = new Long2ObjectHashMap<>();
     private final AsciiStringCache topicCache = new AsciiStringCache(1024);
 
@@ -143,7 +150,8 @@ final class SwitchStateMachine implements AutoCloseable
         final int payloadOffset,
         final int payloadLength,
         final String replyTo,
-        final long correlationId)
+        final long correlationId,
+        final long key)
     {
         if (publisherSequence <= lastSequenceByPublisher.get(publisherId))
         {
@@ -193,7 +201,9 @@ final class SwitchStateMachine implements AutoCloseable
 
         routingSequence = sequence;
         routingTimestamp = timestamp;
+        routingKey = key; // a keyed group's key: not journaled, needed only as the message is routed
         runSwitch();
+        routingKey = Publisher.NO_KEY;
         return sequence;
     }
 
@@ -222,7 +232,9 @@ final class SwitchStateMachine implements AutoCloseable
         final long correlationId,
         final long resumeAfterSequence,
         final String pattern,
-        final String durableName)
+        final String durableName,
+        final String queueGroup,
+        final QueueGroupDiscipline discipline)
     {
         final ClusterSubscription existing = findByCorrelation(session.id(), correlationId);
         subscribedAgain = null != existing;
@@ -247,6 +259,17 @@ final class SwitchStateMachine implements AutoCloseable
             refused(ErrorCode.INVALID_FIELD, "durable name");
             return null;
         }
+        if (!queueGroup.isEmpty() && !durableName.isEmpty())
+        {
+            refused(ErrorCode.INVALID_FIELD, "a queue group member is not durable in the cluster (durable name '" +
+                durableName + "' with queue group '" + queueGroup + "')");
+            return null;
+        }
+        if (queueGroup.length() > ctx.maxTopicLength())
+        {
+            refused(ErrorCode.INVALID_FIELD, "queue group name longer than " + ctx.maxTopicLength());
+            return null;
+        }
 
         final ClusterSubscription subscription = new ClusterSubscription(
             nextSubscriptionId++, session.id(), correlationId, pattern, durableName);
@@ -255,9 +278,13 @@ final class SwitchStateMachine implements AutoCloseable
         {
             resumeFrom = subscription.isDurable() ? durablePositions.getValue(durableName) : -1;
         }
-        if (resumeFrom < 0 || resumeFrom > lastSequence)
+        if (resumeFrom < 0 || resumeFrom > lastSequence || !queueGroup.isEmpty())
         {
-            resumeFrom = lastSequence;
+            resumeFrom = lastSequence; // A group member starts with what comes next: the rest went to the others.
+        }
+        if (!queueGroup.isEmpty())
+        {
+            subscription.joinGroup(queueGroup, discipline, ctx.queueGroupWindow());
         }
 
         try
@@ -342,6 +369,15 @@ final class SwitchStateMachine implements AutoCloseable
 
     void unsubscribe(final ClusterSubscription subscription)
     {
+        if (subscription.isGroupMember() && subscription.behind && egress.isLeader())
+        {
+            // Its client takes deliveries until UNSUBSCRIBED: send what its egress refused before the leave.
+            final ClientSession subscriber = cluster.getClientSession(subscription.sessionId);
+            if (null != subscriber)
+            {
+                catchUp(subscriber, subscription);
+            }
+        }
         subscriptionsById.remove(subscription.subscriptionId);
         removeRoute(subscription);
         runSwitch();
@@ -359,6 +395,11 @@ final class SwitchStateMachine implements AutoCloseable
             return;
         }
         subscription.behind = false;
+        if (subscription.isGroupMember())
+        {
+            sendAssigned(session, subscription);
+            return;
+        }
         final long from = Math.min(subscription.sentUpTo, lastSequence);
         final long to = Math.min(lastSequence, from + ctx.maxReplay());
         replay(session, subscription, from, 0, false);
@@ -385,6 +426,11 @@ final class SwitchStateMachine implements AutoCloseable
 
     void acknowledge(final ClusterSubscription subscription, final long sequence)
     {
+        if (subscription.isGroupMember())
+        {
+            subscription.assigned.confirm(sequence);
+            return;
+        }
         if (subscription.isDurable() && sequence <= lastSequence &&
             sequence > durablePositions.getValue(subscription.durableName))
         {
@@ -438,17 +484,175 @@ final class SwitchStateMachine implements AutoCloseable
     {
         grantBySessionId.remove(sessionId);
         protocolSessions.remove(sessionId);
+        final List<ClusterSubscription> leavers = new ArrayList<>();
         final Iterator<ClusterSubscription> it = subscriptionsById.values().iterator();
         while (it.hasNext())
         {
             final ClusterSubscription subscription = it.next();
             if (subscription.sessionId == sessionId)
             {
-                removeRoute(subscription);
+                if (subscription.isGroupMember())
+                {
+                    subscription.group.leave(subscription);
+                    leavers.add(subscription);
+                }
+                else
+                {
+                    removeRoute(subscription);
+                }
                 it.remove();
             }
         }
+        // A session gone without unsubscribing: what its members were assigned and did not confirm goes to the
+        // members that remain (in subscription id order, so alike on every member).
+        leavers.sort((a, b) -> Long.compare(a.subscriptionId, b.subscriptionId));
+        for (final ClusterSubscription leaver : leavers)
+        {
+            handOver(leaver);
+        }
+        for (final ClusterSubscription leaver : leavers)
+        {
+            removeRoute(leaver);
+        }
         runSwitch();
+    }
+
+    /**
+     * Give each assignment the leaver did not confirm to the member of its group that takes it now, from the
+     * journal (alike on every member): counted as handed over, or as lost when no member remains or the journal no
+     * longer holds it.
+     */
+    private void handOver(final ClusterSubscription leaver)
+    {
+        final ClusterQueueGroup group = leaver.group;
+        final AssignedWindow window = leaver.assigned;
+        final TimeUnit timeUnit = cluster.timeUnit();
+        for (int i = 0; i < window.size(); i++)
+        {
+            final long key = window.key(i);
+            final long wanted = window.sequence(i);
+            final boolean[] found = { false };
+            journal.read(wanted, wanted,
+                (sequence, timestampNs, priority, topic, payload, payloadOffset, payloadLength, replyTo,
+                    correlationId) ->
+                {
+                    final ClusterSubscription target = group.pick(key, topic);
+                    if (null != target)
+                    {
+                        found[0] = true;
+                        assign(target, sequence, timeUnit.convert(timestampNs, TimeUnit.NANOSECONDS), priority,
+                            topic, payload, payloadOffset, payloadLength, correlationId, replyTo, key);
+                        counters.onQueueGroupHandedOver();
+                    }
+                    return false;
+                });
+            if (!found[0])
+            {
+                counters.onQueueGroupLost();
+            }
+        }
+        window.clear();
+    }
+
+    /**
+     * Output only, from the leader: send a group member again what it was assigned after the last sequence its
+     * client saw (its client re-made the membership after a leader change), then go on live.
+     */
+    void resendAssigned(final ClientSession session, final ClusterSubscription subscription, final long lastSeen)
+    {
+        if (egress.isLeader())
+        {
+            subscription.sentUpTo = lastSeen;
+            subscription.behind = false;
+            sendAssigned(session, subscription);
+        }
+    }
+
+    /**
+     * Send a group member its held assignments after the last one sent, from the journal, until its egress refuses
+     * one (it is then behind again: caught up on its next PING or delivery).
+     */
+    private void sendAssigned(final ClientSession session, final ClusterSubscription subscription)
+    {
+        final AssignedWindow window = subscription.assigned;
+        final TimeUnit timeUnit = cluster.timeUnit();
+        final boolean[] sending = { true };
+        for (int i = window.indexAfter(subscription.sentUpTo); i < window.size() && sending[0]; i++)
+        {
+            final long wanted = window.sequence(i);
+            journal.read(wanted, wanted,
+                (sequence, timestampNs, priority, topic, payload, payloadOffset, payloadLength, replyTo,
+                    correlationId) ->
+                {
+                    sending[0] = deliver(session, subscription, sequence,
+                        timeUnit.convert(timestampNs, TimeUnit.NANOSECONDS), priority, topic, payload, payloadOffset,
+                        payloadLength, correlationId, replyTo);
+                    counters.onReplayed();
+                    return false;
+                });
+        }
+    }
+
+    /**
+     * One message to one group member: counted, held until confirmed, and sent from the leader (after what its egress
+     * refused before, if it is behind).
+     */
+    private void assign(
+        final ClusterSubscription member,
+        final long sequence,
+        final long timestamp,
+        final int priorityCode,
+        final String topic,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength,
+        final long correlationId,
+        final String replyTo,
+        final long key)
+    {
+        member.count++;
+        member.lastSequence = Math.max(member.lastSequence, sequence);
+        if (member.assigned.add(sequence, key))
+        {
+            counters.onQueueGroupForgotten();
+        }
+        sendLive(member, sequence, timestamp, priorityCode, topic, payload, payloadOffset, payloadLength,
+            correlationId, replyTo);
+    }
+
+    /**
+     * Output only: a live delivery, sent from the leader after what the subscriber's egress refused before (from the
+     * journal, which has this message already); a follower notes it as sent by the leader (a new leader has it sent
+     * again: a re-subscription after that sequence, or a group member's re-made membership).
+     */
+    private void sendLive(
+        final ClusterSubscription subscription,
+        final long sequence,
+        final long timestamp,
+        final int priorityCode,
+        final String topic,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength,
+        final long correlationId,
+        final String replyTo)
+    {
+        if (!egress.isLeader())
+        {
+            subscription.sentUpTo = sequence;
+            return;
+        }
+        final ClientSession subscriber = cluster.getClientSession(subscription.sessionId);
+        if (null != subscriber && subscription.behind)
+        {
+            catchUp(subscriber, subscription);
+        }
+        else if (null != subscriber)
+        {
+            deliver(subscriber, subscription, sequence, timestamp, priorityCode, topic, payload, payloadOffset,
+                payloadLength, correlationId, replyTo);
+            counters.onDelivered();
+        }
     }
 
     /**
@@ -461,7 +665,7 @@ final class SwitchStateMachine implements AutoCloseable
         loaded.sort((a, b) -> Long.compare(a.subscriptionId, b.subscriptionId));
         for (final ClusterSubscription subscription : loaded)
         {
-            addRoute(subscription);
+            addRoute(subscription); // a group member joins its group (loaded with its turn), in id order
         }
         runSwitch();
     }
@@ -483,15 +687,59 @@ final class SwitchStateMachine implements AutoCloseable
 
     private void addRoute(final ClusterSubscription subscription)
     {
-        subscription.route = junction.subscribe(subscription.pattern, new Route(subscription), routeOptions);
+        if (!subscription.isGroupMember())
+        {
+            subscription.route = junction.subscribe(subscription.pattern, new Route(subscription), routeOptions);
+            return;
+        }
+        final String key = ClusterQueueGroup.key(subscription.pattern, subscription.queueGroup);
+        ClusterQueueGroup group = queueGroups.get(key);
+        if (null == group)
+        {
+            group = new ClusterQueueGroup(subscription.pattern, subscription.queueGroup, subscription.discipline);
+            queueGroups.put(key, group);
+        }
+        if (null == group.route)
+        {
+            try
+            {
+                // One route per group in the switch: the group picks the member.
+                group.route = junction.subscribe(group.pattern, new GroupRoute(group), routeOptions);
+            }
+            catch (final RuntimeException ex)
+            {
+                if (0 == group.size())
+                {
+                    queueGroups.remove(key);
+                }
+                throw ex;
+            }
+        }
+        group.join(subscription);
+        subscription.group = group;
     }
 
-    private static void removeRoute(final ClusterSubscription subscription)
+    private void removeRoute(final ClusterSubscription subscription)
     {
         if (null != subscription.route)
         {
             subscription.route.close();
             subscription.route = null;
+        }
+        final ClusterQueueGroup group = subscription.group;
+        if (null != group)
+        {
+            group.leave(subscription);
+            subscription.group = null;
+            if (0 == group.size())
+            {
+                if (null != group.route)
+                {
+                    group.route.close();
+                    group.route = null;
+                }
+                queueGroups.remove(group.key());
+            }
         }
     }
 
@@ -589,6 +837,30 @@ final class SwitchStateMachine implements AutoCloseable
     }
 
     /**
+     * A queue group's handler in the switch: the group picks the member (alike on every member), which gets it.
+     */
+    private final class GroupRoute implements MessageHandler
+    {
+        private final ClusterQueueGroup group;
+
+        GroupRoute(final ClusterQueueGroup group)
+        {
+            this.group = group;
+        }
+
+        public void onMessage(final Message message)
+        {
+            final ClusterSubscription member = group.pick(routingKey, message.topic());
+            if (null != member)
+            {
+                assign(member, routingSequence, routingTimestamp, message.priority().ordinal(), message.topic(),
+                    message.buffer(), message.offset(), message.length(), message.correlationId(),
+                    message.replyTo(), routingKey);
+            }
+        }
+    }
+
+    /**
      * A cluster subscription's handler in the switch: counts the delivery (replicated state, on every member) and
      * sends it on the subscriber's egress from the leader only.
      */
@@ -605,25 +877,8 @@ final class SwitchStateMachine implements AutoCloseable
         {
             subscription.count++;
             subscription.lastSequence = routingSequence;
-            if (!egress.isLeader())
-            {
-                subscription.sentUpTo = routingSequence; // Sent by the leader (a new one re-subscribes after it).
-            }
-            else
-            {
-                final ClientSession subscriber = cluster.getClientSession(subscription.sessionId);
-                if (null != subscriber && subscription.behind)
-                {
-                    catchUp(subscriber, subscription); // From the journal, which has this message already.
-                }
-                else if (null != subscriber)
-                {
-                    deliver(subscriber, subscription, routingSequence, routingTimestamp,
-                        message.priority().ordinal(), message.topic(), message.buffer(), message.offset(),
-                        message.length(), message.correlationId(), message.replyTo());
-                    counters.onDelivered();
-                }
-            }
+            sendLive(subscription, routingSequence, routingTimestamp, message.priority().ordinal(), message.topic(),
+                message.buffer(), message.offset(), message.length(), message.correlationId(), message.replyTo());
         }
     }
 }

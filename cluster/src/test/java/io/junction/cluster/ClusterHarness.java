@@ -69,6 +69,15 @@ final class ClusterHarness implements AutoCloseable
     }
 
     /**
+     * The context a member is started with (the cluster's settings, this member's id), for what works on its
+     * directory while it is not running ({@link MemberSeed}).
+     */
+    ClusterNode.Context contextFor(final int memberId)
+    {
+        return template.copyFor(memberId).cleanStart(false);
+    }
+
+    /**
      * Forget a member that stopped by itself (it is closed already).
      */
     void forget(final int memberId)

@@ -1,7 +1,13 @@
 package io.junction.cluster;
 
 import io.junction.cluster.snapshot.codecs.MessageHeaderEncoder;
+import io.junction.cluster.snapshot.codecs.SnapshotAssignedDecoder;
+import io.junction.cluster.snapshot.codecs.SnapshotAssignedEncoder;
 import io.junction.cluster.snapshot.codecs.SnapshotDurablePositionDecoder;
+import io.junction.cluster.snapshot.codecs.SnapshotGroupMemberDecoder;
+import io.junction.cluster.snapshot.codecs.SnapshotGroupMemberEncoder;
+import io.junction.cluster.snapshot.codecs.SnapshotQueueGroupDecoder;
+import io.junction.cluster.snapshot.codecs.SnapshotQueueGroupEncoder;
 import io.junction.cluster.snapshot.codecs.SnapshotDurablePositionEncoder;
 import io.junction.cluster.snapshot.codecs.SnapshotEndDecoder;
 import io.junction.cluster.snapshot.codecs.SnapshotEndEncoder;
@@ -50,7 +56,7 @@ class SnapshotFramesPropertyTest
         private static final int MAX_RANDOM_LENGTH = 300;
     private static final int MAX_MUTATIONS = 8;
     private static final int MUTATION_HOT_ZONE = 64;
-    private static final int FRAME_KINDS = 6;
+    private static final int FRAME_KINDS = 9;
 
     private static final long[] EDGE_LONGS =
     {
@@ -138,6 +144,21 @@ class SnapshotFramesPropertyTest
         });
     }
 
+    @Test
+    void aVersion1SnapshotFrameIsStillReadAndALaterVersionIsRefused()
+    {
+        // Version 2 added the queue-group templates; a frame a version 1 member wrote reads as before.
+        final Frame frame = snapshotSubscription(new SplittableRandom(7));
+        final UnsafeBuffer buffer = new UnsafeBuffer(frame.bytes.clone());
+        buffer.putShort(6, (short)1, java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertEquals(SnapshotSubscriptionDecoder.TEMPLATE_ID, SnapshotFrames.check(buffer, 0, frame.bytes.length,
+            MAX_FRAME));
+        assertEquals(frame.fields, decodeAll(buffer, 0, frame.bytes.length));
+        buffer.putShort(6, (short)(SnapshotFrames.SCHEMA_VERSION + 1), java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertEquals(-ErrorCode.UNSUPPORTED_VERSION.value(), SnapshotFrames.check(buffer, 0, frame.bytes.length,
+            MAX_FRAME));
+    }
+
     @FunctionalInterface
     private interface Property
     {
@@ -191,6 +212,9 @@ class SnapshotFramesPropertyTest
             case 3: return snapshotDurablePosition(random);
             case 4: return snapshotEnd(random);
             case 5: return snapshotProtocolSession(random);
+            case 6: return snapshotGroupMember(random);
+            case 7: return snapshotAssigned(random);
+            case 8: return snapshotQueueGroup(random);
             default: throw new IllegalStateException("frame kind " + kind);
         }
     }
@@ -250,6 +274,37 @@ class SnapshotFramesPropertyTest
         return encode((buffer) -> new SnapshotProtocolSessionEncoder().wrapAndApplyHeader(buffer, 0, HEADER)
             .sessionId(a).publisherId(b).publisherName(t),
             List.of(a, b, t));
+    }
+
+    private static Frame snapshotGroupMember(final SplittableRandom random)
+    {
+        final long a = anyLong(random);
+        final short d = (short)random.nextInt(256);
+        final String t = text(random);
+        return encode((buffer) -> new SnapshotGroupMemberEncoder().wrapAndApplyHeader(buffer, 0, HEADER)
+            .subscriptionId(a).discipline(d).queueGroup(t),
+            List.of(a, d, t));
+    }
+
+    private static Frame snapshotAssigned(final SplittableRandom random)
+    {
+        final long a = anyLong(random);
+        final long b = anyLong(random);
+        final long c = anyLong(random);
+        return encode((buffer) -> new SnapshotAssignedEncoder().wrapAndApplyHeader(buffer, 0, HEADER)
+            .subscriptionId(a).sequence(b).key(c),
+            List.of(a, b, c));
+    }
+
+    private static Frame snapshotQueueGroup(final SplittableRandom random)
+    {
+        final int a = (int)anyLong(random);
+        final short d = (short)random.nextInt(256);
+        final String t = text(random);
+        final String u = text(random);
+        return encode((buffer) -> new SnapshotQueueGroupEncoder().wrapAndApplyHeader(buffer, 0, HEADER)
+            .cursor(a).discipline(d).pattern(t).name(u),
+            List.of(a, d, t, u));
     }
 
     /**
@@ -380,6 +435,27 @@ class SnapshotFramesPropertyTest
                 final SnapshotProtocolSessionDecoder d =
                     new SnapshotProtocolSessionDecoder().wrap(buffer, body, blockLength, version);
                 fields.addAll(List.of(d.sessionId(), d.publisherId(), d.publisherName()));
+                break;
+            }
+            case SnapshotGroupMemberDecoder.TEMPLATE_ID:
+            {
+                final SnapshotGroupMemberDecoder d =
+                    new SnapshotGroupMemberDecoder().wrap(buffer, body, blockLength, version);
+                fields.addAll(List.of(d.subscriptionId(), d.discipline(), d.queueGroup()));
+                break;
+            }
+            case SnapshotAssignedDecoder.TEMPLATE_ID:
+            {
+                final SnapshotAssignedDecoder d =
+                    new SnapshotAssignedDecoder().wrap(buffer, body, blockLength, version);
+                fields.addAll(List.of(d.subscriptionId(), d.sequence(), d.key()));
+                break;
+            }
+            case SnapshotQueueGroupDecoder.TEMPLATE_ID:
+            {
+                final SnapshotQueueGroupDecoder d =
+                    new SnapshotQueueGroupDecoder().wrap(buffer, body, blockLength, version);
+                fields.addAll(List.of(d.cursor(), d.discipline(), d.pattern(), d.name()));
                 break;
             }
             default:

@@ -5,6 +5,7 @@ import org.agrona.concurrent.status.AtomicCounter;
 
 import io.junction.JournalSink;
 import io.junction.Priority;
+import io.junction.Publisher;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -94,15 +95,37 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
         final String replyTo,
         final long correlationId)
     {
+        append(sequence, topic, priority, timestampNs, buffer, offset, length, publisherId, publisherSequence, replyTo,
+            correlationId, Publisher.NO_TTL);
+    }
+
+    @Override
+    public void append(
+        final long sequence,
+        final String topic,
+        final Priority priority,
+        final long timestampNs,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final long publisherId,
+        final long publisherSequence,
+        final String replyTo,
+        final long correlationId,
+        final long ttlLeftNs)
+    {
         try
         {
             journal.checkWritable();
-            if (!document.fits(topic, length, publisherId, replyTo, correlationId))
+            // The expiry on the journal's clock, which durable delivery and replay compare it with.
+            final long expiryEpochNs = Publisher.NO_TTL == ttlLeftNs ? JournalRecord.NO_EXPIRY :
+                expiry(timeProvider.currentTimeNanos(), ttlLeftNs);
+            if (!document.fits(topic, length, publisherId, replyTo, correlationId, expiryEpochNs))
             {
                 writeDocument();
             }
             document.add(sequence, timestampNs, priority.ordinal(), topic, buffer, offset, length, publisherId,
-                publisherSequence, replyTo, correlationId);
+                publisherSequence, replyTo, correlationId, expiryEpochNs);
             if (FlushPolicy.PER_MESSAGE == flushPolicy)
             {
                 writeDocument();
@@ -116,6 +139,12 @@ final class ChronicleJournalWriter implements JournalSink.JournalWriter
             document.reset();
             throw ex;
         }
+    }
+
+    private static long expiry(final long nowEpochNs, final long ttlLeftNs)
+    {
+        final long expiry = nowEpochNs + ttlLeftNs;
+        return JournalRecord.NO_EXPIRY == expiry ? 1 : expiry;
     }
 
     /**

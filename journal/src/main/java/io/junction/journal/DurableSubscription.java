@@ -17,7 +17,8 @@ import net.openhft.chronicle.wire.DocumentContext;
  * at the stored position must carry the stored record number and sequence, or the subscription stops in
  * {@link State#POSITION_MISMATCH} (and counts it) instead of resuming at a wrong place. Records are numbered without gaps, so a gap means records were deleted under the
  * subscription (retention): it then stops in {@link State#BEHIND_RETENTION} and counts it, instead of
- * skipping them.
+ * skipping them. A guaranteed message past its expiry (a publish with a time-to-live) is passed over, not
+ * delivered, and counted ({@code journal expired: durable}, or {@code replay} for an unnamed subscription).
  */
 public final class DurableSubscription implements AutoCloseable
 {
@@ -47,6 +48,7 @@ public final class DurableSubscription implements AutoCloseable
     private final DurableMessageHandler handler;
     private final JournalCounters counters;
     private final AtomicCounter delivered;
+    private final AtomicCounter expired;
     private final JournalDocument document = new JournalDocument();
     private final JournalMessage message = new JournalMessage();
     private final ExcerptTailer tailer;
@@ -72,6 +74,7 @@ public final class DurableSubscription implements AutoCloseable
         this.handler = handler;
         this.counters = counters;
         this.delivered = counters.durableDeliveredCounter();
+        this.expired = counters.expiredCounter(null != name);
         this.tailer = journal.queue().createTailer();
         // Created here, then read only by the journal's delivery thread.
         this.tailer.singleThreadedCheckDisabled(true);
@@ -311,6 +314,13 @@ public final class DurableSubscription implements AutoCloseable
                     document.next(message);
                     if (TopicMatcher.matches(pattern, message.topic()))
                     {
+                        if (0 != message.expiryEpochNs() && message.isExpiredAt(journal.nowEpochNs()))
+                        {
+                            expired.increment(); // Passed over like a record of another topic.
+                            work++;
+                            lastRecordNumber = recordNumber;
+                            continue;
+                        }
                         final boolean taken;
                         try
                         {

@@ -16,7 +16,6 @@ import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -233,8 +232,7 @@ public final class Journal implements JournalSink, AutoCloseable
                         break;
                     }
                     if (dc.isMetaData() || JournalDocument.VALID != document.wrap(dc.index(), dc.wire().bytes()) ||
-                        (JournalRecord.FORMAT_4 != document.firstByte() &&
-                        JournalRecord.FORMAT_5 != document.firstByte()))
+                        JournalRecord.FORMAT == document.firstByte()) // format 3 has no publisher fields
                     {
                         continue;
                     }
@@ -269,6 +267,14 @@ public final class Journal implements JournalSink, AutoCloseable
     }
 
     /**
+     * @return now on the journal's clock, in nanoseconds since the epoch, as expiries are recorded.
+     */
+    long nowEpochNs()
+    {
+        return ctx.timeProvider().currentTimeNanos();
+    }
+
+    /**
      * A record in a format this build does not write (an older or newer build's journal): refuse the journal
      * rather than misread it. Zero is not a format: it is what a record cut short reads as.
      */
@@ -278,8 +284,7 @@ public final class Journal implements JournalSink, AutoCloseable
         fail(new JournalException("journal in " + ctx.directory() + " holds a record (index " +
             Long.toHexString(index) + ") in " + (0 == version ? "an unknown record format (first byte 0x" +
             Integer.toHexString(firstByte) + ")" : "record format version " + version) +
-            "; this build reads and writes format versions " + JournalRecord.VERSION + ", " +
-            JournalRecord.VERSION_4 + " and " + JournalRecord.VERSION_5 + " only. Replay it with the build that wrote it, or start on a new journal directory; guaranteed " +
+            "; this build reads and writes format versions " + JournalRecord.readableVersions() + " only. Replay it with the build that wrote it, or start on a new journal directory; guaranteed " +
             "messages are refused, best-effort traffic continues"));
         nextRecordNumber.set(Math.max(nextRecordNumber.get(), highWater.getVolatileValue()));
     }
@@ -582,8 +587,7 @@ public final class Journal implements JournalSink, AutoCloseable
         private int deduplicationWindow = DEFAULT_DEDUPLICATION_WINDOW;
         private boolean recoverPublishers = true;
         private boolean useInvoker;
-        private Supplier<IdleStrategy> idleStrategySupplier =
-            () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        private Supplier<IdleStrategy> idleStrategySupplier = AgentPlacement.BACKOFF_IDLE_STRATEGY;
         private ErrorHandler errorHandler;
         private CountersManager countersManager;
 

@@ -27,6 +27,10 @@ public final class JournalCounters implements AutoCloseable
     public static final int POSITION_MISMATCH_TYPE_ID = 1411;
     /** Gauge: idempotent publishers whose deduplication window the journal holds. */
     public static final int IDEMPOTENT_PUBLISHERS_TYPE_ID = 1412;
+    /** Guaranteed messages past their expiry that a named durable subscription passed over rather than delivered. */
+    public static final int EXPIRED_DURABLE_TYPE_ID = 1413;
+    /** Guaranteed messages past their expiry that a replay (an unnamed journal subscription) passed over. */
+    public static final int EXPIRED_REPLAY_TYPE_ID = 1414;
 
     private final AtomicCounter appended;
     private final AtomicCounter faults;
@@ -41,6 +45,8 @@ public final class JournalCounters implements AutoCloseable
     private final AtomicCounter diskFreeBytes;
     private final AtomicCounter positionMismatch;
     private final AtomicCounter idempotentPublishers;
+    private final AtomicCounter expiredDurable;
+    private final AtomicCounter expiredReplay;
 
     JournalCounters(final CountersManager manager)
     {
@@ -60,6 +66,8 @@ public final class JournalCounters implements AutoCloseable
         positionMismatch = manager.newCounter(
             "durable subscribers whose stored position does not match the journal", POSITION_MISMATCH_TYPE_ID);
         idempotentPublishers = manager.newCounter("journal idempotent publishers", IDEMPOTENT_PUBLISHERS_TYPE_ID);
+        expiredDurable = manager.newCounter("journal expired: durable", EXPIRED_DURABLE_TYPE_ID);
+        expiredReplay = manager.newCounter("journal expired: replay", EXPIRED_REPLAY_TYPE_ID);
     }
 
     AtomicCounter lastRecordNumberCounter()
@@ -205,9 +213,27 @@ public final class JournalCounters implements AutoCloseable
         return durableDelivered.get();
     }
 
+    /**
+     * @param durable true for a named durable subscription, false for a replay.
+     */
+    AtomicCounter expiredCounter(final boolean durable)
+    {
+        return durable ? expiredDurable : expiredReplay;
+    }
+
+    /**
+     * @return guaranteed messages past their expiry passed over by durable subscriptions (true) or replays.
+     */
+    public long expired(final boolean durable)
+    {
+        return expiredCounter(durable).get();
+    }
+
     @Override
     public void close()
     {
+        expiredDurable.close();
+        expiredReplay.close();
         appended.close();
         faults.close();
         diskFull.close();

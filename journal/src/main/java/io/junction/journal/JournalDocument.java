@@ -67,16 +67,16 @@ final class JournalDocument
         }
         length = documentLength;
         firstByte = documentLength > 0 ? bytes[0] & 0xFF : 0;
-        final boolean format5 = JournalRecord.FORMAT_5 == firstByte;
+        final boolean format6 = JournalRecord.FORMAT_6 == firstByte;
+        final boolean format5 = JournalRecord.FORMAT_5 == firstByte || format6;
         final boolean format4 = JournalRecord.FORMAT_4 == firstByte || format5;
-        if (JournalRecord.FORMAT != firstByte && !format4)
+        if (!JournalRecord.isReadable(firstByte))
         {
             if (0 == firstByte) // Zero is what a document cut short reads as.
             {
                 return corrupt(0 == documentLength ? "empty document" : "format byte is 0 (cut short)");
             }
-            problem = "not in record format " + JournalRecord.VERSION + ", " + JournalRecord.VERSION_4 + " or " +
-                JournalRecord.VERSION_5;
+            problem = "not in record format " + JournalRecord.readableVersions();
             return OTHER_FORMAT;
         }
         if (documentLength < JournalRecord.DOCUMENT_HEADER_LENGTH + JournalRecord.TRAILER_LENGTH)
@@ -111,10 +111,12 @@ final class JournalDocument
             final int priority = priorityByte & ~JournalRecord.FLAGS;
             final boolean withPublisher = 0 != (priorityByte & JournalRecord.PUBLISHER_FLAG);
             final boolean withRequest = 0 != (priorityByte & JournalRecord.REQUEST_FLAG);
+            final boolean withExpiry = 0 != (priorityByte & JournalRecord.EXPIRY_FLAG);
             int fieldsLength = withPublisher ? JournalRecord.PUBLISHER_FIELDS_LENGTH : 0;
             if (recordLength < JournalRecord.RECORD_HEADER_LENGTH || recordLength > trailerAt - offset ||
                 topicLength < 0 || JournalRecord.RECORD_HEADER_LENGTH + topicLength + fieldsLength > recordLength ||
-                priority >= PRIORITY_COUNT || (withPublisher && !format4) || (withRequest && !format5))
+                priority >= PRIORITY_COUNT || (withPublisher && !format4) || (withRequest && !format5) ||
+                (withExpiry && !format6))
             {
                 return corrupt("a record's length, topic length or priority is out of range");
             }
@@ -127,6 +129,12 @@ final class JournalDocument
                 {
                     return corrupt("a record's reply topic runs past its end");
                 }
+                fieldsLength += JournalRecord.REQUEST_FIXED_LENGTH + (b.getShort(requestAt + 8, ORDER) & 0xFFFF);
+            }
+            if (withExpiry && JournalRecord.RECORD_HEADER_LENGTH + topicLength + fieldsLength +
+                JournalRecord.EXPIRY_LENGTH > recordLength)
+            {
+                return corrupt("a record's expiry runs past its end");
             }
             offset += recordLength;
         }

@@ -31,6 +31,7 @@ public final class JournalMessage
     private long publisherSequence;
     private String replyTo;
     private long correlationId;
+    private long expiryEpochNs;
 
     /**
      * @return where the message's document (its batch) is in the journal, a Chronicle Queue index; the message's
@@ -129,6 +130,23 @@ public final class JournalMessage
     }
 
     /**
+     * @return when a guaranteed publish with a time-to-live expires, in nanoseconds since the epoch (the journal's
+     * clock), or 0 if it never does. Durable delivery and replay skip it from then on.
+     */
+    public long expiryEpochNs()
+    {
+        return expiryEpochNs;
+    }
+
+    /**
+     * @return true if it has an expiry and {@code nowEpochNs} is at or past it.
+     */
+    public boolean isExpiredAt(final long nowEpochNs)
+    {
+        return JournalRecord.NO_EXPIRY != expiryEpochNs && nowEpochNs - expiryEpochNs >= 0;
+    }
+
+    /**
      * @return the payload, from offset 0 to {@link #length()}.
      */
     public DirectBuffer buffer()
@@ -197,6 +215,15 @@ public final class JournalMessage
         {
             correlationId = 0;
             replyTo = null;
+        }
+        if (0 != (priorityByte & JournalRecord.EXPIRY_FLAG))
+        {
+            expiryEpochNs = record.getLong(payloadOffset, JournalRecord.ORDER);
+            payloadOffset += JournalRecord.EXPIRY_LENGTH;
+        }
+        else
+        {
+            expiryEpochNs = JournalRecord.NO_EXPIRY;
         }
         length = recordLength - payloadOffset;
         buffer.wrap(document, at + payloadOffset, length);

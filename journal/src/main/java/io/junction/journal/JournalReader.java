@@ -325,8 +325,7 @@ public final class JournalReader implements AutoCloseable
                         problems.add(where(index) + ": " + (JournalDocument.OTHER_FORMAT == status ?
                             (0 == version ? "unknown record format (first byte 0x" +
                                 Integer.toHexString(document.firstByte()) + ")" : "record format version " + version) +
-                                "; this build reads format versions " + JournalRecord.VERSION + ", " +
-                                JournalRecord.VERSION_4 + " and " + JournalRecord.VERSION_5 :
+                                "; this build reads format versions " + JournalRecord.readableVersions() :
                             "corrupt document: " + document.problem()) +
                             (expectedRecord >= 0 ? " (expected record " + expectedRecord + " next)" : ""));
                         continue;

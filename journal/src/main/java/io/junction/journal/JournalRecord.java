@@ -38,7 +38,13 @@ import org.agrona.concurrent.UnsafeBuffer;
  * whose priority byte has bit 0x40 set carries the request's correlation id (8), its reply topic's length (2) and
  * the reply topic (ASCII), after the publisher fields if it has them, before the payload. So a request replayed
  * from the journal still reaches its responder with the topic to answer on. A document is written in format 5
- * only when one of its records is a request; this build reads formats 3, 4 and 5.
+ * only when one of its records is a request.
+ * <p>
+ * Format 6 (first byte 0x4F) is format 5 with a third optional field per record, for a guaranteed publish with a
+ * time-to-live: a record whose priority byte has bit 0x20 set carries its expiry (8: nanoseconds since the epoch,
+ * on the journal's clock) after the publisher and request fields it has, before the payload. Durable delivery and
+ * replay skip a record past its expiry (and count it). A document is written in format 6 only when one of its
+ * records has an expiry; this build reads formats 3, 4, 5 and 6.
  */
 final class JournalRecord
 {
@@ -74,8 +80,18 @@ final class JournalRecord
     static final int REQUEST_FLAG = 0x40;
     /** The fixed part of a request's fields: correlation id (8) and reply topic length (2). */
     static final int REQUEST_FIXED_LENGTH = 10;
+    /**
+     * The first byte of a document with at least one record carrying an expiry ('O': format 6).
+     */
+    static final int FORMAT_6 = 0x4F;
+    static final int VERSION_6 = 6;
+    /** In a record's priority byte: its expiry (epoch ns) follows the topic (and publisher and request fields). */
+    static final int EXPIRY_FLAG = 0x20;
+    static final int EXPIRY_LENGTH = 8;
+    /** A record's expiry when it has none. */
+    static final long NO_EXPIRY = 0;
     /** The bits of a record's priority byte that are flags, not the priority. */
-    static final int FLAGS = PUBLISHER_FLAG | REQUEST_FLAG;
+    static final int FLAGS = PUBLISHER_FLAG | REQUEST_FLAG | EXPIRY_FLAG;
 
     static final int FIRST_RECORD_NUMBER_OFFSET = 1;
     static final int RECORD_COUNT_OFFSET = 9;
@@ -102,6 +118,7 @@ final class JournalRecord
     private int count;
     private boolean hasPublisherFields;
     private boolean hasRequestFields;
+    private boolean hasExpiry;
 
     /**
      * @param maxDocumentLength the size cap of a document: a batch that would exceed it is split. A record
@@ -114,7 +131,23 @@ final class JournalRecord
     }
 
     /**
-     * @return format version (1, 2, 3) of a document's first byte, or 0 if it is no record format known.
+     * @return true for the first byte of a document this build reads (formats 3 to 6).
+     */
+    static boolean isReadable(final int firstByte)
+    {
+        return FORMAT == firstByte || FORMAT_4 == firstByte || FORMAT_5 == firstByte || FORMAT_6 == firstByte;
+    }
+
+    /**
+     * @return the formats this build reads, for messages about one it does not.
+     */
+    static String readableVersions()
+    {
+        return VERSION + ", " + VERSION_4 + ", " + VERSION_5 + " and " + VERSION_6;
+    }
+
+    /**
+     * @return format version (1 to 6) of a document's first byte, or 0 if it is no record format known.
      */
     static int formatVersion(final int firstByte)
     {
@@ -130,6 +163,8 @@ final class JournalRecord
                 return VERSION_4;
             case FORMAT_5:
                 return VERSION_5;
+            case FORMAT_6:
+                return VERSION_6;
             default:
                 return 0;
         }
@@ -177,6 +212,16 @@ final class JournalRecord
     {
         return fits(topic, payloadLength + (0 == publisherId ? 0 : PUBLISHER_FIELDS_LENGTH) +
             requestFieldsLength(replyTo, correlationId));
+    }
+
+    /**
+     * As {@link #fits(String, int, long, String, long)}, for a record that may also carry an expiry.
+     */
+    boolean fits(final String topic, final int payloadLength, final long publisherId, final String replyTo,
+        final long correlationId, final long expiryEpochNs)
+    {
+        return fits(topic, payloadLength + (NO_EXPIRY == expiryEpochNs ? 0 : EXPIRY_LENGTH), publisherId, replyTo,
+            correlationId);
     }
 
     static int requestFieldsLength(final String replyTo, final long correlationId)
@@ -237,13 +282,37 @@ final class JournalRecord
         final String replyTo,
         final long correlationId)
     {
+        add(sequence, timestampNs, priority, topic, payload, offset, payloadLength, publisherId, publisherSequence,
+            replyTo, correlationId, NO_EXPIRY);
+    }
+
+    /**
+     * As above, with the record's expiry in nanoseconds since the epoch ({@link #NO_EXPIRY} for none: the record is
+     * then as in format 5, 4 or 3).
+     */
+    void add(
+        final long sequence,
+        final long timestampNs,
+        final int priority,
+        final String topic,
+        final DirectBuffer payload,
+        final int offset,
+        final int payloadLength,
+        final long publisherId,
+        final long publisherSequence,
+        final String replyTo,
+        final long correlationId,
+        final long expiryEpochNs)
+    {
         if (topic != encodedTopic) // Most batches repeat a topic: encode it once.
         {
             encodeTopic(topic);
         }
         final boolean withPublisher = 0 != publisherId;
         final int requestLength = requestFieldsLength(replyTo, correlationId);
-        final int fieldsLength = (withPublisher ? PUBLISHER_FIELDS_LENGTH : 0) + requestLength;
+        final boolean withExpiry = NO_EXPIRY != expiryEpochNs;
+        final int fieldsLength = (withPublisher ? PUBLISHER_FIELDS_LENGTH : 0) + requestLength +
+            (withExpiry ? EXPIRY_LENGTH : 0);
         final int recordLength = recordLength(topicLength, payloadLength) + fieldsLength;
         final int at = position;
         if (at + recordLength + TRAILER_LENGTH > scratch.capacity())
@@ -251,7 +320,8 @@ final class JournalRecord
             grow(at + recordLength + TRAILER_LENGTH); // Only for a record larger than the cap.
         }
         final UnsafeBuffer buffer = scratch;
-        final int flags = (withPublisher ? PUBLISHER_FLAG : 0) | (0 != requestLength ? REQUEST_FLAG : 0);
+        final int flags = (withPublisher ? PUBLISHER_FLAG : 0) | (0 != requestLength ? REQUEST_FLAG : 0) |
+            (withExpiry ? EXPIRY_FLAG : 0);
         buffer.putInt(at + RECORD_LENGTH_OFFSET, recordLength, ORDER);
         buffer.putLong(at + SEQUENCE_OFFSET, sequence, ORDER);
         buffer.putLong(at + TIMESTAMP_OFFSET, timestampNs, ORDER);
@@ -278,6 +348,12 @@ final class JournalRecord
             fieldAt += requestLength;
             hasRequestFields = true;
         }
+        if (withExpiry)
+        {
+            buffer.putLong(fieldAt, expiryEpochNs, ORDER);
+            fieldAt += EXPIRY_LENGTH;
+            hasExpiry = true;
+        }
         buffer.putBytes(fieldAt, payload, offset, payloadLength);
         position = at + recordLength;
         count++;
@@ -292,7 +368,8 @@ final class JournalRecord
     int finish(final long firstRecordNumber, final long epochNs, final int shardIndex, final int shardCount)
     {
         final UnsafeBuffer buffer = scratch;
-        buffer.putByte(0, (byte)(hasRequestFields ? FORMAT_5 : hasPublisherFields ? FORMAT_4 : FORMAT));
+        buffer.putByte(0, (byte)(hasExpiry ? FORMAT_6 : hasRequestFields ? FORMAT_5 :
+            hasPublisherFields ? FORMAT_4 : FORMAT));
         buffer.putLong(FIRST_RECORD_NUMBER_OFFSET, firstRecordNumber, ORDER);
         buffer.putInt(RECORD_COUNT_OFFSET, count, ORDER);
         buffer.putShort(SHARD_INDEX_OFFSET, (short)shardIndex, ORDER);
@@ -316,6 +393,7 @@ final class JournalRecord
         count = 0;
         hasPublisherFields = false;
         hasRequestFields = false;
+        hasExpiry = false;
     }
 
     private void encodeTopic(final String topic)

@@ -137,7 +137,7 @@ class TruncatedJournalTest
             final int version = JournalRecord.formatVersion(Integer.parseInt(firstByte, 16));
             final String named = 0 == version ? "an unknown record format (first byte 0x" + firstByte + ")" :
                 "record format version " + version;
-            assertTrue(message.contains(named) && message.contains("format versions 3, 4 and 5 only"), message);
+            assertTrue(message.contains(named) && message.contains("format versions 3, 4, 5 and 6 only"), message);
             assertTrue(support.errors.contains(journal.failure()), "the operator is told: " + support.errors);
             assertEquals(OfferResult.JOURNAL_UNAVAILABLE,
                 support.offer(junction, TOPIC, QualityOfService.GUARANTEED, "refused"), "the publisher is told");

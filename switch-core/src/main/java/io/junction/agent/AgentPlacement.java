@@ -1,11 +1,14 @@
 package io.junction.agent;
 
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -14,13 +17,22 @@ import net.openhft.affinity.Affinity;
 /**
  * Where an agent runs: on a thread of its own (named after its role, optionally pinned to a core), or on
  * the caller's thread through an {@link AgentInvoker}, and several agents on one duty cycle under one
- * name. The switch, the journal and the daemon's servers place their agents through here, so threads are
- * named, pinned and report their errors the same way everywhere.
+ * name, with the idle strategy they use by default. The switch, the journal, the daemon's servers and the
+ * cluster node (whose threads Aeron makes, from {@link #threadFactory(int)}) place their agents through here,
+ * so threads are named, pinned, idle and report their errors the same way everywhere.
  */
 public final class AgentPlacement
 {
     /** No CPU affinity: the operating system places the thread. */
     public static final int ANY_CPU = -1;
+
+    /**
+     * The default idle strategy of every Junction agent: spin a little, yield a little, then park up to 1 ms,
+     * cheap on an idle 2-core machine. Use a busy-spin or yielding strategy on dedicated cores for the lowest
+     * latency.
+     */
+    public static final Supplier<IdleStrategy> BACKOFF_IDLE_STRATEGY =
+        () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
 
     private AgentPlacement()
     {
@@ -36,8 +48,7 @@ public final class AgentPlacement
         final Agent agent, final IdleStrategy idleStrategy, final int cpu, final ErrorHandler errorHandler)
     {
         final AgentRunner runner = new AgentRunner(idleStrategy, errorHandler, null, agent);
-        final ThreadFactory factory = ANY_CPU == cpu ? Thread::new : pinnedTo(cpu);
-        AgentRunner.startOnThread(runner, factory);
+        AgentRunner.startOnThread(runner, threadFactory(cpu));
         return runner;
     }
 
@@ -70,6 +81,15 @@ public final class AgentPlacement
     public static int cpuFor(final int[] cpus, final int agent)
     {
         return 0 == cpus.length ? ANY_CPU : cpus[agent % cpus.length];
+    }
+
+    /**
+     * @param cpu the core to pin each thread to, or {@link #ANY_CPU}.
+     * @return a factory of threads pinned to it, for agents whose threads a library starts (Aeron's).
+     */
+    public static ThreadFactory threadFactory(final int cpu)
+    {
+        return ANY_CPU == cpu ? Thread::new : pinnedTo(cpu);
     }
 
     private static ThreadFactory pinnedTo(final int cpu)

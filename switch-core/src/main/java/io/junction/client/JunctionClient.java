@@ -125,6 +125,7 @@ public final class JunctionClient implements AutoCloseable
     private String inbox; // this client's reply topic, made with its inbox subscription on the first request
     private long nextCorrelationId = 1;
     private long nextKey; // the key of the publish being encoded (0: none), set by offer with a key
+    private long nextTtlNs; // the time-to-live of the publish being encoded (0: none), set by offer with one
 
     private int state = DISCONNECTED;
     private long nextAttemptNs;
@@ -307,6 +308,23 @@ public final class JunctionClient implements AutoCloseable
         final String topic, final Priority priority, final QualityOfService qos, final DirectBuffer buffer,
         final int offset, final int length)
     {
+        return send(topic, priority, qos, null, 0, buffer, offset, length);
+    }
+
+    /**
+     * As {@link #offer(String, Priority, QualityOfService, DirectBuffer, int, int)}, with a time-to-live: the daemon
+     * drops the message, counted as shed EXPIRED, for any subscriber that has not had it within {@code ttlNs} of the
+     * daemon taking it. A {@link QualityOfService#GUARANTEED} one is journaled with its expiry, so a durable
+     * subscriber or a replay that reaches it later does not get it either (counted {@code journal expired}); it is
+     * still answered DURABLE. A resend after a reconnect carries the same time-to-live, from when it arrives.
+     *
+     * @param ttlNs how long it may wait for delivery, {@code > 0}; 0 means none.
+     */
+    public long offer(
+        final String topic, final Priority priority, final QualityOfService qos, final long ttlNs,
+        final DirectBuffer buffer, final int offset, final int length)
+    {
+        nextTtlNs = ttlNs;
         return send(topic, priority, qos, null, 0, buffer, offset, length);
     }
 
@@ -515,6 +533,8 @@ public final class JunctionClient implements AutoCloseable
     {
         final long key = nextKey;
         nextKey = 0;
+        final long ttlNs = nextTtlNs;
+        nextTtlNs = 0;
         if (CONNECTED != state || suspended || closing.isClosing())
         {
             if (CLOSED == state || closing.isClosing())
@@ -583,7 +603,7 @@ public final class JunctionClient implements AutoCloseable
             .publisherSequence(sequence)
             .priority(PRIORITY_CODES[priority.ordinal()])
             .qualityOfService(guaranteed ? QualityOfServiceCode.GUARANTEED : QualityOfServiceCode.BEST_EFFORT)
-            .ttlNs(0)
+            .ttlNs(ttlNs)
             .correlationId(correlationId)
             .key(key)
             .topic(topic)

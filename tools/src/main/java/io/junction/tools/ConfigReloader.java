@@ -96,6 +96,7 @@ final class ConfigReloader
         restart("shards", (c) -> c.switchConfig().shards()),
         restart("ring-size", (c) -> c.switchConfig().ringSize()),
         restart("drop-grace", (c) -> c.switchConfig().dropGrace()),
+        restart("route-command-queue-capacity", (c) -> c.switchConfig().routeCommandQueueCapacity()),
         restart("max-message-length", (c) -> c.switchConfig().maxMessageLength()),
         restart("shutdown-timeout", (c) -> c.switchConfig().shutdownTimeout()),
         restart("counters-capacity", (c) -> c.observe().countersCapacity()),

@@ -8,6 +8,7 @@ import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.slf4j.Logger;
 
 import io.junction.Junction;
+import io.junction.agent.AgentPlacement;
 import io.junction.journal.Journal;
 import io.junction.observe.SwitchLatency;
 import io.junction.observe.SwitchObserver;
@@ -51,7 +52,8 @@ final class DaemonObserver implements DaemonComponent
         observer.onInterval(System.nanoTime());
         delivered = new DeliveredTotal(counters.manager(), junction::subscriptions);
         final long intervalNs = observe.interval().toNanos();
-        runner = new AgentRunner(new SleepingMillisIdleStrategy(5), counters.errors("observer"), null, new Agent()
+        // Placed as the switch's and the journal's agents are; it sleeps 5 ms when idle (it works once an interval).
+        final Agent agent = new Agent()
         {
             private long nextTotalNs = System.nanoTime();
 
@@ -78,8 +80,9 @@ final class DaemonObserver implements DaemonComponent
             {
                 return "junction-observer";
             }
-        });
-        AgentRunner.startOnThread(runner);
+        };
+        runner = AgentPlacement.onThread(
+            agent, new SleepingMillisIdleStrategy(5), AgentPlacement.ANY_CPU, counters.errors("observer"));
     }
 
     @Override

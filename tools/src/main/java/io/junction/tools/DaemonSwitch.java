@@ -26,6 +26,7 @@ final class DaemonSwitch implements DaemonComponent
             .shards(switchConfig.shards())
             .ringSize(switchConfig.ringSize())
             .dropGraceNs(switchConfig.dropGrace().toNanos())
+            .routeCommandQueueCapacity(switchConfig.routeCommandQueueCapacity())
             .maxMessageLength(switchConfig.maxMessageLength())
             .shutdownTimeoutNs(switchConfig.shutdownTimeout().toNanos())
             .countersManager(counters.manager())

@@ -320,6 +320,12 @@ public final class JournalCommand implements Callable<Integer>
                     json.writeStringField("replyTo", m.replyTo());
                     json.writeNumberField("correlationId", m.correlationId());
                 }
+                if (0 != m.expiryEpochNs())
+                {
+                    // A guaranteed publish with a time-to-live: durable delivery and replay pass over it from then.
+                    json.writeStringField("expires", time(m.expiryEpochNs()));
+                    json.writeNumberField("expiryEpochNs", m.expiryEpochNs());
+                }
                 final String text = payload.of(m.buffer(), m.offset(), m.length()).text();
                 if (null != text)
                 {

@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         RunCommand.class, StatCommand.class, LoadgenCommand.class, AdminCommand.class, DemoCommand.class,
         PasswdCommand.class, VersionCommand.class, ConfigCommand.class, JournalCommand.class, PubCommand.class,
-        SubCommand.class, RequestCommand.class, ReplyCommand.class,
+        SubCommand.class, RequestCommand.class, ReplyCommand.class, ClusterCommand.class,
         CommandLine.HelpCommand.class })
 public final class JunctionCli
 {

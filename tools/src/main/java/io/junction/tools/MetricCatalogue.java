@@ -133,6 +133,9 @@ public final class MetricCatalogue
         counter(SwitchCounters.SHARD_DROP_GRACE_EXPIRED_TYPE_ID, "junction_shard_drop_grace_expired_total",
             "Drop graces that ran out with the outbox still full, so the subscriber's policy applied.",
             SHARD + "drop-grace expired", null);
+        counter(SwitchCounters.SHARD_ROUTE_ADDITIONS_REFUSED_TYPE_ID, "junction_shard_route_additions_refused_total",
+            "Subscribes refused because a shard's route command queue stayed full (route-command-queue-capacity).",
+            SHARD + "route additions refused", null);
         counter(SwitchCounters.SHARD_JOURNALED_TYPE_ID, "junction_shard_journaled_total",
             "Guaranteed messages journaled, by shard.", SHARD + "journaled", null);
         counter(SwitchCounters.SHARD_JOURNAL_FAILED_TYPE_ID, "junction_shard_guaranteed_failed_total",
@@ -346,6 +349,10 @@ public final class MetricCatalogue
             "Durable messages delivered.", null, null);
         counter(JournalCounters.POSITION_MISMATCH_TYPE_ID, "junction_journal_position_mismatches_total",
             "Durable subscribers whose stored position did not match the journal on resume.", null, null);
+        counter(JournalCounters.EXPIRED_DURABLE_TYPE_ID, "junction_journal_expired_durable_total",
+            "Guaranteed messages past their time-to-live that durable subscriptions passed over.", null, null);
+        counter(JournalCounters.EXPIRED_REPLAY_TYPE_ID, "junction_journal_expired_replay_total",
+            "Guaranteed messages past their time-to-live that replays passed over.", null, null);
         gauge(JournalCounters.LAST_RECORD_NUMBER_TYPE_ID, "junction_journal_last_record_number",
             "Record number of the last record journaled (-1: none).", null, "journal-position", Aggregate.MAX);
         gauge(JournalCounters.SIZE_BYTES_TYPE_ID, "junction_journal_size_bytes",

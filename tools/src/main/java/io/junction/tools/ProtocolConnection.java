@@ -1119,8 +1119,9 @@ final class ProtocolConnection implements FrameHandler
             server.offeredByClass()[priority].increment();
         }
         final String replyTo = replyToLength > 0 ? replyTopic(publish, replyToLength) : null;
-        if (guaranteed && ttlNs != 0)
+        if (guaranteed && ttlNs != 0 && null != server.clusterGateway())
         {
+            // The cluster does not carry an expiry; the daemon's own journal does (record format 6).
             refuse(publisherSequence, ProtocolServer.UNSUPPORTED_GUARANTEED_TTL);
             return;
         }
@@ -1157,8 +1158,9 @@ final class ProtocolConnection implements FrameHandler
         if (guaranteed && 0 != publisherId)
         {
             // Idempotent, with its key and (for a request) reply topic journaled with it.
-            result = publisher.offer(topic, key, PRIORITIES[priority], inBuffer, payloadOffset, payloadLength,
-                publisherId, publisherSequence, replyTo, RequestFields.correlation(correlationId));
+            result = publisher.offer(topic, key, PRIORITIES[priority], ttlNs == 0 ? Publisher.NO_TTL : ttlNs, inBuffer,
+                payloadOffset, payloadLength, publisherId, publisherSequence, replyTo,
+                RequestFields.correlation(correlationId));
             if (DUPLICATE == result || TOO_OLD == result)
             {
                 onResend(result, publisherSequence);
@@ -1182,8 +1184,8 @@ final class ProtocolConnection implements FrameHandler
         }
         else if (guaranteed)
         {
-            result = publisher.offer(topic, PRIORITIES[priority], QualityOfService.GUARANTEED, inBuffer, payloadOffset,
-                payloadLength);
+            result = publisher.offer(topic, PRIORITIES[priority], QualityOfService.GUARANTEED,
+                ttlNs == 0 ? Publisher.NO_TTL : ttlNs, inBuffer, payloadOffset, payloadLength);
         }
         else if (ttlNs != 0)
         {

@@ -11,11 +11,11 @@ import static io.junction.tools.ConfigKeys.powerOfTwo;
 
 /**
  * The switch the daemon runs: {@code shards}, {@code ring-size}, {@code max-message-length}, {@code idle-strategy},
- * {@code drop-grace}, {@code shutdown-timeout}. A restart applies changes (shutdown-timeout aside: a stop uses the
+ * {@code drop-grace}, {@code route-command-queue-capacity}, {@code shutdown-timeout}. A restart applies changes (shutdown-timeout aside: a stop uses the
  * value last loaded).
  */
 public record SwitchConfig(int shards, int ringSize, int maxMessageLength, IdleChoice idleStrategy,
-    Duration dropGrace, Duration shutdownTimeout)
+    Duration dropGrace, int routeCommandQueueCapacity, Duration shutdownTimeout)
 {
     static SwitchConfig from(final Config config)
     {
@@ -25,6 +25,7 @@ public record SwitchConfig(int shards, int ringSize, int maxMessageLength, IdleC
             maxMessageLength(config),
             idle(config, "idle-strategy"),
             duration(config, "drop-grace", false),
+            intAtLeast(config, "route-command-queue-capacity", 2, 1 << 30),
             duration(config, "shutdown-timeout", false));
     }
 

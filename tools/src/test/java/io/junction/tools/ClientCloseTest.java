@@ -31,7 +31,6 @@ import io.junction.client.ClientSubscriptionOptions;
 import io.junction.client.JunctionClient;
 import io.junction.client.PublishOutcome;
 import io.junction.client.StartAt;
-import io.junction.observe.CountersFileReader;
 
 /**
  * {@link JunctionClient#close()} against a real daemon child process: it unsubscribes before it drops the
@@ -118,15 +117,6 @@ class ClientCloseTest
         pollUntil(() -> journaled.size() == expected, journaled::toString, publisher);
     }
 
-    private static long counter(final File node, final String label) throws Exception
-    {
-        try (CountersFileReader reader = CountersFileReader.open(Daemon.countersDir(node)))
-        {
-            return reader.snapshot().stream().filter((v) -> v.label().equals(label)).mapToLong(
-                CountersFileReader.CounterValue::value).sum();
-        }
-    }
-
     /**
      * A second reader takes the name over: it is never refused, and gets exactly what the first did not consume,
      * then live.
@@ -145,7 +135,7 @@ class ClientCloseTest
         publish(publisher, journaled, 3);
         pollUntil(() -> second.size() == total + 3 - consumed, second::toString, publisher, secondClient);
         assertEquals(journaled.subList(consumed, total + 3), second, "the rest, then live: no gap, no duplicate");
-        assertEquals(0, counter(node, NAME_IN_USE), "no SUBSCRIBE was refused for the name");
+        assertEquals(0, ClientTestSupport.counter(node, NAME_IN_USE), "no SUBSCRIBE was refused for the name");
     }
 
     @Test

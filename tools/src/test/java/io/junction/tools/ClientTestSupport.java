@@ -105,6 +105,23 @@ final class ClientTestSupport
     }
 
     /**
+     * @return the sum of a daemon's counters with that label, read from its counters file (0 if none has it yet).
+     */
+    static long counter(final File node, final String label)
+    {
+        try (io.junction.observe.CountersFileReader reader =
+            io.junction.observe.CountersFileReader.open(Daemon.countersDir(node)))
+        {
+            return reader.snapshot().stream().filter((v) -> v.label().equals(label)).mapToLong(
+                io.junction.observe.CountersFileReader.CounterValue::value).sum();
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException("counters of " + node + ": " + ex, ex);
+        }
+    }
+
+    /**
      * Send a signal ({@code STOP}, {@code CONT}, ...) to a child process.
      */
     static void signal(final String name, final JunctionProcess process) throws Exception

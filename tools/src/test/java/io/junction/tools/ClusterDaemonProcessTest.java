@@ -239,6 +239,37 @@ class ClusterDaemonProcessTest
         assertTrue(sub.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), sub::output);
         assertEquals(0, sub.process().exitValue(), sub::output);
         assertTrue(sub.output().contains("cli.x hello"), sub::output);
+
+        // junction sub --group over the cluster: two members of one balanced queue group share four messages.
+        final JunctionProcess[] workers = new JunctionProcess[2];
+        for (int i = 0; i < workers.length; i++)
+        {
+            workers[i] = JunctionProcess.start(tmp.resolve("cli-worker-" + i + ".txt").toFile(), "sub", "jobs.>",
+                "--group", "workers", "--cluster", members, "--count", "2", "--timeout", "90s");
+            resources.add(workers[i]);
+        }
+        for (final JunctionProcess worker : workers)
+        {
+            await().atMost(TIMEOUT).until(() ->
+                worker.output().contains("subscribed to") || !worker.process().isAlive());
+        }
+        for (int i = 1; i <= 4; i++)
+        {
+            final File jobOut = tmp.resolve("cli-job-" + i + ".txt").toFile();
+            assertEquals(0, JunctionProcess.run(jobOut, "pub", "--cluster", members, "--guaranteed", "jobs.x",
+                "job" + i), () -> read(jobOut));
+        }
+        final java.util.Set<String> jobs = new java.util.TreeSet<>();
+        for (final JunctionProcess worker : workers)
+        {
+            assertTrue(worker.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), worker::output);
+            assertEquals(0, worker.process().exitValue(), worker::output);
+            final java.util.List<String> got = worker.output().lines().filter((line) -> line.contains("jobs.x job"))
+                .toList();
+            assertEquals(2, got.size(), worker::output);
+            got.forEach((line) -> jobs.add(line.substring(line.indexOf("jobs.x ") + "jobs.x ".length())));
+        }
+        assertEquals(java.util.Set.of("job1", "job2", "job3", "job4"), jobs, "each job reached one worker");
         final File cliBadOut = tmp.resolve("cli-bad.txt").toFile();
         assertEquals(2, JunctionProcess.run(cliBadOut, "pub", "--cluster", "0=nohost", "cli.x", "x"),
             () -> read(cliBadOut));

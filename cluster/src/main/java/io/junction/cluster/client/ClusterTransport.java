@@ -61,6 +61,9 @@ import java.util.concurrent.TimeUnit;
  * Deliveries: a leader change can lose deliveries on their way (or never sent: entries the old leader committed
  * but did not apply), so the transport re-subscribes each subscription after the last sequence it handed to the
  * client ({@link SubscriptionPositions}); a SUBSCRIBE the client sends again after a reconnect starts there too.
+ * A queue-group member keeps its place in its group across a leader change (re-made without leaving) and is sent
+ * again what it was assigned after that sequence; its last sequence is confirmed to the cluster every
+ * {@link Context#groupConfirmIntervalNs}.
  * <p>
  * Aeron Cluster itself notices a lost leader only after its new-leader or message timeout (5-10 s), and not at all
  * while the minority leader still reads ingress: that is why the probe exists. Single-threaded, as the client is.
@@ -81,7 +84,7 @@ public final class ClusterTransport implements Transport
     private final PongDecoder pongDecoder = new PongDecoder();
     private final ErrorEncoder errorEncoder = new ErrorEncoder();
     private final Egress egress = new Egress();
-    private final SubscriptionPositions positions = new SubscriptionPositions(this);
+    private final SubscriptionPositions positions;
 
     private Events events;
     private AeronCluster cluster;
@@ -101,6 +104,7 @@ public final class ClusterTransport implements Transport
     {
         this.ctx = ctx.conclude();
         send = new UnsafeBuffer(new byte[ctx.sendBufferBytes]);
+        positions = new SubscriptionPositions(this, ctx.groupConfirmIntervalNs);
     }
 
     public Context context()
@@ -287,6 +291,7 @@ public final class ClusterTransport implements Transport
         }
         checkOpen();
         keepQuorumWatch(nowNs);
+        positions.confirmGroupMembers(nowNs);
         return received;
     }
 
@@ -548,6 +553,7 @@ public final class ClusterTransport implements Transport
         private long messageTimeoutNs = TimeUnit.SECONDS.toNanos(5);
         private long newLeaderTimeoutNs = TimeUnit.SECONDS.toNanos(5);
         private int sendBufferBytes = 256 << 10;
+        private long groupConfirmIntervalNs = TimeUnit.MILLISECONDS.toNanos(100);
         private boolean concluded;
 
         Context conclude()
@@ -671,6 +677,21 @@ public final class ClusterTransport implements Transport
         public Context probeIntervalNs(final long intervalNs)
         {
             this.probeIntervalNs = intervalNs;
+            return this;
+        }
+
+        /**
+         * @param intervalNs how often a queue-group member's last sequence is confirmed to the cluster (an ACK, one log
+         *                   entry, while it advances): what a closed session had seen is not handed to the others;
+         *                   what came in its last interval may be (a duplicate). Default 100 ms.
+         */
+        public Context groupConfirmIntervalNs(final long intervalNs)
+        {
+            if (intervalNs < 0)
+            {
+                throw new IllegalArgumentException("groupConfirmIntervalNs must be >= 0: " + intervalNs);
+            }
+            this.groupConfirmIntervalNs = intervalNs;
             return this;
         }
 

@@ -1,6 +1,7 @@
 package io.junction.cluster.client;
 
 import io.junction.protocol.ProtocolFrames;
+import io.junction.protocol.codecs.AckEncoder;
 import io.junction.protocol.codecs.EndReasonCode;
 import io.junction.protocol.codecs.MessageDecoder;
 import io.junction.protocol.codecs.MessageHeaderEncoder;
@@ -26,6 +27,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * the cluster replays from its journal, then delivers live), and the deliveries that come meanwhile are dropped,
  * since the replay brings them again in order. A SUBSCRIBE the client sends again for a known id (after a
  * reconnect) starts after that sequence as well. Allocates per subscription, never per message.
+ * <p>
+ * A queue-group member is re-made without the UNSUBSCRIBE (which would be a leave): its SUBSCRIBE again, after that
+ * sequence, keeps its place in the group, and the new leader sends again what the member was assigned after it. So
+ * that the cluster knows what a member has seen (what it need not hand to the others should the session close), the
+ * transport confirms a member's last sequence with an ACK at most once per confirm interval while it advances.
  */
 final class SubscriptionPositions
 {
@@ -33,6 +39,11 @@ final class SubscriptionPositions
     private final Long2LongHashMap lastSequence = new Long2LongHashMap(Long.MIN_VALUE);
     private final Long2ObjectHashMap<byte[]> subscribeFrames = new Long2ObjectHashMap<>();
     private final LongHashSet remaking = new LongHashSet();
+    private final LongHashSet groupMembers = new LongHashSet();
+    private final Long2LongHashMap confirmed = new Long2LongHashMap(Long.MIN_VALUE);
+    private final AckEncoder ackEncoder = new AckEncoder();
+    private final long confirmIntervalNs;
+    private long lastConfirmNs;
     private final SubscribeDecoder subscribeDecoder = new SubscribeDecoder();
     private final SubscribeEncoder subscribeEncoder = new SubscribeEncoder();
     private final UnsubscribeDecoder unsubscribeDecoder = new UnsubscribeDecoder();
@@ -44,9 +55,10 @@ final class SubscriptionPositions
     private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(256);
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
 
-    SubscriptionPositions(final ClusterTransport transport)
+    SubscriptionPositions(final ClusterTransport transport, final long confirmIntervalNs)
     {
         this.transport = transport;
+        this.confirmIntervalNs = confirmIntervalNs;
     }
 
     /**
@@ -59,7 +71,13 @@ final class SubscriptionPositions
             ProtocolFrames.version(buffer, offset));
         final long id = subscribeDecoder.subscriptionId();
         final long last = lastSequence.get(id);
-        if (Long.MIN_VALUE != last && StartPositionKind.NEW == subscribeDecoder.startPositionKind())
+        final StartPositionKind kind = subscribeDecoder.startPositionKind();
+        subscribeDecoder.skipPattern();
+        if (subscribeDecoder.queueGroupLength() > 0)
+        {
+            groupMembers.add(id);
+        }
+        if (Long.MIN_VALUE != last && StartPositionKind.NEW == kind)
         {
             subscribeEncoder.wrap(buffer, offset + ProtocolFrames.HEADER_LENGTH)
                 .startPositionKind(StartPositionKind.AFTER_SEQUENCE)
@@ -79,6 +97,35 @@ final class SubscriptionPositions
         subscribeFrames.remove(id);
         lastSequence.remove(id);
         remaking.remove(id);
+        groupMembers.remove(id);
+        confirmed.remove(id);
+    }
+
+    /**
+     * Each confirm interval: an ACK of each queue-group member's last sequence, if it advanced since the last one.
+     */
+    void confirmGroupMembers(final long nowNs)
+    {
+        if (groupMembers.isEmpty() || nowNs - lastConfirmNs < confirmIntervalNs)
+        {
+            return;
+        }
+        lastConfirmNs = nowNs;
+        for (final LongHashSet.LongIterator it = groupMembers.iterator(); it.hasNext(); )
+        {
+            final long id = it.nextValue();
+            final long last = lastSequence.get(id);
+            if (Long.MIN_VALUE == last || last <= confirmed.get(id) || remaking.contains(id))
+            {
+                continue;
+            }
+            ackEncoder.wrapAndApplyHeader(scratch, 0, header).subscriptionId(id).sequence(last);
+            if (!transport.enqueue(scratch, 0, MessageHeaderEncoder.ENCODED_LENGTH + ackEncoder.encodedLength()))
+            {
+                return;
+            }
+            confirmed.put(id, last);
+        }
     }
 
     /**
@@ -143,10 +190,14 @@ final class SubscriptionPositions
             {
                 continue; // Not confirmed yet (its SUBSCRIBE may still be on its way), or being re-made already.
             }
-            unsubscribeEncoder.wrapAndApplyHeader(scratch, 0, header).subscriptionId(id);
-            if (!transport.enqueue(scratch, 0, MessageHeaderEncoder.ENCODED_LENGTH + unsubscribeEncoder.encodedLength()))
+            if (!groupMembers.contains(id))
             {
-                return;
+                unsubscribeEncoder.wrapAndApplyHeader(scratch, 0, header).subscriptionId(id);
+                if (!transport.enqueue(scratch, 0,
+                    MessageHeaderEncoder.ENCODED_LENGTH + unsubscribeEncoder.encodedLength()))
+                {
+                    return;
+                }
             }
             final byte[] frame = it.getValue();
             view.wrap(frame);
