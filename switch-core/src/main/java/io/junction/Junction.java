@@ -313,7 +313,8 @@ public final class Junction implements AutoCloseable
      * any message offered after that is delivered to it.
      *
      * @throws InvalidTopicException if the pattern is malformed.
-     * @throws SubscribeRefusedException if a shard's route command queue is full.
+     * @throws SubscribeRefusedException if a shard's route command queue stayed full (see
+     *                                   {@link Context#routeCommandQueueCapacity(int)}).
      */
     public Subscription subscribe(final String pattern, final MessageHandler handler, final SubscriptionOptions options)
     {
@@ -327,7 +328,7 @@ public final class Junction implements AutoCloseable
      * applied by each shard in one batch, which is how a switch takes on thousands a second.
      *
      * @throws InvalidTopicException if the pattern is malformed.
-     * @throws SubscribeRefusedException if a shard's route command queue is full: the shard is not applying
+     * @throws SubscribeRefusedException if a shard's route command queue stayed full: the shard is not applying
      *                                   subscription changes (its thread is held, or INVOKER mode's
      *                                   {@link #doWork()} is not being called); retry once it has caught up.
      */
@@ -844,8 +845,11 @@ public final class Junction implements AutoCloseable
 
         /**
          * @param capacity route additions (one per subscription per shard) a shard may hold not yet applied; a
-         *                 subscribe that finds a shard's queue full is refused with {@link SubscribeRefusedException}
-         *                 and counted ({@code shard N route additions refused}). Rounded up to a power of two.
+         *                 subscribe that finds a shard's queue full waits for room up to {@link #controlTimeoutNs()},
+         *                 then is refused with {@link SubscribeRefusedException} and counted
+         *                 ({@code shard N route additions refused}); at once, without the wait, while that shard has
+         *                 applied nothing since its last refusal, from the shard's own thread, or in
+         *                 {@link ThreadingMode#INVOKER} mode. Rounded up to a power of two.
          */
         public Context routeCommandQueueCapacity(final int capacity)
         {

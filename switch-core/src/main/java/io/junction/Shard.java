@@ -58,6 +58,7 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
     private volatile long additionsApplied; // written by the shard's thread only
     private volatile long appliedAtLastRefusal = -1;
     private volatile Thread agentThread;
+    private volatile boolean agentClosed; // a caller waiting for room stops waiting
     private final int batchLimit;
     private final AtomicCounter dispatchedCounter;
     private final AtomicCounter backPressuredCounter;
@@ -278,7 +279,7 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
                     return true;
                 }
             }
-            while (System.nanoTime() - deadlineNs < 0);
+            while (System.nanoTime() - deadlineNs < 0 && !agentClosed);
         }
         appliedAtLastRefusal = additionsApplied;
         additionsRefusedCounter.increment();
@@ -620,6 +621,7 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
     @Override
     public void onClose()
     {
+        agentClosed = true;
         while (null != additions.poll() || null != removals.poll())
         {
             // Dropped: a subscriber still waiting sees the switch closed.

@@ -1,10 +1,13 @@
 package io.junction;
 
 /**
- * A subscribe the switch refused because a shard's queue of route changes is full: that shard is not applying
+ * A subscribe the switch refused because a shard's queue of route changes stayed full: that shard is not applying
  * them (its thread is held, by a pipeline handler for example). Nothing of the subscription remains; the caller
- * may retry once the shard catches up. Refused at once rather than waited on, so that no caller (a daemon's I/O
- * thread, a session's start) is held by a stalled shard, and the stall shows as a counted refusal.
+ * may retry once the shard catches up. A subscribe that finds the queue full waits for room up to the switch's
+ * control timeout, so a burst of subscribes larger than the queue goes at the shard's pace; once one has waited
+ * that long in vain, the next are refused at once while the shard still applies nothing, so that callers (a
+ * daemon's control thread, a session's start) do not pile up behind a stalled shard, and the stall shows as
+ * counted refusals ({@code shard N route additions refused}) an operator can alarm on.
  */
 public final class SubscribeRefusedException extends IllegalStateException
 {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -17,14 +18,20 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
  * ahead of the lower classes queued in a ring. CRITICAL may so overtake lower classes; order within CRITICAL is kept.
  * Nothing is ever dropped from the lane to make room: a CRITICAL message that finds it full goes in the send buffer
  * behind the lower classes, as it did without a lane (a "spill"), and the CRITICAL ones after it follow it there until
- * the send buffer has sent it, so none overtakes an earlier one. Its memory is a sparse mapping, committed as used.
+ * the send buffer has sent it, so none overtakes an earlier one; so does a CRITICAL frame longer than an eighth of the
+ * lane. Its memory is mapped at the connection's first CRITICAL message (a connection that never has one holds only
+ * this object), a sparse mapping committed page by page as written.
  * <p>
  * Producers are the subscriptions' handlers (any pipeline or delivery thread, as for the send buffer); the consumer is
  * the connection's I/O agent, with the connection's drain lock held (the send buffer's rule, kept for both).
  */
 final class ExpressLane
 {
-    private final ManyToOneRingBuffer ring;
+    private final ProtocolServer server;
+    /** Mapped by the first CRITICAL message's producer (any thread: the first to set it wins). */
+    private final AtomicReference<ManyToOneRingBuffer> ring = new AtomicReference<>();
+    /** No memory for it: CRITICAL shares the send buffer from then on, without trying again per message. */
+    private volatile boolean unavailable;
     private final int maxRecordLength;
     /** Made on the lane's first write (3 KiB of views and offsets): a connection that never has CRITICAL holds none. */
     private RingWriter writer;
@@ -32,24 +39,26 @@ final class ExpressLane
     /** The send buffer's producer position after the last CRITICAL spilled into it (-1: none yet). */
     private final AtomicLong spilledUntil = new AtomicLong(-1);
 
-    private ExpressLane(final ByteBuffer memory)
+    private ExpressLane(final ProtocolServer server)
     {
-        ring = new ManyToOneRingBuffer(new UnsafeBuffer(memory));
-        maxRecordLength = ring.maxMsgLength();
+        this.server = server;
+        maxRecordLength = server.expressLaneCapacity() / 8; // a many-to-one ring's longest record
     }
 
     /**
-     * @param memory the lane's memory, or null when {@code network.express-send-buffer} is 0.
-     * @return the lane, or null for none.
+     * @return a connection's lane (its memory not mapped yet), or null when {@code network.express-send-buffer} is 0.
      */
-    static ExpressLane over(final ByteBuffer memory)
+    static ExpressLane of(final ProtocolServer server)
     {
-        return null == memory ? null : new ExpressLane(memory);
+        return 0 == server.expressLaneCapacity() ? null : new ExpressLane(server);
     }
 
+    /**
+     * @return the lane's ring: only after a {@link #tryClaim} that succeeded.
+     */
     ManyToOneRingBuffer ring()
     {
-        return ring;
+        return ring.get();
     }
 
     /**
@@ -58,7 +67,7 @@ final class ExpressLane
      */
     boolean open(final ManyToOneRingBuffer sendBuffer)
     {
-        return sendBuffer.consumerPosition() >= spilledUntil.get();
+        return !unavailable && sendBuffer.consumerPosition() >= spilledUntil.get();
     }
 
     /**
@@ -68,7 +77,38 @@ final class ExpressLane
      */
     int tryClaim(final int typeId, final int recordLength)
     {
-        return recordLength > maxRecordLength ? RingBuffer.INSUFFICIENT_CAPACITY : ring.tryClaim(typeId, recordLength);
+        if (recordLength > maxRecordLength)
+        {
+            return RingBuffer.INSUFFICIENT_CAPACITY;
+        }
+        ManyToOneRingBuffer lane = ring.get();
+        if (null == lane)
+        {
+            lane = map();
+            if (null == lane)
+            {
+                return RingBuffer.INSUFFICIENT_CAPACITY;
+            }
+        }
+        return lane.tryClaim(typeId, recordLength);
+    }
+
+    /**
+     * Map the lane's memory, once per connection (a racing producer's mapping is dropped, for the collector).
+     */
+    private ManyToOneRingBuffer map()
+    {
+        final ManyToOneRingBuffer mapped;
+        try
+        {
+            mapped = new ManyToOneRingBuffer(new UnsafeBuffer(server.expressLaneMemory()));
+        }
+        catch (final OutOfMemoryError | IllegalStateException ex)
+        {
+            unavailable = true;
+            return null;
+        }
+        return ring.compareAndSet(null, mapped) ? mapped : ring.get();
     }
 
     /**
@@ -88,7 +128,8 @@ final class ExpressLane
 
     long size()
     {
-        return ring.size();
+        final ManyToOneRingBuffer lane = ring.get();
+        return null == lane ? 0 : lane.size();
     }
 
     /**
@@ -100,7 +141,12 @@ final class ExpressLane
     {
         if (null == writer && !copyOnly)
         {
-            writer = RingWriter.over(ring);
+            final ManyToOneRingBuffer lane = ring.get();
+            if (null == lane)
+            {
+                return RingWriter.ALL_WRITTEN; // never had a CRITICAL message
+            }
+            writer = RingWriter.over(lane);
             copyOnly = null == writer;
         }
         return copyOnly ? RingWriter.TOO_LONG : writer.write(socket, staged);
@@ -123,11 +169,12 @@ final class ExpressLane
      */
     void copy(final ControlledMessageHandler handler)
     {
-        for (int i = 0; i < 3; i++) // one read stops at the end of the buffer, after its padding: read on from the start
+        final ManyToOneRingBuffer lane = ring.get();
+        for (int i = 0; null != lane && i < 3; i++) // one read stops at the buffer's end, after its padding: read on
         {
-            final long position = ring.consumerPosition();
-            ring.controlledRead(handler);
-            if (ring.consumerPosition() == position)
+            final long position = lane.consumerPosition();
+            lane.controlledRead(handler);
+            if (lane.consumerPosition() == position)
             {
                 return;
             }
@@ -141,15 +188,17 @@ final class ExpressLane
      */
     long discard(final org.agrona.concurrent.MessageHandler handler)
     {
+        final ManyToOneRingBuffer lane = ring.get();
         long frames = 0;
-        while (true)
+        while (null != lane)
         {
-            final long position = ring.consumerPosition();
-            frames += ring.read(handler, Integer.MAX_VALUE);
-            if (ring.consumerPosition() == position)
+            final long position = lane.consumerPosition();
+            frames += lane.read(handler, Integer.MAX_VALUE);
+            if (lane.consumerPosition() == position)
             {
-                return frames;
+                break;
             }
         }
+        return frames;
     }
 }

@@ -63,11 +63,10 @@ public record NetworkConfig(
                 "max-message-length = " + maxMessageLength + ") and 1G, was " + sendBuffer);
         }
         final long express = bytes(config, "network.express-send-buffer");
-        final long expressMinimum = ProtocolServer.minSendBufferBytes(Math.min(maxFrameLength, largestFrame));
-        if (0 != express && (express < expressMinimum || express > 1L << 30))
+        if (0 != express && (express < 1024 || express > 1L << 30))
         {
-            throw new ConfigException("key 'network.express-send-buffer': must be 0 (no express lane) or between " +
-                expressMinimum + " (8 frames of max-message-length = " + maxMessageLength + ") and 1G, was " + express);
+            throw new ConfigException("key 'network.express-send-buffer': must be 0 (no express lane) or between 1K " +
+                "and 1G, was " + express);
         }
         final int perConnection = intAtLeast(config, "network.max-subscriptions-per-connection", 0, 1 << 20);
         return new NetworkConfig(

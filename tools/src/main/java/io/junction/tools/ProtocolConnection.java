@@ -322,7 +322,7 @@ final class ProtocolConnection implements FrameHandler
         {
             try
             {
-                express = ExpressLane.over(server.expressLaneMemory()); // before the ring: a handler sees both
+                express = ExpressLane.of(server); // before the ring: a handler sees both (mapped at first use)
                 deliveries = new ManyToOneRingBuffer(new UnsafeBuffer(server.sendBufferMemory()));
             }
             catch (final OutOfMemoryError | IllegalStateException ex)
@@ -1476,7 +1476,7 @@ final class ProtocolConnection implements FrameHandler
         {
             try
             {
-                express = ExpressLane.over(server.expressLaneMemory()); // before the ring: a handler sees both
+                express = ExpressLane.of(server); // before the ring: a handler sees both (mapped at first use)
                 deliveries = new ManyToOneRingBuffer(new UnsafeBuffer(server.sendBufferMemory()));
             }
             catch (final OutOfMemoryError | IllegalStateException ex)

@@ -896,6 +896,12 @@ public final class ProtocolServer implements AutoCloseable
         return null == expressMemory ? null : expressMemory.allocate();
     }
 
+    /** @return bytes of each connection's CRITICAL express lane, or 0 for none. */
+    int expressLaneCapacity()
+    {
+        return expressCapacity;
+    }
+
     boolean sendBuffersMapped()
     {
         return sendBufferMemory.isMapped();

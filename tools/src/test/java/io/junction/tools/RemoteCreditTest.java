@@ -170,23 +170,12 @@ class RemoteCreditTest
     @Test
     void theCriticalReserveOfTheCreditWindowIsKeptForCritical() throws Exception
     {
-        final File node = tmp.resolve("node").toFile();
-        resources.add(startDaemon(tmp, writeConfig(tmp, node, 0, "subscriber.policy = drop-oldest",
-            "network.critical-reserve = 25", "journal.enabled = false"), node, "daemon.log"));
-        final ClientContext context = new ClientContext().url("tcp://127.0.0.1:" + port(node));
-        final JunctionClient subscriber = client(JunctionClient.connect(context));
-        final long[] byClass = new long[Priority.values().length];
-        final ClientSubscription subscription = subscriber.subscribe("credit.>",
-            (message) -> byClass[message.priority().ordinal()]++,
-            ClientSubscriptionOptions.defaults().initialCredit(64).autoCredit(false));
-        final JunctionClient publisher = client(JunctionClient.connect(new ClientContext().url(context.url())));
-        final long deadlineNs = System.nanoTime() + DEADLINE_NS;
-        while (!(subscription.isInEffect() && publisher.isConnected()))
-        {
-            pollBoth(publisher, subscriber, deadlineNs, "connected");
-        }
+        final Flooded flooded = floodedBelowCritical();
+        final JunctionClient publisher = flooded.publisher;
+        final JunctionClient subscriber = flooded.subscriber;
+        final long[] byClass = flooded.byClass;
+        final long deadlineNs = flooded.deadlineNs;
         final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
-        publish(publisher, Priority.NORMAL, payload, 500, deadlineNs); // the subscriber is not polled meanwhile
         publish(publisher, Priority.CRITICAL, payload, 8, deadlineNs);
         while (byClass[Priority.CRITICAL.ordinal()] < 8)
         {
@@ -205,25 +194,15 @@ class RemoteCreditTest
     @Test
     void criticalMayOverdrawTheCreditByItsReserveIntoTheExpressLane() throws Exception
     {
-        final File node = tmp.resolve("node").toFile();
-        resources.add(startDaemon(tmp, writeConfig(tmp, node, 0, "subscriber.policy = drop-oldest",
-            "network.critical-reserve = 25", "journal.enabled = false"), node, "daemon.log"));
-        final ClientContext context = new ClientContext().url("tcp://127.0.0.1:" + port(node));
-        final JunctionClient subscriber = client(JunctionClient.connect(context));
-        final long[] byClass = new long[Priority.values().length];
-        final ClientSubscription subscription = subscriber.subscribe("credit.>",
-            (message) -> byClass[message.priority().ordinal()]++,
-            ClientSubscriptionOptions.defaults().initialCredit(64).autoCredit(false));
-        final JunctionClient publisher = client(JunctionClient.connect(new ClientContext().url(context.url())));
-        final long deadlineNs = System.nanoTime() + DEADLINE_NS;
-        while (!(subscription.isInEffect() && publisher.isConnected()))
-        {
-            pollBoth(publisher, subscriber, deadlineNs, "connected");
-        }
+        final Flooded flooded = floodedBelowCritical();
+        final JunctionClient publisher = flooded.publisher;
+        final JunctionClient subscriber = flooded.subscriber;
+        final long[] byClass = flooded.byClass;
+        final long deadlineNs = flooded.deadlineNs;
         final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
-        publish(publisher, Priority.NORMAL, payload, 500, deadlineNs); // the subscriber is not polled meanwhile
         publish(publisher, Priority.CRITICAL, payload, 40, deadlineNs);
-        while (byClass[Priority.CRITICAL.ordinal()] < 32 || stat(tmp, node, "protocol subscriber drops: CRITICAL") < 8)
+        while (byClass[Priority.CRITICAL.ordinal()] < 32 ||
+            stat(tmp, flooded.node, "protocol subscriber drops: CRITICAL") < 8)
         {
             pollBoth(publisher, subscriber, deadlineNs, byClass[Priority.CRITICAL.ordinal()] + " CRITICAL received");
         }
@@ -233,7 +212,7 @@ class RemoteCreditTest
             pollBoth(publisher, subscriber, deadlineNs, "a moment more");
         }
         assertEquals(32, byClass[Priority.CRITICAL.ordinal()], "the reserve, then as much again");
-        assertEquals(8, stat(tmp, node, "protocol subscriber drops: CRITICAL"));
+        assertEquals(8, stat(tmp, flooded.node, "protocol subscriber drops: CRITICAL"));
         assertEquals(48, byClass[Priority.NORMAL.ordinal()], "NORMAL spent the credit down to the reserve");
     }
 
@@ -273,6 +252,38 @@ class RemoteCreditTest
         assertEquals(0, stat(tmp, node, "protocol subscriber drops: CRITICAL"));
         tally.assertLowerDropped(tmp, node, 20_000 - critical);
         assertTrue(tally.lower() > lowerBefore, "the lower classes flowed again once it read: credit came back");
+    }
+
+    /** A daemon, a subscriber and a publisher, after {@link #floodedBelowCritical()}. */
+    private record Flooded(File node, JunctionClient publisher, JunctionClient subscriber, long[] byClass,
+        long deadlineNs)
+    {
+    }
+
+    /**
+     * A drop-oldest daemon with a 25% CRITICAL reserve, and a subscriber of {@code credit.>} (messages counted by
+     * class) with a window of 64 and no grants, not polled while 500 NORMAL messages are published.
+     */
+    private Flooded floodedBelowCritical() throws Exception
+    {
+        final File node = tmp.resolve("node").toFile();
+        resources.add(startDaemon(tmp, writeConfig(tmp, node, 0, "subscriber.policy = drop-oldest",
+            "network.critical-reserve = 25", "journal.enabled = false"), node, "daemon.log"));
+        final ClientContext context = new ClientContext().url("tcp://127.0.0.1:" + port(node));
+        final JunctionClient subscriber = client(JunctionClient.connect(context));
+        final long[] byClass = new long[Priority.values().length];
+        final ClientSubscription subscription = subscriber.subscribe("credit.>",
+            (message) -> byClass[message.priority().ordinal()]++,
+            ClientSubscriptionOptions.defaults().initialCredit(64).autoCredit(false));
+        final JunctionClient publisher = client(JunctionClient.connect(new ClientContext().url(context.url())));
+        final long deadlineNs = System.nanoTime() + DEADLINE_NS;
+        while (!(subscription.isInEffect() && publisher.isConnected()))
+        {
+            pollBoth(publisher, subscriber, deadlineNs, "connected");
+        }
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
+        publish(publisher, Priority.NORMAL, payload, 500, deadlineNs); // the subscriber is not polled meanwhile
+        return new Flooded(node, publisher, subscriber, byClass, deadlineNs);
     }
 
     private static void publish(final JunctionClient publisher, final Priority priority, final UnsafeBuffer payload,
