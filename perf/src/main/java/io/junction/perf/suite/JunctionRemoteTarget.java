@@ -128,7 +128,8 @@ public final class JunctionRemoteTarget implements Target
     @Override
     public String semantics()
     {
-        return "the daemon (junction run) in its own JVM, best-effort publishes (journal off), regulation off, " +
+        return "the daemon (junction run) in its own JVM (ZGC as bin/junction runs it; -Xmx512m), best-effort " +
+            "publishes (journal off), regulation off, " +
             "back-pressure subscribers (lossless), a connection per client, " +
             (aeronUdp ? "over Aeron UDP (the daemon's embedded driver and one for the clients, both SHARED " +
             "threading, term length " + (AERON_TERM_LENGTH >> 20) + " MiB), " : "") +
@@ -219,10 +220,12 @@ public final class JunctionRemoteTarget implements Target
         // Extra flags for the daemon only, e.g. a flight recording to profile it:
         // -Djunction.bench.daemon-jvm="-XX:StartFlightRecording=filename=/tmp/daemon.jfr,settings=profile"
         final String extra = System.getProperty(DAEMON_JVM_PROPERTY, "").trim();
-        if (!extra.isEmpty())
+        final List<String> extraFlags = extra.isEmpty() ? List.of() : List.of(extra.split("\\s+"));
+        if (extraFlags.stream().noneMatch((flag) -> flag.startsWith("-XX:+Use") && flag.endsWith("GC")))
         {
-            command.addAll(List.of(extra.split("\\s+")));
+            command.add("-XX:+UseZGC"); // as bin/junction runs it, unless the extra flags choose a collector
         }
+        command.addAll(extraFlags);
         command.add("-cp");
         command.add(absoluteClassPath(
             System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))));
