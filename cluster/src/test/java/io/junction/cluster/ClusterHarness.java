@@ -24,7 +24,8 @@ import java.util.function.Consumer;
 
 /**
  * A cluster of members in this JVM on loopback, with a client media driver, for tests. Each test gives its own
- * base port and directory; close() stops everything.
+ * directory and a base port, kept if its range is free and otherwise replaced by a free one ({@link FreePortRange});
+ * close() stops everything.
  */
 final class ClusterHarness implements AutoCloseable
 {
@@ -39,7 +40,8 @@ final class ClusterHarness implements AutoCloseable
     {
         this.baseDir = baseDir;
         this.nodes = new ClusterNode[memberCount];
-        template = new ClusterNode.Context().baseDir(baseDir).basePort(basePort).memberCount(memberCount);
+        template = new ClusterNode.Context().baseDir(baseDir).basePort(FreePortRange.startingAt(basePort, memberCount))
+            .memberCount(memberCount);
         custom.accept(template);
     }
 
