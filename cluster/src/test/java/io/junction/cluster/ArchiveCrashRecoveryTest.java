@@ -10,6 +10,8 @@ import io.aeron.archive.client.AeronArchive;
 import io.aeron.archive.codecs.SourceLocation;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -147,7 +150,7 @@ class ArchiveCrashRecoveryTest
 
     /**
      * The child: records two frames laid out as the class comment says, says RECORDED once the archive has them,
-     * and waits to be killed.
+     * and waits to be killed: it reads its standard input, which ends if the test goes without killing it.
      */
     public static final class Recorder
     {
@@ -156,7 +159,10 @@ class ArchiveCrashRecoveryTest
             try
             {
                 record(new File(args[0]), Boolean.parseBoolean(args[1]));
-                Thread.sleep(TimeUnit.MINUTES.toMillis(2));     // killed long before, unless the test has gone
+                while (System.in.read() >= 0)
+                {
+                    // nothing is written to it: this returns at end of input, once the test's side is closed
+                }
             }
             catch (final Exception ex)
             {
@@ -165,7 +171,7 @@ class ArchiveCrashRecoveryTest
             System.exit(1);                                     // the media driver's threads would keep it up
         }
 
-        private static void record(final File dir, final boolean checksum) throws InterruptedException
+        private static void record(final File dir, final boolean checksum)
         {
             final ArchivingMediaDriver archive = launch(dir, "aeron-child", new File(dir, "archive"), checksum);
             final AeronArchive client = AeronArchive.connect(clientContext(archive));
@@ -173,24 +179,31 @@ class ArchiveCrashRecoveryTest
             final UnsafeBuffer first = new UnsafeBuffer(new byte[FIRST_PAYLOAD]);
             first.setMemory(0, FIRST_PAYLOAD, (byte)1);
             final UnsafeBuffer second = new UnsafeBuffer(new byte[SECOND_PAYLOAD]);     // zeros
-            while (publication.offer(first) < 0)
-            {
-                Thread.sleep(1);
-            }
-            while (publication.offer(second) < 0)
-            {
-                Thread.sleep(1);
-            }
+            awaitTrue(() -> publication.offer(first) >= 0, "the first frame offered");
+            awaitTrue(() -> publication.offer(second) >= 0, "the second frame offered");
             // The recording starts on the archive's thread: it is unknown for a moment.
-            while (client.listRecordings(0, 1, (controlSessionId, correlationId, recordingId, startTimestamp,
+            awaitTrue(() -> client.listRecordings(0, 1, (controlSessionId, correlationId, recordingId, startTimestamp,
                 stopTimestamp, startPosition, stopPosition, initialTermId, segmentFileLength, termBufferLength,
-                mtuLength, sessionId, streamId, strippedChannel, originalChannel, sourceIdentity) -> {}) == 0 ||
-                client.getRecordingPosition(0) < END)
-            {
-                Thread.sleep(1);
-            }
+                mtuLength, sessionId, streamId, strippedChannel, originalChannel, sourceIdentity) -> {}) > 0 &&
+                client.getRecordingPosition(0) >= END, "both frames recorded");
             System.out.println("RECORDED");
             System.out.flush();
+        }
+
+        /** Until the condition holds, for at most 60 s (the child has no Awaitility); then it fails, naming it. */
+        private static void awaitTrue(final BooleanSupplier condition, final String what)
+        {
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            final IdleStrategy idle = new BackoffIdleStrategy(10, 10, TimeUnit.MICROSECONDS.toNanos(10),
+                TimeUnit.MILLISECONDS.toNanos(1));
+            while (!condition.getAsBoolean())
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw new IllegalStateException("not within 60 s: " + what);
+                }
+                idle.idle();
+            }
         }
     }
 }
