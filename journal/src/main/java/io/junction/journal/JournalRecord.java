@@ -231,7 +231,7 @@ final class JournalRecord
     }
 
     /**
-     * Add a record to the pending document.
+     * Add a plain record to the pending document (no publisher fields, no request, no expiry: as in format 3).
      */
     void add(
         final long sequence,
@@ -242,53 +242,13 @@ final class JournalRecord
         final int offset,
         final int payloadLength)
     {
-        add(sequence, timestampNs, priority, topic, payload, offset, payloadLength, 0, 0);
+        add(sequence, timestampNs, priority, topic, payload, offset, payloadLength, 0, 0, null, 0, NO_EXPIRY);
     }
 
     /**
-     * Add a record to the pending document, with the publisher id and sequence of an idempotent publish (0 for
-     * none: the record is then as in format 3).
-     */
-    void add(
-        final long sequence,
-        final long timestampNs,
-        final int priority,
-        final String topic,
-        final DirectBuffer payload,
-        final int offset,
-        final int payloadLength,
-        final long publisherId,
-        final long publisherSequence)
-    {
-        add(sequence, timestampNs, priority, topic, payload, offset, payloadLength, publisherId, publisherSequence,
-            null, 0);
-    }
-
-    /**
-     * Add a record to the pending document, with the publisher id and sequence of an idempotent publish (0 for
-     * none) and the reply topic and correlation id of a request (null and 0 for none: the record is then as in
-     * format 4 or 3).
-     */
-    void add(
-        final long sequence,
-        final long timestampNs,
-        final int priority,
-        final String topic,
-        final DirectBuffer payload,
-        final int offset,
-        final int payloadLength,
-        final long publisherId,
-        final long publisherSequence,
-        final String replyTo,
-        final long correlationId)
-    {
-        add(sequence, timestampNs, priority, topic, payload, offset, payloadLength, publisherId, publisherSequence,
-            replyTo, correlationId, NO_EXPIRY);
-    }
-
-    /**
-     * As above, with the record's expiry in nanoseconds since the epoch ({@link #NO_EXPIRY} for none: the record is
-     * then as in format 5, 4 or 3).
+     * Add a record to the pending document, with the publisher id and sequence of an idempotent publish (0 for none),
+     * the reply topic and correlation id of a request (null and 0 for none), and the record's expiry in nanoseconds
+     * since the epoch ({@link #NO_EXPIRY} for none). Without them the record is as in format 5, 4 or 3.
      */
     void add(
         final long sequence,
