@@ -41,6 +41,8 @@ class DaemonProcessTest
     private static final Pattern IN_RINGS_AT_STOP =
         Pattern.compile("\\(([0-9]+) message\\(s\\) were in the rings at stop\\)");
 
+    private static final Pattern STOPPED_IN = Pattern.compile("stopped in ([0-9]+) ms");
+
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     @TempDir
@@ -316,9 +318,16 @@ class DaemonProcessTest
         final long startNs = System.nanoTime();
         daemon.process().destroy(); // SIGTERM, once
         assertTrue(daemon.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), daemon::output);
-        final long stopMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+        final long exitMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
         assertEquals(0, daemon.process().exitValue(), daemon::output);
-        assertTrue(stopMs < 2_000 + 4_000, "stopped in " + stopMs + " ms; shutdown-timeout is 2 s: " + daemon.output());
+        // The daemon's bound is its own: shutdown-timeout plus a couple of seconds to answer and flush, measured
+        // by the daemon from the signal. The JVM's exit around it is the machine's scheduling (seconds at load 15
+        // on 2 cores), so the time to exit only has to show that one signal ended it, with no second one.
+        final Matcher stopped = STOPPED_IN.matcher(daemon.output());
+        assertTrue(stopped.find(), daemon::output);
+        final long stopMs = Long.parseLong(stopped.group(1));
+        assertTrue(stopMs < 2_000 + 2_000, "stopped in " + stopMs + " ms; shutdown-timeout is 2 s: " + daemon.output());
+        assertTrue(exitMs < TIMEOUT.toMillis() / 2, "exited " + exitMs + " ms after one SIGTERM: " + daemon.output());
         // What was not delivered is counted and logged: by the server (queued for, or given up on, the stuck
         // subscriber) or by the switch (still in the rings when the drain ended), depending on where the stop
         // found it, which depends on scheduling.
@@ -326,7 +335,7 @@ class DaemonProcessTest
         assertTrue(daemon.output().contains("could not be delivered at stop") ||
             (inRings.find() && Long.parseLong(inRings.group(1)) > 0), daemon::output);
         assertTrue(daemon.output().contains("junction: stopped"), daemon::output);
-        System.out.println("stopped in " + stopMs + " ms:\n" + daemon.output());
+        System.out.println("stopped in " + stopMs + " ms, exited after " + exitMs + " ms:\n" + daemon.output());
     }
 
     private void writeConfig(final File config, final File node, final int hookPort, final String ruleName)
