@@ -129,7 +129,8 @@ final class AeronTransport implements Transport
                 Files.createTempDirectory("junction-client-aeron-").toFile();
             try
             {
-                driver = EmbeddedMediaDriver.launch(dir, ctx.aeronTermLength(), false);
+                driver = EmbeddedMediaDriver.launch(dir, ctx.aeronTermLength(), ctx.aeronBusyDriver(), false,
+                    ctx.aeronReceiverWindow());
             }
             catch (final NoClassDefFoundError ex)
             {

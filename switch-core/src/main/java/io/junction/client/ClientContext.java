@@ -37,6 +37,7 @@ public final class ClientContext
     public static final int DEFAULT_MAX_FRAME_LENGTH = 16 << 20;
     /** The daemon's {@code aeron.ingress-stream-id} default. */
     public static final int DEFAULT_AERON_INGRESS_STREAM_ID = 1101;
+    public static final int DEFAULT_AERON_RECEIVER_WINDOW = 512 << 10;
     /** The stream the daemon answers a UDP client on (an IPC client picks a random one of its own). */
     public static final int DEFAULT_AERON_RESPONSE_STREAM_ID = 1102;
 
@@ -72,6 +73,8 @@ public final class ClientContext
     private String aeronDirectory;
     private boolean aeronEmbeddedDriver;
     private int aeronTermLength = 1 << 20;
+    private int aeronReceiverWindow = DEFAULT_AERON_RECEIVER_WINDOW;
+    private boolean aeronBusyDriver;
     private String aeronResponseHost;
     private int aeronResponsePort;
     private boolean aeron;
@@ -176,6 +179,37 @@ public final class ClientContext
     public int aeronTermLength()
     {
         return aeronTermLength;
+    }
+
+    /**
+     * @param bytes the embedded driver's receiver window and UDP socket buffers: how much the daemon may send to this
+     *              client ahead of its driver's acknowledgement (at least 64 KiB, capped at half a term; default 512 KiB, as the
+     *              daemon's {@code aeron.receiver-window}).
+     */
+    public ClientContext aeronReceiverWindow(final int bytes)
+    {
+        this.aeronReceiverWindow = bytes;
+        return this;
+    }
+
+    public int aeronReceiverWindow()
+    {
+        return aeronReceiverWindow;
+    }
+
+    /**
+     * @param busy true: the embedded driver backs off only to 100 µs parks (lower latency, a busier core); false (the
+     *             default): to 1 ms, as the daemon's {@code aeron.driver-idle = sleeping}.
+     */
+    public ClientContext aeronBusyDriver(final boolean busy)
+    {
+        this.aeronBusyDriver = busy;
+        return this;
+    }
+
+    public boolean aeronBusyDriver()
+    {
+        return aeronBusyDriver;
     }
 
     /**
@@ -695,6 +729,10 @@ public final class ClientContext
         {
             throw new IllegalArgumentException("aeronTermLength must be a power of two in [64k, 1g]: " +
                 aeronTermLength);
+        }
+        if (aeronReceiverWindow < 64 << 10)
+        {
+            throw new IllegalArgumentException("aeronReceiverWindow must be at least 64k: " + aeronReceiverWindow);
         }
         if (aeronResponsePort < 0 || aeronResponsePort > 65535)
         {

@@ -43,6 +43,19 @@ public final class EmbeddedMediaDriver implements AutoCloseable
     public static EmbeddedMediaDriver launch(
         final File directory, final int termLength, final boolean busy, final boolean dedicated)
     {
+        return launch(directory, termLength, busy, dedicated, 0);
+    }
+
+    /**
+     * @param receiverWindow how many bytes a remote publisher may send ahead of this driver's acknowledgement, and
+     *                       the UDP socket buffers that must hold them (the kernel caps them at net.core.rmem_max and
+     *                       wmem_max); at most half a term. Aeron's default (128 KiB) holds a 1 KiB stream to about
+     *                       120 messages per round of status messages. 0: Aeron's default.
+     */
+    public static EmbeddedMediaDriver launch(
+        final File directory, final int termLength, final boolean busy, final boolean dedicated,
+        final int receiverWindow)
+    {
         final MediaDriver.Context context = new MediaDriver.Context()
             .aeronDirectoryName(directory.getAbsolutePath())
             .threadingMode(dedicated ? ThreadingMode.DEDICATED : ThreadingMode.SHARED)
@@ -53,6 +66,11 @@ public final class EmbeddedMediaDriver implements AutoCloseable
             .spiesSimulateConnection(false)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true);
+        if (receiverWindow > 0)
+        {
+            final int window = Math.min(receiverWindow, termLength / 2);
+            context.initialWindowLength(window).socketRcvbufLength(window).socketSndbufLength(window);
+        }
         if (dedicated)
         {
             context.senderIdleStrategy(idle(busy)).receiverIdleStrategy(idle(busy));

@@ -6,6 +6,7 @@ import com.typesafe.config.Config;
 
 import static io.junction.tools.ConfigKeys.bool;
 import static io.junction.tools.ConfigKeys.bytes;
+import static io.junction.tools.ConfigKeys.duration;
 import static io.junction.tools.ConfigKeys.intAtLeast;
 import static io.junction.tools.ConfigKeys.string;
 
@@ -23,11 +24,19 @@ import static io.junction.tools.ConfigKeys.string;
  * @param ingressStreamId the stream id of the ingress (UDP and IPC).
  * @param threadingMode   the embedded driver's threading: shared (one thread) or dedicated (three).
  * @param termLength      the term length of the embedded driver's publications (a power of two).
- * @param busyDriver      the embedded driver backs off to a 1 µs park (true) or to a 1 ms sleep (false, default).
+ * @param busyDriver      the embedded driver backs off to a 100 µs park (true) or to a 1 ms park (false, default).
+ * @param receiverWindow  the embedded driver's receiver window and UDP socket buffers, in bytes (capped at half a term):
+ *                        how much a client may send before the daemon's driver acknowledges it.
+ * @param idlePollNs      the longest an idle I/O agent goes without polling the Aeron ingress (Aeron wakes no
+ *                        selector); below 1 ms it parks that long instead of waiting in its selector, so it then
+ *                        looks at its sockets at that interval too.
  */
 public record AeronConfig(boolean enabled, boolean embeddedDriver, String dir, String ingressEndpoint, boolean ipc,
-    int ingressStreamId, String threadingMode, int termLength, boolean busyDriver)
+    int ingressStreamId, String threadingMode, int termLength, boolean busyDriver, int receiverWindow, long idlePollNs)
 {
+    /** The shortest idle poll: shorter is a busy-spin in all but name. */
+    static final long MIN_IDLE_POLL_NS = java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(10);
+
     static AeronConfig from(final Config config)
     {
         final String endpoint = string(config, "aeron.ingress-endpoint").trim();
@@ -76,6 +85,17 @@ public record AeronConfig(boolean enabled, boolean embeddedDriver, String dir, S
         {
             throw new ConfigException("key 'aeron.driver-idle': must be sleeping or backoff, was '" + idle + "'");
         }
+        final long window = bytes(config, "aeron.receiver-window");
+        if (window < 64 << 10 || window > 1 << 30)
+        {
+            throw new ConfigException("key 'aeron.receiver-window': must be from 64K to 1G, was " + window);
+        }
+        final long idlePollNs = duration(config, "aeron.idle-poll", true).toNanos();
+        if (idlePollNs < MIN_IDLE_POLL_NS || idlePollNs > java.util.concurrent.TimeUnit.SECONDS.toNanos(1))
+        {
+            throw new ConfigException("key 'aeron.idle-poll': must be from 10us to 1s, was " +
+                string(config, "aeron.idle-poll"));
+        }
         return new AeronConfig(
             enabled,
             bool(config, "aeron.embedded-driver"),
@@ -85,7 +105,9 @@ public record AeronConfig(boolean enabled, boolean embeddedDriver, String dir, S
             intAtLeast(config, "aeron.ingress-stream-id", 1, Integer.MAX_VALUE),
             mode,
             (int)termLength,
-            "backoff".equals(idle));
+            "backoff".equals(idle),
+            (int)window,
+            idlePollNs);
     }
 
     /**

@@ -84,6 +84,7 @@ final class AeronEdge implements AutoCloseable
     private final AgentInvoker invoker;
     private final Counters counters;
     private final long connectTimeoutNs;
+    private final long idlePollNs;
     private final Subscription[] ingress;
     private final ControlledFragmentAssembler[] assemblers;
     private final Long2ObjectHashMap<AeronSession> sessions = new Long2ObjectHashMap<>();
@@ -98,6 +99,7 @@ final class AeronEdge implements AutoCloseable
         this.invoker = aeron.conductorAgentInvoker();
         this.counters = counters;
         this.connectTimeoutNs = server.network().helloTimeout().toNanos();
+        this.idlePollNs = config.idlePollNs();
         final ArrayList<String> channels = new ArrayList<>();
         if (!config.ingressEndpoint().isEmpty())
         {
@@ -155,6 +157,14 @@ final class AeronEdge implements AutoCloseable
             }
         }
         return null;
+    }
+
+    /**
+     * @return the longest its agent may idle without polling the ingress ({@code aeron.idle-poll}).
+     */
+    long idlePollNs()
+    {
+        return idlePollNs;
     }
 
     void agent(final IoAgent agent)

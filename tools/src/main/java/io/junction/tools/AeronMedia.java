@@ -44,7 +44,7 @@ final class AeronMedia implements DaemonComponent
                         new File(dataDir, "aeron").getPath();
                 }
                 driver = EmbeddedMediaDriver.launch(new File(directory), config.termLength(), config.busyDriver(),
-                    "dedicated".equals(config.threadingMode()));
+                    "dedicated".equals(config.threadingMode()), config.receiverWindow());
             }
             final Aeron.Context context = new Aeron.Context().useConductorAgentInvoker(true).errorHandler(errors);
             if (null != directory)

@@ -139,6 +139,8 @@ final class ConfigReloader
         restart("aeron.threading-mode", (c) -> c.aeron().threadingMode()),
         restart("aeron.driver-idle", (c) -> c.aeron().busyDriver()),
         restart("aeron.term-length", (c) -> c.aeron().termLength()),
+        restart("aeron.receiver-window", (c) -> c.aeron().receiverWindow()),
+        restart("aeron.idle-poll", (c) -> c.aeron().idlePollNs()),
         restart("demo-load.rate", (c) -> c.demo().rate()),
         restart("demo-load.size", (c) -> c.demo().size()));
 

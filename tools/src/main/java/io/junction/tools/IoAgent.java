@@ -488,8 +488,17 @@ final class IoAgent extends TransportPoller implements Agent
      * Park in the selector until a socket is ready, {@link #wake()} is called, or the timeout passes. Polled
      * connections go back to the selector first, so their next bytes wake it.
      */
-    void sleep(final long timeoutMs)
+    void sleep(final long timeoutNs)
     {
+        final long aeronPollNs = null == aeronEdge ? Long.MAX_VALUE : aeronEdge.idlePollNs();
+        if (aeronPollNs < TimeUnit.MILLISECONDS.toNanos(1))
+        {
+            // A selector waits in whole milliseconds: for a shorter Aeron poll the agent parks (woken by a
+            // delivery) and its next duty cycle looks at the sockets, at that interval too.
+            park(Math.min(timeoutNs, aeronPollNs));
+            return;
+        }
+        final long timeoutMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(timeoutNs, aeronPollNs)));
         for (int i = hot.size() - 1; i >= 0; i--)
         {
             if (!hot.get(i).leavePolling())
@@ -505,8 +514,8 @@ final class IoAgent extends TransportPoller implements Agent
         {
             if (!hasQueuedWork())
             {
-                // Aeron announces nothing to the selector: poll its ingress at least every millisecond.
-                selector.select(onWakeKey, null == aeronEdge ? timeoutMs : Math.min(timeoutMs, 1));
+                // Aeron announces nothing to the selector: its ingress is polled every aeron.idle-poll at least.
+                selector.select(onWakeKey, timeoutMs);
             }
         }
         catch (final IOException ex)

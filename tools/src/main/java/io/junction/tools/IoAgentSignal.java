@@ -61,7 +61,7 @@ final class IoAgentSignal implements WakeableIdleStrategy.Signal
         }
         else
         {
-            agent.sleep(Math.max(1, TimeUnit.NANOSECONDS.toMillis(parkNs)));
+            agent.sleep(parkNs);
         }
     }
 }

@@ -84,6 +84,20 @@ class ConfigTest
     }
 
     @Test
+    void aeronWindowAndIdlePollAreReadAndCheckedByName() throws Exception
+    {
+        assertProblem("aeron.receiver-window = 1K\n", "key 'aeron.receiver-window': must be from 64K to 1G, was 1024");
+        assertProblem("aeron.idle-poll = 1us\n", "key 'aeron.idle-poll': must be from 10us to 1s, was 1us");
+        assertProblem("aeron.idle-poll = 0s\n", "key 'aeron.idle-poll': must be > 0");
+        final DaemonConfig defaults = DaemonConfig.load(write(""));
+        assertEquals(512 << 10, defaults.aeron().receiverWindow());
+        assertEquals(Duration.ofMillis(1).toNanos(), defaults.aeron().idlePollNs());
+        final DaemonConfig config = DaemonConfig.load(write("aeron { receiver-window = 2M, idle-poll = 100us }\n"));
+        assertEquals(2 << 20, config.aeron().receiverWindow());
+        assertEquals(Duration.ofNanos(100_000).toNanos(), config.aeron().idlePollNs());
+    }
+
+    @Test
     void aFileOverridesTheDefaults() throws Exception
     {
         final DaemonConfig config = DaemonConfig.load(write(
