@@ -134,8 +134,10 @@ public final class Daemon implements AutoCloseable
                 null;
             directory.writeProperties(properties(config));
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final IOException | RuntimeException | Error ex)
         {
+            // An Error too (a class missing from a half-upgraded install): the threads already started would
+            // otherwise keep a daemon alive that serves nothing.
             components.closeAll();
             throw ex;
         }

@@ -76,7 +76,7 @@ public final class RunCommand implements Callable<Integer>
         {
             daemon = new Daemon(daemonConfig, config, System.out, this::override);
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final IOException | RuntimeException | LinkageError ex)
         {
             System.err.println("junction: cannot start: " + (ex instanceof IOException || ex instanceof ConfigException ?
                 ex.getMessage() : JunctionCli.describe(ex)));

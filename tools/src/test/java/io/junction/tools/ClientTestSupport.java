@@ -68,9 +68,17 @@ final class ClientTestSupport
         final JunctionProcess daemon = JunctionProcess.start(tmp.resolve(log).toFile(), "run", "--config",
             config.getPath());
         final File properties = new File(node, Daemon.PROPERTIES_FILE);
-        await().atMost(TIMEOUT).until(() -> !daemon.process().isAlive() || (properties.isFile() &&
-            Long.toString(daemon.process().pid()).equals(readPid(node))));
-        assertTrue(daemon.process().isAlive(), daemon::output);
+        try
+        {
+            await().atMost(TIMEOUT).until(() -> !daemon.process().isAlive() || (properties.isFile() &&
+                Long.toString(daemon.process().pid()).equals(readPid(node))));
+            assertTrue(daemon.process().isAlive(), daemon::output);
+        }
+        catch (final RuntimeException | AssertionError ex)
+        {
+            daemon.close(); // Not yet in the caller's resources: a daemon that never became ready must not outlive the test.
+            throw ex;
+        }
         return daemon;
     }
 

@@ -51,6 +51,7 @@ public final class JunctionRemoteTarget implements Target
 
     private final boolean yielding;
     private final boolean aeronUdp;
+    private final boolean aeronLowLatency;
     private ServerProcess daemon;
     private int port;
     private int aeronPort;
@@ -72,8 +73,25 @@ public final class JunctionRemoteTarget implements Target
 
     private JunctionRemoteTarget(final boolean yielding, final boolean aeronUdp)
     {
+        this(yielding, aeronUdp, false);
+    }
+
+    private JunctionRemoteTarget(final boolean yielding, final boolean aeronUdp, final boolean aeronLowLatency)
+    {
         this.yielding = yielding;
         this.aeronUdp = aeronUdp;
+        this.aeronLowLatency = aeronLowLatency;
+    }
+
+    /**
+     * Over Aeron UDP as {@link #aeronUdp()}, with the documented low-latency settings: both drivers back off only to
+     * 100 µs parks ({@code aeron.driver-idle = backoff}, {@code ClientContext.aeronBusyDriver}), the daemon's I/O
+     * agent polls Aeron every 100 µs when idle ({@code aeron.idle-poll}), and the subscribers' agents park at most
+     * 100 µs. Aeron wakes no thread, so each of those parks is a hop's worst wait at a low rate.
+     */
+    public static JunctionRemoteTarget aeronUdpLowLatency()
+    {
+        return new JunctionRemoteTarget(false, true, true);
     }
 
     /**
@@ -98,13 +116,14 @@ public final class JunctionRemoteTarget implements Target
     @Override
     public String name()
     {
-        return aeronUdp ? "Junction remote (Aeron UDP)" : yielding ? "Junction remote (yielding)" : "Junction remote";
+        return aeronLowLatency ? "Junction remote (Aeron UDP, low latency)" : aeronUdp ?
+            "Junction remote (Aeron UDP)" : yielding ? "Junction remote (yielding)" : "Junction remote";
     }
 
     @Override
     public boolean variant()
     {
-        return yielding;
+        return yielding || aeronLowLatency;
     }
 
     @Override
@@ -133,7 +152,9 @@ public final class JunctionRemoteTarget implements Target
             "back-pressure subscribers (lossless), a connection per client, " +
             (aeronUdp ? "over Aeron UDP (the daemon's embedded driver and one for the clients, both SHARED " +
             "threading, term length " + (AERON_TERM_LENGTH >> 20) + " MiB), " : "") +
-            (yielding ? "idle-strategy = yielding (never parks)" : "default idle strategies (park up to 1 ms when idle)");
+            (yielding ? "idle-strategy = yielding (never parks)" : aeronLowLatency ? "aeron.driver-idle = backoff " +
+            "and aeron.idle-poll = 100us on the daemon, a busy client driver, subscriber agents parking at most " +
+            "100 µs" : "default idle strategies (park up to 1 ms when idle)");
     }
 
     @Override
@@ -175,9 +196,9 @@ public final class JunctionRemoteTarget implements Target
             }
             extra += "aeron { enabled = true, ipc = false, ingress-endpoint = \"127.0.0.1:" + aeronPort + "\", " +
                 "dir = \"" + workDir.resolve("daemon-aeron").toAbsolutePath() + "\", term-length = " +
-                AERON_TERM_LENGTH + " }\n";
+                AERON_TERM_LENGTH + (aeronLowLatency ? ", driver-idle = backoff, idle-poll = 100us" : "") + " }\n";
             clientDriver = EmbeddedMediaDriver.launch(workDir.resolve("client-aeron").toFile(), AERON_TERM_LENGTH,
-                false);
+                aeronLowLatency, false, ClientContext.DEFAULT_AERON_RECEIVER_WINDOW);
         }
         Files.writeString(config, config(dataDir) + extra, StandardCharsets.UTF_8);
         daemon = ServerProcess.start("junction-daemon", command(config, dataDir), Map.of(), workDir);
@@ -323,7 +344,10 @@ public final class JunctionRemoteTarget implements Target
             }
             for (final JunctionClient subscriber : subscribers)
             {
-                subscriber.startAgent(null, null); // the client's default idle strategy, as an application runs it
+                // The client's default idle strategy, as an application runs it; the low-latency variant parks at
+                // most 100 µs, as Aeron wakes no selector.
+                subscriber.startAgent(null, aeronLowLatency ? new org.agrona.concurrent.BackoffIdleStrategy(
+                    10, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100)) : null);
             }
             final JunctionClient publisher = JunctionClient.connect(context("bench-pub"));
             clients.add(publisher);

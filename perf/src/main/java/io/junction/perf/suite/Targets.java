@@ -22,6 +22,7 @@ public final class Targets
         targets.add(JunctionRemoteTarget::new);
         targets.add(JunctionRemoteTarget::yielding);
         targets.add(JunctionRemoteTarget::aeronUdp);
+        targets.add(JunctionRemoteTarget::aeronUdpLowLatency);
         targets.add(JunctionEmbeddedTarget::new);
         targets.add(JunctionEmbeddedTarget::yielding);
         targets.add(RawDisruptorTarget::new);
