@@ -436,7 +436,10 @@ class AeronClientTest
     @Test
     void aStalledAeronSubscriberDoesNotHoldUpTheDaemonOrATcpSubscriber() throws Exception
     {
-        final Daemon daemon = daemon("stall", "network.send-buffer = 64K");
+        // A sub-millisecond Aeron poll: the I/O agent parks instead of waiting in its selector, and must still serve
+        // its TCP subscriber beside the Aeron ones.
+        final Daemon daemon = daemon("stall", "network.send-buffer = 64K", "aeron.idle-poll = 100us",
+            "aeron.driver-idle = backoff");
         final int tcpPort = port(daemon.node());
         final JunctionClient stalled = client(context(daemon, "udp", "stalled"));
         final int[] stalledReceived = { 0 };
