@@ -36,7 +36,17 @@ public final class ServerProcess implements AutoCloseable
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
         builder.environment().putAll(environment);
-        return new ServerProcess(name, builder.start(), log);
+        final ServerProcess server = new ServerProcess(name, builder.start(), log);
+        // A suite stopped by a signal (Ctrl-C, SIGTERM) runs no close(): without this its servers outlived it and
+        // loaded the machine for the next run.
+        Runtime.getRuntime().addShutdownHook(new Thread(server::killOnExit, name + "-kill-on-exit"));
+        return server;
+    }
+
+    private void killOnExit()
+    {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
     }
 
     /** A port free on loopback at the time of the call. */
