@@ -571,7 +571,7 @@ final class SwitchStateMachine implements AutoCloseable
                         counters.onExpired();
                         return false;
                     }
-                    final ClusterSubscription target = group.pick(key, topic);
+                    final ClusterSubscription target = group.pick(key, topic, sequence);
                     if (null != target)
                     {
                         found[0] = true;
@@ -708,6 +708,10 @@ final class SwitchStateMachine implements AutoCloseable
         for (final ClusterSubscription subscription : loaded)
         {
             addRoute(subscription); // a group member joins its group (loaded with its turn), in id order
+        }
+        for (final ClusterQueueGroup group : queueGroups.values())
+        {
+            group.rebuildHolders(); // KEYED: which member each bucket drains on, from the loaded assignments
         }
         runSwitch();
     }
@@ -907,12 +911,18 @@ final class SwitchStateMachine implements AutoCloseable
 
         public void onMessage(final Message message)
         {
-            final ClusterSubscription member = group.pick(routingKey, message.topic());
+            final long key = QueueGroupDiscipline.KEYED == group.discipline ?
+                ClusterQueueGroup.bucketKey(routingKey, message.topic()) : routingKey;
+            final ClusterSubscription member = group.pick(key, message.topic(), routingSequence);
+            if (group.lastPickHeld())
+            {
+                counters.onQueueGroupKeyHeld();
+            }
             if (null != member)
             {
                 assign(member, routingSequence, routingTimestamp, message.priority().ordinal(), message.topic(),
                     message.buffer(), message.offset(), message.length(), message.correlationId(),
-                    message.replyTo(), routingKey);
+                    message.replyTo(), key);
             }
         }
     }
