@@ -101,6 +101,22 @@ final class AssignedWindow
         size -= drop;
     }
 
+    /**
+     * @return true if the assignment of this sequence is held (not yet confirmed nor forgotten); looked for from the
+     * latest, where a KEYED bucket's last assignment mostly is.
+     */
+    boolean contains(final long sequence)
+    {
+        for (int i = size - 1; i >= 0; i--)
+        {
+            if (sequence(i) == sequence)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     void clear()
     {
         head = 0;

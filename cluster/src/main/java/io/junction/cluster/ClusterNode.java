@@ -135,6 +135,7 @@ public final class ClusterNode implements AutoCloseable
             .journalRetention(ctx.journalRetention)
             .snapshotIntervalNs(ctx.snapshotIntervalNs)
             .snapshotsKept(ctx.snapshotsKept)
+            .purgeFollowerTimeoutNs(ctx.purgeFollowerTimeoutNs)
             .haltHandler(this::stopAfterHalt));
 
         final ClusteredServiceContainer.Context containerCtx = placement.place(new ClusteredServiceContainer.Context())
@@ -412,6 +413,7 @@ public final class ClusterNode implements AutoCloseable
         private Consumer<String> stopHandler;
         private long snapshotIntervalNs = DEFAULT_SNAPSHOT_INTERVAL_NS;
         private int snapshotsKept = DEFAULT_SNAPSHOTS_KEPT;
+        private long purgeFollowerTimeoutNs = SwitchService.DEFAULT_PURGE_FOLLOWER_TIMEOUT_NS;
         private boolean recordChecksum;
 
         public void conclude()
@@ -776,12 +778,27 @@ public final class ClusterNode implements AutoCloseable
         /**
          * After each snapshot (scheduled or not) every member purges its archive's log recording before the oldest
          * of the last {@code snapshotsKept} snapshots (whole segments, {@link #segmentFileLength}) and deletes older
-         * snapshot recordings; 0 (the default) keeps everything. A member down for longer than the kept snapshots
-         * span, or a new member, cannot catch up from the log once it is purged.
+         * snapshot recordings; 0 (the default) keeps everything. Never past the lowest log position of a follower
+         * the leader heard from within {@link #purgeFollowerTimeoutNs}: a follower down for longer, or a new member,
+         * cannot catch up from the log once it is purged.
          */
         public Context snapshotsKept(final int snapshotsKept)
         {
             this.snapshotsKept = snapshotsKept;
+            return this;
+        }
+
+        /**
+         * @param timeoutNs how long a follower the leader no longer hears from still holds back the log purge
+         *                  (default 1 h): the log it needs is kept, so it catches up when it comes back.
+         */
+        public Context purgeFollowerTimeoutNs(final long timeoutNs)
+        {
+            if (timeoutNs < 0)
+            {
+                throw new IllegalArgumentException("purge follower timeout must not be negative: " + timeoutNs);
+            }
+            this.purgeFollowerTimeoutNs = timeoutNs;
             return this;
         }
 
@@ -859,6 +876,7 @@ public final class ClusterNode implements AutoCloseable
             copy.stopHandler = stopHandler;
             copy.snapshotIntervalNs = snapshotIntervalNs;
             copy.snapshotsKept = snapshotsKept;
+            copy.purgeFollowerTimeoutNs = purgeFollowerTimeoutNs;
             return copy;
         }
     }

@@ -12,7 +12,8 @@ import java.util.concurrent.locks.LockSupport;
  * <pre>
  * java $JVM_FLAGS -cp ... io.junction.cluster.ClusterNodeMain --member-id N --members LIST [--dir DIR]
  *     [--heartbeat-timeout-ms MS] [--heartbeat-interval-ms MS] [--election-timeout-ms MS]
- *     [--snapshot-interval-s S] [--snapshots-kept N] [--min-free-disk-mb MB] [--queue-group-window N]
+ *     [--snapshot-interval-s S] [--snapshots-kept N] [--purge-follower-timeout-s S] [--min-free-disk-mb MB]
+ *     [--queue-group-window N]
  *     [--clean-start]
  * java $JVM_FLAGS -cp ... io.junction.cluster.ClusterNodeMain &lt;memberId&gt; [memberCount=3] [basePort=20000]
  *     [baseDir=./junction-cluster] [hostname=localhost]
@@ -28,7 +29,8 @@ public final class ClusterNodeMain
     private static final String USAGE =
         "usage: ClusterNodeMain --member-id N --members LIST [--dir DIR] [--heartbeat-timeout-ms MS]\n" +
         "           [--heartbeat-interval-ms MS] [--election-timeout-ms MS] [--snapshot-interval-s S]\n" +
-        "           [--snapshots-kept N] [--min-free-disk-mb MB] [--queue-group-window N] [--clean-start]\n" +
+        "           [--snapshots-kept N] [--purge-follower-timeout-s S] [--min-free-disk-mb MB]\n" +
+        "           [--queue-group-window N] [--clean-start]\n" +
         "       (defaults: heartbeat timeout 500, interval 50, election timeout 100, snapshot interval 3600\n" +
         "       (0: none), snapshots kept 0 (no purge), min free disk 256, queue group window 1024)\n" +
         "       ClusterNodeMain <memberId> [memberCount] [basePort] [baseDir] [hostname]\n" +
@@ -162,6 +164,8 @@ public final class ClusterNodeMain
                 case "--snapshot-interval-s" ->
                     ctx.snapshotIntervalNs(TimeUnit.SECONDS.toNanos(nonNegative(option, value)));
                 case "--snapshots-kept" -> ctx.snapshotsKept(nonNegative(option, value));
+                case "--purge-follower-timeout-s" ->
+                    ctx.purgeFollowerTimeoutNs(TimeUnit.SECONDS.toNanos(nonNegative(option, value)));
                 case "--min-free-disk-mb" -> ctx.journalMinFreeDiskBytes((long)nonNegative(option, value) << 20);
                 case "--queue-group-window" ->
                 {

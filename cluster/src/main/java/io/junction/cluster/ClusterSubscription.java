@@ -31,6 +31,8 @@ final class ClusterSubscription
     AssignedWindow assigned;
     /** In a group: the group (derived state, joined again when a snapshot is loaded). */
     ClusterQueueGroup group;
+    /** In a group: whether it is one of the group's members now (false from its leave on). */
+    boolean joined;
 
     ClusterSubscription(
         final long subscriptionId,

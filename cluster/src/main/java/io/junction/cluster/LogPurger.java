@@ -14,8 +14,17 @@ import java.util.concurrent.TimeUnit;
  * Keeps a member's archive bounded behind its snapshots: once a snapshot is in the consensus module's recording
  * log, the log recording's segments before the oldest of the last {@code snapshotsKept} snapshots are purged and
  * the recordings of older snapshots deleted. Each member does this for its own archive, from the service's
- * background work (local housekeeping, not state). A member that was down longer than those snapshots span
- * cannot catch up from the leader's log and must be given a snapshot.
+ * background work (local housekeeping, not state).
+ * <p>
+ * On the leader, never past what a follower still needs: after each snapshot the purge asks the member's consensus
+ * module where each follower's log has got to ({@link FollowerPositions}: Aeron's cluster members query) and keeps
+ * the log from the lowest of those heard from within the follower timeout, so a follower that lags, or was stopped,
+ * catches up from the leader's log when it comes back. A follower's consensus module does not follow the others'
+ * positions, so a follower purges behind its snapshots alone: should it become leader while another follower lags
+ * behind them, that follower must be seeded. Not replicated through the log: Aeron takes a service's own messages
+ * only when every member's service sends them alike, and only the leader knows the followers' positions. A
+ * follower not heard from for longer than the timeout holds nothing back and, like a member down longer than the
+ * snapshots kept span, must be given a snapshot.
  */
 final class LogPurger implements AutoCloseable
 {
@@ -29,30 +38,39 @@ final class LogPurger implements AutoCloseable
     private final ErrorHandler errorHandler;
     private final ServiceCounters counters;
     private final long[] descriptor = new long[4];
+    private final FollowerPositions followerPositions;
     private AeronArchive archive;
     private long pendingPosition = NO_SNAPSHOT;
     private long nextAttemptNs;
+    /** The lowest log position another member still needs, asked after the pending snapshot. */
+    private long floor = FollowerPositions.NONE;
+    private boolean floorKnown;
 
     LogPurger(
         final File clusterDir,
         final AeronArchive.Context archiveCtx,
         final int snapshotsKept,
+        final FollowerPositions followerPositions,
         final ErrorHandler errorHandler,
         final ServiceCounters counters)
     {
         this.clusterDir = clusterDir;
         this.archiveCtx = archiveCtx;
         this.snapshotsKept = snapshotsKept;
+        this.followerPositions = followerPositions;
         this.errorHandler = errorHandler;
         this.counters = counters;
     }
 
     /**
-     * The service wrote its part of a snapshot at this log position: purge once the snapshot is recorded.
+     * The service wrote its part of a snapshot at this log position: purge once the snapshot is recorded, no
+     * further than the other members still need.
      */
     void onSnapshot(final long logPosition)
     {
         pendingPosition = logPosition;
+        floorKnown = false;
+        followerPositions.reset();
     }
 
     int doWork(final long nowNs)
@@ -60,6 +78,17 @@ final class LogPurger implements AutoCloseable
         if (NO_SNAPSHOT == pendingPosition || nowNs - nextAttemptNs < 0)
         {
             return 0;
+        }
+        if (!floorKnown)
+        {
+            // Where the other members' logs are, as this member's consensus module knows (not blocking: asked
+            // again on the next call until answered).
+            if (!followerPositions.doWork(nowNs))
+            {
+                return 1;
+            }
+            floor = followerPositions.floor();
+            floorKnown = true;
         }
         nextAttemptNs = nowNs + RETRY_NS;
         try (RecordingLog recordingLog = new RecordingLog(clusterDir, false))
@@ -78,11 +107,16 @@ final class LogPurger implements AutoCloseable
                 return 0; // The consensus module has not recorded it yet.
             }
             pendingPosition = NO_SNAPSHOT;
-            final long keepFrom = positions.getLong(Math.max(0, positions.size() - snapshotsKept));
+            final long snapshotsFrom = positions.getLong(Math.max(0, positions.size() - snapshotsKept));
+            final long keepFrom = Math.min(snapshotsFrom, floor);
+            if (keepFrom < snapshotsFrom)
+            {
+                counters.onLogPurgeHeld(); // a follower still needs the log from before the snapshots kept
+            }
             int work = purgeLog(recordingLog.findLastTermRecordingId(), keepFrom);
             for (final RecordingLog.Entry entry : entries)
             {
-                if (isSnapshot(entry) && entry.logPosition < keepFrom)
+                if (isSnapshot(entry) && entry.logPosition < snapshotsFrom)
                 {
                     work += deleteRecording(entry.recordingId);
                 }
@@ -158,6 +192,7 @@ final class LogPurger implements AutoCloseable
 
     public void close()
     {
+        CloseHelper.quietClose(followerPositions);
         CloseHelper.quietClose(archive);
         archive = null;
     }

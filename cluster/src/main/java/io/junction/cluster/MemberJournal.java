@@ -2,6 +2,7 @@ package io.junction.cluster;
 
 import io.junction.JournalSink;
 import io.junction.Priority;
+import io.junction.Publisher;
 import io.junction.journal.Journal;
 import io.junction.journal.JournalCursor;
 import io.junction.journal.JournalMessage;
@@ -92,12 +93,32 @@ public final class MemberJournal implements ReplicaJournal
         final String replyTo,
         final long correlationId)
     {
+        return append(sequence, timestampNs, priority, topic, payload, payloadOffset, payloadLength, publisherId,
+            publisherSequence, replyTo, correlationId, NO_EXPIRY);
+    }
+
+    public boolean append(
+        final long sequence,
+        final long timestampNs,
+        final int priority,
+        final String topic,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength,
+        final long publisherId,
+        final long publisherSequence,
+        final String replyTo,
+        final long correlationId,
+        final long expiryNs)
+    {
         if (sequence <= lastSequence)
         {
             return false;
         }
+        // The journal keeps the expiry as its clock (the cluster's, at this entry) plus what is left: expiryNs.
+        final long ttlLeftNs = NO_EXPIRY == expiryNs ? Publisher.NO_TTL : expiryNs - timestampNs;
         writer.append(sequence, topic, Priority.get(priority), timestampNs, payload, payloadOffset, payloadLength,
-            publisherId, publisherSequence, replyTo, correlationId);
+            publisherId, publisherSequence, replyTo, correlationId, ttlLeftNs);
         writer.onEndOfBatch(); // One message per log entry: readable by a replay straight after.
         lastSequence = sequence;
         return true;
@@ -131,6 +152,13 @@ public final class MemberJournal implements ReplicaJournal
         return cursor.read(fromSequence, toSequence, (JournalMessage message) -> handler.onEntry(
             message.sequence(), message.timestampNs(), message.priority().ordinal(), message.topic(), message.buffer(),
             message.offset(), message.length(), message.replyTo(), message.correlationId()));
+    }
+
+    public long readWithExpiry(final long fromSequence, final long toSequence, final ExpiringEntryHandler handler)
+    {
+        return cursor.read(fromSequence, toSequence, (JournalMessage message) -> handler.onEntry(
+            message.sequence(), message.timestampNs(), message.priority().ordinal(), message.topic(), message.buffer(),
+            message.offset(), message.length(), message.replyTo(), message.correlationId(), message.expiryEpochNs()));
     }
 
     public void close()

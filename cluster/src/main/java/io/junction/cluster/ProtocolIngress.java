@@ -5,6 +5,7 @@ import io.junction.OfferResult;
 import io.junction.Publisher;
 import io.junction.QueueGroupDiscipline;
 import io.junction.RejectReason;
+import io.junction.ShedReason;
 import io.junction.protocol.AsciiStringCache;
 import io.junction.protocol.FrameDispatcher;
 import io.junction.protocol.FrameHandler;
@@ -44,6 +45,7 @@ import org.agrona.DirectBuffer;
 final class ProtocolIngress implements FrameHandler
 {
     private static final int DUPLICATE_CODE = (int)OfferResult.rejected(RejectReason.DUPLICATE);
+    private static final int EXPIRED_CODE = (int)OfferResult.shed(ShedReason.EXPIRED);
 
     private final SwitchStateMachine state;
     private final ProtocolEgress egress;
@@ -138,7 +140,13 @@ final class ProtocolIngress implements FrameHandler
         final ProtocolSession protocolSession = state.protocolSession(session.id());
         final long sequence = state.admit(session, timestamp, protocolSession.publisherId, publisherSequence,
             priorityCode, buffer, topicOffset, topicLength, payloadOffset, payloadLength, replyTo,
-            correlationId, key);
+            correlationId, key, publish.ttlNs());
+        if (SwitchStateMachine.EXPIRED == sequence)
+        {
+            refusePublish(guaranteed, publisherSequence, OutcomeCode.SHED, EXPIRED_CODE,
+                "its time-to-live had run out: " + ShedReason.EXPIRED.description());
+            return;
+        }
         if (sequence > 0 || SwitchStateMachine.DUPLICATE == sequence)
         {
             if (guaranteed)

@@ -11,6 +11,9 @@ import org.agrona.DirectBuffer;
  */
 public interface ReplicaJournal extends AutoCloseable
 {
+    /** An entry's expiry when it has none (a publish without a time-to-live). */
+    long NO_EXPIRY = 0;
+
     /**
      * @return the highest sequence in the journal, or 0 if it is empty.
      */
@@ -38,6 +41,42 @@ public interface ReplicaJournal extends AutoCloseable
         long publisherSequence,
         String replyTo,
         long correlationId);
+
+    /**
+     * As {@link #append(long, long, int, String, DirectBuffer, int, int, long, long, String, long)}, for a publish
+     * with a time-to-live: the journal keeps its expiry, so that a later replay or hand-over passes it over once the
+     * cluster's time reaches it. A journal that keeps no expiries ignores it (its entries never expire).
+     *
+     * @param expiryNs the cluster time (ns) from which the entry is expired, or {@link #NO_EXPIRY}.
+     */
+    default boolean append(
+        long sequence,
+        long timestampNs,
+        int priority,
+        String topic,
+        DirectBuffer payload,
+        int payloadOffset,
+        int payloadLength,
+        long publisherId,
+        long publisherSequence,
+        String replyTo,
+        long correlationId,
+        long expiryNs)
+    {
+        return append(sequence, timestampNs, priority, topic, payload, payloadOffset, payloadLength, publisherId,
+            publisherSequence, replyTo, correlationId);
+    }
+
+    /**
+     * As {@link #read(long, long, EntryHandler)}, with each entry's expiry ({@link #NO_EXPIRY} for none).
+     */
+    default long readWithExpiry(long fromSequence, long toSequence, ExpiringEntryHandler handler)
+    {
+        return read(fromSequence, toSequence,
+            (sequence, timestampNs, priority, topic, payload, payloadOffset, payloadLength, replyTo, correlationId) ->
+                handler.onEntry(sequence, timestampNs, priority, topic, payload, payloadOffset, payloadLength,
+                    replyTo, correlationId, NO_EXPIRY));
+    }
 
     /**
      * Read the entries with fromSequence &lt;= sequence &lt;= toSequence in order, until the handler returns false.
@@ -96,5 +135,36 @@ public interface ReplicaJournal extends AutoCloseable
             int payloadLength,
             String replyTo,
             long correlationId);
+    }
+
+    /**
+     * One journal entry with its expiry; the buffer is valid only during the call.
+     */
+    @FunctionalInterface
+    interface ExpiringEntryHandler
+    {
+        /**
+         * @param expiryNs the cluster time (ns) from which it is expired, or {@link #NO_EXPIRY}.
+         * @return true to go on reading, false to stop.
+         */
+        boolean onEntry(
+            long sequence,
+            long timestampNs,
+            int priority,
+            String topic,
+            DirectBuffer payload,
+            int payloadOffset,
+            int payloadLength,
+            String replyTo,
+            long correlationId,
+            long expiryNs);
+    }
+
+    /**
+     * @return true if an entry with this expiry is expired at the cluster time {@code nowNs}.
+     */
+    static boolean isExpired(final long expiryNs, final long nowNs)
+    {
+        return NO_EXPIRY != expiryNs && nowNs - expiryNs >= 0;
     }
 }

@@ -30,6 +30,18 @@ public final class ServiceCounters implements AutoCloseable
     public static final int QUEUE_GROUP_LOST_TYPE_ID = 1651;
     /** Unconfirmed assignments forgotten because a member's window was full (not sent again after a failover). */
     public static final int QUEUE_GROUP_FORGOTTEN_TYPE_ID = 1652;
+    /**
+     * Messages past their time-to-live at the log time of the entry that would have delivered them (a hand-over, a
+     * new or resumed subscription's replay), or shed as admitted with one already run out: replicated, alike on
+     * every member and on a member replaying the log.
+     */
+    public static final int EXPIRED_TYPE_ID = 1653;
+    /** Messages past their time-to-live that the leader's catch-up or resend of a lagging subscriber passed over. */
+    public static final int EXPIRED_UNSENT_TYPE_ID = 1654;
+    /** KEYED messages kept with their key's earlier member (its earlier ones unconfirmed) after the membership changed. */
+    public static final int QUEUE_GROUP_KEY_HELD_TYPE_ID = 1655;
+    /** Log purges this member held back (in part) for a follower whose replication is behind the snapshots. */
+    public static final int LOG_PURGE_HELD_TYPE_ID = 1656;
 
     private final Counter published;
     private final Counter delivered;
@@ -45,6 +57,10 @@ public final class ServiceCounters implements AutoCloseable
     private final Counter queueGroupHandedOver;
     private final Counter queueGroupLost;
     private final Counter queueGroupForgotten;
+    private final Counter expired;
+    private final Counter expiredUnsent;
+    private final Counter queueGroupKeyHeld;
+    private final Counter logPurgeHeld;
     /** The codes the replicated switch refuses a publish or a subscribe with (after the frame decoded). */
     static final ErrorCode[] REFUSAL_CODES = {
         ErrorCode.INVALID_TOPIC, ErrorCode.INVALID_PATTERN, ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.INVALID_FIELD,
@@ -71,6 +87,11 @@ public final class ServiceCounters implements AutoCloseable
         queueGroupLost = aeron.addCounter(QUEUE_GROUP_LOST_TYPE_ID, "junction-cluster queue group lost" + suffix);
         queueGroupForgotten = aeron.addCounter(QUEUE_GROUP_FORGOTTEN_TYPE_ID,
             "junction-cluster queue group window forgotten" + suffix);
+        expired = aeron.addCounter(EXPIRED_TYPE_ID, "junction-cluster expired" + suffix);
+        expiredUnsent = aeron.addCounter(EXPIRED_UNSENT_TYPE_ID, "junction-cluster expired unsent" + suffix);
+        queueGroupKeyHeld = aeron.addCounter(QUEUE_GROUP_KEY_HELD_TYPE_ID,
+            "junction-cluster queue group key held for drain" + suffix);
+        logPurgeHeld = aeron.addCounter(LOG_PURGE_HELD_TYPE_ID, "junction-cluster log purge held for follower" + suffix);
         for (final ErrorCode code : REFUSAL_CODES)
         {
             errorsByCode[code.value()] = aeron.addCounter(
@@ -146,6 +167,46 @@ public final class ServiceCounters implements AutoCloseable
     public long queueGroupForgotten()
     {
         return queueGroupForgotten.get();
+    }
+
+    public long expired()
+    {
+        return expired.get();
+    }
+
+    public long expiredUnsent()
+    {
+        return expiredUnsent.get();
+    }
+
+    public long queueGroupKeyHeld()
+    {
+        return queueGroupKeyHeld.get();
+    }
+
+    public long logPurgeHeld()
+    {
+        return logPurgeHeld.get();
+    }
+
+    void onExpired()
+    {
+        expired.incrementRelease();
+    }
+
+    void onExpiredUnsent()
+    {
+        expiredUnsent.incrementRelease();
+    }
+
+    void onQueueGroupKeyHeld()
+    {
+        queueGroupKeyHeld.incrementRelease();
+    }
+
+    void onLogPurgeHeld()
+    {
+        logPurgeHeld.incrementRelease();
     }
 
     void onQueueGroupHandedOver()
@@ -238,6 +299,7 @@ public final class ServiceCounters implements AutoCloseable
         CloseHelper.closeAll(published, delivered, duplicatePublishes, egressDropped, replayed, appliedPosition, halted);
         CloseHelper.closeAll(snapshotsScheduled, logPurgedBytes, snapshotsDeleted, protocolRefusals);
         CloseHelper.closeAll(queueGroupHandedOver, queueGroupLost, queueGroupForgotten);
+        CloseHelper.closeAll(expired, expiredUnsent, queueGroupKeyHeld, logPurgeHeld);
         CloseHelper.closeAll(errorsByCode);
     }
 }

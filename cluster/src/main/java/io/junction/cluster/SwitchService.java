@@ -39,6 +39,8 @@ public final class SwitchService implements ClusteredService
     public static final long RESUME_FROM_DURABLE = -2;
     /** The default of {@link Context#queueGroupWindow(int)}. */
     public static final int DEFAULT_QUEUE_GROUP_WINDOW = 1024;
+    /** The default of {@link Context#purgeFollowerTimeoutNs(long)}: 1 h. */
+    public static final long DEFAULT_PURGE_FOLLOWER_TIMEOUT_NS = TimeUnit.HOURS.toNanos(1);
 
     private static final int SWITCH_COUNTERS_CAPACITY = 8192;
 
@@ -106,11 +108,16 @@ public final class SwitchService implements ClusteredService
         if (ctx.snapshotsKept() > 0)
         {
             // Its own archive client on the service's Aeron client (no extra threads), answered on its own stream.
-            this.logPurger = new LogPurger(cluster.context().clusterDir(), cluster.context().archiveContext().clone()
-                .aeron(cluster.aeron())
-                .ownsAeronClient(false)
-                .controlResponseStreamId(ctx.purgeResponseStreamId()),
-                ctx.snapshotsKept(), cluster.context().countedErrorHandler(), counters);
+            this.logPurger = new LogPurger(cluster.context().clusterDir(),
+                cluster.context().archiveContext().clone()
+                    .aeron(cluster.aeron())
+                    .ownsAeronClient(false)
+                    .controlResponseStreamId(ctx.purgeResponseStreamId()),
+                ctx.snapshotsKept(),
+                new FollowerPositions(cluster.aeron(), cluster.context().controlChannel(),
+                    cluster.context().consensusModuleStreamId(), cluster.context().serviceStreamId(),
+                    ctx.purgeFollowerTimeoutNs()),
+                cluster.context().countedErrorHandler(), counters);
         }
         if (null != snapshotImage)
         {
@@ -309,6 +316,7 @@ public final class SwitchService implements ClusteredService
         private long snapshotIntervalNs;
         private int snapshotsKept;
         private int purgeResponseStreamId = -1;
+        private long purgeFollowerTimeoutNs = DEFAULT_PURGE_FOLLOWER_TIMEOUT_NS;
 
         public Context memberId(final int memberId)
         {
@@ -501,6 +509,25 @@ public final class SwitchService implements ClusteredService
         public int purgeResponseStreamId()
         {
             return purgeResponseStreamId >= 0 ? purgeResponseStreamId : 3400 + memberId;
+        }
+
+        /**
+         * @param timeoutNs a follower the leader has not heard from for longer no longer holds back the log purge
+         *                  (it must then be seeded from a snapshot); one heard from within it keeps the log it needs.
+         */
+        public Context purgeFollowerTimeoutNs(final long timeoutNs)
+        {
+            if (timeoutNs < 0)
+            {
+                throw new IllegalArgumentException("purge follower timeout must not be negative: " + timeoutNs);
+            }
+            this.purgeFollowerTimeoutNs = timeoutNs;
+            return this;
+        }
+
+        public long purgeFollowerTimeoutNs()
+        {
+            return purgeFollowerTimeoutNs;
         }
     }
 }

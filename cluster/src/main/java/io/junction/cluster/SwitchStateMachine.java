@@ -75,6 +75,8 @@ final class SwitchStateMachine implements AutoCloseable
     static final long DUPLICATE = 0;
     /** {@link #admit} result: refused, see {@link #refusedCode}. */
     static final long REFUSED = -1;
+    /** {@link #admit} result: its time-to-live had run out as it was admitted (counted expired, not sequenced). */
+    static final long EXPIRED = -2;
     /** Why the last {@link #admit} or {@link #subscribe} refused. */
     ErrorCode refusedCode;
     String refusedReason = "";
@@ -151,7 +153,8 @@ final class SwitchStateMachine implements AutoCloseable
         final int payloadLength,
         final String replyTo,
         final long correlationId,
-        final long key)
+        final long key,
+        final long ttlNs)
     {
         if (publisherSequence <= lastSequenceByPublisher.get(publisherId))
         {
@@ -182,6 +185,12 @@ final class SwitchStateMachine implements AutoCloseable
             return refused(ErrorCode.INVALID_FIELD, RejectReason.INVALID_REPLY_TO, "replyTo is not a valid topic");
         }
 
+        if (ttlNs < 0)
+        {
+            counters.onExpired(); // As the switch sheds a time-to-live that has run out at once: never sequenced.
+            return EXPIRED;
+        }
+
         final long sequence = lastSequence + 1;
         // A request carries its reply topic and correlation id through the switch to the responder's MESSAGE.
         final long offered = null == replyTo && 0 == correlationId ?
@@ -195,8 +204,9 @@ final class SwitchStateMachine implements AutoCloseable
         }
         lastSequenceByPublisher.put(publisherId, publisherSequence);
         lastSequence = sequence;
-        journal.append(sequence, cluster.timeUnit().toNanos(timestamp), priorityCode, topic, buffer, payloadOffset,
-            payloadLength, publisherId, publisherSequence, replyTo, correlationId);
+        final long timestampNs = cluster.timeUnit().toNanos(timestamp);
+        journal.append(sequence, timestampNs, priorityCode, topic, buffer, payloadOffset, payloadLength, publisherId,
+            publisherSequence, replyTo, correlationId, expiryNs(timestampNs, ttlNs));
         counters.onPublished();
 
         routingSequence = sequence;
@@ -205,6 +215,24 @@ final class SwitchStateMachine implements AutoCloseable
         runSwitch();
         routingKey = Publisher.NO_KEY;
         return sequence;
+    }
+
+    /**
+     * When a message admitted at this log time with this time-to-live expires, on the cluster's clock: every member,
+     * and a member replaying the log, compares it with the time of the log entry it applies, never its own clock.
+     */
+    static long expiryNs(final long timestampNs, final long ttlNs)
+    {
+        if (ttlNs <= 0 || Publisher.NO_TTL == ttlNs)
+        {
+            return ReplicaJournal.NO_EXPIRY;
+        }
+        final long expiry = timestampNs + ttlNs;
+        if (expiry < timestampNs)
+        {
+            return ReplicaJournal.NO_EXPIRY; // Beyond the end of time: it never expires.
+        }
+        return ReplicaJournal.NO_EXPIRY == expiry ? 1 : expiry;
     }
 
     private long refused(final ErrorCode code, final String reason)
@@ -527,16 +555,23 @@ final class SwitchStateMachine implements AutoCloseable
         final ClusterQueueGroup group = leaver.group;
         final AssignedWindow window = leaver.assigned;
         final TimeUnit timeUnit = cluster.timeUnit();
+        final long nowNs = clusterTimeNs(cluster);
         for (int i = 0; i < window.size(); i++)
         {
             final long key = window.key(i);
             final long wanted = window.sequence(i);
             final boolean[] found = { false };
-            journal.read(wanted, wanted,
+            journal.readWithExpiry(wanted, wanted,
                 (sequence, timestampNs, priority, topic, payload, payloadOffset, payloadLength, replyTo,
-                    correlationId) ->
+                    correlationId, expiryNs) ->
                 {
-                    final ClusterSubscription target = group.pick(key, topic);
+                    if (ReplicaJournal.isExpired(expiryNs, nowNs))
+                    {
+                        found[0] = true; // Its time-to-live ran out while the leaver held it: nobody gets it.
+                        counters.onExpired();
+                        return false;
+                    }
+                    final ClusterSubscription target = group.pick(key, topic, sequence);
                     if (null != target)
                     {
                         found[0] = true;
@@ -577,13 +612,20 @@ final class SwitchStateMachine implements AutoCloseable
         final AssignedWindow window = subscription.assigned;
         final TimeUnit timeUnit = cluster.timeUnit();
         final boolean[] sending = { true };
+        final long nowNs = clusterTimeNs(cluster);
         for (int i = window.indexAfter(subscription.sentUpTo); i < window.size() && sending[0]; i++)
         {
             final long wanted = window.sequence(i);
-            journal.read(wanted, wanted,
+            journal.readWithExpiry(wanted, wanted,
                 (sequence, timestampNs, priority, topic, payload, payloadOffset, payloadLength, replyTo,
-                    correlationId) ->
+                    correlationId, expiryNs) ->
                 {
+                    if (ReplicaJournal.isExpired(expiryNs, nowNs))
+                    {
+                        subscription.sentUpTo = sequence; // Passed over: the leader's output, not state.
+                        counters.onExpiredUnsent();
+                        return false;
+                    }
                     sending[0] = deliver(session, subscription, sequence,
                         timeUnit.convert(timestampNs, TimeUnit.NANOSECONDS), priority, topic, payload, payloadOffset,
                         payloadLength, correlationId, replyTo);
@@ -666,6 +708,10 @@ final class SwitchStateMachine implements AutoCloseable
         for (final ClusterSubscription subscription : loaded)
         {
             addRoute(subscription); // a group member joins its group (loaded with its turn), in id order
+        }
+        for (final ClusterQueueGroup group : queueGroups.values())
+        {
+            group.rebuildHolders(); // KEYED: which member each bucket drains on, from the loaded assignments
         }
         runSwitch();
     }
@@ -761,10 +807,25 @@ final class SwitchStateMachine implements AutoCloseable
         final boolean[] sending = { true };
         final long toSequence = countToEnd ? lastSequence : Math.min(lastSequence, afterSequence + ctx.maxReplay());
         final TimeUnit timeUnit = cluster.timeUnit();
-        journal.read(afterSequence + 1, toSequence,
-            (sequence, timestampNs, priority, topic, payload, payloadOffset, payloadLength, replyTo, correlationId) ->
+        final long nowNs = clusterTimeNs(cluster);
+        journal.readWithExpiry(afterSequence + 1, toSequence,
+            (sequence, timestampNs, priority, topic, payload, payloadOffset, payloadLength, replyTo, correlationId,
+                expiryNs) ->
             {
-                if (Topics.covers(subscription.pattern, topic))
+                if (ReplicaJournal.isExpired(expiryNs, nowNs) && Topics.covers(subscription.pattern, topic))
+                {
+                    // Past its time-to-live at this log entry's time: not delivered, nor counted as a delivery. A
+                    // new subscription's replay is state (every member, alike); a catch-up is the leader's output.
+                    if (countToEnd)
+                    {
+                        counters.onExpired();
+                    }
+                    else
+                    {
+                        counters.onExpiredUnsent();
+                    }
+                }
+                else if (Topics.covers(subscription.pattern, topic))
                 {
                     count[0]++;
                     if (sending[0])
@@ -850,12 +911,18 @@ final class SwitchStateMachine implements AutoCloseable
 
         public void onMessage(final Message message)
         {
-            final ClusterSubscription member = group.pick(routingKey, message.topic());
+            final long key = QueueGroupDiscipline.KEYED == group.discipline ?
+                ClusterQueueGroup.bucketKey(routingKey, message.topic()) : routingKey;
+            final ClusterSubscription member = group.pick(key, message.topic(), routingSequence);
+            if (group.lastPickHeld())
+            {
+                counters.onQueueGroupKeyHeld();
+            }
             if (null != member)
             {
                 assign(member, routingSequence, routingTimestamp, message.priority().ordinal(), message.topic(),
                     message.buffer(), message.offset(), message.length(), message.correlationId(),
-                    message.replyTo(), routingKey);
+                    message.replyTo(), key);
             }
         }
     }

@@ -80,4 +80,57 @@ class AssignedWindowTest
         }
         assertSame(keyed.pick(Publisher.NO_KEY, "jobs.a"), keyed.pick(Publisher.NO_KEY, "jobs.a"));
     }
+
+    @Test
+    void keyedKeepsAKeyWithItsEarlierMemberUntilItConfirmsAndASnapshotRebuildsThatAlike()
+    {
+        final ClusterSubscription first = member(1);
+        final ClusterSubscription second = member(2);
+        final ClusterSubscription third = member(3);
+        final ClusterQueueGroup keyed = new ClusterQueueGroup("jobs.>", "books", QueueGroupDiscipline.KEYED);
+        keyed.join(first);
+        keyed.join(third);
+        final long key = 1; // bucket 910: members[0] of two, members[1] of three
+        assertEquals(910, ClusterQueueGroup.bucket(key, null));
+        assign(keyed, key, 10);
+        assertSame(first, assign(keyed, key, 11));
+
+        keyed.join(second); // the key's member is now second, but first has not confirmed 11
+        assertSame(first, assign(keyed, key, 12));
+        assertTrue(keyed.lastPickHeld());
+
+        // A member loaded from a snapshot (the windows, then the joins in id order) decides alike.
+        final ClusterQueueGroup loaded = new ClusterQueueGroup("jobs.>", "books", QueueGroupDiscipline.KEYED);
+        loaded.join(first);
+        loaded.join(second);
+        loaded.join(third);
+        loaded.rebuildHolders();
+        assertSame(first, loaded.pick(key, "t", 13));
+        assertTrue(loaded.lastPickHeld());
+
+        first.assigned.confirm(12); // its client saw the last one: the key moves
+        assertSame(second, assign(keyed, key, 13));
+        assertFalse(keyed.lastPickHeld());
+        assertSame(second, assign(keyed, key, 14));
+
+        keyed.leave(second); // a leaver holds no key: the key goes to its member among those left
+        assertSame(first, keyed.pick(key, "t", 15));
+        assertEquals(ClusterQueueGroup.bucket(Publisher.NO_KEY, "jobs.a"),
+            ClusterQueueGroup.bucket(ClusterQueueGroup.bucketKey(Publisher.NO_KEY, "jobs.a"), null),
+            "a topic's bucket is known again from the key it is held under");
+    }
+
+    private static ClusterSubscription member(final long id)
+    {
+        final ClusterSubscription subscription = new ClusterSubscription(id, id, id, "jobs.>", "");
+        subscription.joinGroup("books", QueueGroupDiscipline.KEYED, 16);
+        return subscription;
+    }
+
+    private static ClusterSubscription assign(final ClusterQueueGroup group, final long key, final long sequence)
+    {
+        final ClusterSubscription member = group.pick(key, "t", sequence);
+        member.assigned.add(sequence, key);
+        return member;
+    }
 }

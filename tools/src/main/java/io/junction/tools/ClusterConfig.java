@@ -24,12 +24,13 @@ import static io.junction.tools.ConfigKeys.string;
  * @param members empty for the one-host layout, else a {@link ClusterMembers} list ('|' between entries).
  * @param snapshotInterval cluster time between the leader's scheduled snapshots; zero: none.
  * @param snapshotsKept    the archive keeps the log from the oldest of this many snapshots; 0: no purge.
+ * @param purgeFollowerTimeout the leader's purge keeps the log a follower heard from within this still needs.
  * @param minFreeDisk      below this many free bytes for the member journal the member stops.
  */
 public record ClusterConfig(
     boolean enabled, int memberId, int memberCount, String hostname, int basePort, String dir, boolean cleanStart,
     Duration leaderHeartbeatTimeout, Duration electionTimeout, Duration startupCanvassTimeout, boolean gateway,
-    String members, Duration snapshotInterval, int snapshotsKept, long minFreeDisk)
+    String members, Duration snapshotInterval, int snapshotsKept, Duration purgeFollowerTimeout, long minFreeDisk)
 {
     /** Ports per member in the layout, of which the first five are used. */
     public static final int PORTS_PER_MEMBER = 10;
@@ -109,6 +110,7 @@ public record ClusterConfig(
             members,
             duration(config, "cluster.snapshot-interval", false),
             intAtLeast(config, "cluster.snapshots-kept", 0, 1_000),
+            duration(config, "cluster.purge-follower-timeout", false),
             bytes(config, "cluster.min-free-disk"));
         if (spec.enabled())
         {

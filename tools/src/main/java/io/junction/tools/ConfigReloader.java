@@ -88,6 +88,7 @@ final class ConfigReloader
         refuse("cluster.gateway", (c) -> c.cluster().gateway()),
         refuse("cluster.snapshot-interval", (c) -> c.cluster().snapshotInterval()),
         refuse("cluster.snapshots-kept", (c) -> c.cluster().snapshotsKept()),
+        refuse("cluster.purge-follower-timeout", (c) -> c.cluster().purgeFollowerTimeout()),
         refuse("cluster.min-free-disk", (c) -> c.cluster().minFreeDisk()),
 
         restart("dir", (c) -> c.node().dir()),

@@ -90,6 +90,7 @@ final class DaemonCluster implements AutoCloseable
                 .startupCanvassTimeoutNs(spec.startupCanvassTimeout().toNanos())
                 .snapshotIntervalNs(spec.snapshotInterval().toNanos())
                 .snapshotsKept(spec.snapshotsKept())
+                .purgeFollowerTimeoutNs(spec.purgeFollowerTimeout().toNanos())
                 .journalMinFreeDiskBytes(spec.minFreeDisk())
                 .errorHandler(errorHandler));
         }
