@@ -176,6 +176,8 @@ final class ProtocolConnection implements FrameHandler
     private final AtomicReference<RemoteSubscription> slowConsumer = new AtomicReference<>();
     private final ControlledMessageHandler copyDelivery = this::copyDelivery;
     private final org.agrona.concurrent.MessageHandler discardDelivery = this::discardDelivery;
+    /** Drop-oldest making room for a CRITICAL message: the oldest is dropped whatever its class (CRITICAL counted). */
+    private final org.agrona.concurrent.MessageHandler evictDelivery = this::evictDelivery;
     private final org.agrona.concurrent.ControlledMessageHandler discardBelowCritical = this::discardBelowCritical;
     private static final org.agrona.concurrent.MessageHandler DISCARD = (typeId, buffer, index, length) -> { };
 
@@ -2005,7 +2007,7 @@ final class ProtocolConnection implements FrameHandler
                     return index;
                 }
                 final long position = ring.consumerPosition();
-                final int discarded = critical ? ring.read(discardDelivery, 1) :
+                final int discarded = critical ? ring.read(evictDelivery, 1) :
                     ring.controlledRead(discardBelowCritical, 1);
                 if (0 == discarded && ring.consumerPosition() == position)
                 {
@@ -2072,6 +2074,19 @@ final class ProtocolConnection implements FrameHandler
         }
         discardDelivery(typeId, buffer, index, length);
         return org.agrona.concurrent.ControlledMessageHandler.Action.CONTINUE;
+    }
+
+    private void evictDelivery(final int typeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        final int frame = index + ProtocolFrames.LENGTH_PREFIX;
+        if (length >= ProtocolFrames.LENGTH_PREFIX + ProtocolFrames.HEADER_LENGTH + MessageDecoder.BLOCK_LENGTH &&
+            MessageDecoder.TEMPLATE_ID == ProtocolFrames.templateId(buffer, frame) &&
+            PriorityCode.CRITICAL.value() == buffer.getByte(
+                frame + ProtocolFrames.HEADER_LENGTH + MessageDecoder.priorityEncodingOffset()))
+        {
+            server.onCriticalDrop(CriticalDrop.EVICTED);
+        }
+        discardDelivery(typeId, buffer, index, length);
     }
 
     private void discardDelivery(final int typeId, final MutableDirectBuffer buffer, final int index, final int length)

@@ -354,19 +354,30 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
                         return index;
                     }
                 }
-                drop(1, priority);
+                dropNewcomer(critical, priority);
                 return -1;
             }
             case DISCONNECT:
-                drop(1, priority);
+                dropNewcomer(critical, priority);
                 connection.onSlowConsumer(this);
                 return -1;
             case BACK_PRESSURE:
                 return awaitRoom(ring, recordLength);
             case DROP_NEWEST:
             default:
-                drop(1, priority);
+                dropNewcomer(critical, priority);
                 return -1;
+        }
+    }
+
+    /** The message in hand is dropped: counted, and a CRITICAL one by the limit that refused it. */
+    private void dropNewcomer(final boolean critical, final int priority)
+    {
+        drop(1, priority);
+        if (critical)
+        {
+            connection.server().onCriticalDrop(null != credit && credit.get() <= 0 ?
+                CriticalDrop.NO_CREDIT : CriticalDrop.SEND_BUFFER_FULL);
         }
     }
 
