@@ -1409,6 +1409,8 @@ final class ProtocolConnection implements FrameHandler
         final long id = subscribe.subscriptionId();
         final StartPositionKind start = subscribe.startPositionKind();
         final long initialCredit = subscribe.initialCredit();
+        // Version 3 has no CRITICAL credit (its decoder answers the null value): CRITICAL shares the credit.
+        final long initialCriticalCredit = Math.max(0, subscribe.initialCriticalCredit());
         final SlowSubscriberPolicyCode policyCode = subscribe.slowSubscriberPolicy();
         final String pattern = subscribe.pattern();
         final String queueGroup = subscribe.queueGroup();
@@ -1492,7 +1494,7 @@ final class ProtocolConnection implements FrameHandler
         final SlowSubscriberPolicy policy = policyCode == SlowSubscriberPolicyCode.SERVER_DEFAULT ?
             server.defaultPolicy() : SlowSubscriberPolicy.values()[policyCode.value() - 1];
         final RemoteSubscription subscription = new RemoteSubscription(this, freeSlot(), id, pattern, policy,
-            initialCredit);
+            initialCredit, initialCriticalCredit);
         slots[subscription.slot] = subscription;
         byId.put(id, subscription);
         subscriptionCount++;
@@ -1748,7 +1750,9 @@ final class ProtocolConnection implements FrameHandler
             return;
         }
         final RemoteSubscription subscription = byId.get(credit.subscriptionId());
-        if (null == subscription && durables.onCredit(credit.subscriptionId(), credit.credit()))
+        final long more = credit.credit();
+        final long moreCritical = Math.max(0, credit.criticalCredit()); // version 3: none (the null value)
+        if (null == subscription && durables.onCredit(credit.subscriptionId(), more, moreCritical))
         {
             return;
         }
@@ -1758,7 +1762,7 @@ final class ProtocolConnection implements FrameHandler
                 "no subscription " + credit.subscriptionId() + " on this connection");
             return;
         }
-        subscription.addCredit(credit.credit());
+        subscription.addCredit(more, moreCritical);
     }
 
     @Override
@@ -2102,7 +2106,7 @@ final class ProtocolConnection implements FrameHandler
         if (null != owner)
         {
             owner.drop(1, priorityOrdinal);
-            owner.refundCredit(); // it was never sent
+            owner.refundCredit(priorityOrdinal); // it was never sent: back to the credit of its class
         }
         else
         {

@@ -54,7 +54,8 @@ import io.junction.perf.suite.ServerProcess;
  * with system properties {@code remote.seconds} (120: the loaded phase), {@code remote.unloadedSeconds} (20),
  * {@code remote.unloadedShare} (0.1), {@code remote.multiplier} (3), {@code remote.criticalShare} (0.1),
  * {@code remote.serviceNs} (5000), {@code remote.criticalReserve} (12: the daemon's {@code network.critical-reserve}),
- * {@code remote.criticalCredit} (the subscription's CRITICAL credit window; 0: CRITICAL shares the credit),
+ * {@code remote.credit} (4096: the subscription's credit window), {@code remote.criticalCredit} (4096: its CRITICAL
+ * credit window; 0: CRITICAL shares the credit),
  * {@code remote.out} (perf/results/remote-overload-&lt;time&gt;). About {@code seconds + unloadedSeconds + 40} s.
  */
 public final class RemoteOverloadRun
@@ -79,7 +80,8 @@ public final class RemoteOverloadRun
     private final double multiplier = Double.parseDouble(System.getProperty("remote.multiplier", "3"));
     private final double criticalShare = Double.parseDouble(System.getProperty("remote.criticalShare", "0.1"));
     private final long serviceNs = Long.getLong("remote.serviceNs", 5_000);
-    private final long criticalCredit = Long.getLong("remote.criticalCredit", 0);
+    private final long credit = Long.getLong("remote.credit", ClientSubscriptionOptions.DEFAULT_INITIAL_CREDIT);
+    private final long criticalCredit = Long.getLong("remote.criticalCredit", 4096);
     private final Path out = Path.of(System.getProperty("remote.out",
         "perf/results/remote-overload-" + Instant.now().toString().replace(':', '-').substring(0, 19)));
 
@@ -141,7 +143,7 @@ public final class RemoteOverloadRun
             .append("Run ").append(Instant.now()).append(": unloaded ").append(unloadedSeconds).append(" s at ")
             .append(unloadedShare).append("x capacity, then loaded ").append(seconds).append(" s at ").append(multiplier)
             .append("x capacity, ").append((int)(criticalShare * 100)).append("% CRITICAL, subscriber work ")
-            .append(serviceNs).append(" ns/message, subscription CRITICAL credit ")
+            .append(serviceNs).append(" ns/message, subscription credit ").append(credit).append(", CRITICAL credit ")
             .append(0 == criticalCredit ? "none (CRITICAL shares the credit)" : Long.toString(criticalCredit))
             .append(".\n\nDaemon config:\n\n```\n")
             .append(Files.readString(config)).append("```\n\n");
@@ -158,11 +160,8 @@ public final class RemoteOverloadRun
                 .url("tcp://127.0.0.1:" + port).instance("overload-pub"));
             try
             {
-                final ClientSubscriptionOptions options = ClientSubscriptionOptions.defaults();
-                if (criticalCredit > 0)
-                {
-                    throw new UnsupportedOperationException("TODO");
-                }
+                final ClientSubscriptionOptions options = ClientSubscriptionOptions.defaults().initialCredit(credit)
+                    .criticalCredit(criticalCredit);
                 final ClientSubscription subscription = subscriber.subscribe(TOPIC, this::onMessage, options);
                 pollUntil(() -> subscription.isInEffect() && publisher.isConnected(), subscriber, publisher);
                 subscriber.startAgent(null, null);
