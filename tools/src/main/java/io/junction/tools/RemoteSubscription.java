@@ -125,12 +125,6 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
         return null == credit ? NO_CREDIT_LIMIT : credit.get();
     }
 
-    /** @return CRITICAL's own credit, or {@value #NO_CREDIT_LIMIT} when it has none (it shares {@link #credit()}). */
-    long criticalCredit()
-    {
-        return null == criticalCredit ? NO_CREDIT_LIMIT : criticalCredit.get();
-    }
-
     /** @return the credit a message of this class spends: CRITICAL's own when it has one. */
     private AtomicLong pool(final boolean critical)
     {
