@@ -54,8 +54,9 @@ import io.junction.perf.suite.ServerProcess;
  * with system properties {@code remote.seconds} (120: the loaded phase), {@code remote.unloadedSeconds} (20),
  * {@code remote.unloadedShare} (0.1), {@code remote.multiplier} (3), {@code remote.criticalShare} (0.1),
  * {@code remote.serviceNs} (5000), {@code remote.criticalReserve} (12: the daemon's {@code network.critical-reserve}),
- * {@code remote.credit} (4096: the subscription's credit window), {@code remote.criticalCredit} (4096: its CRITICAL
- * credit window; 0: CRITICAL shares the credit),
+ * {@code remote.credit} (4096: the subscription's credit window), {@code remote.criticalCredit} (16384: its CRITICAL
+ * credit window; 0: CRITICAL shares the credit), {@code remote.expressLane} (1M: the daemon's
+ * {@code network.express-send-buffer}, room for the CRITICAL window's frames ahead of the send buffer),
  * {@code remote.out} (perf/results/remote-overload-&lt;time&gt;). About {@code seconds + unloadedSeconds + 40} s.
  */
 public final class RemoteOverloadRun
@@ -81,7 +82,11 @@ public final class RemoteOverloadRun
     private final double criticalShare = Double.parseDouble(System.getProperty("remote.criticalShare", "0.1"));
     private final long serviceNs = Long.getLong("remote.serviceNs", 5_000);
     private final long credit = Long.getLong("remote.credit", ClientSubscriptionOptions.DEFAULT_INITIAL_CREDIT);
-    private final long criticalCredit = Long.getLong("remote.criticalCredit", 4096);
+    /**
+     * CRITICAL's window must cover its rate times the longest pause of the subscriber it is to ride out without a
+     * drop: 16,384 is half a second of 30,000 CRITICAL/s (3x a capacity of 100,000 msg/s, 10% CRITICAL).
+     */
+    private final long criticalCredit = Long.getLong("remote.criticalCredit", 16_384);
     private final Path out = Path.of(System.getProperty("remote.out",
         "perf/results/remote-overload-" + Instant.now().toString().replace(':', '-').substring(0, 19)));
 
@@ -557,7 +562,8 @@ public final class RemoteOverloadRun
             "http { enabled = true, host = \"127.0.0.1\", port = " + httpPort + " }",
             "regulation { codel { enabled = true }, critical-reserve = 256, express-critical = true, rules = [] }",
             "subscriber { policy = drop-oldest }",
-            "network { critical-reserve = " + Integer.getInteger("remote.criticalReserve", 12) + " }",
+            "network { critical-reserve = " + Integer.getInteger("remote.criticalReserve", 12) +
+                ", express-send-buffer = " + System.getProperty("remote.expressLane", "1M") + " }",
             "alarms { rules = [] }",
             "");
     }
