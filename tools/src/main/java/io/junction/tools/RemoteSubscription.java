@@ -287,7 +287,6 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
         connection.onDelivered();
     }
 
-
     /**
      * A CRITICAL message's room in the express lane, paid for with a credit: under drop-oldest, one out of credit
      * takes that of the oldest unsent messages below CRITICAL in the send buffer, as in the send buffer itself; under
