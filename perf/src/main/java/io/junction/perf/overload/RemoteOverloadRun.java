@@ -109,6 +109,12 @@ public final class RemoteOverloadRun
         final String name;
         final long rate;
         final Histogram[] latency = new Histogram[CLASSES.length];
+        /**
+         * CRITICAL's latency in two: publisher to the daemon's switch accepting it (the message's timestamp, the
+         * daemon's System.nanoTime, the same monotonic clock as this process's on Linux), and from there to the handler.
+         */
+        final Histogram criticalToSwitch = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        final Histogram criticalFromSwitch = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         final BitSet criticalSeen = new BitSet();
         final long[] offered = new long[CLASSES.length];
         final long[] notOffered = new long[CLASSES.length];
@@ -229,6 +235,11 @@ public final class RemoteOverloadRun
             if (CRITICAL == priority)
             {
                 current.criticalSeen.set((int)message.buffer().getLong(message.offset() + NUMBER_AT));
+                final long acceptedNs = message.timestampNs();
+                current.criticalToSwitch.recordValue(Math.max(0, Math.min(acceptedNs -
+                    message.buffer().getLong(message.offset() + SENT_NS_AT), current.criticalToSwitch.getHighestTrackableValue())));
+                current.criticalFromSwitch.recordValue(Math.max(0, Math.min(nowNs - acceptedNs,
+                    current.criticalFromSwitch.getHighestTrackableValue())));
             }
         }
         final long until = System.nanoTime() + serviceNs; // the application's work
@@ -337,6 +348,10 @@ public final class RemoteOverloadRun
                 unloaded.offered[CRITICAL]))
             .append(String.format("- **CRITICAL latency loaded/unloaded: p50 %.2f×, p99 %.2f×, p99.9 %.2f×, max %.2f×** " +
                 "(goal: p99 at most 2×).%n", ratio(l, u, 50), ratio(l, u, 99), ratio(l, u, 99.9), ratio(l, u, 100)))
+            .append(String.format("- CRITICAL's latency in two (µs, p50 / p99 / p99.9 / max): publisher to the daemon's " +
+                "switch accepting it, unloaded %s, loaded %s; from there to the handler, unloaded %s, loaded %s.%n",
+                quartet(unloaded.criticalToSwitch), quartet(loaded.criticalToSwitch),
+                quartet(unloaded.criticalFromSwitch), quartet(loaded.criticalFromSwitch)))
             .append(String.format("- Longest run of seconds with no delivery (a stall), loaded: %d.%n", longestQuietSeconds))
             .append(String.format("- Daemon RSS after the warm-up (second %d) %.0f MB, at the end %.0f MB, highest " +
                 "%.0f MB.%n", warm + 1, rss[warm] / 1e6, rss[rss.length - 1] / 1e6, max(rss, warm) / 1e6))
@@ -355,6 +370,11 @@ public final class RemoteOverloadRun
             }
         }
         report.append("```\n\nPer second (loaded): seconds.csv.\n");
+    }
+
+    private static String quartet(final Histogram h)
+    {
+        return micros(h, 50) + " / " + micros(h, 99) + " / " + micros(h, 99.9) + " / " + micros(h, 100);
     }
 
     private static String micros(final Histogram h, final double percentile)
