@@ -111,7 +111,8 @@ public final class RemoteOverloadRun
         final Histogram[] latency = new Histogram[CLASSES.length];
         /**
          * CRITICAL's latency in two: publisher to the daemon's switch accepting it (the message's timestamp, the
-         * daemon's System.nanoTime, the same monotonic clock as this process's on Linux), and from there to the handler.
+         * daemon's System.nanoTime, the same monotonic clock as this process's on Linux), and from there to the
+         * handler.
          */
         final Histogram criticalToSwitch = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         final Histogram criticalFromSwitch = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
@@ -152,7 +153,8 @@ public final class RemoteOverloadRun
         report.append("# Remote overload, end to end through the daemon\n\n")
             .append(Machine.describe()).append("\n\n")
             .append("Run ").append(Instant.now()).append(": unloaded ").append(unloadedSeconds).append(" s at ")
-            .append(unloadedShare).append("x capacity, then loaded ").append(seconds).append(" s at ").append(multiplier)
+            .append(unloadedShare).append("x capacity, then loaded ").append(seconds).append(" s at ")
+            .append(multiplier)
             .append("x capacity, ").append((int)(criticalShare * 100)).append("% CRITICAL, subscriber work ")
             .append(serviceNs).append(" ns/message, subscription credit ").append(credit).append(", CRITICAL credit ")
             .append(0 == criticalCredit ? "none (CRITICAL shares the credit)" : Long.toString(criticalCredit))
@@ -236,8 +238,9 @@ public final class RemoteOverloadRun
             {
                 current.criticalSeen.set((int)message.buffer().getLong(message.offset() + NUMBER_AT));
                 final long acceptedNs = message.timestampNs();
-                current.criticalToSwitch.recordValue(Math.max(0, Math.min(acceptedNs -
-                    message.buffer().getLong(message.offset() + SENT_NS_AT), current.criticalToSwitch.getHighestTrackableValue())));
+                final long sentNs = message.buffer().getLong(message.offset() + SENT_NS_AT);
+                current.criticalToSwitch.recordValue(Math.max(0, Math.min(acceptedNs - sentNs,
+                    current.criticalToSwitch.getHighestTrackableValue())));
                 current.criticalFromSwitch.recordValue(Math.max(0, Math.min(nowNs - acceptedNs,
                     current.criticalFromSwitch.getHighestTrackableValue())));
             }
@@ -326,8 +329,8 @@ public final class RemoteOverloadRun
         {
             report.append(String.format("## %s: %,d msg/s offered open loop for %d s%n%n", p.name, p.rate,
                 p == loaded ? seconds : unloadedSeconds))
-                .append("| class | handed to the client | not taken by it | received | lost end to end | received share " +
-                    "| p50 µs | p99 µs | p99.9 µs | max µs |\n")
+                .append("| class | handed to the client | not taken by it | received | lost end to end | " +
+                    "received share | p50 µs | p99 µs | p99.9 µs | max µs |\n")
                 .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
             for (final Priority priority : CLASSES)
             {
@@ -346,13 +349,14 @@ public final class RemoteOverloadRun
         report.append(String.format("- **CRITICAL lost end to end (loaded): %,d** of %,d handed to the client " +
                 "(unloaded: %,d of %,d).%n", loaded.lostCritical, loaded.offered[CRITICAL], unloaded.lostCritical,
                 unloaded.offered[CRITICAL]))
-            .append(String.format("- **CRITICAL latency loaded/unloaded: p50 %.2f×, p99 %.2f×, p99.9 %.2f×, max %.2f×** " +
-                "(goal: p99 at most 2×).%n", ratio(l, u, 50), ratio(l, u, 99), ratio(l, u, 99.9), ratio(l, u, 100)))
-            .append(String.format("- CRITICAL's latency in two (µs, p50 / p99 / p99.9 / max): publisher to the daemon's " +
-                "switch accepting it, unloaded %s, loaded %s; from there to the handler, unloaded %s, loaded %s.%n",
+            .append(String.format("- **CRITICAL latency loaded/unloaded: p50 %.2f×, p99 %.2f×, p99.9 %.2f×, " +
+                "max %.2f×** (goal: p99 at most 2×).%n", ratio(l, u, 50), ratio(l, u, 99), ratio(l, u, 99.9), ratio(l, u, 100)))
+            .append(String.format("- CRITICAL's latency in two (µs, p50 / p99 / p99.9 / max): publisher to the " +
+                "daemon's switch accepting it, unloaded %s, loaded %s; from there to the handler, unloaded %s, loaded %s.%n",
                 quartet(unloaded.criticalToSwitch), quartet(loaded.criticalToSwitch),
                 quartet(unloaded.criticalFromSwitch), quartet(loaded.criticalFromSwitch)))
-            .append(String.format("- Longest run of seconds with no delivery (a stall), loaded: %d.%n", longestQuietSeconds))
+            .append(String.format("- Longest run of seconds with no delivery (a stall), loaded: %d.%n",
+                longestQuietSeconds))
             .append(String.format("- Daemon RSS after the warm-up (second %d) %.0f MB, at the end %.0f MB, highest " +
                 "%.0f MB.%n", warm + 1, rss[warm] / 1e6, rss[rss.length - 1] / 1e6, max(rss, warm) / 1e6))
             .append(String.format("- Daemon heap used: highest %.0f MB after the warm-up, at the end %.0f MB " +
