@@ -54,7 +54,7 @@ import io.junction.perf.suite.ServerProcess;
  * with system properties {@code remote.seconds} (120: the loaded phase), {@code remote.unloadedSeconds} (20),
  * {@code remote.unloadedShare} (0.1), {@code remote.multiplier} (3), {@code remote.criticalShare} (0.1),
  * {@code remote.serviceNs} (5000), {@code remote.criticalReserve} (12: the daemon's {@code network.critical-reserve}),
- * {@code remote.credit} (4096: the subscription's credit window), {@code remote.criticalCredit} (16384: its CRITICAL
+ * {@code remote.credit} (4096: the subscription's credit window), {@code remote.criticalCredit} (65536: its CRITICAL
  * credit window; 0: CRITICAL shares the credit), {@code remote.expressLane} (1M: the daemon's
  * {@code network.express-send-buffer}, room for the CRITICAL window's frames ahead of the send buffer),
  * {@code remote.out} (perf/results/remote-overload-&lt;time&gt;). About {@code seconds + unloadedSeconds + 40} s.
@@ -84,9 +84,10 @@ public final class RemoteOverloadRun
     private final long credit = Long.getLong("remote.credit", ClientSubscriptionOptions.DEFAULT_INITIAL_CREDIT);
     /**
      * CRITICAL's window must cover its rate times the longest pause of the subscriber it is to ride out without a
-     * drop: 16,384 is half a second of 30,000 CRITICAL/s (3x a capacity of 100,000 msg/s, 10% CRITICAL).
+     * drop: 65,536 is two seconds of 30,000 CRITICAL/s (3x a capacity of 100,000 msg/s, 10% CRITICAL); 16,384 lost
+     * 0.08% of CRITICAL on a starved host (perf/results/critical-overload-2026-12-03).
      */
-    private final long criticalCredit = Long.getLong("remote.criticalCredit", 16_384);
+    private final long criticalCredit = Long.getLong("remote.criticalCredit", 65_536);
     private final Path out = Path.of(System.getProperty("remote.out",
         "perf/results/remote-overload-" + Instant.now().toString().replace(':', '-').substring(0, 19)));
 
