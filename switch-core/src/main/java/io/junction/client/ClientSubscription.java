@@ -25,6 +25,8 @@ public final class ClientSubscription implements AutoCloseable
     long delivered;
     long faults;
     long consumedSinceGrant;
+    /** CRITICAL messages consumed since the last grant, with a CRITICAL credit window (else in the count above). */
+    long consumedCriticalSinceGrant;
     long subscribeSentNs;
     long lastSequence = -1;
 
@@ -107,7 +109,19 @@ public final class ClientSubscription implements AutoCloseable
      */
     public boolean grantCredit(final long credit)
     {
-        return client.sendCredit(this, credit);
+        return client.sendCredit(this, credit, 0);
+    }
+
+    /**
+     * Let the daemon send {@code credit} more messages below CRITICAL and {@code criticalCredit} more CRITICAL ones
+     * (with {@link ClientSubscriptionOptions#criticalCredit} set and {@link ClientSubscriptionOptions#autoCredit}
+     * false; without a CRITICAL window the daemon adds both to the one credit).
+     *
+     * @return false if it could not be sent now (not connected, or the send buffer is full).
+     */
+    public boolean grantCredit(final long credit, final long criticalCredit)
+    {
+        return client.sendCredit(this, credit, criticalCredit);
     }
 
     /**

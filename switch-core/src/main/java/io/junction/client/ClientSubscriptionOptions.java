@@ -14,6 +14,11 @@ import io.junction.protocol.QueueGroupNames;
  * consumed each time that reaches half the initial credit, so the daemon never has more than the initial credit
  * outstanding. Out of credit, the subscription meets its slow-subscriber policy in the daemon.
  * <p>
+ * With a {@link #criticalCredit} window, CRITICAL messages have a credit of their own: they spend only it, the other
+ * classes only the initial credit, so a backlog of lower classes cannot leave CRITICAL without credit. The client
+ * then grants consumed CRITICAL messages as CRITICAL credit (in the same CREDIT frame), each time either count
+ * reaches half its window; the daemon has at most both windows outstanding.
+ * <p>
  * With a {@link #queueGroup}, the subscriptions (on any connection, and embedded ones) with that group name and
  * the same pattern share its messages: each goes to one member. It rejoins the same group after a reconnect.
  * <p>
@@ -32,6 +37,7 @@ public final class ClientSubscriptionOptions
     private SlowSubscriberPolicy slowSubscriberPolicy;
     private long initialCredit = DEFAULT_INITIAL_CREDIT;
     private boolean autoCredit = true;
+    private long criticalCredit;
     private String queueGroup;
     private QueueGroupDiscipline queueGroupDiscipline = QueueGroupDiscipline.BALANCED;
     private String durableName;
@@ -74,6 +80,27 @@ public final class ClientSubscriptionOptions
     public long initialCredit()
     {
         return initialCredit;
+    }
+
+    /**
+     * @param credit CRITICAL messages the daemon may send before the first CRITICAL credit, apart from
+     *               {@link #initialCredit} ({@code >= 0}); 0 (the default): CRITICAL spends the initial credit with the
+     *               other classes. Ignored without flow control. With {@link #autoCredit} false the application grants
+     *               it with {@link ClientSubscription#grantCredit(long, long)}.
+     */
+    public ClientSubscriptionOptions criticalCredit(final long credit)
+    {
+        if (credit < 0)
+        {
+            throw new IllegalArgumentException("criticalCredit must be >= 0: " + credit);
+        }
+        this.criticalCredit = credit;
+        return this;
+    }
+
+    public long criticalCredit()
+    {
+        return criticalCredit;
     }
 
     /**
@@ -195,7 +222,7 @@ public final class ClientSubscriptionOptions
     ClientSubscriptionOptions copy()
     {
         return new ClientSubscriptionOptions().slowSubscriberPolicy(slowSubscriberPolicy)
-            .initialCredit(initialCredit).autoCredit(autoCredit).queueGroup(queueGroup, queueGroupDiscipline).durable(durableName)
+            .initialCredit(initialCredit).criticalCredit(criticalCredit).autoCredit(autoCredit).queueGroup(queueGroup, queueGroupDiscipline).durable(durableName)
             .startAt(startAt).autoAck(autoAck);
     }
 }

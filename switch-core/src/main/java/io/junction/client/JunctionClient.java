@@ -1004,10 +1004,10 @@ public final class JunctionClient implements AutoCloseable
         }
     }
 
-    boolean sendCredit(final ClientSubscription subscription, final long amount)
+    boolean sendCredit(final ClientSubscription subscription, final long amount, final long criticalAmount)
     {
         if (CONNECTED != state || !(subscription.active || subscription.draining) || subscription.subscribeSentNs == 0 ||
-            amount <= 0)
+            amount < 0 || criticalAmount < 0 || (0 == amount && 0 == criticalAmount))
         {
             return false;
         }
@@ -1016,7 +1016,8 @@ public final class JunctionClient implements AutoCloseable
         {
             return false;
         }
-        credit.wrapAndApplyHeader(transport.buffer(), at, header).subscriptionId(subscription.id()).credit(amount);
+        credit.wrapAndApplyHeader(transport.buffer(), at, header).subscriptionId(subscription.id()).credit(amount)
+            .criticalCredit(criticalAmount);
         transport.commit(at, ProtocolFrames.HEADER_LENGTH + credit.encodedLength());
         statistics.creditsGranted++;
         return true;
@@ -1382,6 +1383,7 @@ public final class JunctionClient implements AutoCloseable
             subscription.inEffect = false;
             subscription.subscribeSentNs = 0;
             subscription.consumedSinceGrant = 0;
+            subscription.consumedCriticalSinceGrant = 0;
             unsentSubscribes++;
         }
         nextAttemptNs = System.nanoTime() + (ctx.reconnect() ? backoffNs : Long.MAX_VALUE / 2);
@@ -1480,6 +1482,7 @@ public final class JunctionClient implements AutoCloseable
                 .startPositionKind(startKind)
                 .startPositionValue(startValue)
                 .initialCredit(options.initialCredit())
+                .initialCriticalCredit(options.initialCredit() > 0 ? options.criticalCredit() : 0)
                 .slowSubscriberPolicy(null == options.slowSubscriberPolicy() ? SlowSubscriberPolicyCode.SERVER_DEFAULT :
                     SlowSubscriberPolicyCode.get((short)(options.slowSubscriberPolicy().ordinal() + 1)))
                 .queueGroupDiscipline(io.junction.QueueGroupDiscipline.KEYED == options.queueGroupDiscipline() ?
@@ -1491,6 +1494,7 @@ public final class JunctionClient implements AutoCloseable
             transport.commit(at, ProtocolFrames.HEADER_LENGTH + subscribe.encodedLength());
             subscription.subscribeSentNs = nowNs;
             subscription.consumedSinceGrant = 0;
+            subscription.consumedCriticalSinceGrant = 0;
             unsentSubscribes--;
             sent++;
         }
@@ -1559,10 +1563,24 @@ public final class JunctionClient implements AutoCloseable
         }
         if (options.autoCredit() && options.initialCredit() > 0 && (subscription.active || subscription.draining))
         {
-            final long consumed = ++subscription.consumedSinceGrant;
-            if (consumed >= Math.max(1, options.initialCredit() >> 1) && sendCredit(subscription, consumed))
+            // With a CRITICAL window a CRITICAL message is granted back as CRITICAL credit, the pool it spent.
+            final long criticalWindow = options.criticalCredit();
+            if (criticalWindow > 0 && Priority.CRITICAL == priority)
+            {
+                subscription.consumedCriticalSinceGrant++;
+            }
+            else
+            {
+                subscription.consumedSinceGrant++;
+            }
+            final long consumed = subscription.consumedSinceGrant;
+            final long consumedCritical = subscription.consumedCriticalSinceGrant;
+            if ((consumed >= Math.max(1, options.initialCredit() >> 1) ||
+                (criticalWindow > 0 && consumedCritical >= Math.max(1, criticalWindow >> 1))) &&
+                sendCredit(subscription, consumed, consumedCritical))
             {
                 subscription.consumedSinceGrant = 0;
+                subscription.consumedCriticalSinceGrant = 0;
             }
         }
     }

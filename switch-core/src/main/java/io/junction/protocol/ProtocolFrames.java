@@ -88,13 +88,17 @@ public final class ProtocolFrames
             }
             define(version, OutcomeDecoder.TEMPLATE_ID, OutcomeDecoder.BLOCK_LENGTH);
             define(version, CoalescedRefusalDecoder.TEMPLATE_ID, CoalescedRefusalDecoder.BLOCK_LENGTH, UTF8);
-            // Version 2: no queueGroupDiscipline (the last fixed field).
-            define(version, SubscribeDecoder.TEMPLATE_ID, v3 ? SubscribeDecoder.BLOCK_LENGTH :
+            // Version 3: no initialCriticalCredit (the last fixed field); version 2 neither queueGroupDiscipline.
+            final boolean v4 = version >= 4;
+            define(version, SubscribeDecoder.TEMPLATE_ID, v4 ? SubscribeDecoder.BLOCK_LENGTH : v3 ?
+                SubscribeDecoder.initialCriticalCreditEncodingOffset() :
                 SubscribeDecoder.queueGroupDisciplineEncodingOffset(), ASCII, ASCII, ASCII);
             define(version, SubscribedDecoder.TEMPLATE_ID, SubscribedDecoder.BLOCK_LENGTH, ASCII);
             define(version, UnsubscribeDecoder.TEMPLATE_ID, UnsubscribeDecoder.BLOCK_LENGTH);
             define(version, UnsubscribedDecoder.TEMPLATE_ID, UnsubscribedDecoder.BLOCK_LENGTH);
-            define(version, CreditDecoder.TEMPLATE_ID, CreditDecoder.BLOCK_LENGTH);
+            // Version 3: no criticalCredit (the last fixed field).
+            define(version, CreditDecoder.TEMPLATE_ID, v4 ? CreditDecoder.BLOCK_LENGTH :
+                CreditDecoder.criticalCreditEncodingOffset());
             define(version, ReplayDecoder.TEMPLATE_ID, ReplayDecoder.BLOCK_LENGTH);
             define(version, AckDecoder.TEMPLATE_ID, AckDecoder.BLOCK_LENGTH);
         }

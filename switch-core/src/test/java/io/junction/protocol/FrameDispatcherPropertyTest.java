@@ -19,9 +19,11 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.Size;
 
+import io.junction.protocol.codecs.CreditDecoder;
 import io.junction.protocol.codecs.ErrorCode;
 import io.junction.protocol.codecs.MessageDecoder;
 import io.junction.protocol.codecs.PublishDecoder;
+import io.junction.protocol.codecs.SubscribeDecoder;
 
 /**
  * Properties of the decode path every party runs ({@link ProtocolFrames#check} then {@link FrameDispatcher}):
@@ -174,9 +176,10 @@ class FrameDispatcherPropertyTest
     }
 
     @Property(tries = 500)
-    void aPublishOrMessageOfTheVersionBeforeDecodesWithoutTheNewerFields(@ForAll("frames") final Frame frame)
+    void aFrameOfTheVersionBeforeDecodesWithoutTheNewerFields(@ForAll("frames") final Frame frame)
     {
-        if (frame.templateId() != PublishDecoder.TEMPLATE_ID && frame.templateId() != MessageDecoder.TEMPLATE_ID)
+        if (frame.templateId() != PublishDecoder.TEMPLATE_ID && frame.templateId() != MessageDecoder.TEMPLATE_ID &&
+            frame.templateId() != SubscribeDecoder.TEMPLATE_ID && frame.templateId() != CreditDecoder.TEMPLATE_ID)
         {
             return;
         }
@@ -184,7 +187,16 @@ class FrameDispatcherPropertyTest
         reader.reset();
         assertEquals(frame.templateId(), dispatcher.dispatch(new UnsafeBuffer(bytes), 0, bytes.length, reader),
             reader.refusal);
-        final List<Object> expected = new ArrayList<>(frame.values()); // version 2 lacks only PUBLISH.key
+        // Version 3 lacks SUBSCRIBE.initialCriticalCredit and CREDIT.criticalCredit: its decoder answers their null.
+        final List<Object> expected = new ArrayList<>(frame.values());
+        if (frame.templateId() == SubscribeDecoder.TEMPLATE_ID)
+        {
+            expected.set(5, SubscribeDecoder.initialCriticalCreditNullValue());
+        }
+        else if (frame.templateId() == CreditDecoder.TEMPLATE_ID)
+        {
+            expected.set(2, CreditDecoder.criticalCreditNullValue());
+        }
         for (int i = 0; i < expected.size(); i++)
         {
             if (expected.get(i) instanceof byte[])
@@ -199,13 +211,12 @@ class FrameDispatcherPropertyTest
     }
 
     /**
-     * The frame as a version N-1 (2) encoder writes it: PUBLISH's block without its last fixed field (key); MESSAGE
-     * as in version 3.
+     * The frame as a version N-1 (3) encoder writes it: SUBSCRIBE's and CREDIT's blocks without their last fixed field
+     * (initialCriticalCredit, criticalCredit); PUBLISH and MESSAGE as in version 4.
      */
     private static byte[] olderVersion(final Frame frame)
     {
-        final int newBlock = frame.templateId() == PublishDecoder.TEMPLATE_ID ?
-            PublishDecoder.BLOCK_LENGTH : MessageDecoder.BLOCK_LENGTH;
+        final int newBlock = ProtocolFrames.blockLength(frame.templateId(), ProtocolFrames.VERSION);
         final int oldBlock = ProtocolFrames.blockLength(frame.templateId(), ProtocolFrames.MIN_VERSION);
         final int oldLength = frame.bytes().length - (newBlock - oldBlock);
         final UnsafeBuffer source = new UnsafeBuffer(frame.bytes());

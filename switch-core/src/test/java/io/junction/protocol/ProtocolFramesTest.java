@@ -7,6 +7,8 @@ import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
+import io.junction.protocol.codecs.CreditDecoder;
+import io.junction.protocol.codecs.CreditEncoder;
 import io.junction.protocol.codecs.ErrorCode;
 import io.junction.protocol.codecs.MessageHeaderDecoder;
 import io.junction.protocol.codecs.MessageHeaderEncoder;
@@ -14,6 +16,11 @@ import io.junction.protocol.codecs.PriorityCode;
 import io.junction.protocol.codecs.PublishDecoder;
 import io.junction.protocol.codecs.PublishEncoder;
 import io.junction.protocol.codecs.QualityOfServiceCode;
+import io.junction.protocol.codecs.QueueGroupDisciplineCode;
+import io.junction.protocol.codecs.SlowSubscriberPolicyCode;
+import io.junction.protocol.codecs.StartPositionKind;
+import io.junction.protocol.codecs.SubscribeDecoder;
+import io.junction.protocol.codecs.SubscribeEncoder;
 
 /**
  * The framing checks by example: a frame of this version and one of the version before pass and decode; another
@@ -41,30 +48,65 @@ class ProtocolFramesTest
     }
 
     @Test
-    void aPublishOfTheVersionBeforePassesAndDecodesWithoutTheNewFields()
+    void aSubscribeAndACreditOfTheVersionBeforePassAndDecodeWithoutTheNewFields()
     {
-        // Version 2 as its encoder wrote it: the block stops before key (version 3's last fixed field).
-        final int blockLength = PublishDecoder.keyEncodingOffset();
-        new MessageHeaderEncoder().wrap(buffer, 0).blockLength(blockLength).templateId(PublishEncoder.TEMPLATE_ID)
+        // Version 3 as its encoder wrote it: the block stops before initialCriticalCredit (version 4's last fixed field).
+        final int blockLength = SubscribeDecoder.initialCriticalCreditEncodingOffset();
+        new MessageHeaderEncoder().wrap(buffer, 0).blockLength(blockLength).templateId(SubscribeEncoder.TEMPLATE_ID)
             .schemaId(ProtocolFrames.SCHEMA_ID).version(ProtocolFrames.VERSION - 1);
-        final PublishEncoder encoder = new PublishEncoder().wrap(buffer, ProtocolFrames.HEADER_LENGTH)
-            .publisherSequence(9).priority(PriorityCode.HIGH).qualityOfService(QualityOfServiceCode.BEST_EFFORT).ttlNs(0)
-            .correlationId(7);
+        final SubscribeEncoder encoder = new SubscribeEncoder().wrap(buffer, ProtocolFrames.HEADER_LENGTH)
+            .subscriptionId(9).startPositionKind(StartPositionKind.NEW).startPositionValue(0).initialCredit(64)
+            .slowSubscriberPolicy(SlowSubscriberPolicyCode.DROP_OLDEST).queueGroupDiscipline(QueueGroupDisciplineCode.KEYED);
         encoder.limit(ProtocolFrames.HEADER_LENGTH + blockLength);
-        encoder.topic("a.b").putPayload(new byte[]{ 1, 2 }, 0, 2).replyTo("r.1");
+        encoder.pattern("a.>").queueGroup("g").durableName("");
         final int length = encoder.limit();
 
-        assertEquals(PublishDecoder.TEMPLATE_ID, ProtocolFrames.check(buffer, 0, length, MAX));
-        final PublishDecoder decoder = new PublishDecoder().wrap(buffer, ProtocolFrames.HEADER_LENGTH, blockLength,
+        assertEquals(SubscribeDecoder.TEMPLATE_ID, ProtocolFrames.check(buffer, 0, length, MAX));
+        final SubscribeDecoder decoder = new SubscribeDecoder().wrap(buffer, ProtocolFrames.HEADER_LENGTH, blockLength,
             ProtocolFrames.VERSION - 1);
-        assertEquals(9, decoder.publisherSequence());
-        assertEquals(7, decoder.correlationId());
-        assertEquals(PublishDecoder.keyNullValue(), decoder.key());
-        assertEquals("a.b", decoder.topic());
-        assertEquals(2, decoder.payloadLength());
-        decoder.skipPayload();
-        assertEquals("r.1", decoder.replyTo());
+        assertEquals(9, decoder.subscriptionId());
+        assertEquals(64, decoder.initialCredit());
+        assertEquals(QueueGroupDisciplineCode.KEYED, decoder.queueGroupDiscipline());
+        assertEquals(SubscribeDecoder.initialCriticalCreditNullValue(), decoder.initialCriticalCredit());
+        assertEquals("a.>", decoder.pattern());
+        assertEquals("g", decoder.queueGroup());
+        assertEquals("", decoder.durableName());
         assertEquals(length, decoder.limit());
+
+        final int creditBlock = CreditDecoder.criticalCreditEncodingOffset();
+        new MessageHeaderEncoder().wrap(buffer, 0).blockLength(creditBlock).templateId(CreditEncoder.TEMPLATE_ID)
+            .schemaId(ProtocolFrames.SCHEMA_ID).version(ProtocolFrames.VERSION - 1);
+        new CreditEncoder().wrap(buffer, ProtocolFrames.HEADER_LENGTH).subscriptionId(9).credit(32);
+        assertEquals(CreditDecoder.TEMPLATE_ID,
+            ProtocolFrames.check(buffer, 0, ProtocolFrames.HEADER_LENGTH + creditBlock, MAX));
+        final CreditDecoder credit = new CreditDecoder().wrap(buffer, ProtocolFrames.HEADER_LENGTH, creditBlock,
+            ProtocolFrames.VERSION - 1);
+        assertEquals(32, credit.credit());
+        assertEquals(CreditDecoder.criticalCreditNullValue(), credit.criticalCredit());
+    }
+
+    @Test
+    void aSubscribeOfThisVersionCarriesItsCriticalCredit()
+    {
+        new MessageHeaderEncoder().wrap(buffer, 0).blockLength(SubscribeEncoder.BLOCK_LENGTH)
+            .templateId(SubscribeEncoder.TEMPLATE_ID).schemaId(ProtocolFrames.SCHEMA_ID).version(ProtocolFrames.VERSION);
+        final SubscribeEncoder encoder = new SubscribeEncoder().wrap(buffer, ProtocolFrames.HEADER_LENGTH)
+            .subscriptionId(3).startPositionKind(StartPositionKind.NEW).startPositionValue(0).initialCredit(64)
+            .slowSubscriberPolicy(SlowSubscriberPolicyCode.DROP_OLDEST)
+            .queueGroupDiscipline(QueueGroupDisciplineCode.BALANCED).initialCriticalCredit(512);
+        encoder.pattern("a.>").queueGroup("").durableName("");
+        final int length = encoder.limit();
+        assertEquals(SubscribeDecoder.TEMPLATE_ID, ProtocolFrames.check(buffer, 0, length, MAX));
+        assertEquals(512, new SubscribeDecoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderDecoder())
+            .initialCriticalCredit());
+    }
+
+    @Test
+    void aFrameTwoVersionsBackIsRefused()
+    {
+        final int length = encodePublish();
+        buffer.putShort(6, (short)(ProtocolFrames.MIN_VERSION - 1), ProtocolFrames.BYTE_ORDER);
+        assertEquals(-ErrorCode.UNSUPPORTED_VERSION.value(), ProtocolFrames.check(buffer, 0, length, MAX));
     }
 
     @Test

@@ -90,10 +90,11 @@ final class ProtocolSamples
             case CoalescedRefusalDecoder.TEMPLATE_ID -> List.of(Kind.I64, Kind.I64, Kind.I64, Kind.OUTCOME, Kind.I32,
                 Kind.UTF8);
             case SubscribeDecoder.TEMPLATE_ID -> List.of(Kind.I64, Kind.START, Kind.I64, Kind.I64, Kind.POLICY,
-                Kind.ASCII, Kind.ASCII, Kind.ASCII);
+                Kind.I64, Kind.ASCII, Kind.ASCII, Kind.ASCII);
             case SubscribedDecoder.TEMPLATE_ID -> List.of(Kind.I64, Kind.I64, Kind.ASCII);
             case UnsubscribedDecoder.TEMPLATE_ID -> List.of(Kind.I64, Kind.END_REASON, Kind.I64, Kind.I64);
-            case CreditDecoder.TEMPLATE_ID, AckDecoder.TEMPLATE_ID -> List.of(Kind.I64, Kind.I64);
+            case CreditDecoder.TEMPLATE_ID -> List.of(Kind.I64, Kind.I64, Kind.I64);
+            case AckDecoder.TEMPLATE_ID -> List.of(Kind.I64, Kind.I64);
             case MessageDecoder.TEMPLATE_ID -> List.of(Kind.I64, Kind.I64, Kind.I64, Kind.PRIORITY, Kind.I64, Kind.ASCII,
                 Kind.BYTES, Kind.ASCII);
             case ReplayDecoder.TEMPLATE_ID -> List.of(Kind.I64, Kind.START, Kind.I64, Kind.I64);
@@ -172,8 +173,9 @@ final class ProtocolSamples
                     .subscriptionId((Long)v.get(0)).startPositionKind(StartPositionKind.get(s(v.get(1))))
                     .startPositionValue((Long)v.get(2)).initialCredit((Long)v.get(3))
                     .slowSubscriberPolicy(SlowSubscriberPolicyCode.get(s(v.get(4))))
-                    .queueGroupDiscipline(io.junction.protocol.codecs.QueueGroupDisciplineCode.BALANCED);
-                e.pattern((String)v.get(5)).queueGroup((String)v.get(6)).durableName((String)v.get(7));
+                    .queueGroupDiscipline(io.junction.protocol.codecs.QueueGroupDisciplineCode.BALANCED)
+                    .initialCriticalCredit((Long)v.get(5));
+                e.pattern((String)v.get(6)).queueGroup((String)v.get(7)).durableName((String)v.get(8));
                 body = e.encodedLength();
             }
             case SubscribedDecoder.TEMPLATE_ID ->
@@ -192,7 +194,7 @@ final class ProtocolSamples
                     .encodedLength();
             case CreditDecoder.TEMPLATE_ID ->
                 body = new CreditEncoder().wrapAndApplyHeader(buffer, 0, header).subscriptionId((Long)v.get(0))
-                    .credit((Long)v.get(1)).encodedLength();
+                    .credit((Long)v.get(1)).criticalCredit((Long)v.get(2)).encodedLength();
             case MessageDecoder.TEMPLATE_ID ->
             {
                 final MessageEncoder e = new MessageEncoder().wrapAndApplyHeader(buffer, 0, header)
@@ -337,10 +339,10 @@ final class ProtocolSamples
         public void onSubscribe(final SubscribeDecoder d)
         {
             final Object[] fixed = { d.subscriptionId(), (int)d.startPositionKind().value(), d.startPositionValue(),
-                d.initialCredit(), (int)d.slowSubscriberPolicy().value() };
+                d.initialCredit(), (int)d.slowSubscriberPolicy().value(), d.initialCriticalCredit() };
             final String pattern = d.pattern();
             final String group = d.queueGroup();
-            add(SubscribeDecoder.TEMPLATE_ID, fixed[0], fixed[1], fixed[2], fixed[3], fixed[4], pattern, group,
+            add(SubscribeDecoder.TEMPLATE_ID, fixed[0], fixed[1], fixed[2], fixed[3], fixed[4], fixed[5], pattern, group,
                 d.durableName());
         }
 
@@ -366,7 +368,7 @@ final class ProtocolSamples
         @Override
         public void onCredit(final CreditDecoder d)
         {
-            add(CreditDecoder.TEMPLATE_ID, d.subscriptionId(), d.credit());
+            add(CreditDecoder.TEMPLATE_ID, d.subscriptionId(), d.credit(), d.criticalCredit());
         }
 
         @Override

@@ -228,7 +228,11 @@ final class ConnectionDurables
     /**
      * @return true if the id is one of these (given the credit), false if it is not.
      */
-    boolean onCredit(final long id, final long credit)
+    /**
+     * @param criticalCredit a CREDIT's CRITICAL credit: a durable subscription has one credit for every class, so
+     *                       it is added to it (the client consumed those messages whichever way it counted them).
+     */
+    boolean onCredit(final long id, final long credit, final long criticalCredit)
     {
         final RemoteDurableSubscription subscription = byId.get(id);
         if (null == subscription)
@@ -236,6 +240,7 @@ final class ConnectionDurables
             return false;
         }
         subscription.addCredit(credit);
+        subscription.addCredit(criticalCredit);
         return true;
     }
 

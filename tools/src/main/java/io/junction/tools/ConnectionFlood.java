@@ -77,6 +77,7 @@ public final class ConnectionFlood implements AutoCloseable
                     .startPositionKind(StartPositionKind.NEW)
                     .startPositionValue(0)
                     .initialCredit(-1)
+                    .initialCriticalCredit(0)
                     .slowSubscriberPolicy(SlowSubscriberPolicyCode.SERVER_DEFAULT)
                     .queueGroupDiscipline(io.junction.protocol.codecs.QueueGroupDisciplineCode.BALANCED)
                     .pattern(pattern)

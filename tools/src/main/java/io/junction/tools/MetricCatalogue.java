@@ -277,6 +277,9 @@ public final class MetricCatalogue
         counter(ProtocolServer.SUBSCRIBER_DROPS_BY_CLASS_TYPE_ID, "junction_protocol_subscriber_drops_by_class_total",
             "Messages a remote subscriber's policy dropped, by class.", "protocol subscriber drops: (?<class>\\S+)",
             null);
+        counter(ProtocolServer.CRITICAL_DROPS_TYPE_ID, "junction_protocol_critical_drops_total",
+            "CRITICAL messages a remote subscriber's policy dropped, by cause (NO_CREDIT, SEND_BUFFER_FULL, EVICTED).",
+            "protocol critical drops: (?<reason>\\S+)", null);
         counter(ProtocolServer.EXPRESS_SPILLS_TYPE_ID, "junction_protocol_express_spills_total",
             "CRITICAL messages that found their connection's express lane full and went in its send buffer.", null,
             null);

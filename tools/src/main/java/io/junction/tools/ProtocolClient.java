@@ -364,6 +364,17 @@ public final class ProtocolClient implements AutoCloseable
     public long subscribe(final String pattern, final SlowSubscriberPolicy policy, final long initialCredit,
         final String queueGroup) throws IOException
     {
+        return subscribe(pattern, policy, initialCredit, 0, queueGroup);
+    }
+
+    /**
+     * @param initialCriticalCredit CRITICAL messages the daemon may send before a CRITICAL credit
+     *                              ({@link #credit(long, long, long)}), apart from {@code initialCredit}; 0: CRITICAL
+     *                              spends {@code initialCredit} with the other classes.
+     */
+    public long subscribe(final String pattern, final SlowSubscriberPolicy policy, final long initialCredit,
+        final long initialCriticalCredit, final String queueGroup) throws IOException
+    {
         synchronized (writeLock)
         {
             final long id = ++subscriptionIds;
@@ -373,6 +384,7 @@ public final class ProtocolClient implements AutoCloseable
                 .startPositionValue(0)
                 .initialCredit(initialCredit)
                 .queueGroupDiscipline(QueueGroupDisciplineCode.BALANCED)
+                .initialCriticalCredit(initialCriticalCredit)
                 .slowSubscriberPolicy(null == policy ? SlowSubscriberPolicyCode.SERVER_DEFAULT :
                     SlowSubscriberPolicyCode.get((short)(policy.ordinal() + 1)))
                 .pattern(pattern)
@@ -397,11 +409,20 @@ public final class ProtocolClient implements AutoCloseable
 
     public void credit(final long subscriptionId, final long credit) throws IOException
     {
+        credit(subscriptionId, credit, 0);
+    }
+
+    /**
+     * @param criticalCredit more CRITICAL messages, for a subscription with a CRITICAL credit (else added to its credit).
+     */
+    public void credit(final long subscriptionId, final long credit, final long criticalCredit) throws IOException
+    {
         synchronized (writeLock)
         {
             creditEncoder.wrapAndApplyHeader(scratch, ProtocolFrames.LENGTH_PREFIX, header)
                 .subscriptionId(subscriptionId)
-                .credit(credit);
+                .credit(credit)
+                .criticalCredit(criticalCredit);
             writeScratch(creditEncoder.encodedLength());
             out.flush();
         }

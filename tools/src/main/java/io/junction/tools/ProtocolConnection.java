@@ -176,6 +176,8 @@ final class ProtocolConnection implements FrameHandler
     private final AtomicReference<RemoteSubscription> slowConsumer = new AtomicReference<>();
     private final ControlledMessageHandler copyDelivery = this::copyDelivery;
     private final org.agrona.concurrent.MessageHandler discardDelivery = this::discardDelivery;
+    /** Drop-oldest making room for a CRITICAL message: the oldest is dropped whatever its class (CRITICAL counted). */
+    private final org.agrona.concurrent.MessageHandler evictDelivery = this::evictDelivery;
     private final org.agrona.concurrent.ControlledMessageHandler discardBelowCritical = this::discardBelowCritical;
     private static final org.agrona.concurrent.MessageHandler DISCARD = (typeId, buffer, index, length) -> { };
 
@@ -1407,6 +1409,8 @@ final class ProtocolConnection implements FrameHandler
         final long id = subscribe.subscriptionId();
         final StartPositionKind start = subscribe.startPositionKind();
         final long initialCredit = subscribe.initialCredit();
+        // Version 3 has no CRITICAL credit (its decoder answers the null value): CRITICAL shares the credit.
+        final long initialCriticalCredit = Math.max(0, subscribe.initialCriticalCredit());
         final SlowSubscriberPolicyCode policyCode = subscribe.slowSubscriberPolicy();
         final String pattern = subscribe.pattern();
         final String queueGroup = subscribe.queueGroup();
@@ -1490,7 +1494,7 @@ final class ProtocolConnection implements FrameHandler
         final SlowSubscriberPolicy policy = policyCode == SlowSubscriberPolicyCode.SERVER_DEFAULT ?
             server.defaultPolicy() : SlowSubscriberPolicy.values()[policyCode.value() - 1];
         final RemoteSubscription subscription = new RemoteSubscription(this, freeSlot(), id, pattern, policy,
-            initialCredit);
+            initialCredit, initialCriticalCredit);
         slots[subscription.slot] = subscription;
         byId.put(id, subscription);
         subscriptionCount++;
@@ -1746,7 +1750,9 @@ final class ProtocolConnection implements FrameHandler
             return;
         }
         final RemoteSubscription subscription = byId.get(credit.subscriptionId());
-        if (null == subscription && durables.onCredit(credit.subscriptionId(), credit.credit()))
+        final long more = credit.credit();
+        final long moreCritical = Math.max(0, credit.criticalCredit()); // version 3: none (the null value)
+        if (null == subscription && durables.onCredit(credit.subscriptionId(), more, moreCritical))
         {
             return;
         }
@@ -1756,7 +1762,7 @@ final class ProtocolConnection implements FrameHandler
                 "no subscription " + credit.subscriptionId() + " on this connection");
             return;
         }
-        subscription.addCredit(credit.credit());
+        subscription.addCredit(more, moreCritical);
     }
 
     @Override
@@ -2005,7 +2011,7 @@ final class ProtocolConnection implements FrameHandler
                     return index;
                 }
                 final long position = ring.consumerPosition();
-                final int discarded = critical ? ring.read(discardDelivery, 1) :
+                final int discarded = critical ? ring.read(evictDelivery, 1) :
                     ring.controlledRead(discardBelowCritical, 1);
                 if (0 == discarded && ring.consumerPosition() == position)
                 {
@@ -2074,6 +2080,19 @@ final class ProtocolConnection implements FrameHandler
         return org.agrona.concurrent.ControlledMessageHandler.Action.CONTINUE;
     }
 
+    private void evictDelivery(final int typeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        final int frame = index + ProtocolFrames.LENGTH_PREFIX;
+        if (length >= ProtocolFrames.LENGTH_PREFIX + ProtocolFrames.HEADER_LENGTH + MessageDecoder.BLOCK_LENGTH &&
+            MessageDecoder.TEMPLATE_ID == ProtocolFrames.templateId(buffer, frame) &&
+            PriorityCode.CRITICAL.value() == buffer.getByte(
+                frame + ProtocolFrames.HEADER_LENGTH + MessageDecoder.priorityEncodingOffset()))
+        {
+            server.onCriticalDrop(CriticalDrop.EVICTED);
+        }
+        discardDelivery(typeId, buffer, index, length);
+    }
+
     private void discardDelivery(final int typeId, final MutableDirectBuffer buffer, final int index, final int length)
     {
         final RemoteSubscription[] current = slots;
@@ -2087,7 +2106,7 @@ final class ProtocolConnection implements FrameHandler
         if (null != owner)
         {
             owner.drop(1, priorityOrdinal);
-            owner.refundCredit(); // it was never sent
+            owner.refundCredit(priorityOrdinal); // it was never sent: back to the credit of its class
         }
         else
         {

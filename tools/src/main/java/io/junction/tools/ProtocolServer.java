@@ -104,6 +104,8 @@ public final class ProtocolServer implements AutoCloseable
     public static final int SUBSCRIBER_DROPS_BY_CLASS_TYPE_ID = 1346;
     /** CRITICAL messages that found their connection's express lane full and went in its send buffer instead. */
     public static final int EXPRESS_SPILLS_TYPE_ID = 1347;
+    /** CRITICAL messages a remote subscriber's policy dropped, by cause ({@link CriticalDrop}). */
+    public static final int CRITICAL_DROPS_TYPE_ID = 1330;
 
     /** A PUBLISH with request/reply fields to a clustered daemon: the cluster does not carry them. */
     static final long UNSUPPORTED_REQUEST_REPLY = -901;
@@ -186,6 +188,7 @@ public final class ProtocolServer implements AutoCloseable
     private final AtomicCounter afterEnd;
     private final AtomicCounter[] subscriberDropsByClass;
     private final AtomicCounter expressSpills;
+    private final AtomicCounter[] criticalDrops;
     private final AtomicCounter outcomeWindows;
     private final AtomicCounter bytesReceived;
     private final AtomicCounter bytesSent;
@@ -306,6 +309,11 @@ public final class ProtocolServer implements AutoCloseable
                 SUBSCRIBER_DROPS_BY_CLASS_TYPE_ID);
         }
         expressSpills = counter(counters, "protocol express lane spills", EXPRESS_SPILLS_TYPE_ID);
+        criticalDrops = new AtomicCounter[CriticalDrop.values().length];
+        for (final CriticalDrop cause : CriticalDrop.values())
+        {
+            criticalDrops[cause.ordinal()] = counter(counters, "protocol critical drops: " + cause, CRITICAL_DROPS_TYPE_ID);
+        }
         outcomeWindows = counter(counters, "protocol outcome windows held", OUTCOME_WINDOWS_TYPE_ID);
         bytesReceived = counter(counters, "protocol bytes received", BYTES_RECEIVED_TYPE_ID);
         bytesSent = counter(counters, "protocol bytes sent", BYTES_SENT_TYPE_ID);
@@ -737,6 +745,12 @@ public final class ProtocolServer implements AutoCloseable
     {
         subscriberDrops.getAndAdd(count);
         subscriberDropsByClass[priorityOrdinal].getAndAdd(count);
+    }
+
+    /** A CRITICAL message a remote subscriber's policy dropped (also counted in the drops by class): why. */
+    void onCriticalDrop(final CriticalDrop cause)
+    {
+        criticalDrops[cause.ordinal()].increment();
     }
 
     void onExpressSpill()

@@ -49,6 +49,11 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
     private static final int MAX_CREDIT_TAKEN = 64;
     private final AtomicLong credit;
     /**
+     * The client's CRITICAL credit window (SUBSCRIBE.initialCriticalCredit, version 4), or null: CRITICAL spends only
+     * it and the lower classes only {@link #credit}, so a backlog below CRITICAL cannot leave CRITICAL without credit.
+     */
+    private final AtomicLong criticalCredit;
+    /**
      * Under a dropping policy, the last {@code network.critical-reserve} percent of the credit window is CRITICAL's:
      * a message below CRITICAL is dropped rather than spend it, so a CRITICAL one still has credit while the client is
      * behind.
@@ -76,14 +81,29 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
         final ProtocolConnection connection, final int slot, final long id, final String pattern,
         final SlowSubscriberPolicy policy, final long initialCredit)
     {
+        this(connection, slot, id, pattern, policy, initialCredit, 0);
+    }
+
+    /**
+     * @param initialCriticalCredit CRITICAL's own credit window; 0 or less (or no flow control): CRITICAL shares the
+     *                              credit, with the {@code network.critical-reserve} rules.
+     */
+    RemoteSubscription(
+        final ProtocolConnection connection, final int slot, final long id, final String pattern,
+        final SlowSubscriberPolicy policy, final long initialCredit, final long initialCriticalCredit)
+    {
         this.connection = connection;
         this.slot = slot;
         this.id = id;
         this.pattern = pattern;
         this.policy = policy;
         this.credit = initialCredit < 0 ? null : new AtomicLong(initialCredit);
+        this.criticalCredit = initialCredit < 0 || initialCriticalCredit <= 0 ? null :
+            new AtomicLong(initialCriticalCredit);
         this.criticalReservePercent = connection.server().network().criticalReservePercent();
-        this.creditReserve = initialCredit < 0 ? 0 : initialCredit * criticalReservePercent / 100;
+        // With a CRITICAL window of its own, no part of the other credit is kept for CRITICAL.
+        this.creditReserve = initialCredit < 0 || null != criticalCredit ? 0 :
+            initialCredit * criticalReservePercent / 100;
     }
 
     /**
@@ -91,11 +111,12 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
      * room under drop-oldest): the client never sees it, so never grants for it; the credit comes back, or each such
      * drop would leak one until the subscription stalled for good.
      */
-    void refundCredit()
+    void refundCredit(final int priority)
     {
-        if (null != credit)
+        final AtomicLong pool = pool(Priority.CRITICAL.ordinal() == priority);
+        if (null != pool)
         {
-            credit.incrementAndGet();
+            pool.incrementAndGet();
         }
     }
 
@@ -104,17 +125,38 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
         return null == credit ? NO_CREDIT_LIMIT : credit.get();
     }
 
+    /** @return the credit a message of this class spends: CRITICAL's own when it has one. */
+    private AtomicLong pool(final boolean critical)
+    {
+        return critical && null != criticalCredit ? criticalCredit : credit;
+    }
+
     void addCredit(final long more)
     {
-        if (null != credit && more > 0)
+        add(credit, more);
+    }
+
+    /**
+     * A CREDIT frame: {@code more} for the lower classes, {@code moreCritical} for CRITICAL; without a CRITICAL window
+     * both go to the one credit (what the client consumed, whichever way it counted it, comes back).
+     */
+    void addCredit(final long more, final long moreCritical)
+    {
+        add(credit, more);
+        add(null == criticalCredit ? credit : criticalCredit, moreCritical);
+    }
+
+    private static void add(final AtomicLong pool, final long more)
+    {
+        if (null != pool && more > 0)
         {
             // A compare-and-set loop rather than getAndUpdate: a lambda capturing 'more' would be allocated per CREDIT.
             long current;
             do
             {
-                current = credit.get();
+                current = pool.get();
             }
-            while (!credit.compareAndSet(current, current > Long.MAX_VALUE - more ? Long.MAX_VALUE : current + more));
+            while (!pool.compareAndSet(current, current > Long.MAX_VALUE - more ? Long.MAX_VALUE : current + more));
         }
     }
 
@@ -168,10 +210,11 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
         // spilled into the send buffer is still queued there (then it follows that one, to keep CRITICAL's order).
         // A queue-group member's stay in the send buffer: its leave waits on that one buffer's position.
         final ExpressLane lane = critical && !queueGroupMember ? connection.express() : null;
+        final AtomicLong pool = pool(critical);
         int index = RingBuffer.INSUFFICIENT_CAPACITY;
         if (null != lane && lane.open(ring))
         {
-            index = claimExpress(lane, recordLength);
+            index = claimExpress(lane, pool, recordLength);
             if (index >= 0)
             {
                 ring = lane.ring();
@@ -182,17 +225,17 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
             // Under a dropping policy a message below CRITICAL leaves the send buffer's CRITICAL reserve free.
             final boolean reserveHolds = critical || !dropping() || 0 == criticalReservePercent ||
                 connection.fitsBelowCriticalReserve(recordLength);
-            final boolean credited = takeCredit(critical || !dropping() ? 0 : creditReserve);
+            final boolean credited = takeCredit(pool, critical || !dropping() ? 0 : creditReserve);
             index = credited && reserveHolds ? ring.tryClaim(slot + 1, recordLength) : RingBuffer.INSUFFICIENT_CAPACITY;
             if (index < 0)
             {
-                if (credited && null != credit)
+                if (credited && null != pool)
                 {
                     // The credit was not spent (the ring was full): give it back before the policy takes its own, or
                     // every full ring would leak one and the client's grants would never catch up (a stall).
-                    credit.incrementAndGet();
+                    pool.incrementAndGet();
                 }
-                index = onFull(ring, recordLength, critical, priority);
+                index = onFull(ring, pool, recordLength, critical, priority);
                 if (index < 0)
                 {
                     return;
@@ -244,11 +287,6 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
         connection.onDelivered();
     }
 
-    private boolean takeCredit()
-    {
-        return takeCredit(0);
-    }
-
     /**
      * A CRITICAL message's room in the express lane, paid for with a credit: under drop-oldest, one out of credit
      * takes that of the oldest unsent messages below CRITICAL in the send buffer, as in the send buffer itself; under
@@ -260,20 +298,21 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
      *
      * @return the index in the lane, or negative (no credit, or the lane is full: the send buffer's path decides).
      */
-    private int claimExpress(final ExpressLane lane, final int recordLength)
+    private int claimExpress(final ExpressLane lane, final AtomicLong pool, final int recordLength)
     {
-        if (!takeCredit())
+        if (!takeCredit(pool, 0))
         {
-            if ((SlowSubscriberPolicy.DROP_OLDEST != policy || !takeCreditOfOlder()) &&
-                !(dropping() && takeCredit(-creditReserve)))
+            // With a CRITICAL window of its own, CRITICAL spends only it: nothing to take from the other classes.
+            if (pool != credit || (SlowSubscriberPolicy.DROP_OLDEST != policy || !takeCreditOfOlder()) &&
+                !(dropping() && takeCredit(credit, -creditReserve)))
             {
                 return RingBuffer.INSUFFICIENT_CAPACITY;
             }
         }
         final int index = lane.tryClaim(slot + 1, recordLength);
-        if (index < 0 && null != credit)
+        if (index < 0 && null != pool)
         {
-            credit.incrementAndGet(); // not spent: the send buffer's path takes its own
+            pool.incrementAndGet(); // not spent: the send buffer's path takes its own
         }
         return index;
     }
@@ -290,27 +329,28 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
                 break;
             }
         }
-        return takeCredit();
+        return takeCredit(credit, 0);
     }
 
     /**
+     * @param pool  the credit to spend ({@link #pool}); null: no flow control.
      * @param floor credit this message may not take: 0, the CRITICAL reserve for a message below CRITICAL, or minus
      *              that reserve for a CRITICAL one overdrawing it into the express lane.
      */
-    private boolean takeCredit(final long floor)
+    private static boolean takeCredit(final AtomicLong pool, final long floor)
     {
-        if (null == credit)
+        if (null == pool)
         {
             return true;
         }
         while (true)
         {
-            final long current = credit.get();
+            final long current = pool.get();
             if (current <= floor)
             {
                 return false;
             }
-            if (credit.compareAndSet(current, current - 1))
+            if (pool.compareAndSet(current, current - 1))
             {
                 return true;
             }
@@ -327,46 +367,59 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
         return SlowSubscriberPolicy.DROP_OLDEST == policy || SlowSubscriberPolicy.DROP_NEWEST == policy;
     }
 
-    private int onFull(
-        final ManyToOneRingBuffer ring, final int recordLength, final boolean critical, final int priority)
+    private int onFull(final ManyToOneRingBuffer ring, final AtomicLong pool, final int recordLength,
+        final boolean critical, final int priority)
     {
         switch (policy)
         {
             case DROP_OLDEST:
             {
-                // Out of credit, a CRITICAL message takes the credit of the oldest unsent ones below CRITICAL.
-                for (int tries = 0; critical && null != credit && credit.get() <= 0 && tries < MAX_CREDIT_TAKEN; tries++)
+                // Out of credit, a CRITICAL message sharing the credit takes that of the oldest unsent ones below
+                // CRITICAL (one with a window of its own has nothing to take from them).
+                for (int tries = 0; critical && pool == credit && null != credit && credit.get() <= 0 &&
+                    tries < MAX_CREDIT_TAKEN; tries++)
                 {
                     if (!connection.discardOldestBelowCritical())
                     {
                         break;
                     }
                 }
-                if (null == credit || credit.get() > (critical ? 0 : creditReserve))
+                if (null == pool || pool.get() > (critical ? 0 : creditReserve))
                 {
                     final int index = connection.claimDroppingOldest(slot + 1, recordLength, critical);
                     if (index >= 0)
                     {
-                        if (null != credit)
+                        if (null != pool)
                         {
-                            credit.decrementAndGet();
+                            pool.decrementAndGet();
                         }
                         return index;
                     }
                 }
-                drop(1, priority);
+                dropNewcomer(pool, critical, priority);
                 return -1;
             }
             case DISCONNECT:
-                drop(1, priority);
+                dropNewcomer(pool, critical, priority);
                 connection.onSlowConsumer(this);
                 return -1;
             case BACK_PRESSURE:
-                return awaitRoom(ring, recordLength);
+                return awaitRoom(ring, pool, recordLength);
             case DROP_NEWEST:
             default:
-                drop(1, priority);
+                dropNewcomer(pool, critical, priority);
                 return -1;
+        }
+    }
+
+    /** The message in hand is dropped: counted, and a CRITICAL one by the limit that refused it. */
+    private void dropNewcomer(final AtomicLong pool, final boolean critical, final int priority)
+    {
+        drop(1, priority);
+        if (critical)
+        {
+            connection.server().onCriticalDrop(null != pool && pool.get() <= 0 ?
+                CriticalDrop.NO_CREDIT : CriticalDrop.SEND_BUFFER_FULL);
         }
     }
 
@@ -375,22 +428,22 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
      * the send buffer has room, never past the end of the subscription or its connection, nor past the stop's
      * drain deadline; what is given up then is counted as undelivered.
      */
-    private int awaitRoom(final ManyToOneRingBuffer ring, final int recordLength)
+    private int awaitRoom(final ManyToOneRingBuffer ring, final AtomicLong pool, final int recordLength)
     {
         long parkNs = 1_000;
         while (!ended && connection.isOpen() && !connection.server().drainExpired() &&
             !Thread.currentThread().isInterrupted())
         {
-            if (takeCredit())
+            if (takeCredit(pool, 0))
             {
                 final int index = ring.tryClaim(slot + 1, recordLength);
                 if (index >= 0)
                 {
                     return index;
                 }
-                if (null != credit)
+                if (null != pool)
                 {
-                    credit.incrementAndGet();
+                    pool.incrementAndGet();
                 }
             }
             LockSupport.parkNanos(parkNs);

@@ -37,6 +37,7 @@ import io.junction.SlowSubscriberPolicy;
 import io.junction.protocol.FrameDispatcher;
 import io.junction.protocol.ProtocolFrames;
 import io.junction.protocol.codecs.AuthenticationMethodCode;
+import io.junction.protocol.codecs.CreditEncoder;
 import io.junction.protocol.codecs.ErrorCode;
 import io.junction.protocol.codecs.ErrorDecoder;
 import io.junction.protocol.codecs.HelloEncoder;
@@ -518,10 +519,11 @@ class HostileClientsTest
         final Frame welcome = old.read();
         assertEquals(WelcomeDecoder.TEMPLATE_ID, welcome.templateId);
         assertEquals(ProtocolFrames.MIN_VERSION, welcome.version);
-        old.subscribe(5, "old.>", SlowSubscriberPolicyCode.SERVER_DEFAULT);
+        // SUBSCRIBE as a version N-1 (3) encoder writes it: no initialCriticalCredit in the block.
+        old.subscribe(5, "old.>", SlowSubscriberPolicyCode.BACK_PRESSURE, 1, ProtocolFrames.MIN_VERSION);
         assertEquals(SubscribedDecoder.TEMPLATE_ID, old.read().templateId);
 
-        // A PUBLISH as a version N-1 (2) encoder writes it: no key in the block (a keyed group hashes its topic).
+        // A PUBLISH as a version N-1 (3) encoder writes it (its block as version 4's).
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(128);
         final int oldBlock = ProtocolFrames.blockLength(PublishEncoder.TEMPLATE_ID, ProtocolFrames.MIN_VERSION);
         new MessageHeaderEncoder().wrap(buffer, 0).blockLength(oldBlock).templateId(PublishEncoder.TEMPLATE_ID)
@@ -550,6 +552,16 @@ class HostileClientsTest
         assertEquals(0, decoder.correlationId());
         assertEquals("", decoder.replyTo(), "version 2's MESSAGE has replyTo, empty for no request");
         assertEquals(bytes.capacity(), decoder.limit(), "nothing after replyTo in version " + ProtocolFrames.MIN_VERSION);
+
+        // Its credit (1) is spent: under back-pressure the next message waits for a CREDIT as version 3 writes it
+        // (no criticalCredit), and then comes.
+        old.send(frame);
+        old.ping(77);
+        assertEquals(PongDecoder.TEMPLATE_ID, old.read().templateId, "no MESSAGE before the CREDIT");
+        old.credit(5, 1, ProtocolFrames.MIN_VERSION);
+        final Frame second = old.read();
+        assertEquals(MessageDecoder.TEMPLATE_ID, second.templateId);
+        assertEquals(ProtocolFrames.MIN_VERSION, second.version);
     }
 
     @Test
@@ -732,12 +744,45 @@ class HostileClientsTest
 
         void subscribe(final long id, final String pattern, final SlowSubscriberPolicyCode policy) throws IOException
         {
-            final SubscribeEncoder subscribe = new SubscribeEncoder().wrapAndApplyHeader(scratch, 0, header)
-                .subscriptionId(id).startPositionKind(StartPositionKind.NEW).startPositionValue(0).initialCredit(-1)
+            subscribe(id, pattern, policy, -1, ProtocolFrames.VERSION);
+        }
+
+        /**
+         * A SUBSCRIBE as an encoder of that version writes it: before version 4 the block ends before
+         * initialCriticalCredit.
+         */
+        void subscribe(final long id, final String pattern, final SlowSubscriberPolicyCode policy, final long credit,
+            final int version) throws IOException
+        {
+            final int block = ProtocolFrames.blockLength(SubscribeEncoder.TEMPLATE_ID, version);
+            header.wrap(scratch, 0).blockLength(block).templateId(SubscribeEncoder.TEMPLATE_ID)
+                .schemaId(ProtocolFrames.SCHEMA_ID).version(version);
+            final SubscribeEncoder subscribe = new SubscribeEncoder().wrap(scratch, ProtocolFrames.HEADER_LENGTH)
+                .subscriptionId(id).startPositionKind(StartPositionKind.NEW).startPositionValue(0).initialCredit(credit)
                 .slowSubscriberPolicy(policy)
-                .queueGroupDiscipline(io.junction.protocol.codecs.QueueGroupDisciplineCode.BALANCED).pattern(pattern)
-                .queueGroup("").durableName("");
+                .queueGroupDiscipline(io.junction.protocol.codecs.QueueGroupDisciplineCode.BALANCED);
+            if (version >= 4)
+            {
+                subscribe.initialCriticalCredit(0);
+            }
+            subscribe.limit(ProtocolFrames.HEADER_LENGTH + block);
+            subscribe.pattern(pattern).queueGroup("").durableName("");
             sendScratch(subscribe.encodedLength());
+        }
+
+        /** A CREDIT as an encoder of that version writes it: before version 4 it has no criticalCredit. */
+        void credit(final long id, final long credit, final int version) throws IOException
+        {
+            final int block = ProtocolFrames.blockLength(CreditEncoder.TEMPLATE_ID, version);
+            header.wrap(scratch, 0).blockLength(block).templateId(CreditEncoder.TEMPLATE_ID)
+                .schemaId(ProtocolFrames.SCHEMA_ID).version(version);
+            final CreditEncoder encoder = new CreditEncoder().wrap(scratch, ProtocolFrames.HEADER_LENGTH)
+                .subscriptionId(id).credit(credit);
+            if (version >= 4)
+            {
+                encoder.criticalCredit(0);
+            }
+            sendScratch(block);
         }
 
         void ping(final long value) throws IOException

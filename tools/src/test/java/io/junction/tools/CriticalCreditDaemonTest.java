@@ -1,0 +1,271 @@
+package io.junction.tools;
+
+import static io.junction.tools.ClientTestSupport.port;
+import static io.junction.tools.ClientTestSupport.startDaemon;
+import static io.junction.tools.ClientTestSupport.stat;
+import static io.junction.tools.ClientTestSupport.writeConfig;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.junction.Priority;
+import io.junction.SlowSubscriberPolicy;
+import io.junction.client.ClientContext;
+import io.junction.client.ClientSubscription;
+import io.junction.client.ClientSubscriptionOptions;
+import io.junction.client.JunctionClient;
+
+/**
+ * A subscription's CRITICAL credit (protocol version 4) through a daemon child process over real sockets: the lower
+ * classes spend the subscription's credit to the last message, and every CRITICAL message still arrives, in order,
+ * paid for by its own credit, while the lower classes are dropped (counted, by class). Without a CRITICAL credit the
+ * same flood loses CRITICAL for want of credit, and the daemon says so ({@code protocol critical drops: NO_CREDIT}).
+ */
+class CriticalCreditDaemonTest
+{
+    private static final long DEADLINE_NS = TimeUnit.SECONDS.toNanos(90);
+    private static final int FLOOD = 20_000;
+    private static final int CREDIT = 64;
+
+    @TempDir
+    Path tmp;
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() throws Exception
+    {
+        for (int i = resources.size() - 1; i >= 0; i--)
+        {
+            resources.get(i).close();
+        }
+    }
+
+    /**
+     * The subscriber reads nothing during the flood: the lower classes spend its credit of 64 on the first messages,
+     * and every CRITICAL one after them is sent on its own credit (a window as large as the flood's CRITICAL share).
+     */
+    @Test
+    void criticalArrivesWhenTheLowerClassesHaveSpentTheCredit() throws Exception
+    {
+        final File node = node();
+        final ExpressLaneDaemonTest.Tally tally = new ExpressLaneDaemonTest.Tally(0);
+        final JunctionClient[] clients = connect(node, tally, 1024);
+        final long critical = ExpressLaneDaemonTest.flood(clients[0], clients[1], FLOOD, 0);
+        tally.awaitCritical(clients, critical);
+
+        assertEquals(0, tally.criticalOutOfOrder, "CRITICAL in its order");
+        assertEquals(0, stat(tmp, node, "protocol subscriber drops: CRITICAL"));
+        assertEquals(0, stat(tmp, node, "protocol critical drops: NO_CREDIT"));
+        tally.assertLowerDropped(tmp, node, FLOOD - critical);
+    }
+
+    /**
+     * A slow subscriber (20 µs a message) reads on its own agent thread as a paced flood goes (about 100,000 msg/s, 1
+     * in 40 CRITICAL): the lower classes, on a credit of 64, are dropped; a CRITICAL window of 256, much smaller than
+     * the flood's CRITICAL messages, is granted back as they are consumed (the client's auto-credit, in the same CREDIT
+     * frames as the lower classes'), and all of them arrive, in order.
+     */
+    @Test
+    void criticalCreditIsGrantedBackAsCriticalIsConsumed() throws Exception
+    {
+        final File node = node();
+        final AtomicLong criticalReceived = new AtomicLong();
+        final AtomicLong lowerReceived = new AtomicLong();
+        final AtomicLong outOfOrder = new AtomicLong();
+        final long[] nextCritical = new long[1]; // the subscriber's agent thread alone
+        final JunctionClient[] clients = connect(node, (message) ->
+        {
+            if (Priority.CRITICAL == message.priority())
+            {
+                final long number = message.buffer().getLong(message.offset());
+                outOfOrder.addAndGet(number < nextCritical[0] ? 1 : 0);
+                nextCritical[0] = number + 1;
+                criticalReceived.incrementAndGet();
+            }
+            else
+            {
+                lowerReceived.incrementAndGet();
+            }
+            final long until = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(20); // a slow application
+            while (System.nanoTime() - until < 0)
+            {
+                Thread.onSpinWait();
+            }
+        }, 256);
+        clients[1].startAgent(null, null); // the subscriber reads on its own thread from now on
+        final int count = 2 * FLOOD;
+        final long critical = pacedFlood(clients[0], count, TimeUnit.MICROSECONDS.toNanos(10));
+        final long deadlineNs = System.nanoTime() + DEADLINE_NS;
+        while (criticalReceived.get() < critical && stat(tmp, node, "protocol subscriber drops: CRITICAL") == 0 &&
+            System.nanoTime() - deadlineNs < 0)
+        {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+
+        assertTrue(critical >= 256 * 3, "the flood needs the CRITICAL credit granted back several times");
+        assertEquals(critical, criticalReceived.get(), () -> "every CRITICAL message; " + drops(node));
+        assertEquals(0, outOfOrder.get(), "CRITICAL in its order");
+        assertEquals(0, stat(tmp, node, "protocol critical drops: NO_CREDIT"));
+        assertTrue(stat(tmp, node, "protocol subscriber drops: NORMAL") > 0, () -> "the lower classes were short of " +
+            "credit: " + lowerReceived.get() + " of " + (count - critical) + " received");
+    }
+
+    /**
+     * Publish {@code count} messages on {@code lane.flood}, one each {@code intervalNs} (open loop): every 40th
+     * CRITICAL, of 64 bytes, numbered in its first 8; the others rotate over HIGH, NORMAL and BULK, of 1,000 bytes.
+     *
+     * @return the CRITICAL messages published.
+     */
+    private static long pacedFlood(final JunctionClient publisher, final int count, final long intervalNs)
+    {
+        final Priority[] lower = { Priority.HIGH, Priority.NORMAL, Priority.BULK };
+        final org.agrona.concurrent.UnsafeBuffer payload = new org.agrona.concurrent.UnsafeBuffer(new byte[1000]);
+        final long startNs = System.nanoTime();
+        final long deadlineNs = startNs + DEADLINE_NS;
+        long critical = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final long dueNs = startNs + i * intervalNs;
+            while (System.nanoTime() - dueNs < 0)
+            {
+                publisher.poll();
+            }
+            final boolean isCritical = 0 == i % 40;
+            payload.putLong(0, isCritical ? critical : -1);
+            while (publisher.offer("lane.flood", isCritical ? Priority.CRITICAL : lower[i % lower.length], payload, 0,
+                isCritical ? 64 : payload.capacity()) <= 0)
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw new AssertionError("could not publish " + i);
+                }
+                publisher.poll();
+            }
+            critical += isCritical ? 1 : 0;
+        }
+        while (publisher.pendingBytes() > 0 && System.nanoTime() - deadlineNs < 0)
+        {
+            publisher.poll();
+        }
+        return critical;
+    }
+
+    /** The contrast: without a CRITICAL credit the lower classes' use of the credit leaves CRITICAL none. */
+    @Test
+    void withoutACriticalCreditCriticalIsDroppedForWantOfCredit() throws Exception
+    {
+        final File node = node();
+        final ExpressLaneDaemonTest.Tally tally = new ExpressLaneDaemonTest.Tally(0);
+        final JunctionClient[] clients = connect(node, tally, 0);
+        final long critical = ExpressLaneDaemonTest.flood(clients[0], clients[1], FLOOD, 0);
+        final long deadlineNs = System.nanoTime() + DEADLINE_NS;
+        long dropped = 0;
+        while (tally.received[Priority.CRITICAL.ordinal()] + dropped < critical && System.nanoTime() - deadlineNs < 0)
+        {
+            awaitQuiet(clients);
+            dropped = stat(tmp, node, "protocol subscriber drops: CRITICAL");
+        }
+        assertEquals(critical, tally.received[Priority.CRITICAL.ordinal()] + dropped, "each received or counted");
+        assertTrue(dropped > 0, "CRITICAL was dropped");
+        assertEquals(dropped, stat(tmp, node, "protocol critical drops: NO_CREDIT"), "each for want of credit");
+    }
+
+    /** @return the daemon's CRITICAL drops and their causes, for a failure's message. */
+    private String drops(final File node)
+    {
+        try
+        {
+            return "CRITICAL dropped " + stat(tmp, node, "protocol subscriber drops: CRITICAL") + " (no credit " +
+                stat(tmp, node, "protocol critical drops: NO_CREDIT") + ", send buffer full " +
+                stat(tmp, node, "protocol critical drops: SEND_BUFFER_FULL") + ", evicted " +
+                stat(tmp, node, "protocol critical drops: EVICTED") + ")";
+        }
+        catch (final Exception ex)
+        {
+            return "no counters: " + ex;
+        }
+    }
+
+    private File node() throws Exception
+    {
+        final File node = tmp.resolve("node").toFile();
+        resources.add(startDaemon(tmp, writeConfig(tmp, node, 0, "max-message-length = 1024",
+            "subscriber.policy = drop-oldest", "journal.enabled = false"), node, "daemon.log"));
+        return node;
+    }
+
+    /**
+     * @return the publisher and a drop-oldest subscriber of {@code lane.>} with a credit of {@value #CREDIT} and this
+     * CRITICAL credit (0: none), in effect.
+     */
+    private JunctionClient[] connect(final File node, final ExpressLaneDaemonTest.Tally tally, final long criticalCredit)
+        throws Exception
+    {
+        return connect(node, tally::onMessage, criticalCredit);
+    }
+
+    private JunctionClient[] connect(final File node, final io.junction.MessageHandler handler, final long criticalCredit)
+        throws Exception
+    {
+        final ClientContext context = new ClientContext().url("tcp://127.0.0.1:" + port(node));
+        final JunctionClient subscriber = client(JunctionClient.connect(context));
+        final ClientSubscription subscription = subscriber.subscribe("lane.>", handler,
+            ClientSubscriptionOptions.defaults().initialCredit(CREDIT).criticalCredit(criticalCredit)
+                .slowSubscriberPolicy(SlowSubscriberPolicy.DROP_OLDEST));
+        final JunctionClient publisher = client(JunctionClient.connect(new ClientContext().url(context.url())));
+        final long deadlineNs = System.nanoTime() + DEADLINE_NS;
+        while (!(subscription.isInEffect() && publisher.isConnected()))
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new AssertionError("not connected and subscribed");
+            }
+            if (0 == publisher.poll() + subscriber.poll())
+            {
+                LockSupport.parkNanos(20_000);
+            }
+        }
+        return new JunctionClient[]{ publisher, subscriber };
+    }
+
+    /** Read until the clients have had nothing to do for a second. */
+    private static void awaitQuiet(final JunctionClient[] clients)
+    {
+        final long deadlineNs = System.nanoTime() + DEADLINE_NS;
+        final long quietNs = TimeUnit.SECONDS.toNanos(1);
+        long lastWorkNs = System.nanoTime();
+        while (System.nanoTime() - lastWorkNs < quietNs)
+        {
+            if (clients[0].poll() + clients[1].poll() > 0)
+            {
+                lastWorkNs = System.nanoTime();
+            }
+            else
+            {
+                LockSupport.parkNanos(100_000);
+            }
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new AssertionError("the subscriber did not go quiet");
+            }
+        }
+    }
+
+    private JunctionClient client(final JunctionClient client)
+    {
+        resources.add(client);
+        return client;
+    }
+}
