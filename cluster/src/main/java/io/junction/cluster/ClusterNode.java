@@ -211,8 +211,9 @@ public final class ClusterNode implements AutoCloseable
     }
 
     /**
-     * @return the member that leads the cluster as this member knows it: -1 while an election runs or before the
-     * service has applied the first leadership term (a custom service never reports followers' leader).
+     * @return the member that leads the cluster as this member knows it: -1 while an election runs or until the
+     * service has applied the current leadership term (from the log's new-term event, or from the snapshot it
+     * started from when that was taken in this term); a custom service never reports followers' leader.
      */
     public int leaderMemberId()
     {
@@ -224,7 +225,11 @@ public final class ClusterNode implements AutoCloseable
         {
             return ctx.memberId;
         }
-        return null == service ? -1 : service.leaderMemberId();
+        if (null == service || service.leadershipTermId() != leadershipTermId())
+        {
+            return -1; // Not yet applied: the leader the service knows is of an older term.
+        }
+        return service.leaderMemberId();
     }
 
     /**
