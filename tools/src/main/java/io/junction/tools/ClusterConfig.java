@@ -28,7 +28,7 @@ import static io.junction.tools.ConfigKeys.string;
  */
 public record ClusterConfig(
     boolean enabled, int memberId, int memberCount, String hostname, int basePort, String dir, boolean cleanStart,
-    Duration leaderHeartbeatTimeout, Duration electionTimeout, Duration startupCanvassTimeout, boolean gateway,
+    Duration leaderHeartbeatTimeout, Duration leaderHeartbeatInterval, Duration electionTimeout, Duration startupCanvassTimeout, boolean gateway,
     String members, Duration snapshotInterval, int snapshotsKept, long minFreeDisk)
 {
     /** Ports per member in the layout, of which the first five are used. */
@@ -103,6 +103,7 @@ public record ClusterConfig(
             string(config, "cluster.dir"),
             bool(config, "cluster.clean-start"),
             duration(config, "cluster.leader-heartbeat-timeout", true),
+            duration(config, "cluster.leader-heartbeat-interval", true),
             duration(config, "cluster.election-timeout", true),
             duration(config, "cluster.startup-canvass-timeout", true),
             bool(config, "cluster.gateway"),

@@ -86,6 +86,7 @@ final class DaemonCluster implements AutoCloseable
                 .baseDir(baseDir)
                 .cleanStart(spec.cleanStart())
                 .leaderHeartbeatTimeoutNs(spec.leaderHeartbeatTimeout().toNanos())
+                .leaderHeartbeatIntervalNs(spec.leaderHeartbeatInterval().toNanos())
                 .electionTimeoutNs(spec.electionTimeout().toNanos())
                 .startupCanvassTimeoutNs(spec.startupCanvassTimeout().toNanos())
                 .snapshotIntervalNs(spec.snapshotInterval().toNanos())
