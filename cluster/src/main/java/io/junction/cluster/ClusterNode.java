@@ -328,27 +328,69 @@ public final class ClusterNode implements AutoCloseable
      * Stop the member: the consensus module first, then the service, the archive and the media driver.
      * <p>
      * A leader's media driver closed at once takes the log's end of stream with it, so its followers elect only
-     * after the heartbeat timeout, as after a crash. Keeping a leader's driver up until they have seen the end of
-     * its log makes them elect at once (perf/results/cluster-failover-2026-12-02.md: 0.3-0.7 s instead of
-     * ~1 s), but with it ClusterRecoveryTest's whole-cluster restart and ClusterAcceptanceTest's resume from the
-     * journal failed: not enabled until that is understood.
+     * after the heartbeat timeout, as after a crash: a planned stop uses {@link #closeGracefully()}.
      */
     public void close()
     {
+        close(false);
+    }
+
+    /**
+     * A planned stop (SIGTERM of ClusterNodeMain or the daemon): as {@link #close()}, but a leader's media driver
+     * stays up after its consensus module and service have closed, for the leader heartbeat timeout, so that the
+     * end of its log reaches the followers and they elect at once instead of waiting out the timeout
+     * (perf/results/failover-curve-2026-12-03). The driver gives no sign that every follower has seen the end;
+     * past the timeout they elect anyway. A follower closes at once.
+     * <p>
+     * Not what {@link #close()} does: with this linger in every close, ClusterRecoveryTest's whole-cluster stop
+     * and restart and a ClusterAcceptanceTest resume failed (2 Dec, not understood).
+     */
+    public void closeGracefully()
+    {
+        close(true);
+    }
+
+    private void close(final boolean lingerIfLeading)
+    {
+        if (closed.get())
+        {
+            return;
+        }
+        final boolean leading = lingerIfLeading && isLeader();
         if (!closed.compareAndSet(false, true))
         {
             return;
         }
         try
         {
-            CloseHelper.closeAll(clusteredMediaDriver.consensusModule(), container, clusteredMediaDriver.archive(),
-                clusteredMediaDriver.mediaDriver());
+            // The service with the consensus module, before any linger: it must send nothing more (a delivery of
+            // the old term arriving after the client followed the new leader would be out of order).
+            CloseHelper.closeAll(clusteredMediaDriver.consensusModule(), container);
+            if (leading)
+            {
+                lingerForLogEnd(ctx.leaderHeartbeatTimeoutNs);
+            }
+            CloseHelper.closeAll(clusteredMediaDriver.archive(), clusteredMediaDriver.mediaDriver());
             closeService();
         }
         finally
         {
             dirLock.close();
             stopped = true;
+        }
+    }
+
+    /**
+     * Keep the media driver running while it sends the log's end of stream (in its next heartbeat frame) and the
+     * followers act on it.
+     */
+    private static void lingerForLogEnd(final long lingerNs)
+    {
+        final long deadlineNs = System.nanoTime() + lingerNs;
+        long leftNs;
+        while ((leftNs = deadlineNs - System.nanoTime()) > 0)
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(leftNs);
         }
     }
 

@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A planned stop of the leader (what SIGTERM does: {@link ClusterNode#close()}, the consensus module first) while
+ * A planned stop of the leader (what SIGTERM does: {@link ClusterNode#closeGracefully()}, the consensus module
+ * first, the driver kept up for the end of the log) while
  * a client publishes guaranteed messages through a {@link io.junction.cluster.client.ClusterTransport}, the stop on
  * its own thread: every publish is answered DURABLE once, every one is delivered once and in order, and neither
  * client is ever told of an error (no DISCONNECTED, no NO_QUORUM), with the default timeouts.
@@ -85,7 +86,7 @@ class PlannedLeaderStopTest
             sent.add(publish(publisher, i, subscriber));
         }
         // The stop runs on its own thread while the client keeps publishing.
-        final Thread stopper = new Thread(() -> harness.stop(leader.memberId()), "stop-leader");
+        final Thread stopper = new Thread(() -> harness.stopGracefully(leader.memberId()), "stop-leader");
         stopper.start();
         for (int i = BEFORE + 1; i <= BEFORE + DURING; i++)
         {

@@ -228,7 +228,7 @@ final class DaemonCluster implements AutoCloseable
             return;
         }
         closed = true;
-        node.close();
+        node.closeGracefully(); // A leader's followers elect at once, not after the heartbeat timeout.
         leader.setRelease(-1);
     }
 }

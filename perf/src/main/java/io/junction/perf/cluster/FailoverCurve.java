@@ -47,7 +47,7 @@ import java.util.regex.Pattern;
  * </ul>
  * The election timeout is a fifth of the heartbeat timeout (the defaults' ratio) and the heartbeat interval a tenth.
  * Usage: {@code java $FLAGS -cp perf/target/benchmarks.jar io.junction.perf.cluster.FailoverCurve [quietSeconds]
- * [kills] [targetLoad] [timeoutsMs...]} (defaults: 60, 5, 10, 150 250 500 1000; two SIGTERMs a setting after the
+ * [kills] [targetLoad] [timeoutsMs...]} (defaults: 60, 5, 10, 200 250 300 500; two SIGTERMs a setting after the
  * kills). Prints a line per setting. Each setting's members take a free range of ports ({@link FreePortRange}). The
  * perf suite's cluster section runs it through {@link #measure}.
  */
@@ -86,8 +86,15 @@ public final class FailoverCurve
      */
     public record Point(long heartbeatTimeoutMs, long electionTimeoutMs, int elections, int quietSeconds,
         List<Double> failoverMs, List<Double> plannedMs, List<Double> detectedMs, List<Double> electedMs,
-        List<Double> newLeaderEventMs, List<String> causes, String loadAverage)
+        List<Double> newLeaderEventMs, List<String> causes, String loadAverage, String failure)
     {
+        /** A setting that could not be measured to its end: why (its rounds up to then are kept). */
+        static Point failed(final long heartbeatTimeoutMs, final long electionTimeoutMs, final String failure)
+        {
+            return new Point(heartbeatTimeoutMs, electionTimeoutMs, 0, 1, List.of(), List.of(), List.of(),
+                List.of(), List.of(), List.of(), FailoverCurve.loadAverage(), failure);
+        }
+
         public double electionsPerMinute()
         {
             return elections * 60.0 / quietSeconds;
@@ -156,7 +163,7 @@ public final class FailoverCurve
         }
         if (timeouts.isEmpty())
         {
-            timeouts.addAll(List.of(150L, 250L, 500L, 1000L));
+            timeouts.addAll(List.of(200L, 250L, 300L, 500L));
         }
         final File baseDir = Files.createTempDirectory("failover-curve").toFile();
         try
@@ -173,6 +180,11 @@ public final class FailoverCurve
     /** One line for a point. */
     public static String describe(final Point point)
     {
+        if (null != point.failure())
+        {
+            return String.format("heartbeat timeout %d ms (election timeout %d ms): FAILED, load average %s: %s",
+                point.heartbeatTimeoutMs(), point.electionTimeoutMs(), point.loadAverage(), point.failure());
+        }
         return String.format("heartbeat timeout %d ms (election timeout %d ms): %.1f spurious elections/min (%d in " +
             "%d s under %d msg/s), crash failover median %.0f ms p90 %.0f ms %s (phases, medians: election started " +
             "%.0f, new leader logged %.0f, client's new-leader event %.0f), planned stop (SIGTERM) median %.0f ms " +
@@ -202,8 +214,17 @@ public final class FailoverCurve
             int port = basePort;
             for (final long timeoutMs : settings.timeoutsMs())
             {
-                final Point point = measure(new File(baseDir, "hb" + timeoutMs), port, timeoutMs,
-                    Math.max(20, timeoutMs / 5), settings);
+                final long electionTimeoutMs = Math.max(20, timeoutMs / 5);
+                Point point;
+                try
+                {
+                    point = measure(new File(baseDir, "hb" + timeoutMs), port, timeoutMs, electionTimeoutMs, settings);
+                }
+                catch (final IllegalStateException ex)
+                {
+                    // A setting too short for the machine (members that never agree again) is a result too.
+                    point = Point.failed(timeoutMs, electionTimeoutMs, ex.getMessage());
+                }
                 port += 100;
                 points.add(point);
                 progress.accept(point);
@@ -330,7 +351,7 @@ public final class FailoverCurve
                     () -> agreed(nodes));
             }
             return new Point(heartbeatTimeoutMs, electionTimeoutMs, elections, quietSeconds, failovers, planned,
-                detected, elected, newLeaderEvent, causes, loadAverage);
+                detected, elected, newLeaderEvent, causes, loadAverage, null);
         }
         catch (final IllegalStateException ex)
         {
@@ -510,7 +531,10 @@ public final class FailoverCurve
                 ClusterNodeMain.class.getName(), "--member-id", Integer.toString(id), "--members", members,
                 "--dir", dir.getAbsolutePath(), "--heartbeat-timeout-ms", Long.toString(heartbeatTimeoutMs),
                 "--election-timeout-ms", Long.toString(electionTimeoutMs),
-                "--heartbeat-interval-ms", Long.toString(Math.max(10, heartbeatTimeoutMs / 10))));
+                "--heartbeat-interval-ms", Long.toString(Math.max(10, heartbeatTimeoutMs / 10)),
+                // Without it a member SIGKILLed mid-write may not restart (its archive refuses a torn-looking
+                // last fragment), which ends the point for a reason that is not the heartbeat's.
+                "--record-checksum"));
             try
             {
                 process = new ProcessBuilder(command).redirectErrorStream(true).start();

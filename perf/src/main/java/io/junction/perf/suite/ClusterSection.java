@@ -65,7 +65,7 @@ public final class ClusterSection implements Section
         {
             case "tiny" -> new FailoverCurve.Settings(List.of(500L), 3, 1, 0, 0);
             case "quick" -> new FailoverCurve.Settings(List.of(250L, 500L, 1000L), 10, 2, 1, TARGET_LOAD);
-            default -> new FailoverCurve.Settings(List.of(150L, 250L, 500L, 1000L), 60, 5, 2, TARGET_LOAD);
+            default -> new FailoverCurve.Settings(List.of(200L, 250L, 300L, 500L), 60, 5, 2, TARGET_LOAD);
         };
     }
 
@@ -190,14 +190,14 @@ public final class ClusterSection implements Section
                 nums(point.plannedMs()), nums(point.detectedMs()), nums(point.electedMs()),
                 nums(point.newLeaderEventMs()), point.loadAverage().split(" ")[0],
                 num(point.crashMedianMs(point.detectedMs())), num(point.crashMedianMs(point.electedMs())),
-                num(point.crashMedianMs(point.newLeaderEventMs()))));
+                num(point.crashMedianMs(point.newLeaderEventMs())), failure(point)));
         }
         results.tables.add(new SuiteResults.Table(CURVE_KEY, "Cluster failover against the heartbeat timeout",
             List.of("heartbeat_timeout_ms", "election_timeout_ms", "spurious_elections_per_min", "elections",
                 "quiet_s", "crash_failover_median_ms", "crash_failover_p90_ms", "crash_failover_ms",
                 "planned_stop_median_ms", "planned_stop_p90_ms", "planned_stop_ms", "election_started_ms",
                 "new_leader_logged_ms", "client_new_leader_event_ms", "load_1min", "crash_election_started_median_ms",
-                "crash_new_leader_logged_median_ms", "crash_client_new_leader_event_median_ms"), rows));
+                "crash_new_leader_logged_median_ms", "crash_client_new_leader_event_median_ms", "failure"), rows));
         md.append(String.format(Locale.ROOT, "%n### Failover and spurious elections against the leader heartbeat " +
             "timeout%n%nFor each heartbeat timeout (election timeout a fifth of it, heartbeat interval a tenth): " +
             "three members as child JVMs (`ClusterNodeMain`, loopback), one client in this JVM publishing guaranteed " +
@@ -217,10 +217,23 @@ public final class ClusterSection implements Section
         md.append("| ---: | ---: | ---: | --- | --- | --- | ---: |\n");
         for (final List<String> row : rows)
         {
+            if (!row.get(18).isEmpty())
+            {
+                md.append(String.format(Locale.ROOT, "| %s | %s | failed: %s | | | | %s |%n", row.get(0), row.get(1),
+                    row.get(18), row.get(14)));
+                continue;
+            }
             md.append(String.format(Locale.ROOT, "| %s | %s | %s (%s in %s s) | %s / %s (%s) | %s, %s, %s | %s / %s " +
                 "(%s) | %s |%n", row.get(0), row.get(1), row.get(2), row.get(3), row.get(4), row.get(5), row.get(6),
                 row.get(7), row.get(15), row.get(16), row.get(17), row.get(8), row.get(9), row.get(10), row.get(14)));
         }
+    }
+
+    /** The first line of why a setting failed (no commas: it is a CSV field), empty if it did not. */
+    private static String failure(final FailoverCurve.Point point)
+    {
+        return null == point.failure() ? "" : point.failure().lines().findFirst().orElse("").replace(',', ';')
+            .replace('|', '/');
     }
 
     private static String nums(final List<Double> values)
