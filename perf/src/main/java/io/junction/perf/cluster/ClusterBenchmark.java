@@ -365,8 +365,9 @@ public final class ClusterBenchmark
     }
 
     /**
-     * The leader is stopped (closed, consensus module first, on a thread of its own so the clients keep polling)
-     * during a paced stream of guaranteed publishes.
+     * The leader is stopped as SIGTERM stops it ({@link ClusterNode#closeGracefully()}: consensus module first, the
+     * driver kept up for the end of the log; on a thread of its own so the clients keep polling) during a paced
+     * stream of guaranteed publishes.
      */
     private static FailoverTimeline failoverRound(final MediaDriver driver, final File dir, final int portHint)
     {
@@ -421,7 +422,7 @@ public final class ClusterBenchmark
                         {
                             stopped = node.memberId();
                             timeline.onStop(System.nanoTime());
-                            stopper = new Thread(node::close, "stop-leader-" + stopped);
+                            stopper = new Thread(node::closeGracefully, "stop-leader-" + stopped);
                             stopper.start();
                             break;
                         }

@@ -47,7 +47,7 @@ import java.util.regex.Pattern;
  * </ul>
  * The election timeout is a fifth of the heartbeat timeout (the defaults' ratio) and the heartbeat interval a tenth.
  * Usage: {@code java $FLAGS -cp perf/target/benchmarks.jar io.junction.perf.cluster.FailoverCurve [quietSeconds]
- * [kills] [targetLoad] [timeoutsMs...]} (defaults: 60, 5, 10, 200 250 300 500; two SIGTERMs a setting after the
+ * [kills] [targetLoad] [timeoutsMs...]} (defaults: 60, 5, 10, 200 250 300 500; three SIGTERMs a setting after the
  * kills). Prints a line per setting. Each setting's members take a free range of ports ({@link FreePortRange}). The
  * perf suite's cluster section runs it through {@link #measure}.
  */
@@ -168,7 +168,7 @@ public final class FailoverCurve
         final File baseDir = Files.createTempDirectory("failover-curve").toFile();
         try
         {
-            measure(baseDir, 26_000, new Settings(timeouts, quietSeconds, kills, 2, targetLoad),
+            measure(baseDir, 26_000, new Settings(timeouts, quietSeconds, kills, 3, targetLoad),
                 (point) -> System.out.println(describe(point)));
         }
         finally
