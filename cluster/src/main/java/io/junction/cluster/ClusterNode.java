@@ -432,15 +432,18 @@ public final class ClusterNode implements AutoCloseable
         private String logChannel = "aeron:udp?term-length=256k";
         private int termLength = 128 * 1024;
         private int segmentFileLength = 1024 * 1024;
-        // From perf's FailoverCurve (perf/results/cluster-failover-2026-12-02.md): at load 45-50 on 2 cores, no
-        // spurious election under load at 300 ms to 1 s; crash failover 0.59 / 0.97 / 1.23 / 1.68 s at 300 / 500 /
-        // 750 / 1000 ms. 500 ms keeps a margin against a member stalled a few hundred ms for 0.4 s more failover.
-        private long leaderHeartbeatTimeoutNs = TimeUnit.MILLISECONDS.toNanos(500);
-        private long leaderHeartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(50);
+        // From perf's FailoverCurve (perf/results/failover-curve-2026-12-03): crash failover (leader SIGKILL to the
+        // first delivery from the new leader) is the heartbeat timeout plus ~0.25 s (election ~0.1 s, the new
+        // leader's log and egress joined ~0.12 s, first delivery ~0.02 s): 0.50 s median at 250 ms at load ~13 on 2
+        // cores. 200 ms and below lost the cluster to repeated elections at load 20-30; 250 ms had 1 spurious
+        // election a minute at load ~13 (12 at load ~31), 500 ms 0-3. Aeron also gives a follower one heartbeat
+        // timeout to join a new leader's log.
+        private long leaderHeartbeatTimeoutNs = TimeUnit.MILLISECONDS.toNanos(250);
+        // A tenth of the heartbeat timeout: several heartbeats may be lost or late before a follower gives up.
+        private long leaderHeartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(25);
         // A fifth of the heartbeat timeout: after a crash the candidate's ballot waits the whole election timeout
-        // for the dead member's vote (and nominating waits up to half of it), so it adds straight to failover
-        // (perf/results/cluster-failover-2026-12-02.md).
-        private long electionTimeoutNs = TimeUnit.MILLISECONDS.toNanos(100);
+        // for the dead member's vote (and nominating waits up to half of it), so it adds straight to failover.
+        private long electionTimeoutNs = TimeUnit.MILLISECONDS.toNanos(50);
         private long startupCanvassTimeoutNs = TimeUnit.SECONDS.toNanos(2);
         private long sessionTimeoutNs = TimeUnit.SECONDS.toNanos(10);
         private Supplier<IdleStrategy> idleStrategySupplier = AgentPlacement.BACKOFF_IDLE_STRATEGY;
@@ -678,8 +681,8 @@ public final class ClusterNode implements AutoCloseable
         }
 
         /**
-         * How often a leader sends a heartbeat when it has nothing to append (default 100 ms); keep it well under
-         * the leader heartbeat timeout.
+         * How often a leader sends a heartbeat when it has nothing to append (default 25 ms); keep it well under
+         * the leader heartbeat timeout (a tenth of it by default).
          */
         public Context leaderHeartbeatIntervalNs(final long leaderHeartbeatIntervalNs)
         {

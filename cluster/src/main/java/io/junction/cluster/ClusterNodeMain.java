@@ -30,7 +30,7 @@ public final class ClusterNodeMain
         "           [--heartbeat-interval-ms MS] [--election-timeout-ms MS] [--snapshot-interval-s S]\n" +
         "           [--snapshots-kept N] [--min-free-disk-mb MB] [--queue-group-window N] [--clean-start]\n" +
         "           [--record-checksum]\n" +
-        "       (defaults: heartbeat timeout 500, interval 50, election timeout 100, snapshot interval 3600\n" +
+        "       (defaults: heartbeat timeout 250, interval 25, election timeout 50, snapshot interval 3600\n" +
         "       (0: none), snapshots kept 0 (no purge), min free disk 256, queue group window 1024)\n" +
         "       ClusterNodeMain <memberId> [memberCount] [basePort] [baseDir] [hostname]\n" +
         "LIST: \"0=host0:port|1=host1:port|2=host2:port\" (five UDP ports from port) or\n" +

@@ -539,7 +539,7 @@ public final class ClusterTransport implements Transport
      */
     public static final class Context
     {
-        public static final long DEFAULT_LEADER_HEARTBEAT_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(500);
+        public static final long DEFAULT_LEADER_HEARTBEAT_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(250);
         /**
          * What the default no-quorum timeout allows beyond 1.5 heartbeat timeouts: the election after a leader's
          * loss, which on a loaded 2-core machine takes 0.1-0.3 s past the heartbeat timeout
