@@ -542,11 +542,11 @@ public final class ClusterTransport implements Transport
         public static final long DEFAULT_LEADER_HEARTBEAT_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(250);
         /**
          * What the default no-quorum timeout allows beyond 1.5 heartbeat timeouts: the election after a leader's
-         * loss, which on a loaded 2-core machine takes 0.1-0.3 s past the heartbeat timeout
-         * (perf/results/failover-curve-2026-12-03); without it a short heartbeat timeout would tell clients NO_QUORUM
-         * in every failover, planned stops too.
+         * loss and the clients' move to the new leader, which on a loaded 2-core machine take 0.25 s past the
+         * heartbeat timeout at the median and up to ~1 s in the tail (perf/results/failover-curve-2026-12-03);
+         * with 250 ms PlannedLeaderStopTest's clients were told NO_QUORUM in a planned stop at load ~15.
          */
-        public static final long ELECTION_ALLOWANCE_NS = TimeUnit.MILLISECONDS.toNanos(250);
+        public static final long ELECTION_ALLOWANCE_NS = TimeUnit.MILLISECONDS.toNanos(750);
 
         private String ingressEndpoints;
         private String aeronDirectoryName;

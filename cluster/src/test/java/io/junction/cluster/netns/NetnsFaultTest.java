@@ -41,9 +41,9 @@ class NetnsFaultTest
     private static final long SLACK_NS = TimeUnit.MILLISECONDS.toNanos(1500);
     /**
      * When the client learns the quorum is gone: its cluster transport's probe goes unanswered for 1.5 x the leader
-     * heartbeat timeout plus 250 ms, and the client is told NO_QUORUM, within twice the heartbeat timeout plus that.
+     * heartbeat timeout plus 750 ms, and the client is told NO_QUORUM, within twice the heartbeat timeout plus that.
      */
-    private static final long LINK_DOWN_BOUND_NS = 2 * HEARTBEAT_TIMEOUT_NS + TimeUnit.MILLISECONDS.toNanos(250);
+    private static final long LINK_DOWN_BOUND_NS = 2 * HEARTBEAT_TIMEOUT_NS + TimeUnit.MILLISECONDS.toNanos(750);
 
     private NsCluster cluster;
     private File baseDir;
