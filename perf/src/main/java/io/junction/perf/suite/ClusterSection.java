@@ -36,7 +36,7 @@ public final class ClusterSection implements Section
 
     private final int basePort;
 
-    /** Clusters on ports from 24000 (the cluster module's tests use 21000-21799, ClusterBenchmark 22000+). */
+    /** Clusters on ports from 24000 when free (each cluster takes a free range otherwise: FreePortRange). */
     public ClusterSection()
     {
         this(24_000);
