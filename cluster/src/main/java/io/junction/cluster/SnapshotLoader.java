@@ -75,6 +75,11 @@ final class SnapshotLoader implements FragmentHandler
                 headerDecoder.wrap(buffer, body, blockLength, version);
                 state.lastSequence = headerDecoder.lastSequence();
                 state.nextSubscriptionId = headerDecoder.nextSubscriptionId();
+                if (version >= SnapshotHeaderDecoder.leaderMemberIdSinceVersion())
+                {
+                    state.leadershipTermId = headerDecoder.leadershipTermId();
+                    state.leaderMemberId = headerDecoder.leaderMemberId();
+                }
                 break;
 
             case SnapshotPublisherDecoder.TEMPLATE_ID:

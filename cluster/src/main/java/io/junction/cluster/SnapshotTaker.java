@@ -56,7 +56,7 @@ final class SnapshotTaker
      */
     void take(final SwitchStateMachine state)
     {
-        header(state.lastSequence, state.nextSubscriptionId);
+        header(state);
 
         final long[] publisherIds = new long[state.lastSequenceByPublisher.size()];
         final Long2LongHashMap.KeyIterator publishers = state.lastSequenceByPublisher.keySet().iterator();
@@ -121,11 +121,13 @@ final class SnapshotTaker
         offer(MessageHeaderEncoder.ENCODED_LENGTH + sessionEncoder.encodedLength());
     }
 
-    private void header(final long lastSequence, final long nextSubscriptionId)
+    private void header(final SwitchStateMachine state)
     {
         headerBodyEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
-            .lastSequence(lastSequence)
-            .nextSubscriptionId(nextSubscriptionId);
+            .lastSequence(state.lastSequence)
+            .nextSubscriptionId(state.nextSubscriptionId)
+            .leadershipTermId(state.leadershipTermId)
+            .leaderMemberId(state.leaderMemberId);
         offer(MessageHeaderEncoder.ENCODED_LENGTH + headerBodyEncoder.encodedLength());
     }
 

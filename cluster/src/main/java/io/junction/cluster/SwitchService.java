@@ -55,6 +55,7 @@ public final class SwitchService implements ClusteredService
     private volatile long appliedSequence;
     private volatile boolean restoredFromSnapshot;
     private volatile int leaderMemberId = -1;
+    private volatile long leadershipTermId = -1;
     private volatile String haltReason;
 
     public SwitchService(final Context ctx)
@@ -123,6 +124,9 @@ public final class SwitchService implements ClusteredService
         {
             new SnapshotLoader(stateMachine, ctx.queueGroupWindow()).load(snapshotImage, cluster.idleStrategy());
             restoredFromSnapshot = true;
+            // The log after the snapshot has no new-term event while its term lasts: its leader is the snapshot's.
+            leaderMemberId = stateMachine.leaderMemberId;
+            leadershipTermId = stateMachine.leadershipTermId;
         }
         appliedSequence = stateMachine.lastSequence;
     }
@@ -260,7 +264,14 @@ public final class SwitchService implements ClusteredService
         final TimeUnit timeUnit,
         final int appVersion)
     {
+        // The leader first: a reader that sees the new term (ClusterNode reads it first) sees its leader.
         this.leaderMemberId = leaderMemberId;
+        this.leadershipTermId = leadershipTermId;
+        if (null != stateMachine)
+        {
+            stateMachine.leadershipTermId = leadershipTermId;
+            stateMachine.leaderMemberId = leaderMemberId;
+        }
         if (null == haltReason)
         {
             counters.onApplied(logPosition);
@@ -274,6 +285,14 @@ public final class SwitchService implements ClusteredService
     public int leaderMemberId()
     {
         return leaderMemberId;
+    }
+
+    /**
+     * @return the leadership term of {@link #leaderMemberId()}, -1 before the first.
+     */
+    public long leadershipTermId()
+    {
+        return leadershipTermId;
     }
 
     public void onTerminate(final Cluster cluster)

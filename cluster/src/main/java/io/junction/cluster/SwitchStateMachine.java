@@ -70,6 +70,9 @@ final class SwitchStateMachine implements AutoCloseable
     final Long2ObjectHashMap<ProtocolSession> protocolSessions = new Long2ObjectHashMap<>();
     /** Queue groups by {@link ClusterQueueGroup#key}: their BALANCED turn is replicated; members are subscriptions. */
     final Object2ObjectHashMap<String, ClusterQueueGroup> queueGroups = new Object2ObjectHashMap<>();
+    /** The leadership term last applied (a new-term event in the log, or the snapshot) and its leader; -1: none. */
+    long leadershipTermId = -1;
+    int leaderMemberId = -1;
 
     /** {@link #admit} result: a resend of a publish already in the log. */
     static final long DUPLICATE = 0;

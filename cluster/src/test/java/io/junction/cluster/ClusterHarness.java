@@ -93,6 +93,15 @@ final class ClusterHarness implements AutoCloseable
         nodes[memberId] = null;
     }
 
+    /**
+     * A planned stop of one member ({@link ClusterNode#closeGracefully()}, as on SIGTERM).
+     */
+    void stopGracefully(final int memberId)
+    {
+        nodes[memberId].closeGracefully();
+        nodes[memberId] = null;
+    }
+
     void stopAll()
     {
         for (int i = 0; i < nodes.length; i++)

@@ -27,10 +27,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A planned stop of the leader (what SIGTERM does: {@link ClusterNode#close()}, the consensus module first) while
+ * A planned stop of the leader (what SIGTERM does: {@link ClusterNode#closeGracefully()}, the consensus module
+ * first, the driver kept up for the end of the log) while
  * a client publishes guaranteed messages through a {@link io.junction.cluster.client.ClusterTransport}, the stop on
  * its own thread: every publish is answered DURABLE once, every one is delivered once and in order, and neither
- * client is ever told of an error (no DISCONNECTED, no NO_QUORUM), with the default timeouts.
+ * client is ever told of an error (no DISCONNECTED, no NO_QUORUM), with the default timeouts; the survivors elect
+ * on the end of the leader's log (eos), not on the heartbeat timeout.
  */
 @Tag("slow")
 class PlannedLeaderStopTest
@@ -57,7 +59,10 @@ class PlannedLeaderStopTest
     @Timeout(240)
     void leaderStopLosesNothingAndGivesTheClientsNoError() throws Exception
     {
-        harness = new ClusterHarness(tempDir, 22_400, 3, (ctx) -> {}).startAll(true);
+        // Why each member started an election (Aeron reports it as a ClusterEvent to the error handler).
+        final List<String> events = new CopyOnWriteArrayList<>();
+        harness = new ClusterHarness(tempDir, 22_400, 3, (ctx) -> ctx.errorHandler((ex) -> events.add(ex.toString())))
+            .startAll(true);
         final ClusterNode leader = harness.awaitLeader(TIMEOUT);
 
         final List<ConnectionState> subscriberStates = new CopyOnWriteArrayList<>();
@@ -85,7 +90,8 @@ class PlannedLeaderStopTest
             sent.add(publish(publisher, i, subscriber));
         }
         // The stop runs on its own thread while the client keeps publishing.
-        final Thread stopper = new Thread(() -> harness.stop(leader.memberId()), "stop-leader");
+        events.clear();
+        final Thread stopper = new Thread(() -> harness.stopGracefully(leader.memberId()), "stop-leader");
         stopper.start();
         for (int i = BEFORE + 1; i <= BEFORE + DURING; i++)
         {
@@ -113,6 +119,8 @@ class PlannedLeaderStopTest
         }
         final ClusterNode newLeader = harness.awaitLeader(TIMEOUT);
         assertTrue(newLeader.memberId() != leader.memberId());
+        // The survivors elected on the end of the stopped leader's log, not after the heartbeat timeout.
+        assertTrue(events.stream().anyMatch((event) -> event.contains("eos=true")), events.toString());
     }
 
     private long publish(final JunctionClient publisher, final int value, final JunctionClient other)

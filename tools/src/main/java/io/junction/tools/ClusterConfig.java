@@ -29,8 +29,9 @@ import static io.junction.tools.ConfigKeys.string;
  */
 public record ClusterConfig(
     boolean enabled, int memberId, int memberCount, String hostname, int basePort, String dir, boolean cleanStart,
-    Duration leaderHeartbeatTimeout, Duration electionTimeout, Duration startupCanvassTimeout, boolean gateway,
-    String members, Duration snapshotInterval, int snapshotsKept, Duration purgeFollowerTimeout, long minFreeDisk)
+    Duration leaderHeartbeatTimeout, Duration leaderHeartbeatInterval, Duration electionTimeout,
+    Duration startupCanvassTimeout, boolean gateway, String members, Duration snapshotInterval, int snapshotsKept,
+    Duration purgeFollowerTimeout, long minFreeDisk)
 {
     /** Ports per member in the layout, of which the first five are used. */
     public static final int PORTS_PER_MEMBER = 10;
@@ -104,6 +105,7 @@ public record ClusterConfig(
             string(config, "cluster.dir"),
             bool(config, "cluster.clean-start"),
             duration(config, "cluster.leader-heartbeat-timeout", true),
+            duration(config, "cluster.leader-heartbeat-interval", true),
             duration(config, "cluster.election-timeout", true),
             duration(config, "cluster.startup-canvass-timeout", true),
             bool(config, "cluster.gateway"),

@@ -83,6 +83,7 @@ final class ConfigReloader
         refuse("cluster.dir", (c) -> c.cluster().dir()),
         refuse("cluster.clean-start", (c) -> c.cluster().cleanStart()),
         refuse("cluster.leader-heartbeat-timeout", (c) -> c.cluster().leaderHeartbeatTimeout()),
+        refuse("cluster.leader-heartbeat-interval", (c) -> c.cluster().leaderHeartbeatInterval()),
         refuse("cluster.election-timeout", (c) -> c.cluster().electionTimeout()),
         refuse("cluster.startup-canvass-timeout", (c) -> c.cluster().startupCanvassTimeout()),
         refuse("cluster.gateway", (c) -> c.cluster().gateway()),

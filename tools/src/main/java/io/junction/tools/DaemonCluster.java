@@ -86,6 +86,7 @@ final class DaemonCluster implements AutoCloseable
                 .baseDir(baseDir)
                 .cleanStart(spec.cleanStart())
                 .leaderHeartbeatTimeoutNs(spec.leaderHeartbeatTimeout().toNanos())
+                .leaderHeartbeatIntervalNs(spec.leaderHeartbeatInterval().toNanos())
                 .electionTimeoutNs(spec.electionTimeout().toNanos())
                 .startupCanvassTimeoutNs(spec.startupCanvassTimeout().toNanos())
                 .snapshotIntervalNs(spec.snapshotInterval().toNanos())
@@ -228,7 +229,7 @@ final class DaemonCluster implements AutoCloseable
             return;
         }
         closed = true;
-        node.close();
+        node.closeGracefully(); // A leader's followers elect at once, not after the heartbeat timeout.
         leader.setRelease(-1);
     }
 }

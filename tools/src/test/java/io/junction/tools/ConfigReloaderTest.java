@@ -42,7 +42,7 @@ class ConfigReloaderTest
         assertEquals(List.of(), ConfigReloader.restartOnlyChanges(running, DaemonConfig.parse(
             "journal.durable-timeout = 9s\nshards = 4\nalarms.rules = []")));
         assertEquals(List.of("key 'journal.flush-policy' changed (OS -> PER_BATCH)",
-            "key 'cluster.election-timeout' changed (PT0.1S -> PT1S)"),
+            "key 'cluster.election-timeout' changed (PT0.05S -> PT1S)"),
             ConfigReloader.restartOnlyChanges(running, DaemonConfig.parse(
                 "journal.flush-policy = per-batch\ncluster.election-timeout = 1s")));
     }

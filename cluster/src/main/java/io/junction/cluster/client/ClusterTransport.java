@@ -50,7 +50,7 @@ import java.util.concurrent.TimeUnit;
  * Quorum: a member answers a frame only once the log entry is committed, so silence means no commit. When nothing
  * has come back for {@link Context#probeIntervalNs} the transport sends a PING of its own (a negative value the
  * client never sees); with no answer within {@link Context#noQuorumTimeoutNs} (by default 1.5 x the leader
- * heartbeat timeout) the client is told {@link ConnectionState#NO_QUORUM} and refuses publishes with
+ * heartbeat timeout plus {@link Context#ELECTION_ALLOWANCE_NS}) the client is told {@link ConnectionState#NO_QUORUM} and refuses publishes with
  * NOT_CONNECTED, until an answer or a new leader comes: then {@link ConnectionState#LEADER_CHANGED} (or
  * CONNECTED) and every guaranteed publish awaiting its outcome is sent again with its publisher sequence (the
  * cluster drops the ones it has, by {@code principal/instance} and publisher sequence).
@@ -539,7 +539,14 @@ public final class ClusterTransport implements Transport
      */
     public static final class Context
     {
-        public static final long DEFAULT_LEADER_HEARTBEAT_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(500);
+        public static final long DEFAULT_LEADER_HEARTBEAT_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(250);
+        /**
+         * What the default no-quorum timeout allows beyond 1.5 heartbeat timeouts: the election after a leader's
+         * loss and the clients' move to the new leader, which on a loaded 2-core machine take 0.25 s past the
+         * heartbeat timeout at the median and up to ~1 s in the tail (perf/results/failover-curve-2026-12-03);
+         * with 250 ms PlannedLeaderStopTest's clients were told NO_QUORUM in a planned stop at load ~15.
+         */
+        public static final long ELECTION_ALLOWANCE_NS = TimeUnit.MILLISECONDS.toNanos(750);
 
         private String ingressEndpoints;
         private String aeronDirectoryName;
@@ -572,7 +579,7 @@ public final class ClusterTransport implements Transport
             }
             if (0 == noQuorumTimeoutNs)
             {
-                noQuorumTimeoutNs = leaderHeartbeatTimeoutNs * 3 / 2;
+                noQuorumTimeoutNs = leaderHeartbeatTimeoutNs * 3 / 2 + ELECTION_ALLOWANCE_NS;
             }
             if (0 == probeIntervalNs)
             {
@@ -649,7 +656,8 @@ public final class ClusterTransport implements Transport
         }
 
         /**
-         * @param timeoutNs the members' leader heartbeat timeout: the client is told NO_QUORUM within twice it.
+         * @param timeoutNs the members' leader heartbeat timeout: the client is told NO_QUORUM within twice it plus
+         *                  {@link #ELECTION_ALLOWANCE_NS}.
          */
         public Context leaderHeartbeatTimeoutNs(final long timeoutNs)
         {
@@ -658,7 +666,8 @@ public final class ClusterTransport implements Transport
         }
 
         /**
-         * @param timeoutNs no answer for this long means no quorum; default 1.5 x the leader heartbeat timeout.
+         * @param timeoutNs no answer for this long means no quorum; default 1.5 x the leader heartbeat timeout plus
+         *                  {@link #ELECTION_ALLOWANCE_NS}.
          */
         public Context noQuorumTimeoutNs(final long timeoutNs)
         {

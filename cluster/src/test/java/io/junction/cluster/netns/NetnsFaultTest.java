@@ -36,14 +36,14 @@ class NetnsFaultTest
 {
     private static final Duration WAIT = Duration.ofSeconds(60);
     /** ClusterNodeMain's default leader heartbeat timeout. */
-    private static final long HEARTBEAT_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final long HEARTBEAT_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(250);
     /** Scheduling on a loaded 2-core machine: how late a step down or a last acknowledgement may be seen. */
     private static final long SLACK_NS = TimeUnit.MILLISECONDS.toNanos(1500);
     /**
      * When the client learns the quorum is gone: its cluster transport's probe goes unanswered for 1.5 x the leader
-     * heartbeat timeout, and the client is told NO_QUORUM, within twice the heartbeat timeout.
+     * heartbeat timeout plus 750 ms, and the client is told NO_QUORUM, within twice the heartbeat timeout plus that.
      */
-    private static final long LINK_DOWN_BOUND_NS = 2 * HEARTBEAT_TIMEOUT_NS;
+    private static final long LINK_DOWN_BOUND_NS = 2 * HEARTBEAT_TIMEOUT_NS + TimeUnit.MILLISECONDS.toNanos(750);
 
     private NsCluster cluster;
     private File baseDir;

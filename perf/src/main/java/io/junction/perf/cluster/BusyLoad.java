@@ -1,41 +1,61 @@
 package io.junction.perf.cluster;
 
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Load on the machine for the failover curve: threads that are always runnable (a loop of arithmetic, no
- * allocation, no sleeping), each adding about one to the load average, so the members compete for the cores as
- * on a loaded host. Closing stops and joins them.
+ * Load on the machine for the failover curve: child processes that are always runnable (a shell loop that does
+ * nothing, no I/O, a few hundred kB each), each adding about one to the load average, so the members compete for
+ * the cores as on a loaded host. Processes, not threads of the benchmark's JVM, so they do not share its
+ * safepoints or its scheduling with the client being measured. Closing kills them (a shutdown hook too, should the
+ * benchmark end otherwise).
  */
 public final class BusyLoad implements AutoCloseable
 {
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final List<Thread> threads = new ArrayList<>();
+    private static final List<String> COMMAND = List.of("sh", "-c", "while :; do :; done");
+
+    private final List<Process> processes = new ArrayList<>();
+    private final Thread killer = new Thread(this::kill, "busy-load-kill");
 
     /**
-     * @param threadCount busy threads to start; 0 for none.
+     * @param processCount busy processes to start; 0 for none.
      */
-    public BusyLoad(final int threadCount)
+    public BusyLoad(final int processCount)
     {
-        for (int i = 0; i < threadCount; i++)
+        try
         {
-            final Thread thread = new Thread(this::spin, "busy-load-" + i);
-            thread.setDaemon(true);
-            threads.add(thread);
-            thread.start();
+            for (int i = 0; i < processCount; i++)
+            {
+                processes.add(new ProcessBuilder(COMMAND)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start());
+            }
+        }
+        catch (final IOException ex)
+        {
+            kill();
+            throw new UncheckedIOException("could not start a busy process", ex);
+        }
+        if (processCount > 0)
+        {
+            Runtime.getRuntime().addShutdownHook(killer);
         }
     }
 
     /**
-     * @return as many busy threads as bring the 1-minute load average up to about targetLoad (none when the
+     * @return as many busy processes as bring the 1-minute load average up to about targetLoad (none when the
      * machine is already there).
      */
     public static BusyLoad topUpTo(final double targetLoad)
     {
-        return new BusyLoad((int)Math.max(0, Math.round(targetLoad - loadAverage())));
+        final double load = loadAverage();
+        return new BusyLoad(Double.isNaN(load) ? 0 : (int)Math.max(0, Math.round(targetLoad - load)));
     }
 
     /** The 1-minute load average (NaN where /proc/loadavg is missing). */
@@ -46,47 +66,50 @@ public final class BusyLoad implements AutoCloseable
             return Double.parseDouble(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"))
                 .trim().split("\\s+")[0]);
         }
-        catch (final java.io.IOException | RuntimeException ex)
+        catch (final IOException | RuntimeException ex)
         {
             return Double.NaN;
         }
     }
 
-    public int threadCount()
+    public int processCount()
     {
-        return threads.size();
+        return processes.size();
     }
 
-    private void spin()
+    private void kill()
     {
-        long x = Thread.currentThread().getId();
-        while (running.get())
+        for (final Process process : processes)
         {
-            for (int i = 0; i < 10_000; i++)
-            {
-                x = x * 6364136223846793005L + 1442695040888963407L;
-            }
+            process.destroyForcibly();
         }
-        if (x == 42)
+        for (final Process process : processes)
         {
-            System.out.print(""); // Keeps the loop from being optimised away.
+            try
+            {
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
     @Override
     public void close()
     {
-        running.set(false);
-        for (final Thread thread : threads)
+        kill();
+        if (!processes.isEmpty())
         {
             try
             {
-                thread.join(TimeUnit.SECONDS.toMillis(5));
+                Runtime.getRuntime().removeShutdownHook(killer);
             }
-            catch (final InterruptedException ex)
+            catch (final IllegalStateException ignore)
             {
-                Thread.currentThread().interrupt();
-                return;
+                // Already shutting down: the hook runs anyway.
             }
         }
     }

@@ -12,6 +12,7 @@ import io.junction.client.ClientSubscription;
 import io.junction.client.ConnectionState;
 import io.junction.client.JunctionClient;
 import io.junction.cluster.ClusterNode;
+import io.junction.cluster.FreePortRange;
 import org.HdrHistogram.Histogram;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -56,7 +57,8 @@ public final class ClusterBenchmark
      * @param rounds     throughput rounds of each variant (after one untimed warm-up round of each, if warmUp).
      * @param noJournal  also run the switch with a journal that keeps nothing (what the Chronicle append costs).
      * @param failovers  failover rounds.
-     * @param basePort   the first cluster's ports; each cluster takes the next 100.
+     * @param basePort   a hint for the first cluster's ports (each cluster asks 100 higher); a cluster whose
+     *                   ports are taken gets a free range ({@link FreePortRange}).
      */
     public record Settings(int messages, int rounds, boolean warmUp, boolean noJournal, int failovers, int basePort)
     {
@@ -239,11 +241,12 @@ public final class ClusterBenchmark
     private static double switchRound(
         final MediaDriver driver,
         final File dir,
-        final int basePort,
+        final int portHint,
         final int messages,
         final Histogram latency,
         final Consumer<ClusterNode.Context> custom)
     {
+        final int basePort = FreePortRange.startingAt(portHint, 3);
         final ClusterNode[] nodes = startCluster(dir, basePort, custom);
         final String endpoints = ClusterNode.Context.ingressEndpoints("localhost", basePort, 3);
         final long[] received = { 0 };
@@ -312,8 +315,9 @@ public final class ClusterBenchmark
     }
 
     private static double echoRound(
-        final MediaDriver driver, final File dir, final int basePort, final int messages, final Histogram latency)
+        final MediaDriver driver, final File dir, final int portHint, final int messages, final Histogram latency)
     {
+        final int basePort = FreePortRange.startingAt(portHint, 3);
         final ClusterNode[] nodes = startCluster(dir, basePort, (ctx) -> ctx.customService(EchoService::new));
         final long[] received = { 0 };
         final long[] lastNs = { 0 };
@@ -361,11 +365,13 @@ public final class ClusterBenchmark
     }
 
     /**
-     * The leader is stopped (closed, consensus module first, on a thread of its own so the clients keep polling)
-     * during a paced stream of guaranteed publishes.
+     * The leader is stopped as SIGTERM stops it ({@link ClusterNode#closeGracefully()}: consensus module first, the
+     * driver kept up for the end of the log; on a thread of its own so the clients keep polling) during a paced
+     * stream of guaranteed publishes.
      */
-    private static FailoverTimeline failoverRound(final MediaDriver driver, final File dir, final int basePort)
+    private static FailoverTimeline failoverRound(final MediaDriver driver, final File dir, final int portHint)
     {
+        final int basePort = FreePortRange.startingAt(portHint, 3);
         final ClusterNode[] nodes = startCluster(dir, basePort, (ctx) -> {});
         final String endpoints = ClusterNode.Context.ingressEndpoints("localhost", basePort, 3);
         final long heartbeatTimeoutNs = nodes[0].context().leaderHeartbeatTimeoutNs();
@@ -416,7 +422,7 @@ public final class ClusterBenchmark
                         {
                             stopped = node.memberId();
                             timeline.onStop(System.nanoTime());
-                            stopper = new Thread(node::close, "stop-leader-" + stopped);
+                            stopper = new Thread(node::closeGracefully, "stop-leader-" + stopped);
                             stopper.start();
                             break;
                         }

@@ -9,6 +9,7 @@ import io.junction.client.ClientSubscription;
 import io.junction.client.ConnectionState;
 import io.junction.client.JunctionClient;
 import io.junction.cluster.ClusterNodeMain;
+import io.junction.cluster.FreePortRange;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -35,7 +36,7 @@ import java.util.regex.Pattern;
  * Crash failover and spurious elections against the leader heartbeat timeout, on a loaded machine: for each
  * setting, three members as child JVMs ({@link ClusterNodeMain}, loopback, as an operator runs them) and a client
  * in this JVM (publishing guaranteed 64 B messages at a low rate to a topic it subscribes to, over a
- * {@code ClusterTransport}), while {@link BusyLoad} threads keep the machine loaded (topped up to a load average
+ * {@code ClusterTransport}), while {@link BusyLoad} processes keep the machine loaded (topped up to a load average
  * of about {@link Settings#targetLoad});
  * <ul>
  *   <li>spurious elections: elections started (a member logging CANDIDATE) per minute during a quiet window with
@@ -46,7 +47,8 @@ import java.util.regex.Pattern;
  * </ul>
  * The election timeout is a fifth of the heartbeat timeout (the defaults' ratio) and the heartbeat interval a tenth.
  * Usage: {@code java $FLAGS -cp perf/target/benchmarks.jar io.junction.perf.cluster.FailoverCurve [quietSeconds]
- * [kills] [targetLoad] [timeoutsMs...]} (defaults: 30, 3, 10, 300 500 750 1000). Prints a line per setting. The
+ * [kills] [targetLoad] [timeoutsMs...]} (defaults: 60, 5, 10, 200 250 300 500; three SIGTERMs a setting after the
+ * kills). Prints a line per setting. Each setting's members take a free range of ports ({@link FreePortRange}). The
  * perf suite's cluster section runs it through {@link #measure}.
  */
 public final class FailoverCurve
@@ -63,7 +65,7 @@ public final class FailoverCurve
      * @param quietSeconds the window, per setting, in which spurious elections are counted.
      * @param kills        leader SIGKILLs per setting.
      * @param stops        leader SIGTERMs per setting.
-     * @param targetLoad   {@link BusyLoad} threads top the load average up to this for the whole curve (0: none).
+     * @param targetLoad   {@link BusyLoad} processes top the load average up to this for the whole curve (0: none).
      */
     public record Settings(List<Long> timeoutsMs, int quietSeconds, int kills, int stops, double targetLoad)
     {
@@ -76,14 +78,23 @@ public final class FailoverCurve
     }
 
     /**
-     * One setting's figures; load averages read from /proc/loadavg at the end of the quiet window. electedMs and
-     * newLeaderEventMs: for each kill then each stop, when a survivor logged LEADER and when the client heard of
-     * the new leader (ms after the kill or stop).
+     * One setting's figures; load averages read from /proc/loadavg at the end of the quiet window. detectedMs,
+     * electedMs and newLeaderEventMs, for each kill then each stop (ms after it): when a survivor logged why it
+     * started an election (Aeron's ClusterEvent: the leader heartbeat timeout after a crash, the end of the log after
+     * a stop), when a survivor logged LEADER (its role is read every 50 ms), and when the client heard of the new
+     * leader; failoverMs and plannedMs end at the first delivery after that.
      */
     public record Point(long heartbeatTimeoutMs, long electionTimeoutMs, int elections, int quietSeconds,
-        List<Double> failoverMs, List<Double> plannedMs, List<Double> electedMs, List<Double> newLeaderEventMs,
-        String loadAverage)
+        List<Double> failoverMs, List<Double> plannedMs, List<Double> detectedMs, List<Double> electedMs,
+        List<Double> newLeaderEventMs, List<String> causes, String loadAverage, String failure)
     {
+        /** A setting that could not be measured to its end: why (its rounds up to then are kept). */
+        static Point failed(final long heartbeatTimeoutMs, final long electionTimeoutMs, final String failure)
+        {
+            return new Point(heartbeatTimeoutMs, electionTimeoutMs, 0, 1, List.of(), List.of(), List.of(),
+                List.of(), List.of(), List.of(), FailoverCurve.loadAverage(), failure);
+        }
+
         public double electionsPerMinute()
         {
             return elections * 60.0 / quietSeconds;
@@ -94,10 +105,46 @@ public final class FailoverCurve
             return ClusterBenchmark.median(failoverMs);
         }
 
+        public double p90FailoverMs()
+        {
+            return percentile(failoverMs, 90);
+        }
+
         public double medianPlannedMs()
         {
             return ClusterBenchmark.median(plannedMs);
         }
+
+        public double p90PlannedMs()
+        {
+            return percentile(plannedMs, 90);
+        }
+
+        /** The median of a phase's times over the crashes (the first failoverMs.size() rounds). */
+        public double crashMedianMs(final List<Double> phase)
+        {
+            return ClusterBenchmark.median(phase.subList(0, Math.min(phase.size(), failoverMs.size())));
+        }
+
+        /** The median of a phase's times over the planned stops (the rounds after the crashes). */
+        public double plannedMedianMs(final List<Double> phase)
+        {
+            return ClusterBenchmark.median(phase.subList(Math.min(phase.size(), failoverMs.size()), phase.size()));
+        }
+    }
+
+    /**
+     * The nearest-rank percentile (NaN for none): with 5 values p90 is the largest, with 10 the ninth.
+     */
+    public static double percentile(final List<Double> values, final double percentile)
+    {
+        if (values.isEmpty())
+        {
+            return Double.NaN;
+        }
+        final double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        final int rank = (int)Math.ceil(percentile / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)];
     }
 
     private FailoverCurve()
@@ -106,8 +153,8 @@ public final class FailoverCurve
 
     public static void main(final String[] args) throws Exception
     {
-        final int quietSeconds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
-        final int kills = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        final int quietSeconds = args.length > 0 ? Integer.parseInt(args[0]) : 60;
+        final int kills = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         final double targetLoad = args.length > 2 ? Double.parseDouble(args[2]) : 10;
         final List<Long> timeouts = new ArrayList<>();
         for (int i = 3; i < args.length; i++)
@@ -116,12 +163,12 @@ public final class FailoverCurve
         }
         if (timeouts.isEmpty())
         {
-            timeouts.addAll(List.of(300L, 500L, 750L, 1000L));
+            timeouts.addAll(List.of(200L, 250L, 300L, 500L));
         }
         final File baseDir = Files.createTempDirectory("failover-curve").toFile();
         try
         {
-            measure(baseDir, 26_000, new Settings(timeouts, quietSeconds, kills, kills, targetLoad),
+            measure(baseDir, 26_000, new Settings(timeouts, quietSeconds, kills, 3, targetLoad),
                 (point) -> System.out.println(describe(point)));
         }
         finally
@@ -133,11 +180,24 @@ public final class FailoverCurve
     /** One line for a point. */
     public static String describe(final Point point)
     {
+        if (null != point.failure())
+        {
+            return String.format("heartbeat timeout %d ms (election timeout %d ms): FAILED, load average %s: %s",
+                point.heartbeatTimeoutMs(), point.electionTimeoutMs(), point.loadAverage(), point.failure());
+        }
         return String.format("heartbeat timeout %d ms (election timeout %d ms): %.1f spurious elections/min (%d in " +
-            "%d s under %d msg/s), crash failover median %.0f ms %s, planned stop (SIGTERM) median %.0f ms %s, " +
-            "load average %s; new leader logged %s ms, client's new-leader event %s ms", point.heartbeatTimeoutMs(), point.electionTimeoutMs(), point.electionsPerMinute(),
-            point.elections(), point.quietSeconds(), RATE, point.medianFailoverMs(), point.failoverMs(),
-            point.medianPlannedMs(), point.plannedMs(), point.loadAverage(), point.electedMs(), point.newLeaderEventMs());
+            "%d s under %d msg/s), crash failover median %.0f ms p90 %.0f ms %s (phases, medians: election started " +
+            "%.0f, new leader logged %.0f, client's new-leader event %.0f), planned stop (SIGTERM) median %.0f ms " +
+            "p90 %.0f ms %s (election started %.0f, new leader logged %.0f, client's new-leader event %.0f), " +
+            "load average %s; per round: election started %s ms, new leader logged %s ms, client's new-leader " +
+            "event %s ms, causes %s",
+            point.heartbeatTimeoutMs(), point.electionTimeoutMs(), point.electionsPerMinute(),
+            point.elections(), point.quietSeconds(), RATE, point.medianFailoverMs(), point.p90FailoverMs(),
+            point.failoverMs(), point.crashMedianMs(point.detectedMs()), point.crashMedianMs(point.electedMs()),
+            point.crashMedianMs(point.newLeaderEventMs()), point.medianPlannedMs(), point.p90PlannedMs(),
+            point.plannedMs(), point.plannedMedianMs(point.detectedMs()), point.plannedMedianMs(point.electedMs()),
+            point.plannedMedianMs(point.newLeaderEventMs()), point.loadAverage(), point.detectedMs(),
+            point.electedMs(), point.newLeaderEventMs(), point.causes());
     }
 
     /**
@@ -154,8 +214,17 @@ public final class FailoverCurve
             int port = basePort;
             for (final long timeoutMs : settings.timeoutsMs())
             {
-                final Point point = measure(new File(baseDir, "hb" + timeoutMs), port, timeoutMs,
-                    Math.max(20, timeoutMs / 5), settings);
+                final long electionTimeoutMs = Math.max(20, timeoutMs / 5);
+                Point point;
+                try
+                {
+                    point = measure(new File(baseDir, "hb" + timeoutMs), port, timeoutMs, electionTimeoutMs, settings);
+                }
+                catch (final IllegalStateException ex)
+                {
+                    // A setting too short for the machine (members that never agree again) is a result too.
+                    point = Point.failed(timeoutMs, electionTimeoutMs, ex.getMessage());
+                }
                 port += 100;
                 points.add(point);
                 progress.accept(point);
@@ -165,9 +234,10 @@ public final class FailoverCurve
     }
 
     private static Point measure(
-        final File dir, final int basePort, final long heartbeatTimeoutMs, final long electionTimeoutMs,
+        final File dir, final int portHint, final long heartbeatTimeoutMs, final long electionTimeoutMs,
         final Settings settings)
     {
+        final int basePort = FreePortRange.startingAt(portHint, 3);
         final int quietSeconds = settings.quietSeconds();
         final String members = "0=localhost:" + basePort + "|1=localhost:" + (basePort + 10) + "|2=localhost:" +
             (basePort + 20);
@@ -224,13 +294,19 @@ public final class FailoverCurve
 
             final List<Double> failovers = new ArrayList<>();
             final List<Double> planned = new ArrayList<>();
+            final List<Double> detected = new ArrayList<>();
             final List<Double> elected = new ArrayList<>();
             final List<Double> newLeaderEvent = new ArrayList<>();
+            final List<String> causes = new ArrayList<>();
             for (int k = 0; k < settings.kills() + settings.stops(); k++)
             {
                 final int leader = awaitLeader(nodes, -1);
                 final long killNs = System.nanoTime();
                 final boolean crash = k < settings.kills();
+                for (final Member node : nodes)
+                {
+                    node.awaitClusterEvent();
+                }
                 if (crash)
                 {
                     nodes[leader].kill();
@@ -254,6 +330,19 @@ public final class FailoverCurve
                     }
                 }
                 elected.add(Long.MAX_VALUE == electedNs ? Double.NaN : (electedNs - killNs) / 1e6);
+                long detectedNs = Long.MAX_VALUE;
+                String cause = "none logged";
+                for (final Member node : nodes)
+                {
+                    final long eventNs = node.clusterEventNs.get();
+                    if (node.id != leader && eventNs > killNs && eventNs < detectedNs)
+                    {
+                        detectedNs = eventNs;
+                        cause = node.clusterEvent.get();
+                    }
+                }
+                detected.add(Long.MAX_VALUE == detectedNs ? Double.NaN : (detectedNs - killNs) / 1e6);
+                causes.add((crash ? "kill: " : "stop: ") + cause);
                 newLeaderEvent.add((connectedNs[0] - killNs) / 1e6);
                 nodes[leader].awaitExit();
                 nodes[leader] = new Member(leader, dir, members, heartbeatTimeoutMs, electionTimeoutMs);
@@ -262,7 +351,7 @@ public final class FailoverCurve
                     () -> agreed(nodes));
             }
             return new Point(heartbeatTimeoutMs, electionTimeoutMs, elections, quietSeconds, failovers, planned,
-                elected, newLeaderEvent, loadAverage);
+                detected, elected, newLeaderEvent, causes, loadAverage, null);
         }
         catch (final IllegalStateException ex)
         {
@@ -420,6 +509,10 @@ public final class FailoverCurve
         private final AtomicInteger candidacies = new AtomicInteger();
         private final java.util.concurrent.atomic.AtomicLong leaderSinceNs = new java.util.concurrent.atomic.AtomicLong();
         private final java.util.ArrayDeque<String> lastLines = new java.util.ArrayDeque<>();
+        /** When the first ClusterEvent line (why an election started) came after {@link #awaitClusterEvent}. */
+        private final java.util.concurrent.atomic.AtomicLong clusterEventNs = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicReference<String> clusterEvent =
+            new java.util.concurrent.atomic.AtomicReference<>("");
 
         Member(final int id, final File dir, final String members, final long heartbeatTimeoutMs,
             final long electionTimeoutMs)
@@ -438,7 +531,10 @@ public final class FailoverCurve
                 ClusterNodeMain.class.getName(), "--member-id", Integer.toString(id), "--members", members,
                 "--dir", dir.getAbsolutePath(), "--heartbeat-timeout-ms", Long.toString(heartbeatTimeoutMs),
                 "--election-timeout-ms", Long.toString(electionTimeoutMs),
-                "--heartbeat-interval-ms", Long.toString(Math.max(10, heartbeatTimeoutMs / 10))));
+                "--heartbeat-interval-ms", Long.toString(Math.max(10, heartbeatTimeoutMs / 10)),
+                // Without it a member SIGKILLed mid-write may not restart (its archive refuses a torn-looking
+                // last fragment), which ends the point for a reason that is not the heartbeat's.
+                "--record-checksum"));
             try
             {
                 process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -470,6 +566,11 @@ public final class FailoverCurve
                         }
                         lastLines.addLast(line);
                     }
+                    final int event = line.indexOf("ClusterEvent: ");
+                    if (event >= 0 && clusterEventNs.compareAndSet(0, System.nanoTime()))
+                    {
+                        clusterEvent.set(line.substring(event + "ClusterEvent: ".length()).trim());
+                    }
                     final Matcher matcher = ROLE_LINE.matcher(line);
                     if (matcher.find() && Integer.parseInt(matcher.group(1)) == id)
                     {
@@ -490,6 +591,13 @@ public final class FailoverCurve
             {
                 // the member is gone
             }
+        }
+
+        /** Note the next ClusterEvent line's time (and forget the last). */
+        void awaitClusterEvent()
+        {
+            clusterEventNs.set(0);
+            clusterEvent.set("");
         }
 
         boolean isAlive()

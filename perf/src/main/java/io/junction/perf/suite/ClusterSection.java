@@ -36,7 +36,7 @@ public final class ClusterSection implements Section
 
     private final int basePort;
 
-    /** Clusters on ports from 24000 (the cluster module's tests use 21000-21799, ClusterBenchmark 22000+). */
+    /** Clusters on ports from 24000 when free (each cluster takes a free range otherwise: FreePortRange). */
     public ClusterSection()
     {
         this(24_000);
@@ -64,8 +64,8 @@ public final class ClusterSection implements Section
         return switch (options.mode)
         {
             case "tiny" -> new FailoverCurve.Settings(List.of(500L), 3, 1, 0, 0);
-            case "quick" -> new FailoverCurve.Settings(List.of(300L, 500L, 1000L), 10, 1, 1, TARGET_LOAD);
-            default -> new FailoverCurve.Settings(List.of(300L, 500L, 750L, 1000L), 30, 2, 1, TARGET_LOAD);
+            case "quick" -> new FailoverCurve.Settings(List.of(250L, 500L, 1000L), 10, 2, 1, TARGET_LOAD);
+            default -> new FailoverCurve.Settings(List.of(200L, 250L, 300L, 500L), 60, 5, 2, TARGET_LOAD);
         };
     }
 
@@ -185,34 +185,55 @@ public final class ClusterSection implements Section
         {
             rows.add(List.of(Long.toString(point.heartbeatTimeoutMs()), Long.toString(point.electionTimeoutMs()),
                 String.format(Locale.ROOT, "%.1f", point.electionsPerMinute()), Integer.toString(point.elections()),
-                Integer.toString(point.quietSeconds()), num(point.medianFailoverMs()), nums(point.failoverMs()),
-                num(point.medianPlannedMs()), nums(point.plannedMs()), nums(point.electedMs()),
-                nums(point.newLeaderEventMs()), point.loadAverage().split(" ")[0]));
+                Integer.toString(point.quietSeconds()), num(point.medianFailoverMs()), num(point.p90FailoverMs()),
+                nums(point.failoverMs()), num(point.medianPlannedMs()), num(point.p90PlannedMs()),
+                nums(point.plannedMs()), nums(point.detectedMs()), nums(point.electedMs()),
+                nums(point.newLeaderEventMs()), point.loadAverage().split(" ")[0],
+                num(point.crashMedianMs(point.detectedMs())), num(point.crashMedianMs(point.electedMs())),
+                num(point.crashMedianMs(point.newLeaderEventMs())), failure(point)));
         }
         results.tables.add(new SuiteResults.Table(CURVE_KEY, "Cluster failover against the heartbeat timeout",
             List.of("heartbeat_timeout_ms", "election_timeout_ms", "spurious_elections_per_min", "elections",
-                "quiet_s", "crash_failover_median_ms", "crash_failover_ms", "planned_stop_median_ms",
-                "planned_stop_ms", "new_leader_logged_ms", "client_new_leader_event_ms", "load_1min"), rows));
+                "quiet_s", "crash_failover_median_ms", "crash_failover_p90_ms", "crash_failover_ms",
+                "planned_stop_median_ms", "planned_stop_p90_ms", "planned_stop_ms", "election_started_ms",
+                "new_leader_logged_ms", "client_new_leader_event_ms", "load_1min", "crash_election_started_median_ms",
+                "crash_new_leader_logged_median_ms", "crash_client_new_leader_event_median_ms", "failure"), rows));
         md.append(String.format(Locale.ROOT, "%n### Failover and spurious elections against the leader heartbeat " +
             "timeout%n%nFor each heartbeat timeout (election timeout a fifth of it, heartbeat interval a tenth): " +
             "three members as child JVMs (`ClusterNodeMain`, loopback), one client in this JVM publishing guaranteed " +
             "64 B messages at 200 msg/s to a topic it subscribes to; %s. *Spurious elections*: members turning " +
             "CANDIDATE in a %d s window with nothing killed, per minute. *Crash failover*: leader SIGKILL → the " +
             "first delivery after the client's new-leader event (%d kill(s) a setting); *planned stop*: the same " +
-            "with SIGTERM (%d a setting). The load average is the 1-minute one at the end of the window: these " +
+            "with SIGTERM (%d a setting). Phases of the crashes (medians, ms after the kill): a survivor logs why " +
+            "it starts an election (the heartbeat timeout), a survivor logs LEADER (read every 50 ms), the client " +
+            "hears of the new leader. The load average is the 1-minute one at the end of the window: these " +
             "are loaded-machine figures.%n%n", settings.targetLoad() > 0 ? String.format(Locale.ROOT,
-            "busy threads (a loop of arithmetic, always runnable) top the machine up to a load average of about " +
+            "busy processes (a shell loop, always runnable) top the machine up to a load average of about " +
             "%.0f", settings.targetLoad()) : "no added load", settings.quietSeconds(), settings.kills(),
             settings.stops()));
-        md.append("| heartbeat timeout ms | election timeout ms | spurious elections / min | crash failover median ms " +
-            "(all) | planned stop median ms (all) | new leader logged ms | client's new-leader event ms | load |\n");
-        md.append("| ---: | ---: | ---: | --- | --- | --- | --- | ---: |\n");
+        md.append("| heartbeat timeout ms | election timeout ms | spurious elections / min | crash failover " +
+            "median / p90 ms (all) | crash phases: election started, new leader logged, client told (medians) | " +
+            "planned stop median / p90 ms (all) | load |\n");
+        md.append("| ---: | ---: | ---: | --- | --- | --- | ---: |\n");
         for (final List<String> row : rows)
         {
-            md.append(String.format(Locale.ROOT, "| %s | %s | %s (%s in %s s) | %s (%s) | %s (%s) | %s | %s | %s |%n",
-                row.get(0), row.get(1), row.get(2), row.get(3), row.get(4), row.get(5), row.get(6), row.get(7),
-                row.get(8), row.get(9), row.get(10), row.get(11)));
+            if (!row.get(18).isEmpty())
+            {
+                md.append(String.format(Locale.ROOT, "| %s | %s | failed: %s | | | | %s |%n", row.get(0), row.get(1),
+                    row.get(18), row.get(14)));
+                continue;
+            }
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s (%s in %s s) | %s / %s (%s) | %s, %s, %s | %s / %s " +
+                "(%s) | %s |%n", row.get(0), row.get(1), row.get(2), row.get(3), row.get(4), row.get(5), row.get(6),
+                row.get(7), row.get(15), row.get(16), row.get(17), row.get(8), row.get(9), row.get(10), row.get(14)));
         }
+    }
+
+    /** The first line of why a setting failed (no commas: it is a CSV field), empty if it did not. */
+    private static String failure(final FailoverCurve.Point point)
+    {
+        return null == point.failure() ? "" : point.failure().lines().findFirst().orElse("").replace(',', ';')
+            .replace('|', '/');
     }
 
     private static String nums(final List<Double> values)

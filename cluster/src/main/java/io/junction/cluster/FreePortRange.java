@@ -6,10 +6,11 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A run of UDP ports free now for a one-host cluster's members ({@link ClusterNode.Context#basePort} plus ten a
- * member), so a test's cluster never meets a port another process holds. A test names a base as a hint; it is kept
- * when free, so a run on a quiet machine uses the ports it always did.
+ * member), so a test's or a benchmark's cluster never meets a port another process holds. The caller names a base
+ * as a hint; it is kept when free, so a run on a quiet machine uses the ports it always did. Free when looked at:
+ * the members bind them a moment later.
  */
-final class FreePortRange
+public final class FreePortRange
 {
     private static final int LOWEST = 30_000;
     private static final int BASES = 2_500;
@@ -18,7 +19,12 @@ final class FreePortRange
     {
     }
 
-    static int startingAt(final int hint, final int members)
+    /**
+     * @param hint    the base port wanted.
+     * @param members the cluster's member count (ten ports each).
+     * @return hint if its range is free, else the base of a free range from 30000 up.
+     */
+    public static int startingAt(final int hint, final int members)
     {
         final int count = members * ClusterNode.Context.PORTS_PER_MEMBER;
         if (isFree(hint, count))
