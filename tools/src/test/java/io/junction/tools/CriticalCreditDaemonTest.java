@@ -72,10 +72,12 @@ class CriticalCreditDaemonTest
     }
 
     /**
-     * A slow subscriber (20 µs a message) reads on its own agent thread as a paced flood goes (about 100,000 msg/s, 1
-     * in 40 CRITICAL): the lower classes, on a credit of 64, are dropped; a CRITICAL window of 256, much smaller than
-     * the flood's CRITICAL messages, is granted back as they are consumed (the client's auto-credit, in the same CREDIT
-     * frames as the lower classes'), and all of them arrive, in order.
+     * A slow subscriber (100 µs a message) reads on its own agent thread; the publisher floods in rounds of 2,560
+     * messages (1 in 40 CRITICAL: 64 a round) and waits for a round's CRITICAL to arrive before the next. The lower
+     * classes, on a credit of 64, are dropped; a CRITICAL window of 256 lasts four rounds unless the client grants it
+     * back as it consumes CRITICAL (its auto-credit, in the same CREDIT frames as the lower classes'): over 16 rounds
+     * every CRITICAL message arrives, in order. (Four rounds, not one: a round's last grants may still be on their
+     * way to the daemon, or in the client, when the test sees its CRITICAL arrive.)
      */
     @Test
     void criticalCreditIsGrantedBackAsCriticalIsConsumed() throws Exception
@@ -98,68 +100,36 @@ class CriticalCreditDaemonTest
             {
                 lowerReceived.incrementAndGet();
             }
-            final long until = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(20); // a slow application
+            final long until = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(100); // a slow application
             while (System.nanoTime() - until < 0)
             {
                 Thread.onSpinWait();
             }
         }, 256);
         clients[1].startAgent(null, null); // the subscriber reads on its own thread from now on
-        final int count = 2 * FLOOD;
-        final long critical = pacedFlood(clients[0], count, TimeUnit.MICROSECONDS.toNanos(10));
+        final int rounds = 16;
+        final int perRound = 40 * 64;
         final long deadlineNs = System.nanoTime() + DEADLINE_NS;
-        while (criticalReceived.get() < critical && stat(tmp, node, "protocol subscriber drops: CRITICAL") == 0 &&
-            System.nanoTime() - deadlineNs < 0)
+        long critical = 0;
+        for (int round = 0; round < rounds; round++)
         {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            critical += ExpressLaneDaemonTest.flood(clients[0], null, perRound, 0, critical, 64);
+            while (criticalReceived.get() < critical && System.nanoTime() - deadlineNs < 0)
+            {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+            final int r = round;
+            final long expected = critical;
+            assertEquals(expected, criticalReceived.get(), () -> "round " + r + ": every CRITICAL message; " +
+                drops(node));
         }
 
-        assertTrue(critical >= 256 * 3, "the flood needs the CRITICAL credit granted back several times");
-        assertEquals(critical, criticalReceived.get(), () -> "every CRITICAL message; " + drops(node));
+        assertEquals(rounds * 64L, critical);
         assertEquals(0, outOfOrder.get(), "CRITICAL in its order");
         assertEquals(0, stat(tmp, node, "protocol critical drops: NO_CREDIT"));
+        final long lowerSent = rounds * perRound - critical;
         assertTrue(stat(tmp, node, "protocol subscriber drops: NORMAL") > 0, () -> "the lower classes were short of " +
-            "credit: " + lowerReceived.get() + " of " + (count - critical) + " received");
-    }
-
-    /**
-     * Publish {@code count} messages on {@code lane.flood}, one each {@code intervalNs} (open loop): every 40th
-     * CRITICAL, of 64 bytes, numbered in its first 8; the others rotate over HIGH, NORMAL and BULK, of 1,000 bytes.
-     *
-     * @return the CRITICAL messages published.
-     */
-    private static long pacedFlood(final JunctionClient publisher, final int count, final long intervalNs)
-    {
-        final Priority[] lower = { Priority.HIGH, Priority.NORMAL, Priority.BULK };
-        final org.agrona.concurrent.UnsafeBuffer payload = new org.agrona.concurrent.UnsafeBuffer(new byte[1000]);
-        final long startNs = System.nanoTime();
-        final long deadlineNs = startNs + DEADLINE_NS;
-        long critical = 0;
-        for (int i = 0; i < count; i++)
-        {
-            final long dueNs = startNs + i * intervalNs;
-            while (System.nanoTime() - dueNs < 0)
-            {
-                publisher.poll();
-            }
-            final boolean isCritical = 0 == i % 40;
-            payload.putLong(0, isCritical ? critical : -1);
-            while (publisher.offer("lane.flood", isCritical ? Priority.CRITICAL : lower[i % lower.length], payload, 0,
-                isCritical ? 64 : payload.capacity()) <= 0)
-            {
-                if (System.nanoTime() - deadlineNs > 0)
-                {
-                    throw new AssertionError("could not publish " + i);
-                }
-                publisher.poll();
-            }
-            critical += isCritical ? 1 : 0;
-        }
-        while (publisher.pendingBytes() > 0 && System.nanoTime() - deadlineNs < 0)
-        {
-            publisher.poll();
-        }
-        return critical;
+            "credit: " + lowerReceived.get() + " of " + lowerSent + " received");
     }
 
     /** The contrast: without a CRITICAL credit the lower classes' use of the credit leaves CRITICAL none. */
@@ -210,14 +180,14 @@ class CriticalCreditDaemonTest
      * @return the publisher and a drop-oldest subscriber of {@code lane.>} with a credit of {@value #CREDIT} and this
      * CRITICAL credit (0: none), in effect.
      */
-    private JunctionClient[] connect(final File node, final ExpressLaneDaemonTest.Tally tally, final long criticalCredit)
-        throws Exception
+    private JunctionClient[] connect(
+        final File node, final ExpressLaneDaemonTest.Tally tally, final long criticalCredit) throws Exception
     {
         return connect(node, tally::onMessage, criticalCredit);
     }
 
-    private JunctionClient[] connect(final File node, final io.junction.MessageHandler handler, final long criticalCredit)
-        throws Exception
+    private JunctionClient[] connect(
+        final File node, final io.junction.MessageHandler handler, final long criticalCredit) throws Exception
     {
         final ClientContext context = new ClientContext().url("tcp://127.0.0.1:" + port(node));
         final JunctionClient subscriber = client(JunctionClient.connect(context));
