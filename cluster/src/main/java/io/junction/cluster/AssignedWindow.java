@@ -4,10 +4,11 @@ import java.util.Arrays;
 
 /**
  * A queue-group member's latest assignments that its client has not confirmed (replicated state, in the snapshot):
- * the sequence and the publisher's key of each, in the order they were assigned. They are what the member is sent
- * again after a leader change (after the last one its client saw), what a catch-up sends when the member's egress
- * refused one, and what goes to the remaining members when its session closes. Bounded: past the bound the oldest is
- * forgotten (counted by the caller); memory grows with what is held, up to the bound.
+ * the sequence and the key of each (KEYED: one that names its bucket), in the order they were assigned. They are
+ * what the member is sent again after a leader change (after the last one its client saw), what a catch-up sends
+ * when the member's egress refused one, and what goes to the remaining members when it leaves (UNSUBSCRIBE or
+ * session closed). Bounded: past the bound the oldest is forgotten (counted by the caller); memory grows with what
+ * is held, up to the bound.
  */
 final class AssignedWindow
 {

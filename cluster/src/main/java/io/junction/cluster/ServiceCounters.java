@@ -24,7 +24,7 @@ public final class ServiceCounters implements AutoCloseable
     public static final int SNAPSHOTS_DELETED_TYPE_ID = 1643;
     /** Frames of the Junction protocol refused (before HELLO, malformed, unknown subscription, unsupported). */
     public static final int PROTOCOL_REFUSALS_TYPE_ID = 1644;
-    /** Queue-group assignments a closed session had not confirmed, given to a remaining member of its group. */
+    /** Queue-group assignments a leaver (UNSUBSCRIBE or closed session) had not confirmed, given to a remaining member. */
     public static final int QUEUE_GROUP_HANDED_OVER_TYPE_ID = 1650;
     /** Such assignments that went to no one: no member remained, or the journal no longer held the message. */
     public static final int QUEUE_GROUP_LOST_TYPE_ID = 1651;

@@ -400,14 +400,13 @@ final class SwitchStateMachine implements AutoCloseable
 
     void unsubscribe(final ClusterSubscription subscription)
     {
-        if (subscription.isGroupMember() && subscription.behind && egress.isLeader())
+        if (subscription.isGroupMember())
         {
-            // Its client takes deliveries until UNSUBSCRIBED: send what its egress refused before the leave.
-            final ClientSession subscriber = cluster.getClientSession(subscription.sessionId);
-            if (null != subscriber)
-            {
-                catchUp(subscriber, subscription);
-            }
+            // A leave: what its client had not confirmed (the cluster transport confirms its last sequence just
+            // before the UNSUBSCRIBE, and drops deliveries after it) goes to the members that remain, from the
+            // log's state alone, so also what its egress refused. Never sent to the leaver, which may be behind.
+            subscription.group.leave(subscription);
+            handOver(subscription);
         }
         subscriptionsById.remove(subscription.subscriptionId);
         removeRoute(subscription);

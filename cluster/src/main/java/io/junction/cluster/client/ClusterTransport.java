@@ -75,6 +75,8 @@ public final class ClusterTransport implements Transport
 
     private final Context ctx;
     private final UnsafeBuffer send;
+    /** A queue-group member's UNSUBSCRIBE while its confirm is put before it. */
+    private final org.agrona.ExpandableArrayBuffer moved = new org.agrona.ExpandableArrayBuffer(128);
     private int sendPosition;
     private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(1024);
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
@@ -172,7 +174,19 @@ public final class ClusterTransport implements Transport
         }
         else if (UnsubscribeDecoder.TEMPLATE_ID == templateId)
         {
-            positions.onUnsubscribe(send, offset);
+            final int ackLength = positions.onUnsubscribe(send, offset);
+            if (ackLength > 0 && send.capacity() - (offset + ackLength + LENGTH_PREFIX + length) >= 0)
+            {
+                // A queue-group member's confirm goes just before its UNSUBSCRIBE (see SubscriptionPositions).
+                moved.putBytes(0, send, offset, length);
+                send.putBytes(offset, positions.scratch(), 0, ackLength);
+                send.putInt(offset - LENGTH_PREFIX, ackLength, ByteOrder.LITTLE_ENDIAN);
+                final int unsubscribeAt = offset + ackLength + LENGTH_PREFIX;
+                send.putBytes(unsubscribeAt, moved, 0, length);
+                send.putInt(unsubscribeAt - LENGTH_PREFIX, length, ByteOrder.LITTLE_ENDIAN);
+                sendPosition = unsubscribeAt + length;
+                return;
+            }
         }
         send.putInt(offset - LENGTH_PREFIX, length, ByteOrder.LITTLE_ENDIAN);
         sendPosition = offset + length;

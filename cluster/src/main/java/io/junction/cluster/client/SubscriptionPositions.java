@@ -41,6 +41,8 @@ final class SubscriptionPositions
     private final LongHashSet remaking = new LongHashSet();
     private final LongHashSet groupMembers = new LongHashSet();
     private final Long2LongHashMap confirmed = new Long2LongHashMap(Long.MIN_VALUE);
+    /** Queue-group members whose UNSUBSCRIBE went: their later deliveries are the others' now. */
+    private final LongHashSet leavingMembers = new LongHashSet();
     private final AckEncoder ackEncoder = new AckEncoder();
     private final long confirmIntervalNs;
     private long lastConfirmNs;
@@ -89,16 +91,40 @@ final class SubscriptionPositions
         remaking.remove(id);
     }
 
-    void onUnsubscribe(final DirectBuffer buffer, final int offset)
+    /**
+     * The client's UNSUBSCRIBE is on its way. A queue-group member's leave hands what it has not confirmed to the
+     * others, so its last sequence is confirmed first (the ACK this returns, in {@link #scratch()}) and the
+     * deliveries that come after are dropped: each message once across the leave.
+     *
+     * @return the length of the ACK to send before the UNSUBSCRIBE, 0 for none.
+     */
+    int onUnsubscribe(final DirectBuffer buffer, final int offset)
     {
         unsubscribeDecoder.wrap(buffer, offset + ProtocolFrames.HEADER_LENGTH, ProtocolFrames.blockLength(buffer, offset),
             ProtocolFrames.version(buffer, offset));
         final long id = unsubscribeDecoder.subscriptionId();
+        int ackLength = 0;
+        if (groupMembers.contains(id))
+        {
+            leavingMembers.add(id);
+            final long last = lastSequence.get(id);
+            if (Long.MIN_VALUE != last && last > confirmed.get(id))
+            {
+                ackEncoder.wrapAndApplyHeader(scratch, 0, header).subscriptionId(id).sequence(last);
+                ackLength = MessageHeaderEncoder.ENCODED_LENGTH + ackEncoder.encodedLength();
+            }
+        }
         subscribeFrames.remove(id);
         lastSequence.remove(id);
         remaking.remove(id);
         groupMembers.remove(id);
         confirmed.remove(id);
+        return ackLength;
+    }
+
+    DirectBuffer scratch()
+    {
+        return scratch;
     }
 
     /**
@@ -146,9 +172,9 @@ final class SubscriptionPositions
         {
             messageDecoder.wrap(buffer, body, blockLength, version);
             final long id = messageDecoder.subscriptionId();
-            if (remaking.contains(id))
+            if (remaking.contains(id) || leavingMembers.contains(id))
             {
-                return false;
+                return false; // a leaving member's: handed to the others
             }
             if (subscribeFrames.containsKey(id))
             {
@@ -170,6 +196,7 @@ final class SubscriptionPositions
         if (UnsubscribedDecoder.TEMPLATE_ID == templateId && length >= ProtocolFrames.HEADER_LENGTH + 9)
         {
             unsubscribedDecoder.wrap(buffer, body, blockLength, version);
+            leavingMembers.remove(unsubscribedDecoder.subscriptionId());
             return !(remaking.contains(unsubscribedDecoder.subscriptionId()) &&
                 EndReasonCode.UNSUBSCRIBED == unsubscribedDecoder.reason());
         }
