@@ -79,6 +79,7 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
     private final boolean expressCritical;
     private final boolean checkEachSlot;
     private final boolean everyMessageWakes;
+    private final InvokerWake invokerWake; // INVOKER mode's wake of the caller, or null
 
     Shard(final int index, final Junction.Context ctx, final SwitchCounters counters)
     {
@@ -106,6 +107,7 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
         // Each offer and command wakes a parked shard, unless a single producer may miss the wake or the
         // messages come through the journal stage, which does not signal.
         this.everyMessageWakes = !ctx.singleProducer() && null == journalStage;
+        this.invokerWake = ctx.invokerWakeSignal();
         this.roleName = "junction-shard-" + index;
         this.nanoClock = ctx.nanoClock();
         this.routeLatencyRecorder = null == ctx.latency() ? null : ctx.latency().offerToRoute().newRecorder();
@@ -304,6 +306,11 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
      */
     void wake()
     {
+        if (null != invokerWake)
+        {
+            invokerWake.wake(); // The caller runs the shards and the delivery agents: one wake for all.
+            return;
+        }
         final Thread parked = this.parked;
         if (null != parked && PARKED.compareAndSet(this, parked, (Thread)null))
         {
@@ -354,6 +361,30 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
     public boolean isBusy()
     {
         return !everyMessageWakes || null != stalledRoutes || null != expressEvent || router.hasLeavers();
+    }
+
+    /**
+     * INVOKER mode: work that no wake announces (see {@link #isBusy()}; every offer wakes the caller, who runs the
+     * journal stage too, so only a journal stage that is behind counts).
+     */
+    boolean isBusyOnCaller()
+    {
+        return null != stalledRoutes || null != expressEvent || router.hasLeavers() ||
+            (null != journalStage && journalStage.sequence().get() < ring.getCursor());
+    }
+
+    /**
+     * INVOKER mode: messages or route changes left for the next cycle (a batch limit reached), unless a
+     * back-pressuring subscriber holds them ({@link #isBusyOnCaller()}).
+     */
+    boolean hasWorkOnCaller()
+    {
+        if (!additions.isEmpty() || !removals.isEmpty())
+        {
+            return true;
+        }
+        final long available = null == journalStage ? ring.getCursor() : journalStage.sequence().get();
+        return available > dispatched.get() && null == stalledRoutes && null == expressEvent;
     }
 
     @Override

@@ -105,6 +105,10 @@ public final class Daemon implements AutoCloseable
                     config.switchConfig().idleStrategy().supplier(),
                 config.security().authenticator(), counters.errors("protocol"), (line) -> LOG.info(line),
                 config.security().serverTls()));
+            if (null != switchComponent.inline())
+            {
+                server.driveSwitch(switchComponent.inline());
+            }
             server.principals().maxSeries(config.http().metricsMaxPrincipalSeries());
             reloader = new ConfigReloader(configFile, overrides, config, junction, server, alarms, notifications, LOG);
             protocol = components.add("protocol server",

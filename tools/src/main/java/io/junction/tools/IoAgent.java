@@ -66,6 +66,8 @@ final class IoAgent extends TransportPoller implements Agent
     private volatile Thread thread;
     private volatile boolean alive = true;
     private AeronEdge aeronEdge;
+    /** The switch, when it runs on this agent's duty cycle ({@code network.inline-shard}); else null. */
+    private InlineShard inline;
     private long nowNs;
     private long nextTimerNs;
     private long lastSelectNs;
@@ -138,6 +140,12 @@ final class IoAgent extends TransportPoller implements Agent
         if (null != aeronEdge)
         {
             work += aeronEdge.doWork(nowNs);
+        }
+        if (null != inline)
+        {
+            // After the reads, before the flushes: what was just published is routed, put in its subscribers' send
+            // buffers and written to their sockets in this one cycle.
+            work += inline.doWork();
         }
         work += handoff.drain(onHandOff);
         work += completions.drain(onCompletion);
@@ -325,6 +333,58 @@ final class IoAgent extends TransportPoller implements Agent
     }
 
     /**
+     * Run the switch on this agent's duty cycle from now on (on this agent's thread).
+     */
+    void drive(final InlineShard inline)
+    {
+        inline.drivenBy(this);
+        this.inline = inline;
+    }
+
+    /**
+     * @return true on this agent's own thread (a delivery inside the switch it runs).
+     */
+    boolean isAgentThread()
+    {
+        return Thread.currentThread() == thread;
+    }
+
+    /**
+     * Run what other threads posted, now (on this agent's thread, from a delivery inside the switch that waits
+     * on one of them: a queue-group member's SUBSCRIBED).
+     */
+    int runPosted()
+    {
+        return completions.drain(onCompletion);
+    }
+
+    /**
+     * @return true while the switch it runs has work that no wake announces.
+     */
+    boolean isSwitchBusy()
+    {
+        return null != inline && inline.isBusy();
+    }
+
+    /**
+     * Before it idles: arm the switch's wake, so a publish from another thread ends the idle.
+     *
+     * @return true if the switch has work already (do not idle).
+     */
+    private boolean armSwitchWake()
+    {
+        return null != inline && inline.armWake();
+    }
+
+    private void disarmSwitchWake()
+    {
+        if (null != inline)
+        {
+            inline.disarmWake();
+        }
+    }
+
+    /**
      * A connection over another transport than a socket of this agent's selector (an Aeron session): no key, its
      * owner calls {@link ProtocolConnection#onReadable} and {@link ProtocolConnection#onWritable} for it.
      */
@@ -473,7 +533,9 @@ final class IoAgent extends TransportPoller implements Agent
         parkedThread = thread;
         try
         {
-            if (!hasQueuedWork()) // After publishing parkedThread: a producer either sees it or its work is seen here.
+            // After publishing parkedThread (and arming the switch's wake): a producer either sees it or its work is
+            // seen here.
+            if (!armSwitchWake() && !hasQueuedWork())
             {
                 LockSupport.parkNanos(parkNs);
             }
@@ -481,6 +543,7 @@ final class IoAgent extends TransportPoller implements Agent
         finally
         {
             parkedThread = null;
+            disarmSwitchWake();
         }
     }
 
@@ -503,7 +566,7 @@ final class IoAgent extends TransportPoller implements Agent
         sleeping = true;
         try
         {
-            if (!hasQueuedWork())
+            if (!armSwitchWake() && !hasQueuedWork())
             {
                 // Aeron announces nothing to the selector: poll its ingress at least every millisecond.
                 selector.select(onWakeKey, null == aeronEdge ? timeoutMs : Math.min(timeoutMs, 1));
@@ -516,6 +579,7 @@ final class IoAgent extends TransportPoller implements Agent
         finally
         {
             sleeping = false;
+            disarmSwitchWake();
         }
     }
 

@@ -363,6 +363,19 @@ public final class ProtocolServer implements AutoCloseable
         }
     }
 
+    /**
+     * {@code network.inline-shard}: the one I/O agent runs the switch (built in INVOKER mode) on its duty cycle.
+     */
+    void driveSwitch(final InlineShard inline)
+    {
+        if (agents.length != 1)
+        {
+            throw new IllegalStateException("network.inline-shard needs one I/O agent, there are " + agents.length);
+        }
+        final IoAgent agent = agents[0];
+        agent.post(() -> agent.drive(inline));
+    }
+
     private AtomicCounter counter(final CountersManager counters, final String label, final int typeId)
     {
         final AtomicCounter counter = counters.newCounter(label, typeId);

@@ -378,9 +378,16 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
     private int awaitRoom(final ManyToOneRingBuffer ring, final int recordLength)
     {
         long parkNs = 1_000;
+        // network.inline-shard: this runs on the connection's own I/O agent, which is then held too, so it writes
+        // the send buffer to the socket itself; only the client reading makes room.
+        final boolean onAgent = connection.agent().isAgentThread();
         while (!ended && connection.isOpen() && !connection.server().drainExpired() &&
             !Thread.currentThread().isInterrupted())
         {
+            if (onAgent)
+            {
+                connection.flush();
+            }
             if (takeCredit())
             {
                 final int index = ring.tryClaim(slot + 1, recordLength);
@@ -417,8 +424,14 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
     private boolean awaitAnnounced()
     {
         long parkNs = 1_000;
+        // network.inline-shard: the SUBSCRIBED is staged by a completion posted to this same thread: run it here.
+        final boolean onAgent = connection.agent().isAgentThread();
         while (!announced)
         {
+            if (onAgent && connection.agent().runPosted() > 0)
+            {
+                continue;
+            }
             if (ended || !connection.isOpen() || connection.server().drainExpired() ||
                 Thread.currentThread().isInterrupted())
             {
