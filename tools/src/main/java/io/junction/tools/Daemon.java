@@ -155,6 +155,10 @@ public final class Daemon implements AutoCloseable
         {
             LOG.info(cluster.describe());
         }
+        if (null != switchComponent.inline())
+        {
+            LOG.info("switch: on the I/O thread (network.inline-shard), no shard or delivery threads");
+        }
         if (null != demo)
         {
             LOG.info("demo load: {}", demo.describe());
