@@ -294,6 +294,14 @@ final class Conductor
      * @return true when no subscription has a message queued or in delivery.
      */
     /**
+     * @return shard {@code shard}'s clock for the batch it dispatches (on its thread).
+     */
+    long batchNowNs(final int shard)
+    {
+        return shards[shard].batchNowNs();
+    }
+
+    /**
      * @return true if a shared delivery agent has subscriptions to deliver (INVOKER mode: the caller's next cycle).
      */
     boolean sharedLanesHaveWork()

@@ -72,6 +72,7 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
     private final JournalStage journalStage; // null when the switch has no journal
 
     private volatile Thread parked; // the shard's thread while it parks, for publishers to wake
+    private long batchNowNs; // the clock, read once per dispatch batch, for what is delivered on this thread
 
     io.junction.regulate.DispatchRegulation regulation = io.junction.regulate.DispatchRegulation.NONE;
 
@@ -397,6 +398,15 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
     }
 
     /**
+     * On this shard's thread, during a dispatch: the clock as read at the start of the batch (a subscription
+     * delivered on the pipeline records its latency with it rather than read the clock per message).
+     */
+    long batchNowNs()
+    {
+        return batchNowNs;
+    }
+
+    /**
      * @return true when every published message has been dispatched.
      */
     boolean isDrained()
@@ -435,7 +445,11 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
         }
         final long last = Math.min(available, first + batchLimit - 1);
         long processed = first - 1;
-        final long batchStartNs = null != routeLatencyRecorder && first <= last ? nanoClock.nanoTime() : 0;
+        final long batchStartNs = first <= last ? nanoClock.nanoTime() : 0;
+        if (first <= last)
+        {
+            batchNowNs = batchStartNs;
+        }
         for (long sequence = first; sequence <= last; sequence++)
         {
             if ((checkEachSlot && !ring.isAvailable(sequence)) || !dispatch(ring.get(sequence)))

@@ -109,7 +109,7 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
         this.outboxes = new Outbox[shards];
         for (int i = 0; i < shards; i++)
         {
-            outboxes[i] = new Outbox(this, policy, options.outboxCapacity(), owner.context().expressCritical());
+            outboxes[i] = new Outbox(this, policy, options.outboxCapacity(), owner.context().expressCritical(), i);
         }
         if (null != options.name() || options.deliveryThread() != DeliveryThread.SHARED)
         {
@@ -447,13 +447,17 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
     /**
      * Offer to hand-over, with the clock read once per duty cycle: cheap enough to record every message.
      */
-    private void recordDeliverLatency(final Message message)
+    private void recordDeliverLatency(final Message message, final long pipelineNowNs)
     {
         if (onPipeline)
         {
-            // No duty cycle of its own to close a batch: each message is a batch of one.
+            // No duty cycle of its own to close a batch: each message is a batch of one, timed by the shard's
+            // clock read for its dispatch batch.
             final long token = deliverLatencyRecorder.beginBatch();
-            deliverLatencyRecorder.record(nanoClock.nanoTime() - message.timestampNs());
+            // (A message routed outside a batch, a queue-group leaver's moved, may be younger: then the clock.)
+            final long sinceOfferNs = pipelineNowNs - message.timestampNs();
+            deliverLatencyRecorder.record(0 != pipelineNowNs && sinceOfferNs >= 0 ? sinceOfferNs :
+                nanoClock.nanoTime() - message.timestampNs());
             deliverLatencyRecorder.endBatch(token);
             return;
         }
@@ -473,6 +477,22 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
      */
     boolean deliver(final Message message)
     {
+        return deliver(message, 0);
+    }
+
+    /**
+     * On shard {@code shard}'s thread, during its dispatch (a subscription delivered on the pipeline).
+     */
+    boolean deliverOnPipeline(final Message message, final int shard)
+    {
+        return deliver(message, owner.batchNowNs(shard));
+    }
+
+    /**
+     * @param pipelineNowNs the shard's clock for its dispatch batch, or 0 to read the clock.
+     */
+    private boolean deliver(final Message message, final long pipelineNowNs)
+    {
         // An outbox checks before it takes a message, so one taken is always handed over: none is lost
         // between being taken and an end that a queue group's shard then moves the rest after.
         if (onPipeline && null != termination)
@@ -488,7 +508,7 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
         {
             if (null != deliverLatencyRecorder)
             {
-                recordDeliverLatency(message);
+                recordDeliverLatency(message, pipelineNowNs);
             }
             handler.onMessage(message);
             if (null != deliveredCounter)

@@ -53,6 +53,8 @@ final class IoAgent extends TransportPoller implements Agent
     private final FrameDispatcher dispatcher;
     private final Encoders encoders = new Encoders();
     private final BufferPool pool = new BufferPool();
+    private final PublishTally tally = new PublishTally(io.junction.Priority.values().length);
+    private final boolean singleWriter;
     private final Consumer<SelectionKey> onKey = this::onKey;
     private final Consumer<SelectionKey> onWakeKey = this::onWakeKey;
     private final Consumer<SocketChannel> onHandOff = this::register;
@@ -80,6 +82,7 @@ final class IoAgent extends TransportPoller implements Agent
         this.acceptChannel = acceptChannel;
         this.ready = new ManyToOneConcurrentArrayQueue<>(Math.max(1024, maxConnections + 64));
         this.dispatcher = new FrameDispatcher(server.maxFrameLength());
+        this.singleWriter = server.singleIoAgent();
     }
 
     @Override
@@ -174,6 +177,7 @@ final class IoAgent extends TransportPoller implements Agent
             nextTimerNs = nowNs + TIMER_INTERVAL_NS;
             onTimer();
         }
+        tally.flush(server, singleWriter); // once per duty cycle, not per message
         return work;
     }
 
@@ -615,6 +619,11 @@ final class IoAgent extends TransportPoller implements Agent
         return dispatcher;
     }
 
+    PublishTally tally()
+    {
+        return tally;
+    }
+
     BufferPool pool()
     {
         return pool;
@@ -690,6 +699,7 @@ final class IoAgent extends TransportPoller implements Agent
     {
         alive = false;
         closeAll();
+        tally.flush(server, singleWriter);
         if (null != aeronEdge)
         {
             aeronEdge.close();

@@ -772,9 +772,28 @@ public final class ProtocolServer implements AutoCloseable
         undeliveredAtStop.getAndAdd(count);
     }
 
-    void bytesReceived(final long bytes)
+    void bytesReceived(final long bytes, final boolean singleWriter)
     {
-        bytesReceived.getAndAdd(bytes);
+        if (0 == bytes)
+        {
+            return;
+        }
+        if (singleWriter)
+        {
+            bytesReceived.getAndAddOrdered(bytes);
+        }
+        else
+        {
+            bytesReceived.getAndAdd(bytes);
+        }
+    }
+
+    /**
+     * @return true with one I/O agent: it is the only writer of the counters it tallies ({@link PublishTally}).
+     */
+    boolean singleIoAgent()
+    {
+        return 1 == network.ioAgents();
     }
 
     void bytesSent(final long bytes)

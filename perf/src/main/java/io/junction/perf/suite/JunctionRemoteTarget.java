@@ -51,6 +51,8 @@ public final class JunctionRemoteTarget implements Target
 
     private final boolean yielding;
     private final boolean aeronUdp;
+    /** Daemon config lines added to the bench's ({@code --daemon-config}); empty: none. */
+    private final String extraConfig;
     private ServerProcess daemon;
     private int port;
     private int aeronPort;
@@ -72,8 +74,23 @@ public final class JunctionRemoteTarget implements Target
 
     private JunctionRemoteTarget(final boolean yielding, final boolean aeronUdp)
     {
+        this(yielding, aeronUdp, "");
+    }
+
+    private JunctionRemoteTarget(final boolean yielding, final boolean aeronUdp, final String extraConfig)
+    {
         this.yielding = yielding;
         this.aeronUdp = aeronUdp;
+        this.extraConfig = extraConfig;
+    }
+
+    /**
+     * The daemon at its defaults but for {@code config} (daemon config lines, ';' between them), e.g.
+     * {@code network.inline-shard = true}: {@code --daemon-config} in {@code --rounds}.
+     */
+    public static JunctionRemoteTarget configured(final String config)
+    {
+        return new JunctionRemoteTarget(false, false, config.trim());
     }
 
     /**
@@ -98,6 +115,10 @@ public final class JunctionRemoteTarget implements Target
     @Override
     public String name()
     {
+        if (!extraConfig.isEmpty())
+        {
+            return "Junction remote (" + extraConfig + ")";
+        }
         return aeronUdp ? "Junction remote (Aeron UDP)" : yielding ? "Junction remote (yielding)" : "Junction remote";
     }
 
@@ -133,7 +154,8 @@ public final class JunctionRemoteTarget implements Target
             "back-pressure subscribers (lossless), a connection per client, " +
             (aeronUdp ? "over Aeron UDP (the daemon's embedded driver and one for the clients, both SHARED " +
             "threading, term length " + (AERON_TERM_LENGTH >> 20) + " MiB), " : "") +
-            (yielding ? "idle-strategy = yielding (never parks)" : "default idle strategies (park up to 1 ms when idle)");
+            (yielding ? "idle-strategy = yielding (never parks)" : "default idle strategies (park up to 1 ms when idle)") +
+            (extraConfig.isEmpty() ? "" : ", and " + extraConfig);
     }
 
     @Override
@@ -167,6 +189,10 @@ public final class JunctionRemoteTarget implements Target
         final Path dataDir = Files.createDirectories(workDir.resolve("data"));
         final Path config = workDir.resolve("bench.conf");
         String extra = yielding ? "idle-strategy = yielding\n" : "";
+        if (!extraConfig.isEmpty())
+        {
+            extra += extraConfig.replace(';', '\n') + "\n";
+        }
         if (aeronUdp)
         {
             try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0))
