@@ -243,8 +243,8 @@ final class Outbox extends Route
             inlineView.wrap(event.topic, event.sequence, event.priority, event.timestampNs, event.payload, event.length);
             inlineView.deadlineNs = event.deadlineNs;
             inlineView.request(event.replyTo, event.correlationId);
-            subscription.deliverOnPipeline(inlineView, shard);
-            return true;
+            // False: a back-pressure handler had no room (RoomAwareHandler), the shard holds the message.
+            return subscription.deliverOnPipeline(inlineView, shard);
         }
 
         final int messageClass = event.priority.ordinal();

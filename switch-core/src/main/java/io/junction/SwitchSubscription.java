@@ -55,6 +55,7 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
     private final SubscriptionOptions options;
     private final SlowSubscriberPolicy policy;
     private final Conductor owner;
+    private final boolean mayHold; // back-pressure: a RoomAwareHandler without room has the shard hold a message
     private final Outbox[] outboxes;
     private RestartIntensity restartIntensity; // made at the first fault: most handlers never throw
     private final NanoClock nanoClock;
@@ -104,6 +105,8 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
         this.options = options;
         this.policy = options.slowSubscriberPolicy();
         this.owner = owner;
+        // Only back-pressure holds a message the handler has no room for; the other policies drop in the handler.
+        this.mayHold = SlowSubscriberPolicy.BACK_PRESSURE == policy;
         this.nanoClock = owner.context().nanoClock();
         this.routesPending = shards;
         this.outboxes = new Outbox[shards];
@@ -482,10 +485,17 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
 
     /**
      * On shard {@code shard}'s thread, during its dispatch (a subscription delivered on the pipeline).
+     *
+     * @return false if the handler had no room for it ({@link RoomAwareHandler}): the shard holds it.
      */
     boolean deliverOnPipeline(final Message message, final int shard)
     {
-        return deliver(message, owner.batchNowNs(shard));
+        if (mayHold && null == termination && handler instanceof RoomAwareHandler room && !room.hasRoomFor(message))
+        {
+            return false; // Held: the shard offers it again on a later cycle, as for a full outbox.
+        }
+        deliver(message, owner.batchNowNs(shard));
+        return true;
     }
 
     /**
