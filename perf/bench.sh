@@ -6,7 +6,7 @@
 #
 #   perf/bench.sh [--quick] [--p99-target 50us] [--headroom 0.8] [--only junction,nats] [--out DIR] [--jmh|--no-jmh]
 #                 [--sections shared,roundtrip,overload,journal,cluster,shardscaling,corethroughput,jmh] [--estimate] [--rounds N]
-#                 [--workloads 1x64,4x1024]
+#                 [--workloads 1x64,4x1024] [--daemon-config 'key = value; key = value']
 #
 # Sections, in order: the shared workload (Junction remote = the daemon as a child JVM over loopback TCP,
 # Junction embedded, the limits, the peers; 1->1 and 1->4, 64 B and 1 KiB, throughput and latency at fixed
@@ -21,6 +21,9 @@
 # alternates), each round throughput and p99 at 10,000 msg/s per workload with the CPU each server spent per
 # message; the report gives the medians and their ratios (remote-rounds.csv every round). --rounds 5 takes about
 # 6 minutes. --workloads picks the workloads (subscribers x payload bytes; default 1x64,4x64,1x1024,4x1024).
+# --daemon-config adds a second Junction remote target to the rounds, the daemon at its defaults but for those
+# config lines (e.g. --daemon-config 'network.inline-shard = true'), so a daemon key is measured off and on, with
+# NATS, in the same run; each Junction target gets its own table against NATS.
 #
 # --quick: under 3 minutes on 2 cores (shorter windows, fewer rates and steps, no target variants, no JMH);
 # the full suite: about 16 minutes estimated, under 20. Builds perf/target/benchmarks.jar when it is missing or

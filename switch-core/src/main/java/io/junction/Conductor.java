@@ -63,7 +63,7 @@ final class Conductor
         sharedAgents = new DeliveryAgent[sharedLanes.length];
         for (int i = 0; i < sharedLanes.length; i++)
         {
-            sharedLanes[i] = new DeliveryLane(i);
+            sharedLanes[i] = new DeliveryLane(i, ctx.invokerWakeSignal());
             sharedAgents[i] = newSharedAgent(i);
         }
         deliveryStalls = counters.newCounter("delivery agent stalls", SwitchCounters.DELIVERY_STALLS_TYPE_ID);
@@ -293,6 +293,29 @@ final class Conductor
     /**
      * @return true when no subscription has a message queued or in delivery.
      */
+    /**
+     * @return shard {@code shard}'s clock for the batch it dispatches (on its thread).
+     */
+    long batchNowNs(final int shard)
+    {
+        return shards[shard].batchNowNs();
+    }
+
+    /**
+     * @return true if a shared delivery agent has subscriptions to deliver (INVOKER mode: the caller's next cycle).
+     */
+    boolean sharedLanesHaveWork()
+    {
+        for (final DeliveryLane lane : sharedLanes)
+        {
+            if (lane.hasWork())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     boolean areIdle()
     {
         return subscriptions.allIdle();

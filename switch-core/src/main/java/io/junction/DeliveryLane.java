@@ -49,10 +49,17 @@ final class DeliveryLane implements WakeableIdleStrategy.Signal
     private volatile Node head = stub; // producers swap themselves in here
     private Node tail = stub;          // the consumer's end
     private volatile Thread parked;
+    private final InvokerWake invokerWake; // INVOKER mode's wake of the caller, or null
 
     DeliveryLane(final int index)
     {
+        this(index, null);
+    }
+
+    DeliveryLane(final int index, final InvokerWake invokerWake)
+    {
         this.index = index;
+        this.invokerWake = invokerWake;
     }
 
     int index()
@@ -78,6 +85,11 @@ final class DeliveryLane implements WakeableIdleStrategy.Signal
      */
     void wake()
     {
+        if (null != invokerWake)
+        {
+            invokerWake.wake();
+            return;
+        }
         final Thread parked = this.parked;
         if (null != parked && PARKED.compareAndSet(this, parked, (Thread)null))
         {

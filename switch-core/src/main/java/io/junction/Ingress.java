@@ -205,7 +205,8 @@ final class Ingress
             return OfferResult.rejected(reason);
         }
 
-        final long nowNs = nanoClock.nanoTime();
+        final long batchNowNs = publisher.batchNowNs(); // the caller's, read once for a batch of offers
+        final long nowNs = 0 != batchNowNs ? batchNowNs : nanoClock.nanoTime();
         final Shard shard = shardFor(topic);
         final Admission admission = regulator.resolve(publisher, topic, priority);
         final ShedReason shed = regulator.admit(admission, shard.index(), priority, ttlNs, nowNs);

@@ -353,6 +353,62 @@ public final class Junction implements AutoCloseable
     }
 
     /**
+     * INVOKER mode with a {@link Context#invokerWake}: the caller is about to idle. Until {@link #disarmWake()},
+     * the first producer on another thread that hands the switch work runs the wake.
+     *
+     * @return true if the switch has work already (the caller calls {@link #disarmWake()} and does not idle).
+     */
+    public boolean armWake()
+    {
+        final InvokerWake wake = ctx.invokerWakeSignal();
+        if (null != wake)
+        {
+            wake.arm(); // Before looking: a hand-off after the look finds it armed.
+        }
+        return hasInvokerWork();
+    }
+
+    /**
+     * The caller has stopped idling (it was woken, or woke by itself).
+     */
+    public void disarmWake()
+    {
+        final InvokerWake wake = ctx.invokerWakeSignal();
+        if (null != wake)
+        {
+            wake.disarm();
+        }
+    }
+
+    /**
+     * INVOKER mode: whether the switch has work that no wake announces (a subscriber back-pressuring a shard,
+     * queue-group leavers to move, a journal stage behind): the caller's idle stays short.
+     */
+    public boolean isInvokerBusy()
+    {
+        for (final Shard shard : shards)
+        {
+            if (shard.isBusyOnCaller())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean hasInvokerWork()
+    {
+        for (final Shard shard : shards)
+        {
+            if (shard.hasWorkOnCaller())
+            {
+                return true;
+            }
+        }
+        return conductor.sharedLanesHaveWork();
+    }
+
+    /**
      * @return a snapshot of the active subscriptions, oldest first (allocates: for observers, not for the hot path).
      */
     public List<Subscription> subscriptions()
@@ -604,6 +660,8 @@ public final class Junction implements AutoCloseable
         private io.junction.observe.SwitchLatency latency;
         private JournalSink journalSink;
         private RegulationConfig regulation = RegulationConfig.none();
+        private Runnable invokerWake;
+        private InvokerWake invokerWakeSignal;
 
         /**
          * Check the settings and fill in what was left out. Runs once.
@@ -932,6 +990,33 @@ public final class Junction implements AutoCloseable
         public ThreadingMode threadingMode()
         {
             return threadingMode;
+        }
+
+        /**
+         * {@link ThreadingMode#INVOKER}: how a producer on another thread wakes the caller's duty cycle when it idles
+         * in a wait of its own ({@link Junction#armWake()}); null (the default): no wake, the caller polls.
+         */
+        public Context invokerWake(final Runnable wake)
+        {
+            this.invokerWake = wake;
+            return this;
+        }
+
+        public Runnable invokerWake()
+        {
+            return invokerWake;
+        }
+
+        /**
+         * @return the wake shards and delivery lanes signal in INVOKER mode, or null for none.
+         */
+        InvokerWake invokerWakeSignal()
+        {
+            if (null == invokerWakeSignal && null != invokerWake && ThreadingMode.INVOKER == threadingMode)
+            {
+                invokerWakeSignal = new InvokerWake(invokerWake);
+            }
+            return invokerWakeSignal;
         }
 
         public Context pipelineIdleStrategySupplier(final Supplier<IdleStrategy> supplier)

@@ -70,14 +70,17 @@ final class Outbox extends Route
 
     private Message scratch; // the consumer's copy, under the dropping policies; created on first use
     private Message inlineView;
+    private final int shard; // the shard that feeds it
 
     Outbox(
         final SwitchSubscription subscription,
         final SlowSubscriberPolicy policy,
         final int requestedCapacity,
-        final boolean highestClassFirst)
+        final boolean highestClassFirst,
+        final int shard)
     {
         this.subscription = subscription;
+        this.shard = shard;
         this.dropOldest = policy == SlowSubscriberPolicy.DROP_OLDEST;
         this.evicting = dropOldest || policy == SlowSubscriberPolicy.DROP_NEWEST;
         this.highestClassFirst = highestClassFirst;
@@ -240,8 +243,8 @@ final class Outbox extends Route
             inlineView.wrap(event.topic, event.sequence, event.priority, event.timestampNs, event.payload, event.length);
             inlineView.deadlineNs = event.deadlineNs;
             inlineView.request(event.replyTo, event.correlationId);
-            subscription.deliver(inlineView);
-            return true;
+            // False: a back-pressure handler had no room (RoomAwareHandler), the shard holds the message.
+            return subscription.deliverOnPipeline(inlineView, shard);
         }
 
         final int messageClass = event.priority.ordinal();

@@ -32,6 +32,17 @@ public final class Publisher
     }
 
     /**
+     * The time the offers that follow carry (their timestamp, the start of a time-to-live), on the switch's clock
+     * ({@code Context.nanoClock}), until the next call: for a caller that read the clock once for a batch of
+     * messages it received together (one socket read), so that each offer does not read it again. 0, the
+     * default: each offer reads the clock. Only for a publisher that one thread uses.
+     */
+    public void batchTime(final long nowNs)
+    {
+        cache.batchNowNs(nowNs);
+    }
+
+    /**
      * As {@link Junction#offer}, regulated as this publisher.
      */
     public long offer(

@@ -72,6 +72,7 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
     private final JournalStage journalStage; // null when the switch has no journal
 
     private volatile Thread parked; // the shard's thread while it parks, for publishers to wake
+    private long batchNowNs; // the clock, read once per dispatch batch, for what is delivered on this thread
 
     io.junction.regulate.DispatchRegulation regulation = io.junction.regulate.DispatchRegulation.NONE;
 
@@ -79,6 +80,7 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
     private final boolean expressCritical;
     private final boolean checkEachSlot;
     private final boolean everyMessageWakes;
+    private final InvokerWake invokerWake; // INVOKER mode's wake of the caller, or null
 
     Shard(final int index, final Junction.Context ctx, final SwitchCounters counters)
     {
@@ -106,6 +108,7 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
         // Each offer and command wakes a parked shard, unless a single producer may miss the wake or the
         // messages come through the journal stage, which does not signal.
         this.everyMessageWakes = !ctx.singleProducer() && null == journalStage;
+        this.invokerWake = ctx.invokerWakeSignal();
         this.roleName = "junction-shard-" + index;
         this.nanoClock = ctx.nanoClock();
         this.routeLatencyRecorder = null == ctx.latency() ? null : ctx.latency().offerToRoute().newRecorder();
@@ -304,6 +307,11 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
      */
     void wake()
     {
+        if (null != invokerWake)
+        {
+            invokerWake.wake(); // The caller runs the shards and the delivery agents: one wake for all.
+            return;
+        }
         final Thread parked = this.parked;
         if (null != parked && PARKED.compareAndSet(this, parked, (Thread)null))
         {
@@ -356,6 +364,30 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
         return !everyMessageWakes || null != stalledRoutes || null != expressEvent || router.hasLeavers();
     }
 
+    /**
+     * INVOKER mode: work that no wake announces (see {@link #isBusy()}; every offer wakes the caller, who runs the
+     * journal stage too, so only a journal stage that is behind counts).
+     */
+    boolean isBusyOnCaller()
+    {
+        return null != stalledRoutes || null != expressEvent || router.hasLeavers() ||
+            (null != journalStage && journalStage.sequence().get() < ring.getCursor());
+    }
+
+    /**
+     * INVOKER mode: messages or route changes left for the next cycle (a batch limit reached), unless a
+     * back-pressuring subscriber holds them ({@link #isBusyOnCaller()}).
+     */
+    boolean hasWorkOnCaller()
+    {
+        if (!additions.isEmpty() || !removals.isEmpty())
+        {
+            return true;
+        }
+        final long available = null == journalStage ? ring.getCursor() : journalStage.sequence().get();
+        return available > dispatched.get() && null == stalledRoutes && null == expressEvent;
+    }
+
     @Override
     public boolean hasWork()
     {
@@ -363,6 +395,15 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
         // must back off, not spin.
         final long available = null == journalStage ? ring.getCursor() : journalStage.sequence().get();
         return available > cursorSeen || !additions.isEmpty() || !removals.isEmpty();
+    }
+
+    /**
+     * On this shard's thread, during a dispatch: the clock as read at the start of the batch (a subscription
+     * delivered on the pipeline records its latency with it rather than read the clock per message).
+     */
+    long batchNowNs()
+    {
+        return batchNowNs;
     }
 
     /**
@@ -404,7 +445,11 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
         }
         final long last = Math.min(available, first + batchLimit - 1);
         long processed = first - 1;
-        final long batchStartNs = null != routeLatencyRecorder && first <= last ? nanoClock.nanoTime() : 0;
+        final long batchStartNs = first <= last ? nanoClock.nanoTime() : 0;
+        if (first <= last)
+        {
+            batchNowNs = batchStartNs;
+        }
         for (long sequence = first; sequence <= last; sequence++)
         {
             if ((checkEachSlot && !ring.isAvailable(sequence)) || !dispatch(ring.get(sequence)))

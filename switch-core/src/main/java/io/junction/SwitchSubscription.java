@@ -55,6 +55,7 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
     private final SubscriptionOptions options;
     private final SlowSubscriberPolicy policy;
     private final Conductor owner;
+    private final boolean mayHold; // back-pressure: a RoomAwareHandler without room has the shard hold a message
     private final Outbox[] outboxes;
     private RestartIntensity restartIntensity; // made at the first fault: most handlers never throw
     private final NanoClock nanoClock;
@@ -104,12 +105,14 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
         this.options = options;
         this.policy = options.slowSubscriberPolicy();
         this.owner = owner;
+        // Only back-pressure holds a message the handler has no room for; the other policies drop in the handler.
+        this.mayHold = SlowSubscriberPolicy.BACK_PRESSURE == policy;
         this.nanoClock = owner.context().nanoClock();
         this.routesPending = shards;
         this.outboxes = new Outbox[shards];
         for (int i = 0; i < shards; i++)
         {
-            outboxes[i] = new Outbox(this, policy, options.outboxCapacity(), owner.context().expressCritical());
+            outboxes[i] = new Outbox(this, policy, options.outboxCapacity(), owner.context().expressCritical(), i);
         }
         if (null != options.name() || options.deliveryThread() != DeliveryThread.SHARED)
         {
@@ -447,13 +450,17 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
     /**
      * Offer to hand-over, with the clock read once per duty cycle: cheap enough to record every message.
      */
-    private void recordDeliverLatency(final Message message)
+    private void recordDeliverLatency(final Message message, final long pipelineNowNs)
     {
         if (onPipeline)
         {
-            // No duty cycle of its own to close a batch: each message is a batch of one.
+            // No duty cycle of its own to close a batch: each message is a batch of one, timed by the shard's
+            // clock read for its dispatch batch.
             final long token = deliverLatencyRecorder.beginBatch();
-            deliverLatencyRecorder.record(nanoClock.nanoTime() - message.timestampNs());
+            // (A message routed outside a batch, a queue-group leaver's moved, may be younger: then the clock.)
+            final long sinceOfferNs = pipelineNowNs - message.timestampNs();
+            deliverLatencyRecorder.record(0 != pipelineNowNs && sinceOfferNs >= 0 ? sinceOfferNs :
+                nanoClock.nanoTime() - message.timestampNs());
             deliverLatencyRecorder.endBatch(token);
             return;
         }
@@ -473,6 +480,29 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
      */
     boolean deliver(final Message message)
     {
+        return deliver(message, 0);
+    }
+
+    /**
+     * On shard {@code shard}'s thread, during its dispatch (a subscription delivered on the pipeline).
+     *
+     * @return false if the handler had no room for it ({@link RoomAwareHandler}): the shard holds it.
+     */
+    boolean deliverOnPipeline(final Message message, final int shard)
+    {
+        if (mayHold && null == termination && handler instanceof RoomAwareHandler room && !room.hasRoomFor(message))
+        {
+            return false; // Held: the shard offers it again on a later cycle, as for a full outbox.
+        }
+        deliver(message, owner.batchNowNs(shard));
+        return true;
+    }
+
+    /**
+     * @param pipelineNowNs the shard's clock for its dispatch batch, or 0 to read the clock.
+     */
+    private boolean deliver(final Message message, final long pipelineNowNs)
+    {
         // An outbox checks before it takes a message, so one taken is always handed over: none is lost
         // between being taken and an end that a queue group's shard then moves the rest after.
         if (onPipeline && null != termination)
@@ -488,7 +518,7 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
         {
             if (null != deliverLatencyRecorder)
             {
-                recordDeliverLatency(message);
+                recordDeliverLatency(message, pipelineNowNs);
             }
             handler.onMessage(message);
             if (null != deliveredCounter)

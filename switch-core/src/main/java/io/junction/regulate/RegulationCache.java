@@ -14,6 +14,8 @@ public final class RegulationCache
     /** The authenticated principal the publisher is bound to; null for none (embedded, anonymous offers). */
     final String principal;
     volatile Binding binding;
+    /** The time its offers carry, set by its one thread per batch ({@code Publisher.batchTime}); 0: read the clock. */
+    private long batchNowNs;
 
     RegulationCache(final String publisherName, final String principal)
     {
@@ -24,6 +26,16 @@ public final class RegulationCache
     public String publisherName()
     {
         return publisherName;
+    }
+
+    public long batchNowNs()
+    {
+        return batchNowNs;
+    }
+
+    public void batchNowNs(final long nowNs)
+    {
+        this.batchNowNs = nowNs;
     }
 
     static final class Binding

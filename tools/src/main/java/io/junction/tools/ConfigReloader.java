@@ -111,6 +111,7 @@ final class ConfigReloader
         restart("subscriber.policy", (c) -> c.listen().subscriberPolicy()),
         restart("subscriber.outbox-capacity", (c) -> c.listen().subscriberOutboxCapacity()),
         restart("network.io-agents", (c) -> c.network().ioAgents()),
+        restart("network.inline-shard", (c) -> c.network().inlineShard()),
         restart("network.max-connections", (c) -> c.network().maxConnections()),
         restart("network.max-subscriptions-per-connection", (c) -> c.network().maxSubscriptionsPerConnection()),
         restart("network.max-subscriptions", (c) -> c.network().maxSubscriptions()),

@@ -106,6 +106,10 @@ public final class Daemon implements AutoCloseable
                     config.switchConfig().idleStrategy().supplier(),
                 config.security().authenticator(), counters.errors("protocol"), (line) -> LOG.info(line),
                 config.security().serverTls()));
+            if (null != switchComponent.inline())
+            {
+                server.driveSwitch(switchComponent.inline());
+            }
             server.principals().maxSeries(config.http().metricsMaxPrincipalSeries());
             reloader = new ConfigReloader(configFile, overrides, config, junction, server, alarms, notifications, LOG);
             protocol = components.add("protocol server",
@@ -153,6 +157,10 @@ public final class Daemon implements AutoCloseable
         if (null != cluster)
         {
             LOG.info(cluster.describe());
+        }
+        if (null != switchComponent.inline())
+        {
+            LOG.info("switch: on the I/O thread (network.inline-shard), no shard or delivery threads");
         }
         if (null != demo)
         {

@@ -1,6 +1,7 @@
 package io.junction.tools;
 
 import io.junction.Junction;
+import io.junction.ThreadingMode;
 import io.junction.journal.Journal;
 import io.junction.observe.SwitchLatency;
 
@@ -11,13 +12,24 @@ import io.junction.observe.SwitchLatency;
 final class DaemonSwitch implements DaemonComponent
 {
     private final Junction junction;
+    /** {@code network.inline-shard}: the switch on the I/O agent's duty cycle; else null. */
+    private final InlineShard inline;
+    private final org.agrona.ErrorHandler errors;
     private volatile long ringAtStop;
 
     DaemonSwitch(final DaemonConfig config, final Journal journal, final DaemonCounters counters,
         final SwitchLatency latency)
     {
         final SwitchConfig switchConfig = config.switchConfig();
-        junction = Junction.launch(new Junction.Context()
+        inline = config.network().inlineShard() ? new InlineShard() : null;
+        errors = counters.errors("switch");
+        final Junction.Context context = new Junction.Context();
+        if (null != inline)
+        {
+            // No threads of its own: the protocol server's I/O agent invokes it, woken by publishes from elsewhere.
+            context.threadingMode(ThreadingMode.INVOKER).invokerWake(inline::wake);
+        }
+        junction = Junction.launch(context
             .journalSink(journal)
             .regulation(config.regulation().regulation())
             .expressCritical(config.regulation().expressCritical())
@@ -31,7 +43,19 @@ final class DaemonSwitch implements DaemonComponent
             .shutdownTimeoutNs(switchConfig.shutdownTimeout().toNanos())
             .countersManager(counters.manager())
             .latency(latency)
-            .errorHandler(counters.errors("switch")));
+            .errorHandler(errors));
+        if (null != inline)
+        {
+            inline.junction(junction);
+        }
+    }
+
+    /**
+     * @return the switch as the I/O agent runs it ({@code network.inline-shard}), or null when it has threads.
+     */
+    InlineShard inline()
+    {
+        return inline;
     }
 
     Junction junction()
@@ -47,9 +71,22 @@ final class DaemonSwitch implements DaemonComponent
         return ringAtStop;
     }
 
+    /**
+     * Inline: the I/O agent stops invoking the switch before this thread drains it, so one thread runs it at a time.
+     */
+    private void handOver(final long deadlineNs)
+    {
+        if (null != inline && !junction.isClosed() && !inline.stopInvoking(deadlineNs))
+        {
+            errors.onError(new IllegalStateException("network.inline-shard: the I/O agent did not stop running the " +
+                "switch by the stop's deadline; draining it anyway"));
+        }
+    }
+
     @Override
     public void quiesce(final long deadlineNs)
     {
+        handOver(deadlineNs);
         ringAtStop = junction.ringOccupancy();
         junction.close(); // drains up to shutdown-timeout; the journal stages flush and close their appenders
     }
@@ -57,6 +94,7 @@ final class DaemonSwitch implements DaemonComponent
     @Override
     public void close()
     {
+        handOver(System.nanoTime());
         junction.close();
     }
 }

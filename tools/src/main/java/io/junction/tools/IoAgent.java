@@ -53,6 +53,8 @@ final class IoAgent extends TransportPoller implements Agent
     private final FrameDispatcher dispatcher;
     private final Encoders encoders = new Encoders();
     private final BufferPool pool = new BufferPool();
+    private final PublishTally tally = new PublishTally(io.junction.Priority.values().length);
+    private final boolean singleWriter;
     private final Consumer<SelectionKey> onKey = this::onKey;
     private final Consumer<SelectionKey> onWakeKey = this::onWakeKey;
     private final Consumer<SocketChannel> onHandOff = this::register;
@@ -66,6 +68,8 @@ final class IoAgent extends TransportPoller implements Agent
     private volatile Thread thread;
     private volatile boolean alive = true;
     private AeronEdge aeronEdge;
+    /** The switch, when it runs on this agent's duty cycle ({@code network.inline-shard}); else null. */
+    private InlineShard inline;
     private long nowNs;
     private long nextTimerNs;
     private long lastSelectNs;
@@ -78,6 +82,7 @@ final class IoAgent extends TransportPoller implements Agent
         this.acceptChannel = acceptChannel;
         this.ready = new ManyToOneConcurrentArrayQueue<>(Math.max(1024, maxConnections + 64));
         this.dispatcher = new FrameDispatcher(server.maxFrameLength());
+        this.singleWriter = server.singleIoAgent();
     }
 
     @Override
@@ -139,6 +144,12 @@ final class IoAgent extends TransportPoller implements Agent
         {
             work += aeronEdge.doWork(nowNs);
         }
+        if (null != inline)
+        {
+            // After the reads, before the flushes: what was just published is routed, put in its subscribers' send
+            // buffers and written to their sockets in this one cycle.
+            work += inline.doWork();
+        }
         work += handoff.drain(onHandOff);
         work += completions.drain(onCompletion);
         work += ready.drain(onReady);
@@ -166,6 +177,7 @@ final class IoAgent extends TransportPoller implements Agent
             nextTimerNs = nowNs + TIMER_INTERVAL_NS;
             onTimer();
         }
+        tally.flush(server, singleWriter); // once per duty cycle, not per message
         return work;
     }
 
@@ -325,6 +337,58 @@ final class IoAgent extends TransportPoller implements Agent
     }
 
     /**
+     * Run the switch on this agent's duty cycle from now on (on this agent's thread).
+     */
+    void drive(final InlineShard inline)
+    {
+        inline.drivenBy(this);
+        this.inline = inline;
+    }
+
+    /**
+     * @return true on this agent's own thread (a delivery inside the switch it runs).
+     */
+    boolean isAgentThread()
+    {
+        return Thread.currentThread() == thread;
+    }
+
+    /**
+     * Run what other threads posted, now (on this agent's thread, from a delivery inside the switch that waits
+     * on one of them: a queue-group member's SUBSCRIBED).
+     */
+    int runPosted()
+    {
+        return completions.drain(onCompletion);
+    }
+
+    /**
+     * @return true while the switch it runs has work that no wake announces.
+     */
+    boolean isSwitchBusy()
+    {
+        return null != inline && inline.isBusy();
+    }
+
+    /**
+     * Before it idles: arm the switch's wake, so a publish from another thread ends the idle.
+     *
+     * @return true if the switch has work already (do not idle).
+     */
+    private boolean armSwitchWake()
+    {
+        return null != inline && inline.armWake();
+    }
+
+    private void disarmSwitchWake()
+    {
+        if (null != inline)
+        {
+            inline.disarmWake();
+        }
+    }
+
+    /**
      * A connection over another transport than a socket of this agent's selector (an Aeron session): no key, its
      * owner calls {@link ProtocolConnection#onReadable} and {@link ProtocolConnection#onWritable} for it.
      */
@@ -473,7 +537,9 @@ final class IoAgent extends TransportPoller implements Agent
         parkedThread = thread;
         try
         {
-            if (!hasQueuedWork()) // After publishing parkedThread: a producer either sees it or its work is seen here.
+            // After publishing parkedThread (and arming the switch's wake): a producer either sees it or its work is
+            // seen here.
+            if (!armSwitchWake() && !hasQueuedWork())
             {
                 LockSupport.parkNanos(parkNs);
             }
@@ -481,6 +547,7 @@ final class IoAgent extends TransportPoller implements Agent
         finally
         {
             parkedThread = null;
+            disarmSwitchWake();
         }
     }
 
@@ -512,7 +579,7 @@ final class IoAgent extends TransportPoller implements Agent
         sleeping = true;
         try
         {
-            if (!hasQueuedWork())
+            if (!armSwitchWake() && !hasQueuedWork())
             {
                 // Aeron announces nothing to the selector: its ingress is polled every aeron.idle-poll at least.
                 selector.select(onWakeKey, timeoutMs);
@@ -525,6 +592,7 @@ final class IoAgent extends TransportPoller implements Agent
         finally
         {
             sleeping = false;
+            disarmSwitchWake();
         }
     }
 
@@ -558,6 +626,11 @@ final class IoAgent extends TransportPoller implements Agent
     FrameDispatcher dispatcher()
     {
         return dispatcher;
+    }
+
+    PublishTally tally()
+    {
+        return tally;
     }
 
     BufferPool pool()
@@ -635,6 +708,7 @@ final class IoAgent extends TransportPoller implements Agent
     {
         alive = false;
         closeAll();
+        tally.flush(server, singleWriter);
         if (null != aeronEdge)
         {
             aeronEdge.close();

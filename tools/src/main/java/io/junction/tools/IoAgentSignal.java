@@ -49,7 +49,7 @@ final class IoAgentSignal implements WakeableIdleStrategy.Signal
     @Override
     public boolean isBusy()
     {
-        return agent.hasBusyConnections();
+        return agent.hasBusyConnections() || agent.isSwitchBusy();
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import com.typesafe.config.Config;
 
+import static io.junction.tools.ConfigKeys.bool;
 import static io.junction.tools.ConfigKeys.bytes;
 import static io.junction.tools.ConfigKeys.duration;
 import static io.junction.tools.ConfigKeys.intAtLeast;
@@ -29,11 +30,13 @@ import static io.junction.tools.ConfigKeys.intAtLeast;
  *                                      window and of its connection's send buffer kept for CRITICAL messages (0: none).
  * @param expressSendBufferBytes        bytes of each connection's CRITICAL express lane, a second send buffer written
  *                                      to the socket first (0: none, CRITICAL shares the send buffer).
+ * @param inlineShard                   the switch runs on the one I/O agent's duty cycle ({@link InlineShard}):
+ *                                      no pipeline or delivery threads; needs {@code io-agents = 1}.
  */
 public record NetworkConfig(
     int ioAgents, int maxConnections, int maxSubscriptionsPerConnection, int maxSubscriptions, int sendBufferBytes,
     int maxFrameLength, Duration readTimeout, Duration helloTimeout, Duration heartbeatInterval, int maxPingsOut,
-    int criticalReservePercent, int expressSendBufferBytes)
+    int criticalReservePercent, int expressSendBufferBytes, boolean inlineShard)
 {
     /**
      * @return the embedded defaults' {@code network} section, for tests and embedders to change a key of.
@@ -68,9 +71,16 @@ public record NetworkConfig(
             throw new ConfigException("key 'network.express-send-buffer': must be 0 (no express lane) or between 1K " +
                 "and 1G, was " + express);
         }
+        final int ioAgents = intAtLeast(config, "network.io-agents", 1, 64);
+        final boolean inlineShard = bool(config, "network.inline-shard");
+        if (inlineShard && ioAgents != 1)
+        {
+            throw new ConfigException("key 'network.inline-shard': runs the switch on the one I/O thread, so it needs " +
+                "network.io-agents = 1, was " + ioAgents + " (set network.inline-shard = false, or io-agents = 1)");
+        }
         final int perConnection = intAtLeast(config, "network.max-subscriptions-per-connection", 0, 1 << 20);
         return new NetworkConfig(
-            intAtLeast(config, "network.io-agents", 1, 64),
+            ioAgents,
             intAtLeast(config, "network.max-connections", 1, 1 << 20),
             perConnection,
             intAtLeast(config, "network.max-subscriptions", 0, 1 << 24),
@@ -81,6 +91,7 @@ public record NetworkConfig(
             duration(config, "network.heartbeat-interval", true),
             intAtLeast(config, "network.max-pings-out", 1, 1000),
             intAtLeast(config, "network.critical-reserve", 0, 50),
-            (int)express);
+            (int)express,
+            inlineShard);
     }
 }

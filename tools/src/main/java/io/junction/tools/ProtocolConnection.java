@@ -472,7 +472,7 @@ final class ProtocolConnection implements FrameHandler
             total += n;
             lastInputNs = nowNs;
             pingsOut = 0;
-            server.bytesReceived(n);
+            agent.tally().received(n);
             if (n == remainingBefore && in.capacity() < LARGE_RECEIVE)
             {
                 growInto(agent.pool().largeReceive()); // A busy reader: the pooled large size at once.
@@ -1118,7 +1118,7 @@ final class ProtocolConnection implements FrameHandler
         final String topic = topics.lookup(inBuffer, topicOffset, topicLength);
         if (0 == backPressuredSinceNs)
         {
-            server.offeredByClass()[priority].increment();
+            agent.tally().offered(priority);
         }
         final String replyTo = replyToLength > 0 ? replyTopic(publish, replyToLength) : null;
         if (guaranteed && ttlNs != 0 && null != server.clusterGateway())
@@ -1157,6 +1157,7 @@ final class ProtocolConnection implements FrameHandler
         }
 
         final long result;
+        publisher.batchTime(agent.nowNs()); // the agent's clock for this duty cycle: no clock read per message
         if (guaranteed && 0 != publisherId)
         {
             // Idempotent, with its key and (for a request) reply topic journaled with it.
@@ -1247,8 +1248,7 @@ final class ProtocolConnection implements FrameHandler
         if (OfferResult.isAccepted(result))
         {
             backPressuredSinceNs = 0;
-            server.publishesAccepted().increment();
-            server.acceptedByClass()[priority].increment();
+            agent.tally().accepted(priority);
             flushRefusal(false); // A run of refusals ends at an accepted publish.
             if (guaranteed)
             {

@@ -371,6 +371,19 @@ public final class ProtocolServer implements AutoCloseable
         }
     }
 
+    /**
+     * {@code network.inline-shard}: the one I/O agent runs the switch (built in INVOKER mode) on its duty cycle.
+     */
+    void driveSwitch(final InlineShard inline)
+    {
+        if (agents.length != 1)
+        {
+            throw new IllegalStateException("network.inline-shard needs one I/O agent, there are " + agents.length);
+        }
+        final IoAgent agent = agents[0];
+        agent.post(() -> agent.drive(inline));
+    }
+
     private AtomicCounter counter(final CountersManager counters, final String label, final int typeId)
     {
         final AtomicCounter counter = counters.newCounter(label, typeId);
@@ -773,9 +786,28 @@ public final class ProtocolServer implements AutoCloseable
         undeliveredAtStop.getAndAdd(count);
     }
 
-    void bytesReceived(final long bytes)
+    void bytesReceived(final long bytes, final boolean singleWriter)
     {
-        bytesReceived.getAndAdd(bytes);
+        if (0 == bytes)
+        {
+            return;
+        }
+        if (singleWriter)
+        {
+            bytesReceived.getAndAddOrdered(bytes);
+        }
+        else
+        {
+            bytesReceived.getAndAdd(bytes);
+        }
+    }
+
+    /**
+     * @return true with one I/O agent: it is the only writer of the counters it tallies ({@link PublishTally}).
+     */
+    boolean singleIoAgent()
+    {
+        return 1 == network.ioAgents();
     }
 
     void bytesSent(final long bytes)

@@ -5,12 +5,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
+import org.agrona.BitUtil;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import io.junction.Message;
 import io.junction.Priority;
-import io.junction.MessageHandler;
+import io.junction.RoomAwareHandler;
 import io.junction.SlowSubscriberPolicy;
 import io.junction.Subscription;
 import io.junction.SubscriptionListener;
@@ -31,7 +33,7 @@ import io.junction.protocol.codecs.PriorityCode;
  * Outside a queue group, a CRITICAL message goes in the connection's {@link ExpressLane} (written to the socket before
  * the send buffer) while it has room.
  */
-final class RemoteSubscription implements MessageHandler, SubscriptionListener
+final class RemoteSubscription implements RoomAwareHandler, SubscriptionListener
 {
     /** The handler runs on every shard's pipeline thread: one set of flyweights per thread. */
     private static final ThreadLocal<Encoders> ENCODERS = ThreadLocal.withInitial(Encoders::new);
@@ -167,6 +169,43 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
     {
         final Subscription s = subscription;
         return null == s ? 0 : Math.max(0, s.delivered() - dropped.get());
+    }
+
+    /**
+     * {@code network.inline-shard}: on the I/O agent's own thread a back-pressure subscription cannot wait for room,
+     * since that thread reads the client's credit and writes its send buffer to the socket; without credit or room for
+     * the frame (twice over, for a wrap's padding) the shard holds the message and offers it again later.
+     */
+    @Override
+    public boolean hasRoomFor(final Message message)
+    {
+        if (SlowSubscriberPolicy.BACK_PRESSURE != policy || !announced || ended || !connection.agent().isAgentThread())
+        {
+            return true;
+        }
+        final AtomicLong pool = pool(Priority.CRITICAL == message.priority()); // CRITICAL's own credit, if any
+        if (null != pool && pool.get() <= 0)
+        {
+            return false;
+        }
+        final ManyToOneRingBuffer ring = connection.deliveries();
+        if (null == ring)
+        {
+            return true;
+        }
+        final int needed = 2 * BitUtil.align(recordLength(message) + RecordDescriptor.HEADER_LENGTH,
+            RecordDescriptor.ALIGNMENT);
+        return ring.capacity() - ring.size() >= needed;
+    }
+
+    private int recordLength(final Message message)
+    {
+        final boolean current = connection.sessionVersion >= 2;
+        final String replyTo = message.replyTo();
+        return ProtocolFrames.LENGTH_PREFIX + ProtocolFrames.HEADER_LENGTH +
+            (current ? MessageEncoder.BLOCK_LENGTH : V1_BLOCK_LENGTH) + MessageEncoder.topicHeaderLength() +
+            message.topic().length() + MessageEncoder.payloadHeaderLength() + message.length() +
+            (current ? MessageEncoder.replyToHeaderLength() + (null == replyTo ? 0 : replyTo.length()) : 0);
     }
 
     @Override
@@ -431,9 +470,16 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
     private int awaitRoom(final ManyToOneRingBuffer ring, final AtomicLong pool, final int recordLength)
     {
         long parkNs = 1_000;
+        // network.inline-shard: this runs on the connection's own I/O agent, which is then held too, so it writes
+        // the send buffer to the socket itself; only the client reading makes room.
+        final boolean onAgent = connection.agent().isAgentThread();
         while (!ended && connection.isOpen() && !connection.server().drainExpired() &&
             !Thread.currentThread().isInterrupted())
         {
+            if (onAgent)
+            {
+                connection.flush();
+            }
             if (takeCredit(pool, 0))
             {
                 final int index = ring.tryClaim(slot + 1, recordLength);
@@ -470,8 +516,14 @@ final class RemoteSubscription implements MessageHandler, SubscriptionListener
     private boolean awaitAnnounced()
     {
         long parkNs = 1_000;
+        // network.inline-shard: the SUBSCRIBED is staged by a completion posted to this same thread: run it here.
+        final boolean onAgent = connection.agent().isAgentThread();
         while (!announced)
         {
+            if (onAgent && connection.agent().runPosted() > 0)
+            {
+                continue;
+            }
             if (ended || !connection.isOpen() || connection.server().drainExpired() ||
                 Thread.currentThread().isInterrupted())
             {

@@ -1,6 +1,7 @@
 package io.junction.tools;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -95,6 +96,16 @@ class ConfigTest
         final DaemonConfig config = DaemonConfig.load(write("aeron { receiver-window = 2M, idle-poll = 100us }\n"));
         assertEquals(2 << 20, config.aeron().receiverWindow());
         assertEquals(Duration.ofNanos(100_000).toNanos(), config.aeron().idlePollNs());
+    }
+
+    @Test
+    void inlineShardNeedsExactlyOneIoAgent() throws Exception
+    {
+        assertProblem("network { inline-shard = true, io-agents = 2 }\n",
+            "key 'network.inline-shard': runs the switch on the one I/O thread, so it needs network.io-agents = 1, " +
+            "was 2");
+        assertFalse(DaemonConfig.load(write("network.io-agents = 2\n")).network().inlineShard(), "off by default");
+        assertTrue(DaemonConfig.load(write("network.inline-shard = true\n")).network().inlineShard());
     }
 
     @Test

@@ -18,6 +18,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.junction.Priority;
 import io.junction.client.ClientContext;
@@ -51,13 +53,18 @@ class RemoteCreditTest
         }
     }
 
-    @Test
-    void aFullSendBufferDoesNotLeakCreditSoEveryMessageArrives() throws Exception
+    /**
+     * Also with {@code network.inline-shard}: there the I/O thread that reads the client's credit runs the shard, so
+     * a delivery out of credit has the shard hold the message rather than wait (waiting stalled it for good).
+     */
+    @ParameterizedTest(name = "network.inline-shard = {0}")
+    @ValueSource(booleans = { false, true })
+    void aFullSendBufferDoesNotLeakCreditSoEveryMessageArrives(final boolean inlineShard) throws Exception
     {
         final File node = tmp.resolve("node").toFile();
         resources.add(startDaemon(tmp, writeConfig(tmp, node, 0, "max-message-length = 1024",
-            "network.send-buffer = 16K", "subscriber.policy = back-pressure", "journal.enabled = false"), node,
-            "daemon.log"));
+            "network.send-buffer = 16K", "subscriber.policy = back-pressure", "journal.enabled = false",
+            "network.inline-shard = " + inlineShard), node, "daemon.log"));
         final ClientContext context = new ClientContext().url("tcp://127.0.0.1:" + port(node));
         final JunctionClient subscriber = client(JunctionClient.connect(context));
         final long[] received = new long[1];

@@ -30,7 +30,7 @@ public final class BenchSuite
      * --sections names (all when empty), in the suite's order. */
     public static List<Section> sections(final SuiteOptions options)
     {
-        return options.rounds > 0 ? List.of(new RemoteRoundsSection()) :
+        return options.rounds > 0 ? List.of(RemoteRoundsSection.of(options)) :
             sections().stream().filter(options::includes).toList();
     }
 

@@ -52,6 +52,8 @@ public final class JunctionRemoteTarget implements Target
     private final boolean yielding;
     private final boolean aeronUdp;
     private final boolean aeronLowLatency;
+    /** Daemon config lines added to the bench's ({@code --daemon-config}); empty: none. */
+    private final String extraConfig;
     private ServerProcess daemon;
     private int port;
     private int aeronPort;
@@ -73,14 +75,16 @@ public final class JunctionRemoteTarget implements Target
 
     private JunctionRemoteTarget(final boolean yielding, final boolean aeronUdp)
     {
-        this(yielding, aeronUdp, false);
+        this(yielding, aeronUdp, false, "");
     }
 
-    private JunctionRemoteTarget(final boolean yielding, final boolean aeronUdp, final boolean aeronLowLatency)
+    private JunctionRemoteTarget(
+        final boolean yielding, final boolean aeronUdp, final boolean aeronLowLatency, final String extraConfig)
     {
         this.yielding = yielding;
         this.aeronUdp = aeronUdp;
         this.aeronLowLatency = aeronLowLatency;
+        this.extraConfig = extraConfig;
     }
 
     /**
@@ -91,7 +95,16 @@ public final class JunctionRemoteTarget implements Target
      */
     public static JunctionRemoteTarget aeronUdpLowLatency()
     {
-        return new JunctionRemoteTarget(false, true, true);
+        return new JunctionRemoteTarget(false, true, true, "");
+    }
+
+    /**
+     * The daemon at its defaults but for {@code config} (daemon config lines, ';' between them), e.g.
+     * {@code network.inline-shard = true}: {@code --daemon-config} in {@code --rounds}.
+     */
+    public static JunctionRemoteTarget configured(final String config)
+    {
+        return new JunctionRemoteTarget(false, false, false, config.trim());
     }
 
     /**
@@ -116,6 +129,10 @@ public final class JunctionRemoteTarget implements Target
     @Override
     public String name()
     {
+        if (!extraConfig.isEmpty())
+        {
+            return "Junction remote (" + extraConfig + ")";
+        }
         return aeronLowLatency ? "Junction remote (Aeron UDP, low latency)" : aeronUdp ?
             "Junction remote (Aeron UDP)" : yielding ? "Junction remote (yielding)" : "Junction remote";
     }
@@ -154,7 +171,8 @@ public final class JunctionRemoteTarget implements Target
             "threading, term length " + (AERON_TERM_LENGTH >> 20) + " MiB), " : "") +
             (yielding ? "idle-strategy = yielding (never parks)" : aeronLowLatency ? "aeron.driver-idle = backoff " +
             "and aeron.idle-poll = 100us on the daemon, a busy client driver, subscriber agents parking at most " +
-            "100 µs" : "default idle strategies (park up to 1 ms when idle)");
+            "100 µs" : "default idle strategies (park up to 1 ms when idle)") +
+            (extraConfig.isEmpty() ? "" : ", and " + extraConfig);
     }
 
     @Override
@@ -188,6 +206,10 @@ public final class JunctionRemoteTarget implements Target
         final Path dataDir = Files.createDirectories(workDir.resolve("data"));
         final Path config = workDir.resolve("bench.conf");
         String extra = yielding ? "idle-strategy = yielding\n" : "";
+        if (!extraConfig.isEmpty())
+        {
+            extra += extraConfig.replace(';', '\n') + "\n";
+        }
         if (aeronUdp)
         {
             try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0))

@@ -35,6 +35,21 @@ public final class RemoteRoundsSection implements Section
         this.targets = targets;
     }
 
+    /**
+     * @return the rounds of Junction remote and NATS, with a second Junction remote on {@code --daemon-config} beside
+     * the first when it is given.
+     */
+    static RemoteRoundsSection of(final SuiteOptions options)
+    {
+        if (options.daemonConfig.isEmpty())
+        {
+            return new RemoteRoundsSection();
+        }
+        final String config = options.daemonConfig;
+        return new RemoteRoundsSection(List.of(JunctionRemoteTarget::new,
+            () -> JunctionRemoteTarget.configured(config), NatsTarget::new));
+    }
+
     /** One workload of one round on one target. */
     record Round(
         ThroughputResult throughput, LatencyResult latency, double serverCpuNsPerMsg, double clientCpuNsPerMsg,
@@ -226,31 +241,17 @@ public final class RemoteRoundsSection implements Section
             .append(options.rounds).append(" rounds; ratios are of the medians. CPU is user + system time of ")
             .append("the server process (and of the suite's JVM, the load generator) over the throughput runs, ")
             .append("per message published.\n\n");
-        final String junction = names.isEmpty() ? "" : names.get(0);
-        final String peer = names.size() > 1 ? names.get(1) : "";
-        md.append("| workload | ").append(junction).append(" msg/s | ").append(peer).append(" msg/s | ratio | ")
-            .append("p99 @ 10k ").append(junction).append(" | ").append(peer).append(" | ratio | server CPU/msg ")
-            .append(junction).append(" | ").append(peer).append(" | ratio | load generator CPU/msg ")
-            .append(junction).append(" | ").append(peer).append(" |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        // Every Junction remote target against the peer (the last one named, NATS).
+        final String peer = names.size() > 1 ? names.get(names.size() - 1) : "";
         final List<List<String>> rows = new ArrayList<>();
+        boolean peerMedians = true;
+        for (final String junction : names.size() > 1 ? names.subList(0, names.size() - 1) : names)
+        {
+            table(md, rounds, options, results, junction, peer, peerMedians);
+            peerMedians = false;
+        }
         for (final Workload workload : options.workloads)
         {
-            final List<Round> j = rounds.getOrDefault(key(junction, workload), List.of());
-            final List<Round> n = rounds.getOrDefault(key(peer, workload), List.of());
-            addMedians(results, j);
-            addMedians(results, n);
-            final double jRate = median(j, r -> r.throughput().msgsPerSec());
-            final double nRate = median(n, r -> r.throughput().msgsPerSec());
-            final double jP99 = median(j, r -> r.latency().latency().p99Ns());
-            final double nP99 = median(n, r -> r.latency().latency().p99Ns());
-            final double jCpu = median(j, Round::serverCpuNsPerMsg);
-            final double nCpu = median(n, Round::serverCpuNsPerMsg);
-            md.append(String.format(Locale.ROOT,
-                "| %s | %,.0f | %,.0f | %.2f× | %.1f us | %.1f us | %.2f× | %.2f us | %.2f us | %.2f× | %.2f us | " +
-                "%.2f us |%n", workload.label(), jRate, nRate, jRate / nRate, jP99 / 1e3, nP99 / 1e3, jP99 / nP99,
-                jCpu / 1e3, nCpu / 1e3, jCpu / nCpu, median(j, Round::clientCpuNsPerMsg) / 1e3,
-                median(n, Round::clientCpuNsPerMsg) / 1e3));
             for (final String name : names)
             {
                 int round = 1;
@@ -272,6 +273,42 @@ public final class RemoteRoundsSection implements Section
             "round", "msgs_per_sec", "p50_ns_at_10k", "p99_ns_at_10k", "saturated_at_10k", "server_cpu_ns_per_msg",
             "load_generator_cpu_ns_per_msg", "server_cores_at_10k"), rows));
         results.note(md.toString());
+    }
+
+    /**
+     * One table: a Junction remote target against the peer, per workload, the medians and their ratios.
+     */
+    private static void table(
+        final StringBuilder md, final Map<String, List<Round>> rounds, final SuiteOptions options,
+        final SuiteResults results, final String junction, final String peer, final boolean peerMedians)
+    {
+        md.append("| workload | ").append(junction).append(" msg/s | ").append(peer).append(" msg/s | ratio | ")
+            .append("p99 @ 10k ").append(junction).append(" | ").append(peer).append(" | ratio | server CPU/msg ")
+            .append(junction).append(" | ").append(peer).append(" | ratio | load generator CPU/msg ")
+            .append(junction).append(" | ").append(peer).append(" |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (final Workload workload : options.workloads)
+        {
+            final List<Round> j = rounds.getOrDefault(key(junction, workload), List.of());
+            final List<Round> n = rounds.getOrDefault(key(peer, workload), List.of());
+            addMedians(results, j);
+            if (peerMedians)
+            {
+                addMedians(results, n);
+            }
+            final double jRate = median(j, r -> r.throughput().msgsPerSec());
+            final double nRate = median(n, r -> r.throughput().msgsPerSec());
+            final double jP99 = median(j, r -> r.latency().latency().p99Ns());
+            final double nP99 = median(n, r -> r.latency().latency().p99Ns());
+            final double jCpu = median(j, Round::serverCpuNsPerMsg);
+            final double nCpu = median(n, Round::serverCpuNsPerMsg);
+            md.append(String.format(Locale.ROOT,
+                "| %s | %,.0f | %,.0f | %.2f× | %.1f us | %.1f us | %.2f× | %.2f us | %.2f us | %.2f× | %.2f us | " +
+                "%.2f us |%n", workload.label(), jRate, nRate, jRate / nRate, jP99 / 1e3, nP99 / 1e3, jP99 / nP99,
+                jCpu / 1e3, nCpu / 1e3, jCpu / nCpu, median(j, Round::clientCpuNsPerMsg) / 1e3,
+                median(n, Round::clientCpuNsPerMsg) / 1e3));
+        }
+        md.append("\n");
     }
 
     private static String title(final SuiteOptions options)

@@ -45,6 +45,11 @@ public final class SuiteOptions
      * ({@link RemoteRoundsSection}); 0: the normal suite.
      */
     public int rounds;
+    /**
+     * {@code --daemon-config TEXT}: daemon config lines (HOCON; ';' separates lines) for a second Junction remote
+     * target beside the defaults in {@code --rounds}, e.g. {@code network.inline-shard = true}; empty: none.
+     */
+    public String daemonConfig = "";
     /** Print the time budget and stop, measuring nothing. */
     public boolean estimateOnly;
     public Path outputDir;
@@ -117,6 +122,7 @@ public final class SuiteOptions
                 case "--estimate" -> options.estimateOnly = true;
                 case "--rounds" -> options.rounds = parseRounds(value(args, ++i));
                 case "--workloads" -> options.workloads = parseWorkloads(value(args, ++i));
+                case "--daemon-config" -> options.daemonConfig = value(args, ++i).trim();
                 default -> throw new IllegalArgumentException("unknown option: " + args[i] + "\n" + usage());
             }
         }
@@ -137,7 +143,7 @@ public final class SuiteOptions
         return "usage: perf/bench.sh [--quick] [--p99-target 50us] [--headroom 0.8] [--only junction,nats,...] " +
             "[--sections shared,roundtrip,requestreply,overload,journal,cluster,shardscaling,corethroughput,jmh] [--out DIR] " +
             "[--jmh|--no-jmh] " +
-            "[--estimate] [--rounds N] [--workloads 1x64,4x1024]";
+            "[--estimate] [--rounds N] [--workloads 1x64,4x1024] [--daemon-config 'key = value; key = value']";
     }
 
     /** "1x64,4x1024": subscribers x payload bytes, comma-separated. */

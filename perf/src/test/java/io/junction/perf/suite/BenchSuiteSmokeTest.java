@@ -127,6 +127,11 @@ class BenchSuiteSmokeTest
         assertEquals(List.of(new Workload(1, 64), new Workload(4, 1024)),
             SuiteOptions.parse("--workloads", "1x64,4X1024").workloads);
         assertThrows(IllegalArgumentException.class, () -> SuiteOptions.parse("--workloads", "1x2"));
+        // --daemon-config: a second Junction remote target, named by its config, beside the defaults and NATS.
+        assertEquals("network.inline-shard = true",
+            SuiteOptions.parse("--rounds", "3", "--daemon-config", " network.inline-shard = true ").daemonConfig);
+        assertEquals("Junction remote (network.inline-shard = true)",
+            JunctionRemoteTarget.configured("network.inline-shard = true").name());
     }
 
     @Test

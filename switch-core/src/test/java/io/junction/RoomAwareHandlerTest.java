@@ -1,0 +1,68 @@
+package io.junction;
+
+import static io.junction.TestSupport.offer;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A back-pressure handler on the pipeline that says it has no room: the shard holds the message and offers it again
+ * on a later cycle (here the caller's, INVOKER mode), losing and reordering nothing, rather than the handler waiting.
+ */
+@ExtendWith(TestSupport.NoLeakedThreads.class)
+class RoomAwareHandlerTest
+{
+    @Test
+    void aHandlerWithoutRoomHasTheShardHoldTheMessageUntilItHasRoom()
+    {
+        final List<Long> received = new ArrayList<>();
+        final boolean[] room = { false };
+        final RoomAwareHandler handler = new RoomAwareHandler()
+        {
+            @Override
+            public boolean hasRoomFor(final Message message)
+            {
+                return room[0];
+            }
+
+            @Override
+            public void onMessage(final Message message)
+            {
+                received.add(message.buffer().getLong(message.offset()));
+            }
+        };
+        try (Junction junction = Junction.launch(TestSupport.context().threadingMode(ThreadingMode.INVOKER)))
+        {
+            junction.subscribeAsync("held.>", handler, SubscriptionOptions.defaults()
+                .deliveryThread(DeliveryThread.PIPELINE).slowSubscriberPolicy(SlowSubscriberPolicy.BACK_PRESSURE));
+            drain(junction);
+            for (int i = 0; i < 10; i++)
+            {
+                offer(junction, "held.x", i);
+            }
+            drain(junction);
+            assertTrue(received.isEmpty(), "no room: nothing handed over");
+            assertTrue(junction.isInvokerBusy(), "the held shard is work no wake announces");
+            assertEquals(10, junction.ringOccupancy(), "held in the ring, not dropped");
+
+            room[0] = true;
+            drain(junction);
+            assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L), received, "all of them, in order");
+            assertFalse(junction.isInvokerBusy());
+        }
+    }
+
+    private static void drain(final Junction junction)
+    {
+        for (int i = 0; i < 100 && junction.doWork() > 0; i++)
+        {
+            // Until idle (a held shard does no work).
+        }
+    }
+}
