@@ -91,23 +91,6 @@ public final class MemberJournal implements ReplicaJournal
         final long publisherId,
         final long publisherSequence,
         final String replyTo,
-        final long correlationId)
-    {
-        return append(sequence, timestampNs, priority, topic, payload, payloadOffset, payloadLength, publisherId,
-            publisherSequence, replyTo, correlationId, NO_EXPIRY);
-    }
-
-    public boolean append(
-        final long sequence,
-        final long timestampNs,
-        final int priority,
-        final String topic,
-        final DirectBuffer payload,
-        final int payloadOffset,
-        final int payloadLength,
-        final long publisherId,
-        final long publisherSequence,
-        final String replyTo,
         final long correlationId,
         final long expiryNs)
     {

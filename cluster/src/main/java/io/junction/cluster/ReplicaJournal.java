@@ -27,6 +27,8 @@ public interface ReplicaJournal extends AutoCloseable
      * @param publisherSequence its number in that publisher's stream.
      * @param replyTo           a request's reply topic, or null: kept, so that a replayed request can be answered.
      * @param correlationId     a request's correlation id, or 0.
+     * @param expiryNs          the cluster time (ns) from which the entry is expired (a later replay or hand-over
+     *                          passes it over), or {@link #NO_EXPIRY}.
      * @return true if appended, false if it was already there.
      */
     boolean append(
@@ -40,32 +42,8 @@ public interface ReplicaJournal extends AutoCloseable
         long publisherId,
         long publisherSequence,
         String replyTo,
-        long correlationId);
-
-    /**
-     * As {@link #append(long, long, int, String, DirectBuffer, int, int, long, long, String, long)}, for a publish
-     * with a time-to-live: the journal keeps its expiry, so that a later replay or hand-over passes it over once the
-     * cluster's time reaches it. A journal that keeps no expiries ignores it (its entries never expire).
-     *
-     * @param expiryNs the cluster time (ns) from which the entry is expired, or {@link #NO_EXPIRY}.
-     */
-    default boolean append(
-        long sequence,
-        long timestampNs,
-        int priority,
-        String topic,
-        DirectBuffer payload,
-        int payloadOffset,
-        int payloadLength,
-        long publisherId,
-        long publisherSequence,
-        String replyTo,
         long correlationId,
-        long expiryNs)
-    {
-        return append(sequence, timestampNs, priority, topic, payload, payloadOffset, payloadLength, publisherId,
-            publisherSequence, replyTo, correlationId);
-    }
+        long expiryNs);
 
     /**
      * As {@link #read(long, long, EntryHandler)}, with each entry's expiry ({@link #NO_EXPIRY} for none).

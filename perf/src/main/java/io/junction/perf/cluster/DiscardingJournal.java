@@ -27,7 +27,8 @@ final class DiscardingJournal implements ReplicaJournal
         final long publisherId,
         final long publisherSequence,
         final String replyTo,
-        final long correlationId)
+        final long correlationId,
+        final long expiryNs)
     {
         if (sequence <= lastSequence)
         {
