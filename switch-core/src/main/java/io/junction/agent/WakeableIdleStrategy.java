@@ -67,15 +67,25 @@ public final class WakeableIdleStrategy implements IdleStrategy
     public static final long SIGNALLED_MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(10);
     public static final int DEFAULT_SPINS = 10;
     public static final int DEFAULT_YIELDS = 20;
+    /**
+     * How long an agent that a producer woke keeps looking (yielding) before it parks again. A wake often comes
+     * just ahead of the work (a publisher wakes a shard and the delivery agent it feeds at once, and the agent
+     * must wait for the shard's push): parking again before it comes costs a second wake-up, tens of
+     * microseconds on a virtual machine. Looking ends as soon as work is found, so it costs CPU only per wake.
+     */
+    public static final long WOKEN_LOOK_NS = Long.getLong("junction.wokenLookNs", TimeUnit.MICROSECONDS.toNanos(200));
 
     private final Signal signal;
     private final int maxSpins;
     private final int maxYields;
     private final long maxParkNs;
     private final long busyMaxParkNs;
+    private final long wokenLookNs;
     private int spins;
     private int yields;
     private long parkNs = MIN_PARK_NS;
+    /** While looking after a wake: until when it yields rather than parks; 0 when not looking. */
+    private long lookUntilNs;
 
     /**
      * The defaults: {@value #DEFAULT_SPINS} spins, {@value #DEFAULT_YIELDS} yields, parks up to
@@ -92,6 +102,22 @@ public final class WakeableIdleStrategy implements IdleStrategy
     public WakeableIdleStrategy(
         final Signal signal, final int maxSpins, final int maxYields, final long maxParkNs, final long busyMaxParkNs)
     {
+        this(signal, maxSpins, maxYields, maxParkNs, busyMaxParkNs, WOKEN_LOOK_NS);
+    }
+
+    /**
+     * @param wokenLookNs how long it yields, once woken by a producer, before it parks again ({@link #WOKEN_LOOK_NS}
+     *                    by default; 0: it parks again after its spins and yields).
+     */
+    public WakeableIdleStrategy(
+        final Signal signal, final int maxSpins, final int maxYields, final long maxParkNs, final long busyMaxParkNs,
+        final long wokenLookNs)
+    {
+        if (wokenLookNs < 0)
+        {
+            throw new IllegalArgumentException("wokenLookNs must be >= 0: " + wokenLookNs);
+        }
+        this.wokenLookNs = wokenLookNs;
         this.signal = signal;
         this.maxSpins = maxSpins;
         this.maxYields = maxYields;
@@ -127,6 +153,15 @@ public final class WakeableIdleStrategy implements IdleStrategy
             Thread.yield();
             return;
         }
+        if (0 != lookUntilNs)
+        {
+            if (System.nanoTime() - lookUntilNs < 0)
+            {
+                Thread.yield();
+                return;
+            }
+            lookUntilNs = 0;
+        }
         final long parkNs = signal.isBusy() ? Math.min(this.parkNs, busyMaxParkNs) : this.parkNs;
         signal.parked(Thread.currentThread());
         if (!signal.hasWork())
@@ -138,6 +173,7 @@ public final class WakeableIdleStrategy implements IdleStrategy
         if (woken)
         {
             reset(); // a wake comes with work, or just ahead of it: look for it at once, then back off anew
+            lookUntilNs = 0 == wokenLookNs ? 0 : System.nanoTime() + wokenLookNs;
         }
         else
         {
@@ -151,6 +187,7 @@ public final class WakeableIdleStrategy implements IdleStrategy
         spins = 0;
         yields = 0;
         parkNs = MIN_PARK_NS;
+        lookUntilNs = 0;
     }
 
     @Override

@@ -5,8 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -66,7 +70,7 @@ class WakeableIdleStrategyTest
     void aWakeByAProducerStartsTheBackoffAgainWithSpinsAndYields()
     {
         final RecordingSignal signal = new RecordingSignal();
-        final WakeableIdleStrategy idle = new WakeableIdleStrategy(signal, 2, 3, MAX_PARK_NS, BUSY_MAX_PARK_NS);
+        final WakeableIdleStrategy idle = new WakeableIdleStrategy(signal, 2, 3, MAX_PARK_NS, BUSY_MAX_PARK_NS, 0);
         idleTimes(idle, 5 + 4);
         assertEquals(List.of(1_000L, 2_000L, 4_000L, 8_000L), signal.parks);
 
@@ -77,6 +81,41 @@ class WakeableIdleStrategyTest
         assertEquals(5, signal.parks.size(), "after a wake it spins and yields again before parking");
         idle.idle(0);
         assertEquals(1_000L, signal.parks.get(5), "and its next park is short again");
+    }
+
+    @Test
+    void aWokenAgentKeepsLookingForItsLookTimeBeforeItParksAgain()
+    {
+        final RecordingSignal signal = new RecordingSignal();
+        final WakeableIdleStrategy idle =
+            new WakeableIdleStrategy(signal, 2, 3, MAX_PARK_NS, BUSY_MAX_PARK_NS, TimeUnit.SECONDS.toNanos(60));
+        idleTimes(idle, 5 + 1);
+        signal.wakeDuringPark = true;
+        idle.idle(0);
+        signal.wakeDuringPark = false;
+        idleTimes(idle, 10_000);
+        assertEquals(2, signal.parks.size(), "woken, it yields rather than parks while it looks for the work");
+
+        idle.idle(1); // the work came: the look ends with it
+        idleTimes(idle, 5 + 1);
+        assertEquals(3, signal.parks.size(), "after the work it backs off as before");
+    }
+
+    @Test
+    void theLookEndsWhenItsTimeIsUp()
+    {
+        final RecordingSignal signal = new RecordingSignal();
+        final WakeableIdleStrategy idle =
+            new WakeableIdleStrategy(signal, 0, 0, MAX_PARK_NS, BUSY_MAX_PARK_NS, TimeUnit.MILLISECONDS.toNanos(1));
+        signal.wakeDuringPark = true;
+        idle.idle(0);
+        signal.wakeDuringPark = false;
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+        {
+            idle.idle(0);
+            return signal.parks.size() == 2;
+        });
+        assertEquals(1_000L, signal.parks.get(1), "and then it parks, short, as after any wake");
     }
 
     private static void idleTimes(final WakeableIdleStrategy idle, final int times)
