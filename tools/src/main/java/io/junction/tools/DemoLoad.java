@@ -25,6 +25,13 @@ import io.junction.SubscriptionOptions;
 public final class DemoLoad implements AutoCloseable
 {
     static final String[] TOPICS = { "prices.eur.usd", "prices.gbp.usd", "orders.new", "orders.cancel" };
+    /**
+     * The rate ramps up over the first seconds, from a tenth of the rate: the JIT compiles the offer and
+     * delivery paths meanwhile, and interpreted code that met the full rate at once fell behind and dropped
+     * (thousands of messages in the first second at 200,000 msg/s). Those seconds' lines say "warm-up".
+     */
+    static final long WARM_UP_NS = TimeUnit.SECONDS.toNanos(2);
+    private static final double FIRST_SHARE = 0.1;
 
     private final Junction junction;
     private final int rate;
@@ -59,7 +66,7 @@ public final class DemoLoad implements AutoCloseable
     public void run(final long durationNs, final BooleanSupplier running)
     {
         final UnsafeBuffer payload = new UnsafeBuffer(new byte[size]);
-        final long intervalNs = TimeUnit.SECONDS.toNanos(1) / Math.max(1, rate);
+        final long fullIntervalNs = TimeUnit.SECONDS.toNanos(1) / Math.max(1, rate);
         final long startNs = System.nanoTime();
         long nextSendNs = startNs;
         long nextReportNs = startNs + TimeUnit.SECONDS.toNanos(1);
@@ -80,7 +87,7 @@ public final class DemoLoad implements AutoCloseable
                 {
                     sent++;
                     topic = (topic + 1) & (TOPICS.length - 1);
-                    nextSendNs += intervalNs;
+                    nextSendNs += intervalNs(now - startNs, fullIntervalNs);
                 }
                 else if (result == OfferResult.CLOSED)
                 {
@@ -112,19 +119,39 @@ public final class DemoLoad implements AutoCloseable
                 }
                 out.printf(
                     "%4ds  per second: sent %,9d  delivered %,9d  latency p50 %,7.1f us  p99 %,8.1f us  p99.9 %,8.1f us" +
-                    "  max %,9.1f us  |  totals: dropped %,d  back-pressured %,d%n",
+                    "  max %,9.1f us  |  totals: dropped %,d  back-pressured %,d%s%n",
                     TimeUnit.NANOSECONDS.toSeconds(now - startNs),
                     sent, delivered - lastDelivered,
                     interval.getValueAtPercentile(50) / 1000.0,
                     interval.getValueAtPercentile(99) / 1000.0,
                     interval.getValueAtPercentile(99.9) / 1000.0,
                     interval.getMaxValue() / 1000.0,
-                    dropped, backPressured);
+                    dropped, backPressured, inWarmUp(now - startNs) ? "  (warm-up)" : "");
                 lastDelivered = delivered;
                 sent = 0;
                 nextReportNs += TimeUnit.SECONDS.toNanos(1);
             }
         }
+    }
+
+    /** Whether the second that a line at {@code elapsedNs} reports began within the warm-up. */
+    private static boolean inWarmUp(final long elapsedNs)
+    {
+        return elapsedNs - TimeUnit.SECONDS.toNanos(1) < WARM_UP_NS;
+    }
+
+    /**
+     * The gap to the next send: the full rate's after the warm-up, during it a rate that rises in a line from
+     * {@value #FIRST_SHARE} of it.
+     */
+    static long intervalNs(final long elapsedNs, final long fullIntervalNs)
+    {
+        if (elapsedNs >= WARM_UP_NS)
+        {
+            return fullIntervalNs;
+        }
+        final double share = FIRST_SHARE + (1 - FIRST_SHARE) * elapsedNs / (double)WARM_UP_NS;
+        return (long)(fullIntervalNs / share);
     }
 
     @Override
