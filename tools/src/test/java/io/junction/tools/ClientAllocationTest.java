@@ -24,6 +24,7 @@ import io.junction.QualityOfService;
 import io.junction.client.ClientContext;
 import io.junction.client.ClientResult;
 import io.junction.client.ClientSubscription;
+import io.junction.client.ClientSubscriptionOptions;
 import io.junction.client.JunctionClient;
 import io.junction.client.PublishOutcome;
 import io.junction.client.PublishOutcomeListener;
@@ -32,7 +33,9 @@ import io.junction.client.PublishOutcomeListener;
  * Publish and receive through {@code io.junction.client} allocate nothing per message once warm, over TCP and over
  * Aeron (IPC and UDP): the bytes the one thread that polls both a publisher and a subscriber client allocates (the
  * JVM's per-thread allocation counter) while best-effort and guaranteed messages go through a real daemon child
- * process and back.
+ * process and back. {@code tcp-express} is TCP with an {@link ClientSubscriptionOptions#expressCritical} subscription
+ * and every eighth message CRITICAL: the kept messages below CRITICAL and the ones overtaking them allocate nothing
+ * either once the store has grown.
  */
 class ClientAllocationTest
 {
@@ -47,9 +50,11 @@ class ClientAllocationTest
     private long received;
     private long durable;
     private long refused;
+    /** tcp-express: every eighth message CRITICAL. */
+    private boolean mixClasses;
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = { "tcp", "aeron-ipc", "aeron-udp" })
+    @ValueSource(strings = { "tcp", "tcp-express", "aeron-ipc", "aeron-udp" })
     void publishAndReceiveAllocateNothingPerMessageOnceWarm(final String transport) throws Exception
     {
         final File node = tmp.resolve("node").toFile();
@@ -58,7 +63,7 @@ class ClientAllocationTest
         try (JunctionProcess daemon = startDaemon(tmp, writeConfig(tmp, node, 0,
             "subscriber { policy = back-pressure }",
             "aeron {",
-            "  enabled = " + !"tcp".equals(transport),
+            "  enabled = " + !transport.startsWith("tcp"),
             "  dir = \"" + driverDir.getPath() + "\"",
             "  ingress-endpoint = \"127.0.0.1:" + udpPort + "\"",
             "  term-length = 256K",
@@ -81,7 +86,10 @@ class ClientAllocationTest
                     context(transport, port, udpPort, driverDir, "pub").outcomeListener(outcomes));
                 JunctionClient subscriber = JunctionClient.connect(context(transport, port, udpPort, driverDir, "sub")))
             {
-                final ClientSubscription subscription = subscriber.subscribe("alloc.>", handler);
+                mixClasses = "tcp-express".equals(transport);
+                final ClientSubscription subscription = mixClasses ? subscriber.subscribe("alloc.>", handler,
+                    ClientSubscriptionOptions.defaults().criticalCredit(4096).expressCritical(true)) :
+                    subscriber.subscribe("alloc.>", handler);
                 pollUntil(() -> publisher.isConnected() && subscription.isInEffect(), () -> "connected", publisher,
                     subscriber);
                 final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
@@ -153,7 +161,8 @@ class ClientAllocationTest
                 payload.putLong(0, next);
                 final QualityOfService qos = next % GUARANTEED_EVERY == 0 ?
                     QualityOfService.GUARANTEED : QualityOfService.BEST_EFFORT;
-                final long result = publisher.offer("alloc.topic", Priority.NORMAL, qos, payload, 0, 64);
+                final Priority priority = mixClasses && 0 == next % 8 ? Priority.CRITICAL : Priority.NORMAL;
+                final long result = publisher.offer("alloc.topic", priority, qos, payload, 0, 64);
                 if (result > 0)
                 {
                     next++;
