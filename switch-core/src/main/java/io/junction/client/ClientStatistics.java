@@ -201,8 +201,8 @@ public final class ClientStatistics
     /**
      * @return messages below CRITICAL of an {@link ClientSubscriptionOptions#expressCritical} subscription that found
      * its store full (more credit granted than its {@link ClientSubscriptionOptions#initialCredit}, or longer frames
-     * than its {@link ClientSubscriptionOptions#expressBacklogBytes} hold): handed over at once after the ones before
-     * them, so a CRITICAL message read after them waited for their handling.
+     * than its {@link ClientSubscriptionOptions#expressBacklogBytes} hold): the oldest kept ones were handed over at
+     * once to make room, so a CRITICAL message read after them waited for their handling.
      */
     public long expressBacklogFull()
     {

@@ -119,7 +119,7 @@ public final class ClientSubscriptionOptions
      * each CRITICAL message over as it is read; between two lower-class handler calls it reads the connection again
      * once {@link ClientContext#expressPollIntervalNs} has passed. Each class keeps its order; credit is granted, as
      * always, for what the handler was handed, so the daemon never sends more below CRITICAL than the store holds. A
-     * message that finds the store full is handed over after the ones before it, at once, and counted
+     * message that finds the store full makes room by handing the oldest kept ones over at once, counted
      * ({@link ClientStatistics#expressBacklogFull()}). Best with a {@link #criticalCredit} window, so that the lower
      * classes' credit cannot hold CRITICAL back in the daemon either.
      * <p>
