@@ -33,9 +33,9 @@ import io.junction.client.PublishOutcomeListener;
  * Publish and receive through {@code io.junction.client} allocate nothing per message once warm, over TCP and over
  * Aeron (IPC and UDP): the bytes the one thread that polls both a publisher and a subscriber client allocates (the
  * JVM's per-thread allocation counter) while best-effort and guaranteed messages go through a real daemon child
- * process and back. {@code tcp-express} is TCP with an {@link ClientSubscriptionOptions#expressCritical} subscription
- * and every eighth message CRITICAL: the kept messages below CRITICAL and the ones overtaking them allocate nothing
- * either once the store has grown.
+ * process and back. The {@code -express} variants have an {@link ClientSubscriptionOptions#expressCritical}
+ * subscription and every eighth message CRITICAL: the kept messages below CRITICAL and the CRITICAL ones overtaking
+ * them allocate nothing either once the store has grown.
  */
 class ClientAllocationTest
 {
@@ -50,13 +50,14 @@ class ClientAllocationTest
     private long received;
     private long durable;
     private long refused;
-    /** tcp-express: every eighth message CRITICAL. */
+    /** The -express variants: every eighth message CRITICAL. */
     private boolean mixClasses;
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = { "tcp", "tcp-express", "aeron-ipc", "aeron-udp" })
-    void publishAndReceiveAllocateNothingPerMessageOnceWarm(final String transport) throws Exception
+    @ValueSource(strings = { "tcp", "tcp-express", "aeron-ipc", "aeron-ipc-express", "aeron-udp" })
+    void publishAndReceiveAllocateNothingPerMessageOnceWarm(final String variant) throws Exception
     {
+        final String transport = variant.replace("-express", "");
         final File node = tmp.resolve("node").toFile();
         final File driverDir = tmp.resolve("daemon-aeron").toFile();
         final int udpPort = AeronClientTest.freeUdpPort();
@@ -86,7 +87,7 @@ class ClientAllocationTest
                     context(transport, port, udpPort, driverDir, "pub").outcomeListener(outcomes));
                 JunctionClient subscriber = JunctionClient.connect(context(transport, port, udpPort, driverDir, "sub")))
             {
-                mixClasses = "tcp-express".equals(transport);
+                mixClasses = variant.endsWith("-express");
                 final ClientSubscription subscription = mixClasses ? subscriber.subscribe("alloc.>", handler,
                     ClientSubscriptionOptions.defaults().criticalCredit(4096).expressCritical(true)) :
                     subscriber.subscribe("alloc.>", handler);
@@ -115,7 +116,7 @@ class ClientAllocationTest
                 assertEquals((warmed + MEASURED) / GUARANTEED_EVERY, durable + refused);
                 assertEquals(0, refused);
                 final double perMessage = (double)allocated / MEASURED;
-                System.out.printf(transport + " client allocation: %d bytes for %d messages published and received " +
+                System.out.printf(variant + " client allocation: %d bytes for %d messages published and received " +
                     "(%d guaranteed, with outcomes): %.4f B/message%n", allocated, MEASURED,
                     MEASURED / GUARANTEED_EVERY, perMessage);
                 assertTrue(perMessage < 0.5, () -> allocated + " bytes allocated for " + MEASURED + " messages");
