@@ -171,6 +171,61 @@ class ExpressCriticalDaemonTest
         assertTrue(stat(tmp, node, "protocol subscriber drops: NORMAL") > 0, "the lower classes were over the credit");
     }
 
+    /**
+     * A queue-group member closed while its client holds messages for it hands them over before its leave ends
+     * (they came before its UNSUBSCRIBED): with the other member, every message arrives exactly once, none discarded.
+     */
+    @Test
+    void aLeavingMemberHandsOverWhatItsClientHeldBeforeItsLeaveEnds() throws Exception
+    {
+        final File node = node("subscriber.policy = drop-oldest");
+        final int count = 1_000;
+        final JunctionClient publisher = client(node);
+        final JunctionClient[] members = { client(node), client(node) };
+        final java.util.BitSet seen = new java.util.BitSet();
+        final long[] duplicates = { 0 };
+        final ClientSubscription[] subscriptions = new ClientSubscription[2];
+        for (int m = 0; m < 2; m++)
+        {
+            subscriptions[m] = members[m].subscribe("express.>", (message) ->
+            {
+                final int number = (int)message.buffer().getLong(message.offset());
+                duplicates[0] += seen.get(number) ? 1 : 0;
+                seen.set(number);
+                spin(TimeUnit.MICROSECONDS.toNanos(200));
+            }, ClientSubscriptionOptions.defaults().initialCredit(4096).criticalCredit(256).expressCritical(true)
+                .queueGroup("workers").slowSubscriberPolicy(SlowSubscriberPolicy.DROP_OLDEST));
+        }
+        pollUntil(() -> subscriptions[0].isInEffect() && subscriptions[1].isInEffect() && publisher.isConnected(),
+            () -> "subscribed", publisher, members[0], members[1]);
+
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
+        for (int i = 0; i < count; i++)
+        {
+            publish(publisher, LOWER[i % LOWER.length], i, payload);
+        }
+        flush(publisher);
+        pollUntil(() -> subscriptions[0].backlog() >= 50, () -> "the first member holds messages: " +
+            subscriptions[0].backlog(), publisher, members[0], members[1]);
+        final int heldAtClose = subscriptions[0].backlog();
+        subscriptions[0].close();
+        assertTrue(subscriptions[0].isDraining());
+        for (int i = count; i < 2 * count; i++)
+        {
+            publish(publisher, LOWER[i % LOWER.length], i, payload);
+        }
+        flush(publisher);
+        pollUntil(() -> seen.cardinality() == 2 * count && !subscriptions[0].isDraining(), () -> seen.cardinality() +
+            " of " + 2 * count + " arrived; " + members[0].statistics(), publisher, members[0], members[1]);
+
+        assertTrue(heldAtClose >= 50);
+        assertEquals(0, duplicates[0], "none twice");
+        assertEquals(0, members[0].statistics().discarded(), "none discarded by the leaver");
+        assertEquals(0, members[0].statistics().leavesTimedOut());
+        assertEquals(0, subscriptions[0].backlog());
+        assertTrue(subscriptions[0].delivered() >= heldAtClose, "the leaver handled what it held");
+    }
+
     /** The option needs flow control and a live subscription: a durable or replaying one keeps strict order. */
     @Test
     void isRefusedWithoutFlowControlAndForJournalSubscriptions() throws Exception
