@@ -26,7 +26,8 @@ class ExpressBacklogTest
         assertTrue(backlog.offer(frame, 0, 30));
         assertFalse(backlog.offer(frame, 0, 1), "3 frames at most");
         backlog.pop();
-        assertFalse(backlog.offer(frame, 0, 31), "60 of 100 bytes held, in 30..90: 10 free at the end, 30 at the start");
+        assertFalse(backlog.offer(frame, 0, 31), "60 of 100 bytes held, in 30..90: 10 free at the end, 30 at the " +
+            "start");
         assertTrue(backlog.offer(frame, 0, 30), "wraps to the start, before the oldest frame");
         assertFalse(backlog.offer(frame, 0, 101), "longer than the bound");
         assertEquals(3, backlog.size());
