@@ -1014,6 +1014,11 @@ public final class JunctionClient implements AutoCloseable
                 member.draining = false;
             }
             draining.clear();
+            for (int i = 0; i < express.size(); i++)
+            {
+                statistics.discarded += express.get(i).backlog.clear(); // kept, never to be handed over
+            }
+            express.clear();
             if (wasUp)
             {
                 connectionListener.onConnectionState(ConnectionState.DISCONNECTED, DisconnectReason.CLOSED,
