@@ -34,6 +34,7 @@ public final class ClientStatistics
     long requestsTimedOut;
     long requestsRefused;
     long lateReplies;
+    long expressBacklogFull;
 
     /** @return publishes sent (both qualities of service, resends not counted again). */
     public long published()
@@ -197,6 +198,17 @@ public final class ClientStatistics
         return requestsRefused;
     }
 
+    /**
+     * @return messages below CRITICAL of an {@link ClientSubscriptionOptions#expressCritical} subscription that found
+     * its store full (more credit granted than its {@link ClientSubscriptionOptions#initialCredit}, or longer frames
+     * than its {@link ClientSubscriptionOptions#expressBacklogBytes} hold): the oldest kept ones were handed over at
+     * once to make room, so a CRITICAL message read after them waited for their handling.
+     */
+    public long expressBacklogFull()
+    {
+        return expressBacklogFull;
+    }
+
     /** @return replies that matched no request awaiting one (it timed out first): discarded. */
     public long lateReplies()
     {
@@ -215,6 +227,6 @@ public final class ClientStatistics
             ", leavesTimedOut=" + leavesTimedOut + ", leavesCut=" + leavesCut + ", closesTimedOut=" + closesTimedOut +
             ", creditsGranted=" + creditsGranted + ", errors=" + errors + ", handlerFaults=" + handlerFaults + ", requests=" + requests + ", replies=" + replies +
             ", requestsTimedOut=" + requestsTimedOut + ", requestsRefused=" + requestsRefused + ", lateReplies=" +
-            lateReplies + '}';
+            lateReplies + ", expressBacklogFull=" + expressBacklogFull + '}';
     }
 }

@@ -29,6 +29,10 @@ public final class ClientSubscription implements AutoCloseable
     long consumedCriticalSinceGrant;
     long subscribeSentNs;
     long lastSequence = -1;
+    /** An express subscription's messages below CRITICAL read and not yet handed over; null if not express. */
+    final ExpressBacklog backlog;
+    /** The oldest messages of the backlog that came on a connection since lost: no credit is granted for them. */
+    int uncredited;
 
     ClientSubscription(
         final JunctionClient client, final long id, final String pattern, final MessageHandler handler,
@@ -39,6 +43,8 @@ public final class ClientSubscription implements AutoCloseable
         this.pattern = pattern;
         this.handler = handler;
         this.options = options;
+        backlog = options.expressCritical() ? new ExpressBacklog(
+            (int)Math.min(Integer.MAX_VALUE - 8, options.initialCredit()), options.expressBacklogBytes()) : null;
     }
 
     public long id()
@@ -145,6 +151,15 @@ public final class ClientSubscription implements AutoCloseable
     public boolean replay(final StartAt start)
     {
         return client.sendReplay(this, start);
+    }
+
+    /**
+     * @return messages below CRITICAL read for an {@link ClientSubscriptionOptions#expressCritical} subscription and
+     * not yet handed to its handler (0 for another).
+     */
+    public int backlog()
+    {
+        return null == backlog ? 0 : backlog.size();
     }
 
     /**

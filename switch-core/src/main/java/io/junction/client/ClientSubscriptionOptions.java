@@ -19,6 +19,12 @@ import io.junction.protocol.QueueGroupNames;
  * then grants consumed CRITICAL messages as CRITICAL credit (in the same CREDIT frame), each time either count
  * reaches half its window; the daemon has at most both windows outstanding.
  * <p>
+ * With {@link #expressCritical}, CRITICAL messages overtake the lower classes in the client too: the client reads
+ * what the connection has into a bounded store of the subscription's messages below CRITICAL, hands each CRITICAL
+ * one to the handler as soon as it is read, and goes back to the connection between the stored ones'
+ * ({@link ClientContext#expressPollIntervalNs}), so a CRITICAL message that arrives while lower-class work is queued
+ * is handled next. Each class keeps its order; the order between classes is not kept.
+ * <p>
  * With a {@link #queueGroup}, the subscriptions (on any connection, and embedded ones) with that group name and
  * the same pattern share its messages: each goes to one member. It rejoins the same group after a reconnect.
  * <p>
@@ -33,6 +39,8 @@ public final class ClientSubscriptionOptions
     public static final long DEFAULT_INITIAL_CREDIT = 4096;
     /** No flow control: the daemon sends as its send buffer allows. */
     public static final long NO_FLOW_CONTROL = -1;
+    /** The default bound of an express subscription's store of messages below CRITICAL. */
+    public static final int DEFAULT_EXPRESS_BACKLOG_BYTES = 8 << 20;
 
     private SlowSubscriberPolicy slowSubscriberPolicy;
     private long initialCredit = DEFAULT_INITIAL_CREDIT;
@@ -43,6 +51,8 @@ public final class ClientSubscriptionOptions
     private String durableName;
     private StartAt startAt = StartAt.latest();
     private boolean autoAck;
+    private boolean expressCritical;
+    private int expressBacklogBytes = DEFAULT_EXPRESS_BACKLOG_BYTES;
 
     public static ClientSubscriptionOptions defaults()
     {
@@ -101,6 +111,56 @@ public final class ClientSubscriptionOptions
     public long criticalCredit()
     {
         return criticalCredit;
+    }
+
+    /**
+     * CRITICAL first in the client as well as in the daemon: the client reads on while the handler has messages below
+     * CRITICAL to take, keeping those (up to the subscription's credit, and {@link #expressBacklogBytes}) and handing
+     * each CRITICAL message over as it is read; between two lower-class handler calls it reads the connection again
+     * once {@link ClientContext#expressPollIntervalNs} has passed. Each class keeps its order; credit is granted, as
+     * always, for what the handler was handed, so the daemon never sends more below CRITICAL than the store holds. A
+     * message that finds the store full makes room by handing the oldest kept ones over at once, counted
+     * ({@link ClientStatistics#expressBacklogFull()}). Best with a {@link #criticalCredit} window, so that the lower
+     * classes' credit cannot hold CRITICAL back in the daemon either.
+     * <p>
+     * Needs flow control ({@link #initialCredit} {@code >= 1}: the bound) and a live subscription: a durable one, or
+     * one started in the journal, is delivered in strict order, and {@link JunctionClient#subscribe} refuses the
+     * option there ({@link IllegalArgumentException}). Messages kept when the subscription is closed are discarded
+     * and counted ({@link ClientStatistics#discarded()}), as are those on their way; a closed queue-group member's
+     * are handed over before its leave ends. Those kept when the connection is lost are still handed over, without
+     * granting credit for them on the next connection.
+     *
+     * @param expressCritical true: as above; false (the default): every message is handed over as it is read.
+     */
+    public ClientSubscriptionOptions expressCritical(final boolean expressCritical)
+    {
+        this.expressCritical = expressCritical;
+        return this;
+    }
+
+    public boolean expressCritical()
+    {
+        return expressCritical;
+    }
+
+    /**
+     * @param bytes the most an {@link #expressCritical} subscription keeps of its messages below CRITICAL, in bytes
+     *              of their frames ({@code >= 1}; {@value #DEFAULT_EXPRESS_BACKLOG_BYTES} by default). Its store
+     *              starts at 64 KiB and grows to this as needed.
+     */
+    public ClientSubscriptionOptions expressBacklogBytes(final int bytes)
+    {
+        if (bytes < 1)
+        {
+            throw new IllegalArgumentException("expressBacklogBytes must be >= 1: " + bytes);
+        }
+        this.expressBacklogBytes = bytes;
+        return this;
+    }
+
+    public int expressBacklogBytes()
+    {
+        return expressBacklogBytes;
     }
 
     /**
@@ -223,6 +283,7 @@ public final class ClientSubscriptionOptions
     {
         return new ClientSubscriptionOptions().slowSubscriberPolicy(slowSubscriberPolicy)
             .initialCredit(initialCredit).criticalCredit(criticalCredit).autoCredit(autoCredit).queueGroup(queueGroup, queueGroupDiscipline).durable(durableName)
-            .startAt(startAt).autoAck(autoAck);
+            .startAt(startAt).autoAck(autoAck).expressCritical(expressCritical)
+            .expressBacklogBytes(expressBacklogBytes);
     }
 }

@@ -155,6 +155,15 @@ public final class JunctionClient implements AutoCloseable
     /** The subscription whose handler runs now, and its message's sequence (see unsubscribeHere). */
     private ClientSubscription delivering;
     private long deliveringSequence;
+    /** The expressCritical subscriptions, open or with messages still kept, visited round robin. */
+    private final ArrayList<ClientSubscription> express = new ArrayList<>();
+    private int expressCursor;
+    /** Decodes a kept frame for its handler (the dispatcher's flyweight may be mid-frame meanwhile). */
+    private final MessageDecoder keptMessage = new MessageDecoder();
+    /** The frame being dispatched, for an express subscription to keep a copy of. */
+    private DirectBuffer frameBuffer;
+    private int frameOffset;
+    private int frameLength;
 
     private JunctionClient(final ClientContext ctx, final Transport transport)
     {
@@ -678,9 +687,18 @@ public final class JunctionClient implements AutoCloseable
             throw new IllegalArgumentException("pattern must have 1 to " + ProtocolFrames.MAX_ASCII_LENGTH +
                 " characters: " + pattern);
         }
+        if (options.expressCritical() && (options.initialCredit() < 1 || options.fromJournal()))
+        {
+            throw new IllegalArgumentException("expressCritical needs flow control (initialCredit >= 1) and a live " +
+                "subscription (neither durable nor started in the journal, which keep strict order): " + pattern);
+        }
         final ClientSubscription subscription = new ClientSubscription(this, ++subscriptionIds, pattern,
             java.util.Objects.requireNonNull(handler, "handler"), options.copy());
         subscriptions.put(subscription.id(), subscription);
+        if (null != subscription.backlog)
+        {
+            express.add(subscription);
+        }
         unsentSubscribes++;
         if (CONNECTED == state)
         {
@@ -756,6 +774,10 @@ public final class JunctionClient implements AutoCloseable
                 break;
             default:
                 return 0;
+        }
+        if (!express.isEmpty())
+        {
+            work += deliverKept();
         }
         if (CONNECTED == state)
         {
@@ -992,6 +1014,11 @@ public final class JunctionClient implements AutoCloseable
                 member.draining = false;
             }
             draining.clear();
+            for (int i = 0; i < express.size(); i++)
+            {
+                statistics.discarded += express.get(i).backlog.clear(); // kept, never to be handed over
+            }
+            express.clear();
             if (wasUp)
             {
                 connectionListener.onConnectionState(ConnectionState.DISCONNECTED, DisconnectReason.CLOSED,
@@ -1384,6 +1411,10 @@ public final class JunctionClient implements AutoCloseable
             subscription.subscribeSentNs = 0;
             subscription.consumedSinceGrant = 0;
             subscription.consumedCriticalSinceGrant = 0;
+            if (null != subscription.backlog)
+            {
+                subscription.uncredited = subscription.backlog.size(); // still handed over, not granted again
+            }
             unsentSubscribes++;
         }
         nextAttemptNs = System.nanoTime() + (ctx.reconnect() ? backoffNs : Long.MAX_VALUE / 2);
@@ -1507,6 +1538,9 @@ public final class JunctionClient implements AutoCloseable
         {
             return; // A handler closed the client, or an answer ended the session, earlier in this read.
         }
+        frameBuffer = buffer;
+        frameOffset = offset;
+        frameLength = length;
         if (dispatcher.dispatch(buffer, offset, length, frames) < 0 && CLOSED != state && DISCONNECTED != state)
         {
             fail(DisconnectReason.PROTOCOL_ERROR, "a frame from " + transport.describe() + " did not decode: " +
@@ -1522,6 +1556,114 @@ public final class JunctionClient implements AutoCloseable
             statistics.discarded++; // Closed: frames already on their way.
             return;
         }
+        final ExpressBacklog backlog = subscription.backlog;
+        if (null != backlog && Priority.CRITICAL != PRIORITIES[decoded.priorityRaw()])
+        {
+            keep(subscription, backlog, decoded);
+            return;
+        }
+        deliver(subscription, decoded, true);
+    }
+
+    /**
+     * An express subscription's message below CRITICAL is kept, to be handed over after the CRITICAL ones read with
+     * it or before its turn. A full store makes room by handing over its oldest at once (counted).
+     */
+    private void keep(final ClientSubscription subscription, final ExpressBacklog backlog, final MessageDecoder decoded)
+    {
+        if (backlog.offer(frameBuffer, frameOffset, frameLength))
+        {
+            return;
+        }
+        statistics.expressBacklogFull++;
+        while (!backlog.isEmpty())
+        {
+            deliverOldest(subscription);
+            if (backlog.offer(frameBuffer, frameOffset, frameLength))
+            {
+                return;
+            }
+        }
+        deliver(subscription, decoded, true); // longer than the store's bound: in its turn, at once
+    }
+
+    /**
+     * Hand the express subscriptions' kept messages to their handlers, round robin, until none is left or the express
+     * poll interval has passed (at least one message): the next duty cycle reads the connection first, so a CRITICAL
+     * message that came meanwhile goes before the rest. Subscriptions that ended have what they kept discarded
+     * (counted), and leave the list.
+     *
+     * @return messages handed over.
+     */
+    private int deliverKept()
+    {
+        if (CLOSED == state)
+        {
+            return 0;
+        }
+        final long startNs = System.nanoTime();
+        final long intervalNs = ctx.expressPollIntervalNs();
+        int delivered = 0;
+        int emptyInARow = 0;
+        while (emptyInARow < express.size())
+        {
+            if (expressCursor >= express.size())
+            {
+                expressCursor = 0;
+            }
+            final ClientSubscription subscription = express.get(expressCursor);
+            final ExpressBacklog backlog = subscription.backlog;
+            if (!(subscription.active || subscription.draining))
+            {
+                statistics.discarded += backlog.clear(); // ended: as for its messages still on their way
+                subscription.uncredited = 0;
+                express.remove(expressCursor); // no allocation; the next one takes this index
+                continue;
+            }
+            expressCursor++;
+            if (backlog.isEmpty())
+            {
+                emptyInARow++;
+                continue;
+            }
+            emptyInARow = 0;
+            deliverOldest(subscription);
+            delivered++;
+            if (CLOSED == state || System.nanoTime() - startNs >= intervalNs)
+            {
+                break;
+            }
+        }
+        return delivered;
+    }
+
+    /**
+     * Hand over an express subscription's oldest kept message; credit is granted for it unless it came on a
+     * connection since lost.
+     */
+    private void deliverOldest(final ClientSubscription subscription)
+    {
+        final ExpressBacklog backlog = subscription.backlog;
+        final DirectBuffer buffer = backlog.buffer();
+        final int offset = backlog.headOffset();
+        backlog.pop(); // its bytes stay as they are until the next offer, after the handler returned
+        final boolean creditable = 0 == subscription.uncredited;
+        if (!creditable)
+        {
+            subscription.uncredited--;
+        }
+        keptMessage.wrap(buffer, offset + ProtocolFrames.HEADER_LENGTH, ProtocolFrames.blockLength(buffer, offset),
+            ProtocolFrames.version(buffer, offset));
+        deliver(subscription, keptMessage, creditable);
+    }
+
+    /**
+     * Hand a message to its subscription's handler and, with auto-credit, grant what was consumed back when due.
+     *
+     * @param creditable false for a kept message of a connection since lost (the daemon's credit is new since).
+     */
+    private void deliver(final ClientSubscription subscription, final MessageDecoder decoded, final boolean creditable)
+    {
         final long sequence = decoded.sequence();
         final long timestampNs = decoded.timestampNs();
         final Priority priority = PRIORITIES[decoded.priorityRaw()];
@@ -1561,7 +1703,8 @@ public final class JunctionClient implements AutoCloseable
         {
             delivering = null;
         }
-        if (options.autoCredit() && options.initialCredit() > 0 && (subscription.active || subscription.draining))
+        if (creditable && options.autoCredit() && options.initialCredit() > 0 &&
+            (subscription.active || subscription.draining))
         {
             // With a CRITICAL window a CRITICAL message is granted back as CRITICAL credit, the pool it spent.
             final long criticalWindow = options.criticalCredit();
@@ -1707,6 +1850,11 @@ public final class JunctionClient implements AutoCloseable
             final ClientSubscription member = draining.isEmpty() ? null : draining.remove(unsubscribed.subscriptionId());
             if (null != member)
             {
+                // What it kept came before its UNSUBSCRIBED: handed over first, as the rest of the leave was.
+                while (null != member.backlog && !member.backlog.isEmpty() && member.draining)
+                {
+                    deliverOldest(member);
+                }
                 member.draining = false;
             }
             return;

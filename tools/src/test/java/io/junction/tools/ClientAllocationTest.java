@@ -24,6 +24,7 @@ import io.junction.QualityOfService;
 import io.junction.client.ClientContext;
 import io.junction.client.ClientResult;
 import io.junction.client.ClientSubscription;
+import io.junction.client.ClientSubscriptionOptions;
 import io.junction.client.JunctionClient;
 import io.junction.client.PublishOutcome;
 import io.junction.client.PublishOutcomeListener;
@@ -32,7 +33,9 @@ import io.junction.client.PublishOutcomeListener;
  * Publish and receive through {@code io.junction.client} allocate nothing per message once warm, over TCP and over
  * Aeron (IPC and UDP): the bytes the one thread that polls both a publisher and a subscriber client allocates (the
  * JVM's per-thread allocation counter) while best-effort and guaranteed messages go through a real daemon child
- * process and back.
+ * process and back. The {@code -express} variants have an {@link ClientSubscriptionOptions#expressCritical}
+ * subscription and every eighth message CRITICAL: the kept messages below CRITICAL and the CRITICAL ones overtaking
+ * them allocate nothing either once the store has grown.
  */
 class ClientAllocationTest
 {
@@ -47,18 +50,21 @@ class ClientAllocationTest
     private long received;
     private long durable;
     private long refused;
+    /** The -express variants: every eighth message CRITICAL. */
+    private boolean mixClasses;
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = { "tcp", "aeron-ipc", "aeron-udp" })
-    void publishAndReceiveAllocateNothingPerMessageOnceWarm(final String transport) throws Exception
+    @ValueSource(strings = { "tcp", "tcp-express", "aeron-ipc", "aeron-ipc-express", "aeron-udp" })
+    void publishAndReceiveAllocateNothingPerMessageOnceWarm(final String variant) throws Exception
     {
+        final String transport = variant.replace("-express", "");
         final File node = tmp.resolve("node").toFile();
         final File driverDir = tmp.resolve("daemon-aeron").toFile();
         final int udpPort = AeronClientTest.freeUdpPort();
         try (JunctionProcess daemon = startDaemon(tmp, writeConfig(tmp, node, 0,
             "subscriber { policy = back-pressure }",
             "aeron {",
-            "  enabled = " + !"tcp".equals(transport),
+            "  enabled = " + !transport.startsWith("tcp"),
             "  dir = \"" + driverDir.getPath() + "\"",
             "  ingress-endpoint = \"127.0.0.1:" + udpPort + "\"",
             "  term-length = 256K",
@@ -81,7 +87,10 @@ class ClientAllocationTest
                     context(transport, port, udpPort, driverDir, "pub").outcomeListener(outcomes));
                 JunctionClient subscriber = JunctionClient.connect(context(transport, port, udpPort, driverDir, "sub")))
             {
-                final ClientSubscription subscription = subscriber.subscribe("alloc.>", handler);
+                mixClasses = variant.endsWith("-express");
+                final ClientSubscription subscription = mixClasses ? subscriber.subscribe("alloc.>", handler,
+                    ClientSubscriptionOptions.defaults().criticalCredit(4096).expressCritical(true)) :
+                    subscriber.subscribe("alloc.>", handler);
                 pollUntil(() -> publisher.isConnected() && subscription.isInEffect(), () -> "connected", publisher,
                     subscriber);
                 final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
@@ -107,7 +116,7 @@ class ClientAllocationTest
                 assertEquals((warmed + MEASURED) / GUARANTEED_EVERY, durable + refused);
                 assertEquals(0, refused);
                 final double perMessage = (double)allocated / MEASURED;
-                System.out.printf(transport + " client allocation: %d bytes for %d messages published and received " +
+                System.out.printf(variant + " client allocation: %d bytes for %d messages published and received " +
                     "(%d guaranteed, with outcomes): %.4f B/message%n", allocated, MEASURED,
                     MEASURED / GUARANTEED_EVERY, perMessage);
                 assertTrue(perMessage < 0.5, () -> allocated + " bytes allocated for " + MEASURED + " messages");
@@ -153,7 +162,8 @@ class ClientAllocationTest
                 payload.putLong(0, next);
                 final QualityOfService qos = next % GUARANTEED_EVERY == 0 ?
                     QualityOfService.GUARANTEED : QualityOfService.BEST_EFFORT;
-                final long result = publisher.offer("alloc.topic", Priority.NORMAL, qos, payload, 0, 64);
+                final Priority priority = mixClasses && 0 == next % 8 ? Priority.CRITICAL : Priority.NORMAL;
+                final long result = publisher.offer("alloc.topic", priority, qos, payload, 0, 64);
                 if (result > 0)
                 {
                     next++;

@@ -57,7 +57,10 @@ import io.junction.perf.suite.ServerProcess;
  * {@code remote.credit} (4096: the subscription's credit window), {@code remote.criticalCredit} (65536: its CRITICAL
  * credit window; 0: CRITICAL shares the credit), {@code remote.expressLane} (1M: the daemon's
  * {@code network.express-send-buffer}, room for the CRITICAL window's frames ahead of the send buffer),
- * {@code remote.out} (perf/results/remote-overload-&lt;time&gt;). About {@code seconds + unloadedSeconds + 40} s.
+ * {@code remote.express} (true: the subscriber's CRITICAL overtakes the lower classes waiting in its client,
+ * {@code ClientSubscriptionOptions.expressCritical}), {@code remote.out} (perf/results/remote-overload-&lt;time&gt;).
+ * The daemon runs with {@code -Xms512m -Xmx512m -XX:+AlwaysPreTouch}, so its resident memory is flat unless
+ * something outside the heap grows. About {@code seconds + unloadedSeconds + 40} s.
  */
 public final class RemoteOverloadRun
 {
@@ -88,6 +91,13 @@ public final class RemoteOverloadRun
      * 0.08% of CRITICAL on a starved host (perf/results/critical-overload-2026-12-03).
      */
     private final long criticalCredit = Long.getLong("remote.criticalCredit", 65_536);
+    /**
+     * The subscriber's CRITICAL overtakes the lower classes waiting in its client (ClientSubscriptionOptions
+     * .expressCritical): without it every CRITICAL message waited behind the lower-class credit window in flight.
+     */
+    private final boolean express = Boolean.parseBoolean(System.getProperty("remote.express", "true"));
+    /** The daemon's heap fixed and touched at start, so that its resident memory can be judged flat or not. */
+    private static final List<String> DAEMON_HEAP = List.of("-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch");
     private final Path out = Path.of(System.getProperty("remote.out",
         "perf/results/remote-overload-" + Instant.now().toString().replace(':', '-').substring(0, 19)));
 
@@ -159,10 +169,13 @@ public final class RemoteOverloadRun
             .append("x capacity, ").append((int)(criticalShare * 100)).append("% CRITICAL, subscriber work ")
             .append(serviceNs).append(" ns/message, subscription credit ").append(credit).append(", CRITICAL credit ")
             .append(0 == criticalCredit ? "none (CRITICAL shares the credit)" : Long.toString(criticalCredit))
+            .append(express ? ", CRITICAL first in the subscriber's client (expressCritical)" :
+                ", every message handled in the order read (no expressCritical)")
+            .append(".\n\nDaemon JVM heap: ").append(String.join(" ", DAEMON_HEAP))
             .append(".\n\nDaemon config:\n\n```\n")
             .append(Files.readString(config)).append("```\n\n");
         try (ServerProcess daemon = ServerProcess.start("junction-daemon",
-            JunctionRemoteTarget.command(config, dataDir), Map.of(), work))
+            JunctionRemoteTarget.command(config, dataDir, DAEMON_HEAP), Map.of(), work))
         {
             daemon.awaitPort(port, TimeUnit.SECONDS.toNanos(60));
             final long pid = daemon.process().pid();
@@ -175,7 +188,7 @@ public final class RemoteOverloadRun
             try
             {
                 final ClientSubscriptionOptions options = ClientSubscriptionOptions.defaults().initialCredit(credit)
-                    .criticalCredit(criticalCredit);
+                    .criticalCredit(criticalCredit).expressCritical(express);
                 final ClientSubscription subscription = subscriber.subscribe(TOPIC, this::onMessage, options);
                 pollUntil(() -> subscription.isInEffect() && publisher.isConnected(), subscriber, publisher);
                 subscriber.startAgent(null, null);

@@ -253,12 +253,20 @@ public final class JunctionRemoteTarget implements Target
      */
     public static List<String> command(final Path config, final Path dataDir)
     {
+        return command(config, dataDir, List.of("-Xms256m", "-Xmx512m"));
+    }
+
+    /**
+     * As {@link #command(Path, Path)}, with these heap flags instead of {@code -Xms256m -Xmx512m} (a run that judges
+     * resident memory wants the heap fixed and touched up front: {@code -Xms512m -Xmx512m -XX:+AlwaysPreTouch}).
+     */
+    public static List<String> command(final Path config, final Path dataDir, final List<String> heapFlags)
+    {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(JvmFlags.flags()));
         command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
-        command.add("-Xms256m");
-        command.add("-Xmx512m");
+        command.addAll(heapFlags);
         command.add("-XX:+ExitOnOutOfMemoryError"); // as bin/junction runs it
         // Extra flags for the daemon only, e.g. a flight recording to profile it:
         // -Djunction.bench.daemon-jvm="-XX:StartFlightRecording=filename=/tmp/daemon.jfr,settings=profile"
