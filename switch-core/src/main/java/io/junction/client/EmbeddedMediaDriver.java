@@ -3,6 +3,7 @@ package io.junction.client;
 import java.io.File;
 import java.util.concurrent.TimeUnit;
 
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 
@@ -56,9 +57,28 @@ public final class EmbeddedMediaDriver implements AutoCloseable
         final File directory, final int termLength, final boolean busy, final boolean dedicated,
         final int receiverWindow)
     {
+        return launch(directory, termLength, busy, dedicated ? ThreadingMode.DEDICATED : ThreadingMode.SHARED,
+            receiverWindow);
+    }
+
+    /**
+     * A driver with no thread of its own (INVOKER threading): its conductor, sender and receiver run when the
+     * owner calls {@link #invoker()}{@code .invoke()}, on the owner's duty cycle; an Aeron client in this process
+     * must be given that invoker ({@code Aeron.Context.driverAgentInvoker}) for its blocking calls to complete.
+     */
+    public static EmbeddedMediaDriver launchInvoked(final File directory, final int termLength, final int receiverWindow)
+    {
+        return launch(directory, termLength, false, ThreadingMode.INVOKER, receiverWindow);
+    }
+
+    private static EmbeddedMediaDriver launch(
+        final File directory, final int termLength, final boolean busy, final ThreadingMode mode,
+        final int receiverWindow)
+    {
+        final boolean dedicated = ThreadingMode.DEDICATED == mode;
         final MediaDriver.Context context = new MediaDriver.Context()
             .aeronDirectoryName(directory.getAbsolutePath())
-            .threadingMode(dedicated ? ThreadingMode.DEDICATED : ThreadingMode.SHARED)
+            .threadingMode(mode)
             .conductorIdleStrategy(new SleepingMillisIdleStrategy(1))
             .publicationTermBufferLength(termLength)
             .ipcTermBufferLength(termLength)
@@ -86,6 +106,14 @@ public final class EmbeddedMediaDriver implements AutoCloseable
     {
         return new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1),
             busy ? TimeUnit.MICROSECONDS.toNanos(100) : TimeUnit.MILLISECONDS.toNanos(1));
+    }
+
+    /**
+     * @return the driver's duty cycle for its owner to invoke (INVOKER threading, {@link #launchInvoked}), else null.
+     */
+    public AgentInvoker invoker()
+    {
+        return driver.sharedAgentInvoker();
     }
 
     public String directory()

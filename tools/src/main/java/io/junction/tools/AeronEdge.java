@@ -29,8 +29,8 @@ import io.junction.protocol.AeronHandshake;
  * its datagrams come from is accepted, so the daemon cannot be made to send to a third party. The connection exists
  * once the egress publication reached the client; until then nothing is read from it, and a client that gets
  * there in no {@code network.hello-timeout} is dropped. Sessions count against {@code network.max-connections} as
- * TCP connections do. Nothing here blocks: Aeron's conductor runs on this duty cycle (an agent invoker), and
- * publications are added asynchronously.
+ * TCP connections do. Nothing here blocks: Aeron's conductor runs on this duty cycle (an agent invoker), as does
+ * the embedded driver with {@code aeron.threading-mode = invoker}, and publications are added asynchronously.
  */
 final class AeronEdge implements AutoCloseable
 {
@@ -82,6 +82,8 @@ final class AeronEdge implements AutoCloseable
     private final ProtocolServer server;
     private final Aeron aeron;
     private final AgentInvoker invoker;
+    /** The embedded driver's duty cycle when it has no thread of its own, else null. */
+    private final AgentInvoker driverInvoker;
     private final Counters counters;
     private final long connectTimeoutNs;
     private final long idlePollNs;
@@ -97,6 +99,7 @@ final class AeronEdge implements AutoCloseable
         this.server = server;
         this.aeron = media.aeron();
         this.invoker = aeron.conductorAgentInvoker();
+        this.driverInvoker = media.driverInvoker();
         this.counters = counters;
         this.connectTimeoutNs = server.network().helloTimeout().toNanos();
         this.idlePollNs = config.idlePollNs();
@@ -178,7 +181,10 @@ final class AeronEdge implements AutoCloseable
     int doWork(final long nowNs)
     {
         this.nowNs = nowNs;
-        int work = invoker.invoke();
+        // The driver first: the datagrams it takes are in the images this cycle polls, and it sends what the last
+        // cycle wrote to the egress publications.
+        int work = null == driverInvoker ? 0 : driverInvoker.invoke();
+        work += invoker.invoke();
         for (int i = 0; i < ingress.length; i++)
         {
             work += ingress[i].controlledPoll(assemblers[i], FRAGMENT_LIMIT);
