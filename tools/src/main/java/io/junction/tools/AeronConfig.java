@@ -31,9 +31,12 @@ import static io.junction.tools.ConfigKeys.string;
  * @param idlePollNs      the longest an idle I/O agent goes without polling the Aeron ingress (Aeron wakes no
  *                        selector); below 1 ms it parks that long instead of waiting in its selector, so it then
  *                        looks at its sockets at that interval too.
+ * @param activePollNs    the same while Aeron messages come in (within {@link AeronEdge#ACTIVE_WINDOW_NS} of the
+ *                        last), capped at {@code idlePollNs}; equal to it, the agent polls alike either way.
  */
 public record AeronConfig(boolean enabled, boolean embeddedDriver, String dir, String ingressEndpoint, boolean ipc,
-    int ingressStreamId, String threadingMode, int termLength, boolean busyDriver, int receiverWindow, long idlePollNs)
+    int ingressStreamId, String threadingMode, int termLength, boolean busyDriver, int receiverWindow, long idlePollNs,
+    long activePollNs)
 {
     /** The shortest idle poll: shorter is a busy-spin in all but name. */
     static final long MIN_IDLE_POLL_NS = java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(10);
@@ -98,6 +101,12 @@ public record AeronConfig(boolean enabled, boolean embeddedDriver, String dir, S
             throw new ConfigException("key 'aeron.idle-poll': must be from 10us to 1s, was " +
                 string(config, "aeron.idle-poll"));
         }
+        final long activePollNs = duration(config, "aeron.active-poll", true).toNanos();
+        if (activePollNs < MIN_IDLE_POLL_NS || activePollNs > java.util.concurrent.TimeUnit.SECONDS.toNanos(1))
+        {
+            throw new ConfigException("key 'aeron.active-poll': must be from 10us to 1s, was " +
+                string(config, "aeron.active-poll"));
+        }
         final boolean embedded = bool(config, "aeron.embedded-driver");
         if ("invoker".equals(mode) && !embedded)
         {
@@ -115,7 +124,8 @@ public record AeronConfig(boolean enabled, boolean embeddedDriver, String dir, S
             (int)termLength,
             "backoff".equals(idle),
             (int)window,
-            idlePollNs);
+            idlePollNs,
+            Math.min(activePollNs, idlePollNs)); // never slower than when idle
     }
 
     /**

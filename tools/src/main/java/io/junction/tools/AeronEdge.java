@@ -44,6 +44,12 @@ final class AeronEdge implements AutoCloseable
     public static final int SESSIONS_REFUSED_TYPE_ID = 1387;
 
     private static final int FRAGMENT_LIMIT = 256;
+    /**
+     * How long after the last Aeron message in (or a session's work) the edge counts as active ({@code
+     * aeron.active-poll}): a stream of 500 messages a second or more stays active, a lone message keeps the agent
+     * polling briefly.
+     */
+    static final long ACTIVE_WINDOW_NS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(2);
 
     /**
      * The edge's counters (also used by its sessions).
@@ -87,6 +93,8 @@ final class AeronEdge implements AutoCloseable
     private final Counters counters;
     private final long connectTimeoutNs;
     private final long idlePollNs;
+    private final long activePollNs;
+    private long lastTrafficNs;
     private final Subscription[] ingress;
     private final ControlledFragmentAssembler[] assemblers;
     private final Long2ObjectHashMap<AeronSession> sessions = new Long2ObjectHashMap<>();
@@ -103,6 +111,8 @@ final class AeronEdge implements AutoCloseable
         this.counters = counters;
         this.connectTimeoutNs = server.network().helloTimeout().toNanos();
         this.idlePollNs = config.idlePollNs();
+        this.activePollNs = config.activePollNs();
+        this.lastTrafficNs = System.nanoTime() - ACTIVE_WINDOW_NS; // quiet until the first message
         final ArrayList<String> channels = new ArrayList<>();
         if (!config.ingressEndpoint().isEmpty())
         {
@@ -163,11 +173,12 @@ final class AeronEdge implements AutoCloseable
     }
 
     /**
-     * @return the longest its agent may idle without polling the ingress ({@code aeron.idle-poll}).
+     * @return the longest its agent may idle without polling the ingress: {@code aeron.active-poll} while messages
+     * flow, else {@code aeron.idle-poll}.
      */
-    long idlePollNs()
+    long idlePollNs(final long nowNs)
     {
-        return idlePollNs;
+        return nowNs - lastTrafficNs < ACTIVE_WINDOW_NS ? activePollNs : idlePollNs;
     }
 
     void agent(final IoAgent agent)
@@ -185,14 +196,15 @@ final class AeronEdge implements AutoCloseable
         // cycle wrote to the egress publications.
         int work = null == driverInvoker ? 0 : driverInvoker.invoke();
         work += invoker.invoke();
+        int traffic = 0;
         for (int i = 0; i < ingress.length; i++)
         {
-            work += ingress[i].controlledPoll(assemblers[i], FRAGMENT_LIMIT);
+            traffic += ingress[i].controlledPoll(assemblers[i], FRAGMENT_LIMIT);
         }
         for (int i = list.size() - 1; i >= 0; i--)
         {
             final AeronSession session = list.get(i);
-            work += service(session, nowNs);
+            traffic += service(session, nowNs);
             if (session.isClosed() && (null == session.connection || !session.connection.isOpen()) &&
                 session.isImageGone())
             {
@@ -202,7 +214,11 @@ final class AeronEdge implements AutoCloseable
                 list.remove(last);
             }
         }
-        return work;
+        if (traffic > 0)
+        {
+            lastTrafficNs = nowNs;
+        }
+        return work + traffic;
     }
 
     private int service(final AeronSession session, final long nowNs)

@@ -117,6 +117,15 @@ public final class JunctionRemoteTarget implements Target
     }
 
     /**
+     * Over Aeron UDP, the daemon's driver on its I/O agent or not, with daemon config lines added ({@code ;} between
+     * them; for profiling a setting, e.g. {@code aeron.active-poll = 100us}).
+     */
+    public static JunctionRemoteTarget aeronUdp(final boolean invoker, final String config)
+    {
+        return new JunctionRemoteTarget(false, true, false, config.trim(), invoker);
+    }
+
+    /**
      * The daemon at its defaults but for {@code config} (daemon config lines, ';' between them), e.g.
      * {@code network.inline-shard = true}: {@code --daemon-config} in {@code --rounds}.
      */
@@ -149,7 +158,8 @@ public final class JunctionRemoteTarget implements Target
     {
         if (!extraConfig.isEmpty())
         {
-            return "Junction remote (" + extraConfig + ")";
+            return "Junction remote (" + (aeronUdp ? "Aeron UDP, " : "") + (aeronInvoker ? "invoker, " : "") +
+                extraConfig + ")";
         }
         if (aeronInvoker)
         {

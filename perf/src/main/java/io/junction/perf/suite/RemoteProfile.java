@@ -36,7 +36,11 @@ public final class RemoteProfile
         final Workload workload = new Workload(Integer.parseInt(shape[0]), Integer.parseInt(shape[1]));
         final long seconds = args.length > 2 ? Long.parseLong(args[2]) : 5;
         final long rate = args.length > 3 ? Long.parseLong(args[3]) : 0;
-        final Target target = "nats".equals(which) ? new NatsTarget() :
+        // Daemon config lines for the Aeron targets, e.g. -Djunction.profile.daemon-config="aeron.active-poll = 100us".
+        final String config = System.getProperty("junction.profile.daemon-config", "").trim();
+        final Target target = !config.isEmpty() && which.startsWith("aeron") && !"aeron-ll".equals(which) ?
+            JunctionRemoteTarget.aeronUdp("aeron-invoker".equals(which), config) :
+            "nats".equals(which) ? new NatsTarget() :
             "aeron".equals(which) ? JunctionRemoteTarget.aeronUdp() :
             "aeron-invoker".equals(which) ? JunctionRemoteTarget.aeronUdpInvoker() :
             "aeron-ll".equals(which) ? JunctionRemoteTarget.aeronUdpLowLatency() : new JunctionRemoteTarget();
