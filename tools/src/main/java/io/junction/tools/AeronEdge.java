@@ -44,6 +44,8 @@ final class AeronEdge implements AutoCloseable
     public static final int SESSIONS_REFUSED_TYPE_ID = 1387;
 
     private static final int FRAGMENT_LIMIT = 256;
+    /** The most duty cycles of an invoked driver per cycle of the agent (a bound, so the agent's sockets wait little). */
+    private static final int DRIVER_CYCLES = 16;
     /**
      * How long after the last Aeron message in (or a session's work) the edge counts as active ({@code
      * aeron.active-poll}): a stream of 500 messages a second or more stays active, a lone message keeps the agent
@@ -192,9 +194,7 @@ final class AeronEdge implements AutoCloseable
     int doWork(final long nowNs)
     {
         this.nowNs = nowNs;
-        // The driver first: the datagrams it takes are in the images this cycle polls, and it sends what the last
-        // cycle wrote to the egress publications.
-        int work = null == driverInvoker ? 0 : driverInvoker.invoke();
+        int work = null == driverInvoker ? 0 : invokeDriver();
         work += invoker.invoke();
         int traffic = 0;
         for (int i = 0; i < ingress.length; i++)
@@ -219,6 +219,27 @@ final class AeronEdge implements AutoCloseable
             lastTrafficNs = nowNs;
         }
         return work + traffic;
+    }
+
+    /**
+     * The driver first: the datagrams it takes are in the images this cycle polls, and it sends what the last cycle
+     * wrote to the egress publications. Its receiver takes one datagram per socket per duty cycle, so it runs again
+     * while it has work, up to {@link #DRIVER_CYCLES}: a datagram of one 1 KiB message would otherwise cost a whole
+     * cycle of this agent.
+     */
+    private int invokeDriver()
+    {
+        int work = 0;
+        for (int i = 0; i < DRIVER_CYCLES; i++)
+        {
+            final int cycle = driverInvoker.invoke();
+            if (0 == cycle)
+            {
+                break;
+            }
+            work += cycle;
+        }
+        return work;
     }
 
     private int service(final AeronSession session, final long nowNs)
