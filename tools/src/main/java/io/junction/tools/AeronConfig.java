@@ -22,7 +22,8 @@ import static io.junction.tools.ConfigKeys.string;
  * @param ingressEndpoint the UDP {@code host:port} clients publish to; empty: no UDP.
  * @param ipc             also take clients over {@code aeron:ipc} (same host, same driver).
  * @param ingressStreamId the stream id of the ingress (UDP and IPC).
- * @param threadingMode   the embedded driver's threading: shared (one thread) or dedicated (three).
+ * @param threadingMode   the embedded driver's threading: shared (one thread), dedicated (three) or invoker (none: it
+ *                        runs on the duty cycle of the I/O agent that serves the Aeron sessions).
  * @param termLength      the term length of the embedded driver's publications (a power of two).
  * @param busyDriver      the embedded driver backs off to a 100 µs park (true) or to a 1 ms park (false, default).
  * @param receiverWindow  the embedded driver's receiver window and UDP socket buffers, in bytes (capped at half a term):
@@ -30,9 +31,12 @@ import static io.junction.tools.ConfigKeys.string;
  * @param idlePollNs      the longest an idle I/O agent goes without polling the Aeron ingress (Aeron wakes no
  *                        selector); below 1 ms it parks that long instead of waiting in its selector, so it then
  *                        looks at its sockets at that interval too.
+ * @param activePollNs    the same while Aeron messages come in (within {@link AeronEdge#ACTIVE_WINDOW_NS} of the
+ *                        last), capped at {@code idlePollNs}; equal to it, the agent polls alike either way.
  */
 public record AeronConfig(boolean enabled, boolean embeddedDriver, String dir, String ingressEndpoint, boolean ipc,
-    int ingressStreamId, String threadingMode, int termLength, boolean busyDriver, int receiverWindow, long idlePollNs)
+    int ingressStreamId, String threadingMode, int termLength, boolean busyDriver, int receiverWindow, long idlePollNs,
+    long activePollNs)
 {
     /** The shortest idle poll: shorter is a busy-spin in all but name. */
     static final long MIN_IDLE_POLL_NS = java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(10);
@@ -63,9 +67,10 @@ public record AeronConfig(boolean enabled, boolean embeddedDriver, String dir, S
             }
         }
         final String mode = string(config, "aeron.threading-mode").trim().toLowerCase(Locale.ROOT);
-        if (!"shared".equals(mode) && !"dedicated".equals(mode))
+        if (!"shared".equals(mode) && !"dedicated".equals(mode) && !"invoker".equals(mode))
         {
-            throw new ConfigException("key 'aeron.threading-mode': must be shared or dedicated, was '" + mode + "'");
+            throw new ConfigException("key 'aeron.threading-mode': must be shared, dedicated or invoker, was '" +
+                mode + "'");
         }
         final long termLength = bytes(config, "aeron.term-length");
         if (Long.bitCount(termLength) != 1 || termLength < 64 << 10 || termLength > 1 << 30)
@@ -96,9 +101,21 @@ public record AeronConfig(boolean enabled, boolean embeddedDriver, String dir, S
             throw new ConfigException("key 'aeron.idle-poll': must be from 10us to 1s, was " +
                 string(config, "aeron.idle-poll"));
         }
+        final long activePollNs = duration(config, "aeron.active-poll", true).toNanos();
+        if (activePollNs < MIN_IDLE_POLL_NS || activePollNs > java.util.concurrent.TimeUnit.SECONDS.toNanos(1))
+        {
+            throw new ConfigException("key 'aeron.active-poll': must be from 10us to 1s, was " +
+                string(config, "aeron.active-poll"));
+        }
+        final boolean embedded = bool(config, "aeron.embedded-driver");
+        if ("invoker".equals(mode) && !embedded)
+        {
+            throw new ConfigException("key 'aeron.threading-mode': invoker runs the daemon's own driver on its I/O " +
+                "agent, so it needs aeron.embedded-driver = true");
+        }
         return new AeronConfig(
             enabled,
-            bool(config, "aeron.embedded-driver"),
+            embedded,
             string(config, "aeron.dir"),
             endpoint,
             ipc,
@@ -107,7 +124,16 @@ public record AeronConfig(boolean enabled, boolean embeddedDriver, String dir, S
             (int)termLength,
             "backoff".equals(idle),
             (int)window,
-            idlePollNs);
+            idlePollNs,
+            Math.min(activePollNs, idlePollNs)); // never slower than when idle
+    }
+
+    /**
+     * @return true if the embedded driver has no thread and runs on the I/O agent's duty cycle.
+     */
+    boolean invokedDriver()
+    {
+        return "invoker".equals(threadingMode);
     }
 
     /**

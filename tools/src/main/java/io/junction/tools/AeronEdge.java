@@ -29,8 +29,8 @@ import io.junction.protocol.AeronHandshake;
  * its datagrams come from is accepted, so the daemon cannot be made to send to a third party. The connection exists
  * once the egress publication reached the client; until then nothing is read from it, and a client that gets
  * there in no {@code network.hello-timeout} is dropped. Sessions count against {@code network.max-connections} as
- * TCP connections do. Nothing here blocks: Aeron's conductor runs on this duty cycle (an agent invoker), and
- * publications are added asynchronously.
+ * TCP connections do. Nothing here blocks: Aeron's conductor runs on this duty cycle (an agent invoker), as does
+ * the embedded driver with {@code aeron.threading-mode = invoker}, and publications are added asynchronously.
  */
 final class AeronEdge implements AutoCloseable
 {
@@ -44,6 +44,14 @@ final class AeronEdge implements AutoCloseable
     public static final int SESSIONS_REFUSED_TYPE_ID = 1387;
 
     private static final int FRAGMENT_LIMIT = 256;
+    /** The most duty cycles of an invoked driver per cycle of the agent (a bound, so the agent's sockets wait little). */
+    private static final int DRIVER_CYCLES = 16;
+    /**
+     * How long after the last Aeron message in (or a session's work) the edge counts as active ({@code
+     * aeron.active-poll}): a stream of 500 messages a second or more stays active, a lone message keeps the agent
+     * polling briefly.
+     */
+    static final long ACTIVE_WINDOW_NS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(2);
 
     /**
      * The edge's counters (also used by its sessions).
@@ -82,9 +90,13 @@ final class AeronEdge implements AutoCloseable
     private final ProtocolServer server;
     private final Aeron aeron;
     private final AgentInvoker invoker;
+    /** The embedded driver's duty cycle when it has no thread of its own, else null. */
+    private final AgentInvoker driverInvoker;
     private final Counters counters;
     private final long connectTimeoutNs;
     private final long idlePollNs;
+    private final long activePollNs;
+    private long lastTrafficNs;
     private final Subscription[] ingress;
     private final ControlledFragmentAssembler[] assemblers;
     private final Long2ObjectHashMap<AeronSession> sessions = new Long2ObjectHashMap<>();
@@ -97,9 +109,12 @@ final class AeronEdge implements AutoCloseable
         this.server = server;
         this.aeron = media.aeron();
         this.invoker = aeron.conductorAgentInvoker();
+        this.driverInvoker = media.driverInvoker();
         this.counters = counters;
         this.connectTimeoutNs = server.network().helloTimeout().toNanos();
         this.idlePollNs = config.idlePollNs();
+        this.activePollNs = config.activePollNs();
+        this.lastTrafficNs = System.nanoTime() - ACTIVE_WINDOW_NS; // quiet until the first message
         final ArrayList<String> channels = new ArrayList<>();
         if (!config.ingressEndpoint().isEmpty())
         {
@@ -160,11 +175,12 @@ final class AeronEdge implements AutoCloseable
     }
 
     /**
-     * @return the longest its agent may idle without polling the ingress ({@code aeron.idle-poll}).
+     * @return the longest its agent may idle without polling the ingress: {@code aeron.active-poll} while messages
+     * flow, else {@code aeron.idle-poll}.
      */
-    long idlePollNs()
+    long idlePollNs(final long nowNs)
     {
-        return idlePollNs;
+        return nowNs - lastTrafficNs < ACTIVE_WINDOW_NS ? activePollNs : idlePollNs;
     }
 
     void agent(final IoAgent agent)
@@ -178,15 +194,17 @@ final class AeronEdge implements AutoCloseable
     int doWork(final long nowNs)
     {
         this.nowNs = nowNs;
-        int work = invoker.invoke();
+        int work = null == driverInvoker ? 0 : invokeDriver();
+        work += invoker.invoke();
+        int traffic = 0;
         for (int i = 0; i < ingress.length; i++)
         {
-            work += ingress[i].controlledPoll(assemblers[i], FRAGMENT_LIMIT);
+            traffic += ingress[i].controlledPoll(assemblers[i], FRAGMENT_LIMIT);
         }
         for (int i = list.size() - 1; i >= 0; i--)
         {
             final AeronSession session = list.get(i);
-            work += service(session, nowNs);
+            traffic += service(session, nowNs);
             if (session.isClosed() && (null == session.connection || !session.connection.isOpen()) &&
                 session.isImageGone())
             {
@@ -195,6 +213,31 @@ final class AeronEdge implements AutoCloseable
                 list.set(i, list.get(last));
                 list.remove(last);
             }
+        }
+        if (traffic > 0)
+        {
+            lastTrafficNs = nowNs;
+        }
+        return work + traffic;
+    }
+
+    /**
+     * The driver first: the datagrams it takes are in the images this cycle polls, and it sends what the last cycle
+     * wrote to the egress publications. Its receiver takes one datagram per socket per duty cycle, so it runs again
+     * while it has work, up to {@link #DRIVER_CYCLES}: a datagram of one 1 KiB message would otherwise cost a whole
+     * cycle of this agent.
+     */
+    private int invokeDriver()
+    {
+        int work = 0;
+        for (int i = 0; i < DRIVER_CYCLES; i++)
+        {
+            final int cycle = driverInvoker.invoke();
+            if (0 == cycle)
+            {
+                break;
+            }
+            work += cycle;
         }
         return work;
     }

@@ -4,6 +4,7 @@ import java.io.File;
 
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentInvoker;
 
 import io.aeron.Aeron;
 import io.aeron.CommonContext;
@@ -12,7 +13,8 @@ import io.junction.client.EmbeddedMediaDriver;
 /**
  * The daemon's media driver and Aeron client for its Aeron edge: an embedded driver ({@code aeron.embedded-driver},
  * its directory deleted at stop) or a running one at {@code aeron.dir}, and an Aeron client whose conductor runs on
- * the I/O agent that serves the Aeron sessions (an agent invoker: no thread of its own). Closed after the protocol
+ * the I/O agent that serves the Aeron sessions (an agent invoker: no thread of its own), as does the embedded driver
+ * with {@code aeron.threading-mode = invoker}. Closed after the protocol
  * server, whose agent has stopped by then.
  */
 final class AeronMedia implements DaemonComponent
@@ -43,10 +45,17 @@ final class AeronMedia implements DaemonComponent
                         new File(shm, "junction-aeron-" + ProcessHandle.current().pid()).getPath() :
                         new File(dataDir, "aeron").getPath();
                 }
-                driver = EmbeddedMediaDriver.launch(new File(directory), config.termLength(), config.busyDriver(),
+                driver = config.invokedDriver() ?
+                    EmbeddedMediaDriver.launchInvoked(new File(directory), config.termLength(), config.receiverWindow()) :
+                    EmbeddedMediaDriver.launch(new File(directory), config.termLength(), config.busyDriver(),
                     "dedicated".equals(config.threadingMode()), config.receiverWindow());
             }
             final Aeron.Context context = new Aeron.Context().useConductorAgentInvoker(true).errorHandler(errors);
+            if (null != driver && null != driver.invoker())
+            {
+                // The driver has no thread: the client's blocking calls (start, the ingress) run its duty cycle.
+                context.driverAgentInvoker(driver.invoker());
+            }
             if (null != directory)
             {
                 context.aeronDirectoryName(directory);
@@ -72,6 +81,15 @@ final class AeronMedia implements DaemonComponent
     Aeron aeron()
     {
         return aeron;
+    }
+
+    /**
+     * @return the embedded driver's duty cycle when it has no thread ({@code aeron.threading-mode = invoker}), for
+     * the I/O agent to invoke; else null.
+     */
+    AgentInvoker driverInvoker()
+    {
+        return null == driver ? null : driver.invoker();
     }
 
     String directory()

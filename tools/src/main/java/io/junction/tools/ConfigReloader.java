@@ -144,6 +144,7 @@ final class ConfigReloader
         restart("aeron.term-length", (c) -> c.aeron().termLength()),
         restart("aeron.receiver-window", (c) -> c.aeron().receiverWindow()),
         restart("aeron.idle-poll", (c) -> c.aeron().idlePollNs()),
+        restart("aeron.active-poll", (c) -> c.aeron().activePollNs()),
         restart("demo-load.rate", (c) -> c.demo().rate()),
         restart("demo-load.size", (c) -> c.demo().size()));
 

@@ -557,7 +557,7 @@ final class IoAgent extends TransportPoller implements Agent
      */
     void sleep(final long timeoutNs)
     {
-        final long aeronPollNs = null == aeronEdge ? Long.MAX_VALUE : aeronEdge.idlePollNs();
+        final long aeronPollNs = null == aeronEdge ? Long.MAX_VALUE : aeronEdge.idlePollNs(nowNs);
         if (aeronPollNs < TimeUnit.MILLISECONDS.toNanos(1))
         {
             // A selector waits in whole milliseconds: for a shorter Aeron poll the agent parks (woken by a

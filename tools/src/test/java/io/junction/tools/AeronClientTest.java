@@ -126,11 +126,14 @@ class AeronClientTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "udp", "ipc" })
-    void publishesAndSubscribesWithAnOutcomePerGuaranteedMessageAndStopsCleanlyOnSigterm(final String transport)
+    @ValueSource(strings = { "udp", "ipc", "udp invoker", "ipc invoker" })
+    void publishesAndSubscribesWithAnOutcomePerGuaranteedMessageAndStopsCleanlyOnSigterm(final String variant)
         throws Exception
     {
-        final Daemon daemon = daemon("node-" + transport);
+        // "invoker": the daemon's driver has no thread and runs on the I/O agent (aeron.threading-mode = invoker).
+        final String transport = variant.split(" ")[0];
+        final Daemon daemon = variant.endsWith(" invoker") ?
+            daemon("node-" + transport + "-invoker", "aeron.threading-mode = invoker") : daemon("node-" + transport);
         final Map<Long, PublishOutcome> outcomes = new ConcurrentHashMap<>();
         final JunctionClient publisher = client(context(daemon, transport, "pub").instance("aeron-pub")
             .outcomeListener((publisherSequence, outcome, sequence, reason) -> outcomes.put(publisherSequence, outcome)));

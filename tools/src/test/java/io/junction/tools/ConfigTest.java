@@ -96,6 +96,23 @@ class ConfigTest
         final DaemonConfig config = DaemonConfig.load(write("aeron { receiver-window = 2M, idle-poll = 100us }\n"));
         assertEquals(2 << 20, config.aeron().receiverWindow());
         assertEquals(Duration.ofNanos(100_000).toNanos(), config.aeron().idlePollNs());
+        assertEquals(Duration.ofNanos(100_000).toNanos(), config.aeron().activePollNs(), "capped at idle-poll");
+        assertEquals(Duration.ofMillis(1).toNanos(), defaults.aeron().activePollNs());
+        assertEquals(Duration.ofNanos(50_000).toNanos(),
+            DaemonConfig.load(write("aeron.active-poll = 50us\n")).aeron().activePollNs());
+        assertProblem("aeron.active-poll = 5us\n", "key 'aeron.active-poll': must be from 10us to 1s, was 5us");
+    }
+
+    @Test
+    void anInvokedAeronDriverNeedsTheEmbeddedOne() throws Exception
+    {
+        assertProblem("aeron.threading-mode = threadless\n",
+            "key 'aeron.threading-mode': must be shared, dedicated or invoker, was 'threadless'");
+        assertProblem("aeron { threading-mode = invoker, embedded-driver = false }\n",
+            "key 'aeron.threading-mode': invoker runs the daemon's own driver on its I/O agent, so it needs " +
+            "aeron.embedded-driver = true");
+        assertFalse(DaemonConfig.load(write("")).aeron().invokedDriver(), "a driver thread by default");
+        assertTrue(DaemonConfig.load(write("aeron.threading-mode = invoker\n")).aeron().invokedDriver());
     }
 
     @Test

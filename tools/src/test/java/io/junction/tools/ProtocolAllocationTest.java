@@ -18,6 +18,8 @@ import java.util.TreeMap;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.sun.management.ThreadMXBean;
@@ -85,10 +87,12 @@ class ProtocolAllocationTest
     /**
      * The same through the daemon's Aeron edge: a publisher and a subscriber {@code io.junction.client} over Aeron IPC
      * on the daemon's embedded media driver, polled by the test's thread; the daemon's I/O agent (which also runs
-     * its Aeron client's conductor) and shard threads allocate nothing per message once warm.
+     * its Aeron client's conductor, and with {@code threading-mode = invoker} the driver too) and shard threads
+     * allocate nothing per message once warm.
      */
-    @Test
-    void publishAndDeliverOverAeronAllocateNothingPerMessage() throws Exception
+    @ParameterizedTest
+    @ValueSource(strings = { "shared", "invoker" })
+    void publishAndDeliverOverAeronAllocateNothingPerMessage(final String threadingMode) throws Exception
     {
         final String driverDir = tmp.resolve("daemon-aeron").toString().replace("\\", "\\\\");
         final String config = String.join("\n",
@@ -100,7 +104,7 @@ class ProtocolAllocationTest
             "alarms.rules = []",
             "subscriber.policy = back-pressure",
             "aeron { enabled = true, dir = \"" + driverDir + "\", ingress-endpoint = \"127.0.0.1:" +
-                AeronClientTest.freeUdpPort() + "\", term-length = 256K }",
+                AeronClientTest.freeUdpPort() + "\", term-length = 256K, threading-mode = " + threadingMode + " }",
             "");
         final ThreadMXBean threads = (ThreadMXBean)ManagementFactory.getThreadMXBean();
         threads.setThreadAllocatedMemoryEnabled(true);
@@ -130,7 +134,8 @@ class ProtocolAllocationTest
             final Map<String, Long> after = allocated(threads, daemonThreads);
 
             assertEquals(1, publisher.statistics().connects());
-            assertAllocatesNothingPerMessage("protocol publish -> deliver over Aeron IPC", before, after);
+            assertAllocatesNothingPerMessage("protocol publish -> deliver over Aeron IPC, driver " + threadingMode,
+                before, after);
         }
     }
 

@@ -15,13 +15,15 @@ import java.util.concurrent.TimeUnit;
  * at a fixed rate with the server's CPU per second. Wall-clock rates are printed but are noise on a loaded
  * machine.
  * <p>
- * {@code java -cp perf/target/benchmarks.jar io.junction.perf.suite.RemoteProfile [junction|aeron|nats] [1x64]
- * [seconds] [rate]}; the daemon's JVM takes extra flags from {@value JunctionRemoteTarget#DAEMON_JVM_PROPERTY}
+ * {@code java -cp perf/target/benchmarks.jar io.junction.perf.suite.RemoteProfile
+ * [junction|aeron|aeron-invoker|aeron-ll|nats] [1x64] [seconds] [rate]}; per thread of the server and of the load
+ * generator (by name), CPU, run-queue wait and time slices per message; the daemon's JVM takes extra flags from {@value JunctionRemoteTarget#DAEMON_JVM_PROPERTY}
  * (a flight recording).
  */
 public final class RemoteProfile
 {
-    private static final String[] SYSCALLS = { "read", "write", "writev", "epoll_wait", "epoll_ctl", "futex", "sched_yield" };
+    private static final String[] SYSCALLS = { "read", "write", "writev", "epoll_wait", "epoll_ctl", "futex", "sched_yield",
+        "sendto", "recvfrom", "sendmsg", "recvmsg" };
 
     private RemoteProfile()
     {
@@ -34,8 +36,14 @@ public final class RemoteProfile
         final Workload workload = new Workload(Integer.parseInt(shape[0]), Integer.parseInt(shape[1]));
         final long seconds = args.length > 2 ? Long.parseLong(args[2]) : 5;
         final long rate = args.length > 3 ? Long.parseLong(args[3]) : 0;
-        final Target target = "nats".equals(which) ? new NatsTarget() :
-            "aeron".equals(which) ? JunctionRemoteTarget.aeronUdp() : new JunctionRemoteTarget();
+        // Daemon config lines for the Aeron targets, e.g. -Djunction.profile.daemon-config="aeron.active-poll = 100us".
+        final String config = System.getProperty("junction.profile.daemon-config", "").trim();
+        final Target target = !config.isEmpty() && which.startsWith("aeron") && !"aeron-ll".equals(which) ?
+            JunctionRemoteTarget.aeronUdp("aeron-invoker".equals(which), config) :
+            "nats".equals(which) ? new NatsTarget() :
+            "aeron".equals(which) ? JunctionRemoteTarget.aeronUdp() :
+            "aeron-invoker".equals(which) ? JunctionRemoteTarget.aeronUdpInvoker() :
+            "aeron-ll".equals(which) ? JunctionRemoteTarget.aeronUdpLowLatency() : new JunctionRemoteTarget();
         final Path workDir = Files.createTempDirectory("junction-profile-");
         try
         {
@@ -55,7 +63,11 @@ public final class RemoteProfile
                 }
                 runner.throughput(TimeUnit.SECONDS.toNanos(2)); // warm-up: the JIT compiles both sides
                 final long pid = target.serverProcess().pid();
-                final Process perf = startPerf(pid, workDir);
+                final long self = ProcessHandle.current().pid();
+                final Process perf = startPerf(pid, workDir, "perf");
+                final Process selfPerf = startPerf(self, workDir, "perf-self");
+                final ThreadSchedStats serverThreads0 = ThreadSchedStats.of(pid);
+                final ThreadSchedStats clientThreads0 = ThreadSchedStats.of(self);
                 final long[] server0 = ProcCpu.userSystemNs(pid);
                 final long client0 = ServerCpu.selfCpuNs();
                 final long start = System.nanoTime();
@@ -81,14 +93,20 @@ public final class RemoteProfile
                 final long wallNs = System.nanoTime() - start;
                 final long[] server1 = ProcCpu.userSystemNs(pid);
                 final long clientNs = ServerCpu.selfCpuNs() - client0;
-                final String syscalls = stopPerf(perf, workDir, messages);
+                final ThreadSchedStats serverThreads1 = ThreadSchedStats.of(pid);
+                final ThreadSchedStats clientThreads1 = ThreadSchedStats.of(self);
+                final String syscalls = stopPerf(perf, workDir, "perf", messages);
+                final String selfSyscalls = stopPerf(selfPerf, workDir, "perf-self", messages);
                 final double perMsg = 1.0 / messages;
                 System.out.printf(Locale.ROOT, "%s %s: %s%n", target.name(), workload.label(), what);
                 System.out.printf(Locale.ROOT, "  server CPU/msg %.3f us (user %.3f, sys %.3f), %.1f%% of a core; " +
                     "load generator CPU/msg %.3f us%n", (server1[0] - server0[0] + server1[1] - server0[1]) * perMsg / 1e3,
                     (server1[0] - server0[0]) * perMsg / 1e3, (server1[1] - server0[1]) * perMsg / 1e3,
                     100.0 * (server1[0] - server0[0] + server1[1] - server0[1]) / wallNs, clientNs * perMsg / 1e3);
-                System.out.println("  " + syscalls);
+                System.out.println("  server " + syscalls);
+                System.out.print(serverThreads1.since(serverThreads0, messages, "    "));
+                System.out.println("  load generator " + selfSyscalls);
+                System.out.print(clientThreads1.since(clientThreads0, messages, "    "));
             }
         }
         finally
@@ -99,10 +117,10 @@ public final class RemoteProfile
         }
     }
 
-    private static Process startPerf(final long pid, final Path workDir)
+    private static Process startPerf(final long pid, final Path workDir, final String name)
     {
         final List<String> command = new ArrayList<>(List.of("perf", "stat", "-x", ",", "-o",
-            workDir.resolve("perf.csv").toString(), "-p", Long.toString(pid)));
+            workDir.resolve(name + ".csv").toString(), "-p", Long.toString(pid)));
         for (final String call : SYSCALLS)
         {
             command.add("-e");
@@ -111,7 +129,7 @@ public final class RemoteProfile
         try
         {
             final Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(workDir.resolve("perf.out").toFile()).start();
+                .redirectOutput(workDir.resolve(name + ".out").toFile()).start();
             Thread.sleep(300); // perf attaches
             return process;
         }
@@ -121,7 +139,8 @@ public final class RemoteProfile
         }
     }
 
-    private static String stopPerf(final Process perf, final Path workDir, final long messages) throws Exception
+    private static String stopPerf(final Process perf, final Path workDir, final String name, final long messages)
+        throws Exception
     {
         if (null == perf)
         {
@@ -134,7 +153,7 @@ public final class RemoteProfile
             perf.destroyForcibly();
         }
         final StringBuilder text = new StringBuilder("system calls per message:");
-        for (final String line : Files.readAllLines(workDir.resolve("perf.csv")))
+        for (final String line : Files.readAllLines(workDir.resolve(name + ".csv")))
         {
             final String[] fields = line.split(",");
             if (fields.length > 2 && fields[2].startsWith("syscalls:sys_enter_"))

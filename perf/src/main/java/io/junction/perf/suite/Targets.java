@@ -23,6 +23,7 @@ public final class Targets
         targets.add(JunctionRemoteTarget::yielding);
         targets.add(JunctionRemoteTarget::aeronUdp);
         targets.add(JunctionRemoteTarget::aeronUdpLowLatency);
+        targets.add(JunctionRemoteTarget::aeronUdpInvoker);
         targets.add(JunctionEmbeddedTarget::new);
         targets.add(JunctionEmbeddedTarget::yielding);
         targets.add(RawDisruptorTarget::new);
