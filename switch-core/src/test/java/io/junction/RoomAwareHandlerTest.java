@@ -58,6 +58,69 @@ class RoomAwareHandlerTest
         }
     }
 
+    @Test
+    void aQueueGroupMemberWithoutRoomKeepsItsOutboxWhileTheOtherMemberTakesTheRestAndTheCallerIsNotSpun()
+    {
+        final int outboxCapacity = 8;
+        final int count = 40;
+        final List<Long> stuckReceived = new ArrayList<>();
+        final List<Long> otherReceived = new ArrayList<>();
+        final boolean[] room = { false };
+        final RoomAwareHandler stuck = new RoomAwareHandler()
+        {
+            @Override
+            public boolean hasRoomFor(final Message message)
+            {
+                return room[0];
+            }
+
+            @Override
+            public void onMessage(final Message message)
+            {
+                stuckReceived.add(message.buffer().getLong(message.offset()));
+            }
+        };
+        final MessageHandler other = (message) -> otherReceived.add(message.buffer().getLong(message.offset()));
+        try (Junction junction = Junction.launch(TestSupport.context().threadingMode(ThreadingMode.INVOKER)))
+        {
+            final Subscription stuckMember = junction.subscribeAsync("work.>", stuck, SubscriptionOptions.defaults()
+                .queueGroup("workers").outboxCapacity(outboxCapacity)
+                .slowSubscriberPolicy(SlowSubscriberPolicy.BACK_PRESSURE));
+            junction.subscribeAsync("work.>", other, SubscriptionOptions.defaults()
+                .queueGroup("workers").outboxCapacity(outboxCapacity)
+                .slowSubscriberPolicy(SlowSubscriberPolicy.BACK_PRESSURE));
+            drain(junction);
+            for (int i = 0; i < count; i++)
+            {
+                offer(junction, "work.x", i);
+            }
+            drain(junction);
+            assertTrue(stuckReceived.isEmpty(), "no room: nothing handed over");
+            assertEquals(outboxCapacity, stuckMember.queueDepth(), "held in its outbox, which filled");
+            assertEquals(count - outboxCapacity, otherReceived.size(), "the other member took the rest");
+            assertEquals(0, junction.ringOccupancy());
+            assertTrue(junction.isInvokerBusy(), "the held member is work no wake announces");
+            assertEquals(0, junction.doWork(), "a cycle that only finds the member still without room is idle");
+
+            room[0] = true;
+            drain(junction);
+            assertEquals(outboxCapacity, stuckReceived.size());
+            for (int i = 1; i < stuckReceived.size(); i++)
+            {
+                assertTrue(stuckReceived.get(i - 1) < stuckReceived.get(i), "in order: " + stuckReceived);
+            }
+            final List<Long> all = new ArrayList<>(stuckReceived);
+            all.addAll(otherReceived);
+            all.sort(null);
+            for (int i = 0; i < count; i++)
+            {
+                assertEquals(i, all.get(i), "each message once: " + all);
+            }
+            assertEquals(0, stuckMember.queueDepth());
+            assertFalse(junction.isInvokerBusy());
+        }
+    }
+
     private static void drain(final Junction junction)
     {
         for (int i = 0; i < 100 && junction.doWork() > 0; i++)
