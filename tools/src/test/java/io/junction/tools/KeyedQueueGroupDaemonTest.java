@@ -246,8 +246,8 @@ class KeyedQueueGroupDaemonTest
                 {
                     client.poll();
                 }
-                return daemon.stat("protocol messages sent") + daemon.stat("protocol messages lost at a connection's end")
-                    == MESSAGES;
+                return daemon.stat("protocol messages sent") +
+                    daemon.stat("protocol messages lost at a connection's end") == MESSAGES;
             });
             // ... and once the members that stay answer a sync, all that was written to them has arrived.
             final long first = memberClients.get(0).sync();
