@@ -38,13 +38,12 @@ final class DaemonChild implements BeforeEachCallback, AfterEachCallback
     static final Duration STOP_GRACE = Duration.ofSeconds(20);
 
     /** What the tests of clients share: generous timeouts, no HTTP, no alarms, a journal that fits any disk. */
-    private static final String[] CLIENT_TEST_LINES = {
+    static final List<String> CLIENT_TEST_LINES = List.of(
         "shutdown-timeout = 10s",
         "listen { port = 0, publish-timeout = 10s }",
         "http.enabled = false",
         "alarms.rules = []",
-        "journal { min-free-disk = 1M }",
-    };
+        "journal { min-free-disk = 1M }");
 
     private final List<String> classLines;
     private final List<AutoCloseable> resources = new ArrayList<>();
@@ -73,7 +72,7 @@ final class DaemonChild implements BeforeEachCallback, AfterEachCallback
      */
     static DaemonChild withClientTestConfig(final String... lines)
     {
-        final List<String> all = new ArrayList<>(Arrays.asList(CLIENT_TEST_LINES));
+        final List<String> all = new ArrayList<>(CLIENT_TEST_LINES);
         all.addAll(Arrays.asList(lines));
         return new DaemonChild(List.copyOf(all));
     }
@@ -147,12 +146,22 @@ final class DaemonChild implements BeforeEachCallback, AfterEachCallback
             tmp.resolve("daemon-" + (started.size() + 1) + ".log").toFile(), "run", "--config", config.getPath());
         started.add(daemon);
         process = daemon;
-        final File properties = new File(node, Daemon.PROPERTIES_FILE);
-        // Its own: after a SIGKILL the last run's file is still there.
-        await().atMost(TIMEOUT).until(() -> !daemon.process().isAlive() || (properties.isFile() &&
-            Long.toString(daemon.process().pid()).equals(readPid())));
-        assertTrue(daemon.process().isAlive(), daemon::output);
+        awaitReady(daemon, node);
         return daemon;
+    }
+
+    /**
+     * Wait until {@code daemon} has written its own {@code daemon.properties} in {@code node} (after a SIGKILL the
+     * last run's file is still there).
+     *
+     * @throws AssertionError with its output if it exits or is not ready within {@link #TIMEOUT}.
+     */
+    static void awaitReady(final JunctionProcess daemon, final File node)
+    {
+        final File properties = new File(node, Daemon.PROPERTIES_FILE);
+        await().atMost(TIMEOUT).until(() -> !daemon.process().isAlive() || (properties.isFile() &&
+            Long.toString(daemon.process().pid()).equals(readPid(node))));
+        assertTrue(daemon.process().isAlive(), daemon::output);
     }
 
     /**
@@ -235,7 +244,7 @@ final class DaemonChild implements BeforeEachCallback, AfterEachCallback
         return Long.parseLong(value.group(1));
     }
 
-    private String readPid()
+    private static String readPid(final File node)
     {
         try
         {
