@@ -124,10 +124,10 @@ class InlineShardProcessTest
         daemon.start();
         final HeldMember held = holdAQueueGroupMember(daemon.port());
 
-        held.stuck.startReader("test-stuck-reader", held.stuckTally); // it reads at last
-        await().atMost(TIMEOUT).until(() -> held.stuckTally.received.get() + held.workerTally.received.get() ==
+        held.stuck().startReader("test-stuck-reader", held.stuckTally()); // it reads at last
+        await().atMost(TIMEOUT).until(() -> held.stuckTally().received.get() + held.workerTally().received.get() ==
             GROUP_MESSAGES);
-        assertTrue(held.stuckTally.received.get() > 0, "the member that did not read had been given some");
+        assertTrue(held.stuckTally().received.get() > 0, "the member that did not read had been given some");
         held.assertEachOnce();
     }
 
