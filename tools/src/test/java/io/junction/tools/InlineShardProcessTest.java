@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.junction.Priority;
@@ -40,7 +41,11 @@ class InlineShardProcessTest
 {
     private static final Duration TIMEOUT = DaemonChild.TIMEOUT;
     private static final int SHUTDOWN_TIMEOUT_S = 5;
-    /** 20 MB of 1 KB messages to a group of two: far more than the member that does not read has buffers for. */
+    /**
+     * 20 MB of 1 KB messages to a group of two: far more than the member that does not read has buffers for. A daemon
+     * whose I/O thread is held stops reading the publisher, whose blocking write then no interrupt ends: the tests
+     * that publish them time out on a thread of their own, and closing the sockets after them ends that write.
+     */
     private static final int GROUP_MESSAGES = 20_000;
 
     @RegisterExtension
@@ -119,6 +124,7 @@ class InlineShardProcessTest
      * gets what was held for it, and no message of the group is lost or given twice.
      */
     @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // see GROUP_MESSAGES
     void aBackPressureQueueGroupMemberThatNeverReadsDoesNotHoldTheIoThread() throws Exception
     {
         daemon.start();
@@ -136,6 +142,7 @@ class InlineShardProcessTest
      * what it could not deliver.
      */
     @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // see GROUP_MESSAGES
     void aSigtermCompletesWhileABackPressureQueueGroupMemberNeverReads() throws Exception
     {
         final JunctionProcess running = daemon.start();
