@@ -21,22 +21,8 @@ class RoomAwareHandlerTest
     @Test
     void aHandlerWithoutRoomHasTheShardHoldTheMessageUntilItHasRoom()
     {
-        final List<Long> received = new ArrayList<>();
-        final boolean[] room = { false };
-        final RoomAwareHandler handler = new RoomAwareHandler()
-        {
-            @Override
-            public boolean hasRoomFor(final Message message)
-            {
-                return room[0];
-            }
-
-            @Override
-            public void onMessage(final Message message)
-            {
-                received.add(message.buffer().getLong(message.offset()));
-            }
-        };
+        final Held handler = new Held();
+        final List<Long> received = handler.received;
         try (Junction junction = Junction.launch(TestSupport.context().threadingMode(ThreadingMode.INVOKER)))
         {
             junction.subscribeAsync("held.>", handler, SubscriptionOptions.defaults()
@@ -51,7 +37,7 @@ class RoomAwareHandlerTest
             assertTrue(junction.isInvokerBusy(), "the held shard is work no wake announces");
             assertEquals(10, junction.ringOccupancy(), "held in the ring, not dropped");
 
-            room[0] = true;
+            handler.room = true;
             drain(junction);
             assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L), received, "all of them, in order");
             assertFalse(junction.isInvokerBusy());
@@ -63,23 +49,9 @@ class RoomAwareHandlerTest
     {
         final int outboxCapacity = 8;
         final int count = 40;
-        final List<Long> stuckReceived = new ArrayList<>();
+        final Held stuck = new Held();
+        final List<Long> stuckReceived = stuck.received;
         final List<Long> otherReceived = new ArrayList<>();
-        final boolean[] room = { false };
-        final RoomAwareHandler stuck = new RoomAwareHandler()
-        {
-            @Override
-            public boolean hasRoomFor(final Message message)
-            {
-                return room[0];
-            }
-
-            @Override
-            public void onMessage(final Message message)
-            {
-                stuckReceived.add(message.buffer().getLong(message.offset()));
-            }
-        };
         final MessageHandler other = (message) -> otherReceived.add(message.buffer().getLong(message.offset()));
         try (Junction junction = Junction.launch(TestSupport.context().threadingMode(ThreadingMode.INVOKER)))
         {
@@ -102,7 +74,7 @@ class RoomAwareHandlerTest
             assertTrue(junction.isInvokerBusy(), "the held member is work no wake announces");
             assertEquals(0, junction.doWork(), "a cycle that only finds the member still without room is idle");
 
-            room[0] = true;
+            stuck.room = true;
             drain(junction);
             assertEquals(outboxCapacity, stuckReceived.size());
             for (int i = 1; i < stuckReceived.size(); i++)
@@ -118,6 +90,27 @@ class RoomAwareHandlerTest
             }
             assertEquals(0, stuckMember.queueDepth());
             assertFalse(junction.isInvokerBusy());
+        }
+    }
+
+    /**
+     * Takes messages (their first 8 bytes) only while it says it has room.
+     */
+    private static final class Held implements RoomAwareHandler
+    {
+        final List<Long> received = new ArrayList<>();
+        boolean room;
+
+        @Override
+        public boolean hasRoomFor(final Message message)
+        {
+            return room;
+        }
+
+        @Override
+        public void onMessage(final Message message)
+        {
+            received.add(message.buffer().getLong(message.offset()));
         }
     }
 

@@ -102,14 +102,7 @@ class InlineShardProcessTest
         final int inFlight = 5_000;
         publishNumbered(publisher.client, "load.x", count, inFlight, 1000);
         publisher.sync(); // every one accepted by now
-        final long startNs = System.nanoTime();
-        running.process().destroy();
-        assertTrue(running.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), running::output);
-        final long stopMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
-        assertEquals(0, running.process().exitValue(), running::output);
-        // The shutdown timeout, the server's second for clients to take their buffers, and a start-up margin.
-        assertTrue(stopMs < TimeUnit.SECONDS.toMillis(SHUTDOWN_TIMEOUT_S) + 4_000,
-            "stopped in " + stopMs + " ms: " + running.output());
+        assertStopsBySigtermWithinTheTimeout(running);
         await().atMost(TIMEOUT).until(() -> good.ended);
         assertEquals(count + inFlight, good.received.get(), running::output);
         assertEquals(0, good.outOfOrder.get());
@@ -148,14 +141,7 @@ class InlineShardProcessTest
         final JunctionProcess running = daemon.start();
         holdAQueueGroupMember(daemon.port());
 
-        final long startNs = System.nanoTime();
-        running.process().destroy();
-        assertTrue(running.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), running::output);
-        final long stopMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
-        assertEquals(0, running.process().exitValue(), running::output);
-        // The shutdown timeout, the server's second for clients to take their buffers, and a start-up margin.
-        assertTrue(stopMs < TimeUnit.SECONDS.toMillis(SHUTDOWN_TIMEOUT_S) + 4_000,
-            "stopped in " + stopMs + " ms: " + running.output());
+        assertStopsBySigtermWithinTheTimeout(running);
         assertTrue(running.output().contains("could not be delivered at stop"), running::output);
         assertTrue(running.output().contains("junction: stopped"), running::output);
         assertFalse(running.output().contains("did not stop running the switch"), running::output);
@@ -171,6 +157,21 @@ class InlineShardProcessTest
         assertTrue(read(out).contains("junction: config error: key 'network.inline-shard': runs the switch on the " +
             "one I/O thread, so it needs network.io-agents = 1, was 2"), () -> read(out));
         assertFalse(read(out).contains("\tat "), () -> read(out));
+    }
+
+    /**
+     * One SIGTERM: exit 0 within the shutdown timeout, the server's second for clients to take their buffers, and a
+     * start-up margin.
+     */
+    private static void assertStopsBySigtermWithinTheTimeout(final JunctionProcess running) throws Exception
+    {
+        final long startNs = System.nanoTime();
+        running.process().destroy();
+        assertTrue(running.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), running::output);
+        final long stopMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+        assertEquals(0, running.process().exitValue(), running::output);
+        assertTrue(stopMs < TimeUnit.SECONDS.toMillis(SHUTDOWN_TIMEOUT_S) + 4_000,
+            "stopped in " + stopMs + " ms: " + running.output());
     }
 
     /**
