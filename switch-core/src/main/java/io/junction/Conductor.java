@@ -80,6 +80,29 @@ final class Conductor
     }
 
     /**
+     * @return true in INVOKER mode: the shared delivery agents run on the caller's thread.
+     */
+    boolean deliversOnCaller()
+    {
+        return onCaller;
+    }
+
+    /**
+     * INVOKER mode: a shared agent holds a subscription whose handler had no room, to offer again on its next cycle.
+     */
+    boolean sharedAgentsHoldWork()
+    {
+        for (final DeliveryAgent agent : sharedAgents)
+        {
+            if (agent.holdsWork())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * @return the shared delivery agents, for the caller's duty cycle in INVOKER mode.
      */
     DeliveryAgent[] sharedAgents()

@@ -2,6 +2,7 @@ package io.junction;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
@@ -48,6 +49,15 @@ final class DeliveryAgent implements Agent
     private volatile long turns;
 
     /**
+     * INVOKER mode: subscriptions whose last turn stopped at a message their back-pressure handler had no room for
+     * ({@link SwitchSubscription#mayTakeFromOutbox}), offered again at the start of the next duty cycle (not in this
+     * one, which would spin). Grown, rarely, to the most ever held at once; this agent's thread only.
+     */
+    private SwitchSubscription[] held = new SwitchSubscription[4];
+    private SwitchSubscription[] retrying = new SwitchSubscription[4];
+    private int heldCount;
+
+    /**
      * @param endsWithItsSubscription an agent of one subscription of its own ({@link DeliveryThread#OWN}):
      *                                it ends when that subscription does.
      */
@@ -72,6 +82,10 @@ final class DeliveryAgent implements Agent
             throw new AgentTerminationException();
         }
         int work = 0;
+        if (heldCount > 0)
+        {
+            work += retryHeld();
+        }
         for (int i = 0; i < SUBSCRIPTIONS_PER_CYCLE; i++)
         {
             final SwitchSubscription subscription = (SwitchSubscription)lane.poll();
@@ -82,6 +96,47 @@ final class DeliveryAgent implements Agent
             work += turn(subscription);
         }
         return work;
+    }
+
+    /**
+     * A turn of each subscription held in the last cycle; one still without room is held again for the next.
+     */
+    private int retryHeld()
+    {
+        final SwitchSubscription[] retry = held;
+        final int count = heldCount;
+        held = retrying;
+        retrying = retry;
+        heldCount = 0;
+        int work = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final SwitchSubscription subscription = retry[i];
+            retry[i] = null;
+            work += turn(subscription);
+        }
+        return work;
+    }
+
+    private void hold(final SwitchSubscription subscription)
+    {
+        if (!subscription.holdOutOfLane())
+        {
+            return; // A producer put it in the lane during the turn: it is polled there.
+        }
+        if (heldCount == held.length)
+        {
+            held = Arrays.copyOf(held, heldCount << 1);
+        }
+        held[heldCount++] = subscription;
+    }
+
+    /**
+     * @return true while it holds a subscription whose handler had no room: work that no wake announces.
+     */
+    boolean holdsWork()
+    {
+        return heldCount > 0;
     }
 
     private int turn(final SwitchSubscription subscription)
@@ -102,7 +157,14 @@ final class DeliveryAgent implements Agent
         {
             subscription.release();
             final boolean retired = !STATE.compareAndSet(this, IN_TURN, IDLE);
-            subscription.rescheduleIfReady();
+            if (subscription.takeHeld())
+            {
+                hold(subscription);
+            }
+            else
+            {
+                subscription.rescheduleIfReady();
+            }
             if (retired)
             {
                 throw new AgentTerminationException(); // Another agent has the lane now.

@@ -382,7 +382,8 @@ public final class Junction implements AutoCloseable
 
     /**
      * INVOKER mode: whether the switch has work that no wake announces (a subscriber back-pressuring a shard,
-     * queue-group leavers to move, a journal stage behind): the caller's idle stays short.
+     * queue-group leavers to move, a journal stage behind, a back-pressure handler without room for what its outbox
+     * holds): the caller's idle stays short.
      */
     public boolean isInvokerBusy()
     {
@@ -393,7 +394,7 @@ public final class Junction implements AutoCloseable
                 return true;
             }
         }
-        return false;
+        return conductor.sharedAgentsHoldWork();
     }
 
     private boolean hasInvokerWork()

@@ -397,6 +397,10 @@ final class Outbox extends Route
             }
             else
             {
+                if (!subscription.mayTakeFromOutbox(slot))
+                {
+                    break; // No room in the handler (INVOKER mode): it stays queued, offered again next cycle.
+                }
                 proceed = subscription.deliver(slot);
                 queue.releaseTail(tail + 1);
             }

@@ -55,7 +55,7 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
     private final SubscriptionOptions options;
     private final SlowSubscriberPolicy policy;
     private final Conductor owner;
-    private final boolean mayHold; // back-pressure: a RoomAwareHandler without room has the shard hold a message
+    private final boolean mayHold; // back-pressure: a RoomAwareHandler without room has a message held
     private final Outbox[] outboxes;
     private RestartIntensity restartIntensity; // made at the first fault: most handlers never throw
     private final NanoClock nanoClock;
@@ -89,6 +89,8 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
     private volatile TerminationReason termination;
     private volatile Throwable terminationCause;
     private boolean runsOnOwnThread;
+    private final boolean holdsInOutbox; // mayHold in INVOKER mode: see mayTakeFromOutbox
+    private boolean held; // the delivery agent's: its last turn stopped at a message the handler had no room for
     private boolean onPipeline;
 
     SwitchSubscription(
@@ -107,6 +109,7 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
         this.owner = owner;
         // Only back-pressure holds a message the handler has no room for; the other policies drop in the handler.
         this.mayHold = SlowSubscriberPolicy.BACK_PRESSURE == policy;
+        this.holdsInOutbox = mayHold && owner.deliversOnCaller();
         this.nanoClock = owner.context().nanoClock();
         this.routesPending = shards;
         this.outboxes = new Outbox[shards];
@@ -490,12 +493,62 @@ final class SwitchSubscription extends DeliveryLane.Node implements Subscription
      */
     boolean deliverOnPipeline(final Message message, final int shard)
     {
-        if (mayHold && null == termination && handler instanceof RoomAwareHandler room && !room.hasRoomFor(message))
+        if (!hasRoomFor(message))
         {
             return false; // Held: the shard offers it again on a later cycle, as for a full outbox.
         }
         deliver(message, owner.batchNowNs(shard));
         return true;
+    }
+
+    /**
+     * Back-pressure with a {@link RoomAwareHandler}: whether the handler can take {@code message} now. Without room a
+     * message stays where it is (the shard's ring on the pipeline, the outbox otherwise) and is offered again later.
+     */
+    boolean hasRoomFor(final Message message)
+    {
+        return !mayHold || null != termination || !(handler instanceof RoomAwareHandler room) ||
+            room.hasRoomFor(message);
+    }
+
+    /**
+     * Consumer side ({@link Outbox#drain}), before taking {@code message} out of the outbox. In INVOKER mode a
+     * back-pressure handler without room leaves it there: the caller's thread is the one that makes the room (a
+     * remote subscriber's socket is written by the I/O agent that runs the switch), so it must not wait for it.
+     *
+     * @return false to stop the turn at {@code message}; the agent offers it again on its next duty cycle.
+     */
+    boolean mayTakeFromOutbox(final Message message)
+    {
+        if (!holdsInOutbox || hasRoomFor(message))
+        {
+            return true;
+        }
+        held = true;
+        return false;
+    }
+
+    /**
+     * Agent side, after a turn.
+     *
+     * @return true (once) if the turn stopped at a message the handler had no room for.
+     */
+    boolean takeHeld()
+    {
+        final boolean wasHeld = held;
+        held = false;
+        return wasHeld;
+    }
+
+    /**
+     * Agent side: a held subscription stays out of its lane until the agent offers it again, with its scheduled flag
+     * set as if it were queued there, so a producer does not put it back in the lane (to be spun on) meanwhile.
+     *
+     * @return true if the agent now holds it; false if a producer put it in the lane during the turn.
+     */
+    boolean holdOutOfLane()
+    {
+        return SCHEDULED.compareAndSet(this, 0, 1);
     }
 
     /**

@@ -174,7 +174,8 @@ final class RemoteSubscription implements RoomAwareHandler, SubscriptionListener
     /**
      * {@code network.inline-shard}: on the I/O agent's own thread a back-pressure subscription cannot wait for room,
      * since that thread reads the client's credit and writes its send buffer to the socket; without credit or room for
-     * the frame (twice over, for a wrap's padding) the shard holds the message and offers it again later.
+     * the frame (twice over, for a wrap's padding) the shard holds the message (a queue-group member's stays in its
+     * outbox) and offers it again later.
      */
     @Override
     public boolean hasRoomFor(final Message message)

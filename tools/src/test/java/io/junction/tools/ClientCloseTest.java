@@ -4,8 +4,6 @@ import static io.junction.tools.ClientTestSupport.TIMEOUT;
 import static io.junction.tools.ClientTestSupport.pollUntil;
 import static io.junction.tools.ClientTestSupport.port;
 import static io.junction.tools.ClientTestSupport.signal;
-import static io.junction.tools.ClientTestSupport.startDaemon;
-import static io.junction.tools.ClientTestSupport.writeConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,9 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.junction.Priority;
 import io.junction.QualityOfService;
@@ -43,33 +40,16 @@ class ClientCloseTest
 {
     private static final String NAME_IN_USE = "protocol durable subscriptions refused: name in use";
 
-    @TempDir
-    Path tmp;
+    @RegisterExtension
+    final DaemonChild daemon = DaemonChild.withClientTestConfig();
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
     private final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
-
-    @AfterEach
-    void cleanUp() throws Exception
-    {
-        for (int i = resources.size() - 1; i >= 0; i--)
-        {
-            resources.get(i).close();
-        }
-    }
 
     private JunctionClient client(final ClientContext ctx)
     {
         final JunctionClient client = JunctionClient.connect(ctx);
-        resources.add(client);
+        daemon.closeAfter(client);
         return client;
-    }
-
-    private JunctionProcess daemon(final File node, final String... extra) throws Exception
-    {
-        final JunctionProcess daemon = startDaemon(tmp, writeConfig(tmp, node, 0, extra), node, node.getName() + ".log");
-        resources.add(daemon);
-        return daemon;
     }
 
     /**
@@ -78,7 +58,8 @@ class ClientCloseTest
     private int aeronDaemon(final File node) throws Exception
     {
         final int udpPort = AeronClientTest.freeUdpPort();
-        daemon(node, "aeron {", "  enabled = true", "  dir = \"" + tmp.resolve(node.getName() + "-driver") + "\"",
+        daemon.start("aeron {", "  enabled = true",
+            "  dir = \"" + daemon.tmp().resolve(node.getName() + "-driver") + "\"",
             "  ingress-endpoint = \"127.0.0.1:" + udpPort + "\"", "  term-length = 256K", "}");
         return udpPort;
     }
@@ -141,8 +122,8 @@ class ClientCloseTest
     @Test
     void closedFromItsHandlerOverTcpTheDurableNameIsFreeAndNothingIsLostOrDuplicated() throws Exception
     {
-        final File node = tmp.resolve("tcp").toFile();
-        daemon(node);
+        final File node = daemon.node();
+        daemon.start();
         final List<Long> journaled = new CopyOnWriteArrayList<>();
         final JunctionClient publisher = publisher(node, journaled);
         publish(publisher, journaled, 20);
@@ -169,7 +150,7 @@ class ClientCloseTest
     @Test
     void closedOverAeronUdpTheDurableNameIsFreeWhenCloseReturns() throws Exception
     {
-        final File node = tmp.resolve("aeron").toFile();
+        final File node = daemon.node();
         final int udpPort = aeronDaemon(node);
         final List<Long> journaled = new CopyOnWriteArrayList<>();
         final JunctionClient publisher = publisher(node, journaled);
@@ -192,7 +173,7 @@ class ClientCloseTest
     @Test
     void aQueueGroupMemberClosedOverAeronUdpLeavesAtOnceWithNothingLostOrDeliveredTwice() throws Exception
     {
-        final File node = tmp.resolve("group").toFile();
+        final File node = daemon.node();
         final int udpPort = aeronDaemon(node);
         final List<Long> journaled = new CopyOnWriteArrayList<>();
         final JunctionClient publisher = publisher(node, journaled);
@@ -235,15 +216,15 @@ class ClientCloseTest
             .instance(name)
             .aeronEmbeddedDriver(true)
             .aeronTermLength(256 << 10)
-            .aeronDirectory(tmp.resolve("client-" + name + "-aeron").toString())
+            .aeronDirectory(daemon.tmp().resolve("client-" + name + "-aeron").toString())
             .reconnectBackoff(TimeUnit.MILLISECONDS.toNanos(20), TimeUnit.MILLISECONDS.toNanos(200));
     }
 
     @Test
     void closedFromAnotherThreadThePollingThreadCarriesItOut() throws Exception
     {
-        final File node = tmp.resolve("threads").toFile();
-        daemon(node);
+        final File node = daemon.node();
+        daemon.start();
         final List<Long> journaled = new CopyOnWriteArrayList<>();
         final JunctionClient publisher = publisher(node, journaled);
         publish(publisher, journaled, 5);
@@ -283,8 +264,8 @@ class ClientCloseTest
     @Test
     void closeGivesUpAtItsDeadlineWhenTheDaemonAnswersNothing() throws Exception
     {
-        final File node = tmp.resolve("silent").toFile();
-        final JunctionProcess daemon = daemon(node);
+        final File node = daemon.node();
+        final JunctionProcess silent = daemon.start();
         final long timeoutNs = TimeUnit.MILLISECONDS.toNanos(500);
         final JunctionClient waiting = client(tcp(node).closeTimeoutNs(timeoutNs));
         final ClientSubscription subscription = waiting.subscribe("silent.>", (message) -> { });
@@ -293,11 +274,11 @@ class ClientCloseTest
         pollUntil(() -> subscription.isInEffect() && other.isInEffect(),
             () -> waiting.lastError() + " / " + immediate.lastError(), waiting, immediate);
 
-        signal("STOP", daemon); // alive, connected, but answers nothing
+        signal("STOP", silent); // alive, connected, but answers nothing
         try
         {
             // A signal is delivered asynchronously: wait until every thread of the daemon is stopped.
-            final Path stat = Path.of("/proc/" + daemon.process().pid() + "/stat");
+            final Path stat = Path.of("/proc/" + silent.process().pid() + "/stat");
             org.awaitility.Awaitility.await().atMost(TIMEOUT).until(() ->
             {
                 final String line = java.nio.file.Files.readString(stat);
@@ -319,7 +300,7 @@ class ClientCloseTest
         }
         finally
         {
-            signal("CONT", daemon);
+            signal("CONT", silent);
         }
     }
 }

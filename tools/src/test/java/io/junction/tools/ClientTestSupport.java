@@ -1,7 +1,5 @@
 package io.junction.tools;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -10,6 +8,8 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -46,15 +46,13 @@ final class ClientTestSupport
     static File writeConfig(final Path tmp, final File node, final int port, final String... extra) throws IOException
     {
         final File config = tmp.resolve(node.getName() + ".conf").toFile();
-        Files.writeString(config.toPath(), String.join("\n",
-            "dir = \"" + node.getPath().replace("\\", "\\\\") + "\"",
-            "shutdown-timeout = 10s",
-            "listen { port = " + port + ", publish-timeout = 10s }",
-            "http.enabled = false",
-            "alarms.rules = []",
-            "journal { min-free-disk = 1M }",
-            String.join("\n", extra),
-            ""));
+        final List<String> lines = new ArrayList<>();
+        lines.add("dir = \"" + node.getPath().replace("\\", "\\\\") + "\"");
+        lines.addAll(DaemonChild.CLIENT_TEST_LINES);
+        lines.add("listen.port = " + port);
+        lines.addAll(List.of(extra));
+        lines.add("");
+        Files.writeString(config.toPath(), String.join("\n", lines));
         return config;
     }
 
@@ -67,12 +65,9 @@ final class ClientTestSupport
     {
         final JunctionProcess daemon = JunctionProcess.start(tmp.resolve(log).toFile(), "run", "--config",
             config.getPath());
-        final File properties = new File(node, Daemon.PROPERTIES_FILE);
         try
         {
-            await().atMost(TIMEOUT).until(() -> !daemon.process().isAlive() || (properties.isFile() &&
-                Long.toString(daemon.process().pid()).equals(readPid(node))));
-            assertTrue(daemon.process().isAlive(), daemon::output);
+            DaemonChild.awaitReady(daemon, node);
         }
         catch (final RuntimeException | AssertionError ex)
         {
@@ -82,34 +77,9 @@ final class ClientTestSupport
         return daemon;
     }
 
-    /**
-     * @return a counter of the daemon child on {@code node}, read from outside with {@code junction stat --json}.
-     */
-    static long stat(final Path tmp, final File node, final String label) throws Exception
-    {
-        final File out = tmp.resolve("stat.json").toFile();
-        assertEquals(0, JunctionProcess.run(out, "stat", "--dir", node.getPath(), "--json"));
-        final java.util.regex.Matcher value = java.util.regex.Pattern.compile("\"label\":\"" +
-            java.util.regex.Pattern.quote(label) + "\",\"value\":(\\d+)").matcher(Files.readString(out.toPath()));
-        assertTrue(value.find(), () -> "no counter '" + label + "'");
-        return Long.parseLong(value.group(1));
-    }
-
     static int port(final File node) throws IOException
     {
         return Integer.parseInt(Daemon.readProperties(node).getProperty("listen.port"));
-    }
-
-    private static String readPid(final File node)
-    {
-        try
-        {
-            return Daemon.readProperties(node).getProperty("pid");
-        }
-        catch (final IOException ex)
-        {
-            return null; // Being replaced.
-        }
     }
 
     /**

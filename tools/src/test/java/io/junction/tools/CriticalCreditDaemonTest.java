@@ -1,23 +1,14 @@
 package io.junction.tools;
 
-import static io.junction.tools.ClientTestSupport.port;
-import static io.junction.tools.ClientTestSupport.startDaemon;
-import static io.junction.tools.ClientTestSupport.stat;
-import static io.junction.tools.ClientTestSupport.writeConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.junction.Priority;
 import io.junction.SlowSubscriberPolicy;
@@ -38,19 +29,9 @@ class CriticalCreditDaemonTest
     private static final int FLOOD = 20_000;
     private static final int CREDIT = 64;
 
-    @TempDir
-    Path tmp;
-
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() throws Exception
-    {
-        for (int i = resources.size() - 1; i >= 0; i--)
-        {
-            resources.get(i).close();
-        }
-    }
+    @RegisterExtension
+    final DaemonChild daemon = DaemonChild.withClientTestConfig("max-message-length = 1024",
+        "subscriber.policy = drop-oldest", "journal.enabled = false");
 
     /**
      * The subscriber reads nothing during the flood: the lower classes spend its credit of 64 on the first messages,
@@ -59,16 +40,16 @@ class CriticalCreditDaemonTest
     @Test
     void criticalArrivesWhenTheLowerClassesHaveSpentTheCredit() throws Exception
     {
-        final File node = node();
+        daemon.start();
         final ExpressLaneDaemonTest.Tally tally = new ExpressLaneDaemonTest.Tally(0);
-        final JunctionClient[] clients = connect(node, tally, 1024);
+        final JunctionClient[] clients = connect(tally, 1024);
         final long critical = ExpressLaneDaemonTest.flood(clients[0], clients[1], FLOOD, 0);
         tally.awaitCritical(clients, critical);
 
         assertEquals(0, tally.criticalOutOfOrder, "CRITICAL in its order");
-        assertEquals(0, stat(tmp, node, "protocol subscriber drops: CRITICAL"));
-        assertEquals(0, stat(tmp, node, "protocol critical drops: NO_CREDIT"));
-        tally.assertLowerDropped(tmp, node, FLOOD - critical);
+        assertEquals(0, daemon.stat("protocol subscriber drops: CRITICAL"));
+        assertEquals(0, daemon.stat("protocol critical drops: NO_CREDIT"));
+        tally.assertLowerDropped(daemon, FLOOD - critical);
     }
 
     /**
@@ -82,12 +63,12 @@ class CriticalCreditDaemonTest
     @Test
     void criticalCreditIsGrantedBackAsCriticalIsConsumed() throws Exception
     {
-        final File node = node();
+        daemon.start();
         final AtomicLong criticalReceived = new AtomicLong();
         final AtomicLong lowerReceived = new AtomicLong();
         final AtomicLong outOfOrder = new AtomicLong();
         final long[] nextCritical = new long[1]; // the subscriber's agent thread alone
-        final JunctionClient[] clients = connect(node, (message) ->
+        final JunctionClient[] clients = connect((message) ->
         {
             if (Priority.CRITICAL == message.priority())
             {
@@ -121,14 +102,14 @@ class CriticalCreditDaemonTest
             final int r = round;
             final long expected = critical;
             assertEquals(expected, criticalReceived.get(), () -> "round " + r + ": every CRITICAL message; " +
-                drops(node));
+                drops());
         }
 
         assertEquals(rounds * 64L, critical);
         assertEquals(0, outOfOrder.get(), "CRITICAL in its order");
-        assertEquals(0, stat(tmp, node, "protocol critical drops: NO_CREDIT"));
+        assertEquals(0, daemon.stat("protocol critical drops: NO_CREDIT"));
         final long lowerSent = rounds * perRound - critical;
-        assertTrue(stat(tmp, node, "protocol subscriber drops: NORMAL") > 0, () -> "the lower classes were short of " +
+        assertTrue(daemon.stat("protocol subscriber drops: NORMAL") > 0, () -> "the lower classes were short of " +
             "credit: " + lowerReceived.get() + " of " + lowerSent + " received");
     }
 
@@ -136,31 +117,31 @@ class CriticalCreditDaemonTest
     @Test
     void withoutACriticalCreditCriticalIsDroppedForWantOfCredit() throws Exception
     {
-        final File node = node();
+        daemon.start();
         final ExpressLaneDaemonTest.Tally tally = new ExpressLaneDaemonTest.Tally(0);
-        final JunctionClient[] clients = connect(node, tally, 0);
+        final JunctionClient[] clients = connect(tally, 0);
         final long critical = ExpressLaneDaemonTest.flood(clients[0], clients[1], FLOOD, 0);
         final long deadlineNs = System.nanoTime() + DEADLINE_NS;
         long dropped = 0;
         while (tally.received[Priority.CRITICAL.ordinal()] + dropped < critical && System.nanoTime() - deadlineNs < 0)
         {
             awaitQuiet(clients);
-            dropped = stat(tmp, node, "protocol subscriber drops: CRITICAL");
+            dropped = daemon.stat("protocol subscriber drops: CRITICAL");
         }
         assertEquals(critical, tally.received[Priority.CRITICAL.ordinal()] + dropped, "each received or counted");
         assertTrue(dropped > 0, "CRITICAL was dropped");
-        assertEquals(dropped, stat(tmp, node, "protocol critical drops: NO_CREDIT"), "each for want of credit");
+        assertEquals(dropped, daemon.stat("protocol critical drops: NO_CREDIT"), "each for want of credit");
     }
 
     /** @return the daemon's CRITICAL drops and their causes, for a failure's message. */
-    private String drops(final File node)
+    private String drops()
     {
         try
         {
-            return "CRITICAL dropped " + stat(tmp, node, "protocol subscriber drops: CRITICAL") + " (no credit " +
-                stat(tmp, node, "protocol critical drops: NO_CREDIT") + ", send buffer full " +
-                stat(tmp, node, "protocol critical drops: SEND_BUFFER_FULL") + ", evicted " +
-                stat(tmp, node, "protocol critical drops: EVICTED") + ")";
+            return "CRITICAL dropped " + daemon.stat("protocol subscriber drops: CRITICAL") + " (no credit " +
+                daemon.stat("protocol critical drops: NO_CREDIT") + ", send buffer full " +
+                daemon.stat("protocol critical drops: SEND_BUFFER_FULL") + ", evicted " +
+                daemon.stat("protocol critical drops: EVICTED") + ")";
         }
         catch (final Exception ex)
         {
@@ -168,28 +149,20 @@ class CriticalCreditDaemonTest
         }
     }
 
-    private File node() throws Exception
-    {
-        final File node = tmp.resolve("node").toFile();
-        resources.add(startDaemon(tmp, writeConfig(tmp, node, 0, "max-message-length = 1024",
-            "subscriber.policy = drop-oldest", "journal.enabled = false"), node, "daemon.log"));
-        return node;
-    }
-
     /**
      * @return the publisher and a drop-oldest subscriber of {@code lane.>} with a credit of {@value #CREDIT} and this
      * CRITICAL credit (0: none), in effect.
      */
     private JunctionClient[] connect(
-        final File node, final ExpressLaneDaemonTest.Tally tally, final long criticalCredit) throws Exception
+        final ExpressLaneDaemonTest.Tally tally, final long criticalCredit) throws Exception
     {
-        return connect(node, tally::onMessage, criticalCredit);
+        return connect(tally::onMessage, criticalCredit);
     }
 
     private JunctionClient[] connect(
-        final File node, final io.junction.MessageHandler handler, final long criticalCredit) throws Exception
+        final io.junction.MessageHandler handler, final long criticalCredit) throws Exception
     {
-        final ClientContext context = new ClientContext().url("tcp://127.0.0.1:" + port(node));
+        final ClientContext context = new ClientContext().url("tcp://127.0.0.1:" + daemon.port());
         final JunctionClient subscriber = client(JunctionClient.connect(context));
         final ClientSubscription subscription = subscriber.subscribe("lane.>", handler,
             ClientSubscriptionOptions.defaults().initialCredit(CREDIT).criticalCredit(criticalCredit)
@@ -235,7 +208,7 @@ class CriticalCreditDaemonTest
 
     private JunctionClient client(final JunctionClient client)
     {
-        resources.add(client);
+        daemon.closeAfter(client);
         return client;
     }
 }

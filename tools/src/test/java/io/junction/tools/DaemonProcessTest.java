@@ -9,10 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -20,9 +17,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.junction.OfferResult;
 import io.junction.Priority;
@@ -45,48 +41,29 @@ class DaemonProcessTest
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    @TempDir
-    Path tmp;
+    @RegisterExtension
+    final DaemonChild daemon = DaemonChild.withConfig();
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
     private BlockingQueue<String> webhooks;
-
-    @AfterEach
-    void cleanUp() throws Exception
-    {
-        for (int i = resources.size() - 1; i >= 0; i--)
-        {
-            resources.get(i).close();
-        }
-    }
 
     @Test
     void servesPublishersAndSubscribersIsObservableFromOutsideAndStopsGracefully() throws Exception
     {
         final DaemonTestSupport.WebhookReceiver hookServer = new DaemonTestSupport.WebhookReceiver();
         webhooks = hookServer.path("/hook");
-        resources.add(hookServer.start());
+        daemon.closeAfter(hookServer.start());
 
-        final File node = tmp.resolve("node").toFile();
-        final File config = tmp.resolve("junction.conf").toFile();
-        writeConfig(config, node, hookServer.port(), "has-subscribers");
-        Files.writeString(config.toPath(), "counters-dir = \"" + tmp.resolve("shm").toString().replace("\\", "\\\\") +
-            "\"\n", java.nio.file.StandardOpenOption.APPEND);
-
-        final JunctionProcess daemon = JunctionProcess.start(tmp.resolve("daemon.log").toFile(),
-            "run", "--config", config.getPath());
-        resources.add(daemon);
-        final File properties = new File(node, Daemon.PROPERTIES_FILE);
-        await().atMost(TIMEOUT).until(() -> properties.isFile() || !daemon.process().isAlive());
-        assertTrue(daemon.process().isAlive(), daemon::output);
+        final File node = daemon.node();
+        final File config = daemon.config();
+        final JunctionProcess running = daemon.start(config(hookServer.port(), "has-subscribers"));
         final Properties props = Daemon.readProperties(node);
         final int port = Integer.parseInt(props.getProperty("listen.port"));
         final int httpPort = Integer.parseInt(props.getProperty("http.port"));
-        assertEquals(daemon.process().pid(), Long.parseLong(props.getProperty("pid")));
+        assertEquals(running.process().pid(), Long.parseLong(props.getProperty("pid")));
 
         // A subscriber, then the alarm on it is raised and posted to the webhook.
         final FrameRecorder receiver = new FrameRecorder(new ProtocolClient("127.0.0.1", port));
-        resources.add(receiver);
+        daemon.closeAfter(receiver);
         receiver.client.subscribe("orders.>");
         receiver.awaitSubscribed();
         assertWebhook("has-subscribers", "RAISED");
@@ -94,9 +71,9 @@ class DaemonProcessTest
         // Publish through it; every message arrives, in order.
         final int count = 1000;
         final ProtocolClient publisher = new ProtocolClient("127.0.0.1", port);
-        resources.add(publisher);
+        daemon.closeAfter(publisher);
         final FrameRecorder publisherReplies = new FrameRecorder(publisher);
-        resources.add(publisherReplies);
+        daemon.closeAfter(publisherReplies);
         publishNumbered(publisher, "orders.new", 0, count);
         await().atMost(TIMEOUT).until(() -> receiver.received.get() == count);
         assertEquals(count - 1, receiver.lastValue.get());
@@ -114,12 +91,12 @@ class DaemonProcessTest
             "1 REJECTED " + OfferResult.rejected(RejectReason.EMPTY_TOKEN) + " "), publisherReplies.refusals::toString);
 
         // From outside: junction stat --json.
-        final File statOut = tmp.resolve("stat.json").toFile();
+        final File statOut = daemon.tmp().resolve("stat.json").toFile();
         assertEquals(0, JunctionProcess.run(statOut, "stat", "--dir", node.getPath(), "--json"));
         final String stat = Files.readString(statOut.toPath());
         assertTrue(stat.contains("\"alive\":true,\"status\":\"running\""), stat);
         assertTrue(stat.contains("\"stoppedAt\":null"), stat);
-        assertTrue(tmp.resolve("shm").resolve("counters.dat").toFile().isFile(), "counters-dir is honoured");
+        assertTrue(daemon.tmp().resolve("shm").resolve("counters.dat").toFile().isFile(), "counters-dir is honoured");
         assertTrue(stat.contains("\"label\":\"protocol publishes accepted\",\"value\":" + count), stat);
         assertTrue(stat.contains("\"label\":\"protocol bad frames\",\"value\":1"), stat);
         assertTrue(stat.contains("\"label\":\"protocol offered: HIGH\",\"value\":1"), stat);
@@ -128,9 +105,9 @@ class DaemonProcessTest
         assertTrue(stat.contains("\"activeAlarms\":[\"has-subscribers [MAJOR]\"]"), stat);
 
         // A second daemon on the same directory is refused, and the first one is untouched.
-        final File secondOut = tmp.resolve("second.txt").toFile();
+        final File secondOut = daemon.tmp().resolve("second.txt").toFile();
         assertEquals(1, JunctionProcess.run(secondOut, "run", "--config", config.getPath()), () -> read(secondOut));
-        assertTrue(read(secondOut).contains("is in use by the running daemon pid " + daemon.process().pid()),
+        assertTrue(read(secondOut).contains("is in use by the running daemon pid " + running.process().pid()),
             () -> read(secondOut));
 
         // Prometheus, after an observation interval has published the latency of those messages.
@@ -154,10 +131,8 @@ class DaemonProcessTest
         assertWebhook("has-subscribers", "CLEARED");
 
         // Reload from outside: the renamed rule replaces the old one without a restart.
-        writeConfig(config, node, hookServer.port(), "renamed-rule");
-        Files.writeString(config.toPath(), "counters-dir = \"" + tmp.resolve("shm").toString().replace("\\", "\\\\") +
-            "\"\n", java.nio.file.StandardOpenOption.APPEND);
-        final File adminOut = tmp.resolve("admin.txt").toFile();
+        daemon.writeConfig(config(hookServer.port(), "renamed-rule"));
+        final File adminOut = daemon.tmp().resolve("admin.txt").toFile();
         assertEquals(0, JunctionProcess.run(adminOut, "admin", "reload", "--dir", node.getPath()),
             () -> read(adminOut));
         assertTrue(read(adminOut).contains("reloaded 1 alarm rule(s)"), () -> read(adminOut));
@@ -165,17 +140,15 @@ class DaemonProcessTest
             httpGet(httpPort, "/metrics").body().contains("junction_alarm_active{alarm=\"renamed-rule\",severity=\"MAJOR\"}"));
 
         // And by SIGHUP, as systemd's reload does.
-        writeConfig(config, node, hookServer.port(), "hup-rule");
-        Files.writeString(config.toPath(), "counters-dir = \"" + tmp.resolve("shm").toString().replace("\\", "\\\\") +
-            "\"\n", java.nio.file.StandardOpenOption.APPEND);
-        final Process hup = new ProcessBuilder("kill", "-HUP", Long.toString(daemon.process().pid())).start();
+        daemon.writeConfig(config(hookServer.port(), "hup-rule"));
+        final Process hup = new ProcessBuilder("kill", "-HUP", Long.toString(running.process().pid())).start();
         assertTrue(hup.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS) && hup.exitValue() == 0);
         await().atMost(TIMEOUT).until(() -> httpGet(httpPort, "/metrics").body().contains("junction_alarm_active{alarm=\"hup-rule\",severity=\"MAJOR\"}"));
-        assertTrue(daemon.process().isAlive(), daemon::output);
+        assertTrue(running.process().isAlive(), running::output);
 
         // loadgen against it: a live line, a total, a histogram log.
-        final File loadgenOut = tmp.resolve("loadgen.txt").toFile();
-        final File hlog = tmp.resolve("loadgen.hlog").toFile();
+        final File loadgenOut = daemon.tmp().resolve("loadgen.txt").toFile();
+        final File hlog = daemon.tmp().resolve("loadgen.hlog").toFile();
         assertEquals(0, JunctionProcess.run(loadgenOut, "loadgen", "--dir", node.getPath(), "--rate", "2000",
             "--duration", "2s", "--mix", "critical=1,normal=3", "--histogram-log", hlog.getPath()),
             () -> read(loadgenOut));
@@ -185,20 +158,20 @@ class DaemonProcessTest
 
         // SIGTERM with messages in flight: every accepted message is delivered, then exit 0.
         final FrameRecorder last = new FrameRecorder(new ProtocolClient("127.0.0.1", port));
-        resources.add(last);
+        daemon.closeAfter(last);
         last.client.subscribe("orders.>");
         last.awaitSubscribed();
         final int inFlight = 20_000;
         publishNumbered(publisher, "orders.new", 0, inFlight);
         publisher.ping();
         await().atMost(TIMEOUT).until(() -> publisherReplies.pongs.get() == 1); // all accepted by now
-        daemon.process().destroy(); // SIGTERM
-        assertTrue(daemon.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), daemon::output);
-        assertEquals(0, daemon.process().exitValue(), daemon::output);
+        running.process().destroy(); // SIGTERM
+        assertTrue(running.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), running::output);
+        assertEquals(0, running.process().exitValue(), running::output);
         await().atMost(TIMEOUT).until(() -> last.ended);
-        assertEquals(inFlight, last.received.get(), daemon::output);
+        assertEquals(inFlight, last.received.get(), running::output);
         assertEquals(0, last.outOfOrder.get());
-        assertTrue(daemon.output().contains("junction: stopped"), daemon::output);
+        assertTrue(running.output().contains("junction: stopped"), running::output);
         assertTrue(publisherReplies.errors.size() == 1 && publisherReplies.refused.get() == 1,
             () -> publisherReplies.errors + " " + publisherReplies.refusals);
     }
@@ -206,28 +179,19 @@ class DaemonProcessTest
     @Test
     void aSecondSignalForcesTheExitWhenTheDrainIsStuck() throws Exception
     {
-        final File node = tmp.resolve("stuck").toFile();
-        final File config = tmp.resolve("stuck.conf").toFile();
-        Files.writeString(config.toPath(), String.join("\n",
-            "dir = \"" + node.getPath().replace("\\", "\\\\") + "\"",
+        final JunctionProcess running = daemon.start(
             "shutdown-timeout = 120s",
             "ring-size = 64",
             "max-message-length = 16384",
             "listen { port = 0, publish-timeout = 0s }",
             "http.enabled = false",
             "subscriber { policy = back-pressure, outbox-capacity = 64 }",
-            "alarms.rules = []",
-            ""));
-        final JunctionProcess daemon = JunctionProcess.start(tmp.resolve("stuck.log").toFile(),
-            "run", "--config", config.getPath());
-        resources.add(daemon);
-        final File properties = new File(node, Daemon.PROPERTIES_FILE);
-        await().atMost(TIMEOUT).until(() -> properties.isFile() || !daemon.process().isAlive());
-        final int port = Integer.parseInt(Daemon.readProperties(node).getProperty("listen.port"));
+            "alarms.rules = []");
+        final int port = daemon.port();
 
         // A subscriber that never reads: once the socket buffers fill, its back-pressure stalls the drain.
         final ProtocolClient stuck = new ProtocolClient("127.0.0.1", port);
-        resources.add(stuck);
+        daemon.closeAfter(stuck);
         stuck.subscribe("stuck.>");
         final ProtocolClient.FrameListener ignore = new ProtocolClient.FrameListener()
         {
@@ -236,9 +200,9 @@ class DaemonProcessTest
         assertEquals(SubscribedDecoder.TEMPLATE_ID, stuck.read(ignore),
             "in effect before anything is published; after this frame it reads nothing more");
         final ProtocolClient publisher = new ProtocolClient("127.0.0.1", port);
-        resources.add(publisher);
+        daemon.closeAfter(publisher);
         final FrameRecorder replies = new FrameRecorder(publisher);
-        resources.add(replies);
+        daemon.closeAfter(replies);
         final byte[] payload = new byte[16_000];
         for (int i = 0; i < 4_000; i++) // 64 MB: more than the socket buffers, ring and outbox hold
         {
@@ -249,51 +213,41 @@ class DaemonProcessTest
         assertTrue(replies.refused.get() > 0 && replies.refusals.get(0).contains(" BACK_PRESSURED "),
             "the switch back-pressured the publisher: " + replies.refusals);
 
-        daemon.process().destroy(); // SIGTERM: graceful, but the drain cannot finish
-        await().atMost(TIMEOUT).until(() -> daemon.output().contains("junction: stopping"));
-        assertTrue(daemon.process().isAlive(), daemon::output);
-        daemon.process().destroy(); // the second SIGTERM forces
-        assertTrue(daemon.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), daemon::output);
-        assertEquals(RunCommand.EXIT_FORCED, daemon.process().exitValue(), daemon::output);
-        assertTrue(daemon.output().contains("second signal, forcing exit"), daemon::output);
+        running.process().destroy(); // SIGTERM: graceful, but the drain cannot finish
+        await().atMost(TIMEOUT).until(() -> running.output().contains("junction: stopping"));
+        assertTrue(running.process().isAlive(), running::output);
+        running.process().destroy(); // the second SIGTERM forces
+        assertTrue(running.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), running::output);
+        assertEquals(RunCommand.EXIT_FORCED, running.process().exitValue(), running::output);
+        assertTrue(running.output().contains("second signal, forcing exit"), running::output);
     }
 
     @Test
     void aStopCompletesWithinTheShutdownTimeoutWhateverClientsDo() throws Exception
     {
-        final File node = tmp.resolve("held").toFile();
-        final File config = tmp.resolve("held.conf").toFile();
-        Files.writeString(config.toPath(), String.join("\n",
-            "dir = \"" + node.getPath().replace("\\", "\\\\") + "\"",
+        final JunctionProcess running = daemon.start(
             "shutdown-timeout = 2s",
             "ring-size = 1024",
             "listen { port = 0, publish-timeout = 0s }",
             "http.enabled = false",
             "journal.enabled = false",
             "subscriber.policy = back-pressure",
-            "alarms.rules = []",
-            ""));
-        final JunctionProcess daemon = JunctionProcess.start(tmp.resolve("held.log").toFile(),
-            "run", "--config", config.getPath());
-        resources.add(daemon);
-        final File properties = new File(node, Daemon.PROPERTIES_FILE);
-        await().atMost(TIMEOUT).until(() -> properties.isFile() || !daemon.process().isAlive());
-        assertTrue(daemon.process().isAlive(), daemon::output);
-        final int port = Integer.parseInt(Daemon.readProperties(node).getProperty("listen.port"));
+            "alarms.rules = []");
+        final int port = daemon.port();
 
         // Hundreds of idle connections, one mid-frame, and a back-pressure subscriber that never reads.
         for (int i = 0; i < 300; i++)
         {
             final HostileClientsTest.Raw idle = new HostileClientsTest.Raw(port);
-            resources.add(idle);
+            daemon.closeAfter(idle);
             idle.hello("idle-" + i, ProtocolFrames.VERSION, 0);
         }
         final HostileClientsTest.Raw midFrame = new HostileClientsTest.Raw(port);
-        resources.add(midFrame);
+        daemon.closeAfter(midFrame);
         midFrame.hello("mid-frame", ProtocolFrames.VERSION, 0);
         midFrame.sendRaw(new byte[]{ 100, 0, 0, 0, 1, 2, 3 });
         final ProtocolClient stuck = ProtocolClient.raw("127.0.0.1", port, 64 * 1024);
-        resources.add(stuck);
+        daemon.closeAfter(stuck);
         stuck.hello("stuck", ProtocolFrames.VERSION, 0);
         stuck.subscribe("held.>");
         final ProtocolClient.FrameListener ignore = new ProtocolClient.FrameListener()
@@ -302,7 +256,7 @@ class DaemonProcessTest
         assertEquals(WelcomeDecoder.TEMPLATE_ID, stuck.read(ignore));
         assertEquals(SubscribedDecoder.TEMPLATE_ID, stuck.read(ignore));
         final FrameRecorder publisher = new FrameRecorder(new ProtocolClient("127.0.0.1", port, "held-publisher"));
-        resources.add(publisher);
+        daemon.closeAfter(publisher);
         final byte[] payload = new byte[1000];
         // Until the subscriber's buffers (the daemon's and the kernel's) are full and its shard is held.
         for (int batch = 0; batch < 200 && publisher.refused.get() < 1000; batch++)
@@ -316,33 +270,35 @@ class DaemonProcessTest
         assertTrue(publisher.refused.get() >= 1000, "the held shard back-pressured the publisher");
 
         final long startNs = System.nanoTime();
-        daemon.process().destroy(); // SIGTERM, once
-        assertTrue(daemon.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), daemon::output);
+        running.process().destroy(); // SIGTERM, once
+        assertTrue(running.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), running::output);
         final long exitMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
-        assertEquals(0, daemon.process().exitValue(), daemon::output);
+        assertEquals(0, running.process().exitValue(), running::output);
         // The daemon's bound is its own: shutdown-timeout plus a couple of seconds to answer and flush, measured
         // by the daemon from the signal. The JVM's exit around it is the machine's scheduling (seconds at load 15
         // on 2 cores), so the time to exit only has to show that one signal ended it, with no second one.
-        final Matcher stopped = STOPPED_IN.matcher(daemon.output());
-        assertTrue(stopped.find(), daemon::output);
+        final Matcher stopped = STOPPED_IN.matcher(running.output());
+        assertTrue(stopped.find(), running::output);
         final long stopMs = Long.parseLong(stopped.group(1));
-        assertTrue(stopMs < 2_000 + 2_000, "stopped in " + stopMs + " ms; shutdown-timeout is 2 s: " + daemon.output());
-        assertTrue(exitMs < TIMEOUT.toMillis() / 2, "exited " + exitMs + " ms after one SIGTERM: " + daemon.output());
+        assertTrue(stopMs < 2_000 + 2_000, "stopped in " + stopMs + " ms; shutdown-timeout is 2 s: " + running.output());
+        assertTrue(exitMs < TIMEOUT.toMillis() / 2, "exited " + exitMs + " ms after one SIGTERM: " + running.output());
         // What was not delivered is counted and logged: by the server (queued for, or given up on, the stuck
         // subscriber) or by the switch (still in the rings when the drain ended), depending on where the stop
         // found it, which depends on scheduling.
-        final Matcher inRings = IN_RINGS_AT_STOP.matcher(daemon.output());
-        assertTrue(daemon.output().contains("could not be delivered at stop") ||
-            (inRings.find() && Long.parseLong(inRings.group(1)) > 0), daemon::output);
-        assertTrue(daemon.output().contains("junction: stopped"), daemon::output);
-        System.out.println("stopped in " + stopMs + " ms, exited after " + exitMs + " ms:\n" + daemon.output());
+        final Matcher inRings = IN_RINGS_AT_STOP.matcher(running.output());
+        assertTrue(running.output().contains("could not be delivered at stop") ||
+            (inRings.find() && Long.parseLong(inRings.group(1)) > 0), running::output);
+        assertTrue(running.output().contains("junction: stopped"), running::output);
+        System.out.println("stopped in " + stopMs + " ms, exited after " + exitMs + " ms:\n" + running.output());
     }
 
-    private void writeConfig(final File config, final File node, final int hookPort, final String ruleName)
-        throws IOException
+    /**
+     * @return the first test's config after {@code dir}: an alarm rule of this name posting to the webhook, and the
+     * counters in a directory of their own.
+     */
+    private String[] config(final int hookPort, final String ruleName)
     {
-        Files.writeString(config.toPath(), String.join("\n",
-            "dir = \"" + node.getPath().replace("\\", "\\\\") + "\"",
+        return new String[]{
             "observe-interval = 100ms",
             "shutdown-timeout = 30s",
             "listen { port = 0, publish-timeout = 10s }",
@@ -353,7 +309,8 @@ class DaemonProcessTest
             "  rules = [ { name = " + ruleName + ", metric = subscriptions, above = 0, raise-after = 200ms,",
             "              clear-after = 300ms, severity = major } ]",
             "}",
-            ""));
+            "counters-dir = \"" + daemon.tmp().resolve("shm").toString().replace("\\", "\\\\") + "\"",
+        };
     }
 
     /**

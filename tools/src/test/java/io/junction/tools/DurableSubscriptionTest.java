@@ -1,24 +1,18 @@
 package io.junction.tools;
 
 import static io.junction.tools.ClientTestSupport.pollUntil;
-import static io.junction.tools.ClientTestSupport.port;
-import static io.junction.tools.ClientTestSupport.startDaemon;
-import static io.junction.tools.ClientTestSupport.writeConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.junction.Priority;
 import io.junction.QualityOfService;
@@ -42,25 +36,15 @@ class DurableSubscriptionTest
 {
     private static final int MAX_UNACKED = 4;
 
-    @TempDir
-    Path tmp;
+    @RegisterExtension
+    final DaemonChild daemon = DaemonChild.withClientTestConfig();
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
     private final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
-
-    @AfterEach
-    void cleanUp() throws Exception
-    {
-        for (int i = resources.size() - 1; i >= 0; i--)
-        {
-            resources.get(i).close();
-        }
-    }
 
     private JunctionClient client(final ClientContext ctx)
     {
         final JunctionClient client = JunctionClient.connect(ctx);
-        resources.add(client);
+        daemon.closeAfter(client);
         return client;
     }
 
@@ -133,11 +117,8 @@ class DurableSubscriptionTest
     @Test
     void replaysResumesWithoutAGapHoldsAtTheUnacknowledgedLimitAndRefusesASecondHolder() throws Exception
     {
-        final File node = tmp.resolve("node").toFile();
-        final JunctionProcess daemon = startDaemon(tmp, writeConfig(tmp, node, 0,
-            "journal.durable { max-unacknowledged = " + MAX_UNACKED + " }"), node, "daemon.log");
-        resources.add(daemon);
-        final int port = port(node);
+        daemon.start("journal.durable { max-unacknowledged = " + MAX_UNACKED + " }");
+        final int port = daemon.port();
 
         final List<Long> durable = new ArrayList<>();
         final JunctionClient publisher = client(context(port).instance("feed").outcomeListener(
@@ -241,18 +222,15 @@ class DurableSubscriptionTest
     @Test
     void aDurableNameIsThePrincipalsOwnAndNeedsThePermissionToSubscribe() throws Exception
     {
-        final File node = tmp.resolve("secure").toFile();
         final String hash = PasswordHash.create("s3cret".toCharArray(), 2_000).encoded();
-        final JunctionProcess daemon = startDaemon(tmp, writeConfig(tmp, node, 0,
-            "security {",
+        daemon.start("security {",
             "  authentication = required",
             "  users = [",
             "    { name = alice, password-hash = \"" + hash + "\", publish = [\">\"], subscribe = [\">\"] }",
             "    { name = bob, password-hash = \"" + hash + "\", publish = [], subscribe = [\"public.>\"] }",
             "  ]",
-            "}"), node, "secure.log");
-        resources.add(daemon);
-        final int port = port(node);
+            "}");
+        final int port = daemon.port();
 
         final List<Long> durable = new ArrayList<>();
         final JunctionClient alice = client(context(port).instance("a").credentials("alice", "s3cret".toCharArray())

@@ -1,23 +1,14 @@
 package io.junction.tools;
 
-import static io.junction.tools.ClientTestSupport.port;
-import static io.junction.tools.ClientTestSupport.startDaemon;
-import static io.junction.tools.ClientTestSupport.stat;
-import static io.junction.tools.ClientTestSupport.writeConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.junction.Priority;
 import io.junction.SlowSubscriberPolicy;
@@ -39,33 +30,23 @@ class ExpressLaneDaemonTest
     private static final int CRITICAL_EVERY = 40;
     private static final Priority[] LOWER = { Priority.HIGH, Priority.NORMAL, Priority.BULK };
 
-    @TempDir
-    Path tmp;
-
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() throws Exception
-    {
-        for (int i = resources.size() - 1; i >= 0; i--)
-        {
-            resources.get(i).close();
-        }
-    }
+    @RegisterExtension
+    final DaemonChild daemon = DaemonChild.withClientTestConfig("max-message-length = 1024",
+        "network.send-buffer = 16K", "subscriber.policy = drop-oldest", "journal.enabled = false");
 
     @Test
     void aSlowSubscriberGetsEveryCriticalWhileTheLowerClassesDrop() throws Exception
     {
-        final File node = node("network.express-send-buffer = 256K");
+        daemon.start("network.express-send-buffer = 256K");
         final Tally tally = new Tally(50_000);
-        final JunctionClient[] clients = connect(node, tally, ClientSubscriptionOptions.NO_FLOW_CONTROL);
+        final JunctionClient[] clients = connect(tally, ClientSubscriptionOptions.NO_FLOW_CONTROL);
         final long critical = flood(clients[0], clients[1], 20_000, 100);
         tally.awaitCritical(clients, critical);
 
         assertEquals(0, tally.criticalOutOfOrder, "CRITICAL in its order");
-        assertEquals(0, stat(tmp, node, "protocol subscriber drops: CRITICAL"));
-        assertEquals(0, stat(tmp, node, "protocol express lane spills"), "the lane was big enough");
-        tally.assertLowerDropped(tmp, node, 20_000 - critical);
+        assertEquals(0, daemon.stat("protocol subscriber drops: CRITICAL"));
+        assertEquals(0, daemon.stat("protocol express lane spills"), "the lane was big enough");
+        tally.assertLowerDropped(daemon, 20_000 - critical);
     }
 
     /**
@@ -76,9 +57,9 @@ class ExpressLaneDaemonTest
     @Test
     void whatCriticalCannotBeDeliveredIsCounted() throws Exception
     {
-        final File node = node("network.express-send-buffer = 16K");
+        daemon.start("network.express-send-buffer = 16K");
         final Tally tally = new Tally(0);
-        final JunctionClient[] clients = connect(node, tally, ClientSubscriptionOptions.NO_FLOW_CONTROL);
+        final JunctionClient[] clients = connect(tally, ClientSubscriptionOptions.NO_FLOW_CONTROL);
         final long critical = flood(clients[0], clients[1], 20_000, 0, 0, 1000);
         final long deadlineNs = System.nanoTime() + DEADLINE_NS;
         long accounted = 0;
@@ -86,30 +67,20 @@ class ExpressLaneDaemonTest
         {
             awaitQuiet(clients, deadlineNs);
             accounted = tally.received[Priority.CRITICAL.ordinal()] +
-                stat(tmp, node, "protocol subscriber drops: CRITICAL");
+                daemon.stat("protocol subscriber drops: CRITICAL");
         }
         assertEquals(critical, accounted, "each CRITICAL received or counted");
         assertEquals(0, tally.criticalOutOfOrder, "what arrives of CRITICAL keeps its order");
-        assertTrue(stat(tmp, node, "protocol express lane spills") > 0, () -> "the lane was too small and spilled: " +
+        assertTrue(daemon.stat("protocol express lane spills") > 0, () -> "the lane was too small and spilled: " +
             "received by class " + java.util.Arrays.toString(tally.received));
-    }
-
-    private File node(final String... extra) throws Exception
-    {
-        final File node = tmp.resolve("node").toFile();
-        final List<String> lines = new ArrayList<>(List.of("max-message-length = 1024", "network.send-buffer = 16K",
-            "subscriber.policy = drop-oldest", "journal.enabled = false"));
-        lines.addAll(List.of(extra));
-        resources.add(startDaemon(tmp, writeConfig(tmp, node, 0, lines.toArray(new String[0])), node, "daemon.log"));
-        return node;
     }
 
     /**
      * @return the publisher and a drop-oldest subscriber of {@code lane.>} with this initial credit, in effect.
      */
-    private JunctionClient[] connect(final File node, final Tally tally, final long initialCredit) throws Exception
+    private JunctionClient[] connect(final Tally tally, final long initialCredit) throws Exception
     {
-        final ClientContext context = new ClientContext().url("tcp://127.0.0.1:" + port(node));
+        final ClientContext context = new ClientContext().url("tcp://127.0.0.1:" + daemon.port());
         final JunctionClient subscriber = client(JunctionClient.connect(context));
         final ClientSubscription subscription = subscriber.subscribe("lane.>", tally::onMessage,
             ClientSubscriptionOptions.defaults().initialCredit(initialCredit)
@@ -257,11 +228,11 @@ class ExpressLaneDaemonTest
         /**
          * Each lower class was dropped and counted, and some of it still arrived (no stall).
          */
-        void assertLowerDropped(final Path tmp, final File node, final long lowerSent) throws Exception
+        void assertLowerDropped(final DaemonChild daemon, final long lowerSent) throws Exception
         {
             for (final Priority lower : LOWER)
             {
-                final long dropped = stat(tmp, node, "protocol subscriber drops: " + lower);
+                final long dropped = daemon.stat("protocol subscriber drops: " + lower);
                 assertTrue(dropped > 0, () -> lower + " dropped and counted: " + dropped);
             }
             final long lowerReceived = lower();
@@ -272,7 +243,7 @@ class ExpressLaneDaemonTest
 
     private JunctionClient client(final JunctionClient client)
     {
-        resources.add(client);
+        daemon.closeAfter(client);
         return client;
     }
 

@@ -2,23 +2,18 @@ package io.junction.tools;
 
 import static io.junction.tools.ClientTestSupport.counter;
 import static io.junction.tools.ClientTestSupport.pollUntil;
-import static io.junction.tools.ClientTestSupport.port;
-import static io.junction.tools.ClientTestSupport.startDaemon;
-import static io.junction.tools.ClientTestSupport.writeConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,25 +39,15 @@ class GuaranteedTtlDaemonTest
     private static final long SHORT_TTL_NS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final long LONG_TTL_NS = TimeUnit.HOURS.toNanos(1);
 
-    @TempDir
-    Path tmp;
+    @RegisterExtension
+    final DaemonChild daemon = DaemonChild.withClientTestConfig();
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
     private final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
-
-    @AfterEach
-    void cleanUp() throws Exception
-    {
-        for (int i = resources.size() - 1; i >= 0; i--)
-        {
-            resources.get(i).close();
-        }
-    }
 
     private JunctionClient client(final ClientContext ctx)
     {
         final JunctionClient client = JunctionClient.connect(ctx);
-        resources.add(client);
+        daemon.closeAfter(client);
         return client;
     }
 
@@ -75,10 +60,9 @@ class GuaranteedTtlDaemonTest
     @Test
     void anExpiredGuaranteedMessageIsNotRedeliveredToAResumedDurableSubscriberAndIsCounted() throws Exception
     {
-        final File node = tmp.resolve("node").toFile();
-        final JunctionProcess daemon = startDaemon(tmp, writeConfig(tmp, node, 0), node, "daemon.log");
-        resources.add(daemon);
-        final int port = port(node);
+        final File node = daemon.node();
+        daemon.start();
+        final int port = daemon.port();
 
         // A durable subscriber takes its name, then stops.
         final JunctionClient first = client(context(port).instance("audit-1"));
@@ -122,7 +106,7 @@ class GuaranteedTtlDaemonTest
         pollUntil(() -> counter(node, "journal expired: replay") == 1, () -> "replay expiry counted", reader);
 
         // The journal shows each expiry.
-        final File dumpOut = tmp.resolve("dump.json").toFile();
+        final File dumpOut = daemon.tmp().resolve("dump.json").toFile();
         assertEquals(0, JunctionProcess.run(dumpOut, "journal", "dump", "--dir", node.getPath(), "--json"));
         final String dump = Files.readString(dumpOut.toPath());
         final ObjectMapper mapper = new ObjectMapper();

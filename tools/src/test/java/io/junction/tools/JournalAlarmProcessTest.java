@@ -7,20 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.junction.Priority;
 
@@ -34,50 +29,32 @@ class JournalAlarmProcessTest
 {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    @TempDir
-    Path tmp;
+    @RegisterExtension
+    final DaemonChild daemon = DaemonChild.withConfig();
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
     private BlockingQueue<String> webhooks;
-
-    @AfterEach
-    void cleanUp() throws Exception
-    {
-        for (int i = resources.size() - 1; i >= 0; i--)
-        {
-            resources.get(i).close();
-        }
-    }
 
     @Test
     void journalGaugesAreVisibleAndTheDiskFreeAlarmRaisesAndClears() throws Exception
     {
         final DaemonTestSupport.WebhookReceiver hookServer = new DaemonTestSupport.WebhookReceiver();
         webhooks = hookServer.path("/hook");
-        resources.add(hookServer.start());
+        daemon.closeAfter(hookServer.start());
 
-        final File node = tmp.resolve("node").toFile();
-        final File config = tmp.resolve("junction.conf").toFile();
-        final long freeMb = tmp.toFile().getUsableSpace() >> 20;
-        writeConfig(config, node, hookServer.port(), freeMb * 2 + 100_000); // above: raised
-
-        final JunctionProcess daemon = JunctionProcess.start(tmp.resolve("daemon.log").toFile(),
-            "run", "--config", config.getPath());
-        resources.add(daemon);
-        await().atMost(TIMEOUT).until(() ->
-            new File(node, Daemon.PROPERTIES_FILE).isFile() || !daemon.process().isAlive());
-        assertTrue(daemon.process().isAlive(), daemon::output);
-        final int port = Integer.parseInt(Daemon.readProperties(node).getProperty("listen.port"));
-        final int httpPort = Integer.parseInt(Daemon.readProperties(node).getProperty("http.port"));
+        final File node = daemon.node();
+        final long freeMb = daemon.tmp().toFile().getUsableSpace() >> 20;
+        final JunctionProcess running = daemon.start(config(hookServer.port(), freeMb * 2 + 100_000)); // above: raised
+        final int port = daemon.port();
+        final int httpPort = daemon.httpPort();
 
         assertWebhook("journal-disk", "RAISED");
 
         // Guaranteed publishes move the journal's position.
         final int count = 5;
         final ProtocolClient publisher = new ProtocolClient("127.0.0.1", port);
-        resources.add(publisher);
+        daemon.closeAfter(publisher);
         final FrameRecorder replies = new FrameRecorder(publisher);
-        resources.add(replies);
+        daemon.closeAfter(replies);
         final byte[] payload = new byte[16];
         for (int i = 0; i < count; i++)
         {
@@ -89,7 +66,7 @@ class JournalAlarmProcessTest
         assertTrue(replies.errors.isEmpty() && replies.refusals.isEmpty() && replies.failedOutcomes.isEmpty(),
             () -> replies.errors + " " + replies.refusals + " " + replies.failedOutcomes);
 
-        final File statOut = tmp.resolve("stat.json").toFile();
+        final File statOut = daemon.tmp().resolve("stat.json").toFile();
         // The record number is refreshed at each disk check (100 ms), size and cycles from a directory listing
         // once a second: wait for all three.
         await().atMost(TIMEOUT).until(() ->
@@ -113,22 +90,23 @@ class JournalAlarmProcessTest
         assertTrue(metrics.contains("junction_journal_disk_free_bytes "), metrics);
 
         // The threshold below the free space, by reload: the alarm clears after its clear delay.
-        writeConfig(config, node, hookServer.port(), 1);
-        final File adminOut = tmp.resolve("admin.txt").toFile();
+        daemon.writeConfig(config(hookServer.port(), 1));
+        final File adminOut = daemon.tmp().resolve("admin.txt").toFile();
         assertEquals(0, JunctionProcess.run(adminOut, "admin", "reload", "--dir", node.getPath()),
             () -> read(adminOut));
         assertWebhook("journal-disk", "CLEARED");
 
-        daemon.process().destroy(); // SIGTERM
-        assertTrue(daemon.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), daemon::output);
-        assertEquals(0, daemon.process().exitValue(), daemon::output);
+        running.process().destroy(); // SIGTERM
+        assertTrue(running.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), running::output);
+        assertEquals(0, running.process().exitValue(), running::output);
     }
 
-    private static void writeConfig(final File config, final File node, final int hookPort, final long belowMb)
-        throws IOException
+    /**
+     * @return the config after {@code dir}: the disk-free alarm below {@code belowMb}, posted to the webhook.
+     */
+    private static String[] config(final int hookPort, final long belowMb)
     {
-        Files.writeString(config.toPath(), String.join("\n",
-            "dir = \"" + node.getPath().replace("\\", "\\\\") + "\"",
+        return new String[]{
             "observe-interval = 100ms",
             "listen.port = 0",
             "http.port = 0",
@@ -138,7 +116,7 @@ class JournalAlarmProcessTest
             "  rules = [ { name = journal-disk, metric = journal-disk-free-mb, below = " + belowMb + ",",
             "              raise-after = 200ms, clear-after = 300ms, severity = major } ]",
             "}",
-            ""));
+        };
     }
 
     static long value(final String statJson, final String label)

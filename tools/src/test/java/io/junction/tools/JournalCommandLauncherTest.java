@@ -22,9 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -51,44 +50,22 @@ class JournalCommandLauncherTest
     private static final String MARKER = "MARKER-ALONE-IN-ITS-BATCH";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    Path tmp;
-
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() throws Exception
-    {
-        for (int i = resources.size() - 1; i >= 0; i--)
-        {
-            resources.get(i).close();
-        }
-    }
+    @RegisterExtension
+    final DaemonChild daemon = DaemonChild.withConfig("listen.port = 0", "http.port = 0",
+        "journal { min-free-disk = 1M }");
 
     @Test
     void listsDumpsAndVerifiesADaemonsJournalAndReportsACorruptedCopy() throws Exception
     {
         Launcher.path(); // the built bin/junction: this runs in the build's launcher-tests execution, after package
-        final File node = tmp.resolve("node").toFile();
-        final File config = tmp.resolve("junction.conf").toFile();
-        Files.writeString(config.toPath(), String.join("\n",
-            "dir = \"" + node.getPath().replace("\\", "\\\\") + "\"",
-            "listen.port = 0",
-            "http.port = 0",
-            "journal { min-free-disk = 1M }",
-            ""));
-        final JunctionProcess daemon = JunctionProcess.start(tmp.resolve("daemon.log").toFile(),
-            "run", "--config", config.getPath());
-        resources.add(daemon);
-        await().atMost(TIMEOUT).until(() ->
-            new File(node, Daemon.PROPERTIES_FILE).isFile() || !daemon.process().isAlive());
-        assertTrue(daemon.process().isAlive(), daemon::output);
-        final int port = Integer.parseInt(Daemon.readProperties(node).getProperty("listen.port"));
+        final File node = daemon.node();
+        final JunctionProcess running = daemon.start();
+        final int port = daemon.port();
 
         final ProtocolClient publisher = new ProtocolClient("127.0.0.1", port);
-        resources.add(publisher);
+        daemon.closeAfter(publisher);
         final FrameRecorder replies = new FrameRecorder(publisher);
-        resources.add(replies);
+        daemon.closeAfter(replies);
         final int count = 20;
         for (int i = 0; i < count; i++)
         {
@@ -151,8 +128,8 @@ class JournalCommandLauncherTest
         assertTrue(verifyLive.stdout.startsWith("OK: "), verifyLive::toString);
 
         // Stopped: reading the journal directory leaves every file as it was.
-        daemon.process().destroy();
-        assertTrue(daemon.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), daemon::output);
+        running.process().destroy();
+        assertTrue(running.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), running::output);
         final File journalDir = new File(node, "journal");
         final String before = digest(journalDir);
         for (final String command : List.of("list", "dump", "verify"))
@@ -163,7 +140,7 @@ class JournalCommandLauncherTest
         assertEquals(before, digest(journalDir), "reading the journal changed its directory");
 
         // A corrupted copy: the trailer of the marker's document (its only record), right after its payload.
-        final File copy = tmp.resolve("copy").toFile();
+        final File copy = daemon.tmp().resolve("copy").toFile();
         Files.createDirectories(copy.toPath());
         for (final File file : journalDir.listFiles())
         {
@@ -194,8 +171,8 @@ class JournalCommandLauncherTest
         assertEquals(total - 1, dumpDamaged.stdout.lines().count(), "the damaged document's record is passed over");
 
         // Bad input: one line, exit 2, no stack trace.
-        assertBadInput("does not exist", "journal", "dump", "--dir", tmp.resolve("missing").toString());
-        final File empty = Files.createDirectories(tmp.resolve("empty")).toFile();
+        assertBadInput("does not exist", "journal", "dump", "--dir", daemon.tmp().resolve("missing").toString());
+        final File empty = Files.createDirectories(daemon.tmp().resolve("empty")).toFile();
         assertBadInput("is not a journal directory", "journal", "list", "--dir", empty.getPath());
         assertBadInput("--from must be a sequence number or an ISO-8601 time", "journal", "dump", "--dir",
             journalDir.getPath(), "--from", "yesterday");
@@ -209,24 +186,12 @@ class JournalCommandLauncherTest
     void loadgenRecordsTheAcknowledgedSequencesWhichAreAllJournaled() throws Exception
     {
         Launcher.path(); // the built bin/junction: this runs in the build's launcher-tests execution, after package
-        final File node = tmp.resolve("node").toFile();
-        final File config = tmp.resolve("junction.conf").toFile();
-        Files.writeString(config.toPath(), String.join("\n",
-            "dir = \"" + node.getPath().replace("\\", "\\\\") + "\"",
-            "listen.port = 0",
-            "http.port = 0",
-            "journal { min-free-disk = 1M }",
-            ""));
-        final JunctionProcess daemon = JunctionProcess.start(tmp.resolve("daemon.log").toFile(),
-            "run", "--config", config.getPath());
-        resources.add(daemon);
-        await().atMost(TIMEOUT).until(() ->
-            new File(node, Daemon.PROPERTIES_FILE).isFile() || !daemon.process().isAlive());
-        assertTrue(daemon.process().isAlive(), daemon::output);
+        final File node = daemon.node();
+        daemon.start();
 
-        final File acks = tmp.resolve("acks.txt").toFile();
+        final File acks = daemon.tmp().resolve("acks.txt").toFile();
         final Run loadgen = launcher("loadgen", "--dir", node.getPath(), "--guaranteed", "--rate", "500",
-            "--duration", "1s", "--record-acks", acks.getPath(), "--histogram-log", tmp.resolve("l.hlog").toString());
+            "--duration", "1s", "--record-acks", acks.getPath(), "--histogram-log", daemon.tmp().resolve("l.hlog").toString());
         assertEquals(0, loadgen.exitCode, loadgen::toString);
         assertTrue(loadgen.stdout.contains("guaranteed: durable 500  failed 0  timed out 0  refused 0  unanswered 0"),
             loadgen::toString);
@@ -255,7 +220,7 @@ class JournalCommandLauncherTest
     void listsDurableSubscriptionsAndVerifiesTheirAcknowledgementSlots() throws Exception
     {
         Launcher.path(); // the built bin/junction: this runs in the build's launcher-tests execution, after package
-        final File dir = tmp.resolve("journal").toFile();
+        final File dir = daemon.tmp().resolve("journal").toFile();
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
         try (Journal journal = Journal.launch(new Journal.Context().directory(dir).blockSize(256 << 10)
                 .minFreeDiskBytes(0).useInvoker(true));
@@ -342,8 +307,8 @@ class JournalCommandLauncherTest
         final List<String> command = new ArrayList<>();
         command.add(Launcher.path().getPath());
         command.addAll(List.of(args));
-        final File out = Files.createTempFile(tmp, "out", ".txt").toFile();
-        final File err = Files.createTempFile(tmp, "err", ".txt").toFile();
+        final File out = Files.createTempFile(daemon.tmp(), "out", ".txt").toFile();
+        final File err = Files.createTempFile(daemon.tmp(), "err", ".txt").toFile();
         final ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out).redirectError(err);
         builder.environment().put("JUNCTION_JAVA_OPTS", "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
         final Process process = builder.start();

@@ -1,16 +1,10 @@
 package io.junction.tools;
 
 import static io.junction.tools.ClientTestSupport.pollUntil;
-import static io.junction.tools.ClientTestSupport.port;
-import static io.junction.tools.ClientTestSupport.startDaemon;
-import static io.junction.tools.ClientTestSupport.writeConfig;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,9 +15,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.junction.Priority;
 import io.junction.QueueGroupDiscipline;
@@ -44,25 +37,14 @@ class KeyedQueueGroupDaemonTest
     private static final int KEYS = 16;
     private static final int MESSAGES = 6_000;
 
-    @TempDir
-    Path tmp;
-
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() throws Exception
-    {
-        for (int i = resources.size() - 1; i >= 0; i--)
-        {
-            resources.get(i).close();
-        }
-    }
+    @RegisterExtension
+    final DaemonChild daemon = DaemonChild.withClientTestConfig();
 
     private JunctionClient client(final int port)
     {
         final JunctionClient client = JunctionClient.connect(new ClientContext().url("tcp://127.0.0.1:" + port)
             .reconnectBackoff(TimeUnit.MILLISECONDS.toNanos(20), TimeUnit.MILLISECONDS.toNanos(200)));
-        resources.add(client);
+        daemon.closeAfter(client);
         return client;
     }
 
@@ -103,11 +85,8 @@ class KeyedQueueGroupDaemonTest
     @Test
     void guaranteedKeyedPublishesKeepTheirKeys() throws Exception
     {
-        final File node = tmp.resolve("node").toFile();
-        final JunctionProcess daemon = startDaemon(tmp, writeConfig(tmp, node, 0,
-            "subscriber { policy = back-pressure }"), node, "daemon.log");
-        resources.add(daemon);
-        final int port = port(node);
+        daemon.start("subscriber { policy = back-pressure }");
+        final int port = daemon.port();
         final long[] durable = { 0 };
         final JunctionClient publisher = JunctionClient.connect(new ClientContext().url("tcp://127.0.0.1:" + port)
             .instance("keyed-feed").outcomeListener((publisherSequence, outcome, sequence, reasonCode) ->
@@ -115,7 +94,7 @@ class KeyedQueueGroupDaemonTest
                 assertEquals(io.junction.client.PublishOutcome.DURABLE, outcome);
                 durable[0]++;
             }));
-        resources.add(publisher);
+        daemon.closeAfter(publisher);
         final List<Member> members = new ArrayList<>();
         final List<JunctionClient> clients = new ArrayList<>(List.of(publisher));
         final List<ClientSubscription> subscriptions = new ArrayList<>();
@@ -194,11 +173,8 @@ class KeyedQueueGroupDaemonTest
     {
         final boolean leave = Leave.NONE != how;
         final boolean keyed = QueueGroupDiscipline.KEYED == discipline;
-        final File node = tmp.resolve("node").toFile();
-        final JunctionProcess daemon = startDaemon(tmp, writeConfig(tmp, node, 0,
-            "subscriber { policy = back-pressure }"), node, "daemon.log");
-        resources.add(daemon);
-        final int port = port(node);
+        daemon.start("subscriber { policy = back-pressure }");
+        final int port = daemon.port();
 
         final JunctionClient publisher = client(port);
         final List<JunctionClient> memberClients = new ArrayList<>();
@@ -270,15 +246,15 @@ class KeyedQueueGroupDaemonTest
                 {
                     client.poll();
                 }
-                return stat(node, "protocol messages sent") + stat(node, "protocol messages lost at a connection's end")
-                    == MESSAGES;
+                return daemon.stat("protocol messages sent") +
+                    daemon.stat("protocol messages lost at a connection's end") == MESSAGES;
             });
             // ... and once the members that stay answer a sync, all that was written to them has arrived.
             final long first = memberClients.get(0).sync();
             final long second = memberClients.get(1).sync();
             pollUntil(() -> memberClients.get(0).isSynced(first) && memberClients.get(1).isSynced(second),
                 () -> "synced", polled);
-            assertEquals(0, stat(node, "protocol subscriber messages dropped"), "nothing dropped by a policy");
+            assertEquals(0, daemon.stat("protocol subscriber messages dropped"), "nothing dropped by a policy");
             missing = MESSAGES - members.stream().mapToLong((m) -> m.received).sum();
             // Only what was on its way to the closed member (its socket, the kernel's buffers) is missing.
             assertTrue(missing < MESSAGES / 3, () -> missing + " missing, more than the closed member's share");
@@ -370,16 +346,5 @@ class KeyedQueueGroupDaemonTest
                 assertEquals(1, holders, "key " + key + " with exactly one member");
             }
         }
-    }
-
-    /** A counter of the daemon child, read from outside with {@code junction stat --json}. */
-    private long stat(final File node, final String label) throws Exception
-    {
-        final File out = tmp.resolve("stat.json").toFile();
-        assertEquals(0, JunctionProcess.run(out, "stat", "--dir", node.getPath(), "--json"));
-        final java.util.regex.Matcher value = java.util.regex.Pattern.compile("\"label\":\"" +
-            java.util.regex.Pattern.quote(label) + "\",\"value\":(\\d+)").matcher(Files.readString(out.toPath()));
-        assertTrue(value.find(), () -> "no counter '" + label + "'");
-        return Long.parseLong(value.group(1));
     }
 }

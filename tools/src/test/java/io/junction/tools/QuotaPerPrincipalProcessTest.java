@@ -1,23 +1,15 @@
 package io.junction.tools;
 
 import static io.junction.tools.ClientTestSupport.pollUntil;
-import static io.junction.tools.ClientTestSupport.port;
-import static io.junction.tools.ClientTestSupport.startDaemon;
-import static io.junction.tools.ClientTestSupport.writeConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.junction.Priority;
 import io.junction.client.ClientContext;
@@ -37,43 +29,29 @@ class QuotaPerPrincipalProcessTest
     private static final int RATE = 200;
     private static final int BURST = 100;
 
-    @TempDir
-    Path tmp;
-
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() throws Exception
-    {
-        for (int i = resources.size() - 1; i >= 0; i--)
-        {
-            resources.get(i).close();
-        }
-    }
+    @RegisterExtension
+    final DaemonChild daemon = DaemonChild.withClientTestConfig();
 
     private JunctionClient client(final ClientContext ctx)
     {
         final JunctionClient client = JunctionClient.connect(ctx.reconnect(false));
-        resources.add(client);
+        daemon.closeAfter(client);
         return client;
     }
 
     @Test
     void aSpoofingPrincipalIsShedAtHisOwnRateAndLeavesTheOthersQuotaAlone() throws Exception
     {
-        final File node = tmp.resolve("node").toFile();
         final String aliceHash = PasswordHash.create("a-secret".toCharArray(), 2_000).encoded();
         final String malloryHash = PasswordHash.create("m-secret".toCharArray(), 2_000).encoded();
-        final JunctionProcess daemon = startDaemon(tmp, writeConfig(tmp, node, 0,
-            "security {",
+        daemon.start("security {",
             "  authentication = required",
             "  users = [ { name = alice, password-hash = \"" + aliceHash + "\", publish = [\">\"], subscribe = [\">\"] },",
             "    { name = mallory, password-hash = \"" + malloryHash + "\", publish = [\">\"] } ]",
             "}",
             "regulation.rules = [ { pattern = \"quota.>\", principal = \"*\", rate = " + RATE + ", burst = " + BURST +
-                " } ]"), node, "daemon.log");
-        resources.add(daemon);
-        final String url = "tcp://127.0.0.1:" + port(node);
+                " } ]");
+        final String url = "tcp://127.0.0.1:" + daemon.port();
 
         final AtomicLong aliceRefused = new AtomicLong();
         final AtomicLong malloryShed = new AtomicLong();
@@ -102,10 +80,10 @@ class QuotaPerPrincipalProcessTest
         pollUntil(mallory::isConnected, mallory::lastError, alice, mallory);
         assertEquals("mallory/app", mallory.publisher(), "the WELCOME names the authenticated principal");
         // The client library refuses a '/' in an instance name; a hand-made HELLO is sent anyway.
-        final ProtocolClient raw = ProtocolClient.raw("127.0.0.1", port(node));
-        resources.add(raw);
+        final ProtocolClient raw = ProtocolClient.raw("127.0.0.1", daemon.port());
+        daemon.closeAfter(raw);
         final FrameRecorder spoofed = new FrameRecorder(raw);
-        resources.add(spoofed);
+        daemon.closeAfter(spoofed);
         raw.hello("alice/app", io.junction.protocol.ProtocolFrames.VERSION, 0,
             io.junction.security.AuthenticationMethod.PASSWORD, "mallory",
             "m-secret".getBytes(java.nio.charset.StandardCharsets.UTF_8));

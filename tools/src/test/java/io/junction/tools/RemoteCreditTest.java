@@ -1,23 +1,14 @@
 package io.junction.tools;
 
-import static io.junction.tools.ClientTestSupport.port;
-import static io.junction.tools.ClientTestSupport.startDaemon;
-import static io.junction.tools.ClientTestSupport.stat;
-import static io.junction.tools.ClientTestSupport.writeConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -39,19 +30,8 @@ class RemoteCreditTest
     private static final int MESSAGES = 20_000;
     private static final long DEADLINE_NS = TimeUnit.SECONDS.toNanos(60);
 
-    @TempDir
-    Path tmp;
-
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() throws Exception
-    {
-        for (int i = resources.size() - 1; i >= 0; i--)
-        {
-            resources.get(i).close();
-        }
-    }
+    @RegisterExtension
+    final DaemonChild daemon = DaemonChild.withClientTestConfig();
 
     /**
      * Also with {@code network.inline-shard}: there the I/O thread that reads the client's credit runs the shard, so
@@ -61,11 +41,10 @@ class RemoteCreditTest
     @ValueSource(booleans = { false, true })
     void aFullSendBufferDoesNotLeakCreditSoEveryMessageArrives(final boolean inlineShard) throws Exception
     {
-        final File node = tmp.resolve("node").toFile();
-        resources.add(startDaemon(tmp, writeConfig(tmp, node, 0, "max-message-length = 1024",
+        daemon.start("max-message-length = 1024",
             "network.send-buffer = 16K", "subscriber.policy = back-pressure", "journal.enabled = false",
-            "network.inline-shard = " + inlineShard), node, "daemon.log"));
-        final ClientContext context = new ClientContext().url("tcp://127.0.0.1:" + port(node));
+            "network.inline-shard = " + inlineShard);
+        final ClientContext context = new ClientContext().url("tcp://127.0.0.1:" + daemon.port());
         final JunctionClient subscriber = client(JunctionClient.connect(context));
         final long[] received = new long[1];
         final ClientSubscription subscription = subscriber.subscribe("credit.>", (message) -> received[0]++,
@@ -115,12 +94,10 @@ class RemoteCreditTest
     @Test
     void aFloodedDropOldestSubscriberStillGetsEachRoundsCriticalMarker() throws Exception
     {
-        final File node = tmp.resolve("node").toFile();
-        resources.add(startDaemon(tmp, writeConfig(tmp, node, 0, "max-message-length = 1024",
+        daemon.start("max-message-length = 1024",
             "network.send-buffer = 16K", "subscriber.policy = drop-oldest", "network.critical-reserve = 25",
-            "journal.enabled = false"), node,
-            "daemon.log"));
-        final ClientContext context = new ClientContext().url("tcp://127.0.0.1:" + port(node));
+            "journal.enabled = false");
+        final ClientContext context = new ClientContext().url("tcp://127.0.0.1:" + daemon.port());
         final JunctionClient subscriber = client(JunctionClient.connect(context));
         final long[] lastMarker = { -1 };
         final ClientSubscription subscription = subscriber.subscribe("credit.>", (message) ->
@@ -209,7 +186,7 @@ class RemoteCreditTest
         final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
         publish(publisher, Priority.CRITICAL, payload, 40, deadlineNs);
         while (byClass[Priority.CRITICAL.ordinal()] < 32 ||
-            stat(tmp, flooded.node, "protocol subscriber drops: CRITICAL") < 8)
+            daemon.stat("protocol subscriber drops: CRITICAL") < 8)
         {
             pollBoth(publisher, subscriber, deadlineNs, byClass[Priority.CRITICAL.ordinal()] + " CRITICAL received");
         }
@@ -219,7 +196,7 @@ class RemoteCreditTest
             pollBoth(publisher, subscriber, deadlineNs, "a moment more");
         }
         assertEquals(32, byClass[Priority.CRITICAL.ordinal()], "the reserve, then as much again");
-        assertEquals(8, stat(tmp, flooded.node, "protocol subscriber drops: CRITICAL"));
+        assertEquals(8, daemon.stat("protocol subscriber drops: CRITICAL"));
         assertEquals(48, byClass[Priority.NORMAL.ordinal()], "NORMAL spent the credit down to the reserve");
     }
 
@@ -233,11 +210,10 @@ class RemoteCreditTest
     @Test
     void aNeverReadingThenSlowSubscriberGetsEveryCriticalThatFitItsLane() throws Exception
     {
-        final File node = tmp.resolve("node").toFile();
-        resources.add(startDaemon(tmp, writeConfig(tmp, node, 0, "max-message-length = 1024",
+        daemon.start("max-message-length = 1024",
             "network.send-buffer = 16K", "subscriber.policy = drop-oldest", "network.critical-reserve = 25",
-            "journal.enabled = false"), node, "daemon.log"));
-        final ClientContext context = new ClientContext().url("tcp://127.0.0.1:" + port(node));
+            "journal.enabled = false");
+        final ClientContext context = new ClientContext().url("tcp://127.0.0.1:" + daemon.port());
         final JunctionClient subscriber = client(JunctionClient.connect(context));
         final ExpressLaneDaemonTest.Tally tally = new ExpressLaneDaemonTest.Tally(50_000);
         final ClientSubscription subscription = subscriber.subscribe("lane.>", tally::onMessage,
@@ -256,13 +232,13 @@ class RemoteCreditTest
         tally.awaitCritical(clients, critical);
 
         assertEquals(0, tally.criticalOutOfOrder, "CRITICAL in its order");
-        assertEquals(0, stat(tmp, node, "protocol subscriber drops: CRITICAL"));
-        tally.assertLowerDropped(tmp, node, 20_000 - critical);
+        assertEquals(0, daemon.stat("protocol subscriber drops: CRITICAL"));
+        tally.assertLowerDropped(daemon, 20_000 - critical);
         assertTrue(tally.lower() > lowerBefore, "the lower classes flowed again once it read: credit came back");
     }
 
     /** A daemon, a subscriber and a publisher, after {@link #floodedBelowCritical()}. */
-    private record Flooded(File node, JunctionClient publisher, JunctionClient subscriber, long[] byClass,
+    private record Flooded(JunctionClient publisher, JunctionClient subscriber, long[] byClass,
         long deadlineNs)
     {
     }
@@ -273,10 +249,9 @@ class RemoteCreditTest
      */
     private Flooded floodedBelowCritical() throws Exception
     {
-        final File node = tmp.resolve("node").toFile();
-        resources.add(startDaemon(tmp, writeConfig(tmp, node, 0, "subscriber.policy = drop-oldest",
-            "network.critical-reserve = 25", "journal.enabled = false"), node, "daemon.log"));
-        final ClientContext context = new ClientContext().url("tcp://127.0.0.1:" + port(node));
+        daemon.start("subscriber.policy = drop-oldest",
+            "network.critical-reserve = 25", "journal.enabled = false");
+        final ClientContext context = new ClientContext().url("tcp://127.0.0.1:" + daemon.port());
         final JunctionClient subscriber = client(JunctionClient.connect(context));
         final long[] byClass = new long[Priority.values().length];
         final ClientSubscription subscription = subscriber.subscribe("credit.>",
@@ -290,7 +265,7 @@ class RemoteCreditTest
         }
         final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
         publish(publisher, Priority.NORMAL, payload, 500, deadlineNs); // the subscriber is not polled meanwhile
-        return new Flooded(node, publisher, subscriber, byClass, deadlineNs);
+        return new Flooded(publisher, subscriber, byClass, deadlineNs);
     }
 
     private static void publish(final JunctionClient publisher, final Priority priority, final UnsafeBuffer payload,
@@ -317,7 +292,7 @@ class RemoteCreditTest
 
     private JunctionClient client(final JunctionClient client)
     {
-        resources.add(client);
+        daemon.closeAfter(client);
         return client;
     }
 

@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.File;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -17,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.sun.net.httpserver.HttpServer;
 
@@ -30,8 +28,8 @@ class WebhookProcessTest
 {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
-    @TempDir
-    Path tmp;
+    @RegisterExtension
+    final DaemonChild daemon = DaemonChild.withConfig();
 
     @Test
     void aFailingReceiverGetsTheNotificationAfterRetriesAndTheRaisedAlarmIsClearedAtStop() throws Exception
@@ -54,10 +52,9 @@ class WebhookProcessTest
             exchange.close();
         });
         receiver.start();
-        final File node = tmp.resolve("node").toFile();
-        final File config = tmp.resolve("junction.conf").toFile();
-        Files.writeString(config.toPath(), String.join("\n",
-            "dir = \"" + node.getPath().replace("\\", "\\\\") + "\"",
+        daemon.closeAfter(() -> receiver.stop(0));
+        final File node = daemon.node();
+        final JunctionProcess running = daemon.start(
             "node-name = \"edge-7\"",
             "listen.port = 0",
             "http.enabled = false",
@@ -68,42 +65,33 @@ class WebhookProcessTest
             "  webhook = \"http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook\"",
             "  webhook-delivery { attempts = 5, initial-backoff = 100ms, max-backoff = 1s, timeout = 5s }",
             "  rules = [ { name = no-subscribers, metric = subscriptions, below = 1, raise-after = 0s, severity = major } ]",
-            "}",
-            ""));
-        try (JunctionProcess daemon = JunctionProcess.start(tmp.resolve("daemon.log").toFile(),
-            "run", "--config", config.getPath()))
-        {
-            await().atMost(TIMEOUT).until(() -> !accepted.isEmpty() || !daemon.process().isAlive());
-            assertTrue(daemon.process().isAlive(), daemon::output);
-            final String raised = accepted.get(0);
-            assertEquals(3, requests.get(), "two failed POSTs, then the one accepted");
-            assertTrue(raised.startsWith("{\"node\":{\"name\":\"edge-7\",\"host\":\"") &&
-                raised.contains("\"pid\":" + daemon.process().pid() + "}") &&
-                raised.contains("\"alarm\":\"no-subscribers\"") && raised.contains("\"state\":\"RAISED\""), raised);
+            "}");
+        await().atMost(TIMEOUT).until(() -> !accepted.isEmpty() || !running.process().isAlive());
+        assertTrue(running.process().isAlive(), running::output);
+        final String raised = accepted.get(0);
+        assertEquals(3, requests.get(), "two failed POSTs, then the one accepted");
+        assertTrue(raised.startsWith("{\"node\":{\"name\":\"edge-7\",\"host\":\"") &&
+            raised.contains("\"pid\":" + running.process().pid() + "}") &&
+            raised.contains("\"alarm\":\"no-subscribers\"") && raised.contains("\"state\":\"RAISED\""), raised);
 
-            // From another process: the failures in the error log, the retries in the counters.
-            final File errors = tmp.resolve("errors.txt").toFile();
-            assertEquals(0, JunctionProcess.run(errors, "stat", "--dir", node.getPath(), "--errors"), () -> read(errors));
-            assertTrue(read(errors).contains("2 observation(s)") && read(errors).contains("failed: HTTP 500"),
-                () -> read(errors));
-            final File stat = tmp.resolve("stat.json").toFile();
-            assertEquals(0, JunctionProcess.run(stat, "stat", "--dir", node.getPath(), "--json"), () -> read(stat));
-            assertTrue(read(stat).contains("\"label\":\"webhook posts retried\",\"value\":2"), () -> read(stat));
-            assertTrue(read(stat).contains("\"label\":\"webhook notifications delivered\",\"value\":1"),
-                () -> read(stat));
+        // From another process: the failures in the error log, the retries in the counters.
+        final File errors = daemon.tmp().resolve("errors.txt").toFile();
+        assertEquals(0, JunctionProcess.run(errors, "stat", "--dir", node.getPath(), "--errors"), () -> read(errors));
+        assertTrue(read(errors).contains("2 observation(s)") && read(errors).contains("failed: HTTP 500"),
+            () -> read(errors));
+        final File stat = daemon.tmp().resolve("stat.json").toFile();
+        assertEquals(0, JunctionProcess.run(stat, "stat", "--dir", node.getPath(), "--json"), () -> read(stat));
+        assertTrue(read(stat).contains("\"label\":\"webhook posts retried\",\"value\":2"), () -> read(stat));
+        assertTrue(read(stat).contains("\"label\":\"webhook notifications delivered\",\"value\":1"),
+            () -> read(stat));
 
-            // A graceful stop clears what is still raised.
-            daemon.process().destroy();
-            assertTrue(daemon.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), daemon::output);
-            assertEquals(0, daemon.process().exitValue(), daemon::output);
-            assertEquals(2, accepted.size(), accepted::toString);
-            final String cleared = accepted.get(1);
-            assertTrue(cleared.contains("\"clearedByStop\":true") && cleared.contains("\"state\":\"CLEARED\"") &&
-                cleared.contains("\"alarm\":\"no-subscribers\"") && cleared.contains("\"name\":\"edge-7\""), cleared);
-        }
-        finally
-        {
-            receiver.stop(0);
-        }
+        // A graceful stop clears what is still raised.
+        running.process().destroy();
+        assertTrue(running.process().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), running::output);
+        assertEquals(0, running.process().exitValue(), running::output);
+        assertEquals(2, accepted.size(), accepted::toString);
+        final String cleared = accepted.get(1);
+        assertTrue(cleared.contains("\"clearedByStop\":true") && cleared.contains("\"state\":\"CLEARED\"") &&
+            cleared.contains("\"alarm\":\"no-subscribers\"") && cleared.contains("\"name\":\"edge-7\""), cleared);
     }
 }
