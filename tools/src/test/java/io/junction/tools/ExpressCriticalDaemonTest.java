@@ -1,24 +1,16 @@
 package io.junction.tools;
 
-import static io.junction.tools.ClientTestSupport.port;
 import static io.junction.tools.ClientTestSupport.pollUntil;
-import static io.junction.tools.ClientTestSupport.startDaemon;
-import static io.junction.tools.ClientTestSupport.stat;
-import static io.junction.tools.ClientTestSupport.writeConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.junction.Message;
 import io.junction.Priority;
@@ -40,19 +32,9 @@ class ExpressCriticalDaemonTest
     private static final long DEADLINE_NS = TimeUnit.SECONDS.toNanos(90);
     private static final Priority[] LOWER = { Priority.HIGH, Priority.NORMAL, Priority.BULK };
 
-    @TempDir
-    Path tmp;
-
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() throws Exception
-    {
-        for (int i = resources.size() - 1; i >= 0; i--)
-        {
-            resources.get(i).close();
-        }
-    }
+    @RegisterExtension
+    final DaemonChild daemon = DaemonChild.withClientTestConfig(
+        "max-message-length = 1024", "journal.enabled = false", "network.send-buffer = 1M");
 
     /**
      * 2,000 lower-class messages, each taking the handler 1 ms, all within the credit (4,096). When the handler is at
@@ -167,8 +149,8 @@ class ExpressCriticalDaemonTest
         assertTrue(mostKept[0] <= credit, "held at most the credit below CRITICAL: " + mostKept[0]);
         assertTrue(mostKept[0] > 0, "it did hold some");
         assertEquals(0, subscriber.statistics().expressBacklogFull());
-        assertEquals(0, stat(tmp, node, "protocol critical drops: NO_CREDIT"));
-        assertTrue(stat(tmp, node, "protocol subscriber drops: NORMAL") > 0, "the lower classes were over the credit");
+        assertEquals(0, daemon.stat("protocol critical drops: NO_CREDIT"));
+        assertTrue(daemon.stat("protocol subscriber drops: NORMAL") > 0, "the lower classes were over the credit");
     }
 
     /**
@@ -314,18 +296,12 @@ class ExpressCriticalDaemonTest
 
     private File node(final String... extra) throws Exception
     {
-        final List<String> lines = new ArrayList<>(List.of("max-message-length = 1024", "journal.enabled = false",
-            "network.send-buffer = 1M"));
-        lines.addAll(List.of(extra));
-        final File node = tmp.resolve("node").toFile();
-        resources.add(startDaemon(tmp, writeConfig(tmp, node, 0, lines.toArray(new String[0])), node, "daemon.log"));
-        return node;
+        daemon.start(extra);
+        return daemon.node();
     }
 
     private JunctionClient client(final File node) throws Exception
     {
-        final JunctionClient client = JunctionClient.connect(new ClientContext().url("tcp://127.0.0.1:" + port(node)));
-        resources.add(client);
-        return client;
+        return daemon.closeAfter(JunctionClient.connect(new ClientContext().url("tcp://127.0.0.1:" + daemon.port())));
     }
 }
