@@ -93,6 +93,7 @@ final class DaemonCluster implements AutoCloseable
                 .snapshotsKept(spec.snapshotsKept())
                 .purgeFollowerTimeoutNs(spec.purgeFollowerTimeout().toNanos())
                 .journalMinFreeDiskBytes(spec.minFreeDisk())
+                .recordChecksum(spec.recordChecksum())
                 .errorHandler(errorHandler));
         }
         catch (final RuntimeException ex)
