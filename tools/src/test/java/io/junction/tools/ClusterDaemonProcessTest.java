@@ -178,6 +178,20 @@ class ClusterDaemonProcessTest
         assertTrue(Files.readString(badOut.toPath()).contains(
             "junction: config error: key 'cluster.member-id': must be one of the members 0..2"), () -> read(badOut));
 
+        // A member whose archive cannot start (its directory is a file): exit 1, one line, no stack trace.
+        final File noArchive = tmp.resolve("no-archive").toFile();
+        final File archiveDir = new File(noArchive, "cluster/member-0/archive");
+        assertTrue(archiveDir.getParentFile().mkdirs());
+        Files.writeString(archiveDir.toPath(), "not a directory");
+        final File noArchiveConf = tmp.resolve("no-archive.conf").toFile();
+        writeConfig(noArchiveConf, noArchive, 0, 1, freeBasePort(1));
+        final File noArchiveOut = tmp.resolve("no-archive.txt").toFile();
+        assertEquals(1, JunctionProcess.run(noArchiveOut, "run", "--config", noArchiveConf.getPath()));
+        final String noArchiveText = Files.readString(noArchiveOut.toPath());
+        assertEquals(1, noArchiveText.lines().filter((line) -> line.startsWith("junction: cannot start: ")).count(),
+            noArchiveText);
+        assertTrue(noArchiveText.contains("archive") && !noArchiveText.contains("\tat "), noArchiveText);
+
         // Publish and subscribe through the clustered daemon: PUBLISH goes to the cluster, its delivery comes back.
         final FrameRecorder subscriber = new FrameRecorder(new ProtocolClient("127.0.0.1", protocolPort(dir)));
         resources.add(subscriber);
