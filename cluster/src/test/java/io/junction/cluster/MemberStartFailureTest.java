@@ -53,7 +53,7 @@ class MemberStartFailureTest
         try (DatagramSocket holder = new DatagramSocket(null))
         {
             holder.bind(new InetSocketAddress(InetAddress.getByName("localhost"), archivePort));
-            final String output = runToExit(basePort, new File(tempDir, "members"));
+            final String output = runToExit(basePort, new File(tempDir, "members"), true);
             assertOneLineRefusal(output);
             assertTrue(output.contains(String.valueOf(archivePort)), output);
         }
@@ -68,7 +68,8 @@ class MemberStartFailureTest
         final File archiveDir = new File(new File(dir, "member-0"), "archive");
         assertTrue(archiveDir.getParentFile().mkdirs());
         Files.writeString(archiveDir.toPath(), "not a directory");
-        final String output = runToExit(basePort, dir);
+        // Not a clean start: that deletes the archive directory, whatever it is, and makes a new one.
+        final String output = runToExit(basePort, dir, false);
         assertOneLineRefusal(output);
         assertTrue(output.contains("archive"), output);
     }
@@ -78,6 +79,7 @@ class MemberStartFailureTest
         final List<String> refusals = output.lines()
             .filter((line) -> line.startsWith("junction cluster member: cannot start: ")).toList();
         assertEquals(1, refusals.size(), output);
+        System.out.println("the member said: " + refusals.get(0));
         assertFalse(output.contains("\tat ") || output.contains("Exception in thread"), output);
         assertFalse(output.contains(" started; members "), output);
     }
@@ -85,7 +87,7 @@ class MemberStartFailureTest
     /**
      * @return what the member wrote, once it has exited with status 1.
      */
-    private String runToExit(final int basePort, final File dir) throws Exception
+    private String runToExit(final int basePort, final File dir, final boolean cleanStart) throws Exception
     {
         final String java = new File(new File(System.getProperty("java.home"), "bin"), "java").getPath();
         final List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path")));
@@ -93,7 +95,11 @@ class MemberStartFailureTest
         ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
             .filter((argument) -> argument.startsWith("--add-")).forEach(command::add);
         command.addAll(List.of(ClusterNodeMain.class.getName(), "--member-id", "0",
-            "--members", "0=localhost:" + basePort, "--dir", dir.getAbsolutePath(), "--clean-start"));
+            "--members", "0=localhost:" + basePort, "--dir", dir.getAbsolutePath()));
+        if (cleanStart)
+        {
+            command.add("--clean-start");
+        }
         final File log = new File(tempDir, "member-" + basePort + ".log");
         child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
         final boolean exited = child.waitFor(EXIT_WITHIN_S, TimeUnit.SECONDS);

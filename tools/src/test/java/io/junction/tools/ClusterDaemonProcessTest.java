@@ -185,6 +185,9 @@ class ClusterDaemonProcessTest
         Files.writeString(archiveDir.toPath(), "not a directory");
         final File noArchiveConf = tmp.resolve("no-archive.conf").toFile();
         writeConfig(noArchiveConf, noArchive, 0, 1, freeBasePort(1));
+        // Not a clean start: that deletes the archive directory, whatever it is, and makes a new one.
+        Files.writeString(noArchiveConf.toPath(),
+            Files.readString(noArchiveConf.toPath()).replace("clean-start = true", "clean-start = false"));
         final File noArchiveOut = tmp.resolve("no-archive.txt").toFile();
         assertEquals(1, JunctionProcess.run(noArchiveOut, "run", "--config", noArchiveConf.getPath()));
         final String noArchiveText = Files.readString(noArchiveOut.toPath());
