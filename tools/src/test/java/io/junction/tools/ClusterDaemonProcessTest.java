@@ -341,8 +341,11 @@ class ClusterDaemonProcessTest
             "journal.enabled = false",
             "histogram-log = false",
             "regulation.rules = [ { pattern = \"limited.>\", rate = 1, burst = 1 } ]",
+            // A 2 s heartbeat timeout: at the 250 ms default a loaded machine's pause is a spurious election,
+            // and the test asserts who leads at each step.
             "cluster { enabled = true, member-id = " + memberId + ", member-count = " + memberCount +
-                ", base-port = " + basePort + ", clean-start = true }",
+                ", base-port = " + basePort + ", clean-start = true, leader-heartbeat-timeout = 2s," +
+                " leader-heartbeat-interval = 100ms, election-timeout = 500ms, startup-canvass-timeout = 4s }",
             "alarms {",
             "  webhook = \"http://127.0.0.1:" + hookPort + "/hook" + memberId + "\"",
             "  rules = [ { name = no-leader, metric = cluster-no-leader, above = 0, raise-after = 3s,",
