@@ -75,6 +75,7 @@ public final class ClusterNodeMain
         final ClusterNode node;
         try
         {
+            MemberPorts.refuseInUse(ctx.members().member(ctx.memberId()));
             node = ClusterNode.launch(ctx);
         }
         catch (final RuntimeException ex)
