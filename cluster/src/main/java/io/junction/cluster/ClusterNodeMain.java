@@ -75,12 +75,15 @@ public final class ClusterNodeMain
         final ClusterNode node;
         try
         {
+            MemberPorts.refuseInUse(ctx.members().member(ctx.memberId()));
             node = ClusterNode.launch(ctx);
         }
-        catch (final IllegalStateException ex)
+        catch (final RuntimeException ex)
         {
-            // e.g. the member's directory is in use by another process: the operator's to fix, no stack trace.
-            System.err.println("junction cluster member: cannot start: " + ex.getMessage());
+            // The member's directory in use, its archive's port taken or directory not writable: the operator's to
+            // fix, so one line and no stack trace; exit at once, since a part that did start may hold threads.
+            System.err.println("junction cluster member: cannot start: " + describe(ex));
+            System.err.flush();
             barrier.close(); // Agrona's shutdown hook waits for it
             System.exit(1);
             return;
@@ -105,6 +108,24 @@ public final class ClusterNodeMain
             System.err.println("junction cluster member: " + stopReason.get());
             System.exit(1);
         }
+    }
+
+    /**
+     * @return the messages of a failure and its causes on one line (Aeron's archive and driver put the reason in a
+     * cause: "channel error - Address already in use", "failed to create archive dir").
+     */
+    static String describe(final Throwable error)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (Throwable t = error; null != t; t = t.getCause() == t ? null : t.getCause())
+        {
+            final String message = null == t.getMessage() ? t.getClass().getSimpleName() : t.getMessage().strip();
+            if (sb.indexOf(message) < 0)
+            {
+                sb.append(sb.length() > 0 ? ": " : "").append(message);
+            }
+        }
+        return sb.toString().replace('\n', ' ');
     }
 
     /**

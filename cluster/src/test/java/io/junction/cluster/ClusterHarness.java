@@ -316,6 +316,21 @@ final class ClusterHarness implements AutoCloseable
         CloseHelper.close(clientDriver);
     }
 
+    /**
+     * Failure detection slow enough that a loaded machine's pauses (a collection, a member's threads not scheduled
+     * for a few hundred milliseconds) start no election: for tests whose assertions need the leader to stay while
+     * they run (no client told of a leader change while a follower restarts; no follower purged behind while it
+     * leads). The members' defaults (250 ms heartbeat timeout) stay for the tests of failover itself. The startup
+     * canvass spans two heartbeat timeouts, as Aeron wants.
+     */
+    static void tolerantOfLoad(final ClusterNode.Context ctx)
+    {
+        ctx.leaderHeartbeatTimeoutNs(TimeUnit.SECONDS.toNanos(2))
+            .leaderHeartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(100))
+            .electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(500))
+            .startupCanvassTimeoutNs(TimeUnit.SECONDS.toNanos(4));
+    }
+
     static long secondsToNanos(final long seconds)
     {
         return TimeUnit.SECONDS.toNanos(seconds);

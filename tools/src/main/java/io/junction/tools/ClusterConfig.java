@@ -26,12 +26,13 @@ import static io.junction.tools.ConfigKeys.string;
  * @param snapshotsKept    the archive keeps the log from the oldest of this many snapshots; 0: no purge.
  * @param purgeFollowerTimeout the leader's purge keeps the log a follower heard from within this still needs.
  * @param minFreeDisk      below this many free bytes for the member journal the member stops.
+ * @param recordChecksum   a CRC32 in each frame the member's archive records, so it restarts after a crash mid-write.
  */
 public record ClusterConfig(
     boolean enabled, int memberId, int memberCount, String hostname, int basePort, String dir, boolean cleanStart,
     Duration leaderHeartbeatTimeout, Duration leaderHeartbeatInterval, Duration electionTimeout,
     Duration startupCanvassTimeout, boolean gateway, String members, Duration snapshotInterval, int snapshotsKept,
-    Duration purgeFollowerTimeout, long minFreeDisk)
+    Duration purgeFollowerTimeout, long minFreeDisk, boolean recordChecksum)
 {
     /** Ports per member in the layout, of which the first five are used. */
     public static final int PORTS_PER_MEMBER = 10;
@@ -113,7 +114,8 @@ public record ClusterConfig(
             duration(config, "cluster.snapshot-interval", false),
             intAtLeast(config, "cluster.snapshots-kept", 0, 1_000),
             duration(config, "cluster.purge-follower-timeout", false),
-            bytes(config, "cluster.min-free-disk"));
+            bytes(config, "cluster.min-free-disk"),
+            bool(config, "cluster.record-checksum"));
         if (spec.enabled())
         {
             refuseClash(spec, "listen.port", checked("listen.port", () -> config.getInt("listen.port")));

@@ -31,23 +31,29 @@ final class ClusterEdge
     }
 
     /**
+     * @param ttlNs the PUBLISH's time to live: 0 none; one already run out ({@code < 0}) is shed EXPIRED here, as
+     *              the daemon's own switch sheds it; a positive one is carried to the cluster, which expires the
+     *              message on the log's clock.
      * @return for a guaranteed publish its gateway ticket ({@code > 0}), for a best-effort one 0; else a negative
      * {@link OfferResult} code: shed by regulation, or back pressured / closed by the gateway.
      */
     long publish(
-        final String topic, final int priority, final boolean guaranteed, final DirectBuffer frame,
+        final String topic, final int priority, final boolean guaranteed, final long ttlNs, final DirectBuffer frame,
         final int topicOffset, final int topicLength, final int payloadOffset, final int payloadLength)
     {
         final Priority level = PRIORITIES[priority];
         final Admission admission = regulator.resolve(cache, topic, level);
-        final ShedReason shed = regulator.admit(admission, 0, level, Regulator.NO_TTL, System.nanoTime());
+        final long nowNs = System.nanoTime();
+        // Only a time to live already run out is the edge's to judge: the local switch's queue delay is not the
+        // cluster's, so a positive one is not weighed against it.
+        final ShedReason shed = regulator.admit(admission, 0, level, ttlNs < 0 ? ttlNs : Regulator.NO_TTL, nowNs);
         if (null != shed)
         {
             gateway.onShed();
             return OfferResult.shed(shed);
         }
-        final long result = gateway.offer(frame, topicOffset, topicLength, priority, guaranteed, payloadOffset,
-            payloadLength);
+        final long result = gateway.offer(frame, topicOffset, topicLength, priority, guaranteed, ttlNs, nowNs,
+            payloadOffset, payloadLength);
         if (result < 0)
         {
             admission.onNotQueued();

@@ -61,7 +61,12 @@ final class ClusterGateway implements AutoCloseable
     /** Publishes the daemon's regulation shed at the gateway, before replication. */
     public static final int SHED_TYPE_ID = 1624;
 
-    private static final int HEADER_LENGTH = 12; // priority, guaranteed, topic length (short), ticket (long)
+    // priority, flags, topic length (short), ticket (long), expiry on System.nanoTime (long, with FLAG_TTL)
+    private static final int HEADER_LENGTH = 20;
+    private static final int FLAG_GUARANTEED = 1;
+    private static final int FLAG_TTL = 2;
+    /** What a time to live that ran out while the publish waited here is sent as: the cluster sheds it EXPIRED. */
+    private static final long RUN_OUT_TTL_NS = -1;
     private static final int MSG_TYPE_ID = 1;
     private static final Priority[] PRIORITIES = Priority.values();
     /** Tickets whose outcome is kept: far more than can await one (the client's in-flight window). */
@@ -125,7 +130,8 @@ final class ClusterGateway implements AutoCloseable
     }
 
     /**
-     * Queue a best-effort publish for the cluster; called by protocol connections, concurrently.
+     * Queue a best-effort publish without a time to live for the cluster; called by protocol connections,
+     * concurrently.
      *
      * @return 0 when queued, {@link OfferResult#BACK_PRESSURED} while the queue is full, {@link OfferResult#CLOSED}.
      */
@@ -133,18 +139,22 @@ final class ClusterGateway implements AutoCloseable
         final DirectBuffer frame, final int topicOffset, final int topicLength, final int priority,
         final int payloadOffset, final int payloadLength)
     {
-        return offer(frame, topicOffset, topicLength, priority, false, payloadOffset, payloadLength);
+        return offer(frame, topicOffset, topicLength, priority, false, 0, 0, payloadOffset, payloadLength);
     }
 
     /**
      * Queue a publish for the cluster; called by protocol connections, concurrently.
      *
+     * @param ttlNs    its time to live, 0 none: counted from {@code takenNs}, so the time it waits here (a leader
+     *                 change) is taken off what the cluster is given.
+     * @param takenNs  when the daemon took it, on {@link System#nanoTime()}; read only with a time to live.
      * @return for a guaranteed publish its ticket ({@code > 0}) for {@link #durability}, for a best-effort one 0;
      * {@link OfferResult#BACK_PRESSURED} while the queue is full, {@link OfferResult#CLOSED}.
      */
     long offer(
         final DirectBuffer frame, final int topicOffset, final int topicLength, final int priority,
-        final boolean guaranteed, final int payloadOffset, final int payloadLength)
+        final boolean guaranteed, final long ttlNs, final long takenNs, final int payloadOffset,
+        final int payloadLength)
     {
         if (!running)
         {
@@ -159,9 +169,10 @@ final class ClusterGateway implements AutoCloseable
         final long ticket = guaranteed ? nextTicket.getAndIncrement() : 0;
         final org.agrona.concurrent.AtomicBuffer buffer = ring.buffer();
         buffer.putByte(index, (byte)priority);
-        buffer.putByte(index + 1, (byte)(guaranteed ? 1 : 0));
+        buffer.putByte(index + 1, (byte)((guaranteed ? FLAG_GUARANTEED : 0) | (0 != ttlNs ? FLAG_TTL : 0)));
         buffer.putShort(index + 2, (short)topicLength);
         buffer.putLong(index + 4, ticket);
+        buffer.putLong(index + 12, takenNs + ttlNs);
         buffer.putBytes(index + HEADER_LENGTH, frame, topicOffset, topicLength);
         buffer.putBytes(index + HEADER_LENGTH + topicLength, frame, payloadOffset, payloadLength);
         ring.commit(index);
@@ -219,15 +230,17 @@ final class ClusterGateway implements AutoCloseable
         final int msgTypeId, final org.agrona.MutableDirectBuffer buffer, final int index, final int length)
     {
         final int priority = buffer.getByte(index);
-        final boolean guaranteed = 1 == buffer.getByte(index + 1);
+        final int flags = buffer.getByte(index + 1);
+        final boolean guaranteed = 0 != (flags & FLAG_GUARANTEED);
         final int topicLength = buffer.getShort(index + 2) & 0xFFFF;
         final long ticket = buffer.getLong(index + 4);
+        final long ttlNs = 0 == (flags & FLAG_TTL) ? 0 : remainingTtlNs(buffer.getLong(index + 12));
         final String topic = isAscii(buffer, index + HEADER_LENGTH, topicLength) ?
             topics.get(buffer, index + HEADER_LENGTH, topicLength) : // repeated topics: no garbage
             buffer.getStringWithoutLengthUtf8(index + HEADER_LENGTH, topicLength);
         final int payloadOffset = index + HEADER_LENGTH + topicLength;
         final long result = client.offer(topic, PRIORITIES[priority],
-            guaranteed ? QualityOfService.GUARANTEED : QualityOfService.BEST_EFFORT, buffer, payloadOffset,
+            guaranteed ? QualityOfService.GUARANTEED : QualityOfService.BEST_EFFORT, ttlNs, buffer, payloadOffset,
             length - HEADER_LENGTH - topicLength);
         if (ClientResult.BACK_PRESSURED == result || ClientResult.NOT_CONNECTED == result ||
             ClientResult.IN_FLIGHT_FULL == result || ClientResult.IN_FLIGHT_BUFFER_FULL == result)
@@ -274,6 +287,15 @@ final class ClusterGateway implements AutoCloseable
             settle(ticketBySlot[slot], OUTCOME_FAILED, -1);
         }
         publisherSequenceBySlot[slot] = 0;
+    }
+
+    /**
+     * @return what is left of a time to live expiring at {@code expiryNs}; one that ran out is never 0 (none).
+     */
+    private static long remainingTtlNs(final long expiryNs)
+    {
+        final long remainingNs = expiryNs - System.nanoTime();
+        return remainingNs > 0 ? remainingNs : RUN_OUT_TTL_NS;
     }
 
     private static boolean isAscii(final DirectBuffer buffer, final int offset, final int length)

@@ -91,6 +91,7 @@ final class ConfigReloader
         refuse("cluster.snapshots-kept", (c) -> c.cluster().snapshotsKept()),
         refuse("cluster.purge-follower-timeout", (c) -> c.cluster().purgeFollowerTimeout()),
         refuse("cluster.min-free-disk", (c) -> c.cluster().minFreeDisk()),
+        refuse("cluster.record-checksum", (c) -> c.cluster().recordChecksum()),
 
         restart("dir", (c) -> c.node().dir()),
         restart("counters-dir", (c) -> c.node().countersDir()),

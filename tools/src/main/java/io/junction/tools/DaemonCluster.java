@@ -2,10 +2,6 @@ package io.junction.tools;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketException;
 
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
@@ -15,8 +11,8 @@ import org.agrona.concurrent.status.CountersManager;
 import io.aeron.cluster.ConsensusModule;
 import io.aeron.cluster.ElectionState;
 import io.aeron.cluster.service.Cluster;
-import io.junction.cluster.ClusterMembers;
 import io.junction.cluster.ClusterNode;
+import io.junction.cluster.MemberPorts;
 import io.junction.cluster.RoleLog;
 
 /**
@@ -36,8 +32,6 @@ final class DaemonCluster implements AutoCloseable
     public static final int MEMBER_ID_TYPE_ID = 1607;
     public static final int APPLIED_POSITION_TYPE_ID = 1621;
     public static final int LAG_TYPE_ID = 1622;
-
-    private static final String[] PORT_NAMES = { "ingress", "consensus", "log", "catchup", "archive" };
 
     private final ClusterConfig spec;
     private final File baseDir;
@@ -93,6 +87,7 @@ final class DaemonCluster implements AutoCloseable
                 .snapshotsKept(spec.snapshotsKept())
                 .purgeFollowerTimeoutNs(spec.purgeFollowerTimeout().toNanos())
                 .journalMinFreeDiskBytes(spec.minFreeDisk())
+                .recordChecksum(spec.recordChecksum())
                 .errorHandler(errorHandler));
         }
         catch (final RuntimeException ex)
@@ -114,26 +109,18 @@ final class DaemonCluster implements AutoCloseable
     }
 
     /**
-     * Aeron binds its UDP endpoints on its own threads, where a clash is only logged: check them first.
+     * Aeron binds its UDP endpoints on its own threads, where a clash is only logged: check them first, naming the key.
      */
-    private static void refusePortsInUse(final ClusterConfig spec) throws IOException
+    private static void refusePortsInUse(final ClusterConfig spec)
     {
-        final ClusterMembers.Member self = spec.self();
-        final InetAddress address = InetAddress.getByName(self.host());
-        final String key = spec.members().isEmpty() ? "cluster.base-port" : "cluster.members";
-        for (int offset = 0; offset < ClusterConfig.PORTS_USED; offset++)
+        try
         {
-            final int port = self.port(offset);
-            try (DatagramSocket socket = new DatagramSocket(null))
-            {
-                socket.bind(new InetSocketAddress(address, port));
-            }
-            catch (final SocketException ex)
-            {
-                throw new ConfigException("key '" + key + "': member " + spec.memberId() + "'s " +
-                    PORT_NAMES[offset] + " port " + self.host() + ":" + port + " (UDP) is in use: " +
-                    ex.getMessage());
-            }
+            MemberPorts.refuseInUse(spec.self());
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new ConfigException("key '" + (spec.members().isEmpty() ? "cluster.base-port" : "cluster.members") +
+                "': " + ex.getMessage());
         }
     }
 

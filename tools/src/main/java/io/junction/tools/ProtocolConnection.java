@@ -1121,12 +1121,6 @@ final class ProtocolConnection implements FrameHandler
             agent.tally().offered(priority);
         }
         final String replyTo = replyToLength > 0 ? replyTopic(publish, replyToLength) : null;
-        if (guaranteed && ttlNs != 0 && null != server.clusterGateway())
-        {
-            // The cluster does not carry an expiry; the daemon's own journal does (record format 6).
-            refuse(publisherSequence, ProtocolServer.UNSUPPORTED_GUARANTEED_TTL);
-            return;
-        }
         if (!server.isAdmitting())
         {
             refuse(publisherSequence, OfferResult.CLOSED);
@@ -1152,7 +1146,7 @@ final class ProtocolConnection implements FrameHandler
                 return;
             }
             publishToCluster(gateway, publisherSequence, topic, topicOffset, topicLength, priority, guaranteed,
-                payloadOffset, payloadLength);
+                ttlNs, payloadOffset, payloadLength);
             return;
         }
 
@@ -1280,7 +1274,7 @@ final class ProtocolConnection implements FrameHandler
      */
     private void publishToCluster(
         final ClusterGateway gateway, final long publisherSequence, final String topic, final int topicOffset,
-        final int topicLength, final int priority, final boolean guaranteed, final int payloadOffset,
+        final int topicLength, final int priority, final boolean guaranteed, final long ttlNs, final int payloadOffset,
         final int payloadLength)
     {
         final RejectReason invalid = Topics.validateTopic(topic, server.junction().context().maxTopicLength(),
@@ -1290,7 +1284,7 @@ final class ProtocolConnection implements FrameHandler
             clusterEdge = new ClusterEdge(server.junction().regulator(), publisherName, gateway);
         }
         final long result = null != invalid ? OfferResult.rejected(invalid) :
-            clusterEdge.publish(topic, priority, guaranteed, inBuffer, topicOffset, topicLength, payloadOffset,
+            clusterEdge.publish(topic, priority, guaranteed, ttlNs, inBuffer, topicOffset, topicLength, payloadOffset,
                 payloadLength);
         onOfferResult(result, publisherSequence, priority, guaranteed);
     }

@@ -109,8 +109,7 @@ public final class ProtocolServer implements AutoCloseable
 
     /** A PUBLISH with request/reply fields to a clustered daemon: the cluster does not carry them. */
     static final long UNSUPPORTED_REQUEST_REPLY = -901;
-    /** A guaranteed PUBLISH with a time to live, to a clustered daemon. */
-    static final long UNSUPPORTED_GUARANTEED_TTL = -902;
+    // -902 was a guaranteed PUBLISH with a time to live to a clustered daemon: the gateway carries it now; kept unused.
     /** A PUBLISH its principal may not make. */
     static final long NOT_AUTHORISED = -904;
 
@@ -135,8 +134,6 @@ public final class ProtocolServer implements AutoCloseable
         }
         REFUSAL_TEXTS.put(UNSUPPORTED_REQUEST_REPLY, ascii("UNSUPPORTED: a clustered daemon does not carry " +
             "correlationId and replyTo to the cluster; publish without them"));
-        REFUSAL_TEXTS.put(UNSUPPORTED_GUARANTEED_TTL, ascii("UNSUPPORTED: a clustered daemon does not carry a " +
-            "guaranteed publish's time to live to the cluster; publish it without one"));
         REFUSAL_TEXTS.put(NOT_AUTHORISED, ascii("NOT_AUTHORISED: the principal may not publish to that topic"));
     }
 

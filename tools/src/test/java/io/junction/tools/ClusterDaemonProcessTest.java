@@ -178,6 +178,23 @@ class ClusterDaemonProcessTest
         assertTrue(Files.readString(badOut.toPath()).contains(
             "junction: config error: key 'cluster.member-id': must be one of the members 0..2"), () -> read(badOut));
 
+        // A member whose archive cannot start (its directory is a file): exit 1, one line, no stack trace.
+        final File noArchive = tmp.resolve("no-archive").toFile();
+        final File archiveDir = new File(noArchive, "cluster/member-0/archive");
+        assertTrue(archiveDir.getParentFile().mkdirs());
+        Files.writeString(archiveDir.toPath(), "not a directory");
+        final File noArchiveConf = tmp.resolve("no-archive.conf").toFile();
+        writeConfig(noArchiveConf, noArchive, 0, 1, freeBasePort(1));
+        // Not a clean start: that deletes the archive directory, whatever it is, and makes a new one.
+        Files.writeString(noArchiveConf.toPath(),
+            Files.readString(noArchiveConf.toPath()).replace("clean-start = true", "clean-start = false"));
+        final File noArchiveOut = tmp.resolve("no-archive.txt").toFile();
+        assertEquals(1, JunctionProcess.run(noArchiveOut, "run", "--config", noArchiveConf.getPath()));
+        final String noArchiveText = Files.readString(noArchiveOut.toPath());
+        assertEquals(1, noArchiveText.lines().filter((line) -> line.startsWith("junction: cannot start: ")).count(),
+            noArchiveText);
+        assertTrue(noArchiveText.contains("archive") && !noArchiveText.contains("\tat "), noArchiveText);
+
         // Publish and subscribe through the clustered daemon: PUBLISH goes to the cluster, its delivery comes back.
         final FrameRecorder subscriber = new FrameRecorder(new ProtocolClient("127.0.0.1", protocolPort(dir)));
         resources.add(subscriber);
@@ -324,8 +341,11 @@ class ClusterDaemonProcessTest
             "journal.enabled = false",
             "histogram-log = false",
             "regulation.rules = [ { pattern = \"limited.>\", rate = 1, burst = 1 } ]",
+            // A 2 s heartbeat timeout: at the 250 ms default a loaded machine's pause is a spurious election,
+            // and the test asserts who leads at each step.
             "cluster { enabled = true, member-id = " + memberId + ", member-count = " + memberCount +
-                ", base-port = " + basePort + ", clean-start = true }",
+                ", base-port = " + basePort + ", clean-start = true, leader-heartbeat-timeout = 2s," +
+                " leader-heartbeat-interval = 100ms, election-timeout = 500ms, startup-canvass-timeout = 4s }",
             "alarms {",
             "  webhook = \"http://127.0.0.1:" + hookPort + "/hook" + memberId + "\"",
             "  rules = [ { name = no-leader, metric = cluster-no-leader, above = 0, raise-after = 3s,",

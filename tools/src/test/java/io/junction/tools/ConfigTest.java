@@ -180,8 +180,10 @@ class ConfigTest
         assertEquals(Duration.ofHours(1), config.cluster().snapshotInterval());
         assertEquals(0, config.cluster().snapshotsKept());
         assertEquals(256L << 20, config.cluster().minFreeDisk());
+        assertEquals(false, config.cluster().recordChecksum());
         final DaemonConfig purging = DaemonConfig.load(write(
-            "cluster { snapshot-interval = 10m, snapshots-kept = 3, min-free-disk = 1GiB }\n"));
+            "cluster { snapshot-interval = 10m, snapshots-kept = 3, min-free-disk = 1GiB, record-checksum = true }\n"));
+        assertEquals(true, purging.cluster().recordChecksum());
         assertEquals(Duration.ofMinutes(10), purging.cluster().snapshotInterval());
         assertEquals(3, purging.cluster().snapshotsKept());
         assertEquals(1L << 30, purging.cluster().minFreeDisk());

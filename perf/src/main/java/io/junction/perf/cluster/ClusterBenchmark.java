@@ -18,6 +18,8 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
@@ -47,7 +49,16 @@ import java.util.function.Consumer;
 public final class ClusterBenchmark
 {
     private static final int PAYLOAD_LENGTH = 64;
-    private static final int WINDOW = 256;
+    /** Messages sent and not yet delivered, in both variants ({@code -Djunction.cluster-bench.window=N}). */
+    private static final int WINDOW = Integer.getInteger("junction.cluster-bench.window", 256);
+    /**
+     * Whether the benchmark's client backs off (up to 100 us) after a pass of its loop that found nothing to do, in
+     * both variants, so that on 2 cores it leaves the members the CPU it would spin on (a JFR profile of a spinning
+     * run: 86% of the samples in the client's empty polls, 9% in the leader's service). Default true;
+     * {@code -Djunction.cluster-bench.client-idles=false} spins, as the runs before 3 Dec 2026 did.
+     */
+    private static final boolean CLIENT_IDLES =
+        Boolean.parseBoolean(System.getProperty("junction.cluster-bench.client-idles", "true"));
     private static final long ROUND_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(90);
 
     /**
@@ -199,8 +210,8 @@ public final class ClusterBenchmark
         final double switchMedian = median(result.switchRates());
         final double echoMedian = median(result.echoRates());
         System.out.println();
-        System.out.printf("messages per round %d, payload %d B, window %d, rounds %d%n",
-            settings.messages(), PAYLOAD_LENGTH, WINDOW, settings.rounds());
+        System.out.printf("messages per round %d, payload %d B, window %d, rounds %d, client %s%n",
+            settings.messages(), PAYLOAD_LENGTH, WINDOW, settings.rounds(), CLIENT_IDLES ? "idles" : "spins");
         System.out.printf("throughput median: switch %.0f msg/s, echo %.0f msg/s, ratio %.1f%%%n",
             switchMedian, echoMedian, 100.0 * switchMedian / echoMedian);
         System.out.printf("switch without journal (no Chronicle append) median %.0f msg/s, ratio %.1f%%%n",
@@ -267,11 +278,13 @@ public final class ClusterBenchmark
             awaitReady(subscription, publisher, subscriber);
 
             final UnsafeBuffer payload = new UnsafeBuffer(new byte[PAYLOAD_LENGTH]);
+            final IdleStrategy idle = clientIdle();
             final long startNs = System.nanoTime();
             int sent = 0;
             while (received[0] < messages)
             {
                 checkDeadline(startNs, sent, received[0]);
+                int work = 0;
                 if (sent < messages && sent - received[0] < WINDOW)
                 {
                     payload.putLong(0, System.nanoTime());
@@ -281,10 +294,12 @@ public final class ClusterBenchmark
                         PAYLOAD_LENGTH) > 0)
                     {
                         sent++;
+                        work++;
                     }
                 }
-                publisher.poll();
-                subscriber.poll();
+                work += publisher.poll();
+                work += subscriber.poll();
+                idle.idle(work);
             }
             return messages / ((lastNs[0] - startNs) / 1e9);
         }
@@ -341,20 +356,24 @@ public final class ClusterBenchmark
             .egressListener(listener)))
         {
             final UnsafeBuffer payload = new UnsafeBuffer(new byte[PAYLOAD_LENGTH]);
+            final IdleStrategy idle = clientIdle();
             final long startNs = System.nanoTime();
             int sent = 0;
             while (received[0] < messages)
             {
                 checkDeadline(startNs, sent, received[0]);
+                int work = 0;
                 if (sent < messages && sent - received[0] < WINDOW)
                 {
                     payload.putLong(0, System.nanoTime());
                     if (client.offer(payload, 0, PAYLOAD_LENGTH) > 0)
                     {
                         sent++;
+                        work++;
                     }
                 }
-                client.pollEgress();
+                work += client.pollEgress();
+                idle.idle(work);
             }
             return messages / ((lastNs[0] - startNs) / 1e9);
         }
@@ -462,6 +481,12 @@ public final class ClusterBenchmark
         {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static IdleStrategy clientIdle()
+    {
+        return CLIENT_IDLES ? new BackoffIdleStrategy(10, 20, 1_000, TimeUnit.MICROSECONDS.toNanos(100)) :
+            new BusySpinIdleStrategy();
     }
 
     private static void checkDeadline(final long startNs, final long sent, final long received)
