@@ -15,8 +15,22 @@ import com.lmax.disruptor.Sequence;
  * affected one is marked {@link Durability#FAILED} and not dispatched, best-effort traffic keeps flowing,
  * and new guaranteed offers are refused.
  */
-final class JournalStage implements Agent
+final class JournalStage implements Agent, io.junction.agent.WakeableIdleStrategy.Signal
 {
+    private static final java.lang.invoke.VarHandle PARKED;
+
+    static
+    {
+        try
+        {
+            PARKED = java.lang.invoke.MethodHandles.lookup().findVarHandle(JournalStage.class, "parked", Thread.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
     static final long NONE = Long.MAX_VALUE;
 
     private final int shardIndex;
@@ -35,6 +49,10 @@ final class JournalStage implements Agent
     private JournalSink.JournalWriter writer;
     private long appendedInBatch;
     private volatile long failedFrom = NONE;
+    /** The stage's thread while it parks, for publishers to wake; null otherwise. */
+    private volatile Thread parked;
+    /** Wakes the shard that dispatches what this stage has passed: it waits on this stage's sequence. */
+    private Runnable journaledWake = () -> { };
 
     JournalStage(
         final int shardIndex,
@@ -62,6 +80,50 @@ final class JournalStage implements Agent
     Sequence sequence()
     {
         return journaled;
+    }
+
+    /**
+     * @param wake run after the stage has advanced its sequence: the shard behind it has new work, and nothing
+     *             else tells it so.
+     */
+    void journaledWake(final Runnable wake)
+    {
+        this.journaledWake = wake;
+    }
+
+    /**
+     * Publisher side, after a publish: unpark the stage's thread if it is parked. Only the publisher that takes the
+     * parked thread unparks it (an unpark is a system call).
+     */
+    void wake()
+    {
+        final Thread parked = this.parked;
+        if (null != parked && PARKED.compareAndSet(this, parked, (Thread)null))
+        {
+            java.util.concurrent.locks.LockSupport.unpark(parked);
+        }
+    }
+
+    @Override
+    public void parked(final Thread thread)
+    {
+        parked = thread;
+    }
+
+    /**
+     * After {@link #parked}: a publish that came first has advanced the cursor (a compare-and-set) and is seen here;
+     * one that comes later sees the parked thread and unparks it.
+     */
+    @Override
+    public boolean hasWork()
+    {
+        return ring.getCursor() > journaled.get();
+    }
+
+    @Override
+    public boolean wasWoken()
+    {
+        return null == parked;
     }
 
     /**
@@ -131,7 +193,10 @@ final class JournalStage implements Agent
         {
             endBatch(first, processed);
         }
-        journaled.set(processed);
+        // A full fence: the shard sets its parked thread and then reads this sequence, so either it sees the
+        // advance or the wake below sees it parked.
+        journaled.setVolatile(processed);
+        journaledWake.run();
         return (int)(processed - first + 1);
     }
 

@@ -516,7 +516,7 @@ public final class Junction implements AutoCloseable
         {
             for (int i = 0; i < stages.length; i++)
             {
-                pipelineRunners.add(AgentPlacement.onThread(stages[i], ctx.pipelineIdleStrategySupplier().get(),
+                pipelineRunners.add(AgentPlacement.onThread(stages[i], journalIdle((JournalStage)stages[i]),
                     AgentPlacement.cpuFor(cpus, i), conductor::onError));
             }
             pipelineRunners.add(AgentPlacement.onThread(
@@ -540,6 +540,18 @@ public final class Junction implements AutoCloseable
         return ctx.pipelineIdleStrategySupplier() == Context.DEFAULT_IDLE_STRATEGY_SUPPLIER ?
             new WakeableIdleStrategy(signal, WakeableIdleStrategy.DEFAULT_SPINS, WakeableIdleStrategy.DEFAULT_YIELDS,
                 WakeableIdleStrategy.SIGNALLED_MAX_PARK_NS, WakeableIdleStrategy.MAX_PARK_NS) :
+            ctx.pipelineIdleStrategySupplier().get();
+    }
+
+    /**
+     * A journal stage on the default idle strategy is woken by publishers too, so a message does not wait out the
+     * stage's park (up to 1 ms) and then the shard's; the stage wakes its shard once it has passed the message.
+     */
+    private IdleStrategy journalIdle(final JournalStage stage)
+    {
+        return ctx.pipelineIdleStrategySupplier() == Context.DEFAULT_IDLE_STRATEGY_SUPPLIER ?
+            new WakeableIdleStrategy(stage, WakeableIdleStrategy.DEFAULT_SPINS, WakeableIdleStrategy.DEFAULT_YIELDS,
+                WakeableIdleStrategy.MAX_PARK_NS, WakeableIdleStrategy.MAX_PARK_NS) :
             ctx.pipelineIdleStrategySupplier().get();
     }
 

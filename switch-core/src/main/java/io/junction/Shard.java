@@ -97,6 +97,10 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
         this.journalStage = null == ctx.journalSink() ? null : new JournalStage(index, ring, ctx, counters);
         if (null != journalStage)
         {
+            if (null == ctx.invokerWakeSignal())
+            {
+                journalStage.journaledWake(this::wake); // In INVOKER mode the caller runs the stage and the shard.
+            }
             this.ring.addGatingSequences(journalStage.sequence());
         }
         this.batchLimit = ctx.dispatchBatchLimit();
@@ -311,6 +315,10 @@ final class Shard extends ShardAgentPadding implements Agent, WakeableIdleStrate
         {
             invokerWake.wake(); // The caller runs the shards and the delivery agents: one wake for all.
             return;
+        }
+        if (null != journalStage)
+        {
+            journalStage.wake(); // The stage takes the message first; it wakes this shard once it has passed it.
         }
         final Thread parked = this.parked;
         if (null != parked && PARKED.compareAndSet(this, parked, (Thread)null))
