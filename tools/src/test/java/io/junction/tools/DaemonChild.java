@@ -105,6 +105,15 @@ final class DaemonChild implements BeforeEachCallback, AfterEachCallback
         {
             stop(daemon);
         }
+        if (context.getExecutionException().isPresent())
+        {
+            // The daemons' logs go with the directory: a failed test keeps them in its report.
+            for (int i = 0; i < started.size(); i++)
+            {
+                System.out.println("---- daemon " + (i + 1) + " of " + context.getDisplayName() + " ----\n" +
+                    started.get(i).output());
+            }
+        }
         started.clear();
         process = null;
         try

@@ -143,7 +143,8 @@ class DaemonProcessTest
         daemon.writeConfig(config(hookServer.port(), "hup-rule"));
         final Process hup = new ProcessBuilder("kill", "-HUP", Long.toString(running.process().pid())).start();
         assertTrue(hup.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS) && hup.exitValue() == 0);
-        await().atMost(TIMEOUT).until(() -> httpGet(httpPort, "/metrics").body().contains("junction_alarm_active{alarm=\"hup-rule\",severity=\"MAJOR\"}"));
+        await().atMost(TIMEOUT).alias("the SIGHUP reload's rule in /metrics").until(() ->
+            httpGet(httpPort, "/metrics").body().contains("junction_alarm_active{alarm=\"hup-rule\",severity=\"MAJOR\"}"));
         assertTrue(running.process().isAlive(), running::output);
 
         // loadgen against it: a live line, a total, a histogram log.

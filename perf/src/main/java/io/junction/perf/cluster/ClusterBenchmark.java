@@ -60,6 +60,11 @@ public final class ClusterBenchmark
     private static final boolean CLIENT_IDLES =
         Boolean.parseBoolean(System.getProperty("junction.cluster-bench.client-idles", "true"));
     private static final long ROUND_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(90);
+    /**
+     * Whether the switch's members record with a CRC32 in each archived frame
+     * ({@code -Djunction.cluster-bench.record-checksum=true}), to measure what the checksum costs.
+     */
+    private static final boolean RECORD_CHECKSUM = Boolean.getBoolean("junction.cluster-bench.record-checksum");
 
     /**
      * What one measurement does.
@@ -210,8 +215,9 @@ public final class ClusterBenchmark
         final double switchMedian = median(result.switchRates());
         final double echoMedian = median(result.echoRates());
         System.out.println();
-        System.out.printf("messages per round %d, payload %d B, window %d, rounds %d, client %s%n",
-            settings.messages(), PAYLOAD_LENGTH, WINDOW, settings.rounds(), CLIENT_IDLES ? "idles" : "spins");
+        System.out.printf("messages per round %d, payload %d B, window %d, rounds %d, client %s, record checksum %s%n",
+            settings.messages(), PAYLOAD_LENGTH, WINDOW, settings.rounds(), CLIENT_IDLES ? "idles" : "spins",
+            RECORD_CHECKSUM ? "on" : "off");
         System.out.printf("throughput median: switch %.0f msg/s, echo %.0f msg/s, ratio %.1f%%%n",
             switchMedian, echoMedian, 100.0 * switchMedian / echoMedian);
         System.out.printf("switch without journal (no Chronicle append) median %.0f msg/s, ratio %.1f%%%n",
@@ -230,7 +236,8 @@ public final class ClusterBenchmark
     private static ClusterNode[] startCluster(
         final File dir, final int basePort, final Consumer<ClusterNode.Context> custom)
     {
-        final ClusterNode.Context template = new ClusterNode.Context().baseDir(dir).basePort(basePort).memberCount(3);
+        final ClusterNode.Context template = new ClusterNode.Context().baseDir(dir).basePort(basePort).memberCount(3)
+            .recordChecksum(RECORD_CHECKSUM);
         custom.accept(template);
         final ClusterNode[] nodes = new ClusterNode[3];
         for (int i = 0; i < 3; i++)
