@@ -133,7 +133,11 @@ public final class RunCommand implements Callable<Integer>
             };
             Signals.handle("TERM", stop);
             Signals.handle("INT", stop);
-            Signals.handle("HUP", (signal) -> daemon.reload());
+            if (!Signals.handle("HUP", (signal) -> daemon.reload()))
+            {
+                System.err.println("junction: SIGHUP is ignored by this process (it was started with SIGHUP ignored, " +
+                    "as nohup does): reload with 'junction admin reload' over HTTP instead");
+            }
             return true;
         }
         catch (final IllegalStateException ex)

@@ -19,9 +19,11 @@ final class Signals
     /**
      * Handle a signal (e.g. "TERM", "INT", "HUP") on the JVM's signal thread.
      *
+     * @return false if the process was started with the signal ignored (as {@code nohup} does to SIGHUP): the JVM
+     * keeps it ignored, so the handler never runs.
      * @throws IllegalStateException if the JVM does not allow it (e.g. run with -Xrs).
      */
-    static void handle(final String name, final Consumer<String> handler)
+    static boolean handle(final String name, final Consumer<String> handler)
     {
         try
         {
@@ -51,7 +53,9 @@ final class Signals
                     }
                     return null;
                 });
-            signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, constructor.newInstance(name), proxy);
+            final Object previous =
+                signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, constructor.newInstance(name), proxy);
+            return previous != handlerClass.getField("SIG_IGN").get(null);
         }
         catch (final java.lang.reflect.InvocationTargetException ex)
         {
